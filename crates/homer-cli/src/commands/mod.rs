@@ -1,0 +1,4 @@
+//! One module per command: call homer-core, print the result.
+
+pub(crate) mod status;
+pub(crate) mod update;

@@ -1,0 +1,109 @@
+//! `homer status`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use homer_core::{Freshness, Status};
+
+use crate::Found;
+use crate::output::Output;
+
+pub(crate) fn run(repo: &Path, out: &Output) -> anyhow::Result<Found> {
+    let status = homer_core::status(repo)
+        .with_context(|| format!("cannot read the status of '{}'", repo.display()))?;
+    let found = if status.stored.is_some() {
+        Found::Something
+    } else {
+        Found::Nothing
+    };
+    if out.json() {
+        out.print_json(&status)?;
+    } else {
+        out.print(&render(&status))?;
+    }
+    Ok(found)
+}
+
+pub(crate) fn count(map: &BTreeMap<String, u64>, kind: &str) -> u64 {
+    map.get(kind).copied().unwrap_or(0)
+}
+
+pub(crate) fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn short(id: &str) -> &str {
+    &id[..id.len().min(7)]
+}
+
+fn render(status: &Status) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "repository  {}", status.repository.display());
+    let head = match (&status.head, &status.branch) {
+        (Some(id), Some(branch)) => format!("{} on {branch}", short(id)),
+        (Some(id), None) => format!("{} (detached)", short(id)),
+        (None, Some(branch)) => format!("no commits yet on {branch}"),
+        (None, None) => "no commits yet".to_owned(),
+    };
+    let _ = writeln!(s, "HEAD        {head}");
+    let Some(stored) = &status.stored else {
+        let _ = writeln!(s, "index       none yet; run `homer update`");
+        return s;
+    };
+    let indexed = status.indexed_head.as_deref().map_or("nothing", short);
+    let freshness = match &status.freshness {
+        Freshness::UpToDate => "up to date".to_owned(),
+        Freshness::NotIndexed => "HEAD not indexed yet; run `homer update`".to_owned(),
+        Freshness::NoCommits => "empty (no commits)".to_owned(),
+        Freshness::Behind { commits, at_least } => format!(
+            "{}{} behind HEAD; run `homer update`",
+            if *at_least { "at least " } else { "" },
+            plural(*commits, "commit", "commits")
+        ),
+        Freshness::Diverged => {
+            "HEAD no longer contains it (history rewritten or branch switched); run `homer update`"
+                .to_owned()
+        }
+        Freshness::IndexedCommitMissing => {
+            "that commit is gone from the repository; run `homer update`".to_owned()
+        }
+        Freshness::HeadGone => "the repository has no commits now; run `homer update`".to_owned(),
+    };
+    let _ = writeln!(
+        s,
+        "index       {} (schema {}, revision {})",
+        status.database.display(),
+        status.schema.unwrap_or(0),
+        status.revision
+    );
+    let _ = writeln!(s, "indexed     {indexed}: {freshness}");
+    let _ = writeln!(
+        s,
+        "at HEAD     {} in {}",
+        plural(count(&stored.current, "file"), "file", "files"),
+        plural(
+            count(&stored.current, "directory"),
+            "directory",
+            "directories"
+        ),
+    );
+    let history_files = count(&stored.history_only, "file");
+    if history_files > 0 {
+        let _ = writeln!(
+            s,
+            "history     {} no longer at HEAD",
+            plural(history_files, "file", "files")
+        );
+    }
+    let tasks: u64 = stored.tasks.values().sum();
+    let edges: u64 = stored.edges.values().sum();
+    let _ = writeln!(
+        s,
+        "stored      {}, {}",
+        plural(edges, "edge", "edges"),
+        plural(tasks, "memoized task", "memoized tasks")
+    );
+    s
+}

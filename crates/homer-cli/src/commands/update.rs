@@ -1,0 +1,52 @@
+//! `homer update`.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::Found;
+use crate::args::UpdateArgs;
+use crate::commands::status::{count, plural};
+use crate::output::Output;
+use crate::progress::Bars;
+
+pub(crate) fn run(repo: &Path, _args: &UpdateArgs, out: &Output) -> anyhow::Result<Found> {
+    let bars = Bars::default();
+    let started = std::time::Instant::now();
+    let report = homer_core::update(repo, &homer_core::UpdateOptions::default(), &bars)
+        .with_context(|| format!("cannot update the index of '{}'", repo.display()))?;
+    if out.json() {
+        out.print_json(&report)?;
+        return Ok(Found::Something);
+    }
+    let mut text = String::new();
+    match &report.head {
+        None => text.push_str("nothing indexed: the repository has no commits\n"),
+        Some(head) => {
+            let short = &head[..head.len().min(7)];
+            let files = count(&report.stored.current, "file");
+            let dirs = count(&report.stored.current, "directory");
+            if report.changed {
+                let _ = writeln!(
+                    text,
+                    "indexed {short}: {} in {}",
+                    plural(files, "file", "files"),
+                    plural(dirs, "directory", "directories"),
+                );
+            } else {
+                let _ = writeln!(text, "up to date at {short}: nothing changed");
+            }
+        }
+    }
+    let _ = writeln!(
+        text,
+        "tasks: {} executed, {} reused, {} deleted in {:.2} s",
+        report.executed,
+        report.reused,
+        report.deleted,
+        started.elapsed().as_secs_f64()
+    );
+    out.print(&text)?;
+    Ok(Found::Something)
+}

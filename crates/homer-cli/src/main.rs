@@ -1,0 +1,90 @@
+//! The `homer` command: a git repository as a knowledge graph for people
+//! and coding agents. This crate is thin: it parses arguments, calls
+//! homer-core, prints results (text or `--json`) and maps outcomes to exit
+//! codes. It is the only crate that prints or exits.
+//!
+//! Exit codes: 0 success, 1 ran fine but found nothing, 2 error.
+
+// Printing is this crate's job (see the workspace lints).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod args;
+mod commands;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{Args, Command};
+use crate::output::Output;
+
+/// What a command found, for the exit code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Found {
+    Something,
+    Nothing,
+}
+
+fn main() -> ExitCode {
+    install_panic_hook();
+    let args = match Args::try_parse() {
+        Ok(args) => args,
+        Err(e) => {
+            // Help and version go to stdout with 0; usage errors to stderr
+            // with 2, as for any other error.
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match std::panic::catch_unwind(|| run(&args)) {
+        Ok(Ok(Found::Something)) => ExitCode::SUCCESS,
+        Ok(Ok(Found::Nothing)) => ExitCode::from(1),
+        Ok(Err(e)) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
+            eprintln!("homer: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::from(2)
+        }
+        // The panic hook has said what happened.
+        Err(_) => ExitCode::from(2),
+    }
+}
+
+fn run(args: &Args) -> anyhow::Result<Found> {
+    let out = Output::new(args.json);
+    let given = args.repo.clone().unwrap_or_else(|| ".".into());
+    // Messages name the absolute path: "cannot update '.'" says nothing.
+    let repo = std::path::absolute(&given).unwrap_or(given);
+    match &args.command {
+        Command::Update(update) => commands::update::run(&repo, update, &out),
+        Command::Status => commands::status::run(&repo, &out),
+    }
+}
+
+/// A panic is a bug: say so in one line, without a backtrace, and let
+/// `main` exit with 2.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "homer: internal error: {message}{location} (this is a bug in Homer; please report it)"
+        );
+    }));
+}

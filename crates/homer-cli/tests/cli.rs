@@ -1,0 +1,179 @@
+//! The `homer` binary as a user meets it: exit code, stdout and stderr of
+//! each run, snapshotted together.
+
+use std::path::Path;
+use std::process::Command;
+
+use homer_fixtures::{copy, git};
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn homer(cwd: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_homer"))
+        .args(args)
+        .current_dir(cwd)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("run homer");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+impl Run {
+    /// Exit code, stdout and stderr in one text, with `root` shown as
+    /// `[REPO]` so snapshots do not depend on the temporary directory.
+    fn transcript(&self, root: &Path) -> String {
+        let root = root.display().to_string();
+        format!(
+            "exit: {}\n--- stdout\n{}--- stderr\n{}",
+            self.code,
+            self.stdout.replace(&root, "[REPO]"),
+            self.stderr.replace(&root, "[REPO]")
+        )
+    }
+}
+
+macro_rules! snapshot {
+    ($name:literal, $value:expr) => {
+        insta::with_settings!({
+            filters => vec![(r"\d+\.\d\d s", "[TIME] s")],
+            prepend_module_to_snapshot => false,
+        }, {
+            insta::assert_snapshot!($name, $value);
+        });
+    };
+}
+
+#[test]
+fn update_twice_executes_nothing_the_second_time() {
+    let repo = copy("small");
+    let first = homer(repo.path(), &["update"]);
+    snapshot!("update_first", first.transcript(repo.path()));
+    let second = homer(repo.path(), &["update", "--json"]);
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    let report: serde_json::Value = serde_json::from_str(&second.stdout).expect("json report");
+    assert_eq!(report["executed"], 0);
+    assert_eq!(report["deleted"], 0);
+    assert_eq!(report["changed"], false);
+    assert_eq!(report["log"], serde_json::json!([]));
+    assert!(report["reused"].as_u64().expect("reused count") > 0);
+    let third = homer(repo.path(), &["update"]);
+    snapshot!("update_noop", third.transcript(repo.path()));
+}
+
+#[test]
+fn status_before_and_after_update() {
+    let repo = copy("small");
+    let before = homer(repo.path(), &["status"]);
+    snapshot!("status_before_update", before.transcript(repo.path()));
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    let after = homer(repo.path(), &["status"]);
+    snapshot!("status_up_to_date", after.transcript(repo.path()));
+
+    std::fs::write(repo.path().join("NEWS"), "news\n").expect("write");
+    homer_fixtures::commit_all(repo.path(), "One more");
+    homer_fixtures::commit_all(repo.path(), "And another");
+    let behind = homer(repo.path(), &["status"]);
+    snapshot!("status_behind", behind.transcript(repo.path()));
+
+    git(repo.path(), &["reset", "-q", "--hard", "HEAD~5"]);
+    homer_fixtures::commit_all(repo.path(), "Rewritten");
+    let diverged = homer(repo.path(), &["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_str(&diverged.stdout).expect("json");
+    assert_eq!(json["freshness"]["state"], "diverged");
+}
+
+#[test]
+fn a_path_outside_any_repository_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = homer(dir.path(), &["update"]);
+    snapshot!("not_a_repository", run.transcript(dir.path()));
+    let missing = homer(dir.path(), &["status", "--repo", "no/such/dir"]);
+    snapshot!("no_such_path", missing.transcript(dir.path()));
+}
+
+#[test]
+fn a_database_from_a_newer_homer_is_refused_and_left_untouched() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    let db = repo.path().join(".homer/homer.db");
+    set_schema_version(&db, 99);
+    let before = std::fs::read(&db).expect("read db");
+    for args in [&["update"][..], &["status"][..], &["update", "--json"][..]] {
+        let run = homer(repo.path(), args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(
+            run.stderr
+                .contains("was written by a newer Homer (schema 99; this build knows up to"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(run.stdout, "");
+    }
+    snapshot!(
+        "newer_schema",
+        homer(repo.path(), &["status"]).transcript(repo.path())
+    );
+    assert_eq!(
+        std::fs::read(&db).expect("read db"),
+        before,
+        "the database changed"
+    );
+    assert!(!repo.path().join(".homer/homer.db-wal").exists());
+    assert!(!repo.path().join(".homer/homer.db-shm").exists());
+}
+
+/// Makes `db` look like what a future Homer leaves behind. Homer has no
+/// API to write a version it does not know (on purpose), so this patches the
+/// header field where SQLite keeps `user_version`: 4 big-endian bytes at
+/// offset 60. The update before this closed its connection, so the WAL was
+/// checkpointed into the main file and removed.
+fn set_schema_version(db: &Path, version: u32) {
+    assert!(
+        !db.with_extension("db-wal").exists(),
+        "the WAL must be checkpointed"
+    );
+    let mut bytes = std::fs::read(db).expect("read db");
+    bytes[60..64].copy_from_slice(&version.to_be_bytes());
+    std::fs::write(db, &bytes).expect("write db");
+}
+
+#[test]
+fn help_documents_the_exit_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = homer(dir.path(), &["--help"]);
+    assert_eq!(run.code, 0);
+    assert!(
+        run.stdout
+            .contains("Exit status: 0 on success, 1 when a command ran fine but found nothing")
+    );
+    let bad = homer(dir.path(), &["frobnicate"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("unrecognized subcommand"));
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    // `homer status --json | true`: the reader is gone before homer writes.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_homer"))
+        .args(["status", "--json"])
+        .current_dir(repo.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+}

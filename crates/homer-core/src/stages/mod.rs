@@ -1,0 +1,8 @@
+//! The stages of `homer update`, in the order they run.
+
+pub(crate) mod tree;
+
+/// The commit the index describes; moves with the stages that index it.
+pub(crate) const HEAD_CHECKPOINT: &str = "head";
+/// The memo engine's revision counter (written by homer-dag).
+pub(crate) const REVISION_CHECKPOINT: &str = "revision";

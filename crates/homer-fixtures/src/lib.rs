@@ -1,0 +1,146 @@
+//! Fixture repositories for tests. Each is built by a script in
+//! `fixtures/repos/` that calls plain git with fixed authors and dates, so
+//! its commit ids are the same on every machine. A fixture is built once per
+//! version of its script into a cache under the system temp directory;
+//! tests get a private copy to change as they like.
+//!
+//! Test support only: no crate depends on this one outside `[dev-dependencies]`.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+/// The `fixtures/` directory of the workspace.
+#[must_use]
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+/// Serializes builds within one test process; across processes the cache
+/// entry appears by an atomic rename, so a racing build is simply dropped.
+static BUILD: Mutex<()> = Mutex::new(());
+
+/// The cached, pristine fixture `name` (built by `fixtures/repos/NAME.sh`).
+/// Never modify it: use [`copy`].
+#[must_use]
+pub fn cached(name: &str) -> PathBuf {
+    let script = fixtures_dir().join("repos").join(format!("{name}.sh"));
+    let text = std::fs::read(&script)
+        .unwrap_or_else(|e| panic!("cannot read fixture script {}: {e}", script.display()));
+    let hash = xxhash_rust::xxh3::xxh3_64(&text);
+    let cache = std::env::temp_dir().join("homer-fixtures");
+    let target = cache.join(format!("{name}-{hash:016x}"));
+    let _guard = BUILD
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if target.join(".git").exists() {
+        return target;
+    }
+    std::fs::create_dir_all(&cache).expect("create the fixture cache");
+    let building = tempfile::Builder::new()
+        .prefix(&format!("{name}-building-"))
+        .tempdir_in(&cache)
+        .expect("create a build directory");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(building.path())
+        .output()
+        .expect("run bash");
+    assert!(
+        out.status.success(),
+        "fixture script {} failed:\n{}",
+        script.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let built = building.keep();
+    if std::fs::rename(&built, &target).is_err() {
+        // Another process won the race; its copy is identical.
+        let _ = std::fs::remove_dir_all(&built);
+    }
+    target
+}
+
+/// A private copy of fixture `name` in a temporary directory, removed when
+/// the returned guard is dropped. The repository is at `guard.path()`.
+#[must_use]
+pub fn copy(name: &str) -> tempfile::TempDir {
+    let source = cached(name);
+    let dir = tempfile::tempdir().expect("create a temporary directory");
+    copy_tree(&source, dir.path()).expect("copy the fixture");
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let kind = entry.file_type()?;
+        let dest = to.join(entry.file_name());
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else if kind.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, &dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest)?;
+        }
+    }
+    Ok(())
+}
+
+/// Runs git in `dir` with no user or system configuration. Panics with
+/// git's message when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let _ = git_stdout(dir, args);
+}
+
+/// Like [`git`], and returns git's standard output.
+#[must_use]
+pub fn git_stdout(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("TZ", "UTC")
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "git {args:?} failed in {}:\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Stages everything in `dir` and commits it with a fixed identity and date,
+/// as the fixture scripts do. Returns the new commit id.
+#[allow(
+    clippy::must_use_candidate,
+    reason = "tests often need only the commit, not its id"
+)]
+pub fn commit_all(dir: &Path, message: &str) -> String {
+    git(dir, &["add", "-A"]);
+    let out = Command::new("git")
+        .args(["commit", "-q", "--allow-empty", "-m", message])
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "test@example.com")
+        .env("GIT_AUTHOR_DATE", "@1735689600 +0000")
+        .env("GIT_COMMITTER_NAME", "Test Author")
+        .env("GIT_COMMITTER_EMAIL", "test@example.com")
+        .env("GIT_COMMITTER_DATE", "@1735689600 +0000")
+        .output()
+        .expect("run git commit");
+    assert!(
+        out.status.success(),
+        "git commit failed in {}:\n{}",
+        dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&git_stdout(dir, &["rev-parse", "HEAD"]))
+        .trim()
+        .to_owned()
+}

@@ -1,0 +1,369 @@
+//! Homer's view of a git repository: opening it, HEAD, trees, and (as the
+//! history issue lands) commits and their file changes, as plain records.
+//!
+//! This crate knows nothing of the store, of parsing or of graphs, and no
+//! git2 type crosses its boundary: callers get [`ObjectId`], [`RepoPath`]
+//! and the records defined here.
+
+mod path;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+pub use path::RepoPath;
+
+/// A libgit2 error, shown by its message alone (libgit2's own display adds
+/// class and code numbers that mean nothing to a person).
+#[derive(Debug)]
+pub struct Git2Error(git2::Error);
+
+impl fmt::Display for Git2Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let message = self.0.message();
+        f.write_str(message.strip_suffix('.').unwrap_or(message))
+    }
+}
+
+impl std::error::Error for Git2Error {}
+
+impl From<git2::Error> for Git2Error {
+    fn from(e: git2::Error) -> Self {
+        Git2Error(e)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("'{path}' does not exist")]
+    NoSuchPath { path: PathBuf },
+    #[error("'{path}' is not in a git repository")]
+    NotARepository { path: PathBuf },
+    #[error("cannot open the git repository at '{path}'")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: Git2Error,
+    },
+    #[error("cannot read HEAD")]
+    Head {
+        #[source]
+        source: Git2Error,
+    },
+    #[error("cannot read tree {id}")]
+    Tree {
+        id: ObjectId,
+        #[source]
+        source: Git2Error,
+    },
+    #[error("cannot update '{path}'")]
+    Exclude {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+type Result<T, E = GitError> = std::result::Result<T, E>;
+
+/// A git object id (SHA-1).
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectId([u8; 20]);
+
+impl ObjectId {
+    #[must_use]
+    pub fn as_bytes(&self) -> &[u8; 20] {
+        &self.0
+    }
+
+    #[must_use]
+    pub fn from_bytes(bytes: [u8; 20]) -> Self {
+        ObjectId(bytes)
+    }
+
+    /// Parses 40 hex digits.
+    #[must_use]
+    pub fn from_hex(hex: &str) -> Option<Self> {
+        git2::Oid::from_str(hex)
+            .ok()
+            .filter(|_| hex.len() == 40)
+            .and_then(|oid| Self::try_from(oid).ok())
+    }
+
+    #[must_use]
+    pub fn to_hex(&self) -> String {
+        self.to_string()
+    }
+
+    /// The short form shown to people.
+    #[must_use]
+    pub fn short(&self) -> String {
+        let mut s = self.to_string();
+        s.truncate(7);
+        s
+    }
+
+    fn to_git(self) -> git2::Oid {
+        git2::Oid::from_bytes(&self.0).expect("20 bytes is a valid SHA-1 object id")
+    }
+}
+
+impl TryFrom<git2::Oid> for ObjectId {
+    type Error = ();
+
+    fn try_from(oid: git2::Oid) -> std::result::Result<Self, ()> {
+        oid.as_bytes().try_into().map(ObjectId).map_err(|_| ())
+    }
+}
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ObjectId({self})")
+    }
+}
+
+/// Where HEAD points.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Head {
+    /// No commit yet (a new repository, or an orphan branch).
+    Unborn { branch: Option<String> },
+    /// A commit, on a branch or detached (`branch` is `None`).
+    Commit {
+        id: ObjectId,
+        tree: ObjectId,
+        branch: Option<String>,
+    },
+}
+
+/// What a tree entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File {
+        executable: bool,
+    },
+    Symlink,
+    Tree,
+    /// A gitlink: a commit of another repository. Never a file.
+    Submodule,
+}
+
+/// One entry of a tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TreeEntry {
+    pub name: Vec<u8>,
+    pub id: ObjectId,
+    pub kind: EntryKind,
+}
+
+/// An open repository. Not shareable between threads; open one per thread.
+pub struct Repository {
+    repo: git2::Repository,
+}
+
+impl fmt::Debug for Repository {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Repository")
+            .field("git_dir", &self.repo.path())
+            .finish()
+    }
+}
+
+fn oid(id: git2::Oid) -> ObjectId {
+    ObjectId::try_from(id).expect("git2 object ids are SHA-1 (20 bytes) in this build")
+}
+
+impl Repository {
+    /// Opens the repository containing `path` (searching upwards, as git does).
+    pub fn discover(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(GitError::NoSuchPath {
+                path: path.to_path_buf(),
+            });
+        }
+        let repo = git2::Repository::open_ext(
+            path,
+            git2::RepositoryOpenFlags::empty(),
+            std::iter::empty::<&std::ffi::OsStr>(),
+        )
+        .map_err(|source| {
+            if source.code() == git2::ErrorCode::NotFound {
+                GitError::NotARepository {
+                    path: path.to_path_buf(),
+                }
+            } else {
+                GitError::Open {
+                    path: path.to_path_buf(),
+                    source: source.into(),
+                }
+            }
+        })?;
+        Ok(Repository { repo })
+    }
+
+    /// Opens exactly the repository at `git_dir` (for worker threads that
+    /// need their own handle).
+    pub fn open_again(&self) -> Result<Self> {
+        let path = self.repo.path();
+        git2::Repository::open(path)
+            .map(|repo| Repository { repo })
+            .map_err(|source| GitError::Open {
+                path: path.to_path_buf(),
+                source: source.into(),
+            })
+    }
+
+    /// The working tree, `None` for a bare repository.
+    #[must_use]
+    pub fn workdir(&self) -> Option<&Path> {
+        self.repo.workdir()
+    }
+
+    /// The git directory (`.git`, or the repository itself when bare).
+    #[must_use]
+    pub fn git_dir(&self) -> &Path {
+        self.repo.path()
+    }
+
+    #[must_use]
+    pub fn is_bare(&self) -> bool {
+        self.repo.is_bare()
+    }
+
+    #[must_use]
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow()
+    }
+
+    pub fn head(&self) -> Result<Head> {
+        let head = match self.repo.head() {
+            Ok(head) => head,
+            Err(e)
+                if e.code() == git2::ErrorCode::UnbornBranch
+                    || e.code() == git2::ErrorCode::NotFound =>
+            {
+                let branch = self
+                    .repo
+                    .find_reference("HEAD")
+                    .ok()
+                    .and_then(|r| r.symbolic_target().ok().flatten().map(short_branch));
+                return Ok(Head::Unborn { branch });
+            }
+            Err(source) => {
+                return Err(GitError::Head {
+                    source: source.into(),
+                });
+            }
+        };
+        let branch = if head.is_branch() {
+            head.shorthand().ok().map(str::to_owned)
+        } else {
+            None
+        };
+        let commit = head.peel_to_commit().map_err(|source| GitError::Head {
+            source: source.into(),
+        })?;
+        Ok(Head::Commit {
+            id: oid(commit.id()),
+            tree: oid(commit.tree_id()),
+            branch,
+        })
+    }
+
+    /// The entries of a tree, in git's order.
+    pub fn tree(&self, id: ObjectId) -> Result<Vec<TreeEntry>> {
+        let tree = self
+            .repo
+            .find_tree(id.to_git())
+            .map_err(|source| GitError::Tree {
+                id,
+                source: source.into(),
+            })?;
+        Ok(tree
+            .iter()
+            .filter_map(|entry| {
+                let kind = match (entry.kind(), entry.filemode()) {
+                    (Some(git2::ObjectType::Tree), _) => EntryKind::Tree,
+                    (Some(git2::ObjectType::Commit), _) => EntryKind::Submodule,
+                    (Some(git2::ObjectType::Blob), 0o120_000) => EntryKind::Symlink,
+                    (Some(git2::ObjectType::Blob), mode) => EntryKind::File {
+                        executable: mode == 0o100_755,
+                    },
+                    _ => return None,
+                };
+                Some(TreeEntry {
+                    name: entry.name_bytes().to_vec(),
+                    id: oid(entry.id()),
+                    kind,
+                })
+            })
+            .collect())
+    }
+
+    /// Adds `pattern` as a line of `info/exclude` unless it is there already,
+    /// so Homer's own directory never shows up as untracked. Never touches a
+    /// tracked file. Returns whether the file changed.
+    pub fn exclude(&self, pattern: &str) -> Result<bool> {
+        let info = self.repo.commondir().join("info");
+        let path = info.join("exclude");
+        let err = |source| GitError::Exclude {
+            path: path.clone(),
+            source,
+        };
+        let existing = match std::fs::read(&path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(err(e)),
+        };
+        let bare = pattern.trim_start_matches('/').trim_end_matches('/');
+        let present = existing.split(|&b| b == b'\n').any(|line| {
+            let line = String::from_utf8_lossy(line);
+            line.trim().trim_start_matches('/').trim_end_matches('/') == bare
+        });
+        if present {
+            return Ok(false);
+        }
+        std::fs::create_dir_all(&info).map_err(err)?;
+        let mut content = existing;
+        if !content.is_empty() && !content.ends_with(b"\n") {
+            content.push(b'\n');
+        }
+        content.extend_from_slice(pattern.as_bytes());
+        content.push(b'\n');
+        std::fs::write(&path, content).map_err(err)?;
+        Ok(true)
+    }
+
+    /// Is `ancestor` an ancestor of (or equal to) `descendant`? `None` when
+    /// either commit is not in the object database.
+    #[must_use]
+    pub fn is_ancestor(&self, ancestor: ObjectId, descendant: ObjectId) -> Option<bool> {
+        if ancestor == descendant {
+            return Some(true);
+        }
+        self.repo
+            .graph_descendant_of(descendant.to_git(), ancestor.to_git())
+            .ok()
+    }
+
+    /// How many commits are reachable from `to` but not from `from`, up to
+    /// `limit`; `None` when a commit is missing.
+    #[must_use]
+    pub fn count_between(&self, from: ObjectId, to: ObjectId, limit: usize) -> Option<usize> {
+        let mut walk = self.repo.revwalk().ok()?;
+        walk.push(to.to_git()).ok()?;
+        walk.hide(from.to_git()).ok()?;
+        Some(walk.take(limit).flatten().count())
+    }
+}
+
+fn short_branch(full: &str) -> String {
+    full.strip_prefix("refs/heads/").unwrap_or(full).to_owned()
+}

@@ -1,0 +1,527 @@
+//! Homer's store: one SQLite file (`.homer/homer.db`, WAL) holding the graph
+//! (nodes and ordered, role-tagged hyperedges), per-node values, the memo
+//! table, checkpoints, search chunks with their FTS5 index, and embeddings.
+//!
+//! This crate owns every SQL statement. It knows nothing of git, tree-sitter,
+//! graph algorithms or embedding models: callers hand it names, hashes and
+//! attribute text, and get typed ids back.
+//!
+//! Invariants kept here, not by callers:
+//! - `open` is the one place that sets the connection pragmas; it refuses a
+//!   database written by a newer schema without changing a byte of it.
+//! - Every derived row has an owning task. A task that re-executes replaces
+//!   exactly the rows it no longer produces ([`TaskWriter`]); a task that is
+//!   deleted takes its rows with it. Nodes and edges nobody owns or
+//!   references are collected at the end of every stage.
+
+mod ids;
+mod migrate;
+mod read;
+mod writer;
+
+use std::cell::RefCell;
+use std::collections::HashSet;
+use std::fmt;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+
+pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
+pub use migrate::{MIGRATIONS, Migration, latest_version};
+pub use read::{DumpOptions, KindCount, Summary};
+pub use writer::{Member, TaskWriter, Value};
+
+/// Errors from the store. Each says which database or which step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(
+        "'{path}' was written by a newer Homer (schema {found}; this build knows up to {supported}); \
+         upgrade Homer, or delete the .homer directory to rebuild it"
+    )]
+    NewerSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error(
+        "'{path}' has schema {found}, older than this build's {supported}; run `homer update` to upgrade it"
+    )]
+    OlderSchema {
+        path: PathBuf,
+        found: u32,
+        supported: u32,
+    },
+    #[error("'{path}' is not a Homer database (not an SQLite file)")]
+    NotSqlite { path: PathBuf },
+    #[error("cannot open database '{path}'")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot read database '{path}'")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("migration {name} failed")]
+    Migration {
+        name: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("cannot {what}")]
+    Sqlite {
+        what: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+    #[error("{kind} '{name}' is claimed by two tasks")]
+    DoubleClaim { kind: &'static str, name: String },
+    #[error("id collision: {kind} '{name}' and {other_kind} '{other_name}' hash to the same id")]
+    IdCollision {
+        kind: &'static str,
+        name: String,
+        other_kind: String,
+        other_name: String,
+    },
+    #[error("a task wrote the same {what} twice: {detail}")]
+    Duplicate { what: &'static str, detail: String },
+    #[error("unknown code {code} in column {column}")]
+    UnknownCode { column: &'static str, code: i64 },
+}
+
+impl StoreError {
+    pub(crate) fn sqlite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
+        move |source| StoreError::Sqlite { what, source }
+    }
+}
+
+type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// How to open the database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OpenMode {
+    /// Create the file if needed and migrate it to the latest schema.
+    ReadWrite,
+    /// Only read; the file must exist and be at the latest schema.
+    ReadOnly,
+}
+
+/// How long a connection waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SQLite header: a magic string, then `user_version` at byte 60.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Reads the schema version from the file header without opening it with
+/// SQLite, so a database we must refuse is not touched (not even by the
+/// WAL switch, which rewrites header bytes). `None` for an empty file.
+fn header_version(path: &Path) -> Result<Option<u32>> {
+    let io = |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let mut header = [0u8; 100];
+    let mut filled = 0;
+    while filled < header.len() {
+        match file.read(&mut header[filled..]).map_err(io)? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    if filled == 0 {
+        return Ok(None);
+    }
+    if filled < header.len() || &header[..16] != SQLITE_MAGIC {
+        return Err(StoreError::NotSqlite {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(Some(u32::from_be_bytes([
+        header[60], header[61], header[62], header[63],
+    ])))
+}
+
+impl Store {
+    /// Opens (and in [`OpenMode::ReadWrite`], creates and migrates) the
+    /// database at `path`. This is the one place that sets WAL,
+    /// `synchronous=NORMAL`, foreign keys, recursive triggers and the busy
+    /// timeout.
+    pub fn open(path: &Path, mode: OpenMode) -> Result<Self> {
+        let supported = latest_version();
+        let newer = |found| StoreError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            supported,
+        };
+        if path.exists()
+            && let Some(found) = header_version(path)?
+            && found > supported
+        {
+            return Err(newer(found));
+        }
+        let flags = match mode {
+            OpenMode::ReadWrite => {
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE
+            }
+            OpenMode::ReadOnly => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        } | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let open_err = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut conn = Connection::open_with_flags(path, flags).map_err(open_err)?;
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_err)?;
+        // The header can lag behind a WAL that was never checkpointed; the
+        // pragma sees the committed truth. Reading it changes nothing.
+        let found = migrate::user_version(&conn)?;
+        if found > supported {
+            return Err(newer(found));
+        }
+        if mode == OpenMode::ReadWrite {
+            let wal: String = conn
+                .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+                .map_err(open_err)?;
+            if !wal.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Sqlite {
+                    what: "switch the database to WAL mode",
+                    source: rusqlite::Error::InvalidQuery,
+                });
+            }
+        }
+        conn.execute_batch(
+            "PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;
+             PRAGMA recursive_triggers = ON;
+             PRAGMA temp_store = MEMORY;",
+        )
+        .map_err(open_err)?;
+        match mode {
+            OpenMode::ReadWrite if found < supported => migrate::migrate(&mut conn, found)?,
+            OpenMode::ReadOnly if found < supported => {
+                return Err(StoreError::OlderSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    supported,
+                });
+            }
+            _ => {}
+        }
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// A fresh in-memory database at the latest schema, for tests.
+    pub fn open_in_memory() -> Result<Self> {
+        let path = PathBuf::from(":memory:");
+        let mut conn = Connection::open_in_memory().map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        conn.execute_batch(
+            "PRAGMA foreign_keys = ON;
+             PRAGMA recursive_triggers = ON;",
+        )
+        .map_err(StoreError::sqlite("configure the connection"))?;
+        migrate::migrate(&mut conn, 0)?;
+        Ok(Store { conn, path })
+    }
+
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<u32> {
+        migrate::user_version(&self.conn)
+    }
+
+    /// Starts the write transaction of one stage. `BEGIN IMMEDIATE` takes the
+    /// write lock now, so a concurrent writer waits here (busy timeout)
+    /// rather than failing halfway through a stage.
+    pub fn begin_write(&mut self) -> Result<WriteTx<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::sqlite("begin a write transaction"))?;
+        Ok(WriteTx {
+            tx,
+            known_nodes: RefCell::new(HashSet::new()),
+        })
+    }
+
+    /// Reads a checkpoint outside any write transaction.
+    pub fn checkpoint(&self, name: &str) -> Result<Option<String>> {
+        read_checkpoint(&self.conn, name)
+    }
+
+    /// Counts of what is stored, for `homer status`.
+    pub fn summary(&self) -> Result<Summary> {
+        read::summary(&self.conn)
+    }
+
+    /// Every stored fact as sorted lines of text, for comparing two builds.
+    pub fn dump(&self, options: DumpOptions) -> Result<String> {
+        read::dump(&self.conn, options)
+    }
+
+    /// Runs SQLite's own consistency checks (`integrity_check` and
+    /// `foreign_key_check`); returns the problems found, empty when sound.
+    pub fn check_integrity(&self) -> Result<Vec<String>> {
+        let mut problems: Vec<String> = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect())
+            .map_err(StoreError::sqlite("check integrity"))?;
+        problems.retain(|p| p != "ok");
+        let fk: Vec<String> = self
+            .conn
+            .prepare("PRAGMA foreign_key_check")
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok(format!(
+                        "foreign key: {} row {} -> {}",
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, String>(2)?
+                    ))
+                })?
+                .collect()
+            })
+            .map_err(StoreError::sqlite("check foreign keys"))?;
+        problems.extend(fk);
+        let orphans: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM nodes n WHERE n.owner IS NULL
+                 AND NOT EXISTS (SELECT 1 FROM edge_members m WHERE m.node = n.id)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(StoreError::sqlite("check for orphan nodes"))?;
+        if orphans > 0 {
+            problems.push(format!("{orphans} nodes with no owner and no reference"));
+        }
+        Ok(problems)
+    }
+}
+
+fn read_checkpoint(conn: &Connection, name: &str) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT value FROM checkpoints WHERE name = ?1")
+        .and_then(|mut s| s.query_row([name], |row| row.get(0)).optional())
+        .map_err(StoreError::sqlite("read a checkpoint"))
+}
+
+/// One stored task: its memo row without the value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemoRow {
+    pub id: TaskId,
+    pub key: String,
+    pub input_hash: u64,
+    pub output_hash: u64,
+    pub revision: u64,
+}
+
+/// The write transaction of one stage.
+pub struct WriteTx<'c> {
+    tx: rusqlite::Transaction<'c>,
+    /// Nodes known to exist in this transaction, so interning a node that is
+    /// referenced many times (a file in many commits) costs one statement.
+    /// Cleared whenever nodes may have been deleted.
+    known_nodes: RefCell<HashSet<NodeId>>,
+}
+
+impl fmt::Debug for WriteTx<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("WriteTx")
+    }
+}
+
+impl WriteTx<'_> {
+    /// Commits the stage. Garbage (nodes nobody owns or references) is
+    /// collected first, so no committed state ever holds it.
+    pub fn commit(self) -> Result<()> {
+        self.collect_garbage()?;
+        self.tx
+            .commit()
+            .map_err(StoreError::sqlite("commit a stage"))
+    }
+
+    pub fn checkpoint(&self, name: &str) -> Result<Option<String>> {
+        read_checkpoint(&self.tx, name)
+    }
+
+    pub fn set_checkpoint(&self, name: &str, value: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO checkpoints (name, value) VALUES (?1, ?2)
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            )
+            .and_then(|mut s| s.execute(params![name, value]))
+            .map_err(StoreError::sqlite("write a checkpoint"))?;
+        Ok(())
+    }
+
+    pub fn clear_checkpoint(&self, name: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("DELETE FROM checkpoints WHERE name = ?1")
+            .and_then(|mut s| s.execute([name]))
+            .map_err(StoreError::sqlite("clear a checkpoint"))?;
+        Ok(())
+    }
+
+    /// Every stored task of `kind`, sorted by key.
+    pub fn memo_rows(&self, kind: &str) -> Result<Vec<MemoRow>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT id, key, input_hash, output_hash, revision FROM tasks
+                 WHERE kind = ?1 ORDER BY key",
+            )
+            .map_err(StoreError::sqlite("read the memo table"))?;
+        let rows = stmt
+            .query_map([kind], |row| {
+                Ok(MemoRow {
+                    id: TaskId::from_raw(row.get(0)?),
+                    key: row.get(1)?,
+                    input_hash: row.get::<_, i64>(2)? as u64,
+                    output_hash: row.get::<_, i64>(3)? as u64,
+                    revision: row.get::<_, i64>(4)? as u64,
+                })
+            })
+            .and_then(Iterator::collect)
+            .map_err(StoreError::sqlite("read the memo table"))?;
+        Ok(rows)
+    }
+
+    /// The stored output value of a task, if it has one.
+    pub fn memo_value(&self, id: TaskId) -> Result<Option<Vec<u8>>> {
+        self.tx
+            .prepare_cached("SELECT value FROM tasks WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id.raw()], |row| row.get(0)).optional())
+            .map(Option::flatten)
+            .map_err(StoreError::sqlite("read a task's value"))
+    }
+
+    pub fn task_exists(&self, id: TaskId) -> Result<bool> {
+        self.tx
+            .prepare_cached("SELECT 1 FROM tasks WHERE id = ?1")
+            .and_then(|mut s| s.exists([id.raw()]))
+            .map_err(StoreError::sqlite("read the memo table"))
+    }
+
+    /// Creates or replaces the memo row of a task.
+    pub fn put_memo(&self, kind: &str, row: &MemoRow, value: Option<&[u8]>) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET
+                     input_hash = excluded.input_hash, output_hash = excluded.output_hash,
+                     revision = excluded.revision, value = excluded.value",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    row.id.raw(),
+                    kind,
+                    row.key,
+                    row.input_hash as i64,
+                    row.output_hash as i64,
+                    row.revision as i64,
+                    value
+                ])
+            })
+            .map_err(StoreError::sqlite("write the memo table"))?;
+        Ok(())
+    }
+
+    /// Creates the memo row of a task that is about to write its first rows,
+    /// so the rows' owner exists. `put_memo` fills in the hashes afterwards.
+    pub fn ensure_task(&self, kind: &str, id: TaskId, key: &str) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision)
+                 VALUES (?1, ?2, ?3, 0, 0, 0) ON CONFLICT (id) DO NOTHING",
+            )
+            .and_then(|mut s| s.execute(params![id.raw(), kind, key]))
+            .map_err(StoreError::sqlite("create a task"))?;
+        Ok(())
+    }
+
+    /// Deletes a task and everything it derived: its edges, values and
+    /// chunks go by cascade, its nodes are deleted (or, for shared kinds,
+    /// released to history) first, and any edge of another task that
+    /// referenced a deleted node goes with it.
+    pub fn delete_task(&self, id: TaskId) -> Result<()> {
+        writer::drop_owned_nodes(self, id, &HashSet::new())?;
+        self.tx
+            .prepare_cached("DELETE FROM tasks WHERE id = ?1")
+            .and_then(|mut s| s.execute([id.raw()]))
+            .map_err(StoreError::sqlite("delete a task"))?;
+        Ok(())
+    }
+
+    /// Starts writing the output rows of task `id`. `fresh` says the task
+    /// owns no rows yet, which skips the comparison with earlier rows.
+    #[must_use]
+    pub fn task_writer(&self, id: TaskId, fresh: bool) -> TaskWriter<'_> {
+        TaskWriter::new(self, id, fresh)
+    }
+
+    /// Deletes nodes that nobody owns and no edge references, among those
+    /// that lost a reference in this transaction.
+    pub fn collect_garbage(&self) -> Result<usize> {
+        let deleted = self
+            .tx
+            .prepare_cached(
+                "DELETE FROM nodes WHERE id IN (SELECT node FROM orphan_candidates)
+                   AND owner IS NULL
+                   AND NOT EXISTS (SELECT 1 FROM edge_members m WHERE m.node = nodes.id)",
+            )
+            .and_then(|mut s| s.execute([]))
+            .map_err(StoreError::sqlite("collect unreferenced nodes"))?;
+        self.tx
+            .prepare_cached("DELETE FROM orphan_candidates")
+            .and_then(|mut s| s.execute([]))
+            .map_err(StoreError::sqlite("collect unreferenced nodes"))?;
+        if deleted > 0 {
+            self.known_nodes.borrow_mut().clear();
+        }
+        Ok(deleted)
+    }
+
+    /// Counts of what is stored, as seen inside this transaction.
+    pub fn summary(&self) -> Result<Summary> {
+        read::summary(&self.tx)
+    }
+
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+#[cfg(test)]
+mod tests;

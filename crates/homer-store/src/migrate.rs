@@ -1,0 +1,105 @@
+//! The migrations in `schema/`, embedded at build time and applied in order.
+
+use rusqlite::Connection;
+
+use crate::StoreError;
+
+/// A migration: its number (the `user_version` it leads to), name and SQL.
+#[derive(Debug)]
+pub struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order. `schema/` is append-only: a shipped file is
+/// never edited (a test pins each file's hash), a change is a new file.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_init.sql",
+    sql: include_str!("../../../schema/0001_init.sql"),
+}];
+
+/// The schema version this build writes and understands.
+#[must_use]
+pub fn latest_version() -> u32 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(StoreError::sqlite("read the schema version"))?;
+    Ok(u32::try_from(v).unwrap_or(u32::MAX))
+}
+
+/// Applies the migrations the database lacks, each in its own transaction
+/// with the version bump, so an interrupted upgrade leaves a valid older
+/// version behind.
+pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
+    for m in MIGRATIONS.iter().filter(|m| m.version > from) {
+        let tx = conn
+            .transaction()
+            .map_err(StoreError::sqlite("begin a migration"))?;
+        tx.execute_batch(m.sql)
+            .map_err(|source| StoreError::Migration {
+                name: m.name,
+                source,
+            })?;
+        tx.pragma_update(None, "user_version", m.version)
+            .map_err(StoreError::sqlite("record the schema version"))?;
+        tx.commit()
+            .map_err(StoreError::sqlite("commit a migration"))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_match_the_schema_folder() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .expect("schema/ exists")
+            .map(|e| {
+                e.expect("readable entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .filter(|n| {
+                std::path::Path::new(n)
+                    .extension()
+                    .is_some_and(|e| e == "sql")
+            })
+            .collect();
+        files.sort();
+        let names: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
+        assert_eq!(
+            files, names,
+            "every schema/*.sql file must be listed in MIGRATIONS, in order"
+        );
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version as usize, i + 1);
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)));
+        }
+    }
+
+    /// Shipped migrations are never edited: a database that already ran one
+    /// would silently differ from a new one. Add a new migration instead, and
+    /// pin its hash here.
+    #[test]
+    fn shipped_migrations_are_unchanged() {
+        let pinned: &[(&str, u64)] = &[("0001_init.sql", 0xdb62_6dee_b166_7b6b)];
+        for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {
+            assert_eq!(m.name, *name);
+            let actual = xxhash_rust::xxh3::xxh3_64(m.sql.as_bytes());
+            assert_eq!(
+                actual, *hash,
+                "{name} changed (hash {actual:#018x}); migrations are append-only"
+            );
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! Read-side summaries of what is stored.
+
+use rusqlite::Connection;
+
+use crate::{EdgeKind, NodeKind, Result, StoreError};
+
+/// How many rows of one kind are stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KindCount {
+    pub kind: String,
+    pub count: u64,
+}
+
+/// Counts of what is stored, every list sorted by kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Summary {
+    /// Nodes by kind, counting only owned nodes: what exists now (a file
+    /// deleted at HEAD but kept for history is not counted here).
+    pub current_nodes: Vec<KindCount>,
+    /// Nodes kept only because history or another edge references them.
+    pub historical_nodes: Vec<KindCount>,
+    pub edges: Vec<KindCount>,
+    pub tasks: Vec<KindCount>,
+    pub chunks: u64,
+    pub embeddings: u64,
+}
+
+/// Runs a `SELECT kind, count(*) ... GROUP BY kind` and names each kind.
+fn counts<K: rusqlite::types::FromSql>(
+    conn: &Connection,
+    sql: &str,
+    name: impl Fn(K) -> String,
+) -> Result<Vec<KindCount>> {
+    let mut out: Vec<KindCount> = conn
+        .prepare(sql)
+        .and_then(|mut s| {
+            s.query_map([], |row| {
+                Ok(KindCount {
+                    kind: name(row.get(0)?),
+                    count: row.get::<_, i64>(1)? as u64,
+                })
+            })?
+            .collect()
+        })
+        .map_err(StoreError::sqlite("count stored rows"))?;
+    out.sort_by(|a, b| a.kind.cmp(&b.kind));
+    Ok(out)
+}
+
+fn node_kind_name(code: i64) -> String {
+    NodeKind::from_code(code).map_or_else(|| format!("kind {code}"), |k| k.name().to_owned())
+}
+
+fn scalar(conn: &Connection, sql: &str) -> Result<u64> {
+    conn.query_row(sql, [], |row| row.get::<_, i64>(0))
+        .map(|v| v as u64)
+        .map_err(StoreError::sqlite("count stored rows"))
+}
+
+pub(crate) fn summary(conn: &Connection) -> Result<Summary> {
+    Ok(Summary {
+        current_nodes: counts(
+            conn,
+            "SELECT kind, count(*) FROM nodes WHERE owner IS NOT NULL GROUP BY kind",
+            node_kind_name,
+        )?,
+        historical_nodes: counts(
+            conn,
+            "SELECT kind, count(*) FROM nodes WHERE owner IS NULL GROUP BY kind",
+            node_kind_name,
+        )?,
+        edges: counts(
+            conn,
+            "SELECT kind, count(*) FROM edges GROUP BY kind",
+            |code: i64| {
+                EdgeKind::from_code(code)
+                    .map_or_else(|| format!("kind {code}"), |k| k.name().to_owned())
+            },
+        )?,
+        tasks: counts(
+            conn,
+            "SELECT kind, count(*) FROM tasks GROUP BY kind",
+            |k: String| k,
+        )?,
+        chunks: scalar(conn, "SELECT count(*) FROM chunks")?,
+        embeddings: scalar(conn, "SELECT count(*) FROM embeddings")?,
+    })
+}
+
+/// What [`dump`] includes.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct DumpOptions {
+    /// Include each task's revision and the `revision` checkpoint. They count
+    /// updates, so an incremental build and a fresh one differ there and
+    /// nowhere else; leave them out to compare the two.
+    pub revisions: bool,
+}
+
+/// Every stored fact as sorted text lines, with names in place of ids: two
+/// databases hold the same facts exactly when their dumps are equal.
+pub(crate) fn dump(conn: &Connection, options: DumpOptions) -> Result<String> {
+    let mut lines = Lines {
+        conn,
+        lines: Vec::new(),
+    };
+    dump_nodes(&mut lines)?;
+    dump_edges(&mut lines)?;
+    dump_values(&mut lines)?;
+    dump_tasks(&mut lines, options)?;
+    dump_chunks(&mut lines)?;
+    dump_checkpoints(&mut lines, options)?;
+    let mut all = lines.lines;
+    all.sort_unstable();
+    let mut out = all.join("\n");
+    out.push('\n');
+    Ok(out)
+}
+
+/// Collects one text line per row of dump queries.
+struct Lines<'c> {
+    conn: &'c Connection,
+    lines: Vec<String>,
+}
+
+impl Lines<'_> {
+    fn collect(
+        &mut self,
+        query: &str,
+        f: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<Option<String>>,
+    ) -> Result<()> {
+        let sql = StoreError::sqlite("dump the database");
+        let mut stmt = self.conn.prepare(query).map_err(sql)?;
+        let rows = stmt
+            .query_map([], |row| f(row))
+            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+            .map_err(StoreError::sqlite("dump the database"))?;
+        self.lines.extend(rows.into_iter().flatten());
+        Ok(())
+    }
+}
+
+/// SQL naming the owner of row `x` as `kind(key)`, or `-`.
+const OWNER: &str =
+    "COALESCE((SELECT t.kind || '(' || t.key || ')' FROM tasks t WHERE t.id = x.owner), '-')";
+
+fn text(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    row.get(i)
+}
+
+fn any(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
+    row.get::<_, rusqlite::types::Value>(i)
+        .map(|v| format!("{v:?}"))
+}
+
+fn dump_nodes(lines: &mut Lines<'_>) -> Result<()> {
+    lines.collect(
+        &format!(
+            "SELECT k.name, x.name, COALESCE(hex(x.content_hash), '-'), {OWNER}, COALESCE(x.attrs, '-')
+             FROM nodes x JOIN node_kinds k ON k.code = x.kind"
+        ),
+        |r| {
+            Ok(Some(format!(
+                "node {} {:?} hash={} owner={} attrs={}",
+                text(r, 0)?,
+                text(r, 1)?,
+                text(r, 2)?,
+                text(r, 3)?,
+                text(r, 4)?
+            )))
+        },
+    )
+}
+
+fn dump_edges(lines: &mut Lines<'_>) -> Result<()> {
+    lines.collect(
+        &format!(
+            "SELECT k.name, {OWNER}, x.weight, COALESCE(x.attrs, '-'),
+                    (SELECT group_concat(m, ' ') FROM (
+                        SELECT r.name || ':' || nk.name || ':' || quote(n.name)
+                               || COALESCE(':' || em.attrs, '') AS m
+                        FROM edge_members em
+                        JOIN nodes n ON n.id = em.node
+                        JOIN node_kinds nk ON nk.code = n.kind
+                        JOIN roles r ON r.code = em.role
+                        WHERE em.edge = x.id ORDER BY em.pos))
+             FROM edges x JOIN edge_kinds k ON k.code = x.kind"
+        ),
+        |r| {
+            Ok(Some(format!(
+                "edge {} owner={} weight={} attrs={} [{}]",
+                text(r, 0)?,
+                text(r, 1)?,
+                any(r, 2)?,
+                text(r, 3)?,
+                r.get::<_, Option<String>>(4)?.unwrap_or_default()
+            )))
+        },
+    )
+}
+
+fn dump_values(lines: &mut Lines<'_>) -> Result<()> {
+    lines.collect(
+        &format!(
+            "SELECT nk.name, n.name, x.name, quote(x.value), {OWNER}
+             FROM node_values x JOIN nodes n ON n.id = x.node JOIN node_kinds nk ON nk.code = n.kind"
+        ),
+        |r| {
+            Ok(Some(format!(
+                "value {}:{:?} {}={} owner={}",
+                text(r, 0)?,
+                text(r, 1)?,
+                text(r, 2)?,
+                text(r, 3)?,
+                text(r, 4)?
+            )))
+        },
+    )
+}
+
+fn dump_tasks(lines: &mut Lines<'_>, options: DumpOptions) -> Result<()> {
+    lines.collect(
+        "SELECT kind, key, input_hash, output_hash, revision, COALESCE(hex(value), '-') FROM tasks",
+        |r| {
+            let revision = if options.revisions {
+                format!(" rev={}", r.get::<_, i64>(4)?)
+            } else {
+                String::new()
+            };
+            Ok(Some(format!(
+                "task {}({}) in={:016x} out={:016x}{revision} value={}",
+                text(r, 0)?,
+                text(r, 1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, i64>(3)?,
+                text(r, 5)?
+            )))
+        },
+    )
+}
+
+fn dump_chunks(lines: &mut Lines<'_>) -> Result<()> {
+    lines.collect(
+        &format!(
+            "SELECT {OWNER}, COALESCE((SELECT n.name FROM nodes n WHERE n.id = x.node), '-'),
+                    x.title, x.text_hash, x.start_line, x.end_line, x.body
+             FROM chunks x"
+        ),
+        |r| {
+            Ok(Some(format!(
+                "chunk owner={} node={:?} title={:?} hash={:016x} lines={}-{} body={:?}",
+                text(r, 0)?,
+                text(r, 1)?,
+                text(r, 2)?,
+                r.get::<_, i64>(3)?,
+                any(r, 4)?,
+                any(r, 5)?,
+                text(r, 6)?
+            )))
+        },
+    )
+}
+
+fn dump_checkpoints(lines: &mut Lines<'_>, options: DumpOptions) -> Result<()> {
+    lines.collect("SELECT name, value FROM checkpoints", |r| {
+        let name = text(r, 0)?;
+        Ok((name != "revision" || options.revisions)
+            .then(|| format!("checkpoint {name}={}", text(r, 1).unwrap_or_default())))
+    })
+}

@@ -1,0 +1,243 @@
+//! Tests of opening, migrating and the ownership rules of written rows.
+
+use super::*;
+
+fn count(tx: &WriteTx<'_>, sql: &str) -> i64 {
+    tx.conn()
+        .query_row(sql, [], |r| r.get(0))
+        .expect("count query")
+}
+
+fn vocabulary(store: &Store, table: &str) -> Vec<(i64, String)> {
+    store
+        .conn
+        .prepare(&format!("SELECT code, name FROM {table} ORDER BY code"))
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .expect("vocabulary table")
+}
+
+#[test]
+fn vocabularies_match_the_enums() {
+    let store = Store::open_in_memory().expect("open");
+    let expect = |all: Vec<(u8, &str)>| -> Vec<(i64, String)> {
+        all.into_iter()
+            .map(|(c, n)| (i64::from(c), n.to_owned()))
+            .collect()
+    };
+    assert_eq!(
+        vocabulary(&store, "node_kinds"),
+        expect(NodeKind::ALL.iter().map(|k| (k.code(), k.name())).collect())
+    );
+    assert_eq!(
+        vocabulary(&store, "edge_kinds"),
+        expect(EdgeKind::ALL.iter().map(|k| (k.code(), k.name())).collect())
+    );
+    assert_eq!(
+        vocabulary(&store, "roles"),
+        expect(Role::ALL.iter().map(|k| (k.code(), k.name())).collect())
+    );
+}
+
+#[test]
+fn open_creates_a_wal_database_at_the_latest_schema() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("open");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal mode");
+    assert_eq!(mode, "wal");
+    let fk: i64 = store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .expect("foreign keys");
+    assert_eq!(fk, 1);
+    drop(store);
+    // Reopening migrates nothing and succeeds read-only too.
+    Store::open(&path, OpenMode::ReadOnly).expect("reopen read-only");
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_byte_identical() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        let store = Store::open(&path, OpenMode::ReadWrite).expect("open");
+        store
+            .conn
+            .execute_batch("PRAGMA user_version = 999; PRAGMA wal_checkpoint(TRUNCATE);")
+            .expect("bump version");
+    }
+    let before = std::fs::read(&path).expect("read db");
+    for mode in [OpenMode::ReadWrite, OpenMode::ReadOnly] {
+        let err = Store::open(&path, mode).expect_err("newer schema must be refused");
+        assert!(
+            matches!(err, StoreError::NewerSchema { found: 999, .. }),
+            "unexpected error: {err}"
+        );
+        assert!(err.to_string().contains("newer Homer"), "{err}");
+    }
+    assert_eq!(std::fs::read(&path).expect("read db"), before);
+    assert!(!dir.path().join("homer.db-wal").exists());
+}
+
+#[test]
+fn a_file_that_is_not_sqlite_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    std::fs::write(&path, vec![b'x'; 4096]).expect("write");
+    let err = Store::open(&path, OpenMode::ReadWrite).expect_err("must refuse");
+    assert!(matches!(err, StoreError::NotSqlite { .. }), "{err}");
+}
+
+/// Writes the output of a toy "parse" task: a file it owns, one symbol per
+/// name, and a `defines` edge from the file to each symbol.
+fn write_file_task(tx: &WriteTx<'_>, path: &str, symbols: &[&str], fresh: bool) -> u64 {
+    let owner = TaskId::of("parse", path);
+    tx.ensure_task("parse", owner, path).expect("task row");
+    let mut w = tx.task_writer(owner, fresh);
+    let file = w
+        .claim_node(NodeKind::File, path, Some(b"blob"), None)
+        .expect("claim file");
+    for s in symbols {
+        let sym = w
+            .claim_node(NodeKind::Symbol, &format!("{path}::{s}"), None, None)
+            .expect("claim symbol");
+        w.edge(
+            EdgeKind::Defines,
+            &[
+                Member::new(file, Role::Source),
+                Member::new(sym, Role::Target),
+            ],
+            None,
+            None,
+        )
+        .expect("edge");
+        w.value(sym, "lines", &Value::Int(3)).expect("value");
+    }
+    w.finish(None).expect("finish")
+}
+
+#[test]
+fn rewriting_a_task_keeps_unchanged_rows_and_removes_stale_ones() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let h1 = write_file_task(&tx, "a.rs", &["f", "g"], true);
+    // Another task calls a.rs::g: its edge must survive a rewrite of a.rs
+    // that keeps g, and vanish with g.
+    let caller = TaskId::of("resolve", "b.rs");
+    tx.ensure_task("resolve", caller, "b.rs").expect("task row");
+    let mut w = tx.task_writer(caller, true);
+    let b = w.intern_node(NodeKind::File, "b.rs").expect("intern");
+    let g = NodeId::of(NodeKind::Symbol, "a.rs::g");
+    w.edge(
+        EdgeKind::Calls,
+        &[Member::new(b, Role::Source), Member::new(g, Role::Target)],
+        Some(1.0),
+        None,
+    )
+    .expect("call edge");
+    w.finish(None).expect("finish");
+
+    // Same output again: same hash, same rows.
+    let h1_again = write_file_task(&tx, "a.rs", &["f", "g"], false);
+    assert_eq!(h1, h1_again);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 6"), 1);
+
+    // f goes: its node, defines edge and value go; g and the call stay.
+    let h2 = write_file_task(&tx, "a.rs", &["g"], false);
+    assert_ne!(h1, h2);
+    assert_eq!(count(&tx, "SELECT count(*) FROM nodes WHERE kind = 3"), 1);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 4"), 1);
+    assert_eq!(count(&tx, "SELECT count(*) FROM node_values"), 1);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 6"), 1);
+
+    // g goes: the call edge of the other task goes with it, and its members
+    // are left for garbage collection.
+    write_file_task(&tx, "a.rs", &[], false);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 6"), 0);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edge_members"), 0);
+    // b.rs was only interned for the call: it is garbage now.
+    assert_eq!(tx.collect_garbage().expect("gc"), 1);
+    assert_eq!(
+        count(&tx, "SELECT count(*) FROM nodes WHERE name = 'b.rs'"),
+        0
+    );
+    // a.rs is still owned.
+    assert_eq!(
+        count(&tx, "SELECT count(*) FROM nodes WHERE name = 'a.rs'"),
+        1
+    );
+}
+
+#[test]
+fn deleting_a_task_releases_shared_nodes_that_history_still_references() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    write_file_task(&tx, "a.rs", &["f"], true);
+    // A commit references a.rs.
+    let commit_task = TaskId::of("commit", "c1");
+    tx.ensure_task("commit", commit_task, "c1")
+        .expect("task row");
+    let mut w = tx.task_writer(commit_task, true);
+    let c = w
+        .claim_node(NodeKind::Commit, "c1", None, None)
+        .expect("commit");
+    let a = w.intern_node(NodeKind::File, "a.rs").expect("file");
+    w.edge(
+        EdgeKind::Commit,
+        &[Member::new(c, Role::Commit), Member::new(a, Role::Modified)],
+        None,
+        None,
+    )
+    .expect("edge");
+    w.finish(None).expect("finish");
+
+    tx.delete_task(TaskId::of("parse", "a.rs")).expect("delete");
+    tx.collect_garbage().expect("gc");
+    // The symbol is gone, the file lives on unowned, without content.
+    assert_eq!(count(&tx, "SELECT count(*) FROM nodes WHERE kind = 3"), 0);
+    assert_eq!(
+        count(
+            &tx,
+            "SELECT count(*) FROM nodes WHERE name = 'a.rs' AND owner IS NULL AND content_hash IS NULL"
+        ),
+        1
+    );
+    // Once history lets go too, the file is collected.
+    tx.delete_task(commit_task).expect("delete commit");
+    tx.collect_garbage().expect("gc");
+    assert_eq!(count(&tx, "SELECT count(*) FROM nodes"), 0);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges"), 0);
+}
+
+#[test]
+fn a_node_has_one_owner() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    write_file_task(&tx, "a.rs", &[], true);
+    let other = TaskId::of("parse", "other");
+    tx.ensure_task("parse", other, "other").expect("task row");
+    let mut w = tx.task_writer(other, true);
+    let err = w
+        .claim_node(NodeKind::File, "a.rs", None, None)
+        .expect_err("double claim");
+    assert!(matches!(err, StoreError::DoubleClaim { .. }), "{err}");
+}
+
+#[test]
+fn checkpoints_round_trip() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    assert_eq!(tx.checkpoint("head").expect("read"), None);
+    tx.set_checkpoint("head", "abc").expect("write");
+    tx.set_checkpoint("head", "def").expect("overwrite");
+    assert_eq!(tx.checkpoint("head").expect("read").as_deref(), Some("def"));
+    tx.commit().expect("commit");
+    assert_eq!(
+        store.checkpoint("head").expect("read").as_deref(),
+        Some("def")
+    );
+}

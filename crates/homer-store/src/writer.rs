@@ -1,0 +1,420 @@
+//! Writing a task's output rows: the new rows are upserted, the rows the task
+//! owned before and no longer produces are removed, and the output hash is
+//! computed from exactly what was written.
+
+use std::collections::HashSet;
+
+use rusqlite::{OptionalExtension, params};
+
+use crate::{
+    EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Result, Role, StoreError, TaskId, WriteTx,
+};
+
+/// A per-node value (a metric, a class name).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Int(i64),
+    Real(f64),
+    Text(String),
+}
+
+impl rusqlite::ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        match self {
+            Value::Int(v) => v.to_sql(),
+            Value::Real(v) => v.to_sql(),
+            Value::Text(v) => v.to_sql(),
+        }
+    }
+}
+
+/// A member of a hyperedge: a node, the part it plays, and optional
+/// attributes (JSON) that belong to this membership only.
+#[derive(Clone, Copy, Debug)]
+pub struct Member<'a> {
+    pub node: NodeId,
+    pub role: Role,
+    pub attrs: Option<&'a str>,
+}
+
+impl Member<'_> {
+    #[must_use]
+    pub fn new(node: NodeId, role: Role) -> Self {
+        Member {
+            node,
+            role,
+            attrs: None,
+        }
+    }
+}
+
+/// Writes the output rows of one task execution. Create it with
+/// [`WriteTx::task_writer`], write every row the task produces, then call
+/// [`TaskWriter::finish`].
+pub struct TaskWriter<'t> {
+    tx: &'t WriteTx<'t>,
+    owner: TaskId,
+    fresh: bool,
+    claimed: HashSet<NodeId>,
+    written_edges: HashSet<EdgeId>,
+    /// Edges the task owned before this execution; loaded on first use.
+    old_edges: Option<HashSet<EdgeId>>,
+    old_values_cleared: bool,
+    hash: Fingerprint,
+}
+
+impl std::fmt::Debug for TaskWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskWriter")
+            .field("owner", &self.owner)
+            .field("fresh", &self.fresh)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'t> TaskWriter<'t> {
+    pub(crate) fn new(tx: &'t WriteTx<'t>, owner: TaskId, fresh: bool) -> Self {
+        TaskWriter {
+            tx,
+            owner,
+            fresh,
+            claimed: HashSet::new(),
+            written_edges: HashSet::new(),
+            old_edges: fresh.then(HashSet::new),
+            old_values_cleared: fresh,
+            hash: Fingerprint::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn owner(&self) -> TaskId {
+        self.owner
+    }
+
+    /// Asserts that a node exists, owned by this task, with this content
+    /// hash and attributes. A node claimed by another task is an error: every
+    /// node has one owner.
+    pub fn claim_node(
+        &mut self,
+        kind: NodeKind,
+        name: &str,
+        content_hash: Option<&[u8]>,
+        attrs: Option<&str>,
+    ) -> Result<NodeId> {
+        let id = NodeId::of(kind, name);
+        if !self.claimed.insert(id) {
+            return Err(StoreError::Duplicate {
+                what: "node",
+                detail: format!("{} '{name}'", kind.name()),
+            });
+        }
+        self.hash.push_u64(1);
+        self.hash.push_u64(u64::from(kind.code()));
+        self.hash.push_bytes(name.as_bytes());
+        self.hash.push_opt_bytes(content_hash);
+        self.hash.push_opt_bytes(attrs.map(str::as_bytes));
+        let existing: Option<(i64, String)> = self
+            .tx
+            .conn()
+            .prepare_cached(
+                "INSERT INTO nodes (id, kind, name, content_hash, owner, attrs)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (id) DO UPDATE SET
+                     content_hash = excluded.content_hash, owner = excluded.owner,
+                     attrs = excluded.attrs
+                 WHERE nodes.owner IS NULL OR nodes.owner = excluded.owner
+                 RETURNING kind, name",
+            )
+            .and_then(|mut s| {
+                s.query_row(
+                    params![
+                        id.raw(),
+                        kind.code(),
+                        name,
+                        content_hash,
+                        self.owner.raw(),
+                        attrs
+                    ],
+                    |row| Ok((row.get(0)?, row.get(1)?)),
+                )
+                .optional()
+            })
+            .map_err(StoreError::sqlite("write a node"))?;
+        match existing {
+            None => Err(StoreError::DoubleClaim {
+                kind: kind.name(),
+                name: name.to_owned(),
+            }),
+            Some((k, n)) if k != i64::from(kind.code()) || n != name => {
+                Err(collision(kind, name, k, n))
+            }
+            Some(_) => {
+                self.tx.known_nodes.borrow_mut().insert(id);
+                Ok(id)
+            }
+        }
+    }
+
+    /// Refers to a shared node (a file, a directory, an author) without
+    /// owning it, creating it if it does not exist yet.
+    pub fn intern_node(&mut self, kind: NodeKind, name: &str) -> Result<NodeId> {
+        let id = NodeId::of(kind, name);
+        if self.tx.known_nodes.borrow().contains(&id) {
+            return Ok(id);
+        }
+        let conn = self.tx.conn();
+        let inserted = conn
+            .prepare_cached(
+                "INSERT INTO nodes (id, kind, name) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .and_then(|mut s| s.execute(params![id.raw(), kind.code(), name]))
+            .map_err(StoreError::sqlite("write a node"))?;
+        if inserted == 0 {
+            let (k, n): (i64, String) = conn
+                .prepare_cached("SELECT kind, name FROM nodes WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id.raw()], |row| Ok((row.get(0)?, row.get(1)?))))
+                .map_err(StoreError::sqlite("read a node"))?;
+            if k != i64::from(kind.code()) || n != name {
+                return Err(collision(kind, name, k, n));
+            }
+        }
+        self.tx.known_nodes.borrow_mut().insert(id);
+        Ok(id)
+    }
+
+    /// Writes a hyperedge. Its id derives from this task, the kind and the
+    /// members (with their attributes), so an unchanged edge keeps its row
+    /// and a changed one replaces it.
+    pub fn edge(
+        &mut self,
+        kind: EdgeKind,
+        members: &[Member<'_>],
+        weight: Option<f64>,
+        attrs: Option<&str>,
+    ) -> Result<EdgeId> {
+        let mut fp = Fingerprint::new()
+            .str("edge")
+            .i64(self.owner.raw())
+            .u64(u64::from(kind.code()));
+        for m in members {
+            fp.push_u64(m.node.raw() as u64);
+            fp.push_u64(u64::from(m.role.code()));
+            fp.push_opt_bytes(m.attrs.map(str::as_bytes));
+        }
+        let id = EdgeId::from_raw(fp.finish() as i64);
+        if !self.written_edges.insert(id) {
+            return Err(StoreError::Duplicate {
+                what: "edge",
+                detail: format!("{} with {} members", kind.name(), members.len()),
+            });
+        }
+        self.hash.push_u64(2);
+        self.hash.push_u64(id.raw() as u64);
+        self.hash.push_u64(weight.map_or(u64::MAX, f64::to_bits));
+        self.hash.push_opt_bytes(attrs.map(str::as_bytes));
+
+        let conn = self.tx.conn();
+        if self.old_edges()?.contains(&id) {
+            conn.prepare_cached(
+                "UPDATE edges SET weight = ?2, attrs = ?3
+                 WHERE id = ?1 AND (weight IS NOT ?2 OR attrs IS NOT ?3)",
+            )
+            .and_then(|mut s| s.execute(params![id.raw(), weight, attrs]))
+            .map_err(StoreError::sqlite("write an edge"))?;
+            return Ok(id);
+        }
+        conn.prepare_cached(
+            "INSERT INTO edges (id, kind, owner, weight, attrs) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                id.raw(),
+                kind.code(),
+                self.owner.raw(),
+                weight,
+                attrs
+            ])
+        })
+        .map_err(StoreError::sqlite("write an edge"))?;
+        let mut stmt = conn
+            .prepare_cached(
+                "INSERT INTO edge_members (edge, pos, node, role, attrs) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )
+            .map_err(StoreError::sqlite("write an edge member"))?;
+        for (pos, m) in members.iter().enumerate() {
+            stmt.execute(params![
+                id.raw(),
+                pos as i64,
+                m.node.raw(),
+                m.role.code(),
+                m.attrs
+            ])
+            .map_err(StoreError::sqlite("write an edge member"))?;
+        }
+        Ok(id)
+    }
+
+    /// Writes a per-node value. A value has one owner: the same (node, name)
+    /// written by two tasks is an error.
+    pub fn value(&mut self, node: NodeId, name: &str, value: &Value) -> Result<()> {
+        if !self.old_values_cleared {
+            self.tx
+                .conn()
+                .prepare_cached("DELETE FROM node_values WHERE owner = ?1")
+                .and_then(|mut s| s.execute([self.owner.raw()]))
+                .map_err(StoreError::sqlite("replace values"))?;
+            self.old_values_cleared = true;
+        }
+        self.hash.push_u64(3);
+        self.hash.push_u64(node.raw() as u64);
+        self.hash.push_bytes(name.as_bytes());
+        match value {
+            Value::Int(v) => {
+                self.hash.push_u64(0);
+                self.hash.push_u64(*v as u64);
+            }
+            Value::Real(v) => {
+                self.hash.push_u64(1);
+                self.hash.push_u64(v.to_bits());
+            }
+            Value::Text(v) => {
+                self.hash.push_u64(2);
+                self.hash.push_bytes(v.as_bytes());
+            }
+        }
+        let result = self
+            .tx
+            .conn()
+            .prepare_cached(
+                "INSERT INTO node_values (node, name, value, owner) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![node.raw(), name, value, self.owner.raw()]));
+        match result {
+            Ok(_) => Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::Duplicate {
+                    what: "value",
+                    detail: format!("{name} of {node:?}"),
+                })
+            }
+            Err(source) => Err(StoreError::Sqlite {
+                what: "write a value",
+                source,
+            }),
+        }
+    }
+
+    /// Removes what the task owned before and did not write this time, and
+    /// returns the hash of everything written plus `value`.
+    pub fn finish(mut self, value: Option<&[u8]>) -> Result<u64> {
+        if !self.fresh {
+            self.old_edges()?;
+            let stale: Vec<EdgeId> = self
+                .old_edges
+                .iter()
+                .flatten()
+                .filter(|id| !self.written_edges.contains(id))
+                .copied()
+                .collect();
+            let mut stmt = self
+                .tx
+                .conn()
+                .prepare_cached("DELETE FROM edges WHERE id = ?1")
+                .map_err(StoreError::sqlite("delete a stale edge"))?;
+            for id in stale {
+                stmt.execute([id.raw()])
+                    .map_err(StoreError::sqlite("delete a stale edge"))?;
+            }
+            drop_owned_nodes(self.tx, self.owner, &self.claimed)?;
+            if !self.old_values_cleared {
+                self.tx
+                    .conn()
+                    .prepare_cached("DELETE FROM node_values WHERE owner = ?1")
+                    .and_then(|mut s| s.execute([self.owner.raw()]))
+                    .map_err(StoreError::sqlite("replace values"))?;
+            }
+        }
+        self.hash.push_u64(4);
+        self.hash.push_opt_bytes(value);
+        Ok(self.hash.finish())
+    }
+
+    fn old_edges(&mut self) -> Result<&HashSet<EdgeId>> {
+        if self.old_edges.is_none() {
+            let ids = self
+                .tx
+                .conn()
+                .prepare_cached("SELECT id FROM edges WHERE owner = ?1")
+                .and_then(|mut s| {
+                    s.query_map([self.owner.raw()], |row| row.get(0).map(EdgeId::from_raw))?
+                        .collect::<rusqlite::Result<HashSet<_>>>()
+                })
+                .map_err(StoreError::sqlite("read a task's edges"))?;
+            self.old_edges = Some(ids);
+        }
+        Ok(self.old_edges.get_or_insert_with(HashSet::new))
+    }
+}
+
+fn collision(kind: NodeKind, name: &str, other_kind: i64, other_name: String) -> StoreError {
+    StoreError::IdCollision {
+        kind: kind.name(),
+        name: name.to_owned(),
+        other_kind: NodeKind::from_code(other_kind)
+            .map_or_else(|| other_kind.to_string(), |k| k.name().to_owned()),
+        other_name,
+    }
+}
+
+/// Removes the claim of `owner` on every node it owns except those in
+/// `keep`: a shared node is released (it lives on while edges reference
+/// it), any other node is deleted, and with it every edge it belongs to.
+pub(crate) fn drop_owned_nodes(
+    tx: &WriteTx<'_>,
+    owner: TaskId,
+    keep: &HashSet<NodeId>,
+) -> Result<()> {
+    let conn = tx.conn();
+    let claims: Vec<(NodeId, i64)> = conn
+        .prepare_cached("SELECT id, kind FROM nodes WHERE owner = ?1")
+        .and_then(|mut s| {
+            s.query_map([owner.raw()], |row| {
+                Ok((NodeId::from_raw(row.get(0)?), row.get(1)?))
+            })?
+            .collect()
+        })
+        .map_err(StoreError::sqlite("read a task's nodes"))?;
+    let mut deleted_any = false;
+    for (id, code) in claims {
+        if keep.contains(&id) {
+            continue;
+        }
+        let kind = NodeKind::from_code(code).ok_or(StoreError::UnknownCode {
+            column: "nodes.kind",
+            code,
+        })?;
+        if kind.is_shared() {
+            conn.prepare_cached(
+                "UPDATE nodes SET owner = NULL, content_hash = NULL, attrs = NULL WHERE id = ?1",
+            )
+            .and_then(|mut s| s.execute([id.raw()]))
+            .and_then(|_| {
+                conn.prepare_cached("INSERT OR IGNORE INTO orphan_candidates (node) VALUES (?1)")?
+                    .execute([id.raw()])
+            })
+            .map_err(StoreError::sqlite("release a node"))?;
+        } else {
+            conn.prepare_cached("DELETE FROM nodes WHERE id = ?1")
+                .and_then(|mut s| s.execute([id.raw()]))
+                .map_err(StoreError::sqlite("delete a node"))?;
+            deleted_any = true;
+        }
+    }
+    if deleted_any {
+        tx.known_nodes.borrow_mut().clear();
+    }
+    Ok(())
+}
