@@ -247,7 +247,7 @@ impl Engine {
         let started = Instant::now();
         let log_start = self.log.len();
         let stored = tx.memo_rows(kind.name)?;
-        let (plan, mut outputs) = self.plan(tx, kind, declared, &stored, sweep)?;
+        let (plan, outputs) = self.plan(tx, kind, declared, &stored, sweep)?;
         let mut executed = Vec::with_capacity(plan.len());
         if plan.len() <= 1 {
             for task in &plan {
@@ -293,13 +293,7 @@ impl Engine {
                 result
             })?;
         }
-        executed.sort_unstable();
-        for (key, hash) in &executed {
-            outputs.hashes.insert(key.clone(), *hash);
-        }
-        outputs.executed = executed.into_iter().map(|(k, _)| k).collect();
-        self.finish_kind(kind, log_start, started.elapsed());
-        Ok(outputs)
+        Ok(self.finish_kind(kind, outputs, executed, log_start, started))
     }
 
     /// Like [`Engine::run`], but each changed task is computed and written in
@@ -319,18 +313,12 @@ impl Engine {
         let started = Instant::now();
         let log_start = self.log.len();
         let stored = tx.memo_rows(kind.name)?;
-        let (plan, mut outputs) = self.plan(tx, kind, declared, &stored, sweep)?;
+        let (plan, outputs) = self.plan(tx, kind, declared, &stored, sweep)?;
         let mut executed = Vec::with_capacity(plan.len());
         for task in &plan {
             executed.push(self.record(tx, kind, task, |w| execute(tx, w, task.key, task.data))?);
         }
-        executed.sort_unstable();
-        for (key, hash) in &executed {
-            outputs.hashes.insert(key.clone(), *hash);
-        }
-        outputs.executed = executed.into_iter().map(|(k, _)| k).collect();
-        self.finish_kind(kind, log_start, started.elapsed());
-        Ok(outputs)
+        Ok(self.finish_kind(kind, outputs, executed, log_start, started))
     }
 
     /// Deletes the named tasks of `kind` (and everything they derived), for
@@ -489,12 +477,26 @@ impl Engine {
         Ok((task.key.to_owned(), output_hash))
     }
 
-    /// Sorts the log entries this kind added (they arrive in completion
-    /// order from parallel workers) and adds the elapsed time.
-    fn finish_kind(&mut self, kind: &TaskKind, log_start: usize, elapsed: Duration) {
+    /// Completes a kind's run: adds the executed tasks' output hashes to
+    /// `outputs`, sorts the log entries this run added (they arrive in
+    /// completion order from parallel workers) and adds the elapsed time.
+    fn finish_kind(
+        &mut self,
+        kind: &TaskKind,
+        mut outputs: Outputs,
+        mut executed: Vec<(String, u64)>,
+        log_start: usize,
+        started: Instant,
+    ) -> Outputs {
+        executed.sort_unstable();
+        for (key, hash) in &executed {
+            outputs.hashes.insert(key.clone(), *hash);
+        }
+        outputs.executed = executed.into_iter().map(|(k, _)| k).collect();
         self.log[log_start..]
             .sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.event.cmp(&b.event)));
-        self.stats.entry(kind.name).or_default().millis += millis(elapsed);
+        self.stats.entry(kind.name).or_default().millis += millis(started.elapsed());
+        outputs
     }
 }
 

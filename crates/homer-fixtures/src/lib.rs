@@ -96,14 +96,7 @@ pub fn git(dir: &Path, args: &[&str]) {
 /// Like [`git`], and returns git's standard output.
 #[must_use]
 pub fn git_stdout(dir: &Path, args: &[&str]) -> Vec<u8> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("TZ", "UTC")
-        .output()
-        .expect("run git");
+    let out = git_command(dir).args(args).output().expect("run git");
     assert!(
         out.status.success(),
         "git {args:?} failed in {}:\n{}",
@@ -121,11 +114,8 @@ pub fn git_stdout(dir: &Path, args: &[&str]) -> Vec<u8> {
 )]
 pub fn commit_all(dir: &Path, message: &str) -> String {
     git(dir, &["add", "-A"]);
-    let out = Command::new("git")
+    let out = git_command(dir)
         .args(["commit", "-q", "--allow-empty", "-m", message])
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("GIT_AUTHOR_NAME", "Test Author")
         .env("GIT_AUTHOR_EMAIL", "test@example.com")
         .env("GIT_AUTHOR_DATE", "@1735689600 +0000")
@@ -143,4 +133,16 @@ pub fn commit_all(dir: &Path, message: &str) -> String {
     String::from_utf8_lossy(&git_stdout(dir, &["rev-parse", "HEAD"]))
         .trim()
         .to_owned()
+}
+
+/// A git command in `dir` that ignores user and system configuration.
+#[must_use]
+pub fn git_command(dir: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
+        .current_dir(dir)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("TZ", "UTC");
+    command
 }

@@ -258,14 +258,7 @@ impl<'t> TaskWriter<'t> {
     /// Writes a per-node value. A value has one owner: the same (node, name)
     /// written by two tasks is an error.
     pub fn value(&mut self, node: NodeId, name: &str, value: &Value) -> Result<()> {
-        if !self.old_values_cleared {
-            self.tx
-                .conn()
-                .prepare_cached("DELETE FROM node_values WHERE owner = ?1")
-                .and_then(|mut s| s.execute([self.owner.raw()]))
-                .map_err(StoreError::sqlite("replace values"))?;
-            self.old_values_cleared = true;
-        }
+        self.clear_old_values()?;
         self.hash.push_u64(3);
         self.hash.push_u64(node.raw() as u64);
         self.hash.push_bytes(name.as_bytes());
@@ -329,17 +322,25 @@ impl<'t> TaskWriter<'t> {
                     .map_err(StoreError::sqlite("delete a stale edge"))?;
             }
             drop_owned_nodes(self.tx, self.owner, &self.claimed)?;
-            if !self.old_values_cleared {
-                self.tx
-                    .conn()
-                    .prepare_cached("DELETE FROM node_values WHERE owner = ?1")
-                    .and_then(|mut s| s.execute([self.owner.raw()]))
-                    .map_err(StoreError::sqlite("replace values"))?;
-            }
+            self.clear_old_values()?;
         }
         self.hash.push_u64(4);
         self.hash.push_opt_bytes(value);
         Ok(self.hash.finish())
+    }
+
+    /// Values are never referenced by other rows, so a re-executed task
+    /// replaces all of its values at once, before writing the first new one.
+    fn clear_old_values(&mut self) -> Result<()> {
+        if !self.old_values_cleared {
+            self.tx
+                .conn()
+                .prepare_cached("DELETE FROM node_values WHERE owner = ?1")
+                .and_then(|mut s| s.execute([self.owner.raw()]))
+                .map_err(StoreError::sqlite("replace values"))?;
+            self.old_values_cleared = true;
+        }
+        Ok(())
     }
 
     fn old_edges(&mut self) -> Result<&HashSet<EdgeId>> {
