@@ -9,7 +9,9 @@
 -- incremental build can be compared row for row with a fresh one.
 
 -- Vocabularies. Integer codes keep the large tables small; these tables let
--- anyone reading the database with sqlite3 join the codes to names.
+-- anyone reading the database with sqlite3 join the codes to names. The
+-- codes are not foreign keys: Homer's enums are the only writer, and a key
+-- check per row was measurable on bulk loads.
 CREATE TABLE node_kinds (
     code INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE
@@ -22,8 +24,8 @@ CREATE TABLE edge_kinds (
     name TEXT NOT NULL UNIQUE
 ) STRICT;
 INSERT INTO edge_kinds (code, name) VALUES
-    (1, 'contains'), (2, 'commit'), (3, 'renamed'), (4, 'defines'), (5, 'imports'),
-    (6, 'calls'), (7, 'depends'), (8, 'co_change'), (9, 'community');
+    (1, 'contains'), (2, 'commit'), (3, 'defines'), (4, 'imports'), (5, 'calls'),
+    (6, 'depends'), (7, 'co_change'), (8, 'community');
 
 CREATE TABLE roles (
     code INTEGER PRIMARY KEY,
@@ -31,9 +33,8 @@ CREATE TABLE roles (
 ) STRICT;
 INSERT INTO roles (code, name) VALUES
     (1, 'parent'), (2, 'child'), (3, 'source'), (4, 'target'), (5, 'member'),
-    (6, 'commit'), (7, 'author'), (8, 'parent_commit'),
-    (9, 'added'), (10, 'modified'), (11, 'deleted'), (12, 'renamed'), (13, 'copied'),
-    (14, 'type_changed');
+    (6, 'commit'), (7, 'author'),
+    (8, 'added'), (9, 'modified'), (10, 'deleted'), (11, 'renamed'), (12, 'type_changed');
 
 -- The memo table: one row per task (kind, key). A task re-executes only when
 -- input_hash changes; `revision` is the update revision in which its output
@@ -59,7 +60,7 @@ CREATE TABLE tasks (
 -- the delete fail instead of leaving a dangling owner.
 CREATE TABLE nodes (
     id           INTEGER PRIMARY KEY,
-    kind         INTEGER NOT NULL REFERENCES node_kinds (code),
+    kind         INTEGER NOT NULL,
     name         TEXT    NOT NULL,
     content_hash BLOB,
     owner        INTEGER REFERENCES tasks (id),
@@ -71,7 +72,7 @@ CREATE INDEX nodes_owner ON nodes (owner) WHERE owner IS NOT NULL;
 -- Hyperedges: every edge belongs to the task that derived it and goes with it.
 CREATE TABLE edges (
     id     INTEGER PRIMARY KEY,
-    kind   INTEGER NOT NULL REFERENCES edge_kinds (code),
+    kind   INTEGER NOT NULL,
     owner  INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
     weight REAL,
     attrs  TEXT
@@ -83,7 +84,7 @@ CREATE TABLE edge_members (
     edge  INTEGER NOT NULL REFERENCES edges (id) ON DELETE CASCADE,
     pos   INTEGER NOT NULL,
     node  INTEGER NOT NULL REFERENCES nodes (id) ON DELETE CASCADE,
-    role  INTEGER NOT NULL REFERENCES roles (code),
+    role  INTEGER NOT NULL,
     attrs TEXT,
     PRIMARY KEY (edge, pos)
 ) STRICT, WITHOUT ROWID;
@@ -139,24 +140,37 @@ CREATE INDEX chunks_owner ON chunks (owner);
 CREATE INDEX chunks_node ON chunks (node);
 CREATE INDEX chunks_text_hash ON chunks (text_hash);
 
--- The FTS5 index over chunks, kept in step by triggers so a chunk's row is
--- replaced in place when it changes and removed with it.
+-- The FTS5 index over chunks. FTS5 writes its pending terms to disk at
+-- every statement savepoint, so updating it row by row inside a stage made
+-- one tiny segment per chunk (and merge work for each). Instead, triggers
+-- queue what changed in chunk_text_pending, and the store applies the queue
+-- in two statements when the stage commits: the first queued delete of a
+-- chunk carries what the index held before the stage, and the chunks table
+-- holds what it must hold now.
 CREATE VIRTUAL TABLE chunk_text USING fts5 (
     title, body,
     content = 'chunks', content_rowid = 'id',
     tokenize = "unicode61 remove_diacritics 2 tokenchars '_'"
 );
+CREATE TABLE chunk_text_pending (
+    seq   INTEGER PRIMARY KEY,
+    op    TEXT    NOT NULL CHECK (op IN ('insert', 'delete')),
+    id    INTEGER NOT NULL,
+    title TEXT,
+    body  TEXT
+) STRICT;
+CREATE INDEX chunk_text_pending_id ON chunk_text_pending (id, seq);
 CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
-    INSERT INTO chunk_text (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);
+    INSERT INTO chunk_text_pending (op, id) VALUES ('insert', NEW.id);
 END;
 CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
-    INSERT INTO chunk_text (chunk_text, rowid, title, body)
+    INSERT INTO chunk_text_pending (op, id, title, body)
         VALUES ('delete', OLD.id, OLD.title, OLD.body);
 END;
 CREATE TRIGGER chunks_au AFTER UPDATE OF title, body ON chunks BEGIN
-    INSERT INTO chunk_text (chunk_text, rowid, title, body)
+    INSERT INTO chunk_text_pending (op, id, title, body)
         VALUES ('delete', OLD.id, OLD.title, OLD.body);
-    INSERT INTO chunk_text (rowid, title, body) VALUES (NEW.id, NEW.title, NEW.body);
+    INSERT INTO chunk_text_pending (op, id) VALUES ('insert', NEW.id);
 END;
 
 -- Embeddings keyed by the hash of the embedded text and the model, so a

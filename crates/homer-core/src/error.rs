@@ -16,6 +16,16 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot read '{path}'")]
+    ReadConfig {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("'{path}': {message}")]
+    Config { path: PathBuf, message: String },
+    #[error("{what} is damaged: {message}; `homer update --rebuild` rebuilds the index from git")]
+    Corrupt { what: String, message: String },
     #[error("'{path}' is not a directory Homer can write its index into")]
     NotADirectory { path: PathBuf },
 }

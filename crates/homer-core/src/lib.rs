@@ -6,6 +6,8 @@
 //! crosses its public API. It never prints; progress goes through the
 //! [`Progress`] trait, which the CLI implements.
 
+mod behavior;
+mod config;
 mod error;
 mod stages;
 mod status;
@@ -14,12 +16,14 @@ mod workspace;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use config::{CONFIG_FILE, Config, CouplingConfig};
 pub use error::CoreError;
 pub use homer_dag::KindStats;
+pub use stages::behavior::names as value_names;
 pub use status::{Freshness, Status, StoredCounts, status};
 pub use workspace::Workspace;
 
-use homer_dag::Engine;
+use homer_dag::{Engine, Observer, TaskKind};
 use homer_git::Head;
 use homer_store::{OpenMode, Store};
 
@@ -79,6 +83,32 @@ pub struct UpdateReport {
     pub stored: StoredCounts,
 }
 
+/// Forwards the engine's counts to a [`Progress`], one bar per task kind
+/// that has work to do.
+struct ProgressObserver<'p> {
+    progress: &'p dyn Progress,
+}
+
+impl Observer for ProgressObserver<'_> {
+    fn planned(&self, kind: &TaskKind, executing: usize) {
+        if executing > 0 {
+            let label = match kind.name {
+                "tree" => "files at HEAD",
+                "commit" => "mining history",
+                "file_history" => "file metrics",
+                "dir_history" => "directory metrics",
+                "coupling" => "change coupling",
+                other => other,
+            };
+            self.progress.start(label, Some(executing as u64));
+        }
+    }
+
+    fn executed(&self, _: &TaskKind) {
+        self.progress.advance(1);
+    }
+}
+
 /// Builds or refreshes the index of the repository containing `path`.
 pub fn update(
     path: &Path,
@@ -87,32 +117,58 @@ pub fn update(
 ) -> Result<UpdateReport, CoreError> {
     let workspace = Workspace::locate(path)?;
     workspace.prepare()?;
+    let config = Config::load(workspace.homer_dir())?;
     let repo = workspace.repository();
-    let head = repo.head()?;
+    let head = match repo.head()? {
+        Head::Commit { id, tree, .. } => Some((id, tree)),
+        Head::Unborn { .. } => None,
+    };
     let mut store = Store::open(workspace.database(), OpenMode::ReadWrite)?;
     let mut notes = Vec::new();
-
-    let engine = {
-        let (commit, tree) = match &head {
-            Head::Commit { id, tree, .. } => (Some(*id), Some(*tree)),
-            Head::Unborn { .. } => {
-                let note = "the repository has no commits yet: nothing to index".to_owned();
-                progress.note(&note);
-                notes.push(note);
-                (None, None)
-            }
-        };
-        let tx = store.begin_write()?;
-        let mut engine = Engine::start(&tx)?;
-        stages::tree::run(&mut engine, &tx, repo, tree, progress)?;
-        match commit {
-            Some(id) => tx.set_checkpoint(stages::HEAD_CHECKPOINT, &id.to_hex())?,
-            None => tx.clear_checkpoint(stages::HEAD_CHECKPOINT)?,
-        }
-        engine.end_stage(&tx)?;
-        tx.commit()?;
-        engine
+    let mut note = |text: String| {
+        progress.note(&text);
+        notes.push(text);
     };
+    if head.is_none() {
+        note("the repository has no commits yet: nothing to index".to_owned());
+    }
+    let observer = ProgressObserver { progress };
+
+    // Each stage commits on its own: a killed update keeps every finished
+    // stage, and the next update resumes from the checkpoints.
+    let tx = store.begin_write()?;
+    let mut engine = Engine::start(&tx)?;
+    engine.observe(&observer);
+    stages::tree::run(&mut engine, &tx, repo, head.map(|(_, tree)| tree))?;
+    engine.end_stage(&tx)?;
+    tx.commit()?;
+    progress.finish();
+
+    let tx = store.begin_write()?;
+    let mined = stages::history::run(&mut engine, &tx, repo, head)?;
+    engine.end_stage(&tx)?;
+    tx.commit()?;
+    progress.finish();
+    if mined.shallow {
+        note("this is a shallow clone: history starts at its boundary, and the metrics cover only what is there".to_owned());
+    }
+    if mined.unreadable_blobs > 0 {
+        note(format!(
+            "{} blobs could not be read (a partial clone?): their line counts are missing",
+            mined.unreadable_blobs
+        ));
+    }
+
+    let head_hex = head.map(|(id, _)| id.to_hex());
+    let tx = store.begin_write()?;
+    stages::behavior::run(&mut engine, &tx, head_hex.as_deref(), &config.coupling)?;
+    match &head_hex {
+        Some(id) => tx.set_checkpoint(stages::HEAD_CHECKPOINT, id)?,
+        None => tx.clear_checkpoint(stages::HEAD_CHECKPOINT)?,
+    }
+    engine.end_stage(&tx)?;
+    tx.commit()?;
+    progress.finish();
 
     let revision = store
         .checkpoint(stages::REVISION_CHECKPOINT)?

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use homer_git::{Head, ObjectId};
-use homer_store::{KindCount, OpenMode, Store};
+use homer_store::{KindCount, NodeKind, OpenMode, Store};
 
 use crate::stages::{HEAD_CHECKPOINT, REVISION_CHECKPOINT};
 use crate::{CoreError, Workspace};
@@ -34,7 +34,8 @@ pub enum Freshness {
 /// Counts of stored rows, by kind (sorted).
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct StoredCounts {
-    /// Nodes that exist at HEAD (files, directories, symbols) or now (commits, authors).
+    /// Nodes that exist at HEAD (files, directories, symbols), and the
+    /// mined commits and their authors.
     pub current: BTreeMap<String, u64>,
     /// Nodes kept only because history references them (files deleted since).
     pub history_only: BTreeMap<String, u64>,
@@ -116,10 +117,20 @@ pub fn status(path: &Path) -> Result<Status, CoreError> {
 }
 
 pub(crate) fn counts(summary: &homer_store::Summary) -> StoredCounts {
-    let map = |list: &[KindCount]| list.iter().map(|k| (k.kind.clone(), k.count)).collect();
+    let map = |list: &[KindCount]| -> BTreeMap<String, u64> {
+        list.iter().map(|k| (k.kind.clone(), k.count)).collect()
+    };
+    let mut current = map(&summary.current_nodes);
+    let mut history_only = map(&summary.historical_nodes);
+    // Authors have no owner (commits refer to them); they are all current.
+    if let Some(authors) = history_only.remove(NodeKind::Author.name()) {
+        *current
+            .entry(NodeKind::Author.name().to_owned())
+            .or_default() += authors;
+    }
     StoredCounts {
-        current: map(&summary.current_nodes),
-        history_only: map(&summary.historical_nodes),
+        current,
+        history_only,
         edges: map(&summary.edges),
         tasks: map(&summary.tasks),
         chunks: summary.chunks,

@@ -66,6 +66,12 @@ impl Workspace {
         &self.root
     }
 
+    /// The index directory (`.homer/`).
+    #[must_use]
+    pub fn homer_dir(&self) -> &Path {
+        &self.homer_dir
+    }
+
     #[must_use]
     pub fn database(&self) -> &Path {
         &self.database

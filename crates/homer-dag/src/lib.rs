@@ -164,15 +164,32 @@ impl Outputs {
     }
 }
 
+/// Watches a run, for progress reports. Called from the writing thread.
+pub trait Observer {
+    /// `executing` tasks of `kind` are about to execute.
+    fn planned(&self, kind: &TaskKind, executing: usize);
+    /// One more task of `kind` has executed and been written.
+    fn executed(&self, kind: &TaskKind);
+}
+
 /// The memo engine for one `update`: it spans several stage transactions
 /// and accumulates the log and counters of all of them.
-#[derive(Debug)]
-pub struct Engine {
+pub struct Engine<'o> {
     revision: u64,
     stage_changed: bool,
     changed: bool,
     log: Vec<LogEntry>,
     stats: BTreeMap<&'static str, KindStats>,
+    observer: Option<&'o dyn Observer>,
+}
+
+impl fmt::Debug for Engine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("revision", &self.revision)
+            .field("changed", &self.changed)
+            .finish_non_exhaustive()
+    }
 }
 
 const REVISION: &str = "revision";
@@ -185,10 +202,10 @@ struct Planned<'d, D> {
     previous: Option<&'d MemoRow>,
 }
 
-impl Engine {
+impl<'o> Engine<'o> {
     /// Starts a run. Its revision is one past the last stored one; it is
     /// stored only by stages that change something.
-    pub fn start(tx: &WriteTx<'_>) -> Result<Engine> {
+    pub fn start(tx: &WriteTx<'_>) -> Result<Engine<'o>> {
         let last = tx
             .checkpoint(REVISION)?
             .and_then(|v| v.parse::<u64>().ok())
@@ -199,7 +216,13 @@ impl Engine {
             changed: false,
             log: Vec::new(),
             stats: BTreeMap::new(),
+            observer: None,
         })
+    }
+
+    /// Reports planned and executed tasks to `observer` from now on.
+    pub fn observe(&mut self, observer: &'o dyn Observer) {
+        self.observer = Some(observer);
     }
 
     /// The revision this run writes into the outputs it changes.
@@ -236,12 +259,47 @@ impl Engine {
         declared: &[Declared<D>],
         sweep: Sweep,
         compute: C,
-        mut write: W,
+        write: W,
     ) -> Result<Outputs>
     where
         D: Sync,
         T: Send,
         C: Fn(&str, &D) -> Result<T, TaskError> + Sync,
+        W: FnMut(&mut TaskWriter<'_>, &str, &D, T) -> Result<Option<Vec<u8>>, TaskError>,
+    {
+        self.run_with(
+            tx,
+            kind,
+            declared,
+            sweep,
+            || (),
+            |(), key, data| compute(key, data),
+            write,
+        )
+    }
+
+    /// Like [`Engine::run`], with per-worker state: `init` makes one `S` for
+    /// each worker thread (a repository handle, a cache) and `compute` gets
+    /// it with each task.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "each argument is one part of a task kind's run"
+    )]
+    pub fn run_with<D, T, S, I, C, W>(
+        &mut self,
+        tx: &WriteTx<'_>,
+        kind: &TaskKind,
+        declared: &[Declared<D>],
+        sweep: Sweep,
+        init: I,
+        compute: C,
+        mut write: W,
+    ) -> Result<Outputs>
+    where
+        D: Sync,
+        T: Send,
+        I: Fn() -> S + Sync,
+        C: Fn(&mut S, &str, &D) -> Result<T, TaskError> + Sync,
         W: FnMut(&mut TaskWriter<'_>, &str, &D, T) -> Result<Option<Vec<u8>>, TaskError>,
     {
         let started = Instant::now();
@@ -250,8 +308,10 @@ impl Engine {
         let (plan, outputs) = self.plan(tx, kind, declared, &stored, sweep)?;
         let mut executed = Vec::with_capacity(plan.len());
         if plan.len() <= 1 {
+            let mut state = init();
             for task in &plan {
-                let value = compute(task.key, task.data).map_err(task_error(kind, task.key))?;
+                let value =
+                    compute(&mut state, task.key, task.data).map_err(task_error(kind, task.key))?;
                 executed
                     .push(self.record(tx, kind, task, |w| write(w, task.key, task.data, value))?);
             }
@@ -262,17 +322,20 @@ impl Engine {
                 let plan = &plan;
                 let cancel = &cancel;
                 let compute = &compute;
+                let init = &init;
                 scope.spawn(move || {
-                    plan.par_iter()
-                        .enumerate()
-                        .for_each_with(sender, |sender, (i, task)| {
+                    plan.par_iter().enumerate().for_each_init(
+                        || (sender.clone(), init()),
+                        |(sender, state), (i, task)| {
                             if cancel.load(Ordering::Relaxed) {
                                 return;
                             }
                             // A closed channel means the writer stopped on an
                             // error; the remaining work is simply dropped.
-                            let _ = sender.send((i, compute(task.key, task.data)));
-                        });
+                            let _ = sender.send((i, compute(state, task.key, task.data)));
+                        },
+                    );
+                    drop(sender);
                 });
                 let mut result = Ok(());
                 for (i, value) in &receiver {
@@ -415,6 +478,9 @@ impl Engine {
                 }
             }
         }
+        if let Some(observer) = self.observer {
+            observer.planned(kind, plan.len());
+        }
         let stats = self.stats.entry(kind.name).or_default();
         stats.reused += reused;
         stats.deleted += deleted.len() as u64;
@@ -461,6 +527,9 @@ impl Engine {
             },
             value.as_deref(),
         )?;
+        if let Some(observer) = self.observer {
+            observer.executed(kind);
+        }
         let stats = self.stats.entry(kind.name).or_default();
         stats.executed += 1;
         stats.backdated += u64::from(backdated);

@@ -16,7 +16,11 @@ const TOTAL: TaskKind = TaskKind::new("total", 1);
 
 type Inputs = BTreeMap<&'static str, &'static str>;
 
-fn update(store: &mut Store, inputs: &Inputs, len_kind: TaskKind) -> (Vec<String>, Engine) {
+fn update(
+    store: &mut Store,
+    inputs: &Inputs,
+    len_kind: TaskKind,
+) -> (Vec<String>, Engine<'static>) {
     let tx = store.begin_write().expect("begin");
     let mut engine = Engine::start(&tx).expect("start");
     let declared: Vec<Declared<&str>> = inputs

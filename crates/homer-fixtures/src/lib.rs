@@ -6,6 +6,7 @@
 //!
 //! Test support only: no crate depends on this one outside `[dev-dependencies]`.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
@@ -145,4 +146,91 @@ pub fn git_command(dir: &Path) -> Command {
         .env("GIT_CONFIG_NOSYSTEM", "1")
         .env("TZ", "UTC");
     command
+}
+
+/// (commit, path, added, deleted) with `-` for binary, as numstat prints.
+pub type NumstatRecord = (String, Vec<u8>, String, String);
+
+/// What `git log --numstat -M --no-merges` says, without submodule entries
+/// (Homer never counts a gitlink as a file; git's numstat lists them). The
+/// reference for Homer's file changes.
+#[must_use]
+pub fn git_numstat(repo: &Path) -> BTreeSet<NumstatRecord> {
+    let numstat = git_stdout(
+        repo,
+        &[
+            "log",
+            "--numstat",
+            "-M",
+            "--no-merges",
+            "-z",
+            "--format=%x01%H",
+        ],
+    );
+    let raw = git_stdout(
+        repo,
+        &["log", "--raw", "-M", "--no-merges", "-z", "--format=%x01%H"],
+    );
+    let gitlinks = gitlink_changes(&raw);
+    let mut records = BTreeSet::new();
+    for block in numstat.split(|&b| b == 1).skip(1) {
+        let (sha, rest) = split_once(block, 0);
+        let sha = String::from_utf8(sha.to_vec()).expect("hex sha");
+        let rest = rest.strip_prefix(b"\n").unwrap_or(rest);
+        let mut fields = rest.split(|&b| b == 0).peekable();
+        while let Some(field) = fields.next() {
+            if field.is_empty() {
+                continue;
+            }
+            let mut parts = field.splitn(3, |&b| b == b'\t');
+            let added = String::from_utf8(parts.next().expect("added").to_vec()).expect("number");
+            let deleted =
+                String::from_utf8(parts.next().expect("deleted").to_vec()).expect("number");
+            let mut path = parts.next().expect("path").to_vec();
+            if path.is_empty() {
+                // A rename: the old path, then the new one.
+                let _old = fields.next();
+                path = fields.next().expect("new path").to_vec();
+            }
+            if !gitlinks.contains(&(sha.clone(), path.clone())) {
+                records.insert((sha.clone(), path, added, deleted));
+            }
+        }
+    }
+    records
+}
+
+fn split_once(bytes: &[u8], sep: u8) -> (&[u8], &[u8]) {
+    match bytes.iter().position(|&b| b == sep) {
+        Some(i) => (&bytes[..i], &bytes[i + 1..]),
+        None => (bytes, &[]),
+    }
+}
+
+/// (commit, path) of every change that involves a gitlink (mode 160000).
+fn gitlink_changes(raw: &[u8]) -> BTreeSet<(String, Vec<u8>)> {
+    let mut out = BTreeSet::new();
+    for block in raw.split(|&b| b == 1).skip(1) {
+        let (sha, rest) = split_once(block, 0);
+        let sha = String::from_utf8(sha.to_vec()).expect("hex sha");
+        let rest = rest.strip_prefix(b"\n").unwrap_or(rest);
+        let mut fields = rest.split(|&b| b == 0);
+        while let Some(meta) = fields.next() {
+            if meta.is_empty() {
+                continue;
+            }
+            let meta = String::from_utf8_lossy(meta);
+            let mut parts = meta.trim_start_matches(':').split(' ');
+            let (old_mode, new_mode) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+            let status = parts.nth(2).unwrap_or("");
+            let mut path = fields.next().expect("path").to_vec();
+            if status.starts_with('R') || status.starts_with('C') {
+                path = fields.next().expect("new path").to_vec();
+            }
+            if old_mode == "160000" || new_mode == "160000" {
+                out.insert((sha.clone(), path));
+            }
+        }
+    }
+    out
 }

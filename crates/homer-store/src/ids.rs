@@ -183,13 +183,12 @@ vocabulary!(
     EdgeKind {
         Contains = 1, "contains";
         Commit = 2, "commit";
-        Renamed = 3, "renamed";
-        Defines = 4, "defines";
-        Imports = 5, "imports";
-        Calls = 6, "calls";
-        Depends = 7, "depends";
-        CoChange = 8, "co_change";
-        Community = 9, "community";
+        Defines = 3, "defines";
+        Imports = 4, "imports";
+        Calls = 5, "calls";
+        Depends = 6, "depends";
+        CoChange = 7, "co_change";
+        Community = 8, "community";
     }
 );
 
@@ -203,13 +202,11 @@ vocabulary!(
         Member = 5, "member";
         Commit = 6, "commit";
         Author = 7, "author";
-        ParentCommit = 8, "parent_commit";
-        Added = 9, "added";
-        Modified = 10, "modified";
-        Deleted = 11, "deleted";
-        Renamed = 12, "renamed";
-        Copied = 13, "copied";
-        TypeChanged = 14, "type_changed";
+        Added = 8, "added";
+        Modified = 9, "modified";
+        Deleted = 10, "deleted";
+        Renamed = 11, "renamed";
+        TypeChanged = 12, "type_changed";
     }
 );
 

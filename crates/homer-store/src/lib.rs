@@ -30,8 +30,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
 pub use migrate::{MIGRATIONS, Migration, latest_version};
-pub use read::{DumpOptions, KindCount, Summary};
-pub use writer::{Member, TaskWriter, Value};
+pub use read::{DumpOptions, KindCount, StoredEdge, StoredMember, Summary};
+pub use writer::{Chunk, Member, TaskWriter, Value};
 
 /// Errors from the store. Each says which database or which step failed.
 #[derive(Debug, thiserror::Error)]
@@ -209,11 +209,15 @@ impl Store {
                 });
             }
         }
+        // A stage is one transaction; with SQLite's default 2 MB page cache
+        // a large one spills pages to the WAL and reads them back (a third of
+        // the history stage's writer time on requests, measured with perf).
         conn.execute_batch(
             "PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
              PRAGMA recursive_triggers = ON;
-             PRAGMA temp_store = MEMORY;",
+             PRAGMA temp_store = MEMORY;
+             PRAGMA cache_size = -65536;",
         )
         .map_err(open_err)?;
         match mode {
@@ -283,13 +287,20 @@ impl Store {
         read::summary(&self.conn)
     }
 
+    /// Every edge of `kind` with its members.
+    pub fn edges(&self, kind: EdgeKind) -> Result<Vec<StoredEdge>> {
+        read::edges(&self.conn, kind)
+    }
+
     /// Every stored fact as sorted lines of text, for comparing two builds.
     pub fn dump(&self, options: DumpOptions) -> Result<String> {
         read::dump(&self.conn, options)
     }
 
-    /// Runs SQLite's own consistency checks (`integrity_check` and
-    /// `foreign_key_check`); returns the problems found, empty when sound.
+    /// Runs SQLite's own consistency checks (`integrity_check`,
+    /// `foreign_key_check`, and FTS5's comparison of its index with the
+    /// chunks, which needs a read-write connection); returns the problems
+    /// found, empty when sound.
     pub fn check_integrity(&self) -> Result<Vec<String>> {
         let mut problems: Vec<String> = self
             .conn
@@ -297,6 +308,13 @@ impl Store {
             .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(0))?.collect())
             .map_err(StoreError::sqlite("check integrity"))?;
         problems.retain(|p| p != "ok");
+        // FTS5 compares its index with the chunks table it indexes.
+        if let Err(e) = self.conn.execute(
+            "INSERT INTO chunk_text (chunk_text) VALUES ('integrity-check')",
+            [],
+        ) {
+            problems.push(format!("text index: {e}"));
+        }
         let fk: Vec<String> = self
             .conn
             .prepare("PRAGMA foreign_key_check")
@@ -362,9 +380,11 @@ impl fmt::Debug for WriteTx<'_> {
 
 impl WriteTx<'_> {
     /// Commits the stage. Garbage (nodes nobody owns or references) is
-    /// collected first, so no committed state ever holds it.
+    /// collected first, so no committed state ever holds it, and the text
+    /// index catches up with the chunks.
     pub fn commit(self) -> Result<()> {
         self.collect_garbage()?;
+        self.apply_text_index()?;
         self.tx
             .commit()
             .map_err(StoreError::sqlite("commit a stage"))
@@ -415,6 +435,30 @@ impl WriteTx<'_> {
             .and_then(Iterator::collect)
             .map_err(StoreError::sqlite("read the memo table"))?;
         Ok(rows)
+    }
+
+    /// Every stored task of `kind` that has a value, as (key, value), sorted
+    /// by key.
+    pub fn memo_values(&self, kind: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        self.tx
+            .prepare_cached(
+                "SELECT key, value FROM tasks WHERE kind = ?1 AND value IS NOT NULL ORDER BY key",
+            )
+            .and_then(|mut s| {
+                s.query_map([kind], |row| Ok((row.get(0)?, row.get(1)?)))?
+                    .collect()
+            })
+            .map_err(StoreError::sqlite("read task values"))
+    }
+
+    /// The names of the owned (current) nodes of `kind`, sorted.
+    pub fn current_names(&self, kind: NodeKind) -> Result<Vec<String>> {
+        self.tx
+            .prepare_cached(
+                "SELECT name FROM nodes WHERE kind = ?1 AND owner IS NOT NULL ORDER BY name",
+            )
+            .and_then(|mut s| s.query_map([kind.code()], |row| row.get(0))?.collect())
+            .map_err(StoreError::sqlite("read current nodes"))
     }
 
     /// The stored output value of a task, if it has one.
@@ -511,6 +555,32 @@ impl WriteTx<'_> {
             self.known_nodes.borrow_mut().clear();
         }
         Ok(deleted)
+    }
+
+    /// Brings the FTS5 index in line with the chunks changed in this
+    /// transaction (see `chunk_text_pending` in the schema).
+    fn apply_text_index(&self) -> Result<()> {
+        let pending: i64 = self
+            .tx
+            .query_row("SELECT count(*) FROM chunk_text_pending", [], |r| r.get(0))
+            .map_err(StoreError::sqlite("read the text index queue"))?;
+        if pending == 0 {
+            return Ok(());
+        }
+        self.tx
+            .execute_batch(
+                "INSERT INTO chunk_text (chunk_text, rowid, title, body)
+                     SELECT 'delete', p.id, p.title, p.body FROM chunk_text_pending p
+                     WHERE p.op = 'delete'
+                       AND p.seq = (SELECT min(q.seq) FROM chunk_text_pending q WHERE q.id = p.id)
+                     ORDER BY p.id;
+                 INSERT INTO chunk_text (rowid, title, body)
+                     SELECT c.id, c.title, c.body FROM chunks c
+                     WHERE c.id IN (SELECT id FROM chunk_text_pending)
+                     ORDER BY c.id;
+                 DELETE FROM chunk_text_pending;",
+            )
+            .map_err(StoreError::sqlite("update the text index"))
     }
 
     /// Counts of what is stored, as seen inside this transaction.

@@ -2,7 +2,7 @@
 
 use rusqlite::Connection;
 
-use crate::{EdgeKind, NodeKind, Result, StoreError};
+use crate::{EdgeKind, NodeKind, Result, Role, StoreError};
 
 /// How many rows of one kind are stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,4 +266,95 @@ fn dump_checkpoints(lines: &mut Lines<'_>, options: DumpOptions) -> Result<()> {
         Ok((name != "revision" || options.revisions)
             .then(|| format!("checkpoint {name}={}", text(r, 1).unwrap_or_default())))
     })
+}
+
+/// A member of a stored hyperedge.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredMember {
+    pub kind: NodeKind,
+    pub name: String,
+    pub role: Role,
+    pub attrs: Option<String>,
+}
+
+/// A stored hyperedge with its members in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEdge {
+    /// The key of the task that derived it.
+    pub owner: String,
+    pub weight: Option<f64>,
+    pub attrs: Option<String>,
+    pub members: Vec<StoredMember>,
+}
+
+/// Every edge of `kind`, ordered by id (stable across builds).
+pub(crate) fn edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<StoredEdge>> {
+    let rows: Vec<EdgeRow> = conn
+        .prepare(
+            "SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs
+             FROM edges e
+             JOIN tasks t ON t.id = e.owner
+             JOIN edge_members m ON m.edge = e.id
+             JOIN nodes n ON n.id = m.node
+             WHERE e.kind = ?1
+             ORDER BY e.id, m.pos",
+        )
+        .and_then(|mut s| s.query_map([kind.code()], EdgeRow::read)?.collect())
+        .map_err(StoreError::sqlite("read edges"))?;
+    let mut out: Vec<StoredEdge> = Vec::new();
+    let mut last: Option<i64> = None;
+    for r in rows {
+        if last != Some(r.id) {
+            out.push(StoredEdge {
+                owner: r.owner,
+                weight: r.weight,
+                attrs: r.attrs,
+                members: Vec::new(),
+            });
+            last = Some(r.id);
+        }
+        let member = StoredMember {
+            kind: NodeKind::from_code(r.node_kind).ok_or(StoreError::UnknownCode {
+                column: "nodes.kind",
+                code: r.node_kind,
+            })?,
+            name: r.name,
+            role: Role::from_code(r.role).ok_or(StoreError::UnknownCode {
+                column: "edge_members.role",
+                code: r.role,
+            })?,
+            attrs: r.member_attrs,
+        };
+        if let Some(edge) = out.last_mut() {
+            edge.members.push(member);
+        }
+    }
+    Ok(out)
+}
+
+/// One row of the edge query: an edge's fields and one of its members.
+struct EdgeRow {
+    id: i64,
+    owner: String,
+    weight: Option<f64>,
+    attrs: Option<String>,
+    node_kind: i64,
+    name: String,
+    role: i64,
+    member_attrs: Option<String>,
+}
+
+impl EdgeRow {
+    fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(EdgeRow {
+            id: row.get(0)?,
+            owner: row.get(1)?,
+            weight: row.get(2)?,
+            attrs: row.get(3)?,
+            node_kind: row.get(4)?,
+            name: row.get(5)?,
+            role: row.get(6)?,
+            member_attrs: row.get(7)?,
+        })
+    }
 }

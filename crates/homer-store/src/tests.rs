@@ -1,6 +1,7 @@
 //! Tests of opening, migrating and the ownership rules of written rows.
 
 use super::*;
+use crate::writer::Chunk;
 
 fn count(tx: &WriteTx<'_>, sql: &str) -> i64 {
     tx.conn()
@@ -144,20 +145,20 @@ fn rewriting_a_task_keeps_unchanged_rows_and_removes_stale_ones() {
     // Same output again: same hash, same rows.
     let h1_again = write_file_task(&tx, "a.rs", &["f", "g"], false);
     assert_eq!(h1, h1_again);
-    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 6"), 1);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 5"), 1);
 
     // f goes: its node, defines edge and value go; g and the call stay.
     let h2 = write_file_task(&tx, "a.rs", &["g"], false);
     assert_ne!(h1, h2);
     assert_eq!(count(&tx, "SELECT count(*) FROM nodes WHERE kind = 3"), 1);
-    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 4"), 1);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 3"), 1);
     assert_eq!(count(&tx, "SELECT count(*) FROM node_values"), 1);
-    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 6"), 1);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 5"), 1);
 
     // g goes: the call edge of the other task goes with it, and its members
     // are left for garbage collection.
     write_file_task(&tx, "a.rs", &[], false);
-    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 6"), 0);
+    assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 5"), 0);
     assert_eq!(count(&tx, "SELECT count(*) FROM edge_members"), 0);
     // b.rs was only interned for the call: it is garbage now.
     assert_eq!(tx.collect_garbage().expect("gc"), 1);
@@ -240,4 +241,68 @@ fn checkpoints_round_trip() {
         store.checkpoint("head").expect("read").as_deref(),
         Some("def")
     );
+}
+
+fn search(store: &Store, query: &str) -> Vec<String> {
+    let mut titles: Vec<String> = store
+        .conn
+        .prepare("SELECT title FROM chunk_text WHERE chunk_text MATCH ?1")
+        .and_then(|mut s| s.query_map([query], |r| r.get(0))?.collect())
+        .expect("search");
+    titles.sort();
+    titles
+}
+
+fn write_chunks(tx: &WriteTx<'_>, key: &str, texts: &[(&str, &str)], fresh: bool) {
+    let owner = TaskId::of("doc", key);
+    tx.ensure_task("doc", owner, key).expect("task row");
+    let mut w = tx.task_writer(owner, fresh);
+    for (title, body) in texts {
+        w.chunk(&Chunk {
+            node: None,
+            title,
+            body,
+            lines: None,
+        })
+        .expect("chunk");
+    }
+    w.finish(None).expect("finish");
+}
+
+#[test]
+fn the_text_index_follows_chunks_across_stages() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    write_chunks(
+        &tx,
+        "a",
+        &[("alpha", "first body"), ("beta", "second body")],
+        true,
+    );
+    // Written and replaced within one stage: only the last text counts.
+    write_chunks(&tx, "b", &[("gamma", "draft")], true);
+    write_chunks(&tx, "b", &[("gamma", "final")], false);
+    tx.commit().expect("commit");
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+    assert_eq!(search(&store, "body"), ["alpha", "beta"]);
+    assert_eq!(search(&store, "draft"), Vec::<String>::new());
+    assert_eq!(search(&store, "final"), ["gamma"]);
+
+    // Changed twice in one later stage, then its task deleted elsewhere.
+    let tx = store.begin_write().expect("tx");
+    write_chunks(&tx, "a", &[("alpha", "changed once")], false);
+    write_chunks(&tx, "a", &[("alpha", "changed twice")], false);
+    tx.delete_task(TaskId::of("doc", "b")).expect("delete");
+    tx.commit().expect("commit");
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+    assert_eq!(search(&store, "body"), Vec::<String>::new());
+    assert_eq!(search(&store, "once"), Vec::<String>::new());
+    assert_eq!(search(&store, "twice"), ["alpha"]);
+    assert_eq!(search(&store, "final"), Vec::<String>::new());
 }

@@ -28,6 +28,17 @@ impl rusqlite::ToSql for Value {
     }
 }
 
+/// A search chunk: text about a node, for the FTS5 index (and later
+/// embeddings).
+#[derive(Clone, Copy, Debug)]
+pub struct Chunk<'a> {
+    pub node: Option<NodeId>,
+    pub title: &'a str,
+    pub body: &'a str,
+    /// First and last line in the node's file, when the chunk has a span.
+    pub lines: Option<(u32, u32)>,
+}
+
 /// A member of a hyperedge: a node, the part it plays, and optional
 /// attributes (JSON) that belong to this membership only.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +68,9 @@ pub struct TaskWriter<'t> {
     fresh: bool,
     claimed: HashSet<NodeId>,
     written_edges: HashSet<EdgeId>,
+    /// Chunks written, by id; the count per node numbers a node's chunks.
+    written_chunks: HashSet<i64>,
+    chunks_per_node: std::collections::HashMap<Option<NodeId>, u32>,
     /// Edges the task owned before this execution; loaded on first use.
     old_edges: Option<HashSet<EdgeId>>,
     old_values_cleared: bool,
@@ -80,6 +94,8 @@ impl<'t> TaskWriter<'t> {
             fresh,
             claimed: HashSet::new(),
             written_edges: HashSet::new(),
+            written_chunks: HashSet::new(),
+            chunks_per_node: std::collections::HashMap::new(),
             old_edges: fresh.then(HashSet::new),
             old_values_cleared: fresh,
             hash: Fingerprint::new(),
@@ -300,6 +316,58 @@ impl<'t> TaskWriter<'t> {
         }
     }
 
+    /// Writes a search chunk about `node` (its `n`-th in this task). A chunk
+    /// keeps its id across runs, so a changed chunk is updated in place (and
+    /// its FTS row with it) and an unchanged one is not touched.
+    pub fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
+        let ordinal = self.chunks_per_node.entry(chunk.node).or_insert(0);
+        let id = Fingerprint::new()
+            .str("chunk")
+            .i64(self.owner.raw())
+            .i64(chunk.node.map_or(0, NodeId::raw))
+            .u64(u64::from(*ordinal))
+            .finish() as i64;
+        *ordinal += 1;
+        self.written_chunks.insert(id);
+        let text_hash = Fingerprint::new().str(chunk.title).str(chunk.body).finish() as i64;
+        self.hash.push_u64(5);
+        self.hash.push_u64(id as u64);
+        self.hash.push_u64(text_hash as u64);
+        self.hash.push_u64(
+            chunk
+                .lines
+                .map_or(u64::MAX, |(a, b)| u64::from(a) << 32 | u64::from(b)),
+        );
+        let (start, end) = chunk
+            .lines
+            .map_or((None, None), |(a, b)| (Some(a), Some(b)));
+        self.tx
+            .conn()
+            .prepare_cached(
+                "INSERT INTO chunks (id, owner, node, title, body, text_hash, start_line, end_line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                 ON CONFLICT (id) DO UPDATE SET
+                     title = excluded.title, body = excluded.body, text_hash = excluded.text_hash,
+                     start_line = excluded.start_line, end_line = excluded.end_line
+                 WHERE text_hash IS NOT excluded.text_hash
+                    OR start_line IS NOT excluded.start_line OR end_line IS NOT excluded.end_line",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    id,
+                    self.owner.raw(),
+                    chunk.node.map(NodeId::raw),
+                    chunk.title,
+                    chunk.body,
+                    text_hash,
+                    start,
+                    end
+                ])
+            })
+            .map_err(StoreError::sqlite("write a chunk"))?;
+        Ok(())
+    }
+
     /// Removes what the task owned before and did not write this time, and
     /// returns the hash of everything written plus `value`.
     pub fn finish(mut self, value: Option<&[u8]>) -> Result<u64> {
@@ -323,10 +391,30 @@ impl<'t> TaskWriter<'t> {
             }
             drop_owned_nodes(self.tx, self.owner, &self.claimed)?;
             self.clear_old_values()?;
+            self.delete_stale_chunks()?;
         }
         self.hash.push_u64(4);
         self.hash.push_opt_bytes(value);
         Ok(self.hash.finish())
+    }
+
+    fn delete_stale_chunks(&self) -> Result<()> {
+        let conn = self.tx.conn();
+        let old: Vec<i64> = conn
+            .prepare_cached("SELECT id FROM chunks WHERE owner = ?1")
+            .and_then(|mut s| s.query_map([self.owner.raw()], |row| row.get(0))?.collect())
+            .map_err(StoreError::sqlite("read a task's chunks"))?;
+        let mut stmt = conn
+            .prepare_cached("DELETE FROM chunks WHERE id = ?1")
+            .map_err(StoreError::sqlite("delete a stale chunk"))?;
+        for id in old
+            .into_iter()
+            .filter(|id| !self.written_chunks.contains(id))
+        {
+            stmt.execute([id])
+                .map_err(StoreError::sqlite("delete a stale chunk"))?;
+        }
+        Ok(())
     }
 
     /// Values are never referenced by other rows, so a re-executed task

@@ -90,13 +90,20 @@ fn render(status: &Status) -> String {
         ),
     );
     let history_files = count(&stored.history_only, "file");
-    if history_files > 0 {
-        let _ = writeln!(
-            s,
-            "history     {} no longer at HEAD",
+    let gone = if history_files > 0 {
+        format!(
+            "; {} no longer at HEAD",
             plural(history_files, "file", "files")
-        );
-    }
+        )
+    } else {
+        String::new()
+    };
+    let _ = writeln!(
+        s,
+        "history     {} by {}{gone}",
+        plural(count(&stored.current, "commit"), "commit", "commits"),
+        plural(count(&stored.current, "author"), "author", "authors"),
+    );
     let tasks: u64 = stored.tasks.values().sum();
     let edges: u64 = stored.edges.values().sum();
     let _ = writeln!(

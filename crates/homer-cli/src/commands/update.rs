@@ -30,9 +30,11 @@ pub(crate) fn run(repo: &Path, _args: &UpdateArgs, out: &Output) -> anyhow::Resu
             if report.changed {
                 let _ = writeln!(
                     text,
-                    "indexed {short}: {} in {}",
+                    "indexed {short}: {} in {}, {} by {}",
                     plural(files, "file", "files"),
                     plural(dirs, "directory", "directories"),
+                    plural(count(&report.stored.current, "commit"), "commit", "commits"),
+                    plural(count(&report.stored.current, "author"), "author", "authors"),
                 );
             } else {
                 let _ = writeln!(text, "up to date at {short}: nothing changed");

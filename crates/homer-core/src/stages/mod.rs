@@ -1,5 +1,7 @@
 //! The stages of `homer update`, in the order they run.
 
+pub(crate) mod behavior;
+pub(crate) mod history;
 pub(crate) mod tree;
 
 /// The commit the index describes; moves with the stages that index it.

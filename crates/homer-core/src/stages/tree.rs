@@ -14,7 +14,7 @@ use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
 use homer_git::{EntryKind, ObjectId, RepoPath, Repository, TreeEntry};
 use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
 
-use crate::{CoreError, Progress};
+use crate::CoreError;
 
 pub(crate) const TREE: TaskKind = TaskKind::new("tree", 1);
 
@@ -30,9 +30,7 @@ pub(crate) fn run(
     tx: &WriteTx<'_>,
     repo: &Repository,
     root: Option<ObjectId>,
-    progress: &dyn Progress,
 ) -> Result<(), CoreError> {
-    progress.start("files at HEAD", None);
     let stored: BTreeMap<RepoPath, u64> = tx
         .memo_rows(TREE.name)?
         .into_iter()
@@ -50,7 +48,6 @@ pub(crate) fn run(
         write_dir(w, &dir.path, key, entries)?;
         Ok(None)
     })?;
-    progress.finish();
     Ok(())
 }
 

@@ -1,0 +1,536 @@
+//! Behavioral metrics from history, as pure functions: the order of
+//! commits, each current file's lineage through renames, per-file and
+//! per-directory metrics, the truck factor, and change coupling. The stage
+//! that stores them is `stages::behavior`; nothing here touches the store.
+
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::CouplingConfig;
+
+/// What a commit task keeps for the metrics (its stored value).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub(crate) struct CommitRecord {
+    /// Committer time (seconds since the epoch), for ordering.
+    #[serde(rename = "t")]
+    pub committed: i64,
+    /// Author time, for first and last change.
+    #[serde(rename = "at")]
+    pub authored: i64,
+    /// The canonical author key.
+    #[serde(rename = "a")]
+    pub author: String,
+    #[serde(rename = "p")]
+    pub parents: Vec<String>,
+    #[serde(rename = "c")]
+    pub changes: Vec<ChangeRecord>,
+}
+
+/// One file change of a commit.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ChangeRecord {
+    pub path: String,
+    /// `A`dded, `M`odified, `D`eleted, `R`enamed, `T`ype changed.
+    pub status: char,
+    /// Lines added and deleted; `None` for binary or unreadable content.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub added: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub deleted: Option<u32>,
+    /// The old path of a rename.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub from: Option<String>,
+}
+
+/// The mined history, in a fixed order.
+#[derive(Debug)]
+pub(crate) struct History {
+    pub ids: Vec<String>,
+    pub commits: Vec<CommitRecord>,
+}
+
+/// A change of one commit: (commit index, change index).
+pub(crate) type Touch = (usize, usize);
+
+impl History {
+    /// Puts the commits in a topological order, oldest first (every commit
+    /// after its parents), breaking ties by committer time and then id, so
+    /// the order depends only on the set of commits.
+    pub(crate) fn new(records: Vec<(String, CommitRecord)>) -> History {
+        let index: HashMap<&str, usize> = records
+            .iter()
+            .enumerate()
+            .map(|(i, (id, _))| (id.as_str(), i))
+            .collect();
+        let mut waiting = vec![0usize; records.len()];
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); records.len()];
+        for (i, (_, record)) in records.iter().enumerate() {
+            for parent in &record.parents {
+                if let Some(&p) = index.get(parent.as_str()) {
+                    waiting[i] += 1;
+                    children[p].push(i);
+                }
+            }
+        }
+        // A min-heap on (time, id) of the commits whose parents are all out.
+        let key = |i: usize| std::cmp::Reverse((records[i].1.committed, records[i].0.clone(), i));
+        let mut ready: BinaryHeap<_> = (0..records.len())
+            .filter(|&i| waiting[i] == 0)
+            .map(key)
+            .collect();
+        let mut order = Vec::with_capacity(records.len());
+        while let Some(std::cmp::Reverse((_, _, i))) = ready.pop() {
+            order.push(i);
+            for &c in &children[i] {
+                waiting[c] -= 1;
+                if waiting[c] == 0 {
+                    ready.push(key(c));
+                }
+            }
+        }
+        let mut slots: Vec<Option<(String, CommitRecord)>> =
+            records.into_iter().map(Some).collect();
+        let (ids, commits) = order
+            .into_iter()
+            .map(|i| slots[i].take().expect("each commit is ordered once"))
+            .unzip();
+        History { ids, commits }
+    }
+
+    /// Each current file's touches through its renames: walking from the
+    /// newest commit back, a path belongs to the current file it will become;
+    /// a rename hands the identity to the old path, an add ends it. Changes
+    /// of one commit are looked up before any of its renames apply, so a
+    /// commit that swaps names is read correctly.
+    pub(crate) fn lineages(&self, current: &[String]) -> BTreeMap<String, Vec<Touch>> {
+        let mut alias: HashMap<&str, usize> = current
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.as_str(), i))
+            .collect();
+        let mut touches: Vec<Vec<Touch>> = vec![Vec::new(); current.len()];
+        for c in (0..self.commits.len()).rev() {
+            let changes = &self.commits[c].changes;
+            let owners: Vec<Option<usize>> = changes
+                .iter()
+                .map(|ch| alias.get(ch.path.as_str()).copied())
+                .collect();
+            for (k, owner) in owners.iter().enumerate() {
+                if let Some(f) = owner {
+                    touches[*f].push((c, k));
+                }
+            }
+            for ch in changes {
+                if matches!(ch.status, 'A' | 'R') {
+                    alias.remove(ch.path.as_str());
+                }
+            }
+            for (ch, owner) in changes.iter().zip(&owners) {
+                if let (Some(from), Some(f)) = (&ch.from, owner) {
+                    alias.insert(from.as_str(), *f);
+                }
+            }
+        }
+        current
+            .iter()
+            .cloned()
+            .zip(touches.into_iter().map(|mut t| {
+                t.reverse();
+                t
+            }))
+            .collect()
+    }
+
+    pub(crate) fn change(&self, (c, k): Touch) -> &ChangeRecord {
+        &self.commits[c].changes[k]
+    }
+}
+
+/// Metrics of a file or a directory over its touches.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Metrics {
+    pub commits: u32,
+    pub lines_added: u64,
+    pub lines_deleted: u64,
+    pub authors: u32,
+    pub first_change: i64,
+    pub last_change: i64,
+    pub main_author: String,
+    /// The main author's share of added lines (of commits, when no line was
+    /// ever added: binary files).
+    pub main_author_share: f64,
+    /// 1 − Σ (author's commits / commits)².
+    pub fragmentation: f64,
+}
+
+/// Computes metrics over touches (of one file, or of every file of a
+/// directory); a commit touching several of them counts once.
+pub(crate) fn metrics(
+    history: &History,
+    touches: impl IntoIterator<Item = Touch>,
+) -> Option<Metrics> {
+    let mut commits: BTreeSet<usize> = BTreeSet::new();
+    let mut added_by: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut commits_by: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    let (mut added, mut deleted) = (0u64, 0u64);
+    let (mut first, mut last) = (i64::MAX, i64::MIN);
+    for t in touches {
+        let commit = &history.commits[t.0];
+        let change = history.change(t);
+        let a = u64::from(change.added.unwrap_or(0));
+        added += a;
+        deleted += u64::from(change.deleted.unwrap_or(0));
+        *added_by.entry(&commit.author).or_default() += a;
+        commits_by.entry(&commit.author).or_default().insert(t.0);
+        commits.insert(t.0);
+        first = first.min(commit.authored);
+        last = last.max(commit.authored);
+    }
+    if commits.is_empty() {
+        return None;
+    }
+    let total = commits.len() as f64;
+    let by_commits = |a: &str| commits_by.get(a).map_or(0, BTreeSet::len);
+    // Most added lines, then most commits, then the smallest key.
+    let (main, share) = if added > 0 {
+        let (main, main_added) = added_by
+            .iter()
+            .max_by(|x, y| {
+                x.1.cmp(y.1)
+                    .then(by_commits(x.0).cmp(&by_commits(y.0)))
+                    .then(y.0.cmp(x.0))
+            })
+            .expect("at least one author");
+        (*main, *main_added as f64 / added as f64)
+    } else {
+        let (main, set) = commits_by
+            .iter()
+            .max_by(|x, y| x.1.len().cmp(&y.1.len()).then(y.0.cmp(x.0)))
+            .expect("at least one author");
+        (*main, set.len() as f64 / total)
+    };
+    let fragmentation = 1.0
+        - commits_by
+            .values()
+            .map(|set| (set.len() as f64 / total).powi(2))
+            .sum::<f64>();
+    Some(Metrics {
+        commits: u32::try_from(commits.len()).unwrap_or(u32::MAX),
+        lines_added: added,
+        lines_deleted: deleted,
+        authors: u32::try_from(commits_by.len()).unwrap_or(u32::MAX),
+        first_change: first,
+        last_change: last,
+        main_author: main.to_owned(),
+        main_author_share: share,
+        fragmentation,
+    })
+}
+
+/// The fewest authors whose departure leaves more than half of the files
+/// without their main author. Removing the authors with the most files
+/// first is optimal, since every file has exactly one main author.
+pub(crate) fn truck_factor<'a>(main_authors: impl IntoIterator<Item = &'a str>) -> u32 {
+    let mut files_by: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut total = 0u32;
+    for author in main_authors {
+        *files_by.entry(author).or_default() += 1;
+        total += 1;
+    }
+    let mut counts: Vec<u32> = files_by.into_values().collect();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    let mut orphaned = 0u32;
+    for (k, n) in counts.into_iter().enumerate() {
+        orphaned += n;
+        if orphaned * 2 > total {
+            return u32::try_from(k + 1).unwrap_or(u32::MAX);
+        }
+    }
+    0
+}
+
+/// How two current files change together.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Pair {
+    pub other: String,
+    pub shared: u32,
+    pub revisions: u32,
+    pub other_revisions: u32,
+    /// `shared / mean(revisions, other_revisions) × 100`.
+    pub degree: f64,
+}
+
+/// Change coupling the code-maat way, over the commits that touch at most
+/// `max_files_per_commit` files. For each current file `a`, every file `b`
+/// after it (by path) that shares at least one such commit, with the
+/// numbers (the input of `a`'s coupling task) and whether the pair passes
+/// the thresholds.
+pub(crate) fn coupling(
+    history: &History,
+    lineages: &BTreeMap<String, Vec<Touch>>,
+    config: &CouplingConfig,
+) -> BTreeMap<String, (u32, Vec<(Pair, bool)>)> {
+    let files: Vec<&String> = lineages.keys().collect();
+    let mut per_commit: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (f, touches) in lineages.values().enumerate() {
+        for &(c, _) in touches {
+            if history.commits[c].changes.len() <= config.max_files_per_commit as usize {
+                per_commit.entry(c).or_default().push(f);
+            }
+        }
+    }
+    let mut revisions = vec![0u32; files.len()];
+    let mut shared: HashMap<(usize, usize), u32> = HashMap::new();
+    for members in per_commit.values_mut() {
+        members.sort_unstable();
+        members.dedup();
+        for (i, &a) in members.iter().enumerate() {
+            revisions[a] += 1;
+            for &b in &members[i + 1..] {
+                *shared.entry((a, b)).or_default() += 1;
+            }
+        }
+    }
+    let mut out: BTreeMap<String, (u32, Vec<(Pair, bool)>)> = files
+        .iter()
+        .enumerate()
+        .map(|(f, name)| ((*name).clone(), (revisions[f], Vec::new())))
+        .collect();
+    let mut pairs: Vec<((usize, usize), u32)> = shared.into_iter().collect();
+    pairs.sort_unstable();
+    for ((a, b), n) in pairs {
+        let mean = f64::from(revisions[a] + revisions[b]) / 2.0;
+        let degree = f64::from(n) / mean * 100.0;
+        let keep = mean >= f64::from(config.min_revisions)
+            && n >= config.min_shared
+            && degree >= config.min_degree;
+        let pair = Pair {
+            other: files[b].clone(),
+            shared: n,
+            revisions: revisions[a],
+            other_revisions: revisions[b],
+            degree,
+        };
+        out.get_mut(files[a].as_str())
+            .expect("every file has an entry")
+            .1
+            .push((pair, keep));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(path: &str, status: char, added: u32, from: Option<&str>) -> ChangeRecord {
+        ChangeRecord {
+            path: path.to_owned(),
+            status,
+            added: Some(added),
+            deleted: Some(0),
+            from: from.map(str::to_owned),
+        }
+    }
+
+    fn commit(
+        id: &str,
+        t: i64,
+        author: &str,
+        parents: &[&str],
+        changes: Vec<ChangeRecord>,
+    ) -> (String, CommitRecord) {
+        (
+            id.to_owned(),
+            CommitRecord {
+                committed: t,
+                authored: t,
+                author: author.to_owned(),
+                parents: parents.iter().map(|p| (*p).to_owned()).collect(),
+                changes,
+            },
+        )
+    }
+
+    #[test]
+    fn order_is_topological_then_by_time_then_id() {
+        // c2 is older than c1 by time but is c1's child.
+        let h = History::new(vec![
+            commit("c2", 1, "x", &["c1"], vec![]),
+            commit("c1", 5, "x", &[], vec![]),
+            commit("b", 3, "x", &[], vec![]),
+            commit("a", 3, "x", &[], vec![]),
+        ]);
+        assert_eq!(h.ids, ["a", "b", "c1", "c2"]);
+    }
+
+    #[test]
+    fn lineage_follows_renames_and_stops_at_adds() {
+        let h = History::new(vec![
+            commit(
+                "1",
+                1,
+                "x",
+                &[],
+                vec![
+                    change("old.rs", 'A', 10, None),
+                    change("gone.rs", 'A', 1, None),
+                ],
+            ),
+            commit(
+                "2",
+                2,
+                "x",
+                &["1"],
+                vec![
+                    change("old.rs", 'M', 2, None),
+                    change("gone.rs", 'D', 0, None),
+                ],
+            ),
+            commit(
+                "3",
+                3,
+                "x",
+                &["2"],
+                vec![change("new.rs", 'R', 1, Some("old.rs"))],
+            ),
+            // old.rs is reused for a different file: not new.rs's history.
+            commit("4", 4, "x", &["3"], vec![change("old.rs", 'A', 7, None)]),
+            commit("5", 5, "x", &["4"], vec![change("new.rs", 'M', 3, None)]),
+        ]);
+        let l = h.lineages(&["new.rs".to_owned(), "old.rs".to_owned()]);
+        let ids = |path: &str| {
+            l[path]
+                .iter()
+                .map(|&(c, _)| h.ids[c].clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("new.rs"), ["1", "2", "3", "5"]);
+        assert_eq!(ids("old.rs"), ["4"]);
+    }
+
+    #[test]
+    fn a_commit_that_swaps_two_names_keeps_both_lineages() {
+        let h = History::new(vec![
+            commit(
+                "1",
+                1,
+                "x",
+                &[],
+                vec![change("a", 'A', 1, None), change("b", 'A', 2, None)],
+            ),
+            commit(
+                "2",
+                2,
+                "x",
+                &["1"],
+                vec![
+                    change("a", 'R', 0, Some("b")),
+                    change("b", 'R', 0, Some("a")),
+                ],
+            ),
+        ]);
+        let l = h.lineages(&["a".to_owned(), "b".to_owned()]);
+        // Today's a was b: its history holds the add of b (2 lines).
+        let added = |path: &str| {
+            l[path]
+                .iter()
+                .map(|&t| h.change(t).added.unwrap_or(0))
+                .sum::<u32>()
+        };
+        assert_eq!(added("a"), 2);
+        assert_eq!(added("b"), 1);
+    }
+
+    #[test]
+    fn metrics_by_hand() {
+        // alice adds 8 lines in 1 commit, bob 2 lines in 3 commits.
+        let h = History::new(vec![
+            commit("1", 10, "alice", &[], vec![change("f", 'A', 8, None)]),
+            commit("2", 20, "bob", &["1"], vec![change("f", 'M', 1, None)]),
+            commit("3", 30, "bob", &["2"], vec![change("f", 'M', 1, None)]),
+            commit("4", 40, "bob", &["3"], vec![change("f", 'M', 0, None)]),
+        ]);
+        let l = h.lineages(&["f".to_owned()]);
+        let m = metrics(&h, l["f"].iter().copied()).expect("metrics");
+        assert_eq!(m.commits, 4);
+        assert_eq!(m.lines_added, 10);
+        assert_eq!(m.authors, 2);
+        assert_eq!((m.first_change, m.last_change), (10, 40));
+        assert_eq!(m.main_author, "alice");
+        assert!((m.main_author_share - 0.8).abs() < 1e-12);
+        // 1 - (1/4)² - (3/4)² = 6/16
+        assert!((m.fragmentation - 0.375).abs() < 1e-12);
+    }
+
+    #[test]
+    fn truck_factor_by_hand() {
+        assert_eq!(truck_factor([]), 0);
+        assert_eq!(truck_factor(["a", "a", "b"]), 1);
+        // 2 of 4 is not more than half: both a and b must go.
+        assert_eq!(truck_factor(["a", "a", "b", "b"]), 2);
+        assert_eq!(truck_factor(["a", "b", "c", "d", "e"]), 3);
+    }
+
+    #[test]
+    fn coupling_by_hand() {
+        // x and y change together 5 times; x alone twice more; z joins a
+        // commit of 4 files that is over the limit of 3.
+        let mut records = Vec::new();
+        let mut parent: Vec<String> = Vec::new();
+        for i in 0..5 {
+            let id = format!("{i}");
+            let p: Vec<&str> = parent.iter().map(String::as_str).collect();
+            records.push(commit(
+                &id,
+                i,
+                "a",
+                &p,
+                vec![change("x", 'M', 1, None), change("y", 'M', 1, None)],
+            ));
+            parent = vec![id];
+        }
+        for i in 5..7 {
+            let id = format!("{i}");
+            let p: Vec<&str> = parent.iter().map(String::as_str).collect();
+            records.push(commit(&id, i, "a", &p, vec![change("x", 'M', 1, None)]));
+            parent = vec![id];
+        }
+        let p: Vec<&str> = parent.iter().map(String::as_str).collect();
+        records.push(commit(
+            "big",
+            9,
+            "a",
+            &p,
+            ["x", "y", "z", "w"]
+                .iter()
+                .map(|f| change(f, 'M', 1, None))
+                .collect(),
+        ));
+        let h = History::new(records);
+        let files: Vec<String> = ["w", "x", "y", "z"]
+            .iter()
+            .map(|s| (*s).to_owned())
+            .collect();
+        let l = h.lineages(&files);
+        let config = CouplingConfig {
+            max_files_per_commit: 3,
+            ..CouplingConfig::default()
+        };
+        let c = coupling(&h, &l, &config);
+        let (revs_x, pairs) = &c["x"];
+        assert_eq!(*revs_x, 7);
+        assert_eq!(pairs.len(), 1);
+        let (pair, keep) = &pairs[0];
+        assert_eq!(
+            (pair.other.as_str(), pair.shared, pair.other_revisions),
+            ("y", 5, 5)
+        );
+        // 5 / mean(7, 5) × 100 = 83.33…
+        assert!((pair.degree - 500.0 / 6.0).abs() < 1e-9);
+        assert!(*keep);
+        assert!(c["z"].1.is_empty());
+        assert_eq!(c["z"].0, 0);
+    }
+}

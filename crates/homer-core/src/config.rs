@@ -1,0 +1,97 @@
+//! `.homer/config.toml`: settings a user may change. Every setting has a
+//! default; the file is optional, and unknown keys are an error rather than
+//! silently ignored.
+
+use std::path::{Path, PathBuf};
+
+use homer_store::Fingerprint;
+
+use crate::CoreError;
+
+/// The file name inside the index directory.
+pub const CONFIG_FILE: &str = "config.toml";
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub coupling: CouplingConfig,
+}
+
+/// Change coupling, as code-maat defines it.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CouplingConfig {
+    /// Commits touching more files than this are ignored (bulk edits,
+    /// reformatting, imports of vendored code).
+    pub max_files_per_commit: u32,
+    /// A pair is reported when the mean of its two files' commit counts is
+    /// at least this...
+    pub min_revisions: u32,
+    /// ...they changed together at least this often...
+    pub min_shared: u32,
+    /// ...and the shared commits are at least this percentage of the mean.
+    pub min_degree: f64,
+}
+
+impl Default for CouplingConfig {
+    fn default() -> Self {
+        CouplingConfig {
+            max_files_per_commit: 30,
+            min_revisions: 5,
+            min_shared: 5,
+            min_degree: 30.0,
+        }
+    }
+}
+
+impl CouplingConfig {
+    pub(crate) fn fingerprint(&self) -> u64 {
+        Fingerprint::new()
+            .u64(u64::from(self.max_files_per_commit))
+            .u64(u64::from(self.min_revisions))
+            .u64(u64::from(self.min_shared))
+            .u64(self.min_degree.to_bits())
+            .finish()
+    }
+}
+
+impl Config {
+    /// Reads `config.toml` from the index directory; defaults when absent.
+    pub fn load(homer_dir: &Path) -> Result<Config, CoreError> {
+        let path = homer_dir.join(CONFIG_FILE);
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => return Err(CoreError::ReadConfig { path, source }),
+        };
+        toml::from_str(&text).map_err(|e| CoreError::Config {
+            path: PathBuf::from(&path),
+            message: e.message().to_owned(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_absent_file_gives_the_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        assert_eq!(Config::load(dir.path()).expect("load"), Config::default());
+    }
+
+    #[test]
+    fn settings_override_defaults_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(CONFIG_FILE), "[coupling]\nmin_shared = 2\n")
+            .expect("write");
+        let config = Config::load(dir.path()).expect("load");
+        assert_eq!(config.coupling.min_shared, 2);
+        assert_eq!(config.coupling.min_revisions, 5);
+        std::fs::write(dir.path().join(CONFIG_FILE), "[coupling]\nmin_shard = 2\n").expect("write");
+        let err = Config::load(dir.path()).expect_err("typo");
+        assert!(err.to_string().contains("config.toml"), "{err}");
+        assert!(format!("{err}").contains("min_shard"), "{err}");
+    }
+}

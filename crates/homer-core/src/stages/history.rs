@@ -1,0 +1,233 @@
+//! Mining history: one task per commit reachable from HEAD, keyed by the
+//! commit id, whose input is the commit and its canonical author (after the
+//! `.mailmap` at HEAD). The task claims the commit node, writes one `commit`
+//! hyperedge (the commit, its author, and every file it changed with the
+//! numstat counts as member attributes) and a search chunk with the
+//! message, and keeps a compact record for the metrics stage.
+//!
+//! The `history` checkpoint is the last mined HEAD. When it is an ancestor
+//! of HEAD and the mailmap did not change, only the commits between the two
+//! are declared; otherwise (a rebase, a reset, a new mailmap) every reachable
+//! commit is declared and the ones no longer reachable are swept with all
+//! they derived.
+
+use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
+use homer_git::{Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, Repository};
+use homer_store::{Chunk, EdgeKind, Fingerprint, Member, NodeKind, Role, TaskWriter, WriteTx};
+
+use crate::CoreError;
+use crate::behavior::{ChangeRecord, CommitRecord};
+
+pub(crate) const COMMIT: TaskKind = TaskKind::new("commit", 1);
+
+/// The last mined HEAD.
+const CHECKPOINT: &str = "history";
+/// What every commit's input depends on besides the commit: the task
+/// version and the mailmap. When it changes, all commits are re-declared.
+const INPUTS_CHECKPOINT: &str = "history.inputs";
+
+/// What the mining stage found, for notes to the user.
+#[derive(Debug, Default)]
+pub(crate) struct Mined {
+    pub commits: usize,
+    pub unreadable_blobs: u64,
+    pub shallow: bool,
+}
+
+/// A commit to mine, with its canonical author.
+pub(crate) struct ToMine {
+    info: CommitInfo,
+    author: Person,
+}
+
+/// The key of an author: the canonical e-mail, lower-cased, or the name
+/// when there is no e-mail.
+pub(crate) fn author_key(person: &Person) -> String {
+    let email = person.email.trim().to_lowercase();
+    if email.is_empty() {
+        format!("name:{}", person.name.trim())
+    } else {
+        email
+    }
+}
+
+pub(crate) fn run(
+    engine: &mut Engine<'_>,
+    tx: &WriteTx<'_>,
+    repo: &Repository,
+    head: Option<(ObjectId, ObjectId)>,
+) -> Result<Mined, CoreError> {
+    let mut mined = Mined {
+        shallow: repo.is_shallow(),
+        ..Mined::default()
+    };
+    let Some((head, tree)) = head else {
+        engine.run(
+            tx,
+            &COMMIT,
+            &[] as &[Declared<ToMine>],
+            Sweep::Complete,
+            |_, _| Ok(()),
+            |_, _, _, ()| Ok(None),
+        )?;
+        tx.clear_checkpoint(CHECKPOINT)?;
+        tx.clear_checkpoint(INPUTS_CHECKPOINT)?;
+        return Ok(mined);
+    };
+    let mailmap_text = repo.mailmap_text(tree)?.unwrap_or_default();
+    let mailmap = Mailmap::from_text(&mailmap_text)?;
+    let inputs = Fingerprint::new()
+        .u64(u64::from(COMMIT.version))
+        .str(&mailmap_text)
+        .finish()
+        .to_string();
+    let last = tx
+        .checkpoint(CHECKPOINT)?
+        .and_then(|h| ObjectId::from_hex(&h));
+    let same_inputs = tx.checkpoint(INPUTS_CHECKPOINT)?.as_deref() == Some(inputs.as_str());
+    if same_inputs && last == Some(head) {
+        return Ok(mined);
+    }
+    let incremental =
+        same_inputs && last.is_some_and(|last| repo.is_ancestor(last, head) == Some(true));
+    let (ids, sweep) = if incremental {
+        (repo.walk(head, last)?, Sweep::Partial)
+    } else {
+        (repo.walk(head, None)?, Sweep::Complete)
+    };
+    let mut declared = Vec::with_capacity(ids.len());
+    for id in ids {
+        let info = repo.commit_info(id)?;
+        let author = mailmap.resolve(&info.author);
+        declared.push(Declared {
+            key: id.to_hex(),
+            input_hash: COMMIT
+                .input()
+                .bytes(id.as_bytes())
+                .str(&author.name)
+                .str(&author.email)
+                .finish(),
+            data: ToMine { info, author },
+        });
+    }
+    let limit = repo.rename_limit();
+    let git_dir = repo.git_dir().to_path_buf();
+    let outputs = engine.run_with(
+        tx,
+        &COMMIT,
+        &declared,
+        sweep,
+        || Repository::open_git_dir(&git_dir),
+        |worker, _, commit| {
+            let worker = worker
+                .as_ref()
+                .map_err(|e| TaskError::from(e.to_string()))?;
+            Ok(worker.diff_commit(&commit.info, limit)?)
+        },
+        |w, _, commit, diff| {
+            mined.unreadable_blobs += u64::from(diff.unreadable_blobs);
+            write_commit(w, commit, &diff)
+        },
+    )?;
+    mined.commits = outputs.executed().len();
+    tx.set_checkpoint(CHECKPOINT, &head.to_hex())?;
+    tx.set_checkpoint(INPUTS_CHECKPOINT, &inputs)?;
+    Ok(mined)
+}
+
+fn status(change: &Change) -> (char, Role) {
+    match change {
+        Change::Added => ('A', Role::Added),
+        Change::Modified => ('M', Role::Modified),
+        Change::Deleted => ('D', Role::Deleted),
+        Change::Renamed { .. } => ('R', Role::Renamed),
+        Change::TypeChanged => ('T', Role::TypeChanged),
+    }
+}
+
+fn write_commit(
+    w: &mut TaskWriter<'_>,
+    commit: &ToMine,
+    diff: &CommitDiff,
+) -> Result<Option<Vec<u8>>, TaskError> {
+    let info = &commit.info;
+    let key = author_key(&commit.author);
+    let parents: Vec<String> = info.parents.iter().map(ObjectId::to_hex).collect();
+    let mut attrs = serde_json::json!({
+        "author": commit.author.name,
+        "email": commit.author.email,
+        "time": info.author_time,
+        "tz": info.author_offset,
+        "committed": info.committer_time,
+        "parents": parents,
+        "subject": info.subject(),
+    });
+    if diff.parent_missing {
+        attrs["shallow"] = serde_json::Value::Bool(true);
+    }
+    let id = info.id.to_hex();
+    let node = w.claim_node(NodeKind::Commit, &id, None, Some(&attrs.to_string()))?;
+    let author = w.intern_node(NodeKind::Author, &key)?;
+
+    let mut changes = Vec::with_capacity(diff.changes.len());
+    let mut member_attrs = Vec::with_capacity(diff.changes.len());
+    let mut files = Vec::with_capacity(diff.changes.len());
+    for change in &diff.changes {
+        let path = change.path.name().into_owned();
+        let (code, role) = status(&change.change);
+        let (added, deleted) = match change.lines {
+            Lines::Counted { added, deleted } => (Some(added), Some(deleted)),
+            Lines::Binary | Lines::Unreadable => (None, None),
+        };
+        let mut a = match change.lines {
+            Lines::Counted { added, deleted } => {
+                serde_json::json!({ "added": added, "deleted": deleted })
+            }
+            Lines::Binary => serde_json::json!({ "binary": true }),
+            Lines::Unreadable => serde_json::json!({ "unreadable": true }),
+        };
+        let from = match &change.change {
+            Change::Renamed { from, similarity } => {
+                let from = from.name().into_owned();
+                a["from"] = serde_json::Value::String(from.clone());
+                a["similarity"] = serde_json::Value::from(*similarity);
+                Some(from)
+            }
+            _ => None,
+        };
+        files.push((w.intern_node(NodeKind::File, &path)?, role));
+        member_attrs.push(a.to_string());
+        changes.push(ChangeRecord {
+            path,
+            status: code,
+            added,
+            deleted,
+            from,
+        });
+    }
+    let mut members = Vec::with_capacity(files.len() + 2);
+    members.push(Member::new(node, Role::Commit));
+    members.push(Member::new(author, Role::Author));
+    for ((file, role), attrs) in files.into_iter().zip(&member_attrs) {
+        members.push(Member {
+            node: file,
+            role,
+            attrs: Some(attrs),
+        });
+    }
+    w.edge(EdgeKind::Commit, &members, None, None)?;
+    w.chunk(&Chunk {
+        node: Some(node),
+        title: info.subject(),
+        body: info.body(),
+        lines: None,
+    })?;
+    let record = CommitRecord {
+        committed: info.committer_time,
+        authored: info.author_time,
+        author: key,
+        parents,
+        changes,
+    };
+    Ok(Some(serde_json::to_vec(&record)?))
+}

@@ -1,0 +1,393 @@
+//! History mining and behavioral metrics, checked against git: stored file
+//! changes against `git log --numstat -M --no-merges`, per-file metrics
+//! against `git log --follow`, coupling against a count made here from
+//! git's numstat, and incremental builds against fresh ones.
+
+#![allow(
+    clippy::print_stderr,
+    reason = "tests say when they skip, and print corpus figures"
+)]
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use homer_core::{NoProgress, UpdateOptions, UpdateReport, update};
+use homer_fixtures::{NumstatRecord, commit_all, copy, git, git_numstat, git_stdout};
+use homer_git::RepoPath;
+use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
+
+fn run(repo: &Path) -> UpdateReport {
+    update(repo, &UpdateOptions::default(), &NoProgress).expect("update succeeds")
+}
+
+fn open(repo: &Path) -> Store {
+    Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadOnly).expect("open")
+}
+
+fn dump(repo: &Path) -> String {
+    // Read-write: FTS5's integrity check is a write command.
+    let store = Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadWrite).expect("open");
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+    store.dump(DumpOptions::default()).expect("dump")
+}
+
+fn fresh_dump(repo: &Path) -> String {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--no-local",
+            &repo.display().to_string(),
+            "fresh",
+        ],
+    );
+    let fresh = dir.path().join("fresh");
+    run(&fresh);
+    dump(&fresh)
+}
+
+/// Homer's stored file changes as numstat records.
+fn stored_records(repo: &Path) -> BTreeSet<NumstatRecord> {
+    let mut records = BTreeSet::new();
+    for edge in open(repo).edges(EdgeKind::Commit).expect("edges") {
+        let commit = edge
+            .members
+            .iter()
+            .find(|m| m.role == Role::Commit)
+            .expect("a commit member")
+            .name
+            .clone();
+        for m in edge.members.iter().filter(|m| m.kind == NodeKind::File) {
+            let attrs: serde_json::Value =
+                serde_json::from_str(m.attrs.as_deref().expect("change attributes")).expect("json");
+            let (added, deleted) = if attrs["binary"] == true {
+                ("-".to_owned(), "-".to_owned())
+            } else {
+                (attrs["added"].to_string(), attrs["deleted"].to_string())
+            };
+            let path = RepoPath::from_name(&m.name)
+                .expect("a path name")
+                .as_bytes()
+                .to_vec();
+            records.insert((commit.clone(), path, added, deleted));
+        }
+    }
+    records
+}
+
+fn assert_same_records(repo: &Path) -> usize {
+    let ours = stored_records(repo);
+    let theirs = git_numstat(repo);
+    let show = |r: &NumstatRecord| {
+        format!(
+            "{} {} {} {}",
+            &r.0[..10],
+            String::from_utf8_lossy(&r.1),
+            r.2,
+            r.3
+        )
+    };
+    let only_ours: Vec<String> = ours.difference(&theirs).take(10).map(show).collect();
+    let only_git: Vec<String> = theirs.difference(&ours).take(10).map(show).collect();
+    assert!(
+        only_ours.is_empty() && only_git.is_empty(),
+        "{}: stored changes differ from git\nonly Homer: {only_ours:#?}\nonly git: {only_git:#?}",
+        repo.display()
+    );
+    ours.len()
+}
+
+#[test]
+fn stored_changes_equal_git_numstat_on_the_fixture() {
+    let repo = copy("small");
+    run(repo.path());
+    let n = assert_same_records(repo.path());
+    assert!(n > 30, "{n} records");
+}
+
+#[test]
+fn stored_changes_equal_git_numstat_on_the_corpus() {
+    let Some(corpus) = std::env::var_os("HOMER_CORPUS") else {
+        eprintln!(
+            "skipped: set HOMER_CORPUS to a directory of clones of ../shared/corpus to run this"
+        );
+        return;
+    };
+    let mut dirs: Vec<_> = std::fs::read_dir(&corpus)
+        .expect("HOMER_CORPUS is a directory")
+        .map(|e| e.expect("entry").path())
+        .filter(|p| p.join(".git").exists())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let work = tempfile::tempdir().expect("tempdir");
+        git(
+            work.path(),
+            &[
+                "clone",
+                "-q",
+                "--no-local",
+                &dir.display().to_string(),
+                "repo",
+            ],
+        );
+        let repo = work.path().join("repo");
+        let report = run(&repo);
+        let n = assert_same_records(&repo);
+        eprintln!(
+            "{}: {n} stored file changes identical to git; {} commits",
+            dir.display(),
+            report.stored.current.get("commit").copied().unwrap_or(0)
+        );
+    }
+}
+
+fn head(repo: &Path) -> String {
+    String::from_utf8(git_stdout(repo, &["rev-parse", "HEAD"]))
+        .expect("hex")
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn mining_forward_from_an_older_head_equals_a_fresh_build() {
+    let repo = copy("small");
+    let root = repo.path();
+    let tip = head(root);
+    git(root, &["reset", "-q", "--hard", "HEAD~10"]);
+    run(root);
+    assert_eq!(dump(root), fresh_dump(root));
+    git(root, &["reset", "-q", "--hard", &tip]);
+    let report = run(root);
+    let mined: BTreeSet<String> = report
+        .log
+        .iter()
+        .filter_map(|l| l.strip_prefix("executed commit(")?.strip_suffix(')'))
+        .map(str::to_owned)
+        .collect();
+    // The new commits (the merge brings its branch's commits too)...
+    let mut expected: BTreeSet<String> =
+        String::from_utf8(git_stdout(root, &["rev-list", "HEAD", "^HEAD~10"]))
+            .expect("hex")
+            .lines()
+            .map(str::to_owned)
+            .collect();
+    // ...and one old commit: the new commits add the .mailmap that maps
+    // Bob's old address, so his commit under it is attributed anew.
+    let raw_authors =
+        String::from_utf8(git_stdout(root, &["log", "--format=%H %ae"])).expect("utf-8");
+    let old_bob = raw_authors
+        .lines()
+        .find_map(|l| l.strip_suffix(" bob@old.example.org"))
+        .expect("a commit under the old address")
+        .to_owned();
+    expected.insert(old_bob);
+    assert_eq!(mined, expected);
+    assert_eq!(dump(root), fresh_dump(root));
+}
+
+#[test]
+fn a_rewritten_history_equals_a_fresh_build() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    git(root, &["reset", "-q", "--hard", "HEAD~5"]);
+    std::fs::write(
+        root.join("src/calc.rs"),
+        "pub fn add(a: i64, b: i64) -> i64 { a + b }\n",
+    )
+    .expect("write");
+    commit_all(root, "Rewrite calc");
+    std::fs::write(root.join("NEWS.md"), "# News\n").expect("write");
+    commit_all(root, "Add news");
+    let report = run(root);
+    assert!(
+        report.log.iter().any(|l| l.starts_with("deleted commit(")),
+        "{:#?}",
+        report.log
+    );
+    assert_eq!(dump(root), fresh_dump(root));
+    assert_same_records(root);
+}
+
+#[test]
+fn a_new_commit_recomputes_metrics_only_where_it_landed() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    std::fs::write(root.join("py/app.py"), "print('hello')\n").expect("write");
+    let sha = commit_all(root, "Simplify the app");
+    let report = run(root);
+    let executed = |kind: &str| -> Vec<&str> {
+        report
+            .log
+            .iter()
+            .filter(|l| {
+                l.starts_with(&format!("executed {kind}("))
+                    || l.starts_with(&format!("backdated {kind}("))
+            })
+            .map(String::as_str)
+            .collect()
+    };
+    assert_eq!(executed("commit"), [format!("executed commit({sha})")]);
+    assert_eq!(
+        executed("file_history"),
+        ["executed file_history(py/app.py)"]
+    );
+    assert_eq!(
+        executed("dir_history"),
+        ["executed dir_history()", "executed dir_history(py)"]
+    );
+    assert_eq!(dump(root), fresh_dump(root));
+}
+
+/// `git log --follow --no-merges --numstat` for one file: (commits, lines
+/// added, lines deleted).
+fn git_follow(repo: &Path, path: &str) -> (u32, u64, u64) {
+    let out = String::from_utf8(git_stdout(
+        repo,
+        &[
+            "log",
+            "--follow",
+            "-M",
+            "--no-merges",
+            "--numstat",
+            "--format=%x01",
+            "--",
+            path,
+        ],
+    ))
+    .expect("utf-8");
+    let (mut commits, mut added, mut deleted) = (0, 0, 0);
+    for block in out.split('\u{1}').skip(1) {
+        commits += 1;
+        for line in block.lines().filter(|l| !l.is_empty()) {
+            let mut parts = line.split('\t');
+            added += parts
+                .next()
+                .and_then(|a| a.parse::<u64>().ok())
+                .unwrap_or(0);
+            deleted += parts
+                .next()
+                .and_then(|d| d.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    (commits, added, deleted)
+}
+
+fn values(store: &Store, kind: NodeKind) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let dump = store.dump(DumpOptions::default()).expect("dump");
+    let prefix = format!("value {}:", kind.name());
+    for line in dump.lines().filter(|l| l.starts_with(&prefix)) {
+        let rest = &line[prefix.len()..];
+        let (name, rest) = rest.split_once(' ').expect("name and value");
+        let name: String = serde_json::from_str(name).expect("quoted name");
+        let (pair, _) = rest.rsplit_once(" owner=").expect("owner");
+        let (key, value) = pair.split_once('=').expect("key=value");
+        out.entry(name)
+            .or_default()
+            .insert(key.to_owned(), value.to_owned());
+    }
+    out
+}
+
+#[test]
+fn file_metrics_follow_renames_as_git_log_follow_does() {
+    let repo = copy("small");
+    run(repo.path());
+    let store = open(repo.path());
+    let files = values(&store, NodeKind::File);
+    let current = String::from_utf8(git_stdout(repo.path(), &["ls-files"])).expect("utf-8");
+    let mut checked = 0;
+    for path in current.lines() {
+        let (commits, added, deleted) = git_follow(repo.path(), path);
+        let ours = &files[path];
+        assert_eq!(ours["commits"], commits.to_string(), "{path}");
+        assert_eq!(ours["lines_added"], added.to_string(), "{path}");
+        assert_eq!(ours["lines_deleted"], deleted.to_string(), "{path}");
+        checked += 1;
+    }
+    assert!(checked > 20);
+    // src/calc.rs was src/lib.rs: its history includes the commits before.
+    assert!(
+        files["src/calc.rs"]["commits"]
+            .parse::<u32>()
+            .expect("number")
+            > 5
+    );
+}
+
+#[test]
+fn coupling_equals_a_count_from_git_numstat() {
+    let repo = copy("small");
+    std::fs::create_dir_all(repo.path().join(".homer")).expect("mkdir");
+    std::fs::write(
+        repo.path().join(".homer/config.toml"),
+        "[coupling]\nmin_revisions = 2\nmin_shared = 2\nmin_degree = 30\n",
+    )
+    .expect("config");
+    run(repo.path());
+    // The reference: commits of at most 30 files from git's numstat, with
+    // the fixture's one rename mapped to the current name by hand.
+    let renames: BTreeMap<&str, &str> = [("src/lib.rs", "src/calc.rs")].into_iter().collect();
+    let current: BTreeSet<String> = String::from_utf8(git_stdout(repo.path(), &["ls-files"]))
+        .expect("utf-8")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut per_commit: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (sha, path, _, _) in git_numstat(repo.path()) {
+        let path = String::from_utf8(path).expect("utf-8");
+        per_commit.entry(sha).or_default().insert(path);
+    }
+    let mut revs: BTreeMap<String, u32> = BTreeMap::new();
+    let mut shared: BTreeMap<(String, String), u32> = BTreeMap::new();
+    for files in per_commit.values().filter(|f| f.len() <= 30) {
+        let files: BTreeSet<String> = files
+            .iter()
+            .map(|f| {
+                renames
+                    .get(f.as_str())
+                    .map_or_else(|| f.clone(), |r| (*r).to_owned())
+            })
+            .filter(|f| current.contains(f))
+            .collect();
+        for a in &files {
+            *revs.entry(a.clone()).or_default() += 1;
+            for b in files.range::<String, _>((
+                std::ops::Bound::Excluded(a.clone()),
+                std::ops::Bound::Unbounded,
+            )) {
+                *shared.entry((a.clone(), b.clone())).or_default() += 1;
+            }
+        }
+    }
+    let mut expected = BTreeSet::new();
+    for ((a, b), n) in &shared {
+        let mean = f64::from(revs[a] + revs[b]) / 2.0;
+        let degree = f64::from(*n) / mean * 100.0;
+        if mean >= 2.0 && *n >= 2 && degree >= 30.0 {
+            expected.insert((a.clone(), b.clone(), *n, format!("{degree:.6}")));
+        }
+    }
+    let mut ours = BTreeSet::new();
+    for edge in open(repo.path()).edges(EdgeKind::CoChange).expect("edges") {
+        let attrs: serde_json::Value =
+            serde_json::from_str(edge.attrs.as_deref().expect("attrs")).expect("json");
+        ours.insert((
+            edge.members[0].name.clone(),
+            edge.members[1].name.clone(),
+            u32::try_from(attrs["shared"].as_u64().expect("shared")).expect("small"),
+            format!("{:.6}", edge.weight.expect("degree")),
+        ));
+    }
+    assert!(!expected.is_empty());
+    assert_eq!(ours, expected);
+}
