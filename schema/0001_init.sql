@@ -138,7 +138,6 @@ CREATE TABLE chunks (
 ) STRICT;
 CREATE INDEX chunks_owner ON chunks (owner);
 CREATE INDEX chunks_node ON chunks (node);
-CREATE INDEX chunks_text_hash ON chunks (text_hash);
 
 -- The FTS5 index over chunks. FTS5 writes its pending terms to disk at
 -- every statement savepoint, so updating it row by row inside a stage made
@@ -159,7 +158,6 @@ CREATE TABLE chunk_text_pending (
     title TEXT,
     body  TEXT
 ) STRICT;
-CREATE INDEX chunk_text_pending_id ON chunk_text_pending (id, seq);
 CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
     INSERT INTO chunk_text_pending (op, id) VALUES ('insert', NEW.id);
 END;

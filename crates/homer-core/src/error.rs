@@ -16,6 +16,8 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("a worker thread cannot open the repository: {0}")]
+    Worker(String),
     #[error("cannot read '{path}'")]
     ReadConfig {
         path: PathBuf,

@@ -73,6 +73,9 @@ pub struct UpdateReport {
     pub deleted: u64,
     /// Counters per task kind, sorted by kind.
     pub kinds: BTreeMap<String, KindStats>,
+    /// Wall time of each stage in milliseconds, in the order they ran
+    /// (not deterministic, like `kinds[*].millis`).
+    pub stages: Vec<StageTime>,
     /// Every task that executed or was deleted, as `executed kind(key)`,
     /// `backdated kind(key)` or `deleted kind(key)`: kinds in the order they
     /// ran, each kind's entries sorted by key.
@@ -109,6 +112,17 @@ impl Observer for ProgressObserver<'_> {
     }
 }
 
+/// How long one stage of `update` took.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub millis: u64,
+}
+
+fn elapsed_millis(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Builds or refreshes the index of the repository containing `path`.
 pub fn update(
     path: &Path,
@@ -136,6 +150,8 @@ pub fn update(
 
     // Each stage commits on its own: a killed update keeps every finished
     // stage, and the next update resumes from the checkpoints.
+    let mut times = Vec::new();
+    let started = std::time::Instant::now();
     let tx = store.begin_write()?;
     let mut engine = Engine::start(&tx)?;
     engine.observe(&observer);
@@ -143,12 +159,21 @@ pub fn update(
     engine.end_stage(&tx)?;
     tx.commit()?;
     progress.finish();
+    times.push(StageTime {
+        stage: "tree",
+        millis: elapsed_millis(started),
+    });
 
+    let started = std::time::Instant::now();
     let tx = store.begin_write()?;
     let mined = stages::history::run(&mut engine, &tx, repo, head)?;
     engine.end_stage(&tx)?;
     tx.commit()?;
     progress.finish();
+    times.push(StageTime {
+        stage: "history",
+        millis: elapsed_millis(started),
+    });
     if mined.shallow {
         note("this is a shallow clone: history starts at its boundary, and the metrics cover only what is there".to_owned());
     }
@@ -160,6 +185,7 @@ pub fn update(
     }
 
     let head_hex = head.map(|(id, _)| id.to_hex());
+    let started = std::time::Instant::now();
     let tx = store.begin_write()?;
     stages::behavior::run(&mut engine, &tx, head_hex.as_deref(), &config.coupling)?;
     match &head_hex {
@@ -169,6 +195,10 @@ pub fn update(
     engine.end_stage(&tx)?;
     tx.commit()?;
     progress.finish();
+    times.push(StageTime {
+        stage: "behavior",
+        millis: elapsed_millis(started),
+    });
 
     let revision = store
         .checkpoint(stages::REVISION_CHECKPOINT)?
@@ -189,6 +219,7 @@ pub fn update(
         reused: kinds.values().map(|k| k.reused).sum(),
         deleted: kinds.values().map(|k| k.deleted).sum(),
         kinds,
+        stages: times,
         log: engine.log().iter().map(ToString::to_string).collect(),
         notes,
         stored: status::counts(&store.summary()?),

@@ -54,9 +54,14 @@ pub fn cached(name: &str) -> PathBuf {
         String::from_utf8_lossy(&out.stderr)
     );
     let built = building.keep();
-    if std::fs::rename(&built, &target).is_err() {
-        // Another process won the race; its copy is identical.
+    if let Err(e) = std::fs::rename(&built, &target) {
+        // Another process may have won the race; its copy is identical.
         let _ = std::fs::remove_dir_all(&built);
+        assert!(
+            target.join(".git").exists(),
+            "cannot move the built fixture {} into place: {e}",
+            built.display()
+        );
     }
     target
 }
@@ -67,7 +72,9 @@ pub fn cached(name: &str) -> PathBuf {
 pub fn copy(name: &str) -> tempfile::TempDir {
     let source = cached(name);
     let dir = tempfile::tempdir().expect("create a temporary directory");
-    copy_tree(&source, dir.path()).expect("copy the fixture");
+    if let Err(e) = copy_tree(&source, dir.path()) {
+        panic!("cannot copy fixture {name} from {}: {e}", source.display());
+    }
     dir
 }
 
@@ -77,12 +84,16 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
         let entry = entry?;
         let kind = entry.file_type()?;
         let dest = to.join(entry.file_name());
+        let at = |e: std::io::Error| {
+            std::io::Error::new(e.kind(), format!("{}: {e}", entry.path().display()))
+        };
         if kind.is_dir() {
             copy_tree(&entry.path(), &dest)?;
         } else if kind.is_symlink() {
-            std::os::unix::fs::symlink(std::fs::read_link(entry.path())?, &dest)?;
+            std::os::unix::fs::symlink(std::fs::read_link(entry.path()).map_err(at)?, &dest)
+                .map_err(at)?;
         } else {
-            std::fs::copy(entry.path(), &dest)?;
+            std::fs::copy(entry.path(), &dest).map_err(at)?;
         }
     }
     Ok(())

@@ -572,7 +572,7 @@ impl WriteTx<'_> {
                 "INSERT INTO chunk_text (chunk_text, rowid, title, body)
                      SELECT 'delete', p.id, p.title, p.body FROM chunk_text_pending p
                      WHERE p.op = 'delete'
-                       AND p.seq = (SELECT min(q.seq) FROM chunk_text_pending q WHERE q.id = p.id)
+                       AND p.seq IN (SELECT min(seq) FROM chunk_text_pending GROUP BY id)
                      ORDER BY p.id;
                  INSERT INTO chunk_text (rowid, title, body)
                      SELECT c.id, c.title, c.body FROM chunks c

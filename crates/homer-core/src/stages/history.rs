@@ -14,6 +14,7 @@
 use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
 use homer_git::{Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, Repository};
 use homer_store::{Chunk, EdgeKind, Fingerprint, Member, NodeKind, Role, TaskWriter, WriteTx};
+use rayon::prelude::*;
 
 use crate::CoreError;
 use crate::behavior::{ChangeRecord, CommitRecord};
@@ -75,7 +76,8 @@ pub(crate) fn run(
         return Ok(mined);
     };
     let mailmap_text = repo.mailmap_text(tree)?.unwrap_or_default();
-    let mailmap = Mailmap::from_text(&mailmap_text)?;
+    // Parse it once here, so a broken .mailmap fails before any work starts.
+    Mailmap::from_text(&mailmap_text)?;
     let inputs = Fingerprint::new()
         .u64(u64::from(COMMIT.version))
         .str(&mailmap_text)
@@ -95,23 +97,36 @@ pub(crate) fn run(
     } else {
         (repo.walk(head, None)?, Sweep::Complete)
     };
-    let mut declared = Vec::with_capacity(ids.len());
-    for id in ids {
-        let info = repo.commit_info(id)?;
-        let author = mailmap.resolve(&info.author);
-        declared.push(Declared {
-            key: id.to_hex(),
-            input_hash: COMMIT
-                .input()
-                .bytes(id.as_bytes())
-                .str(&author.name)
-                .str(&author.email)
-                .finish(),
-            data: ToMine { info, author },
-        });
-    }
-    let limit = repo.rename_limit();
+    // Reading the commits is a large part of the stage: do it on the worker
+    // threads too (each with its own repository handle and mailmap).
     let git_dir = repo.git_dir().to_path_buf();
+    let declared = ids
+        .par_iter()
+        .map_init(
+            || {
+                Repository::open_git_dir(&git_dir)
+                    .and_then(|r| Mailmap::from_text(&mailmap_text).map(|m| (r, m)))
+            },
+            |worker, &id| -> Result<Declared<ToMine>, CoreError> {
+                let (worker, mailmap) = worker
+                    .as_ref()
+                    .map_err(|e| CoreError::Worker(e.to_string()))?;
+                let info = worker.commit_info(id)?;
+                let author = mailmap.resolve(&info.author);
+                Ok(Declared {
+                    key: id.to_hex(),
+                    input_hash: COMMIT
+                        .input()
+                        .bytes(id.as_bytes())
+                        .str(&author.name)
+                        .str(&author.email)
+                        .finish(),
+                    data: ToMine { info, author },
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, CoreError>>()?;
+    let limit = repo.rename_limit();
     let outputs = engine.run_with(
         tx,
         &COMMIT,
