@@ -29,13 +29,19 @@ impl homer_core::Progress for Bars {
             Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
                 .with_style(
                     ProgressStyle::with_template(
-                        "{prefix:>16} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})",
+                        "{prefix:>18} [{bar:30}] {pos}/{len} ({rate}, eta {eta})",
                     )
                     .expect("the template is valid")
+                    .with_key(
+                        "rate",
+                        |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                            let _ = write!(w, "{:.0}/s", state.per_sec());
+                        },
+                    )
                     .progress_chars("=> "),
                 ),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-                ProgressStyle::with_template("{prefix:>16} {spinner} {pos}")
+                ProgressStyle::with_template("{prefix:>18} {spinner} {pos}")
                     .expect("the template is valid"),
             ),
         };

@@ -312,6 +312,22 @@ fn file_metrics_follow_renames_as_git_log_follow_does() {
         assert_eq!(ours["commits"], commits.to_string(), "{path}");
         assert_eq!(ours["lines_added"], added.to_string(), "{path}");
         assert_eq!(ours["lines_deleted"], deleted.to_string(), "{path}");
+        let times = String::from_utf8(git_stdout(
+            repo.path(),
+            &[
+                "log",
+                "--follow",
+                "-M",
+                "--no-merges",
+                "--format=%at",
+                "--",
+                path,
+            ],
+        ))
+        .expect("utf-8");
+        let times: Vec<&str> = times.lines().collect();
+        assert_eq!(ours["last_change"], times[0], "{path}");
+        assert_eq!(ours["first_change"], times[times.len() - 1], "{path}");
         checked += 1;
     }
     assert!(checked > 20);
