@@ -1,0 +1,173 @@
+//! Which language a file is written in: by extension, then by well-known
+//! file name, then by the shebang line.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Language {
+    Rust,
+    Python,
+    JavaScript,
+    TypeScript,
+    Tsx,
+    Go,
+    Java,
+    C,
+    Cpp,
+    CSharp,
+    Ruby,
+}
+
+impl Language {
+    pub const ALL: &'static [Language] = &[
+        Language::Rust,
+        Language::Python,
+        Language::JavaScript,
+        Language::TypeScript,
+        Language::Tsx,
+        Language::Go,
+        Language::Java,
+        Language::C,
+        Language::Cpp,
+        Language::CSharp,
+        Language::Ruby,
+    ];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Language::Rust => "rust",
+            Language::Python => "python",
+            Language::JavaScript => "javascript",
+            Language::TypeScript => "typescript",
+            Language::Tsx => "tsx",
+            Language::Go => "go",
+            Language::Java => "java",
+            Language::C => "c",
+            Language::Cpp => "cpp",
+            Language::CSharp => "csharp",
+            Language::Ruby => "ruby",
+        }
+    }
+
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Language> {
+        Language::ALL.iter().copied().find(|l| l.name() == name)
+    }
+}
+
+/// The language of the file at `path` (a repository path) whose content
+/// starts with `head`, or `None` for anything Homer does not parse.
+#[must_use]
+pub fn detect(path: &str, head: &[u8]) -> Option<Language> {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    if let Some((_, ext)) = file.rsplit_once('.') {
+        let by_ext = match ext.to_ascii_lowercase().as_str() {
+            "rs" => Some(Language::Rust),
+            "py" | "pyi" | "pyw" => Some(Language::Python),
+            "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
+            "ts" | "mts" | "cts" => Some(Language::TypeScript),
+            "tsx" => Some(Language::Tsx),
+            "go" => Some(Language::Go),
+            "java" => Some(Language::Java),
+            "c" => Some(Language::C),
+            "h" => Some(if looks_like_cpp(head) {
+                Language::Cpp
+            } else {
+                Language::C
+            }),
+            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tcc" => {
+                Some(Language::Cpp)
+            }
+            "cs" => Some(Language::CSharp),
+            "rb" | "rake" | "gemspec" | "ru" => Some(Language::Ruby),
+            _ => None,
+        };
+        if by_ext.is_some() {
+            return by_ext;
+        }
+    }
+    match file {
+        "Rakefile" | "Gemfile" | "Guardfile" | "Vagrantfile" | "Capfile" | "Podfile" => {
+            return Some(Language::Ruby);
+        }
+        "SConstruct" | "SConscript" | "BUILD.bazel" | "WORKSPACE" => return Some(Language::Python),
+        _ => {}
+    }
+    shebang(head)
+}
+
+/// A C header that uses C++ syntax.
+fn looks_like_cpp(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&head[..head.len().min(16 * 1024)]);
+    [
+        "class ",
+        "namespace ",
+        "template<",
+        "template <",
+        "public:",
+        "private:",
+        "std::",
+    ]
+    .iter()
+    .any(|marker| text.contains(marker))
+}
+
+fn shebang(head: &[u8]) -> Option<Language> {
+    let line = head.strip_prefix(b"#!")?;
+    let line = &line[..line.iter().position(|&b| b == b'\n').unwrap_or(line.len())];
+    let line = String::from_utf8_lossy(line);
+    let mut words = line.split_whitespace();
+    let mut program = words.next()?.rsplit('/').next()?;
+    if program == "env" {
+        program = words.find(|w| !w.starts_with('-'))?;
+    }
+    let program = program.trim_end_matches(|c: char| c.is_ascii_digit() || c == '.');
+    match program {
+        "python" | "pypy" => Some(Language::Python),
+        "node" | "nodejs" => Some(Language::JavaScript),
+        "deno" | "ts-node" | "tsx" | "bun" => Some(Language::TypeScript),
+        "ruby" | "jruby" => Some(Language::Ruby),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn by_extension_name_and_shebang() {
+        let cases: &[(&str, &[u8], Option<Language>)] = &[
+            ("src/main.rs", b"", Some(Language::Rust)),
+            ("a/b.PY", b"", Some(Language::Python)),
+            ("web/app.mjs", b"", Some(Language::JavaScript)),
+            ("x.d.ts", b"", Some(Language::TypeScript)),
+            ("ui/App.tsx", b"", Some(Language::Tsx)),
+            ("inc/calc.h", b"int add(int);", Some(Language::C)),
+            (
+                "inc/calc.h",
+                b"namespace calc { class A; }",
+                Some(Language::Cpp),
+            ),
+            ("Rakefile", b"", Some(Language::Ruby)),
+            (
+                "bin/tool",
+                b"#!/usr/bin/env python3\nprint(1)",
+                Some(Language::Python),
+            ),
+            ("bin/tool", b"#!/usr/bin/node", Some(Language::JavaScript)),
+            (
+                "bin/tool",
+                b"#!/usr/bin/env -S ruby -w",
+                Some(Language::Ruby),
+            ),
+            ("bin/tool", b"#!/bin/sh", None),
+            ("README.md", b"# x", None),
+            ("Makefile", b"all:", None),
+        ];
+        for (path, head, expected) in cases {
+            assert_eq!(detect(path, head), *expected, "{path}");
+        }
+    }
+}

@@ -1,0 +1,666 @@
+//! From source bytes to [`FileFacts`]: one parse, one query pass, and
+//! linear passes over the matches. Nothing here recurses over the tree, so
+//! any nesting depth is safe, and nothing fails: bytes that are not UTF-8
+//! are replaced in names, and a file that does not parse yields what could
+//! be read plus diagnostics.
+
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::{Node, Parser, QueryCursor, QueryMatch, StreamingIterator, TreeCursor};
+
+use crate::lang::{Spec, spec, text};
+use crate::{
+    DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind, Language, RefKind, Reference,
+    Span,
+};
+
+/// Bumped whenever extraction changes what it produces, so stored facts
+/// are recomputed.
+pub const EXTRACTOR_VERSION: u32 = 1;
+
+/// The longest signature, doc and receiver text kept, in bytes.
+const MAX_SIGNATURE: usize = 300;
+const MAX_DOC: usize = 2000;
+const MAX_RECEIVER: usize = 120;
+/// Diagnostics kept per file.
+const MAX_DIAGNOSTICS: usize = 10;
+/// A qualified name longer than this (pathologically deep nesting) keeps
+/// only its last part, so names stay linear in the nesting depth.
+const MAX_QUALIFIED: usize = 512;
+
+/// Reusable parsing state; keep one per thread.
+pub struct Extractor {
+    parser: Parser,
+    cursor: QueryCursor,
+    language: Option<Language>,
+}
+
+impl std::fmt::Debug for Extractor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Extractor")
+            .field("language", &self.language)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for Extractor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Extractor {
+    #[must_use]
+    pub fn new() -> Self {
+        Extractor {
+            parser: Parser::new(),
+            cursor: QueryCursor::new(),
+            language: None,
+        }
+    }
+
+    /// The facts of one file.
+    pub fn extract(&mut self, language: Language, source: &[u8]) -> FileFacts {
+        let spec = spec(language);
+        let mut facts = FileFacts {
+            language: Some(language),
+            ..FileFacts::default()
+        };
+        // A byte order mark is not code; lines are unaffected by dropping it.
+        let source = source.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(source);
+        if self.language != Some(language) {
+            if self.parser.set_language(&spec.grammar).is_err() {
+                facts.diagnostics.push(Diagnostic {
+                    line: 1,
+                    message: format!("the {} grammar cannot be loaded", language.name()),
+                });
+                return facts;
+            }
+            self.language = Some(language);
+        }
+        let Some(tree) = self.parser.parse(source, None) else {
+            facts.diagnostics.push(Diagnostic {
+                line: 1,
+                message: "the parser gave up on this file".to_owned(),
+            });
+            return facts;
+        };
+        let root = tree.root_node();
+
+        let mut found = Found::default();
+        let mut matches = self.cursor.matches(&spec.query, root, source);
+        while let Some(m) = matches.next() {
+            found.read(m, spec, source);
+        }
+        let docs = Docs::new(found.comments, found.attributes);
+        let nested = nest(
+            spec,
+            source,
+            &docs,
+            &found.exported,
+            found.defs,
+            found.scopes,
+        );
+        facts.references = attach(found.refs, &nested);
+        facts.definitions = nested.definitions;
+        for node in found.imports {
+            (spec.imports)(node, source, &mut facts.imports);
+        }
+        // A bound `const x = require("m")` and the bare call inside it are
+        // one import: keep the bound one.
+        found.requires.sort_by(|a, b| {
+            a.0.start_byte()
+                .cmp(&b.0.start_byte())
+                .then(b.3.is_some().cmp(&a.3.is_some()))
+        });
+        let mut seen_lines = HashSet::new();
+        for (node, function, path, alias) in found.requires {
+            if !seen_lines.insert((line_of(node), path.clone())) {
+                continue;
+            }
+            let relative = function == "require_relative" || path.starts_with('.');
+            facts.imports.push(Import {
+                path,
+                names: Vec::new(),
+                alias,
+                wildcard: false,
+                kind: ImportKind::Require { relative },
+                line: line_of(node),
+            });
+        }
+        facts.imports.sort_by_key(|i| i.line);
+        facts.package = found.package;
+        if root.has_error() {
+            facts.diagnostics = diagnostics(root);
+        }
+        facts
+    }
+}
+
+fn line_of(node: Node<'_>) -> u32 {
+    u32::try_from(node.start_position().row + 1).unwrap_or(u32::MAX)
+}
+
+fn end_line_of(node: Node<'_>) -> u32 {
+    u32::try_from(node.end_position().row + 1).unwrap_or(u32::MAX)
+}
+
+/// Whitespace runs become one space; the result is cut at `max` bytes on a
+/// character boundary.
+fn one_line(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max));
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+        if out.len() >= max {
+            let mut cut = max;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            break;
+        }
+    }
+    out
+}
+
+/// A definition as the query found it, before nesting is known.
+struct RawDef<'t> {
+    node: Node<'t>,
+    kind: DefKind,
+    name: String,
+    name_start: usize,
+    qualifier: Option<String>,
+    pattern: usize,
+}
+
+struct RawRef {
+    byte: usize,
+    line: u32,
+    name: String,
+    receiver: Option<String>,
+    path: bool,
+    kind: RefKind,
+}
+
+/// A comment, by rows and bytes.
+struct Comment {
+    start_row: usize,
+    end_row: usize,
+    range: std::ops::Range<usize>,
+    /// Nothing but whitespace before it on its line: a comment that ends a
+    /// line of code is not the doc of what follows.
+    starts_line: bool,
+}
+
+/// What the query matches yielded.
+#[derive(Default)]
+struct Found<'t> {
+    defs: Vec<RawDef<'t>>,
+    scopes: Vec<(Node<'t>, String)>,
+    refs: Vec<RawRef>,
+    imports: Vec<Node<'t>>,
+    /// `require("x")` calls: (node, function, path, bound name).
+    requires: Vec<(Node<'t>, String, String, Option<String>)>,
+    package: Option<String>,
+    comments: Vec<Comment>,
+    /// Rows spanned by attributes, decorators and template headers.
+    attributes: Vec<(usize, usize)>,
+    /// Definitions exported by where they stand.
+    exported: HashSet<usize>,
+}
+
+impl<'t> Found<'t> {
+    fn read(&mut self, m: &QueryMatch<'_, 't>, spec: &Spec, source: &[u8]) {
+        let names = spec.query.capture_names();
+        let mut def: Option<(Node<'t>, DefKind)> = None;
+        let mut captured: HashMap<&str, Node<'t>> = HashMap::with_capacity(m.captures().len());
+        for c in m.captures() {
+            let name = names[c.index as usize];
+            if let Some(kind) = name.strip_prefix("def.").and_then(DefKind::from_name) {
+                def = Some((c.node, kind));
+            } else {
+                captured.insert(name, c.node);
+            }
+        }
+        let text_of = |capture: &str| captured.get(capture).map(|n| text(*n, source).into_owned());
+        let path = captured.contains_key("call.path");
+        let receiver = || {
+            text_of("call.receiver")
+                .or_else(|| text_of("call.path"))
+                .map(|r| one_line(&r, MAX_RECEIVER))
+        };
+        if let Some((node, kind)) = def {
+            if let Some(name_node) = captured.get("name") {
+                self.defs.push(RawDef {
+                    node,
+                    kind,
+                    name: text(*name_node, source).into_owned(),
+                    name_start: name_node.start_byte(),
+                    qualifier: text_of("qualifier"),
+                    pattern: m.pattern_index,
+                });
+            }
+        } else if let (Some(scope), Some(name)) = (captured.get("scope"), text_of("scope.name")) {
+            self.scopes.push((*scope, name));
+        } else if let (Some(call), Some(name)) = (captured.get("call"), text_of("call.name")) {
+            self.refs.push(RawRef {
+                byte: call.start_byte(),
+                line: line_of(*call),
+                name,
+                receiver: receiver(),
+                path,
+                kind: RefKind::Call,
+            });
+        } else if let (Some(node), Some(name)) =
+            (captured.get("construct"), text_of("construct.name"))
+        {
+            self.refs.push(RawRef {
+                byte: node.start_byte(),
+                line: line_of(*node),
+                name,
+                receiver: receiver(),
+                path,
+                kind: RefKind::Construct,
+            });
+        } else if let Some(node) = captured.get("type.name") {
+            self.refs.push(RawRef {
+                byte: node.start_byte(),
+                line: line_of(*node),
+                name: text(*node, source).into_owned(),
+                receiver: None,
+                path: false,
+                kind: RefKind::Type,
+            });
+        } else if let Some(node) = captured.get("import") {
+            self.imports.push(*node);
+        } else if let (Some(node), Some(function), Some(path)) = (
+            captured.get("require"),
+            text_of("require.fn"),
+            text_of("require.path"),
+        ) {
+            self.requires
+                .push((*node, function, path, text_of("require.alias")));
+        } else if let Some(package) = text_of("package") {
+            self.package.get_or_insert(package);
+        } else if let Some(node) = captured.get("comment") {
+            let line_start = source[..node.start_byte()]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            // Some grammars end a line comment after its newline, at
+            // column 0 of the next row: the comment is on the row before.
+            let (start, end) = (node.start_position(), node.end_position());
+            let end_row = if end.column == 0 && end.row > start.row {
+                end.row - 1
+            } else {
+                end.row
+            };
+            self.comments.push(Comment {
+                start_row: start.row,
+                end_row,
+                range: node.byte_range(),
+                starts_line: source[line_start..node.start_byte()]
+                    .iter()
+                    .all(u8::is_ascii_whitespace),
+            });
+        } else if let Some(node) = captured.get("attribute") {
+            self.attributes
+                .push((node.start_position().row, node.end_position().row));
+        } else if let Some(node) = captured.get("exported") {
+            self.exported.insert(node.id());
+        }
+    }
+}
+
+/// Definitions in source order with what the reference pass needs.
+struct Nested {
+    definitions: Vec<Definition>,
+    /// Byte range of each definition.
+    ranges: Vec<(usize, usize)>,
+    /// Where definition names start: a type reference there is the
+    /// definition itself.
+    name_starts: HashSet<usize>,
+}
+
+/// A definition or a scope, in position order.
+enum Item {
+    Def(usize),
+    Scope(String),
+}
+
+/// A definition or scope whose range is still open during nesting.
+struct Open {
+    end: usize,
+    qualified: String,
+    def: Option<u32>,
+    holds_methods: bool,
+}
+
+/// Orders definitions and scopes by position, nests them (a stack: ranges
+/// in a tree never partly overlap), qualifies names, and turns functions
+/// held by class-like definitions or scopes into methods.
+fn nest<'t>(
+    spec: &Spec,
+    source: &[u8],
+    docs: &Docs,
+    exported: &HashSet<usize>,
+    mut defs: Vec<RawDef<'t>>,
+    scopes: Vec<(Node<'t>, String)>,
+) -> Nested {
+    // Several patterns may match one node: the first pattern wins.
+    defs.sort_by_key(|d| (d.node.id(), d.pattern));
+    defs.dedup_by_key(|d| d.node.id());
+
+    let mut items: Vec<(usize, usize, Item)> = defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.node.start_byte(), d.node.end_byte(), Item::Def(i)))
+        .chain(
+            scopes
+                .into_iter()
+                .map(|(n, name)| (n.start_byte(), n.end_byte(), Item::Scope(name))),
+        )
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+
+    let mut stack: Vec<Open> = Vec::new();
+    let mut nested = Nested {
+        definitions: Vec::with_capacity(defs.len()),
+        ranges: Vec::with_capacity(defs.len()),
+        name_starts: HashSet::with_capacity(defs.len()),
+    };
+    let join = |prefix: Option<&str>, local: &str| match prefix {
+        Some(p) if !p.is_empty() && p.len() + local.len() < MAX_QUALIFIED => {
+            format!("{p}{}{local}", spec.separator)
+        }
+        Some(p) if !p.is_empty() => format!("…{}{local}", spec.separator),
+        _ => local.to_owned(),
+    };
+    for (start, end, item) in items {
+        while stack.last().is_some_and(|open| open.end <= start) {
+            stack.pop();
+        }
+        let prefix = stack.last().map(|open| open.qualified.as_str());
+        let parent = stack.iter().rev().find_map(|open| open.def);
+        match item {
+            Item::Scope(name) => {
+                let qualified = join(prefix, &name);
+                stack.push(Open {
+                    end,
+                    qualified,
+                    def: parent,
+                    holds_methods: true,
+                });
+            }
+            Item::Def(i) => {
+                let raw = &defs[i];
+                let local = match &raw.qualifier {
+                    Some(q) => format!("{q}{}{}", spec.separator, raw.name),
+                    None => raw.name.clone(),
+                };
+                let qualified = join(prefix, &local);
+                let mut kind = raw.kind;
+                if kind == DefKind::Function && stack.last().is_some_and(|open| open.holds_methods)
+                {
+                    kind = DefKind::Method;
+                }
+                let index = u32::try_from(nested.definitions.len()).unwrap_or(u32::MAX);
+                nested.definitions.push(Definition {
+                    name: raw.name.clone(),
+                    qualified: qualified.clone(),
+                    kind,
+                    span: Span {
+                        start_line: line_of(raw.node),
+                        end_line: end_line_of(raw.node),
+                    },
+                    signature: signature(raw.node, source),
+                    doc: spec
+                        .inner_doc
+                        .and_then(|inner| inner(raw.node, source))
+                        .or_else(|| docs.above(raw.node, source))
+                        .map(cap),
+                    parent,
+                    exported: (spec.exported)(raw.node, &raw.name, source)
+                        || (exported.contains(&raw.node.id()) && !raw.name.starts_with('#')),
+                });
+                nested.ranges.push((start, end));
+                nested.name_starts.insert(raw.name_start);
+                stack.push(Open {
+                    end,
+                    qualified,
+                    def: Some(index),
+                    holds_methods: kind.holds_methods(),
+                });
+            }
+        }
+    }
+    number_repeats(&mut nested.definitions);
+    nested
+}
+
+/// The same qualified name twice (overloads, two `impl` blocks with the
+/// same method): later ones get `#2`, `#3`, in source order.
+fn number_repeats(definitions: &mut [Definition]) {
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    for d in definitions {
+        let n = seen.entry(d.qualified.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            d.qualified = format!("{}#{n}", d.qualified);
+        }
+    }
+}
+
+/// The header of a definition: its text up to the body, on one line.
+fn signature(node: Node<'_>, source: &[u8]) -> String {
+    let body = node.child_by_field_name("body").or_else(|| {
+        node.child_by_field_name("value")
+            .and_then(|v| v.child_by_field_name("body"))
+    });
+    let start = node.start_byte();
+    let end = body
+        .map_or(node.end_byte(), |b| b.start_byte())
+        .clamp(start, start + 4 * MAX_SIGNATURE)
+        .min(source.len());
+    let raw = String::from_utf8_lossy(&source[start..end]);
+    let raw = if body.is_some() {
+        raw.as_ref()
+    } else {
+        raw.lines().next().unwrap_or("")
+    };
+    let mut s = one_line(raw, MAX_SIGNATURE);
+    loop {
+        let trimmed = s
+            .trim_end()
+            .trim_end_matches("=>")
+            .trim_end_matches(['{', ':', '='])
+            .trim_end()
+            .len();
+        if trimmed == s.len() {
+            break;
+        }
+        s.truncate(trimmed);
+    }
+    s
+}
+
+/// Comments and attributes by row, to find the doc comment of a
+/// definition without walking the tree.
+struct Docs {
+    /// Sorted by end row.
+    comments: Vec<Comment>,
+    /// Sorted by end row.
+    attributes: Vec<(usize, usize)>,
+}
+
+impl Docs {
+    fn new(mut comments: Vec<Comment>, mut attributes: Vec<(usize, usize)>) -> Self {
+        comments.sort_by_key(|c| (c.end_row, c.range.start));
+        attributes.sort_by_key(|a| (a.1, a.0));
+        Docs {
+            comments,
+            attributes,
+        }
+    }
+
+    /// The block of comments right above `node` (each starting its own
+    /// line, with no blank line between), skipping attributes between.
+    fn above(&self, node: Node<'_>, source: &[u8]) -> Option<String> {
+        let mut expected = node.start_position().row;
+        let mut parts: Vec<String> = Vec::new();
+        loop {
+            // An attribute ending right above (or on the same row, before).
+            let attribute = self
+                .attributes
+                .partition_point(|a| a.1 <= expected)
+                .checked_sub(1)
+                .map(|i| self.attributes[i])
+                .filter(|a| a.1 + 1 >= expected && a.0 < expected);
+            if let Some((start, _)) = attribute {
+                expected = start;
+                continue;
+            }
+            let comment = self
+                .comments
+                .partition_point(|c| c.end_row < expected)
+                .checked_sub(1)
+                .map(|i| &self.comments[i])
+                .filter(|c| c.end_row + 1 == expected && c.starts_line);
+            let Some(c) = comment else { break };
+            parts.push(strip_comment(&String::from_utf8_lossy(
+                &source[c.range.clone()],
+            )));
+            expected = c.start_row;
+        }
+        parts.reverse();
+        let doc = parts.join("\n");
+        let doc = doc.trim();
+        (!doc.is_empty()).then(|| doc.to_owned())
+    }
+}
+
+fn cap(mut s: String) -> String {
+    if s.len() > MAX_DOC {
+        let mut cut = MAX_DOC;
+        while !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+    s
+}
+
+/// A comment without its markers: `///`, `//!`, `//`, `/** */`, `#`, and
+/// the `*` that starts lines inside block comments.
+fn strip_comment(comment: &str) -> String {
+    let body = comment.trim();
+    let body = body
+        .strip_prefix("/**")
+        .or_else(|| body.strip_prefix("/*"))
+        .map_or(body, |b| b.strip_suffix("*/").unwrap_or(b));
+    body.lines()
+        .map(|line| {
+            let l = line.trim();
+            let l = l
+                .strip_prefix("///")
+                .or_else(|| l.strip_prefix("//!"))
+                .or_else(|| l.strip_prefix("//"))
+                .or_else(|| l.strip_prefix('#'))
+                .or_else(|| l.strip_prefix('*'))
+                .unwrap_or(l);
+            l.trim()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+/// References in source order, each with its innermost enclosing
+/// definition; type uses that are a definition's own name, or that repeat
+/// a construction, are dropped.
+fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
+    refs.sort_by(|a, b| {
+        a.byte
+            .cmp(&b.byte)
+            .then((a.kind == RefKind::Type).cmp(&(b.kind == RefKind::Type)))
+    });
+    let mut out: Vec<Reference> = Vec::with_capacity(refs.len());
+    let mut last: Option<(usize, String)> = None;
+    for r in refs {
+        if r.kind == RefKind::Type {
+            if nested.name_starts.contains(&r.byte) {
+                continue;
+            }
+            if last
+                .as_ref()
+                .is_some_and(|(b, n)| *b == r.byte && *n == r.name)
+            {
+                continue;
+            }
+        }
+        last = Some((r.byte, r.name.clone()));
+        out.push(Reference {
+            enclosing: enclosing(nested, r.byte),
+            name: r.name,
+            receiver: r.receiver,
+            path: r.path,
+            kind: r.kind,
+            line: r.line,
+        });
+    }
+    out
+}
+
+/// The innermost definition containing `byte`: an ancestor of the last
+/// definition that starts at or before it.
+fn enclosing(nested: &Nested, byte: usize) -> Option<u32> {
+    let after = nested.ranges.partition_point(|r| r.0 <= byte);
+    let mut candidate = u32::try_from(after.checked_sub(1)?).ok()?;
+    loop {
+        let (start, end) = nested.ranges[candidate as usize];
+        if start <= byte && byte < end {
+            return Some(candidate);
+        }
+        candidate = nested.definitions[candidate as usize].parent?;
+    }
+}
+
+/// Errors and missing nodes, found without recursion and without
+/// descending into subtrees that hold none.
+fn diagnostics(root: Node<'_>) -> Vec<Diagnostic> {
+    fn advance(cursor: &mut TreeCursor<'_>) -> bool {
+        loop {
+            if cursor.goto_next_sibling() {
+                return true;
+            }
+            if !cursor.goto_parent() {
+                return false;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            out.push(Diagnostic {
+                line: line_of(node),
+                message: if node.is_missing() {
+                    format!("missing {}", node.kind())
+                } else {
+                    "syntax error".to_owned()
+                },
+            });
+            if out.len() >= MAX_DIAGNOSTICS || !advance(&mut cursor) {
+                break;
+            }
+        } else if !(node.has_error() && cursor.goto_first_child() || advance(&mut cursor)) {
+            break;
+        }
+    }
+    out
+}

@@ -1,0 +1,272 @@
+//! The tree-sitter query of each language (capture names: see `lang`).
+
+// Every query is written `r#"..."#`, whether or not it holds a quote.
+#![allow(clippy::needless_raw_string_hashes)]
+//!
+//! When two patterns capture the same definition node, the first pattern
+//! wins, so specific patterns come before general ones.
+
+use crate::Language;
+
+const RUST: &str = r#"
+(line_comment) @comment
+(block_comment) @comment
+(attribute_item) @attribute
+
+(function_item name: (identifier) @name) @def.function
+(function_signature_item name: (identifier) @name) @def.function
+(struct_item name: (type_identifier) @name) @def.struct
+(union_item name: (type_identifier) @name) @def.struct
+(enum_item name: (type_identifier) @name) @def.enum
+(trait_item name: (type_identifier) @name) @def.trait
+(type_item name: (type_identifier) @name) @def.type
+(mod_item name: (identifier) @name body: (declaration_list)) @def.module
+(macro_definition name: (identifier) @name) @def.macro
+(impl_item type: [
+  (type_identifier) @scope.name
+  (generic_type type: (type_identifier) @scope.name)
+  (generic_type type: (scoped_type_identifier name: (type_identifier) @scope.name))
+  (scoped_type_identifier name: (type_identifier) @scope.name)
+]) @scope
+
+(call_expression function: (identifier) @call.name) @call
+(call_expression function: (field_expression value: (_) @call.receiver field: (field_identifier) @call.name)) @call
+(call_expression function: (scoped_identifier path: (_) @call.path name: (identifier) @call.name)) @call
+(call_expression function: (generic_function function: (identifier) @call.name)) @call
+(call_expression function: (generic_function function: (scoped_identifier path: (_) @call.path name: (identifier) @call.name))) @call
+(call_expression function: (generic_function function: (field_expression value: (_) @call.receiver field: (field_identifier) @call.name))) @call
+(macro_invocation macro: (identifier) @call.name) @call
+(macro_invocation macro: (scoped_identifier path: (_) @call.path name: (identifier) @call.name)) @call
+(struct_expression name: (type_identifier) @construct.name) @construct
+(struct_expression name: (scoped_type_identifier path: (_) @call.path name: (type_identifier) @construct.name)) @construct
+(type_identifier) @type.name
+
+(use_declaration) @import
+(mod_item !body) @import
+(extern_crate_declaration) @import
+"#;
+
+const PYTHON: &str = r#"
+(comment) @comment
+(decorator) @attribute
+
+(function_definition name: (identifier) @name) @def.function
+(class_definition name: (identifier) @name) @def.class
+
+(call function: (identifier) @call.name) @call
+(call function: (attribute object: (_) @call.receiver attribute: (identifier) @call.name)) @call
+
+(import_statement) @import
+(import_from_statement) @import
+"#;
+
+/// Shared by JavaScript, TypeScript and TSX.
+const JS_COMMON: &str = r#"
+(comment) @comment
+(decorator) @attribute
+(export_statement declaration: (_) @exported)
+(export_statement declaration: (lexical_declaration (variable_declarator) @exported))
+(export_statement declaration: (variable_declaration (variable_declarator) @exported))
+(class_body (method_definition) @exported)
+
+(function_declaration name: (identifier) @name) @def.function
+(generator_function_declaration name: (identifier) @name) @def.function
+(method_definition name: [(property_identifier) (private_property_identifier)] @name) @def.method
+(variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression) (generator_function)]) @def.function
+(assignment_expression
+  left: (member_expression object: (_) @qualifier property: (property_identifier) @name)
+  right: [(function_expression) (arrow_function) (generator_function)]) @def.function
+(pair key: (property_identifier) @name value: [(function_expression) (arrow_function) (generator_function)]) @def.function
+
+(call_expression function: (identifier) @call.name) @call
+(call_expression function: (member_expression object: (_) @call.receiver property: (property_identifier) @call.name)) @call
+(new_expression constructor: (identifier) @construct.name) @construct
+(new_expression constructor: (member_expression object: (_) @call.receiver property: (property_identifier) @construct.name)) @construct
+
+(import_statement) @import
+(export_statement source: (_)) @import
+(variable_declarator
+  name: (identifier) @require.alias
+  value: (call_expression
+    function: (identifier) @require.fn
+    arguments: (arguments . (string (string_fragment) @require.path) .))
+  (#eq? @require.fn "require")) @require
+(call_expression
+  function: (identifier) @require.fn
+  arguments: (arguments . (string (string_fragment) @require.path) .)
+  (#eq? @require.fn "require")) @require
+"#;
+
+const JAVASCRIPT: &str = r#"
+(class_declaration name: (identifier) @name) @def.class
+(variable_declarator name: (identifier) @name value: (class)) @def.class
+"#;
+
+const TYPESCRIPT: &str = r#"
+(class_declaration name: (type_identifier) @name) @def.class
+(abstract_class_declaration name: (type_identifier) @name) @def.class
+(interface_declaration name: (type_identifier) @name) @def.interface
+(type_alias_declaration name: (type_identifier) @name) @def.type
+(enum_declaration name: (identifier) @name) @def.enum
+(internal_module name: (_) @name) @def.module
+(module name: (_) @name) @def.module
+(method_signature name: (property_identifier) @name) @def.method
+(abstract_method_signature name: (property_identifier) @name) @def.method
+(function_signature name: (identifier) @name) @def.function
+(type_identifier) @type.name
+"#;
+
+const GO: &str = r#"
+(comment) @comment
+
+(function_declaration name: (identifier) @name) @def.function
+(method_declaration
+  receiver: (parameter_list (parameter_declaration type: [
+    (type_identifier) @qualifier
+    (pointer_type (type_identifier) @qualifier)
+    (generic_type type: (type_identifier) @qualifier)
+    (pointer_type (generic_type type: (type_identifier) @qualifier))
+  ]))
+  name: (field_identifier) @name) @def.method
+(type_spec name: (type_identifier) @name type: (struct_type)) @def.struct
+(type_spec name: (type_identifier) @name type: (interface_type)) @def.interface
+(type_spec name: (type_identifier) @name) @def.type
+(type_alias name: (type_identifier) @name) @def.type
+(method_elem name: (field_identifier) @name) @def.method
+
+(call_expression function: (identifier) @call.name) @call
+(call_expression function: (selector_expression operand: (_) @call.receiver field: (field_identifier) @call.name)) @call
+(composite_literal type: (type_identifier) @construct.name) @construct
+(composite_literal type: (qualified_type package: (package_identifier) @call.receiver name: (type_identifier) @construct.name)) @construct
+(type_identifier) @type.name
+
+(import_declaration) @import
+(package_clause (package_identifier) @package)
+"#;
+
+const JAVA: &str = r#"
+(line_comment) @comment
+(block_comment) @comment
+(interface_body (method_declaration) @exported)
+
+(class_declaration name: (identifier) @name) @def.class
+(interface_declaration name: (identifier) @name) @def.interface
+(enum_declaration name: (identifier) @name) @def.enum
+(record_declaration name: (identifier) @name) @def.class
+(annotation_type_declaration name: (identifier) @name) @def.interface
+(method_declaration name: (identifier) @name) @def.method
+(constructor_declaration name: (identifier) @name) @def.method
+
+(method_invocation !object name: (identifier) @call.name) @call
+(method_invocation object: (_) @call.receiver name: (identifier) @call.name) @call
+(object_creation_expression type: (type_identifier) @construct.name) @construct
+(object_creation_expression type: (generic_type (type_identifier) @construct.name)) @construct
+(type_identifier) @type.name
+
+(import_declaration) @import
+(package_declaration [(identifier) (scoped_identifier)] @package)
+"#;
+
+const C: &str = r#"
+(comment) @comment
+
+(function_definition declarator: (function_declarator declarator: (identifier) @name)) @def.function
+(function_definition declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))) @def.function
+(function_definition declarator: (pointer_declarator declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name)))) @def.function
+(struct_specifier name: (type_identifier) @name body: (_)) @def.struct
+(union_specifier name: (type_identifier) @name body: (_)) @def.struct
+(enum_specifier name: (type_identifier) @name body: (_)) @def.enum
+(type_definition declarator: (type_identifier) @name) @def.type
+
+(call_expression function: (identifier) @call.name) @call
+(call_expression function: (field_expression argument: (_) @call.receiver field: (field_identifier) @call.name)) @call
+(type_identifier) @type.name
+
+(preproc_include) @import
+"#;
+
+const CPP: &str = r#"
+(comment) @comment
+(template_declaration parameters: (template_parameter_list) @attribute)
+
+(function_definition declarator: (function_declarator declarator: (qualified_identifier scope: (_) @qualifier name: (identifier) @name))) @def.method
+(function_definition declarator: (function_declarator declarator: (identifier) @name)) @def.function
+(function_definition declarator: (function_declarator declarator: (field_identifier) @name)) @def.function
+(function_definition declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))) @def.function
+(function_definition declarator: (reference_declarator (function_declarator declarator: (identifier) @name))) @def.function
+(class_specifier name: (type_identifier) @name body: (_)) @def.class
+(struct_specifier name: (type_identifier) @name body: (_)) @def.struct
+(union_specifier name: (type_identifier) @name body: (_)) @def.struct
+(enum_specifier name: (type_identifier) @name body: (_)) @def.enum
+(namespace_definition name: (namespace_identifier) @name) @def.module
+(alias_declaration name: (type_identifier) @name) @def.type
+(type_definition declarator: (type_identifier) @name) @def.type
+
+(call_expression function: (identifier) @call.name) @call
+(call_expression function: (field_expression argument: (_) @call.receiver field: (field_identifier) @call.name)) @call
+(call_expression function: (qualified_identifier scope: (_) @call.path name: (identifier) @call.name)) @call
+(call_expression function: (template_function name: (identifier) @call.name)) @call
+(new_expression type: (type_identifier) @construct.name) @construct
+(type_identifier) @type.name
+
+(preproc_include) @import
+"#;
+
+const CSHARP: &str = r#"
+(comment) @comment
+(attribute_list) @attribute
+(compilation_unit [(class_declaration) (struct_declaration) (interface_declaration) (enum_declaration) (record_declaration) (delegate_declaration)] @exported)
+(namespace_declaration body: (declaration_list [(class_declaration) (struct_declaration) (interface_declaration) (enum_declaration) (record_declaration) (delegate_declaration)] @exported))
+(interface_declaration body: (declaration_list (method_declaration) @exported))
+
+(class_declaration name: (identifier) @name) @def.class
+(struct_declaration name: (identifier) @name) @def.struct
+(interface_declaration name: (identifier) @name) @def.interface
+(enum_declaration name: (identifier) @name) @def.enum
+(record_declaration name: (identifier) @name) @def.class
+(delegate_declaration name: (identifier) @name) @def.type
+(method_declaration name: (identifier) @name) @def.method
+(constructor_declaration name: (identifier) @name) @def.method
+(namespace_declaration name: (_) @name) @def.module
+
+(invocation_expression function: (identifier) @call.name) @call
+(invocation_expression function: (member_access_expression expression: (_) @call.receiver name: (identifier) @call.name)) @call
+(invocation_expression function: (generic_name (identifier) @call.name)) @call
+(object_creation_expression type: (identifier) @construct.name) @construct
+
+(using_directive) @import
+(file_scoped_namespace_declaration name: (_) @package)
+"#;
+
+const RUBY: &str = r#"
+(comment) @comment
+
+(method name: (_) @name) @def.function
+(singleton_method name: (_) @name) @def.method
+(class name: [(constant) @name (scope_resolution name: (constant) @name)]) @def.class
+(module name: [(constant) @name (scope_resolution name: (constant) @name)]) @def.module
+
+(call !receiver method: (identifier) @call.name) @call
+(call receiver: (_) @call.receiver method: (identifier) @call.name) @call
+
+(call
+  method: (identifier) @require.fn
+  arguments: (argument_list . (string (string_content) @require.path) .)
+  (#match? @require.fn "^require(_relative)?$")) @require
+"#;
+
+/// The query text of `language`.
+pub(crate) fn source(language: Language) -> String {
+    match language {
+        Language::Rust => RUST.to_owned(),
+        Language::Python => PYTHON.to_owned(),
+        Language::JavaScript => format!("{JAVASCRIPT}{JS_COMMON}"),
+        Language::TypeScript | Language::Tsx => format!("{TYPESCRIPT}{JS_COMMON}"),
+        Language::Go => GO.to_owned(),
+        Language::Java => JAVA.to_owned(),
+        Language::C => C.to_owned(),
+        Language::Cpp => CPP.to_owned(),
+        Language::CSharp => CSHARP.to_owned(),
+        Language::Ruby => RUBY.to_owned(),
+    }
+}

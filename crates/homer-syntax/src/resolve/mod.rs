@@ -1,0 +1,770 @@
+//! Resolution across files: imports to the files they name, and calls,
+//! constructions and type uses to the definitions they mean.
+//!
+//! Pure, like the rest of the crate: a [`Project`] is built from every
+//! file's facts (and the few manifest facts that import rules need), and
+//! [`Project::resolve`] answers for one file. A reference resolves through,
+//! in order: local scope (enclosing definitions, then the file's top level,
+//! and the enclosing class's members where the language has an implicit
+//! `this`), names bound by imports, the receiver (a module alias, a type, a
+//! `self`), and files whose names are visible without qualification
+//! (wildcard imports, includes, the same package or namespace). Those are
+//! certain when they give one answer. Only then is a definition of the same
+//! name elsewhere guessed, with a confidence below 1, and only among at most
+//! three candidates; anything else stays unresolved.
+
+mod imports;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::{DefKind, FileFacts, Language, RefKind, Reference};
+
+/// Facts from build manifests that import rules need.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifests {
+    /// Go modules: (directory of `go.mod`, module path).
+    pub go_modules: Vec<(String, String)>,
+    /// Rust crates: (directory of `Cargo.toml`, crate name with `-` as `_`).
+    pub rust_crates: Vec<(String, String)>,
+}
+
+impl Manifests {
+    /// Is `path` a manifest this module reads?
+    #[must_use]
+    pub fn wants(path: &str) -> bool {
+        matches!(file_name(path), "Cargo.toml" | "go.mod")
+    }
+
+    /// Reads what resolution needs from a manifest: a `Cargo.toml`'s
+    /// package name, a `go.mod`'s module path. Anything else is ignored.
+    pub fn add(&mut self, path: &str, content: &str) {
+        let dir = dir_of(path).to_owned();
+        match file_name(path) {
+            "Cargo.toml" => {
+                let mut in_package = false;
+                for line in content.lines().map(str::trim) {
+                    if line.starts_with('[') {
+                        in_package = line == "[package]";
+                    } else if in_package
+                        && let Some(value) = line.strip_prefix("name").map(str::trim_start)
+                        && let Some(value) = value.strip_prefix('=')
+                    {
+                        let name = value.trim().trim_matches('"').replace('-', "_");
+                        self.rust_crates.push((dir, name));
+                        break;
+                    }
+                }
+            }
+            "go.mod" => {
+                if let Some(module) = content
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix("module "))
+                {
+                    self.go_modules
+                        .push((dir, module.trim().trim_matches('"').to_owned()));
+                }
+            }
+            _ => {}
+        }
+        self.rust_crates.sort();
+        self.go_modules.sort();
+    }
+}
+
+/// A definition somewhere in the project.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DefRef<'p> {
+    pub file: &'p str,
+    pub index: u32,
+}
+
+/// Where a reference leads.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub file: String,
+    /// Index into that file's definitions.
+    pub definition: u32,
+    /// 1 when certain; below 1 for a guess.
+    pub confidence: f32,
+}
+
+/// The resolution of one file.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// For each import (by index), the files it names; empty when it names
+    /// nothing in the project (a library, the standard library).
+    pub imports: Vec<Vec<String>>,
+    /// For each reference (by index), its targets: none (unresolved), one
+    /// certain, or up to three guesses.
+    pub references: Vec<Vec<Target>>,
+    pub stats: ResolveStats,
+}
+
+/// How calls and constructions resolved (type uses are not counted).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResolveStats {
+    pub certain: u32,
+    pub guessed: u32,
+    pub unresolved: u32,
+}
+
+/// The most candidates a guess is spread over; more means unresolved.
+const MAX_GUESSES: usize = 3;
+/// The confidence of a guess among `n` candidates is this divided by `n`.
+const GUESS_CONFIDENCE: f32 = 0.5;
+
+/// What a name bound by an import stands for.
+#[derive(Clone, Debug)]
+pub(crate) enum Bound<'p> {
+    /// A module, package or namespace: `ns.f()` looks in these files.
+    Module(Vec<&'p str>),
+    /// The item `name` of these files.
+    Item(Vec<&'p str>, String),
+}
+
+/// The names visible in one file.
+#[derive(Debug, Default)]
+pub(crate) struct Scope<'p> {
+    pub bindings: HashMap<String, Vec<Bound<'p>>>,
+    /// Files whose top-level names are visible unqualified.
+    pub visible: BTreeSet<&'p str>,
+}
+
+/// Every file's facts, indexed for resolution.
+pub struct Project<'p> {
+    files: BTreeMap<&'p str, &'p FileFacts>,
+    manifests: &'p Manifests,
+    /// Files by directory.
+    by_dir: BTreeMap<&'p str, Vec<&'p str>>,
+    /// Files by file name.
+    by_file_name: HashMap<&'p str, Vec<&'p str>>,
+    /// Definitions by simple name.
+    names: HashMap<&'p str, Vec<DefRef<'p>>>,
+    /// Python modules by every dotted suffix of their path.
+    python_modules: HashMap<String, Vec<&'p str>>,
+    /// Java packages and C# namespaces: name to the files declaring it.
+    packages: HashMap<String, Vec<&'p str>>,
+}
+
+impl std::fmt::Debug for Project<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Project")
+            .field("files", &self.files.len())
+            .finish_non_exhaustive()
+    }
+}
+
+pub(crate) fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(d, _)| d)
+}
+
+pub(crate) fn file_name(path: &str) -> &str {
+    path.rsplit_once('/').map_or(path, |(_, f)| f)
+}
+
+/// Is `def` at the top level of its file (no enclosing definition, or only
+/// modules and namespaces)?
+fn is_top_level(facts: &FileFacts, def: u32) -> bool {
+    let mut parent = facts.definitions[def as usize].parent;
+    while let Some(p) = parent {
+        let d = &facts.definitions[p as usize];
+        if d.kind != DefKind::Module {
+            return false;
+        }
+        parent = d.parent;
+    }
+    true
+}
+
+/// What members can be looked up in: types, and modules or namespaces
+/// (C++ `ns::f`, Ruby `Util.g`, a Rust inline `mod`).
+fn is_container(kind: DefKind) -> bool {
+    is_type(kind) || kind == DefKind::Module
+}
+
+fn is_type(kind: DefKind) -> bool {
+    matches!(
+        kind,
+        DefKind::Class
+            | DefKind::Struct
+            | DefKind::Enum
+            | DefKind::Trait
+            | DefKind::Interface
+            | DefKind::TypeAlias
+    )
+}
+
+/// Languages where a bare call inside a class reaches its members.
+fn implicit_this(language: Language) -> bool {
+    matches!(
+        language,
+        Language::Java | Language::CSharp | Language::Cpp | Language::Ruby
+    )
+}
+
+fn is_self(language: Language, receiver: &str) -> bool {
+    match language {
+        Language::Rust => receiver == "self" || receiver == "Self",
+        Language::Python => receiver == "self" || receiver == "cls",
+        Language::CSharp => receiver == "this" || receiver == "base",
+        Language::Ruby => receiver == "self",
+        Language::Go | Language::C => false,
+        _ => receiver == "this",
+    }
+}
+
+fn separator(language: Language) -> &'static str {
+    match language {
+        Language::Rust | Language::Cpp | Language::Ruby | Language::C => "::",
+        _ => ".",
+    }
+}
+
+impl<'p> Project<'p> {
+    /// Indexes every file. `files` yields each path with its facts.
+    pub fn new(
+        files: impl IntoIterator<Item = (&'p str, &'p FileFacts)>,
+        manifests: &'p Manifests,
+    ) -> Self {
+        let files: BTreeMap<&str, &FileFacts> = files.into_iter().collect();
+        let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut by_file_name: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut names: HashMap<&str, Vec<DefRef<'_>>> = HashMap::new();
+        let mut python_modules: HashMap<String, Vec<&str>> = HashMap::new();
+        let mut packages: HashMap<String, Vec<&str>> = HashMap::new();
+        for (&path, facts) in &files {
+            by_dir.entry(dir_of(path)).or_default().push(path);
+            by_file_name.entry(file_name(path)).or_default().push(path);
+            for (i, d) in facts.definitions.iter().enumerate() {
+                names.entry(d.name.as_str()).or_default().push(DefRef {
+                    file: path,
+                    index: u32::try_from(i).unwrap_or(u32::MAX),
+                });
+            }
+            match facts.language {
+                Some(Language::Python) => {
+                    for key in imports::python_module_keys(path) {
+                        python_modules.entry(key).or_default().push(path);
+                    }
+                }
+                Some(Language::Java) => {
+                    if let Some(p) = &facts.package {
+                        packages.entry(p.clone()).or_default().push(path);
+                    }
+                }
+                Some(Language::CSharp) => {
+                    let mut spaces: BTreeSet<String> = facts
+                        .definitions
+                        .iter()
+                        .filter(|d| d.kind == DefKind::Module)
+                        .map(|d| d.qualified.clone())
+                        .collect();
+                    spaces.extend(facts.package.clone());
+                    for s in spaces {
+                        packages.entry(s).or_default().push(path);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Project {
+            files,
+            manifests,
+            by_dir,
+            by_file_name,
+            names,
+            python_modules,
+            packages,
+        }
+    }
+
+    /// The facts of a file in the project.
+    #[must_use]
+    pub fn facts(&self, path: &str) -> Option<&'p FileFacts> {
+        self.files.get(path).copied()
+    }
+
+    pub(crate) fn path(&self, path: &str) -> Option<&'p str> {
+        self.files.get_key_value(path).map(|(k, _)| *k)
+    }
+
+    pub(crate) fn in_dir(&self, dir: &str) -> &[&'p str] {
+        self.by_dir.get(dir).map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn manifests(&self) -> &'p Manifests {
+        self.manifests
+    }
+
+    pub(crate) fn python_module(&self, key: &str) -> &[&'p str] {
+        self.python_modules.get(key).map_or(&[], Vec::as_slice)
+    }
+
+    pub(crate) fn package(&self, name: &str) -> &[&'p str] {
+        self.packages.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Files whose path ends with `/suffix` (or is `suffix`), sorted.
+    pub(crate) fn ending_with(&self, suffix: &str) -> Vec<&'p str> {
+        let file = file_name(suffix);
+        self.names_by_file_name(file)
+            .into_iter()
+            .filter(|p| *p == suffix || p.ends_with(&format!("/{suffix}")))
+            .collect()
+    }
+
+    fn names_by_file_name(&self, file: &str) -> Vec<&'p str> {
+        self.by_file_name.get(file).cloned().unwrap_or_default()
+    }
+
+    /// The files a file's resolution reads the definitions of: what its
+    /// imports name and what it sees without importing. A change to their
+    /// definitions can change this file's resolution; nothing else can
+    /// (besides definitions of the names it uses, anywhere, for guesses).
+    #[must_use]
+    pub fn dependencies(&self, path: &str) -> BTreeSet<&'p str> {
+        let (Some(facts), Some(path)) = (self.facts(path), self.path(path)) else {
+            return BTreeSet::new();
+        };
+        let (targets, scope) = imports::scope(self, path, facts);
+        let mut out: BTreeSet<&str> = targets.into_iter().flatten().collect();
+        out.extend(scope.visible.iter().copied());
+        for bound in scope.bindings.values().flatten() {
+            match bound {
+                Bound::Module(files) | Bound::Item(files, _) => out.extend(files.iter().copied()),
+            }
+        }
+        out.remove(path);
+        out
+    }
+
+    /// Every definition named `name`, anywhere.
+    #[must_use]
+    pub fn definitions_named(&self, name: &str) -> &[DefRef<'p>] {
+        self.names.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// Resolves one file's imports and references.
+    #[must_use]
+    pub fn resolve(&self, path: &str) -> Resolution {
+        let Some(facts) = self.facts(path) else {
+            return Resolution::default();
+        };
+        let Some(path) = self.path(path) else {
+            return Resolution::default();
+        };
+        let (targets, scope) = imports::scope(self, path, facts);
+        let mut resolution = Resolution {
+            imports: targets
+                .into_iter()
+                .map(|t| t.into_iter().map(str::to_owned).collect())
+                .collect(),
+            references: Vec::with_capacity(facts.references.len()),
+            stats: ResolveStats::default(),
+        };
+        let ctx = FileCtx {
+            project: self,
+            path,
+            facts,
+            language: facts.language.unwrap_or(Language::C),
+            scope,
+        };
+        for r in &facts.references {
+            let targets = ctx.resolve(r);
+            if r.kind != RefKind::Type {
+                match targets.first() {
+                    None => resolution.stats.unresolved += 1,
+                    Some(t) if t.confidence >= 1.0 => resolution.stats.certain += 1,
+                    Some(_) => resolution.stats.guessed += 1,
+                }
+            }
+            resolution.references.push(targets);
+        }
+        resolution
+    }
+}
+
+/// Resolving the references of one file.
+struct FileCtx<'c, 'p> {
+    project: &'c Project<'p>,
+    path: &'p str,
+    facts: &'p FileFacts,
+    language: Language,
+    scope: Scope<'p>,
+}
+
+impl<'p> FileCtx<'_, 'p> {
+    fn certain(d: DefRef<'p>) -> Vec<Target> {
+        vec![Target {
+            file: d.file.to_owned(),
+            definition: d.index,
+            confidence: 1.0,
+        }]
+    }
+
+    /// One candidate is certain; several are guesses among them (at most
+    /// [`MAX_GUESSES`]).
+    fn among(mut candidates: Vec<DefRef<'p>>, certain_if_one: bool) -> Vec<Target> {
+        candidates.sort();
+        candidates.dedup();
+        if candidates.len() == 1 && certain_if_one {
+            return Self::certain(candidates[0]);
+        }
+        if candidates.is_empty() || candidates.len() > MAX_GUESSES {
+            return Vec::new();
+        }
+        let confidence = GUESS_CONFIDENCE / candidates.len() as f32;
+        candidates
+            .into_iter()
+            .map(|d| Target {
+                file: d.file.to_owned(),
+                definition: d.index,
+                confidence,
+            })
+            .collect()
+    }
+
+    fn def(&self, d: DefRef<'p>) -> &'p crate::Definition {
+        let facts = self
+            .project
+            .facts(d.file)
+            .expect("a definition's file is in the project");
+        &facts.definitions[d.index as usize]
+    }
+
+    fn fits(&self, r: &Reference, d: DefRef<'p>) -> bool {
+        let kind = self.def(d).kind;
+        match r.kind {
+            RefKind::Type | RefKind::Construct => is_type(kind),
+            RefKind::Call => kind != DefKind::Module,
+        }
+    }
+
+    /// Top-level definitions named `name` in `files`.
+    fn top_level_in(&self, files: &[&'p str], name: &str) -> Vec<DefRef<'p>> {
+        self.project
+            .definitions_named(name)
+            .iter()
+            .filter(|d| files.contains(&d.file))
+            .filter(|d| {
+                self.project
+                    .facts(d.file)
+                    .is_some_and(|f| is_top_level(f, d.index))
+            })
+            .copied()
+            .collect()
+    }
+
+    fn resolve(&self, r: &Reference) -> Vec<Target> {
+        match r.receiver.as_deref() {
+            None => self.bare(r),
+            Some(receiver) => self.qualified(r, receiver),
+        }
+    }
+
+    /// A name used alone.
+    fn bare(&self, r: &Reference) -> Vec<Target> {
+        let here = |i: usize| DefRef {
+            file: self.path,
+            index: u32::try_from(i).unwrap_or(u32::MAX),
+        };
+        let defs = &self.facts.definitions;
+        // Local scope: definitions inside each enclosing definition, from
+        // the innermost out (members of a class only where `this` is
+        // implicit), then the file's top level.
+        let mut scope = r.enclosing;
+        while let Some(s) = scope {
+            let enclosing = &defs[s as usize];
+            if !enclosing.kind.holds_methods() || implicit_this(self.language) {
+                let inside: Vec<DefRef<'p>> = (0..defs.len())
+                    .filter(|&i| defs[i].parent == Some(s) && defs[i].name == r.name)
+                    .map(here)
+                    .filter(|&d| self.fits(r, d))
+                    .collect();
+                if !inside.is_empty() {
+                    return Self::among(inside, true);
+                }
+            }
+            scope = enclosing.parent;
+        }
+        let top: Vec<DefRef<'p>> = self
+            .top_level_in(&[self.path], &r.name)
+            .into_iter()
+            .filter(|&d| self.fits(r, d))
+            .collect();
+        if !top.is_empty() {
+            return Self::among(top, true);
+        }
+        // Names bound by imports.
+        if let Some(bindings) = self.scope.bindings.get(&r.name) {
+            let mut found = Vec::new();
+            for b in bindings {
+                if let Bound::Item(files, name) = b {
+                    found.extend(
+                        self.top_level_in(files, name)
+                            .into_iter()
+                            .filter(|&d| self.fits(r, d)),
+                    );
+                    if found.is_empty() {
+                        // A member imported by name (Java's static imports).
+                        found.extend(
+                            self.project
+                                .definitions_named(name)
+                                .iter()
+                                .filter(|d| files.contains(&d.file) && self.fits(r, **d)),
+                        );
+                    }
+                }
+            }
+            if !found.is_empty() {
+                return Self::among(found, true);
+            }
+        }
+        // Names visible without qualification.
+        let visible: Vec<&str> = self.scope.visible.iter().copied().collect();
+        let seen: Vec<DefRef<'p>> = self
+            .top_level_in(&visible, &r.name)
+            .into_iter()
+            .filter(|&d| self.fits(r, d))
+            .collect();
+        if !seen.is_empty() {
+            return Self::among(seen, true);
+        }
+        self.guess(r, |kind| {
+            kind != DefKind::Method || implicit_this(self.language)
+        })
+    }
+
+    /// A guess: definitions of this name anywhere else.
+    fn guess(&self, r: &Reference, kind_ok: impl Fn(DefKind) -> bool) -> Vec<Target> {
+        let candidates: Vec<DefRef<'p>> = self
+            .project
+            .definitions_named(&r.name)
+            .iter()
+            .filter(|d| kind_ok(self.def(**d).kind) && self.fits(r, **d))
+            .copied()
+            .collect();
+        Self::among(candidates, false)
+    }
+
+    /// A name with a receiver: `recv.name`, `recv::name`.
+    fn qualified(&self, r: &Reference, receiver: &str) -> Vec<Target> {
+        if is_self(self.language, receiver) {
+            if let Some(owner) = self.enclosing_type(r) {
+                let members = self.members(&owner, &r.name);
+                if !members.is_empty() {
+                    return Self::among(members, true);
+                }
+            }
+            return self.guess(r, |kind| kind == DefKind::Method);
+        }
+        // A path that names nothing in the project (`std::fs`, a library's
+        // type) is left alone: guessing a method of the same name in the
+        // project would be wrong more often than right.
+        let unknown = |this: &Self| {
+            if r.path {
+                Vec::new()
+            } else {
+                this.guess(r, |kind| kind == DefKind::Method)
+            }
+        };
+        match self.receiver(receiver) {
+            Some(Receiver::Files(files)) => {
+                let found: Vec<DefRef<'p>> = self
+                    .top_level_in(&files, &r.name)
+                    .into_iter()
+                    .filter(|&d| self.fits(r, d))
+                    .collect();
+                if !found.is_empty() {
+                    return Self::among(found, true);
+                }
+                Vec::new()
+            }
+            Some(Receiver::Type(owner)) => {
+                let members = self.members(&owner, &r.name);
+                if !members.is_empty() {
+                    return Self::among(members, true);
+                }
+                unknown(self)
+            }
+            None => unknown(self),
+        }
+    }
+
+    /// The class-like definition (or `impl` type) a reference is in.
+    fn enclosing_type(&self, r: &Reference) -> Option<TypeRef<'p>> {
+        let defs = &self.facts.definitions;
+        let mut scope = r.enclosing;
+        while let Some(s) = scope {
+            let d = &defs[s as usize];
+            if d.kind.holds_methods() {
+                return Some(TypeRef::Def(DefRef {
+                    file: self.path,
+                    index: s,
+                }));
+            }
+            if d.kind == DefKind::Method {
+                // A method outside its type's body (a Rust `impl`, a Go
+                // receiver, C++ `A::f`): its qualified name holds the type.
+                let sep = separator(self.language);
+                if let Some((owner, _)) = d.qualified.rsplit_once(sep) {
+                    return Some(TypeRef::Name(
+                        owner.rsplit(sep).next().unwrap_or(owner).to_owned(),
+                    ));
+                }
+            }
+            scope = d.parent;
+        }
+        None
+    }
+
+    /// Members named `name` of a type: definitions whose parent is the
+    /// type, or whose qualified name ends with `Type<sep>name` (methods in
+    /// `impl` blocks, Go receivers, out-of-line C++ methods).
+    fn members(&self, owner: &TypeRef<'p>, name: &str) -> Vec<DefRef<'p>> {
+        let sep = separator(self.language);
+        let (type_name, type_def) = match owner {
+            TypeRef::Def(d) => (self.def(*d).name.clone(), Some(*d)),
+            TypeRef::Name(n) => (n.clone(), None),
+        };
+        let suffix = format!("{type_name}{sep}{name}");
+        let mut found: Vec<DefRef<'p>> = self
+            .project
+            .definitions_named(name)
+            .iter()
+            .filter(|d| {
+                let def = self.def(**d);
+                let child =
+                    type_def.is_some_and(|t| t.file == d.file && def.parent == Some(t.index));
+                let by_name =
+                    def.qualified == suffix || def.qualified.ends_with(&format!("{sep}{suffix}"));
+                child || (by_name && self.same_language(d.file))
+            })
+            .copied()
+            .collect();
+        // Prefer this file, then files this one depends on.
+        if found.len() > 1 {
+            let near: Vec<DefRef<'p>> = found
+                .iter()
+                .filter(|d| {
+                    d.file == self.path
+                        || self.scope.visible.contains(d.file)
+                        || type_def.is_some_and(|t| t.file == d.file)
+                })
+                .copied()
+                .collect();
+            if !near.is_empty() {
+                found = near;
+            }
+        }
+        found
+    }
+
+    fn same_language(&self, file: &str) -> bool {
+        self.project.facts(file).and_then(|f| f.language) == Some(self.language)
+    }
+
+    /// What a receiver expression names: module files, or a type.
+    fn receiver(&self, receiver: &str) -> Option<Receiver<'p>> {
+        let receiver = receiver.trim();
+        if let Some(rest) = receiver.strip_prefix("new ") {
+            let name = rest.split(['(', '<', ' ']).next().unwrap_or(rest);
+            return self.type_named(name).map(Receiver::Type);
+        }
+        if receiver.contains(['(', ')', '[', ']', ' ', '"', '\'']) {
+            return None;
+        }
+        let sep = separator(self.language);
+        let receiver = receiver.trim_start_matches("::");
+        let segments: Vec<&str> = receiver
+            .split(sep)
+            .map(|s| s.split('<').next().unwrap_or(s))
+            .filter(|s| !s.is_empty())
+            .collect();
+        let (mut current, rest) =
+            match imports::module_path(self.project, self.path, self.facts, &self.scope, &segments)
+            {
+                Some((files, n)) if n == segments.len() => return Some(Receiver::Files(files)),
+                // Past the module: a type in it.
+                Some((files, n)) => {
+                    let name = segments[n];
+                    let found = self
+                        .top_level_in(&files, name)
+                        .into_iter()
+                        .find(|d| is_container(self.def(*d).kind))?;
+                    (TypeRef::Def(found), &segments[n + 1..])
+                }
+                // A type: local, imported, visible, or the only one of its name.
+                None => (self.type_named(segments.first()?)?, &segments[1..]),
+            };
+        for segment in rest {
+            let nested = self.members(&current, segment);
+            current = TypeRef::Def(*nested.first()?);
+        }
+        Some(Receiver::Type(current))
+    }
+
+    /// A type (or a module holding members) by name: this file, bound by
+    /// an import, visible, or the only one of that name in the project.
+    fn type_named(&self, name: &str) -> Option<TypeRef<'p>> {
+        let types = |defs: Vec<DefRef<'p>>| -> Vec<DefRef<'p>> {
+            defs.into_iter()
+                .filter(|d| is_container(self.def(*d).kind))
+                .collect()
+        };
+        let local: Vec<DefRef<'p>> = types(
+            self.project
+                .definitions_named(name)
+                .iter()
+                .filter(|d| d.file == self.path)
+                .copied()
+                .collect(),
+        );
+        if let Some(d) = local.first() {
+            return Some(TypeRef::Def(*d));
+        }
+        if let Some(bindings) = self.scope.bindings.get(name) {
+            for b in bindings {
+                if let Bound::Item(files, item) = b
+                    && let Some(d) = types(self.top_level_in(files, item)).first()
+                {
+                    return Some(TypeRef::Def(*d));
+                }
+            }
+        }
+        let visible: Vec<&str> = self.scope.visible.iter().copied().collect();
+        if let Some(d) = types(self.top_level_in(&visible, name)).first() {
+            return Some(TypeRef::Def(*d));
+        }
+        let anywhere: Vec<DefRef<'p>> = types(
+            self.project
+                .definitions_named(name)
+                .iter()
+                .filter(|d| self.same_language(d.file))
+                .copied()
+                .collect(),
+        );
+        match anywhere.as_slice() {
+            [only] => Some(TypeRef::Def(*only)),
+            // Several types of that name (a type and its `impl`s elsewhere
+            // are one name): members are looked up by name.
+            [_, ..] => Some(TypeRef::Name(name.to_owned())),
+            [] => None,
+        }
+    }
+}
+
+/// A type: a definition, or just a name when several definitions share it.
+#[derive(Clone, Debug)]
+pub(crate) enum TypeRef<'p> {
+    Def(DefRef<'p>),
+    Name(String),
+}
+
+/// What a receiver expression resolves to.
+pub(crate) enum Receiver<'p> {
+    Files(Vec<&'p str>),
+    Type(TypeRef<'p>),
+}

@@ -1,0 +1,120 @@
+//! Input that must not crash, hang or lose what can be read.
+
+use homer_syntax::{Extractor, Language};
+
+/// Source nested `depth` levels deep, in each language's own way, with a
+/// definition at the top so there is something to find.
+fn nested(language: Language, depth: usize) -> String {
+    let open_close =
+        |open: &str, close: &str| format!("{}{}", open.repeat(depth), close.repeat(depth));
+    match language {
+        Language::Rust => format!("fn top() {{ let x = {}; }}\n", open_close("(", ")")),
+        Language::Python => format!("def top():\n    x = {}\n", open_close("[", "]")),
+        Language::JavaScript | Language::TypeScript | Language::Tsx => {
+            format!(
+                "function top() {{ {} }}\n",
+                open_close("function f() {", "}")
+            )
+        }
+        Language::Go => format!(
+            "package p\nfunc top() {{ x := {}1{} }}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        Language::Java => format!(
+            "class Top {{ int f() {{ return {}1{}; }} }}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        // Nested `if` blocks: bare `{{}}` is an initializer list to C++.
+        Language::C | Language::Cpp => format!(
+            "int top(void) {{ {} return 0; }}\n",
+            open_close("if (1) {", "}")
+        ),
+        Language::CSharp => format!(
+            "class Top {{ int F() {{ return {}1{}; }} }}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        Language::Ruby => format!("def top\n  x = {}\nend\n", open_close("[", "]")),
+    }
+}
+
+#[test]
+fn ten_thousand_levels_of_nesting_are_read_without_overflow() {
+    // The test thread gets the default 2 MiB stack: any recursion over the
+    // tree would overflow it long before 10,000 levels.
+    let handle = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            let mut extractor = Extractor::new();
+            for &language in Language::ALL {
+                let source = nested(language, 10_000);
+                let facts = extractor.extract(language, source.as_bytes());
+                assert!(
+                    facts
+                        .definitions
+                        .iter()
+                        .any(|d| d.name == "top" || d.name == "Top"),
+                    "{}: {:?}",
+                    language.name(),
+                    facts.definitions.first()
+                );
+            }
+        })
+        .expect("spawn");
+    handle.join().expect("no overflow");
+}
+
+#[test]
+fn ten_thousand_nested_definitions_keep_names_short() {
+    let source = nested(Language::JavaScript, 10_000);
+    let facts = Extractor::new().extract(Language::JavaScript, source.as_bytes());
+    assert_eq!(facts.definitions.len(), 10_001);
+    assert!(facts.definitions.iter().all(|d| d.qualified.len() < 600));
+}
+
+#[test]
+fn bytes_that_are_not_utf8_nuls_crlf_and_a_bom_are_handled() {
+    let mut extractor = Extractor::new();
+    let mut source = b"\xEF\xBB\xBF".to_vec();
+    source
+        .extend_from_slice(b"/// Caf\xe9.\r\nfn caf\xe9() {}\r\nfn nul() { let s = \"\0\"; }\r\n");
+    let facts = extractor.extract(Language::Rust, &source);
+    let names: Vec<&str> = facts.definitions.iter().map(|d| d.name.as_str()).collect();
+    assert!(names.contains(&"nul"), "{names:?}");
+    let first = &facts.definitions[0];
+    assert_eq!(first.span.start_line, 2, "the BOM does not move lines");
+    assert!(!first.signature.contains('\r'));
+    assert!(
+        first
+            .doc
+            .as_deref()
+            .is_some_and(|d| d.starts_with("Caf") && !d.contains('\r'))
+    );
+}
+
+#[test]
+fn a_file_that_does_not_parse_yields_what_it_can_and_a_diagnostic() {
+    let source = b"def good():\n    return 1\n\ndef broken(:\n    pass\n\nclass Fine:\n    def m(self): pass\n";
+    let facts = Extractor::new().extract(Language::Python, source);
+    assert!(!facts.diagnostics.is_empty());
+    let names: Vec<&str> = facts.definitions.iter().map(|d| d.name.as_str()).collect();
+    assert!(
+        names.contains(&"good") && names.contains(&"Fine"),
+        "{names:?}"
+    );
+}
+
+#[test]
+fn empty_and_garbage_input() {
+    let mut extractor = Extractor::new();
+    for &language in Language::ALL {
+        let facts = extractor.extract(language, b"");
+        assert!(facts.definitions.is_empty());
+        let garbage: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let _ = extractor.extract(language, &garbage);
+    }
+}
