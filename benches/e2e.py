@@ -7,7 +7,8 @@ For every bundle in the corpus it makes a fresh clone, then, in interleaved
 runs (so a busy moment of the machine hits both sides alike), times
 
 - `git log --numstat -M --no-merges`: the floor for mining history;
-- a cold `homer update` (the index deleted first), with its stage times.
+- a cold `homer update` (the index deleted first), with its stage times;
+- a second `homer update` with nothing new (the cost of checking).
 
 It prints a Markdown table of medians with min-max, and the machine it ran
 on. Nothing here runs in CI: it needs the corpus and takes minutes.
@@ -66,7 +67,7 @@ def spread(values):
 
 
 def measure(homer, repo, runs):
-    git_times, history, cold = [], [], []
+    git_times, history, code, cold, warm = [], [], [], [], []
     for _ in range(runs):
         t, _ = timed(["git", "-C", str(repo), "log", "--numstat", "-M", "--no-merges", "--format=%H"])
         git_times.append(t)
@@ -76,11 +77,16 @@ def measure(homer, repo, runs):
         report = json.loads(out)
         stages = {s["stage"]: s["millis"] / 1000 for s in report["stages"]}
         history.append(stages["history"])
+        code.append(stages["code"])
+        t, _ = timed([str(homer), "update", "--json", "--repo", str(repo)])
+        warm.append(t)
     return {
         "commits": report["stored"]["current"].get("commit", 0),
         "git": git_times,
         "history": history,
         "cold": cold,
+        "code": code,
+        "warm": warm,
     }
 
 
@@ -99,8 +105,11 @@ def main():
         sys.exit(f"no bundles in {corpus}")
     homer = build()
     print(f"Machine: {machine()}; {args.runs} runs each, medians with min-max.\n")
-    print("| repository | commits | `git log --numstat -M --no-merges` | history stage | history / git | cold `homer update` |")
-    print("|---|---|---|---|---|---|")
+    print(
+        "| repository | commits | `git log --numstat -M --no-merges` | history stage | history / git "
+        "| code stage | cold `homer update` | `homer update`, nothing new |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:
         for bundle in bundles:
             repo = Path(tmp) / bundle.stem
@@ -109,7 +118,7 @@ def main():
             ratio = statistics.median(r["history"]) / statistics.median(r["git"])
             print(
                 f"| {bundle.stem} | {r['commits']} | {spread(r['git'])} | {spread(r['history'])} "
-                f"| {ratio:.2f} | {spread(r['cold'])} |",
+                f"| {ratio:.2f} | {spread(r['code'])} | {spread(r['cold'])} | {spread(r['warm'])} |",
                 flush=True,
             )
 

@@ -50,51 +50,95 @@ impl Language {
         }
     }
 
+    /// The name people write.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Language::Rust => "Rust",
+            Language::Python => "Python",
+            Language::JavaScript => "JavaScript",
+            Language::TypeScript => "TypeScript",
+            Language::Tsx => "TSX",
+            Language::Go => "Go",
+            Language::Java => "Java",
+            Language::C => "C",
+            Language::Cpp => "C++",
+            Language::CSharp => "C#",
+            Language::Ruby => "Ruby",
+        }
+    }
+
     #[must_use]
     pub fn from_name(name: &str) -> Option<Language> {
         Language::ALL.iter().copied().find(|l| l.name() == name)
     }
 }
 
+/// What a path alone says about a file's language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathHint {
+    /// The path decides.
+    Language(Language),
+    /// The content decides: a C or C++ header (`"h"`), or a file without
+    /// an extension that may be a script with a shebang (`"script"`).
+    Content(&'static str),
+    /// Not something Homer parses (a README, a lock file, an image).
+    NotCode,
+}
+
+/// The language a path implies, by extension or well-known file name.
+#[must_use]
+pub fn path_hint(path: &str) -> PathHint {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    match file {
+        "Rakefile" | "Gemfile" | "Guardfile" | "Vagrantfile" | "Capfile" | "Podfile" => {
+            return PathHint::Language(Language::Ruby);
+        }
+        "SConstruct" | "SConscript" => return PathHint::Language(Language::Python),
+        _ => {}
+    }
+    let Some((_, ext)) = file.rsplit_once('.').filter(|(stem, _)| !stem.is_empty()) else {
+        // No extension (a dotfile counts as none): maybe a script.
+        return if file.starts_with('.') {
+            PathHint::NotCode
+        } else {
+            PathHint::Content("script")
+        };
+    };
+    let language = match ext.to_ascii_lowercase().as_str() {
+        "rs" => Language::Rust,
+        "py" | "pyi" | "pyw" => Language::Python,
+        "js" | "mjs" | "cjs" | "jsx" => Language::JavaScript,
+        "ts" | "mts" | "cts" => Language::TypeScript,
+        "tsx" => Language::Tsx,
+        "go" => Language::Go,
+        "java" => Language::Java,
+        "c" => Language::C,
+        "h" => return PathHint::Content("h"),
+        "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tcc" => {
+            Language::Cpp
+        }
+        "cs" => Language::CSharp,
+        "rb" | "rake" | "gemspec" | "ru" => Language::Ruby,
+        _ => return PathHint::NotCode,
+    };
+    PathHint::Language(language)
+}
+
 /// The language of the file at `path` (a repository path) whose content
 /// starts with `head`, or `None` for anything Homer does not parse.
 #[must_use]
 pub fn detect(path: &str, head: &[u8]) -> Option<Language> {
-    let file = path.rsplit('/').next().unwrap_or(path);
-    if let Some((_, ext)) = file.rsplit_once('.') {
-        let by_ext = match ext.to_ascii_lowercase().as_str() {
-            "rs" => Some(Language::Rust),
-            "py" | "pyi" | "pyw" => Some(Language::Python),
-            "js" | "mjs" | "cjs" | "jsx" => Some(Language::JavaScript),
-            "ts" | "mts" | "cts" => Some(Language::TypeScript),
-            "tsx" => Some(Language::Tsx),
-            "go" => Some(Language::Go),
-            "java" => Some(Language::Java),
-            "c" => Some(Language::C),
-            "h" => Some(if looks_like_cpp(head) {
-                Language::Cpp
-            } else {
-                Language::C
-            }),
-            "cc" | "cpp" | "cxx" | "c++" | "hh" | "hpp" | "hxx" | "h++" | "ipp" | "tcc" => {
-                Some(Language::Cpp)
-            }
-            "cs" => Some(Language::CSharp),
-            "rb" | "rake" | "gemspec" | "ru" => Some(Language::Ruby),
-            _ => None,
-        };
-        if by_ext.is_some() {
-            return by_ext;
-        }
+    match path_hint(path) {
+        PathHint::Language(language) => Some(language),
+        PathHint::Content("h") => Some(if looks_like_cpp(head) {
+            Language::Cpp
+        } else {
+            Language::C
+        }),
+        PathHint::Content(_) => shebang(head),
+        PathHint::NotCode => None,
     }
-    match file {
-        "Rakefile" | "Gemfile" | "Guardfile" | "Vagrantfile" | "Capfile" | "Podfile" => {
-            return Some(Language::Ruby);
-        }
-        "SConstruct" | "SConscript" | "BUILD.bazel" | "WORKSPACE" => return Some(Language::Python),
-        _ => {}
-    }
-    shebang(head)
 }
 
 /// A C header that uses C++ syntax.
@@ -163,6 +207,8 @@ mod tests {
                 Some(Language::Ruby),
             ),
             ("bin/tool", b"#!/bin/sh", None),
+            (".eslintrc", b"{}", None),
+            (".eslintrc", b"{}", None),
             ("README.md", b"# x", None),
             ("Makefile", b"all:", None),
         ];

@@ -6,9 +6,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::{Node, Parser, QueryCursor, QueryMatch, StreamingIterator, TreeCursor};
+use tree_sitter::{Node, Parser, TreeCursor};
 
-use crate::lang::{Spec, spec, text};
+use crate::lang::{Capture, Role, Slot, Spec, spec, text};
 use crate::{
     DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind, Language, RefKind, Reference,
     Span,
@@ -31,7 +31,6 @@ const MAX_QUALIFIED: usize = 512;
 /// Reusable parsing state; keep one per thread.
 pub struct Extractor {
     parser: Parser,
-    cursor: QueryCursor,
     language: Option<Language>,
 }
 
@@ -54,7 +53,6 @@ impl Extractor {
     pub fn new() -> Self {
         Extractor {
             parser: Parser::new(),
-            cursor: QueryCursor::new(),
             language: None,
         }
     }
@@ -88,10 +86,10 @@ impl Extractor {
         let root = tree.root_node();
 
         let mut found = Found::default();
-        let mut matches = self.cursor.matches(&spec.query, root, source);
-        while let Some(m) = matches.next() {
-            found.read(m, spec, source);
-        }
+        spec.patterns
+            .for_each_match(root, source, &mut |pattern, captures, in_error| {
+                found.read(pattern, captures, in_error, spec, source);
+            });
         let docs = Docs::new(found.comments, found.attributes);
         let nested = nest(
             spec,
@@ -213,79 +211,93 @@ struct Found<'t> {
 }
 
 impl<'t> Found<'t> {
-    fn read(&mut self, m: &QueryMatch<'_, 't>, spec: &Spec, source: &[u8]) {
-        let names = spec.query.capture_names();
+    /// Reads one match. A definition inside a stretch the parser could not
+    /// read (`in_error`) is dropped: error recovery there turns statements
+    /// into "methods" named `if` or `return`, and a wrong symbol misleads
+    /// more than a missing one. References there are kept: they are only
+    /// names, and resolution does not trust a name alone.
+    fn read(
+        &mut self,
+        pattern: usize,
+        captures: &[Capture<'t>],
+        in_error: bool,
+        spec: &Spec,
+        source: &[u8],
+    ) {
         let mut def: Option<(Node<'t>, DefKind)> = None;
-        let mut captured: HashMap<&str, Node<'t>> = HashMap::with_capacity(m.captures().len());
-        for c in m.captures() {
-            let name = names[c.index as usize];
-            if let Some(kind) = name.strip_prefix("def.").and_then(DefKind::from_name) {
-                def = Some((c.node, kind));
-            } else {
-                captured.insert(name, c.node);
+        let mut slots: [Option<Node<'t>>; Slot::COUNT] = [None; Slot::COUNT];
+        for &(index, node) in captures {
+            match spec.roles.get(usize::from(index)).copied().flatten() {
+                Some(Role::Def(kind)) => def = Some((node, kind)),
+                Some(Role::Slot(slot)) => slots[slot as usize] = Some(node),
+                None => {}
             }
         }
-        let text_of = |capture: &str| captured.get(capture).map(|n| text(*n, source).into_owned());
-        let path = captured.contains_key("call.path");
+        let get = |slot: Slot| slots[slot as usize];
+        let text_of = |slot: Slot| get(slot).map(|n| text(n, source).into_owned());
+        let path = get(Slot::CallPath).is_some();
         let receiver = || {
-            text_of("call.receiver")
-                .or_else(|| text_of("call.path"))
+            text_of(Slot::CallReceiver)
+                .or_else(|| text_of(Slot::CallPath))
                 .map(|r| one_line(&r, MAX_RECEIVER))
         };
         if let Some((node, kind)) = def {
-            if let Some(name_node) = captured.get("name") {
+            if let (Some(name_node), false) = (get(Slot::Name), in_error) {
                 self.defs.push(RawDef {
                     node,
                     kind,
-                    name: text(*name_node, source).into_owned(),
+                    name: text(name_node, source).into_owned(),
                     name_start: name_node.start_byte(),
-                    qualifier: text_of("qualifier"),
-                    pattern: m.pattern_index,
+                    qualifier: text_of(Slot::Qualifier),
+                    pattern,
                 });
             }
-        } else if let (Some(scope), Some(name)) = (captured.get("scope"), text_of("scope.name")) {
-            self.scopes.push((*scope, name));
-        } else if let (Some(call), Some(name)) = (captured.get("call"), text_of("call.name")) {
+        } else if let (Some(scope), Some(name)) = (get(Slot::Scope), text_of(Slot::ScopeName)) {
+            self.scopes.push((scope, name));
+        } else if let (Some(call), Some(name)) = (get(Slot::Call), text_of(Slot::CallName)) {
+            if !tokens_adjacent(&slots, source) {
+                return;
+            }
             self.refs.push(RawRef {
                 byte: call.start_byte(),
-                line: line_of(*call),
+                line: line_of(call),
                 name,
                 receiver: receiver(),
                 path,
                 kind: RefKind::Call,
             });
         } else if let (Some(node), Some(name)) =
-            (captured.get("construct"), text_of("construct.name"))
+            (get(Slot::Construct), text_of(Slot::ConstructName))
         {
             self.refs.push(RawRef {
                 byte: node.start_byte(),
-                line: line_of(*node),
+                line: line_of(node),
                 name,
                 receiver: receiver(),
                 path,
                 kind: RefKind::Construct,
             });
-        } else if let Some(node) = captured.get("type.name") {
+        } else if let Some(node) = get(Slot::TypeName) {
             self.refs.push(RawRef {
                 byte: node.start_byte(),
-                line: line_of(*node),
-                name: text(*node, source).into_owned(),
+                line: line_of(node),
+                name: text(node, source).into_owned(),
                 receiver: None,
                 path: false,
                 kind: RefKind::Type,
             });
-        } else if let Some(node) = captured.get("import") {
-            self.imports.push(*node);
+        } else if let Some(node) = get(Slot::Import) {
+            self.imports.push(node);
         } else if let (Some(node), Some(function), Some(path)) = (
-            captured.get("require"),
-            text_of("require.fn"),
-            text_of("require.path"),
+            get(Slot::Require),
+            text_of(Slot::RequireFn),
+            text_of(Slot::RequirePath),
         ) {
             self.requires
-                .push((*node, function, path, text_of("require.alias")));
-        } else if let Some(package) = text_of("package") {
+                .push((node, function, path, text_of(Slot::RequireAlias)));
+        } else if let Some(package) = text_of(Slot::Package) {
             self.package.get_or_insert(package);
-        } else if let Some(node) = captured.get("comment") {
+        } else if let Some(node) = get(Slot::Comment) {
             let line_start = source[..node.start_byte()]
                 .iter()
                 .rposition(|&b| b == b'\n')
@@ -306,13 +318,36 @@ impl<'t> Found<'t> {
                     .iter()
                     .all(u8::is_ascii_whitespace),
             });
-        } else if let Some(node) = captured.get("attribute") {
+        } else if let Some(node) = get(Slot::Attribute) {
             self.attributes
                 .push((node.start_position().row, node.end_position().row));
-        } else if let Some(node) = captured.get("exported") {
+        } else if let Some(node) = get(Slot::Exported) {
             self.exported.insert(node.id());
         }
     }
+}
+
+/// For a call read from tokens (`@call.args`): whether the name, its
+/// receiver or path, and the arguments stand next to each other with
+/// nothing but `.`, `::` and spaces between (`a.b(x)`, not `a, b, (x)`).
+/// Calls read from expressions always pass.
+fn tokens_adjacent(slots: &[Option<Node<'_>>; Slot::COUNT], source: &[u8]) -> bool {
+    let (Some(args), Some(name)) = (
+        slots[Slot::CallArgs as usize],
+        slots[Slot::CallName as usize],
+    ) else {
+        return true;
+    };
+    let gap = |from: usize, to: usize, separator: &[u8]| {
+        source
+            .get(from..to)
+            .is_some_and(|between| between.trim_ascii() == separator)
+    };
+    let before = slots[Slot::CallReceiver as usize]
+        .map(|r| (r, &b"."[..]))
+        .or_else(|| slots[Slot::CallPath as usize].map(|p| (p, &b"::"[..])));
+    gap(name.end_byte(), args.start_byte(), b"")
+        && before.is_none_or(|(node, separator)| gap(node.end_byte(), name.start_byte(), separator))
 }
 
 /// Definitions in source order with what the reference pass needs.
@@ -337,6 +372,9 @@ struct Open {
     qualified: String,
     def: Option<u32>,
     holds_methods: bool,
+    /// The definition binds a name to a value (`x = function …`), which
+    /// may name the same function again.
+    binds_value: bool,
 }
 
 /// Orders definitions and scopes by position, nests them (a stack: ranges
@@ -393,10 +431,20 @@ fn nest<'t>(
                     qualified,
                     def: parent,
                     holds_methods: true,
+                    binds_value: false,
                 });
             }
             Item::Def(i) => {
                 let raw = &defs[i];
+                // A named function given as a value names one thing twice
+                // (`res.send = function send() {}`): keep the outer one.
+                if let Some(open) = stack.last()
+                    && open.binds_value
+                    && let Some(outer) = open.def
+                    && is_same_definition(&nested.definitions[outer as usize], raw)
+                {
+                    continue;
+                }
                 let local = match &raw.qualifier {
                     Some(q) => format!("{q}{}{}", spec.separator, raw.name),
                     None => raw.name.clone(),
@@ -433,6 +481,10 @@ fn nest<'t>(
                     qualified,
                     def: Some(index),
                     holds_methods: kind.holds_methods(),
+                    binds_value: matches!(
+                        raw.node.kind(),
+                        "assignment_expression" | "variable_declarator" | "pair"
+                    ),
                 });
             }
         }
@@ -452,6 +504,12 @@ fn number_repeats(definitions: &mut [Definition]) {
             d.qualified = format!("{}#{n}", d.qualified);
         }
     }
+}
+
+/// Is `inner` the same definition as its enclosing `outer`, seen twice: the
+/// same name, starting on the same line?
+fn is_same_definition(outer: &Definition, inner: &RawDef<'_>) -> bool {
+    outer.name == inner.name && outer.span.start_line == line_of(inner.node)
 }
 
 /// The header of a definition: its text up to the body, on one line.
@@ -580,27 +638,35 @@ fn strip_comment(comment: &str) -> String {
 }
 
 /// References in source order, each with its innermost enclosing
-/// definition; type uses that are a definition's own name, or that repeat
-/// a construction, are dropped.
+/// definition. A name matched twice at one place is one reference (the
+/// reading with a receiver wins), and a type use that is a definition's own
+/// name is dropped.
 fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
+    // A total order, so the facts do not depend on the order matches came
+    // in; readings of one name at one place are adjacent, the preferred
+    // first (a call or construction over a type use, with a receiver over
+    // without).
     refs.sort_by(|a, b| {
         a.byte
             .cmp(&b.byte)
+            .then_with(|| a.name.cmp(&b.name))
             .then((a.kind == RefKind::Type).cmp(&(b.kind == RefKind::Type)))
+            .then(a.receiver.is_none().cmp(&b.receiver.is_none()))
+            .then_with(|| a.receiver.cmp(&b.receiver))
+            .then(a.path.cmp(&b.path))
+            .then(a.kind.cmp(&b.kind))
     });
     let mut out: Vec<Reference> = Vec::with_capacity(refs.len());
     let mut last: Option<(usize, String)> = None;
     for r in refs {
-        if r.kind == RefKind::Type {
-            if nested.name_starts.contains(&r.byte) {
-                continue;
-            }
-            if last
-                .as_ref()
-                .is_some_and(|(b, n)| *b == r.byte && *n == r.name)
-            {
-                continue;
-            }
+        if r.kind == RefKind::Type && nested.name_starts.contains(&r.byte) {
+            continue;
+        }
+        if last
+            .as_ref()
+            .is_some_and(|(b, n)| *b == r.byte && *n == r.name)
+        {
+            continue;
         }
         last = Some((r.byte, r.name.clone()));
         out.push(Reference {

@@ -106,7 +106,7 @@ pub struct Definition {
     pub exported: bool,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RefKind {
     Call,
     /// `new X()`, `X { .. }`, `X{}`.

@@ -13,10 +13,10 @@ mod facts;
 mod lang;
 mod resolve;
 
-pub use detect::{Language, detect};
+pub use detect::{Language, PathHint, detect, path_hint};
 pub use extract::{EXTRACTOR_VERSION, Extractor};
 pub use facts::{
     DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind, ImportedName, RefKind,
     Reference, Span,
 };
-pub use resolve::{DefRef, Manifests, Project, Resolution, ResolveStats, Target};
+pub use resolve::{DefRef, Manifests, Project, RESOLVER_VERSION, Resolution, ResolveStats, Target};

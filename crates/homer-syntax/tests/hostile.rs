@@ -118,3 +118,69 @@ fn empty_and_garbage_input() {
         let _ = extractor.extract(language, &garbage);
     }
 }
+
+/// What error recovery makes of a stretch it cannot read is not a
+/// definition: tree-sitter-typescript 0.23 cannot read an interface of
+/// generic call signatures without separators (as in hono's
+/// `src/helper/factory/index.ts`), and reads the class after it as
+/// "methods" named `const` and `if`.
+#[test]
+fn definitions_inside_an_unreadable_stretch_are_dropped() {
+    let source = r"export interface Steps<A extends Base, B extends string> {
+  <X extends Item = {}, Y extends Out<any> = any, A2 extends Base = A>(
+    first: S<A2, B, X, Y>
+  ): [S<A2, B, X, Y>]
+
+  // two steps
+  <
+    X extends Item = {},
+    X2 extends Item = X,
+    Y extends Out<any> = any,
+    Y2 extends Out<any> = any,
+    A2 extends Base = A,
+    A3 extends Base = Merge<[A, A2]>,
+  >(
+    first: S<A2, B, X, Y>,
+    second: S<A3, B, X2, Y2>
+  ): [S<A2, B, X, Y>, S<A3, B, X2, Y2>]
+
+  // three steps
+  <
+    X extends Item = {},
+    X2 extends Item = X,
+    Y extends Out<any> = any,
+    A2 extends Base = A,
+  >(
+    first: S<A2, B, X, Y>,
+    second: S<A2, B, X2, Y>,
+    third: S<A2, B, X2, Y>
+  ): [S<A2, B, X, Y>, S<A2, B, X2, Y>, S<A2, B, X2, Y>]
+}
+
+export class Builder<A extends Base = Base> {
+  private start?: Start<A>
+
+  constructor(init?: { start?: Start<A> }) {
+    this.start = init?.start
+  }
+
+  build = (options?: Options<A>): Thing<A> => {
+    const thing = new Thing<A>(options)
+    if (this.start) {
+      this.start(thing)
+    }
+    return thing
+  }
+}
+";
+    let facts = Extractor::new().extract(Language::TypeScript, source.as_bytes());
+    assert!(!facts.diagnostics.is_empty(), "the sample must not parse");
+    let names: Vec<&str> = facts.definitions.iter().map(|d| d.name.as_str()).collect();
+    assert!(names.contains(&"Steps"), "{names:?}");
+    for keyword in ["const", "if", "return"] {
+        assert!(
+            !names.contains(&keyword),
+            "{keyword} read as a definition: {names:?}"
+        );
+    }
+}

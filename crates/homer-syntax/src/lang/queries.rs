@@ -41,6 +41,14 @@ const RUST: &str = r#"
 (struct_expression name: (scoped_type_identifier path: (_) @call.path name: (type_identifier) @construct.name)) @construct
 (type_identifier) @type.name
 
+; Macro arguments are token trees, not expressions: `println!("{}", f(x))`
+; hides the call. A name right before a parenthesized token tree is one.
+; An anchor lets punctuation stand between (`x, (y)`), so the extractor
+; also checks that only the separator does (`@call.args`).
+(token_tree (identifier) @call.name @call . (token_tree . "(") @call.args)
+(token_tree (identifier) @call.path . "::" . (identifier) @call.name @call . (token_tree . "(") @call.args)
+(token_tree (identifier) @call.receiver . "." . (identifier) @call.name @call . (token_tree . "(") @call.args)
+
 (use_declaration) @import
 (mod_item !body) @import
 (extern_crate_declaration) @import
@@ -72,11 +80,16 @@ const JS_COMMON: &str = r#"
 (function_declaration name: (identifier) @name) @def.function
 (generator_function_declaration name: (identifier) @name) @def.function
 (method_definition name: [(property_identifier) (private_property_identifier)] @name) @def.method
-(variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression) (generator_function)]) @def.function
+(function_expression name: (identifier) @name) @def.function
+(generator_function name: (identifier) @name) @def.function
+(variable_declarator name: (identifier) @name value: [(arrow_function) (function_expression !name) (generator_function !name)]) @def.function
 (assignment_expression
   left: (member_expression object: (_) @qualifier property: (property_identifier) @name)
-  right: [(function_expression) (arrow_function) (generator_function)]) @def.function
-(pair key: (property_identifier) @name value: [(function_expression) (arrow_function) (generator_function)]) @def.function
+  right: [(function_expression !name) (arrow_function) (generator_function !name)]) @def.function
+(assignment_expression
+  left: (member_expression object: (_) @qualifier)
+  right: [(function_expression name: (identifier) @name) (generator_function name: (identifier) @name)]) @def.function
+(pair key: (property_identifier) @name value: [(function_expression !name) (arrow_function) (generator_function !name)]) @def.function
 
 (call_expression function: (identifier) @call.name) @call
 (call_expression function: (member_expression object: (_) @call.receiver property: (property_identifier) @call.name)) @call
@@ -252,7 +265,7 @@ const RUBY: &str = r#"
 (call
   method: (identifier) @require.fn
   arguments: (argument_list . (string (string_content) @require.path) .)
-  (#match? @require.fn "^require(_relative)?$")) @require
+  (#any-of? @require.fn "require" "require_relative")) @require
 "#;
 
 /// The query text of `language`.

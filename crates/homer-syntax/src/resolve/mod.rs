@@ -15,9 +15,11 @@
 
 mod imports;
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};
+use string_interner::{DefaultBackend, StringInterner, Symbol};
 
 use crate::{DefKind, FileFacts, Language, RefKind, Reference};
 
@@ -73,11 +75,62 @@ impl Manifests {
     }
 }
 
-/// A definition somewhere in the project.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A definition somewhere in the project: its file and index there.
+/// Equality and order are by (file, index); the facts ride along so that
+/// reading the definition costs no lookup.
+#[derive(Clone, Copy)]
 pub struct DefRef<'p> {
     pub file: &'p str,
     pub index: u32,
+    facts: &'p FileFacts,
+}
+
+impl<'p> DefRef<'p> {
+    /// The definition itself.
+    #[must_use]
+    pub fn definition(&self) -> &'p crate::Definition {
+        &self.facts.definitions[self.index as usize]
+    }
+
+    fn language(&self) -> Option<Language> {
+        self.facts.language
+    }
+
+    fn key(&self) -> (&'p str, u32) {
+        (self.file, self.index)
+    }
+}
+
+impl PartialEq for DefRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for DefRef<'_> {}
+
+impl PartialOrd for DefRef<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for DefRef<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+
+impl std::hash::Hash for DefRef<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl std::fmt::Debug for DefRef<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}#{}", self.file, self.index)
+    }
 }
 
 /// Where a reference leads.
@@ -110,6 +163,10 @@ pub struct ResolveStats {
     pub unresolved: u32,
 }
 
+/// Bumped whenever resolution changes what it produces, so stored
+/// resolutions are recomputed.
+pub const RESOLVER_VERSION: u32 = 1;
+
 /// The most candidates a guess is spread over; more means unresolved.
 const MAX_GUESSES: usize = 3;
 /// The confidence of a guess among `n` candidates is this divided by `n`.
@@ -140,8 +197,11 @@ pub struct Project<'p> {
     by_dir: BTreeMap<&'p str, Vec<&'p str>>,
     /// Files by file name.
     by_file_name: HashMap<&'p str, Vec<&'p str>>,
-    /// Definitions by simple name.
-    names: HashMap<&'p str, Vec<DefRef<'p>>>,
+    /// Simple names of definitions, interned: the symbol indexes
+    /// `definitions`.
+    names: StringInterner<DefaultBackend>,
+    /// Definitions by the symbol of their simple name.
+    definitions: Vec<Vec<DefRef<'p>>>,
     /// Python modules by every dotted suffix of their path.
     python_modules: HashMap<String, Vec<&'p str>>,
     /// Java packages and C# namespaces: name to the files declaring it.
@@ -196,6 +256,15 @@ fn is_type(kind: DefKind) -> bool {
     )
 }
 
+/// Whether a definition can be what a reference of its kind names.
+fn fits(r: &Reference, d: DefRef<'_>) -> bool {
+    let kind = d.definition().kind;
+    match r.kind {
+        RefKind::Type | RefKind::Construct => is_type(kind),
+        RefKind::Call => kind != DefKind::Module,
+    }
+}
+
 /// Languages where a bare call inside a class reaches its members.
 fn implicit_this(language: Language) -> bool {
     matches!(
@@ -231,16 +300,22 @@ impl<'p> Project<'p> {
         let files: BTreeMap<&str, &FileFacts> = files.into_iter().collect();
         let mut by_dir: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
         let mut by_file_name: HashMap<&str, Vec<&str>> = HashMap::new();
-        let mut names: HashMap<&str, Vec<DefRef<'_>>> = HashMap::new();
+        let mut names = StringInterner::<DefaultBackend>::new();
+        let mut definitions: Vec<Vec<DefRef<'_>>> = Vec::new();
         let mut python_modules: HashMap<String, Vec<&str>> = HashMap::new();
         let mut packages: HashMap<String, Vec<&str>> = HashMap::new();
         for (&path, facts) in &files {
             by_dir.entry(dir_of(path)).or_default().push(path);
             by_file_name.entry(file_name(path)).or_default().push(path);
             for (i, d) in facts.definitions.iter().enumerate() {
-                names.entry(d.name.as_str()).or_default().push(DefRef {
+                let symbol = names.get_or_intern(&d.name).to_usize();
+                if symbol == definitions.len() {
+                    definitions.push(Vec::new());
+                }
+                definitions[symbol].push(DefRef {
                     file: path,
                     index: u32::try_from(i).unwrap_or(u32::MAX),
+                    facts,
                 });
             }
             match facts.language {
@@ -275,6 +350,7 @@ impl<'p> Project<'p> {
             by_dir,
             by_file_name,
             names,
+            definitions,
             python_modules,
             packages,
         }
@@ -343,7 +419,9 @@ impl<'p> Project<'p> {
     /// Every definition named `name`, anywhere.
     #[must_use]
     pub fn definitions_named(&self, name: &str) -> &[DefRef<'p>] {
-        self.names.get(name).map_or(&[], Vec::as_slice)
+        self.names
+            .get(name)
+            .map_or(&[], |symbol| self.definitions[symbol.to_usize()].as_slice())
     }
 
     /// Resolves one file's imports and references.
@@ -364,12 +442,27 @@ impl<'p> Project<'p> {
             references: Vec::with_capacity(facts.references.len()),
             stats: ResolveStats::default(),
         };
+        let mut sight: BTreeSet<&str> = resolution
+            .imports
+            .iter()
+            .flatten()
+            .filter_map(|t| self.path(t))
+            .collect();
+        sight.extend(scope.visible.iter().copied());
+        for bound in scope.bindings.values().flatten() {
+            match bound {
+                Bound::Module(files) | Bound::Item(files, _) => sight.extend(files.iter().copied()),
+            }
+        }
+        sight.insert(path);
         let ctx = FileCtx {
             project: self,
             path,
             facts,
             language: facts.language.unwrap_or(Language::C),
             scope,
+            sight,
+            receivers: RefCell::default(),
         };
         for r in &facts.references {
             let targets = ctx.resolve(r);
@@ -393,6 +486,14 @@ struct FileCtx<'c, 'p> {
     facts: &'p FileFacts,
     language: Language,
     scope: Scope<'p>,
+    /// This file and every file it imports or sees: where guesses may
+    /// look. A definition in a file this one has no connection to is not a
+    /// plausible target, however well its name matches.
+    sight: BTreeSet<&'p str>,
+    /// What each receiver text resolved to: a file repeats its receivers
+    /// (`self.x`, `Self::new`, `io::Error`), and resolving one walks module
+    /// paths.
+    receivers: RefCell<HashMap<String, Option<Receiver<'p>>>>,
 }
 
 impl<'p> FileCtx<'_, 'p> {
@@ -426,33 +527,13 @@ impl<'p> FileCtx<'_, 'p> {
             .collect()
     }
 
-    fn def(&self, d: DefRef<'p>) -> &'p crate::Definition {
-        let facts = self
-            .project
-            .facts(d.file)
-            .expect("a definition's file is in the project");
-        &facts.definitions[d.index as usize]
-    }
-
-    fn fits(&self, r: &Reference, d: DefRef<'p>) -> bool {
-        let kind = self.def(d).kind;
-        match r.kind {
-            RefKind::Type | RefKind::Construct => is_type(kind),
-            RefKind::Call => kind != DefKind::Module,
-        }
-    }
-
     /// Top-level definitions named `name` in `files`.
     fn top_level_in(&self, files: &[&'p str], name: &str) -> Vec<DefRef<'p>> {
         self.project
             .definitions_named(name)
             .iter()
             .filter(|d| files.contains(&d.file))
-            .filter(|d| {
-                self.project
-                    .facts(d.file)
-                    .is_some_and(|f| is_top_level(f, d.index))
-            })
+            .filter(|d| is_top_level(d.facts, d.index))
             .copied()
             .collect()
     }
@@ -469,6 +550,7 @@ impl<'p> FileCtx<'_, 'p> {
         let here = |i: usize| DefRef {
             file: self.path,
             index: u32::try_from(i).unwrap_or(u32::MAX),
+            facts: self.facts,
         };
         let defs = &self.facts.definitions;
         // Local scope: definitions inside each enclosing definition, from
@@ -481,7 +563,7 @@ impl<'p> FileCtx<'_, 'p> {
                 let inside: Vec<DefRef<'p>> = (0..defs.len())
                     .filter(|&i| defs[i].parent == Some(s) && defs[i].name == r.name)
                     .map(here)
-                    .filter(|&d| self.fits(r, d))
+                    .filter(|&d| fits(r, d))
                     .collect();
                 if !inside.is_empty() {
                     return Self::among(inside, true);
@@ -492,7 +574,7 @@ impl<'p> FileCtx<'_, 'p> {
         let top: Vec<DefRef<'p>> = self
             .top_level_in(&[self.path], &r.name)
             .into_iter()
-            .filter(|&d| self.fits(r, d))
+            .filter(|&d| fits(r, d))
             .collect();
         if !top.is_empty() {
             return Self::among(top, true);
@@ -505,7 +587,7 @@ impl<'p> FileCtx<'_, 'p> {
                     found.extend(
                         self.top_level_in(files, name)
                             .into_iter()
-                            .filter(|&d| self.fits(r, d)),
+                            .filter(|&d| fits(r, d)),
                     );
                     if found.is_empty() {
                         // A member imported by name (Java's static imports).
@@ -513,7 +595,7 @@ impl<'p> FileCtx<'_, 'p> {
                             self.project
                                 .definitions_named(name)
                                 .iter()
-                                .filter(|d| files.contains(&d.file) && self.fits(r, **d)),
+                                .filter(|d| files.contains(&d.file) && fits(r, **d)),
                         );
                     }
                 }
@@ -527,7 +609,7 @@ impl<'p> FileCtx<'_, 'p> {
         let seen: Vec<DefRef<'p>> = self
             .top_level_in(&visible, &r.name)
             .into_iter()
-            .filter(|&d| self.fits(r, d))
+            .filter(|&d| fits(r, d))
             .collect();
         if !seen.is_empty() {
             return Self::among(seen, true);
@@ -537,13 +619,14 @@ impl<'p> FileCtx<'_, 'p> {
         })
     }
 
-    /// A guess: definitions of this name anywhere else.
+    /// A guess: definitions of this name in sight.
     fn guess(&self, r: &Reference, kind_ok: impl Fn(DefKind) -> bool) -> Vec<Target> {
         let candidates: Vec<DefRef<'p>> = self
             .project
             .definitions_named(&r.name)
             .iter()
-            .filter(|d| kind_ok(self.def(**d).kind) && self.fits(r, **d))
+            .filter(|d| self.sight.contains(d.file))
+            .filter(|d| kind_ok(d.definition().kind) && fits(r, **d))
             .copied()
             .collect();
         Self::among(candidates, false)
@@ -570,22 +653,28 @@ impl<'p> FileCtx<'_, 'p> {
                 this.guess(r, |kind| kind == DefKind::Method)
             }
         };
-        match self.receiver(receiver) {
+        let resolved = self
+            .receivers
+            .borrow_mut()
+            .entry(receiver.to_owned())
+            .or_insert_with(|| self.receiver(receiver))
+            .clone();
+        match resolved {
             Some(Receiver::Files(files)) => {
                 let found: Vec<DefRef<'p>> = self
                     .top_level_in(&files, &r.name)
                     .into_iter()
-                    .filter(|&d| self.fits(r, d))
+                    .filter(|&d| fits(r, d))
                     .collect();
                 if !found.is_empty() {
                     return Self::among(found, true);
                 }
                 Vec::new()
             }
-            Some(Receiver::Type(owner)) => {
+            Some(Receiver::Type(owner, certain)) => {
                 let members = self.members(&owner, &r.name);
                 if !members.is_empty() {
-                    return Self::among(members, true);
+                    return Self::among(members, certain);
                 }
                 unknown(self)
             }
@@ -603,6 +692,7 @@ impl<'p> FileCtx<'_, 'p> {
                 return Some(TypeRef::Def(DefRef {
                     file: self.path,
                     index: s,
+                    facts: self.facts,
                 }));
             }
             if d.kind == DefKind::Method {
@@ -626,21 +716,21 @@ impl<'p> FileCtx<'_, 'p> {
     fn members(&self, owner: &TypeRef<'p>, name: &str) -> Vec<DefRef<'p>> {
         let sep = separator(self.language);
         let (type_name, type_def) = match owner {
-            TypeRef::Def(d) => (self.def(*d).name.clone(), Some(*d)),
+            TypeRef::Def(d) => (d.definition().name.clone(), Some(*d)),
             TypeRef::Name(n) => (n.clone(), None),
         };
         let suffix = format!("{type_name}{sep}{name}");
+        let nested = format!("{sep}{suffix}");
         let mut found: Vec<DefRef<'p>> = self
             .project
             .definitions_named(name)
             .iter()
             .filter(|d| {
-                let def = self.def(**d);
+                let def = d.definition();
                 let child =
                     type_def.is_some_and(|t| t.file == d.file && def.parent == Some(t.index));
-                let by_name =
-                    def.qualified == suffix || def.qualified.ends_with(&format!("{sep}{suffix}"));
-                child || (by_name && self.same_language(d.file))
+                let by_name = def.qualified == suffix || def.qualified.ends_with(&nested);
+                child || (by_name && self.same_language(**d))
             })
             .copied()
             .collect();
@@ -662,8 +752,8 @@ impl<'p> FileCtx<'_, 'p> {
         found
     }
 
-    fn same_language(&self, file: &str) -> bool {
-        self.project.facts(file).and_then(|f| f.language) == Some(self.language)
+    fn same_language(&self, d: DefRef<'p>) -> bool {
+        d.language() == Some(self.language)
     }
 
     /// What a receiver expression names: module files, or a type.
@@ -671,7 +761,9 @@ impl<'p> FileCtx<'_, 'p> {
         let receiver = receiver.trim();
         if let Some(rest) = receiver.strip_prefix("new ") {
             let name = rest.split(['(', '<', ' ']).next().unwrap_or(rest);
-            return self.type_named(name).map(Receiver::Type);
+            return self
+                .type_named(name)
+                .map(|(t, certain)| Receiver::Type(t, certain));
         }
         if receiver.contains(['(', ')', '[', ']', ' ', '"', '\'']) {
             return None;
@@ -683,7 +775,7 @@ impl<'p> FileCtx<'_, 'p> {
             .map(|s| s.split('<').next().unwrap_or(s))
             .filter(|s| !s.is_empty())
             .collect();
-        let (mut current, rest) =
+        let (mut current, certain, rest) =
             match imports::module_path(self.project, self.path, self.facts, &self.scope, &segments)
             {
                 Some((files, n)) if n == segments.len() => return Some(Receiver::Files(files)),
@@ -693,25 +785,29 @@ impl<'p> FileCtx<'_, 'p> {
                     let found = self
                         .top_level_in(&files, name)
                         .into_iter()
-                        .find(|d| is_container(self.def(*d).kind))?;
-                    (TypeRef::Def(found), &segments[n + 1..])
+                        .find(|d| is_container(d.definition().kind))?;
+                    (TypeRef::Def(found), true, &segments[n + 1..])
                 }
                 // A type: local, imported, visible, or the only one of its name.
-                None => (self.type_named(segments.first()?)?, &segments[1..]),
+                None => {
+                    let (t, certain) = self.type_named(segments.first()?)?;
+                    (t, certain, &segments[1..])
+                }
             };
         for segment in rest {
             let nested = self.members(&current, segment);
             current = TypeRef::Def(*nested.first()?);
         }
-        Some(Receiver::Type(current))
+        Some(Receiver::Type(current, certain))
     }
 
     /// A type (or a module holding members) by name: this file, bound by
-    /// an import, visible, or the only one of that name in the project.
-    fn type_named(&self, name: &str) -> Option<TypeRef<'p>> {
+    /// an import, or visible, which is certain; or, as a guess, the only one
+    /// of that name in the project (several of them: looked up by name).
+    fn type_named(&self, name: &str) -> Option<(TypeRef<'p>, bool)> {
         let types = |defs: Vec<DefRef<'p>>| -> Vec<DefRef<'p>> {
             defs.into_iter()
-                .filter(|d| is_container(self.def(*d).kind))
+                .filter(|d| is_container(d.definition().kind))
                 .collect()
         };
         let local: Vec<DefRef<'p>> = types(
@@ -723,34 +819,34 @@ impl<'p> FileCtx<'_, 'p> {
                 .collect(),
         );
         if let Some(d) = local.first() {
-            return Some(TypeRef::Def(*d));
+            return Some((TypeRef::Def(*d), true));
         }
         if let Some(bindings) = self.scope.bindings.get(name) {
             for b in bindings {
                 if let Bound::Item(files, item) = b
                     && let Some(d) = types(self.top_level_in(files, item)).first()
                 {
-                    return Some(TypeRef::Def(*d));
+                    return Some((TypeRef::Def(*d), true));
                 }
             }
         }
         let visible: Vec<&str> = self.scope.visible.iter().copied().collect();
         if let Some(d) = types(self.top_level_in(&visible, name)).first() {
-            return Some(TypeRef::Def(*d));
+            return Some((TypeRef::Def(*d), true));
         }
         let anywhere: Vec<DefRef<'p>> = types(
             self.project
                 .definitions_named(name)
                 .iter()
-                .filter(|d| self.same_language(d.file))
+                .filter(|d| self.same_language(**d))
                 .copied()
                 .collect(),
         );
         match anywhere.as_slice() {
-            [only] => Some(TypeRef::Def(*only)),
-            // Several types of that name (a type and its `impl`s elsewhere
-            // are one name): members are looked up by name.
-            [_, ..] => Some(TypeRef::Name(name.to_owned())),
+            [only] => Some((TypeRef::Def(*only), false)),
+            // Several definitions of that name (a C++ namespace opened in
+            // several files): members are looked up by name.
+            [_, ..] => Some((TypeRef::Name(name.to_owned()), false)),
             [] => None,
         }
     }
@@ -763,8 +859,10 @@ pub(crate) enum TypeRef<'p> {
     Name(String),
 }
 
-/// What a receiver expression resolves to.
+/// What a receiver expression resolves to; a type with whether it was
+/// found for certain.
+#[derive(Clone)]
 pub(crate) enum Receiver<'p> {
     Files(Vec<&'p str>),
-    Type(TypeRef<'p>),
+    Type(TypeRef<'p>, bool),
 }

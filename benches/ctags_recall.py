@@ -1,0 +1,157 @@
+#!/usr/bin/env python3
+"""Definition recall and precision of Homer against universal-ctags.
+
+    python3 benches/ctags_recall.py [--corpus ../shared/corpus] [--misses 10]
+
+For every bundle in the corpus: a fresh clone, `homer update`, Homer's
+symbols read from .homer/homer.db, and `ctags` run on the files Homer
+parsed. A ctags tag of a kind counted here (functions, methods, classes and
+their kin in each language, as ctags names them) is matched by a Homer
+definition of the same name in the same file whose span contains the tag's
+line. Recall: matched ctags tags / ctags tags. Precision: Homer definitions
+of the counted kinds that ctags also has / those Homer definitions.
+
+ctags' JavaScript parser names every anonymous callback
+(`AnonymousFunction1a2b...`); those are not definitions anyone looks up and
+are left out. Needs `ctags` (Debian: universal-ctags).
+"""
+
+import argparse
+import collections
+import json
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# ctags kinds counted, per ctags language name.
+CTAGS_KINDS = {
+    "Rust": {"function", "method", "struct", "enum", "interface"},
+    "Python": {"function", "member", "class"},
+    "JavaScript": {"function", "method", "class"},
+    "TypeScript": {"function", "method", "class", "interface", "enum"},
+    "Go": {"func", "interface", "methodSpec", "struct"},
+    "Java": {"class", "method", "interface", "enum"},
+    "C": {"function", "struct", "enum", "typedef"},
+    "C++": {"function", "class", "struct", "enum", "namespace"},
+    "C#": {"class", "method", "interface", "enum", "struct"},
+    "Ruby": {"method", "singletonMethod", "class", "module"},
+}
+# Homer kinds counted for precision.
+HOMER_KINDS = {"function", "method", "class", "struct", "enum", "trait", "interface"}
+HOMER_TO_CTAGS = {
+    "rust": "Rust", "python": "Python", "javascript": "JavaScript", "typescript": "TypeScript",
+    "tsx": "TypeScript", "go": "Go", "java": "Java", "c": "C", "cpp": "C++", "csharp": "C#", "ruby": "Ruby",
+}
+
+
+def build():
+    subprocess.run(["cargo", "build", "--release", "--locked", "-q"], cwd=ROOT, check=True)
+    return ROOT / "target" / "release" / "homer"
+
+
+def homer_symbols(db):
+    """{path: [(name, kind, start, end)]} and {path: language}."""
+    con = sqlite3.connect(db)
+    symbols = collections.defaultdict(list)
+    for name, attrs in con.execute("SELECT name, attrs FROM nodes WHERE kind = 3"):
+        path = name.split("::", 1)[0]
+        a = json.loads(attrs)
+        symbols[path].append((a["name"], a["kind"], a["line"], a["end"]))
+    languages = {}
+    for name, value in con.execute(
+        "SELECT n.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node WHERE v.name = 'language'"
+    ):
+        languages[name] = value
+    return symbols, languages
+
+
+def ctags(repo, files):
+    tags = collections.defaultdict(list)
+    chunk = 200
+    for i in range(0, len(files), chunk):
+        out = subprocess.run(
+            ["ctags", "--output-format=json", "--fields=+nKl", "-f", "-", *files[i:i + chunk]],
+            cwd=repo, check=True, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        ).stdout
+        for line in out.splitlines():
+            try:
+                t = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if t.get("_type") != "tag" or t["name"].startswith("AnonymousFunction"):
+                continue
+            if t["kind"] in CTAGS_KINDS.get(t.get("language"), ()):
+                tags[t["path"]].append((t["name"], t["kind"], t["line"], t["language"]))
+    return tags
+
+
+def compare(repo, homer, misses):
+    subprocess.run([str(homer), "update", "--repo", str(repo)], check=True, stdout=subprocess.DEVNULL)
+    symbols, languages = homer_symbols(repo / ".homer" / "homer.db")
+    files = sorted(languages)
+    tags = ctags(repo, files)
+    rows = collections.defaultdict(lambda: collections.Counter())
+    by_kind = collections.defaultdict(lambda: collections.Counter())
+    missed = collections.defaultdict(list)
+    extra = collections.defaultdict(list)
+    for path in files:
+        language = HOMER_TO_CTAGS[languages[path]]
+        defs = symbols.get(path, [])
+        for name, kind, line, lang in tags.get(path, []):
+            rows[lang]["ctags"] += 1
+            by_kind[(lang, kind)]["ctags"] += 1
+            if any(n == name and start <= line <= end for n, _, start, end in defs):
+                rows[lang]["found"] += 1
+                by_kind[(lang, kind)]["found"] += 1
+            else:
+                missed[lang].append(f"{path}:{line} {kind} {name}")
+        for name, kind, start, end in defs:
+            if kind not in HOMER_KINDS:
+                continue
+            rows[language]["homer"] += 1
+            if any(n == name and start <= line <= end for n, _, line, _ in tags.get(path, [])):
+                rows[language]["confirmed"] += 1
+            else:
+                extra[language].append(f"{path}:{start} {kind} {name}")
+    for lang, c in sorted(rows.items()):
+        recall = c["found"] / c["ctags"] if c["ctags"] else float("nan")
+        precision = c["confirmed"] / c["homer"] if c["homer"] else float("nan")
+        print(
+            f"| {repo.name} | {lang} | {c['ctags']} | {c['found']} | {recall:.1%} | {c['homer']} | {precision:.1%} |",
+            flush=True,
+        )
+        kinds = ", ".join(
+            f"{kind} {k['found']}/{k['ctags']}" for (l, kind), k in sorted(by_kind.items()) if l == lang
+        )
+        print(f"|   | by ctags kind: {kinds} | | | | | |", flush=True)
+        if misses:
+            for m in missed[lang][:misses]:
+                print(f"    missed: {m}", file=sys.stderr)
+            for m in extra[lang][:misses]:
+                print(f"    only Homer: {m}", file=sys.stderr)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
+    parser.add_argument("--misses", type=int, default=0, help="print this many misses per language")
+    args = parser.parse_args()
+    bundles = sorted(Path(args.corpus).glob("*.bundle"))
+    if not bundles:
+        sys.exit(f"no bundles in {args.corpus}")
+    homer = build()
+    print("| repository | language | ctags tags | found by Homer | recall | Homer definitions | also in ctags |")
+    print("|---|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for bundle in bundles:
+            repo = Path(tmp) / bundle.stem
+            subprocess.run(["git", "-c", "init.defaultBranch=main", "clone", "-q", str(bundle), str(repo)], check=True)
+            compare(repo, homer, args.misses)
+
+
+if __name__ == "__main__":
+    main()
