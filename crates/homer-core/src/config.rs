@@ -15,6 +15,36 @@ pub const CONFIG_FILE: &str = "config.toml";
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub coupling: CouplingConfig,
+    pub code: CodeConfig,
+}
+
+/// Which files are parsed.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CodeConfig {
+    /// Larger files are skipped (recorded as too large).
+    pub max_file_bytes: u64,
+    /// Files whose lines average more than this many bytes are skipped as
+    /// minified or generated.
+    pub max_average_line: u64,
+}
+
+impl Default for CodeConfig {
+    fn default() -> Self {
+        CodeConfig {
+            max_file_bytes: 1_000_000,
+            max_average_line: 1000,
+        }
+    }
+}
+
+impl CodeConfig {
+    pub(crate) fn fingerprint(&self) -> u64 {
+        Fingerprint::new()
+            .u64(self.max_file_bytes)
+            .u64(self.max_average_line)
+            .finish()
+    }
 }
 
 /// Change coupling, as code-maat defines it.

@@ -20,12 +20,12 @@ pub use config::{CONFIG_FILE, Config, CouplingConfig};
 pub use error::CoreError;
 pub use homer_dag::KindStats;
 pub use stages::behavior::names as value_names;
-pub use status::{Freshness, Status, StoredCounts, status};
+pub use status::{CodeCounts, Freshness, Status, StoredCounts, language_label, status};
 pub use workspace::Workspace;
 
 use homer_dag::{Engine, Observer, TaskKind};
 use homer_git::Head;
-use homer_store::{OpenMode, Store};
+use homer_store::{OpenMode, Store, WriteTx};
 
 /// Receives progress from long stages. Implementations must be cheap: they
 /// are called from worker threads.
@@ -101,6 +101,9 @@ impl Observer for ProgressObserver<'_> {
                 "file_history" => "file metrics",
                 "dir_history" => "directory metrics",
                 "coupling" => "change coupling",
+                "parse" => "parsing",
+                "symbols" => "symbols",
+                "resolve" => "resolving",
                 other => other,
             };
             self.progress.start(label, Some(executing as u64));
@@ -121,6 +124,34 @@ pub struct StageTime {
 
 fn elapsed_millis(started: std::time::Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Runs the stages of one update, each in its own transaction, timing them.
+struct Runner<'o> {
+    engine: Engine<'o>,
+    progress: &'o dyn Progress,
+    times: Vec<StageTime>,
+}
+
+impl Runner<'_> {
+    fn stage<T>(
+        &mut self,
+        store: &mut Store,
+        name: &'static str,
+        run: impl FnOnce(&mut Engine<'_>, &WriteTx<'_>) -> Result<T, CoreError>,
+    ) -> Result<T, CoreError> {
+        let started = std::time::Instant::now();
+        let tx = store.begin_write()?;
+        let out = run(&mut self.engine, &tx)?;
+        self.engine.end_stage(&tx)?;
+        tx.commit()?;
+        self.progress.finish();
+        self.times.push(StageTime {
+            stage: name,
+            millis: elapsed_millis(started),
+        });
+        Ok(out)
+    }
 }
 
 /// Builds or refreshes the index of the repository containing `path`.
@@ -150,55 +181,35 @@ pub fn update(
 
     // Each stage commits on its own: a killed update keeps every finished
     // stage, and the next update resumes from the checkpoints.
-    let mut times = Vec::new();
-    let started = std::time::Instant::now();
-    let tx = store.begin_write()?;
-    let mut engine = Engine::start(&tx)?;
+    let mut engine = Engine::start(&store.begin_write()?)?;
     engine.observe(&observer);
-    stages::tree::run(&mut engine, &tx, repo, head.map(|(_, tree)| tree))?;
-    engine.end_stage(&tx)?;
-    tx.commit()?;
-    progress.finish();
-    times.push(StageTime {
-        stage: "tree",
-        millis: elapsed_millis(started),
-    });
-
-    let started = std::time::Instant::now();
-    let tx = store.begin_write()?;
-    let mined = stages::history::run(&mut engine, &tx, repo, head)?;
-    engine.end_stage(&tx)?;
-    tx.commit()?;
-    progress.finish();
-    times.push(StageTime {
-        stage: "history",
-        millis: elapsed_millis(started),
-    });
-    if mined.shallow {
-        note("this is a shallow clone: history starts at its boundary, and the metrics cover only what is there".to_owned());
-    }
-    if mined.unreadable_blobs > 0 {
-        note(format!(
-            "{} blobs could not be read (a partial clone?): their line counts are missing",
-            mined.unreadable_blobs
-        ));
-    }
-
+    let mut runner = Runner {
+        engine,
+        progress,
+        times: Vec::new(),
+    };
+    let tree = head.map(|(_, tree)| tree);
+    runner.stage(&mut store, "tree", |engine, tx| {
+        stages::tree::run(engine, tx, repo, tree)
+    })?;
+    let code = runner.stage(&mut store, "code", |engine, tx| {
+        stages::code::run(engine, tx, repo, tree, &config.code)
+    })?;
+    code.notes().into_iter().for_each(&mut note);
+    let mined = runner.stage(&mut store, "history", |engine, tx| {
+        stages::history::run(engine, tx, repo, head)
+    })?;
+    mined.notes().into_iter().for_each(&mut note);
     let head_hex = head.map(|(id, _)| id.to_hex());
-    let started = std::time::Instant::now();
-    let tx = store.begin_write()?;
-    stages::behavior::run(&mut engine, &tx, head_hex.as_deref(), &config.coupling)?;
-    match &head_hex {
-        Some(id) => tx.set_checkpoint(stages::HEAD_CHECKPOINT, id)?,
-        None => tx.clear_checkpoint(stages::HEAD_CHECKPOINT)?,
-    }
-    engine.end_stage(&tx)?;
-    tx.commit()?;
-    progress.finish();
-    times.push(StageTime {
-        stage: "behavior",
-        millis: elapsed_millis(started),
-    });
+    runner.stage(&mut store, "behavior", |engine, tx| {
+        stages::behavior::run(engine, tx, head_hex.as_deref(), &config.coupling)?;
+        match &head_hex {
+            Some(id) => tx.set_checkpoint(stages::HEAD_CHECKPOINT, id)?,
+            None => tx.clear_checkpoint(stages::HEAD_CHECKPOINT)?,
+        }
+        Ok(())
+    })?;
+    let Runner { engine, times, .. } = runner;
 
     let revision = store
         .checkpoint(stages::REVISION_CHECKPOINT)?

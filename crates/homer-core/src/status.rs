@@ -43,6 +43,34 @@ pub struct StoredCounts {
     pub tasks: BTreeMap<String, u64>,
     pub chunks: u64,
     pub embeddings: u64,
+    pub code: CodeCounts,
+}
+
+/// The name people write for a stored language name (`cpp` is C++).
+#[must_use]
+pub fn language_label(name: &str) -> &str {
+    match homer_syntax::Language::from_name(name) {
+        Some(language) => language.label(),
+        None => name,
+    }
+}
+
+/// What the code stage found at HEAD.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CodeCounts {
+    /// Parsed files by language.
+    pub languages: BTreeMap<String, u64>,
+    /// Files that look like code but were not parsed, by reason.
+    pub skipped: BTreeMap<String, u64>,
+    /// Calls resolved to one definition.
+    pub calls_certain: u64,
+    /// Calls resolved by name alone, to the most likely definition.
+    pub calls_guessed: u64,
+    /// Calls to nothing the repository defines (the standard library,
+    /// dependencies, dynamic dispatch Homer cannot follow).
+    pub calls_unresolved: u64,
+    /// Syntax errors the parser recovered from.
+    pub parse_errors: u64,
 }
 
 /// The state of the index of one repository.
@@ -135,5 +163,17 @@ pub(crate) fn counts(summary: &homer_store::Summary) -> StoredCounts {
         tasks: map(&summary.tasks),
         chunks: summary.chunks,
         embeddings: summary.embeddings,
+        code: {
+            let totals = map(&summary.code_totals);
+            let total = |name: &str| totals.get(name).copied().unwrap_or(0);
+            CodeCounts {
+                languages: map(&summary.languages),
+                skipped: map(&summary.skipped),
+                calls_certain: total("calls_certain"),
+                calls_guessed: total("calls_guessed"),
+                calls_unresolved: total("calls_unresolved"),
+                parse_errors: total("parse_errors"),
+            }
+        },
     }
 }

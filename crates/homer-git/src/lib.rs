@@ -346,6 +346,16 @@ impl Repository {
             .collect())
     }
 
+    /// The content of a blob; `None` when it is not in the repository (a
+    /// partial clone).
+    #[must_use]
+    pub fn blob(&self, id: ObjectId) -> Option<Vec<u8>> {
+        self.repo
+            .find_blob(id.to_git())
+            .ok()
+            .map(|b| b.content().to_vec())
+    }
+
     /// Adds `pattern` as a line of `info/exclude` unless it is there already,
     /// so Homer's own directory never shows up as untracked. Never touches a
     /// tracked file. Returns whether the file changed.

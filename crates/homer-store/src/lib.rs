@@ -353,6 +353,14 @@ fn read_checkpoint(conn: &Connection, name: &str) -> Result<Option<String>> {
         .map_err(StoreError::sqlite("read a checkpoint"))
 }
 
+/// A current node as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CurrentNode {
+    pub name: String,
+    pub content_hash: Option<Vec<u8>>,
+    pub attrs: Option<String>,
+}
+
 /// One stored task: its memo row without the value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MemoRow {
@@ -449,6 +457,27 @@ impl WriteTx<'_> {
                     .collect()
             })
             .map_err(StoreError::sqlite("read task values"))
+    }
+
+    /// The current (owned) nodes of `kind` with their content hash and
+    /// attributes, sorted by name.
+    pub fn current_nodes(&self, kind: NodeKind) -> Result<Vec<CurrentNode>> {
+        self.tx
+            .prepare_cached(
+                "SELECT name, content_hash, attrs FROM nodes
+                 WHERE kind = ?1 AND owner IS NOT NULL ORDER BY name",
+            )
+            .and_then(|mut s| {
+                s.query_map([kind.code()], |row| {
+                    Ok(CurrentNode {
+                        name: row.get(0)?,
+                        content_hash: row.get(1)?,
+                        attrs: row.get(2)?,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(StoreError::sqlite("read current nodes"))
     }
 
     /// The names of the owned (current) nodes of `kind`, sorted.

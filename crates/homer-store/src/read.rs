@@ -23,6 +23,13 @@ pub struct Summary {
     pub tasks: Vec<KindCount>,
     pub chunks: u64,
     pub embeddings: u64,
+    /// Parsed files by language (the `language` value of each file).
+    pub languages: Vec<KindCount>,
+    /// Files not parsed, by reason (the `skipped` value).
+    pub skipped: Vec<KindCount>,
+    /// Sums over files of the code stage's counters: `calls_certain`,
+    /// `calls_guessed`, `calls_unresolved`, `parse_errors`.
+    pub code_totals: Vec<KindCount>,
 }
 
 /// Runs a `SELECT kind, count(*) ... GROUP BY kind` and names each kind.
@@ -84,6 +91,23 @@ pub(crate) fn summary(conn: &Connection) -> Result<Summary> {
         )?,
         chunks: scalar(conn, "SELECT count(*) FROM chunks")?,
         embeddings: scalar(conn, "SELECT count(*) FROM embeddings")?,
+        languages: counts(
+            conn,
+            "SELECT value, count(*) FROM node_values WHERE name = 'language' GROUP BY value",
+            |k: String| k,
+        )?,
+        skipped: counts(
+            conn,
+            "SELECT value, count(*) FROM node_values WHERE name = 'skipped' GROUP BY value",
+            |k: String| k,
+        )?,
+        code_totals: counts(
+            conn,
+            "SELECT name, sum(value) FROM node_values \
+             WHERE name IN ('calls_certain', 'calls_guessed', 'calls_unresolved', 'parse_errors') \
+             GROUP BY name",
+            |k: String| k,
+        )?,
     })
 }
 

@@ -104,6 +104,7 @@ fn render(status: &Status) -> String {
         plural(count(&stored.current, "commit"), "commit", "commits"),
         plural(count(&stored.current, "author"), "author", "authors"),
     );
+    let _ = writeln!(s, "code        {}", code_line(stored));
     let tasks: u64 = stored.tasks.values().sum();
     let edges: u64 = stored.edges.values().sum();
     let _ = writeln!(
@@ -113,4 +114,48 @@ fn render(status: &Status) -> String {
         plural(tasks, "memoized task", "memoized tasks")
     );
     s
+}
+
+/// "N symbols in M files (Rust 40, Python 2); calls: ..." for status and
+/// update.
+pub(crate) fn code_line(stored: &homer_core::StoredCounts) -> String {
+    let code = &stored.code;
+    let files: u64 = code.languages.values().sum();
+    let mut languages: Vec<(&String, &u64)> = code.languages.iter().collect();
+    // Most files first; ties by name (the map is sorted by name already).
+    languages.sort_by(|a, b| b.1.cmp(a.1));
+    let languages = languages
+        .iter()
+        .map(|(name, n)| format!("{} {n}", homer_core::language_label(name)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut line = format!(
+        "{} in {}",
+        plural(count(&stored.current, "symbol"), "symbol", "symbols"),
+        plural(files, "parsed file", "parsed files"),
+    );
+    if !languages.is_empty() {
+        let _ = write!(line, " ({languages})");
+    }
+    let calls = code.calls_certain + code.calls_guessed + code.calls_unresolved;
+    if calls > 0 {
+        let _ = write!(
+            line,
+            "; {}: {} resolved, {} guessed, {} unresolved",
+            plural(calls, "call", "calls"),
+            code.calls_certain,
+            code.calls_guessed,
+            code.calls_unresolved
+        );
+    }
+    let skipped: u64 = code
+        .skipped
+        .iter()
+        .filter(|(reason, _)| !reason.starts_with("not a language"))
+        .map(|(_, n)| n)
+        .sum();
+    if skipped > 0 {
+        let _ = write!(line, "; {} skipped", plural(skipped, "file", "files"));
+    }
+    line
 }

@@ -7,7 +7,7 @@ use anyhow::Context;
 
 use crate::Found;
 use crate::args::UpdateArgs;
-use crate::commands::status::{count, plural};
+use crate::commands::status::{code_line, count, plural};
 use crate::output::Output;
 use crate::progress::Bars;
 
@@ -36,6 +36,7 @@ pub(crate) fn run(repo: &Path, _args: &UpdateArgs, out: &Output) -> anyhow::Resu
                     plural(count(&report.stored.current, "commit"), "commit", "commits"),
                     plural(count(&report.stored.current, "author"), "author", "authors"),
                 );
+                let _ = writeln!(text, "code: {}", code_line(&report.stored));
             } else {
                 let _ = writeln!(text, "up to date at {short}: nothing changed");
             }

@@ -36,6 +36,26 @@ pub(crate) struct Mined {
 }
 
 /// A commit to mine, with its canonical author.
+impl Mined {
+    /// What a user should hear about the history that was mined.
+    pub(crate) fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.shallow {
+            notes.push(
+                "this is a shallow clone: history starts at its boundary, and the metrics cover only what is there"
+                    .to_owned(),
+            );
+        }
+        if self.unreadable_blobs > 0 {
+            notes.push(format!(
+                "{} blobs could not be read (a partial clone?): their line counts are missing",
+                self.unreadable_blobs
+            ));
+        }
+        notes
+    }
+}
+
 pub(crate) struct ToMine {
     info: CommitInfo,
     author: Person,
