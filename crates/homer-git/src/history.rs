@@ -18,6 +18,8 @@ pub struct Person {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommitInfo {
     pub id: ObjectId,
+    /// The commit's root tree.
+    pub tree: ObjectId,
     pub parents: Vec<ObjectId>,
     /// The author as recorded in the commit.
     pub author: Person,
@@ -167,6 +169,7 @@ impl Repository {
         let author = commit.author();
         Ok(CommitInfo {
             id,
+            tree: crate::oid(commit.tree_id()),
             parents: commit.parent_ids().map(crate::oid).collect(),
             author: Person {
                 name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
@@ -214,7 +217,14 @@ impl Repository {
     /// The file changes of a commit against its first parent, exactly as
     /// `git log --numstat -M` lists them (a root commit, or one whose parent
     /// is missing, against the empty tree; a merge commit: none).
-    pub fn diff_commit(&self, info: &CommitInfo, rename_limit: usize) -> Result<CommitDiff> {
+    /// `parent_tree` is the first parent's tree when the caller knows it
+    /// (it read that commit already); otherwise the parent is looked up.
+    pub fn diff_commit(
+        &self,
+        info: &CommitInfo,
+        parent_tree: Option<ObjectId>,
+        rename_limit: usize,
+    ) -> Result<CommitDiff> {
         if info.is_merge() {
             return Ok(CommitDiff::default());
         }
@@ -222,12 +232,13 @@ impl Repository {
             id: info.id,
             source: source.into(),
         };
-        let commit = self.repo.find_commit(info.id.to_git()).map_err(diff_err)?;
-        let new_tree = commit.tree().map_err(diff_err)?;
-        let old_tree = info.parents.first().map(|parent| {
-            self.repo
+        let new_tree = self.repo.find_tree(info.tree.to_git()).map_err(diff_err)?;
+        let old_tree = info.parents.first().map(|parent| match parent_tree {
+            Some(tree) => self.repo.find_tree(tree.to_git()),
+            None => self
+                .repo
                 .find_commit(parent.to_git())
-                .and_then(|p| p.tree())
+                .and_then(|p| p.tree()),
         });
         let parent_missing = matches!(old_tree, Some(Err(_)));
         let old_tree = old_tree.and_then(std::result::Result::ok);

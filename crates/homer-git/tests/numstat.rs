@@ -28,7 +28,7 @@ fn homer_records(path: &Path) -> BTreeSet<Record> {
         if info.is_merge() {
             continue;
         }
-        let diff = repo.diff_commit(&info, limit).expect("diff");
+        let diff = repo.diff_commit(&info, None, limit).expect("diff");
         for change in diff.changes {
             let (added, deleted) = match change.lines {
                 Lines::Counted { added, deleted } => (added.to_string(), deleted.to_string()),
