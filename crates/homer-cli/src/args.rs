@@ -36,6 +36,35 @@ pub(crate) enum Command {
     Update(UpdateArgs),
     /// Show what is indexed and how stale it is against HEAD.
     Status,
+    /// Write a graph with its metrics, for Gephi, networkx or Graphviz.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ExportArgs {
+    /// Which graph: parsed files and their dependencies, or symbols and
+    /// their calls.
+    #[arg(long, value_enum, default_value = "files")]
+    pub graph: GraphArg,
+    /// JSON lines (one node or edge per line), GraphML, or DOT.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    pub format: FormatArg,
+    /// Write here instead of stdout.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum GraphArg {
+    Files,
+    Symbols,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum FormatArg {
+    Jsonl,
+    Graphml,
+    Dot,
 }
 
 #[derive(Debug, clap::Args)]

@@ -66,6 +66,7 @@ fn run(args: &Args) -> anyhow::Result<Found> {
     match &args.command {
         Command::Update(update) => commands::update::run(&repo, update, &out),
         Command::Status => commands::status::run(&repo, &out),
+        Command::Export(export) => commands::export::run(&repo, export, &out),
     }
 }
 

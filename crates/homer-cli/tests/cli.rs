@@ -177,3 +177,57 @@ fn a_closed_stdout_is_not_an_error() {
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(String::from_utf8_lossy(&out.stderr), "");
 }
+
+#[test]
+fn export_writes_each_format() {
+    let repo = copy("small");
+    let none = homer(repo.path(), &["export"]);
+    assert_eq!(none.code, 2, "no index yet: {}", none.stderr);
+    assert!(
+        none.stderr.contains("run `homer update` first"),
+        "{}",
+        none.stderr
+    );
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+
+    let dot = homer(
+        repo.path(),
+        &["export", "--graph", "files", "--format", "dot"],
+    );
+    snapshot!("export_files_dot", dot.transcript(repo.path()));
+
+    let jsonl = homer(repo.path(), &["export", "--graph", "symbols"]);
+    assert_eq!(jsonl.code, 0, "{}", jsonl.stderr);
+    let lines: Vec<serde_json::Value> = jsonl
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("every line is JSON"))
+        .collect();
+    assert_eq!(lines[0]["type"], "graph");
+    let nodes = lines.iter().filter(|l| l["type"] == "node").count();
+    let edges = lines.iter().filter(|l| l["type"] == "edge").count();
+    assert_eq!(lines[0]["nodes"], nodes);
+    assert_eq!(lines[0]["edges"], edges);
+    assert!(
+        lines
+            .iter()
+            .any(|l| l["id"] == "src/calc.rs::add" && l["attrs"]["pagerank"].is_f64())
+    );
+
+    let out = repo.path().join("files.graphml");
+    let graphml = homer(
+        repo.path(),
+        &[
+            "export",
+            "--format",
+            "graphml",
+            "--output",
+            out.to_str().expect("utf-8 path"),
+        ],
+    );
+    assert_eq!(graphml.code, 0, "{}", graphml.stderr);
+    assert_eq!(graphml.stdout, "");
+    let text = std::fs::read_to_string(&out).expect("written");
+    assert!(text.starts_with("<?xml") && text.trim_end().ends_with("</graphml>"));
+    assert_eq!(text.matches("<node id=").count(), 16);
+}

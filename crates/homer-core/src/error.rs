@@ -30,4 +30,6 @@ pub enum CoreError {
     Corrupt { what: String, message: String },
     #[error("'{path}' is not a directory Homer can write its index into")]
     NotADirectory { path: PathBuf },
+    #[error("'{repo}' has no index yet; run `homer update` first")]
+    NotIndexed { repo: PathBuf },
 }

@@ -9,6 +9,8 @@
 mod behavior;
 mod config;
 mod error;
+mod export;
+mod salience;
 mod stages;
 mod status;
 mod workspace;
@@ -16,10 +18,13 @@ mod workspace;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use config::{CONFIG_FILE, Config, CouplingConfig};
+pub use config::{CONFIG_FILE, CodeConfig, Config, CouplingConfig, GraphConfig};
 pub use error::CoreError;
+pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
 pub use homer_dag::KindStats;
+pub use salience::{names as salience_names, role_of};
 pub use stages::behavior::names as value_names;
+pub use stages::graph::{PageRankRun, names as graph_names};
 pub use status::{CodeCounts, Freshness, Status, StoredCounts, language_label, status};
 pub use workspace::Workspace;
 
@@ -82,6 +87,9 @@ pub struct UpdateReport {
     pub log: Vec<String>,
     /// Notes for the user (degraded results, skipped inputs).
     pub notes: Vec<String>,
+    /// The PageRank computations this update ran (none when no graph
+    /// changed), with their iterations and whether they started warm.
+    pub pagerank: Vec<PageRankRun>,
     /// What the index holds after the update.
     pub stored: StoredCounts,
 }
@@ -104,6 +112,8 @@ impl Observer for ProgressObserver<'_> {
                 "parse" => "parsing",
                 "symbols" => "symbols",
                 "resolve" => "resolving",
+                "graph" => "ranking",
+                "salience" => "salience",
                 other => other,
             };
             self.progress.start(label, Some(executing as u64));
@@ -202,12 +212,15 @@ pub fn update(
     mined.notes().into_iter().for_each(&mut note);
     let head_hex = head.map(|(id, _)| id.to_hex());
     runner.stage(&mut store, "behavior", |engine, tx| {
-        stages::behavior::run(engine, tx, head_hex.as_deref(), &config.coupling)?;
+        stages::behavior::run(engine, tx, head_hex.as_deref(), &config.coupling)
+    })?;
+    let analysis = runner.stage(&mut store, "graph", |engine, tx| {
+        let outcome = stages::graph::run(engine, tx, head_hex.is_some(), &config.graph)?;
         match &head_hex {
             Some(id) => tx.set_checkpoint(stages::HEAD_CHECKPOINT, id)?,
             None => tx.clear_checkpoint(stages::HEAD_CHECKPOINT)?,
         }
-        Ok(())
+        Ok(outcome)
     })?;
     let Runner { engine, times, .. } = runner;
 
@@ -233,6 +246,7 @@ pub fn update(
         stages: times,
         log: engine.log().iter().map(ToString::to_string).collect(),
         notes,
+        pagerank: analysis.runs,
         stored: status::counts(&store.summary()?),
     })
 }

@@ -44,6 +44,8 @@ pub struct StoredCounts {
     pub chunks: u64,
     pub embeddings: u64,
     pub code: CodeCounts,
+    /// Parsed files by salience class.
+    pub classes: BTreeMap<String, u64>,
 }
 
 /// The name people write for a stored language name (`cpp` is C++).
@@ -163,6 +165,7 @@ pub(crate) fn counts(summary: &homer_store::Summary) -> StoredCounts {
         tasks: map(&summary.tasks),
         chunks: summary.chunks,
         embeddings: summary.embeddings,
+        classes: map(&summary.classes),
         code: {
             let totals = map(&summary.code_totals);
             let total = |name: &str| totals.get(name).copied().unwrap_or(0);

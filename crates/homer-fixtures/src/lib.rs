@@ -245,3 +245,31 @@ fn gitlink_changes(raw: &[u8]) -> BTreeSet<(String, Vec<u8>)> {
     }
     out
 }
+
+/// Asserts that two store dumps hold the same lines, and on failure shows
+/// only the lines that differ (a dump runs to thousands of lines).
+#[track_caller]
+pub fn assert_same_dump(actual: &str, expected: &str) {
+    if actual == expected {
+        return;
+    }
+    let a: BTreeSet<&str> = actual.lines().collect();
+    let e: BTreeSet<&str> = expected.lines().collect();
+    let only_actual: Vec<&&str> = a.difference(&e).take(20).collect();
+    let only_expected: Vec<&&str> = e.difference(&a).take(20).collect();
+    panic!(
+        "the dumps differ\n  only in the first ({} lines):\n    {}\n  only in the second ({} lines):\n    {}",
+        a.difference(&e).count(),
+        only_actual
+            .iter()
+            .map(|l| (**l).to_owned())
+            .collect::<Vec<_>>()
+            .join("\n    "),
+        e.difference(&a).count(),
+        only_expected
+            .iter()
+            .map(|l| (**l).to_owned())
+            .collect::<Vec<_>>()
+            .join("\n    "),
+    );
+}

@@ -292,6 +292,17 @@ impl Store {
         read::edges(&self.conn, kind)
     }
 
+    /// Every value on the current nodes of `kind`: (node name, value
+    /// name, value), sorted.
+    pub fn node_values(&self, kind: NodeKind) -> Result<Vec<(String, String, Value)>> {
+        read::node_values(&self.conn, kind)
+    }
+
+    /// The current (owned) nodes of `kind`, sorted by name.
+    pub fn current_nodes(&self, kind: NodeKind) -> Result<Vec<CurrentNode>> {
+        read::current_nodes(&self.conn, kind)
+    }
+
     /// Every stored fact as sorted lines of text, for comparing two builds.
     pub fn dump(&self, options: DumpOptions) -> Result<String> {
         read::dump(&self.conn, options)
@@ -462,22 +473,18 @@ impl WriteTx<'_> {
     /// The current (owned) nodes of `kind` with their content hash and
     /// attributes, sorted by name.
     pub fn current_nodes(&self, kind: NodeKind) -> Result<Vec<CurrentNode>> {
-        self.tx
-            .prepare_cached(
-                "SELECT name, content_hash, attrs FROM nodes
-                 WHERE kind = ?1 AND owner IS NOT NULL ORDER BY name",
-            )
-            .and_then(|mut s| {
-                s.query_map([kind.code()], |row| {
-                    Ok(CurrentNode {
-                        name: row.get(0)?,
-                        content_hash: row.get(1)?,
-                        attrs: row.get(2)?,
-                    })
-                })?
-                .collect()
-            })
-            .map_err(StoreError::sqlite("read current nodes"))
+        read::current_nodes(&self.tx, kind)
+    }
+
+    /// Every edge of `kind` with its members, as written so far in this
+    /// transaction.
+    pub fn edges(&self, kind: EdgeKind) -> Result<Vec<StoredEdge>> {
+        read::edges(&self.tx, kind)
+    }
+
+    /// Every value on the current nodes of `kind`, sorted.
+    pub fn node_values(&self, kind: NodeKind) -> Result<Vec<(String, String, Value)>> {
+        read::node_values(&self.tx, kind)
     }
 
     /// The names of the owned (current) nodes of `kind`, sorted.

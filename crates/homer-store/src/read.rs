@@ -30,6 +30,8 @@ pub struct Summary {
     /// Sums over files of the code stage's counters: `calls_certain`,
     /// `calls_guessed`, `calls_unresolved`, `parse_errors`.
     pub code_totals: Vec<KindCount>,
+    /// Files by salience class.
+    pub classes: Vec<KindCount>,
 }
 
 /// Runs a `SELECT kind, count(*) ... GROUP BY kind` and names each kind.
@@ -106,6 +108,11 @@ pub(crate) fn summary(conn: &Connection) -> Result<Summary> {
             "SELECT name, sum(value) FROM node_values \
              WHERE name IN ('calls_certain', 'calls_guessed', 'calls_unresolved', 'parse_errors') \
              GROUP BY name",
+            |k: String| k,
+        )?,
+        classes: counts(
+            conn,
+            "SELECT value, count(*) FROM node_values WHERE name = 'salience_class' GROUP BY value",
             |k: String| k,
         )?,
     })
@@ -381,4 +388,54 @@ impl EdgeRow {
             member_attrs: row.get(7)?,
         })
     }
+}
+
+/// Every value stored on the current nodes of `kind`: (node name, value
+/// name, value), sorted by node name then value name.
+pub(crate) fn node_values(
+    conn: &Connection,
+    kind: NodeKind,
+) -> Result<Vec<(String, String, crate::Value)>> {
+    conn.prepare_cached(
+        "SELECT n.name, v.name, v.value FROM node_values v
+         JOIN nodes n ON n.id = v.node
+         WHERE n.kind = ?1 AND n.owner IS NOT NULL
+         ORDER BY n.name, v.name",
+    )
+    .and_then(|mut s| {
+        s.query_map([kind.code()], |row| {
+            let value = match row.get_ref(2)? {
+                rusqlite::types::ValueRef::Integer(i) => crate::Value::Int(i),
+                rusqlite::types::ValueRef::Real(r) => crate::Value::Real(r),
+                rusqlite::types::ValueRef::Text(t) => {
+                    crate::Value::Text(String::from_utf8_lossy(t).into_owned())
+                }
+                rusqlite::types::ValueRef::Blob(_) | rusqlite::types::ValueRef::Null => {
+                    crate::Value::Text(String::new())
+                }
+            };
+            Ok((row.get(0)?, row.get(1)?, value))
+        })?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read node values"))
+}
+
+/// The current (owned) nodes of `kind`, sorted by name.
+pub(crate) fn current_nodes(conn: &Connection, kind: NodeKind) -> Result<Vec<crate::CurrentNode>> {
+    conn.prepare_cached(
+        "SELECT name, content_hash, attrs FROM nodes
+         WHERE kind = ?1 AND owner IS NOT NULL ORDER BY name",
+    )
+    .and_then(|mut s| {
+        s.query_map([kind.code()], |row| {
+            Ok(crate::CurrentNode {
+                name: row.get(0)?,
+                content_hash: row.get(1)?,
+                attrs: row.get(2)?,
+            })
+        })?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read current nodes"))
 }

@@ -105,6 +105,9 @@ fn render(status: &Status) -> String {
         plural(count(&stored.current, "author"), "author", "authors"),
     );
     let _ = writeln!(s, "code        {}", code_line(stored));
+    if let Some(line) = classes_line(stored) {
+        let _ = writeln!(s, "salience    {line}");
+    }
     let tasks: u64 = stored.tasks.values().sum();
     let edges: u64 = stored.edges.values().sum();
     let _ = writeln!(
@@ -158,4 +161,42 @@ pub(crate) fn code_line(stored: &homer_core::StoredCounts) -> String {
         let _ = write!(line, "; {} skipped", plural(skipped, "file", "files"));
     }
     line
+}
+
+/// "113 files ranked: 8 hotspot, 2 knowledge silo, ..." in a fixed order,
+/// production classes first.
+pub(crate) fn classes_line(stored: &homer_core::StoredCounts) -> Option<String> {
+    const ORDER: [&str; 11] = [
+        "hotspot",
+        "knowledge silo",
+        "load-bearing and quiet",
+        "frequently changed",
+        "ordinary",
+        "peripheral",
+        "test",
+        "example",
+        "benchmark",
+        "generated",
+        "vendored",
+    ];
+    let total: u64 = stored.classes.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut parts: Vec<String> = ORDER
+        .iter()
+        .filter_map(|c| stored.classes.get(*c).map(|n| format!("{n} {c}")))
+        .collect();
+    parts.extend(
+        stored
+            .classes
+            .iter()
+            .filter(|(c, _)| !ORDER.contains(&c.as_str()))
+            .map(|(c, n)| format!("{n} {c}")),
+    );
+    Some(format!(
+        "{} ranked: {}",
+        plural(total, "file", "files"),
+        parts.join(", ")
+    ))
 }

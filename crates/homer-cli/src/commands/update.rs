@@ -42,6 +42,18 @@ pub(crate) fn run(repo: &Path, _args: &UpdateArgs, out: &Output) -> anyhow::Resu
             }
         }
     }
+    for run in &report.pagerank {
+        let _ = writeln!(
+            text,
+            "pagerank: {} ({} nodes, {} edges) in {} iterations{}{}",
+            run.graph,
+            run.nodes,
+            run.edges,
+            run.iterations,
+            if run.warm_start { ", warm start" } else { "" },
+            if run.converged { "" } else { ", not converged" }
+        );
+    }
     let _ = writeln!(
         text,
         "tasks: {} executed, {} reused, {} deleted in {:.2} s",
