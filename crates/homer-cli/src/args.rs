@@ -68,4 +68,9 @@ pub(crate) enum FormatArg {
 }
 
 #[derive(Debug, clap::Args)]
-pub(crate) struct UpdateArgs {}
+pub(crate) struct UpdateArgs {
+    /// Delete the index and build it again from git (keeps
+    /// .homer/config.toml).
+    #[arg(long)]
+    pub rebuild: bool,
+}

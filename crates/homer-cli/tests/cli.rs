@@ -231,3 +231,17 @@ fn export_writes_each_format() {
     assert!(text.starts_with("<?xml") && text.trim_end().ends_with("</graphml>"));
     assert_eq!(text.matches("<node id=").count(), 16);
 }
+
+#[test]
+fn rebuild_starts_over_and_keeps_the_configuration() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    let config = repo.path().join(".homer/config.toml");
+    std::fs::write(&config, "[coupling]\nmin_shared = 2\n").expect("write");
+    let rebuilt = homer(repo.path(), &["update", "--rebuild", "--json"]);
+    assert_eq!(rebuilt.code, 0, "{}", rebuilt.stderr);
+    let report: serde_json::Value = serde_json::from_str(&rebuilt.stdout).expect("json");
+    assert_eq!(report["reused"], 0, "everything is built again");
+    assert_eq!(report["revision"], 1, "a new index starts at revision 1");
+    assert!(config.exists());
+}

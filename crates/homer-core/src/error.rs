@@ -30,6 +30,12 @@ pub enum CoreError {
     Corrupt { what: String, message: String },
     #[error("'{path}' is not a directory Homer can write its index into")]
     NotADirectory { path: PathBuf },
+    #[error("cannot remove '{path}'")]
+    RemoveIndex {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("'{repo}' has no index yet; run `homer update` first")]
     NotIndexed { repo: PathBuf },
 }

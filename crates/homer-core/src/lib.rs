@@ -59,7 +59,10 @@ impl Progress for NoProgress {
 
 /// Options of `homer update`.
 #[derive(Clone, Debug, Default)]
-pub struct UpdateOptions {}
+pub struct UpdateOptions {
+    /// Delete the index first and build it from git again.
+    pub rebuild: bool,
+}
 
 /// What `homer update` did. Everything except `kinds[*].millis` depends only
 /// on the repository and the database state.
@@ -167,7 +170,7 @@ impl Runner<'_> {
 /// Builds or refreshes the index of the repository containing `path`.
 pub fn update(
     path: &Path,
-    _options: &UpdateOptions,
+    options: &UpdateOptions,
     progress: &dyn Progress,
 ) -> Result<UpdateReport, CoreError> {
     let workspace = Workspace::locate(path)?;
@@ -178,6 +181,9 @@ pub fn update(
         Head::Commit { id, tree, .. } => Some((id, tree)),
         Head::Unborn { .. } => None,
     };
+    if options.rebuild {
+        workspace.remove_index()?;
+    }
     let mut store = Store::open(workspace.database(), OpenMode::ReadWrite)?;
     let mut notes = Vec::new();
     let mut note = |text: String| {

@@ -76,6 +76,22 @@ impl Workspace {
     pub fn database(&self) -> &Path {
         &self.database
     }
+
+    /// Deletes the index database (with its WAL and shared-memory files),
+    /// keeping the configuration, for a rebuild from git.
+    pub fn remove_index(&self) -> Result<(), CoreError> {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = self.database.clone().into_os_string();
+            name.push(suffix);
+            let path = PathBuf::from(name);
+            match std::fs::remove_file(&path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(CoreError::RemoveIndex { path, source }),
+            }
+        }
+        Ok(())
+    }
 }
 
 fn strip_trailing_separator(path: PathBuf) -> PathBuf {

@@ -11,10 +11,13 @@ use crate::commands::status::{code_line, count, plural};
 use crate::output::Output;
 use crate::progress::Bars;
 
-pub(crate) fn run(repo: &Path, _args: &UpdateArgs, out: &Output) -> anyhow::Result<Found> {
+pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Result<Found> {
     let bars = Bars::default();
     let started = std::time::Instant::now();
-    let report = homer_core::update(repo, &homer_core::UpdateOptions::default(), &bars)
+    let options = homer_core::UpdateOptions {
+        rebuild: args.rebuild,
+    };
+    let report = homer_core::update(repo, &options, &bars)
         .with_context(|| format!("cannot update the index of '{}'", repo.display()))?;
     if out.json() {
         out.print_json(&report)?;
