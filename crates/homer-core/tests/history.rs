@@ -19,7 +19,13 @@ use homer_git::RepoPath;
 use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
 
 fn run(repo: &Path) -> UpdateReport {
-    update(repo, &UpdateOptions::default(), &NoProgress).expect("update succeeds")
+    // Embeddings have their own tests (search.rs); here they would only
+    // add minutes.
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(repo, &options, &NoProgress).expect("update succeeds")
 }
 
 fn open(repo: &Path) -> Store {

@@ -8,7 +8,13 @@ use homer_fixtures::{assert_same_dump, commit_all, copy, git, git_stdout};
 use homer_store::{DumpOptions, OpenMode, Store};
 
 fn run(repo: &Path) -> UpdateReport {
-    update(repo, &UpdateOptions::default(), &NoProgress).expect("update succeeds")
+    // Embeddings have their own tests (search.rs); here they would only
+    // add minutes.
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(repo, &options, &NoProgress).expect("update succeeds")
 }
 
 fn dump(repo: &Path) -> String {

@@ -356,6 +356,23 @@ impl Repository {
             .map(|b| b.content().to_vec())
     }
 
+    /// The blob id the working tree's file at `path` (relative to the
+    /// root) would have, `None` when it is missing or unreadable (a bare
+    /// repository has no working tree).
+    #[must_use]
+    pub fn worktree_blob(&self, path: &str) -> Option<ObjectId> {
+        let root = self.repo.workdir()?;
+        git2::Oid::hash_file(git2::ObjectType::Blob, root.join(path))
+            .ok()
+            .map(oid)
+    }
+
+    /// Whether the repository has a working tree (a bare one does not).
+    #[must_use]
+    pub fn has_worktree(&self) -> bool {
+        self.repo.workdir().is_some()
+    }
+
     /// Adds `pattern` as a line of `info/exclude` unless it is there already,
     /// so Homer's own directory never shows up as untracked. Never touches a
     /// tracked file. Returns whether the file changed.

@@ -14,9 +14,11 @@
 //!   deleted takes its rows with it. Nodes and edges nobody owns or
 //!   references are collected at the end of every stage.
 
+mod embeddings;
 mod ids;
 mod migrate;
 mod read;
+mod search;
 mod writer;
 
 use std::cell::RefCell;
@@ -28,10 +30,12 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+pub use embeddings::PendingEmbedding;
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
 pub use migrate::{MIGRATIONS, Migration, latest_version};
 pub use read::{DumpOptions, KindCount, StoredEdge, StoredMember, Summary};
-pub use writer::{Chunk, Member, TaskWriter, Value};
+pub use search::StoredChunk;
+pub use writer::{Chunk, Embed, Member, TaskWriter, Value, embed_hash, embedded_text};
 
 /// Errors from the store. Each says which database or which step failed.
 #[derive(Debug, thiserror::Error)]
@@ -292,6 +296,44 @@ impl Store {
         read::edges(&self.conn, kind)
     }
 
+    /// Every embedded chunk's id and its vector (flat, `dim` values each).
+    pub fn vectors(&self, model: &str, dim: usize) -> Result<(Vec<i64>, Vec<f32>)> {
+        embeddings::vectors(&self.conn, model, dim)
+    }
+
+    /// Distinct chunk texts to embed, and how many have a vector.
+    pub fn embedding_coverage(&self, model: &str) -> Result<(u64, u64)> {
+        embeddings::coverage(&self.conn, model)
+    }
+
+    /// Chunks matching an FTS5 query, best first (BM25 with column
+    /// weights title, body, words), at most `limit`; commit messages only
+    /// when `commits`.
+    pub fn text_search(
+        &self,
+        query: &str,
+        weights: [f64; 3],
+        limit: usize,
+        commits: bool,
+    ) -> Result<Vec<(i64, f64)>> {
+        search::text(&self.conn, query, weights, limit, commits)
+    }
+
+    /// The chunks with these ids, with the node each is about.
+    pub fn chunks(&self, ids: &[i64]) -> Result<Vec<StoredChunk>> {
+        search::chunks(&self.conn, ids)
+    }
+
+    /// A current node's content hash (a file's blob id at HEAD).
+    pub fn content_hash(&self, kind: NodeKind, name: &str) -> Result<Option<Vec<u8>>> {
+        search::content_hash(&self.conn, kind, name)
+    }
+
+    /// A text snippet of a chunk around an FTS5 query's matches.
+    pub fn snippet(&self, query: &str, id: i64) -> Result<Option<String>> {
+        search::snippet(&self.conn, query, id)
+    }
+
     /// Every value on the current nodes of `kind`: (node name, value
     /// name, value), sorted.
     pub fn node_values(&self, kind: NodeKind) -> Result<Vec<(String, String, Value)>> {
@@ -476,6 +518,21 @@ impl WriteTx<'_> {
         read::current_nodes(&self.tx, kind)
     }
 
+    /// Chunk texts without a vector for `model`.
+    pub fn pending_embeddings(&self, model: &str) -> Result<Vec<PendingEmbedding>> {
+        embeddings::pending(&self.tx, model)
+    }
+
+    /// Stores a vector for an embedded text.
+    pub fn put_embedding(&self, embed_hash: i64, model: &str, vector: &[f32]) -> Result<()> {
+        embeddings::put(&self.tx, embed_hash, model, vector)
+    }
+
+    /// Deletes vectors nothing uses (another model's, a vanished text's).
+    pub fn prune_embeddings(&self, model: &str) -> Result<usize> {
+        embeddings::prune(&self.tx, model)
+    }
+
     /// Every edge of `kind` with its members, as written so far in this
     /// transaction.
     pub fn edges(&self, kind: EdgeKind) -> Result<Vec<StoredEdge>> {
@@ -605,13 +662,13 @@ impl WriteTx<'_> {
         }
         self.tx
             .execute_batch(
-                "INSERT INTO chunk_text (chunk_text, rowid, title, body)
-                     SELECT 'delete', p.id, p.title, p.body FROM chunk_text_pending p
+                "INSERT INTO chunk_text (chunk_text, rowid, title, body, words)
+                     SELECT 'delete', p.id, p.title, p.body, p.words FROM chunk_text_pending p
                      WHERE p.op = 'delete'
                        AND p.seq IN (SELECT min(seq) FROM chunk_text_pending GROUP BY id)
                      ORDER BY p.id;
-                 INSERT INTO chunk_text (rowid, title, body)
-                     SELECT c.id, c.title, c.body FROM chunks c
+                 INSERT INTO chunk_text (rowid, title, body, words)
+                     SELECT c.id, c.title, c.body, c.words FROM chunks c
                      WHERE c.id IN (SELECT id FROM chunk_text_pending)
                      ORDER BY c.id;
                  DELETE FROM chunk_text_pending;",

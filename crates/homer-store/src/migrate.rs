@@ -14,11 +14,18 @@ pub struct Migration {
 
 /// Every migration, in order. `schema/` is append-only: a shipped file is
 /// never edited (a test pins each file's hash), a change is a new file.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_init.sql",
-    sql: include_str!("../../../schema/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_init.sql",
+        sql: include_str!("../../../schema/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_search.sql",
+        sql: include_str!("../../../schema/0002_search.sql"),
+    },
+];
 
 /// The schema version this build writes and understands.
 #[must_use]
@@ -92,7 +99,11 @@ mod tests {
     /// pin its hash here.
     #[test]
     fn shipped_migrations_are_unchanged() {
-        let pinned: &[(&str, u64)] = &[("0001_init.sql", 0x1456_9256_5527_e4d5)];
+        let pinned: &[(&str, u64)] = &[
+            ("0001_init.sql", 0x1456_9256_5527_e4d5),
+            ("0002_search.sql", 0x1f6e_c99b_3fc7_95d2),
+        ];
+        assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {
             assert_eq!(m.name, *name);
             let actual = xxhash_rust::xxh3::xxh3_64(m.sql.as_bytes());

@@ -273,22 +273,36 @@ fn dump_chunks(lines: &mut Lines<'_>) -> Result<()> {
     lines.collect(
         &format!(
             "SELECT {OWNER}, COALESCE((SELECT n.name FROM nodes n WHERE n.id = x.node), '-'),
-                    x.title, x.text_hash, x.start_line, x.end_line, x.body
+                    x.title, x.text_hash, x.start_line, x.end_line, x.body, x.words,
+                    x.embed_kind, x.embed_hash
              FROM chunks x"
         ),
         |r| {
             Ok(Some(format!(
-                "chunk owner={} node={:?} title={:?} hash={:016x} lines={}-{} body={:?}",
+                "chunk owner={} node={:?} title={:?} hash={:016x} lines={}-{} body={:?} words={:?} embed={}:{}",
                 text(r, 0)?,
                 text(r, 1)?,
                 text(r, 2)?,
                 r.get::<_, i64>(3)?,
                 any(r, 4)?,
                 any(r, 5)?,
-                text(r, 6)?
+                text(r, 6)?,
+                text(r, 7)?,
+                any(r, 8)?,
+                any(r, 9)?
             )))
         },
-    )
+    )?;
+    // Which texts have a vector, not the vectors' bits: those depend on
+    // the runtime's arithmetic, not on Homer.
+    lines.collect("SELECT text_hash, model, dim FROM embeddings", |r| {
+        Ok(Some(format!(
+            "embedding text={:016x} model={} dim={}",
+            r.get::<_, i64>(0)?,
+            text(r, 1)?,
+            any(r, 2)?
+        )))
+    })
 }
 
 fn dump_checkpoints(lines: &mut Lines<'_>, options: DumpOptions) -> Result<()> {

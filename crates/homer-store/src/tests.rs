@@ -61,6 +61,45 @@ fn open_creates_a_wal_database_at_the_latest_schema() {
 }
 
 #[test]
+fn a_version_1_index_is_emptied_by_the_upgrade_and_keeps_its_vectors() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        // What Homer with schema 1 left: a task, its node and chunk, a
+        // checkpoint, a vector.
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch(crate::migrate::MIGRATIONS[0].sql)
+            .expect("schema 1");
+        conn.execute_batch(
+            "PRAGMA user_version = 1;
+             INSERT INTO tasks VALUES (1, 'parse', 'a.rs', 1, 1, 1, NULL);
+             INSERT INTO nodes VALUES (1, 1, 'a.rs', NULL, 1, NULL);
+             INSERT INTO chunks VALUES (1, 1, 1, 'a.rs', 'fn a() {}', 7, NULL, NULL);
+             INSERT INTO checkpoints VALUES ('head', 'abc');
+             INSERT INTO embeddings VALUES (7, 'm', 1, x'00000000');",
+        )
+        .expect("version 1 rows");
+    }
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    assert_eq!(store.checkpoint("head").expect("read"), None);
+    let rows = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+    assert_eq!(rows("SELECT count(*) FROM tasks"), 0);
+    assert_eq!(rows("SELECT count(*) FROM nodes"), 0);
+    assert_eq!(rows("SELECT count(*) FROM chunks"), 0);
+    assert_eq!(rows("SELECT count(*) FROM embeddings"), 1);
+    assert_eq!(
+        rows("SELECT count(*) FROM node_kinds"),
+        5,
+        "reference rows stay"
+    );
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn a_newer_schema_is_refused_and_left_byte_identical() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("homer.db");
@@ -262,7 +301,9 @@ fn write_chunks(tx: &WriteTx<'_>, key: &str, texts: &[(&str, &str)], fresh: bool
             node: None,
             title,
             body,
+            words: "",
             lines: None,
+            embed: crate::Embed::Nothing,
         })
         .expect("chunk");
     }

@@ -35,8 +35,60 @@ pub struct Chunk<'a> {
     pub node: Option<NodeId>,
     pub title: &'a str,
     pub body: &'a str,
+    /// Indexed but not shown: identifier parts, path words.
+    pub words: &'a str,
     /// First and last line in the node's file, when the chunk has a span.
     pub lines: Option<(u32, u32)>,
+    /// What of the chunk gets a vector.
+    pub embed: Embed,
+}
+
+/// What text of a chunk is embedded (stored as `embed_kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Embed {
+    Nothing = 0,
+    /// The body alone (a file's content: the path is not part of it, so a
+    /// renamed file needs no new vector).
+    Body = 1,
+    /// The title, a newline, and the body (a definition's qualified name
+    /// with its code).
+    TitleAndBody = 2,
+}
+
+impl Embed {
+    /// The stored code's meaning.
+    #[must_use]
+    pub fn from_code(code: i64) -> Embed {
+        match code {
+            1 => Embed::Body,
+            2 => Embed::TitleAndBody,
+            _ => Embed::Nothing,
+        }
+    }
+}
+
+impl Chunk<'_> {
+    /// The text a vector is made of, when there is one.
+    #[must_use]
+    pub fn embedded_text(&self) -> Option<String> {
+        embedded_text(self.embed, self.title, self.body)
+    }
+}
+
+/// The text embedded for a chunk with this title and body.
+#[must_use]
+pub fn embedded_text(embed: Embed, title: &str, body: &str) -> Option<String> {
+    match embed {
+        Embed::Nothing => None,
+        Embed::Body => Some(body.to_owned()),
+        Embed::TitleAndBody => Some(format!("{title}\n{body}")),
+    }
+}
+
+/// The key of an embedded text.
+#[must_use]
+pub fn embed_hash(text: &str) -> i64 {
+    Fingerprint::new().str("embed").str(text).finish() as i64
 }
 
 /// A member of a hyperedge: a node, the part it plays, and optional
@@ -329,10 +381,16 @@ impl<'t> TaskWriter<'t> {
             .finish() as i64;
         *ordinal += 1;
         self.written_chunks.insert(id);
-        let text_hash = Fingerprint::new().str(chunk.title).str(chunk.body).finish() as i64;
+        let text_hash = Fingerprint::new()
+            .str(chunk.title)
+            .str(chunk.body)
+            .str(chunk.words)
+            .finish() as i64;
+        let embed_hash = chunk.embedded_text().map(|t| embed_hash(&t));
         self.hash.push_u64(5);
         self.hash.push_u64(id as u64);
         self.hash.push_u64(text_hash as u64);
+        self.hash.push_u64(embed_hash.map_or(0, |h| h as u64));
         self.hash.push_u64(
             chunk
                 .lines
@@ -344,12 +402,16 @@ impl<'t> TaskWriter<'t> {
         self.tx
             .conn()
             .prepare_cached(
-                "INSERT INTO chunks (id, owner, node, title, body, text_hash, start_line, end_line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO chunks (id, owner, node, title, body, words, text_hash,
+                                     embed_kind, embed_hash, start_line, end_line)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
                  ON CONFLICT (id) DO UPDATE SET
-                     title = excluded.title, body = excluded.body, text_hash = excluded.text_hash,
+                     title = excluded.title, body = excluded.body, words = excluded.words,
+                     text_hash = excluded.text_hash, embed_kind = excluded.embed_kind,
+                     embed_hash = excluded.embed_hash,
                      start_line = excluded.start_line, end_line = excluded.end_line
                  WHERE text_hash IS NOT excluded.text_hash
+                    OR embed_hash IS NOT excluded.embed_hash
                     OR start_line IS NOT excluded.start_line OR end_line IS NOT excluded.end_line",
             )
             .and_then(|mut s| {
@@ -359,7 +421,10 @@ impl<'t> TaskWriter<'t> {
                     chunk.node.map(NodeId::raw),
                     chunk.title,
                     chunk.body,
+                    chunk.words,
                     text_hash,
+                    chunk.embed as i64,
+                    embed_hash,
                     start,
                     end
                 ])

@@ -1,5 +1,7 @@
 //! One module per command: call homer-core, print the result.
 
 pub(crate) mod export;
+pub(crate) mod model;
+pub(crate) mod search;
 pub(crate) mod status;
 pub(crate) mod update;

@@ -108,6 +108,7 @@ fn render(status: &Status) -> String {
     if let Some(line) = classes_line(stored) {
         let _ = writeln!(s, "salience    {line}");
     }
+    let _ = writeln!(s, "search      {}", search_line(stored));
     let tasks: u64 = stored.tasks.values().sum();
     let edges: u64 = stored.edges.values().sum();
     let _ = writeln!(
@@ -117,6 +118,25 @@ fn render(status: &Status) -> String {
         plural(tasks, "memoized task", "memoized tasks")
     );
     s
+}
+
+/// "N chunks; semantic search on (...)" or why it is off.
+fn search_line(stored: &homer_core::StoredCounts) -> String {
+    let chunks = plural(stored.chunks, "chunk", "chunks");
+    let (want, have) = (stored.texts_to_embed, stored.texts_embedded);
+    if want == 0 {
+        format!("{chunks}; nothing to embed")
+    } else if have == want {
+        format!("{chunks}; semantic search on ({want} texts embedded)")
+    } else if have == 0 {
+        format!(
+            "{chunks}; semantic search off (no text embedded yet: `homer model fetch`, then `homer update`)"
+        )
+    } else {
+        format!(
+            "{chunks}; semantic search partial ({have} of {want} texts embedded; `homer update` resumes)"
+        )
+    }
 }
 
 /// "N symbols in M files (Rust 40, Python 2); calls: ..." for status and

@@ -16,6 +16,7 @@ pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Resul
     let started = std::time::Instant::now();
     let options = homer_core::UpdateOptions {
         rebuild: args.rebuild,
+        no_embed: args.no_embed,
     };
     let report = homer_core::update(repo, &options, &bars)
         .with_context(|| format!("cannot update the index of '{}'", repo.display()))?;
@@ -55,6 +56,13 @@ pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Resul
             run.iterations,
             if run.warm_start { ", warm start" } else { "" },
             if run.converged { "" } else { ", not converged" }
+        );
+    }
+    if report.embedded > 0 {
+        let _ = writeln!(
+            text,
+            "embeddings: {} embedded",
+            plural(report.embedded, "chunk", "chunks")
         );
     }
     let _ = writeln!(

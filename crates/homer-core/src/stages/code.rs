@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
 use homer_git::{ObjectId, Repository};
 use homer_store::{
-    EdgeKind, Fingerprint, Member, NodeId, NodeKind, Role, TaskWriter, Value, WriteTx,
+    Chunk, EdgeKind, Embed, Fingerprint, Member, NodeId, NodeKind, Role, TaskWriter, Value, WriteTx,
 };
 use homer_syntax::{
     EXTRACTOR_VERSION, Extractor, FileFacts, Manifests, PathHint, Project, RESOLVER_VERSION,
@@ -28,11 +28,13 @@ use homer_syntax::{
 use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
+use crate::chunking::{self, About};
 use crate::config::CodeConfig;
 
 pub(crate) const PARSE: TaskKind = TaskKind::new("parse", EXTRACTOR_VERSION);
 pub(crate) const SYMBOLS: TaskKind = TaskKind::new("symbols", 1);
 pub(crate) const RESOLVE: TaskKind = TaskKind::new("resolve", RESOLVER_VERSION);
+pub(crate) const CHUNK: TaskKind = TaskKind::new("chunk", 1);
 
 /// The tree, configuration and versions the stored code facts describe.
 const CHECKPOINT: &str = "code";
@@ -101,6 +103,7 @@ pub(crate) fn run(
         .u64(u64::from(PARSE.version))
         .u64(u64::from(SYMBOLS.version))
         .u64(u64::from(RESOLVE.version))
+        .u64(u64::from(CHUNK.version))
         .u64(config.fingerprint())
         .finish()
         .to_string();
@@ -109,6 +112,7 @@ pub(crate) fn run(
         return Ok(outcome);
     }
     let mut sources = Vec::new();
+    let mut texts = Vec::new();
     let mut manifest_blobs = Vec::new();
     for file in tx.current_nodes(NodeKind::File)? {
         let Some(blob) = file
@@ -124,6 +128,9 @@ pub(crate) fn run(
         }
         if file.attrs.as_deref().is_some_and(|a| a.contains("symlink")) {
             continue;
+        }
+        if may_be_text(&file.name) {
+            texts.push((file.name.clone(), blob));
         }
         if let Some(key) = parse_key(blob, path_hint(&file.name)) {
             sources.push(Source {
@@ -164,6 +171,7 @@ pub(crate) fn run(
         &parsed,
         manifest_print.finish(),
     )?;
+    run_chunks(engine, tx, repo, &texts, &sources, &parsed, config)?;
     tx.set_checkpoint(CHECKPOINT, &signature)?;
     Ok(outcome)
 }
@@ -358,6 +366,152 @@ fn exports_hash(facts: &FileFacts) -> u64 {
     }
     fp.push_bytes(facts.package.as_deref().unwrap_or("").as_bytes());
     fp.finish()
+}
+
+/// Extensions of files that are never text worth reading.
+fn may_be_text(path: &str) -> bool {
+    let ext = path
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    !matches!(
+        ext.as_str(),
+        "png"
+            | "jpg"
+            | "jpeg"
+            | "gif"
+            | "ico"
+            | "bmp"
+            | "webp"
+            | "svg"
+            | "pdf"
+            | "zip"
+            | "gz"
+            | "tgz"
+            | "xz"
+            | "bz2"
+            | "zst"
+            | "7z"
+            | "jar"
+            | "woff"
+            | "woff2"
+            | "ttf"
+            | "otf"
+            | "eot"
+            | "mp3"
+            | "mp4"
+            | "wav"
+            | "ogg"
+            | "mov"
+            | "avi"
+            | "exe"
+            | "dll"
+            | "so"
+            | "dylib"
+            | "a"
+            | "o"
+            | "class"
+            | "pyc"
+            | "wasm"
+            | "bin"
+            | "dat"
+            | "db"
+            | "sqlite"
+    )
+}
+
+/// The search chunks of every text file at HEAD: per definition for parsed
+/// files, the text itself for the others. Keyed by path, with the blob and
+/// the parse output as inputs: a rename writes the same texts again (and
+/// embeds nothing new), an edit rewrites only what changed.
+fn run_chunks(
+    engine: &mut Engine<'_>,
+    tx: &WriteTx<'_>,
+    repo: &Repository,
+    texts: &[(String, ObjectId)],
+    sources: &[Source],
+    parsed: &HashMap<String, (u64, Parsed)>,
+    config: &CodeConfig,
+) -> Result<(), CoreError> {
+    let facts_of: HashMap<&str, (u64, Option<&FileFacts>)> = sources
+        .iter()
+        .filter_map(|s| {
+            let (hash, value) = parsed.get(&s.key)?;
+            let facts = match value {
+                Parsed::Facts(f) => Some(f),
+                Parsed::Skipped(_) => None,
+            };
+            Some((s.path.as_str(), (*hash, facts)))
+        })
+        .collect();
+    let declared: Vec<Declared<(ObjectId, Option<&FileFacts>)>> = texts
+        .iter()
+        .map(|(path, blob)| {
+            let (hash, facts) = facts_of.get(path.as_str()).copied().unwrap_or((0, None));
+            Declared {
+                key: path.clone(),
+                input_hash: CHUNK
+                    .input()
+                    .str(path)
+                    .bytes(blob.as_bytes())
+                    .u64(hash)
+                    .u64(config.fingerprint())
+                    .finish(),
+                data: (*blob, facts),
+            }
+        })
+        .collect();
+    let git_dir = repo.git_dir().to_path_buf();
+    engine.run_with(
+        tx,
+        &CHUNK,
+        &declared,
+        Sweep::Complete,
+        || Repository::open_git_dir(&git_dir),
+        |worker, path, (blob, facts)| {
+            let worker = worker
+                .as_ref()
+                .map_err(|e| TaskError::from(e.to_string()))?;
+            let Some(bytes) = worker.blob(*blob) else {
+                return Ok(Vec::new());
+            };
+            if bytes.len() as u64 > config.max_file_bytes
+                || bytes[..bytes.len().min(8000)].contains(&0)
+            {
+                return Ok(Vec::new());
+            }
+            let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64 + 1;
+            if bytes.len() as u64 / lines > config.max_average_line {
+                return Ok(Vec::new());
+            }
+            Ok(chunking::chunks(
+                path,
+                &String::from_utf8_lossy(&bytes),
+                *facts,
+            ))
+        },
+        |w, path, _, chunks| {
+            for c in chunks {
+                let (node, embed) = match &c.about {
+                    About::Symbol(q) => (
+                        NodeId::of(NodeKind::Symbol, &symbol_name(path, q)),
+                        Embed::TitleAndBody,
+                    ),
+                    About::File => (w.intern_node(NodeKind::File, path)?, Embed::Body),
+                };
+                w.chunk(&Chunk {
+                    node: Some(node),
+                    title: &c.title,
+                    body: &c.body,
+                    words: &c.words,
+                    lines: Some(c.lines),
+                    embed,
+                })?;
+            }
+            Ok(None)
+        },
+    )?;
+    Ok(())
 }
 
 fn run_resolve(

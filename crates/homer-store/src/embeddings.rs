@@ -1,0 +1,117 @@
+//! The embedding table: vectors keyed by the hash of the embedded text and
+//! the model, filled after the stages that write chunks, read whole by
+//! search.
+
+use rusqlite::{Connection, params};
+
+use crate::{Embed, Result, StoreError};
+
+/// A chunk text that has no vector yet for a model.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingEmbedding {
+    pub embed_hash: i64,
+    pub embed: Embed,
+    pub title: String,
+    pub body: String,
+    /// The name of the node the chunk is about (for the log).
+    pub node: String,
+}
+
+/// Chunk texts without a vector for `model`, one per text (its first
+/// chunk by id), in hash order.
+pub(crate) fn pending(conn: &Connection, model: &str) -> Result<Vec<PendingEmbedding>> {
+    conn.prepare(
+        "SELECT c.embed_hash, c.embed_kind, c.title, c.body, COALESCE(n.name, '')
+         FROM chunks c LEFT JOIN nodes n ON n.id = c.node
+         WHERE c.id IN (
+             SELECT min(id) FROM chunks
+             WHERE embed_hash IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM embeddings e
+                               WHERE e.text_hash = chunks.embed_hash AND e.model = ?1)
+             GROUP BY embed_hash)
+         ORDER BY c.embed_hash",
+    )
+    .and_then(|mut s| {
+        s.query_map([model], |r| {
+            Ok(PendingEmbedding {
+                embed_hash: r.get(0)?,
+                embed: Embed::from_code(r.get(1)?),
+                title: r.get(2)?,
+                body: r.get(3)?,
+                node: r.get(4)?,
+            })
+        })?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read chunks to embed"))
+}
+
+/// Stores one vector (little-endian f32).
+pub(crate) fn put(conn: &Connection, embed_hash: i64, model: &str, vector: &[f32]) -> Result<()> {
+    let mut blob = Vec::with_capacity(vector.len() * 4);
+    for v in vector {
+        blob.extend_from_slice(&v.to_le_bytes());
+    }
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO embeddings (text_hash, model, dim, vector) VALUES (?1, ?2, ?3, ?4)",
+    )
+    .and_then(|mut s| s.execute(params![embed_hash, model, vector.len() as i64, blob]))
+    .map(|_| ())
+    .map_err(StoreError::sqlite("write an embedding"))
+}
+
+/// Deletes vectors of other models and of texts no chunk has any more;
+/// returns how many went.
+pub(crate) fn prune(conn: &Connection, model: &str) -> Result<usize> {
+    conn.execute(
+        "DELETE FROM embeddings WHERE model <> ?1
+            OR text_hash NOT IN (SELECT embed_hash FROM chunks WHERE embed_hash IS NOT NULL)",
+        [model],
+    )
+    .map_err(StoreError::sqlite("prune embeddings"))
+}
+
+/// How many chunk texts there are to embed, and how many have a vector
+/// for `model`.
+pub(crate) fn coverage(conn: &Connection, model: &str) -> Result<(u64, u64)> {
+    conn.query_row(
+        "SELECT count(DISTINCT c.embed_hash),
+                count(DISTINCT e.text_hash)
+         FROM chunks c LEFT JOIN embeddings e ON e.text_hash = c.embed_hash AND e.model = ?1
+         WHERE c.embed_hash IS NOT NULL",
+        [model],
+        |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+    )
+    .map_err(StoreError::sqlite("count embeddings"))
+}
+
+/// Every embedded chunk's id with its vector, by chunk id.
+pub(crate) fn vectors(conn: &Connection, model: &str, dim: usize) -> Result<(Vec<i64>, Vec<f32>)> {
+    let mut ids = Vec::new();
+    let mut flat = Vec::new();
+    let mut stmt = conn
+        .prepare(
+            "SELECT c.id, e.vector FROM chunks c
+             JOIN embeddings e ON e.text_hash = c.embed_hash AND e.model = ?1
+             WHERE e.dim = ?2 ORDER BY c.id",
+        )
+        .map_err(StoreError::sqlite("read embeddings"))?;
+    let mut rows = stmt
+        .query(params![model, dim as i64])
+        .map_err(StoreError::sqlite("read embeddings"))?;
+    while let Some(row) = rows.next().map_err(StoreError::sqlite("read embeddings"))? {
+        let blob = row
+            .get_ref(1)
+            .and_then(|v| Ok(v.as_blob()?.to_vec()))
+            .map_err(StoreError::sqlite("read embeddings"))?;
+        if blob.len() != dim * 4 {
+            continue;
+        }
+        ids.push(row.get(0).map_err(StoreError::sqlite("read embeddings"))?);
+        flat.extend(
+            blob.chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+    }
+    Ok((ids, flat))
+}

@@ -1,0 +1,115 @@
+//! The read queries of search: the text index, and chunks by id.
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::{NodeKind, Result, StoreError};
+
+/// A chunk with the node it is about.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredChunk {
+    pub id: i64,
+    pub node_kind: Option<NodeKind>,
+    pub node: Option<String>,
+    /// The node's attributes (a symbol's kind, signature...).
+    pub node_attrs: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub lines: Option<(u32, u32)>,
+}
+
+pub(crate) fn text(
+    conn: &Connection,
+    query: &str,
+    weights: [f64; 3],
+    limit: usize,
+    commits: bool,
+) -> Result<Vec<(i64, f64)>> {
+    // bm25() is lower for better matches; the score returned is its
+    // negation, higher better.
+    let sql = format!(
+        "SELECT t.rowid, -bm25(chunk_text, ?2, ?3, ?4) AS score
+         FROM chunk_text t
+         {}
+         WHERE chunk_text MATCH ?1 {}
+         ORDER BY bm25(chunk_text, ?2, ?3, ?4), t.rowid
+         LIMIT ?5",
+        if commits {
+            ""
+        } else {
+            "JOIN chunks c ON c.id = t.rowid LEFT JOIN nodes n ON n.id = c.node"
+        },
+        if commits {
+            String::new()
+        } else {
+            format!(
+                "AND (n.kind IS NULL OR n.kind <> {})",
+                NodeKind::Commit.code()
+            )
+        }
+    );
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(
+                params![query, weights[0], weights[1], weights[2], limit as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect()
+        })
+        .map_err(StoreError::sqlite("search the text index"))
+}
+
+pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>> {
+    let mut out = Vec::with_capacity(ids.len());
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT c.id, n.kind, n.name, n.attrs, c.title, c.body, c.start_line, c.end_line
+             FROM chunks c LEFT JOIN nodes n ON n.id = c.node WHERE c.id = ?1",
+        )
+        .map_err(StoreError::sqlite("read chunks"))?;
+    for id in ids {
+        let row = stmt
+            .query_row([id], |r| {
+                let kind: Option<i64> = r.get(1)?;
+                let (start, end): (Option<i64>, Option<i64>) = (r.get(6)?, r.get(7)?);
+                Ok(StoredChunk {
+                    id: r.get(0)?,
+                    node_kind: kind.and_then(NodeKind::from_code),
+                    node: r.get(2)?,
+                    node_attrs: r.get(3)?,
+                    title: r.get(4)?,
+                    body: r.get(5)?,
+                    lines: start.zip(end).map(|(s, e)| {
+                        (u32::try_from(s).unwrap_or(0), u32::try_from(e).unwrap_or(0))
+                    }),
+                })
+            })
+            .optional()
+            .map_err(StoreError::sqlite("read chunks"))?;
+        out.extend(row);
+    }
+    Ok(out)
+}
+
+pub(crate) fn snippet(conn: &Connection, query: &str, id: i64) -> Result<Option<String>> {
+    conn.prepare_cached(
+        "SELECT snippet(chunk_text, 1, '', '', ' … ', 12) FROM chunk_text
+         WHERE chunk_text MATCH ?1 AND rowid = ?2",
+    )
+    .and_then(|mut s| s.query_row(params![query, id], |r| r.get(0)).optional())
+    .map_err(StoreError::sqlite("read a snippet"))
+}
+
+/// A current node's content hash (a file's blob id at HEAD).
+pub(crate) fn content_hash(
+    conn: &Connection,
+    kind: NodeKind,
+    name: &str,
+) -> Result<Option<Vec<u8>>> {
+    conn.prepare_cached("SELECT content_hash FROM nodes WHERE id = ?1 AND owner IS NOT NULL")
+        .and_then(|mut s| {
+            s.query_row([crate::NodeId::of(kind, name).raw()], |r| r.get(0))
+                .optional()
+        })
+        .map(Option::flatten)
+        .map_err(StoreError::sqlite("read a node"))
+}
