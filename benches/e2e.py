@@ -7,8 +7,12 @@ For every bundle in the corpus it makes a fresh clone, then, in interleaved
 runs (so a busy moment of the machine hits both sides alike), times
 
 - `git log --numstat -M --no-merges`: the floor for mining history;
-- a cold `homer update` (the index deleted first), with its stage times;
-- a second `homer update` with nothing new (the cost of checking).
+- a cold `homer update --no-embed` (the index deleted first), with its
+  stage times;
+- a second `homer update --no-embed` with nothing new (the cost of checking).
+
+Embedding is left out: it takes minutes per repository and is measured on
+its own (docs/PERFORMANCE.md, "Embeddings").
 
 It prints a Markdown table of medians with min-max, and the machine it ran
 on. Nothing here runs in CI: it needs the corpus and takes minutes.
@@ -72,13 +76,13 @@ def measure(homer, repo, runs):
         t, _ = timed(["git", "-C", str(repo), "log", "--numstat", "-M", "--no-merges", "--format=%H"])
         git_times.append(t)
         shutil.rmtree(repo / ".homer", ignore_errors=True)
-        t, out = timed([str(homer), "update", "--json", "--repo", str(repo)])
+        t, out = timed([str(homer), "update", "--no-embed", "--json", "--repo", str(repo)])
         cold.append(t)
         report = json.loads(out)
         stages = {s["stage"]: s["millis"] / 1000 for s in report["stages"]}
         history.append(stages["history"])
         code.append(stages["code"])
-        t, _ = timed([str(homer), "update", "--json", "--repo", str(repo)])
+        t, _ = timed([str(homer), "update", "--no-embed", "--json", "--repo", str(repo)])
         warm.append(t)
     return {
         "commits": report["stored"]["current"].get("commit", 0),

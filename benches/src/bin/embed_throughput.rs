@@ -3,7 +3,10 @@
 //! (one JSON string per line; `benches/embed_texts.py` writes a
 //! repository's chunk texts that way).
 //!
-//!     cargo run --release -p homer-benches --bin embed_throughput -- TEXTS.jsonl [COUNT]
+//!     cargo run --release -p homer-benches --bin embed_throughput -- TEXTS.jsonl [COUNT] [stage]
+//!
+//! With `stage`, only what the embed stage does: two threads, one text at
+//! a time, in the given order.
 
 #![allow(
     clippy::print_stdout,
@@ -22,6 +25,7 @@ fn main() {
         std::process::exit(2);
     };
     let count: usize = args.next().and_then(|c| c.parse().ok()).unwrap_or(400);
+    let stage_only = args.next().as_deref() == Some("stage");
     let texts: Vec<String> = std::fs::read_to_string(&path)
         .expect("readable texts")
         .lines()
@@ -33,16 +37,22 @@ fn main() {
     sorted.sort_by_key(String::len);
     println!("| threads | batch | order | texts | seconds | texts/s |");
     println!("|---|---|---|---|---|---|");
-    for threads in [1, 2] {
+    let all = [
+        (1, "as stored", &texts),
+        (4, "as stored", &texts),
+        (8, "as stored", &texts),
+        (4, "by length", &sorted),
+        (8, "by length", &sorted),
+        (16, "by length", &sorted),
+    ];
+    let (thread_counts, configs): (&[usize], &[_]) = if stage_only {
+        (&[2], &all[..1])
+    } else {
+        (&[1, 2], &all[..])
+    };
+    for &threads in thread_counts {
         let mut embedder = Embedder::load(&files, threads).expect("model loads");
-        for (batch, order, list) in [
-            (1, "as stored", &texts),
-            (4, "as stored", &texts),
-            (8, "as stored", &texts),
-            (4, "by length", &sorted),
-            (8, "by length", &sorted),
-            (16, "by length", &sorted),
-        ] {
+        for &(batch, order, list) in configs {
             let start = Instant::now();
             for group in list.chunks(batch) {
                 let refs: Vec<&str> = group.iter().map(String::as_str).collect();
@@ -55,6 +65,9 @@ fn main() {
                 texts.len() as f64 / secs
             );
         }
+    }
+    if stage_only {
+        return;
     }
     // Two models side by side, one thread each, one text at a time.
     let start = Instant::now();

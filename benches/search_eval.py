@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""Scores `homer search` on the evaluation set in benches/search/questions.json.
+
+For every repository in the set and every question, runs
+
+    homer search --json --mode MODE --limit 10 -- QUESTION
+
+for MODE in text, semantic and hybrid, and a keyword baseline: files ranked
+by how many distinct query words `git grep -c -i -w WORD` finds in them
+(ties: more matching lines first, then path), stop words dropped as Homer
+drops them.
+
+A result list is turned into a list of distinct files in the order they
+first appear (a file with three matching functions counts once, at its
+best place). Then, per question,
+
+    recall@5 = |answer files among the first 5 files| / |answer files|
+    MRR@10   = 1 / rank of the first answer file among the first 10 files
+               (0 when none)
+
+averaged over the questions. Also prints the median wall time of one
+`homer search` process per mode.
+
+Usage: benches/search_eval.py [--homer target/release/homer]
+           [--corpus /tmp/corpus] [--repos ripgrep,requests,hono]
+           [--misses]     (list the questions hybrid gets wrong)
+           [--sweep]      (also fuse the text and semantic rankings here with
+                           other constants; see below)
+--sweep reads the top 100 of `--mode text` and `--mode semantic` and fuses
+them in this script by weighted reciprocal rank, w / (k + rank), for a few
+k and text weights, without Homer's salience prior: it shows how sensitive
+the fused ranking is to its constants. Choosing constants from it would tune
+on the evaluation set itself, so Homer keeps k = 60 and equal weights unless
+a setting wins on every repository.
+
+Each repository must be a clone under the corpus directory, indexed with
+`homer update` (with the model, for semantic and hybrid).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+MODES = ["text", "semantic", "hybrid"]
+
+# The stop words Homer's query builder drops (crates/homer-core/src/text.rs).
+STOP = set(
+    """a about all an and any are as at be been by can do does done each for
+    from get gets got has have how i if in into is it its like me my of on or
+    so such that the their them then there these this those to up use used
+    uses using via was we were what when where which while who why will with
+    would you""".split()
+)
+
+
+def words(question):
+    out = []
+    for raw in question.lower().replace("-", " ").split():
+        w = "".join(c for c in raw if c.isalnum() or c == "_")
+        if w and w not in STOP and w not in out:
+            out.append(w)
+    return out
+
+
+def distinct_files(paths):
+    seen = []
+    for p in paths:
+        if p and p not in seen:
+            seen.append(p)
+    return seen
+
+
+def homer_hits(homer, repo, question, mode, limit):
+    out = subprocess.run(
+        [homer, "search", "--json", "--mode", mode, "--limit", str(limit), "--", question],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode not in (0, 1):
+        sys.exit(f"homer search failed in {repo}: {out.stderr}")
+    return [(h.get("path"), h.get("symbol"), h.get("commit")) for h in json.loads(out.stdout)["hits"]]
+
+
+def fuse(rankings, k):
+    """Weighted reciprocal rank fusion of [(weight, [key, ...]), ...]."""
+    scores = {}
+    for weight, ranking in rankings:
+        for rank, key in enumerate(ranking):
+            scores[key] = scores.get(key, 0.0) + weight / (k + rank + 1)
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], str(kv[0])))
+    return [key for key, _ in ranked]
+
+
+def homer_files(homer, repo, question, mode):
+    started = time.perf_counter()
+    out = subprocess.run(
+        [homer, "search", "--json", "--mode", mode, "--limit", "10", "--", question],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if out.returncode not in (0, 1):
+        sys.exit(f"homer search failed in {repo}: {out.stderr}")
+    results = json.loads(out.stdout)
+    if mode != "text" and results["mode"] != mode:
+        sys.exit(f"{repo}: asked for {mode}, got {results['mode']}: {results['note']}")
+    return distinct_files(h.get("path") for h in results["hits"]), elapsed
+
+
+def grep_files(repo, question):
+    found = {}  # path -> [distinct words, lines]
+    for w in words(question):
+        out = subprocess.run(
+            ["git", "grep", "-c", "-i", "-w", "-I", "--", w],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+        )
+        for line in out.stdout.splitlines():
+            path, _, count = line.rpartition(":")
+            entry = found.setdefault(path, [0, 0])
+            entry[0] += 1
+            entry[1] += int(count)
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
+    return [p for p, _ in ranked[:10]]
+
+
+def score(files, answers):
+    top5 = files[:5]
+    recall = sum(1 for a in answers if a in top5) / len(answers)
+    mrr = 0.0
+    for i, f in enumerate(files[:10]):
+        if f in answers:
+            mrr = 1.0 / (i + 1)
+            break
+    return recall, mrr
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--homer", default=os.path.join(HERE, "..", "target", "release", "homer"))
+    ap.add_argument("--corpus", default="/tmp/corpus")
+    ap.add_argument("--repos", default="ripgrep,requests,hono")
+    ap.add_argument("--misses", action="store_true")
+    ap.add_argument("--sweep", action="store_true")
+    args = ap.parse_args()
+    homer = os.path.abspath(args.homer)
+    with open(os.path.join(HERE, "search", "questions.json")) as f:
+        questions = json.load(f)
+
+    rows = []
+    totals = {m: [0.0, 0.0, 0] for m in MODES + ["grep"]}
+    times = {m: [] for m in MODES}
+    for name in args.repos.split(","):
+        repo = os.path.join(args.corpus, name)
+        per = {m: [0.0, 0.0] for m in MODES + ["grep"]}
+        misses = []
+        for item in questions[name]:
+            answers = set(item["files"])
+            for mode in MODES:
+                files, elapsed = homer_files(homer, repo, item["q"], mode)
+                times[mode].append(elapsed)
+                r, m = score(files, answers)
+                per[mode][0] += r
+                per[mode][1] += m
+                if mode == "hybrid" and r == 0:
+                    misses.append((item["q"], files[:5]))
+            r, m = score(grep_files(repo, item["q"]), answers)
+            per["grep"][0] += r
+            per["grep"][1] += m
+        n = len(questions[name])
+        for mode, (r, m) in per.items():
+            rows.append((name, n, mode, r / n, m / n))
+            totals[mode][0] += r
+            totals[mode][1] += m
+            totals[mode][2] += n
+        if args.misses:
+            for q, files in misses:
+                print(f"miss {name}: {q!r} -> {files}", file=sys.stderr)
+
+    print(f"{'repository':<10} {'n':>3}  {'ranking':<9} {'recall@5':>8} {'MRR@10':>7}")
+    for name, n, mode, r, m in rows:
+        label = "git grep" if mode == "grep" else mode
+        print(f"{name:<10} {n:>3}  {label:<9} {r:>8.3f} {m:>7.3f}")
+    for mode, (r, m, n) in totals.items():
+        label = "git grep" if mode == "grep" else mode
+        print(f"{'all':<10} {n:>3}  {label:<9} {r / n:>8.3f} {m / n:>7.3f}")
+    if args.sweep:
+        sweep(homer, args, questions)
+    for mode in MODES:
+        print(f"median homer search --mode {mode}: {statistics.median(times[mode]) * 1000:.0f} ms "
+              f"({len(times[mode])} processes)")
+
+
+def sweep(homer, args, questions):
+    settings = [(k, w) for k in (1, 10, 30, 60, 100) for w in (0.5, 1.0, 2.0)]
+    print()
+    print("fused here (no salience prior): k, text weight -> recall@5 / MRR@10 per repository")
+    results = {s: {} for s in settings}
+    for name in args.repos.split(","):
+        repo = os.path.join(args.corpus, name)
+        lists = []
+        for item in questions[name]:
+            text = homer_hits(homer, repo, item["q"], "text", 100)
+            semantic = homer_hits(homer, repo, item["q"], "semantic", 100)
+            lists.append((set(item["files"]), text, semantic))
+        for k, w in settings:
+            r_sum = m_sum = 0.0
+            for answers, text, semantic in lists:
+                fused = fuse([(w, text), (1.0, semantic)], k)
+                r, m = score(distinct_files(key[0] for key in fused), answers)
+                r_sum += r
+                m_sum += m
+            results[(k, w)][name] = (r_sum / len(lists), m_sum / len(lists))
+    names = args.repos.split(",")
+    print(f"{'k':>4} {'w':>4}  " + "  ".join(f"{n:>15}" for n in names))
+    for (k, w), per in results.items():
+        cells = "  ".join(f"{per[n][0]:.3f} / {per[n][1]:.3f}" for n in names)
+        print(f"{k:>4} {w:>4}  {cells}")
+
+
+if __name__ == "__main__":
+    main()
