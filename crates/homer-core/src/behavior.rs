@@ -162,7 +162,16 @@ pub(crate) struct Metrics {
     pub main_author_share: f64,
     /// 1 − Σ (author's commits / commits)².
     pub fragmentation: f64,
+    /// The authors with the most added lines (then commits), at most
+    /// `OWNERS_KEPT`: (author, added lines, commits).
+    pub owners: Vec<(String, u64, u32)>,
+    /// The ids of the last `RECENT_KEPT` commits, newest first.
+    pub recent: Vec<String>,
 }
+
+/// How many owners and recent commits a file or directory keeps.
+pub(crate) const OWNERS_KEPT: usize = 5;
+pub(crate) const RECENT_KEPT: usize = 5;
 
 /// Computes metrics over touches (of one file, or of every file of a
 /// directory); a commit touching several of them counts once.
@@ -215,6 +224,25 @@ pub(crate) fn metrics(
             .values()
             .map(|set| (set.len() as f64 / total).powi(2))
             .sum::<f64>();
+    let mut owners: Vec<(String, u64, u32)> = commits_by
+        .iter()
+        .map(|(author, set)| {
+            let n = u32::try_from(set.len()).unwrap_or(u32::MAX);
+            (
+                (*author).to_owned(),
+                added_by.get(author).copied().unwrap_or(0),
+                n,
+            )
+        })
+        .collect();
+    owners.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    owners.truncate(OWNERS_KEPT);
+    let recent = commits
+        .iter()
+        .rev()
+        .take(RECENT_KEPT)
+        .map(|&c| history.ids[c].clone())
+        .collect();
     Some(Metrics {
         commits: u32::try_from(commits.len()).unwrap_or(u32::MAX),
         lines_added: added,
@@ -225,6 +253,8 @@ pub(crate) fn metrics(
         main_author: main.to_owned(),
         main_author_share: share,
         fragmentation,
+        owners,
+        recent,
     })
 }
 

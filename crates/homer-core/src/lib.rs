@@ -11,6 +11,7 @@ mod chunking;
 mod config;
 mod error;
 mod export;
+mod query;
 mod salience;
 mod search;
 mod stages;
@@ -26,6 +27,11 @@ pub use error::CoreError;
 pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
 pub use homer_dag::KindStats;
 pub use homer_embed::{MODEL_ID, ModelFiles};
+pub use query::{
+    Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link,
+    MAX_DEPTH, Owner, QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View,
+    query, utc_date,
+};
 pub use salience::{names as salience_names, role_of};
 pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search};
 pub use stages::behavior::names as value_names;

@@ -246,15 +246,7 @@ fn hit(
         .unwrap_or_else(|| first_lines(&chunk.body))
     };
     let stale = match &path {
-        Some(p) => {
-            let indexed = store.content_hash(NodeKind::File, p)?;
-            let now = repo.worktree_blob(p);
-            match (indexed, now) {
-                (Some(indexed), Some(now)) => indexed != now.as_bytes(),
-                (Some(_), None) => repo.has_worktree(),
-                _ => false,
-            }
-        }
+        Some(p) => changed_in_worktree(store, repo, p)?,
         None => false,
     };
     Ok(SearchHit {
@@ -266,6 +258,21 @@ fn hit(
         snippet,
         stale,
         commit,
+    })
+}
+
+/// Whether the working tree's copy of `path` differs from the indexed
+/// blob (or is gone). False without a working tree (a bare repository).
+pub(crate) fn changed_in_worktree(
+    store: &Store,
+    repo: &homer_git::Repository,
+    path: &str,
+) -> Result<bool, CoreError> {
+    let indexed = store.content_hash(NodeKind::File, path)?;
+    Ok(match (indexed, repo.worktree_blob(path)) {
+        (Some(indexed), Some(now)) => indexed != now.as_bytes(),
+        (Some(_), None) => repo.has_worktree(),
+        _ => false,
     })
 }
 

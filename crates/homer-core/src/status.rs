@@ -129,7 +129,28 @@ pub fn status(path: &Path) -> Result<Status, CoreError> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     status.stored = Some(stored_counts(&store)?);
-    status.freshness = match (head, indexed.as_deref().and_then(ObjectId::from_hex)) {
+    status.freshness = freshness_of(repo, head, indexed.as_deref());
+    status.indexed_head = indexed;
+    Ok(status)
+}
+
+/// How far the index in `store` is from HEAD.
+pub(crate) fn freshness(workspace: &Workspace, store: &Store) -> Result<Freshness, CoreError> {
+    let repo = workspace.repository();
+    let head = match repo.head()? {
+        Head::Commit { id, .. } => Some(id),
+        Head::Unborn { .. } => None,
+    };
+    let indexed = store.checkpoint(HEAD_CHECKPOINT)?;
+    Ok(freshness_of(repo, head, indexed.as_deref()))
+}
+
+fn freshness_of(
+    repo: &homer_git::Repository,
+    head: Option<ObjectId>,
+    indexed: Option<&str>,
+) -> Freshness {
+    match (head, indexed.and_then(ObjectId::from_hex)) {
         (None, None) => Freshness::NoCommits,
         (None, Some(_)) => Freshness::HeadGone,
         (Some(_), None) => Freshness::NotIndexed,
@@ -145,9 +166,7 @@ pub fn status(path: &Path) -> Result<Status, CoreError> {
                 }
             }
         },
-    };
-    status.indexed_head = indexed;
-    Ok(status)
+    }
 }
 
 /// What `store` holds, for `status` and the update report.

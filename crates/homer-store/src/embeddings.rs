@@ -2,6 +2,7 @@
 //! the model, filled after the stages that write chunks, read whole by
 //! search.
 
+use rusqlite::OptionalExtension;
 use rusqlite::{Connection, params};
 
 use crate::{Embed, Result, StoreError};
@@ -114,4 +115,87 @@ pub(crate) fn vectors(conn: &Connection, model: &str, dim: usize) -> Result<(Vec
         );
     }
     Ok((ids, flat))
+}
+
+/// The vector of the first embedded chunk of a node, if any.
+pub(crate) fn vector_of(
+    conn: &Connection,
+    model: &str,
+    dim: usize,
+    kind: crate::NodeKind,
+    name: &str,
+) -> Result<Option<Vec<f32>>> {
+    let blob: Option<Vec<u8>> = conn
+        .prepare_cached(
+            "SELECT e.vector FROM nodes n
+             JOIN chunks c ON c.node = n.id
+             JOIN embeddings e ON e.text_hash = c.embed_hash AND e.model = ?1
+             WHERE n.kind = ?2 AND n.name = ?3 AND e.dim = ?4
+             ORDER BY c.id LIMIT 1",
+        )
+        .and_then(|mut s| {
+            s.query_row(params![model, kind.code(), name, dim as i64], |r| r.get(0))
+                .optional()
+        })
+        .map_err(StoreError::sqlite("read a vector"))?;
+    Ok(blob.filter(|b| b.len() == dim * 4).map(|b| {
+        b.chunks_exact(4)
+            .map(|x| f32::from_le_bytes([x[0], x[1], x[2], x[3]]))
+            .collect()
+    }))
+}
+
+/// Every vector of `model` with the hash of its text, read straight from
+/// the table (no join: one pass over its pages).
+pub(crate) fn text_vectors(
+    conn: &Connection,
+    model: &str,
+    dim: usize,
+) -> Result<(Vec<i64>, Vec<f32>)> {
+    let mut stmt = conn
+        .prepare_cached("SELECT text_hash, vector FROM embeddings WHERE model = ?1 AND dim = ?2")
+        .map_err(StoreError::sqlite("read embeddings"))?;
+    let mut rows = stmt
+        .query(params![model, dim as i64])
+        .map_err(StoreError::sqlite("read embeddings"))?;
+    let mut hashes = Vec::new();
+    let mut flat = Vec::new();
+    while let Some(row) = rows.next().map_err(StoreError::sqlite("read embeddings"))? {
+        let blob = row
+            .get_ref(1)
+            .and_then(|v| Ok(v.as_blob()?))
+            .map_err(StoreError::sqlite("read embeddings"))?;
+        if blob.len() != dim * 4 {
+            continue;
+        }
+        hashes.push(row.get(0).map_err(StoreError::sqlite("read embeddings"))?);
+        flat.extend(
+            blob.chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+    }
+    Ok((hashes, flat))
+}
+
+/// The nodes (kind, name) whose chunks embed the text with this hash.
+pub(crate) fn nodes_with_text(
+    conn: &Connection,
+    text_hash: i64,
+) -> Result<Vec<(crate::NodeKind, String)>> {
+    conn.prepare_cached(
+        "SELECT DISTINCT n.kind, n.name FROM chunks c JOIN nodes n ON n.id = c.node
+         WHERE c.embed_hash = ?1 ORDER BY n.kind, n.name",
+    )
+    .and_then(|mut s| {
+        s.query_map([text_hash], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()
+    })
+    .map(|rows| {
+        rows.into_iter()
+            .filter_map(|(k, n)| Some((crate::NodeKind::from_code(k)?, n)))
+            .collect()
+    })
+    .map_err(StoreError::sqlite("read the nodes of a text"))
 }

@@ -33,7 +33,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 pub use embeddings::PendingEmbedding;
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
 pub use migrate::{MIGRATIONS, Migration, latest_version};
-pub use read::{DumpOptions, KindCount, StoredEdge, StoredMember, Summary};
+pub use read::{DumpOptions, KindCount, StoredEdge, StoredMember, StoredNode, Summary};
 pub use search::StoredChunk;
 pub use writer::{Chunk, Embed, Member, TaskWriter, Value, embed_hash, embedded_text};
 
@@ -299,6 +299,54 @@ impl Store {
     /// Every embedded chunk's id and its vector (flat, `dim` values each).
     pub fn vectors(&self, model: &str, dim: usize) -> Result<(Vec<i64>, Vec<f32>)> {
         embeddings::vectors(&self.conn, model, dim)
+    }
+
+    /// The edges of `kind` with the node `node_kind`/`name` among their
+    /// members, each with all its members (indexed: no scan).
+    pub fn edges_of(
+        &self,
+        kind: EdgeKind,
+        node_kind: NodeKind,
+        name: &str,
+    ) -> Result<Vec<StoredEdge>> {
+        read::edges_of(&self.conn, kind, node_kind, name)
+    }
+
+    /// One node by kind and name.
+    pub fn node(&self, kind: NodeKind, name: &str) -> Result<Option<StoredNode>> {
+        read::node(&self.conn, kind, name)
+    }
+
+    /// The values stored on one node, sorted by name.
+    pub fn values_of(&self, kind: NodeKind, name: &str) -> Result<Vec<(String, Value)>> {
+        read::values_of(&self.conn, kind, name)
+    }
+
+    /// Up to `limit` names of current nodes of `kind`, in order, from
+    /// `from` on (a range of the name index).
+    pub fn names_from(&self, kind: NodeKind, from: &str, limit: usize) -> Result<Vec<String>> {
+        read::names_from(&self.conn, kind, from, limit)
+    }
+
+    /// Every vector of `model` keyed by the hash of its text.
+    pub fn text_vectors(&self, model: &str, dim: usize) -> Result<(Vec<i64>, Vec<f32>)> {
+        embeddings::text_vectors(&self.conn, model, dim)
+    }
+
+    /// The nodes whose chunks embed the text with this hash.
+    pub fn nodes_with_text(&self, text_hash: i64) -> Result<Vec<(NodeKind, String)>> {
+        embeddings::nodes_with_text(&self.conn, text_hash)
+    }
+
+    /// The vector of a node's first embedded chunk.
+    pub fn vector_of(
+        &self,
+        model: &str,
+        dim: usize,
+        kind: NodeKind,
+        name: &str,
+    ) -> Result<Option<Vec<f32>>> {
+        embeddings::vector_of(&self.conn, model, dim, kind, name)
     }
 
     /// Distinct chunk texts to embed, and how many have a vector.

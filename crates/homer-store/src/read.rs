@@ -1,6 +1,6 @@
 //! Read-side summaries of what is stored.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{EdgeKind, NodeKind, Result, Role, StoreError};
 
@@ -325,6 +325,7 @@ pub struct StoredMember {
 /// A stored hyperedge with its members in order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredEdge {
+    pub id: i64,
     /// The key of the task that derived it.
     pub owner: String,
     pub weight: Option<f64>,
@@ -346,14 +347,48 @@ pub(crate) fn edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<StoredEdge>
         )
         .and_then(|mut s| s.query_map([kind.code()], EdgeRow::read)?.collect())
         .map_err(StoreError::sqlite("read edges"))?;
+    group_edges(rows)
+}
+
+/// The edges of `kind` that have the node `kind`/`name` as a member (in
+/// any role), ordered by id, each with all its members. Reads through the
+/// index on members' nodes: no scan of the kind's edges.
+pub(crate) fn edges_of(
+    conn: &Connection,
+    kind: EdgeKind,
+    node_kind: NodeKind,
+    name: &str,
+) -> Result<Vec<StoredEdge>> {
+    let rows: Vec<EdgeRow> = conn
+        .prepare_cached(
+            "SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs
+             FROM edges e
+             JOIN tasks t ON t.id = e.owner
+             JOIN edge_members m ON m.edge = e.id
+             JOIN nodes n ON n.id = m.node
+             WHERE e.kind = ?1 AND e.id IN (
+                 SELECT xm.edge FROM nodes x JOIN edge_members xm ON xm.node = x.id
+                 WHERE x.kind = ?2 AND x.name = ?3)
+             ORDER BY e.id, m.pos",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![kind.code(), node_kind.code(), name], EdgeRow::read)?
+                .collect()
+        })
+        .map_err(StoreError::sqlite("read a node's edges"))?;
+    group_edges(rows)
+}
+
+fn group_edges(rows: Vec<EdgeRow>) -> Result<Vec<StoredEdge>> {
     let mut out: Vec<StoredEdge> = Vec::new();
     let mut last: Option<i64> = None;
     for r in rows {
         if last != Some(r.id) {
             out.push(StoredEdge {
-                owner: r.owner,
+                id: r.id,
+                owner: r.owner.clone(),
                 weight: r.weight,
-                attrs: r.attrs,
+                attrs: r.attrs.clone(),
                 members: Vec::new(),
             });
             last = Some(r.id);
@@ -375,6 +410,93 @@ pub(crate) fn edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<StoredEdge>
         }
     }
     Ok(out)
+}
+
+/// A node, read by its kind and name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredNode {
+    pub name: String,
+    /// Owned by a task: the node exists at HEAD (or is a mined commit or
+    /// author), rather than only in history.
+    pub current: bool,
+    pub attrs: Option<String>,
+    pub content_hash: Option<Vec<u8>>,
+}
+
+pub(crate) fn node(conn: &Connection, kind: NodeKind, name: &str) -> Result<Option<StoredNode>> {
+    conn.prepare_cached(
+        "SELECT name, owner IS NOT NULL, attrs, content_hash FROM nodes WHERE kind = ?1 AND name = ?2",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![kind.code(), name], |r| {
+            Ok(StoredNode {
+                name: r.get(0)?,
+                current: r.get(1)?,
+                attrs: r.get(2)?,
+                content_hash: r.get(3)?,
+            })
+        })
+        .optional()
+    })
+    .map_err(StoreError::sqlite("read a node"))
+}
+
+/// The values stored on one node, by name.
+pub(crate) fn values_of(
+    conn: &Connection,
+    kind: NodeKind,
+    name: &str,
+) -> Result<Vec<(String, crate::Value)>> {
+    conn.prepare_cached(
+        "SELECT v.name, v.value FROM nodes n JOIN node_values v ON v.node = n.id
+         WHERE n.kind = ?1 AND n.name = ?2 ORDER BY v.name",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![kind.code(), name], |row| {
+            Ok((row.get(0)?, value_at(row, 1)?))
+        })?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read a node's values"))
+}
+
+/// Names of current nodes of `kind` from `prefix` on, in order, at most
+/// `limit` (a range over the (kind, name) index).
+pub(crate) fn names_from(
+    conn: &Connection,
+    kind: NodeKind,
+    prefix: &str,
+    limit: usize,
+) -> Result<Vec<String>> {
+    conn.prepare_cached(
+        "SELECT name FROM nodes WHERE kind = ?1 AND name >= ?2 AND owner IS NOT NULL
+         ORDER BY name LIMIT ?3",
+    )
+    .and_then(|mut s| {
+        s.query_map(
+            params![
+                kind.code(),
+                prefix,
+                i64::try_from(limit).unwrap_or(i64::MAX)
+            ],
+            |r| r.get(0),
+        )?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read node names"))
+}
+
+fn value_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<crate::Value> {
+    Ok(match row.get_ref(i)? {
+        rusqlite::types::ValueRef::Integer(v) => crate::Value::Int(v),
+        rusqlite::types::ValueRef::Real(v) => crate::Value::Real(v),
+        rusqlite::types::ValueRef::Text(t) => {
+            crate::Value::Text(String::from_utf8_lossy(t).into_owned())
+        }
+        rusqlite::types::ValueRef::Blob(_) | rusqlite::types::ValueRef::Null => {
+            crate::Value::Text(String::new())
+        }
+    })
 }
 
 /// One row of the edge query: an edge's fields and one of its members.
@@ -418,17 +540,7 @@ pub(crate) fn node_values(
     )
     .and_then(|mut s| {
         s.query_map([kind.code()], |row| {
-            let value = match row.get_ref(2)? {
-                rusqlite::types::ValueRef::Integer(i) => crate::Value::Int(i),
-                rusqlite::types::ValueRef::Real(r) => crate::Value::Real(r),
-                rusqlite::types::ValueRef::Text(t) => {
-                    crate::Value::Text(String::from_utf8_lossy(t).into_owned())
-                }
-                rusqlite::types::ValueRef::Blob(_) | rusqlite::types::ValueRef::Null => {
-                    crate::Value::Text(String::new())
-                }
-            };
-            Ok((row.get(0)?, row.get(1)?, value))
+            Ok((row.get(0)?, row.get(1)?, value_at(row, 2)?))
         })?
         .collect()
     })

@@ -15,8 +15,8 @@ use crate::behavior::{self, CommitRecord, History, Metrics, Pair, Touch};
 use crate::config::CouplingConfig;
 use crate::stages::history::COMMIT;
 
-pub(crate) const FILE_HISTORY: TaskKind = TaskKind::new("file_history", 1);
-pub(crate) const DIR_HISTORY: TaskKind = TaskKind::new("dir_history", 1);
+pub(crate) const FILE_HISTORY: TaskKind = TaskKind::new("file_history", 2);
+pub(crate) const DIR_HISTORY: TaskKind = TaskKind::new("dir_history", 2);
 pub(crate) const COUPLING: TaskKind = TaskKind::new("coupling", 1);
 
 /// The HEAD, configuration and versions the stored metrics describe.
@@ -33,6 +33,10 @@ pub mod names {
     pub const MAIN_AUTHOR: &str = "main_author";
     pub const MAIN_AUTHOR_SHARE: &str = "main_author_share";
     pub const FRAGMENTATION: &str = "fragmentation";
+    /// JSON: `[[author, added lines, commits], ...]`, most lines first.
+    pub const OWNERS: &str = "owners";
+    /// JSON: the last commit ids, newest first.
+    pub const RECENT_COMMITS: &str = "recent_commits";
     /// Directories only: current files below, and the truck factor.
     pub const FILES: &str = "files";
     pub const TRUCK_FACTOR: &str = "truck_factor";
@@ -151,6 +155,13 @@ fn write_metrics(
         &Value::Real(m.main_author_share),
     )?;
     w.value(node, names::FRAGMENTATION, &Value::Real(m.fragmentation))?;
+    let json = |v: serde_json::Value| Value::Text(v.to_string());
+    w.value(node, names::OWNERS, &json(serde_json::json!(m.owners)))?;
+    w.value(
+        node,
+        names::RECENT_COMMITS,
+        &json(serde_json::json!(m.recent)),
+    )?;
     Ok(())
 }
 

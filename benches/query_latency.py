@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Whole-process latency of `homer query` on indexed repositories, and the
+query plans of the statements a query runs.
+
+For each repository: the most salient production file and the symbol
+with the highest PageRank (both read from the index), each queried RUNS
+times; prints the median and min-max wall time of one process. Then
+`EXPLAIN QUERY PLAN` of the hot statements (taken from homer-store's
+source text, so the plans shown are of the statements that run).
+
+Usage: benches/query_latency.py [--homer target/release/homer]
+           [--corpus /tmp/corpus] [--repos cobra,express,hono,requests,ripgrep]
+           [--runs 21]
+"""
+
+import argparse
+import os
+import sqlite3
+import statistics
+import subprocess
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+HOT = {
+    "node by kind and name": "SELECT name, owner IS NOT NULL, attrs, content_hash FROM nodes WHERE kind = 1 AND name = 'x'",
+    "values of a node": "SELECT v.name, v.value FROM nodes n JOIN node_values v ON v.node = n.id WHERE n.kind = 1 AND n.name = 'x' ORDER BY v.name",
+    "edges of a node": """SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs
+        FROM edges e JOIN tasks t ON t.id = e.owner JOIN edge_members m ON m.edge = e.id
+        JOIN nodes n ON n.id = m.node
+        WHERE e.kind = 5 AND e.id IN (SELECT xm.edge FROM nodes x JOIN edge_members xm ON xm.node = x.id
+                                      WHERE x.kind = 3 AND x.name = 'x')
+        ORDER BY e.id, m.pos""",
+    "names from a prefix": "SELECT name FROM nodes WHERE kind = 1 AND name >= 'src/' AND owner IS NOT NULL ORDER BY name LIMIT 100",
+    "a node's vector": """SELECT e.vector FROM nodes n JOIN chunks c ON c.node = n.id
+        JOIN embeddings e ON e.text_hash = c.embed_hash AND e.model = 'm'
+        WHERE n.kind = 3 AND n.name = 'x' AND e.dim = 384 ORDER BY c.id LIMIT 1""",
+    "nodes of a text": """SELECT DISTINCT n.kind, n.name FROM chunks c JOIN nodes n ON n.id = c.node
+        WHERE c.embed_hash = 1 ORDER BY n.kind, n.name""",
+}
+
+
+def targets(db):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    files = con.execute(
+        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+           WHERE n.kind = 1 AND v.name = 'salience' AND n.owner IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id AND r.name = 'role')
+           ORDER BY v.value DESC, n.name LIMIT 1"""
+    ).fetchone()
+    symbol = con.execute(
+        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+           WHERE n.kind = 3 AND v.name = 'pagerank' AND n.owner IS NOT NULL
+           ORDER BY v.value DESC, n.name LIMIT 1"""
+    ).fetchone()
+    return con, files[0], symbol[0]
+
+
+def timed(cmd, cwd, runs):
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        times.append(time.perf_counter() - start)
+        if out.returncode != 0:
+            raise SystemExit(f"{cmd} failed: {out.stderr.decode()}")
+    return times
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--homer", default=os.path.join(HERE, "..", "target", "release", "homer"))
+    ap.add_argument("--corpus", default="/tmp/corpus")
+    ap.add_argument("--repos", default="cobra,express,hono,requests,ripgrep")
+    ap.add_argument("--runs", type=int, default=21)
+    args = ap.parse_args()
+    homer = os.path.abspath(args.homer)
+    ms = lambda ts: f"{statistics.median(ts) * 1000:.1f} ms ({min(ts) * 1000:.1f}-{max(ts) * 1000:.1f})"
+    print("| repository | file | median (min-max) | symbol | median (min-max) |")
+    print("|---|---|---|---|---|")
+    con = None
+    for name in args.repos.split(","):
+        repo = os.path.join(args.corpus, name)
+        con, file, symbol = targets(os.path.join(repo, ".homer", "homer.db"))
+        f = timed([homer, "query", file], repo, args.runs)
+        s = timed([homer, "query", symbol], repo, args.runs)
+        print(f"| {name} | `{file}` | {ms(f)} | `{symbol}` | {ms(s)} |")
+    print()
+    for label, sql in HOT.items():
+        plan = con.execute("EXPLAIN QUERY PLAN " + sql).fetchall()
+        print(f"{label}:")
+        for row in plan:
+            print(f"    {row[3]}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,968 @@
+//! `homer query PATH|SYMBOL`: the neighbourhood of a file, a directory or a
+//! symbol, read from the index by key (nodes by kind and name, edges
+//! through the index on their members, values by node), never by scanning
+//! a table, except the symbol names when a bare name has to be found.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use homer_embed::{DIMENSIONS, MODEL_ID};
+use homer_store::{EdgeKind, NodeKind, OpenMode, Role, Store, StoredEdge, Value};
+use serde::Serialize;
+
+use crate::salience::names as salience;
+use crate::stages::behavior::names as metric;
+use crate::stages::graph::names as graph;
+use crate::status::Freshness;
+use crate::{CoreError, Workspace};
+
+/// How much to show.
+#[derive(Clone, Debug)]
+pub struct QueryOptions {
+    /// Hops of callers/callees (symbols) or dependents/dependencies
+    /// (files) to follow; 1 is the direct neighbours.
+    pub depth: usize,
+    /// At most this many entries per list (and per hop).
+    pub limit: usize,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        QueryOptions {
+            depth: 1,
+            limit: 10,
+        }
+    }
+}
+
+/// The deepest `--depth` followed.
+pub const MAX_DEPTH: usize = 4;
+
+/// What a query found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum QueryOutcome {
+    Found {
+        /// Warnings about freshness (HEAD moved, file edited).
+        warnings: Vec<String>,
+        #[serde(flatten)]
+        view: View,
+    },
+    /// Several symbols have that name.
+    Ambiguous {
+        target: String,
+        candidates: Vec<Candidate>,
+    },
+    /// Nothing has that name.
+    Unknown {
+        target: String,
+        suggestions: Vec<String>,
+    },
+}
+
+/// A symbol a name could mean.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Candidate {
+    pub symbol: String,
+    pub kind: String,
+    pub line: Option<u64>,
+}
+
+/// The view of what was found; in JSON, `"view": "file"` (or
+/// `directory`, `symbol`) beside the view's fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "view", rename_all = "snake_case")]
+pub enum View {
+    File(Box<FileView>),
+    Directory(Box<DirView>),
+    Symbol(Box<SymbolView>),
+}
+
+/// Salience with its class and reasons.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Salience {
+    pub score: f64,
+    pub class: String,
+    pub reasons: Vec<String>,
+}
+
+/// The git behaviour of a file (through its renames) or a directory.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryView {
+    pub commits: i64,
+    pub lines_added: i64,
+    pub lines_deleted: i64,
+    /// Author times (seconds since the epoch) of the first and last change.
+    pub first_change: i64,
+    pub last_change: i64,
+    pub authors: i64,
+    /// The authors with most added lines.
+    pub owners: Vec<Owner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Owner {
+    pub author: String,
+    pub lines_added: u64,
+    /// Share of the added lines (of commits, when no line was added).
+    pub share: f64,
+    pub commits: u32,
+}
+
+/// Another file and the weight of the link.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Link {
+    pub path: String,
+    pub weight: f64,
+    /// Hops from the queried file (1: direct).
+    pub depth: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CoChange {
+    pub path: String,
+    /// Shared commits / mean commits of the two, in percent.
+    pub degree: f64,
+    pub shared: u64,
+    /// Neither imports nor calls the other: coupling the code does not show.
+    pub hidden: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CommitBrief {
+    pub id: String,
+    /// Author time, seconds since the epoch, and its UTC date.
+    pub time: i64,
+    pub date: String,
+    pub author: String,
+    pub subject: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SymbolBrief {
+    pub symbol: String,
+    pub kind: String,
+    pub signature: Option<String>,
+    pub lines: Option<(u64, u64)>,
+    pub pagerank_pct: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileView {
+    pub path: String,
+    pub language: Option<String>,
+    pub salience: Option<Salience>,
+    pub pagerank_pct: Option<f64>,
+    pub community: Option<String>,
+    pub history: Option<HistoryView>,
+    /// Its most important definitions (by PageRank, then line).
+    pub defines: Vec<SymbolBrief>,
+    pub definitions: usize,
+    pub imports: Vec<Link>,
+    pub imported_by: Vec<Link>,
+    pub calls_into: Vec<Link>,
+    pub called_from: Vec<Link>,
+    pub co_changes: Vec<CoChange>,
+    pub recent_commits: Vec<CommitBrief>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DirView {
+    pub path: String,
+    pub files: i64,
+    pub truck_factor: Option<i64>,
+    pub history: Option<HistoryView>,
+    /// Its most salient files (tests and the like after production code).
+    pub top_files: Vec<FileBrief>,
+    pub recent_commits: Vec<CommitBrief>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileBrief {
+    pub path: String,
+    pub salience: Option<f64>,
+    pub class: Option<String>,
+}
+
+/// A caller or callee.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Call {
+    pub symbol: String,
+    /// Calls counted in the source.
+    pub count: f64,
+    /// 1 when resolved to this one definition; below 1 a guess by name.
+    pub confidence: f64,
+    pub depth: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SymbolView {
+    pub symbol: String,
+    pub path: String,
+    pub name: String,
+    pub kind: String,
+    pub signature: Option<String>,
+    pub doc: Option<String>,
+    pub lines: Option<(u64, u64)>,
+    pub pagerank_pct: Option<f64>,
+    pub callers: Vec<Call>,
+    pub callees: Vec<Call>,
+    /// The file it is in, in brief.
+    pub file: FileBrief,
+    /// The definitions and files whose text is nearest in meaning (cosine
+    /// of their embeddings), when the index has embeddings.
+    pub similar: Vec<Similar>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Similar {
+    /// A symbol (`path::name`) or a file path.
+    pub name: String,
+    pub cosine: f64,
+}
+
+/// Answers a query about `target` in the repository containing `path`.
+/// `cwd` resolves relative paths. Never writes.
+pub fn query(
+    path: &Path,
+    cwd: &Path,
+    target: &str,
+    options: &QueryOptions,
+) -> Result<QueryOutcome, CoreError> {
+    let workspace = Workspace::locate(path)?;
+    if !workspace.database().exists() {
+        return Err(CoreError::NotIndexed {
+            repo: workspace.root().to_path_buf(),
+        });
+    }
+    let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    let options = QueryOptions {
+        depth: options.depth.clamp(1, MAX_DEPTH),
+        limit: options.limit.max(1),
+    };
+    let reader = Reader {
+        store: &store,
+        options: &options,
+    };
+    let mut warnings = Vec::new();
+    match crate::status::freshness(&workspace, &store)? {
+        Freshness::UpToDate => {}
+        Freshness::Behind { commits, .. } => warnings.push(format!(
+            "the index is {commits} commit{} behind HEAD; run `homer update`",
+            if commits == 1 { "" } else { "s" }
+        )),
+        other => warnings.push(format!(
+            "the index does not describe HEAD ({}); run `homer update`",
+            serde_json::to_value(&other)
+                .ok()
+                .and_then(|v| v.get("state")?.as_str().map(str::to_owned))
+                .unwrap_or_default()
+                .replace('_', " ")
+        )),
+    }
+    let relative = repo_relative(workspace.root(), cwd, target);
+    let stale = |file: &str| -> Result<bool, CoreError> {
+        crate::search::changed_in_worktree(&store, workspace.repository(), file)
+    };
+    if let Some(path) = &relative {
+        if reader.is_current(NodeKind::File, path)? {
+            if stale(path)? {
+                warnings.push(format!(
+                    "{path} differs in the working tree from the indexed version"
+                ));
+            }
+            let view = View::File(Box::new(reader.file(path)?));
+            return Ok(QueryOutcome::Found { warnings, view });
+        }
+        if reader.is_current(NodeKind::Directory, path)? {
+            let view = View::Directory(Box::new(reader.directory(path)?));
+            return Ok(QueryOutcome::Found { warnings, view });
+        }
+    }
+    let candidates = reader.symbols_named(target)?;
+    match candidates.len() {
+        0 => Ok(QueryOutcome::Unknown {
+            target: target.to_owned(),
+            suggestions: reader.suggestions(target, relative.as_deref())?,
+        }),
+        1 => {
+            let symbol = &candidates[0].symbol;
+            let view = reader.symbol(symbol)?;
+            if stale(&view.path)? {
+                warnings.push(format!(
+                    "{} differs in the working tree from the indexed version",
+                    view.path
+                ));
+            }
+            Ok(QueryOutcome::Found {
+                warnings,
+                view: View::Symbol(Box::new(view)),
+            })
+        }
+        _ => Ok(QueryOutcome::Ambiguous {
+            target: target.to_owned(),
+            candidates,
+        }),
+    }
+}
+
+/// `target` as a path relative to the repository root: as given when that
+/// names something under the root, else resolved against `cwd`.
+fn repo_relative(root: &Path, cwd: &Path, target: &str) -> Option<String> {
+    let clean = |p: &str| -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        for part in p.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                other => parts.push(other),
+            }
+        }
+        parts.join("/")
+    };
+    if root.join(target).exists() || !cwd.join(target).exists() {
+        return Some(clean(target));
+    }
+    let absolute = cwd.join(target);
+    let root = root.canonicalize().ok()?;
+    let absolute = absolute.canonicalize().ok()?;
+    let inside = absolute.strip_prefix(&root).ok()?;
+    Some(clean(&inside.to_string_lossy().replace('\\', "/")))
+}
+
+struct Reader<'a> {
+    store: &'a Store,
+    options: &'a QueryOptions,
+}
+
+fn text(values: &BTreeMap<String, Value>, name: &str) -> Option<String> {
+    match values.get(name)? {
+        Value::Text(t) => Some(t.clone()),
+        _ => None,
+    }
+}
+
+fn real(values: &BTreeMap<String, Value>, name: &str) -> Option<f64> {
+    match values.get(name)? {
+        Value::Real(r) => Some(*r),
+        #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
+        Value::Int(i) => Some(*i as f64),
+        Value::Text(_) => None,
+    }
+}
+
+fn int(values: &BTreeMap<String, Value>, name: &str) -> Option<i64> {
+    match values.get(name)? {
+        Value::Int(i) => Some(*i),
+        _ => None,
+    }
+}
+
+fn attrs_of(attrs: Option<&str>) -> serde_json::Value {
+    attrs
+        .and_then(|a| serde_json::from_str(a).ok())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// The other member of a two-member edge in `role`.
+fn member(edge: &StoredEdge, role: Role) -> Option<&str> {
+    edge.members
+        .iter()
+        .find(|m| m.role == role)
+        .map(|m| m.name.as_str())
+}
+
+/// UTC date of a time in seconds since the epoch (civil from days).
+#[must_use]
+pub fn utc_date(time: i64) -> String {
+    let days = time.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+impl Reader<'_> {
+    fn is_current(&self, kind: NodeKind, name: &str) -> Result<bool, CoreError> {
+        Ok(self.store.node(kind, name)?.is_some_and(|n| n.current))
+    }
+
+    fn values(&self, kind: NodeKind, name: &str) -> Result<BTreeMap<String, Value>, CoreError> {
+        Ok(self.store.values_of(kind, name)?.into_iter().collect())
+    }
+
+    fn salience(values: &BTreeMap<String, Value>) -> Option<Salience> {
+        Some(Salience {
+            score: real(values, salience::SALIENCE)?,
+            class: text(values, salience::CLASS).unwrap_or_default(),
+            reasons: text(values, salience::REASONS)
+                .and_then(|r| serde_json::from_str(&r).ok())
+                .unwrap_or_default(),
+        })
+    }
+
+    fn history(values: &BTreeMap<String, Value>) -> Option<HistoryView> {
+        let commits = int(values, metric::COMMITS)?;
+        let added = int(values, metric::LINES_ADDED).unwrap_or(0);
+        let owners: Vec<(String, u64, u32)> = text(values, metric::OWNERS)
+            .and_then(|o| serde_json::from_str(&o).ok())
+            .unwrap_or_default();
+        #[allow(clippy::cast_precision_loss, reason = "line counts far below 2^52")]
+        let owners = owners
+            .into_iter()
+            .map(|(author, lines, n)| Owner {
+                share: if added > 0 {
+                    lines as f64 / added as f64
+                } else if commits > 0 {
+                    f64::from(n) / commits as f64
+                } else {
+                    0.0
+                },
+                author,
+                lines_added: lines,
+                commits: n,
+            })
+            .collect();
+        Some(HistoryView {
+            commits,
+            lines_added: added,
+            lines_deleted: int(values, metric::LINES_DELETED).unwrap_or(0),
+            first_change: int(values, metric::FIRST_CHANGE).unwrap_or(0),
+            last_change: int(values, metric::LAST_CHANGE).unwrap_or(0),
+            authors: int(values, metric::AUTHORS).unwrap_or(0),
+            owners,
+        })
+    }
+
+    fn recent(&self, values: &BTreeMap<String, Value>) -> Result<Vec<CommitBrief>, CoreError> {
+        let ids: Vec<String> = text(values, metric::RECENT_COMMITS)
+            .and_then(|r| serde_json::from_str(&r).ok())
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some(node) = self.store.node(NodeKind::Commit, &id)? else {
+                continue;
+            };
+            let a = attrs_of(node.attrs.as_deref());
+            let time = a
+                .get("time")
+                .and_then(serde_json::Value::as_i64)
+                .unwrap_or(0);
+            out.push(CommitBrief {
+                time,
+                date: utc_date(time),
+                author: a
+                    .get("author")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                subject: a
+                    .get("subject")
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned(),
+                id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Files linked to `path` by `kind` edges, following `from` → `to`
+    /// roles for up to `depth` hops; each hop keeps its `limit` heaviest.
+    /// `weight` reads an edge's weight (None: skip the edge).
+    fn links(
+        &self,
+        kind: EdgeKind,
+        path: &str,
+        outgoing: bool,
+        weight: &dyn Fn(&StoredEdge) -> Option<f64>,
+    ) -> Result<Vec<Link>, CoreError> {
+        let (own, other) = if outgoing {
+            (Role::Source, Role::Target)
+        } else {
+            (Role::Target, Role::Source)
+        };
+        let mut seen: BTreeSet<String> = BTreeSet::from([path.to_owned()]);
+        let mut frontier = vec![path.to_owned()];
+        let mut out = Vec::new();
+        for depth in 1..=self.options.depth {
+            let mut level: BTreeMap<String, f64> = BTreeMap::new();
+            for from in &frontier {
+                for edge in self.store.edges_of(kind, NodeKind::File, from)? {
+                    if member(&edge, own) != Some(from.as_str()) {
+                        continue;
+                    }
+                    let (Some(to), Some(w)) = (member(&edge, other), weight(&edge)) else {
+                        continue;
+                    };
+                    if !seen.contains(to) {
+                        *level.entry(to.to_owned()).or_default() += w;
+                    }
+                }
+            }
+            let mut level: Vec<(String, f64)> = level.into_iter().collect();
+            level.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            level.truncate(self.options.limit);
+            frontier = level.iter().map(|(p, _)| p.clone()).collect();
+            for (p, w) in level {
+                seen.insert(p.clone());
+                out.push(Link {
+                    path: p,
+                    weight: w,
+                    depth,
+                });
+            }
+            if frontier.is_empty() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn file(&self, path: &str) -> Result<FileView, CoreError> {
+        let values = self.values(NodeKind::File, path)?;
+        let limit = self.options.limit;
+
+        let mut defines: Vec<SymbolBrief> = Vec::new();
+        for edge in self
+            .store
+            .edges_of(EdgeKind::Defines, NodeKind::File, path)?
+        {
+            for m in edge.members.iter().filter(|m| m.role == Role::Target) {
+                defines.push(self.brief(&m.name)?);
+            }
+        }
+        let definitions = defines.len();
+        defines.sort_by(|a, b| {
+            b.pagerank_pct
+                .unwrap_or(0.0)
+                .total_cmp(&a.pagerank_pct.unwrap_or(0.0))
+                .then(a.lines.cmp(&b.lines))
+                .then(a.symbol.cmp(&b.symbol))
+        });
+        defines.truncate(limit);
+
+        let plain = |e: &StoredEdge| e.weight;
+        let calls = |e: &StoredEdge| {
+            let c = attrs_of(e.attrs.as_deref())
+                .get("calls")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(0.0);
+            (c > 0.0).then_some(c)
+        };
+        let imports = self.links(EdgeKind::Imports, path, true, &plain)?;
+        let imported_by = self.links(EdgeKind::Imports, path, false, &plain)?;
+        let calls_into = self.links(EdgeKind::Depends, path, true, &calls)?;
+        let called_from = self.links(EdgeKind::Depends, path, false, &calls)?;
+
+        // Any dependency either way, to tell hidden coupling.
+        let mut linked: BTreeSet<String> = BTreeSet::new();
+        for edge in self
+            .store
+            .edges_of(EdgeKind::Depends, NodeKind::File, path)?
+        {
+            for m in &edge.members {
+                linked.insert(m.name.clone());
+            }
+        }
+        let mut co_changes = Vec::new();
+        for edge in self
+            .store
+            .edges_of(EdgeKind::CoChange, NodeKind::File, path)?
+        {
+            let Some(other) = edge.members.iter().find(|m| m.name != path) else {
+                continue;
+            };
+            let a = attrs_of(edge.attrs.as_deref());
+            co_changes.push(CoChange {
+                path: other.name.clone(),
+                degree: edge.weight.unwrap_or(0.0),
+                shared: a
+                    .get("shared")
+                    .and_then(serde_json::Value::as_u64)
+                    .unwrap_or(0),
+                hidden: !linked.contains(&other.name),
+            });
+        }
+        co_changes.sort_by(|a, b| {
+            b.degree
+                .total_cmp(&a.degree)
+                .then(b.shared.cmp(&a.shared))
+                .then(a.path.cmp(&b.path))
+        });
+        co_changes.dedup_by(|a, b| a.path == b.path);
+        co_changes.truncate(limit);
+
+        Ok(FileView {
+            path: path.to_owned(),
+            language: text(&values, "language").map(|l| crate::language_label(&l).to_owned()),
+            salience: Self::salience(&values),
+            pagerank_pct: real(&values, graph::PAGERANK_PCT),
+            community: text(&values, graph::COMMUNITY),
+            history: Self::history(&values),
+            defines,
+            definitions,
+            imports,
+            imported_by,
+            calls_into,
+            called_from,
+            co_changes,
+            recent_commits: self.recent(&values)?,
+        })
+    }
+
+    fn brief(&self, symbol: &str) -> Result<SymbolBrief, CoreError> {
+        let node = self.store.node(NodeKind::Symbol, symbol)?;
+        let a = attrs_of(node.as_ref().and_then(|n| n.attrs.as_deref()));
+        let values = self.values(NodeKind::Symbol, symbol)?;
+        Ok(SymbolBrief {
+            symbol: symbol.to_owned(),
+            kind: a
+                .get("kind")
+                .and_then(|v| v.as_str())
+                .unwrap_or("symbol")
+                .to_owned(),
+            signature: a
+                .get("signature")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned),
+            lines: span(&a),
+            pagerank_pct: real(&values, graph::PAGERANK_PCT),
+        })
+    }
+
+    fn directory(&self, path: &str) -> Result<DirView, CoreError> {
+        const SCAN: usize = 2000;
+        let values = self.values(NodeKind::Directory, path)?;
+        let prefix = if path.is_empty() {
+            String::new()
+        } else {
+            format!("{path}/")
+        };
+        // Files below, in name order from the prefix (bounded).
+        let mut top: Vec<FileBrief> = Vec::new();
+        for file in self.store.names_from(NodeKind::File, &prefix, SCAN)? {
+            if !file.starts_with(&prefix) {
+                break;
+            }
+            let v = self.values(NodeKind::File, &file)?;
+            if let Some(s) = real(&v, salience::SALIENCE) {
+                top.push(FileBrief {
+                    path: file,
+                    salience: Some(s),
+                    class: text(&v, salience::CLASS),
+                });
+            }
+        }
+        let production = |f: &FileBrief| crate::salience::role_of(&f.path).is_none();
+        top.sort_by(|a, b| {
+            production(b)
+                .cmp(&production(a))
+                .then(
+                    b.salience
+                        .unwrap_or(0.0)
+                        .total_cmp(&a.salience.unwrap_or(0.0)),
+                )
+                .then(a.path.cmp(&b.path))
+        });
+        top.truncate(self.options.limit);
+        Ok(DirView {
+            path: if path.is_empty() {
+                ".".to_owned()
+            } else {
+                path.to_owned()
+            },
+            files: int(&values, metric::FILES).unwrap_or(0),
+            truck_factor: int(&values, metric::TRUCK_FACTOR),
+            history: Self::history(&values),
+            top_files: top,
+            recent_commits: self.recent(&values)?,
+        })
+    }
+
+    /// Symbols `target` may name: a full `path::qualified`, a qualified
+    /// name (`Type::method` or `Type.method`), or a bare name.
+    fn symbols_named(&self, target: &str) -> Result<Vec<Candidate>, CoreError> {
+        if self.is_current(NodeKind::Symbol, target)? {
+            return Ok(vec![self.candidate(target)?]);
+        }
+        let wanted = normalize(target);
+        let mut out = Vec::new();
+        let mut last = String::new();
+        loop {
+            let names = self.store.names_from(NodeKind::Symbol, &last, 4096)?;
+            let done = names.len() < 4096;
+            for name in names {
+                if name == last {
+                    continue;
+                }
+                if let Some((_, qualified)) = split_symbol(&name) {
+                    let q = normalize(qualified);
+                    let bare = q.rsplit("::").next().unwrap_or(&q);
+                    if q == wanted || bare == wanted || q.ends_with(&format!("::{wanted}")) {
+                        out.push(name.clone());
+                    }
+                }
+                last = name;
+            }
+            if done {
+                break;
+            }
+        }
+        // A qualified name (`Type::method`) matching exactly beats the
+        // longer names ending with it; a bare name stays ambiguous.
+        let exact: Vec<&String> = out
+            .iter()
+            .filter(|n| split_symbol(n).is_some_and(|(_, q)| normalize(q) == wanted))
+            .collect();
+        let qualified = wanted.contains("::");
+        let chosen: Vec<String> = if qualified && exact.len() == 1 {
+            vec![exact[0].clone()]
+        } else {
+            out
+        };
+        chosen.iter().map(|n| self.candidate(n)).collect()
+    }
+
+    fn candidate(&self, symbol: &str) -> Result<Candidate, CoreError> {
+        let brief = self.brief(symbol)?;
+        Ok(Candidate {
+            symbol: symbol.to_owned(),
+            kind: brief.kind,
+            line: brief.lines.map(|l| l.0),
+        })
+    }
+
+    fn calls(&self, symbol: &str, outgoing: bool) -> Result<Vec<Call>, CoreError> {
+        let (own, other) = if outgoing {
+            (Role::Source, Role::Target)
+        } else {
+            (Role::Target, Role::Source)
+        };
+        let mut seen: BTreeSet<String> = BTreeSet::from([symbol.to_owned()]);
+        let mut frontier = vec![symbol.to_owned()];
+        let mut out = Vec::new();
+        for depth in 1..=self.options.depth {
+            let mut level: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+            for from in &frontier {
+                for edge in self
+                    .store
+                    .edges_of(EdgeKind::Calls, NodeKind::Symbol, from)?
+                {
+                    if member(&edge, own) != Some(from.as_str()) {
+                        continue;
+                    }
+                    let Some(to) = member(&edge, other) else {
+                        continue;
+                    };
+                    if seen.contains(to) {
+                        continue;
+                    }
+                    let confidence = attrs_of(edge.attrs.as_deref())
+                        .get("confidence")
+                        .and_then(serde_json::Value::as_f64)
+                        .unwrap_or(1.0);
+                    let entry = level.entry(to.to_owned()).or_insert((0.0, 0.0));
+                    entry.0 += edge.weight.unwrap_or(1.0);
+                    entry.1 = entry.1.max(confidence);
+                }
+            }
+            let mut level: Vec<(String, (f64, f64))> = level.into_iter().collect();
+            // Production code before tests and examples, then by expected
+            // calls (count × confidence).
+            let production = |s: &str| {
+                let path = split_symbol(s).map_or(s, |(p, _)| p);
+                crate::salience::role_of(path).is_none()
+            };
+            level.sort_by(|a, b| {
+                production(&b.0)
+                    .cmp(&production(&a.0))
+                    .then((b.1.0 * b.1.1).total_cmp(&(a.1.0 * a.1.1)))
+                    .then(a.0.cmp(&b.0))
+            });
+            level.truncate(self.options.limit);
+            frontier = level.iter().map(|(s, _)| s.clone()).collect();
+            for (s, (count, confidence)) in level {
+                seen.insert(s.clone());
+                out.push(Call {
+                    symbol: s,
+                    count,
+                    confidence,
+                    depth,
+                });
+            }
+            if frontier.is_empty() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn symbol(&self, symbol: &str) -> Result<SymbolView, CoreError> {
+        let node = self.store.node(NodeKind::Symbol, symbol)?;
+        let a = attrs_of(node.as_ref().and_then(|n| n.attrs.as_deref()));
+        let values = self.values(NodeKind::Symbol, symbol)?;
+        let (path, qualified) = split_symbol(symbol).unwrap_or((symbol, symbol));
+        let file_values = self.values(NodeKind::File, path)?;
+        let get = |k: &str| a.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        Ok(SymbolView {
+            symbol: symbol.to_owned(),
+            path: path.to_owned(),
+            name: qualified.to_owned(),
+            kind: get("kind").unwrap_or_else(|| "symbol".to_owned()),
+            signature: get("signature"),
+            doc: get("doc"),
+            lines: span(&a),
+            pagerank_pct: real(&values, graph::PAGERANK_PCT),
+            callers: self.calls(symbol, false)?,
+            callees: self.calls(symbol, true)?,
+            file: FileBrief {
+                path: path.to_owned(),
+                salience: real(&file_values, salience::SALIENCE),
+                class: text(&file_values, salience::CLASS),
+            },
+            similar: self.similar(symbol)?,
+        })
+    }
+
+    /// The nearest other definitions and files by embedding, best first.
+    fn similar(&self, symbol: &str) -> Result<Vec<Similar>, CoreError> {
+        let Some(own) = self
+            .store
+            .vector_of(MODEL_ID, DIMENSIONS, NodeKind::Symbol, symbol)?
+        else {
+            return Ok(Vec::new());
+        };
+        let (hashes, flat) = self.store.text_vectors(MODEL_ID, DIMENSIONS)?;
+        let mut scored: Vec<(f32, i64)> = flat
+            .chunks_exact(DIMENSIONS)
+            .zip(&hashes)
+            .map(|(v, &h)| (v.iter().zip(&own).map(|(a, b)| a * b).sum(), h))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        let wanted = self.options.limit.min(5);
+        let mut out: Vec<Similar> = Vec::new();
+        for (cosine, hash) in scored {
+            for (_, name) in self.store.nodes_with_text(hash)? {
+                if name != symbol && !out.iter().any(|s| s.name == name) {
+                    out.push(Similar {
+                        name,
+                        cosine: f64::from(cosine),
+                    });
+                }
+            }
+            if out.len() >= wanted {
+                break;
+            }
+        }
+        out.truncate(wanted);
+        Ok(out)
+    }
+
+    /// The nearest names to an unknown target: file and directory paths
+    /// and symbol names by edit distance.
+    fn suggestions(&self, target: &str, path: Option<&str>) -> Result<Vec<String>, CoreError> {
+        let wanted = path.unwrap_or(target);
+        let mut scored: Vec<(usize, String)> = Vec::new();
+        for kind in [NodeKind::File, NodeKind::Directory, NodeKind::Symbol] {
+            let mut last = String::new();
+            loop {
+                let names = self.store.names_from(kind, &last, 4096)?;
+                let done = names.len() < 4096;
+                for name in names {
+                    if name != last {
+                        let key = match kind {
+                            NodeKind::Symbol => split_symbol(&name).map_or(name.as_str(), |s| s.1),
+                            _ => name.as_str(),
+                        };
+                        let short = key.rsplit('/').next().unwrap_or(key);
+                        let d = distance(wanted, key).min(distance(target, short));
+                        let limit = (target.chars().count() / 3).max(2);
+                        if d <= limit {
+                            scored.push((d, name.clone()));
+                        }
+                    }
+                    last = name;
+                }
+                if done {
+                    break;
+                }
+            }
+        }
+        scored.sort();
+        scored.dedup_by(|a, b| a.1 == b.1);
+        Ok(scored.into_iter().take(5).map(|(_, n)| n).collect())
+    }
+}
+
+fn span(a: &serde_json::Value) -> Option<(u64, u64)> {
+    let line = a.get("line")?.as_u64()?;
+    let end = a
+        .get("end")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(line);
+    Some((line, end))
+}
+
+/// `path::qualified` split at the first `::` after the path (paths hold no
+/// `::`).
+fn split_symbol(name: &str) -> Option<(&str, &str)> {
+    name.split_once("::")
+}
+
+/// `Type.method` and `Type::method` compare equal.
+fn normalize(name: &str) -> String {
+    name.replace('.', "::")
+}
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(1_735_689_600), "2025-01-01");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+        assert_eq!(utc_date(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn names_compare_across_separators() {
+        assert_eq!(normalize("Calculator.add"), "Calculator::add");
+        assert_eq!(split_symbol("src/a.rs::T::m"), Some(("src/a.rs", "T::m")));
+    }
+}
