@@ -332,7 +332,8 @@ fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
     let inside = homer(&repo.path().join("py/calc"), &["query", "ops.py"]);
     assert_eq!(inside.code, 0, "{}", inside.stderr);
     assert!(inside.stdout.starts_with("py/calc/ops.py  [file, Python]"));
-    // An edit in the working tree is flagged at the top.
+    // An edit in the working tree is flagged at the top, and so is a HEAD
+    // that moved past the index.
     std::fs::write(repo.path().join("src/calc.rs"), "// changed\n").expect("write");
     let stale = homer(repo.path(), &["query", "src/calc.rs"]);
     assert!(
@@ -341,5 +342,15 @@ fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
             .starts_with("! src/calc.rs differs in the working tree"),
         "{}",
         stale.stdout
+    );
+    homer_fixtures::commit_all(repo.path(), "Change calc");
+    let behind = homer(repo.path(), &["query", "src/calc.rs"]);
+    assert!(
+        behind.stdout.starts_with(
+            "! the index is 1 commit behind HEAD; run `homer update`\n\
+             ! src/calc.rs differs in the working tree"
+        ),
+        "{}",
+        behind.stdout
     );
 }

@@ -95,6 +95,10 @@ pub struct HistoryView {
     /// Author times (seconds since the epoch) of the first and last change.
     pub first_change: i64,
     pub last_change: i64,
+    /// Days from the first change, and from the last, to HEAD's commit
+    /// time (not the clock: the same index gives the same view).
+    pub age_days: Option<i64>,
+    pub days_since_change: Option<i64>,
     pub authors: i64,
     /// The authors with most added lines.
     pub owners: Vec<Owner>,
@@ -240,9 +244,16 @@ pub fn query(
         depth: options.depth.clamp(1, MAX_DEPTH),
         limit: options.limit.max(1),
     };
+    let head_time = match store.checkpoint(crate::stages::HEAD_CHECKPOINT)? {
+        Some(id) => store
+            .node(NodeKind::Commit, &id)?
+            .and_then(|n| attrs_of(n.attrs.as_deref()).get("committed")?.as_i64()),
+        None => None,
+    };
     let reader = Reader {
         store: &store,
         options: &options,
+        head_time,
     };
     let mut warnings = Vec::new();
     match crate::status::freshness(&workspace, &store)? {
@@ -335,6 +346,8 @@ fn repo_relative(root: &Path, cwd: &Path, target: &str) -> Option<String> {
 struct Reader<'a> {
     store: &'a Store,
     options: &'a QueryOptions,
+    /// The indexed HEAD's commit time.
+    head_time: Option<i64>,
 }
 
 fn text(values: &BTreeMap<String, Value>, name: &str) -> Option<String> {
@@ -409,7 +422,7 @@ impl Reader<'_> {
         })
     }
 
-    fn history(values: &BTreeMap<String, Value>) -> Option<HistoryView> {
+    fn history(&self, values: &BTreeMap<String, Value>) -> Option<HistoryView> {
         let commits = int(values, metric::COMMITS)?;
         let added = int(values, metric::LINES_ADDED).unwrap_or(0);
         let owners: Vec<(String, u64, u32)> = text(values, metric::OWNERS)
@@ -431,12 +444,17 @@ impl Reader<'_> {
                 commits: n,
             })
             .collect();
+        let first_change = int(values, metric::FIRST_CHANGE).unwrap_or(0);
+        let last_change = int(values, metric::LAST_CHANGE).unwrap_or(0);
+        let days = |t: i64| self.head_time.map(|h| (h - t).max(0) / 86_400);
         Some(HistoryView {
             commits,
             lines_added: added,
             lines_deleted: int(values, metric::LINES_DELETED).unwrap_or(0),
-            first_change: int(values, metric::FIRST_CHANGE).unwrap_or(0),
-            last_change: int(values, metric::LAST_CHANGE).unwrap_or(0),
+            first_change,
+            last_change,
+            age_days: days(first_change),
+            days_since_change: days(last_change),
             authors: int(values, metric::AUTHORS).unwrap_or(0),
             owners,
         })
@@ -607,7 +625,7 @@ impl Reader<'_> {
             salience: Self::salience(&values),
             pagerank_pct: real(&values, graph::PAGERANK_PCT),
             community: text(&values, graph::COMMUNITY),
-            history: Self::history(&values),
+            history: self.history(&values),
             defines,
             definitions,
             imports,
@@ -682,7 +700,7 @@ impl Reader<'_> {
             },
             files: int(&values, metric::FILES).unwrap_or(0),
             truck_factor: int(&values, metric::TRUCK_FACTOR),
-            history: Self::history(&values),
+            history: self.history(&values),
             top_files: top,
             recent_commits: self.recent(&values)?,
         })

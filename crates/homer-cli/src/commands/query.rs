@@ -116,12 +116,29 @@ fn history(s: &mut String, h: &HistoryView) {
             plural(u64::try_from(h.authors).unwrap_or(0), "author", "authors")
         ),
     );
+    let ago = |d: Option<i64>| match d {
+        Some(0) => " (HEAD's day)".to_owned(),
+        Some(d) if d < 60 => format!(" ({d} days before HEAD)"),
+        #[allow(clippy::cast_precision_loss, reason = "days are small")]
+        Some(d) if d < 730 => format!(" ({:.0} months before HEAD)", d as f64 / 30.44),
+        #[allow(clippy::cast_precision_loss, reason = "days are small")]
+        Some(d) => format!(" ({:.1} years before HEAD)", d as f64 / 365.25),
+        None => String::new(),
+    };
     line(
         s,
         &format!(
-            "            first {}, last {}",
+            "first       {}{}",
             homer_core::utc_date(h.first_change),
-            homer_core::utc_date(h.last_change)
+            ago(h.age_days)
+        ),
+    );
+    line(
+        s,
+        &format!(
+            "last        {}{}",
+            homer_core::utc_date(h.last_change),
+            ago(h.days_since_change)
         ),
     );
     if !h.owners.is_empty() {
