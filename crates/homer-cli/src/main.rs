@@ -69,6 +69,7 @@ fn run(args: &Args) -> anyhow::Result<Found> {
         Command::Export(export) => commands::export::run(&repo, export, &out),
         Command::Search(search) => commands::search::run(&repo, search, &out),
         Command::Query(query) => commands::query::run(&repo, query, &out),
+        Command::Render(render) => commands::render::run(&repo, render, &out),
         Command::Model(model) => commands::model::run(model, &out),
     }
 }

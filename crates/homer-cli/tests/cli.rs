@@ -354,3 +354,74 @@ fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
         behind.stdout
     );
 }
+
+#[test]
+fn render_writes_agents_md_keeps_a_person_s_text_and_fits_a_task_in_its_budget() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    let agents = repo.path().join("AGENTS.md");
+
+    let first = homer(repo.path(), &["render"]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let text = std::fs::read_to_string(&agents).expect("written");
+    snapshot!("render_agents_md", text);
+    // The same index renders the same bytes, and says it changed nothing.
+    let again = homer(repo.path(), &["render"]);
+    assert_eq!(again.stdout, format!("unchanged {}\n", agents.display()));
+    assert_eq!(std::fs::read_to_string(&agents).expect("read"), text);
+
+    // A person's file: every byte outside the region stays.
+    let before = "# Notes for agents\n\nRun `make check` first.\r\n\n";
+    let after = "\n## Local rules\n\nNo unsafe code. ✓\n";
+    std::fs::write(
+        &agents,
+        format!("{before}<!-- homer:begin -->\nstale\n<!-- homer:end -->{after}"),
+    )
+    .expect("write");
+    assert_eq!(homer(repo.path(), &["render"]).code, 0);
+    let merged = std::fs::read_to_string(&agents).expect("read");
+    assert!(merged.starts_with(before), "{merged}");
+    assert!(merged.ends_with(after), "{merged}");
+    assert_eq!(
+        &merged[before.len()..merged.len() - after.len()],
+        text.strip_suffix('\n').expect("ends with a newline")
+    );
+    // Without a region, Homer's goes after the person's text.
+    std::fs::write(&agents, "# Mine\n").expect("write");
+    assert_eq!(homer(repo.path(), &["render"]).code, 0);
+    assert_eq!(
+        std::fs::read_to_string(&agents).expect("read"),
+        format!("# Mine\n\n{text}")
+    );
+
+    let task = homer(
+        repo.path(),
+        &[
+            "render",
+            "--task",
+            "multiply numbers faster",
+            "--budget",
+            "300",
+        ],
+    );
+    snapshot!("render_task", task.transcript(repo.path()));
+    let json = homer(
+        repo.path(),
+        &[
+            "render",
+            "--task",
+            "multiply numbers faster",
+            "--budget",
+            "300",
+            "--json",
+        ],
+    );
+    let context: serde_json::Value = serde_json::from_str(&json.stdout).expect("json");
+    assert!(context["tokens"].as_u64().expect("tokens") <= 300);
+    assert_eq!(context["text"].as_str(), Some(task.stdout.as_str()));
+    let tiny = homer(repo.path(), &["render", "--task", "x", "--budget", "5"]);
+    assert_eq!(tiny.code, 2, "{}", tiny.stderr);
+
+    let risk = homer(repo.path(), &["render", "--format", "json"]);
+    snapshot!("render_risk", risk.transcript(repo.path()));
+}

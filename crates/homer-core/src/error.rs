@@ -38,6 +38,8 @@ pub enum CoreError {
     },
     #[error("embedding failed: {0}")]
     Embed(String),
+    #[error("{0}")]
+    Render(String),
     #[error("'{repo}' has no index yet; run `homer update` first")]
     NotIndexed { repo: PathBuf },
 }

@@ -12,6 +12,7 @@ mod config;
 mod error;
 mod export;
 mod query;
+mod render;
 mod salience;
 mod search;
 mod stages;
@@ -31,6 +32,10 @@ pub use query::{
     Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link,
     MAX_DEPTH, Owner, QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View,
     query, utc_date,
+};
+pub use render::{
+    BEGIN as RENDER_BEGIN, END as RENDER_END, FileRisk, RenderOptions, Rendered, RiskMap,
+    TaskContext, count_tokens, render, risk_map, splice, task_context,
 };
 pub use salience::{names as salience_names, role_of};
 pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search};

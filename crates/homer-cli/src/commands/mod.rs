@@ -3,6 +3,7 @@
 pub(crate) mod export;
 pub(crate) mod model;
 pub(crate) mod query;
+pub(crate) mod render;
 pub(crate) mod search;
 pub(crate) mod status;
 pub(crate) mod update;

@@ -1,0 +1,50 @@
+//! `homer render`.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use anyhow::Context;
+
+use crate::Found;
+use crate::args::{RenderArgs, RenderFormat};
+use crate::output::Output;
+
+pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Result<Found> {
+    if let Some(task) = &args.task {
+        let context = homer_core::task_context(repo, task, args.budget, &args.focus)
+            .context("cannot render the task context")?;
+        if out.json() || args.format == RenderFormat::Json {
+            out.print_json(&context)?;
+        } else {
+            out.print(&context.text)?;
+            eprintln!(
+                "{} tokens of {} (o200k_base); {} of {} ranked definitions",
+                context.tokens, context.budget, context.symbols, context.ranked
+            );
+        }
+        return Ok(Found::Something);
+    }
+    if args.format == RenderFormat::Json {
+        let risk = homer_core::risk_map(repo).context("cannot compute the risk map")?;
+        out.print_json(&risk)?;
+        return Ok(Found::Something);
+    }
+    let options = homer_core::RenderOptions {
+        agents_path: Some(args.agents.clone()),
+        per_dir: args.per_dir,
+    };
+    let rendered = homer_core::render(repo, &options).context("cannot render")?;
+    if out.json() {
+        out.print_json(&rendered)?;
+        return Ok(Found::Something);
+    }
+    let mut s = String::new();
+    for path in &rendered.written {
+        let _ = writeln!(s, "wrote {}", path.display());
+    }
+    for path in &rendered.unchanged {
+        let _ = writeln!(s, "unchanged {}", path.display());
+    }
+    out.print(&s)?;
+    Ok(Found::Something)
+}
