@@ -48,6 +48,7 @@ pub struct RenderOptions {
 /// Everything the documents are made of, loaded once.
 struct Index {
     commit: String,
+    calls: Vec<StoredEdge>,
     files: BTreeMap<String, BTreeMap<String, Value>>,
     symbols: Vec<SymbolRow>,
     communities: Vec<(String, Vec<String>)>,
@@ -62,6 +63,9 @@ struct SymbolRow {
     doc: Option<String>,
     line: u64,
     pagerank: f64,
+    /// Definitions (or files) of production code calling it, resolved
+    /// with certainty (guesses by name and test code not counted).
+    certain_callers: u32,
 }
 
 #[derive(Clone)]
@@ -98,6 +102,59 @@ fn member(edge: &StoredEdge, role: Role) -> Option<&str> {
 
 fn is_production(path: &str) -> bool {
     crate::salience::role_of(path).is_none()
+}
+
+/// A symbol (or file) of test code: in a test file, or in a `tests`
+/// module inside a production file (Rust's `mod tests`).
+fn is_test_code(name: &str) -> bool {
+    let (path, qualified) = name.split_once("::").unwrap_or((name, ""));
+    !is_production(path)
+        || qualified.starts_with("tests::")
+        || qualified.contains("::tests::")
+        || qualified == "tests"
+}
+
+/// Sets each symbol's count of production callers resolved with
+/// certainty.
+fn count_certain_callers(symbols: &mut [SymbolRow], calls: &[StoredEdge]) {
+    let position: BTreeMap<&str, usize> = symbols
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.name.as_str(), i))
+        .collect();
+    let mut counts = vec![0u32; symbols.len()];
+    for edge in calls {
+        let guess = edge
+            .attrs
+            .as_deref()
+            .is_some_and(|a| a.contains("\"guess\""));
+        let target = member(edge, Role::Target).and_then(|t| position.get(t));
+        let from_tests = member(edge, Role::Source).is_none_or(is_test_code);
+        if let (false, false, Some(&i)) = (guess, from_tests, target) {
+            counts[i] += 1;
+        }
+    }
+    for (x, n) in symbols.iter_mut().zip(counts) {
+        x.certain_callers = n;
+    }
+}
+
+/// The communities, biggest first: (name, sorted member files).
+fn communities(store: &Store) -> Result<Vec<(String, Vec<String>)>, CoreError> {
+    let mut communities = Vec::new();
+    for edge in store.edges(EdgeKind::Community)? {
+        let name = edge
+            .attrs
+            .as_deref()
+            .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+            .and_then(|v| v.get("name")?.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let mut members: Vec<String> = edge.members.iter().map(|m| m.name.clone()).collect();
+        members.sort();
+        communities.push((name, members));
+    }
+    communities.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    Ok(communities)
 }
 
 impl Index {
@@ -137,22 +194,13 @@ impl Index {
                     .and_then(serde_json::Value::as_u64)
                     .unwrap_or(0),
                 pagerank: value(graph::PAGERANK),
+                certain_callers: 0,
                 name: node.name,
             });
         }
-        let mut communities = Vec::new();
-        for edge in store.edges(EdgeKind::Community)? {
-            let name = edge
-                .attrs
-                .as_deref()
-                .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
-                .and_then(|v| v.get("name")?.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            let mut members: Vec<String> = edge.members.iter().map(|m| m.name.clone()).collect();
-            members.sort();
-            communities.push((name, members));
-        }
-        communities.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+        let calls = store.edges(EdgeKind::Calls)?;
+        count_certain_callers(&mut symbols, &calls);
+        let communities = communities(store)?;
         let mut depends = Vec::new();
         for edge in store.edges(EdgeKind::Depends)? {
             if let (Some(a), Some(b)) = (member(&edge, Role::Source), member(&edge, Role::Target)) {
@@ -197,6 +245,7 @@ impl Index {
         couplings.dedup_by(|x, y| x.a == y.a && x.b == y.b);
         Ok(Index {
             commit,
+            calls,
             files,
             symbols,
             communities,
@@ -631,19 +680,31 @@ fn load_bearing(s: &mut String, index: &Index, prefix: &str) {
         .iter()
         .filter(|x| {
             let path = x.name.split_once("::").map_or("", |(p, _)| p);
-            path.starts_with(prefix) && is_production(path) && x.pagerank > 0.0
+            path.starts_with(prefix) && !is_test_code(&x.name) && x.certain_callers > 0
         })
         .collect();
-    symbols.sort_by(|a, b| b.pagerank.total_cmp(&a.pagerank).then(a.name.cmp(&b.name)));
+    symbols.sort_by(|a, b| {
+        b.certain_callers
+            .cmp(&a.certain_callers)
+            .then(b.pagerank.total_cmp(&a.pagerank))
+            .then(a.name.cmp(&b.name))
+    });
     if !symbols.is_empty() {
         let _ = writeln!(
             s,
-            "\nMost depended-on definitions (PageRank of the call graph):\n"
+            "\nMost depended-on definitions (callers in production code, resolved with certainty):\n"
         );
         for x in symbols.iter().take(TOP) {
             let sig = x.signature.as_deref().unwrap_or("").trim();
             let sig: String = sig.chars().take(100).collect();
-            let _ = writeln!(s, "- `{}` ({}): `{sig}`", x.name, x.kind);
+            let _ = writeln!(
+                s,
+                "- `{}` ({}, {} caller{}): `{sig}`",
+                x.name,
+                x.kind,
+                x.certain_callers,
+                if x.certain_callers == 1 { "" } else { "s" }
+            );
         }
     }
     s.push('\n');
@@ -1096,8 +1157,8 @@ pub fn task_context(
     let (seeds, seed_files) = seeds(path, &index, &position, task, focus)?;
     // Personalized PageRank over the call graph from the seeds.
     let mut edges = Vec::new();
-    for edge in store.edges(EdgeKind::Calls)? {
-        let (Some(a), Some(b)) = (member(&edge, Role::Source), member(&edge, Role::Target)) else {
+    for edge in &index.calls {
+        let (Some(a), Some(b)) = (member(edge, Role::Source), member(edge, Role::Target)) else {
             continue;
         };
         if let (Some(&i), Some(&j)) = (position.get(a), position.get(b)) {

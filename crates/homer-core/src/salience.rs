@@ -374,7 +374,8 @@ pub fn role_of(path: &str) -> Option<&'static str> {
     {
         return Some("test");
     }
-    if in_dir(&["benches", "bench", "benchmark", "benchmarks"]) {
+    // `benches`, `benchmarks`, `benchsuite`...
+    if parts.iter().any(|p| p.starts_with("bench")) {
         return Some("benchmark");
     }
     if in_dir(&["examples", "example", "samples", "sample", "demo", "demos"]) {
@@ -426,6 +427,7 @@ mod tests {
     fn roles_by_path() {
         for (path, role) in [
             ("tests/util.rs", Some("test")),
+            ("benchsuite/benchsuite", Some("benchmark")),
             ("src/foo_test.go", Some("test")),
             ("lib/app.test.ts", Some("test")),
             ("test_models.py", Some("test")),

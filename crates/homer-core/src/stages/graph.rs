@@ -25,7 +25,7 @@ use crate::config::GraphConfig;
 use crate::salience;
 
 pub(crate) const GRAPH: TaskKind = TaskKind::new("graph", 1);
-pub(crate) const SALIENCE: TaskKind = TaskKind::new("salience", 1);
+pub(crate) const SALIENCE: TaskKind = TaskKind::new("salience", 2);
 
 /// The code and history the stored analysis describes, and the settings.
 const CHECKPOINT: &str = "graph";
