@@ -18,6 +18,7 @@ mod search;
 mod stages;
 mod status;
 mod text;
+mod vectors;
 mod workspace;
 
 use std::collections::BTreeMap;
@@ -42,6 +43,7 @@ pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search};
 pub use stages::behavior::names as value_names;
 pub use stages::graph::{PageRankRun, names as graph_names};
 pub use status::{CodeCounts, Freshness, Status, StoredCounts, language_label, status};
+pub use vectors::nearest;
 pub use workspace::Workspace;
 
 use homer_dag::{Engine, Observer, TaskKind};

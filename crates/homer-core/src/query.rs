@@ -860,12 +860,10 @@ impl Reader<'_> {
             return Ok(Vec::new());
         };
         let (hashes, flat) = self.store.text_vectors(MODEL_ID, DIMENSIONS)?;
-        let mut scored: Vec<(f32, i64)> = flat
-            .chunks_exact(DIMENSIONS)
-            .zip(&hashes)
-            .map(|(v, &h)| (v.iter().zip(&own).map(|(a, b)| a * b).sum(), h))
-            .collect();
-        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        // Texts are shared by moved or copied definitions: a few more
+        // than wanted leave room for this symbol's own text and for
+        // duplicates.
+        let scored = crate::vectors::nearest(&flat, &hashes, &own, 64);
         let wanted = self.options.limit.min(5);
         let mut out: Vec<Similar> = Vec::new();
         for (cosine, hash) in scored {

@@ -180,14 +180,16 @@ fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<i64>, String> {
         .map_err(|e| e.to_string())?
         .pop()
         .unwrap_or_default();
-    let mut scored: Vec<(f32, i64)> = vectors
-        .chunks_exact(DIMENSIONS)
-        .zip(&ids)
-        .map(|(v, &id)| (v.iter().zip(&q).map(|(a, b)| a * b).sum(), id))
-        .collect();
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    scored.truncate(DEPTH);
-    Ok(scored.into_iter().map(|(_, id)| id).collect())
+    if q.len() != DIMENSIONS {
+        return Err(format!(
+            "the model gave {} numbers, not {DIMENSIONS}",
+            q.len()
+        ));
+    }
+    Ok(crate::vectors::nearest(&vectors, &ids, &q, DEPTH)
+        .into_iter()
+        .map(|(_, id)| id)
+        .collect())
 }
 
 /// The salience of every ranked file.

@@ -1,0 +1,64 @@
+//! Criterion suite for the read side in-process: brute-force scoring of
+//! 100,000 vectors of 384 numbers, and `query` and `search` on the small
+//! fixture's index (built once, without embeddings).
+//!
+//!     cargo bench -p homer-benches --bench read
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use homer_core::{
+    NoProgress, QueryOptions, SearchMode, SearchOptions, UpdateOptions, nearest, query, search,
+    update,
+};
+
+fn vectors(c: &mut Criterion) {
+    const N: usize = 100_000;
+    const DIM: usize = 384;
+    let mut state: u32 = 12_345;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        f32::from(u16::try_from(state % 2001).expect("small")) / 1000.0 - 1.0
+    };
+    let flat: Vec<f32> = (0..N * DIM).map(|_| next()).collect();
+    let keys: Vec<i64> = (0..i64::try_from(N).expect("small")).collect();
+    let q: Vec<f32> = (0..DIM).map(|_| next()).collect();
+    let mut group = c.benchmark_group("vectors");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(N as u64));
+    group.bench_function("nearest_100/100000x384", |b| {
+        b.iter(|| std::hint::black_box(nearest(&flat, &keys, &q, 100)));
+    });
+    group.finish();
+}
+
+fn commands(c: &mut Criterion) {
+    let repo = homer_fixtures::copy("small");
+    let root = repo.path();
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(root, &options, &NoProgress).expect("update");
+    let mut group = c.benchmark_group("commands");
+    let q = QueryOptions::default();
+    group.bench_function("query/file", |b| {
+        b.iter(|| std::hint::black_box(query(root, root, "src/calc.rs", &q).expect("query")));
+    });
+    group.bench_function("query/symbol", |b| {
+        b.iter(|| std::hint::black_box(query(root, root, "src/calc.rs::mul", &q).expect("query")));
+    });
+    let text = SearchOptions {
+        mode: SearchMode::Text,
+        ..SearchOptions::default()
+    };
+    group.bench_function("search/text", |b| {
+        b.iter(|| {
+            std::hint::black_box(search(root, "multiply two numbers", &text).expect("search"))
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, vectors, commands);
+criterion_main!(benches);
