@@ -120,7 +120,6 @@ pub fn search(
             .collect(),
         _ => Vec::new(),
     };
-    let salience = file_salience(&store)?;
     let mut fused: HashMap<i64, f64> = HashMap::new();
     for ranking in [&text, &semantic] {
         for (rank, id) in ranking.iter().enumerate() {
@@ -129,6 +128,7 @@ pub fn search(
     }
     let ids: Vec<i64> = fused.keys().copied().collect();
     let chunks = store.chunks(&ids)?;
+    let salience = file_salience(&store, &chunks)?;
     // One result per definition or file: its best chunk.
     let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
     for chunk in &chunks {
@@ -192,16 +192,20 @@ fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<i64>, String> {
         .collect())
 }
 
-/// The salience of every ranked file.
-fn file_salience(store: &Store) -> Result<HashMap<String, f64>, CoreError> {
-    Ok(store
-        .node_values(NodeKind::File)?
-        .into_iter()
-        .filter_map(|(file, name, value)| match (name.as_str(), value) {
-            (crate::salience::names::SALIENCE, Value::Real(v)) => Some((file, v)),
-            _ => None,
-        })
-        .collect())
+/// The salience of the files the candidate chunks are in (read by key:
+/// a few hundred lookups, not every file's values).
+fn file_salience(store: &Store, chunks: &[StoredChunk]) -> Result<HashMap<String, f64>, CoreError> {
+    let mut out = HashMap::new();
+    for file in chunks.iter().filter_map(chunk_path) {
+        if out.contains_key(file) {
+            continue;
+        }
+        let value = store.value_of(NodeKind::File, file, crate::salience::names::SALIENCE)?;
+        if let Some(Value::Real(v)) = value {
+            out.insert(file.to_owned(), v);
+        }
+    }
+    Ok(out)
 }
 
 /// The file a chunk is in: a file's own path, or a symbol's.

@@ -317,6 +317,11 @@ impl Store {
         read::node(&self.conn, kind, name)
     }
 
+    /// One value of one node, if stored.
+    pub fn value_of(&self, kind: NodeKind, name: &str, value: &str) -> Result<Option<Value>> {
+        read::value_of(&self.conn, kind, name, value)
+    }
+
     /// The values stored on one node, sorted by name.
     pub fn values_of(&self, kind: NodeKind, name: &str) -> Result<Vec<(String, Value)>> {
         read::values_of(&self.conn, kind, name)

@@ -460,6 +460,24 @@ pub(crate) fn values_of(
     .map_err(StoreError::sqlite("read a node's values"))
 }
 
+/// One value of one node.
+pub(crate) fn value_of(
+    conn: &Connection,
+    kind: NodeKind,
+    name: &str,
+    value: &str,
+) -> Result<Option<crate::Value>> {
+    conn.prepare_cached(
+        "SELECT v.value FROM nodes n JOIN node_values v ON v.node = n.id
+         WHERE n.kind = ?1 AND n.name = ?2 AND v.name = ?3",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![kind.code(), name, value], |row| value_at(row, 0))
+            .optional()
+    })
+    .map_err(StoreError::sqlite("read a node's value"))
+}
+
 /// Names of current nodes of `kind` from `prefix` on, in order, at most
 /// `limit` (a range over the (kind, name) index).
 pub(crate) fn names_from(
