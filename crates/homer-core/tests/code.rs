@@ -1,51 +1,14 @@
 //! The code stage: exactly which tasks an edit executes, and that what is
 //! stored after it equals a fresh build.
 
+mod common;
+use common::{dump, fresh_dump, open, run};
+
 use std::path::Path;
 
-use homer_core::{NoProgress, UpdateOptions, UpdateReport, update};
+use homer_core::UpdateReport;
 use homer_fixtures::{assert_same_dump, commit_all, copy, git, git_stdout};
-use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Store};
-
-fn run(repo: &Path) -> UpdateReport {
-    // Embeddings have their own tests (search.rs); here they would only
-    // add minutes.
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(repo, &options, &NoProgress).expect("update succeeds")
-}
-
-fn open(repo: &Path) -> Store {
-    Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadWrite).expect("open")
-}
-
-fn dump(repo: &Path) -> String {
-    let store = open(repo);
-    assert_eq!(
-        store.check_integrity().expect("integrity"),
-        Vec::<String>::new()
-    );
-    store.dump(DumpOptions::default()).expect("dump")
-}
-
-fn fresh_dump(repo: &Path) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            "--no-local",
-            &repo.display().to_string(),
-            "fresh",
-        ],
-    );
-    let fresh = dir.path().join("fresh");
-    run(&fresh);
-    dump(&fresh)
-}
+use homer_store::{DumpOptions, EdgeKind, NodeKind};
 
 /// The log entries of the code stage's task kinds, without the parse keys'
 /// blob ids (they change with every edit).
@@ -109,7 +72,7 @@ fn a_body_edit_reparses_one_file_and_re_resolves_only_it() {
     ];
     expected.sort_unstable();
     assert_eq!(log, expected);
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 #[test]
@@ -134,7 +97,7 @@ fn renaming_an_exported_function_re_resolves_its_importers() {
     );
     // Files that neither import calc.rs nor use either name are left alone.
     assert!(!log.iter().any(|l| l.contains("resolve(py/")), "{log:#?}");
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 #[test]
@@ -204,7 +167,7 @@ fn deleting_a_file_removes_its_symbols_and_every_edge_to_them() {
             }
         }
     }
-    assert_same_dump(&self::dump(root), &fresh_dump(root));
+    assert_same_dump(&self::dump(root), &fresh_dump(root, run));
 }
 
 #[test]
@@ -222,7 +185,7 @@ fn a_rename_parses_nothing() {
     );
     assert!(log.contains(&"executed symbols(py/calc/operations.py)".to_owned()));
     assert!(log.contains(&"deleted symbols(py/calc/ops.py)".to_owned()));
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 #[test]
@@ -287,7 +250,7 @@ fn stepping_through_real_history_equals_a_fresh_build() {
                     .count(),
             );
         }
-        assert_same_dump(&dump(&repo), &fresh_dump(&repo));
+        assert_same_dump(&dump(&repo), &fresh_dump(&repo, run));
         eprintln!(
             "{}: incremental equals fresh; files parsed per step: {parsed:?}",
             dir.display()

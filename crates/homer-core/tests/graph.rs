@@ -1,37 +1,11 @@
 //! The graph stage: which edits run PageRank, warm starts, and that the
 //! rankings are the same bytes however the index got there.
 
-use std::path::Path;
+mod common;
+use common::{dump, fresh_dump, run};
 
-use homer_core::{NoProgress, UpdateOptions, UpdateReport, update};
-use homer_fixtures::{assert_same_dump, commit_all, copy, git};
-use homer_store::{DumpOptions, OpenMode, Store};
-
-fn run(repo: &Path) -> UpdateReport {
-    // Embeddings have their own tests (search.rs); here they would only
-    // add minutes.
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(repo, &options, &NoProgress).expect("update succeeds")
-}
-
-fn dump(repo: &Path) -> String {
-    Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadOnly)
-        .expect("open")
-        .dump(DumpOptions::default())
-        .expect("dump")
-}
-
-fn fresh_dump(repo: &Path) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let source = repo.display().to_string();
-    git(dir.path(), &["clone", "-q", "--no-local", &source, "fresh"]);
-    let fresh = dir.path().join("fresh");
-    run(&fresh);
-    dump(&fresh)
-}
+use homer_core::UpdateReport;
+use homer_fixtures::{assert_same_dump, commit_all, copy};
 
 /// The graph stage's entries of the log.
 fn graph_log(report: &UpdateReport) -> Vec<&str> {
@@ -58,7 +32,7 @@ fn a_body_only_edit_runs_no_pagerank() {
     // change), so salience is computed again; the graphs did not change.
     assert_eq!(graph_log(&report), ["executed salience(files)"]);
     assert!(report.pagerank.is_empty(), "{:?}", report.pagerank);
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 #[test]
@@ -95,7 +69,7 @@ fn a_new_import_runs_the_file_pagerank_once_from_the_old_scores() {
         .find(|r| r.graph == "files")
         .expect("the file graph was ranked");
     assert!(files.warm_start && files.converged, "{files:?}");
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 #[test]
@@ -111,5 +85,5 @@ fn rankings_are_the_same_bytes_on_every_build() {
     let again = run(root);
     assert_eq!(again.executed, 0);
     assert_eq!(dump(root), first);
-    assert_same_dump(&fresh_dump(root), &first);
+    assert_same_dump(&fresh_dump(root, run), &first);
 }

@@ -8,56 +8,17 @@
     reason = "tests say when they skip, and print corpus figures"
 )]
 
+mod common;
+use common::{dump, fresh_dump, open, run};
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use homer_core::{NoProgress, UpdateOptions, UpdateReport, update};
 use homer_fixtures::{
     NumstatRecord, assert_same_dump, commit_all, copy, git, git_numstat, git_stdout,
 };
 use homer_git::RepoPath;
-use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
-
-fn run(repo: &Path) -> UpdateReport {
-    // Embeddings have their own tests (search.rs); here they would only
-    // add minutes.
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(repo, &options, &NoProgress).expect("update succeeds")
-}
-
-fn open(repo: &Path) -> Store {
-    Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadOnly).expect("open")
-}
-
-fn dump(repo: &Path) -> String {
-    // Read-write: FTS5's integrity check is a write command.
-    let store = Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadWrite).expect("open");
-    assert_eq!(
-        store.check_integrity().expect("integrity"),
-        Vec::<String>::new()
-    );
-    store.dump(DumpOptions::default()).expect("dump")
-}
-
-fn fresh_dump(repo: &Path) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    git(
-        dir.path(),
-        &[
-            "clone",
-            "-q",
-            "--no-local",
-            &repo.display().to_string(),
-            "fresh",
-        ],
-    );
-    let fresh = dir.path().join("fresh");
-    run(&fresh);
-    dump(&fresh)
-}
+use homer_store::{DumpOptions, EdgeKind, NodeKind, Role, Store};
 
 /// Homer's stored file changes as numstat records.
 fn stored_records(repo: &Path) -> BTreeSet<NumstatRecord> {
@@ -169,7 +130,7 @@ fn mining_forward_from_an_older_head_equals_a_fresh_build() {
     let tip = head(root);
     git(root, &["reset", "-q", "--hard", "HEAD~10"]);
     run(root);
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
     git(root, &["reset", "-q", "--hard", &tip]);
     let report = run(root);
     let mined: BTreeSet<String> = report
@@ -196,7 +157,7 @@ fn mining_forward_from_an_older_head_equals_a_fresh_build() {
         .to_owned();
     expected.insert(old_bob);
     assert_eq!(mined, expected);
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 #[test]
@@ -219,7 +180,7 @@ fn a_rewritten_history_equals_a_fresh_build() {
         "{:#?}",
         report.log
     );
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
     assert_same_records(root);
 }
 
@@ -251,7 +212,7 @@ fn a_new_commit_recomputes_metrics_only_where_it_landed() {
         executed("dir_history"),
         ["executed dir_history()", "executed dir_history(py)"]
     );
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 /// `git log --follow --no-merges --numstat` for one file: (commits, lines

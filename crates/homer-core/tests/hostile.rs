@@ -1,23 +1,16 @@
 //! Repositories that break naive miners: each ends in a clear outcome and a
 //! consistent database, and what can be compared with git is.
 
+mod common;
+use common::run;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use homer_core::{Freshness, NoProgress, UpdateOptions, UpdateReport, status, update};
+use homer_core::{Freshness, status};
 use homer_fixtures::{NumstatRecord, cached, copy, git, git_numstat, git_stdout};
 use homer_git::RepoPath;
 use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
-
-fn run(repo: &Path) -> UpdateReport {
-    // Embeddings have their own tests (search.rs); the huge commit here
-    // would add a minute of them.
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(repo, &options, &NoProgress).expect("update succeeds")
-}
 
 fn open(db: &Path) -> Store {
     let store = Store::open(db, OpenMode::ReadWrite).expect("open");

