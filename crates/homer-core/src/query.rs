@@ -867,7 +867,8 @@ impl Reader<'_> {
         let wanted = self.options.limit.min(5);
         let mut out: Vec<Similar> = Vec::new();
         for (cosine, hash) in scored {
-            for (_, name) in self.store.nodes_with_text(hash)? {
+            for (_, name) in self.store.chunks_with_text(hash)? {
+                let Some(name) = name else { continue };
                 if name != symbol && !out.iter().any(|s| s.name == name) {
                     out.push(Similar {
                         name,

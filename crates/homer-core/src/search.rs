@@ -166,10 +166,10 @@ pub fn search(
 
 /// Chunk ids by cosine similarity to the query, best first.
 fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<i64>, String> {
-    let (ids, vectors) = store
-        .vectors(MODEL_ID, DIMENSIONS)
+    let (hashes, vectors) = store
+        .text_vectors(MODEL_ID, DIMENSIONS)
         .map_err(|e| e.to_string())?;
-    if ids.is_empty() {
+    if hashes.is_empty() {
         return Err("no chunk has a vector yet; run `homer update` with the model installed (`homer model fetch`)".to_owned());
     }
     let files = ModelFiles::installed()
@@ -186,10 +186,18 @@ fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<i64>, String> {
             q.len()
         ));
     }
-    Ok(crate::vectors::nearest(&vectors, &ids, &q, DEPTH)
-        .into_iter()
-        .map(|(_, id)| id)
-        .collect())
+    // Texts are scored once; a text several chunks share (a moved or
+    // copied definition) ranks each of them.
+    let mut ranking = Vec::with_capacity(DEPTH);
+    for (_, hash) in crate::vectors::nearest(&vectors, &hashes, &q, DEPTH) {
+        let chunks = store.chunks_with_text(hash).map_err(|e| e.to_string())?;
+        ranking.extend(chunks.into_iter().map(|(id, _)| id));
+        if ranking.len() >= DEPTH {
+            break;
+        }
+    }
+    ranking.truncate(DEPTH);
+    Ok(ranking)
 }
 
 /// The salience of the files the candidate chunks are in (read by key:

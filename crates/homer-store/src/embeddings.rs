@@ -86,37 +86,6 @@ pub(crate) fn coverage(conn: &Connection, model: &str) -> Result<(u64, u64)> {
     .map_err(StoreError::sqlite("count embeddings"))
 }
 
-/// Every embedded chunk's id with its vector, by chunk id.
-pub(crate) fn vectors(conn: &Connection, model: &str, dim: usize) -> Result<(Vec<i64>, Vec<f32>)> {
-    let mut ids = Vec::new();
-    let mut flat = Vec::new();
-    let mut stmt = conn
-        .prepare(
-            "SELECT c.id, e.vector FROM chunks c
-             JOIN embeddings e ON e.text_hash = c.embed_hash AND e.model = ?1
-             WHERE e.dim = ?2 ORDER BY c.id",
-        )
-        .map_err(StoreError::sqlite("read embeddings"))?;
-    let mut rows = stmt
-        .query(params![model, dim as i64])
-        .map_err(StoreError::sqlite("read embeddings"))?;
-    while let Some(row) = rows.next().map_err(StoreError::sqlite("read embeddings"))? {
-        let blob = row
-            .get_ref(1)
-            .and_then(|v| Ok(v.as_blob()?.to_vec()))
-            .map_err(StoreError::sqlite("read embeddings"))?;
-        if blob.len() != dim * 4 {
-            continue;
-        }
-        ids.push(row.get(0).map_err(StoreError::sqlite("read embeddings"))?);
-        flat.extend(
-            blob.chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        );
-    }
-    Ok((ids, flat))
-}
-
 /// The vector of the first embedded chunk of a node, if any.
 pub(crate) fn vector_of(
     conn: &Connection,
@@ -177,25 +146,19 @@ pub(crate) fn text_vectors(
     Ok((hashes, flat))
 }
 
-/// The nodes (kind, name) whose chunks embed the text with this hash.
-pub(crate) fn nodes_with_text(
+/// The chunks that embed the text with this hash: (chunk id, the name of
+/// the node it describes), by id.
+pub(crate) fn chunks_with_text(
     conn: &Connection,
     text_hash: i64,
-) -> Result<Vec<(crate::NodeKind, String)>> {
+) -> Result<Vec<(i64, Option<String>)>> {
     conn.prepare_cached(
-        "SELECT DISTINCT n.kind, n.name FROM chunks c JOIN nodes n ON n.id = c.node
-         WHERE c.embed_hash = ?1 ORDER BY n.kind, n.name",
+        "SELECT c.id, n.name FROM chunks c LEFT JOIN nodes n ON n.id = c.node
+         WHERE c.embed_hash = ?1 ORDER BY c.id",
     )
     .and_then(|mut s| {
-        s.query_map([text_hash], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()
-    })
-    .map(|rows| {
-        rows.into_iter()
-            .filter_map(|(k, n)| Some((crate::NodeKind::from_code(k)?, n)))
+        s.query_map([text_hash], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect()
     })
-    .map_err(StoreError::sqlite("read the nodes of a text"))
+    .map_err(StoreError::sqlite("read the chunks of a text"))
 }

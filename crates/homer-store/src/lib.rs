@@ -296,11 +296,6 @@ impl Store {
         read::edges(&self.conn, kind)
     }
 
-    /// Every embedded chunk's id and its vector (flat, `dim` values each).
-    pub fn vectors(&self, model: &str, dim: usize) -> Result<(Vec<i64>, Vec<f32>)> {
-        embeddings::vectors(&self.conn, model, dim)
-    }
-
     /// The edges of `kind` with the node `node_kind`/`name` among their
     /// members, each with all its members (indexed: no scan).
     pub fn edges_of(
@@ -338,9 +333,10 @@ impl Store {
         embeddings::text_vectors(&self.conn, model, dim)
     }
 
-    /// The nodes whose chunks embed the text with this hash.
-    pub fn nodes_with_text(&self, text_hash: i64) -> Result<Vec<(NodeKind, String)>> {
-        embeddings::nodes_with_text(&self.conn, text_hash)
+    /// The chunks that embed the text with this hash: (chunk id, node
+    /// name), by id.
+    pub fn chunks_with_text(&self, text_hash: i64) -> Result<Vec<(i64, Option<String>)>> {
+        embeddings::chunks_with_text(&self.conn, text_hash)
     }
 
     /// The vector of a node's first embedded chunk.
