@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use homer_store::{EdgeKind, NodeKind, OpenMode, Role, Store, Value};
+use homer_store::{EdgeKind, NodeKind, Role, Store, Value};
 use serde::Serialize;
 
 use crate::{CoreError, Workspace};
@@ -63,12 +63,7 @@ pub struct GraphExport {
 /// Never writes.
 pub fn export_graph(path: &Path, choice: GraphChoice) -> Result<GraphExport, CoreError> {
     let workspace = Workspace::locate(path)?;
-    if !workspace.database().exists() {
-        return Err(CoreError::NotIndexed {
-            repo: workspace.root().to_path_buf(),
-        });
-    }
-    let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    let store = workspace.open_index()?;
     let head = store.checkpoint(crate::stages::HEAD_CHECKPOINT)?;
     let file_values = grouped(store.node_values(NodeKind::File)?);
     let (nodes, edges) = match choice {
@@ -156,8 +151,8 @@ fn binary_edges(
         .edges(kind)?
         .into_iter()
         .filter_map(|e| {
-            let source = e.members.iter().find(|m| m.role == Role::Source)?;
-            let target = e.members.iter().find(|m| m.role == Role::Target)?;
+            let source = e.member(Role::Source)?;
+            let target = e.member(Role::Target)?;
             // A function calling itself says nothing about what else
             // matters: PageRank leaves self-calls out, and so does this.
             if source.name == target.name && source.kind == target.kind {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use homer_embed::{DIMENSIONS, MODEL_ID};
-use homer_store::{EdgeKind, NodeKind, OpenMode, Role, Store, StoredEdge, Value};
+use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge, Value};
 use serde::Serialize;
 
 use crate::salience::names as salience;
@@ -234,12 +234,7 @@ pub fn query(
     options: &QueryOptions,
 ) -> Result<QueryOutcome, CoreError> {
     let workspace = Workspace::locate(path)?;
-    if !workspace.database().exists() {
-        return Err(CoreError::NotIndexed {
-            repo: workspace.root().to_path_buf(),
-        });
-    }
-    let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    let store = workspace.open_index()?;
     let options = QueryOptions {
         depth: options.depth.clamp(1, MAX_DEPTH),
         limit: options.limit.max(1),
@@ -343,6 +338,14 @@ fn repo_relative(root: &Path, cwd: &Path, target: &str) -> Option<String> {
     Some(clean(&inside.to_string_lossy().replace('\\', "/")))
 }
 
+/// A node reached by `Reader::walk`.
+struct Hop {
+    name: String,
+    weight: f64,
+    confidence: f64,
+    depth: usize,
+}
+
 struct Reader<'a> {
     store: &'a Store,
     options: &'a QueryOptions,
@@ -351,26 +354,15 @@ struct Reader<'a> {
 }
 
 fn text(values: &BTreeMap<String, Value>, name: &str) -> Option<String> {
-    match values.get(name)? {
-        Value::Text(t) => Some(t.clone()),
-        _ => None,
-    }
+    values.get(name)?.as_text().map(str::to_owned)
 }
 
 fn real(values: &BTreeMap<String, Value>, name: &str) -> Option<f64> {
-    match values.get(name)? {
-        Value::Real(r) => Some(*r),
-        #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
-        Value::Int(i) => Some(*i as f64),
-        Value::Text(_) => None,
-    }
+    values.get(name)?.as_real()
 }
 
 fn int(values: &BTreeMap<String, Value>, name: &str) -> Option<i64> {
-    match values.get(name)? {
-        Value::Int(i) => Some(*i),
-        _ => None,
-    }
+    values.get(name)?.as_int()
 }
 
 fn attrs_of(attrs: Option<&str>) -> serde_json::Value {
@@ -379,12 +371,9 @@ fn attrs_of(attrs: Option<&str>) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
-/// The other member of a two-member edge in `role`.
+/// The name of an edge's member in `role`.
 fn member(edge: &StoredEdge, role: Role) -> Option<&str> {
-    edge.members
-        .iter()
-        .find(|m| m.role == role)
-        .map(|m| m.name.as_str())
+    edge.member(role).map(|m| m.name.as_str())
 }
 
 /// UTC date of a time in seconds since the epoch (civil from days).
@@ -496,6 +485,8 @@ impl Reader<'_> {
     /// Files linked to `path` by `kind` edges, following `from` → `to`
     /// roles for up to `depth` hops; each hop keeps its `limit` heaviest.
     /// `weight` reads an edge's weight (None: skip the edge).
+    /// Files linked to `path` by `kind` edges, hop by hop (see `walk`);
+    /// `weight` reads an edge's weight (None: skip the edge).
     fn links(
         &self,
         kind: EdgeKind,
@@ -503,38 +494,74 @@ impl Reader<'_> {
         outgoing: bool,
         weight: &dyn Fn(&StoredEdge) -> Option<f64>,
     ) -> Result<Vec<Link>, CoreError> {
+        let hops = self.walk(kind, NodeKind::File, path, outgoing, &|e| {
+            weight(e).map(|w| (w, 1.0))
+        })?;
+        Ok(hops
+            .into_iter()
+            .map(|h| Link {
+                path: h.name,
+                weight: h.weight,
+                depth: h.depth,
+            })
+            .collect())
+    }
+
+    /// Follows `kind` edges from `start` (as source when `outgoing`, else
+    /// as target) for up to `--depth` hops. Each hop sums the weights and
+    /// keeps the best confidence per node reached, never revisits one, and
+    /// keeps its `--limit` best: production code first, then by weight ×
+    /// confidence, then by name. `read` gives an edge's (weight,
+    /// confidence), or None to skip it.
+    fn walk(
+        &self,
+        kind: EdgeKind,
+        node_kind: NodeKind,
+        start: &str,
+        outgoing: bool,
+        read: &dyn Fn(&StoredEdge) -> Option<(f64, f64)>,
+    ) -> Result<Vec<Hop>, CoreError> {
         let (own, other) = if outgoing {
             (Role::Source, Role::Target)
         } else {
             (Role::Target, Role::Source)
         };
-        let mut seen: BTreeSet<String> = BTreeSet::from([path.to_owned()]);
-        let mut frontier = vec![path.to_owned()];
+        let production = |name: &str| !crate::salience::outside_production(name);
+        let mut seen: BTreeSet<String> = BTreeSet::from([start.to_owned()]);
+        let mut frontier = vec![start.to_owned()];
         let mut out = Vec::new();
         for depth in 1..=self.options.depth {
-            let mut level: BTreeMap<String, f64> = BTreeMap::new();
+            let mut level: BTreeMap<String, (f64, f64)> = BTreeMap::new();
             for from in &frontier {
-                for edge in self.store.edges_of(kind, NodeKind::File, from)? {
+                for edge in self.store.edges_of(kind, node_kind, from)? {
                     if member(&edge, own) != Some(from.as_str()) {
                         continue;
                     }
-                    let (Some(to), Some(w)) = (member(&edge, other), weight(&edge)) else {
+                    let (Some(to), Some((w, c))) = (member(&edge, other), read(&edge)) else {
                         continue;
                     };
                     if !seen.contains(to) {
-                        *level.entry(to.to_owned()).or_default() += w;
+                        let entry = level.entry(to.to_owned()).or_insert((0.0, 0.0));
+                        entry.0 += w;
+                        entry.1 = entry.1.max(c);
                     }
                 }
             }
-            let mut level: Vec<(String, f64)> = level.into_iter().collect();
-            level.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            let mut level: Vec<(String, (f64, f64))> = level.into_iter().collect();
+            level.sort_by(|a, b| {
+                production(&b.0)
+                    .cmp(&production(&a.0))
+                    .then((b.1.0 * b.1.1).total_cmp(&(a.1.0 * a.1.1)))
+                    .then(a.0.cmp(&b.0))
+            });
             level.truncate(self.options.limit);
-            frontier = level.iter().map(|(p, _)| p.clone()).collect();
-            for (p, w) in level {
-                seen.insert(p.clone());
-                out.push(Link {
-                    path: p,
-                    weight: w,
+            frontier = level.iter().map(|(n, _)| n.clone()).collect();
+            for (name, (weight, confidence)) in level {
+                seen.insert(name.clone());
+                out.push(Hop {
+                    name,
+                    weight,
+                    confidence,
                     depth,
                 });
             }
@@ -759,69 +786,24 @@ impl Reader<'_> {
         })
     }
 
+    /// Callers (or callees) of `symbol`, hop by hop (see `walk`).
     fn calls(&self, symbol: &str, outgoing: bool) -> Result<Vec<Call>, CoreError> {
-        let (own, other) = if outgoing {
-            (Role::Source, Role::Target)
-        } else {
-            (Role::Target, Role::Source)
-        };
-        let mut seen: BTreeSet<String> = BTreeSet::from([symbol.to_owned()]);
-        let mut frontier = vec![symbol.to_owned()];
-        let mut out = Vec::new();
-        for depth in 1..=self.options.depth {
-            let mut level: BTreeMap<String, (f64, f64)> = BTreeMap::new();
-            for from in &frontier {
-                for edge in self
-                    .store
-                    .edges_of(EdgeKind::Calls, NodeKind::Symbol, from)?
-                {
-                    if member(&edge, own) != Some(from.as_str()) {
-                        continue;
-                    }
-                    let Some(to) = member(&edge, other) else {
-                        continue;
-                    };
-                    if seen.contains(to) {
-                        continue;
-                    }
-                    let confidence = attrs_of(edge.attrs.as_deref())
-                        .get("confidence")
-                        .and_then(serde_json::Value::as_f64)
-                        .unwrap_or(1.0);
-                    let entry = level.entry(to.to_owned()).or_insert((0.0, 0.0));
-                    entry.0 += edge.weight.unwrap_or(1.0);
-                    entry.1 = entry.1.max(confidence);
-                }
-            }
-            let mut level: Vec<(String, (f64, f64))> = level.into_iter().collect();
-            // Production code before tests and examples, then by expected
-            // calls (count × confidence).
-            let production = |s: &str| {
-                let path = split_symbol(s).map_or(s, |(p, _)| p);
-                crate::salience::role_of(path).is_none()
-            };
-            level.sort_by(|a, b| {
-                production(&b.0)
-                    .cmp(&production(&a.0))
-                    .then((b.1.0 * b.1.1).total_cmp(&(a.1.0 * a.1.1)))
-                    .then(a.0.cmp(&b.0))
-            });
-            level.truncate(self.options.limit);
-            frontier = level.iter().map(|(s, _)| s.clone()).collect();
-            for (s, (count, confidence)) in level {
-                seen.insert(s.clone());
-                out.push(Call {
-                    symbol: s,
-                    count,
-                    confidence,
-                    depth,
-                });
-            }
-            if frontier.is_empty() {
-                break;
-            }
-        }
-        Ok(out)
+        let hops = self.walk(EdgeKind::Calls, NodeKind::Symbol, symbol, outgoing, &|e| {
+            let confidence = attrs_of(e.attrs.as_deref())
+                .get("confidence")
+                .and_then(serde_json::Value::as_f64)
+                .unwrap_or(1.0);
+            Some((e.weight.unwrap_or(1.0), confidence))
+        })?;
+        Ok(hops
+            .into_iter()
+            .map(|h| Call {
+                symbol: h.name,
+                count: h.weight,
+                confidence: h.confidence,
+                depth: h.depth,
+            })
+            .collect())
     }
 
     fn symbol(&self, symbol: &str) -> Result<SymbolView, CoreError> {

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use homer_git::ObjectId;
-use homer_store::{EdgeKind, NodeKind, OpenMode, Role, Store, StoredEdge, Value};
+use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge, Value};
 use serde::Serialize;
 
 use crate::salience::names as sal;
@@ -78,40 +78,20 @@ struct Coupling {
 }
 
 fn text(values: &BTreeMap<String, Value>, name: &str) -> Option<String> {
-    match values.get(name)? {
-        Value::Text(t) => Some(t.clone()),
-        _ => None,
-    }
+    values.get(name)?.as_text().map(str::to_owned)
 }
 
-#[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
 fn real(values: &BTreeMap<String, Value>, name: &str) -> Option<f64> {
-    match values.get(name)? {
-        Value::Real(r) => Some(*r),
-        Value::Int(i) => Some(*i as f64),
-        Value::Text(_) => None,
-    }
+    values.get(name)?.as_real()
 }
 
+/// The name of an edge's member in `role`.
 fn member(edge: &StoredEdge, role: Role) -> Option<&str> {
-    edge.members
-        .iter()
-        .find(|m| m.role == role)
-        .map(|m| m.name.as_str())
+    edge.member(role).map(|m| m.name.as_str())
 }
 
 fn is_production(path: &str) -> bool {
     crate::salience::role_of(path).is_none()
-}
-
-/// A symbol (or file) of test code: in a test file, or in a `tests`
-/// module inside a production file (Rust's `mod tests`).
-fn is_test_code(name: &str) -> bool {
-    let (path, qualified) = name.split_once("::").unwrap_or((name, ""));
-    !is_production(path)
-        || qualified.starts_with("tests::")
-        || qualified.contains("::tests::")
-        || qualified == "tests"
 }
 
 /// Sets each symbol's count of production callers resolved with
@@ -124,12 +104,15 @@ fn count_certain_callers(symbols: &mut [SymbolRow], calls: &[StoredEdge]) {
         .collect();
     let mut counts = vec![0u32; symbols.len()];
     for edge in calls {
+        // Guessed calls carry a confidence below 1 (resolution by name).
         let guess = edge
             .attrs
             .as_deref()
-            .is_some_and(|a| a.contains("\"guess\""));
+            .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+            .and_then(|a| a.get("confidence")?.as_f64())
+            .is_some_and(|c| c < 1.0);
         let target = member(edge, Role::Target).and_then(|t| position.get(t));
-        let from_tests = member(edge, Role::Source).is_none_or(is_test_code);
+        let from_tests = member(edge, Role::Source).is_none_or(crate::salience::outside_production);
         if let (false, false, Some(&i)) = (guess, from_tests, target) {
             counts[i] += 1;
         }
@@ -680,7 +663,9 @@ fn load_bearing(s: &mut String, index: &Index, prefix: &str) {
         .iter()
         .filter(|x| {
             let path = x.name.split_once("::").map_or("", |(p, _)| p);
-            path.starts_with(prefix) && !is_test_code(&x.name) && x.certain_callers > 0
+            path.starts_with(prefix)
+                && !crate::salience::outside_production(&x.name)
+                && x.certain_callers > 0
         })
         .collect();
     symbols.sort_by(|a, b| {
@@ -921,12 +906,7 @@ fn write_if_changed(path: &Path, text: &str, out: &mut Rendered) -> Result<(), C
 
 fn open(path: &Path) -> Result<(Workspace, Store), CoreError> {
     let workspace = Workspace::locate(path)?;
-    if !workspace.database().exists() {
-        return Err(CoreError::NotIndexed {
-            repo: workspace.root().to_path_buf(),
-        });
-    }
-    let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    let store = workspace.open_index()?;
     Ok((workspace, store))
 }
 

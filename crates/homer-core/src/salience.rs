@@ -384,6 +384,17 @@ pub fn role_of(path: &str) -> Option<&'static str> {
     None
 }
 
+/// A symbol (or file) that is not production code: in a file with a role
+/// (test, example, benchmark, generated, vendored), or in a `tests` module
+/// inside a production file (Rust's `mod tests`).
+pub(crate) fn outside_production(name: &str) -> bool {
+    let (path, qualified) = name.split_once("::").unwrap_or((name, ""));
+    role_of(path).is_some()
+        || qualified.starts_with("tests::")
+        || qualified.contains("::tests::")
+        || qualified == "tests"
+}
+
 /// `FooTest.java`, `FooTests.cs`, `TestFoo.kt`: the JUnit and NUnit
 /// naming, in its own case (`Contest.java` is not a test).
 fn java_like_test(path: &str) -> bool {

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use homer_embed::{DIMENSIONS, Embedder, MODEL_ID, ModelFiles};
-use homer_store::{NodeKind, OpenMode, Store, StoredChunk, Value};
+use homer_store::{NodeKind, Store, StoredChunk, Value};
 use serde::Serialize;
 
 use crate::text::fts_query;
@@ -93,12 +93,7 @@ pub fn search(
     options: &SearchOptions,
 ) -> Result<SearchResults, CoreError> {
     let workspace = Workspace::locate(path)?;
-    if !workspace.database().exists() {
-        return Err(CoreError::NotIndexed {
-            repo: workspace.root().to_path_buf(),
-        });
-    }
-    let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    let store = workspace.open_index()?;
     let mut mode = options.mode;
     let mut note = None;
     let mut semantic: Vec<i64> = Vec::new();

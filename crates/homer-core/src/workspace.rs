@@ -77,6 +77,20 @@ impl Workspace {
         &self.database
     }
 
+    /// The index, read-only, for the commands that read; an error that
+    /// says to run `homer update` when there is none yet.
+    pub fn open_index(&self) -> Result<homer_store::Store, CoreError> {
+        if !self.database.exists() {
+            return Err(CoreError::NotIndexed {
+                repo: self.root().to_path_buf(),
+            });
+        }
+        Ok(homer_store::Store::open(
+            &self.database,
+            homer_store::OpenMode::ReadOnly,
+        )?)
+    }
+
     /// Deletes the index database (with its WAL and shared-memory files),
     /// keeping the configuration, for a rebuild from git.
     pub fn remove_index(&self) -> Result<(), CoreError> {

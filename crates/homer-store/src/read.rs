@@ -333,6 +333,14 @@ pub struct StoredEdge {
     pub members: Vec<StoredMember>,
 }
 
+impl StoredEdge {
+    /// The first member in `role`.
+    #[must_use]
+    pub fn member(&self, role: Role) -> Option<&StoredMember> {
+        self.members.iter().find(|m| m.role == role)
+    }
+}
+
 /// Every edge of `kind`, ordered by id (stable across builds).
 pub(crate) fn edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<StoredEdge>> {
     let rows: Vec<EdgeRow> = conn

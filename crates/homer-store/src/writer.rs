@@ -18,6 +18,40 @@ pub enum Value {
     Text(String),
 }
 
+impl Value {
+    /// The text, for a text value.
+    #[must_use]
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The number, for a real or an integer value.
+    #[must_use]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "stored counts are far below 2^52"
+    )]
+    pub fn as_real(&self) -> Option<f64> {
+        match self {
+            Value::Real(r) => Some(*r),
+            Value::Int(i) => Some(*i as f64),
+            Value::Text(_) => None,
+        }
+    }
+
+    /// The integer, for an integer value.
+    #[must_use]
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+}
+
 impl rusqlite::ToSql for Value {
     fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
         match self {

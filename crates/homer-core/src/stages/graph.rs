@@ -235,8 +235,8 @@ fn binary_edges(tx: &WriteTx<'_>, kind: EdgeKind) -> Result<Vec<PairEdge>, CoreE
         .edges(kind)?
         .into_iter()
         .filter_map(|e| {
-            let source = e.members.iter().find(|m| m.role == Role::Source)?;
-            let target = e.members.iter().find(|m| m.role == Role::Target)?;
+            let source = e.member(Role::Source)?;
+            let target = e.member(Role::Target)?;
             Some((
                 (source.kind, source.name.clone()),
                 (target.kind, target.name.clone()),
