@@ -6,24 +6,15 @@
 //! Over the clones in `HOMER_CORPUS` (see `../shared/corpus/README`), or
 //! over `fixtures/languages` when it is unset.
 
-use std::collections::BTreeMap;
-
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use homer_benches::{Repo, repositories};
-use homer_syntax::{Extractor, FileFacts, Language, Manifests, Project};
+use homer_benches::{Repo, by_language, repositories};
+use homer_syntax::{Extractor, FileFacts, Manifests, Project};
 
 fn extract(c: &mut Criterion, repos: &[Repo]) {
     let mut group = c.benchmark_group("extract");
     group.sample_size(10);
     for repo in repos {
-        let mut by_language: BTreeMap<Language, Vec<&[u8]>> = BTreeMap::new();
-        for file in &repo.files {
-            by_language
-                .entry(file.language)
-                .or_default()
-                .push(&file.bytes);
-        }
-        for (language, sources) in by_language {
+        for (language, sources) in by_language(&repo.files) {
             let bytes: usize = sources.iter().map(|s| s.len()).sum();
             if bytes < 10_000 {
                 continue;

@@ -4,24 +4,7 @@ use std::path::Path;
 use std::process::Command;
 
 use homer_syntax::Language;
-
-/// The tree-sitter grammar of a language, for raw parsing beside Homer's.
-#[must_use]
-pub fn grammar(language: Language) -> tree_sitter::Language {
-    match language {
-        Language::Rust => tree_sitter_rust::LANGUAGE.into(),
-        Language::Python => tree_sitter_python::LANGUAGE.into(),
-        Language::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
-        Language::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
-        Language::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
-        Language::Go => tree_sitter_go::LANGUAGE.into(),
-        Language::Java => tree_sitter_java::LANGUAGE.into(),
-        Language::C => tree_sitter_c::LANGUAGE.into(),
-        Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
-        Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
-        Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
-    }
-}
+pub use homer_syntax::grammar;
 
 /// A file Homer parses.
 #[derive(Debug)]
@@ -36,6 +19,17 @@ pub struct SourceFile {
 pub struct Repo {
     pub name: String,
     pub files: Vec<SourceFile>,
+}
+
+/// The contents of `files` grouped by language.
+#[must_use]
+pub fn by_language(files: &[SourceFile]) -> std::collections::BTreeMap<Language, Vec<&[u8]>> {
+    let mut out: std::collections::BTreeMap<Language, Vec<&[u8]>> =
+        std::collections::BTreeMap::new();
+    for file in files {
+        out.entry(file.language).or_default().push(&file.bytes);
+    }
+    out
 }
 
 /// The repositories to measure: the clones in `HOMER_CORPUS` (see

@@ -14,12 +14,11 @@
     reason = "a measurement tool"
 )]
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use homer_benches::{grammar, source_files};
-use homer_syntax::{Extractor, Language};
+use homer_benches::{by_language, grammar, source_files};
+use homer_syntax::Extractor;
 
 const ROUNDS: usize = 15;
 
@@ -35,14 +34,7 @@ fn main() {
     println!("|---|---|---|---|---|---|---|---|---|");
     for repo in repos {
         let files = source_files(&repo);
-        let mut by_language: BTreeMap<Language, Vec<&[u8]>> = BTreeMap::new();
-        for file in &files {
-            by_language
-                .entry(file.language)
-                .or_default()
-                .push(&file.bytes);
-        }
-        for (language, sources) in by_language {
+        for (language, sources) in by_language(&files) {
             let bytes: usize = sources.iter().map(|s| s.len()).sum();
             let mut parser = tree_sitter::Parser::new();
             parser

@@ -19,4 +19,5 @@ pub use facts::{
     DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind, ImportedName, RefKind,
     Reference, Span,
 };
+pub use lang::grammar;
 pub use resolve::{DefRef, Manifests, Project, RESOLVER_VERSION, Resolution, ResolveStats, Target};

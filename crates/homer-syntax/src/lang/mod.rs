@@ -137,7 +137,10 @@ impl std::fmt::Debug for Spec {
     }
 }
 
-fn grammar(language: Language) -> tree_sitter::Language {
+/// The tree-sitter grammar Homer parses `language` with (also what the
+/// benchmarks compare Homer's extraction against).
+#[must_use]
+pub fn grammar(language: Language) -> tree_sitter::Language {
     match language {
         Language::Rust => tree_sitter_rust::LANGUAGE.into(),
         Language::Python => tree_sitter_python::LANGUAGE.into(),
