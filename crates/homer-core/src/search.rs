@@ -147,9 +147,20 @@ pub fn search(
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
     ranked.truncate(options.limit);
     let repo = workspace.repository();
+    // Hashing a working-tree file once per file, not once per hit in it.
+    let mut stale: HashMap<&str, bool> = HashMap::new();
     let mut hits = Vec::with_capacity(ranked.len());
     for (relevance, chunk) in ranked {
-        hits.push(hit(&store, repo, fts.as_deref(), relevance, chunk)?);
+        let changed = match chunk_path(chunk) {
+            Some(path) => {
+                if !stale.contains_key(path) {
+                    stale.insert(path, changed_in_worktree(&store, repo, path)?);
+                }
+                stale[path]
+            }
+            None => false,
+        };
+        hits.push(hit(&store, fts.as_deref(), relevance, chunk, changed)?);
     }
     Ok(SearchResults {
         query: query.to_owned(),
@@ -223,10 +234,10 @@ fn chunk_path(chunk: &StoredChunk) -> Option<&str> {
 
 fn hit(
     store: &Store,
-    repo: &homer_git::Repository,
     fts: Option<&str>,
     relevance: f64,
     chunk: &StoredChunk,
+    stale: bool,
 ) -> Result<SearchHit, CoreError> {
     let path = chunk_path(chunk).map(str::to_owned);
     let (kind, symbol, commit) = match chunk.node_kind {
@@ -253,10 +264,6 @@ fn hit(
         }
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| first_lines(&chunk.body))
-    };
-    let stale = match &path {
-        Some(p) => changed_in_worktree(store, repo, p)?,
-        None => false,
     };
     Ok(SearchHit {
         path,
