@@ -904,12 +904,6 @@ fn write_if_changed(path: &Path, text: &str, out: &mut Rendered) -> Result<(), C
     Ok(())
 }
 
-fn open(path: &Path) -> Result<(Workspace, Store), CoreError> {
-    let workspace = Workspace::locate(path)?;
-    let store = workspace.open_index()?;
-    Ok((workspace, store))
-}
-
 /// The repository's name: its manifest's package name, else its root
 /// directory's.
 fn repo_name(workspace: &Workspace, store: &Store) -> String {
@@ -941,7 +935,8 @@ fn repo_name(workspace: &Workspace, store: &Store) -> String {
 
 /// Writes AGENTS.md (and per-directory context when asked).
 pub fn render(path: &Path, options: &RenderOptions) -> Result<Rendered, CoreError> {
-    let (workspace, store) = open(path)?;
+    let workspace = Workspace::locate(path)?;
+    let store = workspace.open_index()?;
     let index = Index::load(&store)?;
     let repo = workspace.repository();
     let mut out = Rendered {
@@ -1027,14 +1022,16 @@ type Seeds = (Vec<(usize, f64)>, BTreeSet<String>);
 /// by rank; a file hit seeds its definitions) and the focus paths; and the
 /// files they are in.
 fn seeds(
-    path: &Path,
+    workspace: &Workspace,
+    store: &Store,
     index: &Index,
     position: &BTreeMap<&str, usize>,
     task: &str,
     focus: &[String],
 ) -> Result<Seeds, CoreError> {
-    let found = crate::search(
-        path,
+    let found = crate::search::search_index(
+        workspace,
+        store,
         task,
         &SearchOptions {
             limit: 20,
@@ -1126,7 +1123,8 @@ pub fn task_context(
     budget: usize,
     focus: &[String],
 ) -> Result<TaskContext, CoreError> {
-    let (workspace, store) = open(path)?;
+    let workspace = Workspace::locate(path)?;
+    let store = workspace.open_index()?;
     let index = Index::load(&store)?;
     let position: BTreeMap<&str, usize> = index
         .symbols
@@ -1134,7 +1132,7 @@ pub fn task_context(
         .enumerate()
         .map(|(i, x)| (x.name.as_str(), i))
         .collect();
-    let (seeds, seed_files) = seeds(path, &index, &position, task, focus)?;
+    let (seeds, seed_files) = seeds(&workspace, &store, &index, &position, task, focus)?;
     // Personalized PageRank over the call graph from the seeds.
     let mut edges = Vec::new();
     for edge in &index.calls {
@@ -1219,7 +1217,6 @@ pub fn task_context(
     }
     let text = render_k(lo);
     let tokens = count_tokens(&text);
-    let _ = &workspace;
     Ok(TaskContext {
         text,
         tokens,
@@ -1248,7 +1245,7 @@ pub struct RiskMap {
 
 /// Per-file risk of the production files, riskiest first.
 pub fn risk_map(path: &Path) -> Result<RiskMap, CoreError> {
-    let (_, store) = open(path)?;
+    let store = Workspace::locate(path)?.open_index()?;
     let index = Index::load(&store)?;
     let files = index.ranked_files("");
     let churn: Vec<f64> = files

@@ -94,11 +94,21 @@ pub fn search(
 ) -> Result<SearchResults, CoreError> {
     let workspace = Workspace::locate(path)?;
     let store = workspace.open_index()?;
+    search_index(&workspace, &store, query, options)
+}
+
+/// `search` over an index already open.
+pub(crate) fn search_index(
+    workspace: &Workspace,
+    store: &Store,
+    query: &str,
+    options: &SearchOptions,
+) -> Result<SearchResults, CoreError> {
     let mut mode = options.mode;
     let mut note = None;
     let mut semantic: Vec<i64> = Vec::new();
     if mode != SearchMode::Text {
-        match semantic_ranking(&store, query) {
+        match semantic_ranking(store, query) {
             Ok(ranking) => semantic = ranking,
             Err(why) => {
                 note = Some(format!("semantic search is off: {why}"));
@@ -123,7 +133,7 @@ pub fn search(
     }
     let ids: Vec<i64> = fused.keys().copied().collect();
     let chunks = store.chunks(&ids)?;
-    let salience = file_salience(&store, &chunks)?;
+    let salience = file_salience(store, &chunks)?;
     // One result per definition or file: its best chunk.
     let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
     for chunk in &chunks {
@@ -154,13 +164,13 @@ pub fn search(
         let changed = match chunk_path(chunk) {
             Some(path) => {
                 if !stale.contains_key(path) {
-                    stale.insert(path, changed_in_worktree(&store, repo, path)?);
+                    stale.insert(path, changed_in_worktree(store, repo, path)?);
                 }
                 stale[path]
             }
             None => false,
         };
-        hits.push(hit(&store, fts.as_deref(), relevance, chunk, changed)?);
+        hits.push(hit(store, fts.as_deref(), relevance, chunk, changed)?);
     }
     Ok(SearchResults {
         query: query.to_owned(),
