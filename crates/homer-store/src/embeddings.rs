@@ -107,11 +107,9 @@ pub(crate) fn vector_of(
                 .optional()
         })
         .map_err(StoreError::sqlite("read a vector"))?;
-    Ok(blob.filter(|b| b.len() == dim * 4).map(|b| {
-        b.chunks_exact(4)
-            .map(|x| f32::from_le_bytes([x[0], x[1], x[2], x[3]]))
-            .collect()
-    }))
+    Ok(blob
+        .filter(|b| b.len() == dim * 4)
+        .map(|b| floats(&b).collect()))
 }
 
 /// Every vector of `model` with the hash of its text, read straight from
@@ -138,10 +136,7 @@ pub(crate) fn text_vectors(
             continue;
         }
         hashes.push(row.get(0).map_err(StoreError::sqlite("read embeddings"))?);
-        flat.extend(
-            blob.chunks_exact(4)
-                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-        );
+        flat.extend(floats(blob));
     }
     Ok((hashes, flat))
 }
@@ -161,4 +156,10 @@ pub(crate) fn chunks_with_text(
             .collect()
     })
     .map_err(StoreError::sqlite("read the chunks of a text"))
+}
+
+/// A stored vector's numbers (little-endian f32, as `put` writes them).
+fn floats(blob: &[u8]) -> impl Iterator<Item = f32> + '_ {
+    blob.chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }

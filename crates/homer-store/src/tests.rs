@@ -347,3 +347,55 @@ fn the_text_index_follows_chunks_across_stages() {
     assert_eq!(search(&store, "twice"), ["alpha"]);
     assert_eq!(search(&store, "final"), Vec::<String>::new());
 }
+
+/// Embeddings without the model: which texts are pending, vectors keyed
+/// by text (two chunks with one text share one), and pruning.
+#[test]
+fn vectors_are_keyed_by_text_and_pruned_with_their_last_chunk() {
+    let mut store = Store::open_in_memory().expect("open");
+    let write = |tx: &WriteTx<'_>, key: &str, bodies: &[&str]| {
+        let owner = TaskId::of("doc", key);
+        tx.ensure_task("doc", owner, key).expect("task row");
+        let mut w = tx.task_writer(owner, false);
+        for body in bodies {
+            w.chunk(&Chunk {
+                node: None,
+                title: key,
+                body,
+                words: "",
+                lines: None,
+                embed: crate::Embed::Body,
+            })
+            .expect("chunk");
+        }
+        w.finish(None).expect("finish");
+    };
+    let tx = store.begin_write().expect("tx");
+    write(&tx, "a", &["same text", "only in a"]);
+    write(&tx, "b", &["same text"]);
+    let pending = tx.pending_embeddings("m").expect("pending");
+    assert_eq!(pending.len(), 2, "two distinct texts");
+    for (i, p) in pending.iter().enumerate() {
+        let v = [i as f32, 0.5, -1.25];
+        tx.put_embedding(p.embed_hash, "m", &v).expect("put");
+    }
+    assert!(tx.pending_embeddings("m").expect("pending").is_empty());
+    assert_eq!(tx.pending_embeddings("other").expect("pending").len(), 2);
+    tx.commit().expect("commit");
+
+    let (hashes, flat) = store.text_vectors("m", 3).expect("vectors");
+    assert_eq!(hashes.len(), 2);
+    assert_eq!(&flat[..3], &[0.0, 0.5, -1.25]);
+    assert_eq!(&flat[3..], &[1.0, 0.5, -1.25]);
+    let shared = crate::embed_hash("same text");
+    let chunks = store.chunks_with_text(shared).expect("chunks");
+    assert_eq!(chunks.len(), 2, "both chunks with the text");
+
+    // Drop "a": "only in a" loses its last chunk, "same text" keeps b's.
+    let tx = store.begin_write().expect("tx");
+    tx.delete_task(TaskId::of("doc", "a")).expect("delete");
+    assert_eq!(tx.prune_embeddings("m").expect("prune"), 1);
+    tx.commit().expect("commit");
+    let (hashes, _) = store.text_vectors("m", 3).expect("vectors");
+    assert_eq!(hashes, vec![shared]);
+}
