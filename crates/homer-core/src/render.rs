@@ -274,16 +274,40 @@ impl Index {
     }
 }
 
-/// Reads a file's text at the indexed HEAD.
-fn blob_text(store: &Store, repo: &homer_git::Repository, path: &str) -> Option<String> {
-    let node = store.node(NodeKind::File, path).ok()??;
-    let bytes: [u8; 20] = node.content_hash?.try_into().ok()?;
-    let data = repo.blob(ObjectId::from_bytes(bytes))?;
-    String::from_utf8(data).ok()
+/// Files' texts at the indexed HEAD (README, manifests, CI), each read
+/// from git once per render however many sections look at it.
+struct Blobs<'a> {
+    store: &'a Store,
+    repo: &'a homer_git::Repository,
+    read: std::cell::RefCell<BTreeMap<String, Option<String>>>,
+}
+
+impl<'a> Blobs<'a> {
+    fn new(store: &'a Store, repo: &'a homer_git::Repository) -> Self {
+        Blobs {
+            store,
+            repo,
+            read: std::cell::RefCell::default(),
+        }
+    }
+
+    /// The UTF-8 text of `path` at HEAD, if it is a file there.
+    fn text(&self, path: &str) -> Option<String> {
+        if let Some(known) = self.read.borrow().get(path) {
+            return known.clone();
+        }
+        let text = (|| {
+            let node = self.store.node(NodeKind::File, path).ok()??;
+            let bytes: [u8; 20] = node.content_hash?.try_into().ok()?;
+            String::from_utf8(self.repo.blob(ObjectId::from_bytes(bytes))?).ok()
+        })();
+        self.read.borrow_mut().insert(path.to_owned(), text.clone());
+        text
+    }
 }
 
 /// The region Homer owns in AGENTS.md, markers included.
-fn agents_region(index: &Index, store: &Store, repo: &homer_git::Repository, name: &str) -> String {
+fn agents_region(index: &Index, blobs: &Blobs<'_>, name: &str) -> String {
     let mut s = String::new();
     let short = &index.commit[..index.commit.len().min(12)];
     let _ = writeln!(s, "{BEGIN}");
@@ -292,8 +316,8 @@ fn agents_region(index: &Index, store: &Store, repo: &homer_git::Repository, nam
         s,
         "Written by `homer render` from commit {short}; everything below comes from the code and its history. Refresh with `homer update && homer render`.\n"
     );
-    what_it_is(&mut s, index, store, repo);
-    commands(&mut s, index, store, repo);
+    what_it_is(&mut s, index, blobs);
+    commands(&mut s, index, blobs);
     architecture(&mut s, index, "");
     load_bearing(&mut s, index, "");
     danger(&mut s, index, "");
@@ -303,7 +327,7 @@ fn agents_region(index: &Index, store: &Store, repo: &homer_git::Repository, nam
     s
 }
 
-fn what_it_is(s: &mut String, index: &Index, store: &Store, repo: &homer_git::Repository) {
+fn what_it_is(s: &mut String, index: &Index, blobs: &Blobs<'_>) {
     let _ = writeln!(s, "## What this repository is\n");
     let readme = [
         "README.md",
@@ -313,13 +337,13 @@ fn what_it_is(s: &mut String, index: &Index, store: &Store, repo: &homer_git::Re
         "readme.md",
     ]
     .iter()
-    .find_map(|p| blob_text(store, repo, p).map(|t| (p, t)));
+    .find_map(|p| blobs.text(p).map(|t| (p, t)));
     if let Some((path, paragraph)) =
         readme.and_then(|(path, text)| Some((path, first_paragraph(&text)?)))
     {
         let _ = writeln!(s, "From {path}: {paragraph}\n");
     }
-    for (path, what) in manifests(index, store, repo) {
+    for (path, what) in manifests(index, blobs) {
         let _ = writeln!(s, "- `{path}`: {what}");
     }
     let mut languages: BTreeMap<String, (u64, u64)> = BTreeMap::new();
@@ -404,7 +428,7 @@ fn first_paragraph(text: &str) -> Option<String> {
 }
 
 /// Manifests at the root and what they say.
-fn manifests(index: &Index, store: &Store, repo: &homer_git::Repository) -> Vec<(String, String)> {
+fn manifests(index: &Index, blobs: &Blobs<'_>) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let toml_field = |t: &str, table: &str, key: &str| -> Option<String> {
         let doc: toml::Value = toml::from_str(t).ok()?;
@@ -414,7 +438,7 @@ fn manifests(index: &Index, store: &Store, repo: &homer_git::Repository) -> Vec<
         if !index.files.contains_key(path) {
             continue;
         }
-        let Some(t) = blob_text(store, repo, path) else {
+        let Some(t) = blobs.text(path) else {
             continue;
         };
         let said = match path {
@@ -463,13 +487,13 @@ fn manifests(index: &Index, store: &Store, repo: &homer_git::Repository) -> Vec<
     out
 }
 
-fn commands(s: &mut String, index: &Index, store: &Store, repo: &homer_git::Repository) {
+fn commands(s: &mut String, index: &Index, blobs: &Blobs<'_>) {
     let mut lines: Vec<String> = Vec::new();
     if index.files.contains_key("Cargo.toml") {
         lines
             .push("- Cargo (`Cargo.toml`): `cargo build`, `cargo test`, `cargo clippy`".to_owned());
     }
-    if let Some(t) = blob_text(store, repo, "package.json") {
+    if let Some(t) = blobs.text("package.json") {
         let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
         if let Some(scripts) = v.get("scripts").and_then(|x| x.as_object()) {
             let mut names: Vec<(&String, &serde_json::Value)> = scripts.iter().collect();
@@ -489,7 +513,7 @@ fn commands(s: &mut String, index: &Index, store: &Store, repo: &homer_git::Repo
             }
         }
     }
-    if let Some(t) = blob_text(store, repo, "pyproject.toml") {
+    if let Some(t) = blobs.text("pyproject.toml") {
         let mut tools: Vec<&str> = ["pytest", "ruff", "mypy", "black", "tox", "coverage"]
             .into_iter()
             .filter(|tool| t.contains(&format!("[tool.{tool}")))
@@ -506,7 +530,7 @@ fn commands(s: &mut String, index: &Index, store: &Store, repo: &homer_git::Repo
         lines.push("- Go (`go.mod`): `go build ./...`, `go test ./...`".to_owned());
     }
     for path in ["Makefile", "makefile", "justfile"] {
-        if let Some(t) = blob_text(store, repo, path) {
+        if let Some(t) = blobs.text(path) {
             let targets: Vec<&str> = t
                 .lines()
                 .filter_map(|l| {
@@ -536,7 +560,7 @@ fn commands(s: &mut String, index: &Index, store: &Store, repo: &homer_git::Repo
         })
         .collect();
     for path in workflows.iter().take(3) {
-        let Some(t) = blob_text(store, repo, path) else {
+        let Some(t) = blobs.text(path) else {
             continue;
         };
         let runs: Vec<String> = t
@@ -906,21 +930,20 @@ fn write_if_changed(path: &Path, text: &str, out: &mut Rendered) -> Result<(), C
 
 /// The repository's name: its manifest's package name, else its root
 /// directory's.
-fn repo_name(workspace: &Workspace, store: &Store) -> String {
-    let repo = workspace.repository();
+fn repo_name(workspace: &Workspace, blobs: &Blobs<'_>) -> String {
     let from_toml = |path: &str, table: &str| -> Option<String> {
-        let doc: toml::Value = toml::from_str(&blob_text(store, repo, path)?).ok()?;
+        let doc: toml::Value = toml::from_str(&blobs.text(path)?).ok()?;
         doc.get(table)?.get("name")?.as_str().map(str::to_owned)
     };
     from_toml("Cargo.toml", "package")
         .or_else(|| from_toml("pyproject.toml", "project"))
         .or_else(|| {
-            let v: serde_json::Value =
-                serde_json::from_str(&blob_text(store, repo, "package.json")?).ok()?;
+            let v: serde_json::Value = serde_json::from_str(&blobs.text("package.json")?).ok()?;
             v.get("name")?.as_str().map(str::to_owned)
         })
         .or_else(|| {
-            let module = blob_text(store, repo, "go.mod")?
+            let module = blobs
+                .text("go.mod")?
                 .lines()
                 .find_map(|l| l.strip_prefix("module ").map(|m| m.trim().to_owned()))?;
             module.rsplit('/').next().map(str::to_owned)
@@ -944,7 +967,8 @@ pub fn render(path: &Path, options: &RenderOptions) -> Result<Rendered, CoreErro
         unchanged: Vec::new(),
         commit: index.commit.clone(),
     };
-    let region = agents_region(&index, &store, repo, &repo_name(&workspace, &store));
+    let blobs = Blobs::new(&store, repo);
+    let region = agents_region(&index, &blobs, &repo_name(&workspace, &blobs));
     let target = workspace
         .root()
         .join(options.agents_path.as_deref().unwrap_or("AGENTS.md"));
