@@ -219,16 +219,9 @@ fn symbols_and_calls_are_stored() {
 #[test]
 #[allow(clippy::print_stderr, reason = "reports what it compared")]
 fn stepping_through_real_history_equals_a_fresh_build() {
-    let Some(corpus) = std::env::var_os("HOMER_CORPUS") else {
-        eprintln!("skipped: set HOMER_CORPUS to a directory of clones of ../shared/corpus");
+    let Some(dirs) = homer_fixtures::corpus_clones() else {
         return;
     };
-    let mut dirs: Vec<_> = std::fs::read_dir(&corpus)
-        .expect("HOMER_CORPUS is a directory")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.join(".git").exists())
-        .collect();
-    dirs.sort();
     for dir in dirs {
         let work = tempfile::tempdir().expect("tempdir");
         let source = dir.display().to_string();

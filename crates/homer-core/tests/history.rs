@@ -81,18 +81,9 @@ fn stored_changes_equal_git_numstat_on_the_fixture() {
 
 #[test]
 fn stored_changes_equal_git_numstat_on_the_corpus() {
-    let Some(corpus) = std::env::var_os("HOMER_CORPUS") else {
-        eprintln!(
-            "skipped: set HOMER_CORPUS to a directory of clones of ../shared/corpus to run this"
-        );
+    let Some(dirs) = homer_fixtures::corpus_clones() else {
         return;
     };
-    let mut dirs: Vec<_> = std::fs::read_dir(&corpus)
-        .expect("HOMER_CORPUS is a directory")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.join(".git").exists())
-        .collect();
-    dirs.sort();
     for dir in dirs {
         let work = tempfile::tempdir().expect("tempdir");
         git(

@@ -304,3 +304,27 @@ pub fn embedding_model() -> Option<homer_embed::ModelFiles> {
         }
     }
 }
+
+/// The clones of `../shared/corpus` in the directory `HOMER_CORPUS` names,
+/// sorted, for the tests that check Homer against git on real history.
+/// None (and a line on stderr saying how to run them) when it is unset;
+/// a set but empty or unreadable directory is a failure, not a skip.
+#[must_use]
+pub fn corpus_clones() -> Option<Vec<PathBuf>> {
+    let Some(corpus) = std::env::var_os("HOMER_CORPUS") else {
+        #[allow(clippy::print_stderr, reason = "a skipped test must say so")]
+        {
+            eprintln!("skipped: set HOMER_CORPUS to a directory of clones of ../shared/corpus");
+        }
+        return None;
+    };
+    let corpus = PathBuf::from(corpus);
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&corpus)
+        .unwrap_or_else(|e| panic!("HOMER_CORPUS={}: {e}", corpus.display()))
+        .map(|e| e.expect("a directory entry").path())
+        .filter(|p| p.join(".git").exists())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no clones in {}", corpus.display());
+    Some(dirs)
+}

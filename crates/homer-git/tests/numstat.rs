@@ -78,23 +78,9 @@ fn the_fixture_matches_git_numstat() {
 
 #[test]
 fn the_corpus_matches_git_numstat() {
-    let Some(corpus) = std::env::var_os("HOMER_CORPUS") else {
-        eprintln!(
-            "skipped: set HOMER_CORPUS to a directory of clones of ../shared/corpus to run this"
-        );
+    let Some(dirs) = homer_fixtures::corpus_clones() else {
         return;
     };
-    let mut dirs: Vec<_> = std::fs::read_dir(&corpus)
-        .expect("HOMER_CORPUS is a directory")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.join(".git").exists())
-        .collect();
-    dirs.sort();
-    assert!(
-        !dirs.is_empty(),
-        "no clones in {}",
-        Path::new(&corpus).display()
-    );
     for dir in dirs {
         let n = compare(&dir);
         eprintln!("{}: {n} records identical to git", dir.display());
