@@ -512,7 +512,7 @@ pub(crate) fn names_from(
     .map_err(StoreError::sqlite("read node names"))
 }
 
-fn value_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<crate::Value> {
+pub(crate) fn value_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<crate::Value> {
     Ok(match row.get_ref(i)? {
         rusqlite::types::ValueRef::Integer(v) => crate::Value::Int(v),
         rusqlite::types::ValueRef::Real(v) => crate::Value::Real(v),

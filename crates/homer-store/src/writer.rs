@@ -2,7 +2,7 @@
 //! owned before and no longer produces are removed, and the output hash is
 //! computed from exactly what was written.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{OptionalExtension, params};
 
@@ -159,7 +159,9 @@ pub struct TaskWriter<'t> {
     chunks_per_node: std::collections::HashMap<Option<NodeId>, u32>,
     /// Edges the task owned before this execution; loaded on first use.
     old_edges: Option<HashSet<EdgeId>>,
-    old_values_cleared: bool,
+    /// Values the task owned before this execution and has not written
+    /// again yet; loaded on the first value written.
+    old_values: Option<HashMap<(i64, String), Value>>,
     hash: Fingerprint,
 }
 
@@ -183,7 +185,7 @@ impl<'t> TaskWriter<'t> {
             written_chunks: HashSet::new(),
             chunks_per_node: std::collections::HashMap::new(),
             old_edges: fresh.then(HashSet::new),
-            old_values_cleared: fresh,
+            old_values: fresh.then(HashMap::new),
             hash: Fingerprint::new(),
         }
     }
@@ -358,9 +360,10 @@ impl<'t> TaskWriter<'t> {
     }
 
     /// Writes a per-node value. A value has one owner: the same (node, name)
-    /// written by two tasks is an error.
+    /// written by two tasks is an error. A value equal to the one the task
+    /// stored before is not written again, so a re-executed analysis whose
+    /// results barely moved touches only the rows that did.
     pub fn value(&mut self, node: NodeId, name: &str, value: &Value) -> Result<()> {
-        self.clear_old_values()?;
         self.hash.push_u64(3);
         self.hash.push_u64(node.raw() as u64);
         self.hash.push_bytes(name.as_bytes());
@@ -378,13 +381,19 @@ impl<'t> TaskWriter<'t> {
                 self.hash.push_bytes(v.as_bytes());
             }
         }
-        let result = self
-            .tx
-            .conn()
-            .prepare_cached(
-                "INSERT INTO node_values (node, name, value, owner) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .and_then(|mut s| s.execute(params![node.raw(), name, value, self.owner.raw()]));
+        let old = self.old_values()?.remove(&(node.raw(), name.to_owned()));
+        let conn = self.tx.conn();
+        let result = match old {
+            Some(old) if same_value(&old, value) => return Ok(()),
+            Some(_) => conn
+                .prepare_cached("UPDATE node_values SET value = ?3 WHERE node = ?1 AND name = ?2")
+                .and_then(|mut s| s.execute(params![node.raw(), name, value])),
+            None => conn
+                .prepare_cached(
+                    "INSERT INTO node_values (node, name, value, owner) VALUES (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut s| s.execute(params![node.raw(), name, value, self.owner.raw()])),
+        };
         match result {
             Ok(_) => Ok(()),
             Err(rusqlite::Error::SqliteFailure(e, _))
@@ -489,7 +498,7 @@ impl<'t> TaskWriter<'t> {
                     .map_err(StoreError::sqlite("delete a stale edge"))?;
             }
             drop_owned_nodes(self.tx, self.owner, &self.claimed)?;
-            self.clear_old_values()?;
+            self.delete_stale_values()?;
             self.delete_stale_chunks()?;
         }
         self.hash.push_u64(4);
@@ -516,18 +525,48 @@ impl<'t> TaskWriter<'t> {
         Ok(())
     }
 
-    /// Values are never referenced by other rows, so a re-executed task
-    /// replaces all of its values at once, before writing the first new one.
-    fn clear_old_values(&mut self) -> Result<()> {
-        if !self.old_values_cleared {
-            self.tx
+    /// The values the task stored before, not yet written again.
+    fn old_values(&mut self) -> Result<&mut HashMap<(i64, String), Value>> {
+        if self.old_values.is_none() {
+            let values = self
+                .tx
                 .conn()
+                .prepare_cached("SELECT node, name, value FROM node_values WHERE owner = ?1")
+                .and_then(|mut s| {
+                    s.query_map([self.owner.raw()], |row| {
+                        Ok(((row.get(0)?, row.get(1)?), crate::read::value_at(row, 2)?))
+                    })?
+                    .collect::<rusqlite::Result<HashMap<_, _>>>()
+                })
+                .map_err(StoreError::sqlite("read a task's values"))?;
+            self.old_values = Some(values);
+        }
+        Ok(self.old_values.get_or_insert_with(HashMap::new))
+    }
+
+    /// Removes the values the task stored before and did not write again
+    /// (all of them, in one statement, when it wrote none).
+    fn delete_stale_values(&mut self) -> Result<()> {
+        let conn = self.tx.conn();
+        match self.old_values.take() {
+            None => conn
                 .prepare_cached("DELETE FROM node_values WHERE owner = ?1")
                 .and_then(|mut s| s.execute([self.owner.raw()]))
-                .map_err(StoreError::sqlite("replace values"))?;
-            self.old_values_cleared = true;
+                .map(|_| ())
+                .map_err(StoreError::sqlite("delete stale values")),
+            Some(stale) => {
+                let mut stmt = conn
+                    .prepare_cached("DELETE FROM node_values WHERE node = ?1 AND name = ?2")
+                    .map_err(StoreError::sqlite("delete a stale value"))?;
+                let mut stale: Vec<_> = stale.into_keys().collect();
+                stale.sort_unstable();
+                for (node, name) in stale {
+                    stmt.execute(params![node, name])
+                        .map_err(StoreError::sqlite("delete a stale value"))?;
+                }
+                Ok(())
+            }
         }
-        Ok(())
     }
 
     fn old_edges(&mut self) -> Result<&HashSet<EdgeId>> {
@@ -544,6 +583,16 @@ impl<'t> TaskWriter<'t> {
             self.old_edges = Some(ids);
         }
         Ok(self.old_edges.get_or_insert_with(HashSet::new))
+    }
+}
+
+/// Equal values, reals compared by their bits (what is stored).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Int(x), Value::Int(y)) => x == y,
+        (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
+        (Value::Text(x), Value::Text(y)) => x == y,
+        _ => false,
     }
 }
 
