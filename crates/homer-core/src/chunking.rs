@@ -36,10 +36,13 @@ pub(crate) struct ChunkData {
     pub lines: (u32, u32),
 }
 
-/// Files whose text nobody searches for.
+/// Files whose text nobody searches for: lockfiles, minified code and
+/// source maps, tabular data and logs, and the inputs kept for tests
+/// (`tests/data/`, `testdata/`). Their text would crowd the index (a
+/// benchmark's raw CSV is mostly unique numbers) and answer no question.
 fn is_noise(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path);
-    matches!(
+    if matches!(
         name,
         "Cargo.lock"
             | "package-lock.json"
@@ -50,12 +53,23 @@ fn is_noise(path: &str) -> bool {
             | "poetry.lock"
             | "Gemfile.lock"
             | "composer.lock"
-    ) || {
-        let lower = name.to_ascii_lowercase();
-        [".lock", ".min.js", ".map"]
-            .iter()
-            .any(|end| lower.ends_with(end))
+    ) {
+        return true;
     }
+    let lower = name.to_ascii_lowercase();
+    let data_end = [
+        ".lock", ".min.js", ".map", ".csv", ".tsv", ".psv", ".dat", ".log", ".jsonl", ".ndjson",
+    ];
+    if data_end.iter().any(|end| lower.ends_with(end)) {
+        return true;
+    }
+    let dirs: Vec<&str> = path.split('/').collect();
+    let dirs = &dirs[..dirs.len() - 1];
+    dirs.iter()
+        .any(|d| matches!(*d, "testdata" | "test_data" | "test-data"))
+        || dirs
+            .windows(2)
+            .any(|w| matches!(w[0], "test" | "tests") && matches!(w[1], "data" | "fixtures"))
 }
 
 /// A 1-based line number as stored.
@@ -271,6 +285,29 @@ mod tests {
         for c in &out[..out.len() - 1] {
             let line = source.lines().nth(c.lines.1 as usize - 1).unwrap_or("x");
             assert!(line.trim().is_empty(), "part ends at {line:?}");
+        }
+    }
+
+    #[test]
+    fn data_and_test_inputs_are_not_indexed() {
+        for path in [
+            "Cargo.lock",
+            "web/app.min.js",
+            "benchsuite/runs/2016/raw.csv",
+            "logs/server.log",
+            "tests/data/sherlock.txt",
+            "crates/x/tests/fixtures/big.json",
+            "pkg/testdata/input.go",
+        ] {
+            assert!(chunks(path, "some text here\n", None).is_empty(), "{path}");
+        }
+        for path in [
+            "README.md",
+            "docs/data/guide.md",
+            "tests/feature.rs",
+            "data.rs",
+        ] {
+            assert!(!chunks(path, "some text here\n", None).is_empty(), "{path}");
         }
     }
 

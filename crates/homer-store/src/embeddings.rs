@@ -47,6 +47,21 @@ pub(crate) fn pending(conn: &Connection, model: &str) -> Result<Vec<PendingEmbed
     .map_err(StoreError::sqlite("read chunks to embed"))
 }
 
+/// How many distinct texts `pending` would return, from the index on
+/// `embed_hash` alone: no chunk text is read.
+pub(crate) fn pending_count(conn: &Connection, model: &str) -> Result<u64> {
+    conn.query_row(
+        "SELECT count(DISTINCT embed_hash) FROM chunks
+         WHERE embed_hash IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM embeddings e
+                           WHERE e.text_hash = chunks.embed_hash AND e.model = ?1)",
+        [model],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| u64::try_from(n).unwrap_or(0))
+    .map_err(StoreError::sqlite("count chunks to embed"))
+}
+
 /// Stores one vector (little-endian f32).
 pub(crate) fn put(conn: &Connection, embed_hash: i64, model: &str, vector: &[f32]) -> Result<()> {
     let mut blob = Vec::with_capacity(vector.len() * 4);

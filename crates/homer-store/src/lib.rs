@@ -572,6 +572,12 @@ impl WriteTx<'_> {
         embeddings::pending(&self.tx, model)
     }
 
+    /// How many texts `pending_embeddings` would return, without reading
+    /// them.
+    pub fn pending_embedding_count(&self, model: &str) -> Result<u64> {
+        embeddings::pending_count(&self.tx, model)
+    }
+
     /// Stores a vector for an embedded text.
     pub fn put_embedding(&self, embed_hash: i64, model: &str, vector: &[f32]) -> Result<()> {
         embeddings::put(&self.tx, embed_hash, model, vector)

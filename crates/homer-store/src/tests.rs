@@ -375,11 +375,13 @@ fn vectors_are_keyed_by_text_and_pruned_with_their_last_chunk() {
     write(&tx, "b", &["same text"]);
     let pending = tx.pending_embeddings("m").expect("pending");
     assert_eq!(pending.len(), 2, "two distinct texts");
+    assert_eq!(tx.pending_embedding_count("m").expect("count"), 2);
     for (i, p) in pending.iter().enumerate() {
         let v = [i as f32, 0.5, -1.25];
         tx.put_embedding(p.embed_hash, "m", &v).expect("put");
     }
     assert!(tx.pending_embeddings("m").expect("pending").is_empty());
+    assert_eq!(tx.pending_embedding_count("m").expect("count"), 0);
     assert_eq!(tx.pending_embeddings("other").expect("pending").len(), 2);
     tx.commit().expect("commit");
 

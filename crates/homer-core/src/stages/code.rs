@@ -34,7 +34,7 @@ use crate::config::CodeConfig;
 pub(crate) const PARSE: TaskKind = TaskKind::new("parse", EXTRACTOR_VERSION);
 pub(crate) const SYMBOLS: TaskKind = TaskKind::new("symbols", 1);
 pub(crate) const RESOLVE: TaskKind = TaskKind::new("resolve", RESOLVER_VERSION);
-pub(crate) const CHUNK: TaskKind = TaskKind::new("chunk", 1);
+pub(crate) const CHUNK: TaskKind = TaskKind::new("chunk", 2);
 
 /// The tree, configuration and versions the stored code facts describe.
 const CHECKPOINT: &str = "code";

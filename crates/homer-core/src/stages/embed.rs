@@ -48,28 +48,32 @@ pub(crate) fn run(
 ) -> Result<EmbedOutcome, CoreError> {
     let tx = store.begin_write()?;
     tx.prune_embeddings(MODEL_ID)?;
-    let pending = tx.pending_embeddings(MODEL_ID)?;
+    let missing = tx.pending_embedding_count(MODEL_ID)?;
+    // The texts are read only when they will be embedded: counting them
+    // reads the index alone, so a `--no-embed` update stays cheap.
+    let pending = match model {
+        Model::Files(_) if missing > 0 => tx.pending_embeddings(MODEL_ID)?,
+        _ => Vec::new(),
+    };
     tx.commit()?;
     let mut outcome = EmbedOutcome {
-        missing: pending.len() as u64,
+        missing,
         ..EmbedOutcome::default()
     };
-    if pending.is_empty() {
+    if missing == 0 {
         return Ok(outcome);
     }
     let files = match model {
         Model::Files(files) => *files,
         Model::Missing => {
             outcome.off = Some(format!(
-                "semantic search is off: the embedding model is not installed ({} chunks without vectors); run `homer model fetch`, then `homer update`",
-                pending.len()
+                "semantic search is off: the embedding model is not installed ({missing} chunks without vectors); run `homer model fetch`, then `homer update`"
             ));
             return Ok(outcome);
         }
         Model::Skipped => {
             outcome.off = Some(format!(
-                "semantic search is off for {} chunks not embedded (--no-embed); `homer update` embeds them",
-                pending.len()
+                "semantic search is off for {missing} chunks not embedded (--no-embed); `homer update` embeds them"
             ));
             return Ok(outcome);
         }
