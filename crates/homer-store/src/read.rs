@@ -67,17 +67,39 @@ fn scalar(conn: &Connection, sql: &str) -> Result<u64> {
 }
 
 pub(crate) fn summary(conn: &Connection) -> Result<Summary> {
+    // One pass over the table: through the (kind, name) index, reading
+    // `owner` costs a table lookup per node (0.4 s for 100,000 nodes).
+    let mut current_nodes = Vec::new();
+    let mut historical_nodes = Vec::new();
+    conn.prepare("SELECT kind, owner IS NOT NULL, count(*) FROM nodes NOT INDEXED GROUP BY 1, 2")
+        .and_then(|mut s| {
+            let rows = s.query_map([], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    row.get::<_, bool>(1)?,
+                    row.get::<_, i64>(2)?,
+                ))
+            })?;
+            for row in rows {
+                let (kind, owned, count) = row?;
+                let count = KindCount {
+                    kind: node_kind_name(kind),
+                    count: count as u64,
+                };
+                if owned {
+                    current_nodes.push(count);
+                } else {
+                    historical_nodes.push(count);
+                }
+            }
+            Ok(())
+        })
+        .map_err(StoreError::sqlite("count stored rows"))?;
+    current_nodes.sort_by(|a, b| a.kind.cmp(&b.kind));
+    historical_nodes.sort_by(|a, b| a.kind.cmp(&b.kind));
     Ok(Summary {
-        current_nodes: counts(
-            conn,
-            "SELECT kind, count(*) FROM nodes WHERE owner IS NOT NULL GROUP BY kind",
-            node_kind_name,
-        )?,
-        historical_nodes: counts(
-            conn,
-            "SELECT kind, count(*) FROM nodes WHERE owner IS NULL GROUP BY kind",
-            node_kind_name,
-        )?,
+        current_nodes,
+        historical_nodes,
         edges: counts(
             conn,
             "SELECT kind, count(*) FROM edges GROUP BY kind",
