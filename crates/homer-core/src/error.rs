@@ -40,6 +40,14 @@ pub enum CoreError {
     Embed(String),
     #[error("{0}")]
     Render(String),
+    #[error("refusing to write '{path}': {reason}")]
+    UnsafePath { path: PathBuf, reason: String },
+    #[error("cannot lock '{path}' for the update")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("'{repo}' has no index yet; run `homer update` first")]
     NotIndexed { repo: PathBuf },
 }

@@ -233,6 +233,8 @@ pub fn update(
 ) -> Result<UpdateReport, CoreError> {
     let workspace = Workspace::locate(path)?;
     workspace.prepare()?;
+    // Held to the end: a second update waits here, never beside this one.
+    let _lock = workspace.lock_updates(&|text| progress.note(text))?;
     let config = Config::load(workspace.homer_dir())?;
     let repo = workspace.repository();
     let head = match repo.head()? {

@@ -920,9 +920,22 @@ fn write_if_changed(path: &Path, text: &str, out: &mut Rendered) -> Result<(), C
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    // Write beside, then rename: a killed render leaves the old file.
+    // Write beside, then rename: a killed render leaves the old file. The
+    // file beside is created new (a leftover is removed first, never
+    // followed), so no symbolic link planted there is written through.
     let tmp = path.with_extension("homer-tmp");
-    std::fs::write(&tmp, text).map_err(io)?;
+    match std::fs::remove_file(&tmp) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(e)),
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(io)?;
+    std::io::Write::write_all(&mut file, text.as_bytes()).map_err(io)?;
+    drop(file);
     std::fs::rename(&tmp, path).map_err(io)?;
     out.written.push(path.to_path_buf());
     Ok(())
@@ -969,18 +982,20 @@ pub fn render(path: &Path, options: &RenderOptions) -> Result<Rendered, CoreErro
     };
     let blobs = Blobs::new(&store, repo);
     let region = agents_region(&index, &blobs, &repo_name(&workspace, &blobs));
-    let target = workspace
-        .root()
-        .join(options.agents_path.as_deref().unwrap_or("AGENTS.md"));
+    let target = workspace.writable(Path::new(
+        options.agents_path.as_deref().unwrap_or("AGENTS.md"),
+    ))?;
     let existing = std::fs::read_to_string(&target).ok();
     write_if_changed(&target, &splice(existing.as_deref(), &region), &mut out)?;
     if options.per_dir {
         for (dir, text) in directory_contexts(&index, &store)? {
             let name = dir.replace('/', "__");
-            let file = workspace
-                .homer_dir()
-                .join("context")
-                .join(format!("{name}.md"));
+            let file = workspace.writable(
+                &workspace
+                    .homer_dir()
+                    .join("context")
+                    .join(format!("{name}.md")),
+            )?;
             write_if_changed(&file, &text, &mut out)?;
         }
     }

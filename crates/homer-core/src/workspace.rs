@@ -1,6 +1,8 @@
 //! Where a repository's index lives.
 
-use std::path::{Path, PathBuf};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read as _, Seek as _, Write as _};
+use std::path::{Component, Path, PathBuf};
 
 use homer_git::Repository;
 
@@ -40,6 +42,23 @@ impl Workspace {
     /// Creates the index directory and keeps it out of `git status` (through
     /// `info/exclude`, never a tracked file).
     pub fn prepare(&self) -> Result<(), CoreError> {
+        // A repository can commit `.homer` (or a file in it) as a symlink
+        // to anywhere; the index is never written through one.
+        for path in [
+            self.homer_dir.clone(),
+            self.database.clone(),
+            self.sibling("-wal"),
+            self.sibling("-shm"),
+            self.homer_dir.join(LOCK_FILE),
+        ] {
+            if is_symlink(&path) {
+                return Err(CoreError::UnsafePath {
+                    path,
+                    reason: "it is a symbolic link, and Homer writes its index through none"
+                        .to_owned(),
+                });
+            }
+        }
         if self.homer_dir.exists() && !self.homer_dir.is_dir() {
             return Err(CoreError::NotADirectory {
                 path: self.homer_dir.clone(),
@@ -91,6 +110,103 @@ impl Workspace {
         )?)
     }
 
+    /// Takes the update lock (`.homer/update.lock`, an advisory lock the
+    /// system releases when the process ends, however it ends), so that
+    /// two updates of one index run one after the other. When another
+    /// update holds it, `waiting` is told so (with its process id, when
+    /// known) and this one waits.
+    pub fn lock_updates(&self, waiting: &dyn Fn(&str)) -> Result<UpdateLock, CoreError> {
+        let path = self.homer_dir.join(LOCK_FILE);
+        let io = |source| CoreError::Lock {
+            path: path.clone(),
+            source,
+        };
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(io)?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                let who = if holder.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (process {holder})")
+                };
+                waiting(&format!(
+                    "another `homer update` is running on this index{who}; waiting for it to finish"
+                ));
+                file.lock().map_err(io)?;
+            }
+            Err(TryLockError::Error(e)) => return Err(io(e)),
+        }
+        file.set_len(0).map_err(io)?;
+        file.rewind().map_err(io)?;
+        write!(file, "{}", std::process::id()).map_err(io)?;
+        Ok(UpdateLock { _file: file })
+    }
+
+    /// `path` (relative to the root, or absolute) as a place Homer may
+    /// write: inside the working tree, and reached through no symbolic
+    /// link that leads out of it.
+    pub fn writable(&self, path: &Path) -> Result<PathBuf, CoreError> {
+        let full = self.root.join(path);
+        let refuse = |reason: String| CoreError::UnsafePath {
+            path: full.clone(),
+            reason,
+        };
+        let relative = full
+            .strip_prefix(&self.root)
+            .map_err(|_| refuse("it is outside the repository".to_owned()))?;
+        if relative
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)))
+        {
+            return Err(refuse(
+                "it leaves the repository or names no file in it".to_owned(),
+            ));
+        }
+        let root = self
+            .root
+            .canonicalize()
+            .map_err(|e| refuse(e.to_string()))?;
+        let mut at = self.root.clone();
+        for part in relative.components() {
+            at.push(part);
+            if is_symlink(&at) {
+                match at.canonicalize() {
+                    Ok(target) if target.starts_with(&root) => {}
+                    Ok(target) => {
+                        return Err(refuse(format!(
+                            "'{}' is a symbolic link to '{}', outside the repository",
+                            at.display(),
+                            target.display()
+                        )));
+                    }
+                    Err(_) => {
+                        return Err(refuse(format!(
+                            "'{}' is a symbolic link that leads nowhere Homer can check",
+                            at.display()
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(full)
+    }
+
+    fn sibling(&self, suffix: &str) -> PathBuf {
+        let mut name = self.database.clone().into_os_string();
+        name.push(suffix);
+        PathBuf::from(name)
+    }
+
     /// Deletes the index database (with its WAL and shared-memory files),
     /// keeping the configuration, for a rebuild from git.
     pub fn remove_index(&self) -> Result<(), CoreError> {
@@ -106,6 +222,20 @@ impl Workspace {
         }
         Ok(())
     }
+}
+
+/// The lock file of `homer update`, in the index directory.
+const LOCK_FILE: &str = "update.lock";
+
+/// Held for the whole of an update; dropping it (or the process ending)
+/// lets the next one in.
+#[derive(Debug)]
+pub struct UpdateLock {
+    _file: File,
+}
+
+fn is_symlink(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink())
 }
 
 fn strip_trailing_separator(path: PathBuf) -> PathBuf {
