@@ -51,6 +51,12 @@ fn main() -> ExitCode {
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
+            if e.chain().any(homer_core::is_damaged_index) {
+                eprintln!(
+                    "  the index is damaged: `homer update --rebuild` builds it again from git \
+                     (nothing in the repository is touched)"
+                );
+            }
             ExitCode::from(2)
         }
         // The panic hook has said what happened.

@@ -48,6 +48,32 @@ pub enum CoreError {
         #[source]
         source: std::io::Error,
     },
+    #[error(
+        "the index of '{repo}' is being built by a running `homer update`; try again when it finishes"
+    )]
+    Building { repo: PathBuf },
     #[error("'{repo}' has no index yet; run `homer update` first")]
     NotIndexed { repo: PathBuf },
+}
+
+/// Whether `error`, or an error it was caused by, says that the index
+/// database is damaged: the caller should point to `homer update
+/// --rebuild`.
+#[must_use]
+pub fn is_damaged_index(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next = Some(error);
+    while let Some(e) = next {
+        if let Some(store) = e.downcast_ref::<homer_store::StoreError>()
+            && store.is_damage()
+        {
+            return true;
+        }
+        if let Some(CoreError::Store(store)) = e.downcast_ref::<CoreError>()
+            && store.is_damage()
+        {
+            return true;
+        }
+        next = e.source();
+    }
+    false
 }

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use config::{CONFIG_FILE, CodeConfig, Config, CouplingConfig, GraphConfig};
-pub use error::CoreError;
+pub use error::{CoreError, is_damaged_index};
 pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
 pub use homer_dag::KindStats;
 pub use homer_embed::{MODEL_ID, ModelFiles};

@@ -104,10 +104,16 @@ impl Workspace {
                 repo: self.root().to_path_buf(),
             });
         }
-        Ok(homer_store::Store::open(
-            &self.database,
-            homer_store::OpenMode::ReadOnly,
-        )?)
+        match homer_store::Store::open(&self.database, homer_store::OpenMode::ReadOnly) {
+            // The first update has created the file and not yet committed
+            // the schema.
+            Err(homer_store::StoreError::OlderSchema { found: 0, .. }) => {
+                Err(CoreError::Building {
+                    repo: self.root().to_path_buf(),
+                })
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Takes the update lock (`.homer/update.lock`, an advisory lock the

@@ -99,6 +99,27 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether the error says the database file itself is damaged (not an
+    /// SQLite file, a malformed page): the way out is a rebuild from git.
+    #[must_use]
+    pub fn is_damage(&self) -> bool {
+        let code = |e: &rusqlite::Error| {
+            e.sqlite_error_code().is_some_and(|c| {
+                matches!(
+                    c,
+                    rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+                )
+            })
+        };
+        match self {
+            StoreError::NotSqlite { .. } => true,
+            StoreError::Open { source, .. }
+            | StoreError::Migration { source, .. }
+            | StoreError::Sqlite { source, .. } => code(source),
+            _ => false,
+        }
+    }
+
     pub(crate) fn sqlite(what: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
         move |source| StoreError::Sqlite { what, source }
     }

@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 1;
+pub const EXTRACTOR_VERSION: u32 = 2;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -242,11 +242,17 @@ impl<'t> Found<'t> {
                 .map(|r| one_line(&r, MAX_RECEIVER))
         };
         if let Some((node, kind)) = def {
-            if let (Some(name_node), false) = (get(Slot::Name), in_error) {
+            // Error recovery can insert a missing (zero-width) name: a
+            // definition needs a name to be one (found by fuzzing C#).
+            let name = get(Slot::Name)
+                .filter(|n| !n.is_missing())
+                .map(|n| (n, text(n, source)))
+                .filter(|(_, t)| !t.trim().is_empty());
+            if let (Some((name_node, name)), false) = (name, in_error) {
                 self.defs.push(RawDef {
                     node,
                     kind,
-                    name: text(name_node, source).into_owned(),
+                    name: name.into_owned(),
                     name_start: name_node.start_byte(),
                     qualifier: text_of(Slot::Qualifier),
                     pattern,

@@ -184,3 +184,18 @@ export class Builder<A extends Base = Base> {
         );
     }
 }
+
+/// Inputs the fuzzer (`fuzz/`, target `extract`) found, kept as they came.
+#[test]
+fn fuzzer_findings_stay_fixed() {
+    // C#: error recovery inserted a missing method name, and the method
+    // became a definition named "" (qualified `Fx.Calc.Calc.`).
+    let source = include_bytes!("../../../fixtures/fuzz/csharp-missing-name.cs");
+    let facts = Extractor::new().extract(Language::CSharp, source);
+    assert!(
+        facts.definitions.iter().all(|d| !d.name.trim().is_empty()),
+        "{:?}",
+        facts.definitions
+    );
+    assert!(facts.definitions.iter().any(|d| d.name == "Calc"));
+}

@@ -17,8 +17,9 @@ use crate::{CoreError, Progress};
 /// 32.6 texts/s at batch 1, 16-18/s at batch 4-8; see
 /// `benches/src/bin/embed_throughput.rs`), and memory grows with the batch.
 const BATCH: usize = 1;
-/// Vectors per transaction: an interrupted run loses at most this many.
-const COMMIT_EVERY: usize = 256;
+/// Vectors per transaction: an interrupted run loses at most this many
+/// (about a second of work; a commit in WAL mode costs far less).
+const COMMIT_EVERY: usize = 32;
 
 /// What the stage did.
 #[derive(Debug, Default)]

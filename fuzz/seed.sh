@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Seeds corpus/extract with the language fixtures: each file, prefixed by
+# the byte that picks its language (the index in Language::ALL).
+set -euo pipefail
+cd "$(dirname "$0")"
+mkdir -p corpus/extract
+i=0
+for lang in rust python javascript typescript tsx go java c cpp csharp ruby; do
+    case $lang in
+        rust) ext=rs ;; python) ext=py ;; javascript) ext=js ;; typescript) ext=ts ;;
+        tsx) ext=tsx ;; go) ext=go ;; java) ext=java ;; c) ext=c ;; cpp) ext=cpp ;;
+        csharp) ext=cs ;; ruby) ext=rb ;;
+    esac
+    dir=../fixtures/languages/$lang
+    [ $lang = tsx ] && dir=../fixtures/languages/typescript
+    while IFS= read -r -d '' f; do
+        out=corpus/extract/seed-$lang-$(basename "$f")
+        { printf "\\x$(printf %02x $i)"; cat "$f"; } > "$out"
+    done < <(find "$dir" -name "*.$ext" -print0)
+    i=$((i + 1))
+done
+ls corpus/extract | wc -l
