@@ -73,7 +73,16 @@ pub(crate) struct Inputs {
 impl Inputs {
     pub(crate) fn read(tx: &WriteTx<'_>) -> Result<Inputs, CoreError> {
         let mut files: BTreeMap<String, (Signals, bool)> = BTreeMap::new();
-        for (path, name, value) in tx.node_values(NodeKind::File)? {
+        let names = [
+            graph::PAGERANK,
+            graph::IN_DEGREE,
+            graph::BETWEENNESS,
+            behavior::COMMITS,
+            behavior::LAST_CHANGE,
+            behavior::MAIN_AUTHOR,
+            behavior::MAIN_AUTHOR_SHARE,
+        ];
+        for (path, name, value) in tx.node_values_named(NodeKind::File, &names)? {
             let (s, ranked) = files.entry(path.clone()).or_insert_with(|| {
                 (
                     Signals {

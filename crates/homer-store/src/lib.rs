@@ -33,7 +33,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 pub use embeddings::PendingEmbedding;
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
 pub use migrate::{MIGRATIONS, Migration, latest_version};
-pub use read::{DumpOptions, KindCount, StoredEdge, StoredMember, StoredNode, Summary};
+pub use read::{DumpOptions, KindCount, PairEdge, StoredEdge, StoredMember, StoredNode, Summary};
 pub use search::StoredChunk;
 pub use writer::{Chunk, Embed, Member, TaskWriter, Value, embed_hash, embedded_text};
 
@@ -618,6 +618,21 @@ impl WriteTx<'_> {
     /// Every value on the current nodes of `kind`, sorted.
     pub fn node_values(&self, kind: NodeKind) -> Result<Vec<(String, String, Value)>> {
         read::node_values(&self.tx, kind)
+    }
+
+    /// Every edge of `kind` with a source and a target, as a graph reads
+    /// it (first source, first target, weight, confidence), in edge order.
+    pub fn pair_edges(&self, kind: EdgeKind) -> Result<Vec<PairEdge>> {
+        read::pair_edges(&self.tx, kind)
+    }
+
+    /// The values named `names` on the current nodes of `kind`, sorted.
+    pub fn node_values_named(
+        &self,
+        kind: NodeKind,
+        names: &[&str],
+    ) -> Result<Vec<(String, String, Value)>> {
+        read::node_values_named(&self.tx, kind, names)
     }
 
     /// The names of the owned (current) nodes of `kind`, sorted.

@@ -380,6 +380,66 @@ pub(crate) fn edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<StoredEdge>
     group_edges(rows)
 }
 
+/// One edge with a source and a target, as a graph algorithm reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairEdge {
+    pub source: (NodeKind, String),
+    pub target: (NodeKind, String),
+    pub weight: Option<f64>,
+    /// The `confidence` attribute, when the edge has one.
+    pub confidence: Option<f64>,
+}
+
+/// Every edge of `kind` as (first source, first target, weight,
+/// confidence), in edge order; edges without a source or a target are
+/// left out. One join, none of the general reader's per-member rows.
+pub(crate) fn pair_edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<PairEdge>> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT e.id, sn.kind, sn.name, tn.kind, tn.name, e.weight,
+                    CASE WHEN json_valid(e.attrs) THEN json_extract(e.attrs, '$.confidence') END
+             FROM edges e
+             JOIN edge_members sm ON sm.edge = e.id AND sm.role = ?2
+             JOIN nodes sn ON sn.id = sm.node
+             JOIN edge_members tm ON tm.edge = e.id AND tm.role = ?3
+             JOIN nodes tn ON tn.id = tm.node
+             WHERE e.kind = ?1
+             ORDER BY e.id, sm.pos, tm.pos",
+        )
+        .map_err(StoreError::sqlite("read edges"))?;
+    let rows = stmt
+        .query_map(
+            params![kind.code(), Role::Source.code(), Role::Target.code()],
+            |r| {
+                let kind_of = |i: usize| -> rusqlite::Result<NodeKind> {
+                    let code: i64 = r.get(i)?;
+                    NodeKind::from_code(code)
+                        .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(i, code))
+                };
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    PairEdge {
+                        source: (kind_of(1)?, r.get(2)?),
+                        target: (kind_of(3)?, r.get(4)?),
+                        weight: r.get(5)?,
+                        confidence: r.get::<_, Option<f64>>(6).ok().flatten(),
+                    },
+                ))
+            },
+        )
+        .map_err(StoreError::sqlite("read edges"))?;
+    let mut out: Vec<PairEdge> = Vec::new();
+    let mut last = None;
+    for row in rows {
+        let (id, edge) = row.map_err(StoreError::sqlite("read edges"))?;
+        if last != Some(id) {
+            out.push(edge);
+            last = Some(id);
+        }
+    }
+    Ok(out)
+}
+
 /// The edges of `kind` that have the node `kind`/`name` as a member (in
 /// any role), ordered by id, each with all its members. Reads through the
 /// index on members' nodes: no scan of the kind's edges.
@@ -593,6 +653,35 @@ pub(crate) fn node_values(
         .collect()
     })
     .map_err(StoreError::sqlite("read node values"))
+}
+
+/// The values named `names` on the current nodes of `kind`, sorted like
+/// [`node_values`]: through the (name, value) index, so a stage that needs
+/// a few of a file's twenty values reads only those.
+pub(crate) fn node_values_named(
+    conn: &Connection,
+    kind: NodeKind,
+    names: &[&str],
+) -> Result<Vec<(String, String, crate::Value)>> {
+    let mut out = Vec::new();
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT n.name, v.name, v.value FROM node_values v
+             JOIN nodes n ON n.id = v.node
+             WHERE v.name = ?2 AND n.kind = ?1 AND n.owner IS NOT NULL",
+        )
+        .map_err(StoreError::sqlite("read node values"))?;
+    for name in names {
+        let rows = stmt
+            .query_map(params![kind.code(), name], |row| {
+                Ok((row.get(0)?, row.get(1)?, value_at(row, 2)?))
+            })
+            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+            .map_err(StoreError::sqlite("read node values"))?;
+        out.extend(rows);
+    }
+    out.sort_by(|a: &(String, String, crate::Value), b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    Ok(out)
 }
 
 /// The current (owned) nodes of `kind`, sorted by name.

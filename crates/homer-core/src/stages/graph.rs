@@ -64,10 +64,6 @@ pub(crate) struct GraphOutcome {
 /// A node of an analysed graph: its kind and name.
 type Named = (NodeKind, String);
 
-/// A stored edge with a source and a target: (source, target, weight,
-/// attributes).
-type PairEdge = (Named, Named, f64, Option<String>);
-
 /// A graph read from the store, nodes sorted by (kind, name).
 struct NamedGraph {
     nodes: Vec<Named>,
@@ -188,14 +184,11 @@ pub(crate) fn run(
 /// Parsed files, and their dependencies.
 fn file_graph(tx: &WriteTx<'_>) -> Result<NamedGraph, CoreError> {
     let nodes: Vec<Named> = tx
-        .node_values(NodeKind::File)?
+        .node_values_named(NodeKind::File, &["language"])?
         .into_iter()
-        .filter(|(_, name, _)| name == "language")
         .map(|(file, _, _)| (NodeKind::File, file))
         .collect();
-    let edges = binary_edges(tx, EdgeKind::Depends)?
-        .into_iter()
-        .map(|(a, b, w, _)| (a, b, w));
+    let edges = binary_edges(tx, EdgeKind::Depends)?;
     Ok(NamedGraph::new(nodes, edges))
 }
 
@@ -203,7 +196,7 @@ fn file_graph(tx: &WriteTx<'_>) -> Result<NamedGraph, CoreError> {
 /// A call from a file's top level comes from the file: such files are
 /// nodes too, so what they call gets their weight.
 fn symbol_graph(tx: &WriteTx<'_>) -> Result<NamedGraph, CoreError> {
-    let calls = binary_edges(tx, EdgeKind::Calls)?;
+    let calls = tx.pair_edges(EdgeKind::Calls)?;
     let mut nodes: Vec<Named> = tx
         .current_nodes(NodeKind::Symbol)?
         .into_iter()
@@ -212,38 +205,27 @@ fn symbol_graph(tx: &WriteTx<'_>) -> Result<NamedGraph, CoreError> {
     nodes.extend(
         calls
             .iter()
-            .filter(|(a, _, _, _)| a.0 == NodeKind::File)
-            .map(|(a, _, _, _)| a.clone()),
+            .filter(|e| e.source.0 == NodeKind::File)
+            .map(|e| e.source.clone()),
     );
     nodes.sort();
     nodes.dedup();
-    let edges = calls.into_iter().map(|(a, b, count, attrs)| {
-        let confidence = attrs
-            .as_deref()
-            .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
-            .and_then(|v| v.get("confidence")?.as_f64())
-            .unwrap_or(1.0);
-        (a, b, count * confidence)
+    let edges = calls.into_iter().map(|e| {
+        (
+            e.source,
+            e.target,
+            e.weight.unwrap_or(1.0) * e.confidence.unwrap_or(1.0),
+        )
     });
     Ok(NamedGraph::new(nodes, edges))
 }
 
-/// Edges of `kind` with a source and a target: (source, target, weight,
-/// attributes).
-fn binary_edges(tx: &WriteTx<'_>, kind: EdgeKind) -> Result<Vec<PairEdge>, CoreError> {
+/// Edges of `kind` with a source and a target: (source, target, weight).
+fn binary_edges(tx: &WriteTx<'_>, kind: EdgeKind) -> Result<Vec<(Named, Named, f64)>, CoreError> {
     Ok(tx
-        .edges(kind)?
+        .pair_edges(kind)?
         .into_iter()
-        .filter_map(|e| {
-            let source = e.member(Role::Source)?;
-            let target = e.member(Role::Target)?;
-            Some((
-                (source.kind, source.name.clone()),
-                (target.kind, target.name.clone()),
-                e.weight.unwrap_or(1.0),
-                e.attrs,
-            ))
-        })
+        .map(|e| (e.source, e.target, e.weight.unwrap_or(1.0)))
         .collect())
 }
 
