@@ -242,13 +242,8 @@ impl<'t> Found<'t> {
                 .map(|r| one_line(&r, MAX_RECEIVER))
         };
         if let Some((node, kind)) = def {
-            // Error recovery can insert a missing (zero-width) name: a
-            // definition needs a name to be one (found by fuzzing C#).
-            let name = get(Slot::Name)
-                .filter(|n| !n.is_missing())
-                .map(|n| (n, text(n, source)))
-                .filter(|(_, t)| !t.trim().is_empty());
-            if let (Some((name_node, name)), false) = (name, in_error) {
+            if let (Some((name_node, name)), false) = (def_name(get(Slot::Name), source), in_error)
+            {
                 self.defs.push(RawDef {
                     node,
                     kind,
@@ -735,4 +730,16 @@ fn diagnostics(root: Node<'_>) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+/// A definition's name node and text. Error recovery can insert a
+/// missing (zero-width) name: a definition needs a real name to be one
+/// (found by fuzzing C#).
+fn def_name<'t, 's>(
+    node: Option<Node<'t>>,
+    source: &'s [u8],
+) -> Option<(Node<'t>, std::borrow::Cow<'s, str>)> {
+    node.filter(|n| !n.is_missing())
+        .map(|n| (n, text(n, source)))
+        .filter(|(_, t)| !t.trim().is_empty())
 }
