@@ -280,7 +280,7 @@ def report(results, runs, synthetic_runs):
             p(f"| {name} | {e['time']:.1f} s | {e['stages'].get('embed', 0):.1f} s | {other:.2f} s "
               f"| {e['rss'] / 2**20:.0f} MB | {e['db'] / 1e6:.1f} MB |")
     p("\n### Targets\n")
-    p("| repository | cold ≤ 3 s and ≤ 2× floor | incremental | no-op | query ≤ 20 ms | search ≤ 30 ms | peak RSS | database ≤ 15 MB |")
+    p("| repository | cold ≤ 3 s and ≤ 2× floor | incremental | no-op ≤ 50 ms | query ≤ 20 ms | search ≤ 30 ms | peak RSS | database ≤ 15 MB |")
     p("|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         synthetic = name == "synthetic"
@@ -301,10 +301,16 @@ def report(results, runs, synthetic_runs):
             rss_ok = rss <= RSS_MAX
             db = verdict(statistics.median(r["db"]) <= DB_MAX)
             inc_t, cold_t, rss_t = "≤ 0.3 s", "", "≤ 200 MB"
+        if synthetic:
+            # The issue sets the synthetic repository three targets of its
+            # own; the others are for the corpus.
+            noop_v = query_v = search_v = "(none)"
+        else:
+            noop_v = verdict(statistics.median(r["noop"]) <= NOOP_MAX)
+            query_v = verdict(query <= QUERY_MAX)
+            search_v = verdict(statistics.median(r["search"]) <= SEARCH_MAX)
         p(f"| {name} | {verdict(cold_ok)} {cold_t} | {verdict(inc_ok)} {inc_t} "
-          f"| {verdict(statistics.median(r['noop']) <= NOOP_MAX)} "
-          f"| {verdict(query <= QUERY_MAX)} | {verdict(statistics.median(r['search']) <= SEARCH_MAX)} "
-          f"| {verdict(rss_ok)} {rss_t} | {db} |")
+          f"| {noop_v} | {query_v} | {search_v} | {verdict(rss_ok)} {rss_t} | {db} |")
     return "\n".join(out)
 
 
