@@ -321,3 +321,60 @@ fn a_missing_or_broken_model_leaves_a_complete_index_and_says_why() {
         stderr(&out)
     );
 }
+
+#[test]
+fn nothing_is_written_through_a_symlink_out_of_the_repository() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let target = outside.path().join("victim.md");
+    std::fs::write(&target, "not Homer's to change\n").expect("write");
+
+    // AGENTS.md committed as a link to a file outside.
+    let repo = copy("small");
+    let p = repo.path();
+    // A directory of five files, so `--per-dir` has a context to write.
+    std::fs::create_dir_all(p.join("many")).expect("mkdir");
+    for i in 0..5 {
+        std::fs::write(
+            p.join(format!("many/m{i}.py")),
+            format!("def f{i}():\n    return {i}\n"),
+        )
+        .expect("write");
+    }
+    commit_all(p, "five modules");
+    indexes(p, &db(p), None);
+    std::os::unix::fs::symlink(&target, p.join("AGENTS.md")).expect("symlink");
+    let out = homer(p, &["render"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("outside the repository"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_file(p.join("AGENTS.md")).expect("remove");
+    // An output path that climbs out.
+    let out = homer(p, &["render", "--agents", "../escape.md"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!p.join("../escape.md").exists());
+    // The context directory as a link to a directory outside.
+    std::os::unix::fs::symlink(outside.path(), p.join(".homer/context")).expect("symlink");
+    let out = homer(p, &["render", "--per-dir"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_dir(outside.path()).expect("list").count(),
+        1,
+        "a file was written outside"
+    );
+
+    // `.homer` itself a link out of the repository: no index is written.
+    let repo = copy("small");
+    let p = repo.path();
+    std::os::unix::fs::symlink(outside.path(), p.join(".homer")).expect("symlink");
+    let out = homer(p, &["update", "--no-embed"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(&target).expect("read"),
+        "not Homer's to change\n"
+    );
+    assert_eq!(std::fs::read_dir(outside.path()).expect("list").count(), 1);
+}
