@@ -83,6 +83,31 @@ const RRF_K: f64 = 60.0;
 /// How much a file's salience (0..1) adds to a fused score: at most about
 /// what a rank difference of a few places is worth near the top.
 const SALIENCE_PRIOR: f64 = 0.002;
+/// What a hit in a test, example, benchmark, generated or vendored file
+/// keeps of its score, unless the question asks for such files: they
+/// mention what production code does (a test of `res.cookie` says
+/// "set-cookie" more often than `res.cookie` itself) without being it.
+const OUTSIDE_PRODUCTION: f64 = 0.75;
+/// Question words that ask for tests, examples or benchmarks.
+const ASKS_OUTSIDE_PRODUCTION: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "spec",
+    "specs",
+    "fixture",
+    "fixtures",
+    "example",
+    "examples",
+    "bench",
+    "benchmark",
+    "benchmarks",
+    "generated",
+    "vendor",
+    "vendored",
+    "mock",
+    "mocks",
+];
 /// BM25 weights of the title, the body and the identifier words.
 const WEIGHTS: [f64; 3] = [4.0, 1.0, 2.0];
 
@@ -134,12 +159,17 @@ pub(crate) fn search_index(
     let ids: Vec<i64> = fused.keys().copied().collect();
     let chunks = store.chunks(&ids)?;
     let salience = file_salience(store, &chunks)?;
+    let asks_outside = crate::text::identifiers(query)
+        .any(|w| ASKS_OUTSIDE_PRODUCTION.contains(&w.to_lowercase().as_str()));
     // One result per definition or file: its best chunk.
     let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
     for chunk in &chunks {
         let file = chunk_path(chunk);
         let prior = file.and_then(|f| salience.get(f)).copied().unwrap_or(0.0);
-        let relevance = fused[&chunk.id] + SALIENCE_PRIOR * prior;
+        let mut relevance = fused[&chunk.id] + SALIENCE_PRIOR * prior;
+        if !asks_outside && file.is_some_and(|f| crate::salience::role_of(f).is_some()) {
+            relevance *= OUTSIDE_PRODUCTION;
+        }
         let key = chunk
             .node
             .clone()

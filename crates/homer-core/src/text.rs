@@ -36,7 +36,7 @@ pub fn path_words(path: &str) -> String {
 }
 
 /// Runs of letters, digits and `_`.
-fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+pub(crate) fn identifiers(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
 }
