@@ -48,6 +48,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import query_latency  # beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 HOMER = ROOT / "target" / "release" / "homer"
 PARSE = ROOT / "target" / "release" / "parse_throughput"
@@ -149,20 +151,9 @@ def raw_parse_seconds(repo):
 
 
 def targets_of(repo):
-    import sqlite3
-
-    con = sqlite3.connect(f"file:{repo / '.homer' / 'homer.db'}?mode=ro", uri=True)
-    file = con.execute(
-        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 1 AND v.name = 'salience' AND n.owner IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id AND r.name = 'role')
-           ORDER BY v.value DESC, n.name LIMIT 1"""
-    ).fetchone()[0]
-    symbol = con.execute(
-        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 3 AND v.name = 'pagerank' AND n.owner IS NOT NULL
-           ORDER BY v.value DESC, n.name LIMIT 1"""
-    ).fetchone()[0]
+    """The most salient production file and the top-PageRank symbol: the
+    ones benches/query_latency.py queries."""
+    con, file, symbol = query_latency.targets(repo / ".homer" / "homer.db")
     con.close()
     return file, symbol
 

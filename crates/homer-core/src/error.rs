@@ -56,24 +56,15 @@ pub enum CoreError {
     NotIndexed { repo: PathBuf },
 }
 
-/// Whether `error`, or an error it was caused by, says that the index
-/// database is damaged: the caller should point to `homer update
-/// --rebuild`.
+/// Whether `error` says that the index database is damaged (the caller
+/// walks the cause chain): the way out is `homer update --rebuild`.
 #[must_use]
 pub fn is_damaged_index(error: &(dyn std::error::Error + 'static)) -> bool {
-    let mut next = Some(error);
-    while let Some(e) = next {
-        if let Some(store) = e.downcast_ref::<homer_store::StoreError>()
-            && store.is_damage()
-        {
-            return true;
-        }
-        if let Some(CoreError::Store(store)) = e.downcast_ref::<CoreError>()
-            && store.is_damage()
-        {
-            return true;
-        }
-        next = e.source();
+    match (
+        error.downcast_ref::<homer_store::StoreError>(),
+        error.downcast_ref::<CoreError>(),
+    ) {
+        (Some(store), _) | (_, Some(CoreError::Store(store))) => store.is_damage(),
+        _ => false,
     }
-    false
 }

@@ -574,14 +574,7 @@ fn commands(s: &mut String, index: &Index, blobs: &Blobs<'_>) {
             lines.push(format!("- CI (`{path}`) runs {}", shown.join(", ")));
         }
     }
-    if lines.is_empty() {
-        return;
-    }
-    let _ = writeln!(s, "## Build, test, lint\n");
-    for l in lines {
-        let _ = writeln!(s, "{l}");
-    }
-    s.push('\n');
+    section(s, "Build, test, lint", &lines);
 }
 
 fn architecture(s: &mut String, index: &Index, prefix: &str) {
@@ -875,10 +868,15 @@ fn conventions(s: &mut String, index: &Index) {
             ));
         }
     }
+    section(s, "Conventions seen in the code", &lines);
+}
+
+/// A `## title` section of one line per entry; nothing when there is none.
+fn section(s: &mut String, title: &str, lines: &[String]) {
     if lines.is_empty() {
         return;
     }
-    let _ = writeln!(s, "## Conventions seen in the code\n");
+    let _ = writeln!(s, "## {title}\n");
     for l in lines {
         let _ = writeln!(s, "{l}");
     }

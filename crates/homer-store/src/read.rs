@@ -364,17 +364,18 @@ impl StoredEdge {
 }
 
 /// Every edge of `kind`, ordered by id (stable across builds).
+/// The row per edge member that `EdgeRow::read` reads, for edges of kind
+/// `?1`; callers add conditions and the order.
+const EDGE_ROWS: &str = "SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs
+     FROM edges e
+     JOIN tasks t ON t.id = e.owner
+     JOIN edge_members m ON m.edge = e.id
+     JOIN nodes n ON n.id = m.node
+     WHERE e.kind = ?1";
+
 pub(crate) fn edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<StoredEdge>> {
     let rows: Vec<EdgeRow> = conn
-        .prepare(
-            "SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs
-             FROM edges e
-             JOIN tasks t ON t.id = e.owner
-             JOIN edge_members m ON m.edge = e.id
-             JOIN nodes n ON n.id = m.node
-             WHERE e.kind = ?1
-             ORDER BY e.id, m.pos",
-        )
+        .prepare(&format!("{EDGE_ROWS} ORDER BY e.id, m.pos"))
         .and_then(|mut s| s.query_map([kind.code()], EdgeRow::read)?.collect())
         .map_err(StoreError::sqlite("read edges"))?;
     group_edges(rows)
@@ -450,17 +451,12 @@ pub(crate) fn edges_of(
     name: &str,
 ) -> Result<Vec<StoredEdge>> {
     let rows: Vec<EdgeRow> = conn
-        .prepare_cached(
-            "SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs
-             FROM edges e
-             JOIN tasks t ON t.id = e.owner
-             JOIN edge_members m ON m.edge = e.id
-             JOIN nodes n ON n.id = m.node
-             WHERE e.kind = ?1 AND e.id IN (
+        .prepare_cached(&format!(
+            "{EDGE_ROWS} AND e.id IN (
                  SELECT xm.edge FROM nodes x JOIN edge_members xm ON xm.node = x.id
                  WHERE x.kind = ?2 AND x.name = ?3)
-             ORDER BY e.id, m.pos",
-        )
+             ORDER BY e.id, m.pos"
+        ))
         .and_then(|mut s| {
             s.query_map(params![kind.code(), node_kind.code(), name], EdgeRow::read)?
                 .collect()

@@ -49,12 +49,15 @@ pub(crate) fn run(
 ) -> Result<EmbedOutcome, CoreError> {
     let tx = store.begin_write()?;
     tx.prune_embeddings(MODEL_ID)?;
-    let missing = tx.pending_embedding_count(MODEL_ID)?;
     // The texts are read only when they will be embedded: counting them
     // reads the index alone, so a `--no-embed` update stays cheap.
-    let pending = match model {
-        Model::Files(_) if missing > 0 => tx.pending_embeddings(MODEL_ID)?,
-        _ => Vec::new(),
+    let (pending, missing) = match model {
+        Model::Files(_) => {
+            let pending = tx.pending_embeddings(MODEL_ID)?;
+            let n = pending.len() as u64;
+            (pending, n)
+        }
+        Model::Missing | Model::Skipped => (Vec::new(), tx.pending_embedding_count(MODEL_ID)?),
     };
     tx.commit()?;
     let mut outcome = EmbedOutcome {
