@@ -353,11 +353,13 @@ struct Reader<'a> {
     head_time: Option<i64>,
 }
 
-fn text(values: &BTreeMap<String, Value>, name: &str) -> Option<String> {
+/// A named text value of a node's values.
+pub(crate) fn text(values: &BTreeMap<String, Value>, name: &str) -> Option<String> {
     values.get(name)?.as_text().map(str::to_owned)
 }
 
-fn real(values: &BTreeMap<String, Value>, name: &str) -> Option<f64> {
+/// A named number of a node's values.
+pub(crate) fn real(values: &BTreeMap<String, Value>, name: &str) -> Option<f64> {
     values.get(name)?.as_real()
 }
 
@@ -369,11 +371,6 @@ fn attrs_of(attrs: Option<&str>) -> serde_json::Value {
     attrs
         .and_then(|a| serde_json::from_str(a).ok())
         .unwrap_or(serde_json::Value::Null)
-}
-
-/// The name of an edge's member in `role`.
-fn member(edge: &StoredEdge, role: Role) -> Option<&str> {
-    edge.member(role).map(|m| m.name.as_str())
 }
 
 /// UTC date of a time in seconds since the epoch (civil from days).
@@ -534,10 +531,10 @@ impl Reader<'_> {
             let mut level: BTreeMap<String, (f64, f64)> = BTreeMap::new();
             for from in &frontier {
                 for edge in self.store.edges_of(kind, node_kind, from)? {
-                    if member(&edge, own) != Some(from.as_str()) {
+                    if edge.member_name(own) != Some(from.as_str()) {
                         continue;
                     }
-                    let (Some(to), Some((w, c))) = (member(&edge, other), read(&edge)) else {
+                    let (Some(to), Some((w, c))) = (edge.member_name(other), read(&edge)) else {
                         continue;
                     };
                     if !seen.contains(to) {

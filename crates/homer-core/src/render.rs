@@ -13,6 +13,7 @@ use homer_git::ObjectId;
 use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge, Value};
 use serde::Serialize;
 
+use crate::query::{real, text};
 use crate::salience::names as sal;
 use crate::stages::behavior::names as metric;
 use crate::stages::graph::names as graph;
@@ -77,19 +78,6 @@ struct Coupling {
     hidden: bool,
 }
 
-fn text(values: &BTreeMap<String, Value>, name: &str) -> Option<String> {
-    values.get(name)?.as_text().map(str::to_owned)
-}
-
-fn real(values: &BTreeMap<String, Value>, name: &str) -> Option<f64> {
-    values.get(name)?.as_real()
-}
-
-/// The name of an edge's member in `role`.
-fn member(edge: &StoredEdge, role: Role) -> Option<&str> {
-    edge.member(role).map(|m| m.name.as_str())
-}
-
 fn is_production(path: &str) -> bool {
     crate::salience::role_of(path).is_none()
 }
@@ -111,8 +99,10 @@ fn count_certain_callers(symbols: &mut [SymbolRow], calls: &[StoredEdge]) {
             .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
             .and_then(|a| a.get("confidence")?.as_f64())
             .is_some_and(|c| c < 1.0);
-        let target = member(edge, Role::Target).and_then(|t| position.get(t));
-        let from_tests = member(edge, Role::Source).is_none_or(crate::salience::outside_production);
+        let target = edge.member_name(Role::Target).and_then(|t| position.get(t));
+        let from_tests = edge
+            .member_name(Role::Source)
+            .is_none_or(crate::salience::outside_production);
         if let (false, false, Some(&i)) = (guess, from_tests, target) {
             counts[i] += 1;
         }
@@ -186,7 +176,10 @@ impl Index {
         let communities = communities(store)?;
         let mut depends = Vec::new();
         for edge in store.edges(EdgeKind::Depends)? {
-            if let (Some(a), Some(b)) = (member(&edge, Role::Source), member(&edge, Role::Target)) {
+            if let (Some(a), Some(b)) = (
+                edge.member_name(Role::Source),
+                edge.member_name(Role::Target),
+            ) {
                 depends.push((a.to_owned(), b.to_owned(), edge.weight.unwrap_or(0.0)));
             }
         }
@@ -1173,7 +1166,10 @@ pub fn task_context(
     // Personalized PageRank over the call graph from the seeds.
     let mut edges = Vec::new();
     for edge in &index.calls {
-        let (Some(a), Some(b)) = (member(edge, Role::Source), member(edge, Role::Target)) else {
+        let (Some(a), Some(b)) = (
+            edge.member_name(Role::Source),
+            edge.member_name(Role::Target),
+        ) else {
             continue;
         };
         if let (Some(&i), Some(&j)) = (position.get(a), position.get(b)) {

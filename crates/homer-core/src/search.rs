@@ -167,7 +167,14 @@ pub(crate) fn search_index(
         let file = chunk_path(chunk);
         let prior = file.and_then(|f| salience.get(f)).copied().unwrap_or(0.0);
         let mut relevance = fused[&chunk.id] + SALIENCE_PRIOR * prior;
-        if !asks_outside && file.is_some_and(|f| crate::salience::role_of(f).is_some()) {
+        // By the chunk's node, not only its file: a Rust `mod tests` sits
+        // in a production file.
+        if !asks_outside
+            && chunk
+                .node
+                .as_deref()
+                .is_some_and(crate::salience::outside_production)
+        {
             relevance *= OUTSIDE_PRODUCTION;
         }
         let key = chunk

@@ -361,6 +361,12 @@ impl StoredEdge {
     pub fn member(&self, role: Role) -> Option<&StoredMember> {
         self.members.iter().find(|m| m.role == role)
     }
+
+    /// The name of the first member in `role`.
+    #[must_use]
+    pub fn member_name(&self, role: Role) -> Option<&str> {
+        self.member(role).map(|m| m.name.as_str())
+    }
 }
 
 /// Every edge of `kind`, ordered by id (stable across builds).
