@@ -48,7 +48,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 MODES = ["text", "semantic", "hybrid"]
 
-# The stop words Homer's query builder drops (crates/homer-core/src/text.rs).
+# The stop words Homer's query builder drops (crates/homer-vocab/src/text.rs).
 STOP = set(
     """a about all an and any are as at be been by can do does done each for
     from get gets got has have how i if in into is it its like me my of on or

@@ -5,10 +5,8 @@
 //!     cargo bench -p homer-benches --bench read
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use homer_core::{
-    NoProgress, QueryOptions, SearchMode, SearchOptions, UpdateOptions, nearest, query, search,
-    update,
-};
+use homer_read::{Index, QueryOptions, SearchMode, SearchOptions, nearest, query, search};
+use homer_update::{NoProgress, UpdateOptions, update};
 
 fn vectors(c: &mut Criterion) {
     const N: usize = 100_000;
@@ -42,11 +40,15 @@ fn commands(c: &mut Criterion) {
     update(root, &options, &NoProgress).expect("update");
     let mut group = c.benchmark_group("commands");
     let q = QueryOptions::default();
+    // Each iteration opens the index, as a command does.
+    let open = || Index::open(root).expect("open");
     group.bench_function("query/file", |b| {
-        b.iter(|| std::hint::black_box(query(root, root, "src/calc.rs", &q).expect("query")));
+        b.iter(|| std::hint::black_box(query(&open(), root, "src/calc.rs", &q).expect("query")));
     });
     group.bench_function("query/symbol", |b| {
-        b.iter(|| std::hint::black_box(query(root, root, "src/calc.rs::mul", &q).expect("query")));
+        b.iter(|| {
+            std::hint::black_box(query(&open(), root, "src/calc.rs::mul", &q).expect("query"))
+        });
     });
     let text = SearchOptions {
         mode: SearchMode::Text,
@@ -54,7 +56,7 @@ fn commands(c: &mut Criterion) {
     };
     group.bench_function("search/text", |b| {
         b.iter(|| {
-            std::hint::black_box(search(root, "multiply two numbers", &text).expect("search"))
+            std::hint::black_box(search(&open(), "multiply two numbers", &text).expect("search"))
         });
     });
     group.finish();

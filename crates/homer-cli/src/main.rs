@@ -1,6 +1,6 @@
 //! The `homer` command: a git repository as a knowledge graph for people
 //! and coding agents. This crate is thin: it parses arguments, calls
-//! homer-core, prints results (text or `--json`) and maps outcomes to exit
+//! homer-update, homer-read and homer-render, prints results (text or `--json`) and maps outcomes to exit
 //! codes. It is the only crate that prints or exits.
 //!
 //! Exit codes: 0 success, 1 ran fine but found nothing, 2 error.
@@ -51,7 +51,7 @@ fn main() -> ExitCode {
             for cause in e.chain().skip(1) {
                 eprintln!("  caused by: {cause}");
             }
-            if e.chain().any(homer_core::is_damaged_index) {
+            if e.chain().any(is_damaged_index) {
                 eprintln!(
                     "  the index is damaged: `homer update --rebuild` builds it again from git \
                      (nothing in the repository is touched)"
@@ -62,6 +62,17 @@ fn main() -> ExitCode {
         // The panic hook has said what happened.
         Err(_) => ExitCode::from(2),
     }
+}
+
+/// Whether one link of an error's cause chain says the index is damaged.
+fn is_damaged_index(error: &(dyn std::error::Error + 'static)) -> bool {
+    homer_read::is_damaged_index(error)
+        || error
+            .downcast_ref::<homer_update::UpdateError>()
+            .is_some_and(homer_update::UpdateError::is_damage)
+        || error
+            .downcast_ref::<homer_render::RenderError>()
+            .is_some_and(homer_render::RenderError::is_damage)
 }
 
 fn run(args: &Args) -> anyhow::Result<Found> {

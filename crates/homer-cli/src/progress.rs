@@ -23,7 +23,7 @@ impl Bars {
     }
 }
 
-impl homer_core::Progress for Bars {
+impl homer_update::Progress for Bars {
     fn start(&self, stage: &str, total: Option<u64>) {
         let bar = match total {
             Some(total) => ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())

@@ -9,7 +9,7 @@
 //!
 //! The engine decides what runs and records what happened (an execution log
 //! and per-kind counters). It knows nothing of git, source code or graphs:
-//! the pipeline in homer-core declares tasks and supplies the functions that
+//! the pipeline in homer-update declares tasks and supplies the functions that
 //! compute and write their outputs. All SQL lives in homer-store.
 
 use std::collections::{BTreeMap, HashMap};

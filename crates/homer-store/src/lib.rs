@@ -153,6 +153,40 @@ impl fmt::Debug for Store {
     }
 }
 
+/// Whether an open connection reads a valid Homer database of a schema
+/// this build can replace.
+fn healthy(conn: &Connection) -> bool {
+    conn.query_row("PRAGMA quick_check(1)", [], |row| row.get::<_, String>(0))
+        .is_ok_and(|r| r == "ok")
+        && migrate::user_version(conn).is_ok_and(|v| v <= latest_version())
+}
+
+/// `path` with `suffix` appended to its file name (`homer.db-wal`).
+fn suffixed(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+fn remove_file(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StoreError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Removes a database file with its WAL and shared-memory files.
+pub fn remove_database(path: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-shm"] {
+        remove_file(&suffixed(path, suffix))?;
+    }
+    Ok(())
+}
+
 /// The SQLite header: a magic string, then `user_version` at byte 60.
 const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
@@ -312,7 +346,95 @@ impl Store {
         read::summary(&self.conn)
     }
 
+    /// Every edge of `kind` as (first source, first target, weight,
+    /// confidence), in edge order.
+    pub fn pair_edges(&self, kind: EdgeKind) -> Result<Vec<PairEdge>> {
+        read::pair_edges(&self.conn, kind)
+    }
+
+    /// Copies the vectors of `old` (another index file, opened read-only)
+    /// whose texts this index has and lacks a vector for: a rebuild keeps
+    /// the embeddings it would otherwise compute again for minutes.
+    /// Returns how many were copied; an `old` that cannot be read gives
+    /// none (it is being replaced, perhaps because it is damaged).
+    pub fn adopt_embeddings(&self, old: &Path) -> usize {
+        let uri = format!("file:{}?mode=ro", old.display());
+        let copy = || -> rusqlite::Result<usize> {
+            self.conn.execute("ATTACH DATABASE ?1 AS old", [&uri])?;
+            let copied = self.conn.execute(
+                "INSERT OR IGNORE INTO main.embeddings (text_hash, model, dim, vector)
+                 SELECT o.text_hash, o.model, o.dim, o.vector FROM old.embeddings o
+                 WHERE o.text_hash IN (SELECT embed_hash FROM main.chunks
+                                       WHERE embed_hash IS NOT NULL)",
+                [],
+            );
+            let detached = self.conn.execute("DETACH DATABASE old", []);
+            let copied = copied?;
+            detached?;
+            Ok(copied)
+        };
+        copy().unwrap_or(0)
+    }
+
+    /// Puts this database (a complete index built beside the one in use)
+    /// in the place of `target`, and returns it opened there. When
+    /// `target` is a healthy index, its pages are replaced in one
+    /// transaction (SQLite's backup), so a reader sees the old index or
+    /// the new one and never a mix, even a reader that keeps its
+    /// connection open. Otherwise (no file, or one SQLite cannot open)
+    /// the file is renamed over it. This file is removed either way.
+    pub fn publish(self, target: &Path) -> Result<Store> {
+        let side = self.path.clone();
+        let replaced = match Connection::open_with_flags(
+            target,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        ) {
+            Ok(mut conn) if target.exists() && healthy(&conn) => {
+                conn.busy_timeout(BUSY_TIMEOUT)
+                    .map_err(StoreError::sqlite("wait for the index"))?;
+                let backup = rusqlite::backup::Backup::new(&self.conn, &mut conn)
+                    .map_err(StoreError::sqlite("start replacing the index"))?;
+                // -1: every page in one step, one transaction.
+                backup
+                    .step(-1)
+                    .map_err(StoreError::sqlite("replace the index"))?;
+                drop(backup);
+                drop(conn);
+                true
+            }
+            _ => false,
+        };
+        if replaced {
+            drop(self);
+            remove_database(&side)?;
+        } else {
+            self.conn
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(StoreError::sqlite("checkpoint the new index"))?;
+            drop(self);
+            remove_database(target)?;
+            for suffix in ["-wal", "-shm"] {
+                remove_file(&suffixed(&side, suffix))?;
+            }
+            std::fs::rename(&side, target).map_err(|source| StoreError::Io {
+                path: target.to_path_buf(),
+                source,
+            })?;
+        }
+        Store::open(target, OpenMode::ReadWrite)
+    }
+
     /// Every edge of `kind` with its members.
+    /// How many nodes have each value of the text value `name`.
+    pub fn value_counts(&self, name: &str) -> Result<Vec<KindCount>> {
+        read::value_counts(&self.conn, name)
+    }
+
+    /// Sums of integer values over all nodes, for those of `names` stored.
+    pub fn value_sums(&self, names: &[&str]) -> Result<Vec<KindCount>> {
+        read::value_sums(&self.conn, names)
+    }
+
     pub fn edges(&self, kind: EdgeKind) -> Result<Vec<StoredEdge>> {
         read::edges(&self.conn, kind)
     }

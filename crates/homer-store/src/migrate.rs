@@ -25,6 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_search.sql",
         sql: include_str!("../../../schema/0002_search.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_confidence.sql",
+        sql: include_str!("../../../schema/0003_confidence.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.
@@ -40,24 +45,32 @@ pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(u32::try_from(v).unwrap_or(u32::MAX))
 }
 
-/// Applies the migrations the database lacks, each in its own transaction
-/// with the version bump, so an interrupted upgrade leaves a valid older
-/// version behind.
+/// Applies the migrations the database lacks, all in one transaction with
+/// the version bump: a reader sees the database before the upgrade or
+/// after it, never between two migrations, and an interrupted upgrade
+/// leaves the old version behind.
 pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(StoreError::sqlite("begin the migrations"))?;
+    // Another process may have migrated between our read of the version
+    // and the write lock: read it again under the lock.
+    let from = user_version(&tx)?.max(from);
+    let mut last = None;
     for m in MIGRATIONS.iter().filter(|m| m.version > from) {
-        let tx = conn
-            .transaction()
-            .map_err(StoreError::sqlite("begin a migration"))?;
         tx.execute_batch(m.sql)
             .map_err(|source| StoreError::Migration {
                 name: m.name,
                 source,
             })?;
-        tx.pragma_update(None, "user_version", m.version)
-            .map_err(StoreError::sqlite("record the schema version"))?;
-        tx.commit()
-            .map_err(StoreError::sqlite("commit a migration"))?;
+        last = Some(m.version);
     }
+    if let Some(version) = last {
+        tx.pragma_update(None, "user_version", version)
+            .map_err(StoreError::sqlite("record the schema version"))?;
+    }
+    tx.commit()
+        .map_err(StoreError::sqlite("commit the migrations"))?;
     Ok(())
 }
 
@@ -102,6 +115,7 @@ mod tests {
         let pinned: &[(&str, u64)] = &[
             ("0001_init.sql", 0x1456_9256_5527_e4d5),
             ("0002_search.sql", 0x1f6e_c99b_3fc7_95d2),
+            ("0003_confidence.sql", 0x0cd0_dd74_ef90_6365),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

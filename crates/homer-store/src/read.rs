@@ -23,15 +23,6 @@ pub struct Summary {
     pub tasks: Vec<KindCount>,
     pub chunks: u64,
     pub embeddings: u64,
-    /// Parsed files by language (the `language` value of each file).
-    pub languages: Vec<KindCount>,
-    /// Files not parsed, by reason (the `skipped` value).
-    pub skipped: Vec<KindCount>,
-    /// Sums over files of the code stage's counters: `calls_certain`,
-    /// `calls_guessed`, `calls_unresolved`, `parse_errors`.
-    pub code_totals: Vec<KindCount>,
-    /// Files by salience class.
-    pub classes: Vec<KindCount>,
 }
 
 /// Runs a `SELECT kind, count(*) ... GROUP BY kind` and names each kind.
@@ -64,6 +55,51 @@ fn scalar(conn: &Connection, sql: &str) -> Result<u64> {
     conn.query_row(sql, [], |row| row.get::<_, i64>(0))
         .map(|v| v as u64)
         .map_err(StoreError::sqlite("count stored rows"))
+}
+
+/// How many nodes have each value of the value `name` (a text value:
+/// files by language, by skip reason...), sorted by value.
+pub(crate) fn value_counts(conn: &Connection, name: &str) -> Result<Vec<KindCount>> {
+    let mut out: Vec<KindCount> = conn
+        .prepare_cached("SELECT value, count(*) FROM node_values WHERE name = ?1 GROUP BY value")
+        .and_then(|mut s| {
+            s.query_map([name], |row| {
+                Ok(KindCount {
+                    kind: match crate::read::value_at(row, 0)? {
+                        crate::Value::Text(t) => t,
+                        crate::Value::Int(i) => i.to_string(),
+                        crate::Value::Real(r) => r.to_string(),
+                    },
+                    count: row.get::<_, i64>(1)? as u64,
+                })
+            })?
+            .collect()
+        })
+        .map_err(StoreError::sqlite("count stored values"))?;
+    out.sort_by(|a, b| a.kind.cmp(&b.kind));
+    Ok(out)
+}
+
+/// The sum over all nodes of each of the integer values `names`, for the
+/// names that some node has.
+pub(crate) fn value_sums(conn: &Connection, names: &[&str]) -> Result<Vec<KindCount>> {
+    let mut out = Vec::new();
+    let mut stmt = conn
+        .prepare_cached("SELECT sum(value) FROM node_values WHERE name = ?1")
+        .map_err(StoreError::sqlite("sum stored values"))?;
+    for name in names {
+        let sum: Option<i64> = stmt
+            .query_row([name], |row| row.get(0))
+            .map_err(StoreError::sqlite("sum stored values"))?;
+        if let Some(sum) = sum {
+            out.push(KindCount {
+                kind: (*name).to_owned(),
+                count: sum as u64,
+            });
+        }
+    }
+    out.sort_by(|a, b| a.kind.cmp(&b.kind));
+    Ok(out)
 }
 
 pub(crate) fn summary(conn: &Connection) -> Result<Summary> {
@@ -115,28 +151,6 @@ pub(crate) fn summary(conn: &Connection) -> Result<Summary> {
         )?,
         chunks: scalar(conn, "SELECT count(*) FROM chunks")?,
         embeddings: scalar(conn, "SELECT count(*) FROM embeddings")?,
-        languages: counts(
-            conn,
-            "SELECT value, count(*) FROM node_values WHERE name = 'language' GROUP BY value",
-            |k: String| k,
-        )?,
-        skipped: counts(
-            conn,
-            "SELECT value, count(*) FROM node_values WHERE name = 'skipped' GROUP BY value",
-            |k: String| k,
-        )?,
-        code_totals: counts(
-            conn,
-            "SELECT name, sum(value) FROM node_values \
-             WHERE name IN ('calls_certain', 'calls_guessed', 'calls_unresolved', 'parse_errors') \
-             GROUP BY name",
-            |k: String| k,
-        )?,
-        classes: counts(
-            conn,
-            "SELECT value, count(*) FROM node_values WHERE name = 'salience_class' GROUP BY value",
-            |k: String| k,
-        )?,
     })
 }
 
@@ -227,7 +241,7 @@ fn dump_nodes(lines: &mut Lines<'_>) -> Result<()> {
 fn dump_edges(lines: &mut Lines<'_>) -> Result<()> {
     lines.collect(
         &format!(
-            "SELECT k.name, {OWNER}, x.weight, COALESCE(x.attrs, '-'),
+            "SELECT k.name, {OWNER}, x.weight, COALESCE(x.attrs, '-'), x.confidence,
                     (SELECT group_concat(m, ' ') FROM (
                         SELECT r.name || ':' || nk.name || ':' || quote(n.name)
                                || COALESCE(':' || em.attrs, '') AS m
@@ -240,12 +254,13 @@ fn dump_edges(lines: &mut Lines<'_>) -> Result<()> {
         ),
         |r| {
             Ok(Some(format!(
-                "edge {} owner={} weight={} attrs={} [{}]",
+                "edge {} owner={} weight={} confidence={} attrs={} [{}]",
                 text(r, 0)?,
                 text(r, 1)?,
                 any(r, 2)?,
+                any(r, 4)?,
                 text(r, 3)?,
-                r.get::<_, Option<String>>(4)?.unwrap_or_default()
+                r.get::<_, Option<String>>(5)?.unwrap_or_default()
             )))
         },
     )
@@ -351,6 +366,8 @@ pub struct StoredEdge {
     /// The key of the task that derived it.
     pub owner: String,
     pub weight: Option<f64>,
+    /// How sure the edge is (0..=1), for edges that can be guesses.
+    pub confidence: Option<f64>,
     pub attrs: Option<String>,
     pub members: Vec<StoredMember>,
 }
@@ -372,7 +389,8 @@ impl StoredEdge {
 /// Every edge of `kind`, ordered by id (stable across builds).
 /// The row per edge member that `EdgeRow::read` reads, for edges of kind
 /// `?1`; callers add conditions and the order.
-const EDGE_ROWS: &str = "SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs
+const EDGE_ROWS: &str = "SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs,
+            e.confidence
      FROM edges e
      JOIN tasks t ON t.id = e.owner
      JOIN edge_members m ON m.edge = e.id
@@ -393,7 +411,7 @@ pub struct PairEdge {
     pub source: (NodeKind, String),
     pub target: (NodeKind, String),
     pub weight: Option<f64>,
-    /// The `confidence` attribute, when the edge has one.
+    /// How sure the edge is, for edges that can be guesses.
     pub confidence: Option<f64>,
 }
 
@@ -403,8 +421,7 @@ pub struct PairEdge {
 pub(crate) fn pair_edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<PairEdge>> {
     let mut stmt = conn
         .prepare_cached(
-            "SELECT e.id, sn.kind, sn.name, tn.kind, tn.name, e.weight,
-                    CASE WHEN json_valid(e.attrs) THEN json_extract(e.attrs, '$.confidence') END
+            "SELECT e.id, sn.kind, sn.name, tn.kind, tn.name, e.weight, e.confidence
              FROM edges e
              JOIN edge_members sm ON sm.edge = e.id AND sm.role = ?2
              JOIN nodes sn ON sn.id = sm.node
@@ -429,7 +446,7 @@ pub(crate) fn pair_edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<PairEd
                         source: (kind_of(1)?, r.get(2)?),
                         target: (kind_of(3)?, r.get(4)?),
                         weight: r.get(5)?,
-                        confidence: r.get::<_, Option<f64>>(6).ok().flatten(),
+                        confidence: r.get(6)?,
                     },
                 ))
             },
@@ -480,6 +497,7 @@ fn group_edges(rows: Vec<EdgeRow>) -> Result<Vec<StoredEdge>> {
                 id: r.id,
                 owner: r.owner.clone(),
                 weight: r.weight,
+                confidence: r.confidence,
                 attrs: r.attrs.clone(),
                 members: Vec::new(),
             });
@@ -619,6 +637,7 @@ struct EdgeRow {
     name: String,
     role: i64,
     member_attrs: Option<String>,
+    confidence: Option<f64>,
 }
 
 impl EdgeRow {
@@ -632,6 +651,7 @@ impl EdgeRow {
             name: row.get(5)?,
             role: row.get(6)?,
             member_attrs: row.get(7)?,
+            confidence: row.get(8)?,
         })
     }
 }

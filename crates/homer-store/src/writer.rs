@@ -297,6 +297,19 @@ impl<'t> TaskWriter<'t> {
         weight: Option<f64>,
         attrs: Option<&str>,
     ) -> Result<EdgeId> {
+        self.weighed_edge(kind, members, weight, None, attrs)
+    }
+
+    /// Writes a hyperedge that is a guess or a certainty: `confidence` in
+    /// 0..=1 (1 is certain), kept in its own column for the graph readers.
+    pub fn weighed_edge(
+        &mut self,
+        kind: EdgeKind,
+        members: &[Member<'_>],
+        weight: Option<f64>,
+        confidence: Option<f64>,
+        attrs: Option<&str>,
+    ) -> Result<EdgeId> {
         let mut fp = Fingerprint::new()
             .str("edge")
             .i64(self.owner.raw())
@@ -316,20 +329,23 @@ impl<'t> TaskWriter<'t> {
         self.hash.push_u64(2);
         self.hash.push_u64(id.raw() as u64);
         self.hash.push_u64(weight.map_or(u64::MAX, f64::to_bits));
+        self.hash
+            .push_u64(confidence.map_or(u64::MAX, f64::to_bits));
         self.hash.push_opt_bytes(attrs.map(str::as_bytes));
 
         let conn = self.tx.conn();
         if self.old_edges()?.contains(&id) {
             conn.prepare_cached(
-                "UPDATE edges SET weight = ?2, attrs = ?3
-                 WHERE id = ?1 AND (weight IS NOT ?2 OR attrs IS NOT ?3)",
+                "UPDATE edges SET weight = ?2, confidence = ?3, attrs = ?4
+                 WHERE id = ?1 AND (weight IS NOT ?2 OR confidence IS NOT ?3 OR attrs IS NOT ?4)",
             )
-            .and_then(|mut s| s.execute(params![id.raw(), weight, attrs]))
+            .and_then(|mut s| s.execute(params![id.raw(), weight, confidence, attrs]))
             .map_err(StoreError::sqlite("write an edge"))?;
             return Ok(id);
         }
         conn.prepare_cached(
-            "INSERT INTO edges (id, kind, owner, weight, attrs) VALUES (?1, ?2, ?3, ?4, ?5)",
+            "INSERT INTO edges (id, kind, owner, weight, confidence, attrs)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -337,6 +353,7 @@ impl<'t> TaskWriter<'t> {
                 kind.code(),
                 self.owner.raw(),
                 weight,
+                confidence,
                 attrs
             ])
         })

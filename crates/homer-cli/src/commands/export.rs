@@ -5,7 +5,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use homer_core::{GraphChoice, GraphExport};
+use homer_read::{GraphChoice, GraphExport, Index};
 
 use crate::Found;
 use crate::args::{ExportArgs, FormatArg, GraphArg};
@@ -16,13 +16,15 @@ pub(crate) fn run(repo: &Path, args: &ExportArgs, out: &Output) -> anyhow::Resul
         GraphArg::Files => GraphChoice::Files,
         GraphArg::Symbols => GraphChoice::Symbols,
     };
-    let graph = homer_core::export_graph(repo, choice).with_context(|| {
-        format!(
-            "cannot export the {} graph of '{}'",
-            choice.name(),
-            repo.display()
-        )
-    })?;
+    let graph = Index::open(repo)
+        .and_then(|index| homer_read::export_graph(&index, choice))
+        .with_context(|| {
+            format!(
+                "cannot export the {} graph of '{}'",
+                choice.name(),
+                repo.display()
+            )
+        })?;
     let text = match args.format {
         FormatArg::Jsonl => jsonl(&graph)?,
         FormatArg::Graphml => graphml(&graph),

@@ -1,4 +1,4 @@
-//! One module per command: call homer-core, print the result.
+//! One module per command: call homer-update, homer-read or homer-render, print the result.
 
 pub(crate) mod export;
 pub(crate) mod model;

@@ -1,7 +1,7 @@
 //! `homer model [fetch]`.
 
 use anyhow::Context;
-use homer_core::ModelFiles;
+use homer_update::ModelFiles;
 
 use crate::Found;
 use crate::args::{ModelAction, ModelArgs};
@@ -20,7 +20,7 @@ pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
                     dir.display()
                 );
             }
-            homer_core::fetch_model().context("cannot fetch the embedding model")?
+            homer_update::fetch_model().context("cannot fetch the embedding model")?
         }
         None => ModelFiles::in_dir(&dir),
     };
@@ -28,7 +28,7 @@ pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
     if out.json() {
         out.print_json(&serde_json::json!({
             "installed": installed,
-            "model": homer_core::MODEL_ID,
+            "model": homer_update::MODEL_ID,
             "runtime": files.runtime,
             "model_file": files.model,
             "tokenizer": files.tokenizer,
@@ -37,7 +37,7 @@ pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
         out.print(&format!(
             "embedding model installed in {}\n  {}\n",
             dir.display(),
-            homer_core::MODEL_ID
+            homer_update::MODEL_ID
         ))?;
     } else {
         out.print(&format!(

@@ -4,8 +4,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use homer_core::{
-    Call, CommitBrief, DirView, FileView, HistoryView, Link, QueryOptions, QueryOutcome,
+use homer_read::{
+    Call, CommitBrief, DirView, FileView, HistoryView, Index, Link, QueryOptions, QueryOutcome,
     SymbolView, View,
 };
 
@@ -22,7 +22,8 @@ pub(crate) fn run(repo: &Path, args: &QueryArgs, out: &Output) -> anyhow::Result
         limit: args.limit,
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| repo.to_path_buf());
-    let outcome = homer_core::query(repo, &cwd, &args.target, &options)
+    let outcome = Index::open(repo)
+        .and_then(|index| homer_read::query(&index, &cwd, &args.target, &options))
         .with_context(|| format!("cannot query '{}'", args.target))?;
     let found = match &outcome {
         QueryOutcome::Found { .. } => Found::Something,
@@ -129,7 +130,7 @@ fn history(s: &mut String, h: &HistoryView) {
         s,
         &format!(
             "first       {}{}",
-            homer_core::utc_date(h.first_change),
+            homer_read::utc_date(h.first_change),
             ago(h.age_days)
         ),
     );
@@ -137,7 +138,7 @@ fn history(s: &mut String, h: &HistoryView) {
         s,
         &format!(
             "last        {}{}",
-            homer_core::utc_date(h.last_change),
+            homer_read::utc_date(h.last_change),
             ago(h.days_since_change)
         ),
     );

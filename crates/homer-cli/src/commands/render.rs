@@ -11,7 +11,9 @@ use crate::output::Output;
 
 pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Result<Found> {
     if let Some(task) = &args.task {
-        let context = homer_core::task_context(repo, task, args.budget, &args.focus)
+        let context = homer_read::Index::open(repo)
+            .map_err(homer_render::RenderError::from)
+            .and_then(|index| homer_render::task_context(&index, task, args.budget, &args.focus))
             .context("cannot render the task context")?;
         if out.json() || args.format == RenderFormat::Json {
             out.print_json(&context)?;
@@ -25,15 +27,21 @@ pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Resul
         return Ok(Found::Something);
     }
     if args.format == RenderFormat::Json {
-        let risk = homer_core::risk_map(repo).context("cannot compute the risk map")?;
+        let risk = homer_read::Index::open(repo)
+            .map_err(homer_render::RenderError::from)
+            .and_then(|index| homer_render::risk_map(&index))
+            .context("cannot compute the risk map")?;
         out.print_json(&risk)?;
         return Ok(Found::Something);
     }
-    let options = homer_core::RenderOptions {
+    let options = homer_render::RenderOptions {
         agents_path: Some(args.agents.clone()),
         per_dir: args.per_dir,
     };
-    let rendered = homer_core::render(repo, &options).context("cannot render")?;
+    let rendered = homer_read::Index::open(repo)
+        .map_err(homer_render::RenderError::from)
+        .and_then(|index| homer_render::render(&index, &options))
+        .context("cannot render")?;
     if out.json() {
         out.print_json(&rendered)?;
         return Ok(Found::Something);

@@ -4,7 +4,7 @@ use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use homer_core::{SearchMode, SearchOptions, SearchResults};
+use homer_read::{Index, SearchMode, SearchOptions, SearchResults};
 
 use crate::Found;
 use crate::args::{ModeArg, SearchArgs};
@@ -21,7 +21,8 @@ pub(crate) fn run(repo: &Path, args: &SearchArgs, out: &Output) -> anyhow::Resul
         },
         commits: args.commits,
     };
-    let results = homer_core::search(repo, &query, &options)
+    let results = Index::open(repo)
+        .and_then(|index| homer_read::search(&index, &query, &options))
         .with_context(|| format!("cannot search '{}'", repo.display()))?;
     if let Some(note) = &results.note {
         eprintln!("note: {note}");

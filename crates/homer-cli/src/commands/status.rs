@@ -5,13 +5,13 @@ use std::fmt::Write;
 use std::path::Path;
 
 use anyhow::Context;
-use homer_core::{Freshness, Status};
+use homer_read::{Freshness, Status};
 
 use crate::Found;
 use crate::output::Output;
 
 pub(crate) fn run(repo: &Path, out: &Output) -> anyhow::Result<Found> {
-    let status = homer_core::status(repo)
+    let status = homer_read::status(repo)
         .with_context(|| format!("cannot read the status of '{}'", repo.display()))?;
     let found = if status.stored.is_some() {
         Found::Something
@@ -121,7 +121,7 @@ fn render(status: &Status) -> String {
 }
 
 /// "N chunks; semantic search on (...)" or why it is off.
-fn search_line(stored: &homer_core::StoredCounts) -> String {
+fn search_line(stored: &homer_vocab::StoredCounts) -> String {
     let chunks = plural(stored.chunks, "chunk", "chunks");
     let (want, have) = (stored.texts_to_embed, stored.texts_embedded);
     if want == 0 {
@@ -141,7 +141,7 @@ fn search_line(stored: &homer_core::StoredCounts) -> String {
 
 /// "N symbols in M files (Rust 40, Python 2); calls: ..." for status and
 /// update.
-pub(crate) fn code_line(stored: &homer_core::StoredCounts) -> String {
+pub(crate) fn code_line(stored: &homer_vocab::StoredCounts) -> String {
     let code = &stored.code;
     let files: u64 = code.languages.values().sum();
     let mut languages: Vec<(&String, &u64)> = code.languages.iter().collect();
@@ -149,7 +149,7 @@ pub(crate) fn code_line(stored: &homer_core::StoredCounts) -> String {
     languages.sort_by(|a, b| b.1.cmp(a.1));
     let languages = languages
         .iter()
-        .map(|(name, n)| format!("{} {n}", homer_core::language_label(name)))
+        .map(|(name, n)| format!("{name} {n}"))
         .collect::<Vec<_>>()
         .join(", ");
     let mut line = format!(
@@ -174,7 +174,7 @@ pub(crate) fn code_line(stored: &homer_core::StoredCounts) -> String {
     let skipped: u64 = code
         .skipped
         .iter()
-        .filter(|(reason, _)| !reason.starts_with("not a language"))
+        .filter(|(reason, _)| reason.is_notable())
         .map(|(_, n)| n)
         .sum();
     if skipped > 0 {
@@ -185,7 +185,7 @@ pub(crate) fn code_line(stored: &homer_core::StoredCounts) -> String {
 
 /// "113 files ranked: 8 hotspot, 2 knowledge silo, ..." in a fixed order,
 /// production classes first.
-pub(crate) fn classes_line(stored: &homer_core::StoredCounts) -> Option<String> {
+pub(crate) fn classes_line(stored: &homer_vocab::StoredCounts) -> Option<String> {
     const ORDER: [&str; 11] = [
         "hotspot",
         "knowledge silo",

@@ -14,11 +14,11 @@ use crate::progress::Bars;
 pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Result<Found> {
     let bars = Bars::default();
     let started = std::time::Instant::now();
-    let options = homer_core::UpdateOptions {
+    let options = homer_update::UpdateOptions {
         rebuild: args.rebuild,
         no_embed: args.no_embed,
     };
-    let report = homer_core::update(repo, &options, &bars)
+    let report = homer_update::update(repo, &options, &bars)
         .with_context(|| format!("cannot update the index of '{}'", repo.display()))?;
     if out.json() {
         out.print_json(&report)?;

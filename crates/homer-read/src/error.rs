@@ -1,0 +1,41 @@
+//! The error type of the read side, and the check that tells a damaged
+//! index from other failures.
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error(transparent)]
+    Git(#[from] homer_git::GitError),
+    #[error(transparent)]
+    Store(#[from] homer_store::StoreError),
+    #[error(transparent)]
+    Vocab(#[from] homer_vocab::VocabError),
+}
+
+impl ReadError {
+    /// Whether the error says the index is damaged: the way out is
+    /// `homer update --rebuild`.
+    #[must_use]
+    pub fn is_damage(&self) -> bool {
+        match self {
+            ReadError::Store(e) => e.is_damage(),
+            ReadError::Vocab(v) => v.is_damage(),
+            ReadError::Git(_) => false,
+        }
+    }
+}
+
+/// Whether `error` (one link of a cause chain) says that the index is
+/// damaged. `transparent` variants hide the store error from the chain,
+/// so each wrapper of this crate and below is looked into.
+#[must_use]
+pub fn is_damaged_index(error: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(store) = error.downcast_ref::<homer_store::StoreError>() {
+        return store.is_damage();
+    }
+    if let Some(vocab) = error.downcast_ref::<homer_vocab::VocabError>() {
+        return vocab.is_damage();
+    }
+    error
+        .downcast_ref::<ReadError>()
+        .is_some_and(ReadError::is_damage)
+}

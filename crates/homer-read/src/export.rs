@@ -1,0 +1,204 @@
+//! `homer export`: a graph with its node values and edge weights, as plain
+//! data the CLI writes out as JSON lines, GraphML or DOT.
+
+use std::collections::BTreeMap;
+
+use homer_store::{EdgeKind, NodeKind, Role, Store, Value};
+use homer_vocab::attrs::{self, DependsAttrs, SymbolAttrs};
+use homer_vocab::values::Storage;
+use homer_vocab::{ValueName, Values};
+use serde::Serialize;
+
+use crate::{Index, ReadError};
+
+/// Which graph to export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GraphChoice {
+    /// Parsed files and their dependencies (`depends` edges).
+    Files,
+    /// Symbols and the calls between them (plus files whose top level
+    /// calls something).
+    Symbols,
+}
+
+impl GraphChoice {
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            GraphChoice::Files => "files",
+            GraphChoice::Symbols => "symbols",
+        }
+    }
+}
+
+/// A node: its name (a path, or `path::qualified`), kind, and attributes
+/// (the node's stored attributes and every value on it), sorted.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportNode {
+    pub id: String,
+    pub kind: &'static str,
+    pub attrs: BTreeMap<String, serde_json::Value>,
+}
+
+/// An edge with the weight PageRank used: for files the dependency weight
+/// (imports + Σ call confidence + 0.5 × type uses), for symbols the call
+/// count × confidence. Self-calls are left out, as PageRank leaves them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ExportEdge {
+    pub source: String,
+    pub target: String,
+    pub weight: f64,
+    pub attrs: BTreeMap<String, serde_json::Value>,
+}
+
+/// A graph: nodes sorted by id, edges by (source, target).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GraphExport {
+    pub graph: &'static str,
+    /// The commit the index describes.
+    pub head: Option<String>,
+    pub nodes: Vec<ExportNode>,
+    pub edges: Vec<ExportEdge>,
+}
+
+/// Reads a graph from an index. Never writes.
+pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, ReadError> {
+    let store = index.store();
+    let head = index.indexed_head()?;
+    let file_values = grouped(store.node_values(NodeKind::File)?)?;
+    let (nodes, edges) = match choice {
+        GraphChoice::Files => {
+            let nodes: Vec<ExportNode> = file_values
+                .iter()
+                .filter(|(_, values)| values.contains_key(ValueName::Language.name()))
+                .map(|(name, values)| ExportNode {
+                    id: name.clone(),
+                    kind: NodeKind::File.name(),
+                    attrs: values.clone(),
+                })
+                .collect();
+            (nodes, binary_edges(store, EdgeKind::Depends, false)?.0)
+        }
+        GraphChoice::Symbols => {
+            let symbol_values = grouped(store.node_values(NodeKind::Symbol)?)?;
+            let mut nodes: Vec<ExportNode> = Vec::new();
+            for n in store.current_nodes(NodeKind::Symbol)? {
+                let what = format!("symbol '{}'", n.name);
+                let symbol: SymbolAttrs = attrs::decode(&what, n.attrs.as_deref())?;
+                let mut attrs = json_object(&symbol);
+                if let Some(values) = symbol_values.get(&n.name) {
+                    attrs.extend(values.clone());
+                }
+                nodes.push(ExportNode {
+                    id: n.name,
+                    kind: NodeKind::Symbol.name(),
+                    attrs,
+                });
+            }
+            let (edges, file_callers) = binary_edges(store, EdgeKind::Calls, true)?;
+            for name in file_callers {
+                nodes.push(ExportNode {
+                    id: name,
+                    kind: NodeKind::File.name(),
+                    attrs: BTreeMap::new(),
+                });
+            }
+            nodes.sort_by(|a, b| a.id.cmp(&b.id));
+            (nodes, edges)
+        }
+    };
+    Ok(GraphExport {
+        graph: choice.name(),
+        head,
+        nodes,
+        edges,
+    })
+}
+
+/// Plain data as a JSON object's fields.
+fn json_object<T: Serialize>(value: &T) -> BTreeMap<String, serde_json::Value> {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::Object(map)) => map.into_iter().collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Each node's values as JSON, checked against the vocabulary (a value
+/// kept as JSON text is exported as the JSON it holds).
+fn grouped(
+    values: Vec<(String, String, Value)>,
+) -> Result<BTreeMap<String, BTreeMap<String, serde_json::Value>>, ReadError> {
+    let mut rows: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
+    for (node, name, value) in values {
+        rows.entry(node).or_default().push((name, value));
+    }
+    let mut out = BTreeMap::new();
+    for (node, rows) in rows {
+        let values = Values::decode(&node, rows)?;
+        let mut json = BTreeMap::new();
+        for (name, value) in values.iter() {
+            let v = match (name.storage(), value) {
+                (_, Value::Int(i)) => serde_json::Value::from(*i),
+                (_, Value::Real(r)) => serde_json::Value::from(*r),
+                (Storage::Json, Value::Text(t)) => {
+                    serde_json::from_str(t).map_err(|e| homer_vocab::VocabError::BadAttrs {
+                        what: format!("value '{name}' of '{node}'"),
+                        message: e.to_string(),
+                    })?
+                }
+                (_, Value::Text(t)) => serde_json::Value::String(t.clone()),
+            };
+            json.insert(name.name().to_owned(), v);
+        }
+        out.insert(node, json);
+    }
+    Ok(out)
+}
+
+/// Source → target edges of `kind`, and the files among the sources; for
+/// calls the weight is count × confidence and both are attributes.
+fn binary_edges(
+    store: &Store,
+    kind: EdgeKind,
+    calls: bool,
+) -> Result<(Vec<ExportEdge>, std::collections::BTreeSet<String>), ReadError> {
+    let mut files = std::collections::BTreeSet::new();
+    let mut out: Vec<ExportEdge> = Vec::new();
+    for e in store.edges(kind)? {
+        let (Some(source), Some(target)) = (e.member(Role::Source), e.member(Role::Target)) else {
+            continue;
+        };
+        // A function calling itself says nothing about what else matters:
+        // PageRank leaves self-calls out, and so does this.
+        if source.name == target.name && source.kind == target.kind {
+            continue;
+        }
+        if source.kind == NodeKind::File {
+            files.insert(source.name.clone());
+        }
+        let stored = e.weight.unwrap_or(1.0);
+        let (weight, attrs) = if calls {
+            let confidence = e.confidence.unwrap_or(1.0);
+            let mut attrs = BTreeMap::from([
+                ("confidence".to_owned(), serde_json::Value::from(confidence)),
+                ("count".to_owned(), serde_json::Value::from(stored)),
+            ]);
+            if confidence < 1.0 {
+                attrs.insert("guess".to_owned(), serde_json::Value::Bool(true));
+            }
+            (stored * confidence, attrs)
+        } else {
+            let what = format!("the {} edge from '{}'", kind.name(), source.name);
+            let depends: DependsAttrs = attrs::decode(&what, e.attrs.as_deref())?;
+            (stored, json_object(&depends))
+        };
+        out.push(ExportEdge {
+            source: source.name.clone(),
+            target: target.name.clone(),
+            weight,
+            attrs,
+        });
+    }
+    out.sort_by(|a, b| (&a.source, &a.target).cmp(&(&b.source, &b.target)));
+    Ok((out, files))
+}

@@ -1,0 +1,31 @@
+//! Homer's read side: an open index ([`Index`]) and every question the
+//! commands ask of it — how fresh it is and what it holds ([`status`]),
+//! words to definitions and files ([`search()`]), the neighbourhood of a
+//! file, directory or symbol ([`query()`]) and a whole graph
+//! ([`export_graph`]).
+//!
+//! Every read goes through the typed vocabulary of homer-vocab: a stored
+//! value or attribute that does not decode is an error naming its node,
+//! never a default. This crate never writes, and knows nothing of the memo
+//! engine, the parsers or the stages (homer-dag, homer-syntax,
+//! homer-update): it reads what they stored.
+
+mod error;
+mod export;
+mod index;
+mod query;
+mod search;
+mod status;
+mod vectors;
+
+pub use error::{ReadError, is_damaged_index};
+pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
+pub use index::Index;
+pub use query::{
+    Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link,
+    MAX_DEPTH, Owner, QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View,
+    query, utc_date,
+};
+pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search};
+pub use status::{Freshness, Status, status};
+pub use vectors::nearest;

@@ -1,0 +1,945 @@
+//! `homer query PATH|SYMBOL`: the neighbourhood of a file, a directory or a
+//! symbol, read from the index by key (nodes by kind and name, edges
+//! through the index on their members, values by node), never by scanning
+//! a table, except the symbol names when a bare name has to be found.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use homer_embed::{DIMENSIONS, MODEL_ID};
+use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge};
+use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
+use homer_vocab::{FileRole, Values, keys, outside_production};
+use serde::Serialize;
+
+use crate::status::Freshness;
+use crate::{Index, ReadError};
+
+/// How much to show.
+#[derive(Clone, Debug)]
+pub struct QueryOptions {
+    /// Hops of callers/callees (symbols) or dependents/dependencies
+    /// (files) to follow; 1 is the direct neighbours.
+    pub depth: usize,
+    /// At most this many entries per list (and per hop).
+    pub limit: usize,
+}
+
+impl Default for QueryOptions {
+    fn default() -> Self {
+        QueryOptions {
+            depth: 1,
+            limit: 10,
+        }
+    }
+}
+
+/// The deepest `--depth` followed.
+pub const MAX_DEPTH: usize = 4;
+
+/// What a query found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "result", rename_all = "snake_case")]
+pub enum QueryOutcome {
+    Found {
+        /// Warnings about freshness (HEAD moved, file edited).
+        warnings: Vec<String>,
+        #[serde(flatten)]
+        view: View,
+    },
+    /// Several symbols have that name.
+    Ambiguous {
+        target: String,
+        candidates: Vec<Candidate>,
+    },
+    /// Nothing has that name.
+    Unknown {
+        target: String,
+        suggestions: Vec<String>,
+    },
+}
+
+/// A symbol a name could mean.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Candidate {
+    pub symbol: String,
+    pub kind: String,
+    pub line: Option<u64>,
+}
+
+/// The view of what was found; in JSON, `"view": "file"` (or
+/// `directory`, `symbol`) beside the view's fields.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "view", rename_all = "snake_case")]
+pub enum View {
+    File(Box<FileView>),
+    Directory(Box<DirView>),
+    Symbol(Box<SymbolView>),
+}
+
+/// Salience with its class and reasons.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Salience {
+    pub score: f64,
+    pub class: String,
+    pub reasons: Vec<String>,
+}
+
+/// The git behaviour of a file (through its renames) or a directory.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryView {
+    pub commits: i64,
+    pub lines_added: i64,
+    pub lines_deleted: i64,
+    /// Author times (seconds since the epoch) of the first and last change.
+    pub first_change: i64,
+    pub last_change: i64,
+    /// Days from the first change, and from the last, to HEAD's commit
+    /// time (not the clock: the same index gives the same view).
+    pub age_days: Option<i64>,
+    pub days_since_change: Option<i64>,
+    pub authors: i64,
+    /// The authors with most added lines.
+    pub owners: Vec<Owner>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Owner {
+    pub author: String,
+    pub lines_added: u64,
+    /// Share of the added lines (of commits, when no line was added).
+    pub share: f64,
+    pub commits: u32,
+}
+
+/// Another file and the weight of the link.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Link {
+    pub path: String,
+    pub weight: f64,
+    /// Hops from the queried file (1: direct).
+    pub depth: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CoChange {
+    pub path: String,
+    /// Shared commits / mean commits of the two, in percent.
+    pub degree: f64,
+    pub shared: u64,
+    /// Neither imports nor calls the other: coupling the code does not show.
+    pub hidden: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CommitBrief {
+    pub id: String,
+    /// Author time, seconds since the epoch, and its UTC date.
+    pub time: i64,
+    pub date: String,
+    pub author: String,
+    pub subject: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SymbolBrief {
+    pub symbol: String,
+    pub kind: String,
+    pub signature: Option<String>,
+    pub lines: Option<(u64, u64)>,
+    pub pagerank_pct: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileView {
+    pub path: String,
+    pub language: Option<String>,
+    pub salience: Option<Salience>,
+    pub pagerank_pct: Option<f64>,
+    pub community: Option<String>,
+    pub history: Option<HistoryView>,
+    /// Its most important definitions (by PageRank, then line).
+    pub defines: Vec<SymbolBrief>,
+    pub definitions: usize,
+    pub imports: Vec<Link>,
+    pub imported_by: Vec<Link>,
+    pub calls_into: Vec<Link>,
+    pub called_from: Vec<Link>,
+    pub co_changes: Vec<CoChange>,
+    pub recent_commits: Vec<CommitBrief>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct DirView {
+    pub path: String,
+    pub files: i64,
+    pub truck_factor: Option<i64>,
+    pub history: Option<HistoryView>,
+    /// Its most salient files (tests and the like after production code).
+    pub top_files: Vec<FileBrief>,
+    pub recent_commits: Vec<CommitBrief>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileBrief {
+    pub path: String,
+    pub salience: Option<f64>,
+    pub class: Option<String>,
+}
+
+/// A caller or callee.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Call {
+    pub symbol: String,
+    /// Calls counted in the source.
+    pub count: f64,
+    /// 1 when resolved to this one definition; below 1 a guess by name.
+    pub confidence: f64,
+    pub depth: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SymbolView {
+    pub symbol: String,
+    pub path: String,
+    pub name: String,
+    pub kind: String,
+    pub signature: Option<String>,
+    pub doc: Option<String>,
+    pub lines: Option<(u64, u64)>,
+    pub pagerank_pct: Option<f64>,
+    pub callers: Vec<Call>,
+    pub callees: Vec<Call>,
+    /// The file it is in, in brief.
+    pub file: FileBrief,
+    /// The definitions and files whose text is nearest in meaning (cosine
+    /// of their embeddings), when the index has embeddings.
+    pub similar: Vec<Similar>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Similar {
+    /// A symbol (`path::name`) or a file path.
+    pub name: String,
+    pub cosine: f64,
+}
+
+/// Answers a query about `target` in an index. `cwd` resolves relative
+/// paths. Never writes.
+pub fn query(
+    index: &Index,
+    cwd: &Path,
+    target: &str,
+    options: &QueryOptions,
+) -> Result<QueryOutcome, ReadError> {
+    let options = QueryOptions {
+        depth: options.depth.clamp(1, MAX_DEPTH),
+        limit: options.limit.max(1),
+    };
+    let head_time = match index.indexed_head()? {
+        Some(id) => index.commit(&id)?.map(|c| c.committed),
+        None => None,
+    };
+    let reader = Reader {
+        index,
+        store: index.store(),
+        options: &options,
+        head_time,
+    };
+    let mut warnings = Vec::new();
+    match index.freshness()? {
+        Freshness::UpToDate => {}
+        Freshness::Behind { commits, .. } => warnings.push(format!(
+            "the index is {commits} commit{} behind HEAD; run `homer update`",
+            if commits == 1 { "" } else { "s" }
+        )),
+        other => warnings.push(format!(
+            "the index does not describe HEAD ({}); run `homer update`",
+            other.describe()
+        )),
+    }
+    let relative = repo_relative(index.root(), cwd, target);
+    let stale = |file: &str| index.changed_in_worktree(file);
+    if let Some(path) = &relative {
+        if reader.is_current(NodeKind::File, path)? {
+            if stale(path)? {
+                warnings.push(format!(
+                    "{path} differs in the working tree from the indexed version"
+                ));
+            }
+            let view = View::File(Box::new(reader.file(path)?));
+            return Ok(QueryOutcome::Found { warnings, view });
+        }
+        if reader.is_current(NodeKind::Directory, path)? {
+            let view = View::Directory(Box::new(reader.directory(path)?));
+            return Ok(QueryOutcome::Found { warnings, view });
+        }
+    }
+    let candidates = reader.symbols_named(target)?;
+    match candidates.len() {
+        0 => Ok(QueryOutcome::Unknown {
+            target: target.to_owned(),
+            suggestions: reader.suggestions(target, relative.as_deref())?,
+        }),
+        1 => {
+            let symbol = &candidates[0].symbol;
+            let view = reader.symbol(symbol)?;
+            if stale(&view.path)? {
+                warnings.push(format!(
+                    "{} differs in the working tree from the indexed version",
+                    view.path
+                ));
+            }
+            Ok(QueryOutcome::Found {
+                warnings,
+                view: View::Symbol(Box::new(view)),
+            })
+        }
+        _ => Ok(QueryOutcome::Ambiguous {
+            target: target.to_owned(),
+            candidates,
+        }),
+    }
+}
+
+/// `target` as a path relative to the repository root: as given when that
+/// names something under the root, else resolved against `cwd`.
+fn repo_relative(root: &Path, cwd: &Path, target: &str) -> Option<String> {
+    let clean = |p: &str| -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        for part in p.split('/') {
+            match part {
+                "" | "." => {}
+                ".." => {
+                    parts.pop();
+                }
+                other => parts.push(other),
+            }
+        }
+        parts.join("/")
+    };
+    if root.join(target).exists() || !cwd.join(target).exists() {
+        return Some(clean(target));
+    }
+    let absolute = cwd.join(target);
+    let root = root.canonicalize().ok()?;
+    let absolute = absolute.canonicalize().ok()?;
+    let inside = absolute.strip_prefix(&root).ok()?;
+    Some(clean(&inside.to_string_lossy().replace('\\', "/")))
+}
+
+/// What `Reader::walk` reads of an edge: its (weight, confidence), or
+/// `None` to skip it.
+type EdgeReading<'a> = dyn Fn(&StoredEdge) -> Result<Option<(f64, f64)>, ReadError> + 'a;
+
+/// A node reached by `Reader::walk`.
+struct Hop {
+    name: String,
+    weight: f64,
+    confidence: f64,
+    depth: usize,
+}
+
+struct Reader<'a> {
+    index: &'a Index,
+    store: &'a Store,
+    options: &'a QueryOptions,
+    /// The indexed HEAD's commit time.
+    head_time: Option<i64>,
+}
+
+/// UTC date of a time in seconds since the epoch (civil from days).
+#[must_use]
+pub fn utc_date(time: i64) -> String {
+    let days = time.div_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+impl Reader<'_> {
+    fn is_current(&self, kind: NodeKind, name: &str) -> Result<bool, ReadError> {
+        Ok(self.store.node(kind, name)?.is_some_and(|n| n.current))
+    }
+
+    fn values(&self, kind: NodeKind, name: &str) -> Result<Values, ReadError> {
+        self.index.values(kind, name)
+    }
+
+    fn salience(values: &Values) -> Result<Option<Salience>, ReadError> {
+        let Some(score) = values.get(keys::SALIENCE)? else {
+            return Ok(None);
+        };
+        Ok(Some(Salience {
+            score,
+            class: values
+                .get(keys::SALIENCE_CLASS)?
+                .map(|c| c.name().to_owned())
+                .unwrap_or_default(),
+            reasons: values
+                .get(keys::SALIENCE_REASONS)?
+                .map(|r| r.0)
+                .unwrap_or_default(),
+        }))
+    }
+
+    fn history(&self, values: &Values) -> Result<Option<HistoryView>, ReadError> {
+        let Some(commits) = values.get(keys::COMMITS)? else {
+            return Ok(None);
+        };
+        // Every metric is written with `commits` by the same task: one
+        // missing beside it is a damaged index.
+        let need = |v: Option<i64>, key: homer_vocab::ValueName| {
+            v.ok_or_else(|| {
+                ReadError::Vocab(homer_vocab::VocabError::WrongValue {
+                    node: values.node().to_owned(),
+                    name: key.name(),
+                    expected: "stored beside `commits`",
+                })
+            })
+        };
+        let added = need(values.get(keys::LINES_ADDED)?, keys::LINES_ADDED.name())?;
+        let owners = values.get(keys::OWNERS)?.map(|o| o.0).unwrap_or_default();
+        #[allow(clippy::cast_precision_loss, reason = "line counts far below 2^52")]
+        let owners = owners
+            .into_iter()
+            .map(|(author, lines, n)| Owner {
+                share: if added > 0 {
+                    lines as f64 / added as f64
+                } else if commits > 0 {
+                    f64::from(n) / commits as f64
+                } else {
+                    0.0
+                },
+                author,
+                lines_added: lines,
+                commits: n,
+            })
+            .collect();
+        let first_change = need(values.get(keys::FIRST_CHANGE)?, keys::FIRST_CHANGE.name())?;
+        let last_change = need(values.get(keys::LAST_CHANGE)?, keys::LAST_CHANGE.name())?;
+        let days = |t: i64| self.head_time.map(|h| (h - t).max(0) / 86_400);
+        Ok(Some(HistoryView {
+            commits,
+            lines_added: added,
+            lines_deleted: need(values.get(keys::LINES_DELETED)?, keys::LINES_DELETED.name())?,
+            first_change,
+            last_change,
+            age_days: days(first_change),
+            days_since_change: days(last_change),
+            authors: need(values.get(keys::AUTHORS)?, keys::AUTHORS.name())?,
+            owners,
+        }))
+    }
+
+    fn recent(&self, values: &Values) -> Result<Vec<CommitBrief>, ReadError> {
+        let ids = values
+            .get(keys::RECENT_COMMITS)?
+            .map(|r| r.0)
+            .unwrap_or_default();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            // A commit the file's history names is one the history stage
+            // stored, unless the store is damaged.
+            let Some(commit) = self.index.commit(&id)? else {
+                return Err(ReadError::Vocab(homer_vocab::VocabError::WrongValue {
+                    node: values.node().to_owned(),
+                    name: keys::RECENT_COMMITS.name().name(),
+                    expected: "a list of stored commits",
+                }));
+            };
+            out.push(CommitBrief {
+                time: commit.time,
+                date: utc_date(commit.time),
+                author: commit.author,
+                subject: commit.subject,
+                id,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Files linked to `path` by `kind` edges, following `from` → `to`
+    /// roles for up to `depth` hops; each hop keeps its `limit` heaviest.
+    /// `weight` reads an edge's weight (None: skip the edge).
+    /// Files linked to `path` by `kind` edges, hop by hop (see `walk`);
+    /// `weight` reads an edge's weight (None: skip the edge).
+    fn links(
+        &self,
+        kind: EdgeKind,
+        path: &str,
+        outgoing: bool,
+        weight: &dyn Fn(&StoredEdge) -> Result<Option<f64>, ReadError>,
+    ) -> Result<Vec<Link>, ReadError> {
+        let hops = self.walk(kind, NodeKind::File, path, outgoing, &|e| {
+            Ok(weight(e)?.map(|w| (w, 1.0)))
+        })?;
+        Ok(hops
+            .into_iter()
+            .map(|h| Link {
+                path: h.name,
+                weight: h.weight,
+                depth: h.depth,
+            })
+            .collect())
+    }
+
+    /// Follows `kind` edges from `start` (as source when `outgoing`, else
+    /// as target) for up to `--depth` hops. Each hop sums the weights and
+    /// keeps the best confidence per node reached, never revisits one, and
+    /// keeps its `--limit` best: production code first, then by weight ×
+    /// confidence, then by name. `read` gives an edge's (weight,
+    /// confidence), or None to skip it.
+    fn walk(
+        &self,
+        kind: EdgeKind,
+        node_kind: NodeKind,
+        start: &str,
+        outgoing: bool,
+        read: &EdgeReading<'_>,
+    ) -> Result<Vec<Hop>, ReadError> {
+        let (own, other) = if outgoing {
+            (Role::Source, Role::Target)
+        } else {
+            (Role::Target, Role::Source)
+        };
+        let production = |name: &str| !outside_production(name);
+        let mut seen: BTreeSet<String> = BTreeSet::from([start.to_owned()]);
+        let mut frontier = vec![start.to_owned()];
+        let mut out = Vec::new();
+        for depth in 1..=self.options.depth {
+            let mut level: BTreeMap<String, (f64, f64)> = BTreeMap::new();
+            for from in &frontier {
+                for edge in self.store.edges_of(kind, node_kind, from)? {
+                    if edge.member_name(own) != Some(from.as_str()) {
+                        continue;
+                    }
+                    let (Some(to), Some((w, c))) = (edge.member_name(other), read(&edge)?) else {
+                        continue;
+                    };
+                    if !seen.contains(to) {
+                        let entry = level.entry(to.to_owned()).or_insert((0.0, 0.0));
+                        entry.0 += w;
+                        entry.1 = entry.1.max(c);
+                    }
+                }
+            }
+            let mut level: Vec<(String, (f64, f64))> = level.into_iter().collect();
+            level.sort_by(|a, b| {
+                production(&b.0)
+                    .cmp(&production(&a.0))
+                    .then((b.1.0 * b.1.1).total_cmp(&(a.1.0 * a.1.1)))
+                    .then(a.0.cmp(&b.0))
+            });
+            level.truncate(self.options.limit);
+            frontier = level.iter().map(|(n, _)| n.clone()).collect();
+            for (name, (weight, confidence)) in level {
+                seen.insert(name.clone());
+                out.push(Hop {
+                    name,
+                    weight,
+                    confidence,
+                    depth,
+                });
+            }
+            if frontier.is_empty() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    fn file(&self, path: &str) -> Result<FileView, ReadError> {
+        let values = self.values(NodeKind::File, path)?;
+        let limit = self.options.limit;
+
+        let mut defines: Vec<SymbolBrief> = Vec::new();
+        for edge in self
+            .store
+            .edges_of(EdgeKind::Defines, NodeKind::File, path)?
+        {
+            for m in edge.members.iter().filter(|m| m.role == Role::Target) {
+                defines.push(self.brief(&m.name)?);
+            }
+        }
+        let definitions = defines.len();
+        defines.sort_by(|a, b| {
+            b.pagerank_pct
+                .unwrap_or(0.0)
+                .total_cmp(&a.pagerank_pct.unwrap_or(0.0))
+                .then(a.lines.cmp(&b.lines))
+                .then(a.symbol.cmp(&b.symbol))
+        });
+        defines.truncate(limit);
+
+        let plain = |e: &StoredEdge| Ok(e.weight);
+        let calls = |e: &StoredEdge| {
+            let a: DependsAttrs = attrs::decode(&edge_name(e), e.attrs.as_deref())?;
+            Ok((a.calls > 0.0).then_some(a.calls))
+        };
+        let imports = self.links(EdgeKind::Imports, path, true, &plain)?;
+        let imported_by = self.links(EdgeKind::Imports, path, false, &plain)?;
+        let calls_into = self.links(EdgeKind::Depends, path, true, &calls)?;
+        let called_from = self.links(EdgeKind::Depends, path, false, &calls)?;
+
+        // Any dependency either way, to tell hidden coupling.
+        let mut linked: BTreeSet<String> = BTreeSet::new();
+        for edge in self
+            .store
+            .edges_of(EdgeKind::Depends, NodeKind::File, path)?
+        {
+            for m in &edge.members {
+                linked.insert(m.name.clone());
+            }
+        }
+        let mut co_changes = Vec::new();
+        for edge in self
+            .store
+            .edges_of(EdgeKind::CoChange, NodeKind::File, path)?
+        {
+            let Some(other) = edge.members.iter().find(|m| m.name != path) else {
+                continue;
+            };
+            let a: CoChangeAttrs = attrs::decode(&edge_name(&edge), edge.attrs.as_deref())?;
+            co_changes.push(CoChange {
+                path: other.name.clone(),
+                degree: edge.weight.unwrap_or(0.0),
+                shared: u64::from(a.shared),
+                hidden: !linked.contains(&other.name),
+            });
+        }
+        co_changes.sort_by(|a, b| {
+            b.degree
+                .total_cmp(&a.degree)
+                .then(b.shared.cmp(&a.shared))
+                .then(a.path.cmp(&b.path))
+        });
+        co_changes.dedup_by(|a, b| a.path == b.path);
+        co_changes.truncate(limit);
+
+        Ok(FileView {
+            path: path.to_owned(),
+            language: values.get(keys::LANGUAGE)?,
+            salience: Self::salience(&values)?,
+            pagerank_pct: values.get(keys::PAGERANK_PCT)?,
+            community: values.get(keys::COMMUNITY)?,
+            history: self.history(&values)?,
+            defines,
+            definitions,
+            imports,
+            imported_by,
+            calls_into,
+            called_from,
+            co_changes,
+            recent_commits: self.recent(&values)?,
+        })
+    }
+
+    fn symbol_attrs(&self, symbol: &str) -> Result<SymbolAttrs, ReadError> {
+        self.index
+            .attrs::<SymbolAttrs>(NodeKind::Symbol, symbol)?
+            .ok_or_else(|| {
+                ReadError::Vocab(homer_vocab::VocabError::BadAttrs {
+                    what: format!("symbol '{symbol}'"),
+                    message: "an edge names it, and it is not stored".to_owned(),
+                })
+            })
+    }
+
+    fn brief(&self, symbol: &str) -> Result<SymbolBrief, ReadError> {
+        let a = self.symbol_attrs(symbol)?;
+        let values = self.values(NodeKind::Symbol, symbol)?;
+        Ok(SymbolBrief {
+            symbol: symbol.to_owned(),
+            kind: a.kind.name().to_owned(),
+            signature: Some(a.signature),
+            lines: Some((u64::from(a.line), u64::from(a.end))),
+            pagerank_pct: values.get(keys::PAGERANK_PCT)?,
+        })
+    }
+
+    fn directory(&self, path: &str) -> Result<DirView, ReadError> {
+        const SCAN: usize = 2000;
+        let values = self.values(NodeKind::Directory, path)?;
+        let prefix = if path.is_empty() {
+            String::new()
+        } else {
+            format!("{path}/")
+        };
+        // Files below, in name order from the prefix (bounded).
+        let mut top: Vec<FileBrief> = Vec::new();
+        for file in self.store.names_from(NodeKind::File, &prefix, SCAN)? {
+            if !file.starts_with(&prefix) {
+                break;
+            }
+            let v = self.values(NodeKind::File, &file)?;
+            if let Some(s) = v.get(keys::SALIENCE)? {
+                top.push(FileBrief {
+                    path: file,
+                    salience: Some(s),
+                    class: v.get(keys::SALIENCE_CLASS)?.map(|c| c.name().to_owned()),
+                });
+            }
+        }
+        let production = |f: &FileBrief| FileRole::of_path(&f.path).is_none();
+        top.sort_by(|a, b| {
+            production(b)
+                .cmp(&production(a))
+                .then(
+                    b.salience
+                        .unwrap_or(0.0)
+                        .total_cmp(&a.salience.unwrap_or(0.0)),
+                )
+                .then(a.path.cmp(&b.path))
+        });
+        top.truncate(self.options.limit);
+        Ok(DirView {
+            path: if path.is_empty() {
+                ".".to_owned()
+            } else {
+                path.to_owned()
+            },
+            files: values.get(keys::FILES)?.unwrap_or(0),
+            truck_factor: values.get(keys::TRUCK_FACTOR)?,
+            history: self.history(&values)?,
+            top_files: top,
+            recent_commits: self.recent(&values)?,
+        })
+    }
+
+    /// Symbols `target` may name: a full `path::qualified`, a qualified
+    /// name (`Type::method` or `Type.method`), or a bare name.
+    fn symbols_named(&self, target: &str) -> Result<Vec<Candidate>, ReadError> {
+        if self.is_current(NodeKind::Symbol, target)? {
+            return Ok(vec![self.candidate(target)?]);
+        }
+        let wanted = normalize(target);
+        let mut out = Vec::new();
+        let mut last = String::new();
+        loop {
+            let names = self.store.names_from(NodeKind::Symbol, &last, 4096)?;
+            let done = names.len() < 4096;
+            for name in names {
+                if name == last {
+                    continue;
+                }
+                if let Some((_, qualified)) = split_symbol(&name) {
+                    let q = normalize(qualified);
+                    let bare = q.rsplit("::").next().unwrap_or(&q);
+                    if q == wanted || bare == wanted || q.ends_with(&format!("::{wanted}")) {
+                        out.push(name.clone());
+                    }
+                }
+                last = name;
+            }
+            if done {
+                break;
+            }
+        }
+        // A qualified name (`Type::method`) matching exactly beats the
+        // longer names ending with it; a bare name stays ambiguous.
+        let exact: Vec<&String> = out
+            .iter()
+            .filter(|n| split_symbol(n).is_some_and(|(_, q)| normalize(q) == wanted))
+            .collect();
+        let qualified = wanted.contains("::");
+        let chosen: Vec<String> = if qualified && exact.len() == 1 {
+            vec![exact[0].clone()]
+        } else {
+            out
+        };
+        chosen.iter().map(|n| self.candidate(n)).collect()
+    }
+
+    fn candidate(&self, symbol: &str) -> Result<Candidate, ReadError> {
+        let brief = self.brief(symbol)?;
+        Ok(Candidate {
+            symbol: symbol.to_owned(),
+            kind: brief.kind,
+            line: brief.lines.map(|l| l.0),
+        })
+    }
+
+    /// Callers (or callees) of `symbol`, hop by hop (see `walk`).
+    fn calls(&self, symbol: &str, outgoing: bool) -> Result<Vec<Call>, ReadError> {
+        let hops = self.walk(EdgeKind::Calls, NodeKind::Symbol, symbol, outgoing, &|e| {
+            Ok(Some((e.weight.unwrap_or(1.0), e.confidence.unwrap_or(1.0))))
+        })?;
+        Ok(hops
+            .into_iter()
+            .map(|h| Call {
+                symbol: h.name,
+                count: h.weight,
+                confidence: h.confidence,
+                depth: h.depth,
+            })
+            .collect())
+    }
+
+    fn symbol(&self, symbol: &str) -> Result<SymbolView, ReadError> {
+        let a = self.symbol_attrs(symbol)?;
+        let values = self.values(NodeKind::Symbol, symbol)?;
+        let (path, qualified) = split_symbol(symbol).unwrap_or((symbol, symbol));
+        let file_values = self.values(NodeKind::File, path)?;
+        Ok(SymbolView {
+            symbol: symbol.to_owned(),
+            path: path.to_owned(),
+            name: qualified.to_owned(),
+            kind: a.kind.name().to_owned(),
+            signature: Some(a.signature),
+            doc: a.doc,
+            lines: Some((u64::from(a.line), u64::from(a.end))),
+            pagerank_pct: values.get(keys::PAGERANK_PCT)?,
+            callers: self.calls(symbol, false)?,
+            callees: self.calls(symbol, true)?,
+            file: FileBrief {
+                path: path.to_owned(),
+                salience: file_values.get(keys::SALIENCE)?,
+                class: file_values
+                    .get(keys::SALIENCE_CLASS)?
+                    .map(|c| c.name().to_owned()),
+            },
+            similar: self.similar(symbol)?,
+        })
+    }
+
+    /// The nearest other definitions and files by embedding, best first.
+    fn similar(&self, symbol: &str) -> Result<Vec<Similar>, ReadError> {
+        let Some(own) = self
+            .store
+            .vector_of(MODEL_ID, DIMENSIONS, NodeKind::Symbol, symbol)?
+        else {
+            return Ok(Vec::new());
+        };
+        let (hashes, flat) = self.store.text_vectors(MODEL_ID, DIMENSIONS)?;
+        // Texts are shared by moved or copied definitions: a few more
+        // than wanted leave room for this symbol's own text and for
+        // duplicates.
+        let scored = crate::vectors::nearest(&flat, &hashes, &own, 64);
+        let wanted = self.options.limit.min(5);
+        let mut out: Vec<Similar> = Vec::new();
+        for (cosine, hash) in scored {
+            for (_, name) in self.store.chunks_with_text(hash)? {
+                let Some(name) = name else { continue };
+                if name != symbol && !out.iter().any(|s| s.name == name) {
+                    out.push(Similar {
+                        name,
+                        cosine: f64::from(cosine),
+                    });
+                }
+            }
+            if out.len() >= wanted {
+                break;
+            }
+        }
+        out.truncate(wanted);
+        Ok(out)
+    }
+
+    /// The nearest names to an unknown target: file and directory paths
+    /// and symbol names by edit distance.
+    fn suggestions(&self, target: &str, path: Option<&str>) -> Result<Vec<String>, ReadError> {
+        let wanted = path.unwrap_or(target);
+        let mut scored: Vec<(usize, String)> = Vec::new();
+        for kind in [NodeKind::File, NodeKind::Directory, NodeKind::Symbol] {
+            let mut last = String::new();
+            loop {
+                let names = self.store.names_from(kind, &last, 4096)?;
+                let done = names.len() < 4096;
+                for name in names {
+                    if name != last {
+                        let key = match kind {
+                            NodeKind::Symbol => split_symbol(&name).map_or(name.as_str(), |s| s.1),
+                            _ => name.as_str(),
+                        };
+                        let short = key.rsplit('/').next().unwrap_or(key);
+                        let d = distance(wanted, key).min(distance(target, short));
+                        let limit = (target.chars().count() / 3).max(2);
+                        if d <= limit {
+                            scored.push((d, name.clone()));
+                        }
+                    }
+                    last = name;
+                }
+                if done {
+                    break;
+                }
+            }
+        }
+        scored.sort();
+        scored.dedup_by(|a, b| a.1 == b.1);
+        Ok(scored.into_iter().take(5).map(|(_, n)| n).collect())
+    }
+}
+
+/// How an edge is named in an error about its attributes.
+fn edge_name(edge: &StoredEdge) -> String {
+    let members: Vec<&str> = edge.members.iter().map(|m| m.name.as_str()).collect();
+    format!(
+        "the edge of task '{}' between {}",
+        edge.owner,
+        members.join(", ")
+    )
+}
+
+/// `path::qualified` split at the first `::` after the path (paths hold no
+/// `::`).
+fn split_symbol(name: &str) -> Option<(&str, &str)> {
+    name.split_once("::")
+}
+
+/// `Type.method` and `Type::method` compare equal.
+fn normalize(name: &str) -> String {
+    name.replace('.', "::")
+}
+
+/// Levenshtein distance over characters.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let current = row[j + 1];
+            row[j + 1] = (previous + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            previous = current;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_civil_utc() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(1_735_689_600), "2025-01-01");
+        assert_eq!(utc_date(951_782_400), "2000-02-29");
+        assert_eq!(utc_date(-86_400), "1969-12-31");
+    }
+
+    #[test]
+    fn distances() {
+        assert_eq!(distance("kitten", "sitting"), 3);
+        assert_eq!(distance("", "abc"), 3);
+        assert_eq!(distance("same", "same"), 0);
+    }
+
+    #[test]
+    fn names_compare_across_separators() {
+        assert_eq!(normalize("Calculator.add"), "Calculator::add");
+        assert_eq!(split_symbol("src/a.rs::T::m"), Some(("src/a.rs", "T::m")));
+    }
+}

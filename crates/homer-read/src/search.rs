@@ -1,0 +1,320 @@
+//! `homer search`: the text index (FTS5, BM25) and the vectors, each
+//! ranking chunks, fused by reciprocal rank with a small prior for salient
+//! files; one result per definition or file.
+
+use std::collections::{BTreeMap, HashMap};
+
+use homer_embed::{DIMENSIONS, Embedder, MODEL_ID, ModelFiles};
+use homer_store::{NodeKind, Store, StoredChunk};
+use homer_vocab::attrs::{self, SymbolAttrs};
+use homer_vocab::text::{fts_query, identifiers};
+use homer_vocab::{keys, outside_production};
+use serde::Serialize;
+
+use crate::{Index, ReadError};
+
+/// Which rankings to use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SearchMode {
+    /// Text and vectors, fused.
+    Hybrid,
+    /// The text index alone.
+    Text,
+    /// The vectors alone.
+    Semantic,
+}
+
+/// How to search.
+#[derive(Clone, Debug)]
+pub struct SearchOptions {
+    pub limit: usize,
+    pub mode: SearchMode,
+    /// Include commit messages.
+    pub commits: bool,
+}
+
+impl Default for SearchOptions {
+    fn default() -> Self {
+        SearchOptions {
+            limit: 10,
+            mode: SearchMode::Hybrid,
+            commits: false,
+        }
+    }
+}
+
+/// One result.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// The file, for a definition or a file.
+    pub path: Option<String>,
+    /// The qualified name of a definition.
+    pub symbol: Option<String>,
+    /// `function`, `method`, `class`..., `file`, or `commit`.
+    pub kind: String,
+    /// First and last line in the file.
+    pub lines: Option<(u32, u32)>,
+    pub score: f64,
+    /// A line or two of the chunk.
+    pub snippet: String,
+    /// The working tree's copy of the file differs from what was indexed.
+    pub stale: bool,
+    /// A commit's id, for a commit message.
+    pub commit: Option<String>,
+}
+
+/// What a search found, and how.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub query: String,
+    /// The rankings used (a semantic search without vectors falls back to
+    /// text).
+    pub mode: SearchMode,
+    /// Why semantic search was not used, when it was asked for.
+    pub note: Option<String>,
+    pub hits: Vec<SearchHit>,
+}
+
+/// Candidates taken from each ranking before fusing.
+const DEPTH: usize = 100;
+/// Reciprocal rank fusion's constant (the common choice; see
+/// docs/PERFORMANCE.md for what was measured).
+const RRF_K: f64 = 60.0;
+/// How much a file's salience (0..1) adds to a fused score: at most about
+/// what a rank difference of a few places is worth near the top.
+const SALIENCE_PRIOR: f64 = 0.002;
+/// What a hit in a test, example, benchmark, generated or vendored file
+/// keeps of its score, unless the question asks for such files: they
+/// mention what production code does (a test of `res.cookie` says
+/// "set-cookie" more often than `res.cookie` itself) without being it.
+const OUTSIDE_PRODUCTION: f64 = 0.75;
+/// Question words that ask for tests, examples or benchmarks.
+const ASKS_OUTSIDE_PRODUCTION: &[&str] = &[
+    "test",
+    "tests",
+    "testing",
+    "spec",
+    "specs",
+    "fixture",
+    "fixtures",
+    "example",
+    "examples",
+    "bench",
+    "benchmark",
+    "benchmarks",
+    "generated",
+    "vendor",
+    "vendored",
+    "mock",
+    "mocks",
+];
+/// BM25 weights of the title, the body and the identifier words.
+const WEIGHTS: [f64; 3] = [4.0, 1.0, 2.0];
+
+/// Searches an index. Never writes.
+pub fn search(
+    index: &Index,
+    query: &str,
+    options: &SearchOptions,
+) -> Result<SearchResults, ReadError> {
+    let store = index.store();
+    let mut mode = options.mode;
+    let mut note = None;
+    let mut semantic: Vec<i64> = Vec::new();
+    if mode != SearchMode::Text {
+        match semantic_ranking(store, query) {
+            Ok(ranking) => semantic = ranking,
+            Err(why) => {
+                note = Some(format!("semantic search is off: {why}"));
+                mode = SearchMode::Text;
+            }
+        }
+    }
+    let fts = fts_query(query);
+    let text: Vec<i64> = match (&fts, mode) {
+        (Some(q), SearchMode::Text | SearchMode::Hybrid) => store
+            .text_search(q, WEIGHTS, DEPTH, options.commits)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut fused: HashMap<i64, f64> = HashMap::new();
+    for ranking in [&text, &semantic] {
+        for (rank, id) in ranking.iter().enumerate() {
+            *fused.entry(*id).or_default() += 1.0 / (RRF_K + rank as f64 + 1.0);
+        }
+    }
+    let ids: Vec<i64> = fused.keys().copied().collect();
+    let chunks = store.chunks(&ids)?;
+    let salience = file_salience(index, &chunks)?;
+    let asks_outside =
+        identifiers(query).any(|w| ASKS_OUTSIDE_PRODUCTION.contains(&w.to_lowercase().as_str()));
+    // One result per definition or file: its best chunk.
+    let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
+    for chunk in &chunks {
+        let file = chunk_path(chunk);
+        let prior = file.and_then(|f| salience.get(f)).copied().unwrap_or(0.0);
+        let mut relevance = fused[&chunk.id] + SALIENCE_PRIOR * prior;
+        // By the chunk's node, not only its file: a Rust `mod tests` sits
+        // in a production file.
+        if !asks_outside && chunk.node.as_deref().is_some_and(outside_production) {
+            relevance *= OUTSIDE_PRODUCTION;
+        }
+        let key = chunk
+            .node
+            .clone()
+            .unwrap_or_else(|| format!("#{}", chunk.id));
+        let entry = best.entry(key).or_insert((relevance, chunk));
+        let better = relevance
+            .total_cmp(&entry.0)
+            .then(entry.1.id.cmp(&chunk.id))
+            .is_gt();
+        if better {
+            *entry = (relevance, chunk);
+        }
+    }
+    let mut ranked: Vec<(f64, &StoredChunk)> = best.into_values().collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+    ranked.truncate(options.limit);
+    // Hashing a working-tree file once per file, not once per hit in it.
+    let mut stale: HashMap<&str, bool> = HashMap::new();
+    let mut hits = Vec::with_capacity(ranked.len());
+    for (relevance, chunk) in ranked {
+        let changed = match chunk_path(chunk) {
+            Some(path) => {
+                if !stale.contains_key(path) {
+                    stale.insert(path, index.changed_in_worktree(path)?);
+                }
+                stale[path]
+            }
+            None => false,
+        };
+        hits.push(hit(store, fts.as_deref(), relevance, chunk, changed)?);
+    }
+    Ok(SearchResults {
+        query: query.to_owned(),
+        mode,
+        note,
+        hits,
+    })
+}
+
+/// Chunk ids by cosine similarity to the query, best first.
+fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<i64>, String> {
+    let (hashes, vectors) = store
+        .text_vectors(MODEL_ID, DIMENSIONS)
+        .map_err(|e| e.to_string())?;
+    if hashes.is_empty() {
+        return Err("no chunk has a vector yet; run `homer update` with the model installed (`homer model fetch`)".to_owned());
+    }
+    let files = ModelFiles::installed()
+        .ok_or("the embedding model is not installed; run `homer model fetch`")?;
+    let mut embedder = Embedder::load(&files, 1).map_err(|e| e.to_string())?;
+    let q = embedder
+        .embed(&[query])
+        .map_err(|e| e.to_string())?
+        .pop()
+        .unwrap_or_default();
+    if q.len() != DIMENSIONS {
+        return Err(format!(
+            "the model gave {} numbers, not {DIMENSIONS}",
+            q.len()
+        ));
+    }
+    // Texts are scored once; a text several chunks share (a moved or
+    // copied definition) ranks each of them.
+    let mut ranking = Vec::with_capacity(DEPTH);
+    for (_, hash) in crate::vectors::nearest(&vectors, &hashes, &q, DEPTH) {
+        let chunks = store.chunks_with_text(hash).map_err(|e| e.to_string())?;
+        ranking.extend(chunks.into_iter().map(|(id, _)| id));
+        if ranking.len() >= DEPTH {
+            break;
+        }
+    }
+    ranking.truncate(DEPTH);
+    Ok(ranking)
+}
+
+/// The salience of the files the candidate chunks are in (read by key:
+/// a few hundred lookups, not every file's values).
+fn file_salience(index: &Index, chunks: &[StoredChunk]) -> Result<HashMap<String, f64>, ReadError> {
+    let mut out = HashMap::new();
+    for file in chunks.iter().filter_map(chunk_path) {
+        if out.contains_key(file) {
+            continue;
+        }
+        if let Some(v) = index.value(NodeKind::File, file, keys::SALIENCE)? {
+            out.insert(file.to_owned(), v);
+        }
+    }
+    Ok(out)
+}
+
+/// The file a chunk is in: a file's own path, or a symbol's.
+fn chunk_path(chunk: &StoredChunk) -> Option<&str> {
+    let node = chunk.node.as_deref()?;
+    match chunk.node_kind? {
+        NodeKind::File => Some(node),
+        NodeKind::Symbol => node.split_once("::").map(|(path, _)| path),
+        _ => None,
+    }
+}
+
+fn hit(
+    store: &Store,
+    fts: Option<&str>,
+    relevance: f64,
+    chunk: &StoredChunk,
+    stale: bool,
+) -> Result<SearchHit, ReadError> {
+    let path = chunk_path(chunk).map(str::to_owned);
+    let (kind, symbol, commit) = match chunk.node_kind {
+        Some(NodeKind::Symbol) => {
+            let what = format!("symbol '{}'", chunk.title);
+            let attrs: SymbolAttrs = attrs::decode(&what, chunk.node_attrs.as_deref())?;
+            (
+                attrs.kind.name().to_owned(),
+                Some(chunk.title.clone()),
+                None,
+            )
+        }
+        Some(NodeKind::Commit) => ("commit".to_owned(), None, chunk.node.clone()),
+        _ => ("file".to_owned(), None, None),
+    };
+    // A commit is best told by its subject line; code by the matching
+    // words, else its first line.
+    let snippet = if commit.is_some() {
+        first_lines(&chunk.title)
+    } else {
+        match fts {
+            Some(q) => store.snippet(q, chunk.id)?,
+            None => None,
+        }
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| first_lines(&chunk.body))
+    };
+    Ok(SearchHit {
+        path,
+        symbol,
+        kind,
+        lines: chunk.lines,
+        score: relevance,
+        snippet,
+        stale,
+        commit,
+    })
+}
+
+/// The first non-blank line of a chunk (a signature, a heading), cut to a
+/// readable length.
+fn first_lines(body: &str) -> String {
+    let line = body
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
+    let cut: String = line.chars().take(160).collect();
+    cut
+}

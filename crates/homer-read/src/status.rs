@@ -1,0 +1,111 @@
+//! `homer status`: what is stored, and how stale it is against HEAD.
+
+use std::path::{Path, PathBuf};
+
+use homer_git::Head;
+use homer_store::{OpenMode, Store};
+use homer_vocab::{Checkpoint, StoredCounts, Workspace};
+
+use crate::ReadError;
+use crate::index::freshness_of;
+
+/// How far the index is from HEAD.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Freshness {
+    /// No index yet.
+    NotIndexed,
+    /// The repository has no commits (and the index is empty).
+    NoCommits,
+    /// The index describes HEAD.
+    UpToDate,
+    /// HEAD has `commits` commits the index has not seen (`at_least` when the
+    /// count stopped at its limit).
+    Behind { commits: u64, at_least: bool },
+    /// The indexed commit is no longer an ancestor of HEAD (a rebase, a
+    /// reset, a force-push, or another branch).
+    Diverged,
+    /// The indexed commit is not in the repository any more.
+    IndexedCommitMissing,
+    /// The index describes a commit but the repository has none now.
+    HeadGone,
+}
+
+impl Freshness {
+    /// The state in a few words, for warnings.
+    #[must_use]
+    pub fn describe(&self) -> &'static str {
+        match self {
+            Freshness::NotIndexed => "not indexed",
+            Freshness::NoCommits => "no commits",
+            Freshness::UpToDate => "up to date",
+            Freshness::Behind { .. } => "behind",
+            Freshness::Diverged => "diverged",
+            Freshness::IndexedCommitMissing => "indexed commit missing",
+            Freshness::HeadGone => "head gone",
+        }
+    }
+}
+
+/// The state of the index of one repository.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Status {
+    pub repository: PathBuf,
+    pub database: PathBuf,
+    /// The commit HEAD points to, `None` without commits.
+    pub head: Option<String>,
+    /// The branch HEAD is on, `None` when detached.
+    pub branch: Option<String>,
+    /// The commit the index describes.
+    pub indexed_head: Option<String>,
+    pub schema: Option<u32>,
+    pub revision: u64,
+    pub freshness: Freshness,
+    pub stored: Option<StoredCounts>,
+}
+
+/// Reads the status of the repository containing `path`. Never writes.
+pub fn status(path: &Path) -> Result<Status, ReadError> {
+    let workspace = Workspace::locate(path)?;
+    let repo = workspace.repository();
+    let (head, branch) = match repo.head()? {
+        Head::Commit { id, branch, .. } => (Some(id), branch),
+        Head::Unborn { branch } => (None, branch),
+    };
+    let mut status = Status {
+        repository: workspace.root().to_path_buf(),
+        database: workspace.database().to_path_buf(),
+        head: head.map(|id| id.to_hex()),
+        branch,
+        indexed_head: None,
+        schema: None,
+        revision: 0,
+        freshness: Freshness::NotIndexed,
+        stored: None,
+    };
+    if !workspace.database().exists() {
+        return Ok(status);
+    }
+    let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    let indexed = store.checkpoint(&Checkpoint::Head.name())?;
+    status.schema = Some(store.schema_version()?);
+    status.revision = revision(&store)?;
+    status.stored = Some(StoredCounts::read(&store, homer_embed::MODEL_ID)?);
+    status.freshness = freshness_of(repo, head, indexed.as_deref());
+    status.indexed_head = indexed;
+    Ok(status)
+}
+
+/// The store's revision counter; 0 before the first update stored one.
+fn revision(store: &Store) -> Result<u64, ReadError> {
+    match store.checkpoint(&Checkpoint::Revision.name())? {
+        None => Ok(0),
+        Some(text) => text.parse().map_err(|_| {
+            ReadError::Vocab(homer_vocab::VocabError::WrongValue {
+                node: "the checkpoint 'revision'".to_owned(),
+                name: "revision",
+                expected: "a number",
+            })
+        }),
+    }
+}

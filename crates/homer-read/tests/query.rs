@@ -1,0 +1,120 @@
+//! `homer query` against git: the commits, lines and co-change partners a
+//! file view shows equal what `git log --numstat` gives for the fixture.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+#[path = "../../homer-update/tests/common/mod.rs"]
+mod common;
+use common::run;
+
+use homer_fixtures::{copy, git_numstat, git_stdout};
+use homer_read::{Index, QueryOptions, QueryOutcome, View, query};
+
+fn file_view(root: &Path, path: &str) -> homer_read::FileView {
+    let options = QueryOptions {
+        depth: 1,
+        limit: 100,
+    };
+    match query(&Index::open(root).expect("open"), root, path, &options).expect("query succeeds") {
+        QueryOutcome::Found {
+            view: View::File(f),
+            warnings,
+        } => {
+            assert_eq!(warnings, Vec::<String>::new());
+            *f
+        }
+        other => panic!("{path}: not a file view: {other:?}"),
+    }
+}
+
+#[test]
+fn file_views_match_git_numstat() {
+    let repo = copy("small");
+    let root = repo.path();
+    std::fs::create_dir_all(root.join(".homer")).expect("mkdir");
+    std::fs::write(
+        root.join(".homer/config.toml"),
+        "[coupling]\nmin_revisions = 2\nmin_shared = 2\nmin_degree = 30\n",
+    )
+    .expect("config");
+    run(root);
+
+    // The reference, from git alone. The fixture's one rename is mapped to
+    // the current name by hand, as `git log --follow` would.
+    let renames: BTreeMap<&str, &str> = [("src/lib.rs", "src/calc.rs")].into_iter().collect();
+    let current: BTreeSet<String> = String::from_utf8(git_stdout(root, &["ls-files"]))
+        .expect("utf-8")
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let mut per_commit: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut commits: BTreeMap<String, u64> = BTreeMap::new();
+    let mut lines: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for (sha, path, added, deleted) in git_numstat(root) {
+        let path = String::from_utf8(path).expect("utf-8");
+        let path = renames
+            .get(path.as_str())
+            .map_or(path.clone(), |r| (*r).to_owned());
+        *commits.entry(path.clone()).or_default() += 1;
+        let entry = lines.entry(path.clone()).or_default();
+        entry.0 += added.parse::<i64>().unwrap_or(0);
+        entry.1 += deleted.parse::<i64>().unwrap_or(0);
+        per_commit.entry(sha).or_default().insert(path);
+    }
+    let mut revs: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut shared: BTreeMap<(&str, &str), u32> = BTreeMap::new();
+    for files in per_commit.values().filter(|f| f.len() <= 30) {
+        let files: Vec<&str> = files
+            .iter()
+            .map(String::as_str)
+            .filter(|f| current.contains(*f))
+            .collect();
+        for a in &files {
+            *revs.entry(a).or_default() += 1;
+            for b in &files {
+                if a != b {
+                    *shared.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+    }
+
+    let mut checked_partners = 0;
+    for path in current.iter().filter(|p| commits.contains_key(*p)) {
+        let view = file_view(root, path);
+        let history = view.history.expect("a history");
+        assert_eq!(history.commits as u64, commits[path], "{path}: commits");
+        assert_eq!(
+            (history.lines_added, history.lines_deleted),
+            lines[path],
+            "{path}: lines"
+        );
+        let mut expected: Vec<(String, u32, String)> = shared
+            .iter()
+            .filter(|((a, _), _)| *a == path.as_str())
+            .filter_map(|((_, b), n)| {
+                let mean = f64::from(revs[path.as_str()] + revs[b]) / 2.0;
+                let degree = f64::from(*n) / mean * 100.0;
+                (mean >= 2.0 && *n >= 2 && degree >= 30.0)
+                    .then(|| ((*b).to_owned(), *n, format!("{degree:.4}")))
+            })
+            .collect();
+        expected.sort();
+        let mut ours: Vec<(String, u32, String)> = view
+            .co_changes
+            .iter()
+            .map(|c| {
+                (
+                    c.path.clone(),
+                    u32::try_from(c.shared).expect("small"),
+                    format!("{:.4}", c.degree),
+                )
+            })
+            .collect();
+        ours.sort();
+        assert_eq!(ours, expected, "{path}: co-change partners");
+        checked_partners += ours.len();
+    }
+    assert!(checked_partners > 0, "the fixture has co-changing files");
+}

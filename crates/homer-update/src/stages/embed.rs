@@ -1,0 +1,119 @@
+//! Embeddings (stage `embed`, last): a vector for every chunk text that
+//! has none for the current model. Vectors are keyed by the hash of the
+//! text, so an unchanged or moved chunk is never embedded again and a new
+//! model re-embeds everything. The slow stage: it commits every few
+//! hundred vectors, so an interrupted update resumes where it stopped, and
+//! it never blocks the rest: without the model, or with `--no-embed`, the
+//! index is complete but for the vectors, and one note says how to get
+//! semantic search.
+
+use homer_embed::{Embedder, MODEL_ID, ModelFiles};
+use homer_store::{PendingEmbedding, Store, embedded_text};
+
+use crate::{Progress, UpdateError};
+
+/// Texts per model call. One: padding a batch to its longest text wastes
+/// more than batching saves on two cores (ripgrep's chunks, 2 threads:
+/// 32.6 texts/s at batch 1, 16-18/s at batch 4-8; see
+/// `benches/src/bin/embed_throughput.rs`), and memory grows with the batch.
+const BATCH: usize = 1;
+/// Vectors per transaction: an interrupted run loses at most this many
+/// (about a second of work; a commit in WAL mode costs far less).
+const COMMIT_EVERY: usize = 32;
+
+/// What the stage did.
+#[derive(Debug, Default)]
+pub(crate) struct EmbedOutcome {
+    /// `embedded <node>` for every text embedded, sorted.
+    pub log: Vec<String>,
+    pub embedded: u64,
+    /// Texts still without a vector (semantic search skips them).
+    pub missing: u64,
+    /// Why semantic search is off, when it is.
+    pub off: Option<String>,
+}
+
+/// Whether to embed, and with what.
+pub(crate) enum Model<'a> {
+    Files(&'a ModelFiles),
+    /// Not installed.
+    Missing,
+    /// `--no-embed`.
+    Skipped,
+}
+
+pub(crate) fn run(
+    store: &mut Store,
+    model: &Model<'_>,
+    progress: &dyn Progress,
+) -> Result<EmbedOutcome, UpdateError> {
+    let tx = store.begin_write()?;
+    tx.prune_embeddings(MODEL_ID)?;
+    // The texts are read only when they will be embedded: counting them
+    // reads the index alone, so a `--no-embed` update stays cheap.
+    let (pending, missing) = match model {
+        Model::Files(_) => {
+            let pending = tx.pending_embeddings(MODEL_ID)?;
+            let n = pending.len() as u64;
+            (pending, n)
+        }
+        Model::Missing | Model::Skipped => (Vec::new(), tx.pending_embedding_count(MODEL_ID)?),
+    };
+    tx.commit()?;
+    let mut outcome = EmbedOutcome {
+        missing,
+        ..EmbedOutcome::default()
+    };
+    if missing == 0 {
+        return Ok(outcome);
+    }
+    let files = match model {
+        Model::Files(files) => *files,
+        Model::Missing => {
+            outcome.off = Some(format!(
+                "semantic search is off: the embedding model is not installed ({missing} chunks without vectors); run `homer model fetch`, then `homer update`"
+            ));
+            return Ok(outcome);
+        }
+        Model::Skipped => {
+            outcome.off = Some(format!(
+                "semantic search is off for {missing} chunks not embedded (--no-embed); `homer update` embeds them"
+            ));
+            return Ok(outcome);
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let mut embedder = match Embedder::load(files, threads) {
+        Ok(embedder) => embedder,
+        Err(e) => {
+            outcome.off = Some(format!("semantic search is off: {e}"));
+            return Ok(outcome);
+        }
+    };
+    progress.start("embedding", Some(pending.len() as u64));
+    for group in pending.chunks(COMMIT_EVERY) {
+        let tx = store.begin_write()?;
+        for batch in group.chunks(BATCH) {
+            let texts: Vec<String> = batch.iter().map(text_of).collect();
+            let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+            let vectors = embedder
+                .embed(&refs)
+                .map_err(|e| UpdateError::Embed(e.to_string()))?;
+            for (item, vector) in batch.iter().zip(&vectors) {
+                tx.put_embedding(item.embed_hash, MODEL_ID, vector)?;
+                outcome.log.push(format!("embedded {}", item.node));
+            }
+            progress.advance(batch.len() as u64);
+        }
+        tx.commit()?;
+        outcome.embedded += group.len() as u64;
+        outcome.missing -= group.len() as u64;
+    }
+    progress.finish();
+    outcome.log.sort();
+    Ok(outcome)
+}
+
+fn text_of(item: &PendingEmbedding) -> String {
+    embedded_text(item.embed, &item.title, &item.body).unwrap_or_default()
+}

@@ -1,0 +1,252 @@
+//! The code stage: exactly which tasks an edit executes, and that what is
+//! stored after it equals a fresh build.
+
+mod common;
+use common::{dump, fresh_dump, open, run};
+
+use std::path::Path;
+
+use homer_fixtures::{assert_same_dump, commit_all, copy, git, git_stdout};
+use homer_store::{DumpOptions, EdgeKind, NodeKind};
+use homer_update::UpdateReport;
+
+/// The log entries of the code stage's task kinds, without the parse keys'
+/// blob ids (they change with every edit).
+fn code_log(report: &UpdateReport) -> Vec<String> {
+    report
+        .log
+        .iter()
+        .filter(|l| l.contains(" parse(") || l.contains(" symbols(") || l.contains(" resolve("))
+        .map(|l| match l.split_once(" parse(") {
+            Some((verb, rest)) => format!(
+                "{verb} parse({}",
+                rest.split_once(':').map_or(rest, |(_, hint)| hint)
+            ),
+            None => l.clone(),
+        })
+        .collect()
+}
+
+/// Did the task run (with a new output, or the same one: backdated)?
+fn ran(log: &[String], task: &str) -> bool {
+    log.iter()
+        .any(|l| l == &format!("executed {task}") || l == &format!("backdated {task}"))
+}
+
+fn blob(repo: &Path, path: &str) -> String {
+    String::from_utf8(git_stdout(repo, &["rev-parse", &format!("HEAD:{path}")]))
+        .expect("hex")
+        .trim()
+        .to_owned()
+}
+
+#[test]
+fn a_body_edit_reparses_one_file_and_re_resolves_only_it() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let old = blob(root, "src/calc.rs");
+    let text = std::fs::read_to_string(root.join("src/calc.rs")).expect("read");
+    // Same functions, a longer body for `add` (which moves every line after
+    // it: the file's facts change, what it exports does not).
+    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
+    assert_ne!(edited, text);
+    std::fs::write(root.join("src/calc.rs"), edited).expect("write");
+    commit_all(root, "Commute the addition");
+    let new = blob(root, "src/calc.rs");
+    let report = run(root);
+    let mut log: Vec<&str> = report
+        .log
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.contains(" parse(") || l.contains(" symbols(") || l.contains(" resolve("))
+        .collect();
+    log.sort_unstable();
+    let mut expected = vec![
+        format!("deleted parse({old}:rust)"),
+        format!("executed parse({new}:rust)"),
+        // The file's own resolution runs again; its calls are the same, so it
+        // is backdated and nothing depending on it runs.
+        "backdated resolve(src/calc.rs)".to_owned(),
+        "executed symbols(src/calc.rs)".to_owned(),
+    ];
+    expected.sort_unstable();
+    assert_eq!(log, expected);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
+fn renaming_an_exported_function_re_resolves_its_importers() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let text = std::fs::read_to_string(root.join("src/calc.rs")).expect("read");
+    std::fs::write(
+        root.join("src/calc.rs"),
+        text.replace("pub fn rem(", "pub fn remainder("),
+    )
+    .expect("write");
+    commit_all(root, "Rename rem");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(ran(&log, "resolve(src/calc.rs)"), "{log:#?}");
+    // main.rs imports and calls `rem`: its resolution changes.
+    assert!(
+        log.contains(&"executed resolve(src/main.rs)".to_owned()),
+        "{log:#?}"
+    );
+    // Files that neither import calc.rs nor use either name are left alone.
+    assert!(!log.iter().any(|l| l.contains("resolve(py/")), "{log:#?}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
+fn deleting_a_file_removes_its_symbols_and_every_edge_to_them() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let before = open(root);
+    let calls_into_calc = before
+        .edges(EdgeKind::Calls)
+        .expect("edges")
+        .iter()
+        .filter(|e| e.members[1].name.starts_with("src/calc.rs::"))
+        .count();
+    assert!(
+        calls_into_calc > 0,
+        "main.rs calls into calc.rs before the delete"
+    );
+    drop(before);
+
+    git(root, &["rm", "-q", "src/calc.rs"]);
+    commit_all(root, "Drop the library");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        log.contains(&"deleted symbols(src/calc.rs)".to_owned()),
+        "{log:#?}"
+    );
+    assert!(
+        log.contains(&"deleted resolve(src/calc.rs)".to_owned()),
+        "{log:#?}"
+    );
+    assert!(
+        log.contains(&"executed resolve(src/main.rs)".to_owned()),
+        "{log:#?}"
+    );
+
+    let store = open(root);
+    let dump = store.dump(DumpOptions::default()).expect("dump");
+    assert!(
+        !dump
+            .lines()
+            .any(|l| l.starts_with("node symbol") && l.contains("\"src/calc.rs::")),
+        "no symbol of the deleted file remains"
+    );
+    for kind in [
+        EdgeKind::Calls,
+        EdgeKind::Defines,
+        EdgeKind::Imports,
+        EdgeKind::Depends,
+    ] {
+        for edge in store.edges(kind).expect("edges") {
+            assert!(
+                !edge
+                    .members
+                    .iter()
+                    .any(|m| m.kind == NodeKind::Symbol && m.name.starts_with("src/calc.rs::")),
+                "{kind:?} edge to a deleted symbol: {edge:?}"
+            );
+            // The file itself lives on in history, but nothing current
+            // points at it.
+            if kind != EdgeKind::Defines {
+                assert!(
+                    !edge.members.iter().skip(1).any(|m| m.name == "src/calc.rs"),
+                    "{kind:?} edge to the deleted file: {edge:?}"
+                );
+            }
+        }
+    }
+    assert_same_dump(&self::dump(root), &fresh_dump(root, run));
+}
+
+#[test]
+fn a_rename_parses_nothing() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    git(root, &["mv", "py/calc/ops.py", "py/calc/operations.py"]);
+    commit_all(root, "Rename ops");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        !log.iter().any(|l| l.contains(" parse(")),
+        "same blob, no parse: {log:#?}"
+    );
+    assert!(log.contains(&"executed symbols(py/calc/operations.py)".to_owned()));
+    assert!(log.contains(&"deleted symbols(py/calc/ops.py)".to_owned()));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
+fn symbols_and_calls_are_stored() {
+    let repo = copy("small");
+    run(repo.path());
+    let store = open(repo.path());
+    let dump = store.dump(DumpOptions::default()).expect("dump");
+    assert!(dump.contains("node symbol \"src/calc.rs::add\""), "{dump}");
+    let calls = store.edges(EdgeKind::Calls).expect("calls");
+    assert!(
+        calls
+            .iter()
+            .any(|e| e.members[0].name == "src/main.rs::main"
+                && e.members[1].name == "src/calc.rs::add"),
+        "main calls add"
+    );
+    let imports = store.edges(EdgeKind::Imports).expect("imports");
+    assert!(
+        imports
+            .iter()
+            .any(|e| e.members[0].name == "src/main.rs" && e.members[1].name == "src/calc.rs")
+    );
+}
+
+/// On real repositories: index an older commit, move HEAD forward through
+/// real history, update, and compare with a fresh build of the new HEAD.
+/// Every stage takes part, the code stage most (real edits, renames,
+/// deletions, new files). Runs when `HOMER_CORPUS` names a directory of
+/// clones of `../shared/corpus`.
+#[test]
+#[allow(clippy::print_stderr, reason = "reports what it compared")]
+fn stepping_through_real_history_equals_a_fresh_build() {
+    let Some(dirs) = homer_fixtures::corpus_clones() else {
+        return;
+    };
+    for dir in dirs {
+        let work = tempfile::tempdir().expect("tempdir");
+        let source = dir.display().to_string();
+        git(work.path(), &["clone", "-q", "--no-local", &source, "repo"]);
+        let repo = work.path().join("repo");
+        let tip = String::from_utf8(git_stdout(&repo, &["rev-parse", "HEAD"]))
+            .expect("hex")
+            .trim()
+            .to_owned();
+        // From 40 first-parent commits back, to 10 back, to the tip.
+        let mut parsed = Vec::new();
+        for rev in [format!("{tip}~40"), format!("{tip}~10"), tip.clone()] {
+            git(&repo, &["reset", "-q", "--hard", &rev]);
+            let report = run(&repo);
+            parsed.push(
+                code_log(&report)
+                    .iter()
+                    .filter(|l| l.starts_with("executed parse"))
+                    .count(),
+            );
+        }
+        assert_same_dump(&dump(&repo), &fresh_dump(&repo, run));
+        eprintln!(
+            "{}: incremental equals fresh; files parsed per step: {parsed:?}",
+            dir.display()
+        );
+    }
+}

@@ -1,0 +1,89 @@
+//! The graph stage: which edits run PageRank, warm starts, and that the
+//! rankings are the same bytes however the index got there.
+
+mod common;
+use common::{dump, fresh_dump, run};
+
+use homer_fixtures::{assert_same_dump, commit_all, copy};
+use homer_update::UpdateReport;
+
+/// The graph stage's entries of the log.
+fn graph_log(report: &UpdateReport) -> Vec<&str> {
+    report
+        .log
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.contains(" graph(") || l.contains(" salience("))
+        .collect()
+}
+
+#[test]
+fn a_body_only_edit_runs_no_pagerank() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let text = std::fs::read_to_string(root.join("src/calc.rs")).expect("read");
+    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
+    assert_ne!(edited, text);
+    std::fs::write(root.join("src/calc.rs"), edited).expect("write");
+    commit_all(root, "Commute the addition");
+    let report = run(root);
+    // The new commit changes the file's history (its commits, its last
+    // change), so salience is computed again; the graphs did not change.
+    assert_eq!(graph_log(&report), ["executed salience(files)"]);
+    assert!(report.pagerank.is_empty(), "{:?}", report.pagerank);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
+fn a_new_import_runs_the_file_pagerank_once_from_the_old_scores() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    // ts/src/server.ts already imports api.ts; now api.ts imports a new
+    // helper: one more file and one more dependency.
+    std::fs::write(
+        root.join("ts/src/helper.ts"),
+        "export function twice(n: number): number {\n  return 2 * n;\n}\n",
+    )
+    .expect("write");
+    let api = std::fs::read_to_string(root.join("ts/src/api.ts")).expect("read");
+    std::fs::write(
+        root.join("ts/src/api.ts"),
+        format!("import {{ twice }} from \"./helper\";\n\n{api}"),
+    )
+    .expect("write");
+    commit_all(root, "A helper");
+    let report = run(root);
+    let log = graph_log(&report);
+    assert_eq!(
+        log.iter()
+            .filter(|l| **l == "executed graph(files)")
+            .count(),
+        1,
+        "{log:?}"
+    );
+    let files = report
+        .pagerank
+        .iter()
+        .find(|r| r.graph == "files")
+        .expect("the file graph was ranked");
+    assert!(files.warm_start && files.converged, "{files:?}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
+fn rankings_are_the_same_bytes_on_every_build() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let first = dump(root);
+    assert!(first.contains(" community="), "communities are stored");
+    assert!(first.contains(" salience_class="), "classes are stored");
+    // A second update changes nothing, and a fresh build of the same
+    // commit stores the same bytes.
+    let again = run(root);
+    assert_eq!(again.executed, 0);
+    assert_eq!(dump(root), first);
+    assert_same_dump(&fresh_dump(root, run), &first);
+}

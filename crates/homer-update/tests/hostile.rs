@@ -1,0 +1,246 @@
+//! Repositories that break naive miners: each ends in a clear outcome and a
+//! consistent database, and what can be compared with git is.
+
+mod common;
+use common::run;
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use homer_fixtures::{NumstatRecord, cached, copy, git, git_numstat, git_stdout};
+use homer_git::RepoPath;
+use homer_read::{Freshness, status};
+use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
+
+fn open(db: &Path) -> Store {
+    let store = Store::open(db, OpenMode::ReadWrite).expect("open");
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+    store
+}
+
+fn stored_records(store: &Store) -> BTreeSet<NumstatRecord> {
+    let mut records = BTreeSet::new();
+    for edge in store.edges(EdgeKind::Commit).expect("edges") {
+        let commit = edge
+            .members
+            .iter()
+            .find(|m| m.role == Role::Commit)
+            .expect("commit")
+            .name
+            .clone();
+        for m in edge.members.iter().filter(|m| m.kind == NodeKind::File) {
+            let attrs: serde_json::Value =
+                serde_json::from_str(m.attrs.as_deref().expect("attrs")).expect("json");
+            let (added, deleted) = if attrs["binary"] == true {
+                ("-".to_owned(), "-".to_owned())
+            } else {
+                (attrs["added"].to_string(), attrs["deleted"].to_string())
+            };
+            let path = RepoPath::from_name(&m.name)
+                .expect("path")
+                .as_bytes()
+                .to_vec();
+            records.insert((commit.clone(), path, added, deleted));
+        }
+    }
+    records
+}
+
+fn current_files(store: &Store) -> BTreeSet<String> {
+    store
+        .dump(DumpOptions::default())
+        .expect("dump")
+        .lines()
+        .filter(|l| l.starts_with("node file ") && !l.contains(" owner=-"))
+        .map(|l| {
+            let rest = &l["node file ".len()..];
+            serde_json::from_str(rest.split_once(" hash=").expect("hash").0).expect("name")
+        })
+        .collect()
+}
+
+#[test]
+fn symlinks_submodules_odd_names_and_a_huge_commit_match_git() {
+    let repo = copy("edge_cases");
+    let report = run(repo.path());
+    let store = open(&repo.path().join(".homer/homer.db"));
+    assert_eq!(stored_records(&store), git_numstat(repo.path()));
+
+    let files = current_files(&store);
+    // Symlinks are files; the submodule never was one; the Latin-1 name is
+    // git's quoted form; the 10,000 generated files are all there.
+    assert!(files.contains("link-to-hello"));
+    assert!(files.contains("hello.txt"));
+    assert!(files.contains("\"caf\\351.txt\""));
+    assert!(!files.iter().any(|f| f.starts_with("vendor")));
+    assert_eq!(
+        files.iter().filter(|f| f.starts_with("gen/")).count(),
+        10_000
+    );
+    let widest = store
+        .edges(EdgeKind::Commit)
+        .expect("edges")
+        .iter()
+        .map(|e| e.members.len())
+        .max()
+        .expect("commits");
+    assert_eq!(
+        widest, 10_002,
+        "one hyperedge: the commit, its author and 10,000 files"
+    );
+    let notes: Vec<&String> = report
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with("semantic search is off"))
+        .collect();
+    assert_eq!(notes, Vec::<&String>::new());
+}
+
+#[test]
+fn a_bare_repository_is_indexed_from_its_history() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = cached("small");
+    git(
+        dir.path(),
+        &[
+            "clone",
+            "-q",
+            "--bare",
+            &source.display().to_string(),
+            "bare.git",
+        ],
+    );
+    let bare = dir.path().join("bare.git");
+    let report = run(&bare);
+    assert!(report.head.is_some());
+    // The index lives inside the git directory, and info/exclude is left alone.
+    let store = open(&bare.join("homer/homer.db"));
+    assert_eq!(stored_records(&store), git_numstat(&bare));
+    assert!(!current_files(&store).is_empty());
+    assert_eq!(
+        status(&bare).expect("status").freshness,
+        Freshness::UpToDate
+    );
+}
+
+#[test]
+fn a_shallow_clone_mines_what_exists_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = format!("file://{}", cached("small").display());
+    git(
+        dir.path(),
+        &["clone", "-q", "--depth", "5", &source, "shallow"],
+    );
+    let shallow = dir.path().join("shallow");
+    let report = run(&shallow);
+    assert!(
+        report.notes.iter().any(|n| n.contains("shallow clone")),
+        "{:?}",
+        report.notes
+    );
+    let store = open(&shallow.join(".homer/homer.db"));
+    // git treats the boundary commit as a root; so does Homer.
+    assert_eq!(stored_records(&store), git_numstat(&shallow));
+    assert_eq!(
+        store
+            .summary()
+            .expect("summary")
+            .current_nodes
+            .iter()
+            .find(|k| k.kind == "commit")
+            .map(|k| k.count),
+        Some(5)
+    );
+}
+
+#[test]
+fn a_partial_clone_skips_missing_blobs_counts_them_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = copy("small");
+    git(source.path(), &["config", "uploadpack.allowFilter", "true"]);
+    let url = format!("file://{}", source.path().display());
+    git(
+        dir.path(),
+        &["clone", "-q", "--filter=blob:none", &url, "partial"],
+    );
+    let partial = dir.path().join("partial");
+    let report = run(&partial);
+    let note = report
+        .notes
+        .iter()
+        .find(|n| n.contains("could not be read"))
+        .expect("a note about missing blobs");
+    assert!(note.contains("partial clone"), "{note}");
+    let store = open(&partial.join(".homer/homer.db"));
+    // Every change git reports is there. Without blob contents a rename
+    // with edits cannot be recognized, so its old path shows up as deleted:
+    // that, and nothing else, is extra.
+    let ours: BTreeSet<(String, Vec<u8>)> = stored_records(&store)
+        .into_iter()
+        .map(|r| (r.0, r.1))
+        .collect();
+    let theirs: BTreeSet<(String, Vec<u8>)> = git_numstat(source.path())
+        .into_iter()
+        .map(|r| (r.0, r.1))
+        .collect();
+    assert!(ours.is_superset(&theirs));
+    let renamed_from: BTreeSet<(String, Vec<u8>)> = String::from_utf8(git_stdout(
+        source.path(),
+        &[
+            "log",
+            "--no-merges",
+            "-M",
+            "--diff-filter=R",
+            "--name-status",
+            "--format=%x01%H",
+        ],
+    ))
+    .expect("utf-8")
+    .split('\u{1}')
+    .skip(1)
+    .flat_map(|block| {
+        let mut lines = block.lines();
+        let sha = lines.next().unwrap_or_default().to_owned();
+        lines
+            .filter_map(|l| {
+                l.split('\t')
+                    .nth(1)
+                    .map(|old| (sha.clone(), old.as_bytes().to_vec()))
+            })
+            .collect::<Vec<_>>()
+    })
+    .collect();
+    assert!(ours.difference(&theirs).all(|r| renamed_from.contains(r)));
+    // A second run has nothing to do and stays quiet about it.
+    let again = run(&partial);
+    assert_eq!(again.executed, 0);
+}
+
+#[test]
+fn a_detached_head_is_indexed_where_it_points() {
+    let repo = copy("small");
+    git(repo.path(), &["checkout", "-q", "--detach", "HEAD~3"]);
+    let report = run(repo.path());
+    let expected = String::from_utf8(git_stdout(repo.path(), &["rev-parse", "HEAD"])).expect("hex");
+    assert_eq!(report.head.as_deref(), Some(expected.trim()));
+    let st = status(repo.path()).expect("status");
+    assert_eq!(st.branch, None);
+    assert_eq!(st.freshness, Freshness::UpToDate);
+}
+
+#[test]
+fn a_repository_without_commits_then_with_one() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    git(dir.path(), &["init", "-q", "-b", "main"]);
+    let first = run(dir.path());
+    assert_eq!(first.head, None);
+    std::fs::write(dir.path().join("a.txt"), "a\n").expect("write");
+    homer_fixtures::commit_all(dir.path(), "First");
+    let second = run(dir.path());
+    assert!(second.head.is_some());
+    let store = open(&dir.path().join(".homer/homer.db"));
+    assert_eq!(stored_records(&store), git_numstat(dir.path()));
+}

@@ -1,0 +1,231 @@
+//! The attributes of nodes, edges and edge members: one serde struct per
+//! kind, written as JSON in the `attrs` columns. Reading one that does not
+//! decode is an error that names the node or edge, never a default.
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::VocabError;
+
+/// A kind of definition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SymbolKind {
+    Function,
+    Method,
+    Class,
+    Struct,
+    Enum,
+    Trait,
+    Interface,
+    #[serde(rename = "type")]
+    Type,
+    Module,
+    Macro,
+}
+
+impl SymbolKind {
+    pub const ALL: &'static [SymbolKind] = &[
+        SymbolKind::Function,
+        SymbolKind::Method,
+        SymbolKind::Class,
+        SymbolKind::Struct,
+        SymbolKind::Enum,
+        SymbolKind::Trait,
+        SymbolKind::Interface,
+        SymbolKind::Type,
+        SymbolKind::Module,
+        SymbolKind::Macro,
+    ];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            SymbolKind::Function => "function",
+            SymbolKind::Method => "method",
+            SymbolKind::Class => "class",
+            SymbolKind::Struct => "struct",
+            SymbolKind::Enum => "enum",
+            SymbolKind::Trait => "trait",
+            SymbolKind::Interface => "interface",
+            SymbolKind::Type => "type",
+            SymbolKind::Module => "module",
+            SymbolKind::Macro => "macro",
+        }
+    }
+
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<SymbolKind> {
+        SymbolKind::ALL.iter().copied().find(|k| k.name() == name)
+    }
+}
+
+/// A symbol node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SymbolAttrs {
+    pub kind: SymbolKind,
+    /// The name as written.
+    pub name: String,
+    /// First and last line, 1-based.
+    pub line: u32,
+    pub end: u32,
+    /// The declaration's first line, trimmed.
+    pub signature: String,
+    pub exported: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
+    /// The enclosing definition's qualified name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parent: Option<String>,
+}
+
+/// How a file is kept in git, when it is not a plain file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileMode {
+    Executable,
+    Symlink,
+}
+
+/// A file node at HEAD.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileAttrs {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<FileMode>,
+}
+
+/// A directory node at HEAD.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DirAttrs {
+    /// Submodules directly inside it (paths), which are not files.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub submodules: Vec<String>,
+}
+
+/// A commit node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommitAttrs {
+    /// The canonical author, after the mailmap.
+    pub author: String,
+    pub email: String,
+    /// Author time, seconds since the epoch, and its offset in minutes.
+    pub time: i64,
+    pub tz: i32,
+    /// Committer time.
+    pub committed: i64,
+    pub parents: Vec<String>,
+    pub subject: String,
+    /// At a shallow clone's boundary: compared with an empty tree.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub shallow: bool,
+}
+
+/// A file's membership in a `commit` edge: how the commit changed it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeAttrs {
+    /// Lines added and deleted; absent for binary or unreadable content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<u32>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub binary: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unreadable: bool,
+    /// A rename's old path and git's similarity index (percent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub similarity: Option<u8>,
+}
+
+/// A `depends` edge from one file to another: what it is made of.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DependsAttrs {
+    pub imports: u32,
+    /// Σ of the calls' confidences.
+    pub calls: f64,
+    pub types: u32,
+}
+
+/// A `co_change` edge between two files.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoChangeAttrs {
+    /// Commits that changed both.
+    pub shared: u32,
+    /// Commits of each file, in member order.
+    pub revisions: [u32; 2],
+}
+
+/// A `community` edge over the files of one community.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CommunityAttrs {
+    pub name: String,
+    pub size: u32,
+}
+
+/// The JSON text of attributes, `None` when they say nothing (`{}`).
+#[must_use]
+pub fn encode<T: Serialize>(attrs: &T) -> Option<String> {
+    // Attribute structs are plain data: serializing cannot fail.
+    let text = serde_json::to_string(attrs).expect("attributes serialize");
+    (text != "{}").then_some(text)
+}
+
+/// Decodes the attributes of `what` (a node or edge, named in the error);
+/// absent attributes decode as `{}`.
+pub fn decode<T: DeserializeOwned>(what: &str, attrs: Option<&str>) -> Result<T, VocabError> {
+    serde_json::from_str(attrs.unwrap_or("{}")).map_err(|e| VocabError::BadAttrs {
+        what: what.to_owned(),
+        message: e.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attributes_round_trip_and_empty_ones_are_absent() {
+        assert_eq!(encode(&FileAttrs::default()), None);
+        let exe = FileAttrs {
+            mode: Some(FileMode::Executable),
+        };
+        assert_eq!(encode(&exe).as_deref(), Some(r#"{"mode":"executable"}"#));
+        assert_eq!(
+            decode::<FileAttrs>("file 'x'", Some(r#"{"mode":"executable"}"#)).expect("decodes"),
+            exe
+        );
+        assert_eq!(
+            decode::<FileAttrs>("file 'x'", None).expect("absent"),
+            FileAttrs::default()
+        );
+    }
+
+    #[test]
+    fn attributes_that_do_not_decode_name_their_owner() {
+        let err = decode::<SymbolAttrs>("symbol 'src/a.rs::f'", Some(r#"{"kind":"function"}"#))
+            .expect_err("fields missing");
+        assert!(err.to_string().contains("symbol 'src/a.rs::f'"), "{err}");
+        assert!(err.to_string().contains("rebuild"), "{err}");
+    }
+
+    #[test]
+    fn symbol_kinds_round_trip() {
+        for &k in SymbolKind::ALL {
+            assert_eq!(SymbolKind::from_name(k.name()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).expect("serializes"),
+                format!("\"{}\"", k.name())
+            );
+        }
+    }
+}

@@ -1,0 +1,103 @@
+//! What an index holds, counted: for `homer status` and the update report.
+
+use std::collections::BTreeMap;
+
+use homer_store::{KindCount, NodeKind, Store};
+use serde::Serialize;
+
+use crate::values::ValueName;
+use crate::{SkipReason, VocabError};
+
+/// Counts of stored rows, by kind (sorted).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StoredCounts {
+    /// Nodes that exist at HEAD (files, directories, symbols), and the
+    /// mined commits and their authors.
+    pub current: BTreeMap<String, u64>,
+    /// Nodes kept only because history references them (files deleted since).
+    pub history_only: BTreeMap<String, u64>,
+    pub edges: BTreeMap<String, u64>,
+    pub tasks: BTreeMap<String, u64>,
+    pub chunks: u64,
+    pub embeddings: u64,
+    /// Distinct chunk texts meant to have a vector for the current model,
+    /// and how many have one (semantic search sees only those).
+    pub texts_to_embed: u64,
+    pub texts_embedded: u64,
+    pub code: CodeCounts,
+    /// Parsed files by salience class.
+    pub classes: BTreeMap<String, u64>,
+}
+
+/// What the code stage found at HEAD.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CodeCounts {
+    /// Parsed files by language.
+    pub languages: BTreeMap<String, u64>,
+    /// Files that look like code but were not parsed, by reason.
+    pub skipped: BTreeMap<SkipReason, u64>,
+    /// Calls resolved to one definition.
+    pub calls_certain: u64,
+    /// Calls resolved by name alone, to the most likely definition.
+    pub calls_guessed: u64,
+    /// Calls to nothing the repository defines (the standard library,
+    /// dependencies, dynamic dispatch Homer cannot follow).
+    pub calls_unresolved: u64,
+    /// Syntax errors the parser recovered from.
+    pub parse_errors: u64,
+}
+
+impl StoredCounts {
+    /// Counts what `store` holds; `model` names the embedding model whose
+    /// coverage is counted.
+    pub fn read(store: &Store, model: &str) -> Result<StoredCounts, VocabError> {
+        let summary = store.summary()?;
+        let map = |list: &[KindCount]| -> BTreeMap<String, u64> {
+            list.iter().map(|k| (k.kind.clone(), k.count)).collect()
+        };
+        let mut current = map(&summary.current_nodes);
+        let mut history_only = map(&summary.historical_nodes);
+        // Authors have no owner (commits refer to them); they are all current.
+        if let Some(authors) = history_only.remove(NodeKind::Author.name()) {
+            *current
+                .entry(NodeKind::Author.name().to_owned())
+                .or_default() += authors;
+        }
+        let mut skipped = BTreeMap::new();
+        for k in store.value_counts(ValueName::Skipped.name())? {
+            let reason = SkipReason::from_name(&k.kind).ok_or_else(|| VocabError::WrongValue {
+                node: format!("a file skipped as '{}'", k.kind),
+                name: ValueName::Skipped.name(),
+                expected: "a skip reason",
+            })?;
+            skipped.insert(reason, k.count);
+        }
+        let totals = map(&store.value_sums(&[
+            ValueName::CallsCertain.name(),
+            ValueName::CallsGuessed.name(),
+            ValueName::CallsUnresolved.name(),
+            ValueName::ParseErrors.name(),
+        ])?);
+        let total = |name: ValueName| totals.get(name.name()).copied().unwrap_or(0);
+        let (texts_to_embed, texts_embedded) = store.embedding_coverage(model)?;
+        Ok(StoredCounts {
+            current,
+            history_only,
+            edges: map(&summary.edges),
+            tasks: map(&summary.tasks),
+            chunks: summary.chunks,
+            embeddings: summary.embeddings,
+            texts_to_embed,
+            texts_embedded,
+            classes: map(&store.value_counts(ValueName::SalienceClass.name())?),
+            code: CodeCounts {
+                languages: map(&store.value_counts(ValueName::Language.name())?),
+                skipped,
+                calls_certain: total(ValueName::CallsCertain),
+                calls_guessed: total(ValueName::CallsGuessed),
+                calls_unresolved: total(ValueName::CallsUnresolved),
+                parse_errors: total(ValueName::ParseErrors),
+            },
+        })
+    }
+}

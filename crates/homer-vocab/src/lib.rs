@@ -1,0 +1,27 @@
+//! Homer's shared vocabulary: what the stages write and the commands read,
+//! typed once. Value names with the type of their values ([`values`]),
+//! the attributes of nodes and edges as serde structs ([`attrs`]), file
+//! roles, salience classes and skip reasons ([`role`]), checkpoint names,
+//! the words of the text index ([`text`]), what the index holds
+//! ([`StoredCounts`]) and where an index lives ([`Workspace`]).
+//!
+//! Both sides of the house build on it: homer-update writes through these
+//! types and homer-read decodes with them, so a name or a shape cannot
+//! drift between the two. It knows no memo engine, parser, graph
+//! algorithm, embedding model or command.
+
+pub mod attrs;
+mod checkpoint;
+mod counts;
+mod error;
+pub mod role;
+pub mod text;
+pub mod values;
+mod workspace;
+
+pub use checkpoint::Checkpoint;
+pub use counts::{CodeCounts, StoredCounts};
+pub use error::VocabError;
+pub use role::{FileRole, SalienceClass, SkipReason, outside_production};
+pub use values::{Json, Key, ValueName, Values, keys};
+pub use workspace::{HOMER_DIR, UpdateLock, Workspace};

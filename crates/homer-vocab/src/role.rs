@@ -1,0 +1,283 @@
+//! What a file is for, what salience calls it, and why a file was not
+//! parsed: small vocabularies stored by name.
+
+use std::fmt;
+
+macro_rules! named_enum {
+    ($(#[$meta:meta])* $ty:ident { $($(#[$doc:meta])* $variant:ident = $name:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $ty {
+            $($(#[$doc])* $variant,)*
+        }
+
+        impl $ty {
+            pub const ALL: &'static [$ty] = &[$($ty::$variant,)*];
+
+            /// The stored name.
+            #[must_use]
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)*
+                }
+            }
+
+            #[must_use]
+            pub fn from_name(name: &str) -> Option<$ty> {
+                match name {
+                    $($name => Some($ty::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.name())
+            }
+        }
+
+        impl serde::Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.name())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let name = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+                $ty::from_name(&name).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        concat!("'{}' is not a ", stringify!($ty)),
+                        name
+                    ))
+                })
+            }
+        }
+    };
+}
+
+named_enum! {
+    /// Code that is not production code, by what its path says it is for.
+    FileRole {
+        Test = "test",
+        Example = "example",
+        Benchmark = "benchmark",
+        Generated = "generated",
+        Vendored = "vendored",
+    }
+}
+
+named_enum! {
+    /// Salience's verdict on a file: its role when it is not production
+    /// code, else the first class that applies (see homer-update's
+    /// `salience` module for the thresholds).
+    SalienceClass {
+        Test = "test",
+        Example = "example",
+        Benchmark = "benchmark",
+        Generated = "generated",
+        Vendored = "vendored",
+        Hotspot = "hotspot",
+        KnowledgeSilo = "knowledge silo",
+        LoadBearingQuiet = "load-bearing and quiet",
+        FrequentlyChanged = "frequently changed",
+        Peripheral = "peripheral",
+        Ordinary = "ordinary",
+    }
+}
+
+impl From<FileRole> for SalienceClass {
+    fn from(role: FileRole) -> Self {
+        match role {
+            FileRole::Test => SalienceClass::Test,
+            FileRole::Example => SalienceClass::Example,
+            FileRole::Benchmark => SalienceClass::Benchmark,
+            FileRole::Generated => SalienceClass::Generated,
+            FileRole::Vendored => SalienceClass::Vendored,
+        }
+    }
+}
+
+named_enum! {
+    /// Why a file that may hold code was not parsed.
+    SkipReason {
+        /// Larger than `[code] max_file_bytes`.
+        TooLarge = "too_large",
+        /// NUL bytes near the start.
+        Binary = "binary",
+        /// Lines longer on average than `[code] max_average_line`.
+        LongLines = "long_lines",
+        /// A generator's marker in its first lines.
+        MarkedGenerated = "marked_generated",
+        /// The blob is not in the repository (a partial clone).
+        Unreadable = "unreadable",
+        /// Not a language Homer reads.
+        NotALanguage = "not_a_language",
+    }
+}
+
+impl SkipReason {
+    /// The reason in words, for notes and `homer status`.
+    #[must_use]
+    pub fn describe(self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "larger than [code] max_file_bytes",
+            SkipReason::Binary => "binary",
+            SkipReason::LongLines => "minified or generated (long lines)",
+            SkipReason::MarkedGenerated => "generated (marked as such)",
+            SkipReason::Unreadable => "unreadable (missing from the repository)",
+            SkipReason::NotALanguage => "not a language Homer parses",
+        }
+    }
+
+    /// Whether a person should hear about it: a file that looks like code
+    /// and was not read. Files in languages Homer does not read are many
+    /// and expected.
+    #[must_use]
+    pub fn is_notable(self) -> bool {
+        self != SkipReason::NotALanguage
+    }
+}
+
+impl FileRole {
+    /// What a path says a file is for, when it is not production code:
+    /// tests, examples, benchmarks, generated code and vendored code are
+    /// kept out of the top of rankings.
+    #[must_use]
+    pub fn of_path(path: &str) -> Option<FileRole> {
+        let lower = path.to_ascii_lowercase();
+        let mut parts: Vec<&str> = lower.split('/').collect();
+        let file = parts.pop().unwrap_or("");
+        let in_dir = |names: &[&str]| parts.iter().any(|p| names.contains(p));
+        if in_dir(&[
+            "vendor",
+            "vendored",
+            "third_party",
+            "third-party",
+            "node_modules",
+        ]) {
+            return Some(FileRole::Vendored);
+        }
+        let stem = file.split('.').next().unwrap_or(file);
+        let generated_name = file.ends_with(".pb.go")
+            || file.ends_with("_pb2.py")
+            || file.ends_with("_pb2_grpc.py")
+            || file.contains(".generated.")
+            || file.contains(".gen.")
+            || stem.ends_with("_generated");
+        if generated_name || in_dir(&["generated", "__generated__"]) {
+            return Some(FileRole::Generated);
+        }
+        let test_name = stem.starts_with("test_")
+            || stem.ends_with("_test")
+            || stem.ends_with("_tests")
+            || stem.ends_with("_spec")
+            || file.contains(".test.")
+            || file.contains(".spec.")
+            || matches!(
+                stem,
+                "test" | "tests" | "conftest" | "testing" | "testutil" | "test_util"
+            )
+            || java_like_test(path);
+        if test_name
+            || in_dir(&[
+                "test",
+                "tests",
+                "__tests__",
+                "spec",
+                "specs",
+                "testing",
+                "testdata",
+                "fixtures",
+                "e2e",
+                "runtime-tests",
+            ])
+        {
+            return Some(FileRole::Test);
+        }
+        // `benches`, `benchmarks`, `benchsuite`...
+        if parts.iter().any(|p| p.starts_with("bench")) {
+            return Some(FileRole::Benchmark);
+        }
+        if in_dir(&["examples", "example", "samples", "sample", "demo", "demos"]) {
+            return Some(FileRole::Example);
+        }
+        None
+    }
+}
+
+/// Whether a node name (a path, or `path::qualified`) is outside
+/// production code: in a file with a role, or in a `tests` module inside a
+/// production file (Rust's `mod tests`).
+#[must_use]
+pub fn outside_production(name: &str) -> bool {
+    let (path, qualified) = name.split_once("::").unwrap_or((name, ""));
+    FileRole::of_path(path).is_some()
+        || qualified.starts_with("tests::")
+        || qualified.contains("::tests::")
+        || qualified == "tests"
+}
+
+/// `FooTest.java`, `FooTests.cs`, `TestFoo.kt`: the JUnit and NUnit
+/// naming, in its own case (`Contest.java` is not a test).
+fn java_like_test(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    matches!(ext, "java" | "cs" | "kt")
+        && (stem.ends_with("Test")
+            || stem.ends_with("Tests")
+            || stem
+                .strip_prefix("Test")
+                .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_by_path() {
+        for (path, role) in [
+            ("tests/util.rs", Some(FileRole::Test)),
+            ("benchsuite/benchsuite", Some(FileRole::Benchmark)),
+            ("src/foo_test.go", Some(FileRole::Test)),
+            ("lib/app.test.ts", Some(FileRole::Test)),
+            ("test_models.py", Some(FileRole::Test)),
+            ("src/test/java/FooTest.java", Some(FileRole::Test)),
+            ("src/main/java/Contest.java", None),
+            ("spec/models/user_spec.rb", Some(FileRole::Test)),
+            ("vendor/github.com/x/y.go", Some(FileRole::Vendored)),
+            ("api/v1/service.pb.go", Some(FileRole::Generated)),
+            ("benches/parse.rs", Some(FileRole::Benchmark)),
+            ("examples/auth/index.js", Some(FileRole::Example)),
+            ("src/latest.rs", None),
+            ("src/attestation.py", None),
+        ] {
+            assert_eq!(FileRole::of_path(path), role, "{path}");
+        }
+    }
+
+    #[test]
+    fn rust_test_modules_are_outside_production() {
+        assert!(outside_production("src/lib.rs::tests::parses"));
+        assert!(outside_production("src/lib.rs::tests"));
+        assert!(!outside_production("src/lib.rs::Parser::tests_done"));
+        assert!(outside_production("tests/cli.rs::run"));
+    }
+
+    #[test]
+    fn names_round_trip() {
+        for &r in SkipReason::ALL {
+            assert_eq!(SkipReason::from_name(r.name()), Some(r));
+        }
+        for &c in SalienceClass::ALL {
+            assert_eq!(SalienceClass::from_name(c.name()), Some(c));
+        }
+        for &r in FileRole::ALL {
+            assert_eq!(SalienceClass::from(r).name(), r.name());
+        }
+    }
+}

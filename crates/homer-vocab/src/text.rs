@@ -1,0 +1,168 @@
+//! Words for the text index: identifiers split into their parts, paths
+//! into their words, and a question turned into an FTS5 query. The index
+//! keeps identifiers whole (`_` is a token character); the parts added
+//! here let `signing serializer` find `getSigningSerializer` and
+//! `get_signing_serializer` find either.
+
+/// The parts of every compound identifier in `text`, lowercased and
+/// separated by spaces (`getSigningSerializer x_y2` gives `get signing
+/// serializer x y 2`). Simple words add nothing: the index has them.
+#[must_use]
+pub fn identifier_parts(text: &str) -> String {
+    let mut out = String::new();
+    for word in identifiers(text) {
+        let parts = split_identifier(word);
+        if parts.len() > 1 {
+            for p in parts {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&p);
+            }
+        }
+    }
+    out
+}
+
+/// A path's words: its components, their extensions and their parts
+/// (`src/requests/cookies.py` gives `src requests cookies py`).
+#[must_use]
+pub fn path_words(path: &str) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for word in identifiers(path) {
+        out.extend(split_identifier(word));
+    }
+    out.join(" ")
+}
+
+/// Runs of letters, digits and `_`.
+pub fn identifiers(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
+/// The parts of one identifier: at `_`, at lower-to-upper case changes,
+/// before the last capital of a run of capitals followed by a lowercase
+/// letter (`HTTPAdapter` gives `http adapter`), and between letters and
+/// digits. Lowercased.
+#[must_use]
+pub fn split_identifier(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut parts = Vec::new();
+    let mut current = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if c == '_' {
+            if !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if let Some(&prev) = i.checked_sub(1).and_then(|j| chars.get(j)) {
+            let next = chars.get(i + 1).copied();
+            let boundary = (prev.is_lowercase() && c.is_uppercase())
+                || (prev.is_uppercase()
+                    && c.is_uppercase()
+                    && next.is_some_and(char::is_lowercase))
+                || (prev.is_alphabetic() && c.is_numeric())
+                || (prev.is_numeric() && c.is_alphabetic());
+            if boundary && !current.is_empty() {
+                parts.push(std::mem::take(&mut current));
+            }
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        parts.push(current);
+    }
+    parts
+}
+
+/// Words too common in questions to search for.
+const STOPWORDS: &[&str] = &[
+    "a", "about", "all", "an", "and", "any", "are", "as", "at", "be", "been", "by", "can", "do",
+    "does", "done", "each", "for", "from", "get", "gets", "got", "has", "have", "how", "i", "if",
+    "in", "into", "is", "it", "its", "like", "me", "my", "of", "on", "or", "so", "such", "that",
+    "the", "their", "them", "then", "there", "these", "this", "those", "to", "up", "use", "used",
+    "uses", "using", "via", "was", "we", "were", "what", "when", "where", "which", "while", "who",
+    "why", "will", "with", "would", "you",
+];
+
+/// An FTS5 query for a question: every word that is not a stopword, any
+/// of them (BM25 ranks chunks with more and rarer ones first), and for a
+/// compound identifier either the whole or all of its parts. `None` when
+/// nothing is left to search for.
+#[must_use]
+pub fn fts_query(question: &str) -> Option<String> {
+    let mut terms: Vec<String> = Vec::new();
+    for word in identifiers(question) {
+        let lower = word.to_lowercase();
+        let parts = split_identifier(word);
+        if parts.len() > 1 {
+            let all = parts
+                .iter()
+                .map(|p| quote(p))
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            terms.push(format!("({} OR ({all}))", quote(&lower)));
+        } else if !STOPWORDS.contains(&lower.as_str()) {
+            terms.push(quote(&lower));
+        }
+    }
+    terms.dedup();
+    (!terms.is_empty()).then(|| terms.join(" OR "))
+}
+
+/// An FTS5 string: double quotes, inner ones doubled.
+fn quote(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_split_every_way() {
+        let parts = |w| split_identifier(w).join(" ");
+        assert_eq!(parts("getSigningSerializer"), "get signing serializer");
+        assert_eq!(parts("get_signing_serializer"), "get signing serializer");
+        assert_eq!(parts("HTTPAdapter"), "http adapter");
+        assert_eq!(parts("parseHTTPResponse2x"), "parse http response 2 x");
+        assert_eq!(parts("__init__"), "init");
+        assert_eq!(parts("sha256"), "sha 256");
+        assert_eq!(parts("plain"), "plain");
+    }
+
+    #[test]
+    fn only_compound_identifiers_add_parts() {
+        assert_eq!(
+            identifier_parts("fn getSigningSerializer(x: u8) -> plain_word"),
+            "get signing serializer u 8 plain word"
+        );
+        assert_eq!(
+            path_words("src/requests/cookies.py"),
+            "src requests cookies py"
+        );
+        assert_eq!(
+            path_words("crates/ignore/src/walk.rs"),
+            "crates ignore src walk rs"
+        );
+    }
+
+    #[test]
+    fn questions_become_fts_queries() {
+        assert_eq!(
+            fts_query("where are cookies signed?").as_deref(),
+            Some(r#""cookies" OR "signed""#)
+        );
+        assert_eq!(
+            fts_query("getSigningSerializer").as_deref(),
+            Some(r#"("getsigningserializer" OR ("get" AND "signing" AND "serializer"))"#)
+        );
+        assert_eq!(fts_query("how is it?"), None);
+        assert_eq!(
+            fts_query(r#"say "hi" NOT x"#).as_deref(),
+            Some(r#""say" OR "hi" OR "not" OR "x""#)
+        );
+    }
+}
