@@ -168,4 +168,9 @@ pub(crate) struct UpdateArgs {
     /// chunks without one until an update embeds them).
     #[arg(long)]
     pub no_embed: bool,
+    /// Compute every task whose inputs did not change again and fail if it
+    /// writes anything else (a check that no input is missing from the
+    /// memo's hashes; costs a full build).
+    #[arg(long, hide = true)]
+    pub verify: bool,
 }

@@ -1,18 +1,31 @@
 //! The memo engine. Every derived fact in Homer is the output of a task: a
-//! (kind, key) pair whose declared inputs hash to an input hash. A task
-//! executes only when its input hash differs from the stored one; its output
-//! (the rows it writes plus an optional value) is hashed, and when that hash
-//! comes out the same as before the task is *backdated*: its stored revision
-//! stays, and dependents, whose input hashes are built from this output
-//! hash, see nothing new and do not execute. Tasks that are no longer
-//! declared are deleted together with everything they derived.
+//! kind and a key whose declared input the engine hashes. A task executes
+//! only when that hash differs from the stored one; its output (the rows it
+//! writes plus an optional value) is hashed, and when that hash comes out
+//! the same as before the task is *backdated*: its stored revision stays,
+//! and dependents, whose inputs name this output by its hash, see nothing
+//! new and do not execute. Tasks that are no longer declared are deleted
+//! together with everything they derived.
+//!
+//! Correctness does not rest on care. A task kind ([`Task`]) declares the
+//! type of its input, and the engine hashes the whole value (its serde
+//! serialization): a field the computation reads is a field the hash
+//! covers. The computation is a function of that input and of what the
+//! kind declares as shared (a repository to read objects by id, a parser),
+//! never of captured state, and it reads its own previous output only
+//! through the engine. A stage's checkpoint signature ([`Engine::begin_stage`])
+//! is derived from its upstream signatures, its configuration and the
+//! versions of its task kinds. In verification mode ([`Engine::verify`])
+//! every reused task is computed again and its output compared with the
+//! stored one, and a stage whose signature did not move must change
+//! nothing: an input missing from a hash fails loudly there.
 //!
 //! The engine decides what runs and records what happened (an execution log
 //! and per-kind counters). It knows nothing of git, source code or graphs:
-//! the pipeline in homer-update declares tasks and supplies the functions that
-//! compute and write their outputs. All SQL lives in homer-store.
+//! the pipeline in homer-update declares tasks and implements [`Task`]. All
+//! SQL lives in homer-store.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -20,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use homer_store::{Fingerprint, MemoRow, StoreError, TaskId, TaskWriter, WriteTx};
 use rayon::prelude::*;
+use serde::Serialize;
 
 /// An error from a task's own code, carried with the task that raised it.
 pub type TaskError = Box<dyn std::error::Error + Send + Sync>;
@@ -37,14 +51,23 @@ pub enum DagError {
     },
     #[error("task {kind}({key}) was declared twice")]
     DuplicateKey { kind: &'static str, key: String },
+    #[error(
+        "task {kind}({key}) was reused, but computed again it writes something else: its declared input misses something it reads"
+    )]
+    Unstable { kind: &'static str, key: String },
+    #[error(
+        "stage {stage} was skipped by its signature, but running it changed {changed}: its signature misses an input"
+    )]
+    StageMoved { stage: String, changed: String },
 }
 
 type Result<T, E = DagError> = std::result::Result<T, E>;
 
 /// A kind of task. Bumping `version` re-executes every task of the kind
-/// (its input hashes all change), which is how a fix to the code behind a
-/// kind reaches stored outputs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// (its input hashes all change) and moves the signature of every stage
+/// that runs it, which is how a fix to the code behind a kind reaches
+/// stored outputs and everything derived from them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct TaskKind {
     pub name: &'static str,
     pub version: u32,
@@ -55,24 +78,177 @@ impl TaskKind {
     pub const fn new(name: &'static str, version: u32) -> Self {
         TaskKind { name, version }
     }
+}
 
-    /// Starts an input hash for a task of this kind, seeded with the kind's
-    /// name and version. Add every input the task reads, in a fixed order.
-    #[must_use]
-    pub fn input(&self) -> Fingerprint {
-        Fingerprint::new()
-            .str(self.name)
-            .u64(u64::from(self.version))
+/// The hash of a value: xxh3 of its serialization (postcard's compact,
+/// deterministic encoding). Inputs must not contain hash maps, whose order
+/// changes from run to run (a no-op update would then execute everything,
+/// which the tests would see).
+#[must_use]
+pub fn fingerprint<T: Serialize + ?Sized>(value: &T) -> u64 {
+    // Serializing plain data into a hash cannot fail: the flavor never
+    // runs out of room, and every type here has a known length.
+    postcard::serialize_with_flavor(value, Hashing::default()).expect("plain data serializes")
+}
+
+/// Feeds serialized bytes to xxh3 through a small buffer.
+#[derive(Default)]
+struct Hashing {
+    fingerprint: Fingerprint,
+    buffer: Vec<u8>,
+}
+
+impl postcard::ser_flavors::Flavor for Hashing {
+    type Output = u64;
+
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.buffer.push(data);
+        if self.buffer.len() >= 4096 {
+            self.fingerprint.push_raw(&self.buffer);
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        if self.buffer.len() + data.len() > 4096 {
+            self.fingerprint.push_raw(&self.buffer);
+            self.buffer.clear();
+            self.fingerprint.push_raw(data);
+        } else {
+            self.buffer.extend_from_slice(data);
+        }
+        Ok(())
+    }
+
+    fn finalize(mut self) -> postcard::Result<u64> {
+        self.fingerprint.push_raw(&self.buffer);
+        Ok(self.fingerprint.finish())
     }
 }
 
-/// A task the pipeline wants to exist in this run: its key, the hash of its
-/// inputs, and whatever the task's code needs to compute its output.
+/// The output of an upstream task, as an input of a downstream one: the
+/// computation reads the value, and the input hash covers it by the
+/// upstream task's output hash (which the engine computed from everything
+/// that task wrote), so the value is not hashed again.
 #[derive(Debug)]
-pub struct Declared<D> {
+pub struct Upstream<'a, T> {
+    hash: u64,
+    value: &'a T,
+}
+
+impl<'a, T> Upstream<'a, T> {
+    /// `value` is the stored output of a task whose output hash is `hash`.
+    #[must_use]
+    pub fn new(hash: u64, value: &'a T) -> Self {
+        Upstream { hash, value }
+    }
+
+    #[must_use]
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+}
+
+impl<T> Clone for Upstream<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T> Copy for Upstream<'_, T> {}
+
+impl<T> std::ops::Deref for Upstream<'_, T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        self.value
+    }
+}
+
+impl<T> Serialize for Upstream<'_, T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u64(self.hash)
+    }
+}
+
+/// A kind of task: what it is given, what it may share with the other
+/// executions, how it computes and how it writes. The functions take no
+/// `self`, so there is no state to capture: a computation sees its input,
+/// the shared resources and its worker's, and nothing else.
+pub trait Task {
+    const KIND: TaskKind;
+    /// Whether `compute` is handed the value this task stored the last
+    /// time (a warm start: the output must not depend on it).
+    const READS_PREVIOUS: bool = false;
+    /// Everything the computation reads that is not shared: the engine
+    /// hashes it whole.
+    type Input: Serialize + Sync;
+    type Output: Send;
+    /// What every execution may read besides its input: resources whose
+    /// reads are content-addressed (a git object database read by id) or
+    /// summarized in each input (an index of the project's names, of which
+    /// a file's input names the parts it reads). Verification mode catches
+    /// a read that escapes.
+    type Shared: Sync + ?Sized;
+    /// One per worker thread: a repository handle, a parser.
+    type Worker;
+
+    fn worker(shared: &Self::Shared) -> Result<Self::Worker, TaskError>;
+
+    fn compute(
+        shared: &Self::Shared,
+        worker: &mut Self::Worker,
+        key: &str,
+        input: &Self::Input,
+        previous: Option<&[u8]>,
+    ) -> Result<Self::Output, TaskError>;
+
+    /// A line about this execution for the update's report (not stored,
+    /// so it may say how the output was reached: a warm start, the
+    /// iterations).
+    fn report(output: &Self::Output) -> Option<String> {
+        let _ = output;
+        None
+    }
+
+    /// Writes the output's rows; returns the task's value, if it keeps one.
+    fn write(
+        w: &mut TaskWriter<'_>,
+        key: &str,
+        input: &Self::Input,
+        output: Self::Output,
+    ) -> Result<Option<Vec<u8>>, TaskError>;
+}
+
+/// The input hash of a task of kind `T`: its kind, version and input.
+#[must_use]
+pub fn input_hash<T: Task>(input: &T::Input) -> u64 {
+    Fingerprint::new()
+        .str(T::KIND.name)
+        .u64(u64::from(T::KIND.version))
+        .u64(fingerprint(input))
+        .finish()
+}
+
+/// A task the pipeline wants to exist in this run.
+#[derive(Debug)]
+pub struct Declared<I> {
     pub key: String,
-    pub input_hash: u64,
-    pub data: D,
+    pub input: I,
+    /// Execute even if the input hash is unchanged: something the last
+    /// execution saw outside its input (a blob missing from a partial
+    /// clone) has changed since.
+    pub force: bool,
+}
+
+impl<I> Declared<I> {
+    #[must_use]
+    pub fn new(key: String, input: I) -> Self {
+        Declared {
+            key,
+            input,
+            force: false,
+        }
+    }
 }
 
 /// What happens to stored tasks of a kind that were not declared this run.
@@ -85,7 +261,8 @@ pub enum Sweep {
 }
 
 /// What a task did in this run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Event {
     /// Executed, and its output changed (or it is new).
     Executed,
@@ -95,7 +272,18 @@ pub enum Event {
     Deleted,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+impl Event {
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Event::Executed => "executed",
+            Event::Backdated => "backdated",
+            Event::Deleted => "deleted",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct LogEntry {
     pub kind: &'static str,
     pub key: String,
@@ -104,12 +292,7 @@ pub struct LogEntry {
 
 impl fmt::Display for LogEntry {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let verb = match self.event {
-            Event::Executed => "executed",
-            Event::Backdated => "backdated",
-            Event::Deleted => "deleted",
-        };
-        write!(f, "{verb} {}({})", self.kind, self.key)
+        write!(f, "{} {}({})", self.event.name(), self.kind, self.key)
     }
 }
 
@@ -123,17 +306,22 @@ pub struct KindStats {
     /// Declared with an unchanged input hash: not executed.
     pub reused: u64,
     pub deleted: u64,
+    /// Reused tasks computed again and found to write the same output
+    /// (verification mode only).
+    pub verified: u64,
     /// Wall time spent planning, executing and writing this kind.
     pub millis: u64,
 }
 
 /// The output hashes of every declared task of a kind after a run, for
-/// building the input hashes of dependent tasks.
+/// the inputs of dependent tasks.
 #[derive(Clone, Debug, Default)]
 pub struct Outputs {
     hashes: BTreeMap<String, u64>,
     /// Keys that executed in this run (their output may have changed).
     executed: Vec<String>,
+    /// What executed tasks reported ([`Task::report`]), sorted by key.
+    reports: Vec<(String, String)>,
 }
 
 impl Outputs {
@@ -151,6 +339,12 @@ impl Outputs {
     #[must_use]
     pub fn executed(&self) -> &[String] {
         &self.executed
+    }
+
+    /// The reports of the tasks executed in this run, sorted by key.
+    #[must_use]
+    pub fn reports(&self) -> &[(String, String)] {
+        &self.reports
     }
 
     #[must_use]
@@ -172,12 +366,64 @@ pub trait Observer {
     fn executed(&self, kind: &TaskKind);
 }
 
+/// A stage's signature: a hash of what its stored outputs describe.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Signature(u64);
+
+impl Signature {
+    #[must_use]
+    pub fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+/// A stage begun with [`Engine::begin_stage`].
+#[derive(Debug)]
+pub struct Stage {
+    checkpoint: String,
+    signature: Signature,
+    /// The stored signature equals this one.
+    unchanged: bool,
+    forced: bool,
+    verify: bool,
+}
+
+impl Stage {
+    /// Whether the stage has nothing to do: its signature is the stored
+    /// one (never in verification mode, nor when forced).
+    #[must_use]
+    pub fn skip(&self) -> bool {
+        self.unchanged && !self.forced && !self.verify
+    }
+
+    /// Runs the stage even if its signature did not move (something a
+    /// task saw outside its input has changed).
+    pub fn force(&mut self) {
+        self.forced = true;
+    }
+
+    #[must_use]
+    pub fn signature(&self) -> Signature {
+        self.signature
+    }
+
+    /// Whether the engine verifies reused tasks: a stage that declares
+    /// only what changed declares everything then.
+    #[must_use]
+    pub fn verifying(&self) -> bool {
+        self.verify
+    }
+}
+
 /// The memo engine for one `update`: it spans several stage transactions
 /// and accumulates the log and counters of all of them.
 pub struct Engine<'o> {
     revision: u64,
     stage_changed: bool,
     changed: bool,
+    verify: bool,
+    /// Stages skipped on their signatures, by checkpoint, in order.
+    skipped: Vec<String>,
     log: Vec<LogEntry>,
     stats: BTreeMap<&'static str, KindStats>,
     observer: Option<&'o dyn Observer>,
@@ -192,28 +438,37 @@ impl fmt::Debug for Engine<'_> {
     }
 }
 
-const REVISION: &str = "revision";
+/// The checkpoint the engine keeps its revision counter in.
+pub const REVISION_CHECKPOINT: &str = "revision";
 
-/// A task chosen to execute.
-struct Planned<'d, D> {
+/// A task to compute: to execute, or (verification mode) to check.
+struct Job<'d, I> {
     key: &'d str,
     input_hash: u64,
-    data: &'d D,
+    input: &'d I,
     previous: Option<&'d MemoRow>,
+    previous_value: Option<Vec<u8>>,
+    /// A reused task computed again to compare its output.
+    check: bool,
 }
 
 impl<'o> Engine<'o> {
     /// Starts a run. Its revision is one past the last stored one; it is
     /// stored only by stages that change something.
     pub fn start(tx: &WriteTx<'_>) -> Result<Engine<'o>> {
-        let last = tx
-            .checkpoint(REVISION)?
-            .and_then(|v| v.parse::<u64>().ok())
-            .unwrap_or(0);
+        let last = match tx.checkpoint(REVISION_CHECKPOINT)? {
+            None => 0,
+            Some(text) => text.parse::<u64>().map_err(|_| StoreError::Corrupt {
+                what: "the revision checkpoint",
+                detail: text,
+            })?,
+        };
         Ok(Engine {
             revision: last + 1,
             stage_changed: false,
             changed: false,
+            verify: false,
+            skipped: Vec::new(),
             log: Vec::new(),
             stats: BTreeMap::new(),
             observer: None,
@@ -223,6 +478,14 @@ impl<'o> Engine<'o> {
     /// Reports planned and executed tasks to `observer` from now on.
     pub fn observe(&mut self, observer: &'o dyn Observer) {
         self.observer = Some(observer);
+    }
+
+    /// Verification mode: every reused task is computed again and must
+    /// write exactly what it wrote before, and a stage whose signature did
+    /// not move runs anyway and must change nothing. For tests: it costs a
+    /// build from scratch.
+    pub fn verify(&mut self, on: bool) {
+        self.verify = on;
     }
 
     /// The revision this run writes into the outputs it changes.
@@ -242,146 +505,185 @@ impl<'o> Engine<'o> {
         &self.log
     }
 
+    /// The stages skipped on their signatures so far (their checkpoint
+    /// names), in order.
+    #[must_use]
+    pub fn skipped(&self) -> &[String] {
+        &self.skipped
+    }
+
     #[must_use]
     pub fn stats(&self) -> &BTreeMap<&'static str, KindStats> {
         &self.stats
     }
 
-    /// Brings the stored tasks of `kind` in line with `declared`: tasks whose
-    /// input hash changed (or that are new) are computed with `compute` in
-    /// parallel and written by `write` on this thread, one at a time;
-    /// unchanged ones are reused; with [`Sweep::Complete`], stored tasks not
-    /// declared are deleted. `write` returns the task's optional output value.
-    pub fn run<D, T, C, W>(
+    /// Begins a stage whose signature checkpoint is `checkpoint`. The
+    /// signature hashes `inputs` (the upstream signatures and the
+    /// configuration the stage reads) with the names and versions of the
+    /// task `kinds` it runs; [`Stage::skip`] says whether the stored
+    /// outputs already describe it.
+    pub fn begin_stage<C: Serialize + ?Sized>(
         &mut self,
         tx: &WriteTx<'_>,
-        kind: &TaskKind,
-        declared: &[Declared<D>],
-        sweep: Sweep,
-        compute: C,
-        write: W,
-    ) -> Result<Outputs>
-    where
-        D: Sync,
-        T: Send,
-        C: Fn(&str, &D) -> Result<T, TaskError> + Sync,
-        W: FnMut(&mut TaskWriter<'_>, &str, &D, T) -> Result<Option<Vec<u8>>, TaskError>,
-    {
-        self.run_with(
-            tx,
-            kind,
-            declared,
-            sweep,
-            || (),
-            |(), key, data| compute(key, data),
-            write,
-        )
+        checkpoint: &str,
+        kinds: &[TaskKind],
+        inputs: &C,
+    ) -> Result<Stage> {
+        let signature = Signature(
+            Fingerprint::new()
+                .u64(fingerprint(kinds))
+                .u64(fingerprint(inputs))
+                .finish(),
+        );
+        let stored = tx.checkpoint(checkpoint)?;
+        Ok(Stage {
+            checkpoint: checkpoint.to_owned(),
+            unchanged: stored.as_deref() == Some(signature.0.to_string().as_str()),
+            signature,
+            forced: false,
+            verify: self.verify,
+        })
     }
 
-    /// Like [`Engine::run`], with per-worker state: `init` makes one `S` for
-    /// each worker thread (a repository handle, a cache) and `compute` gets
-    /// it with each task.
-    #[allow(
-        clippy::too_many_arguments,
-        reason = "each argument is one part of a task kind's run"
-    )]
-    pub fn run_with<D, T, S, I, C, W>(
+    /// Ends a stage in its transaction: stores its signature, and this
+    /// run's revision if the stage changed anything, so the checkpoints on
+    /// disk always match the outputs on disk.
+    pub fn end_stage(&mut self, tx: &WriteTx<'_>, stage: Stage) -> Result<Signature> {
+        if stage.unchanged && !stage.forced && self.stage_changed {
+            let changed: Vec<String> = self
+                .log
+                .iter()
+                .rev()
+                .take(3)
+                .map(ToString::to_string)
+                .collect();
+            return Err(DagError::StageMoved {
+                stage: stage.checkpoint,
+                changed: changed.join(", "),
+            });
+        }
+        if stage.skip() {
+            self.skipped.push(stage.checkpoint.clone());
+        }
+        if !stage.unchanged {
+            tx.set_checkpoint(&stage.checkpoint, &stage.signature.0.to_string())?;
+        }
+        if self.stage_changed {
+            tx.set_checkpoint(REVISION_CHECKPOINT, &self.revision.to_string())?;
+            self.stage_changed = false;
+        }
+        Ok(stage.signature)
+    }
+
+    /// Removes a stage's signature (its outputs were all deleted).
+    pub fn clear_stage(&mut self, tx: &WriteTx<'_>, checkpoint: &str) -> Result<()> {
+        tx.clear_checkpoint(checkpoint)?;
+        Ok(())
+    }
+
+    /// Brings the stored tasks of kind `T` in line with `declared`: tasks
+    /// whose input hash changed (or that are new, or forced) are computed
+    /// in parallel and written on this thread, one at a time; unchanged
+    /// ones are reused (and, in verification mode, computed again and
+    /// compared); with [`Sweep::Complete`], stored tasks not declared are
+    /// deleted.
+    pub fn run<T: Task>(
         &mut self,
         tx: &WriteTx<'_>,
-        kind: &TaskKind,
-        declared: &[Declared<D>],
+        shared: &T::Shared,
+        declared: &[Declared<T::Input>],
         sweep: Sweep,
-        init: I,
-        compute: C,
-        mut write: W,
-    ) -> Result<Outputs>
-    where
-        D: Sync,
-        T: Send,
-        I: Fn() -> S + Sync,
-        C: Fn(&mut S, &str, &D) -> Result<T, TaskError> + Sync,
-        W: FnMut(&mut TaskWriter<'_>, &str, &D, T) -> Result<Option<Vec<u8>>, TaskError>,
-    {
+    ) -> Result<Outputs> {
+        let kind = &T::KIND;
         let started = Instant::now();
         let log_start = self.log.len();
         let stored = tx.memo_rows(kind.name)?;
-        let (plan, outputs) = self.plan(tx, kind, declared, &stored, sweep)?;
-        let mut executed = Vec::with_capacity(plan.len());
-        if plan.len() <= 1 {
-            let mut state = init();
-            for task in &plan {
-                let value =
-                    compute(&mut state, task.key, task.data).map_err(task_error(kind, task.key))?;
-                executed
-                    .push(self.record(tx, kind, task, |w| write(w, task.key, task.data, value))?);
+        let (mut jobs, outputs) = self.plan::<T>(tx, declared, &stored, sweep)?;
+        if T::READS_PREVIOUS {
+            for job in &mut jobs {
+                if job.previous.is_some() {
+                    job.previous_value = tx.memo_value(TaskId::of(kind.name, job.key))?;
+                }
+            }
+        }
+        let mut executed = Vec::with_capacity(jobs.len());
+        let mut reports = Vec::new();
+        let mut finish =
+            |engine: &mut Self, job: &Job<'_, T::Input>, output: T::Output| -> Result<()> {
+                if job.check {
+                    engine.check::<T>(tx, job, output)
+                } else {
+                    if let Some(report) = T::report(&output) {
+                        reports.push((job.key.to_owned(), report));
+                    }
+                    executed.push(engine.record::<T>(tx, job, output)?);
+                    Ok(())
+                }
+            };
+        if jobs.len() <= 1 {
+            for job in &jobs {
+                let mut worker = T::worker(shared).map_err(task_error(kind, job.key))?;
+                let output = T::compute(
+                    shared,
+                    &mut worker,
+                    job.key,
+                    job.input,
+                    job.previous_value.as_deref(),
+                )
+                .map_err(task_error(kind, job.key))?;
+                finish(self, job, output)?;
             }
         } else {
             let cancel = AtomicBool::new(false);
-            let (sender, receiver) = mpsc::sync_channel::<(usize, Result<T, TaskError>)>(64);
+            let (sender, receiver) =
+                mpsc::sync_channel::<(usize, Result<T::Output, TaskError>)>(64);
             std::thread::scope(|scope| -> Result<()> {
-                let plan = &plan;
+                let jobs = &jobs;
                 let cancel = &cancel;
-                let compute = &compute;
-                let init = &init;
                 scope.spawn(move || {
-                    plan.par_iter().enumerate().for_each_init(
-                        || (sender.clone(), init()),
-                        |(sender, state), (i, task)| {
+                    jobs.par_iter().enumerate().for_each_init(
+                        || (sender.clone(), T::worker(shared)),
+                        |(sender, worker), (i, job)| {
                             if cancel.load(Ordering::Relaxed) {
                                 return;
                             }
-                            // A closed channel means the writer stopped on an
-                            // error; the remaining work is simply dropped.
-                            let _ = sender.send((i, compute(state, task.key, task.data)));
+                            let output = match worker {
+                                Ok(worker) => T::compute(
+                                    shared,
+                                    worker,
+                                    job.key,
+                                    job.input,
+                                    job.previous_value.as_deref(),
+                                ),
+                                Err(e) => Err(e.to_string().into()),
+                            };
+                            // A closed channel means the writer stopped on
+                            // an error; the remaining work is dropped.
+                            let _ = sender.send((i, output));
                         },
                     );
                     drop(sender);
                 });
                 let mut result = Ok(());
-                for (i, value) in &receiver {
-                    let task = &plan[i];
-                    let recorded = value.map_err(task_error(kind, task.key)).and_then(|value| {
-                        self.record(tx, kind, task, |w| write(w, task.key, task.data, value))
-                    });
-                    match recorded {
-                        Ok(entry) => executed.push(entry),
-                        Err(e) => {
-                            cancel.store(true, Ordering::Relaxed);
-                            result = Err(e);
-                            break;
-                        }
+                for (i, output) in &receiver {
+                    let job = &jobs[i];
+                    let done = output
+                        .map_err(task_error(kind, job.key))
+                        .and_then(|output| finish(self, job, output));
+                    if let Err(e) = done {
+                        cancel.store(true, Ordering::Relaxed);
+                        result = Err(e);
+                        break;
                     }
                 }
                 drop(receiver);
                 result
             })?;
         }
-        Ok(self.finish_kind(kind, outputs, executed, log_start, started))
-    }
-
-    /// Like [`Engine::run`], but each changed task is computed and written in
-    /// one call on this thread, with access to the transaction, for tasks
-    /// that read stored data as they go.
-    pub fn run_serial<D, F>(
-        &mut self,
-        tx: &WriteTx<'_>,
-        kind: &TaskKind,
-        declared: &[Declared<D>],
-        sweep: Sweep,
-        mut execute: F,
-    ) -> Result<Outputs>
-    where
-        F: FnMut(&WriteTx<'_>, &mut TaskWriter<'_>, &str, &D) -> Result<Option<Vec<u8>>, TaskError>,
-    {
-        let started = Instant::now();
-        let log_start = self.log.len();
-        let stored = tx.memo_rows(kind.name)?;
-        let (plan, outputs) = self.plan(tx, kind, declared, &stored, sweep)?;
-        let mut executed = Vec::with_capacity(plan.len());
-        for task in &plan {
-            executed.push(self.record(tx, kind, task, |w| execute(tx, w, task.key, task.data))?);
-        }
-        Ok(self.finish_kind(kind, outputs, executed, log_start, started))
+        let mut outputs = self.finish_kind(kind, outputs, executed, log_start, started);
+        reports.sort_unstable();
+        outputs.reports = reports;
+        Ok(outputs)
     }
 
     /// Deletes the named tasks of `kind` (and everything they derived), for
@@ -408,23 +710,16 @@ impl<'o> Engine<'o> {
             key,
             event: Event::Deleted,
         }));
+        // With the kind's run just before, one sorted run of entries.
+        let start = self.log.len()
+            - self
+                .log
+                .iter()
+                .rev()
+                .take_while(|e| e.kind == kind.name)
+                .count();
+        self.log[start..].sort_unstable_by(|a, b| a.key.cmp(&b.key).then(a.event.cmp(&b.event)));
         Ok(())
-    }
-
-    /// Ends a stage: stores this run's revision if the stage changed
-    /// anything, in the stage's own transaction, so the revision on disk
-    /// always matches the outputs on disk.
-    pub fn end_stage(&mut self, tx: &WriteTx<'_>) -> Result<()> {
-        if self.stage_changed {
-            tx.set_checkpoint(REVISION, &self.revision.to_string())?;
-            self.stage_changed = false;
-        }
-        Ok(())
-    }
-
-    /// Reads the stored output value of a task.
-    pub fn value(&self, tx: &WriteTx<'_>, kind: &TaskKind, key: &str) -> Result<Option<Vec<u8>>> {
-        Ok(tx.memo_value(TaskId::of(kind.name, key))?)
     }
 
     fn mark_changed(&mut self) {
@@ -432,22 +727,24 @@ impl<'o> Engine<'o> {
         self.changed = true;
     }
 
-    /// Compares the declared tasks with the stored ones: returns the tasks to
-    /// execute and the output hashes of the reused ones, and deletes stored
-    /// tasks that a complete declaration left out.
-    fn plan<'d, D>(
+    /// Compares the declared tasks with the stored ones: returns the jobs
+    /// (tasks to execute, and in verification mode reused ones to check)
+    /// and the output hashes of the reused ones, and deletes stored tasks
+    /// that a complete declaration left out.
+    fn plan<'d, T: Task>(
         &mut self,
         tx: &WriteTx<'_>,
-        kind: &TaskKind,
-        declared: &'d [Declared<D>],
+        declared: &'d [Declared<T::Input>],
         stored: &'d [MemoRow],
         sweep: Sweep,
-    ) -> Result<(Vec<Planned<'d, D>>, Outputs)> {
+    ) -> Result<(Vec<Job<'d, T::Input>>, Outputs)> {
+        let kind = &T::KIND;
         let by_key: HashMap<&str, &MemoRow> = stored.iter().map(|r| (r.key.as_str(), r)).collect();
         let mut outputs = Outputs::default();
-        let mut plan = Vec::new();
+        let mut jobs = Vec::new();
+        let mut executing = 0;
         let mut reused = 0u64;
-        let mut seen = std::collections::HashSet::with_capacity(declared.len());
+        let mut seen = HashSet::with_capacity(declared.len());
         for d in declared {
             if !seen.insert(d.key.as_str()) {
                 return Err(DagError::DuplicateKey {
@@ -455,18 +752,26 @@ impl<'o> Engine<'o> {
                     key: d.key.clone(),
                 });
             }
+            let input_hash = input_hash::<T>(&d.input);
             let previous = by_key.get(d.key.as_str()).copied();
-            match previous {
-                Some(row) if row.input_hash == d.input_hash => {
-                    reused += 1;
+            let reuse = previous.is_some_and(|row| row.input_hash == input_hash && !d.force);
+            if reuse {
+                reused += 1;
+                if let Some(row) = previous {
                     outputs.hashes.insert(d.key.clone(), row.output_hash);
                 }
-                _ => plan.push(Planned {
+            } else {
+                executing += 1;
+            }
+            if !reuse || self.verify {
+                jobs.push(Job {
                     key: &d.key,
-                    input_hash: d.input_hash,
-                    data: &d.data,
+                    input_hash,
+                    input: &d.input,
                     previous,
-                }),
+                    previous_value: None,
+                    check: reuse,
+                });
             }
         }
         let mut deleted = Vec::new();
@@ -479,7 +784,7 @@ impl<'o> Engine<'o> {
             }
         }
         if let Some(observer) = self.observer {
-            observer.planned(kind, plan.len());
+            observer.planned(kind, executing);
         }
         let stats = self.stats.entry(kind.name).or_default();
         stats.reused += reused;
@@ -492,27 +797,28 @@ impl<'o> Engine<'o> {
             key,
             event: Event::Deleted,
         }));
-        Ok((plan, outputs))
+        Ok((jobs, outputs))
     }
 
     /// Writes one executed task's output and memo row; returns its key and
     /// output hash.
-    fn record<D>(
+    fn record<T: Task>(
         &mut self,
         tx: &WriteTx<'_>,
-        kind: &TaskKind,
-        task: &Planned<'_, D>,
-        write: impl FnOnce(&mut TaskWriter<'_>) -> Result<Option<Vec<u8>>, TaskError>,
+        job: &Job<'_, T::Input>,
+        output: T::Output,
     ) -> Result<(String, u64)> {
-        let id = TaskId::of(kind.name, task.key);
-        if task.previous.is_none() {
-            tx.ensure_task(kind.name, id, task.key)?;
+        let kind = &T::KIND;
+        let id = TaskId::of(kind.name, job.key);
+        if job.previous.is_none() {
+            tx.ensure_task(kind.name, id, job.key)?;
         }
-        let mut writer = tx.task_writer(id, task.previous.is_none());
-        let value = write(&mut writer).map_err(task_error(kind, task.key))?;
+        let mut writer = tx.task_writer(id, job.previous.is_none());
+        let value =
+            T::write(&mut writer, job.key, job.input, output).map_err(task_error(kind, job.key))?;
         let output_hash = writer.finish(value.as_deref())?;
-        let backdated = task.previous.is_some_and(|p| p.output_hash == output_hash);
-        let revision = match task.previous {
+        let backdated = job.previous.is_some_and(|p| p.output_hash == output_hash);
+        let revision = match job.previous {
             Some(p) if backdated => p.revision,
             _ => self.revision,
         };
@@ -520,8 +826,8 @@ impl<'o> Engine<'o> {
             kind.name,
             &MemoRow {
                 id,
-                key: task.key.to_owned(),
-                input_hash: task.input_hash,
+                key: job.key.to_owned(),
+                input_hash: job.input_hash,
                 output_hash,
                 revision,
             },
@@ -536,14 +842,38 @@ impl<'o> Engine<'o> {
         self.mark_changed();
         self.log.push(LogEntry {
             kind: kind.name,
-            key: task.key.to_owned(),
+            key: job.key.to_owned(),
             event: if backdated {
                 Event::Backdated
             } else {
                 Event::Executed
             },
         });
-        Ok((task.key.to_owned(), output_hash))
+        Ok((job.key.to_owned(), output_hash))
+    }
+
+    /// Verification: the output a reused task computes now must hash to
+    /// the stored output hash.
+    fn check<T: Task>(
+        &mut self,
+        tx: &WriteTx<'_>,
+        job: &Job<'_, T::Input>,
+        output: T::Output,
+    ) -> Result<()> {
+        let kind = &T::KIND;
+        let id = TaskId::of(kind.name, job.key);
+        let mut writer = tx.dry_task_writer(id);
+        let value =
+            T::write(&mut writer, job.key, job.input, output).map_err(task_error(kind, job.key))?;
+        let output_hash = writer.finish(value.as_deref())?;
+        if job.previous.is_some_and(|p| p.output_hash != output_hash) {
+            return Err(DagError::Unstable {
+                kind: kind.name,
+                key: job.key.to_owned(),
+            });
+        }
+        self.stats.entry(kind.name).or_default().verified += 1;
+        Ok(())
     }
 
     /// Completes a kind's run: adds the executed tasks' output hashes to
@@ -577,4 +907,63 @@ fn task_error(kind: &TaskKind, key: &str) -> impl FnOnce(TaskError) -> DagError 
     let kind = kind.name;
     let key = key.to_owned();
     move |source| DagError::Task { kind, key, source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Serialize)]
+    struct Input<'a> {
+        name: &'a str,
+        n: u32,
+        up: Upstream<'a, String>,
+    }
+
+    #[test]
+    fn every_field_of_an_input_moves_its_hash_and_an_upstream_hashes_as_its_output() {
+        let text = "a long upstream value".to_owned();
+        let other = "another value".to_owned();
+        let base = fingerprint(&Input {
+            name: "x",
+            n: 1,
+            up: Upstream::new(7, &text),
+        });
+        for changed in [
+            Input {
+                name: "y",
+                n: 1,
+                up: Upstream::new(7, &text),
+            },
+            Input {
+                name: "x",
+                n: 2,
+                up: Upstream::new(7, &text),
+            },
+            Input {
+                name: "x",
+                n: 1,
+                up: Upstream::new(8, &text),
+            },
+        ] {
+            assert_ne!(fingerprint(&changed), base);
+        }
+        // The value behind an upstream is covered by its hash alone.
+        let same = fingerprint(&Input {
+            name: "x",
+            n: 1,
+            up: Upstream::new(7, &other),
+        });
+        assert_eq!(same, base);
+    }
+
+    #[test]
+    fn fingerprints_are_stable_across_the_buffer() {
+        // Longer than the buffer, and split differently by the encoder.
+        let long: Vec<String> = (0..3000).map(|i| format!("item {i}")).collect();
+        assert_eq!(fingerprint(&long), fingerprint(&long.clone()));
+        let mut changed = long.clone();
+        changed[2999].push('!');
+        assert_ne!(fingerprint(&long), fingerprint(&changed));
+    }
 }

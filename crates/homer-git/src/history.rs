@@ -8,14 +8,14 @@ use crate::renames::{self, MAX_SCORE};
 use crate::{GitError, ObjectId, RepoPath, Repository, Result};
 
 /// A person as a commit records them (before or after the mailmap).
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Person {
     pub name: String,
     pub email: String,
 }
 
 /// A commit's metadata.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct CommitInfo {
     pub id: ObjectId,
     /// The commit's root tree.
@@ -96,11 +96,21 @@ pub struct FileChange {
 pub struct CommitDiff {
     /// Sorted by path. Empty for a merge commit, as `git log` shows it.
     pub changes: Vec<FileChange>,
-    /// Blobs that could not be read; their changes have [`Lines::Unreadable`].
-    pub unreadable_blobs: u32,
+    /// Blobs that could not be read (sorted); their changes have
+    /// [`Lines::Unreadable`]. A partial clone may fetch them later.
+    pub unreadable: Vec<ObjectId>,
     /// The first parent is not in the repository (a shallow clone's
     /// boundary): the commit was compared with an empty tree, as git does.
     pub parent_missing: bool,
+}
+
+/// How renames are detected: `git log --numstat` follows the repository's
+/// `diff.renames` (with `-M` it is always on) and `diff.renameLimit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RenameSettings {
+    pub detect: bool,
+    /// Above this many added × deleted files, only exact renames count.
+    pub limit: usize,
 }
 
 /// Resolves people through a `.mailmap` text.
@@ -182,48 +192,106 @@ impl Repository {
         })
     }
 
-    /// The text of `.mailmap` at the root of `tree`, if any.
-    pub fn mailmap_text(&self, tree: ObjectId) -> Result<Option<String>> {
-        let tree = self
-            .repo
-            .find_tree(tree.to_git())
-            .map_err(|source| GitError::Tree {
-                id: tree,
-                source: source.into(),
-            })?;
-        let Some(entry) = tree.get_name(".mailmap") else {
-            return Ok(None);
+    /// The mailmap `git log` applies, as one text: the working tree's
+    /// `.mailmap` (none in a bare repository), then the blob named by
+    /// `mailmap.blob` (`HEAD:.mailmap` by default in a bare repository),
+    /// then the file named by `mailmap.file`, in git's order, so later
+    /// entries refine earlier ones. An edit to any of them changes it
+    /// without HEAD moving.
+    pub fn mailmap_text(&self) -> Result<String> {
+        let mut text = String::new();
+        let mut add = |part: &[u8]| {
+            text.push_str(&String::from_utf8_lossy(part));
+            if !text.is_empty() && !text.ends_with('\n') {
+                text.push('\n');
+            }
         };
-        Ok(self
-            .repo
-            .find_blob(entry.id())
-            .ok()
-            .map(|blob| String::from_utf8_lossy(blob.content()).into_owned()))
+        let read_file = |path: &std::path::Path| -> Result<Option<Vec<u8>>> {
+            match std::fs::read(path) {
+                Ok(bytes) => Ok(Some(bytes)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(source) => Err(GitError::Read {
+                    path: path.to_path_buf(),
+                    source,
+                }),
+            }
+        };
+        if let Some(workdir) = self.repo.workdir()
+            && let Some(bytes) = read_file(&workdir.join(".mailmap"))?
+        {
+            add(&bytes);
+        }
+        let config = self.repo.config().ok();
+        let setting = |name: &str| config.as_ref().and_then(|c| c.get_string(name).ok());
+        let blob =
+            setting("mailmap.blob").or_else(|| self.is_bare().then(|| "HEAD:.mailmap".to_owned()));
+        if let Some(spec) = blob
+            && let Ok(object) = self.repo.revparse_single(&spec)
+            && let Ok(blob) = object.peel_to_blob()
+        {
+            add(blob.content());
+        }
+        if let Some(file) = setting("mailmap.file") {
+            let path = std::path::PathBuf::from(&file);
+            let path = match (path.is_relative(), self.repo.workdir()) {
+                (true, Some(workdir)) => workdir.join(path),
+                _ => path,
+            };
+            if let Some(bytes) = read_file(&path)? {
+                add(&bytes);
+            }
+        }
+        Ok(text)
     }
 
-    /// `diff.renameLimit` from the repository's configuration, or git's
-    /// default (1000).
+    /// Rename detection as the repository's configuration asks for it
+    /// (`diff.renames`, `diff.renameLimit`), with git's defaults: on, and
+    /// a limit of 1000.
     #[must_use]
-    pub fn rename_limit(&self) -> usize {
-        self.repo
-            .config()
-            .and_then(|c| c.get_i32("diff.renameLimit"))
-            .ok()
+    pub fn rename_settings(&self) -> RenameSettings {
+        let config = self.repo.config().ok();
+        let detect = match config
+            .as_ref()
+            .and_then(|c| c.get_string("diff.renames").ok())
+        {
+            // `copies` asks for copies too: Homer follows renames only,
+            // as `git log -M` does.
+            Some(v) => !matches!(
+                v.to_ascii_lowercase().as_str(),
+                "false" | "no" | "off" | "0"
+            ),
+            None => true,
+        };
+        let limit = config
+            .as_ref()
+            .and_then(|c| c.get_i32("diff.renameLimit").ok())
             .and_then(|v| usize::try_from(v).ok())
             .filter(|&v| v > 0)
-            .unwrap_or(1000)
+            .unwrap_or(1000);
+        RenameSettings { detect, limit }
+    }
+
+    /// The tree of a commit's first parent; `None` for a root commit, or
+    /// when the parent is not in the repository (a shallow clone's
+    /// boundary).
+    #[must_use]
+    pub fn first_parent_tree(&self, info: &CommitInfo) -> Option<ObjectId> {
+        let parent = info.parents.first()?;
+        let commit = self.repo.find_commit(parent.to_git()).ok()?;
+        Some(crate::oid(commit.tree_id()))
     }
 
     /// The file changes of a commit against its first parent, exactly as
-    /// `git log --numstat -M` lists them (a root commit, or one whose parent
-    /// is missing, against the empty tree; a merge commit: none).
-    /// `parent_tree` is the first parent's tree when the caller knows it
-    /// (it read that commit already); otherwise the parent is looked up.
+    /// `git log --numstat` lists them with the repository's rename
+    /// settings (a root commit, or one whose parent is missing, against
+    /// the empty tree; a merge commit: none). `parent_tree` is the first
+    /// parent's tree ([`Repository::first_parent_tree`]), `None` when
+    /// there is none to compare with: the diff reads nothing else.
     pub fn diff_commit(
         &self,
         info: &CommitInfo,
         parent_tree: Option<ObjectId>,
-        rename_limit: usize,
+        renames: RenameSettings,
     ) -> Result<CommitDiff> {
         if info.is_merge() {
             return Ok(CommitDiff::default());
@@ -233,15 +301,11 @@ impl Repository {
             source: source.into(),
         };
         let new_tree = self.repo.find_tree(info.tree.to_git()).map_err(diff_err)?;
-        let old_tree = info.parents.first().map(|parent| match parent_tree {
-            Some(tree) => self.repo.find_tree(tree.to_git()),
-            None => self
-                .repo
-                .find_commit(parent.to_git())
-                .and_then(|p| p.tree()),
-        });
-        let parent_missing = matches!(old_tree, Some(Err(_)));
-        let old_tree = old_tree.and_then(std::result::Result::ok);
+        let parent_missing = !info.parents.is_empty() && parent_tree.is_none();
+        let old_tree = match parent_tree {
+            Some(tree) => Some(self.repo.find_tree(tree.to_git()).map_err(diff_err)?),
+            None => None,
+        };
         let mut listing = Listing::default();
         listing
             .diff_trees(
@@ -255,7 +319,7 @@ impl Repository {
             repo: &self.repo,
             blobs: HashMap::new(),
             signatures: HashMap::new(),
-            unreadable: 0,
+            unreadable: Vec::new(),
         };
         let mut changes: Vec<FileChange> = Vec::new();
         for (path, change, old, new) in listing.modified {
@@ -265,12 +329,16 @@ impl Repository {
                 lines: reader.count(Some(old), Some(new)),
             });
         }
-        let matched = renames::pair(
-            &listing.sources,
-            &listing.destinations,
-            rename_limit,
-            |id| reader.signature(id),
-        );
+        let matched = if renames.detect {
+            renames::pair(
+                &listing.sources,
+                &listing.destinations,
+                renames.limit,
+                |id| reader.signature(id),
+            )
+        } else {
+            vec![None; listing.destinations.len()]
+        };
         let mut renamed_sources = vec![false; listing.sources.len()];
         for (d, dst) in listing.destinations.iter().enumerate() {
             match matched[d] {
@@ -311,7 +379,11 @@ impl Repository {
         changes.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(CommitDiff {
             changes,
-            unreadable_blobs: reader.unreadable,
+            unreadable: {
+                let mut ids = reader.unreadable;
+                ids.sort_unstable();
+                ids
+            },
             parent_missing,
         })
     }
@@ -493,7 +565,7 @@ struct BlobReader<'r> {
     repo: &'r git2::Repository,
     blobs: HashMap<ObjectId, Option<git2::Blob<'r>>>,
     signatures: HashMap<ObjectId, Option<Arc<Signature>>>,
-    unreadable: u32,
+    unreadable: Vec<ObjectId>,
 }
 
 impl<'r> BlobReader<'r> {
@@ -505,7 +577,7 @@ impl<'r> BlobReader<'r> {
             .or_insert_with(|| {
                 let blob = repo.find_blob(id.to_git()).ok();
                 if blob.is_none() {
-                    *unreadable += 1;
+                    unreadable.push(id);
                 }
                 blob
             })

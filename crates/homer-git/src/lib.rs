@@ -13,7 +13,9 @@ mod renames;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-pub use history::{Change, CommitDiff, CommitInfo, FileChange, Lines, Mailmap, Person};
+pub use history::{
+    Change, CommitDiff, CommitInfo, FileChange, Lines, Mailmap, Person, RenameSettings,
+};
 pub use path::RepoPath;
 
 /// A libgit2 error, shown by its message alone (libgit2's own display adds
@@ -81,6 +83,12 @@ pub enum GitError {
         #[source]
         source: Git2Error,
     },
+    #[error("cannot read '{path}'")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot update '{path}'")]
     Exclude {
         path: PathBuf,
@@ -91,8 +99,9 @@ pub enum GitError {
 
 type Result<T, E = GitError> = std::result::Result<T, E>;
 
-/// A git object id (SHA-1).
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A git object id (SHA-1). Serialized as its 20 bytes, so an input that
+/// names an object hashes its identity.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct ObjectId([u8; 20]);
 
 impl ObjectId {
@@ -279,6 +288,51 @@ impl Repository {
     #[must_use]
     pub fn is_shallow(&self) -> bool {
         self.repo.is_shallow()
+    }
+
+    /// The commits at a shallow clone's boundary (git's `shallow` file),
+    /// sorted; empty for a complete clone. `git fetch --deepen` or
+    /// `--unshallow` moves them without moving HEAD.
+    pub fn shallow_boundary(&self) -> Result<Vec<ObjectId>> {
+        let path = self.repo.commondir().join("shallow");
+        let text = match std::fs::read_to_string(&path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(source) => return Err(GitError::Read { path, source }),
+        };
+        let mut ids: Vec<ObjectId> = text
+            .lines()
+            .filter_map(|l| ObjectId::from_hex(l.trim()))
+            .collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
+
+    /// Whether the object database has `id` now (a partial clone fetches
+    /// missing blobs later, without HEAD moving).
+    #[must_use]
+    pub fn has_object(&self, id: ObjectId) -> bool {
+        self.repo.odb().is_ok_and(|odb| odb.exists(id.to_git()))
+    }
+
+    /// Whether objects may be missing by design: a partial clone (a
+    /// promisor remote, or the `partialclone` extension).
+    #[must_use]
+    pub fn is_partial(&self) -> bool {
+        let Ok(config) = self.repo.config() else {
+            return false;
+        };
+        if config.get_string("extensions.partialclone").is_ok() {
+            return true;
+        }
+        let Ok(entries) = config.entries(Some(r"remote\..*\.promisor")) else {
+            return false;
+        };
+        let mut promisor = false;
+        let _ = entries.for_each(|entry| {
+            promisor |= entry.value().is_ok_and(|v| v.eq_ignore_ascii_case("true"));
+        });
+        promisor
     }
 
     pub fn head(&self) -> Result<Head> {

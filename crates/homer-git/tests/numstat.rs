@@ -21,14 +21,16 @@ fn homer_records(path: &Path) -> BTreeSet<Record> {
     let Head::Commit { id, .. } = repo.head().expect("head") else {
         return BTreeSet::new();
     };
-    let limit = repo.rename_limit();
+    let renames = repo.rename_settings();
     let mut records = BTreeSet::new();
     for commit in repo.walk(id, None).expect("walk") {
         let info = repo.commit_info(commit).expect("commit");
         if info.is_merge() {
             continue;
         }
-        let diff = repo.diff_commit(&info, None, limit).expect("diff");
+        let diff = repo
+            .diff_commit(&info, repo.first_parent_tree(&info), renames)
+            .expect("diff");
         for change in diff.changes {
             let (added, deleted) = match change.lines {
                 Lines::Counted { added, deleted } => (added.to_string(), deleted.to_string()),

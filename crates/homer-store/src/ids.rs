@@ -53,6 +53,12 @@ impl Fingerprint {
         self.0.update(&v.to_le_bytes());
     }
 
+    /// Feeds bytes with no length prefix: for a stream that delimits its
+    /// own parts (a serialization), fed in chunks of any size.
+    pub fn push_raw(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
     pub fn push_opt_bytes(&mut self, bytes: Option<&[u8]>) {
         match bytes {
             None => self.0.update(&[0]),

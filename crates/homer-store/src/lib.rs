@@ -96,6 +96,8 @@ pub enum StoreError {
     Duplicate { what: &'static str, detail: String },
     #[error("unknown code {code} in column {column}")]
     UnknownCode { column: &'static str, code: i64 },
+    #[error("{what} holds '{detail}', which Homer does not write: the index is damaged")]
+    Corrupt { what: &'static str, detail: String },
 }
 
 impl StoreError {
@@ -112,7 +114,9 @@ impl StoreError {
             })
         };
         match self {
-            StoreError::NotSqlite { .. } => true,
+            StoreError::NotSqlite { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::UnknownCode { .. } => true,
             StoreError::Open { source, .. }
             | StoreError::Migration { source, .. }
             | StoreError::Sqlite { source, .. } => code(source),
@@ -838,7 +842,14 @@ impl WriteTx<'_> {
     /// owns no rows yet, which skips the comparison with earlier rows.
     #[must_use]
     pub fn task_writer(&self, id: TaskId, fresh: bool) -> TaskWriter<'_> {
-        TaskWriter::new(self, id, fresh)
+        TaskWriter::new(self, id, fresh, false)
+    }
+
+    /// A writer that writes nothing and only hashes what it is given: the
+    /// output hash task `id` would have, to check a reused task against.
+    #[must_use]
+    pub fn dry_task_writer(&self, id: TaskId) -> TaskWriter<'_> {
+        TaskWriter::new(self, id, true, true)
     }
 
     /// Deletes nodes that nobody owns and no edge references, among those

@@ -152,6 +152,9 @@ pub struct TaskWriter<'t> {
     tx: &'t WriteTx<'t>,
     owner: TaskId,
     fresh: bool,
+    /// Hash only, write nothing: to check that a reused task would write
+    /// what it wrote before.
+    dry: bool,
     claimed: HashSet<NodeId>,
     written_edges: HashSet<EdgeId>,
     /// Chunks written, by id; the count per node numbers a node's chunks.
@@ -175,11 +178,12 @@ impl std::fmt::Debug for TaskWriter<'_> {
 }
 
 impl<'t> TaskWriter<'t> {
-    pub(crate) fn new(tx: &'t WriteTx<'t>, owner: TaskId, fresh: bool) -> Self {
+    pub(crate) fn new(tx: &'t WriteTx<'t>, owner: TaskId, fresh: bool, dry: bool) -> Self {
         TaskWriter {
             tx,
             owner,
             fresh,
+            dry,
             claimed: HashSet::new(),
             written_edges: HashSet::new(),
             written_chunks: HashSet::new(),
@@ -217,6 +221,9 @@ impl<'t> TaskWriter<'t> {
         self.hash.push_bytes(name.as_bytes());
         self.hash.push_opt_bytes(content_hash);
         self.hash.push_opt_bytes(attrs.map(str::as_bytes));
+        if self.dry {
+            return Ok(id);
+        }
         let existing: Option<(i64, String)> = self
             .tx
             .conn()
@@ -263,7 +270,7 @@ impl<'t> TaskWriter<'t> {
     /// owning it, creating it if it does not exist yet.
     pub fn intern_node(&mut self, kind: NodeKind, name: &str) -> Result<NodeId> {
         let id = NodeId::of(kind, name);
-        if self.tx.known_nodes.borrow().contains(&id) {
+        if self.dry || self.tx.known_nodes.borrow().contains(&id) {
             return Ok(id);
         }
         let conn = self.tx.conn();
@@ -332,6 +339,9 @@ impl<'t> TaskWriter<'t> {
         self.hash
             .push_u64(confidence.map_or(u64::MAX, f64::to_bits));
         self.hash.push_opt_bytes(attrs.map(str::as_bytes));
+        if self.dry {
+            return Ok(id);
+        }
 
         let conn = self.tx.conn();
         if self.old_edges()?.contains(&id) {
@@ -398,6 +408,9 @@ impl<'t> TaskWriter<'t> {
                 self.hash.push_bytes(v.as_bytes());
             }
         }
+        if self.dry {
+            return Ok(());
+        }
         let old = self.old_values()?.remove(&(node.raw(), name.to_owned()));
         let conn = self.tx.conn();
         let result = match old {
@@ -456,6 +469,9 @@ impl<'t> TaskWriter<'t> {
                 .lines
                 .map_or(u64::MAX, |(a, b)| u64::from(a) << 32 | u64::from(b)),
         );
+        if self.dry {
+            return Ok(());
+        }
         let (start, end) = chunk
             .lines
             .map_or((None, None), |(a, b)| (Some(a), Some(b)));
@@ -496,7 +512,7 @@ impl<'t> TaskWriter<'t> {
     /// Removes what the task owned before and did not write this time, and
     /// returns the hash of everything written plus `value`.
     pub fn finish(mut self, value: Option<&[u8]>) -> Result<u64> {
-        if !self.fresh {
+        if !self.fresh && !self.dry {
             self.old_edges()?;
             let stale: Vec<EdgeId> = self
                 .old_edges

@@ -86,6 +86,29 @@ pub enum PathHint {
     NotCode,
 }
 
+impl PathHint {
+    /// The hint as a short name (a language's name, `h`, `script`), for a
+    /// task key; `None` for a path that is not code.
+    #[must_use]
+    pub fn name(self) -> Option<&'static str> {
+        match self {
+            PathHint::Language(language) => Some(language.name()),
+            PathHint::Content(hint) => Some(hint),
+            PathHint::NotCode => None,
+        }
+    }
+
+    /// The hint a [`PathHint::name`] stands for.
+    #[must_use]
+    pub fn from_name(name: &str) -> PathHint {
+        match name {
+            "h" => PathHint::Content("h"),
+            "script" => PathHint::Content("script"),
+            other => Language::from_name(other).map_or(PathHint::NotCode, PathHint::Language),
+        }
+    }
+}
+
 /// The language a path implies, by extension or well-known file name.
 #[must_use]
 pub fn path_hint(path: &str) -> PathHint {
@@ -129,7 +152,14 @@ pub fn path_hint(path: &str) -> PathHint {
 /// starts with `head`, or `None` for anything Homer does not parse.
 #[must_use]
 pub fn detect(path: &str, head: &[u8]) -> Option<Language> {
-    match path_hint(path) {
+    detect_hinted(path_hint(path), head)
+}
+
+/// The language of a file whose path gives `hint` and whose content starts
+/// with `head`: everything `detect` reads of the path is in the hint.
+#[must_use]
+pub fn detect_hinted(hint: PathHint, head: &[u8]) -> Option<Language> {
+    match hint {
         PathHint::Language(language) => Some(language),
         PathHint::Content("h") => Some(if looks_like_cpp(head) {
             Language::Cpp
@@ -214,6 +244,10 @@ mod tests {
         ];
         for (path, head, expected) in cases {
             assert_eq!(detect(path, head), *expected, "{path}");
+            let hint = path_hint(path);
+            if let Some(name) = hint.name() {
+                assert_eq!(PathHint::from_name(name), hint, "{path}");
+            }
         }
     }
 }

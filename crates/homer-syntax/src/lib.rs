@@ -13,7 +13,7 @@ mod facts;
 mod lang;
 mod resolve;
 
-pub use detect::{Language, PathHint, detect, path_hint};
+pub use detect::{Language, PathHint, detect, detect_hinted, path_hint};
 pub use extract::{EXTRACTOR_VERSION, Extractor};
 pub use facts::{
     DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind, ImportedName, RefKind,

@@ -25,6 +25,9 @@ pub(crate) struct CommitRecord {
     pub parents: Vec<String>,
     #[serde(rename = "c")]
     pub changes: Vec<ChangeRecord>,
+    /// Blobs the diff could not read (a partial clone), as hex ids.
+    #[serde(rename = "m", skip_serializing_if = "Vec::is_empty", default)]
+    pub missing: Vec<String>,
 }
 
 /// One file change of a commit.
@@ -99,37 +102,42 @@ impl History {
     }
 
     /// Each current file's touches through its renames: walking from the
-    /// newest commit back, a path belongs to the current file it will become;
-    /// a rename hands the identity to the old path, an add ends it. Changes
-    /// of one commit are looked up before any of its renames apply, so a
-    /// commit that swaps names is read correctly.
+    /// newest commit back, a path belongs to the current files it will
+    /// become. A rename hands the new name's files to the old name for the
+    /// commits before it (so the old name's earlier records are theirs,
+    /// not those of a file that takes the name later); an add or a delete
+    /// ends nothing, so a path deleted and created again, or added on two
+    /// branches that were merged, keeps every record, as a sum of
+    /// `git log --numstat` records over the lineage does. A commit's
+    /// changes are attributed before its renames apply, and its renames
+    /// are read from the names as they were before any of them, so a
+    /// commit that swaps two names is read correctly.
     pub(crate) fn lineages(&self, current: &[String]) -> BTreeMap<String, Vec<Touch>> {
-        let mut alias: HashMap<&str, usize> = current
+        let mut claims: HashMap<&str, Vec<usize>> = current
             .iter()
             .enumerate()
-            .map(|(i, p)| (p.as_str(), i))
+            .map(|(i, p)| (p.as_str(), vec![i]))
             .collect();
         let mut touches: Vec<Vec<Touch>> = vec![Vec::new(); current.len()];
         for c in (0..self.commits.len()).rev() {
             let changes = &self.commits[c].changes;
-            let owners: Vec<Option<usize>> = changes
+            for (k, ch) in changes.iter().enumerate() {
+                for &f in claims.get(ch.path.as_str()).into_iter().flatten() {
+                    touches[f].push((c, k));
+                }
+            }
+            let handed: Vec<(&str, Vec<usize>)> = changes
                 .iter()
-                .map(|ch| alias.get(ch.path.as_str()).copied())
+                .filter_map(|ch| {
+                    let from = ch.from.as_deref()?;
+                    Some((
+                        from,
+                        claims.get(ch.path.as_str()).cloned().unwrap_or_default(),
+                    ))
+                })
                 .collect();
-            for (k, owner) in owners.iter().enumerate() {
-                if let Some(f) = owner {
-                    touches[*f].push((c, k));
-                }
-            }
-            for ch in changes {
-                if matches!(ch.status, 'A' | 'R') {
-                    alias.remove(ch.path.as_str());
-                }
-            }
-            for (ch, owner) in changes.iter().zip(&owners) {
-                if let (Some(from), Some(f)) = (&ch.from, owner) {
-                    alias.insert(from.as_str(), *f);
-                }
+            for (from, files) in handed {
+                claims.insert(from, files);
             }
         }
         current
@@ -142,6 +150,26 @@ impl History {
             .collect()
     }
 
+    /// What the metrics read of each touch.
+    pub(crate) fn facts(&self, touches: &[Touch]) -> Vec<TouchFact> {
+        touches
+            .iter()
+            .map(|&(c, k)| {
+                let commit = &self.commits[c];
+                let change = &commit.changes[k];
+                TouchFact {
+                    commit: self.ids[c].clone(),
+                    author: commit.author.clone(),
+                    authored: commit.authored,
+                    committed: commit.committed,
+                    added: change.added,
+                    deleted: change.deleted,
+                }
+            })
+            .collect()
+    }
+
+    #[cfg(test)]
     pub(crate) fn change(&self, (c, k): Touch) -> &ChangeRecord {
         &self.commits[c].changes[k]
     }
@@ -165,7 +193,8 @@ pub(crate) struct Metrics {
     /// The authors with the most added lines (then commits), at most
     /// `OWNERS_KEPT`: (author, added lines, commits).
     pub owners: Vec<(String, u64, u32)>,
-    /// The ids of the last `RECENT_KEPT` commits, newest first.
+    /// The ids of the last `RECENT_KEPT` commits, newest first (by commit
+    /// time, ties by id).
     pub recent: Vec<String>,
 }
 
@@ -173,28 +202,37 @@ pub(crate) struct Metrics {
 pub(crate) const OWNERS_KEPT: usize = 5;
 pub(crate) const RECENT_KEPT: usize = 5;
 
+/// What a metric reads of one change of a file: the commit, its author
+/// and times, and numstat's counts (`None` for binary or unreadable).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub(crate) struct TouchFact {
+    pub commit: String,
+    pub author: String,
+    pub authored: i64,
+    pub committed: i64,
+    pub added: Option<u32>,
+    pub deleted: Option<u32>,
+}
+
 /// Computes metrics over touches (of one file, or of every file of a
-/// directory); a commit touching several of them counts once.
-pub(crate) fn metrics(
-    history: &History,
-    touches: impl IntoIterator<Item = Touch>,
-) -> Option<Metrics> {
-    let mut commits: BTreeSet<usize> = BTreeSet::new();
+/// directory); a commit touching several of them counts once. The result
+/// does not depend on the order of the touches.
+pub(crate) fn metrics<'a>(touches: impl IntoIterator<Item = &'a TouchFact>) -> Option<Metrics> {
+    // Each commit once, with its author and times.
+    let mut commits: BTreeMap<&str, (&str, i64)> = BTreeMap::new();
     let mut added_by: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut commits_by: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
+    let mut commits_by: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let (mut added, mut deleted) = (0u64, 0u64);
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     for t in touches {
-        let commit = &history.commits[t.0];
-        let change = history.change(t);
-        let a = u64::from(change.added.unwrap_or(0));
+        let a = u64::from(t.added.unwrap_or(0));
         added += a;
-        deleted += u64::from(change.deleted.unwrap_or(0));
-        *added_by.entry(&commit.author).or_default() += a;
-        commits_by.entry(&commit.author).or_default().insert(t.0);
-        commits.insert(t.0);
-        first = first.min(commit.authored);
-        last = last.max(commit.authored);
+        deleted += u64::from(t.deleted.unwrap_or(0));
+        *added_by.entry(&t.author).or_default() += a;
+        commits_by.entry(&t.author).or_default().insert(&t.commit);
+        commits.insert(&t.commit, (&t.author, t.committed));
+        first = first.min(t.authored);
+        last = last.max(t.authored);
     }
     if commits.is_empty() {
         return None;
@@ -237,11 +275,13 @@ pub(crate) fn metrics(
         .collect();
     owners.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     owners.truncate(OWNERS_KEPT);
-    let recent = commits
-        .iter()
-        .rev()
+    // Newest first by commit time, ties by id.
+    let mut by_time: Vec<(i64, &str)> = commits.iter().map(|(id, (_, t))| (*t, *id)).collect();
+    by_time.sort_unstable_by(|a, b| b.cmp(a));
+    let recent = by_time
+        .into_iter()
         .take(RECENT_KEPT)
-        .map(|&c| history.ids[c].clone())
+        .map(|(_, id)| id.to_owned())
         .collect();
     Some(Metrics {
         commits: u32::try_from(commits.len()).unwrap_or(u32::MAX),
@@ -281,7 +321,7 @@ pub(crate) fn truck_factor<'a>(main_authors: impl IntoIterator<Item = &'a str>) 
 }
 
 /// How two current files change together.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub(crate) struct Pair {
     pub other: String,
     pub shared: u32,
@@ -291,16 +331,25 @@ pub(crate) struct Pair {
     pub degree: f64,
 }
 
+/// Whether a pair is reported: the mean of the two files' commit counts,
+/// the shared commits and the degree all reach their thresholds.
+pub(crate) fn passes(pair: &Pair, config: &CouplingConfig) -> bool {
+    let mean = f64::from(pair.revisions + pair.other_revisions) / 2.0;
+    mean >= f64::from(config.min_revisions)
+        && pair.shared >= config.min_shared
+        && pair.degree >= config.min_degree
+}
+
 /// Change coupling the code-maat way, over the commits that touch at most
-/// `max_files_per_commit` files. For each current file `a`, every file `b`
-/// after it (by path) that shares at least one such commit, with the
-/// numbers (the input of `a`'s coupling task) and whether the pair passes
-/// the thresholds.
+/// `max_files_per_commit` files. For each current file `a`, its commits
+/// among those, and every file `b` after it (by path) that shares at least
+/// one such commit, with the numbers (the input of `a`'s coupling task;
+/// [`passes`] says which are reported).
 pub(crate) fn coupling(
     history: &History,
     lineages: &BTreeMap<String, Vec<Touch>>,
     config: &CouplingConfig,
-) -> BTreeMap<String, (u32, Vec<(Pair, bool)>)> {
+) -> BTreeMap<String, (u32, Vec<Pair>)> {
     let files: Vec<&String> = lineages.keys().collect();
     let mut per_commit: HashMap<usize, Vec<usize>> = HashMap::new();
     for (f, touches) in lineages.values().enumerate() {
@@ -322,7 +371,7 @@ pub(crate) fn coupling(
             }
         }
     }
-    let mut out: BTreeMap<String, (u32, Vec<(Pair, bool)>)> = files
+    let mut out: BTreeMap<String, (u32, Vec<Pair>)> = files
         .iter()
         .enumerate()
         .map(|(f, name)| ((*name).clone(), (revisions[f], Vec::new())))
@@ -332,9 +381,6 @@ pub(crate) fn coupling(
     for ((a, b), n) in pairs {
         let mean = f64::from(revisions[a] + revisions[b]) / 2.0;
         let degree = f64::from(n) / mean * 100.0;
-        let keep = mean >= f64::from(config.min_revisions)
-            && n >= config.min_shared
-            && degree >= config.min_degree;
         let pair = Pair {
             other: files[b].clone(),
             shared: n,
@@ -345,7 +391,7 @@ pub(crate) fn coupling(
         out.get_mut(files[a].as_str())
             .expect("every file has an entry")
             .1
-            .push((pair, keep));
+            .push(pair);
     }
     out
 }
@@ -379,6 +425,7 @@ mod tests {
                 author: author.to_owned(),
                 parents: parents.iter().map(|p| (*p).to_owned()).collect(),
                 changes,
+                missing: Vec::new(),
             },
         )
     }
@@ -396,7 +443,7 @@ mod tests {
     }
 
     #[test]
-    fn lineage_follows_renames_and_stops_at_adds() {
+    fn lineage_follows_renames_and_survives_deletes_and_adds() {
         let h = History::new(vec![
             commit(
                 "1",
@@ -425,11 +472,18 @@ mod tests {
                 &["2"],
                 vec![change("new.rs", 'R', 1, Some("old.rs"))],
             ),
-            // old.rs is reused for a different file: not new.rs's history.
+            // old.rs is created again: a different file, whose history
+            // starts there; the records before the rename are new.rs's.
             commit("4", 4, "x", &["3"], vec![change("old.rs", 'A', 7, None)]),
             commit("5", 5, "x", &["4"], vec![change("new.rs", 'M', 3, None)]),
+            // gone.rs comes back: a delete and a re-add are both its records.
+            commit("6", 6, "x", &["5"], vec![change("gone.rs", 'A', 4, None)]),
         ]);
-        let l = h.lineages(&["new.rs".to_owned(), "old.rs".to_owned()]);
+        let l = h.lineages(&[
+            "gone.rs".to_owned(),
+            "new.rs".to_owned(),
+            "old.rs".to_owned(),
+        ]);
         let ids = |path: &str| {
             l[path]
                 .iter()
@@ -438,6 +492,22 @@ mod tests {
         };
         assert_eq!(ids("new.rs"), ["1", "2", "3", "5"]);
         assert_eq!(ids("old.rs"), ["4"]);
+        assert_eq!(ids("gone.rs"), ["1", "2", "6"]);
+    }
+
+    #[test]
+    fn a_file_added_on_two_merged_branches_keeps_both_adds() {
+        let h = History::new(vec![
+            commit("root", 1, "x", &[], vec![change("a", 'A', 1, None)]),
+            commit("left", 2, "x", &["root"], vec![change("f", 'A', 3, None)]),
+            commit("right", 3, "y", &["root"], vec![change("f", 'A', 5, None)]),
+            commit("merge", 4, "x", &["left", "right"], vec![]),
+            commit("after", 5, "x", &["merge"], vec![change("f", 'M', 1, None)]),
+        ]);
+        let l = h.lineages(&["f".to_owned()]);
+        let facts = h.facts(&l["f"]);
+        let m = metrics(&facts).expect("metrics");
+        assert_eq!((m.commits, m.lines_added), (3, 9));
     }
 
     #[test]
@@ -483,7 +553,7 @@ mod tests {
             commit("4", 40, "bob", &["3"], vec![change("f", 'M', 0, None)]),
         ]);
         let l = h.lineages(&["f".to_owned()]);
-        let m = metrics(&h, l["f"].iter().copied()).expect("metrics");
+        let m = metrics(&h.facts(&l["f"])).expect("metrics");
         assert_eq!(m.commits, 4);
         assert_eq!(m.lines_added, 10);
         assert_eq!(m.authors, 2);
@@ -552,14 +622,15 @@ mod tests {
         let (revs_x, pairs) = &c["x"];
         assert_eq!(*revs_x, 7);
         assert_eq!(pairs.len(), 1);
-        let (pair, keep) = &pairs[0];
+        let pair = &pairs[0];
+        let keep = passes(pair, &config);
         assert_eq!(
             (pair.other.as_str(), pair.shared, pair.other_revisions),
             ("y", 5, 5)
         );
         // 5 / mean(7, 5) × 100 = 83.33…
         assert!((pair.degree - 500.0 / 6.0).abs() < 1e-9);
-        assert!(*keep);
+        assert!(keep);
         assert!(c["z"].1.is_empty());
         assert_eq!(c["z"].0, 0);
     }

@@ -4,8 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use homer_store::Fingerprint;
-
 use crate::UpdateError;
 
 /// The file name inside the index directory.
@@ -54,18 +52,6 @@ impl Default for GraphConfig {
 }
 
 impl GraphConfig {
-    pub(crate) fn fingerprint(&self) -> u64 {
-        Fingerprint::new()
-            .u64(self.damping.to_bits())
-            .u64(self.tolerance.to_bits())
-            .u64(u64::from(self.max_iterations))
-            .u64(self.betweenness_exact_up_to as u64)
-            .u64(self.betweenness_samples as u64)
-            .u64(self.community_resolution.to_bits())
-            .u64(self.seed)
-            .finish()
-    }
-
     /// Settings that cannot work, said in words.
     fn check(&self) -> Result<(), String> {
         if !(self.damping > 0.0 && self.damping < 1.0) {
@@ -121,15 +107,6 @@ impl Default for CodeConfig {
     }
 }
 
-impl CodeConfig {
-    pub(crate) fn fingerprint(&self) -> u64 {
-        Fingerprint::new()
-            .u64(self.max_file_bytes)
-            .u64(self.max_average_line)
-            .finish()
-    }
-}
-
 /// Change coupling, as code-maat defines it.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -154,17 +131,6 @@ impl Default for CouplingConfig {
             min_shared: 5,
             min_degree: 30.0,
         }
-    }
-}
-
-impl CouplingConfig {
-    pub(crate) fn fingerprint(&self) -> u64 {
-        Fingerprint::new()
-            .u64(u64::from(self.max_files_per_commit))
-            .u64(u64::from(self.min_revisions))
-            .u64(u64::from(self.min_shared))
-            .u64(self.min_degree.to_bits())
-            .finish()
     }
 }
 

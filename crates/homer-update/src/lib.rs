@@ -63,6 +63,11 @@ pub struct UpdateOptions {
     /// Leave chunks without vectors (semantic search off until a later
     /// update embeds them).
     pub no_embed: bool,
+    /// Compute every reused task again and fail when its output differs,
+    /// and run stages their signatures would skip, failing when they
+    /// change anything: a check that no input is missing from a hash.
+    /// Costs a build from scratch; for tests.
+    pub verify: bool,
 }
 
 /// What `homer update` did. Everything except `kinds[*].millis` depends only
@@ -138,6 +143,8 @@ impl Observer for ProgressObserver<'_> {
 pub struct StageTime {
     pub stage: &'static str,
     pub millis: u64,
+    /// Skipped: its signature said its stored outputs are current.
+    pub skipped: bool,
 }
 
 fn elapsed_millis(started: std::time::Instant) -> u64 {
@@ -159,14 +166,15 @@ impl Runner<'_> {
         run: impl FnOnce(&mut Engine<'_>, &WriteTx<'_>) -> Result<T, UpdateError>,
     ) -> Result<T, UpdateError> {
         let started = std::time::Instant::now();
+        let skipped_before = self.engine.skipped().len();
         let tx = store.begin_write()?;
         let out = run(&mut self.engine, &tx)?;
-        self.engine.end_stage(&tx)?;
         tx.commit()?;
         self.progress.finish();
         self.times.push(StageTime {
             stage: name,
             millis: elapsed_millis(started),
+            skipped: self.engine.skipped().len() > skipped_before,
         });
         Ok(out)
     }
@@ -201,6 +209,7 @@ fn embed(
     let time = StageTime {
         stage: "embed",
         millis: elapsed_millis(started),
+        skipped: false,
     };
     Ok((outcome, time))
 }
@@ -232,7 +241,8 @@ fn publish(store: Store, workspace: &Workspace) -> Result<(Store, usize), Update
     Ok((store.publish(workspace.database())?, adopted))
 }
 
-/// The memoized stages, in order, each in its own transaction.
+/// The memoized stages, in order, each in its own transaction; each
+/// stage's signature feeds the signatures of the stages that read it.
 fn memo_stages(
     runner: &mut Runner<'_>,
     store: &mut Store,
@@ -241,29 +251,36 @@ fn memo_stages(
     config: &Config,
     note: &mut dyn FnMut(String),
 ) -> Result<stages::graph::GraphOutcome, UpdateError> {
-    let tree = head.map(|(_, tree)| tree);
-    runner.stage(store, "tree", |engine, tx| {
-        stages::tree::run(engine, tx, repo, tree)
+    let tree = runner.stage(store, "tree", |engine, tx| {
+        stages::tree::run(engine, tx, repo, head.map(|(_, tree)| tree))
     })?;
-    let code = runner.stage(store, "code", |engine, tx| {
+    let (code, outcome) = runner.stage(store, "code", |engine, tx| {
         stages::code::run(engine, tx, repo, tree, &config.code)
     })?;
-    code.notes().into_iter().for_each(&mut *note);
-    let mined = runner.stage(store, "history", |engine, tx| {
-        stages::history::run(engine, tx, repo, head)
+    outcome.notes().into_iter().for_each(&mut *note);
+    let (history, mined) = runner.stage(store, "history", |engine, tx| {
+        stages::history::run(engine, tx, repo, head.map(|(id, _)| id))
     })?;
     mined.notes().into_iter().for_each(&mut *note);
-    let head_hex = head.map(|(id, _)| id.to_hex());
-    runner.stage(store, "behavior", |engine, tx| {
-        stages::behavior::run(engine, tx, head_hex.as_deref(), &config.coupling)
+    let behavior = runner.stage(store, "behavior", |engine, tx| {
+        stages::behavior::run(engine, tx, history, tree, &config.coupling)
     })?;
-    let analysis = runner.stage(store, "graph", |engine, tx| {
-        let outcome = stages::graph::run(engine, tx, head_hex.is_some(), &config.graph)?;
+    let head_hex = head.map(|(id, _)| id.to_hex());
+    let (_, analysis) = runner.stage(store, "graph", |engine, tx| {
+        let out = stages::graph::run(
+            engine,
+            tx,
+            head_hex.is_some(),
+            code,
+            behavior,
+            &config.graph,
+        )?;
+        // The commit the index describes moves with its last stage.
         match &head_hex {
             Some(id) => tx.set_checkpoint(&Checkpoint::Head.name(), id)?,
             None => tx.clear_checkpoint(&Checkpoint::Head.name())?,
         }
-        Ok(outcome)
+        Ok(out)
     })?;
     Ok(analysis)
 }
@@ -299,6 +316,7 @@ pub fn update(
     // stage, and the next update resumes from the checkpoints.
     let mut engine = Engine::start(&store.begin_write()?)?;
     engine.observe(&observer);
+    engine.verify(options.verify);
     let mut runner = Runner {
         engine,
         progress,
@@ -320,6 +338,7 @@ pub fn update(
         times.push(StageTime {
             stage: "publish",
             millis: elapsed_millis(started),
+            skipped: false,
         });
     }
     let (embedded, time) = embed(&mut store, options.no_embed, progress)?;

@@ -23,7 +23,7 @@
 use std::collections::BTreeMap;
 
 use homer_dag::TaskError;
-use homer_store::{Fingerprint, NodeId, NodeKind, TaskWriter, Value, WriteTx};
+use homer_store::{NodeId, NodeKind, TaskWriter, Value, WriteTx};
 use homer_vocab::values::put;
 use homer_vocab::{FileRole, Json, SalienceClass, ValueName, keys};
 
@@ -39,7 +39,7 @@ const PERIPHERAL: f64 = 0.3;
 const NOTABLE: f64 = 0.75;
 
 /// What salience reads about one parsed file.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub(crate) struct Signals {
     pub path: String,
     pub pagerank: f64,
@@ -53,7 +53,7 @@ pub(crate) struct Signals {
 
 /// The signals of every parsed file (those the file graph ranked), sorted
 /// by path, and how many authors the repository has.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize)]
 pub(crate) struct Inputs {
     files: Vec<Signals>,
     authors: u64,
@@ -111,21 +111,6 @@ impl Inputs {
             authors,
         })
     }
-
-    pub(crate) fn hash(&self, mut fp: Fingerprint) -> u64 {
-        fp.push_u64(self.authors);
-        for s in &self.files {
-            fp.push_bytes(s.path.as_bytes());
-            fp.push_u64(s.pagerank.to_bits());
-            fp.push_u64(s.in_degree as u64);
-            fp.push_u64(s.betweenness.to_bits());
-            fp.push_u64(s.commits as u64);
-            fp.push_u64(s.last_change as u64);
-            fp.push_bytes(s.main_author.as_deref().unwrap_or("").as_bytes());
-            fp.push_u64(s.main_share.to_bits());
-        }
-        fp.finish()
-    }
 }
 
 /// One file's verdict.
@@ -138,8 +123,8 @@ pub(crate) struct Assessment {
     pub role: Option<FileRole>,
 }
 
-pub(crate) fn write(w: &mut TaskWriter<'_>, inputs: &Inputs) -> Result<(), TaskError> {
-    for a in assess(inputs) {
+pub(crate) fn write(w: &mut TaskWriter<'_>, assessed: Vec<Assessment>) -> Result<(), TaskError> {
+    for a in assessed {
         let node = NodeId::of(NodeKind::File, &a.path);
         put(w, node, keys::SALIENCE, &a.salience)?;
         put(w, node, keys::SALIENCE_CLASS, &a.class)?;

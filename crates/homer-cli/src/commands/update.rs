@@ -17,6 +17,7 @@ pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Resul
     let options = homer_update::UpdateOptions {
         rebuild: args.rebuild,
         no_embed: args.no_embed,
+        verify: args.verify,
     };
     let report = homer_update::update(repo, &options, &bars)
         .with_context(|| format!("cannot update the index of '{}'", repo.display()))?;
@@ -65,12 +66,19 @@ pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Resul
             plural(report.embedded, "chunk", "chunks")
         );
     }
+    let memoized: Vec<_> = report
+        .stages
+        .iter()
+        .filter(|s| !matches!(s.stage, "embed" | "publish"))
+        .collect();
+    let unchanged = memoized.iter().filter(|s| s.skipped).count();
     let _ = writeln!(
         text,
-        "tasks: {} executed, {} reused, {} deleted in {:.2} s",
+        "tasks: {} executed, {} reused, {} deleted; {unchanged} of {} stages unchanged; in {:.2} s",
         report.executed,
         report.reused,
         report.deleted,
+        memoized.len(),
         started.elapsed().as_secs_f64()
     );
     out.print(&text)?;

@@ -1,48 +1,56 @@
 //! Behavioral metrics: per current file (following renames), per directory,
 //! and change coupling. The history model is rebuilt in memory from the
-//! commit records whenever HEAD or the configuration moved; a task executes
-//! only where its inputs (the file's touches, the directory's files, the
-//! file's co-change counts) changed, so new commits cost work only where
-//! they landed.
+//! commit records whenever the history or the files at HEAD moved; a task
+//! executes only where its input (the facts of the file's touches, the
+//! touches of the files below a directory, a file's co-change counts)
+//! changed, so new commits cost work only where they landed.
 
 use std::collections::BTreeMap;
 
-use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
-use homer_store::{EdgeKind, Fingerprint, Member, NodeKind, Role, TaskWriter, WriteTx};
+use homer_dag::{
+    Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, Upstream, fingerprint,
+};
+use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
 use homer_vocab::values::put;
-use homer_vocab::{Json, attrs, keys};
+use homer_vocab::{Checkpoint, Json, attrs, keys};
+use serde::Serialize;
 
 use crate::UpdateError;
-use crate::behavior::{self, CommitRecord, History, Metrics, Pair, Touch};
+use crate::behavior::{self, CommitRecord, History, Metrics, Pair, TouchFact};
 use crate::config::CouplingConfig;
-use crate::stages::history::COMMIT;
+use crate::stages::history::Commit;
 
-pub(crate) const FILE_HISTORY: TaskKind = TaskKind::new("file_history", 2);
-pub(crate) const DIR_HISTORY: TaskKind = TaskKind::new("dir_history", 2);
-pub(crate) const COUPLING: TaskKind = TaskKind::new("coupling", 1);
-
-/// The HEAD, configuration and versions the stored metrics describe.
-const CHECKPOINT: &str = "stage.behavior";
+/// The stage's signature: the mined history, the files at HEAD and the
+/// coupling settings.
+#[derive(Serialize)]
+struct StageInputs<'a> {
+    history: Signature,
+    tree: Signature,
+    config: &'a CouplingConfig,
+}
 
 pub(crate) fn run(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    head: Option<&str>,
+    history_signature: Signature,
+    tree: Signature,
     config: &CouplingConfig,
-) -> Result<(), UpdateError> {
-    let signature = Fingerprint::new()
-        .str(head.unwrap_or(""))
-        .u64(config.fingerprint())
-        .u64(u64::from(FILE_HISTORY.version))
-        .u64(u64::from(DIR_HISTORY.version))
-        .u64(u64::from(COUPLING.version))
-        .finish()
-        .to_string();
-    if tx.checkpoint(CHECKPOINT)?.as_deref() == Some(signature.as_str()) {
-        return Ok(());
+) -> Result<Signature, UpdateError> {
+    let stage = engine.begin_stage(
+        tx,
+        &Checkpoint::Stage("behavior").name(),
+        &[FileHistory::KIND, DirHistory::KIND, Coupling::KIND],
+        &StageInputs {
+            history: history_signature,
+            tree,
+            config,
+        },
+    )?;
+    if stage.skip() {
+        return Ok(engine.end_stage(tx, stage)?);
     }
     let mut records = Vec::new();
-    for (id, value) in tx.memo_values(COMMIT.name)? {
+    for (id, value) in tx.memo_values(Commit::KIND.name)? {
         let record: CommitRecord =
             serde_json::from_slice(&value).map_err(|e| UpdateError::Corrupt {
                 what: format!("the stored record of commit {id}"),
@@ -54,64 +62,76 @@ pub(crate) fn run(
     let files = tx.current_names(NodeKind::File)?;
     let dirs = tx.current_names(NodeKind::Directory)?;
     let lineages = history.lineages(&files);
+    let facts: BTreeMap<&str, Vec<TouchFact>> = lineages
+        .iter()
+        .map(|(path, touches)| (path.as_str(), history.facts(touches)))
+        .collect();
+    let digested: BTreeMap<&str, Upstream<'_, Vec<TouchFact>>> = facts
+        .iter()
+        .map(|(path, facts)| (*path, Upstream::new(fingerprint(facts), facts)))
+        .collect();
 
-    let file_inputs = run_files(engine, tx, &history, &lineages)?;
-    run_dirs(engine, tx, &history, &lineages, &dirs, &file_inputs)?;
+    run_files(engine, tx, &digested)?;
+    run_dirs(engine, tx, &digested, &dirs)?;
     run_coupling(engine, tx, &history, &lineages, config)?;
-    tx.set_checkpoint(CHECKPOINT, &signature)?;
-    Ok(())
+    Ok(engine.end_stage(tx, stage)?)
 }
 
-/// The input hash of a file's metrics: everything about each touch that a
-/// metric reads.
-fn touch_hash(history: &History, touches: &[Touch]) -> u64 {
-    let mut fp = FILE_HISTORY.input();
-    for &(c, k) in touches {
-        let commit = &history.commits[c];
-        let change = &commit.changes[k];
-        fp.push_bytes(history.ids[c].as_bytes());
-        fp.push_bytes(commit.author.as_bytes());
-        fp.push_u64(commit.authored as u64);
-        fp.push_bytes(change.path.as_bytes());
-        fp.push_u64(u64::from(change.added.map_or(u32::MAX, |a| a)));
-        fp.push_u64(u64::from(change.deleted.map_or(u32::MAX, |d| d)));
+/// A current file's metrics, over its lineage.
+struct FileHistory<'a>(std::marker::PhantomData<&'a ()>);
+
+#[derive(Serialize)]
+struct FileInput<'a> {
+    /// In history order; a fingerprint of them all stands for them.
+    touches: Upstream<'a, Vec<TouchFact>>,
+}
+
+impl<'a> Task for FileHistory<'a> {
+    const KIND: TaskKind = TaskKind::new("file_history", 3);
+    type Input = FileInput<'a>;
+    type Output = Option<Metrics>;
+    type Shared = ();
+    type Worker = ();
+
+    fn worker((): &()) -> Result<(), TaskError> {
+        Ok(())
     }
-    fp.finish()
+
+    fn compute(
+        (): &(),
+        (): &mut (),
+        _: &str,
+        input: &FileInput<'a>,
+        _: Option<&[u8]>,
+    ) -> Result<Option<Metrics>, TaskError> {
+        Ok(behavior::metrics(input.touches.iter()))
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        path: &str,
+        _: &FileInput<'a>,
+        metrics: Option<Metrics>,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        if let Some(m) = metrics {
+            let node = w.intern_node(NodeKind::File, path)?;
+            write_metrics(w, node, &m)?;
+        }
+        Ok(None)
+    }
 }
 
 fn run_files(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    history: &History,
-    lineages: &BTreeMap<String, Vec<Touch>>,
-) -> Result<BTreeMap<String, u64>, UpdateError> {
-    let declared: Vec<Declared<&Vec<Touch>>> = lineages
+    touches: &BTreeMap<&str, Upstream<'_, Vec<TouchFact>>>,
+) -> Result<(), UpdateError> {
+    let declared: Vec<Declared<FileInput<'_>>> = touches
         .iter()
-        .map(|(path, touches)| Declared {
-            key: path.clone(),
-            input_hash: touch_hash(history, touches),
-            data: touches,
-        })
+        .map(|(path, touches)| Declared::new((*path).to_owned(), FileInput { touches: *touches }))
         .collect();
-    let inputs = declared
-        .iter()
-        .map(|d| (d.key.clone(), d.input_hash))
-        .collect();
-    engine.run(
-        tx,
-        &FILE_HISTORY,
-        &declared,
-        Sweep::Complete,
-        |_, touches| Ok(behavior::metrics(history, touches.iter().copied())),
-        |w, path, _, metrics| {
-            if let Some(m) = metrics {
-                let node = w.intern_node(NodeKind::File, path)?;
-                write_metrics(w, node, &m)?;
-            }
-            Ok(None)
-        },
-    )?;
-    Ok(inputs)
+    engine.run::<FileHistory<'_>>(tx, &(), &declared, Sweep::Complete)?;
+    Ok(())
 }
 
 fn write_metrics(
@@ -134,9 +154,61 @@ fn write_metrics(
     Ok(())
 }
 
-/// A directory's files: every current file below it.
-struct DirFiles<'l> {
-    files: Vec<(&'l str, &'l Vec<Touch>)>,
+/// A directory's metrics, over every current file below it.
+struct DirHistory<'a>(std::marker::PhantomData<&'a ()>);
+
+#[derive(Serialize)]
+struct DirInput<'a> {
+    files: Vec<(&'a str, Upstream<'a, Vec<TouchFact>>)>,
+}
+
+impl<'a> Task for DirHistory<'a> {
+    const KIND: TaskKind = TaskKind::new("dir_history", 3);
+    type Input = DirInput<'a>;
+    type Output = (Option<Metrics>, usize, u32);
+    type Shared = ();
+    type Worker = ();
+
+    fn worker((): &()) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn compute(
+        (): &(),
+        (): &mut (),
+        _: &str,
+        input: &DirInput<'a>,
+        _: Option<&[u8]>,
+    ) -> Result<Self::Output, TaskError> {
+        let mains: Vec<String> = input
+            .files
+            .iter()
+            .filter_map(|(_, t)| behavior::metrics(t.iter()).map(|m| m.main_author))
+            .collect();
+        let truck = behavior::truck_factor(mains.iter().map(String::as_str));
+        let all = input.files.iter().flat_map(|(_, t)| t.iter());
+        Ok((behavior::metrics(all), input.files.len(), truck))
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        dir: &str,
+        _: &DirInput<'a>,
+        (metrics, files, truck): Self::Output,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        let node = w.intern_node(NodeKind::Directory, dir)?;
+        put(
+            w,
+            node,
+            keys::FILES,
+            &i64::try_from(files).unwrap_or(i64::MAX),
+        )?;
+        if let Some(m) = metrics {
+            write_metrics(w, node, &m)?;
+            put(w, node, keys::TRUCK_FACTOR, &i64::from(truck))?;
+        }
+        Ok(None)
+    }
 }
 
 fn is_below(file: &str, dir: &str) -> bool {
@@ -144,13 +216,11 @@ fn is_below(file: &str, dir: &str) -> bool {
         || (file.len() > dir.len() && file.starts_with(dir) && file.as_bytes()[dir.len()] == b'/')
 }
 
-fn run_dirs(
+fn run_dirs<'a>(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    history: &History,
-    lineages: &BTreeMap<String, Vec<Touch>>,
+    touches: &BTreeMap<&'a str, Upstream<'a, Vec<TouchFact>>>,
     dirs: &[String],
-    file_inputs: &BTreeMap<String, u64>,
 ) -> Result<(), UpdateError> {
     let mut declared = Vec::with_capacity(dirs.len());
     for dir in dirs {
@@ -160,114 +230,105 @@ fn run_dirs(
         } else {
             format!("{dir}/")
         };
-        let files: Vec<(&str, &Vec<Touch>)> = lineages
-            .range(start..)
+        let files: Vec<(&str, Upstream<'_, Vec<TouchFact>>)> = touches
+            .range::<str, _>((
+                std::ops::Bound::Included(start.as_str()),
+                std::ops::Bound::Unbounded,
+            ))
             .take_while(|(f, _)| is_below(f, dir))
-            .map(|(f, t)| (f.as_str(), t))
+            .map(|(f, t)| (*f, *t))
             .collect();
-        let mut fp = DIR_HISTORY.input();
-        for (f, _) in &files {
-            fp.push_bytes(f.as_bytes());
-            fp.push_u64(file_inputs.get(*f).copied().unwrap_or(0));
-        }
-        declared.push(Declared {
-            key: dir.clone(),
-            input_hash: fp.finish(),
-            data: DirFiles { files },
-        });
+        declared.push(Declared::new(dir.clone(), DirInput { files }));
     }
-    engine.run(
-        tx,
-        &DIR_HISTORY,
-        &declared,
-        Sweep::Complete,
-        |_, dir| {
-            let mains: Vec<String> = dir
-                .files
-                .iter()
-                .filter_map(|(_, t)| {
-                    behavior::metrics(history, t.iter().copied()).map(|m| m.main_author)
-                })
-                .collect();
-            let truck = behavior::truck_factor(mains.iter().map(String::as_str));
-            let all = dir.files.iter().flat_map(|(_, t)| t.iter().copied());
-            Ok((behavior::metrics(history, all), dir.files.len(), truck))
-        },
-        |w, dir, _, (metrics, files, truck)| {
-            let node = w.intern_node(NodeKind::Directory, dir)?;
-            put(
-                w,
-                node,
-                keys::FILES,
-                &i64::try_from(files).unwrap_or(i64::MAX),
-            )?;
-            if let Some(m) = metrics {
-                write_metrics(w, node, &m)?;
-                put(w, node, keys::TRUCK_FACTOR, &i64::from(truck))?;
-            }
-            Ok(None)
-        },
-    )?;
+    engine.run::<DirHistory<'_>>(tx, &(), &declared, Sweep::Complete)?;
     Ok(())
+}
+
+/// A file's co-change partners after it in path order.
+struct Coupling;
+
+#[derive(Serialize)]
+struct CouplingInput {
+    config: CouplingConfig,
+    /// The file's commits, among those coupling counts.
+    revisions: u32,
+    /// Every file sharing a counted commit with it, with the numbers.
+    pairs: Vec<Pair>,
+}
+
+impl Task for Coupling {
+    const KIND: TaskKind = TaskKind::new("coupling", 2);
+    type Input = CouplingInput;
+    type Output = ();
+    type Shared = ();
+    type Worker = ();
+
+    fn worker((): &()) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn compute(
+        (): &(),
+        (): &mut (),
+        _: &str,
+        _: &CouplingInput,
+        _: Option<&[u8]>,
+    ) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        path: &str,
+        input: &CouplingInput,
+        (): (),
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        let kept: Vec<&Pair> = input
+            .pairs
+            .iter()
+            .filter(|p| behavior::passes(p, &input.config))
+            .collect();
+        if kept.is_empty() {
+            return Ok(None);
+        }
+        let a = w.intern_node(NodeKind::File, path)?;
+        for p in kept {
+            let b = w.intern_node(NodeKind::File, &p.other)?;
+            let attrs = attrs::encode(&attrs::CoChangeAttrs {
+                shared: p.shared,
+                revisions: [p.revisions, p.other_revisions],
+            });
+            w.edge(
+                EdgeKind::CoChange,
+                &[Member::new(a, Role::Member), Member::new(b, Role::Member)],
+                Some(p.degree),
+                attrs.as_deref(),
+            )?;
+        }
+        Ok(None)
+    }
 }
 
 fn run_coupling(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
     history: &History,
-    lineages: &BTreeMap<String, Vec<Touch>>,
+    lineages: &BTreeMap<String, Vec<behavior::Touch>>,
     config: &CouplingConfig,
 ) -> Result<(), UpdateError> {
-    let coupling = behavior::coupling(history, lineages, config);
-    let declared: Vec<Declared<Vec<Pair>>> = coupling
+    let declared: Vec<Declared<CouplingInput>> = behavior::coupling(history, lineages, config)
         .into_iter()
         .map(|(path, (revisions, pairs))| {
-            let mut fp = COUPLING
-                .input()
-                .u64(config.fingerprint())
-                .u64(u64::from(revisions));
-            for (p, _) in &pairs {
-                fp.push_bytes(p.other.as_bytes());
-                fp.push_u64(u64::from(p.shared));
-                fp.push_u64(u64::from(p.other_revisions));
-            }
-            Declared {
-                key: path,
-                input_hash: fp.finish(),
-                data: pairs
-                    .into_iter()
-                    .filter(|(_, keep)| *keep)
-                    .map(|(p, _)| p)
-                    .collect(),
-            }
+            Declared::new(
+                path,
+                CouplingInput {
+                    config: config.clone(),
+                    revisions,
+                    pairs,
+                },
+            )
         })
         .collect();
-    engine.run(
-        tx,
-        &COUPLING,
-        &declared,
-        Sweep::Complete,
-        |_, _| Ok(()),
-        |w, path, pairs, ()| {
-            if pairs.is_empty() {
-                return Ok(None);
-            }
-            let a = w.intern_node(NodeKind::File, path)?;
-            for p in pairs {
-                let b = w.intern_node(NodeKind::File, &p.other)?;
-                let attrs = attrs::encode(&attrs::CoChangeAttrs {
-                    shared: p.shared,
-                    revisions: [p.revisions, p.other_revisions],
-                });
-                w.edge(
-                    EdgeKind::CoChange,
-                    &[Member::new(a, Role::Member), Member::new(b, Role::Member)],
-                    Some(p.degree),
-                    attrs.as_deref(),
-                )?;
-            }
-            Ok(None)
-        },
-    )?;
+    engine.run::<Coupling>(tx, &(), &declared, Sweep::Complete)?;
     Ok(())
 }

@@ -1,46 +1,44 @@
-//! Code structure: the files at HEAD parsed into facts, their symbols, and
-//! the resolution of their imports and calls across files.
+//! Code structure: the files at HEAD parsed into facts, their symbols, their
+//! search chunks, and the resolution of their imports and calls across
+//! files.
 //!
-//! Three task kinds:
+//! Four task kinds:
 //! - `parse(<blob>:<hint>)`, keyed by content (the blob id, and what the
 //!   path says about the language), so a rename or a copy parses nothing
 //!   and `homer update` never reads a blob whose id did not change. Its
 //!   value is the file's facts (or why it was skipped); it writes no rows.
 //! - `symbols(<path>)`: claims the file's symbol nodes (`path::qualified`)
 //!   and the `defines` edge, from the parse output.
+//! - `chunk(<path>)`: the search chunks of a file that may be text.
 //! - `resolve(<path>)`: the file's imports, calls and dependencies. Its
 //!   input is its own facts, the definitions exported by every file it
 //!   depends on, and the definitions of every name it uses anywhere (for
 //!   guesses), so editing a callee's file re-resolves its callers, and a
 //!   body-only edit re-resolves nothing but the edited file.
+//!
+//! A blob a partial clone lacks is parsed as unreadable and watched: when
+//! it has been fetched, the tasks that read it run again.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 
-use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
-use homer_git::{ObjectId, Repository};
-use homer_store::{
-    Chunk, EdgeKind, Embed, Fingerprint, Member, NodeId, NodeKind, Role, TaskWriter, WriteTx,
+use homer_dag::{
+    Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, Upstream, fingerprint,
 };
+use homer_git::{ObjectId, Repository};
+use homer_store::{Chunk, EdgeKind, Embed, Member, NodeId, NodeKind, Role, TaskWriter, WriteTx};
 use homer_syntax::{
     DefKind, EXTRACTOR_VERSION, Extractor, FileFacts, Manifests, PathHint, Project,
-    RESOLVER_VERSION, RefKind, Resolution, detect, path_hint,
+    RESOLVER_VERSION, RefKind, detect_hinted, path_hint,
 };
 use homer_vocab::attrs::{self, DependsAttrs, FileAttrs, FileMode, SymbolAttrs, SymbolKind};
 use homer_vocab::values::put;
-use homer_vocab::{SkipReason, keys};
+use homer_vocab::{Checkpoint, SkipReason, keys};
 use serde::{Deserialize, Serialize};
 
 use crate::UpdateError;
-use crate::chunking::{self, About};
+use crate::chunking::{self, About, ChunkData};
 use crate::config::CodeConfig;
-
-pub(crate) const PARSE: TaskKind = TaskKind::new("parse", EXTRACTOR_VERSION);
-pub(crate) const SYMBOLS: TaskKind = TaskKind::new("symbols", 1);
-pub(crate) const RESOLVE: TaskKind = TaskKind::new("resolve", RESOLVER_VERSION);
-pub(crate) const CHUNK: TaskKind = TaskKind::new("chunk", 2);
-
-/// The tree, configuration and versions the stored code facts describe.
-const CHECKPOINT: &str = "stage.code";
 
 /// A type use counts this much toward a file dependency, a call its
 /// confidence, an import 1.
@@ -82,38 +80,150 @@ impl CodeOutcome {
 struct Source {
     path: String,
     blob: ObjectId,
+    /// What the path says about the language (a [`PathHint`] name).
+    hint: &'static str,
     key: String,
 }
 
-fn parse_key(blob: ObjectId, hint: PathHint) -> Option<String> {
-    let hint = match hint {
-        PathHint::Language(language) => language.name(),
-        PathHint::Content(h) => h,
-        PathHint::NotCode => return None,
-    };
-    Some(format!("{blob}:{hint}"))
+/// The size and line-length limits a file must pass to be read.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub(crate) struct Limits {
+    max_file_bytes: u64,
+    max_average_line: u64,
+}
+
+impl From<&CodeConfig> for Limits {
+    fn from(config: &CodeConfig) -> Self {
+        Limits {
+            max_file_bytes: config.max_file_bytes,
+            max_average_line: config.max_average_line,
+        }
+    }
+}
+
+impl Limits {
+    /// Why `bytes` are not read as text, if they are not.
+    fn screen(self, bytes: &[u8]) -> Option<SkipReason> {
+        if bytes.len() as u64 > self.max_file_bytes {
+            return Some(SkipReason::TooLarge);
+        }
+        if bytes[..bytes.len().min(8000)].contains(&0) {
+            return Some(SkipReason::Binary);
+        }
+        let lines = memchr::memchr_iter(b'\n', bytes).count() as u64 + 1;
+        if bytes.len() as u64 / lines > self.max_average_line {
+            return Some(SkipReason::LongLines);
+        }
+        None
+    }
+}
+
+/// The stage's signature depends on the files at HEAD (the tree stage's
+/// signature) and the `[code]` settings.
+#[derive(Serialize)]
+struct StageInputs<'a> {
+    tree: Signature,
+    config: &'a CodeConfig,
 }
 
 pub(crate) fn run(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
     repo: &Repository,
-    tree: Option<ObjectId>,
+    tree: Signature,
     config: &CodeConfig,
-) -> Result<CodeOutcome, UpdateError> {
-    let signature = Fingerprint::new()
-        .bytes(tree.as_ref().map_or(&[][..], |t| t.as_bytes()))
-        .u64(u64::from(PARSE.version))
-        .u64(u64::from(SYMBOLS.version))
-        .u64(u64::from(RESOLVE.version))
-        .u64(u64::from(CHUNK.version))
-        .u64(config.fingerprint())
-        .finish()
-        .to_string();
-    let mut outcome = CodeOutcome::default();
-    if tx.checkpoint(CHECKPOINT)?.as_deref() == Some(signature.as_str()) {
-        return Ok(outcome);
+) -> Result<(Signature, CodeOutcome), UpdateError> {
+    let mut stage = engine.begin_stage(
+        tx,
+        &Checkpoint::Stage("code").name(),
+        &[Parse::KIND, Symbols::KIND, Chunks::KIND, Resolve::KIND],
+        &StageInputs { tree, config },
+    )?;
+    let watched = watched_blobs(tx)?;
+    let fetched: BTreeSet<ObjectId> = watched
+        .iter()
+        .copied()
+        .filter(|b| repo.has_object(*b))
+        .collect();
+    if !fetched.is_empty() {
+        stage.force();
     }
+    let mut outcome = CodeOutcome::default();
+    if stage.skip() {
+        return Ok((engine.end_stage(tx, stage)?, outcome));
+    }
+    let AtHead {
+        sources,
+        texts,
+        manifests: manifest_blobs,
+    } = files_at_head(tx)?;
+    let git_dir = repo.git_dir().to_path_buf();
+    let limits = Limits::from(config);
+    let parsed = run_parse(engine, tx, &git_dir, &sources, limits, &fetched)?;
+    let facts: BTreeMap<&str, &FileFacts> = sources
+        .iter()
+        .filter_map(|s| match parsed.get(&s.key)? {
+            (_, Parsed::Facts(f)) => Some((s.path.as_str(), f)),
+            (_, Parsed::Skipped(reason)) => {
+                *outcome.skipped.entry(*reason).or_default() += 1;
+                None
+            }
+        })
+        .collect();
+    run_symbols(engine, tx, &sources, &parsed)?;
+
+    let mut manifests = Manifests::default();
+    let mut manifest_texts = Vec::new();
+    for (path, blob) in &manifest_blobs {
+        // A manifest a partial clone lacks reads as empty, as it resolves.
+        let content = String::from_utf8_lossy(&repo.blob(*blob).unwrap_or_default()).into_owned();
+        manifests.add(path, &content);
+        manifest_texts.push((path.as_str(), content));
+    }
+    let project = Project::new(facts.iter().map(|(p, f)| (*p, *f)), &manifests);
+    run_resolve(
+        engine,
+        tx,
+        &project,
+        &sources,
+        &parsed,
+        fingerprint(&manifest_texts),
+    )?;
+    let fetched_paths: BTreeSet<&str> = texts
+        .iter()
+        .filter(|(_, blob)| fetched.contains(blob))
+        .map(|(p, _)| p.as_str())
+        .collect();
+    run_chunks(
+        engine,
+        tx,
+        &git_dir,
+        &texts,
+        &sources,
+        &parsed,
+        limits,
+        &fetched_paths,
+    )?;
+    let missing: BTreeSet<String> = texts
+        .iter()
+        .map(|(_, blob)| *blob)
+        .chain(sources.iter().map(|s| s.blob))
+        .filter(|blob| !repo.has_object(*blob))
+        .map(|blob| blob.to_hex())
+        .collect();
+    watch(tx, &missing)?;
+    Ok((engine.end_stage(tx, stage)?, outcome))
+}
+
+/// The files at HEAD the code stage reads: those that may hold code, those
+/// that may be text, and the manifests.
+struct AtHead {
+    sources: Vec<Source>,
+    texts: Vec<(String, ObjectId)>,
+    manifests: Vec<(String, ObjectId)>,
+}
+
+fn files_at_head(tx: &WriteTx<'_>) -> Result<AtHead, UpdateError> {
     let mut sources = Vec::new();
     let mut texts = Vec::new();
     let mut manifest_blobs = Vec::new();
@@ -137,48 +247,105 @@ pub(crate) fn run(
         if may_be_text(&file.name) {
             texts.push((file.name.clone(), blob));
         }
-        if let Some(key) = parse_key(blob, path_hint(&file.name)) {
+        if let Some(hint) = path_hint(&file.name).name() {
             sources.push(Source {
+                key: format!("{blob}:{hint}"),
                 path: file.name,
                 blob,
-                key,
+                hint,
             });
         }
     }
+    Ok(AtHead {
+        sources,
+        texts,
+        manifests: manifest_blobs,
+    })
+}
 
-    let parsed = run_parse(engine, tx, repo, &sources, config)?;
-    let facts: BTreeMap<&str, &FileFacts> = sources
-        .iter()
-        .filter_map(|s| match parsed.get(&s.key)? {
-            (_, Parsed::Facts(f)) => Some((s.path.as_str(), f)),
-            (_, Parsed::Skipped(reason)) => {
-                *outcome.skipped.entry(*reason).or_default() += 1;
-                None
-            }
+/// The checkpoint listing the blobs at HEAD that could not be read.
+fn watch_name() -> String {
+    Checkpoint::Watch("code").name()
+}
+
+fn watched_blobs(tx: &WriteTx<'_>) -> Result<Vec<ObjectId>, UpdateError> {
+    let Some(text) = tx.checkpoint(&watch_name())? else {
+        return Ok(Vec::new());
+    };
+    text.split_whitespace()
+        .map(|hex| {
+            ObjectId::from_hex(hex).ok_or_else(|| UpdateError::Corrupt {
+                what: "the list of missing blobs".to_owned(),
+                message: format!("'{hex}' is not an object id"),
+            })
         })
-        .collect();
-    run_symbols(engine, tx, &sources, &parsed)?;
+        .collect()
+}
 
-    let mut manifests = Manifests::default();
-    let mut manifest_print = Fingerprint::new();
-    for (path, blob) in &manifest_blobs {
-        let content = repo.blob(*blob).unwrap_or_default();
-        manifest_print.push_bytes(path.as_bytes());
-        manifest_print.push_bytes(&content);
-        manifests.add(path, &String::from_utf8_lossy(&content));
+fn watch(tx: &WriteTx<'_>, missing: &BTreeSet<String>) -> Result<(), UpdateError> {
+    if missing.is_empty() {
+        tx.clear_checkpoint(&watch_name())?;
+    } else {
+        let list: Vec<&str> = missing.iter().map(String::as_str).collect();
+        tx.set_checkpoint(&watch_name(), &list.join(" "))?;
     }
-    let project = Project::new(facts.iter().map(|(p, f)| (*p, *f)), &manifests);
-    run_resolve(
-        engine,
-        tx,
-        &project,
-        &sources,
-        &parsed,
-        manifest_print.finish(),
-    )?;
-    run_chunks(engine, tx, repo, &texts, &sources, &parsed, config)?;
-    tx.set_checkpoint(CHECKPOINT, &signature)?;
-    Ok(outcome)
+    Ok(())
+}
+
+/// One blob read as source code.
+struct Parse;
+
+#[derive(Serialize)]
+struct ParseInput {
+    blob: ObjectId,
+    /// What the path says about the language (a name of [`PathHint`]).
+    hint: &'static str,
+    limits: Limits,
+}
+
+impl Task for Parse {
+    const KIND: TaskKind = TaskKind::new("parse", EXTRACTOR_VERSION);
+    type Input = ParseInput;
+    type Output = Parsed;
+    type Shared = PathBuf;
+    type Worker = (Repository, Extractor);
+
+    fn worker(git_dir: &PathBuf) -> Result<Self::Worker, TaskError> {
+        Ok((Repository::open_git_dir(git_dir)?, Extractor::new()))
+    }
+
+    fn compute(
+        _: &PathBuf,
+        (repo, extractor): &mut Self::Worker,
+        _: &str,
+        input: &ParseInput,
+        _: Option<&[u8]>,
+    ) -> Result<Parsed, TaskError> {
+        let Some(bytes) = repo.blob(input.blob) else {
+            return Ok(Parsed::Skipped(SkipReason::Unreadable));
+        };
+        if let Some(reason) = input.limits.screen(&bytes) {
+            return Ok(Parsed::Skipped(reason));
+        }
+        if is_generated(&bytes) {
+            return Ok(Parsed::Skipped(SkipReason::MarkedGenerated));
+        }
+        Ok(
+            match detect_hinted(PathHint::from_name(input.hint), &bytes) {
+                Some(language) => Parsed::Facts(extractor.extract(language, &bytes)),
+                None => Parsed::Skipped(SkipReason::NotALanguage),
+            },
+        )
+    }
+
+    fn write(
+        _: &mut TaskWriter<'_>,
+        _: &str,
+        _: &ParseInput,
+        parsed: Parsed,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        Ok(Some(postcard::to_stdvec(&parsed)?))
+    }
 }
 
 /// Parses every blob that changed; returns every source's parse output
@@ -186,43 +353,30 @@ pub(crate) fn run(
 fn run_parse(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    repo: &Repository,
+    git_dir: &PathBuf,
     sources: &[Source],
-    config: &CodeConfig,
+    limits: Limits,
+    fetched: &BTreeSet<ObjectId>,
 ) -> Result<HashMap<String, (u64, Parsed)>, UpdateError> {
-    let mut declared: Vec<Declared<&Source>> = Vec::new();
+    let mut declared = Vec::new();
     let mut keys = BTreeSet::new();
     for s in sources {
         if keys.insert(s.key.as_str()) {
-            declared.push(Declared {
-                key: s.key.clone(),
-                input_hash: PARSE
-                    .input()
-                    .bytes(s.blob.as_bytes())
-                    .str(&s.key)
-                    .u64(config.fingerprint())
-                    .finish(),
-                data: s,
-            });
+            let mut task = Declared::new(
+                s.key.clone(),
+                ParseInput {
+                    blob: s.blob,
+                    hint: s.hint,
+                    limits,
+                },
+            );
+            task.force = fetched.contains(&s.blob);
+            declared.push(task);
         }
     }
-    let git_dir = repo.git_dir().to_path_buf();
-    let outputs = engine.run_with(
-        tx,
-        &PARSE,
-        &declared,
-        Sweep::Complete,
-        || (Repository::open_git_dir(&git_dir), Extractor::new()),
-        |(worker, extractor), _, source| {
-            let worker = worker
-                .as_ref()
-                .map_err(|e| TaskError::from(e.to_string()))?;
-            Ok(parse(worker, extractor, source, config))
-        },
-        |_, _, _, parsed| Ok(Some(postcard::to_stdvec(&parsed)?)),
-    )?;
+    let outputs = engine.run::<Parse>(tx, git_dir, &declared, Sweep::Complete)?;
     let mut values = HashMap::with_capacity(declared.len());
-    for (key, value) in tx.memo_values(PARSE.name)? {
+    for (key, value) in tx.memo_values(Parse::KIND.name)? {
         if let Some(hash) = outputs.get(&key) {
             let parsed: Parsed =
                 postcard::from_bytes(&value).map_err(|e| UpdateError::Corrupt {
@@ -233,35 +387,6 @@ fn run_parse(
         }
     }
     Ok(values)
-}
-
-/// Reads, screens and extracts one blob.
-fn parse(
-    repo: &Repository,
-    extractor: &mut Extractor,
-    source: &Source,
-    config: &CodeConfig,
-) -> Parsed {
-    let Some(bytes) = repo.blob(source.blob) else {
-        return Parsed::Skipped(SkipReason::Unreadable);
-    };
-    if bytes.len() as u64 > config.max_file_bytes {
-        return Parsed::Skipped(SkipReason::TooLarge);
-    }
-    if bytes[..bytes.len().min(8000)].contains(&0) {
-        return Parsed::Skipped(SkipReason::Binary);
-    }
-    let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64 + 1;
-    if bytes.len() as u64 / lines > config.max_average_line {
-        return Parsed::Skipped(SkipReason::LongLines);
-    }
-    if is_generated(&bytes) {
-        return Parsed::Skipped(SkipReason::MarkedGenerated);
-    }
-    match detect(&source.path, &bytes) {
-        Some(language) => Parsed::Facts(extractor.extract(language, &bytes)),
-        None => Parsed::Skipped(SkipReason::NotALanguage),
-    }
 }
 
 /// The markers code generators leave in the first lines of what they write.
@@ -295,34 +420,65 @@ fn symbol_name(path: &str, qualified: &str) -> String {
     format!("{path}::{qualified}")
 }
 
+/// A file's symbol nodes.
+struct Symbols<'a>(std::marker::PhantomData<&'a ()>);
+
+#[derive(Serialize)]
+struct SymbolsInput<'a> {
+    parsed: Upstream<'a, Parsed>,
+}
+
+impl<'a> Task for Symbols<'a> {
+    const KIND: TaskKind = TaskKind::new("symbols", 2);
+    type Input = SymbolsInput<'a>;
+    type Output = ();
+    type Shared = ();
+    type Worker = ();
+
+    fn worker((): &()) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn compute(
+        (): &(),
+        (): &mut (),
+        _: &str,
+        _: &SymbolsInput<'a>,
+        _: Option<&[u8]>,
+    ) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        path: &str,
+        input: &SymbolsInput<'a>,
+        (): (),
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        write_symbols(w, path, &input.parsed)?;
+        Ok(None)
+    }
+}
+
 fn run_symbols(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
     sources: &[Source],
     parsed: &HashMap<String, (u64, Parsed)>,
 ) -> Result<(), UpdateError> {
-    let declared: Vec<Declared<&Parsed>> = sources
+    let declared: Vec<Declared<SymbolsInput<'_>>> = sources
         .iter()
         .filter_map(|s| {
             let (hash, value) = parsed.get(&s.key)?;
-            Some(Declared {
-                key: s.path.clone(),
-                input_hash: SYMBOLS.input().str(&s.path).u64(*hash).finish(),
-                data: value,
-            })
+            Some(Declared::new(
+                s.path.clone(),
+                SymbolsInput {
+                    parsed: Upstream::new(*hash, value),
+                },
+            ))
         })
         .collect();
-    engine.run(
-        tx,
-        &SYMBOLS,
-        &declared,
-        Sweep::Complete,
-        |_, _| Ok(()),
-        |w, path, parsed, ()| {
-            write_symbols(w, path, parsed)?;
-            Ok(None)
-        },
-    )?;
+    engine.run::<Symbols<'_>>(tx, &(), &declared, Sweep::Complete)?;
     Ok(())
 }
 
@@ -377,16 +533,21 @@ fn write_symbols(w: &mut TaskWriter<'_>, path: &str, parsed: &Parsed) -> Result<
 
 /// What a file exposes to the files that depend on it: its definitions'
 /// names, kinds, nesting and visibility (not their lines or bodies).
+#[derive(Serialize)]
+struct Exports<'a> {
+    definitions: Vec<(&'a str, &'static str, bool, Option<u32>)>,
+    package: Option<&'a str>,
+}
+
 fn exports_hash(facts: &FileFacts) -> u64 {
-    let mut fp = Fingerprint::new();
-    for d in &facts.definitions {
-        fp.push_bytes(d.qualified.as_bytes());
-        fp.push_bytes(d.kind.name().as_bytes());
-        fp.push_u64(u64::from(d.exported));
-        fp.push_u64(d.parent.map_or(u64::MAX, u64::from));
-    }
-    fp.push_bytes(facts.package.as_deref().unwrap_or("").as_bytes());
-    fp.finish()
+    fingerprint(&Exports {
+        definitions: facts
+            .definitions
+            .iter()
+            .map(|d| (d.qualified.as_str(), d.kind.name(), d.exported, d.parent))
+            .collect(),
+        package: facts.package.as_deref(),
+    })
 }
 
 /// Extensions of files that are never text worth reading.
@@ -441,98 +602,195 @@ fn may_be_text(path: &str) -> bool {
     )
 }
 
-/// The search chunks of every text file at HEAD: per definition for parsed
+/// The search chunks of one text file at HEAD: per definition for parsed
 /// files, the text itself for the others. Keyed by path, with the blob and
 /// the parse output as inputs: a rename writes the same texts again (and
 /// embeds nothing new), an edit rewrites only what changed.
+struct Chunks<'a>(std::marker::PhantomData<&'a ()>);
+
+#[derive(Serialize)]
+struct ChunkInput<'a> {
+    blob: ObjectId,
+    parsed: Option<Upstream<'a, Parsed>>,
+    limits: Limits,
+}
+
+impl<'a> Task for Chunks<'a> {
+    const KIND: TaskKind = TaskKind::new("chunk", 3);
+    type Input = ChunkInput<'a>;
+    type Output = Vec<ChunkData>;
+    type Shared = PathBuf;
+    type Worker = Repository;
+
+    fn worker(git_dir: &PathBuf) -> Result<Repository, TaskError> {
+        Ok(Repository::open_git_dir(git_dir)?)
+    }
+
+    fn compute(
+        _: &PathBuf,
+        repo: &mut Repository,
+        path: &str,
+        input: &ChunkInput<'a>,
+        _: Option<&[u8]>,
+    ) -> Result<Vec<ChunkData>, TaskError> {
+        let Some(bytes) = repo.blob(input.blob) else {
+            return Ok(Vec::new());
+        };
+        if input.limits.screen(&bytes).is_some() {
+            return Ok(Vec::new());
+        }
+        let facts = match input.parsed.as_deref() {
+            Some(Parsed::Facts(facts)) => Some(facts),
+            _ => None,
+        };
+        Ok(chunking::chunks(
+            path,
+            &String::from_utf8_lossy(&bytes),
+            facts,
+        ))
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        path: &str,
+        _: &ChunkInput<'a>,
+        chunks: Vec<ChunkData>,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        for c in chunks {
+            let (node, embed) = match &c.about {
+                About::Symbol(q) => (
+                    NodeId::of(NodeKind::Symbol, &symbol_name(path, q)),
+                    Embed::TitleAndBody,
+                ),
+                About::File => (w.intern_node(NodeKind::File, path)?, Embed::Body),
+            };
+            w.chunk(&Chunk {
+                node: Some(node),
+                title: &c.title,
+                body: &c.body,
+                words: &c.words,
+                lines: Some(c.lines),
+                embed,
+            })?;
+        }
+        Ok(None)
+    }
+}
+
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each argument is one part of the chunk kind's run"
+)]
 fn run_chunks(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    repo: &Repository,
+    git_dir: &PathBuf,
     texts: &[(String, ObjectId)],
     sources: &[Source],
     parsed: &HashMap<String, (u64, Parsed)>,
-    config: &CodeConfig,
+    limits: Limits,
+    fetched: &BTreeSet<&str>,
 ) -> Result<(), UpdateError> {
-    let facts_of: HashMap<&str, (u64, Option<&FileFacts>)> = sources
+    let parsed_of: HashMap<&str, Upstream<'_, Parsed>> = sources
         .iter()
         .filter_map(|s| {
             let (hash, value) = parsed.get(&s.key)?;
-            let facts = match value {
-                Parsed::Facts(f) => Some(f),
-                Parsed::Skipped(_) => None,
-            };
-            Some((s.path.as_str(), (*hash, facts)))
+            Some((s.path.as_str(), Upstream::new(*hash, value)))
         })
         .collect();
-    let declared: Vec<Declared<(ObjectId, Option<&FileFacts>)>> = texts
+    let declared: Vec<Declared<ChunkInput<'_>>> = texts
         .iter()
         .map(|(path, blob)| {
-            let (hash, facts) = facts_of.get(path.as_str()).copied().unwrap_or((0, None));
-            Declared {
-                key: path.clone(),
-                input_hash: CHUNK
-                    .input()
-                    .str(path)
-                    .bytes(blob.as_bytes())
-                    .u64(hash)
-                    .u64(config.fingerprint())
-                    .finish(),
-                data: (*blob, facts),
-            }
+            let mut task = Declared::new(
+                path.clone(),
+                ChunkInput {
+                    blob: *blob,
+                    parsed: parsed_of.get(path.as_str()).copied(),
+                    limits,
+                },
+            );
+            task.force = fetched.contains(path.as_str());
+            task
         })
         .collect();
-    let git_dir = repo.git_dir().to_path_buf();
-    engine.run_with(
-        tx,
-        &CHUNK,
-        &declared,
-        Sweep::Complete,
-        || Repository::open_git_dir(&git_dir),
-        |worker, path, (blob, facts)| {
-            let worker = worker
-                .as_ref()
-                .map_err(|e| TaskError::from(e.to_string()))?;
-            let Some(bytes) = worker.blob(*blob) else {
-                return Ok(Vec::new());
-            };
-            if bytes.len() as u64 > config.max_file_bytes
-                || bytes[..bytes.len().min(8000)].contains(&0)
-            {
-                return Ok(Vec::new());
-            }
-            let lines = memchr::memchr_iter(b'\n', &bytes).count() as u64 + 1;
-            if bytes.len() as u64 / lines > config.max_average_line {
-                return Ok(Vec::new());
-            }
-            Ok(chunking::chunks(
-                path,
-                &String::from_utf8_lossy(&bytes),
-                *facts,
-            ))
-        },
-        |w, path, _, chunks| {
-            for c in chunks {
-                let (node, embed) = match &c.about {
-                    About::Symbol(q) => (
-                        NodeId::of(NodeKind::Symbol, &symbol_name(path, q)),
-                        Embed::TitleAndBody,
-                    ),
-                    About::File => (w.intern_node(NodeKind::File, path)?, Embed::Body),
-                };
-                w.chunk(&Chunk {
-                    node: Some(node),
-                    title: &c.title,
-                    body: &c.body,
-                    words: &c.words,
-                    lines: Some(c.lines),
-                    embed,
-                })?;
-            }
-            Ok(None)
-        },
-    )?;
+    engine.run::<Chunks<'_>>(tx, git_dir, &declared, Sweep::Complete)?;
     Ok(())
+}
+
+/// One file's imports and calls, resolved against the project.
+struct Resolve<'p>(std::marker::PhantomData<&'p ()>);
+
+/// A file's resolution input: its facts, the manifests (module paths,
+/// crate names), what each file it depends on exports, and every
+/// definition of every name it uses. These are the parts of the project's
+/// index (the shared [`Project`]) that its resolution reads.
+#[derive(Serialize)]
+struct ResolveInput<'p> {
+    parsed: Upstream<'p, Parsed>,
+    manifests: u64,
+    dependencies: Vec<(&'p str, u64)>,
+    names: Vec<(&'p str, u64)>,
+}
+
+/// Per target file: imports naming it, calls into it (weighted by
+/// confidence), type uses of it.
+#[derive(Default)]
+struct Dependency {
+    imports: u32,
+    calls: f64,
+    types: u32,
+}
+
+/// A file's resolution as rows: calls per (caller, callee) with their
+/// count and best confidence, dependencies per target file, and counts.
+#[derive(Default)]
+struct Resolved {
+    calls: BTreeMap<(NodeId, NodeId), (u32, f32)>,
+    depends: BTreeMap<String, Dependency>,
+    stats: homer_syntax::ResolveStats,
+}
+
+impl<'p> Task for Resolve<'p> {
+    const KIND: TaskKind = TaskKind::new("resolve", RESOLVER_VERSION + 1);
+    type Input = ResolveInput<'p>;
+    type Output = Resolved;
+    type Shared = Project<'p>;
+    type Worker = ();
+
+    fn worker(_: &Project<'p>) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn compute(
+        project: &Project<'p>,
+        (): &mut (),
+        path: &str,
+        input: &ResolveInput<'p>,
+        _: Option<&[u8]>,
+    ) -> Result<Resolved, TaskError> {
+        let Parsed::Facts(facts) = &*input.parsed else {
+            return Err(TaskError::from(
+                "resolve declared for a file that did not parse",
+            ));
+        };
+        Ok(resolve_file(project, path, facts))
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        path: &str,
+        _: &ResolveInput<'p>,
+        resolved: Resolved,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        write_resolution(w, path, resolved)?;
+        Ok(None)
+    }
+}
+
+/// The definitions of a name anywhere, as guesses read them.
+#[derive(Serialize)]
+struct NameDefinitions<'p> {
+    definitions: Vec<(&'p str, &'p str, &'static str)>,
 }
 
 fn run_resolve(
@@ -545,24 +803,23 @@ fn run_resolve(
 ) -> Result<(), UpdateError> {
     let mut exports: HashMap<&str, u64> = HashMap::new();
     let mut names: HashMap<&str, u64> = HashMap::new();
-    let mut declared: Vec<Declared<&FileFacts>> = Vec::new();
+    let mut declared = Vec::new();
     for s in sources {
-        let Some((hash, Parsed::Facts(facts))) = parsed.get(&s.key) else {
+        let Some((hash, value @ Parsed::Facts(facts))) = parsed.get(&s.key) else {
             continue;
         };
-        let mut fp = RESOLVE.input().str(&s.path).u64(*hash).u64(manifests);
+        let mut dependencies = Vec::new();
         for dep in project.dependencies(&s.path) {
             let exported = *exports
                 .entry(dep)
                 .or_insert_with(|| project.facts(dep).map_or(0, exports_hash));
-            fp.push_bytes(dep.as_bytes());
-            fp.push_u64(exported);
+            dependencies.push((dep, exported));
         }
         let used: BTreeSet<&str> = facts.references.iter().map(|r| r.name.as_str()).collect();
+        let mut defined = Vec::with_capacity(used.len());
         for name in used {
-            let defined = *names.entry(name).or_insert_with(|| {
-                let mut fp = Fingerprint::new();
-                let mut defs: Vec<(&str, &str, &str)> = project
+            let hash = *names.entry(name).or_insert_with(|| {
+                let mut definitions: Vec<(&str, &str, &'static str)> = project
                     .definitions_named(name)
                     .iter()
                     .filter_map(|d| {
@@ -570,72 +827,48 @@ fn run_resolve(
                         Some((d.file, def.qualified.as_str(), def.kind.name()))
                     })
                     .collect();
-                defs.sort_unstable();
-                for (file, qualified, kind) in defs {
-                    fp.push_bytes(file.as_bytes());
-                    fp.push_bytes(qualified.as_bytes());
-                    fp.push_bytes(kind.as_bytes());
-                }
-                fp.finish()
+                definitions.sort_unstable();
+                fingerprint(&NameDefinitions { definitions })
             });
-            fp.push_bytes(name.as_bytes());
-            fp.push_u64(defined);
+            defined.push((name, hash));
         }
-        declared.push(Declared {
-            key: s.path.clone(),
-            input_hash: fp.finish(),
-            data: facts,
-        });
+        declared.push(Declared::new(
+            s.path.clone(),
+            ResolveInput {
+                parsed: Upstream::new(*hash, value),
+                manifests,
+                dependencies,
+                names: defined,
+            },
+        ));
     }
-    engine.run(
-        tx,
-        &RESOLVE,
-        &declared,
-        Sweep::Complete,
-        |path, _| Ok(project.resolve(path)),
-        |w, path, facts, resolution| {
-            write_resolution(w, project, path, facts, &resolution)?;
-            Ok(None)
-        },
-    )?;
+    engine.run::<Resolve<'_>>(tx, project, &declared, Sweep::Complete)?;
     Ok(())
 }
 
-/// Per target file: imports naming it, calls into it (weighted by
-/// confidence), type uses of it.
-#[derive(Default)]
-struct Dependency {
-    imports: u32,
-    calls: f64,
-    types: u32,
-}
-
-fn write_resolution(
-    w: &mut TaskWriter<'_>,
-    project: &Project<'_>,
-    path: &str,
-    facts: &FileFacts,
-    resolution: &Resolution,
-) -> Result<(), TaskError> {
-    let file = w.intern_node(NodeKind::File, path)?;
-    let mut depends: BTreeMap<&str, Dependency> = BTreeMap::new();
+/// Resolves one file and turns the targets into rows.
+fn resolve_file(project: &Project<'_>, path: &str, facts: &FileFacts) -> Resolved {
+    let resolution = project.resolve(path);
+    let file = NodeId::of(NodeKind::File, path);
+    let mut out = Resolved {
+        stats: resolution.stats,
+        ..Resolved::default()
+    };
     for targets in &resolution.imports {
         for t in targets {
-            depends.entry(t.as_str()).or_default().imports += 1;
+            out.depends.entry(t.clone()).or_default().imports += 1;
         }
     }
-    // Calls aggregated per (caller, callee): count and confidence.
-    let mut calls: BTreeMap<(NodeId, NodeId), (u32, f32)> = BTreeMap::new();
     for (r, targets) in facts.references.iter().zip(&resolution.references) {
         for t in targets {
-            let Some(target_facts) = project.facts(&t.file) else {
-                continue;
-            };
-            let Some(def) = target_facts.definitions.get(t.definition as usize) else {
+            let Some(def) = project
+                .facts(&t.file)
+                .and_then(|f| f.definitions.get(t.definition as usize))
+            else {
                 continue;
             };
             if t.file != path {
-                let entry = depends.entry(t.file.as_str()).or_default();
+                let entry = out.depends.entry(t.file.clone()).or_default();
                 match r.kind {
                     RefKind::Type => entry.types += 1,
                     RefKind::Call | RefKind::Construct => entry.calls += f64::from(t.confidence),
@@ -644,20 +877,22 @@ fn write_resolution(
             if r.kind == RefKind::Type {
                 continue;
             }
-            let from = match r.enclosing {
-                Some(e) => NodeId::of(
-                    NodeKind::Symbol,
-                    &symbol_name(path, &facts.definitions[e as usize].qualified),
-                ),
+            let from = match r.enclosing.and_then(|e| facts.definitions.get(e as usize)) {
+                Some(e) => NodeId::of(NodeKind::Symbol, &symbol_name(path, &e.qualified)),
                 None => file,
             };
             let to = NodeId::of(NodeKind::Symbol, &symbol_name(&t.file, &def.qualified));
-            let entry = calls.entry((from, to)).or_insert((0, 0.0));
+            let entry = out.calls.entry((from, to)).or_insert((0, 0.0));
             entry.0 += 1;
             entry.1 = entry.1.max(t.confidence);
         }
     }
-    for ((caller, callee), (count, confidence)) in calls {
+    out
+}
+
+fn write_resolution(w: &mut TaskWriter<'_>, path: &str, r: Resolved) -> Result<(), TaskError> {
+    let file = w.intern_node(NodeKind::File, path)?;
+    for ((caller, callee), (count, confidence)) in r.calls {
         w.weighed_edge(
             EdgeKind::Calls,
             &[
@@ -669,11 +904,11 @@ fn write_resolution(
             None,
         )?;
     }
-    for (target, d) in depends {
+    for (target, d) in r.depends {
         if target == path {
             continue;
         }
-        let node = w.intern_node(NodeKind::File, target)?;
+        let node = w.intern_node(NodeKind::File, &target)?;
         if d.imports > 0 {
             w.edge(
                 EdgeKind::Imports,
@@ -701,7 +936,7 @@ fn write_resolution(
             attrs.as_deref(),
         )?;
     }
-    let stats = resolution.stats;
+    let stats = r.stats;
     put(w, file, keys::CALLS_CERTAIN, &i64::from(stats.certain))?;
     put(w, file, keys::CALLS_GUESSED, &i64::from(stats.guessed))?;
     put(

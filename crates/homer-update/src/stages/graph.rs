@@ -4,36 +4,30 @@
 //!
 //! Two task kinds:
 //! - `graph(files)` and `graph(symbols)`: keyed by the graph, with the
-//!   graph's content (its nodes and weighted edges) as the input, so an edit
-//!   that changes no edge runs nothing. When a graph did change, PageRank
-//!   starts from the previous scores (kept as the task's value).
+//!   graph's content (its nodes and weighted edges) and the `[graph]`
+//!   settings as the input, so an edit that changes no edge runs nothing.
+//!   When a graph did change, PageRank starts from the previous scores
+//!   (kept as the task's value, handed back by the engine), and converges
+//!   to the bits a cold start gives.
 //! - `salience(files)`: from the file graph's values and the behavioral
 //!   metrics, percentile ranks combined into a score, a class and reasons
 //!   (see `crate::salience`).
 
 use std::collections::BTreeMap;
 
-use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
+use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind};
 use homer_graph::{BetweennessOptions, Graph, LouvainOptions};
-use homer_store::{
-    EdgeKind, Fingerprint, Member, NodeId, NodeKind, Role, TaskId, TaskWriter, WriteTx,
-};
+use homer_store::{EdgeKind, Member, NodeId, NodeKind, Role, TaskWriter, WriteTx};
 use homer_vocab::values::put;
-use homer_vocab::{ValueName, attrs, keys};
+use homer_vocab::{Checkpoint, ValueName, attrs, keys};
 use serde::{Deserialize, Serialize};
 
 use crate::UpdateError;
 use crate::config::GraphConfig;
 use crate::salience;
 
-pub(crate) const GRAPH: TaskKind = TaskKind::new("graph", 1);
-pub(crate) const SALIENCE: TaskKind = TaskKind::new("salience", 2);
-
-/// The code and history the stored analysis describes, and the settings.
-const CHECKPOINT: &str = "stage.graph";
-
 /// One PageRank computation, for the report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PageRankRun {
     /// `files` or `symbols`.
     pub graph: String,
@@ -60,6 +54,17 @@ struct NamedGraph {
     edges: Vec<(u32, u32, f64)>,
 }
 
+impl Serialize for NamedGraph {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let nodes: Vec<(u8, &str)> = self
+            .nodes
+            .iter()
+            .map(|(k, n)| (k.code(), n.as_str()))
+            .collect();
+        (nodes, &self.edges).serialize(s)
+    }
+}
+
 impl NamedGraph {
     fn new(nodes: Vec<Named>, edges: impl IntoIterator<Item = (Named, Named, f64)>) -> Self {
         let index: BTreeMap<&Named, u32> = nodes
@@ -75,20 +80,6 @@ impl NamedGraph {
         list.sort_by(|x, y| (x.0, x.1).cmp(&(y.0, y.1)).then(x.2.total_cmp(&y.2)));
         NamedGraph { nodes, edges: list }
     }
-
-    fn input_hash(&self, config: &GraphConfig) -> u64 {
-        let mut fp = GRAPH.input().u64(config.fingerprint());
-        for (kind, name) in &self.nodes {
-            fp.push_u64(u64::from(kind.code()));
-            fp.push_bytes(name.as_bytes());
-        }
-        for &(a, b, w) in &self.edges {
-            fp.push_u64(u64::from(a));
-            fp.push_u64(u64::from(b));
-            fp.push_u64(w.to_bits());
-        }
-        fp.finish()
-    }
 }
 
 /// What a graph task keeps for the next run: the scores to start from.
@@ -98,77 +89,162 @@ struct Kept {
     scores: Vec<f64>,
 }
 
+/// One graph's analysis.
+struct Analysis<'a>(std::marker::PhantomData<&'a ()>);
+
+#[derive(Serialize)]
+struct AnalysisInput<'a> {
+    graph: &'a NamedGraph,
+    config: &'a GraphConfig,
+}
+
+/// Every value of one analysis, by node index.
+struct Analysed {
+    scores: Vec<f64>,
+    percentiles: Vec<f64>,
+    in_degrees: Vec<usize>,
+    out_degrees: Vec<usize>,
+    betweenness: Vec<f64>,
+    /// Files only: each node's community label, and how many there are.
+    communities: Option<(Vec<u32>, usize)>,
+    run: PageRankRun,
+}
+
+impl<'a> Task for Analysis<'a> {
+    const KIND: TaskKind = TaskKind::new("graph", 2);
+    const READS_PREVIOUS: bool = true;
+    type Input = AnalysisInput<'a>;
+    type Output = Analysed;
+    type Shared = ();
+    type Worker = ();
+
+    fn worker((): &()) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn compute(
+        (): &(),
+        (): &mut (),
+        key: &str,
+        input: &AnalysisInput<'a>,
+        previous: Option<&[u8]>,
+    ) -> Result<Analysed, TaskError> {
+        Ok(analyse(key, input, previous))
+    }
+
+    fn report(output: &Analysed) -> Option<String> {
+        serde_json::to_string(&output.run).ok()
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        key: &str,
+        input: &AnalysisInput<'a>,
+        analysed: Analysed,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        write_analysis(w, key, input.graph, &analysed)?;
+        let kept = Kept {
+            nodes: input
+                .graph
+                .nodes
+                .iter()
+                .map(|(k, n)| (k.code(), n.clone()))
+                .collect(),
+            scores: analysed.scores,
+        };
+        Ok(Some(serde_json::to_vec(&kept)?))
+    }
+}
+
+/// The salience of the parsed files.
+struct Salience;
+
+impl Task for Salience {
+    const KIND: TaskKind = TaskKind::new("salience", 3);
+    type Input = salience::Inputs;
+    type Output = Vec<salience::Assessment>;
+    type Shared = ();
+    type Worker = ();
+
+    fn worker((): &()) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn compute(
+        (): &(),
+        (): &mut (),
+        _: &str,
+        input: &salience::Inputs,
+        _: Option<&[u8]>,
+    ) -> Result<Self::Output, TaskError> {
+        Ok(salience::assess(input))
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        _: &str,
+        _: &salience::Inputs,
+        assessed: Self::Output,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        salience::write(w, assessed)?;
+        Ok(None)
+    }
+}
+
+/// The stage's signature: the code and the history it analyses, and the
+/// `[graph]` settings.
+#[derive(Serialize)]
+struct StageInputs<'a> {
+    code: Signature,
+    behavior: Signature,
+    config: &'a GraphConfig,
+}
+
 pub(crate) fn run(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
     indexed: bool,
+    code: Signature,
+    behavior: Signature,
     config: &GraphConfig,
-) -> Result<GraphOutcome, UpdateError> {
+) -> Result<(Signature, GraphOutcome), UpdateError> {
+    let stage = engine.begin_stage(
+        tx,
+        &Checkpoint::Stage("graph").name(),
+        &[Analysis::KIND, Salience::KIND],
+        &StageInputs {
+            code,
+            behavior,
+            config,
+        },
+    )?;
+    let mut outcome = GraphOutcome::default();
+    if stage.skip() {
+        return Ok((engine.end_stage(tx, stage)?, outcome));
+    }
     if !indexed {
         // No commits: nothing to rank, and whatever was ranked goes.
-        for kind in [&GRAPH, &SALIENCE] {
-            engine.run_serial(
-                tx,
-                kind,
-                &[] as &[Declared<()>],
-                Sweep::Complete,
-                |_, _, _, ()| Ok(None),
-            )?;
-        }
-        tx.clear_checkpoint(CHECKPOINT)?;
-        return Ok(GraphOutcome::default());
-    }
-    let signature = Fingerprint::new()
-        .str(&tx.checkpoint("stage.code")?.unwrap_or_default())
-        .str(&tx.checkpoint("stage.behavior")?.unwrap_or_default())
-        .u64(config.fingerprint())
-        .u64(u64::from(GRAPH.version))
-        .u64(u64::from(SALIENCE.version))
-        .finish()
-        .to_string();
-    let mut outcome = GraphOutcome::default();
-    if tx.checkpoint(CHECKPOINT)?.as_deref() == Some(signature.as_str()) {
-        return Ok(outcome);
+        engine.run::<Analysis<'_>>(tx, &(), &[], Sweep::Complete)?;
+        engine.run::<Salience>(tx, &(), &[], Sweep::Complete)?;
+        return Ok((engine.end_stage(tx, stage)?, outcome));
     }
     let graphs = [("files", file_graph(tx)?), ("symbols", symbol_graph(tx)?)];
-    let declared: Vec<Declared<&NamedGraph>> = graphs
+    let declared: Vec<Declared<AnalysisInput<'_>>> = graphs
         .iter()
-        .map(|(key, graph)| Declared {
-            key: (*key).to_owned(),
-            input_hash: graph.input_hash(config),
-            data: graph,
-        })
+        .map(|(key, graph)| Declared::new((*key).to_owned(), AnalysisInput { graph, config }))
         .collect();
-    engine.run_serial(
-        tx,
-        &GRAPH,
-        &declared,
-        Sweep::Complete,
-        |tx, w, key, graph| {
-            let run = analyse(tx, w, key, graph, config)?;
-            outcome.runs.push(run.0);
-            Ok(Some(run.1))
-        },
-    )?;
-
+    let outputs = engine.run::<Analysis<'_>>(tx, &(), &declared, Sweep::Complete)?;
+    for (key, report) in outputs.reports() {
+        let run: PageRankRun = serde_json::from_str(report).map_err(|e| UpdateError::Corrupt {
+            what: format!("the PageRank report of {key}"),
+            message: e.to_string(),
+        })?;
+        outcome.runs.push(run);
+    }
     let inputs = salience::Inputs::read(tx)?;
-    let declared = [Declared {
-        key: "files".to_owned(),
-        input_hash: inputs.hash(SALIENCE.input()),
-        data: &inputs,
-    }];
-    engine.run_serial(
-        tx,
-        &SALIENCE,
-        &declared,
-        Sweep::Complete,
-        |_, w, _, inputs| {
-            salience::write(w, inputs)?;
-            Ok(None)
-        },
-    )?;
-    tx.set_checkpoint(CHECKPOINT, &signature)?;
-    Ok(outcome)
+    let declared = [Declared::new("files".to_owned(), inputs)];
+    engine.run::<Salience>(tx, &(), &declared, Sweep::Complete)?;
+    Ok((engine.end_stage(tx, stage)?, outcome))
 }
 
 /// Parsed files, and their dependencies.
@@ -219,21 +295,14 @@ fn binary_edges(tx: &WriteTx<'_>, kind: EdgeKind) -> Result<Vec<(Named, Named, f
         .collect())
 }
 
-/// Runs every algorithm on one graph and writes the values; returns the
-/// PageRank run and the value to keep.
-fn analyse(
-    tx: &WriteTx<'_>,
-    w: &mut TaskWriter<'_>,
-    key: &str,
-    named: &NamedGraph,
-    config: &GraphConfig,
-) -> Result<(PageRankRun, Vec<u8>), TaskError> {
+/// Runs every algorithm on one graph.
+fn analyse(key: &str, input: &AnalysisInput<'_>, previous: Option<&[u8]>) -> Analysed {
+    let named = input.graph;
+    let config = input.config;
     let graph = Graph::new(named.nodes.len(), named.edges.iter().copied());
-    let start = previous_scores(tx, key, named)?;
+    let start = previous_scores(previous, named);
     let pagerank = homer_graph::pagerank(&graph, &config.pagerank(), start.as_deref());
     let percentiles = homer_graph::percentile_ranks(&pagerank.scores);
-    let in_degrees = graph.in_degrees();
-    let out_degrees = graph.out_degrees();
     let (betweenness, _) = homer_graph::betweenness(
         &graph,
         &BetweennessOptions {
@@ -242,6 +311,41 @@ fn analyse(
             seed: config.seed,
         },
     );
+    let communities = (key == "files").then(|| {
+        homer_graph::louvain(
+            &graph,
+            &LouvainOptions {
+                resolution: config.community_resolution,
+                seed: config.seed,
+                ..LouvainOptions::default()
+            },
+        )
+    });
+    Analysed {
+        run: PageRankRun {
+            graph: key.to_owned(),
+            nodes: graph.len(),
+            edges: graph.edge_count(),
+            iterations: pagerank.iterations,
+            warm_start: start.is_some(),
+            converged: pagerank.converged,
+        },
+        percentiles,
+        in_degrees: graph.in_degrees(),
+        out_degrees: graph.out_degrees(),
+        betweenness,
+        communities,
+        scores: pagerank.scores,
+    }
+}
+
+/// Writes one analysis's values, and the communities of the file graph.
+fn write_analysis(
+    w: &mut TaskWriter<'_>,
+    key: &str,
+    named: &NamedGraph,
+    a: &Analysed,
+) -> Result<(), TaskError> {
     for (i, (kind, name)) in named.nodes.iter().enumerate() {
         // The symbol graph holds files only as callers; their values come
         // from the file graph.
@@ -249,47 +353,23 @@ fn analyse(
             continue;
         }
         let node = NodeId::of(*kind, name);
-        put(w, node, keys::PAGERANK, &pagerank.scores[i])?;
-        put(w, node, keys::PAGERANK_PCT, &percentiles[i])?;
-        put(w, node, keys::IN_DEGREE, &(in_degrees[i] as i64))?;
-        put(w, node, keys::OUT_DEGREE, &(out_degrees[i] as i64))?;
-        put(w, node, keys::BETWEENNESS, &betweenness[i])?;
+        put(w, node, keys::PAGERANK, &a.scores[i])?;
+        put(w, node, keys::PAGERANK_PCT, &a.percentiles[i])?;
+        put(w, node, keys::IN_DEGREE, &(a.in_degrees[i] as i64))?;
+        put(w, node, keys::OUT_DEGREE, &(a.out_degrees[i] as i64))?;
+        put(w, node, keys::BETWEENNESS, &a.betweenness[i])?;
     }
-    if key == "files" {
-        write_communities(w, named, &graph, config)?;
+    if let Some((labels, count)) = &a.communities {
+        write_communities(w, named, labels, *count)?;
     }
-    let kept = Kept {
-        nodes: named
-            .nodes
-            .iter()
-            .map(|(k, n)| (k.code(), n.clone()))
-            .collect(),
-        scores: pagerank.scores,
-    };
-    let run = PageRankRun {
-        graph: key.to_owned(),
-        nodes: graph.len(),
-        edges: graph.edge_count(),
-        iterations: pagerank.iterations,
-        warm_start: start.is_some(),
-        converged: pagerank.converged,
-    };
-    Ok((run, serde_json::to_vec(&kept)?))
+    Ok(())
 }
 
 /// The previous run's scores, mapped onto this graph's nodes (a new node
-/// starts at the mean), when there was a previous run.
-fn previous_scores(
-    tx: &WriteTx<'_>,
-    key: &str,
-    named: &NamedGraph,
-) -> Result<Option<Vec<f64>>, TaskError> {
-    let Some(bytes) = tx.memo_value(TaskId::of(GRAPH.name, key))? else {
-        return Ok(None);
-    };
-    let Ok(kept) = serde_json::from_slice::<Kept>(&bytes) else {
-        return Ok(None);
-    };
+/// starts at the mean), when there was a previous run whose value reads.
+/// Only a starting point: the scores converge to the same bits from any.
+fn previous_scores(previous: Option<&[u8]>, named: &NamedGraph) -> Option<Vec<f64>> {
+    let kept = serde_json::from_slice::<Kept>(previous?).ok()?;
     let old: BTreeMap<(u8, &str), f64> = kept
         .nodes
         .iter()
@@ -297,16 +377,16 @@ fn previous_scores(
         .map(|((k, n), s)| ((*k, n.as_str()), *s))
         .collect();
     if old.is_empty() || named.nodes.is_empty() {
-        return Ok(None);
+        return None;
     }
     let mean = 1.0 / named.nodes.len() as f64;
-    Ok(Some(
+    Some(
         named
             .nodes
             .iter()
             .map(|(k, n)| old.get(&(k.code(), n.as_str())).copied().unwrap_or(mean))
             .collect(),
-    ))
+    )
 }
 
 /// Louvain communities of the file graph, each named by the directory
@@ -315,17 +395,9 @@ fn previous_scores(
 fn write_communities(
     w: &mut TaskWriter<'_>,
     named: &NamedGraph,
-    graph: &Graph,
-    config: &GraphConfig,
+    labels: &[u32],
+    count: usize,
 ) -> Result<(), TaskError> {
-    let (labels, count) = homer_graph::louvain(
-        graph,
-        &LouvainOptions {
-            resolution: config.community_resolution,
-            seed: config.seed,
-            ..LouvainOptions::default()
-        },
-    );
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (i, &label) in labels.iter().enumerate() {
         members[label as usize].push(i);

@@ -1,46 +1,52 @@
 //! Mining history: one task per commit reachable from HEAD, keyed by the
-//! commit id, whose input is the commit and its canonical author (after the
-//! `.mailmap` at HEAD). The task claims the commit node, writes one `commit`
-//! hyperedge (the commit, its author, and every file it changed with the
-//! numstat counts as member attributes) and a search chunk with the
-//! message, and keeps a compact record for the metrics stage.
+//! commit id, whose input is the commit, its canonical author (after the
+//! mailmap), its first parent's tree and the rename settings. The task
+//! claims the commit node, writes one `commit` hyperedge (the commit, its
+//! author, and every file it changed with the numstat counts as member
+//! attributes) and a search chunk with the message, and keeps a compact
+//! record for the metrics stage.
 //!
-//! The `history` checkpoint is the last mined HEAD. When it is an ancestor
-//! of HEAD and the mailmap did not change, only the commits between the two
-//! are declared; otherwise (a rebase, a reset, a new mailmap) every reachable
-//! commit is declared and the ones no longer reachable are swept with all
-//! they derived.
+//! What every commit's input shares (the mailmap, the rename settings,
+//! the shallow boundary, the task version) is the *base*. When the base is
+//! the one last mined and the last mined HEAD is an ancestor of HEAD, only
+//! the commits between are declared; otherwise (a rebase, a reset, a new
+//! mailmap, new rename settings, a deepened shallow clone) every reachable
+//! commit is declared, and the ones no longer reachable are swept with all
+//! they derived. Commits whose blobs a partial clone lacked are watched,
+//! and run again once the blobs are there.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
 
-use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
-use homer_git::{Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, Repository};
-use homer_store::{
-    Chunk, EdgeKind, Embed, Fingerprint, Member, NodeKind, Role, TaskWriter, WriteTx,
+use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, fingerprint};
+use homer_git::{
+    Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, RenameSettings, Repository,
 };
+use homer_store::{Chunk, EdgeKind, Embed, Member, NodeKind, Role, TaskWriter, WriteTx};
+use homer_vocab::Checkpoint;
 use homer_vocab::attrs::{self, ChangeAttrs, CommitAttrs};
 use rayon::prelude::*;
+use serde::Serialize;
 
 use crate::UpdateError;
 use crate::behavior::{ChangeRecord, CommitRecord};
 
-pub(crate) const COMMIT: TaskKind = TaskKind::new("commit", 1);
-
-/// The last mined HEAD.
-const CHECKPOINT: &str = "stage.history";
-/// What every commit's input depends on besides the commit: the task
-/// version and the mailmap. When it changes, all commits are re-declared.
-const INPUTS_CHECKPOINT: &str = "stage.history.inputs";
+/// What every commit's input shares.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct Base {
+    mailmap: String,
+    renames: RenameSettings,
+    shallow: Vec<ObjectId>,
+}
 
 /// What the mining stage found, for notes to the user.
 #[derive(Debug, Default)]
 pub(crate) struct Mined {
     pub commits: usize,
-    pub unreadable_blobs: u64,
+    pub unreadable_blobs: usize,
     pub shallow: bool,
 }
 
-/// A commit to mine, with its canonical author.
 impl Mined {
     /// What a user should hear about the history that was mined.
     pub(crate) fn notes(&self) -> Vec<String> {
@@ -61,11 +67,6 @@ impl Mined {
     }
 }
 
-pub(crate) struct ToMine {
-    info: CommitInfo,
-    author: Person,
-}
-
 /// The key of an author: the canonical e-mail, lower-cased, or the name
 /// when there is no e-mail.
 pub(crate) fn author_key(person: &Person) -> String {
@@ -77,113 +78,308 @@ pub(crate) fn author_key(person: &Person) -> String {
     }
 }
 
+/// One commit's file changes and records.
+pub(crate) struct Commit;
+
+#[derive(Debug, Serialize)]
+pub(crate) struct CommitInput {
+    info: CommitInfo,
+    /// After the mailmap.
+    author: Person,
+    /// The first parent's tree; `None` for a root commit or a parent the
+    /// repository lacks (a shallow clone's boundary).
+    parent_tree: Option<ObjectId>,
+    renames: RenameSettings,
+}
+
+impl Task for Commit {
+    const KIND: TaskKind = TaskKind::new("commit", 2);
+    type Input = CommitInput;
+    type Output = Prepared;
+    type Shared = PathBuf;
+    type Worker = Repository;
+
+    fn worker(git_dir: &PathBuf) -> Result<Repository, TaskError> {
+        Ok(Repository::open_git_dir(git_dir)?)
+    }
+
+    fn compute(
+        _: &PathBuf,
+        repo: &mut Repository,
+        _: &str,
+        input: &CommitInput,
+        _: Option<&[u8]>,
+    ) -> Result<Prepared, TaskError> {
+        let diff = repo.diff_commit(&input.info, input.parent_tree, input.renames)?;
+        Ok(prepare(input, &diff)?)
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        _: &str,
+        input: &CommitInput,
+        prepared: Prepared,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        write_commit(w, &input.info, prepared)
+    }
+}
+
+/// The stage's signature: HEAD and the base.
+#[derive(Serialize)]
+struct StageInputs<'a> {
+    head: Option<ObjectId>,
+    base: &'a Option<Base>,
+}
+
 pub(crate) fn run(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
     repo: &Repository,
-    head: Option<(ObjectId, ObjectId)>,
-) -> Result<Mined, UpdateError> {
+    head: Option<ObjectId>,
+) -> Result<(Signature, Mined), UpdateError> {
     let mut mined = Mined {
         shallow: repo.is_shallow(),
         ..Mined::default()
     };
-    let Some((head, tree)) = head else {
-        engine.run(
-            tx,
-            &COMMIT,
-            &[] as &[Declared<ToMine>],
-            Sweep::Complete,
-            |_, _| Ok(()),
-            |_, _, _, ()| Ok(None),
-        )?;
-        tx.clear_checkpoint(CHECKPOINT)?;
-        tx.clear_checkpoint(INPUTS_CHECKPOINT)?;
-        return Ok(mined);
+    let base = match head {
+        Some(_) => {
+            let mailmap = repo.mailmap_text()?;
+            // Parsed once here, so a broken mailmap fails before any work.
+            Mailmap::from_text(&mailmap)?;
+            Some(Base {
+                mailmap,
+                renames: repo.rename_settings(),
+                shallow: repo.shallow_boundary()?,
+            })
+        }
+        None => None,
     };
-    let mailmap_text = repo.mailmap_text(tree)?.unwrap_or_default();
-    // Parse it once here, so a broken .mailmap fails before any work starts.
-    Mailmap::from_text(&mailmap_text)?;
-    let inputs = Fingerprint::new()
-        .u64(u64::from(COMMIT.version))
-        .str(&mailmap_text)
-        .finish()
-        .to_string();
-    let last = tx
-        .checkpoint(CHECKPOINT)?
-        .and_then(|h| ObjectId::from_hex(&h));
-    let same_inputs = tx.checkpoint(INPUTS_CHECKPOINT)?.as_deref() == Some(inputs.as_str());
-    if same_inputs && last == Some(head) {
-        return Ok(mined);
+    let mut stage = engine.begin_stage(
+        tx,
+        &Checkpoint::Stage("history").name(),
+        &[Commit::KIND],
+        &StageInputs { head, base: &base },
+    )?;
+    let watched = Watch::read(tx)?;
+    let fetched: BTreeSet<String> = watched.fetched(repo);
+    if !fetched.is_empty() {
+        stage.force();
     }
+    if stage.skip() {
+        mined.unreadable_blobs = watched.blobs();
+        return Ok((engine.end_stage(tx, stage)?, mined));
+    }
+    let (Some(head), Some(base)) = (head, base) else {
+        engine.run::<Commit>(tx, &PathBuf::new(), &[], Sweep::Complete)?;
+        tx.clear_checkpoint(&mined_name())?;
+        Watch::default().write(tx)?;
+        return Ok((engine.end_stage(tx, stage)?, mined));
+    };
+    let base_print = fingerprint(&base).to_string();
+    let last = tx.checkpoint(&mined_name())?.and_then(|text| {
+        let (head, print) = text.split_once(' ')?;
+        (print == base_print)
+            .then(|| ObjectId::from_hex(head))
+            .flatten()
+    });
     let incremental =
-        same_inputs && last.is_some_and(|last| repo.is_ancestor(last, head) == Some(true));
-    let (ids, sweep) = if incremental {
+        !stage.verifying() && last.is_some_and(|last| repo.is_ancestor(last, head) == Some(true));
+    let (mut ids, sweep) = if incremental {
         (repo.walk(head, last)?, Sweep::Partial)
     } else {
         (repo.walk(head, None)?, Sweep::Complete)
     };
-    // Reading the commits is a large part of the stage: do it on the worker
-    // threads too (each with its own repository handle and mailmap).
+    if incremental {
+        // Commits run again for blobs fetched since, beside the new ones.
+        let new: BTreeSet<ObjectId> = ids.iter().copied().collect();
+        ids.extend(
+            fetched
+                .iter()
+                .filter_map(|id| ObjectId::from_hex(id))
+                .filter(|id| !new.contains(id)),
+        );
+    }
+    let declared = declare(repo, &ids, &base, &fetched)?;
     let git_dir = repo.git_dir().to_path_buf();
-    let declared = ids
+    let outputs = engine.run::<Commit>(tx, &git_dir, &declared, sweep)?;
+    mined.commits = outputs.executed().len();
+    let partial = repo.is_partial();
+    let watch = Watch::after(tx, &watched, outputs.executed(), sweep, partial)?;
+    mined.unreadable_blobs = watch.blobs();
+    if partial {
+        watch.write(tx)?;
+    } else {
+        Watch::default().write(tx)?;
+    }
+    tx.set_checkpoint(&mined_name(), &format!("{} {base_print}", head.to_hex()))?;
+    Ok((engine.end_stage(tx, stage)?, mined))
+}
+
+/// The checkpoint holding the last mined HEAD and its base's fingerprint.
+fn mined_name() -> String {
+    Checkpoint::Stage("history.mined").name()
+}
+
+/// Reads the commits and declares their tasks. Reading is a large part of
+/// the stage: it runs on the worker threads too (each with its own
+/// repository handle and mailmap).
+fn declare(
+    repo: &Repository,
+    ids: &[ObjectId],
+    base: &Base,
+    fetched: &BTreeSet<String>,
+) -> Result<Vec<Declared<CommitInput>>, UpdateError> {
+    let git_dir = repo.git_dir().to_path_buf();
+    let infos = ids
         .par_iter()
         .map_init(
             || {
                 Repository::open_git_dir(&git_dir)
-                    .and_then(|r| Mailmap::from_text(&mailmap_text).map(|m| (r, m)))
+                    .and_then(|r| Mailmap::from_text(&base.mailmap).map(|m| (r, m)))
             },
-            |worker, &id| -> Result<Declared<ToMine>, UpdateError> {
+            |worker, &id| -> Result<(CommitInfo, Person), UpdateError> {
                 let (worker, mailmap) = worker
                     .as_ref()
                     .map_err(|e| UpdateError::Worker(e.to_string()))?;
                 let info = worker.commit_info(id)?;
                 let author = mailmap.resolve(&info.author);
-                Ok(Declared {
-                    key: id.to_hex(),
-                    input_hash: COMMIT
-                        .input()
-                        .bytes(id.as_bytes())
-                        .str(&author.name)
-                        .str(&author.email)
-                        .finish(),
-                    data: ToMine { info, author },
-                })
+                Ok((info, author))
             },
         )
         .collect::<Result<Vec<_>, UpdateError>>()?;
-    let limit = repo.rename_limit();
-    // Each commit's tree, so a diff need not read its parent commit again.
-    let trees: HashMap<ObjectId, ObjectId> = declared
-        .iter()
-        .map(|d| (d.data.info.id, d.data.info.tree))
-        .collect();
-    let outputs = engine.run_with(
-        tx,
-        &COMMIT,
-        &declared,
-        sweep,
-        || Repository::open_git_dir(&git_dir),
-        |worker, _, commit| {
-            let worker = worker
-                .as_ref()
-                .map_err(|e| TaskError::from(e.to_string()))?;
-            let parent_tree = commit
-                .info
-                .parents
-                .first()
-                .and_then(|p| trees.get(p).copied());
-            let diff = worker.diff_commit(&commit.info, parent_tree, limit)?;
-            Ok(prepare(commit, &diff)?)
-        },
-        |w, _, commit, prepared| {
-            mined.unreadable_blobs += u64::from(prepared.unreadable_blobs);
-            write_commit(w, commit, prepared)
-        },
-    )?;
-    mined.commits = outputs.executed().len();
-    tx.set_checkpoint(CHECKPOINT, &head.to_hex())?;
-    tx.set_checkpoint(INPUTS_CHECKPOINT, &inputs)?;
-    Ok(mined)
+    // Each commit's tree, so the parent's tree is looked up only for the
+    // commits just past the last mined HEAD.
+    let trees: HashMap<ObjectId, ObjectId> =
+        infos.iter().map(|(info, _)| (info.id, info.tree)).collect();
+    Ok(infos
+        .into_iter()
+        .map(|(info, author)| {
+            let parent_tree = match info.parents.first() {
+                Some(parent) => trees
+                    .get(parent)
+                    .copied()
+                    .or_else(|| repo.first_parent_tree(&info)),
+                None => None,
+            };
+            let key = info.id.to_hex();
+            let force = fetched.contains(&key);
+            let mut task = Declared::new(
+                key,
+                CommitInput {
+                    info,
+                    author,
+                    parent_tree,
+                    renames: base.renames,
+                },
+            );
+            task.force = force;
+            task
+        })
+        .collect())
+}
+
+/// Commits whose diff could not read some blobs, with those blobs: a
+/// partial clone may fetch them later, without HEAD moving.
+#[derive(Debug, Default, PartialEq)]
+struct Watch(BTreeMap<String, Vec<String>>);
+
+impl Watch {
+    fn name() -> String {
+        Checkpoint::Watch("history").name()
+    }
+
+    fn read(tx: &WriteTx<'_>) -> Result<Watch, UpdateError> {
+        let Some(text) = tx.checkpoint(&Self::name())? else {
+            return Ok(Watch::default());
+        };
+        serde_json::from_str(&text)
+            .map(Watch)
+            .map_err(|e| UpdateError::Corrupt {
+                what: "the list of commits with missing blobs".to_owned(),
+                message: e.to_string(),
+            })
+    }
+
+    fn write(&self, tx: &WriteTx<'_>) -> Result<(), UpdateError> {
+        if self.0.is_empty() {
+            tx.clear_checkpoint(&Self::name())?;
+        } else {
+            let text = serde_json::to_string(&self.0).map_err(|e| UpdateError::Corrupt {
+                what: "the list of commits with missing blobs".to_owned(),
+                message: e.to_string(),
+            })?;
+            tx.set_checkpoint(&Self::name(), &text)?;
+        }
+        Ok(())
+    }
+
+    /// The watched commits some of whose blobs are there now.
+    fn fetched(&self, repo: &Repository) -> BTreeSet<String> {
+        self.0
+            .iter()
+            .filter(|(_, blobs)| {
+                blobs
+                    .iter()
+                    .filter_map(|b| ObjectId::from_hex(b))
+                    .any(|b| repo.has_object(b))
+            })
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    fn blobs(&self) -> usize {
+        self.0.values().map(Vec::len).sum()
+    }
+
+    /// The watch after a run: the executed commits' missing blobs (read
+    /// from their records) replace what was known of them. In a complete
+    /// clone a missing blob is damage that no fetch repairs: only the
+    /// executed commits are counted (for the note), and the caller keeps
+    /// no watch.
+    fn after(
+        tx: &WriteTx<'_>,
+        old: &Watch,
+        executed: &[String],
+        sweep: Sweep,
+        partial: bool,
+    ) -> Result<Watch, UpdateError> {
+        let mut watch = if sweep == Sweep::Complete || !partial {
+            BTreeMap::new()
+        } else {
+            old.0.clone()
+        };
+        for id in executed {
+            watch.remove(id);
+            let Some(value) = tx.memo_value(homer_store::TaskId::of(Commit::KIND.name, id))? else {
+                continue;
+            };
+            let record: CommitRecord =
+                serde_json::from_slice(&value).map_err(|e| UpdateError::Corrupt {
+                    what: format!("the stored record of commit {id}"),
+                    message: e.to_string(),
+                })?;
+            if !record.missing.is_empty() {
+                watch.insert(id.clone(), record.missing);
+            }
+        }
+        if partial && sweep == Sweep::Complete {
+            // Commits executed in an earlier run keep their place.
+            for (id, value) in tx.memo_values(Commit::KIND.name)? {
+                if watch.contains_key(&id) || executed.binary_search(&id).is_ok() {
+                    continue;
+                }
+                let record: CommitRecord =
+                    serde_json::from_slice(&value).map_err(|e| UpdateError::Corrupt {
+                        what: format!("the stored record of commit {id}"),
+                        message: e.to_string(),
+                    })?;
+                if !record.missing.is_empty() {
+                    watch.insert(id, record.missing);
+                }
+            }
+        }
+        Ok(Watch(watch))
+    }
 }
 
 fn status(change: &Change) -> (char, Role) {
@@ -209,10 +405,9 @@ pub(crate) struct Prepared {
     /// The identifier parts of the message and the changed paths' words,
     /// for the text index.
     words: String,
-    unreadable_blobs: u32,
 }
 
-fn prepare(commit: &ToMine, diff: &CommitDiff) -> Result<Prepared, serde_json::Error> {
+fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Result<Prepared, serde_json::Error> {
     let info = &commit.info;
     let author = author_key(&commit.author);
     let parents: Vec<String> = info.parents.iter().map(ObjectId::to_hex).collect();
@@ -264,6 +459,7 @@ fn prepare(commit: &ToMine, diff: &CommitDiff) -> Result<Prepared, serde_json::E
         author: author.clone(),
         parents,
         changes,
+        missing: diff.unreadable.iter().map(ObjectId::to_hex).collect(),
     };
     let mut words = homer_vocab::text::identifier_parts(&info.message);
     for (path, _, _) in &files {
@@ -276,16 +472,14 @@ fn prepare(commit: &ToMine, diff: &CommitDiff) -> Result<Prepared, serde_json::E
         author,
         files,
         value: serde_json::to_vec(&record)?,
-        unreadable_blobs: diff.unreadable_blobs,
     })
 }
 
 fn write_commit(
     w: &mut TaskWriter<'_>,
-    commit: &ToMine,
+    info: &CommitInfo,
     prepared: Prepared,
 ) -> Result<Option<Vec<u8>>, TaskError> {
-    let info = &commit.info;
     let node = w.claim_node(
         NodeKind::Commit,
         &info.id.to_hex(),

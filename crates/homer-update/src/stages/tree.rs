@@ -1,29 +1,67 @@
-//! The files and directories at HEAD: one task per directory, keyed by the
-//! directory's git tree id. A tree id changes exactly when something below
-//! it changes, so an unchanged subtree is reused without reading it, and a
-//! change costs one task per directory on its path to the root.
+//! The files and directories at HEAD: one task per directory, keyed by its
+//! path, whose input is the directory's git tree id. A tree id changes
+//! exactly when something below it changes, so an unchanged subtree is
+//! reused without reading it, and a change costs one task per directory on
+//! its path to the root.
 //!
-//! Each task claims its directory node (content hash: the tree id) and its
-//! files (content hash: the blob id), and writes one `contains` hyperedge
-//! from the directory to its children. Submodules are not files: they are
-//! listed in the directory's attributes.
+//! Each task claims its directory node and its files (content hash: the
+//! blob id), and writes one `contains` hyperedge from the directory to its
+//! children. Submodules are not files: they are listed in the directory's
+//! attributes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
 
-use homer_dag::{Declared, Engine, Sweep, TaskError, TaskKind};
+use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, input_hash};
 use homer_git::{EntryKind, ObjectId, RepoPath, Repository, TreeEntry};
 use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
+use homer_vocab::Checkpoint;
 use homer_vocab::attrs::{self, DirAttrs, FileAttrs, FileMode};
+use serde::Serialize;
 
 use crate::UpdateError;
 
-pub(crate) const TREE: TaskKind = TaskKind::new("tree", 1);
+/// One directory at HEAD.
+pub(crate) struct Tree;
 
-/// The inputs of one directory task: its path and, when it must execute,
-/// the entries read from git.
-struct Dir {
-    path: RepoPath,
-    entries: Option<Vec<TreeEntry>>,
+#[derive(Debug, Serialize)]
+pub(crate) struct TreeInput {
+    tree: ObjectId,
+}
+
+impl Task for Tree {
+    const KIND: TaskKind = TaskKind::new("tree", 2);
+    type Input = TreeInput;
+    type Output = Vec<TreeEntry>;
+    /// The git directory: a tree is read by its id.
+    type Shared = PathBuf;
+    type Worker = Repository;
+
+    fn worker(git_dir: &PathBuf) -> Result<Repository, TaskError> {
+        Ok(Repository::open_git_dir(git_dir)?)
+    }
+
+    fn compute(
+        _: &PathBuf,
+        repo: &mut Repository,
+        _: &str,
+        input: &TreeInput,
+        _: Option<&[u8]>,
+    ) -> Result<Vec<TreeEntry>, TaskError> {
+        Ok(repo.tree(input.tree)?)
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        key: &str,
+        _: &TreeInput,
+        entries: Vec<TreeEntry>,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        let path = RepoPath::from_name(key)
+            .ok_or_else(|| TaskError::from(format!("'{key}' is not a path Homer writes")))?;
+        write_dir(w, &path, key, &entries)?;
+        Ok(None)
+    }
 }
 
 pub(crate) fn run(
@@ -31,78 +69,72 @@ pub(crate) fn run(
     tx: &WriteTx<'_>,
     repo: &Repository,
     root: Option<ObjectId>,
-) -> Result<(), UpdateError> {
+) -> Result<Signature, UpdateError> {
+    let stage = engine.begin_stage(tx, &Checkpoint::Stage("tree").name(), &[Tree::KIND], &root)?;
+    if stage.skip() {
+        return Ok(engine.end_stage(tx, stage)?);
+    }
     let stored: BTreeMap<RepoPath, u64> = tx
-        .memo_rows(TREE.name)?
+        .memo_rows(Tree::KIND.name)?
         .into_iter()
         .filter_map(|row| RepoPath::from_name(&row.key).map(|p| (p, row.input_hash)))
         .collect();
+    // Only directories whose tree id moved are declared (all of them when
+    // verifying); the ones that vanished are deleted by name.
     let mut declared = Vec::new();
+    let mut present = BTreeSet::new();
     if let Some(root) = root {
-        declare(repo, &stored, RepoPath::root(), root, &mut declared)?;
+        let walk = Walk {
+            repo,
+            stored: &stored,
+            everything: stage.verifying(),
+        };
+        walk.declare(RepoPath::root(), root, &mut declared, &mut present)?;
     }
-    engine.run_serial(tx, &TREE, &declared, Sweep::Complete, |_, w, key, dir| {
-        let entries = dir
-            .entries
-            .as_ref()
-            .ok_or_else(|| TaskError::from(format!("tree({key}) executed without its entries")))?;
-        write_dir(w, &dir.path, key, entries)?;
-        Ok(None)
-    })?;
-    Ok(())
+    engine.run::<Tree>(tx, &repo.git_dir().to_path_buf(), &declared, Sweep::Partial)?;
+    let gone: Vec<String> = stored
+        .keys()
+        .filter(|p| !present.contains(*p))
+        .map(|p| p.name().into_owned())
+        .collect();
+    engine.delete(tx, &Tree::KIND, &gone)?;
+    Ok(engine.end_stage(tx, stage)?)
 }
 
-fn input_hash(tree: ObjectId) -> u64 {
-    TREE.input().bytes(tree.as_bytes()).finish()
+/// The walk that declares the directories that changed.
+struct Walk<'a> {
+    repo: &'a Repository,
+    stored: &'a BTreeMap<RepoPath, u64>,
+    /// Declare unchanged directories too (verification).
+    everything: bool,
 }
 
-/// Declares the task of directory `path` and of everything below it. A
-/// subtree whose tree id is unchanged is declared from the memo table
-/// without reading git.
-fn declare(
-    repo: &Repository,
-    stored: &BTreeMap<RepoPath, u64>,
-    path: RepoPath,
-    tree: ObjectId,
-    out: &mut Vec<Declared<Dir>>,
-) -> Result<(), UpdateError> {
-    let input = input_hash(tree);
-    if stored.get(&path) == Some(&input) {
-        for (p, hash) in descendants(stored, &path) {
-            out.push(Declared {
-                key: p.name().into_owned(),
-                input_hash: *hash,
-                data: Dir {
-                    path: p.clone(),
-                    entries: None,
-                },
-            });
+impl Walk<'_> {
+    /// Declares directory `path` and what changed below it, and records in
+    /// `present` every directory that exists at HEAD. A subtree whose tree
+    /// id is the stored one is not read.
+    fn declare(
+        &self,
+        path: RepoPath,
+        tree: ObjectId,
+        out: &mut Vec<Declared<TreeInput>>,
+        present: &mut BTreeSet<RepoPath>,
+    ) -> Result<(), UpdateError> {
+        let input = TreeInput { tree };
+        if !self.everything && self.stored.get(&path) == Some(&input_hash::<Tree>(&input)) {
+            present.extend(descendants(self.stored, &path).map(|(p, _)| p.clone()));
+            present.insert(path);
+            return Ok(());
         }
-        out.push(Declared {
-            key: path.name().into_owned(),
-            input_hash: input,
-            data: Dir {
-                path,
-                entries: None,
-            },
-        });
-        return Ok(());
-    }
-    let entries = repo.tree(tree)?;
-    for entry in &entries {
-        if entry.kind == EntryKind::Tree {
-            declare(repo, stored, path.join(&entry.name), entry.id, out)?;
+        for entry in &self.repo.tree(tree)? {
+            if entry.kind == EntryKind::Tree {
+                self.declare(path.join(&entry.name), entry.id, out, present)?;
+            }
         }
+        out.push(Declared::new(path.name().into_owned(), input));
+        present.insert(path);
+        Ok(())
     }
-    out.push(Declared {
-        key: path.name().into_owned(),
-        input_hash: input,
-        data: Dir {
-            path,
-            entries: Some(entries),
-        },
-    });
-    Ok(())
 }
 
 /// The stored directories strictly below `dir`. They are the keys from
