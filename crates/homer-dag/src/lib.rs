@@ -366,6 +366,18 @@ pub trait Observer {
     fn executed(&self, kind: &TaskKind);
 }
 
+/// The signature of a stage running task `kinds` on `inputs`: what
+/// [`Engine::begin_stage`] computes and stores.
+#[must_use]
+pub fn signature<C: Serialize + ?Sized>(kinds: &[TaskKind], inputs: &C) -> Signature {
+    Signature(
+        Fingerprint::new()
+            .u64(fingerprint(kinds))
+            .u64(fingerprint(inputs))
+            .finish(),
+    )
+}
+
 /// A stage's signature: a hash of what its stored outputs describe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct Signature(u64);
@@ -381,6 +393,8 @@ impl Signature {
 #[derive(Debug)]
 pub struct Stage {
     checkpoint: String,
+    /// The signature stored when the stage began.
+    stored: Option<String>,
     signature: Signature,
     /// The stored signature equals this one.
     unchanged: bool,
@@ -396,10 +410,17 @@ impl Stage {
         self.unchanged && !self.forced && !self.verify
     }
 
-    /// Runs the stage even if its signature did not move (something a
-    /// task saw outside its input has changed).
+    /// Runs the stage even if its signature did not move.
     pub fn force(&mut self) {
         self.forced = true;
+    }
+
+    /// States the stage's inputs again once it has run, for a stage part
+    /// of whose input is only known then: what it found missing (blobs a
+    /// partial clone lacks). The stored signature is the one of what the
+    /// stage saw, so the next run compares with that.
+    pub fn restate<C: Serialize + ?Sized>(&mut self, kinds: &[TaskKind], inputs: &C) {
+        self.signature = signature(kinds, inputs);
     }
 
     #[must_use]
@@ -529,16 +550,12 @@ impl<'o> Engine<'o> {
         kinds: &[TaskKind],
         inputs: &C,
     ) -> Result<Stage> {
-        let signature = Signature(
-            Fingerprint::new()
-                .u64(fingerprint(kinds))
-                .u64(fingerprint(inputs))
-                .finish(),
-        );
+        let signature = signature(kinds, inputs);
         let stored = tx.checkpoint(checkpoint)?;
         Ok(Stage {
             checkpoint: checkpoint.to_owned(),
             unchanged: stored.as_deref() == Some(signature.0.to_string().as_str()),
+            stored,
             signature,
             forced: false,
             verify: self.verify,
@@ -565,8 +582,9 @@ impl<'o> Engine<'o> {
         if stage.skip() {
             self.skipped.push(stage.checkpoint.clone());
         }
-        if !stage.unchanged {
-            tx.set_checkpoint(&stage.checkpoint, &stage.signature.0.to_string())?;
+        let signature = stage.signature.0.to_string();
+        if stage.stored.as_deref() != Some(signature.as_str()) {
+            tx.set_checkpoint(&stage.checkpoint, &signature)?;
         }
         if self.stage_changed {
             tx.set_checkpoint(REVISION_CHECKPOINT, &self.revision.to_string())?;

@@ -167,21 +167,21 @@ pub type NumstatRecord = (String, Vec<u8>, String, String);
 /// reference for Homer's file changes.
 #[must_use]
 pub fn git_numstat(repo: &Path) -> BTreeSet<NumstatRecord> {
-    let numstat = git_stdout(
-        repo,
-        &[
-            "log",
-            "--numstat",
-            "-M",
-            "--no-merges",
-            "-z",
-            "--format=%x01%H",
-        ],
-    );
-    let raw = git_stdout(
-        repo,
-        &["log", "--raw", "-M", "--no-merges", "-z", "--format=%x01%H"],
-    );
+    git_numstat_with(repo, &["-M"])
+}
+
+/// What `git log --numstat --no-merges` says with the rename options
+/// `renames` (`-M`, `--no-renames`, `-M -l1`...), without submodule entries.
+#[must_use]
+pub fn git_numstat_with(repo: &Path, renames: &[&str]) -> BTreeSet<NumstatRecord> {
+    let args = |first: &'static str| -> Vec<&str> {
+        let mut args = vec!["log", first];
+        args.extend_from_slice(renames);
+        args.extend(["--no-merges", "-z", "--format=%x01%H"]);
+        args
+    };
+    let numstat = git_stdout(repo, &args("--numstat"));
+    let raw = git_stdout(repo, &args("--raw"));
     let gitlinks = gitlink_changes(&raw);
     let mut records = BTreeSet::new();
     for block in numstat.split(|&b| b == 1).skip(1) {

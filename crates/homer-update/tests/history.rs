@@ -17,36 +17,11 @@ use std::path::Path;
 use homer_fixtures::{
     NumstatRecord, assert_same_dump, commit_all, copy, git, git_numstat, git_stdout,
 };
-use homer_git::RepoPath;
-use homer_store::{DumpOptions, EdgeKind, NodeKind, Role, Store};
+use homer_store::{DumpOptions, EdgeKind, NodeKind, Store};
 
 /// Homer's stored file changes as numstat records.
 fn stored_records(repo: &Path) -> BTreeSet<NumstatRecord> {
-    let mut records = BTreeSet::new();
-    for edge in open(repo).edges(EdgeKind::Commit).expect("edges") {
-        let commit = edge
-            .members
-            .iter()
-            .find(|m| m.role == Role::Commit)
-            .expect("a commit member")
-            .name
-            .clone();
-        for m in edge.members.iter().filter(|m| m.kind == NodeKind::File) {
-            let attrs: serde_json::Value =
-                serde_json::from_str(m.attrs.as_deref().expect("change attributes")).expect("json");
-            let (added, deleted) = if attrs["binary"] == true {
-                ("-".to_owned(), "-".to_owned())
-            } else {
-                (attrs["added"].to_string(), attrs["deleted"].to_string())
-            };
-            let path = RepoPath::from_name(&m.name)
-                .expect("a path name")
-                .as_bytes()
-                .to_vec();
-            records.insert((commit.clone(), path, added, deleted));
-        }
-    }
-    records
+    common::stored_records(&open(repo))
 }
 
 fn assert_same_records(repo: &Path) -> usize {

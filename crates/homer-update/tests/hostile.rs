@@ -2,15 +2,14 @@
 //! consistent database, and what can be compared with git is.
 
 mod common;
-use common::run;
+use common::{run, stored_records};
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use homer_fixtures::{NumstatRecord, cached, copy, git, git_numstat, git_stdout};
-use homer_git::RepoPath;
+use homer_fixtures::{cached, copy, git, git_numstat, git_stdout};
 use homer_read::{Freshness, status};
-use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
+use homer_store::{DumpOptions, EdgeKind, OpenMode, Store};
 
 fn open(db: &Path) -> Store {
     let store = Store::open(db, OpenMode::ReadWrite).expect("open");
@@ -19,34 +18,6 @@ fn open(db: &Path) -> Store {
         Vec::<String>::new()
     );
     store
-}
-
-fn stored_records(store: &Store) -> BTreeSet<NumstatRecord> {
-    let mut records = BTreeSet::new();
-    for edge in store.edges(EdgeKind::Commit).expect("edges") {
-        let commit = edge
-            .members
-            .iter()
-            .find(|m| m.role == Role::Commit)
-            .expect("commit")
-            .name
-            .clone();
-        for m in edge.members.iter().filter(|m| m.kind == NodeKind::File) {
-            let attrs: serde_json::Value =
-                serde_json::from_str(m.attrs.as_deref().expect("attrs")).expect("json");
-            let (added, deleted) = if attrs["binary"] == true {
-                ("-".to_owned(), "-".to_owned())
-            } else {
-                (attrs["added"].to_string(), attrs["deleted"].to_string())
-            };
-            let path = RepoPath::from_name(&m.name)
-                .expect("path")
-                .as_bytes()
-                .to_vec();
-            records.insert((commit.clone(), path, added, deleted));
-        }
-    }
-    records
 }
 
 fn current_files(store: &Store) -> BTreeSet<String> {

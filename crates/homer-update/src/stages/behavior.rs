@@ -23,11 +23,13 @@ use crate::stages::history::Commit;
 /// The stage's signature: the mined history, the files at HEAD and the
 /// coupling settings.
 #[derive(Serialize)]
-struct StageInputs<'a> {
-    history: Signature,
-    tree: Signature,
-    config: &'a CouplingConfig,
+pub(crate) struct StageInputs<'a> {
+    pub history: Signature,
+    pub tree: Signature,
+    pub config: &'a CouplingConfig,
 }
+
+pub(crate) const KINDS: [TaskKind; 3] = [FileHistory::KIND, DirHistory::KIND, Coupling::KIND];
 
 pub(crate) fn run(
     engine: &mut Engine<'_>,
@@ -39,7 +41,7 @@ pub(crate) fn run(
     let stage = engine.begin_stage(
         tx,
         &Checkpoint::Stage("behavior").name(),
-        &[FileHistory::KIND, DirHistory::KIND, Coupling::KIND],
+        &KINDS,
         &StageInputs {
             history: history_signature,
             tree,

@@ -119,12 +119,17 @@ impl Limits {
 }
 
 /// The stage's signature depends on the files at HEAD (the tree stage's
-/// signature) and the `[code]` settings.
+/// signature), the `[code]` settings, and the blobs at HEAD the repository
+/// lacks (a partial clone): known before the stage from the last run, and
+/// stated again from what the stage found.
 #[derive(Serialize)]
-struct StageInputs<'a> {
-    tree: Signature,
-    config: &'a CodeConfig,
+pub(crate) struct StageInputs<'a> {
+    pub tree: Signature,
+    pub config: &'a CodeConfig,
+    pub missing: &'a BTreeSet<ObjectId>,
 }
+
+pub(crate) const KINDS: [TaskKind; 4] = [Parse::KIND, Symbols::KIND, Chunks::KIND, Resolve::KIND];
 
 pub(crate) fn run(
     engine: &mut Engine<'_>,
@@ -133,21 +138,19 @@ pub(crate) fn run(
     tree: Signature,
     config: &CodeConfig,
 ) -> Result<(Signature, CodeOutcome), UpdateError> {
+    let watched = watched_blobs(tx)?;
+    let (fetched, still_missing): (BTreeSet<ObjectId>, BTreeSet<ObjectId>) =
+        watched.iter().partition(|b| repo.has_object(**b));
     let mut stage = engine.begin_stage(
         tx,
         &Checkpoint::Stage("code").name(),
-        &[Parse::KIND, Symbols::KIND, Chunks::KIND, Resolve::KIND],
-        &StageInputs { tree, config },
+        &KINDS,
+        &StageInputs {
+            tree,
+            config,
+            missing: &still_missing,
+        },
     )?;
-    let watched = watched_blobs(tx)?;
-    let fetched: BTreeSet<ObjectId> = watched
-        .iter()
-        .copied()
-        .filter(|b| repo.has_object(*b))
-        .collect();
-    if !fetched.is_empty() {
-        stage.force();
-    }
     let mut outcome = CodeOutcome::default();
     if stage.skip() {
         return Ok((engine.end_stage(tx, stage)?, outcome));
@@ -204,14 +207,21 @@ pub(crate) fn run(
         limits,
         &fetched_paths,
     )?;
-    let missing: BTreeSet<String> = texts
+    let missing: BTreeSet<ObjectId> = texts
         .iter()
         .map(|(_, blob)| *blob)
         .chain(sources.iter().map(|s| s.blob))
         .filter(|blob| !repo.has_object(*blob))
-        .map(|blob| blob.to_hex())
         .collect();
     watch(tx, &missing)?;
+    stage.restate(
+        &KINDS,
+        &StageInputs {
+            tree,
+            config,
+            missing: &missing,
+        },
+    );
     Ok((engine.end_stage(tx, stage)?, outcome))
 }
 
@@ -268,9 +278,9 @@ fn watch_name() -> String {
     Checkpoint::Watch("code").name()
 }
 
-fn watched_blobs(tx: &WriteTx<'_>) -> Result<Vec<ObjectId>, UpdateError> {
+fn watched_blobs(tx: &WriteTx<'_>) -> Result<BTreeSet<ObjectId>, UpdateError> {
     let Some(text) = tx.checkpoint(&watch_name())? else {
-        return Ok(Vec::new());
+        return Ok(BTreeSet::new());
     };
     text.split_whitespace()
         .map(|hex| {
@@ -282,11 +292,11 @@ fn watched_blobs(tx: &WriteTx<'_>) -> Result<Vec<ObjectId>, UpdateError> {
         .collect()
 }
 
-fn watch(tx: &WriteTx<'_>, missing: &BTreeSet<String>) -> Result<(), UpdateError> {
+fn watch(tx: &WriteTx<'_>, missing: &BTreeSet<ObjectId>) -> Result<(), UpdateError> {
     if missing.is_empty() {
         tx.clear_checkpoint(&watch_name())?;
     } else {
-        let list: Vec<&str> = missing.iter().map(String::as_str).collect();
+        let list: Vec<String> = missing.iter().map(ObjectId::to_hex).collect();
         tx.set_checkpoint(&watch_name(), &list.join(" "))?;
     }
     Ok(())

@@ -194,11 +194,13 @@ impl Task for Salience {
 /// The stage's signature: the code and the history it analyses, and the
 /// `[graph]` settings.
 #[derive(Serialize)]
-struct StageInputs<'a> {
-    code: Signature,
-    behavior: Signature,
-    config: &'a GraphConfig,
+pub(crate) struct StageInputs<'a> {
+    pub code: Signature,
+    pub behavior: Signature,
+    pub config: &'a GraphConfig,
 }
+
+pub(crate) const KINDS: [TaskKind; 2] = [Analysis::KIND, Salience::KIND];
 
 pub(crate) fn run(
     engine: &mut Engine<'_>,
@@ -211,7 +213,7 @@ pub(crate) fn run(
     let stage = engine.begin_stage(
         tx,
         &Checkpoint::Stage("graph").name(),
-        &[Analysis::KIND, Salience::KIND],
+        &KINDS,
         &StageInputs {
             code,
             behavior,

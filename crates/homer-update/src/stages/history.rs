@@ -33,10 +33,10 @@ use crate::behavior::{ChangeRecord, CommitRecord};
 
 /// What every commit's input shares.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-struct Base {
-    mailmap: String,
-    renames: RenameSettings,
-    shallow: Vec<ObjectId>,
+pub(crate) struct Base {
+    pub mailmap: String,
+    pub renames: RenameSettings,
+    pub shallow: Vec<ObjectId>,
 }
 
 /// What the mining stage found, for notes to the user.
@@ -124,11 +124,14 @@ impl Task for Commit {
     }
 }
 
-/// The stage's signature: HEAD and the base.
+/// The stage's signature: HEAD, the base, and the commits whose blobs a
+/// partial clone lacks (known before the stage from the last run, and
+/// stated again from what the stage found).
 #[derive(Serialize)]
-struct StageInputs<'a> {
-    head: Option<ObjectId>,
-    base: &'a Option<Base>,
+pub(crate) struct StageInputs<'a> {
+    pub head: Option<ObjectId>,
+    pub base: &'a Option<Base>,
+    pub missing: &'a BTreeMap<String, Vec<String>>,
 }
 
 pub(crate) fn run(
@@ -154,28 +157,43 @@ pub(crate) fn run(
         }
         None => None,
     };
+    let watched = Watch::read(tx)?;
+    let fetched: BTreeSet<String> = watched.fetched(repo);
+    let expected: BTreeMap<String, Vec<String>> = watched
+        .0
+        .iter()
+        .filter(|(id, _)| !fetched.contains(*id))
+        .map(|(id, blobs)| (id.clone(), blobs.clone()))
+        .collect();
     let mut stage = engine.begin_stage(
         tx,
         &Checkpoint::Stage("history").name(),
         &[Commit::KIND],
-        &StageInputs { head, base: &base },
+        &StageInputs {
+            head,
+            base: &base,
+            missing: &expected,
+        },
     )?;
-    let watched = Watch::read(tx)?;
-    let fetched: BTreeSet<String> = watched.fetched(repo);
-    if !fetched.is_empty() {
-        stage.force();
-    }
     if stage.skip() {
         mined.unreadable_blobs = watched.blobs();
         return Ok((engine.end_stage(tx, stage)?, mined));
     }
-    let (Some(head), Some(base)) = (head, base) else {
+    let (Some(head), Some(base_now)) = (head, &base) else {
         engine.run::<Commit>(tx, &PathBuf::new(), &[], Sweep::Complete)?;
         tx.clear_checkpoint(&mined_name())?;
         Watch::default().write(tx)?;
+        stage.restate(
+            &[Commit::KIND],
+            &StageInputs {
+                head,
+                base: &base,
+                missing: &BTreeMap::new(),
+            },
+        );
         return Ok((engine.end_stage(tx, stage)?, mined));
     };
-    let base_print = fingerprint(&base).to_string();
+    let base_print = fingerprint(base_now).to_string();
     let last = tx.checkpoint(&mined_name())?.and_then(|text| {
         let (head, print) = text.split_once(' ')?;
         (print == base_print)
@@ -199,19 +217,26 @@ pub(crate) fn run(
                 .filter(|id| !new.contains(id)),
         );
     }
-    let declared = declare(repo, &ids, &base, &fetched)?;
+    let declared = declare(repo, &ids, base_now, &fetched)?;
     let git_dir = repo.git_dir().to_path_buf();
     let outputs = engine.run::<Commit>(tx, &git_dir, &declared, sweep)?;
     mined.commits = outputs.executed().len();
     let partial = repo.is_partial();
-    let watch = Watch::after(tx, &watched, outputs.executed(), sweep, partial)?;
+    let mut watch = Watch::after(tx, &watched, outputs.executed(), sweep, partial)?;
     mined.unreadable_blobs = watch.blobs();
-    if partial {
-        watch.write(tx)?;
-    } else {
-        Watch::default().write(tx)?;
+    if !partial {
+        watch = Watch::default();
     }
+    watch.write(tx)?;
     tx.set_checkpoint(&mined_name(), &format!("{} {base_print}", head.to_hex()))?;
+    stage.restate(
+        &[Commit::KIND],
+        &StageInputs {
+            head: Some(head),
+            base: &base,
+            missing: &watch.0,
+        },
+    );
     Ok((engine.end_stage(tx, stage)?, mined))
 }
 

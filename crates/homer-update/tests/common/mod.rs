@@ -5,8 +5,10 @@
 
 use std::path::Path;
 
-use homer_fixtures::git;
-use homer_store::{DumpOptions, OpenMode, Store};
+use std::collections::BTreeSet;
+
+use homer_fixtures::{NumstatRecord, git};
+use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
 use homer_update::{NoProgress, UpdateOptions, UpdateReport, update};
 
 /// `homer update` without embeddings: they have their own tests
@@ -49,4 +51,33 @@ pub fn fresh_dump(repo: &Path, build: fn(&Path) -> UpdateReport) -> String {
     let fresh = dir.path().join("fresh");
     build(&fresh);
     dump(&fresh)
+}
+
+/// Homer's stored file changes as numstat records.
+pub fn stored_records(store: &Store) -> BTreeSet<NumstatRecord> {
+    let mut records = BTreeSet::new();
+    for edge in store.edges(EdgeKind::Commit).expect("edges") {
+        let commit = edge
+            .members
+            .iter()
+            .find(|m| m.role == Role::Commit)
+            .expect("a commit member")
+            .name
+            .clone();
+        for m in edge.members.iter().filter(|m| m.kind == NodeKind::File) {
+            let attrs: serde_json::Value =
+                serde_json::from_str(m.attrs.as_deref().expect("change attributes")).expect("json");
+            let (added, deleted) = if attrs["binary"] == true {
+                ("-".to_owned(), "-".to_owned())
+            } else {
+                (attrs["added"].to_string(), attrs["deleted"].to_string())
+            };
+            let path = homer_git::RepoPath::from_name(&m.name)
+                .expect("a path name")
+                .as_bytes()
+                .to_vec();
+            records.insert((commit.clone(), path, added, deleted));
+        }
+    }
+    records
 }
