@@ -7,6 +7,7 @@
 mod common;
 use common::{dump, open, run, stored_records};
 
+use std::fmt::Write as _;
 use std::path::Path;
 
 use homer_fixtures::{
@@ -50,9 +51,11 @@ fn assert_incremental_equals_rebuild(repo: &Path) {
 fn two_renames(dir: &Path) {
     git(dir, &["init", "-q", "-b", "main", "."]);
     let body = |name: &str| -> String {
-        (0..30)
-            .map(|i| format!("line {i} of {name}\n"))
-            .collect::<String>()
+        let mut text = String::new();
+        for i in 0..30 {
+            let _ = writeln!(text, "line {i} of {name}");
+        }
+        text
     };
     std::fs::write(dir.join("a.txt"), body("a")).expect("write");
     std::fs::write(dir.join("b.txt"), body("b")).expect("write");
