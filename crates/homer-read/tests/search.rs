@@ -11,13 +11,14 @@ use std::path::Path;
 
 use homer_fixtures::{assert_same_dump, commit_all, copy, git};
 use homer_read::{Index, SearchMode, SearchOptions, SearchResults, search};
-use homer_update::{NoProgress, UpdateOptions, UpdateReport, update};
+use homer_update::{LogEvent, NoProgress, UpdateOptions, UpdateReport, update};
 
 fn embedded(report: &UpdateReport) -> Vec<&str> {
     report
         .log
         .iter()
-        .filter_map(|l| l.strip_prefix("embedded "))
+        .filter(|e| e.event == LogEvent::Embedded)
+        .map(|e| e.key.as_str())
         .collect()
 }
 
@@ -76,7 +77,7 @@ fn a_body_edit_embeds_one_chunk_and_a_rename_embeds_none() {
         report
             .log
             .iter()
-            .any(|l| l.contains("chunk(py/calc/arith.py)")),
+            .any(|e| e.kind == "chunk" && e.key == "py/calc/arith.py"),
         "{:#?}",
         report.log
     );

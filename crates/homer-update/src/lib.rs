@@ -25,7 +25,7 @@ pub use homer_embed::{MODEL_ID, ModelFiles};
 pub use homer_vocab::StoredCounts;
 pub use stages::graph::PageRankRun;
 
-use homer_dag::{Engine, Observer, TaskKind};
+use homer_dag::{Engine, Event, Observer, TaskKind};
 use homer_git::Head;
 use homer_store::{OpenMode, Store, WriteTx};
 use homer_vocab::{Checkpoint, Workspace};
@@ -90,10 +90,9 @@ pub struct UpdateReport {
     /// Wall time of each stage in milliseconds, in the order they ran
     /// (not deterministic, like `kinds[*].millis`).
     pub stages: Vec<StageTime>,
-    /// Every task that executed or was deleted, as `executed kind(key)`,
-    /// `backdated kind(key)` or `deleted kind(key)`: kinds in the order they
-    /// ran, each kind's entries sorted by key.
-    pub log: Vec<String>,
+    /// Every task that executed or was deleted, then every text embedded:
+    /// kinds in the order they ran, each kind's entries sorted by key.
+    pub log: Vec<LogEntry>,
     /// Notes for the user (degraded results, skipped inputs).
     pub notes: Vec<String>,
     /// Chunk texts this update embedded, and those left without a vector
@@ -135,6 +134,51 @@ impl Observer for ProgressObserver<'_> {
 
     fn executed(&self, _: &TaskKind) {
         self.progress.advance(1);
+    }
+}
+
+/// What happened to one task (or one text) in an update.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogEvent {
+    /// Executed, and its output changed (or it is new).
+    Executed,
+    /// Executed, and its output came out the same.
+    Backdated,
+    /// No longer declared: deleted with everything it derived.
+    Deleted,
+    /// A chunk text got its vector (kind `embed`, key: the chunk's node).
+    Embedded,
+}
+
+/// One entry of the update's log.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct LogEntry {
+    pub event: LogEvent,
+    pub kind: String,
+    pub key: String,
+}
+
+impl LogEntry {
+    #[must_use]
+    pub fn new(event: LogEvent, kind: &str, key: &str) -> Self {
+        LogEntry {
+            event,
+            kind: kind.to_owned(),
+            key: key.to_owned(),
+        }
+    }
+}
+
+impl std::fmt::Display for LogEntry {
+    /// `executed kind(key)`, `embedded node`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.event {
+            LogEvent::Executed => write!(f, "executed {}({})", self.kind, self.key),
+            LogEvent::Backdated => write!(f, "backdated {}({})", self.kind, self.key),
+            LogEvent::Deleted => write!(f, "deleted {}({})", self.kind, self.key),
+            LogEvent::Embedded => write!(f, "embedded {}", self.key),
+        }
     }
 }
 
@@ -370,8 +414,20 @@ pub fn update(
         log: engine
             .log()
             .iter()
-            .map(ToString::to_string)
-            .chain(embedded.log)
+            .map(|e| LogEntry {
+                event: match e.event {
+                    Event::Executed => LogEvent::Executed,
+                    Event::Backdated => LogEvent::Backdated,
+                    Event::Deleted => LogEvent::Deleted,
+                },
+                kind: e.kind.to_owned(),
+                key: e.key.clone(),
+            })
+            .chain(embedded.log.into_iter().map(|node| LogEntry {
+                event: LogEvent::Embedded,
+                kind: "embed".to_owned(),
+                key: node,
+            }))
             .collect(),
         embedded: embedded.embedded,
         not_embedded: embedded.missing,

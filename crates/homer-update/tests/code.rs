@@ -8,7 +8,7 @@ use std::path::Path;
 
 use homer_fixtures::{assert_same_dump, commit_all, copy, git, git_stdout};
 use homer_store::{DumpOptions, EdgeKind, NodeKind};
-use homer_update::UpdateReport;
+use homer_update::{LogEntry, LogEvent, UpdateReport};
 
 /// The log entries of the code stage's task kinds, without the parse keys'
 /// blob ids (they change with every edit).
@@ -16,13 +16,10 @@ fn code_log(report: &UpdateReport) -> Vec<String> {
     report
         .log
         .iter()
-        .filter(|l| l.contains(" parse(") || l.contains(" symbols(") || l.contains(" resolve("))
-        .map(|l| match l.split_once(" parse(") {
-            Some((verb, rest)) => format!(
-                "{verb} parse({}",
-                rest.split_once(':').map_or(rest, |(_, hint)| hint)
-            ),
-            None => l.clone(),
+        .filter(|e| matches!(e.kind.as_str(), "parse" | "symbols" | "resolve"))
+        .map(|e| match (e.kind.as_str(), e.key.split_once(':')) {
+            ("parse", Some((_, hint))) => LogEntry::new(e.event, "parse", hint).to_string(),
+            _ => e.to_string(),
         })
         .collect()
 }
@@ -55,11 +52,11 @@ fn a_body_edit_reparses_one_file_and_re_resolves_only_it() {
     commit_all(root, "Commute the addition");
     let new = blob(root, "src/calc.rs");
     let report = run(root);
-    let mut log: Vec<&str> = report
+    let mut log: Vec<String> = report
         .log
         .iter()
-        .map(String::as_str)
-        .filter(|l| l.contains(" parse(") || l.contains(" symbols(") || l.contains(" resolve("))
+        .filter(|e| matches!(e.kind.as_str(), "parse" | "symbols" | "resolve"))
+        .map(ToString::to_string)
         .collect();
     log.sort_unstable();
     let mut expected = vec![
@@ -237,9 +234,10 @@ fn stepping_through_real_history_equals_a_fresh_build() {
             git(&repo, &["reset", "-q", "--hard", &rev]);
             let report = run(&repo);
             parsed.push(
-                code_log(&report)
+                report
+                    .log
                     .iter()
-                    .filter(|l| l.starts_with("executed parse"))
+                    .filter(|e| e.kind == "parse" && e.event == LogEvent::Executed)
                     .count(),
             );
         }

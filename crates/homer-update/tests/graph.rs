@@ -8,12 +8,12 @@ use homer_fixtures::{assert_same_dump, commit_all, copy};
 use homer_update::UpdateReport;
 
 /// The graph stage's entries of the log.
-fn graph_log(report: &UpdateReport) -> Vec<&str> {
+fn graph_log(report: &UpdateReport) -> Vec<String> {
     report
         .log
         .iter()
-        .map(String::as_str)
-        .filter(|l| l.contains(" graph(") || l.contains(" salience("))
+        .filter(|e| matches!(e.kind.as_str(), "graph" | "salience"))
+        .map(ToString::to_string)
         .collect()
 }
 
@@ -57,9 +57,7 @@ fn a_new_import_runs_the_file_pagerank_once_from_the_old_scores() {
     let report = run(root);
     let log = graph_log(&report);
     assert_eq!(
-        log.iter()
-            .filter(|l| **l == "executed graph(files)")
-            .count(),
+        log.iter().filter(|l| *l == "executed graph(files)").count(),
         1,
         "{log:?}"
     );

@@ -18,6 +18,7 @@ use homer_fixtures::{
     NumstatRecord, assert_same_dump, commit_all, copy, git, git_numstat, git_stdout,
 };
 use homer_store::{DumpOptions, EdgeKind, NodeKind, Store};
+use homer_update::LogEvent;
 
 /// Homer's stored file changes as numstat records.
 fn stored_records(repo: &Path) -> BTreeSet<NumstatRecord> {
@@ -102,8 +103,8 @@ fn mining_forward_from_an_older_head_equals_a_fresh_build() {
     let mined: BTreeSet<String> = report
         .log
         .iter()
-        .filter_map(|l| l.strip_prefix("executed commit(")?.strip_suffix(')'))
-        .map(str::to_owned)
+        .filter(|e| e.kind == "commit" && e.event == LogEvent::Executed)
+        .map(|e| e.key.clone())
         .collect();
     // The new commits (the merge brings its branch's commits too)...
     let mut expected: BTreeSet<String> =
@@ -142,7 +143,10 @@ fn a_rewritten_history_equals_a_fresh_build() {
     commit_all(root, "Add news");
     let report = run(root);
     assert!(
-        report.log.iter().any(|l| l.starts_with("deleted commit(")),
+        report
+            .log
+            .iter()
+            .any(|e| e.kind == "commit" && e.event == LogEvent::Deleted),
         "{:#?}",
         report.log
     );
@@ -158,15 +162,14 @@ fn a_new_commit_recomputes_metrics_only_where_it_landed() {
     std::fs::write(root.join("py/app.py"), "print('hello')\n").expect("write");
     let sha = commit_all(root, "Simplify the app");
     let report = run(root);
-    let executed = |kind: &str| -> Vec<&str> {
+    let executed = |kind: &str| -> Vec<String> {
         report
             .log
             .iter()
-            .filter(|l| {
-                l.starts_with(&format!("executed {kind}("))
-                    || l.starts_with(&format!("backdated {kind}("))
+            .filter(|e| {
+                e.kind == kind && matches!(e.event, LogEvent::Executed | LogEvent::Backdated)
             })
-            .map(String::as_str)
+            .map(ToString::to_string)
             .collect()
     };
     assert_eq!(executed("commit"), [format!("executed commit({sha})")]);

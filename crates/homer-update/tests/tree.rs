@@ -10,12 +10,12 @@ use homer_fixtures::{assert_same_dump, commit_all, copy, git, git_stdout};
 use homer_update::UpdateReport;
 
 /// The log entries of the tree stage.
-fn tree_log(report: &UpdateReport) -> Vec<&str> {
+fn tree_log(report: &UpdateReport) -> Vec<String> {
     report
         .log
         .iter()
-        .filter(|l| l.contains(" tree("))
-        .map(String::as_str)
+        .filter(|e| e.kind == "tree")
+        .map(ToString::to_string)
         .collect()
 }
 
@@ -83,7 +83,7 @@ fn a_second_update_executes_nothing() {
     let second = run(repo.path());
     assert_eq!(second.executed, 0);
     assert_eq!(second.deleted, 0);
-    assert_eq!(second.log, Vec::<String>::new());
+    assert_eq!(second.log, Vec::new());
     assert!(!second.changed);
     // Every stage is skipped on its signature: no task is even declared.
     assert_eq!(second.reused, 0);

@@ -24,7 +24,7 @@ const COMMIT_EVERY: usize = 32;
 /// What the stage did.
 #[derive(Debug, Default)]
 pub(crate) struct EmbedOutcome {
-    /// `embedded <node>` for every text embedded, sorted.
+    /// The node of every text embedded, sorted.
     pub log: Vec<String>,
     pub embedded: u64,
     /// Texts still without a vector (semantic search skips them).
@@ -101,7 +101,7 @@ pub(crate) fn run(
                 .map_err(|e| UpdateError::Embed(e.to_string()))?;
             for (item, vector) in batch.iter().zip(&vectors) {
                 tx.put_embedding(item.embed_hash, MODEL_ID, vector)?;
-                outcome.log.push(format!("embedded {}", item.node));
+                outcome.log.push(item.node.clone());
             }
             progress.advance(batch.len() as u64);
         }
