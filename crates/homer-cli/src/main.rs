@@ -101,6 +101,7 @@ fn install_panic_hook() {
             .map(|s| (*s).to_owned())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".to_owned());
+        // A panic may come without a location: the message alone then.
         let location = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

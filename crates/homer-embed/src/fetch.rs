@@ -116,6 +116,7 @@ impl ModelFiles {
 pub fn fetch(dir: &Path) -> Result<ModelFiles, EmbedError> {
     let files = ModelFiles::in_dir(dir);
     let wanted = [&RUNTIME, &MODEL, &TOKENIZER];
+    // A file that is absent or unreadable is simply not there yet.
     if wanted
         .iter()
         .all(|w| sha256_of(&dir.join(w.file)).ok().as_deref() == Some(w.sha256))

@@ -221,17 +221,18 @@ impl Repository {
         {
             add(&bytes);
         }
-        let config = self.repo.config().ok();
-        let setting = |name: &str| config.as_ref().and_then(|c| c.get_string(name).ok());
-        let blob =
-            setting("mailmap.blob").or_else(|| self.is_bare().then(|| "HEAD:.mailmap".to_owned()));
+        let blob = self
+            .config_string("mailmap.blob")?
+            .or_else(|| self.is_bare().then(|| "HEAD:.mailmap".to_owned()));
+        // git ignores a mailmap.blob that names no blob (HEAD:.mailmap in a
+        // bare repository without one), and so does Homer.
         if let Some(spec) = blob
             && let Ok(object) = self.repo.revparse_single(&spec)
             && let Ok(blob) = object.peel_to_blob()
         {
             add(blob.content());
         }
-        if let Some(file) = setting("mailmap.file") {
+        if let Some(file) = self.config_string("mailmap.file")? {
             let path = std::path::PathBuf::from(&file);
             let path = match (path.is_relative(), self.repo.workdir()) {
                 (true, Some(workdir)) => workdir.join(path),
@@ -247,13 +248,8 @@ impl Repository {
     /// Rename detection as the repository's configuration asks for it
     /// (`diff.renames`, `diff.renameLimit`), with git's defaults: on, and
     /// a limit of 1000.
-    #[must_use]
-    pub fn rename_settings(&self) -> RenameSettings {
-        let config = self.repo.config().ok();
-        let detect = match config
-            .as_ref()
-            .and_then(|c| c.get_string("diff.renames").ok())
-        {
+    pub fn rename_settings(&self) -> Result<RenameSettings> {
+        let detect = match self.config_string("diff.renames")? {
             // `copies` asks for copies too: Homer follows renames only,
             // as `git log -M` does.
             Some(v) => !matches!(
@@ -262,13 +258,38 @@ impl Repository {
             ),
             None => true,
         };
-        let limit = config
-            .as_ref()
-            .and_then(|c| c.get_i32("diff.renameLimit").ok())
-            .and_then(|v| usize::try_from(v).ok())
-            .filter(|&v| v > 0)
-            .unwrap_or(1000);
-        RenameSettings { detect, limit }
+        let limit = match self.config_string("diff.renameLimit")? {
+            None => 1000,
+            Some(v) => match v.trim().parse::<i64>() {
+                // git reads 0 or less as its default.
+                Ok(n) if n > 0 => usize::try_from(n).unwrap_or(usize::MAX),
+                Ok(_) => 1000,
+                Err(_) => {
+                    return Err(GitError::Config {
+                        name: "diff.renameLimit".to_owned(),
+                        message: format!("'{v}' is not a number"),
+                    });
+                }
+            },
+        };
+        Ok(RenameSettings { detect, limit })
+    }
+
+    /// A configuration value as text; `None` when it is not set. A
+    /// configuration git cannot read is an error, as it is for git.
+    fn config_string(&self, name: &str) -> Result<Option<String>> {
+        let config = self.repo.config().map_err(|source| GitError::Config {
+            name: name.to_owned(),
+            message: source.message().to_owned(),
+        })?;
+        match config.get_string(name) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(GitError::Config {
+                name: name.to_owned(),
+                message: e.message().to_owned(),
+            }),
+        }
     }
 
     /// The tree of a commit's first parent; `None` for a root commit, or
@@ -277,6 +298,7 @@ impl Repository {
     #[must_use]
     pub fn first_parent_tree(&self, info: &CommitInfo) -> Option<ObjectId> {
         let parent = info.parents.first()?;
+        // A parent the repository lacks is a shallow clone's boundary.
         let commit = self.repo.find_commit(parent.to_git()).ok()?;
         Some(crate::oid(commit.tree_id()))
     }
@@ -427,17 +449,18 @@ impl Entry<'_> {
     }
 }
 
+/// The entries of a tree; none for the empty side of a diff.
 fn entries<'t>(tree: Option<&'t git2::Tree<'_>>) -> Vec<Entry<'t>> {
-    tree.map(|t| {
-        t.iter()
-            .map(|raw| Entry {
-                id: crate::oid(raw.id()),
-                mode: u32::try_from(raw.filemode()).unwrap_or(0),
-                raw,
-            })
-            .collect()
-    })
-    .unwrap_or_default()
+    let Some(tree) = tree else {
+        return Vec::new();
+    };
+    tree.iter()
+        .map(|raw| Entry {
+            id: crate::oid(raw.id()),
+            mode: u32::try_from(raw.filemode()).unwrap_or(0),
+            raw,
+        })
+        .collect()
 }
 
 impl Listing {
@@ -575,6 +598,8 @@ impl<'r> BlobReader<'r> {
         self.blobs
             .entry(id)
             .or_insert_with(|| {
+                // Missing (a partial clone): recorded, and its change
+                // counted as unreadable.
                 let blob = repo.find_blob(id.to_git()).ok();
                 if blob.is_none() {
                     unreadable.push(id);

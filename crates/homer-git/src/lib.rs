@@ -83,6 +83,8 @@ pub enum GitError {
         #[source]
         source: Git2Error,
     },
+    #[error("cannot read the git configuration '{name}': {message}")]
+    Config { name: String, message: String },
     #[error("cannot read '{path}'")]
     Read {
         path: PathBuf,
@@ -118,6 +120,7 @@ impl ObjectId {
     /// Parses 40 hex digits.
     #[must_use]
     pub fn from_hex(hex: &str) -> Option<Self> {
+        // Not an id is the answer, not an error: callers check text.
         git2::Oid::from_str(hex)
             .ok()
             .filter(|_| hex.len() == 40)
@@ -342,6 +345,7 @@ impl Repository {
                 if e.code() == git2::ErrorCode::UnbornBranch
                     || e.code() == git2::ErrorCode::NotFound =>
             {
+                // The branch an unborn HEAD names, when it names one.
                 let branch = self
                     .repo
                     .find_reference("HEAD")
@@ -356,6 +360,7 @@ impl Repository {
             }
         };
         let branch = if head.is_branch() {
+            // A branch name that is not UTF-8 is shown as none.
             head.shorthand().ok().map(str::to_owned)
         } else {
             None
@@ -404,6 +409,7 @@ impl Repository {
     /// partial clone).
     #[must_use]
     pub fn blob(&self, id: ObjectId) -> Option<Vec<u8>> {
+        // Absent is an answer here (a partial clone), as documented.
         self.repo
             .find_blob(id.to_git())
             .ok()
@@ -416,6 +422,7 @@ impl Repository {
     #[must_use]
     pub fn worktree_blob(&self, path: &str) -> Option<ObjectId> {
         let root = self.repo.workdir()?;
+        // A file gone from the working tree has no id, as documented.
         git2::Oid::hash_file(git2::ObjectType::Blob, root.join(path))
             .ok()
             .map(oid)
@@ -468,6 +475,7 @@ impl Repository {
         if ancestor == descendant {
             return Some(true);
         }
+        // Fails only when a commit is missing: `None`, as documented.
         self.repo
             .graph_descendant_of(descendant.to_git(), ancestor.to_git())
             .ok()
@@ -477,6 +485,7 @@ impl Repository {
     /// `limit`; `None` when a commit is missing.
     #[must_use]
     pub fn count_between(&self, from: ObjectId, to: ObjectId, limit: usize) -> Option<usize> {
+        // Fails only when a commit is missing: `None`, as documented.
         let mut walk = self.repo.revwalk().ok()?;
         walk.push(to.to_git()).ok()?;
         walk.hide(from.to_git()).ok()?;

@@ -21,7 +21,7 @@ fn homer_records(path: &Path) -> BTreeSet<Record> {
     let Head::Commit { id, .. } = repo.head().expect("head") else {
         return BTreeSet::new();
     };
-    let renames = repo.rename_settings();
+    let renames = repo.rename_settings().expect("rename settings");
     let mut records = BTreeSet::new();
     for commit in repo.walk(id, None).expect("walk") {
         let info = repo.commit_info(commit).expect("commit");

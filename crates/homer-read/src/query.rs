@@ -9,7 +9,7 @@ use std::path::Path;
 use homer_embed::{DIMENSIONS, MODEL_ID};
 use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
-use homer_vocab::{FileRole, Values, keys, outside_production};
+use homer_vocab::{FileRole, ValueName, Values, keys, outside_production};
 use serde::Serialize;
 
 use crate::status::Freshness;
@@ -322,6 +322,8 @@ fn repo_relative(root: &Path, cwd: &Path, target: &str) -> Option<String> {
         return Some(clean(target));
     }
     let absolute = cwd.join(target);
+    // A target that names no existing path inside the repository is not a
+    // path: it may be a symbol.
     let root = root.canonicalize().ok()?;
     let absolute = absolute.canonicalize().ok()?;
     let inside = absolute.strip_prefix(&root).ok()?;
@@ -377,16 +379,14 @@ impl Reader<'_> {
         let Some(score) = values.get(keys::SALIENCE)? else {
             return Ok(None);
         };
+        let beside = ValueName::Salience;
         Ok(Some(Salience {
             score,
             class: values
-                .get(keys::SALIENCE_CLASS)?
-                .map(|c| c.name().to_owned())
-                .unwrap_or_default(),
-            reasons: values
-                .get(keys::SALIENCE_REASONS)?
-                .map(|r| r.0)
-                .unwrap_or_default(),
+                .require(keys::SALIENCE_CLASS, beside)?
+                .name()
+                .to_owned(),
+            reasons: values.require(keys::SALIENCE_REASONS, beside)?.0,
         }))
     }
 
@@ -394,21 +394,13 @@ impl Reader<'_> {
         let Some(commits) = values.get(keys::COMMITS)? else {
             return Ok(None);
         };
-        // Every metric is written with `commits` by the same task: one
-        // missing beside it is a damaged index.
-        let need = |v: Option<i64>, key: homer_vocab::ValueName| {
-            v.ok_or_else(|| {
-                ReadError::Vocab(homer_vocab::VocabError::WrongValue {
-                    node: values.node().to_owned(),
-                    name: key.name(),
-                    expected: "stored beside `commits`",
-                })
-            })
-        };
-        let added = need(values.get(keys::LINES_ADDED)?, keys::LINES_ADDED.name())?;
-        let owners = values.get(keys::OWNERS)?.map(|o| o.0).unwrap_or_default();
+        // Every metric is written with `commits` by the same task.
+        let beside = ValueName::Commits;
+        let added = values.require(keys::LINES_ADDED, beside)?;
         #[allow(clippy::cast_precision_loss, reason = "line counts far below 2^52")]
-        let owners = owners
+        let owners = values
+            .require(keys::OWNERS, beside)?
+            .0
             .into_iter()
             .map(|(author, lines, n)| Owner {
                 share: if added > 0 {
@@ -423,27 +415,28 @@ impl Reader<'_> {
                 commits: n,
             })
             .collect();
-        let first_change = need(values.get(keys::FIRST_CHANGE)?, keys::FIRST_CHANGE.name())?;
-        let last_change = need(values.get(keys::LAST_CHANGE)?, keys::LAST_CHANGE.name())?;
+        let first_change = values.require(keys::FIRST_CHANGE, beside)?;
+        let last_change = values.require(keys::LAST_CHANGE, beside)?;
         let days = |t: i64| self.head_time.map(|h| (h - t).max(0) / 86_400);
         Ok(Some(HistoryView {
             commits,
             lines_added: added,
-            lines_deleted: need(values.get(keys::LINES_DELETED)?, keys::LINES_DELETED.name())?,
+            lines_deleted: values.require(keys::LINES_DELETED, beside)?,
             first_change,
             last_change,
             age_days: days(first_change),
             days_since_change: days(last_change),
-            authors: need(values.get(keys::AUTHORS)?, keys::AUTHORS.name())?,
+            authors: values.require(keys::AUTHORS, beside)?,
             owners,
         }))
     }
 
     fn recent(&self, values: &Values) -> Result<Vec<CommitBrief>, ReadError> {
-        let ids = values
-            .get(keys::RECENT_COMMITS)?
-            .map(|r| r.0)
-            .unwrap_or_default();
+        // A node without history (no commit) has no recent commits.
+        if !values.has(ValueName::Commits) {
+            return Ok(Vec::new());
+        }
+        let ids = values.require(keys::RECENT_COMMITS, ValueName::Commits)?.0;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             // A commit the file's history names is one the history stage

@@ -216,7 +216,7 @@ fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<i64>, String> {
         .embed(&[query])
         .map_err(|e| e.to_string())?
         .pop()
-        .unwrap_or_default();
+        .ok_or("the model gave no vector for the query")?;
     if q.len() != DIMENSIONS {
         return Err(format!(
             "the model gave {} numbers, not {DIMENSIONS}",

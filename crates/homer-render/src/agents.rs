@@ -13,7 +13,7 @@ use homer_vocab::{FileRole, SalienceClass, Workspace, outside_production};
 use serde::Serialize;
 
 use crate::RenderError;
-use crate::snapshot::{Blobs, Coupling, FileRow, Snapshot, SymbolRow, is_production};
+use crate::snapshot::{Blobs, Coupling, FileHistory, FileRow, Snapshot, SymbolRow, is_production};
 
 /// The markers of Homer's region in a file a person may also edit.
 pub const BEGIN: &str = "<!-- homer:begin -->";
@@ -166,6 +166,8 @@ fn first_paragraph(text: &str) -> Option<String> {
 /// Manifests at the root and what they say.
 fn manifests(index: &Snapshot, blobs: &Blobs<'_>) -> Vec<(String, String)> {
     let mut out = Vec::new();
+    // A manifest is the repository's text, not Homer's: one that does not
+    // parse, or lacks a field, is described without it.
     let toml_field = |t: &str, table: &str, key: &str| -> Option<String> {
         let doc: toml::Value = toml::from_str(t).ok()?;
         doc.get(table)?.get(key)?.as_str().map(str::to_owned)
@@ -194,11 +196,12 @@ fn manifests(index: &Snapshot, blobs: &Blobs<'_>) -> Vec<(String, String)> {
             }
             "pyproject.toml" => format!(
                 "Python project `{}`{}",
-                toml_field(&t, "project", "name").unwrap_or_default(),
+                toml_field(&t, "project", "name").unwrap_or_else(|| "without a name".to_owned()),
                 toml_field(&t, "project", "description")
                     .map_or(String::new(), |d| format!(": {d}"))
             ),
             "package.json" => {
+                // Not JSON: a package described without its fields.
                 let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
                 format!(
                     "npm package `{}`{}",
@@ -230,6 +233,7 @@ fn commands(s: &mut String, index: &Snapshot, blobs: &Blobs<'_>) {
             .push("- Cargo (`Cargo.toml`): `cargo build`, `cargo test`, `cargo clippy`".to_owned());
     }
     if let Some(t) = blobs.text("package.json") {
+        // Not JSON: no scripts to list.
         let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
         if let Some(scripts) = v.get("scripts").and_then(|x| x.as_object()) {
             let mut names: Vec<(&String, &serde_json::Value)> = scripts.iter().collect();
@@ -383,14 +387,14 @@ fn load_bearing(s: &mut String, index: &Snapshot, prefix: &str) {
         s,
         "Files that matter most (salience 0-1, comparable across repositories):\n"
     );
-    for f in files.iter().take(TOP) {
-        let reasons = &index.files[f.as_str()].reasons;
+    for (f, _, ranking) in files.iter().take(TOP) {
         let _ = writeln!(
             s,
             "- `{f}` ({:.2}, {}): {}",
-            index.salience(f),
-            index.class(f).map_or("", SalienceClass::name),
-            reasons
+            ranking.salience,
+            ranking.class.name(),
+            ranking
+                .reasons
                 .iter()
                 .take(2)
                 .cloned()
@@ -398,9 +402,10 @@ fn load_bearing(s: &mut String, index: &Snapshot, prefix: &str) {
                 .join("; ")
         );
     }
-    let quiet: Vec<&&String> = files
+    let quiet: Vec<&String> = files
         .iter()
-        .filter(|f| index.class(f) == Some(SalienceClass::LoadBearingQuiet))
+        .filter(|(_, _, r)| r.class == SalienceClass::LoadBearingQuiet)
+        .map(|(f, _, _)| *f)
         .take(5)
         .collect();
     if !quiet.is_empty() {
@@ -448,35 +453,34 @@ fn load_bearing(s: &mut String, index: &Snapshot, prefix: &str) {
 
 fn danger(s: &mut String, index: &Snapshot, prefix: &str) {
     let files = index.ranked_files(prefix);
-    let hot: Vec<&&String> = files
-        .iter()
-        .filter(|f| index.class(f) == Some(SalienceClass::Hotspot))
-        .take(TOP)
-        .collect();
-    let silos: Vec<&&String> = files
-        .iter()
-        .filter(|f| index.class(f) == Some(SalienceClass::KnowledgeSilo))
-        .take(TOP)
-        .collect();
+    // Hotspots and silos are classes of files with a history.
+    let with_class = |class: SalienceClass| -> Vec<(&String, &FileHistory)> {
+        files
+            .iter()
+            .filter(|(_, _, r)| r.class == class)
+            .filter_map(|(f, row, _)| Some((*f, row.history.as_ref()?)))
+            .take(TOP)
+            .collect()
+    };
+    let hot = with_class(SalienceClass::Hotspot);
+    let silos = with_class(SalienceClass::KnowledgeSilo);
     if hot.is_empty() && silos.is_empty() {
         return;
     }
     let _ = writeln!(s, "## Hotspots and danger zones\n");
-    for f in hot {
-        let v = &index.files[f.as_str()];
+    for (f, h) in hot {
         let _ = writeln!(
             s,
             "- `{f}`: hotspot, central and changed in {} commits; review changes here with care",
-            v.commits
+            h.commits
         );
     }
-    for f in silos {
-        let v = &index.files[f.as_str()];
+    for (f, h) in silos {
         let _ = writeln!(
             s,
             "- `{f}`: knowledge silo, {} wrote {:.0}% of its lines",
-            v.main_author.as_deref().unwrap_or("one author"),
-            100.0 * v.main_author_share
+            h.main_author,
+            100.0 * h.main_author_share
         );
     }
     s.push('\n');
@@ -641,6 +645,8 @@ fn write_if_changed(path: &Path, text: &str, out: &mut Rendered) -> Result<(), R
         path: path.to_path_buf(),
         source,
     };
+    // A file that cannot be read now is written (and the write says why
+    // if that fails too).
     if std::fs::read_to_string(path).ok().as_deref() == Some(text) {
         out.unchanged.push(path.to_path_buf());
         return Ok(());
@@ -673,6 +679,7 @@ fn write_if_changed(path: &Path, text: &str, out: &mut Rendered) -> Result<(), R
 /// directory's.
 fn repo_name(workspace: &Workspace, blobs: &Blobs<'_>) -> String {
     let from_toml = |path: &str, table: &str| -> Option<String> {
+        // A manifest that does not parse gives no name; the next one may.
         let doc: toml::Value = toml::from_str(&blobs.text(path)?).ok()?;
         doc.get(table)?.get("name")?.as_str().map(str::to_owned)
     };
@@ -711,7 +718,18 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
     let target = workspace.writable(Path::new(
         options.agents_path.as_deref().unwrap_or("AGENTS.md"),
     ))?;
-    let existing = std::fs::read_to_string(&target).ok();
+    // No AGENTS.md yet is the usual case; one that exists and cannot be
+    // read must not be replaced by Homer's region alone.
+    let existing = match std::fs::read_to_string(&target) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(source) => {
+            return Err(RenderError::ReadFile {
+                path: target.clone(),
+                source,
+            });
+        }
+    };
     write_if_changed(&target, &splice(existing.as_deref(), &region), &mut out)?;
     if options.per_dir {
         for (dir, text) in directory_contexts(&index) {

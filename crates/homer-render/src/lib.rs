@@ -30,6 +30,12 @@ pub enum RenderError {
     NoCommit,
     #[error("a budget of {budget} tokens cannot hold even the heading ({needed} tokens)")]
     Budget { budget: usize, needed: usize },
+    #[error("cannot read '{path}'")]
+    ReadFile {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot write '{path}'")]
     Write {
         path: PathBuf,

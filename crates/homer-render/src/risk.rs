@@ -27,46 +27,49 @@ pub struct RiskMap {
 pub fn risk_map(opened: &Index) -> Result<RiskMap, RenderError> {
     let index = Snapshot::load(opened)?;
     let files = index.ranked_files("");
+    // A file no non-merge commit touched has no history: no churn, and no
+    // single author.
     let churn: Vec<f64> = files
         .iter()
-        .map(|f| {
-            let v = &index.files[f.as_str()];
-            (v.lines_added + v.lines_deleted) as f64
+        .map(|(_, row, _)| {
+            row.history
+                .as_ref()
+                .map_or(0.0, |h| (h.lines_added + h.lines_deleted) as f64)
         })
         .collect();
     let churn_rank = homer_graph::percentile_ranks(&churn);
     let mut out: Vec<FileRisk> = files
         .iter()
         .zip(&churn_rank)
-        .map(|(f, &c)| {
-            let v = &index.files[f.as_str()];
-            let share = if v.authors > 1 {
-                v.main_author_share
-            } else {
-                0.0
+        .map(|((f, row, ranking), &c)| {
+            let history = row.history.as_ref();
+            let share = match history {
+                Some(h) if h.authors > 1 => h.main_author_share,
+                _ => 0.0,
             };
-            let mut reasons = v.reasons.clone();
-            if c >= 0.8 {
-                let lines = v.lines_added + v.lines_deleted;
+            let mut reasons = ranking.reasons.clone();
+            if c >= 0.8
+                && let Some(h) = history
+            {
+                let lines = h.lines_added + h.lines_deleted;
                 reasons.push(format!(
                     "{lines:.0} lines changed (top {:.0}%)",
                     (100.0 * (1.0 - c)).max(1.0)
                 ));
             }
-            if share >= 0.8 {
+            if share >= 0.8
+                && let Some(h) = history
+            {
                 reasons.push(format!(
                     "{} wrote {:.0}% of its lines",
-                    v.main_author.as_deref().unwrap_or("one author"),
+                    h.main_author,
                     100.0 * share
                 ));
             }
             FileRisk {
                 path: (*f).clone(),
-                risk: 0.6 * index.salience(f) + 0.2 * c + 0.2 * share,
-                class: index
-                    .class(f)
-                    .map(|c| c.name().to_owned())
-                    .unwrap_or_default(),
+                risk: 0.6 * ranking.salience + 0.2 * c + 0.2 * share,
+                class: ranking.class.name().to_owned(),
                 reasons,
             }
         })

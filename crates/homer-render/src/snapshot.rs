@@ -8,7 +8,7 @@ use homer_git::ObjectId;
 use homer_read::Index;
 use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge, Value};
 use homer_vocab::attrs::{self, CoChangeAttrs, CommunityAttrs, SymbolAttrs, SymbolKind};
-use homer_vocab::{FileRole, SalienceClass, Values, keys, outside_production};
+use homer_vocab::{FileRole, SalienceClass, ValueName, Values, keys, outside_production};
 
 use crate::RenderError;
 
@@ -18,34 +18,60 @@ pub(crate) struct FileRow {
     /// The blob at HEAD.
     pub blob: Option<ObjectId>,
     pub language: Option<String>,
-    pub salience: Option<f64>,
-    pub class: Option<SalienceClass>,
+    /// Parsed files: salience, written with its class and reasons.
+    pub ranking: Option<Ranking>,
+    /// Files a non-merge commit touched: the metrics written together.
+    pub history: Option<FileHistory>,
+}
+
+/// Salience's verdict on a file.
+#[derive(Debug)]
+pub(crate) struct Ranking {
+    pub salience: f64,
+    pub class: SalienceClass,
     pub reasons: Vec<String>,
+}
+
+/// A file's behavioural metrics.
+#[derive(Debug)]
+pub(crate) struct FileHistory {
     pub commits: i64,
     pub lines_added: i64,
     pub lines_deleted: i64,
     pub authors: i64,
-    pub main_author: Option<String>,
+    pub main_author: String,
     pub main_author_share: f64,
 }
 
 impl FileRow {
     fn read(values: &Values) -> Result<FileRow, RenderError> {
+        let ranking = match values.get(keys::SALIENCE)? {
+            None => None,
+            Some(salience) => Some(Ranking {
+                salience,
+                class: values.require(keys::SALIENCE_CLASS, ValueName::Salience)?,
+                reasons: values
+                    .require(keys::SALIENCE_REASONS, ValueName::Salience)?
+                    .0,
+            }),
+        };
+        let beside = ValueName::Commits;
+        let history = match values.get(keys::COMMITS)? {
+            None => None,
+            Some(commits) => Some(FileHistory {
+                commits,
+                lines_added: values.require(keys::LINES_ADDED, beside)?,
+                lines_deleted: values.require(keys::LINES_DELETED, beside)?,
+                authors: values.require(keys::AUTHORS, beside)?,
+                main_author: values.require(keys::MAIN_AUTHOR, beside)?,
+                main_author_share: values.require(keys::MAIN_AUTHOR_SHARE, beside)?,
+            }),
+        };
         Ok(FileRow {
             blob: None,
             language: values.get(keys::LANGUAGE)?,
-            salience: values.get(keys::SALIENCE)?,
-            class: values.get(keys::SALIENCE_CLASS)?,
-            reasons: values
-                .get(keys::SALIENCE_REASONS)?
-                .map(|r| r.0)
-                .unwrap_or_default(),
-            commits: values.get(keys::COMMITS)?.unwrap_or(0),
-            lines_added: values.get(keys::LINES_ADDED)?.unwrap_or(0),
-            lines_deleted: values.get(keys::LINES_DELETED)?.unwrap_or(0),
-            authors: values.get(keys::AUTHORS)?.unwrap_or(0),
-            main_author: values.get(keys::MAIN_AUTHOR)?,
-            main_author_share: values.get(keys::MAIN_AUTHOR_SHARE)?.unwrap_or(0.0),
+            ranking,
+            history,
         })
     }
 
@@ -167,11 +193,15 @@ impl Snapshot {
                 Some(values) => FileRow::read(&values)?,
                 None => FileRow::default(),
             };
-            row.blob = node
-                .content_hash
-                .as_deref()
-                .and_then(|h| <[u8; 20]>::try_from(h).ok())
-                .map(ObjectId::from_bytes);
+            row.blob = match node.content_hash.as_deref() {
+                None => None,
+                Some(hash) => Some(ObjectId::from_bytes(<[u8; 20]>::try_from(hash).map_err(
+                    |_| homer_vocab::VocabError::BadAttrs {
+                        what: format!("file '{}'", node.name),
+                        message: "its content hash is not a git object id".to_owned(),
+                    },
+                )?)),
+            };
             files.insert(node.name, row);
         }
         let symbol_values = grouped(store.node_values(NodeKind::Symbol)?)?;
@@ -250,23 +280,25 @@ impl Snapshot {
         })
     }
 
+    /// A file's salience; 0 for a file that was not ranked (not parsed),
+    /// which sorts it after every ranked one.
     pub fn salience(&self, path: &str) -> f64 {
-        self.files.get(path).and_then(|f| f.salience).unwrap_or(0.0)
+        self.files
+            .get(path)
+            .and_then(|f| f.ranking.as_ref())
+            .map_or(0.0, |r| r.salience)
     }
 
-    pub fn class(&self, path: &str) -> Option<SalienceClass> {
-        self.files.get(path).and_then(|f| f.class)
-    }
-
-    /// Production files under `prefix` ranked by salience.
-    pub fn ranked_files(&self, prefix: &str) -> Vec<&String> {
-        let mut files: Vec<&String> = self
+    /// Production files under `prefix` with their ranking, most salient
+    /// first.
+    pub fn ranked_files(&self, prefix: &str) -> Vec<(&String, &FileRow, &Ranking)> {
+        let mut files: Vec<(&String, &FileRow, &Ranking)> = self
             .files
             .iter()
-            .filter(|(p, f)| p.starts_with(prefix) && is_production(p) && f.salience.is_some())
-            .map(|(p, _)| p)
+            .filter(|(p, _)| p.starts_with(prefix) && is_production(p))
+            .filter_map(|(p, f)| Some((p, f, f.ranking.as_ref()?)))
             .collect();
-        files.sort_by(|a, b| self.salience(b).total_cmp(&self.salience(a)).then(a.cmp(b)));
+        files.sort_by(|a, b| b.2.salience.total_cmp(&a.2.salience).then(a.0.cmp(b.0)));
         files
     }
 
@@ -306,6 +338,7 @@ impl<'a> Blobs<'a> {
             .get(path)
             .and_then(|f| f.blob)
             .and_then(|blob| self.repo.blob(blob))
+            // Text in another encoding is not quoted, as documented.
             .and_then(|bytes| String::from_utf8(bytes).ok());
         self.read.borrow_mut().insert(path.to_owned(), text.clone());
         text

@@ -260,6 +260,7 @@ fn dump_edges(lines: &mut Lines<'_>) -> Result<()> {
                 any(r, 2)?,
                 any(r, 4)?,
                 text(r, 3)?,
+                // An edge whose members were all deleted lists none.
                 r.get::<_, Option<String>>(5)?.unwrap_or_default()
             )))
         },
@@ -345,8 +346,10 @@ fn dump_chunks(lines: &mut Lines<'_>) -> Result<()> {
 fn dump_checkpoints(lines: &mut Lines<'_>, options: DumpOptions) -> Result<()> {
     lines.collect("SELECT name, value FROM checkpoints", |r| {
         let name = text(r, 0)?;
-        Ok((name != "revision" || options.revisions)
-            .then(|| format!("checkpoint {name}={}", text(r, 1).unwrap_or_default())))
+        if name == "revision" && !options.revisions {
+            return Ok(None);
+        }
+        Ok(Some(format!("checkpoint {name}={}", text(r, 1)?)))
     })
 }
 

@@ -686,6 +686,7 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
 /// definition that starts at or before it.
 fn enclosing(nested: &Nested, byte: usize) -> Option<u32> {
     let after = nested.ranges.partition_point(|r| r.0 <= byte);
+    // None before the first definition; indices are u32 in the facts.
     let mut candidate = u32::try_from(after.checked_sub(1)?).ok()?;
     loop {
         let (start, end) = nested.ranges[candidate as usize];

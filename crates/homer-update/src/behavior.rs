@@ -130,6 +130,7 @@ impl History {
                 .iter()
                 .filter_map(|ch| {
                     let from = ch.from.as_deref()?;
+                    // A new name no current file claims hands nothing on.
                     Some((
                         from,
                         claims.get(ch.path.as_str()).cloned().unwrap_or_default(),

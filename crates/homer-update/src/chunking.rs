@@ -109,6 +109,7 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
         // A class, module or trait keeps what comes before its first
         // member: the members have chunks of their own.
         if is_container(d.kind)
+            // Definition indices are u32 in the facts: `i` fits.
             && let Some(child) = definitions[i + 1..]
                 .iter()
                 .find(|c| c.parent == u32::try_from(i).ok())

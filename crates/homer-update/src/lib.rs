@@ -391,10 +391,14 @@ pub fn update(
         note(off.clone());
     }
 
-    let revision = store
-        .checkpoint(&Checkpoint::Revision.name())?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let revision = match store.checkpoint(&Checkpoint::Revision.name())? {
+        // No revision before the first change.
+        None => 0,
+        Some(text) => text.parse().map_err(|_| UpdateError::Corrupt {
+            what: "the revision checkpoint".to_owned(),
+            message: format!("'{text}' is not a number"),
+        })?,
+    };
     let kinds: BTreeMap<String, KindStats> = engine
         .stats()
         .iter()

@@ -25,6 +25,14 @@ pub enum VocabError {
         expected: &'static str,
     },
     #[error(
+        "value '{name}' of '{node}' is missing beside '{beside}', which is written with it: the index is damaged; {REBUILD}"
+    )]
+    MissingValue {
+        node: String,
+        name: &'static str,
+        beside: &'static str,
+    },
+    #[error(
         "the attributes of {what} do not decode ({message}): the index is damaged or was written by another Homer; {REBUILD}"
     )]
     BadAttrs { what: String, message: String },
@@ -56,6 +64,7 @@ impl VocabError {
         match self {
             VocabError::UnknownValue { .. }
             | VocabError::WrongValue { .. }
+            | VocabError::MissingValue { .. }
             | VocabError::BadAttrs { .. } => true,
             VocabError::Store(e) => e.is_damage(),
             _ => false,

@@ -79,6 +79,8 @@ impl<T: Serialize + for<'de> Deserialize<'de>> ValueType for Json<T> {
         Value::Text(serde_json::to_string(&self.0).expect("plain data serializes"))
     }
     fn from_value(value: &Value) -> Option<Self> {
+        // Not this shape: `None`, which `Values::get` turns into an error
+        // naming the node.
         serde_json::from_str(value.as_text()?).ok().map(Json)
     }
 }
@@ -302,6 +304,16 @@ impl Values {
                 name: key.name.name(),
                 expected: storage_word(T::STORAGE),
             })
+    }
+
+    /// The value of `key`, which the task that wrote `beside` always
+    /// writes with it: absent beside it is a damaged index.
+    pub fn require<T: ValueType>(&self, key: Key<T>, beside: ValueName) -> Result<T, VocabError> {
+        self.get(key)?.ok_or_else(|| VocabError::MissingValue {
+            node: self.node.clone(),
+            name: key.name.name(),
+            beside: beside.name(),
+        })
     }
 
     #[must_use]

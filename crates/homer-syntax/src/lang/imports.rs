@@ -64,6 +64,7 @@ fn children(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
 }
 
 fn named_children(node: Node<'_>) -> impl Iterator<Item = Node<'_>> {
+    // Child counts come from tree-sitter as u32: every index fits.
     (0..node.named_child_count()).filter_map(move |i| node.named_child(u32::try_from(i).ok()?))
 }
 
@@ -173,6 +174,8 @@ fn rust_imports(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
 fn python_imports(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
     let name_of = |n: Node<'_>| -> (String, Option<String>) {
         if n.kind() == "aliased_import" {
+            // Broken source may leave a field out: an empty name, never
+            // an error (bad source is data).
             let name = n
                 .child_by_field_name("name")
                 .map(|x| text(x, source).into_owned())
@@ -207,6 +210,7 @@ fn python_imports(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
     out.push(i);
 }
 
+/// The text of a string literal; empty for `""` or broken source.
 fn js_string(node: Node<'_>, source: &[u8]) -> String {
     named_children(node)
         .find(|c| c.kind() == "string_fragment")
@@ -221,6 +225,7 @@ fn js_imports(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
         return;
     };
     let mut i = import(js_string(from, source), ImportKind::Use, node);
+    // Broken source may leave the name out: empty, never an error.
     let specifier = |s: Node<'_>| ImportedName {
         name: s
             .child_by_field_name("name")

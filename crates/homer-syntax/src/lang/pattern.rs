@@ -211,6 +211,7 @@ impl Patterns {
             }
             if walk.goto_first_child() {
                 let kids = self.wants_kids(node).then(|| {
+                    // A reused vector when the pool has one, else a new one.
                     let mut kids = scratch.pool.pop().unwrap_or_default();
                     kids.clear();
                     kids
@@ -281,6 +282,7 @@ struct Scratch<'t> {
 impl<'t> Scratch<'t> {
     /// The children of `node`, in a buffer to hand back to `pool`.
     fn kids(&mut self, node: Node<'t>) -> Vec<Kid<'t>> {
+        // A reused vector when the pool has one, else a new one.
         let mut kids = self.pool.pop().unwrap_or_default();
         kids.clear();
         self.cursor.reset(node);

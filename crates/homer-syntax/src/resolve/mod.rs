@@ -392,6 +392,7 @@ impl<'p> Project<'p> {
     }
 
     fn names_by_file_name(&self, file: &str) -> Vec<&'p str> {
+        // No file of that name: none.
         self.by_file_name.get(file).cloned().unwrap_or_default()
     }
 

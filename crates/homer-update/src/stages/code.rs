@@ -178,7 +178,8 @@ pub(crate) fn run(
     let mut manifests = Manifests::default();
     let mut manifest_texts = Vec::new();
     for (path, blob) in &manifest_blobs {
-        // A manifest a partial clone lacks reads as empty, as it resolves.
+        // A manifest a partial clone lacks reads as empty (its blob is
+        // watched, and read when it is there).
         let content = String::from_utf8_lossy(&repo.blob(*blob).unwrap_or_default()).into_owned();
         manifests.add(path, &content);
         manifest_texts.push((path.as_str(), content));
@@ -238,14 +239,16 @@ fn files_at_head(tx: &WriteTx<'_>) -> Result<AtHead, UpdateError> {
     let mut texts = Vec::new();
     let mut manifest_blobs = Vec::new();
     for file in tx.current_nodes(NodeKind::File)? {
-        let Some(blob) = file
+        // Every file at HEAD has its blob id as content hash.
+        let blob = file
             .content_hash
             .as_deref()
             .and_then(|h| <[u8; 20]>::try_from(h).ok())
             .map(ObjectId::from_bytes)
-        else {
-            continue;
-        };
+            .ok_or_else(|| UpdateError::Corrupt {
+                what: format!("the file node '{}'", file.name),
+                message: "it has no blob id".to_owned(),
+            })?;
         if Manifests::wants(&file.name) {
             manifest_blobs.push((file.name.clone(), blob));
         }
@@ -562,6 +565,7 @@ fn exports_hash(facts: &FileFacts) -> u64 {
 
 /// Extensions of files that are never text worth reading.
 fn may_be_text(path: &str) -> bool {
+    // No extension: nothing says it is not text.
     let ext = path
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())

@@ -94,7 +94,7 @@ pub(crate) fn run(
     for group in pending.chunks(COMMIT_EVERY) {
         let tx = store.begin_write()?;
         for batch in group.chunks(BATCH) {
-            let texts: Vec<String> = batch.iter().map(text_of).collect();
+            let texts: Vec<String> = batch.iter().map(text_of).collect::<Result<_, _>>()?;
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let vectors = embedder
                 .embed(&refs)
@@ -114,6 +114,11 @@ pub(crate) fn run(
     Ok(outcome)
 }
 
-fn text_of(item: &PendingEmbedding) -> String {
-    embedded_text(item.embed, &item.title, &item.body).unwrap_or_default()
+/// The text a pending embedding stands for: a chunk with an embed hash
+/// always embeds something, or the store is damaged.
+fn text_of(item: &PendingEmbedding) -> Result<String, UpdateError> {
+    embedded_text(item.embed, &item.title, &item.body).ok_or_else(|| UpdateError::Corrupt {
+        what: format!("the chunk of '{}'", item.node),
+        message: "it waits for a vector but embeds no text".to_owned(),
+    })
 }

@@ -133,7 +133,8 @@ impl<'a> Task for Analysis<'a> {
     }
 
     fn report(output: &Analysed) -> Option<String> {
-        serde_json::to_string(&output.run).ok()
+        // Plain data: serializing cannot fail.
+        Some(serde_json::to_string(&output.run).expect("plain data serializes"))
     }
 
     fn write(
@@ -371,6 +372,8 @@ fn write_analysis(
 /// starts at the mean), when there was a previous run whose value reads.
 /// Only a starting point: the scores converge to the same bits from any.
 fn previous_scores(previous: Option<&[u8]>, named: &NamedGraph) -> Option<Vec<f64>> {
+    // A value that does not read (an older layout) means a cold start,
+    // which gives the same scores.
     let kept = serde_json::from_slice::<Kept>(previous?).ok()?;
     let old: BTreeMap<(u8, &str), f64> = kept
         .nodes

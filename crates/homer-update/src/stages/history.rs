@@ -151,7 +151,7 @@ pub(crate) fn run(
             Mailmap::from_text(&mailmap)?;
             Some(Base {
                 mailmap,
-                renames: repo.rename_settings(),
+                renames: repo.rename_settings()?,
                 shallow: repo.shallow_boundary()?,
             })
         }
