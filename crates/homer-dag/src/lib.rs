@@ -593,12 +593,6 @@ impl<'o> Engine<'o> {
         Ok(stage.signature)
     }
 
-    /// Removes a stage's signature (its outputs were all deleted).
-    pub fn clear_stage(&mut self, tx: &WriteTx<'_>, checkpoint: &str) -> Result<()> {
-        tx.clear_checkpoint(checkpoint)?;
-        Ok(())
-    }
-
     /// Brings the stored tasks of kind `T` in line with `declared`: tasks
     /// whose input hash changed (or that are new, or forced) are computed
     /// in parallel and written on this thread, one at a time; unchanged

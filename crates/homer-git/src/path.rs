@@ -95,16 +95,6 @@ impl RepoPath {
         }
         Some(RepoPath(out))
     }
-
-    /// Is `self` inside directory `dir` (and not `dir` itself)? Every path
-    /// is inside the root.
-    #[must_use]
-    pub fn is_inside(&self, dir: &RepoPath) -> bool {
-        if dir.is_root() {
-            return !self.is_root();
-        }
-        self.0.len() > dir.0.len() && self.0.starts_with(&dir.0) && self.0[dir.0.len()] == b'/'
-    }
 }
 
 fn needs_quoting(b: u8) -> bool {
@@ -182,14 +172,5 @@ mod tests {
         }
         assert_eq!(RepoPath::from_name("\"unterminated"), None);
         assert_eq!(RepoPath::from_name("\"bad\\q\""), None);
-    }
-
-    #[test]
-    fn inside_is_by_whole_components() {
-        let p = |s: &str| RepoPath::from_bytes(s.as_bytes().to_vec());
-        assert!(p("src/a.rs").is_inside(&p("src")));
-        assert!(!p("srcs/a.rs").is_inside(&p("src")));
-        assert!(!p("src").is_inside(&p("src")));
-        assert!(p("src").is_inside(&RepoPath::root()));
     }
 }

@@ -57,7 +57,7 @@ impl Graph {
     }
 
     /// The targets of `node`'s edges with their weights, by target.
-    pub fn out_edges(&self, node: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+    pub(crate) fn out_edges(&self, node: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let i = index(node);
         self.csr
             .neighbors_slice(i)
@@ -68,7 +68,7 @@ impl Graph {
 
     /// The sum of `node`'s outgoing weights.
     #[must_use]
-    pub fn out_weight(&self, node: usize) -> f64 {
+    pub(crate) fn out_weight(&self, node: usize) -> f64 {
         self.out_weight[node]
     }
 
@@ -95,7 +95,7 @@ impl Graph {
     /// The same nodes with every edge in both directions (weights of
     /// opposite edges summed): the view community detection works on.
     #[must_use]
-    pub fn undirected(&self) -> Graph {
+    pub(crate) fn undirected(&self) -> Graph {
         let edges = (0..self.len()).flat_map(|a| {
             self.out_edges(a).flat_map(move |(b, w)| {
                 let (a, b) = (index(a), index(b));

@@ -66,7 +66,7 @@ impl Index {
 
     /// Whether the working tree's copy of `path` differs from the indexed
     /// blob (or is gone). False without a working tree (a bare repository).
-    pub fn changed_in_worktree(&self, path: &str) -> Result<bool, ReadError> {
+    pub(crate) fn changed_in_worktree(&self, path: &str) -> Result<bool, ReadError> {
         let repo = self.workspace.repository();
         let indexed = self.store.content_hash(NodeKind::File, path)?;
         Ok(match (indexed, repo.worktree_blob(path)) {

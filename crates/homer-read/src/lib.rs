@@ -22,9 +22,8 @@ pub use error::{ReadError, is_damaged_index};
 pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
 pub use index::Index;
 pub use query::{
-    Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link,
-    MAX_DEPTH, Owner, QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View,
-    query, utc_date,
+    Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link, Owner,
+    QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View, query, utc_date,
 };
 pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search};
 pub use status::{Freshness, Status, status};

@@ -35,7 +35,7 @@ impl Default for QueryOptions {
 }
 
 /// The deepest `--depth` followed.
-pub const MAX_DEPTH: usize = 4;
+pub(crate) const MAX_DEPTH: usize = 4;
 
 /// What a query found.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -16,8 +16,8 @@ use crate::RenderError;
 use crate::snapshot::{Blobs, Coupling, FileHistory, FileRow, Snapshot, SymbolRow, is_production};
 
 /// The markers of Homer's region in a file a person may also edit.
-pub const BEGIN: &str = "<!-- homer:begin -->";
-pub const END: &str = "<!-- homer:end -->";
+pub(crate) const BEGIN: &str = "<!-- homer:begin -->";
+pub(crate) const END: &str = "<!-- homer:end -->";
 
 /// How many entries a list of AGENTS.md shows.
 const TOP: usize = 10;
@@ -617,7 +617,7 @@ fn section(s: &mut String, title: &str, lines: &[String]) {
 /// Puts `region` into `existing` between the markers: replaces an old
 /// region, or appends one; every byte outside it stays as it was.
 #[must_use]
-pub fn splice(existing: Option<&str>, region: &str) -> String {
+pub(crate) fn splice(existing: Option<&str>, region: &str) -> String {
     let Some(old) = existing else {
         return region.to_owned();
     };

@@ -14,8 +14,8 @@ mod snapshot;
 
 use std::path::PathBuf;
 
-pub use agents::{BEGIN, END, RenderOptions, Rendered, render, splice};
-pub use context::{TaskContext, count_tokens, task_context};
+pub use agents::{RenderOptions, Rendered, render};
+pub use context::{TaskContext, task_context};
 pub use risk::{FileRisk, RiskMap, risk_map};
 
 #[derive(Debug, thiserror::Error)]

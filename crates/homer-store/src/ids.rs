@@ -44,12 +44,12 @@ impl Fingerprint {
         self.u64(v as u64)
     }
 
-    pub fn push_bytes(&mut self, bytes: &[u8]) {
+    pub(crate) fn push_bytes(&mut self, bytes: &[u8]) {
         self.0.update(&(bytes.len() as u64).to_le_bytes());
         self.0.update(bytes);
     }
 
-    pub fn push_u64(&mut self, v: u64) {
+    pub(crate) fn push_u64(&mut self, v: u64) {
         self.0.update(&v.to_le_bytes());
     }
 
@@ -59,7 +59,7 @@ impl Fingerprint {
         self.0.update(bytes);
     }
 
-    pub fn push_opt_bytes(&mut self, bytes: Option<&[u8]>) {
+    pub(crate) fn push_opt_bytes(&mut self, bytes: Option<&[u8]>) {
         match bytes {
             None => self.0.update(&[0]),
             Some(b) => {
@@ -89,7 +89,7 @@ macro_rules! id_type {
             }
 
             #[must_use]
-            pub fn from_raw(raw: i64) -> Self {
+            pub(crate) fn from_raw(raw: i64) -> Self {
                 Self(raw)
             }
         }
@@ -155,7 +155,7 @@ macro_rules! vocabulary {
             }
 
             #[must_use]
-            pub fn from_code(code: i64) -> Option<Self> {
+            pub(crate) fn from_code(code: i64) -> Option<Self> {
                 match code {
                     $($code => Some($name::$variant),)*
                     _ => None,
@@ -221,7 +221,7 @@ impl NodeKind {
     /// HEAD stays as long as its history references it. Other kinds (a
     /// symbol, a commit) exist only while their owner claims them.
     #[must_use]
-    pub fn is_shared(self) -> bool {
+    pub(crate) fn is_shared(self) -> bool {
         matches!(
             self,
             NodeKind::File | NodeKind::Directory | NodeKind::Author

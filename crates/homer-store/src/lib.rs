@@ -32,7 +32,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 pub use embeddings::PendingEmbedding;
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
-pub use migrate::{MIGRATIONS, Migration, latest_version};
+use migrate::latest_version;
 pub use read::{DumpOptions, KindCount, PairEdge, StoredEdge, StoredMember, StoredNode, Summary};
 pub use search::StoredChunk;
 pub use writer::{Chunk, Embed, Member, TaskWriter, Value, embed_hash, embedded_text};
@@ -854,7 +854,7 @@ impl WriteTx<'_> {
 
     /// Deletes nodes that nobody owns and no edge references, among those
     /// that lost a reference in this transaction.
-    pub fn collect_garbage(&self) -> Result<usize> {
+    pub(crate) fn collect_garbage(&self) -> Result<usize> {
         let deleted = self
             .tx
             .prepare_cached(

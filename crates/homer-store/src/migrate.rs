@@ -6,7 +6,7 @@ use crate::StoreError;
 
 /// A migration: its number (the `user_version` it leads to), name and SQL.
 #[derive(Debug)]
-pub struct Migration {
+pub(crate) struct Migration {
     pub version: u32,
     pub name: &'static str,
     pub sql: &'static str,
@@ -14,7 +14,7 @@ pub struct Migration {
 
 /// Every migration, in order. `schema/` is append-only: a shipped file is
 /// never edited (a test pins each file's hash), a change is a new file.
-pub const MIGRATIONS: &[Migration] = &[
+pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "0001_init.sql",
@@ -34,7 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
 
 /// The schema version this build writes and understands.
 #[must_use]
-pub fn latest_version() -> u32 {
+pub(crate) fn latest_version() -> u32 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 

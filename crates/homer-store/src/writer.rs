@@ -28,20 +28,6 @@ impl Value {
         }
     }
 
-    /// The number, for a real or an integer value.
-    #[must_use]
-    #[allow(
-        clippy::cast_precision_loss,
-        reason = "stored counts are far below 2^52"
-    )]
-    pub fn as_real(&self) -> Option<f64> {
-        match self {
-            Value::Real(r) => Some(*r),
-            Value::Int(i) => Some(*i as f64),
-            Value::Text(_) => None,
-        }
-    }
-
     /// The integer, for an integer value.
     #[must_use]
     pub fn as_int(&self) -> Option<i64> {

@@ -79,7 +79,7 @@ impl DefKind {
 
     /// Kinds whose nested functions are methods.
     #[must_use]
-    pub fn holds_methods(self) -> bool {
+    pub(crate) fn holds_methods(self) -> bool {
         matches!(
             self,
             DefKind::Class | DefKind::Struct | DefKind::Enum | DefKind::Trait | DefKind::Interface

@@ -18,7 +18,7 @@ mod stages;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use config::{CONFIG_FILE, CodeConfig, Config, CouplingConfig, GraphConfig};
+use config::Config;
 pub use error::UpdateError;
 pub use homer_dag::KindStats;
 pub use homer_embed::{MODEL_ID, ModelFiles};

@@ -24,4 +24,4 @@ pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;
 pub use role::{FileRole, SalienceClass, SkipReason, outside_production};
 pub use values::{Json, Key, ValueName, Values, keys};
-pub use workspace::{HOMER_DIR, UpdateLock, Workspace};
+pub use workspace::{UpdateLock, Workspace};

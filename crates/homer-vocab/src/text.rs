@@ -46,7 +46,7 @@ pub fn identifiers(text: &str) -> impl Iterator<Item = &str> {
 /// letter (`HTTPAdapter` gives `http adapter`), and between letters and
 /// digits. Lowercased.
 #[must_use]
-pub fn split_identifier(word: &str) -> Vec<String> {
+fn split_identifier(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
     let mut parts = Vec::new();
     let mut current = String::new();

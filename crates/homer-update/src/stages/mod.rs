@@ -73,6 +73,14 @@ mod tests {
     }
 
     #[test]
+    fn the_engine_and_the_readers_name_the_revision_alike() {
+        assert_eq!(
+            homer_dag::REVISION_CHECKPOINT,
+            homer_vocab::Checkpoint::Revision.name()
+        );
+    }
+
+    #[test]
     fn a_new_history_version_moves_the_behavior_and_graph_signatures() {
         let now = super::history::Commit::KIND;
         let bumped = TaskKind::new(now.name, now.version + 1);
