@@ -6,7 +6,7 @@ use homer_store::{KindCount, NodeKind, Store};
 use serde::Serialize;
 
 use crate::values::ValueName;
-use crate::{SkipReason, VocabError};
+use crate::{SalienceClass, SkipReason, VocabError};
 
 /// Counts of stored rows, by kind (sorted).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -26,7 +26,7 @@ pub struct StoredCounts {
     pub texts_embedded: u64,
     pub code: CodeCounts,
     /// Parsed files by salience class.
-    pub classes: BTreeMap<String, u64>,
+    pub classes: BTreeMap<SalienceClass, u64>,
 }
 
 /// What the code stage found at HEAD.
@@ -72,6 +72,16 @@ impl StoredCounts {
             })?;
             skipped.insert(reason, k.count);
         }
+        let mut classes = BTreeMap::new();
+        for k in store.value_counts(ValueName::SalienceClass.name())? {
+            let class =
+                SalienceClass::from_name(&k.kind).ok_or_else(|| VocabError::WrongValue {
+                    node: format!("a file classed '{}'", k.kind),
+                    name: ValueName::SalienceClass.name(),
+                    expected: "a salience class",
+                })?;
+            classes.insert(class, k.count);
+        }
         let totals = map(&store.value_sums(&[
             ValueName::CallsCertain.name(),
             ValueName::CallsGuessed.name(),
@@ -89,7 +99,7 @@ impl StoredCounts {
             embeddings: summary.embeddings,
             texts_to_embed,
             texts_embedded,
-            classes: map(&store.value_counts(ValueName::SalienceClass.name())?),
+            classes,
             code: CodeCounts {
                 languages: map(&store.value_counts(ValueName::Language.name())?),
                 skipped,

@@ -186,34 +186,28 @@ pub(crate) fn code_line(stored: &homer_vocab::StoredCounts) -> String {
 /// "113 files ranked: 8 hotspot, 2 knowledge silo, ..." in a fixed order,
 /// production classes first.
 pub(crate) fn classes_line(stored: &homer_vocab::StoredCounts) -> Option<String> {
-    const ORDER: [&str; 11] = [
-        "hotspot",
-        "knowledge silo",
-        "load-bearing and quiet",
-        "frequently changed",
-        "ordinary",
-        "peripheral",
-        "test",
-        "example",
-        "benchmark",
-        "generated",
-        "vendored",
-    ];
+    use homer_vocab::SalienceClass as C;
+    // Exhaustive: a new class must be given its place.
+    let place = |c: C| match c {
+        C::Hotspot => 0,
+        C::KnowledgeSilo => 1,
+        C::LoadBearingQuiet => 2,
+        C::FrequentlyChanged => 3,
+        C::Ordinary => 4,
+        C::Peripheral => 5,
+        C::Test => 6,
+        C::Example => 7,
+        C::Benchmark => 8,
+        C::Generated => 9,
+        C::Vendored => 10,
+    };
     let total: u64 = stored.classes.values().sum();
     if total == 0 {
         return None;
     }
-    let mut parts: Vec<String> = ORDER
-        .iter()
-        .filter_map(|c| stored.classes.get(*c).map(|n| format!("{n} {c}")))
-        .collect();
-    parts.extend(
-        stored
-            .classes
-            .iter()
-            .filter(|(c, _)| !ORDER.contains(&c.as_str()))
-            .map(|(c, n)| format!("{n} {c}")),
-    );
+    let mut counted: Vec<(&C, &u64)> = stored.classes.iter().collect();
+    counted.sort_by_key(|(c, _)| place(**c));
+    let parts: Vec<String> = counted.iter().map(|(c, n)| format!("{n} {c}")).collect();
     Some(format!(
         "{} ranked: {}",
         plural(total, "file", "files"),
