@@ -62,6 +62,9 @@ pub struct Status {
     pub revision: u64,
     pub freshness: Freshness,
     pub stored: Option<StoredCounts>,
+    /// A `homer update` is running: building the first index, or changing
+    /// (or rebuilding beside) the one this status describes.
+    pub update_running: bool,
 }
 
 /// Reads the status of the repository containing `path`. Never writes.
@@ -82,6 +85,7 @@ pub fn status(path: &Path) -> Result<Status, ReadError> {
         revision: 0,
         freshness: Freshness::NotIndexed,
         stored: None,
+        update_running: workspace.update_running(),
     };
     if !workspace.database().exists() {
         return Ok(status);

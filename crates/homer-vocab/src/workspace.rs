@@ -109,7 +109,7 @@ impl Workspace {
     /// Whether a `homer update` holds the update lock now (a reader can
     /// tell "being built" from "never built"). Creates nothing.
     #[must_use]
-    fn update_running(&self) -> bool {
+    pub fn update_running(&self) -> bool {
         let Ok(file) = File::open(self.homer_dir.join(LOCK_FILE)) else {
             return false;
         };

@@ -49,9 +49,22 @@ fn render(status: &Status) -> String {
     };
     let _ = writeln!(s, "HEAD        {head}");
     let Some(stored) = &status.stored else {
-        let _ = writeln!(s, "index       none yet; run `homer update`");
+        if status.update_running {
+            let _ = writeln!(
+                s,
+                "index       none yet; a running `homer update` is building it"
+            );
+        } else {
+            let _ = writeln!(s, "index       none yet; run `homer update`");
+        }
         return s;
     };
+    if status.update_running {
+        let _ = writeln!(
+            s,
+            "update      a `homer update` is running; these figures move as it commits"
+        );
+    }
     let indexed = status.indexed_head.as_deref().map_or("nothing", short);
     let freshness = match &status.freshness {
         Freshness::UpToDate => "up to date".to_owned(),
