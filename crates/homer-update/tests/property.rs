@@ -15,7 +15,8 @@
 //! `HOMER_PROPERTY_STEPS` sets the number of steps (default 200),
 //! `HOMER_PROPERTY_SEED` the seed; `HOMER_PROPERTY_CORPUS=DIR` runs the
 //! steps on a clone of every repository in DIR instead (real histories,
-//! opt-in: it takes long), spreading the steps over them.
+//! opt-in: it takes long), spreading the steps over them
+//! (`HOMER_PROPERTY_REPOS=a,b` keeps only those).
 
 #![allow(
     clippy::print_stderr,
@@ -526,6 +527,16 @@ fn every_sequence_of_changes_ends_equal_to_a_fresh_build() {
             .filter(|p| p.join(".git").exists())
             .collect();
         repos.sort();
+        // `HOMER_PROPERTY_REPOS=a,b` runs on those clones only (to resume
+        // a long run, or to reproduce one repository's failure).
+        if let Ok(only) = std::env::var("HOMER_PROPERTY_REPOS") {
+            let only: Vec<&str> = only.split(',').collect();
+            repos.retain(|r| {
+                r.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| only.contains(&n))
+            });
+        }
         let per_repo = steps.div_ceil(repos.len().max(1));
         for source in repos {
             let dir = tempfile::tempdir().expect("tempdir");
