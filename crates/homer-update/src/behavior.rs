@@ -152,15 +152,15 @@ impl History {
     }
 
     /// What the metrics read of each touch.
-    pub(crate) fn facts(&self, touches: &[Touch]) -> Vec<TouchFact> {
+    pub(crate) fn facts(&self, touches: &[Touch]) -> Vec<TouchFact<'_>> {
         touches
             .iter()
             .map(|&(c, k)| {
                 let commit = &self.commits[c];
                 let change = &commit.changes[k];
                 TouchFact {
-                    commit: self.ids[c].clone(),
-                    author: commit.author.clone(),
+                    commit: &self.ids[c],
+                    author: &commit.author,
                     authored: commit.authored,
                     committed: commit.committed,
                     added: change.added,
@@ -206,9 +206,9 @@ pub(crate) const RECENT_KEPT: usize = 5;
 /// What a metric reads of one change of a file: the commit, its author
 /// and times, and numstat's counts (`None` for binary or unreadable).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub(crate) struct TouchFact {
-    pub commit: String,
-    pub author: String,
+pub(crate) struct TouchFact<'h> {
+    pub commit: &'h str,
+    pub author: &'h str,
     pub authored: i64,
     pub committed: i64,
     pub added: Option<u32>,
@@ -218,7 +218,9 @@ pub(crate) struct TouchFact {
 /// Computes metrics over touches (of one file, or of every file of a
 /// directory); a commit touching several of them counts once. The result
 /// does not depend on the order of the touches.
-pub(crate) fn metrics<'a>(touches: impl IntoIterator<Item = &'a TouchFact>) -> Option<Metrics> {
+pub(crate) fn metrics<'a, 'h: 'a>(
+    touches: impl IntoIterator<Item = &'a TouchFact<'h>>,
+) -> Option<Metrics> {
     // Each commit once, with its author and times.
     let mut commits: BTreeMap<&str, (&str, i64)> = BTreeMap::new();
     let mut added_by: BTreeMap<&str, u64> = BTreeMap::new();
@@ -229,9 +231,9 @@ pub(crate) fn metrics<'a>(touches: impl IntoIterator<Item = &'a TouchFact>) -> O
         let a = u64::from(t.added.unwrap_or(0));
         added += a;
         deleted += u64::from(t.deleted.unwrap_or(0));
-        *added_by.entry(&t.author).or_default() += a;
-        commits_by.entry(&t.author).or_default().insert(&t.commit);
-        commits.insert(&t.commit, (&t.author, t.committed));
+        *added_by.entry(t.author).or_default() += a;
+        commits_by.entry(t.author).or_default().insert(t.commit);
+        commits.insert(t.commit, (t.author, t.committed));
         first = first.min(t.authored);
         last = last.max(t.authored);
     }

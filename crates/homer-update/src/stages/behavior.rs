@@ -64,11 +64,11 @@ pub(crate) fn run(
     let files = tx.current_names(NodeKind::File)?;
     let dirs = tx.current_names(NodeKind::Directory)?;
     let lineages = history.lineages(&files);
-    let facts: BTreeMap<&str, Vec<TouchFact>> = lineages
+    let facts: BTreeMap<&str, Vec<TouchFact<'_>>> = lineages
         .iter()
         .map(|(path, touches)| (path.as_str(), history.facts(touches)))
         .collect();
-    let digested: BTreeMap<&str, Upstream<'_, Vec<TouchFact>>> = facts
+    let digested: BTreeMap<&str, Upstream<'_, Vec<TouchFact<'_>>>> = facts
         .iter()
         .map(|(path, facts)| (*path, Upstream::new(fingerprint(facts), facts)))
         .collect();
@@ -85,7 +85,7 @@ struct FileHistory<'a>(std::marker::PhantomData<&'a ()>);
 #[derive(Serialize)]
 struct FileInput<'a> {
     /// In history order; a fingerprint of them all stands for them.
-    touches: Upstream<'a, Vec<TouchFact>>,
+    touches: Upstream<'a, Vec<TouchFact<'a>>>,
 }
 
 impl<'a> Task for FileHistory<'a> {
@@ -126,7 +126,7 @@ impl<'a> Task for FileHistory<'a> {
 fn run_files(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    touches: &BTreeMap<&str, Upstream<'_, Vec<TouchFact>>>,
+    touches: &BTreeMap<&str, Upstream<'_, Vec<TouchFact<'_>>>>,
 ) -> Result<(), UpdateError> {
     let declared: Vec<Declared<FileInput<'_>>> = touches
         .iter()
@@ -161,7 +161,7 @@ struct DirHistory<'a>(std::marker::PhantomData<&'a ()>);
 
 #[derive(Serialize)]
 struct DirInput<'a> {
-    files: Vec<(&'a str, Upstream<'a, Vec<TouchFact>>)>,
+    files: Vec<(&'a str, Upstream<'a, Vec<TouchFact<'a>>>)>,
 }
 
 impl<'a> Task for DirHistory<'a> {
@@ -221,7 +221,7 @@ fn is_below(file: &str, dir: &str) -> bool {
 fn run_dirs<'a>(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    touches: &BTreeMap<&'a str, Upstream<'a, Vec<TouchFact>>>,
+    touches: &BTreeMap<&'a str, Upstream<'a, Vec<TouchFact<'_>>>>,
     dirs: &[String],
 ) -> Result<(), UpdateError> {
     let mut declared = Vec::with_capacity(dirs.len());
@@ -232,7 +232,7 @@ fn run_dirs<'a>(
         } else {
             format!("{dir}/")
         };
-        let files: Vec<(&str, Upstream<'_, Vec<TouchFact>>)> = touches
+        let files: Vec<(&str, Upstream<'_, Vec<TouchFact<'_>>>)> = touches
             .range::<str, _>((
                 std::ops::Bound::Included(start.as_str()),
                 std::ops::Bound::Unbounded,

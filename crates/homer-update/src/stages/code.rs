@@ -208,12 +208,18 @@ pub(crate) fn run(
         limits,
         &fetched_paths,
     )?;
-    let missing: BTreeSet<ObjectId> = texts
-        .iter()
-        .map(|(_, blob)| *blob)
-        .chain(sources.iter().map(|s| s.blob))
-        .filter(|blob| !repo.has_object(*blob))
-        .collect();
+    // Only a partial clone lacks blobs by design (and fetches them later):
+    // only there is every blob at HEAD looked up.
+    let missing: BTreeSet<ObjectId> = if repo.is_partial() {
+        texts
+            .iter()
+            .map(|(_, blob)| *blob)
+            .chain(sources.iter().map(|s| s.blob))
+            .filter(|blob| !repo.has_object(*blob))
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
     watch(tx, &missing)?;
     stage.restate(
         &KINDS,

@@ -114,6 +114,11 @@ impl Task for Commit {
         Ok(prepare(input, &diff)?)
     }
 
+    /// How many blobs the diff could not read, when any.
+    fn report(prepared: &Prepared) -> Option<String> {
+        (prepared.unreadable > 0).then(|| prepared.unreadable.to_string())
+    }
+
     fn write(
         w: &mut TaskWriter<'_>,
         _: &str,
@@ -145,16 +150,7 @@ pub(crate) fn run(
         ..Mined::default()
     };
     let base = match head {
-        Some(_) => {
-            let mailmap = repo.mailmap_text()?;
-            // Parsed once here, so a broken mailmap fails before any work.
-            Mailmap::from_text(&mailmap)?;
-            Some(Base {
-                mailmap,
-                renames: repo.rename_settings()?,
-                shallow: repo.shallow_boundary()?,
-            })
-        }
+        Some(_) => Some(base_of(repo)?),
         None => None,
     };
     let watched = Watch::read(tx)?;
@@ -221,12 +217,7 @@ pub(crate) fn run(
     let git_dir = repo.git_dir().to_path_buf();
     let outputs = engine.run::<Commit>(tx, &git_dir, &declared, sweep)?;
     mined.commits = outputs.executed().len();
-    let partial = repo.is_partial();
-    let mut watch = Watch::after(tx, &watched, outputs.executed(), sweep, partial)?;
-    mined.unreadable_blobs = watch.blobs();
-    if !partial {
-        watch = Watch::default();
-    }
+    let watch = settle(tx, repo, &watched, &outputs, sweep, &mut mined)?;
     watch.write(tx)?;
     tx.set_checkpoint(&mined_name(), &format!("{} {base_print}", head.to_hex()))?;
     stage.restate(
@@ -238,6 +229,44 @@ pub(crate) fn run(
         },
     );
     Ok((engine.end_stage(tx, stage)?, mined))
+}
+
+/// What every commit's input shares, read from the repository.
+fn base_of(repo: &Repository) -> Result<Base, UpdateError> {
+    let mailmap = repo.mailmap_text()?;
+    // Parsed once here, so a broken mailmap fails before any work.
+    Mailmap::from_text(&mailmap)?;
+    Ok(Base {
+        mailmap,
+        renames: repo.rename_settings()?,
+        shallow: repo.shallow_boundary()?,
+    })
+}
+
+/// The watch after a run, and the count of blobs that could not be read.
+/// Only a partial clone fetches what it lacks: only there are the commits
+/// with missing blobs read back and watched. Elsewhere a missing blob is
+/// damage, and the executed commits' reports count it.
+fn settle(
+    tx: &WriteTx<'_>,
+    repo: &Repository,
+    watched: &Watch,
+    outputs: &homer_dag::Outputs,
+    sweep: Sweep,
+    mined: &mut Mined,
+) -> Result<Watch, UpdateError> {
+    if repo.is_partial() {
+        let watch = Watch::after(tx, watched, outputs.executed(), sweep)?;
+        mined.unreadable_blobs = watch.blobs();
+        return Ok(watch);
+    }
+    mined.unreadable_blobs = outputs
+        .reports()
+        .iter()
+        // A report is the count the task wrote: it always parses.
+        .filter_map(|(_, n)| n.parse::<usize>().ok())
+        .sum();
+    Ok(Watch::default())
 }
 
 /// The checkpoint holding the last mined HEAD and its base's fingerprint.
@@ -356,19 +385,16 @@ impl Watch {
         self.0.values().map(Vec::len).sum()
     }
 
-    /// The watch after a run: the executed commits' missing blobs (read
-    /// from their records) replace what was known of them. In a complete
-    /// clone a missing blob is damage that no fetch repairs: only the
-    /// executed commits are counted (for the note), and the caller keeps
-    /// no watch.
+    /// The watch after a run in a partial clone: the executed commits'
+    /// missing blobs (read from their records) replace what was known of
+    /// them.
     fn after(
         tx: &WriteTx<'_>,
         old: &Watch,
         executed: &[String],
         sweep: Sweep,
-        partial: bool,
     ) -> Result<Watch, UpdateError> {
-        let mut watch = if sweep == Sweep::Complete || !partial {
+        let mut watch = if sweep == Sweep::Complete {
             BTreeMap::new()
         } else {
             old.0.clone()
@@ -387,7 +413,7 @@ impl Watch {
                 watch.insert(id.clone(), record.missing);
             }
         }
-        if partial && sweep == Sweep::Complete {
+        if sweep == Sweep::Complete {
             // Commits executed in an earlier run keep their place.
             for (id, value) in tx.memo_values(Commit::KIND.name)? {
                 if watch.contains_key(&id) || executed.binary_search(&id).is_ok() {
@@ -430,6 +456,8 @@ pub(crate) struct Prepared {
     /// The identifier parts of the message and the changed paths' words,
     /// for the text index.
     words: String,
+    /// Blobs the diff could not read.
+    unreadable: usize,
 }
 
 fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Result<Prepared, serde_json::Error> {
@@ -493,6 +521,7 @@ fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Result<Prepared, serde_js
     }
     Ok(Prepared {
         words,
+        unreadable: diff.unreadable.len(),
         node_attrs: attrs::encode(&attrs),
         author,
         files,
