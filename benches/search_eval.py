@@ -17,13 +17,19 @@ best place). Then, per question,
     recall@5 = |answer files among the first 5 files| / |answer files|
     MRR@10   = 1 / rank of the first answer file among the first 10 files
                (0 when none)
+    hit@5    = 1 when any answer file is among the first 5 files
 
-averaged over the questions. Also prints the median wall time of one
+averaged over the questions: per repository, then pooled over each set of
+`_sets` in the question file (the repositories used while tuning are
+reported apart from those held out), over the pasted error messages (kind
+"paste"), and over all. Also prints the median wall time of one
 `homer search` process per mode.
 
 Usage: benches/search_eval.py [--homer target/release/homer]
-           [--corpus /tmp/corpus] [--repos ripgrep,requests,hono]
-           [--misses]     (list the questions hybrid gets wrong)
+           [--corpus /tmp/corpus] [--repos all | ripgrep,requests,hono]
+           [--modes text,semantic,hybrid] [--no-grep]
+           [--out scores.json] (every question's scores and top 5)
+           [--misses]     (list the questions the last mode gets wrong)
            [--sweep]      (also fuse the text and semantic rankings here with
                            other constants; see below)
 --sweep reads the top 100 of `--mode text` and `--mode semantic` and fuses
@@ -133,6 +139,7 @@ def grep_files(repo, question):
 
 
 def score(files, answers):
+    """(recall@5, MRR@10, hit@5) of one ranked list of distinct files."""
     top5 = files[:5]
     recall = sum(1 for a in answers if a in top5) / len(answers)
     mrr = 0.0
@@ -140,63 +147,94 @@ def score(files, answers):
         if f in answers:
             mrr = 1.0 / (i + 1)
             break
-    return recall, mrr
+    hit = 1.0 if any(f in answers for f in top5) else 0.0
+    return recall, mrr, hit
+
+
+def repositories(questions):
+    return [k for k in questions if not k.startswith("_")]
+
+
+def groups(questions, names):
+    """The pooled groups a table reports: each set of _sets (as far as it
+    was asked for), every question of kind "paste", and all."""
+    out = []
+    for set_name, members in questions.get("_sets", {}).items():
+        chosen = [n for n in members if n in names]
+        if chosen:
+            out.append((set_name, lambda repo, item, chosen=chosen: repo in chosen))
+    out.append(("paste", lambda repo, item: item.get("kind") == "paste"))
+    out.append(("all", lambda repo, item: True))
+    return out
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--homer", default=os.path.join(HERE, "..", "target", "release", "homer"))
     ap.add_argument("--corpus", default="/tmp/corpus")
-    ap.add_argument("--repos", default="ripgrep,requests,hono")
+    ap.add_argument("--repos", default="all", help="comma-separated, or all (every repository of the set)")
+    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--no-grep", action="store_true", help="skip the git grep baseline")
     ap.add_argument("--misses", action="store_true")
     ap.add_argument("--sweep", action="store_true")
+    ap.add_argument("--out", help="write every question's scores here as JSON")
     args = ap.parse_args()
     homer = os.path.abspath(args.homer)
     with open(os.path.join(HERE, "search", "questions.json")) as f:
         questions = json.load(f)
+    names = repositories(questions) if args.repos == "all" else args.repos.split(",")
+    args.repos = ",".join(names)
+    modes = args.modes.split(",")
+    rankings = modes + ([] if args.no_grep else ["grep"])
 
-    rows = []
-    totals = {m: [0.0, 0.0, 0] for m in MODES + ["grep"]}
-    times = {m: [] for m in MODES}
-    for name in args.repos.split(","):
+    # One record per (repository, question, ranking).
+    records = []
+    times = {m: [] for m in modes}
+    for name in names:
         repo = os.path.join(args.corpus, name)
-        per = {m: [0.0, 0.0] for m in MODES + ["grep"]}
-        misses = []
         for item in questions[name]:
             answers = set(item["files"])
-            for mode in MODES:
-                files, elapsed = homer_files(homer, repo, item["q"], mode)
-                times[mode].append(elapsed)
-                r, m = score(files, answers)
-                per[mode][0] += r
-                per[mode][1] += m
-                if mode == "hybrid" and r == 0:
-                    misses.append((item["q"], files[:5]))
-            r, m = score(grep_files(repo, item["q"]), answers)
-            per["grep"][0] += r
-            per["grep"][1] += m
-        n = len(questions[name])
-        for mode, (r, m) in per.items():
-            rows.append((name, n, mode, r / n, m / n))
-            totals[mode][0] += r
-            totals[mode][1] += m
-            totals[mode][2] += n
-        if args.misses:
-            for q, files in misses:
-                print(f"miss {name}: {q!r} -> {files}", file=sys.stderr)
+            for mode in rankings:
+                if mode == "grep":
+                    files = grep_files(repo, item["q"])
+                else:
+                    files, elapsed = homer_files(homer, repo, item["q"], mode)
+                    times[mode].append(elapsed)
+                r, m, h = score(files, answers)
+                records.append({"repo": name, "q": item["q"], "kind": item.get("kind", "question"),
+                                "ranking": mode, "recall5": r, "mrr10": m, "hit5": h,
+                                "top5": files[:5]})
+                if args.misses and mode == modes[-1] and r == 0:
+                    print(f"miss {name} ({mode}): {item['q']!r} -> {files[:5]}", file=sys.stderr)
 
-    print(f"{'repository':<10} {'n':>3}  {'ranking':<9} {'recall@5':>8} {'MRR@10':>7}")
-    for name, n, mode, r, m in rows:
-        label = "git grep" if mode == "grep" else mode
-        print(f"{name:<10} {n:>3}  {label:<9} {r:>8.3f} {m:>7.3f}")
-    for mode, (r, m, n) in totals.items():
-        label = "git grep" if mode == "grep" else mode
-        print(f"{'all':<10} {n:>3}  {label:<9} {r / n:>8.3f} {m / n:>7.3f}")
+    def line(label, n, mode, chosen):
+        k = len(chosen)
+        r = sum(x["recall5"] for x in chosen) / k
+        m = sum(x["mrr10"] for x in chosen) / k
+        h = sum(x["hit5"] for x in chosen) / k
+        name = "git grep" if mode == "grep" else mode
+        print(f"{label:<13} {n:>3}  {name:<9} {r:>8.3f} {m:>7.3f} {h:>6.3f}")
+
+    print(f"{'repository':<13} {'n':>3}  {'ranking':<9} {'recall@5':>8} {'MRR@10':>7} {'hit@5':>6}")
+    for name in names:
+        for mode in rankings:
+            chosen = [x for x in records if x["repo"] == name and x["ranking"] == mode]
+            line(name, len(chosen), mode, chosen)
+    lookup = {(n, it["q"]): it for n in names for it in questions[n]}
+    for label, keep in groups(questions, names):
+        for mode in rankings:
+            chosen = [x for x in records if x["ranking"] == mode and keep(x["repo"], lookup[(x["repo"], x["q"])])]
+            if chosen:
+                line(label, len(chosen), mode, chosen)
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(records, f, indent=1)
     if args.sweep:
         sweep(homer, args, questions)
-    for mode in MODES:
-        print(f"median homer search --mode {mode}: {statistics.median(times[mode]) * 1000:.0f} ms "
-              f"({len(times[mode])} processes)")
+    for mode in modes:
+        if times[mode]:
+            print(f"median homer search --mode {mode}: {statistics.median(times[mode]) * 1000:.0f} ms "
+                  f"({len(times[mode])} processes)")
 
 
 def sweep(homer, args, questions):
@@ -215,7 +253,7 @@ def sweep(homer, args, questions):
             r_sum = m_sum = 0.0
             for answers, text, semantic in lists:
                 fused = fuse([(w, text), (1.0, semantic)], k)
-                r, m = score(distinct_files(key[0] for key in fused), answers)
+                r, m, _ = score(distinct_files(key[0] for key in fused), answers)
                 r_sum += r
                 m_sum += m
             results[(k, w)][name] = (r_sum / len(lists), m_sum / len(lists))
