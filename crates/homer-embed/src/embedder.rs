@@ -115,6 +115,60 @@ impl Embedder {
     }
 }
 
+impl Embedder {
+    /// Tokens in the vocabulary, special ones included.
+    pub(crate) fn vocab_size(&self) -> usize {
+        self.tokenizer.get_vocab_size(true)
+    }
+
+    /// For each token id, the mean-pooled (not normalized) output of the
+    /// text that is that token alone, `[CLS] token [SEP]`: `DIMENSIONS`
+    /// values per id, one after another.
+    pub(crate) fn token_vectors(&mut self, ids: &[u32]) -> Result<Vec<f32>, EmbedError> {
+        let failed = |e: &dyn std::fmt::Display| EmbedError::Inference(e.to_string());
+        let special = |name: &str| {
+            self.tokenizer
+                .token_to_id(name)
+                .ok_or_else(|| EmbedError::Inference(format!("the tokenizer has no {name} token")))
+        };
+        let (cls, sep) = (i64::from(special("[CLS]")?), i64::from(special("[SEP]")?));
+        let batch = ids.len();
+        let width = 3;
+        let input: Vec<i64> = ids
+            .iter()
+            .flat_map(|&id| [cls, i64::from(id), sep])
+            .collect();
+        let shape = [batch, width];
+        let tensor = |data: Vec<i64>| Tensor::from_array((shape, data)).map_err(|e| failed(&e));
+        let outputs = self
+            .session
+            .run(ort::inputs![
+                "input_ids" => tensor(input)?,
+                "attention_mask" => tensor(vec![1; batch * width])?,
+                "token_type_ids" => tensor(vec![0; batch * width])?,
+            ])
+            .map_err(|e| failed(&e))?;
+        let (out_shape, hidden) = outputs["last_hidden_state"]
+            .try_extract_tensor::<f32>()
+            .map_err(|e| failed(&e))?;
+        if out_shape[..] != [batch as i64, width as i64, DIMENSIONS as i64] {
+            return Err(EmbedError::Inference(format!(
+                "the model answered with shape {out_shape:?}, not [{batch}, {width}, {DIMENSIONS}]"
+            )));
+        }
+        let mut out = vec![0.0f32; batch * DIMENSIONS];
+        for (b, row) in out.chunks_mut(DIMENSIONS).enumerate() {
+            for t in 0..width {
+                let token = &hidden[(b * width + t) * DIMENSIONS..(b * width + t + 1) * DIMENSIONS];
+                for (o, h) in row.iter_mut().zip(token) {
+                    *o += h / width as f32;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// ONNX Runtime's environment: one per process, made from the library the
 /// first load named.
 fn environment(files: &ModelFiles) -> Result<Environment, EmbedError> {

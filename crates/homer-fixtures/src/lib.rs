@@ -286,7 +286,7 @@ pub fn embedding_model() -> Option<homer_embed::ModelFiles> {
     let got = MODEL.get_or_init(|| {
         let dir = homer_embed::ModelFiles::default_dir()
             .ok_or_else(|| "no cache directory (HOME is not set)".to_owned())?;
-        homer_embed::fetch(&dir).map_err(|e| e.to_string())
+        homer_embed::fetch(&dir, &mut |_, _| {}).map_err(|e| e.to_string())
     });
     match got {
         Ok(files) => Some(files.clone()),

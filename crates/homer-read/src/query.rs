@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use homer_embed::{DIMENSIONS, MODEL_ID};
+use homer_embed::EncoderKind;
 use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
 use homer_vocab::{FileRole, ValueName, Values, keys, outside_production};
@@ -805,13 +805,16 @@ impl Reader<'_> {
 
     /// The nearest other definitions and files by embedding, best first.
     fn similar(&self, symbol: &str) -> Result<Vec<Similar>, ReadError> {
-        let Some(own) = self
-            .store
-            .vector_of(MODEL_ID, DIMENSIONS, NodeKind::Symbol, symbol)?
+        let kind = EncoderKind::chosen();
+        let Some(own) =
+            self.store
+                .vector_of(kind.model_id(), kind.dimensions(), NodeKind::Symbol, symbol)?
         else {
             return Ok(Vec::new());
         };
-        let (hashes, flat) = self.store.text_vectors(MODEL_ID, DIMENSIONS)?;
+        let (hashes, flat) = self
+            .store
+            .text_vectors(kind.model_id(), kind.dimensions())?;
         // Texts are shared by moved or copied definitions: a few more
         // than wanted leave room for this symbol's own text and for
         // duplicates.

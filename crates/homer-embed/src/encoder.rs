@@ -1,0 +1,74 @@
+//! Which model turns texts into vectors: the distilled static table (the
+//! default: fast enough to embed a repository in seconds) or the
+//! transformer itself.
+
+use crate::{
+    DIMENSIONS, EmbedError, Embedder, MODEL_ID, ModelFiles, STATIC_DIMENSIONS, STATIC_MODEL_ID,
+    StaticModel,
+};
+
+/// A kind of encoder; its vectors never mix with another kind's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EncoderKind {
+    /// The static table distilled from the transformer.
+    Static,
+    /// all-MiniLM-L6-v2 through ONNX Runtime.
+    Transformer,
+}
+
+impl EncoderKind {
+    /// The kind this process uses: `HOMER_EMBEDDINGS=transformer` chooses
+    /// the transformer, anything else the static table.
+    #[must_use]
+    pub fn chosen() -> Self {
+        match std::env::var("HOMER_EMBEDDINGS").as_deref() {
+            Ok("transformer") => EncoderKind::Transformer,
+            _ => EncoderKind::Static,
+        }
+    }
+
+    /// Stored with each vector.
+    #[must_use]
+    pub fn model_id(self) -> &'static str {
+        match self {
+            EncoderKind::Static => STATIC_MODEL_ID,
+            EncoderKind::Transformer => MODEL_ID,
+        }
+    }
+
+    /// Length of each vector.
+    #[must_use]
+    pub fn dimensions(self) -> usize {
+        match self {
+            EncoderKind::Static => STATIC_DIMENSIONS,
+            EncoderKind::Transformer => DIMENSIONS,
+        }
+    }
+}
+
+/// A loaded encoder.
+#[derive(Debug)]
+pub enum Encoder {
+    Static(Box<StaticModel>),
+    Transformer(Box<Embedder>),
+}
+
+impl Encoder {
+    /// Loads an encoder of `kind`; `threads` is what the transformer may use.
+    pub fn load(kind: EncoderKind, files: &ModelFiles, threads: usize) -> Result<Self, EmbedError> {
+        Ok(match kind {
+            EncoderKind::Static => Encoder::Static(Box::new(StaticModel::load(files)?)),
+            EncoderKind::Transformer => {
+                Encoder::Transformer(Box::new(Embedder::load(files, threads)?))
+            }
+        })
+    }
+
+    /// One unit vector per text, in order.
+    pub fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        match self {
+            Encoder::Static(model) => model.embed(texts),
+            Encoder::Transformer(model) => model.embed(texts),
+        }
+    }
+}
