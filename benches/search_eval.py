@@ -195,6 +195,7 @@ def main():
         for item in questions[name]:
             answers = set(item["files"])
             for mode in rankings:
+                elapsed = None
                 if mode == "grep":
                     files = grep_files(repo, item["q"])
                 else:
@@ -203,7 +204,8 @@ def main():
                 r, m, h = score(files, answers)
                 records.append({"repo": name, "q": item["q"], "kind": item.get("kind", "question"),
                                 "ranking": mode, "recall5": r, "mrr10": m, "hit5": h,
-                                "top5": files[:5]})
+                                "top5": files[:5],
+                                "ms": None if elapsed is None else round(elapsed * 1000, 1)})
                 if args.misses and mode == modes[-1] and r == 0:
                     print(f"miss {name} ({mode}): {item['q']!r} -> {files[:5]}", file=sys.stderr)
 
@@ -233,8 +235,12 @@ def main():
         sweep(homer, args, questions)
     for mode in modes:
         if times[mode]:
+            per_repo = ", ".join(
+                f"{name} {statistics.median(x['ms'] for x in records if x['repo'] == name and x['ranking'] == mode):.0f}"
+                for name in names
+            )
             print(f"median homer search --mode {mode}: {statistics.median(times[mode]) * 1000:.0f} ms "
-                  f"({len(times[mode])} processes)")
+                  f"({len(times[mode])} processes; {per_repo})")
 
 
 def sweep(homer, args, questions):

@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use homer_embed::{DIMENSIONS, Embedder, MODEL_ID, ModelFiles};
+use homer_embed::{Encoder, EncoderKind, ModelFiles};
 use homer_store::{NodeKind, Store, StoredChunk};
 use homer_vocab::attrs::{self, SymbolAttrs};
 use homer_vocab::text::{fts_query, identifiers};
@@ -109,8 +109,39 @@ const ASKS_OUTSIDE_PRODUCTION: &[&str] = &[
     "mock",
     "mocks",
 ];
+/// What the best semantic candidate adds to a fused score, as a share of
+/// what a first place in the text ranking adds. Measured on the tuning
+/// repositories of benches/search/questions.json (0.1-1.0 tried; 0.2 best
+/// pooled), then checked on the held-out ones.
+const SEMANTIC_WEIGHT: f64 = 0.2;
+/// What a hit in a prose file (Markdown, reStructuredText, plain text)
+/// keeps of its score unless the question asks for documentation: prose
+/// explains what the code does in the words a question uses, and the
+/// semantic side likes it for that, but the code is what is asked for.
+const PROSE: f64 = 0.5;
+/// Question words that ask for documentation.
+const ASKS_PROSE: &[&str] = &[
+    "doc",
+    "docs",
+    "documentation",
+    "readme",
+    "guide",
+    "changelog",
+    "tutorial",
+];
 /// BM25 weights of the title, the body and the identifier words.
 const WEIGHTS: [f64; 3] = [4.0, 1.0, 2.0];
+
+/// Which vectors semantic search uses, in words: "static" (the table
+/// distilled from the transformer, the default) or "transformer"
+/// (`HOMER_EMBEDDINGS=transformer`).
+#[must_use]
+pub fn vectors_in_use() -> &'static str {
+    match EncoderKind::chosen() {
+        EncoderKind::Static => "static",
+        EncoderKind::Transformer => "transformer",
+    }
+}
 
 /// Searches an index. Never writes.
 pub fn search(
@@ -122,9 +153,10 @@ pub fn search(
     let mut mode = options.mode;
     let mut note = None;
     let mut semantic: Vec<i64> = Vec::new();
+    let mut cosines: Vec<f32> = Vec::new();
     if mode != SearchMode::Text {
         match semantic_ranking(store, query) {
-            Ok(ranking) => semantic = ranking,
+            Ok(ranking) => (semantic, cosines) = ranking.into_iter().unzip(),
             Err(why) => {
                 note = Some(format!("semantic search is off: {why}"));
                 mode = SearchMode::Text;
@@ -140,12 +172,29 @@ pub fn search(
             .collect(),
         _ => Vec::new(),
     };
+    // Text by reciprocal rank; the vectors by their cosine, scaled so
+    // that the best semantic candidate is worth SEMANTIC_WEIGHT of a first
+    // place in the text ranking and the hundredth nothing. The semantic
+    // side reorders and completes what the words found rather than
+    // outvoting them (docs/PERFORMANCE.md, "Search quality").
     let mut fused: HashMap<i64, f64> = HashMap::new();
-    for ranking in [&text, &semantic] {
-        for (rank, id) in ranking.iter().enumerate() {
-            *fused.entry(*id).or_default() += 1.0 / (RRF_K + rank as f64 + 1.0);
+    for (rank, id) in text.iter().enumerate() {
+        *fused.entry(*id).or_default() += 1.0 / (RRF_K + rank as f64 + 1.0);
+    }
+    let semantic_weight = if text.is_empty() {
+        1.0
+    } else {
+        SEMANTIC_WEIGHT
+    };
+    if let (Some(&best), Some(&last)) = (cosines.first(), cosines.last()) {
+        let span = f64::from(best - last).max(1e-9);
+        for (id, &cosine) in semantic.iter().zip(&cosines) {
+            let scaled = f64::from(cosine - last) / span;
+            *fused.entry(*id).or_default() += semantic_weight * scaled / (RRF_K + 1.0);
         }
     }
+    let words: Vec<String> = identifiers(query).map(str::to_lowercase).collect();
+    let asks_prose = words.iter().any(|w| ASKS_PROSE.contains(&w.as_str()));
     let ids: Vec<i64> = fused.keys().copied().collect();
     let chunks = store.chunks(&ids)?;
     let salience = file_salience(index, &chunks)?;
@@ -157,6 +206,9 @@ pub fn search(
         let file = chunk_path(chunk);
         let prior = file.and_then(|f| salience.get(f)).copied().unwrap_or(0.0);
         let mut relevance = fused[&chunk.id] + SALIENCE_PRIOR * prior;
+        if !asks_prose && file.is_some_and(is_prose) {
+            relevance *= PROSE;
+        }
         // By the chunk's node, not only its file: a Rust `mod tests` sits
         // in a production file.
         if !asks_outside && chunk.node.as_deref().is_some_and(outside_production) {
@@ -202,39 +254,50 @@ pub fn search(
 }
 
 /// Chunk ids by cosine similarity to the query, best first.
-fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<i64>, String> {
+fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<(i64, f32)>, String> {
+    let kind = EncoderKind::chosen();
+    let dimensions = kind.dimensions();
     let (hashes, vectors) = store
-        .text_vectors(MODEL_ID, DIMENSIONS)
+        .text_vectors(kind.model_id(), dimensions)
         .map_err(|e| e.to_string())?;
     if hashes.is_empty() {
         return Err("no chunk has a vector yet; run `homer update` with the model installed (`homer model fetch`)".to_owned());
     }
     let files = ModelFiles::installed()
         .ok_or("the embedding model is not installed; run `homer model fetch`")?;
-    let mut embedder = Embedder::load(&files, 1).map_err(|e| e.to_string())?;
+    let mut embedder = Encoder::load(kind, &files, 1).map_err(|e| e.to_string())?;
     let q = embedder
         .embed(&[query])
         .map_err(|e| e.to_string())?
         .pop()
         .ok_or("the model gave no vector for the query")?;
-    if q.len() != DIMENSIONS {
+    if q.len() != dimensions {
         return Err(format!(
-            "the model gave {} numbers, not {DIMENSIONS}",
+            "the model gave {} numbers, not {dimensions}",
             q.len()
         ));
     }
     // Texts are scored once; a text several chunks share (a moved or
     // copied definition) ranks each of them.
     let mut ranking = Vec::with_capacity(DEPTH);
-    for (_, hash) in crate::vectors::nearest(&vectors, &hashes, &q, DEPTH) {
+    for (cosine, hash) in crate::vectors::nearest(&vectors, &hashes, &q, DEPTH) {
         let chunks = store.chunks_with_text(hash).map_err(|e| e.to_string())?;
-        ranking.extend(chunks.into_iter().map(|(id, _)| id));
+        ranking.extend(chunks.into_iter().map(|(id, _)| (id, cosine)));
         if ranking.len() >= DEPTH {
             break;
         }
     }
     ranking.truncate(DEPTH);
     Ok(ranking)
+}
+
+/// Prose files: documentation, read by people rather than run.
+fn is_prose(path: &str) -> bool {
+    let ext = path.rsplit_once('.').map_or("", |(_, e)| e);
+    matches!(
+        ext.to_ascii_lowercase().as_str(),
+        "md" | "markdown" | "rst" | "txt" | "adoc" | "asciidoc"
+    )
 }
 
 /// The salience of the files the candidate chunks are in (read by key:

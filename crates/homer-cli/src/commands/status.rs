@@ -137,17 +137,20 @@ fn render(status: &Status) -> String {
 fn search_line(stored: &homer_vocab::StoredCounts) -> String {
     let chunks = plural(stored.chunks, "chunk", "chunks");
     let (want, have) = (stored.texts_to_embed, stored.texts_embedded);
+    let vectors = homer_read::vectors_in_use();
     if want == 0 {
         format!("{chunks}; nothing to embed")
     } else if have == want {
-        format!("{chunks}; semantic search on ({want} texts embedded)")
+        format!(
+            "{chunks}; text, semantic and hybrid search on ({want} texts embedded, {vectors} vectors)"
+        )
     } else if have == 0 {
         format!(
-            "{chunks}; semantic search off (no text embedded yet: `homer model fetch`, then `homer update`)"
+            "{chunks}; text search on, semantic and hybrid off (no text embedded yet: `homer model fetch`, then `homer update`)"
         )
     } else {
         format!(
-            "{chunks}; semantic search partial ({have} of {want} texts embedded; `homer update` resumes)"
+            "{chunks}; text search on, semantic and hybrid partial ({have} of {want} texts embedded, {vectors} vectors; `homer update` resumes)"
         )
     }
 }
