@@ -64,6 +64,16 @@ impl Encoder {
         })
     }
 
+    /// Loads an encoder of `kind` for a few texts (queries): the static
+    /// table is read row by row as tokens need it, the transformer on one
+    /// thread.
+    pub fn for_queries(kind: EncoderKind, files: &ModelFiles) -> Result<Self, EmbedError> {
+        Ok(match kind {
+            EncoderKind::Static => Encoder::Static(Box::new(StaticModel::open_for_queries(files)?)),
+            EncoderKind::Transformer => Encoder::Transformer(Box::new(Embedder::load(files, 1)?)),
+        })
+    }
+
     /// One unit vector per text, in order.
     pub fn embed(&mut self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
         match self {

@@ -39,10 +39,19 @@ const DISTILL_BATCH: usize = 512;
 /// A distilled model, loaded.
 pub struct StaticModel {
     tokenizer: Tokenizer,
-    /// The file as written (see [`encode`]), checked: read in place, so
-    /// that a query pays for reading the file and nothing more.
-    bytes: Vec<u8>,
+    rows: Rows,
     vocab: usize,
+}
+
+/// Where the rows are read from.
+enum Rows {
+    /// The whole file as written (see [`encode`]), checked: for embedding
+    /// many texts.
+    Loaded(Vec<u8>),
+    /// The open file, a row read when a token needs it: a query has a
+    /// dozen tokens, and reading 8 MB for them would cost more than the
+    /// rest of a search.
+    Lazy(std::fs::File),
 }
 
 impl std::fmt::Debug for StaticModel {
@@ -56,8 +65,18 @@ impl std::fmt::Debug for StaticModel {
 impl StaticModel {
     /// Loads the table made by [`distill`] and the tokenizer.
     pub fn load(files: &ModelFiles) -> Result<Self, EmbedError> {
+        Self::open(files, false)
+    }
+
+    /// Opens the table for a few texts (queries): rows are read as their
+    /// tokens come up, each checked as it is read.
+    pub fn open_for_queries(files: &ModelFiles) -> Result<Self, EmbedError> {
+        Self::open(files, true)
+    }
+
+    fn open(files: &ModelFiles, lazy: bool) -> Result<Self, EmbedError> {
         let path = files.static_table();
-        let bytes = std::fs::read(&path).map_err(|e| {
+        let io = |e: std::io::Error| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 EmbedError::Missing { path: path.clone() }
             } else {
@@ -67,12 +86,24 @@ impl StaticModel {
                     source: e,
                 }
             }
-        })?;
-        let vocab = check(&bytes).ok_or_else(|| EmbedError::Model {
+        };
+        let damaged = || EmbedError::Model {
             path: path.clone(),
             message: "not a static model of this version of Homer; run `homer model fetch`"
                 .to_owned(),
-        })?;
+        };
+        let (rows, vocab) = if lazy {
+            let file = std::fs::File::open(&path).map_err(io)?;
+            let mut header = [0u8; HEADER];
+            read_at(&file, &mut header, 0).map_err(io)?;
+            let length = file.metadata().map_err(io)?.len();
+            let vocab = check_header(&header, length).ok_or_else(damaged)?;
+            (Rows::Lazy(file), vocab)
+        } else {
+            let bytes = std::fs::read(&path).map_err(io)?;
+            let vocab = check(&bytes).ok_or_else(damaged)?;
+            (Rows::Loaded(bytes), vocab)
+        };
         let tokenizer_error = |message: String| EmbedError::Tokenizer {
             path: files.tokenizer.clone(),
             message,
@@ -97,7 +128,7 @@ impl StaticModel {
         }
         Ok(StaticModel {
             tokenizer,
-            bytes,
+            rows,
             vocab,
         })
     }
@@ -115,11 +146,33 @@ impl StaticModel {
             .map_err(|e| EmbedError::Inference(e.to_string()))?;
         let mut sum = vec![0.0f32; STATIC_DIMENSIONS];
         let mut count = 0usize;
+        let mut buffer = [0u8; ROW];
         for &id in encoding.get_ids().iter().take(STATIC_MAX_TOKENS) {
-            let Some((scale, row)) = row(&self.bytes, self.vocab, id as usize) else {
+            let id = id as usize;
+            let found = match &self.rows {
+                Rows::Loaded(bytes) => row(bytes, self.vocab, id),
+                Rows::Lazy(file) => {
+                    if id >= self.vocab {
+                        None
+                    } else {
+                        read_at(file, &mut buffer, (HEADER + id * ROW) as u64).map_err(|e| {
+                            EmbedError::Inference(format!("cannot read the static model: {e}"))
+                        })?;
+                        let scale =
+                            f32::from_le_bytes([buffer[0], buffer[1], buffer[2], buffer[3]]);
+                        if !scale.is_finite() {
+                            return Err(EmbedError::Inference(
+                                "the static model is damaged; run `homer model fetch`".to_owned(),
+                            ));
+                        }
+                        Some((scale, &buffer[4..]))
+                    }
+                }
+            };
+            let Some((scale, values)) = found else {
                 continue;
             };
-            for (s, &v) in sum.iter_mut().zip(row) {
+            for (s, &v) in sum.iter_mut().zip(values) {
                 *s += f32::from(v as i8) * scale;
             }
             count += 1;
@@ -341,15 +394,36 @@ const ROW: usize = 4 + STATIC_DIMENSIONS;
 /// The vocabulary size of a well-formed file of this version, with every
 /// scale finite; `None` for anything else.
 fn check(bytes: &[u8]) -> Option<usize> {
-    let rest = bytes.strip_prefix(MAGIC)?;
-    let vocab = u32::from_le_bytes(rest.get(0..4)?.try_into().ok()?) as usize;
-    let dims = u32::from_le_bytes(rest.get(4..8)?.try_into().ok()?) as usize;
-    if dims != STATIC_DIMENSIONS || bytes.len() != HEADER.checked_add(vocab.checked_mul(ROW)?)? {
-        return None;
-    }
+    let vocab = check_header(bytes.get(..HEADER)?, bytes.len() as u64)?;
     (0..vocab)
         .all(|id| row(bytes, vocab, id).is_some_and(|(scale, _)| scale.is_finite()))
         .then_some(vocab)
+}
+
+/// The vocabulary size a header announces, when it is this version's
+/// and the file's length fits it.
+fn check_header(header: &[u8], length: u64) -> Option<usize> {
+    let rest = header.strip_prefix(MAGIC)?;
+    let vocab = u32::from_le_bytes(rest.get(0..4)?.try_into().ok()?) as usize;
+    let dims = u32::from_le_bytes(rest.get(4..8)?.try_into().ok()?) as usize;
+    let expected = HEADER.checked_add(vocab.checked_mul(ROW)?)?;
+    (dims == STATIC_DIMENSIONS && length == expected as u64).then_some(vocab)
+}
+
+/// Fills `buffer` from `offset` of `file`, without moving a shared
+/// position (so that one open table may serve several threads).
+fn read_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::FileExt::read_exact_at(file, buffer, offset)
+    }
+    #[cfg(not(unix))]
+    {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = file.try_clone()?;
+        file.seek(SeekFrom::Start(offset))?;
+        file.read_exact(buffer)
+    }
 }
 
 /// Row `id` of a checked file: its scale and its int8 values (as bytes).

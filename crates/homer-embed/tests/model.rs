@@ -117,9 +117,12 @@ fn the_static_model_embeds_by_table_and_keeps_meaning() {
         dot(&v[4], &v[2])
     );
     assert!(dot(&v[4], &v[3]) > dot(&v[4], &v[1]));
-    // The same text gives the same vector, and a text of no known token
-    // the zero vector rather than an error.
+    // The same text gives the same vector, read row by row (as queries
+    // are) or from the loaded table, and a text of no known token the
+    // zero vector rather than an error.
     assert_eq!(encoder.embed(&[texts[0]]).expect("embeds")[0], v[0]);
+    let lazy = StaticModel::open_for_queries(&model).expect("opens");
+    assert_eq!(lazy.embed(&texts).expect("embeds"), v);
     let empty = encoder.embed(&[""]).expect("embeds");
     assert!(empty[0].iter().all(|x| *x == 0.0));
     // A damaged table is refused with a message, never read.
@@ -132,5 +135,7 @@ fn the_static_model_embeds_by_table_and_keeps_meaning() {
     let bytes = std::fs::read(model.static_table()).expect("read");
     std::fs::write(copy.static_table(), &bytes[..bytes.len() / 2]).expect("write");
     let err = StaticModel::load(&copy).expect_err("a cut table is refused");
+    assert!(err.to_string().contains("homer model fetch"), "{err}");
+    let err = StaticModel::open_for_queries(&copy).expect_err("a cut table is refused");
     assert!(err.to_string().contains("homer model fetch"), "{err}");
 }

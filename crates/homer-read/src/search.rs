@@ -265,7 +265,7 @@ fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<(i64, f32)>, Strin
     }
     let files = ModelFiles::installed()
         .ok_or("the embedding model is not installed; run `homer model fetch`")?;
-    let mut embedder = Encoder::load(kind, &files, 1).map_err(|e| e.to_string())?;
+    let mut embedder = Encoder::for_queries(kind, &files).map_err(|e| e.to_string())?;
     let q = embedder
         .embed(&[query])
         .map_err(|e| e.to_string())?

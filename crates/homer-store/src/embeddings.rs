@@ -62,12 +62,14 @@ pub(crate) fn pending_count(conn: &Connection, model: &str) -> Result<u64> {
     .map_err(StoreError::sqlite("count chunks to embed"))
 }
 
-/// Stores one vector (little-endian f32).
+/// Stores one vector, quantized: its scale (little-endian f32), then one
+/// signed byte per number (value = byte × scale). A quarter of the f32
+/// bytes, so that a 256- or 384-number vector fits in its table row
+/// instead of spilling to an overflow page, and reading every vector for
+/// a query costs a quarter as much; the error per number is at most half
+/// a step (the largest number / 254), far below what moves a ranking.
 pub(crate) fn put(conn: &Connection, embed_hash: i64, model: &str, vector: &[f32]) -> Result<()> {
-    let mut blob = Vec::with_capacity(vector.len() * 4);
-    for v in vector {
-        blob.extend_from_slice(&v.to_le_bytes());
-    }
+    let blob = quantize(vector);
     conn.prepare_cached(
         "INSERT OR REPLACE INTO embeddings (text_hash, model, dim, vector) VALUES (?1, ?2, ?3, ?4)",
     )
@@ -122,9 +124,10 @@ pub(crate) fn vector_of(
                 .optional()
         })
         .map_err(StoreError::sqlite("read a vector"))?;
-    Ok(blob
-        .filter(|b| b.len() == dim * 4)
-        .map(|b| floats(&b).collect()))
+    Ok(blob.and_then(|b| {
+        let mut out = Vec::with_capacity(dim);
+        decode_into(&b, dim, &mut out).then_some(out)
+    }))
 }
 
 /// Every vector of `model` with the hash of its text, read straight from
@@ -147,11 +150,10 @@ pub(crate) fn text_vectors(
             .get_ref(1)
             .and_then(|v| Ok(v.as_blob()?))
             .map_err(StoreError::sqlite("read embeddings"))?;
-        if blob.len() != dim * 4 {
+        if !decode_into(blob, dim, &mut flat) {
             continue;
         }
         hashes.push(row.get(0).map_err(StoreError::sqlite("read embeddings"))?);
-        flat.extend(floats(blob));
     }
     Ok((hashes, flat))
 }
@@ -173,8 +175,69 @@ pub(crate) fn chunks_with_text(
     .map_err(StoreError::sqlite("read the chunks of a text"))
 }
 
-/// A stored vector's numbers (little-endian f32, as `put` writes them).
-fn floats(blob: &[u8]) -> impl Iterator<Item = f32> + '_ {
-    blob.chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+/// A vector as `put` stores it.
+fn quantize(vector: &[f32]) -> Vec<u8> {
+    let largest = vector.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let scale = if largest > 0.0 { largest / 127.0 } else { 1.0 };
+    let mut blob = Vec::with_capacity(4 + vector.len());
+    blob.extend_from_slice(&scale.to_le_bytes());
+    // Rounded and clamped to the int8 range first: the cast is exact.
+    #[allow(clippy::cast_possible_truncation)]
+    blob.extend(
+        vector
+            .iter()
+            .map(|v| (v / scale).round().clamp(-127.0, 127.0) as i8 as u8),
+    );
+    blob
+}
+
+/// Appends a stored vector's `dim` numbers to `out`: the quantized form
+/// `put` writes, or the plain little-endian f32 of indexes written before
+/// it. False (and nothing appended) for a blob of neither length.
+fn decode_into(blob: &[u8], dim: usize, out: &mut Vec<f32>) -> bool {
+    if blob.len() == 4 + dim {
+        let scale = f32::from_le_bytes([blob[0], blob[1], blob[2], blob[3]]);
+        if !scale.is_finite() {
+            return false;
+        }
+        out.extend(blob[4..].iter().map(|&b| f32::from(b as i8) * scale));
+        true
+    } else if blob.len() == dim * 4 {
+        out.extend(
+            blob.chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+        true
+    } else {
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_round_trip_within_half_a_step_and_old_blobs_still_read() {
+        let vector: Vec<f32> = (0..256).map(|i| ((i as f32) * 0.37).sin() / 16.0).collect();
+        let blob = quantize(&vector);
+        assert_eq!(blob.len(), 4 + 256);
+        let mut back = Vec::new();
+        assert!(decode_into(&blob, 256, &mut back));
+        let step = vector.iter().fold(0.0f32, |m, v| m.max(v.abs())) / 127.0;
+        for (a, b) in vector.iter().zip(&back) {
+            assert!((a - b).abs() <= step / 2.0 + 1e-7, "{a} vs {b}");
+        }
+        let old: Vec<u8> = vector.iter().flat_map(|v| v.to_le_bytes()).collect();
+        let mut plain = Vec::new();
+        assert!(decode_into(&old, 256, &mut plain));
+        assert_eq!(plain, vector);
+        let mut none = Vec::new();
+        assert!(!decode_into(&blob[..100], 256, &mut none));
+        assert!(none.is_empty());
+        // The zero vector stays zero.
+        let mut zero = Vec::new();
+        assert!(decode_into(&quantize(&[0.0; 8]), 8, &mut zero));
+        assert_eq!(zero, vec![0.0; 8]);
+    }
 }
