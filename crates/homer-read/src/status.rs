@@ -62,6 +62,8 @@ pub struct Status {
     pub revision: u64,
     pub freshness: Freshness,
     pub stored: Option<StoredCounts>,
+    /// The vectors semantic search uses: `static` or `transformer`.
+    pub vectors: &'static str,
     /// A `homer update` is running: building the first index, or changing
     /// (or rebuilding beside) the one this status describes.
     pub update_running: bool,
@@ -85,6 +87,7 @@ pub fn status(path: &Path) -> Result<Status, ReadError> {
         revision: 0,
         freshness: Freshness::NotIndexed,
         stored: None,
+        vectors: crate::vectors_in_use(),
         update_running: workspace.update_running(),
     };
     if !workspace.database().exists() {
