@@ -17,13 +17,20 @@ pub enum EncoderKind {
 }
 
 impl EncoderKind {
-    /// The kind this process uses: `HOMER_EMBEDDINGS=transformer` chooses
-    /// the transformer, anything else the static table.
+    /// The kind whose vectors carry this model id.
     #[must_use]
-    pub fn chosen() -> Self {
-        match std::env::var("HOMER_EMBEDDINGS").as_deref() {
-            Ok("transformer") => EncoderKind::Transformer,
-            _ => EncoderKind::Static,
+    pub fn of_model_id(id: &str) -> Option<Self> {
+        [EncoderKind::Static, EncoderKind::Transformer]
+            .into_iter()
+            .find(|k| k.model_id() == id)
+    }
+
+    /// In words: `static` or `transformer` (as `[embed] vectors` says it).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            EncoderKind::Static => "static",
+            EncoderKind::Transformer => "transformer",
         }
     }
 

@@ -25,6 +25,6 @@ pub use query::{
     Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link, Owner,
     QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View, query, utc_date,
 };
-pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search, vectors_in_use};
+pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search, vectors_in};
 pub use status::{Freshness, Status, status};
 pub use vectors::nearest;

@@ -6,7 +6,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use homer_embed::EncoderKind;
 use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
 use homer_vocab::{FileRole, ValueName, Values, keys, outside_production};
@@ -805,7 +804,7 @@ impl Reader<'_> {
 
     /// The nearest other definitions and files by embedding, best first.
     fn similar(&self, symbol: &str) -> Result<Vec<Similar>, ReadError> {
-        let kind = EncoderKind::chosen();
+        let kind = crate::vectors_in(self.store)?;
         let Some(own) =
             self.store
                 .vector_of(kind.model_id(), kind.dimensions(), NodeKind::Symbol, symbol)?

@@ -132,15 +132,15 @@ const ASKS_PROSE: &[&str] = &[
 /// BM25 weights of the title, the body and the identifier words.
 const WEIGHTS: [f64; 3] = [4.0, 1.0, 2.0];
 
-/// Which vectors semantic search uses, in words: "static" (the table
-/// distilled from the transformer, the default) or "transformer"
-/// (`HOMER_EMBEDDINGS=transformer`).
-#[must_use]
-pub fn vectors_in_use() -> &'static str {
-    match EncoderKind::chosen() {
-        EncoderKind::Static => "static",
-        EncoderKind::Transformer => "transformer",
-    }
+/// The vectors an index holds, and so the encoder a query needs: the
+/// kind of the model with most vectors (`[embed] vectors` of the update
+/// that made them), static when there are none.
+pub fn vectors_in(store: &Store) -> Result<EncoderKind, ReadError> {
+    Ok(store
+        .embedding_models()?
+        .iter()
+        .find_map(|id| EncoderKind::of_model_id(id))
+        .unwrap_or(EncoderKind::Static))
 }
 
 /// Searches an index. Never writes.
@@ -255,7 +255,7 @@ pub fn search(
 
 /// Chunk ids by cosine similarity to the query, best first.
 fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<(i64, f32)>, String> {
-    let kind = EncoderKind::chosen();
+    let kind = vectors_in(store).map_err(|e| e.to_string())?;
     let dimensions = kind.dimensions();
     let (hashes, vectors) = store
         .text_vectors(kind.model_id(), dimensions)

@@ -62,8 +62,9 @@ pub struct Status {
     pub revision: u64,
     pub freshness: Freshness,
     pub stored: Option<StoredCounts>,
-    /// The vectors semantic search uses: `static` or `transformer`.
-    pub vectors: &'static str,
+    /// The vectors semantic search uses: `static` or `transformer`, as
+    /// the index holds them (null before the first update).
+    pub vectors: Option<&'static str>,
     /// A `homer update` is running: building the first index, or changing
     /// (or rebuilding beside) the one this status describes.
     pub update_running: bool,
@@ -87,7 +88,7 @@ pub fn status(path: &Path) -> Result<Status, ReadError> {
         revision: 0,
         freshness: Freshness::NotIndexed,
         stored: None,
-        vectors: crate::vectors_in_use(),
+        vectors: None,
         update_running: workspace.update_running(),
     };
     if !workspace.database().exists() {
@@ -97,10 +98,9 @@ pub fn status(path: &Path) -> Result<Status, ReadError> {
     let indexed = store.checkpoint(&Checkpoint::Head.name())?;
     status.schema = Some(store.schema_version()?);
     status.revision = revision(&store)?;
-    status.stored = Some(StoredCounts::read(
-        &store,
-        homer_embed::EncoderKind::chosen().model_id(),
-    )?);
+    let vectors = crate::vectors_in(&store)?;
+    status.vectors = Some(vectors.name());
+    status.stored = Some(StoredCounts::read(&store, vectors.model_id())?);
     status.freshness = freshness_of(repo, head, indexed.as_deref());
     status.indexed_head = indexed;
     Ok(status)

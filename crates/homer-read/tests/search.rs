@@ -121,6 +121,59 @@ fn semantic_search_finds_meaning_and_marks_edited_files_stale() {
 }
 
 #[test]
+fn the_vectors_setting_chooses_the_encoder_and_search_follows_the_index() {
+    if homer_fixtures::embedding_model().is_none() {
+        return;
+    }
+    let repo = copy("small");
+    let root = repo.path();
+    let vectors = |root: &Path| homer_read::status(root).expect("status").vectors;
+    let first = run_with_embeddings(root);
+    assert_eq!(vectors(root), Some("static"));
+    let texts = first.embedded;
+    assert!(texts > 0);
+
+    // The transformer, by setting: every text embedded again with it, the
+    // static vectors pruned, and search (which reads the index, not the
+    // setting) embeds its query with the transformer too.
+    std::fs::write(
+        root.join(".homer/config.toml"),
+        "[embed]\nvectors = \"transformer\"\n",
+    )
+    .expect("write");
+    let second = run_with_embeddings(root);
+    assert_eq!(second.embedded, texts);
+    assert_eq!(vectors(root), Some("transformer"));
+    let stored = second.stored;
+    assert_eq!(
+        (stored.texts_to_embed, stored.texts_embedded),
+        (texts, texts)
+    );
+    assert_eq!(stored.embeddings, texts, "no static vector left");
+    let semantic = find(root, "product of two values", SearchMode::Semantic);
+    assert_eq!(semantic.mode, SearchMode::Semantic);
+    assert_eq!(semantic.note, None);
+    let top: Vec<String> = names(&semantic).into_iter().take(3).collect();
+    assert!(top.iter().any(|n| n.ends_with(" mul")), "{top:?}");
+
+    // Back to the default: static again, and nothing else moved.
+    std::fs::write(root.join(".homer/config.toml"), "").expect("write");
+    let third = run_with_embeddings(root);
+    assert_eq!(third.embedded, texts);
+    assert_eq!(third.executed, 0);
+    assert_eq!(vectors(root), Some("static"));
+
+    // A value the setting does not know is an error that names it.
+    std::fs::write(
+        root.join(".homer/config.toml"),
+        "[embed]\nvectors = \"bert\"\n",
+    )
+    .expect("write");
+    let err = update(root, &UpdateOptions::default(), &NoProgress).expect_err("refused");
+    assert!(err.to_string().contains("config.toml"), "{err}");
+}
+
+#[test]
 fn identifiers_match_whole_and_in_parts() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = dir.path();

@@ -89,6 +89,13 @@ pub(crate) fn prune(conn: &Connection, model: &str) -> Result<usize> {
     .map_err(StoreError::sqlite("prune embeddings"))
 }
 
+/// The models with vectors, most vectors first, ties by name.
+pub(crate) fn models(conn: &Connection) -> Result<Vec<String>> {
+    conn.prepare_cached("SELECT model FROM embeddings GROUP BY model ORDER BY count(*) DESC, model")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .map_err(StoreError::sqlite("list embedding models"))
+}
+
 /// How many chunk texts there are to embed, and how many have a vector
 /// for `model`.
 pub(crate) fn coverage(conn: &Connection, model: &str) -> Result<(u64, u64)> {

@@ -497,6 +497,13 @@ impl Store {
         embeddings::vector_of(&self.conn, model, dim, kind, name)
     }
 
+    /// The models that have vectors here, the one with most vectors first
+    /// (ties by name). An update keeps one model's vectors; two appear only
+    /// while a change of model is being embedded.
+    pub fn embedding_models(&self) -> Result<Vec<String>> {
+        embeddings::models(&self.conn)
+    }
+
     /// Distinct chunk texts to embed, and how many have a vector.
     pub fn embedding_coverage(&self, model: &str) -> Result<(u64, u64)> {
         embeddings::coverage(&self.conn, model)

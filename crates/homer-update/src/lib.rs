@@ -253,6 +253,7 @@ pub fn fetch_model(progress: &dyn Progress) -> Result<ModelFiles, UpdateError> {
 fn embed(
     store: &mut Store,
     no_embed: bool,
+    kind: EncoderKind,
     progress: &dyn Progress,
 ) -> Result<(stages::embed::EmbedOutcome, StageTime), UpdateError> {
     let started = std::time::Instant::now();
@@ -262,7 +263,7 @@ fn embed(
         (Some(files), false) => stages::embed::Model::Files(files),
         (None, false) => stages::embed::Model::Missing,
     };
-    let outcome = stages::embed::run(store, &model, progress)?;
+    let outcome = stages::embed::run(store, &model, kind, progress)?;
     let time = StageTime {
         stage: "embed",
         millis: elapsed_millis(started),
@@ -398,7 +399,8 @@ pub fn update(
             skipped: false,
         });
     }
-    let (embedded, time) = embed(&mut store, options.no_embed, progress)?;
+    let kind = config.embed.vectors.kind();
+    let (embedded, time) = embed(&mut store, options.no_embed, kind, progress)?;
     times.push(time);
     if let Some(off) = &embedded.off {
         note(off.clone());
@@ -450,6 +452,6 @@ pub fn update(
         not_embedded: embedded.missing,
         notes,
         pagerank: analysis.runs,
-        stored: StoredCounts::read(&store, EncoderKind::chosen().model_id())?,
+        stored: StoredCounts::read(&store, kind.model_id())?,
     })
 }

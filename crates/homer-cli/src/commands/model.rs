@@ -35,16 +35,19 @@ pub(crate) fn run(args: &ModelArgs, out: &Output) -> anyhow::Result<Found> {
     if out.json() {
         out.print_json(&serde_json::json!({
             "installed": installed,
-            "model": homer_update::EncoderKind::chosen().model_id(),
+            "model": homer_update::EncoderKind::Transformer.model_id(),
+            "static_model": homer_update::EncoderKind::Static.model_id(),
+            "static_table": files.static_table(),
             "runtime": files.runtime,
             "model_file": files.model,
             "tokenizer": files.tokenizer,
         }))?;
     } else if installed {
         out.print(&format!(
-            "embedding model installed in {}\n  {}\n",
+            "embedding model installed in {}\n  {}\n  {} (the static table, used unless `[embed] vectors = \"transformer\"`)\n",
             dir.display(),
-            homer_update::EncoderKind::chosen().model_id()
+            homer_update::EncoderKind::Transformer.model_id(),
+            homer_update::EncoderKind::Static.model_id(),
         ))?;
     } else {
         out.print(&format!(

@@ -121,7 +121,11 @@ fn render(status: &Status) -> String {
     if let Some(line) = classes_line(stored) {
         let _ = writeln!(s, "salience    {line}");
     }
-    let _ = writeln!(s, "search      {}", search_line(stored));
+    let _ = writeln!(
+        s,
+        "search      {}",
+        search_line(stored, status.vectors.unwrap_or("static"))
+    );
     let tasks: u64 = stored.tasks.values().sum();
     let edges: u64 = stored.edges.values().sum();
     let _ = writeln!(
@@ -134,10 +138,9 @@ fn render(status: &Status) -> String {
 }
 
 /// "N chunks; semantic search on (...)" or why it is off.
-fn search_line(stored: &homer_vocab::StoredCounts) -> String {
+fn search_line(stored: &homer_vocab::StoredCounts, vectors: &str) -> String {
     let chunks = plural(stored.chunks, "chunk", "chunks");
     let (want, have) = (stored.texts_to_embed, stored.texts_embedded);
-    let vectors = homer_read::vectors_in_use();
     if want == 0 {
         format!("{chunks}; nothing to embed")
     } else if have == want {

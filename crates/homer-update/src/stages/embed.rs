@@ -52,9 +52,9 @@ pub(crate) enum Model<'a> {
 pub(crate) fn run(
     store: &mut Store,
     model: &Model<'_>,
+    kind: EncoderKind,
     progress: &dyn Progress,
 ) -> Result<EmbedOutcome, UpdateError> {
-    let kind = EncoderKind::chosen();
     let model_id = kind.model_id();
     let tx = store.begin_write()?;
     tx.prune_embeddings(model_id)?;
