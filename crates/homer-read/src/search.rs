@@ -132,14 +132,13 @@ const ASKS_PROSE: &[&str] = &[
 /// BM25 weights of the title, the body and the identifier words.
 const WEIGHTS: [f64; 3] = [4.0, 1.0, 2.0];
 
-/// The vectors an index holds, and so the encoder a query needs: the
-/// kind of the model with most vectors (`[embed] vectors` of the update
-/// that made them), static when there are none.
+/// The vectors an index holds, and so the encoder a query needs (the
+/// `[embed] vectors` of the update that made them); static when there are
+/// none, or none of a model this build knows.
 pub fn vectors_in(store: &Store) -> Result<EncoderKind, ReadError> {
     Ok(store
-        .embedding_models()?
-        .iter()
-        .find_map(|id| EncoderKind::of_model_id(id))
+        .embedding_model()?
+        .and_then(|id| EncoderKind::of_model_id(&id))
         .unwrap_or(EncoderKind::Static))
 }
 

@@ -89,11 +89,11 @@ pub(crate) fn prune(conn: &Connection, model: &str) -> Result<usize> {
     .map_err(StoreError::sqlite("prune embeddings"))
 }
 
-/// The models with vectors, most vectors first, ties by name.
-pub(crate) fn models(conn: &Connection) -> Result<Vec<String>> {
-    conn.prepare_cached("SELECT model FROM embeddings GROUP BY model ORDER BY count(*) DESC, model")
-        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-        .map_err(StoreError::sqlite("list embedding models"))
+/// The model of the stored vectors (one row read: see `prune`).
+pub(crate) fn model(conn: &Connection) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT model FROM embeddings LIMIT 1")
+        .and_then(|mut s| s.query_row([], |r| r.get(0)).optional())
+        .map_err(StoreError::sqlite("read the embedding model"))
 }
 
 /// How many chunk texts there are to embed, and how many have a vector

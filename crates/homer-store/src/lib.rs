@@ -497,11 +497,11 @@ impl Store {
         embeddings::vector_of(&self.conn, model, dim, kind, name)
     }
 
-    /// The models that have vectors here, the one with most vectors first
-    /// (ties by name). An update keeps one model's vectors; two appear only
-    /// while a change of model is being embedded.
-    pub fn embedding_models(&self) -> Result<Vec<String>> {
-        embeddings::models(&self.conn)
+    /// The model whose vectors are stored, if any. There is never more
+    /// than one: the embed stage deletes other models' vectors in its first
+    /// transaction, before it stores any of its own.
+    pub fn embedding_model(&self) -> Result<Option<String>> {
+        embeddings::model(&self.conn)
     }
 
     /// Distinct chunk texts to embed, and how many have a vector.
