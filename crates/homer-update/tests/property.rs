@@ -93,13 +93,22 @@ impl Repo {
     }
 
     /// Tracked files, sorted.
+    /// The tracked regular files: not symbolic links (requests tracks
+    /// links to directories, which an edit would write through) nor
+    /// submodules.
     fn files(&self) -> Vec<String> {
-        let mut files: Vec<String> = String::from_utf8(git_stdout(&self.root, &["ls-files"]))
+        let listing = git_stdout(&self.root, &["ls-files", "-s"]);
+        let mut files: Vec<String> = String::from_utf8(listing)
             .expect("utf-8 paths")
             .lines()
-            .map(str::to_owned)
+            .filter_map(|line| {
+                let (meta, path) = line.split_once('\t')?;
+                let mode = meta.split(' ').next()?;
+                matches!(mode, "100644" | "100755").then(|| path.to_owned())
+            })
             .filter(|f| f != ".mailmap")
             .collect();
+        files.dedup();
         files.sort();
         files
     }
