@@ -108,8 +108,8 @@ impl Repo {
             })
             .filter(|f| f != ".mailmap")
             .collect();
-        files.dedup();
         files.sort();
+        files.dedup();
         files
     }
 
