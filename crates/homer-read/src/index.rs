@@ -64,6 +64,22 @@ impl Index {
         Ok(freshness_of(repo, head, self.indexed_head()?.as_deref()))
     }
 
+    /// What a reader should hear about how far the index is from HEAD:
+    /// nothing when it describes HEAD, else one sentence saying what to do.
+    pub fn freshness_warning(&self) -> Result<Option<String>, ReadError> {
+        Ok(match self.freshness()? {
+            Freshness::UpToDate => None,
+            Freshness::Behind { commits, .. } => Some(format!(
+                "the index is {commits} commit{} behind HEAD; run `homer update`",
+                if commits == 1 { "" } else { "s" }
+            )),
+            other => Some(format!(
+                "the index does not describe HEAD ({}); run `homer update`",
+                other.describe()
+            )),
+        })
+    }
+
     /// Whether the working tree's copy of `path` differs from the indexed
     /// blob (or is gone). False without a working tree (a bare repository).
     pub(crate) fn changed_in_worktree(&self, path: &str) -> Result<bool, ReadError> {

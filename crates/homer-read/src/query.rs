@@ -11,7 +11,6 @@ use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
 use homer_vocab::{FileRole, ValueName, Values, keys, outside_production};
 use serde::Serialize;
 
-use crate::status::Freshness;
 use crate::{Index, ReadError};
 
 /// How much to show.
@@ -245,18 +244,7 @@ pub fn query(
         options: &options,
         head_time,
     };
-    let mut warnings = Vec::new();
-    match index.freshness()? {
-        Freshness::UpToDate => {}
-        Freshness::Behind { commits, .. } => warnings.push(format!(
-            "the index is {commits} commit{} behind HEAD; run `homer update`",
-            if commits == 1 { "" } else { "s" }
-        )),
-        other => warnings.push(format!(
-            "the index does not describe HEAD ({}); run `homer update`",
-            other.describe()
-        )),
-    }
+    let mut warnings: Vec<String> = index.freshness_warning()?.into_iter().collect();
     let relative = repo_relative(index.root(), cwd, target);
     let stale = |file: &str| index.changed_in_worktree(file);
     if let Some(path) = &relative {

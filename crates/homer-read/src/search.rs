@@ -68,6 +68,10 @@ pub struct SearchHit {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SearchResults {
     pub query: String,
+    /// The commit the index describes (what the hits stand on).
+    pub indexed_commit: Option<String>,
+    /// How far that is from HEAD, when it is not HEAD.
+    pub warnings: Vec<String>,
     /// The rankings used (a semantic search without vectors falls back to
     /// text).
     pub mode: SearchMode,
@@ -192,13 +196,13 @@ pub fn search(
             *fused.entry(*id).or_default() += semantic_weight * scaled / (RRF_K + 1.0);
         }
     }
+    // Whether the question names a kind of file it wants (tests, docs).
     let words: Vec<String> = identifiers(query).map(str::to_lowercase).collect();
-    let asks_prose = words.iter().any(|w| ASKS_PROSE.contains(&w.as_str()));
+    let asks = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+    let (asks_prose, asks_outside) = (asks(ASKS_PROSE), asks(ASKS_OUTSIDE_PRODUCTION));
     let ids: Vec<i64> = fused.keys().copied().collect();
     let chunks = store.chunks(&ids)?;
     let salience = file_salience(index, &chunks)?;
-    let asks_outside =
-        identifiers(query).any(|w| ASKS_OUTSIDE_PRODUCTION.contains(&w.to_lowercase().as_str()));
     // One result per definition or file: its best chunk.
     let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
     for chunk in &chunks {
@@ -246,6 +250,8 @@ pub fn search(
     }
     Ok(SearchResults {
         query: query.to_owned(),
+        indexed_commit: index.indexed_head()?,
+        warnings: index.freshness_warning()?.into_iter().collect(),
         mode,
         note,
         hits,

@@ -236,4 +236,19 @@ fn identifiers_match_whole_and_in_parts() {
         "{:?}",
         results.note
     );
+
+    // Every answer names the commit it stands on, and says when HEAD has
+    // moved past it.
+    let indexed = report.head.clone().expect("a head");
+    let results = find(root, "sessions open", SearchMode::Text);
+    assert_eq!(results.indexed_commit.as_deref(), Some(indexed.as_str()));
+    assert!(results.warnings.is_empty(), "{:?}", results.warnings);
+    std::fs::write(root.join("NOTES.txt"), "later\n").expect("write");
+    commit_all(root, "Later");
+    let results = find(root, "sessions open", SearchMode::Text);
+    assert_eq!(results.indexed_commit.as_deref(), Some(indexed.as_str()));
+    assert_eq!(
+        results.warnings,
+        vec!["the index is 1 commit behind HEAD; run `homer update`".to_owned()]
+    );
 }

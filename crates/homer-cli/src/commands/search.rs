@@ -41,6 +41,9 @@ pub(crate) fn run(repo: &Path, args: &SearchArgs, out: &Output) -> anyhow::Resul
 
 fn render(results: &SearchResults) -> String {
     let mut s = String::new();
+    for w in &results.warnings {
+        let _ = writeln!(s, "! {w}");
+    }
     if results.hits.is_empty() {
         s.push_str("nothing found\n");
         return s;
