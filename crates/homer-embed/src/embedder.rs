@@ -63,59 +63,31 @@ impl Embedder {
         if texts.is_empty() {
             return Ok(Vec::new());
         }
-        let failed = |e: &dyn std::fmt::Display| EmbedError::Inference(e.to_string());
         let encodings = self
             .tokenizer
             .encode_batch(texts.to_vec(), true)
-            .map_err(|e| failed(&e))?;
-        let batch = encodings.len();
+            .map_err(|e| EmbedError::Inference(e.to_string()))?;
         let width = encodings
             .iter()
             .map(|e| e.get_ids().len())
             .max()
             .unwrap_or(0);
-        let mut ids = Vec::with_capacity(batch * width);
-        let mut mask = Vec::with_capacity(batch * width);
-        let mut types = Vec::with_capacity(batch * width);
+        let mut ids = Vec::with_capacity(encodings.len() * width);
+        let mut mask = Vec::with_capacity(encodings.len() * width);
+        let mut types = Vec::with_capacity(encodings.len() * width);
         for e in &encodings {
             ids.extend(e.get_ids().iter().map(|&v| i64::from(v)));
             mask.extend(e.get_attention_mask().iter().map(|&v| i64::from(v)));
             types.extend(e.get_type_ids().iter().map(|&v| i64::from(v)));
         }
-        let shape = [batch, width];
-        let tensor = |data: Vec<i64>| Tensor::from_array((shape, data)).map_err(|e| failed(&e));
-        let outputs = self
-            .session
-            .run(ort::inputs![
-                "input_ids" => tensor(ids)?,
-                "attention_mask" => tensor(mask.clone())?,
-                "token_type_ids" => tensor(types)?,
-            ])
-            .map_err(|e| failed(&e))?;
-        let (out_shape, hidden) = outputs["last_hidden_state"]
-            .try_extract_tensor::<f32>()
-            .map_err(|e| failed(&e))?;
-        if out_shape.len() != 3
-            || out_shape[0] != batch as i64
-            || out_shape[1] != width as i64
-            || out_shape[2] != DIMENSIONS as i64
-        {
-            return Err(EmbedError::Inference(format!(
-                "the model answered with shape {out_shape:?}, not [{batch}, {width}, {DIMENSIONS}]"
-            )));
-        }
-        Ok((0..batch)
-            .map(|b| {
-                pool(
-                    &hidden[b * width * DIMENSIONS..(b + 1) * width * DIMENSIONS],
-                    &mask[b * width..(b + 1) * width],
-                )
-            })
+        let hidden = self.hidden_states(width, ids, mask.clone(), types)?;
+        Ok(hidden
+            .chunks(width * DIMENSIONS)
+            .zip(mask.chunks(width))
+            .map(|(h, m)| normalized(mean(h, m)))
             .collect())
     }
-}
 
-impl Embedder {
     /// Tokens in the vocabulary, special ones included.
     pub(crate) fn vocab_size(&self) -> usize {
         self.tokenizer.get_vocab_size(true)
@@ -125,27 +97,55 @@ impl Embedder {
     /// text that is that token alone, `[CLS] token [SEP]`: `DIMENSIONS`
     /// values per id, one after another.
     pub(crate) fn token_vectors(&mut self, ids: &[u32]) -> Result<Vec<f32>, EmbedError> {
-        let failed = |e: &dyn std::fmt::Display| EmbedError::Inference(e.to_string());
         let special = |name: &str| {
             self.tokenizer
                 .token_to_id(name)
                 .ok_or_else(|| EmbedError::Inference(format!("the tokenizer has no {name} token")))
         };
         let (cls, sep) = (i64::from(special("[CLS]")?), i64::from(special("[SEP]")?));
-        let batch = ids.len();
         let width = 3;
         let input: Vec<i64> = ids
             .iter()
             .flat_map(|&id| [cls, i64::from(id), sep])
             .collect();
+        let n = ids.len() * width;
+        let hidden = self.hidden_states(width, input, vec![1; n], vec![0; n])?;
+        // Each token's share added up (the tables made so far were made
+        // this way: summing first rounds differently).
+        let mut out = vec![0.0f32; ids.len() * DIMENSIONS];
+        for (row, h) in out
+            .chunks_mut(DIMENSIONS)
+            .zip(hidden.chunks(width * DIMENSIONS))
+        {
+            for token in h.chunks(DIMENSIONS) {
+                for (o, x) in row.iter_mut().zip(token) {
+                    *o += x / width as f32;
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Runs the model on rows of `width` tokens (ids, attention mask, token
+    /// types, row after row) and returns its last hidden state: `width` ×
+    /// `DIMENSIONS` values per row, checked against the shape asked for.
+    fn hidden_states(
+        &mut self,
+        width: usize,
+        ids: Vec<i64>,
+        mask: Vec<i64>,
+        types: Vec<i64>,
+    ) -> Result<Vec<f32>, EmbedError> {
+        let failed = |e: &dyn std::fmt::Display| EmbedError::Inference(e.to_string());
+        let batch = ids.len() / width.max(1);
         let shape = [batch, width];
         let tensor = |data: Vec<i64>| Tensor::from_array((shape, data)).map_err(|e| failed(&e));
         let outputs = self
             .session
             .run(ort::inputs![
-                "input_ids" => tensor(input)?,
-                "attention_mask" => tensor(vec![1; batch * width])?,
-                "token_type_ids" => tensor(vec![0; batch * width])?,
+                "input_ids" => tensor(ids)?,
+                "attention_mask" => tensor(mask)?,
+                "token_type_ids" => tensor(types)?,
             ])
             .map_err(|e| failed(&e))?;
         let (out_shape, hidden) = outputs["last_hidden_state"]
@@ -156,16 +156,7 @@ impl Embedder {
                 "the model answered with shape {out_shape:?}, not [{batch}, {width}, {DIMENSIONS}]"
             )));
         }
-        let mut out = vec![0.0f32; batch * DIMENSIONS];
-        for (b, row) in out.chunks_mut(DIMENSIONS).enumerate() {
-            for t in 0..width {
-                let token = &hidden[(b * width + t) * DIMENSIONS..(b * width + t + 1) * DIMENSIONS];
-                for (o, h) in row.iter_mut().zip(token) {
-                    *o += h / width as f32;
-                }
-            }
-        }
-        Ok(out)
+        Ok(hidden.to_vec())
     }
 }
 
@@ -188,19 +179,17 @@ fn environment(files: &ModelFiles) -> Result<Environment, EmbedError> {
         })
 }
 
-/// The mean of the token vectors the mask keeps, scaled to unit length.
-fn pool(hidden: &[f32], mask: &[i64]) -> Vec<f32> {
+/// The mean of the token vectors (`DIMENSIONS` values each) the mask keeps.
+fn mean(hidden: &[f32], mask: &[i64]) -> Vec<f32> {
     let mut sum = vec![0.0f32; DIMENSIONS];
     let mut count = 0.0f32;
-    for (t, &m) in mask.iter().enumerate() {
-        if m == 0 {
-            continue;
-        }
+    for (token, _) in hidden
+        .chunks(DIMENSIONS)
+        .zip(mask)
+        .filter(|(_, m)| **m != 0)
+    {
         count += 1.0;
-        for (s, h) in sum
-            .iter_mut()
-            .zip(&hidden[t * DIMENSIONS..(t + 1) * DIMENSIONS])
-        {
+        for (s, h) in sum.iter_mut().zip(token) {
             *s += h;
         }
     }
@@ -208,9 +197,14 @@ fn pool(hidden: &[f32], mask: &[i64]) -> Vec<f32> {
     for s in &mut sum {
         *s /= count;
     }
-    let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
-    for s in &mut sum {
-        *s /= norm;
-    }
     sum
+}
+
+/// A vector scaled to unit length.
+fn normalized(mut v: Vec<f32>) -> Vec<f32> {
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt().max(1e-12);
+    for x in &mut v {
+        *x /= norm;
+    }
+    v
 }
