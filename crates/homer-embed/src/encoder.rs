@@ -7,12 +7,17 @@ use crate::{
     StaticModel,
 };
 
-/// A kind of encoder; its vectors never mix with another kind's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A kind of encoder; its vectors never mix with another kind's. As a
+/// setting (`[embed] vectors`), `"static"` or `"transformer"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EncoderKind {
-    /// The static table distilled from the transformer.
+    /// The static table distilled from the transformer: seconds for a
+    /// repository.
+    #[default]
     Static,
-    /// all-MiniLM-L6-v2 through ONNX Runtime.
+    /// all-MiniLM-L6-v2 through ONNX Runtime: minutes for a repository,
+    /// better vectors.
     Transformer,
 }
 

@@ -26,6 +26,7 @@ pub const STATIC_MODEL_ID: &str = "all-MiniLM-L6-v2-int8/static-pca256-logrank-i
 pub const STATIC_DIMENSIONS: usize = 256;
 /// The same, as the file stores it.
 const STATIC_DIMENSIONS_U32: u32 = 256;
+const _: () = assert!(STATIC_DIMENSIONS_U32 as usize == STATIC_DIMENSIONS);
 /// Tokens of a text that count; the rest is cut (a table lookup is cheap,
 /// so this is far more than the transformer reads).
 const STATIC_MAX_TOKENS: usize = 2048;
@@ -145,44 +146,37 @@ impl StaticModel {
             .encode_fast(text, false)
             .map_err(|e| EmbedError::Inference(e.to_string()))?;
         let mut sum = vec![0.0f32; STATIC_DIMENSIONS];
-        let mut count = 0usize;
         let mut buffer = [0u8; ROW];
         for &id in encoding.get_ids().iter().take(STATIC_MAX_TOKENS) {
             let id = id as usize;
+            if id >= self.vocab {
+                continue;
+            }
             let found = match &self.rows {
                 Rows::Loaded(bytes) => row(bytes, self.vocab, id),
                 Rows::Lazy(file) => {
-                    if id >= self.vocab {
-                        None
-                    } else {
-                        read_at(file, &mut buffer, (HEADER + id * ROW) as u64).map_err(|e| {
-                            EmbedError::Inference(format!("cannot read the static model: {e}"))
-                        })?;
-                        let scale =
-                            f32::from_le_bytes([buffer[0], buffer[1], buffer[2], buffer[3]]);
-                        if !scale.is_finite() {
-                            return Err(EmbedError::Inference(
-                                "the static model is damaged; run `homer model fetch`".to_owned(),
-                            ));
-                        }
-                        Some((scale, &buffer[4..]))
-                    }
+                    read_at(file, &mut buffer, (HEADER + id * ROW) as u64).map_err(|e| {
+                        EmbedError::Inference(format!("cannot read the static model: {e}"))
+                    })?;
+                    split_row(&buffer)
                 }
             };
-            let Some((scale, values)) = found else {
-                continue;
-            };
+            // A loaded table was checked whole; a row read now is checked
+            // as it comes.
+            let (scale, values) = found.ok_or_else(|| {
+                EmbedError::Inference(
+                    "the static model is damaged; run `homer model fetch`".to_owned(),
+                )
+            })?;
             for (s, &v) in sum.iter_mut().zip(values) {
                 *s += f32::from(v as i8) * scale;
             }
-            count += 1;
         }
-        if count > 0 {
-            let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt();
-            if norm > 0.0 {
-                for s in &mut sum {
-                    *s /= norm;
-                }
+        // The zero vector (no known token) stays zero.
+        let norm = sum.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for s in &mut sum {
+                *s /= norm;
             }
         }
         Ok(sum)
@@ -396,7 +390,7 @@ const ROW: usize = 4 + STATIC_DIMENSIONS;
 fn check(bytes: &[u8]) -> Option<usize> {
     let vocab = check_header(bytes.get(..HEADER)?, bytes.len() as u64)?;
     (0..vocab)
-        .all(|id| row(bytes, vocab, id).is_some_and(|(scale, _)| scale.is_finite()))
+        .all(|id| row(bytes, vocab, id).is_some())
         .then_some(vocab)
 }
 
@@ -426,15 +420,19 @@ fn read_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Res
     }
 }
 
-/// Row `id` of a checked file: its scale and its int8 values (as bytes).
+/// Row `id` of a file: its scale and its int8 values (as bytes).
 fn row(bytes: &[u8], vocab: usize, id: usize) -> Option<(f32, &[u8])> {
     if id >= vocab {
         return None;
     }
     let start = HEADER + id * ROW;
-    let row = bytes.get(start..start + ROW)?;
-    let scale = f32::from_le_bytes(row[0..4].try_into().ok()?);
-    Some((scale, &row[4..]))
+    split_row(bytes.get(start..start + ROW)?)
+}
+
+/// One row's scale and values; `None` when the scale is not a number.
+fn split_row(row: &[u8]) -> Option<(f32, &[u8])> {
+    let scale = f32::from_le_bytes(row.get(0..4)?.try_into().ok()?);
+    scale.is_finite().then(|| (scale, &row[4..]))
 }
 
 #[cfg(test)]

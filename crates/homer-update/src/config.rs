@@ -22,28 +22,7 @@ pub struct Config {
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EmbedConfig {
-    pub vectors: Vectors,
-}
-
-/// The encoder of `[embed] vectors`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Vectors {
-    /// The table distilled from the transformer: seconds for a repository.
-    #[default]
-    Static,
-    /// The transformer itself: minutes for a repository, better vectors.
-    Transformer,
-}
-
-impl Vectors {
-    #[must_use]
-    pub fn kind(self) -> homer_embed::EncoderKind {
-        match self {
-            Vectors::Static => homer_embed::EncoderKind::Static,
-            Vectors::Transformer => homer_embed::EncoderKind::Transformer,
-        }
-    }
+    pub vectors: homer_embed::EncoderKind,
 }
 
 /// Graph analysis: PageRank, betweenness, communities.

@@ -399,7 +399,7 @@ pub fn update(
             skipped: false,
         });
     }
-    let kind = config.embed.vectors.kind();
+    let kind = config.embed.vectors;
     let (embedded, time) = embed(&mut store, options.no_embed, kind, progress)?;
     times.push(time);
     if let Some(off) = &embedded.off {

@@ -5,7 +5,7 @@
 //! canonical dump (and, where git can say it, with git).
 
 mod common;
-use common::{dump, open, run, stored_records};
+use common::{dump, missing_blobs, open, run, stored_records};
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -156,18 +156,10 @@ fn blobs_a_partial_clone_fetches_later() {
     assert_ne!(stored_records(&open(&repo)), git_numstat(source.path()));
 
     // Fetch every missing blob; HEAD does not move.
-    let listing = String::from_utf8(git_stdout(
-        &repo,
-        &["rev-list", "--objects", "--all", "--missing=print"],
-    ))
-    .expect("utf-8");
-    let missing: Vec<&str> = listing
-        .lines()
-        .filter_map(|l| l.strip_prefix('?'))
-        .collect();
+    let missing = missing_blobs(&repo);
     assert!(!missing.is_empty(), "the clone lacks historical blobs");
     let mut fetch = vec!["fetch", "-q", "origin"];
-    fetch.extend(missing);
+    fetch.extend(missing.iter().map(String::as_str));
     git(&repo, &fetch);
 
     let after = run(&repo);

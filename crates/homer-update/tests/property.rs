@@ -24,7 +24,7 @@
 )]
 
 mod common;
-use common::dump;
+use common::{dump, missing_blobs};
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -390,23 +390,13 @@ fn step(repo: &mut Repo, random: &mut Random) -> String {
         }
         _ => {
             // Fetch some of the blobs the partial clone lacks.
-            let listing = String::from_utf8(git_stdout(
-                &root,
-                &["rev-list", "--objects", "--all", "--missing=print"],
-            ))
-            .expect("utf-8");
-            let missing: Vec<&str> = listing
-                .lines()
-                .filter_map(|l| l.strip_prefix('?'))
-                .collect();
+            let missing = missing_blobs(&root);
             if missing.is_empty() {
                 return step(repo, random);
             }
             let take = 1 + random.below(missing.len());
             let mut args = vec!["fetch", "-q", "origin"];
-            let mut chosen = missing.clone();
-            chosen.truncate(take);
-            args.extend(chosen);
+            args.extend(missing.iter().take(take).map(String::as_str));
             git(&root, &args);
             format!("fetch {take} of {} missing blobs", missing.len())
         }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use std::collections::BTreeSet;
 
-use homer_fixtures::{NumstatRecord, git};
+use homer_fixtures::{NumstatRecord, git, git_stdout};
 use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
 use homer_update::{NoProgress, UpdateOptions, UpdateReport, update};
 
@@ -29,6 +29,17 @@ pub fn run_with_embeddings(repo: &Path) -> UpdateReport {
 /// The index of `repo`, read-only.
 pub fn open(repo: &Path) -> Store {
     Store::open(&repo.join(".homer/homer.db"), OpenMode::ReadOnly).expect("open")
+}
+
+/// The objects a partial clone lacks (git's `--missing=print` list).
+pub fn missing_blobs(repo: &Path) -> Vec<String> {
+    let listing = git_stdout(repo, &["rev-list", "--objects", "--all", "--missing=print"]);
+    String::from_utf8(listing)
+        .expect("utf-8")
+        .lines()
+        .filter_map(|l| l.strip_prefix('?'))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The canonical dump of `repo`'s index, after checking its integrity.
