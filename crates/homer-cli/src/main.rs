@@ -15,6 +15,7 @@ mod progress;
 
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::Parser;
 
 use crate::args::{Args, Command};
@@ -88,6 +89,17 @@ fn run(args: &Args) -> anyhow::Result<Found> {
         Command::Query(query) => commands::query::run(&repo, query, &out),
         Command::Render(render) => commands::render::run(&repo, render, &out),
         Command::Model(model) => commands::model::run(model, &out),
+        Command::Serve(serve) => {
+            let options = homer_serve::ServeOptions {
+                repo,
+                auto_update: !serve.no_auto_update,
+                update_wait: std::time::Duration::from_secs_f64(
+                    serve.update_wait.clamp(0.0, 600.0),
+                ),
+            };
+            homer_serve::serve_stdio(options).context("cannot serve")?;
+            Ok(Found::Something)
+        }
     }
 }
 

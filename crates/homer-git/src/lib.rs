@@ -6,6 +6,7 @@
 //! and the records defined here.
 
 mod blobs;
+mod changes;
 mod history;
 mod path;
 mod renames;
@@ -75,6 +76,12 @@ pub enum GitError {
     #[error("cannot diff commit {id}")]
     Diff {
         id: ObjectId,
+        #[source]
+        source: Git2Error,
+    },
+    #[error("'{revision}' names no commit here")]
+    Revision {
+        revision: String,
         #[source]
         source: Git2Error,
     },

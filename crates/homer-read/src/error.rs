@@ -22,6 +22,16 @@ impl ReadError {
             ReadError::Git(_) => false,
         }
     }
+
+    /// Whether the error says there is no index yet (`homer update` has
+    /// not published one).
+    #[must_use]
+    pub fn is_not_indexed(&self) -> bool {
+        matches!(
+            self,
+            ReadError::Vocab(homer_vocab::VocabError::NotIndexed { .. })
+        )
+    }
 }
 
 /// Whether `error` (one link of a cause chain) says that the index is

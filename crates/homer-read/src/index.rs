@@ -54,6 +54,20 @@ impl Index {
         Ok(self.store.checkpoint(&Checkpoint::Head.name())?)
     }
 
+    /// The commit HEAD points to now, `None` before the first commit.
+    pub fn head(&self) -> Result<Option<String>, ReadError> {
+        Ok(match self.workspace.repository().head()? {
+            Head::Commit { id, .. } => Some(id.to_hex()),
+            Head::Unborn { .. } => None,
+        })
+    }
+
+    /// The store's revision counter: it moves with every update that
+    /// changed something; 0 before the first.
+    pub fn revision(&self) -> Result<u64, ReadError> {
+        crate::status::revision(&self.store)
+    }
+
     /// How far the index is from HEAD.
     pub fn freshness(&self) -> Result<Freshness, ReadError> {
         let repo = self.workspace.repository();
@@ -82,7 +96,7 @@ impl Index {
 
     /// Whether the working tree's copy of `path` differs from the indexed
     /// blob (or is gone). False without a working tree (a bare repository).
-    pub(crate) fn changed_in_worktree(&self, path: &str) -> Result<bool, ReadError> {
+    pub fn changed_in_worktree(&self, path: &str) -> Result<bool, ReadError> {
         let repo = self.workspace.repository();
         let indexed = self.store.content_hash(NodeKind::File, path)?;
         Ok(match (indexed, repo.worktree_blob(path)) {
@@ -129,6 +143,12 @@ impl Index {
     pub fn commit(&self, id: &str) -> Result<Option<CommitAttrs>, ReadError> {
         self.attrs(NodeKind::Commit, id)
     }
+}
+
+/// Where the index of the repository containing `path` lives (whether or
+/// not it exists yet).
+pub fn database_path(path: &Path) -> Result<std::path::PathBuf, ReadError> {
+    Ok(Workspace::locate(path)?.database().to_path_buf())
 }
 
 /// Freshness from HEAD and the indexed commit.

@@ -20,7 +20,7 @@ mod vectors;
 
 pub use error::{ReadError, is_damaged_index};
 pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
-pub use index::Index;
+pub use index::{Index, database_path};
 pub use query::{
     Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link, Owner,
     QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View, query, utc_date,

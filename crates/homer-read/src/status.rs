@@ -107,7 +107,7 @@ pub fn status(path: &Path) -> Result<Status, ReadError> {
 }
 
 /// The store's revision counter; 0 before the first update stored one.
-fn revision(store: &Store) -> Result<u64, ReadError> {
+pub(crate) fn revision(store: &Store) -> Result<u64, ReadError> {
     match store.checkpoint(&Checkpoint::Revision.name())? {
         None => Ok(0),
         Some(text) => text.parse().map_err(|_| {

@@ -25,7 +25,7 @@ pub struct TaskContext {
 
 /// Counts tokens the way current `OpenAI` models do (`o200k_base`).
 #[must_use]
-pub(crate) fn count_tokens(text: &str) -> usize {
+pub fn count_tokens(text: &str) -> usize {
     tiktoken_rs::o200k_base_singleton()
         .encode_with_special_tokens(text)
         .len()

@@ -1,6 +1,8 @@
 //! Homer's documents for coding agents, built on homer-read: AGENTS.md and
 //! the per-directory context ([`render`]), the token-budgeted context for
-//! one task ([`task_context`]) and the per-file risk map ([`risk_map`]).
+//! one task ([`task_context`]), the per-file risk map ([`risk_map`]), the
+//! review of a change ([`review`]) and the text forms of the read side's
+//! answers ([`text`]).
 //!
 //! Everything comes from an open [`homer_read::Index`] and from blobs at
 //! the indexed HEAD. It writes only the files it is asked to, through
@@ -9,13 +11,19 @@
 
 mod agents;
 mod context;
+mod review;
 mod risk;
 mod snapshot;
+pub mod text;
 
 use std::path::PathBuf;
 
 pub use agents::{RenderOptions, Rendered, render};
-pub use context::{TaskContext, task_context};
+pub use context::{TaskContext, count_tokens, task_context};
+pub use review::{
+    ChangedFile, Dependent, Forgotten, Person, Review, ReviewTarget, changed_paths, review,
+    review_text,
+};
 pub use risk::{FileRisk, RiskMap, risk_map};
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +34,8 @@ pub enum RenderError {
     Store(#[from] homer_store::StoreError),
     #[error(transparent)]
     Vocab(#[from] homer_vocab::VocabError),
+    #[error(transparent)]
+    Git(#[from] homer_git::GitError),
     #[error("the index describes no commit yet; commit something and run `homer update`")]
     NoCommit,
     #[error("a budget of {budget} tokens cannot hold even the heading ({needed} tokens)")]

@@ -7,9 +7,9 @@ use anyhow::Context;
 
 use crate::Found;
 use crate::args::UpdateArgs;
-use crate::commands::status::{code_line, count, plural};
 use crate::output::Output;
 use crate::progress::Bars;
+use homer_render::text::{code_line, count, plural};
 
 pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Result<Found> {
     let bars = Bars::default();

@@ -1,0 +1,385 @@
+//! `homer serve` driven as an agent drives it: a child process over stdio,
+//! spoken to by rmcp's own client (and, for what that client will not
+//! send, by hand), its answers checked against the CLI's `--json`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use homer_fixtures::{commit_all, copy, git_stdout};
+use rmcp::ServiceExt;
+use rmcp::model::{CallToolRequestParams, CallToolResult};
+use rmcp::transport::{ConfigureCommandExt, TokioChildProcess};
+use serde_json::{Value, json};
+
+fn command(cwd: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_homer"));
+    c.current_dir(cwd)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOMER_MODEL_DIR", "/nonexistent/homer-model");
+    c
+}
+
+fn cli_json(cwd: &Path, args: &[&str]) -> Value {
+    let out = command(cwd)
+        .args(args)
+        .arg("--json")
+        .output()
+        .expect("run homer");
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn update(cwd: &Path) {
+    let out = command(cwd).arg("update").output().expect("run homer");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn head(cwd: &Path) -> String {
+    String::from_utf8(git_stdout(cwd, &["rev-parse", "HEAD"]))
+        .expect("utf-8")
+        .trim()
+        .to_owned()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+type Client = rmcp::service::RunningService<rmcp::RoleClient, ()>;
+
+async fn connect(cwd: &Path, extra: &[&str]) -> Client {
+    let cmd = tokio::process::Command::from(command(cwd)).configure(|c| {
+        c.arg("serve").args(extra);
+    });
+    ().serve(TokioChildProcess::new(cmd).expect("spawn homer serve"))
+        .await
+        .expect("initialize")
+}
+
+async fn call(client: &Client, tool: &'static str, args: Value) -> CallToolResult {
+    let Value::Object(map) = args else {
+        panic!("arguments are an object")
+    };
+    client
+        .call_tool(CallToolRequestParams::new(tool).with_arguments(map))
+        .await
+        .expect("a reply")
+}
+
+fn text(r: &CallToolResult) -> String {
+    r.content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect()
+}
+
+fn structured(r: &CallToolResult) -> &Value {
+    assert_ne!(r.is_error, Some(true), "{}", text(r));
+    r.structured_content.as_ref().expect("structured content")
+}
+
+#[test]
+#[allow(clippy::too_many_lines, reason = "one session, every tool in turn")]
+fn every_tool_answers_as_the_cli_does_and_says_what_it_stands_on() {
+    let repo = copy("small");
+    let root = repo.path();
+    update(root);
+    let commit = head(root);
+    runtime().block_on(async {
+        let client = connect(root, &[]).await;
+        let info = client.peer_info().expect("server info");
+        assert_eq!(
+            info.server_info.as_ref().map(|s| s.name.as_str()),
+            Some("homer")
+        );
+        let mut names: Vec<String> = client
+            .list_all_tools()
+            .await
+            .expect("tools")
+            .into_iter()
+            .map(|t| {
+                assert!(t.description.as_deref().is_some_and(|d| d.len() > 40));
+                assert!(t.input_schema.contains_key("properties"), "{}", t.name);
+                t.name.to_string()
+            })
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "co_changes",
+                "context",
+                "query",
+                "review",
+                "search",
+                "status"
+            ]
+        );
+
+        let search = call(
+            &client,
+            "search",
+            json!({"query": "multiply numbers", "mode": "text"}),
+        )
+        .await;
+        let s = structured(&search);
+        assert_eq!(s["stands_on"]["indexed_commit"], commit.as_str());
+        assert_eq!(s["stands_on"]["freshness"]["state"], "up_to_date");
+        let cli = cli_json(root, &["search", "multiply", "numbers", "--mode", "text"]);
+        assert_eq!(s["result"]["hits"], cli["hits"]);
+        assert!(text(&search).starts_with(&format!("[index at {} = HEAD]", &commit[..7])));
+
+        let query = call(&client, "query", json!({"target": "src/calc.rs"})).await;
+        assert_eq!(
+            structured(&query)["result"],
+            cli_json(root, &["query", "src/calc.rs"])
+        );
+
+        let co = call(&client, "co_changes", json!({"path": "src/calc.rs"})).await;
+        let cli_file = cli_json(root, &["query", "src/calc.rs"]);
+        let paths = |v: &Value, key: &str| -> Vec<String> {
+            v.as_array()
+                .expect("a list")
+                .iter()
+                .map(|c| c[key].as_str().expect("a path").to_owned())
+                .collect()
+        };
+        assert_eq!(
+            paths(&structured(&co)["result"]["partners"], "path"),
+            paths(&cli_file["co_changes"], "path")
+        );
+
+        let context = call(
+            &client,
+            "context",
+            json!({"task": "add a subtract function", "max_tokens": 1000}),
+        )
+        .await;
+        let c = structured(&context);
+        let budget = c["limit"].as_u64().expect("the budget used").to_string();
+        let cli = cli_json(
+            root,
+            &[
+                "render",
+                "--task",
+                "add a subtract function",
+                "--budget",
+                &budget,
+            ],
+        );
+        assert_eq!(c["result"]["text"], cli["text"]);
+
+        let status = call(&client, "status", json!({})).await;
+        assert_eq!(structured(&status)["result"], cli_json(root, &["status"]));
+
+        let review = call(&client, "review", json!({"files": ["src/calc.rs"]})).await;
+        let r = structured(&review);
+        assert_eq!(r["result"]["changed"][0]["path"], "src/calc.rs");
+        assert_eq!(r["result"]["commit"], commit.as_str());
+
+        // max_tokens is a bound, counted as `render --task` counts.
+        for tool in ["search", "query", "review"] {
+            let args = match tool {
+                "search" => json!({"query": "add", "limit": 50, "max_tokens": 150}),
+                "query" => json!({"target": "src/calc.rs", "limit": 50, "max_tokens": 150}),
+                _ => {
+                    json!({"files": ["src/calc.rs", "src/main.rs"], "limit": 50, "max_tokens": 150})
+                }
+            };
+            let r = call(&client, tool, args).await;
+            let t = text(&r);
+            let s = r
+                .structured_content
+                .as_ref()
+                .expect("structured")
+                .to_string();
+            assert!(homer_render::count_tokens(&t) <= 150, "{tool}: {t}");
+            assert!(homer_render::count_tokens(&s) <= 150, "{tool}: {s}");
+        }
+        client.cancel().await.expect("close");
+    });
+}
+
+#[test]
+fn answers_say_when_head_or_the_working_tree_moved() {
+    let repo = copy("small");
+    let root = repo.path();
+    update(root);
+    let indexed = head(root);
+    std::fs::write(root.join("NEWS"), "news\n").expect("write");
+    commit_all(root, "One more");
+    let lib = std::fs::read_to_string(root.join("src/calc.rs")).expect("read");
+    std::fs::write(root.join("src/calc.rs"), format!("{lib}\n// edited\n")).expect("write");
+    runtime().block_on(async {
+        // Without the update before answers: the stamp says how far behind.
+        let client = connect(root, &["--no-auto-update"]).await;
+        let r = call(&client, "query", json!({"target": "src/calc.rs"})).await;
+        let stamp = &structured(&r)["stands_on"];
+        assert_eq!(stamp["indexed_commit"], indexed.as_str());
+        assert_eq!(stamp["freshness"]["state"], "behind");
+        assert_eq!(stamp["freshness"]["commits"], 1);
+        assert_eq!(stamp["changed_in_worktree"], json!(["src/calc.rs"]));
+        assert!(text(&r).starts_with("[index at "), "{}", text(&r));
+        assert!(text(&r).contains("1 commit behind HEAD"), "{}", text(&r));
+        client.cancel().await.expect("close");
+
+        // With it (the default): the answer comes after the update.
+        let client = connect(root, &["--update-wait", "60"]).await;
+        let r = call(&client, "query", json!({"target": "src/calc.rs"})).await;
+        let stamp = &structured(&r)["stands_on"];
+        assert_eq!(stamp["indexed_commit"], head(root).as_str());
+        assert_eq!(stamp["freshness"]["state"], "up_to_date");
+        assert_eq!(stamp["update"], "ran");
+        client.cancel().await.expect("close");
+    });
+}
+
+#[test]
+fn bad_calls_get_errors_and_the_next_call_works() {
+    let repo = copy("small");
+    let root = repo.path();
+    update(root);
+    runtime().block_on(async {
+        let client = connect(root, &["--no-auto-update"]).await;
+        let ok = |r: &CallToolResult| r.is_error != Some(true);
+        // An unknown tool: a protocol error.
+        let unknown = client
+            .call_tool(CallToolRequestParams::new("no_such_tool"))
+            .await;
+        assert!(unknown.is_err(), "{unknown:?}");
+        // Wrong argument types and missing arguments: tool errors.
+        let wrong = call(&client, "query", json!({"target": 5})).await;
+        assert_eq!(wrong.is_error, Some(true));
+        let missing = call(&client, "search", json!({})).await;
+        assert_eq!(missing.is_error, Some(true));
+        // A huge argument is refused, not searched.
+        let huge = call(&client, "search", json!({"query": "x ".repeat(1_000_000)})).await;
+        assert_eq!(huge.is_error, Some(true));
+        assert!(text(&huge).contains("at most"), "{}", text(&huge));
+        let tiny = call(&client, "search", json!({"query": "add", "max_tokens": 3})).await;
+        assert_eq!(tiny.is_error, Some(true));
+        // A target nothing has: an answer that says so.
+        let nothing = call(&client, "co_changes", json!({"path": "no/such/file.rs"})).await;
+        assert_eq!(nothing.is_error, Some(true));
+        assert!(ok(&call(
+            &client,
+            "query",
+            json!({"target": "src/calc.rs"})
+        )
+        .await));
+
+        // The index rebuilt under the server: the next answer reads the new one.
+        let out = command(root)
+            .args(["update", "--rebuild"])
+            .output()
+            .expect("rebuild");
+        assert!(out.status.success());
+        let after = call(&client, "search", json!({"query": "add", "mode": "text"})).await;
+        assert_eq!(
+            structured(&after)["stands_on"]["freshness"]["state"],
+            "up_to_date"
+        );
+        client.cancel().await.expect("close");
+    });
+}
+
+#[test]
+fn without_an_index_the_tools_say_what_to_do() {
+    let repo = copy("small");
+    let root = repo.path();
+    runtime().block_on(async {
+        let client = connect(root, &["--no-auto-update"]).await;
+        let r = call(&client, "status", json!({})).await;
+        assert_eq!(r.is_error, Some(true));
+        assert!(text(&r).contains("homer update"), "{}", text(&r));
+        update(root);
+        let r = call(&client, "status", json!({})).await;
+        assert_ne!(r.is_error, Some(true), "{}", text(&r));
+        client.cancel().await.expect("close");
+    });
+}
+
+/// What rmcp's client never sends: lines that are not JSON-RPC, and a
+/// client that goes away in the middle of a call.
+#[test]
+fn malformed_input_and_a_vanishing_client() {
+    let repo = copy("small");
+    let root = repo.path();
+    update(root);
+    let mut child = command(root)
+        .args(["serve", "--no-auto-update"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut send = |line: &str| {
+        stdin.write_all(line.as_bytes()).expect("write");
+        stdin.write_all(b"\n").expect("write");
+        stdin.flush().expect("flush");
+    };
+    send(
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"by-hand","version":"0"}}}"#,
+    );
+    let mut line = String::new();
+    stdout.read_line(&mut line).expect("read");
+    assert!(line.contains("\"serverInfo\""), "{line}");
+    send(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+    for garbage in [
+        "this is not json",
+        "{\"jsonrpc\":\"2.0\",\"id\":",
+        "[1,2,3]",
+        "{}",
+    ] {
+        send(garbage);
+    }
+    send(
+        r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"status","arguments":{}}}"#,
+    );
+    // Replies to the garbage (when any) come first; the call's reply comes.
+    let deadline = Instant::now() + Duration::from_mins(1);
+    loop {
+        line.clear();
+        assert!(
+            stdout.read_line(&mut line).expect("read") > 0,
+            "the server hung up"
+        );
+        let reply: Value = serde_json::from_str(&line).expect("replies are JSON");
+        if reply["id"] == 2 {
+            assert!(
+                reply["result"]["structuredContent"]["stands_on"].is_object(),
+                "{line}"
+            );
+            break;
+        }
+        assert!(Instant::now() < deadline);
+    }
+    // A call, then the client vanishes before reading the reply.
+    send(
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"context","arguments":{"task":"add numbers"}}}"#,
+    );
+    drop(stdin);
+    drop(stdout);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.code().is_some(), "exited by a signal: {status:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "the server did not exit");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

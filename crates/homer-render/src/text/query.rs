@@ -1,0 +1,290 @@
+//! `homer query` as text: one target's neighbourhood, in at most 80 columns.
+
+use std::fmt::Write;
+
+use homer_read::{
+    Call, CommitBrief, DirView, FileView, HistoryView, Link, QueryOutcome, SymbolView, View,
+};
+
+use super::plural;
+
+const WIDTH: usize = 80;
+
+/// The neighbourhood view as the terminal shows it.
+#[must_use]
+pub fn query(outcome: &QueryOutcome) -> String {
+    let mut s = String::new();
+    match outcome {
+        QueryOutcome::Found { warnings, view } => {
+            for w in warnings {
+                line(&mut s, &format!("! {w}"));
+            }
+            match view {
+                View::File(f) => file(&mut s, f),
+                View::Directory(d) => directory(&mut s, d),
+                View::Symbol(v) => symbol(&mut s, v),
+            }
+        }
+        QueryOutcome::Ambiguous { target, candidates } => {
+            line(
+                &mut s,
+                &format!("'{target}' names {} symbols:", candidates.len()),
+            );
+            for c in candidates {
+                let at = c.line.map_or(String::new(), |l| format!(":{l}"));
+                line(&mut s, &format!("  {}{at}  [{}]", c.symbol, c.kind));
+            }
+            line(&mut s, "query one of them by its full name");
+        }
+        QueryOutcome::Unknown {
+            target,
+            suggestions,
+        } => {
+            line(&mut s, &format!("nothing indexed is called '{target}'"));
+            if !suggestions.is_empty() {
+                line(&mut s, "did you mean:");
+                for n in suggestions {
+                    line(&mut s, &format!("  {n}"));
+                }
+            }
+        }
+    }
+    s
+}
+
+/// Appends `text` cut to the terminal width.
+fn line(s: &mut String, text: &str) {
+    if text.chars().count() > WIDTH {
+        let cut: String = text.chars().take(WIDTH - 1).collect();
+        let _ = writeln!(s, "{cut}…");
+    } else {
+        let _ = writeln!(s, "{text}");
+    }
+}
+
+fn heading(s: &mut String, title: &str) {
+    s.push('\n');
+    line(s, title);
+}
+
+fn pct(p: Option<f64>) -> String {
+    p.map_or("-".to_owned(), |p| {
+        format!("top {:.0}%", (100.0 * (1.0 - p)).max(1.0))
+    })
+}
+
+fn number(w: f64) -> String {
+    if (w - w.round()).abs() < 1e-9 {
+        format!("{w:.0}")
+    } else {
+        format!("{w:.1}")
+    }
+}
+
+fn history(s: &mut String, h: &HistoryView) {
+    line(
+        s,
+        &format!(
+            "history     {} commits, +{} -{} lines, {}",
+            h.commits,
+            h.lines_added,
+            h.lines_deleted,
+            plural(u64::try_from(h.authors).unwrap_or(0), "author", "authors")
+        ),
+    );
+    let ago = |d: Option<i64>| match d {
+        Some(0) => " (HEAD's day)".to_owned(),
+        Some(d) if d < 60 => format!(" ({d} days before HEAD)"),
+        #[allow(clippy::cast_precision_loss, reason = "days are small")]
+        Some(d) if d < 730 => format!(" ({:.0} months before HEAD)", d as f64 / 30.44),
+        #[allow(clippy::cast_precision_loss, reason = "days are small")]
+        Some(d) => format!(" ({:.1} years before HEAD)", d as f64 / 365.25),
+        None => String::new(),
+    };
+    line(
+        s,
+        &format!(
+            "first       {}{}",
+            homer_read::utc_date(h.first_change),
+            ago(h.age_days)
+        ),
+    );
+    line(
+        s,
+        &format!(
+            "last        {}{}",
+            homer_read::utc_date(h.last_change),
+            ago(h.days_since_change)
+        ),
+    );
+    if !h.owners.is_empty() {
+        heading(s, "owners (share of added lines)");
+        for o in &h.owners {
+            line(
+                s,
+                &format!(
+                    "  {:>4.0}%  {} ({})",
+                    100.0 * o.share,
+                    o.author,
+                    plural(u64::from(o.commits), "commit", "commits")
+                ),
+            );
+        }
+    }
+}
+
+fn links(s: &mut String, title: &str, list: &[Link]) {
+    if list.is_empty() {
+        return;
+    }
+    heading(s, title);
+    for l in list {
+        let indent = "  ".repeat(l.depth);
+        line(s, &format!("{indent}{}  ({})", l.path, number(l.weight)));
+    }
+}
+
+fn commits(s: &mut String, list: &[CommitBrief]) {
+    if list.is_empty() {
+        return;
+    }
+    heading(s, "last commits");
+    for c in list {
+        let short = &c.id[..c.id.len().min(8)];
+        line(
+            s,
+            &format!("  {short} {} {}: {}", c.date, c.author, c.subject),
+        );
+    }
+}
+
+fn file(s: &mut String, f: &FileView) {
+    line(
+        s,
+        &format!(
+            "{}  [file{}]",
+            f.path,
+            f.language
+                .as_deref()
+                .map_or(String::new(), |l| format!(", {l}"))
+        ),
+    );
+    if let Some(sal) = &f.salience {
+        line(s, &format!("salience    {:.2}, {}", sal.score, sal.class));
+        for r in &sal.reasons {
+            line(s, &format!("            - {r}"));
+        }
+    }
+    line(s, &format!("pagerank    {}", pct(f.pagerank_pct)));
+    if let Some(c) = &f.community {
+        line(s, &format!("community   {c}"));
+    }
+    if let Some(h) = &f.history {
+        history(s, h);
+    }
+    if !f.defines.is_empty() {
+        heading(
+            s,
+            &format!("defines ({} of {})", f.defines.len(), f.definitions),
+        );
+        for d in &f.defines {
+            let at = d.lines.map_or(String::new(), |l| format!(":{}", l.0));
+            let sig = d.signature.as_deref().unwrap_or(&d.symbol);
+            line(s, &format!("  {at:<6} {}", sig.trim()));
+        }
+    }
+    links(s, "imports", &f.imports);
+    links(s, "imported by", &f.imported_by);
+    links(s, "calls into (calls)", &f.calls_into);
+    links(s, "called from (calls)", &f.called_from);
+    if !f.co_changes.is_empty() {
+        heading(s, "changes with (degree %, shared commits)");
+        for c in &f.co_changes {
+            let hidden = if c.hidden { "  hidden coupling" } else { "" };
+            line(
+                s,
+                &format!("  {}  ({:.0}%, {}){hidden}", c.path, c.degree, c.shared),
+            );
+        }
+    }
+    commits(s, &f.recent_commits);
+}
+
+fn directory(s: &mut String, d: &DirView) {
+    line(s, &format!("{}/  [directory, {} files]", d.path, d.files));
+    if let Some(t) = d.truck_factor {
+        line(s, &format!("truck factor {t}"));
+    }
+    if let Some(h) = &d.history {
+        history(s, h);
+    }
+    if !d.top_files.is_empty() {
+        heading(s, "most salient files");
+        for f in &d.top_files {
+            line(
+                s,
+                &format!(
+                    "  {:.2}  {}  ({})",
+                    f.salience.unwrap_or(0.0),
+                    f.path,
+                    f.class.as_deref().unwrap_or("-")
+                ),
+            );
+        }
+    }
+    commits(s, &d.recent_commits);
+}
+
+fn calls(s: &mut String, title: &str, list: &[Call]) {
+    if list.is_empty() {
+        return;
+    }
+    heading(s, title);
+    for c in list {
+        let indent = "  ".repeat(c.depth);
+        let guess = if c.confidence < 1.0 {
+            format!(", guess {:.2}", c.confidence)
+        } else {
+            String::new()
+        };
+        line(
+            s,
+            &format!("{indent}{}  ({}×{guess})", c.symbol, number(c.count)),
+        );
+    }
+}
+
+fn symbol(s: &mut String, v: &SymbolView) {
+    let at = v.lines.map_or(String::new(), |(a, b)| format!(":{a}-{b}"));
+    line(s, &format!("{}  [{}]", v.name, v.kind));
+    line(s, &format!("in          {}{at}", v.path));
+    if let Some(sig) = &v.signature {
+        line(s, &format!("signature   {}", sig.trim()));
+    }
+    if let Some(doc) = &v.doc {
+        let lines: Vec<&str> = doc.lines().filter(|l| !l.trim().is_empty()).collect();
+        for (i, l) in lines.iter().take(6).enumerate() {
+            let label = if i == 0 { "doc" } else { "" };
+            line(s, &format!("{label:<12}{l}"));
+        }
+    }
+    line(s, &format!("pagerank    {}", pct(v.pagerank_pct)));
+    line(
+        s,
+        &format!(
+            "file        salience {}, {}",
+            v.file
+                .salience
+                .map_or("-".to_owned(), |x| format!("{x:.2}")),
+            v.file.class.as_deref().unwrap_or("-")
+        ),
+    );
+    calls(s, "callers", &v.callers);
+    calls(s, "callees", &v.callees);
+    if !v.similar.is_empty() {
+        heading(s, "similar in meaning (cosine)");
+        for n in &v.similar {
+            line(s, &format!("  {:.2}  {}", n.cosine, n.name));
+        }
+    }
+}

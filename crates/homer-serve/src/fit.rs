@@ -1,0 +1,211 @@
+//! What every answer stands on ([`Stamp`]), and answers cut to the
+//! caller's `max_tokens`.
+
+use std::collections::BTreeSet;
+use std::fmt::Write;
+
+use homer_read::{Freshness, Index};
+use rmcp::model::{CallToolResult, ContentBlock};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::state::UpdateNote;
+
+/// At most this many mentioned files are checked against the working tree.
+const MAX_CHECKED: usize = 64;
+
+/// The fewest tokens an answer may be asked to fit in.
+pub(crate) const MIN_TOKENS: usize = 100;
+
+/// What an answer was computed from, and how that differs from what the
+/// caller has in front of them now.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Stamp {
+    /// The commit the index describes.
+    pub indexed_commit: Option<String>,
+    /// The commit HEAD points to now.
+    pub head: Option<String>,
+    /// How far the index is from HEAD (`state`: `up_to_date`, `behind` with
+    /// `commits`, `diverged`, …).
+    pub freshness: Freshness,
+    /// Files the answer mentions whose working-tree copy differs from the
+    /// indexed one (or is gone).
+    pub changed_in_worktree: Vec<String>,
+    /// The update before this answer: `ran`, `running` (the answer is from
+    /// the index before it) or `failed: …`; absent when none was needed.
+    pub update: Option<String>,
+}
+
+impl Stamp {
+    pub(crate) fn of(index: &Index, note: &UpdateNote, mentioned: &[String]) -> Stamp {
+        let mut seen = BTreeSet::new();
+        let changed_in_worktree = mentioned
+            .iter()
+            .filter(|p| seen.insert(p.as_str()))
+            .take(MAX_CHECKED)
+            .filter(|p| index.changed_in_worktree(p).unwrap_or(false))
+            .cloned()
+            .collect();
+        Stamp {
+            indexed_commit: index.indexed_head().ok().flatten(),
+            head: index.head().ok().flatten(),
+            // An unreadable HEAD is no reason to refuse the answer; the
+            // stamp then cannot vouch for it.
+            freshness: index.freshness().unwrap_or(Freshness::IndexedCommitMissing),
+            changed_in_worktree,
+            update: match note {
+                UpdateNote::None => None,
+                UpdateNote::Ran => Some("ran".to_owned()),
+                UpdateNote::Running => Some("running".to_owned()),
+                UpdateNote::Failed(why) => Some(format!("failed: {why}")),
+            },
+        }
+    }
+
+    /// The stamp as the first line of a text answer.
+    #[must_use]
+    pub fn line(&self) -> String {
+        let short = |id: &Option<String>| {
+            id.as_deref()
+                .map_or("nothing".to_owned(), |c| c[..c.len().min(7)].to_owned())
+        };
+        let mut s = format!("[index at {}", short(&self.indexed_commit));
+        match &self.freshness {
+            Freshness::UpToDate => s.push_str(" = HEAD"),
+            Freshness::Behind { commits, at_least } => {
+                let _ = write!(
+                    s,
+                    ", {}{commits} commit{} behind HEAD {}",
+                    if *at_least { "at least " } else { "" },
+                    if *commits == 1 { "" } else { "s" },
+                    short(&self.head)
+                );
+            }
+            other => {
+                let _ = write!(s, "; HEAD {}: {}", short(&self.head), other.describe());
+            }
+        }
+        match self.update.as_deref() {
+            Some("ran") => s.push_str("; updated before this answer"),
+            Some("running") => {
+                s.push_str("; an update is running, this answer is from the index before it");
+            }
+            Some(failed) => {
+                let _ = write!(s, "; the update {failed}");
+            }
+            None => {}
+        }
+        if !self.changed_in_worktree.is_empty() {
+            {
+                let _ = write!(
+                    s,
+                    "; changed in the working tree since: {}",
+                    self.changed_in_worktree.join(", ")
+                );
+            };
+        }
+        s.push(']');
+        s
+    }
+}
+
+/// One computed answer: its structured form, its text, and the repository
+/// paths it mentions (checked against the working tree).
+pub(crate) struct Answer<T> {
+    pub value: T,
+    pub text: String,
+    pub paths: Vec<String>,
+}
+
+fn tokens(text: &str) -> usize {
+    homer_render::count_tokens(text)
+}
+
+/// Computes an answer with `make(limit)`, lowering `limit` until both its
+/// text and its structured form fit in `max_tokens`; a text that does not
+/// fit even at limit 1 is cut by lines, saying so.
+pub(crate) fn fit<T: Serialize>(
+    index: &Index,
+    note: &UpdateNote,
+    max_tokens: usize,
+    limit: usize,
+    mut make: impl FnMut(usize) -> Result<Answer<T>, String>,
+) -> CallToolResult {
+    let mut limit = limit.max(1);
+    let asked = limit;
+    loop {
+        let answer = match make(limit) {
+            Ok(a) => a,
+            Err(message) => return tool_error(&message),
+        };
+        let stamp = Stamp::of(index, note, &answer.paths);
+        let mut text = format!("{}\n{}", stamp.line(), answer.text);
+        if limit < asked {
+            {
+                let _ = writeln!(
+                    text,
+                    "… lists cut to {limit} entries (of up to {asked} asked) to fit max_tokens={max_tokens}"
+                );
+            };
+        }
+        let structured = json!({
+            "stands_on": stamp,
+            "result": answer.value,
+            "limit": limit,
+        });
+        let (t, j) = (tokens(&text), tokens(&structured.to_string()));
+        if t <= max_tokens && j <= max_tokens {
+            return success(text, structured);
+        }
+        if limit == 1 {
+            return cut(&stamp, &text, max_tokens);
+        }
+        let over = t.max(j);
+        limit = (limit * max_tokens / over).clamp(1, limit - 1);
+    }
+}
+
+/// The last resort: the text cut by lines, the structured result left out.
+fn cut(stamp: &Stamp, text: &str, max_tokens: usize) -> CallToolResult {
+    let structured = json!({
+        "stands_on": stamp,
+        "result": Value::Null,
+        "left_out": format!("the answer does not fit max_tokens={max_tokens} even with one entry per list; the text holds what fits"),
+    });
+    let lines: Vec<&str> = text.lines().collect();
+    let room = max_tokens.saturating_sub(30);
+    let mut kept = String::new();
+    let mut used = 0;
+    let mut n = 0;
+    for line in &lines {
+        let cost = tokens(line) + 1;
+        if used + cost > room {
+            break;
+        }
+        kept.push_str(line);
+        kept.push('\n');
+        used += cost;
+        n += 1;
+    }
+    {
+        let _ = writeln!(
+            kept,
+            "… {} more lines left out to fit max_tokens={max_tokens}",
+            lines.len() - n
+        );
+    };
+    success(kept, structured)
+}
+
+pub(crate) fn success(text: String, structured: Value) -> CallToolResult {
+    let mut result = CallToolResult::success(vec![ContentBlock::text(text)]);
+    result.structured_content = Some(structured);
+    result
+}
+
+/// A tool error: the call was understood but cannot be answered.
+pub(crate) fn tool_error(message: &str) -> CallToolResult {
+    let mut result = CallToolResult::error(vec![ContentBlock::text(message.to_owned())]);
+    result.structured_content = Some(json!({ "error": message }));
+    result
+}
