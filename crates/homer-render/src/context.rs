@@ -21,6 +21,8 @@ pub struct TaskContext {
     /// Symbols shown, of those ranked.
     pub symbols: usize,
     pub ranked: usize,
+    /// The files whose definitions are shown, in the order shown.
+    pub files: Vec<String>,
 }
 
 /// Counts tokens the way current `OpenAI` models do (`o200k_base`).
@@ -91,11 +93,10 @@ fn seeds(
 
 /// The heading, then the chosen symbols grouped by file (files in the
 /// order of their best symbol, symbols in line order).
-fn render_symbols(index: &Snapshot, head: &str, chosen: &[usize]) -> String {
-    let mut chosen: Vec<usize> = chosen.to_vec();
-    // Grouped by file, files in the order of their best symbol.
+/// The files of the chosen symbols, in the order of their best symbol.
+fn files_of(index: &Snapshot, chosen: &[usize]) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
-    for &i in &chosen {
+    for &i in chosen {
         let p = index.symbols[i]
             .name
             .split_once("::")
@@ -105,6 +106,13 @@ fn render_symbols(index: &Snapshot, head: &str, chosen: &[usize]) -> String {
             order.push(p);
         }
     }
+    order
+}
+
+fn render_symbols(index: &Snapshot, head: &str, chosen: &[usize]) -> String {
+    // Grouped by file, files in the order of their best symbol.
+    let order = files_of(index, chosen);
+    let mut chosen: Vec<usize> = chosen.to_vec();
     chosen.sort_by_key(|&i| (index.symbols[i].line, i));
     let mut s = head.to_owned();
     for file in &order {
@@ -243,5 +251,6 @@ pub fn task_context(
         budget,
         symbols: lo,
         ranked: ranked.len(),
+        files: files_of(&index, &ranked[..lo]),
     })
 }

@@ -133,12 +133,19 @@ pub(crate) fn fit<T: Serialize>(
 ) -> CallToolResult {
     let mut limit = limit.max(1);
     let asked = limit;
+    // The first (largest) answer mentions every path a shorter one can:
+    // the working tree is read once, then filtered to what is shown.
+    let mut first: Option<Stamp> = None;
     loop {
         let answer = match make(limit) {
             Ok(a) => a,
             Err(message) => return tool_error(&message),
         };
-        let stamp = Stamp::of(index, note, &answer.paths);
+        let full = first.get_or_insert_with(|| Stamp::of(index, note, &answer.paths));
+        let mut stamp = full.clone();
+        stamp
+            .changed_in_worktree
+            .retain(|p| answer.paths.contains(p));
         let mut text = format!("{}\n{}", stamp.line(), answer.text);
         if limit < asked {
             {

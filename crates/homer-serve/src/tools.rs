@@ -310,7 +310,7 @@ impl HomerServer {
                     .map_err(|e| error_chain(&e))?;
                 Ok(Answer {
                     text: context.text.clone(),
-                    paths: args.focus.clone(),
+                    paths: context.files.iter().chain(&args.focus).cloned().collect(),
                     value: context,
                 })
             })
