@@ -228,6 +228,8 @@ def main():
             chosen = [x for x in records if x["ranking"] == mode and keep(x["repo"], lookup[(x["repo"], x["q"])])]
             if chosen:
                 line(label, len(chosen), mode, chosen)
+    if all(m in modes for m in MODES):
+        paired(records, names, questions, lookup)
     if args.out:
         with open(args.out, "w") as f:
             json.dump(records, f, indent=1)
@@ -241,6 +243,40 @@ def main():
             )
             print(f"median homer search --mode {mode}: {statistics.median(times[mode]) * 1000:.0f} ms "
                   f"({len(times[mode])} processes; {per_repo})")
+
+
+def bootstrap(diffs, rounds=2000, seed=7):
+    """95% interval of the mean of paired differences, by resampling the
+    questions (seeded: the same scores print the same interval)."""
+    import random
+
+    rng = random.Random(seed)
+    n = len(diffs)
+    means = sorted(sum(rng.choice(diffs) for _ in range(n)) / n for _ in range(rounds))
+    return means[int(0.025 * rounds)], means[int(0.975 * rounds) - 1]
+
+
+def paired(records, names, questions, lookup):
+    """Hybrid against the better of text and semantic, question by question:
+    the mean difference of MRR@10 and its 95% bootstrap interval. An
+    interval that holds 0 is a difference this many questions cannot tell
+    from chance."""
+    score = {(x["repo"], x["q"], x["ranking"]): x["mrr10"] for x in records}
+    print()
+    print("hybrid minus one ranking, MRR@10 per question: mean [95% interval]")
+    print(f"{'repository':<15} {'n':>3}  {'vs text':>24}  {'vs semantic':>24}")
+    rows = [(name, lambda repo, item, name=name: repo == name) for name in names]
+    rows += groups(questions, names)
+    for label, keep in rows:
+        chosen = [(r, q) for (r, q) in lookup if keep(r, lookup[(r, q)])]
+        if not chosen:
+            continue
+        cells = []
+        for other in ("text", "semantic"):
+            diffs = [score[(r, q, "hybrid")] - score[(r, q, other)] for r, q in chosen]
+            low, high = bootstrap(diffs)
+            cells.append(f"{sum(diffs) / len(diffs):+.3f} [{low:+.3f}, {high:+.3f}]")
+        print(f"{label:<15} {len(chosen):>3}  {cells[0]:>24}  {cells[1]:>24}")
 
 
 def sweep(homer, args, questions):

@@ -13,6 +13,7 @@
 mod error;
 mod export;
 mod index;
+mod phrase;
 mod query;
 mod search;
 mod status;

@@ -11,6 +11,7 @@ use homer_vocab::text::{fts_query, identifiers};
 use homer_vocab::{keys, outside_production};
 use serde::Serialize;
 
+use crate::phrase::Phrase;
 use crate::{Index, ReadError};
 
 /// Which rankings to use.
@@ -133,6 +134,14 @@ const ASKS_PROSE: &[&str] = &[
     "changelog",
     "tutorial",
 ];
+/// What a string literal of production code that spells the question in
+/// order (pasted text, `phrase`) adds, plus up to as much again by how
+/// much of the question it spells: more than any fused score, so the
+/// place that emits a pasted message comes first. Tests and prose get
+/// nothing from it unless asked for: their literals are descriptions ("it
+/// should set a cookie on the response") and asserted messages, not where
+/// a message comes from.
+const PHRASE: f64 = 1.0;
 /// BM25 weights of the title, the body and the identifier words.
 const WEIGHTS: [f64; 3] = [4.0, 1.0, 2.0];
 
@@ -196,27 +205,18 @@ pub fn search(
             *fused.entry(*id).or_default() += semantic_weight * scaled / (RRF_K + 1.0);
         }
     }
-    // Whether the question names a kind of file it wants (tests, docs).
-    let words: Vec<String> = identifiers(query).map(str::to_lowercase).collect();
-    let asks = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
-    let (asks_prose, asks_outside) = (asks(ASKS_PROSE), asks(ASKS_OUTSIDE_PRODUCTION));
+    let rules = Rules::of(query);
     let ids: Vec<i64> = fused.keys().copied().collect();
     let chunks = store.chunks(&ids)?;
     let salience = file_salience(index, &chunks)?;
     // One result per definition or file: its best chunk.
     let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
     for chunk in &chunks {
-        let file = chunk_path(chunk);
-        let prior = file.and_then(|f| salience.get(f)).copied().unwrap_or(0.0);
-        let mut relevance = fused[&chunk.id] + SALIENCE_PRIOR * prior;
-        if !asks_prose && file.is_some_and(is_prose) {
-            relevance *= PROSE;
-        }
-        // By the chunk's node, not only its file: a Rust `mod tests` sits
-        // in a production file.
-        if !asks_outside && chunk.node.as_deref().is_some_and(outside_production) {
-            relevance *= OUTSIDE_PRODUCTION;
-        }
+        let prior = chunk_path(chunk)
+            .and_then(|f| salience.get(f))
+            .copied()
+            .unwrap_or(0.0);
+        let relevance = rules.apply(fused[&chunk.id] + SALIENCE_PRIOR * prior, chunk);
         let key = chunk
             .node
             .clone()
@@ -256,6 +256,46 @@ pub fn search(
         note,
         hits,
     })
+}
+
+/// What the question's own words change in a chunk's relevance.
+struct Rules {
+    /// The question names documentation...
+    asks_prose: bool,
+    /// ...or tests, examples, benchmarks.
+    asks_outside: bool,
+    /// The question as a phrase to find in string literals.
+    phrase: Option<Phrase>,
+}
+
+impl Rules {
+    fn of(query: &str) -> Rules {
+        let words: Vec<String> = identifiers(query).map(str::to_lowercase).collect();
+        let asks = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
+        Rules {
+            asks_prose: asks(ASKS_PROSE),
+            asks_outside: asks(ASKS_OUTSIDE_PRODUCTION),
+            phrase: Phrase::new(query),
+        }
+    }
+
+    fn apply(&self, mut relevance: f64, chunk: &StoredChunk) -> f64 {
+        let prose = !self.asks_prose && chunk_path(chunk).is_some_and(is_prose);
+        if prose {
+            relevance *= PROSE;
+        }
+        // By the chunk's node, not only its file: a Rust `mod tests` sits
+        // in a production file.
+        let outside = !self.asks_outside && chunk.node.as_deref().is_some_and(outside_production);
+        if outside {
+            relevance *= OUTSIDE_PRODUCTION;
+        }
+        let code = !(prose || outside) && chunk.node_kind != Some(NodeKind::Commit);
+        if code && let Some(coverage) = self.phrase.as_ref().and_then(|p| p.best_in(&chunk.body)) {
+            relevance += PHRASE * (1.0 + coverage.min(1.0));
+        }
+        relevance
+    }
 }
 
 /// Chunk ids by cosine similarity to the query, best first.

@@ -252,3 +252,68 @@ fn identifiers_match_whole_and_in_parts() {
         vec!["the index is 1 commit behind HEAD; run `homer update`".to_owned()]
     );
 }
+
+#[test]
+fn a_pasted_message_finds_the_code_that_emits_it_first() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::create_dir_all(root.join("src")).expect("mkdir");
+    std::fs::create_dir_all(root.join("tests")).expect("mkdir");
+    // The emitter says it once, with a placeholder; a neighbour shares
+    // many of the words, often, out of order; a test asserts the whole
+    // message word for word.
+    std::fs::write(
+        root.join("src/net.py"),
+        "def open_socket(kind):\n    \
+         if kind is None:\n        \
+         raise OSError(\"Can't create socket: %s\" % kind)\n    \
+         return kind\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("src/pool.py"),
+        "def refill(pool):\n    \
+         \"\"\"Too many open files: create a socket for each file, socket by socket.\n    \
+         Files open too many sockets; create sockets when too many are open.\"\"\"\n    \
+         return [socket_for(f) for f in pool.files if f.open]\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("tests/test_net.py"),
+        "def test_open_socket_fails():\n    \
+         assert str(err) == \"Can't create socket: Too many open files\"\n",
+    )
+    .expect("write");
+    commit_all(root, "Sockets");
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(root, &options, &NoProgress).expect("update");
+    let pasted = "Can't create socket: Too many open files";
+    let results = find(root, pasted, SearchMode::Text);
+    assert_eq!(
+        names(&results).first().map(String::as_str),
+        Some("src/net.py open_socket"),
+        "{:?}",
+        names(&results)
+    );
+    // The same words as a question (not in the literal's order) find the
+    // file that talks about them, not the emitter.
+    let results = find(root, "open files too many socket create", SearchMode::Text);
+    assert_eq!(
+        names(&results).first().map(String::as_str),
+        Some("src/pool.py refill"),
+        "{:?}",
+        names(&results)
+    );
+    // Asking for tests lets the test's literal count too.
+    let results = find(root, &format!("test {pasted}"), SearchMode::Text);
+    assert_eq!(
+        names(&results).first().map(String::as_str),
+        Some("tests/test_net.py test_open_socket_fails"),
+        "{:?}",
+        names(&results)
+    );
+}
