@@ -1,8 +1,12 @@
 //! An open index: the repository, its database opened read-only, and what
 //! every answer stands on (the indexed commit and how far HEAD has moved).
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime};
 
+use homer_embed::{Encoder, EncoderKind};
 use homer_git::{Head, ObjectId};
 use homer_store::{NodeKind, Store};
 use homer_vocab::attrs::{self, CommitAttrs};
@@ -21,6 +25,98 @@ const BEHIND_LIMIT: usize = 10_000;
 pub struct Index {
     workspace: Workspace,
     store: Store,
+    /// What a long-lived reader (`homer serve`) keeps between answers.
+    warm: Mutex<Warm>,
+    worktree: Option<Arc<WorktreeCache>>,
+}
+
+/// Loaded once per handle and kept while the index's revision stays: the
+/// query encoder (its tokenizer takes longer to load than a search takes)
+/// and the stored vectors.
+#[derive(Default)]
+struct Warm {
+    encoder: Option<(EncoderKind, Encoder)>,
+    vectors: Option<(u64, EncoderKind, Arc<Vectors>)>,
+}
+
+impl std::fmt::Debug for Warm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Warm")
+            .field("encoder", &self.encoder.as_ref().map(|(k, _)| k))
+            .field(
+                "vectors",
+                &self.vectors.as_ref().map(|(r, k, v)| (r, k, v.keys.len())),
+            )
+            .finish()
+    }
+}
+
+/// Every stored vector of one model: `keys[i]` is the text hash of
+/// `flat[i * dimensions..]`.
+#[derive(Debug)]
+pub(crate) struct Vectors {
+    pub keys: Vec<i64>,
+    pub flat: Vec<f32>,
+}
+
+/// Blob ids of working-tree files, remembered with the file's size,
+/// modification time and inode, so a file unchanged since it was hashed
+/// is not read again. Only files last modified well before they were
+/// hashed are remembered: a write in the same clock tick as the hashing
+/// would leave the same stat behind (git's "racily clean" entries).
+#[derive(Debug, Default)]
+pub struct WorktreeCache {
+    entries: Mutex<HashMap<String, (FileStat, Option<ObjectId>)>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct FileStat {
+    len: u64,
+    modified: Option<SystemTime>,
+    inode: u64,
+}
+
+/// How much older than the hashing a file's modification must be for its
+/// hash to be remembered.
+const RACY: Duration = Duration::from_secs(2);
+
+impl FileStat {
+    fn of(path: &Path) -> Option<FileStat> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(FileStat {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
+    }
+}
+
+impl WorktreeCache {
+    fn blob(&self, repo: &homer_git::Repository, root: &Path, path: &str) -> Option<ObjectId> {
+        let Some(stat) = FileStat::of(&root.join(path)) else {
+            // Gone (or unreadable): nothing to remember.
+            return repo.worktree_blob(path);
+        };
+        let lock = || self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((seen, blob)) = lock().get(path)
+            && *seen == stat
+        {
+            return *blob;
+        }
+        let blob = repo.worktree_blob(path);
+        let settled = stat
+            .modified
+            .and_then(|m| SystemTime::now().duration_since(m).ok())
+            .is_some_and(|age| age > RACY);
+        if settled {
+            lock().insert(path.to_owned(), (stat, blob));
+        }
+        blob
+    }
 }
 
 impl Index {
@@ -29,7 +125,55 @@ impl Index {
     pub fn open(path: &Path) -> Result<Index, ReadError> {
         let workspace = Workspace::locate(path)?;
         let store = workspace.open_index()?;
-        Ok(Index { workspace, store })
+        Ok(Index {
+            workspace,
+            store,
+            warm: Mutex::new(Warm::default()),
+            worktree: None,
+        })
+    }
+
+    /// Remembers working-tree hashes in `cache` (shared by the handles of
+    /// one long-lived reader) instead of hashing every file each time.
+    #[must_use]
+    pub fn with_worktree_cache(mut self, cache: Arc<WorktreeCache>) -> Index {
+        self.worktree = Some(cache);
+        self
+    }
+
+    /// Embeds a query with the encoder of `kind`, loaded once per handle.
+    pub(crate) fn embed_query(
+        &self,
+        kind: EncoderKind,
+        files: &homer_embed::ModelFiles,
+        query: &str,
+    ) -> Result<Option<Vec<f32>>, homer_embed::EmbedError> {
+        let mut warm = self.warm.lock().unwrap_or_else(PoisonError::into_inner);
+        if warm.encoder.as_ref().is_none_or(|(k, _)| *k != kind) {
+            warm.encoder = Some((kind, Encoder::for_queries(kind, files)?));
+        }
+        let Some((_, encoder)) = warm.encoder.as_mut() else {
+            return Ok(None);
+        };
+        Ok(encoder.embed(&[query])?.pop())
+    }
+
+    /// The stored vectors of `kind`, read once per revision of the index.
+    pub(crate) fn vectors(&self, kind: EncoderKind) -> Result<Arc<Vectors>, ReadError> {
+        let revision = self.revision()?;
+        let mut warm = self.warm.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((r, k, vectors)) = &warm.vectors
+            && *r == revision
+            && *k == kind
+        {
+            return Ok(Arc::clone(vectors));
+        }
+        let (keys, flat) = self
+            .store
+            .text_vectors(kind.model_id(), kind.dimensions())?;
+        let vectors = Arc::new(Vectors { keys, flat });
+        warm.vectors = Some((revision, kind, Arc::clone(&vectors)));
+        Ok(vectors)
     }
 
     #[must_use]
@@ -99,7 +243,11 @@ impl Index {
     pub fn changed_in_worktree(&self, path: &str) -> Result<bool, ReadError> {
         let repo = self.workspace.repository();
         let indexed = self.store.content_hash(NodeKind::File, path)?;
-        Ok(match (indexed, repo.worktree_blob(path)) {
+        let now = match &self.worktree {
+            Some(cache) => cache.blob(repo, self.root(), path),
+            None => repo.worktree_blob(path),
+        };
+        Ok(match (indexed, now) {
             (Some(indexed), Some(now)) => indexed != now.as_bytes(),
             (Some(_), None) => repo.has_worktree(),
             _ => false,

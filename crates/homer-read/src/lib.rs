@@ -21,11 +21,11 @@ mod vectors;
 
 pub use error::{ReadError, is_damaged_index};
 pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
-pub use index::{Index, database_path};
+pub use index::{Index, WorktreeCache, database_path};
 pub use query::{
     Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link, Owner,
     QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View, query, utc_date,
 };
 pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search, vectors_in};
-pub use status::{Freshness, Status, status};
+pub use status::{Freshness, Status, status, status_of};
 pub use vectors::nearest;

@@ -3,8 +3,10 @@
 //! through the index on their members, values by node), never by scanning
 //! a table, except the symbol names when a bare name has to be found.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
+use std::rc::Rc;
 
 use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
@@ -243,6 +245,7 @@ pub fn query(
         store: index.store(),
         options: &options,
         head_time,
+        edges: RefCell::new(HashMap::new()),
     };
     let mut warnings: Vec<String> = index.freshness_warning()?.into_iter().collect();
     let relative = repo_relative(index.root(), cwd, target);
@@ -329,12 +332,18 @@ struct Hop {
     depth: usize,
 }
 
+/// Which edges of which node.
+type EdgesKey = (EdgeKind, NodeKind, String);
+
 struct Reader<'a> {
     index: &'a Index,
     store: &'a Store,
     options: &'a QueryOptions,
     /// The indexed HEAD's commit time.
     head_time: Option<i64>,
+    /// Edges read for this answer: a file's view reads its dependencies
+    /// for both directions and for hidden coupling.
+    edges: RefCell<HashMap<EdgesKey, Rc<Vec<StoredEdge>>>>,
 }
 
 /// UTC date of a time in seconds since the epoch (civil from days).
@@ -354,6 +363,22 @@ pub fn utc_date(time: i64) -> String {
 }
 
 impl Reader<'_> {
+    /// The `kind` edges of one node, read once per answer.
+    fn edges_of(
+        &self,
+        kind: EdgeKind,
+        node_kind: NodeKind,
+        name: &str,
+    ) -> Result<Rc<Vec<StoredEdge>>, ReadError> {
+        let key = (kind, node_kind, name.to_owned());
+        if let Some(edges) = self.edges.borrow().get(&key) {
+            return Ok(Rc::clone(edges));
+        }
+        let edges = Rc::new(self.store.edges_of(kind, node_kind, name)?);
+        self.edges.borrow_mut().insert(key, Rc::clone(&edges));
+        Ok(edges)
+    }
+
     fn is_current(&self, kind: NodeKind, name: &str) -> Result<bool, ReadError> {
         Ok(self.store.node(kind, name)?.is_some_and(|n| n.current))
     }
@@ -497,11 +522,11 @@ impl Reader<'_> {
         for depth in 1..=self.options.depth {
             let mut level: BTreeMap<String, (f64, f64)> = BTreeMap::new();
             for from in &frontier {
-                for edge in self.store.edges_of(kind, node_kind, from)? {
+                for edge in self.edges_of(kind, node_kind, from)?.iter() {
                     if edge.member_name(own) != Some(from.as_str()) {
                         continue;
                     }
-                    let (Some(to), Some((w, c))) = (edge.member_name(other), read(&edge)?) else {
+                    let (Some(to), Some((w, c))) = (edge.member_name(other), read(edge)?) else {
                         continue;
                     };
                     if !seen.contains(to) {
@@ -540,16 +565,36 @@ impl Reader<'_> {
         let values = self.values(NodeKind::File, path)?;
         let limit = self.options.limit;
 
-        let mut defines: Vec<SymbolBrief> = Vec::new();
-        for edge in self
-            .store
-            .edges_of(EdgeKind::Defines, NodeKind::File, path)?
-        {
-            for m in edge.members.iter().filter(|m| m.role == Role::Target) {
-                defines.push(self.brief(&m.name)?);
-            }
+        // Ranked first by what is stored in one read; only the definitions
+        // that can be among the first `limit` (ties at the cut included,
+        // since lines break them) are read whole.
+        let mut ranked: Vec<(f64, String)> = Vec::new();
+        let pct = keys::PAGERANK_PCT.name().name();
+        for (symbol, value) in self.store.members_with_value(
+            EdgeKind::Defines,
+            NodeKind::File,
+            path,
+            Role::Target,
+            pct,
+        )? {
+            let rank = match value {
+                Some(v) => Values::decode(&symbol, [(pct.to_owned(), v)])?
+                    .get(keys::PAGERANK_PCT)?
+                    .unwrap_or(0.0),
+                None => 0.0,
+            };
+            ranked.push((rank, symbol));
         }
-        let definitions = defines.len();
+        let definitions = ranked.len();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let cut = ranked.get(limit.saturating_sub(1)).map(|r| r.0);
+        let mut defines: Vec<SymbolBrief> = Vec::new();
+        for (rank, symbol) in &ranked {
+            if cut.is_some_and(|c| *rank < c) {
+                break;
+            }
+            defines.push(self.brief(symbol)?);
+        }
         defines.sort_by(|a, b| {
             b.pagerank_pct
                 .unwrap_or(0.0)
@@ -572,8 +617,8 @@ impl Reader<'_> {
         // Any dependency either way, to tell hidden coupling.
         let mut linked: BTreeSet<String> = BTreeSet::new();
         for edge in self
-            .store
             .edges_of(EdgeKind::Depends, NodeKind::File, path)?
+            .iter()
         {
             for m in &edge.members {
                 linked.insert(m.name.clone());
@@ -581,13 +626,13 @@ impl Reader<'_> {
         }
         let mut co_changes = Vec::new();
         for edge in self
-            .store
             .edges_of(EdgeKind::CoChange, NodeKind::File, path)?
+            .iter()
         {
             let Some(other) = edge.members.iter().find(|m| m.name != path) else {
                 continue;
             };
-            let a: CoChangeAttrs = attrs::decode(&edge_name(&edge), edge.attrs.as_deref())?;
+            let a: CoChangeAttrs = attrs::decode(&edge_name(edge), edge.attrs.as_deref())?;
             co_changes.push(CoChange {
                 path: other.name.clone(),
                 degree: edge.weight.unwrap_or(0.0),
@@ -799,13 +844,11 @@ impl Reader<'_> {
         else {
             return Ok(Vec::new());
         };
-        let (hashes, flat) = self
-            .store
-            .text_vectors(kind.model_id(), kind.dimensions())?;
+        let vectors = self.index.vectors(kind)?;
         // Texts are shared by moved or copied definitions: a few more
         // than wanted leave room for this symbol's own text and for
         // duplicates.
-        let scored = crate::vectors::nearest(&flat, &hashes, &own, 64);
+        let scored = crate::vectors::nearest(&vectors.flat, &vectors.keys, &own, 64);
         let wanted = self.options.limit.min(5);
         let mut out: Vec<Similar> = Vec::new();
         for (cosine, hash) in scored {

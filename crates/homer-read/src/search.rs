@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use homer_embed::{Encoder, EncoderKind, ModelFiles};
+use homer_embed::{EncoderKind, ModelFiles};
 use homer_store::{NodeKind, Store, StoredChunk};
 use homer_vocab::attrs::{self, SymbolAttrs};
 use homer_vocab::text::{fts_query, identifiers};
@@ -167,7 +167,7 @@ pub fn search(
     let mut semantic: Vec<i64> = Vec::new();
     let mut cosines: Vec<f32> = Vec::new();
     if mode != SearchMode::Text {
-        match semantic_ranking(store, query) {
+        match semantic_ranking(index, query) {
             Ok(ranking) => (semantic, cosines) = ranking.into_iter().unzip(),
             Err(why) => {
                 note = Some(format!("semantic search is off: {why}"));
@@ -299,22 +299,19 @@ impl Rules {
 }
 
 /// Chunk ids by cosine similarity to the query, best first.
-fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<(i64, f32)>, String> {
+fn semantic_ranking(index: &Index, query: &str) -> Result<Vec<(i64, f32)>, String> {
+    let store = index.store();
     let kind = vectors_in(store).map_err(|e| e.to_string())?;
     let dimensions = kind.dimensions();
-    let (hashes, vectors) = store
-        .text_vectors(kind.model_id(), dimensions)
-        .map_err(|e| e.to_string())?;
-    if hashes.is_empty() {
+    let vectors = index.vectors(kind).map_err(|e| e.to_string())?;
+    if vectors.keys.is_empty() {
         return Err("no chunk has a vector yet; run `homer update` with the model installed (`homer model fetch`)".to_owned());
     }
     let files = ModelFiles::installed()
         .ok_or("the embedding model is not installed; run `homer model fetch`")?;
-    let mut embedder = Encoder::for_queries(kind, &files).map_err(|e| e.to_string())?;
-    let q = embedder
-        .embed(&[query])
+    let q = index
+        .embed_query(kind, &files, query)
         .map_err(|e| e.to_string())?
-        .pop()
         .ok_or("the model gave no vector for the query")?;
     if q.len() != dimensions {
         return Err(format!(
@@ -325,7 +322,7 @@ fn semantic_ranking(store: &Store, query: &str) -> Result<Vec<(i64, f32)>, Strin
     // Texts are scored once; a text several chunks share (a moved or
     // copied definition) ranks each of them.
     let mut ranking = Vec::with_capacity(DEPTH);
-    for (cosine, hash) in crate::vectors::nearest(&vectors, &hashes, &q, DEPTH) {
+    for (cosine, hash) in crate::vectors::nearest(&vectors.flat, &vectors.keys, &q, DEPTH) {
         let chunks = store.chunks_with_text(hash).map_err(|e| e.to_string())?;
         ranking.extend(chunks.into_iter().map(|(id, _)| (id, cosine)));
         if ranking.len() >= DEPTH {

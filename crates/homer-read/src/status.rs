@@ -2,12 +2,12 @@
 
 use std::path::{Path, PathBuf};
 
-use homer_git::Head;
+use homer_git::{Head, ObjectId};
 use homer_store::{OpenMode, Store};
 use homer_vocab::{Checkpoint, StoredCounts, Workspace};
 
-use crate::ReadError;
 use crate::index::freshness_of;
+use crate::{Index, ReadError};
 
 /// How far the index is from HEAD.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -73,12 +73,30 @@ pub struct Status {
 /// Reads the status of the repository containing `path`. Never writes.
 pub fn status(path: &Path) -> Result<Status, ReadError> {
     let workspace = Workspace::locate(path)?;
+    let mut status = unindexed(&workspace)?;
+    if !workspace.database().exists() {
+        return Ok(status);
+    }
+    let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    fill(&mut status, &workspace, &store)?;
+    Ok(status)
+}
+
+/// [`status`] through an index already open (a long-lived reader's).
+pub fn status_of(index: &Index) -> Result<Status, ReadError> {
+    let mut status = unindexed(index.workspace())?;
+    fill(&mut status, index.workspace(), index.store())?;
+    Ok(status)
+}
+
+/// What status says before it reads the index.
+fn unindexed(workspace: &Workspace) -> Result<Status, ReadError> {
     let repo = workspace.repository();
     let (head, branch) = match repo.head()? {
         Head::Commit { id, branch, .. } => (Some(id), branch),
         Head::Unborn { branch } => (None, branch),
     };
-    let mut status = Status {
+    Ok(Status {
         repository: workspace.root().to_path_buf(),
         database: workspace.database().to_path_buf(),
         head: head.map(|id| id.to_hex()),
@@ -90,20 +108,21 @@ pub fn status(path: &Path) -> Result<Status, ReadError> {
         stored: None,
         vectors: None,
         update_running: workspace.update_running(),
-    };
-    if !workspace.database().exists() {
-        return Ok(status);
-    }
-    let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    })
+}
+
+/// What status reads from the index.
+fn fill(status: &mut Status, workspace: &Workspace, store: &Store) -> Result<(), ReadError> {
     let indexed = store.checkpoint(&Checkpoint::Head.name())?;
     status.schema = Some(store.schema_version()?);
-    status.revision = revision(&store)?;
-    let vectors = crate::vectors_in(&store)?;
+    status.revision = revision(store)?;
+    let vectors = crate::vectors_in(store)?;
     status.vectors = Some(vectors.name());
-    status.stored = Some(StoredCounts::read(&store, vectors.model_id())?);
-    status.freshness = freshness_of(repo, head, indexed.as_deref());
+    status.stored = Some(StoredCounts::read(store, vectors.model_id())?);
+    let head = status.head.as_deref().and_then(ObjectId::from_hex);
+    status.freshness = freshness_of(workspace.repository(), head, indexed.as_deref());
     status.indexed_head = indexed;
-    Ok(status)
+    Ok(())
 }
 
 /// The store's revision counter; 0 before the first update stored one.

@@ -317,3 +317,50 @@ fn a_pasted_message_finds_the_code_that_emits_it_first() {
         names(&results)
     );
 }
+
+#[test]
+fn a_remembered_working_tree_hash_never_hides_an_edit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let file = root.join("a.py");
+    std::fs::write(&file, "def a():\n    return 1\n").expect("write");
+    commit_all(root, "A");
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(root, &options, &NoProgress).expect("update");
+    let cache = std::sync::Arc::new(homer_read::WorktreeCache::default());
+    let index = Index::open(root)
+        .expect("open")
+        .with_worktree_cache(std::sync::Arc::clone(&cache));
+    // Last modified long ago: the hash is remembered.
+    let old = std::time::SystemTime::now() - std::time::Duration::from_hours(1);
+    let set_time = |t| {
+        std::fs::File::options()
+            .write(true)
+            .open(&file)
+            .and_then(|f| f.set_modified(t))
+            .expect("set mtime");
+    };
+    set_time(old);
+    assert!(!index.changed_in_worktree("a.py").expect("check"));
+    assert!(!index.changed_in_worktree("a.py").expect("check again"));
+    // The same size, written now: a new modification time.
+    std::fs::write(&file, "def a():\n    return 2\n").expect("edit");
+    assert!(index.changed_in_worktree("a.py").expect("check the edit"));
+    // Back to the indexed text, then gone: each seen.
+    std::fs::write(&file, "def a():\n    return 1\n").expect("restore");
+    assert!(
+        !index
+            .changed_in_worktree("a.py")
+            .expect("check the restore")
+    );
+    std::fs::remove_file(&file).expect("remove");
+    assert!(
+        index
+            .changed_in_worktree("a.py")
+            .expect("check the removal")
+    );
+}

@@ -149,14 +149,24 @@ pub fn task_context(
     budget: usize,
     focus: &[String],
 ) -> Result<TaskContext, RenderError> {
-    let index = Snapshot::load(opened)?;
+    task_context_in(opened, &Snapshot::load(opened)?, task, budget, focus)
+}
+
+/// [`task_context`] from a snapshot already loaded from `opened`.
+pub fn task_context_in(
+    opened: &Index,
+    index: &Snapshot,
+    task: &str,
+    budget: usize,
+    focus: &[String],
+) -> Result<TaskContext, RenderError> {
     let position: BTreeMap<&str, usize> = index
         .symbols
         .iter()
         .enumerate()
         .map(|(i, x)| (x.name.as_str(), i))
         .collect();
-    let (seeds, seed_files) = seeds(opened, &index, &position, task, focus)?;
+    let (seeds, seed_files) = seeds(opened, index, &position, task, focus)?;
     // Personalized PageRank over the call graph from the seeds.
     let mut edges = Vec::new();
     for edge in &index.calls {
@@ -225,7 +235,7 @@ pub fn task_context(
         }
         h
     };
-    let render_k = |k: usize| render_symbols(&index, &head, &ranked[..k]);
+    let render_k = |k: usize| render_symbols(index, &head, &ranked[..k]);
     // The largest number of ranked symbols whose rendering fits.
     let head_tokens = count_tokens(&render_k(0));
     if head_tokens > budget {
@@ -251,6 +261,6 @@ pub fn task_context(
         budget,
         symbols: lo,
         ranked: ranked.len(),
-        files: files_of(&index, &ranked[..lo]),
+        files: files_of(index, &ranked[..lo]),
     })
 }

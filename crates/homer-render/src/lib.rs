@@ -19,12 +19,13 @@ pub mod text;
 use std::path::PathBuf;
 
 pub use agents::{RenderOptions, Rendered, render};
-pub use context::{TaskContext, count_tokens, task_context};
+pub use context::{TaskContext, count_tokens, task_context, task_context_in};
 pub use review::{
     ChangedFile, Dependent, Forgotten, Person, Review, ReviewTarget, changed_paths, review,
     review_text,
 };
-pub use risk::{FileRisk, RiskMap, risk_map};
+pub use risk::{FileRisk, RiskMap, risk_map, risk_map_of};
+pub use snapshot::Snapshot;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

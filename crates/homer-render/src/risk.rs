@@ -25,7 +25,12 @@ pub struct RiskMap {
 
 /// Per-file risk of the production files, riskiest first.
 pub fn risk_map(opened: &Index) -> Result<RiskMap, RenderError> {
-    let index = Snapshot::load(opened)?;
+    Ok(risk_map_of(&Snapshot::load(opened)?))
+}
+
+/// [`risk_map`] from a loaded snapshot.
+#[must_use]
+pub fn risk_map_of(index: &Snapshot) -> RiskMap {
     let files = index.ranked_files("");
     // A file no non-merge commit touched has no history: no churn, and no
     // single author.
@@ -75,8 +80,8 @@ pub fn risk_map(opened: &Index) -> Result<RiskMap, RenderError> {
         })
         .collect();
     out.sort_by(|a, b| b.risk.total_cmp(&a.risk).then(a.path.cmp(&b.path)));
-    Ok(RiskMap {
-        commit: index.commit,
+    RiskMap {
+        commit: index.commit.clone(),
         files: out,
-    })
+    }
 }

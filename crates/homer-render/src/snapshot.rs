@@ -102,18 +102,30 @@ pub(crate) struct Coupling {
     pub hidden: bool,
 }
 
-/// Everything the documents are made of, loaded once.
-pub(crate) struct Snapshot {
-    pub commit: String,
-    pub calls: Vec<StoredEdge>,
-    pub files: BTreeMap<String, FileRow>,
-    pub symbols: Vec<SymbolRow>,
-    pub communities: Vec<(String, Vec<String>)>,
-    pub couplings: Vec<Coupling>,
+/// Everything the documents are made of, loaded once: a long-lived
+/// reader (`homer serve`) keeps one per revision of the index and renders
+/// from it ([`crate::task_context_in`], [`crate::risk_map_of`]).
+pub struct Snapshot {
+    pub(crate) commit: String,
+    pub(crate) calls: Vec<StoredEdge>,
+    pub(crate) files: BTreeMap<String, FileRow>,
+    pub(crate) symbols: Vec<SymbolRow>,
+    pub(crate) communities: Vec<(String, Vec<String>)>,
+    pub(crate) couplings: Vec<Coupling>,
     /// File dependencies: (from, to, weight).
-    pub depends: Vec<(String, String, f64)>,
+    pub(crate) depends: Vec<(String, String, f64)>,
     /// Directories with the number of current files below them.
-    pub dirs: Vec<(String, i64)>,
+    pub(crate) dirs: Vec<(String, i64)>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("commit", &self.commit)
+            .field("files", &self.files.len())
+            .field("symbols", &self.symbols.len())
+            .finish_non_exhaustive()
+    }
 }
 
 pub(crate) fn is_production(path: &str) -> bool {
@@ -183,6 +195,7 @@ fn grouped(rows: Vec<(String, String, Value)>) -> Result<BTreeMap<String, Values
 }
 
 impl Snapshot {
+    /// Reads what the documents are made of from the index.
     pub fn load(index: &Index) -> Result<Snapshot, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
@@ -282,7 +295,7 @@ impl Snapshot {
 
     /// A file's salience; 0 for a file that was not ranked (not parsed),
     /// which sorts it after every ranked one.
-    pub fn salience(&self, path: &str) -> f64 {
+    pub(crate) fn salience(&self, path: &str) -> f64 {
         self.files
             .get(path)
             .and_then(|f| f.ranking.as_ref())
@@ -291,7 +304,7 @@ impl Snapshot {
 
     /// Production files under `prefix` with their ranking, most salient
     /// first.
-    pub fn ranked_files(&self, prefix: &str) -> Vec<(&String, &FileRow, &Ranking)> {
+    pub(crate) fn ranked_files(&self, prefix: &str) -> Vec<(&String, &FileRow, &Ranking)> {
         let mut files: Vec<(&String, &FileRow, &Ranking)> = self
             .files
             .iter()
@@ -303,7 +316,7 @@ impl Snapshot {
     }
 
     /// The first 12 digits of the commit.
-    pub fn short_commit(&self) -> &str {
+    pub(crate) fn short_commit(&self) -> &str {
         &self.commit[..self.commit.len().min(12)]
     }
 }

@@ -96,13 +96,11 @@ impl Stamp {
             None => {}
         }
         if !self.changed_in_worktree.is_empty() {
-            {
-                let _ = write!(
-                    s,
-                    "; changed in the working tree since: {}",
-                    self.changed_in_worktree.join(", ")
-                );
-            };
+            let _ = write!(
+                s,
+                "; changed in the working tree since: {}",
+                self.changed_in_worktree.join(", ")
+            );
         }
         s.push(']');
         s
@@ -117,7 +115,13 @@ pub(crate) struct Answer<T> {
     pub paths: Vec<String>,
 }
 
-fn tokens(text: &str) -> usize {
+/// Tokens of `text` as `render --task` counts them, or its length in
+/// bytes when that is no more than `max` (a token is at least a byte, so
+/// such a text fits without counting).
+fn tokens(text: &str, max: usize) -> usize {
+    if text.len() <= max {
+        return text.len();
+    }
     homer_render::count_tokens(text)
 }
 
@@ -148,19 +152,24 @@ pub(crate) fn fit<T: Serialize>(
             .retain(|p| answer.paths.contains(p));
         let mut text = format!("{}\n{}", stamp.line(), answer.text);
         if limit < asked {
-            {
-                let _ = writeln!(
-                    text,
-                    "… lists cut to {limit} entries (of up to {asked} asked) to fit max_tokens={max_tokens}"
-                );
-            };
+            let _ = writeln!(
+                text,
+                "… lists cut to {limit} entries (of up to {asked} asked) to fit max_tokens={max_tokens}"
+            );
         }
         let structured = json!({
             "stands_on": stamp,
             "result": answer.value,
             "limit": limit,
         });
-        let (t, j) = (tokens(&text), tokens(&structured.to_string()));
+        // The two counts are independent: counted side by side, an answer
+        // waits for the longer one only.
+        let json = structured.to_string();
+        let (t, j) = std::thread::scope(|scope| {
+            let j = scope.spawn(|| tokens(&json, max_tokens));
+            let t = tokens(&text, max_tokens);
+            (t, j.join().unwrap_or(usize::MAX))
+        });
         if t <= max_tokens && j <= max_tokens {
             return success(text, structured);
         }
@@ -185,7 +194,7 @@ fn cut(stamp: &Stamp, text: &str, max_tokens: usize) -> CallToolResult {
     let mut used = 0;
     let mut n = 0;
     for line in &lines {
-        let cost = tokens(line) + 1;
+        let cost = tokens(line, 0) + 1;
         if used + cost > room {
             break;
         }
@@ -194,13 +203,11 @@ fn cut(stamp: &Stamp, text: &str, max_tokens: usize) -> CallToolResult {
         used += cost;
         n += 1;
     }
-    {
-        let _ = writeln!(
-            kept,
-            "… {} more lines left out to fit max_tokens={max_tokens}",
-            lines.len() - n
-        );
-    };
+    let _ = writeln!(
+        kept,
+        "… {} more lines left out to fit max_tokens={max_tokens}",
+        lines.len() - n
+    );
     success(kept, structured)
 }
 

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use homer_read::{Freshness, Index, ReadError};
-use homer_render::RiskMap;
+use homer_read::{Freshness, Index, ReadError, WorktreeCache};
+use homer_render::{RiskMap, Snapshot};
 
 use crate::ServeOptions;
 
@@ -74,11 +74,22 @@ struct UpdateState {
 }
 
 #[derive(Debug)]
+struct Loaded {
+    file: FileId,
+    revision: u64,
+    snapshot: Arc<Snapshot>,
+    risk: Option<Arc<RiskMap>>,
+}
+
+#[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) options: ServeOptions,
     database: OnceLock<PathBuf>,
     readers: Mutex<Vec<Reader>>,
-    risk: Mutex<Option<(FileId, u64, Arc<RiskMap>)>>,
+    /// What the documents are made of and the risk map from it, for the
+    /// index file and revision they were read from.
+    loaded: Mutex<Option<Loaded>>,
+    worktree: Arc<WorktreeCache>,
     update: Mutex<UpdateState>,
     update_done: Condvar,
 }
@@ -95,7 +106,8 @@ impl Shared {
             options,
             database: OnceLock::new(),
             readers: Mutex::new(Vec::new()),
-            risk: Mutex::new(None),
+            loaded: Mutex::new(None),
+            worktree: Arc::new(WorktreeCache::default()),
             update: Mutex::new(UpdateState::default()),
             update_done: Condvar::new(),
         }
@@ -144,7 +156,14 @@ impl Shared {
             Ok(r) => r,
             Err(e) => return Err((e, note)),
         };
+        // One read transaction per answer: every part of it stands on the
+        // same committed state, and the lock is taken once.
+        let snapshot = match reader.index.store().read_snapshot() {
+            Ok(s) => s,
+            Err(e) => return Err((e.into(), note)),
+        };
         let out = f(&reader.index, &note);
+        drop(snapshot);
         let mut pool = lock(&self.readers);
         if pool.len() < POOL {
             pool.push(reader);
@@ -166,25 +185,69 @@ impl Shared {
         Some(self.database.get_or_init(|| path).clone())
     }
 
+    /// The snapshot of the index `index` reads, loaded once per revision.
+    pub(crate) fn snapshot(
+        &self,
+        index: &Index,
+    ) -> Result<Arc<Snapshot>, homer_render::RenderError> {
+        self.loaded(index, |_| Ok(()))
+            .map(|(snapshot, ())| snapshot)
+    }
+
     /// The risk map of the index `index` reads, computed once per revision.
     pub(crate) fn risk_map(
         &self,
         index: &Index,
     ) -> Result<Arc<RiskMap>, homer_render::RenderError> {
-        let file = file_id(index.workspace().database());
+        self.loaded(index, |loaded| {
+            let risk = loaded
+                .risk
+                .get_or_insert_with(|| Arc::new(homer_render::risk_map_of(&loaded.snapshot)));
+            Ok(Arc::clone(risk))
+        })
+        .map(|(_, risk)| risk)
+    }
+
+    /// The loaded state for `index`'s file and revision (loading it when
+    /// it is not that), and what `then` takes from it.
+    fn loaded<T>(
+        &self,
+        index: &Index,
+        then: impl FnOnce(&mut Loaded) -> Result<T, homer_render::RenderError>,
+    ) -> Result<(Arc<Snapshot>, T), homer_render::RenderError> {
         let revision = index.revision()?;
-        if let Some(file) = file
-            && let Some((f, r, map)) = &*lock(&self.risk)
-            && *f == file
-            && *r == revision
+        let load = |file| -> Result<Loaded, homer_render::RenderError> {
+            Ok(Loaded {
+                file,
+                revision,
+                snapshot: Arc::new(Snapshot::load(index)?),
+                risk: None,
+            })
+        };
+        let Some(file) = file_id(index.workspace().database()) else {
+            // A file whose identity cannot be read is loaded each time.
+            let mut once = load(FileId {
+                device: 0,
+                inode: 0,
+            })?;
+            let out = then(&mut once)?;
+            return Ok((once.snapshot, out));
+        };
+        // Held while loading: a second caller waits for this load rather
+        // than doing it again.
+        let mut guard = lock(&self.loaded);
+        if let Some(loaded) = guard.as_mut()
+            && loaded.file == file
+            && loaded.revision == revision
         {
-            return Ok(Arc::clone(map));
+            let out = then(loaded)?;
+            return Ok((Arc::clone(&loaded.snapshot), out));
         }
-        let map = Arc::new(homer_render::risk_map(index)?);
-        if let Some(file) = file {
-            *lock(&self.risk) = Some((file, revision, Arc::clone(&map)));
-        }
-        Ok(map)
+        let mut fresh = load(file)?;
+        let out = then(&mut fresh)?;
+        let snapshot = Arc::clone(&fresh.snapshot);
+        *guard = Some(fresh);
+        Ok((snapshot, out))
     }
 
     /// A handle on the database file now in place: a pooled one when it
@@ -199,7 +262,7 @@ impl Shared {
                 }
             }
         }
-        let index = Index::open(self.repo())?;
+        let index = Index::open(self.repo())?.with_worktree_cache(Arc::clone(&self.worktree));
         let file = file_id(index.workspace().database()).unwrap_or(FileId {
             device: 0,
             inode: 0,

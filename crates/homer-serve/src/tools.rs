@@ -233,6 +233,23 @@ fn query_paths(outcome: &QueryOutcome) -> Vec<String> {
     }
 }
 
+/// The co-change partners of `path` in words.
+fn co_changes_text(path: &str, partners: &[Partner]) -> String {
+    let mut text = format!("{path} changes with (degree %, shared commits):\n");
+    if partners.is_empty() {
+        text.push_str("  nothing: no file shares enough of its commits\n");
+    }
+    for p in partners {
+        let why = if p.explained {
+            ""
+        } else {
+            "  no import or call explains it"
+        };
+        let _ = writeln!(text, "  {}  ({:.0}%, {}){why}", p.path, p.degree, p.shared);
+    }
+    text
+}
+
 #[tool_router]
 impl HomerServer {
     #[tool(
@@ -301,13 +318,23 @@ impl HomerServer {
         if args.focus.len() > MAX_FILES {
             return tool_error(&format!("at most {MAX_FILES} focus paths are read"));
         }
-        self.answer(args.max_tokens, move |_, index, note, max_tokens| {
+        self.answer(args.max_tokens, move |shared, index, note, max_tokens| {
+            let snapshot = match shared.snapshot(index) {
+                Ok(s) => s,
+                Err(e) => return tool_error(&error_chain(&e)),
+            };
             // The budget is the limit lowered until the stamped answer fits;
             // the structured form holds the text once more, escaped.
             let start = max_tokens.saturating_sub(120) * 9 / 10;
             fit(index, note, max_tokens, start.max(1), |budget| {
-                let context = homer_render::task_context(index, &args.task, budget, &args.focus)
-                    .map_err(|e| error_chain(&e))?;
+                let context = homer_render::task_context_in(
+                    index,
+                    &snapshot,
+                    &args.task,
+                    budget,
+                    &args.focus,
+                )
+                .map_err(|e| error_chain(&e))?;
                 Ok(Answer {
                     text: context.text.clone(),
                     paths: context.files.iter().chain(&args.focus).cloned().collect(),
@@ -350,21 +377,7 @@ impl HomerServer {
                         explained: !c.hidden,
                     })
                     .collect();
-                let mut text = format!("{} changes with (degree %, shared commits):\n", file.path);
-                if partners.is_empty() {
-                    text.push_str("  nothing: no file shares enough of its commits\n");
-                }
-                for p in &partners {
-                    let why = if p.explained {
-                        ""
-                    } else {
-                        "  no import or call explains it"
-                    };
-                    { let _ = writeln!(text,
-                        "  {}  ({:.0}%, {}){why}",
-                        p.path, p.degree, p.shared
-                    ); };
-                }
+                let text = co_changes_text(&file.path, &partners);
                 let paths = std::iter::once(file.path.clone())
                     .chain(partners.iter().map(|p| p.path.clone()))
                     .collect();
@@ -432,9 +445,9 @@ impl HomerServer {
         description = "What the index holds and how fresh it is: the indexed commit against HEAD, counts of files, symbols, calls and commits, and which search modes are available."
     )]
     async fn status(&self, Parameters(args): Parameters<StatusArgs>) -> CallToolResult {
-        self.answer(args.max_tokens, move |shared, index, note, max_tokens| {
+        self.answer(args.max_tokens, move |_, index, note, max_tokens| {
             fit(index, note, max_tokens, 1, |_| {
-                let status = homer_read::status(shared.repo()).map_err(|e| error_chain(&e))?;
+                let status = homer_read::status_of(index).map_err(|e| error_chain(&e))?;
                 Ok(Answer {
                     text: homer_render::text::status(&status),
                     paths: Vec::new(),

@@ -224,6 +224,20 @@ fn header_version(path: &Path) -> Result<Option<u32>> {
     ])))
 }
 
+/// One read transaction on a [`Store`]; ends when dropped.
+#[derive(Debug)]
+pub struct ReadSnapshot<'a> {
+    store: &'a Store,
+}
+
+impl Drop for ReadSnapshot<'_> {
+    fn drop(&mut self) {
+        // A read transaction has nothing to lose: if ending it fails, the
+        // next BEGIN says so.
+        let _ = self.store.conn.execute_batch("COMMIT");
+    }
+}
+
 impl Store {
     /// Opens (and in [`OpenMode::ReadWrite`], creates and migrates) the
     /// database at `path`. This is the one place that sets WAL,
@@ -324,6 +338,18 @@ impl Store {
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<u32> {
         migrate::user_version(&self.conn)
+    }
+
+    /// Holds one read transaction until the guard is dropped: every read
+    /// through this store meanwhile sees the same committed state (an
+    /// update committing beside it is seen by the next snapshot), and the
+    /// shared lock is taken once instead of once per statement. Not
+    /// nested: a second snapshot while one is held is an error.
+    pub fn read_snapshot(&self) -> Result<ReadSnapshot<'_>> {
+        self.conn
+            .execute_batch("BEGIN DEFERRED")
+            .map_err(StoreError::sqlite("begin a read transaction"))?;
+        Ok(ReadSnapshot { store: self })
     }
 
     /// Starts the write transaction of one stage. `BEGIN IMMEDIATE` takes the
@@ -452,6 +478,20 @@ impl Store {
         name: &str,
     ) -> Result<Vec<StoredEdge>> {
         read::edges_of(&self.conn, kind, node_kind, name)
+    }
+
+    /// The members in `role` of the `kind` edges of the node
+    /// `node_kind`/`name`, each with its value `value` if stored, by name:
+    /// what a file defines with each definition's rank, in one read.
+    pub fn members_with_value(
+        &self,
+        kind: EdgeKind,
+        node_kind: NodeKind,
+        name: &str,
+        role: Role,
+        value: &str,
+    ) -> Result<Vec<(String, Option<Value>)>> {
+        read::members_with_value(&self.conn, kind, node_kind, name, role, value)
     }
 
     /// One node by kind and name.

@@ -491,6 +491,41 @@ pub(crate) fn edges_of(
     group_edges(rows)
 }
 
+pub(crate) fn members_with_value(
+    conn: &Connection,
+    kind: EdgeKind,
+    node_kind: NodeKind,
+    name: &str,
+    role: Role,
+    value: &str,
+) -> Result<Vec<(String, Option<crate::Value>)>> {
+    conn.prepare_cached(
+        "SELECT n.name, v.value
+         FROM nodes x
+         JOIN edge_members xm ON xm.node = x.id
+         JOIN edges e ON e.id = xm.edge AND e.kind = ?1
+         JOIN edge_members m ON m.edge = e.id AND m.role = ?4
+         JOIN nodes n ON n.id = m.node
+         LEFT JOIN node_values v ON v.node = n.id AND v.name = ?5
+         WHERE x.kind = ?2 AND x.name = ?3
+         ORDER BY n.name",
+    )
+    .and_then(|mut s| {
+        s.query_map(
+            params![kind.code(), node_kind.code(), name, role.code(), value],
+            |row| {
+                let value = match row.get_ref(1)? {
+                    rusqlite::types::ValueRef::Null => None,
+                    _ => Some(value_at(row, 1)?),
+                };
+                Ok((row.get(0)?, value))
+            },
+        )?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read members and a value of theirs"))
+}
+
 fn group_edges(rows: Vec<EdgeRow>) -> Result<Vec<StoredEdge>> {
     let mut out: Vec<StoredEdge> = Vec::new();
     let mut last: Option<i64> = None;

@@ -408,3 +408,38 @@ fn vectors_are_keyed_by_text_and_pruned_with_their_last_chunk() {
     let (hashes, _) = store.text_vectors("m", 3).expect("vectors");
     assert_eq!(hashes, vec![shared]);
 }
+
+#[test]
+fn a_read_snapshot_sees_one_state_until_it_ends() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    let mut writer = Store::open(&path, OpenMode::ReadWrite).expect("open");
+    let set = |store: &mut Store, value: &str| {
+        let tx = store.begin_write().expect("begin");
+        tx.set_checkpoint("head", value).expect("set");
+        tx.commit().expect("commit");
+    };
+    set(&mut writer, "one");
+    let reader = Store::open(&path, OpenMode::ReadOnly).expect("open read-only");
+    {
+        let _snapshot = reader.read_snapshot().expect("snapshot");
+        assert_eq!(
+            reader.checkpoint("head").expect("read").as_deref(),
+            Some("one")
+        );
+        // A commit beside the snapshot is not seen inside it...
+        set(&mut writer, "two");
+        assert_eq!(
+            reader.checkpoint("head").expect("read").as_deref(),
+            Some("one")
+        );
+        // ...and snapshots do not nest.
+        assert!(reader.read_snapshot().is_err());
+    }
+    // ...but by the next read after it ends.
+    assert_eq!(
+        reader.checkpoint("head").expect("read").as_deref(),
+        Some("two")
+    );
+    let _again = reader.read_snapshot().expect("a new snapshot");
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""`homer serve` driven by a client nobody here wrote: the official MCP
+Python SDK (`pip install mcp`).
+
+For each repository: starts `homer serve --repo REPO` over stdio, lists the
+tools (name, required arguments, the first sentence of each description),
+calls every tool once with arguments read from the index (the most salient
+production file, its top symbol, the five most salient files as a change)
+and prints the first lines of each answer with its stamp. With --runs N,
+then calls each tool N more times and prints the median latency measured
+from the client (send to reply, the session already initialized and every
+tool called once, as an agent's session would be).
+
+Usage: benches/mcp_client.py [--homer target/release/homer]
+           [--corpus /tmp/corpus] [--repos cobra,express,...] [--runs 0]
+           [--quiet]   (only the latency table)
+
+Each repository must be a clone under the corpus directory, indexed with
+`homer update`.
+"""
+
+import argparse
+import asyncio
+import os
+import sqlite3
+import statistics
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOOLS = ["search", "query", "context", "co_changes", "review", "status"]
+
+
+def salient_files(db, n):
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    rows = con.execute(
+        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+           WHERE n.kind = 1 AND v.name = 'salience' AND n.owner IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id AND r.name = 'role')
+           ORDER BY v.value DESC, n.name LIMIT ?""",
+        (n,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def arguments(repo):
+    db = os.path.join(repo, ".homer", "homer.db")
+    files = salient_files(db, 5)
+    top = files[0]
+    stem = os.path.splitext(os.path.basename(top))[0]
+    return {
+        "search": {"query": f"where is {stem} handled"},
+        "query": {"target": top},
+        "context": {"task": f"change how {stem} works", "max_tokens": 4000},
+        "co_changes": {"path": top},
+        "review": {"files": files},
+        "status": {},
+    }
+
+
+def first_lines(result, n):
+    text = "".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+    lines = text.splitlines()
+    more = f"    … {len(lines) - n} more lines" if len(lines) > n else None
+    return lines[:n] + ([more] if more else [])
+
+
+async def session_for(homer, repo, body):
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    params = StdioServerParameters(command=homer, args=["serve", "--repo", repo])
+    async with stdio_client(params) as (read, write):
+        async with ClientSession(read, write) as session:
+            await session.initialize()
+            return await body(session)
+
+
+async def one_repository(homer, repo, runs, quiet):
+    args = arguments(repo)
+
+    async def body(session):
+        listed = await session.list_tools()
+        names = [t.name for t in listed.tools]
+        if not quiet:
+            print(f"## {os.path.basename(repo)}: {len(names)} tools")
+            for tool in listed.tools:
+                required = tool.input_schema.get("required", [])
+                sentence = tool.description.split(". ")[0]
+                print(f"- {tool.name}({', '.join(required)}): {sentence}")
+        missing = [t for t in TOOLS if t not in names]
+        if missing:
+            raise SystemExit(f"the server does not list {missing}")
+        for name in TOOLS:
+            result = await session.call_tool(name, args[name])
+            if result.is_error:
+                raise SystemExit(f"{name} failed: {first_lines(result, 3)}")
+            if result.structured_content is None:
+                raise SystemExit(f"{name} gave no structured content")
+            if not quiet:
+                print(f"### {name} {args[name]}")
+                for line in first_lines(result, 6):
+                    print(f"    {line}")
+        latency = {}
+        for name in TOOLS if runs else []:
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                result = await session.call_tool(name, args[name])
+                times.append(time.perf_counter() - started)
+                if result.is_error:
+                    raise SystemExit(f"{name} failed: {first_lines(result, 3)}")
+            latency[name] = times
+        return latency
+
+    return await session_for(homer, repo, body)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--homer", default=os.path.join(HERE, "..", "target", "release", "homer"))
+    ap.add_argument("--corpus", default="/tmp/corpus")
+    ap.add_argument("--repos", default="cobra")
+    ap.add_argument("--runs", type=int, default=0)
+    ap.add_argument("--quiet", action="store_true")
+    args = ap.parse_args()
+    try:
+        import mcp  # noqa: F401
+    except ImportError:
+        sys.exit("the MCP Python SDK is not installed: pip install mcp")
+    homer = os.path.abspath(args.homer)
+    names = args.repos.split(",")
+    table = {}
+    for name in names:
+        repo = os.path.join(args.corpus, name)
+        table[name] = asyncio.run(one_repository(homer, repo, args.runs, args.quiet))
+    if args.runs:
+        print()
+        print(f"median latency from the client, {args.runs} calls each (ms)")
+        print("| repository | " + " | ".join(TOOLS) + " |")
+        print("|---|" + "---|" * len(TOOLS))
+        for name in names:
+            cells = [f"{statistics.median(table[name][t]) * 1000:.1f}" for t in TOOLS]
+            print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main()
