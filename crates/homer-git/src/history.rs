@@ -277,7 +277,7 @@ impl Repository {
 
     /// A configuration value as text; `None` when it is not set. A
     /// configuration git cannot read is an error, as it is for git.
-    fn config_string(&self, name: &str) -> Result<Option<String>> {
+    pub(crate) fn config_string(&self, name: &str) -> Result<Option<String>> {
         let config = self.repo.config().map_err(|source| GitError::Config {
             name: name.to_owned(),
             message: source.message().to_owned(),

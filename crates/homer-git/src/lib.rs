@@ -290,6 +290,31 @@ impl Repository {
         self.repo.path()
     }
 
+    /// Where git looks for hooks: `core.hooksPath` (a relative one from
+    /// the working tree's root, or from the git directory when bare, as
+    /// git reads it), else `hooks` in the common git directory (shared by
+    /// linked worktrees).
+    pub fn hooks_dir(&self) -> Result<PathBuf> {
+        let configured = self.config_string("core.hooksPath")?;
+        Ok(match configured {
+            Some(path) if !path.is_empty() => {
+                let path = match path.strip_prefix("~/") {
+                    Some(rest) => std::env::var_os("HOME").map_or_else(
+                        || PathBuf::from(&path),
+                        |home| PathBuf::from(home).join(rest),
+                    ),
+                    None => PathBuf::from(path),
+                };
+                if path.is_absolute() {
+                    path
+                } else {
+                    self.workdir().unwrap_or_else(|| self.git_dir()).join(path)
+                }
+            }
+            _ => self.repo.commondir().join("hooks"),
+        })
+    }
+
     #[must_use]
     pub fn is_bare(&self) -> bool {
         self.repo.is_bare()

@@ -364,3 +364,42 @@ fn a_remembered_working_tree_hash_never_hides_an_edit() {
             .expect("check the removal")
     );
 }
+
+#[test]
+fn a_handle_kept_open_sees_vectors_embedded_after_it_opened() {
+    if homer_fixtures::embedding_model().is_none() {
+        return;
+    }
+    let repo = copy("small");
+    let root = repo.path();
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    let before = update(root, &options, &NoProgress).expect("update");
+    // One handle for the whole test, as `homer serve` keeps one.
+    let index = Index::open(root).expect("open");
+    let semantic = SearchOptions {
+        mode: SearchMode::Semantic,
+        ..SearchOptions::default()
+    };
+    let first = search(&index, "product of two values", &semantic).expect("search");
+    assert_eq!(
+        first.mode,
+        SearchMode::Text,
+        "no vectors yet: {:?}",
+        first.note
+    );
+    // Embedding alone moves the revision, so what the handle keeps is
+    // read again.
+    let after = run_with_embeddings(root);
+    assert!(
+        after.revision > before.revision,
+        "{} then {}",
+        before.revision,
+        after.revision
+    );
+    let second = search(&index, "product of two values", &semantic).expect("search");
+    assert_eq!(second.mode, SearchMode::Semantic, "{:?}", second.note);
+    assert!(!second.hits.is_empty());
+}

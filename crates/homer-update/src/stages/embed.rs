@@ -8,7 +8,8 @@
 //! semantic search.
 
 use homer_embed::{Encoder, EncoderKind, ModelFiles};
-use homer_store::{PendingEmbedding, Store, embedded_text};
+use homer_store::{PendingEmbedding, Store, WriteTx, embedded_text};
+use homer_vocab::Checkpoint;
 
 use crate::{Progress, UpdateError};
 
@@ -57,7 +58,9 @@ pub(crate) fn run(
 ) -> Result<EmbedOutcome, UpdateError> {
     let model_id = kind.model_id();
     let tx = store.begin_write()?;
-    tx.prune_embeddings(model_id)?;
+    if tx.prune_embeddings(model_id)? > 0 {
+        next_revision(&tx)?;
+    }
     // The texts are read only when they will be embedded: counting them
     // reads the index alone, so a `--no-embed` update stays cheap.
     let (pending, missing) = match model {
@@ -114,6 +117,7 @@ pub(crate) fn run(
             }
             progress.advance(batch.len() as u64);
         }
+        next_revision(&tx)?;
         tx.commit()?;
         outcome.embedded += group.len() as u64;
         outcome.missing -= group.len() as u64;
@@ -121,6 +125,21 @@ pub(crate) fn run(
     progress.finish();
     outcome.log.sort();
     Ok(outcome)
+}
+
+/// Moves the index's revision: vectors are part of what a reader may keep
+/// per revision (`homer serve` keeps them in memory).
+fn next_revision(tx: &WriteTx<'_>) -> Result<(), UpdateError> {
+    let name = Checkpoint::Revision.name();
+    let last = match tx.checkpoint(&name)? {
+        None => 0,
+        Some(text) => text.parse::<u64>().map_err(|_| UpdateError::Corrupt {
+            what: "the revision checkpoint".to_owned(),
+            message: format!("'{text}' is not a number"),
+        })?,
+    };
+    tx.set_checkpoint(&name, &(last + 1).to_string())?;
+    Ok(())
 }
 
 /// The text a pending embedding stands for: a chunk with an embed hash
