@@ -324,13 +324,16 @@ fn malformed_input_and_a_vanishing_client() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    let mut stdin = child.stdin.take().expect("stdin");
+    let stdin = child.stdin.take().expect("stdin");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut send = |line: &str| {
-        stdin.write_all(line.as_bytes()).expect("write");
+    let stdin = std::cell::RefCell::new(stdin);
+    let send_bytes = |line: &[u8]| {
+        let mut stdin = stdin.borrow_mut();
+        stdin.write_all(line).expect("write");
         stdin.write_all(b"\n").expect("write");
         stdin.flush().expect("flush");
     };
+    let send = |line: &str| send_bytes(line.as_bytes());
     send(
         r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"by-hand","version":"0"}}}"#,
     );
@@ -343,14 +346,27 @@ fn malformed_input_and_a_vanishing_client() {
         "{\"jsonrpc\":\"2.0\",\"id\":",
         "[1,2,3]",
         "{}",
+        // A request whose id can be read: its answer carries the id, so
+        // the client waiting for 9 is not left waiting.
+        r#"{"jsonrpc":"2.0","id":9,"method":"tools/call","params":5}"#,
+        "caf\u{e9} \u{fffd} and a long tail of nothing useful",
     ] {
         send(garbage);
     }
+    // Bytes that are not UTF-8, and a line of 20 MB: dropped, the session
+    // goes on.
+    send_bytes(b"\xff\xfe\xfd");
+    send_bytes(&vec![b'x'; 20 * 1024 * 1024]);
     send(
         r#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"status","arguments":{}}}"#,
     );
-    // Replies to the garbage (when any) come first; the call's reply comes.
+    // Replies to the garbage come first, then the call's. JSON of the
+    // wrong shape gets a protocol error (Invalid Request, -32600); text
+    // that is not JSON has no id to answer and is ignored, as every
+    // official MCP SDK ignores it (replying would let two peers echo
+    // errors at each other).
     let deadline = Instant::now() + Duration::from_mins(1);
+    let mut errors = Vec::new();
     loop {
         line.clear();
         assert!(
@@ -365,8 +381,18 @@ fn malformed_input_and_a_vanishing_client() {
             );
             break;
         }
+        errors.push((reply["id"].clone(), reply["error"]["code"].clone()));
         assert!(Instant::now() < deadline);
     }
+    errors.sort_by_key(|(id, _)| id.to_string());
+    assert_eq!(
+        errors,
+        vec![
+            (Value::from(9), Value::from(-32600)),
+            (Value::Null, Value::from(-32600)),
+            (Value::Null, Value::from(-32600)),
+        ]
+    );
     // A call, then the client vanishes before reading the reply.
     send(
         r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"context","arguments":{"task":"add numbers"}}}"#,

@@ -16,6 +16,7 @@
 mod fit;
 mod state;
 mod tools;
+mod wire;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -54,7 +55,7 @@ pub fn serve_stdio(options: ServeOptions) -> Result<(), ServeError> {
         use rmcp::ServiceExt;
         let server = HomerServer::new(options);
         let running = server
-            .serve(rmcp::transport::stdio())
+            .serve(wire::checked(tokio::io::stdin(), tokio::io::stdout()))
             .await
             .map_err(|e| ServeError::Session(e.to_string()))?;
         running
