@@ -11,9 +11,13 @@ then calls each tool N more times and prints the median latency measured
 from the client (send to reply, the session already initialized and every
 tool called once, as an agent's session would be).
 
+With --runs N, the same calls are also timed from a bare client: one
+JSON-RPC line written to the server's stdin, one read back, no SDK in
+between; the difference is the SDK's own work (validation, its streams).
+
 Usage: benches/mcp_client.py [--homer target/release/homer]
            [--corpus /tmp/corpus] [--repos cobra,express,...] [--runs 0]
-           [--quiet]   (only the latency table)
+           [--quiet]   (only the latency tables)
 
 Each repository must be a clone under the corpus directory, indexed with
 `homer update`.
@@ -21,9 +25,11 @@ Each repository must be a clone under the corpus directory, indexed with
 
 import argparse
 import asyncio
+import json
 import os
 import sqlite3
 import statistics
+import subprocess
 import sys
 import time
 
@@ -32,15 +38,20 @@ TOOLS = ["search", "query", "context", "co_changes", "review", "status"]
 
 
 def salient_files(db, n):
+    """The n most salient production files; in a repository whose language
+    Homer does not parse (no salience), the n most often changed."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    rows = con.execute(
-        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 1 AND v.name = 'salience' AND n.owner IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id AND r.name = 'role')
-           ORDER BY v.value DESC, n.name LIMIT ?""",
-        (n,),
-    ).fetchall()
-    return [r[0] for r in rows]
+    for value in ("salience", "commits"):
+        rows = con.execute(
+            """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+               WHERE n.kind = 1 AND v.name = ? AND n.owner IS NOT NULL
+                 AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id AND r.name = 'role')
+               ORDER BY v.value DESC, n.name LIMIT ?""",
+            (value, n),
+        ).fetchall()
+        if rows:
+            return [r[0] for r in rows]
+    raise SystemExit(f"{db}: no file has a salience or a commit count")
 
 
 def arguments(repo):
@@ -116,6 +127,59 @@ async def one_repository(homer, repo, runs, quiet):
     return await session_for(homer, repo, body)
 
 
+def bare_latency(homer, repo, runs):
+    """Median milliseconds per tool from a client that is a pipe and a
+    JSON parser: initialize, then each tool once and `runs` times more."""
+    server = subprocess.Popen(
+        [homer, "serve", "--repo", repo],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+    )
+    sent = 0
+
+    def call(method, params):
+        nonlocal sent
+        sent += 1
+        line = json.dumps({"jsonrpc": "2.0", "id": sent, "method": method, "params": params})
+        server.stdin.write(line.encode() + b"\n")
+        server.stdin.flush()
+        while True:
+            reply = json.loads(server.stdout.readline())
+            if reply.get("id") == sent:
+                if "error" in reply or reply["result"].get("isError"):
+                    raise SystemExit(f"{method} {params} failed: {reply}")
+                return reply
+
+    call("initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                        "clientInfo": {"name": "bare", "version": "0"}})
+    server.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
+    server.stdin.flush()
+    args = arguments(repo)
+    out = {}
+    for name in TOOLS:
+        call("tools/call", {"name": name, "arguments": args[name]})
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            call("tools/call", {"name": name, "arguments": args[name]})
+            times.append(time.perf_counter() - started)
+        out[name] = times
+    server.stdin.close()
+    server.wait()
+    return out
+
+
+def print_table(title, names, table, runs):
+    print()
+    print(f"{title}, {runs} calls each, median (ms)")
+    print("| repository | " + " | ".join(TOOLS) + " |")
+    print("|---|" + "---|" * len(TOOLS))
+    for name in names:
+        cells = [f"{statistics.median(table[name][t]) * 1000:.1f}" for t in TOOLS]
+        print(f"| {name} | " + " | ".join(cells) + " |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--homer", default=os.path.join(HERE, "..", "target", "release", "homer"))
@@ -130,18 +194,15 @@ def main():
         sys.exit("the MCP Python SDK is not installed: pip install mcp")
     homer = os.path.abspath(args.homer)
     names = args.repos.split(",")
-    table = {}
+    table, bare = {}, {}
     for name in names:
         repo = os.path.join(args.corpus, name)
         table[name] = asyncio.run(one_repository(homer, repo, args.runs, args.quiet))
+        if args.runs:
+            bare[name] = bare_latency(homer, repo, args.runs)
     if args.runs:
-        print()
-        print(f"median latency from the client, {args.runs} calls each (ms)")
-        print("| repository | " + " | ".join(TOOLS) + " |")
-        print("|---|" + "---|" * len(TOOLS))
-        for name in names:
-            cells = [f"{statistics.median(table[name][t]) * 1000:.1f}" for t in TOOLS]
-            print(f"| {name} | " + " | ".join(cells) + " |")
+        print_table("latency from the official Python SDK's client", names, table, args.runs)
+        print_table("latency from a bare JSON-RPC client", names, bare, args.runs)
 
 
 if __name__ == "__main__":

@@ -216,6 +216,38 @@ vocabulary!(
     }
 );
 
+impl EdgeKind {
+    /// The roles members of an edge of this kind take. The writer refuses
+    /// any other, so a read can look a node's edges of one kind up by
+    /// these roles (the `(node, role)` index) instead of visiting every
+    /// edge the node is in (a file is in one per commit that touched it).
+    #[must_use]
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            EdgeKind::Contains => &[Role::Parent, Role::Child],
+            EdgeKind::Commit => &[
+                Role::Commit,
+                Role::Author,
+                Role::Added,
+                Role::Modified,
+                Role::Deleted,
+                Role::Renamed,
+                Role::TypeChanged,
+            ],
+            EdgeKind::Defines | EdgeKind::Imports | EdgeKind::Calls | EdgeKind::Depends => {
+                &[Role::Source, Role::Target]
+            }
+            EdgeKind::CoChange | EdgeKind::Community => &[Role::Member],
+        }
+    }
+
+    /// [`EdgeKind::roles`] as an SQL list of codes, `(3,4)`.
+    pub(crate) fn role_codes(self) -> String {
+        let codes: Vec<String> = self.roles().iter().map(|r| r.code().to_string()).collect();
+        format!("({})", codes.join(","))
+    }
+}
+
 impl NodeKind {
     /// Shared kinds can outlive the task that claimed them: a file removed at
     /// HEAD stays as long as its history references it. Other kinds (a

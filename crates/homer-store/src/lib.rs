@@ -94,6 +94,11 @@ pub enum StoreError {
     },
     #[error("a task wrote the same {what} twice: {detail}")]
     Duplicate { what: &'static str, detail: String },
+    #[error("a {kind} edge cannot have a member in the role {role}")]
+    WrongRole {
+        kind: &'static str,
+        role: &'static str,
+    },
     #[error("unknown code {code} in column {column}")]
     UnknownCode { column: &'static str, code: i64 },
     #[error("{what} holds '{detail}', which Homer does not write: the index is damaged")]

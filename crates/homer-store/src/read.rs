@@ -476,12 +476,16 @@ pub(crate) fn edges_of(
     node_kind: NodeKind,
     name: &str,
 ) -> Result<Vec<StoredEdge>> {
+    // Only the memberships in the roles this kind gives: a file is in one
+    // commit edge per commit that touched it, which a read of its imports
+    // need not visit.
     let rows: Vec<EdgeRow> = conn
         .prepare_cached(&format!(
             "{EDGE_ROWS} AND e.id IN (
                  SELECT xm.edge FROM nodes x JOIN edge_members xm ON xm.node = x.id
-                 WHERE x.kind = ?2 AND x.name = ?3)
-             ORDER BY e.id, m.pos"
+                 WHERE x.kind = ?2 AND x.name = ?3 AND xm.role IN {})
+             ORDER BY e.id, m.pos",
+            kind.role_codes()
         ))
         .and_then(|mut s| {
             s.query_map(params![kind.code(), node_kind.code(), name], EdgeRow::read)?
@@ -499,17 +503,18 @@ pub(crate) fn members_with_value(
     role: Role,
     value: &str,
 ) -> Result<Vec<(String, Option<crate::Value>)>> {
-    conn.prepare_cached(
+    conn.prepare_cached(&format!(
         "SELECT n.name, v.value
          FROM nodes x
-         JOIN edge_members xm ON xm.node = x.id
+         JOIN edge_members xm ON xm.node = x.id AND xm.role IN {}
          JOIN edges e ON e.id = xm.edge AND e.kind = ?1
          JOIN edge_members m ON m.edge = e.id AND m.role = ?4
          JOIN nodes n ON n.id = m.node
          LEFT JOIN node_values v ON v.node = n.id AND v.name = ?5
          WHERE x.kind = ?2 AND x.name = ?3
          ORDER BY n.name",
-    )
+        kind.role_codes()
+    ))
     .and_then(|mut s| {
         s.query_map(
             params![kind.code(), node_kind.code(), name, role.code(), value],

@@ -443,3 +443,56 @@ fn a_read_snapshot_sees_one_state_until_it_ends() {
     );
     let _again = reader.read_snapshot().expect("a new snapshot");
 }
+
+#[test]
+fn an_edge_member_in_a_role_its_kind_does_not_give_is_refused() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let owner = TaskId::of("parse", "a.rs");
+    tx.ensure_task("parse", owner, "a.rs").expect("task row");
+    let mut w = tx.task_writer(owner, true);
+    let file = w
+        .claim_node(NodeKind::File, "a.rs", None, None)
+        .expect("claim file");
+    let other = w
+        .claim_node(NodeKind::File, "b.rs", None, None)
+        .expect("claim file");
+    // A commit's roles on an import: the reads by role would miss it.
+    let wrong = w.edge(
+        EdgeKind::Imports,
+        &[
+            Member::new(file, Role::Source),
+            Member::new(other, Role::Modified),
+        ],
+        None,
+        None,
+    );
+    assert!(
+        matches!(
+            wrong,
+            Err(StoreError::WrongRole {
+                kind: "imports",
+                role: "modified"
+            })
+        ),
+        "{wrong:?}"
+    );
+    // Every kind's own roles are accepted.
+    for kind in EdgeKind::ALL {
+        let members: Vec<Member<'_>> = kind
+            .roles()
+            .iter()
+            .take(2)
+            .zip([file, other])
+            .map(|(&role, node)| Member::new(node, role))
+            .collect();
+        w.edge(*kind, &members, None, None).expect("its own roles");
+    }
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+    // A node's edges of one kind, read by role, are exactly that kind's.
+    for kind in EdgeKind::ALL {
+        let found = store.edges_of(*kind, NodeKind::File, "a.rs").expect("read");
+        assert_eq!(found.len(), 1, "{kind:?}");
+    }
+}

@@ -303,6 +303,12 @@ impl<'t> TaskWriter<'t> {
         confidence: Option<f64>,
         attrs: Option<&str>,
     ) -> Result<EdgeId> {
+        if let Some(m) = members.iter().find(|m| !kind.roles().contains(&m.role)) {
+            return Err(StoreError::WrongRole {
+                kind: kind.name(),
+                role: m.role.name(),
+            });
+        }
         let mut fp = Fingerprint::new()
             .str("edge")
             .i64(self.owner.raw())
