@@ -536,16 +536,20 @@ impl Reader<'_> {
                     }
                 }
             }
-            let mut level: Vec<(String, (f64, f64))> = level.into_iter().collect();
+            // Whether each is production code, told once per name rather
+            // than once per comparison.
+            let mut level: Vec<(bool, String, (f64, f64))> = level
+                .into_iter()
+                .map(|(name, w)| (production(&name), name, w))
+                .collect();
             level.sort_by(|a, b| {
-                production(&b.0)
-                    .cmp(&production(&a.0))
-                    .then((b.1.0 * b.1.1).total_cmp(&(a.1.0 * a.1.1)))
-                    .then(a.0.cmp(&b.0))
+                b.0.cmp(&a.0)
+                    .then((b.2.0 * b.2.1).total_cmp(&(a.2.0 * a.2.1)))
+                    .then(a.1.cmp(&b.1))
             });
             level.truncate(self.options.limit);
-            frontier = level.iter().map(|(n, _)| n.clone()).collect();
-            for (name, (weight, confidence)) in level {
+            frontier = level.iter().map(|(_, n, _)| n.clone()).collect();
+            for (_, name, (weight, confidence)) in level {
                 seen.insert(name.clone());
                 out.push(Hop {
                     name,
