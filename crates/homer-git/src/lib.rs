@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 pub use history::{
     Change, CommitDiff, CommitInfo, FileChange, Lines, Mailmap, Person, RenameSettings,
 };
+pub use changes::{DiffSide, FileDiff, FileStatus, Hunk};
 pub use path::RepoPath;
 
 /// A libgit2 error, shown by its message alone (libgit2's own display adds
