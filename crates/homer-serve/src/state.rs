@@ -1,12 +1,12 @@
 //! What the server keeps between calls: open read handles on the index,
-//! the risk map of the current revision, and the one update it may run.
+//! the render snapshot of the current revision, and the one update it may run.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use homer_read::{Freshness, Index, ReadError, WorktreeCache};
-use homer_render::{RiskMap, Snapshot};
+use homer_render::Snapshot;
 
 use crate::ServeOptions;
 
@@ -78,7 +78,6 @@ struct Loaded {
     file: FileId,
     revision: u64,
     snapshot: Arc<Snapshot>,
-    risk: Option<Arc<RiskMap>>,
 }
 
 #[derive(Debug)]
@@ -86,8 +85,8 @@ pub(crate) struct Shared {
     pub(crate) options: ServeOptions,
     database: OnceLock<PathBuf>,
     readers: Mutex<Vec<Reader>>,
-    /// What the documents are made of and the risk map from it, for the
-    /// index file and revision they were read from.
+    /// What the documents are made of, for the index file and revision it
+    /// was read from.
     loaded: Mutex<Option<Loaded>>,
     worktree: Arc<WorktreeCache>,
     update: Mutex<UpdateState>,
@@ -185,69 +184,32 @@ impl Shared {
         Some(self.database.get_or_init(|| path).clone())
     }
 
-    /// The snapshot of the index `index` reads, loaded once per revision.
+    /// The snapshot of the index `index` reads, loaded once per revision
+    /// (held while loading: a second caller waits for this load rather
+    /// than doing it again).
     pub(crate) fn snapshot(
         &self,
         index: &Index,
     ) -> Result<Arc<Snapshot>, homer_render::RenderError> {
-        self.loaded(index, |_| Ok(()))
-            .map(|(snapshot, ())| snapshot)
-    }
-
-    /// The risk map of the index `index` reads, computed once per revision.
-    pub(crate) fn risk_map(
-        &self,
-        index: &Index,
-    ) -> Result<Arc<RiskMap>, homer_render::RenderError> {
-        self.loaded(index, |loaded| {
-            let risk = loaded
-                .risk
-                .get_or_insert_with(|| Arc::new(homer_render::risk_map_of(&loaded.snapshot)));
-            Ok(Arc::clone(risk))
-        })
-        .map(|(_, risk)| risk)
-    }
-
-    /// The loaded state for `index`'s file and revision (loading it when
-    /// it is not that), and what `then` takes from it.
-    fn loaded<T>(
-        &self,
-        index: &Index,
-        then: impl FnOnce(&mut Loaded) -> Result<T, homer_render::RenderError>,
-    ) -> Result<(Arc<Snapshot>, T), homer_render::RenderError> {
         let revision = index.revision()?;
-        let load = |file| -> Result<Loaded, homer_render::RenderError> {
-            Ok(Loaded {
-                file,
-                revision,
-                snapshot: Arc::new(Snapshot::load(index)?),
-                risk: None,
-            })
-        };
         let Some(file) = file_id(index.workspace().database()) else {
             // A file whose identity cannot be read is loaded each time.
-            let mut once = load(FileId {
-                device: 0,
-                inode: 0,
-            })?;
-            let out = then(&mut once)?;
-            return Ok((once.snapshot, out));
+            return Ok(Arc::new(Snapshot::load(index)?));
         };
-        // Held while loading: a second caller waits for this load rather
-        // than doing it again.
         let mut guard = lock(&self.loaded);
-        if let Some(loaded) = guard.as_mut()
+        if let Some(loaded) = guard.as_ref()
             && loaded.file == file
             && loaded.revision == revision
         {
-            let out = then(loaded)?;
-            return Ok((Arc::clone(&loaded.snapshot), out));
+            return Ok(Arc::clone(&loaded.snapshot));
         }
-        let mut fresh = load(file)?;
-        let out = then(&mut fresh)?;
-        let snapshot = Arc::clone(&fresh.snapshot);
-        *guard = Some(fresh);
-        Ok((snapshot, out))
+        let snapshot = Arc::new(Snapshot::load(index)?);
+        *guard = Some(Loaded {
+            file,
+            revision,
+            snapshot: Arc::clone(&snapshot),
+        });
+        Ok(snapshot)
     }
 
     /// A handle on the database file now in place: a pooled one when it

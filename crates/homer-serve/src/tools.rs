@@ -111,6 +111,10 @@ pub struct ReviewArgs {
     /// A revision range (`main..HEAD`) or one commit, instead of files.
     #[serde(default)]
     pub range: Option<String>,
+    /// The staged changes only (what `git commit` would commit), instead
+    /// of the whole working tree.
+    #[serde(default)]
+    pub staged: bool,
     /// Entries per list.
     #[serde(default = "default_limit")]
     pub limit: usize,
@@ -395,7 +399,7 @@ impl HomerServer {
     }
 
     #[tool(
-        description = "Review a change before committing or merging: risk of each changed file with reasons, files that usually change with them but are not in the change (likely forgotten), files that depend on them, and the people who know them. Give files, or a revision range, or nothing for the working tree against HEAD."
+        description = "Review a change before committing or merging: risk of each changed file with reasons and the definitions it edits, files that usually change with them but are not in the change (likely forgotten), definitions elsewhere that call what it edits, tests to run, and the people who know the code. Give a revision range (`main..HEAD`) or a commit, `staged`, files, or nothing for the working tree against HEAD."
     )]
     async fn review(&self, Parameters(args): Parameters<ReviewArgs>) -> CallToolResult {
         if args.files.len() > MAX_FILES {
@@ -406,30 +410,31 @@ impl HomerServer {
         {
             return e;
         }
-        let target = match (&args.range, args.files.is_empty()) {
-            (Some(_), false) => {
-                return tool_error("give files or a range, not both");
-            }
-            (Some(range), true) => ReviewTarget::Range(range.clone()),
-            (None, false) => ReviewTarget::Files(args.files.clone()),
-            (None, true) => ReviewTarget::Worktree,
+        let given = [args.range.is_some(), !args.files.is_empty(), args.staged];
+        if given.iter().filter(|g| **g).count() > 1 {
+            return tool_error("give files, a range or staged, not more than one");
+        }
+        let target = match (&args.range, args.files.is_empty(), args.staged) {
+            (Some(range), _, _) => ReviewTarget::Range(range.clone()),
+            (None, false, _) => ReviewTarget::Files(args.files.clone()),
+            (None, true, true) => ReviewTarget::Staged,
+            (None, true, false) => ReviewTarget::WorkTree,
         };
-        self.answer(args.max_tokens, move |shared, index, note, max_tokens| {
-            let prepared = homer_render::changed_paths(index, &target)
-                .and_then(|paths| shared.risk_map(index).map(|risk| (paths, risk)));
-            let (paths, risk) = match prepared {
-                Ok(p) => p,
+        self.answer(args.max_tokens, move |_, index, note, max_tokens| {
+            let change = match homer_render::change_of(index, &target) {
+                Ok(c) => c,
                 Err(e) => return tool_error(&error_chain(&e)),
             };
             fit(index, note, max_tokens, args.limit, |limit| {
-                let review = homer_render::review(index, &risk, &paths, limit)
-                    .map_err(|e| error_chain(&e))?;
+                let review =
+                    homer_render::review(index, &change, limit).map_err(|e| error_chain(&e))?;
                 let mentioned = review
                     .changed
                     .iter()
                     .map(|c| c.path.clone())
                     .chain(review.likely_forgotten.iter().map(|f| f.path.clone()))
                     .chain(review.impact.iter().map(|d| d.path.clone()))
+                    .chain(review.tests.iter().map(|t| t.path.clone()))
                     .collect();
                 Ok(Answer {
                     text: homer_render::review_text(&review),

@@ -499,6 +499,26 @@ impl Store {
         read::members_with_value(&self.conn, kind, node_kind, name, role, value)
     }
 
+    /// The members in `role` of the `kind` edges of the node
+    /// `node_kind`/`name`, each with its node's attributes, by name: what a
+    /// file defines, with each definition's lines, in one read.
+    pub fn members_with_attrs(
+        &self,
+        kind: EdgeKind,
+        node_kind: NodeKind,
+        name: &str,
+        role: Role,
+    ) -> Result<Vec<(String, Option<String>)>> {
+        read::members_with_attrs(&self.conn, kind, node_kind, name, role)
+    }
+
+    /// Of the current nodes of `kind` that store the value `value`, how
+    /// many store less than `than`, and how many there are: a percentile
+    /// read from the value index.
+    pub fn count_below(&self, kind: NodeKind, value: &str, than: &Value) -> Result<(u64, u64)> {
+        read::count_below(&self.conn, kind, value, than)
+    }
+
     /// One node by kind and name.
     pub fn node(&self, kind: NodeKind, name: &str) -> Result<Option<StoredNode>> {
         read::node(&self.conn, kind, name)

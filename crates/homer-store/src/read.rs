@@ -531,6 +531,63 @@ pub(crate) fn members_with_value(
     .map_err(StoreError::sqlite("read members and a value of theirs"))
 }
 
+pub(crate) fn members_with_attrs(
+    conn: &Connection,
+    kind: EdgeKind,
+    node_kind: NodeKind,
+    name: &str,
+    role: Role,
+) -> Result<Vec<(String, Option<String>)>> {
+    conn.prepare_cached(&format!(
+        "SELECT n.name, n.attrs
+         FROM nodes x
+         JOIN edge_members xm ON xm.node = x.id AND xm.role IN {}
+         JOIN edges e ON e.id = xm.edge AND e.kind = ?1
+         JOIN edge_members m ON m.edge = e.id AND m.role = ?4
+         JOIN nodes n ON n.id = m.node
+         WHERE x.kind = ?2 AND x.name = ?3
+         ORDER BY n.name",
+        kind.role_codes()
+    ))
+    .and_then(|mut s| {
+        s.query_map(
+            params![kind.code(), node_kind.code(), name, role.code()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read members and their attributes"))
+}
+
+pub(crate) fn count_below(
+    conn: &Connection,
+    kind: NodeKind,
+    value: &str,
+    than: &crate::Value,
+) -> Result<(u64, u64)> {
+    let than: rusqlite::types::Value = match than {
+        crate::Value::Int(i) => rusqlite::types::Value::Integer(*i),
+        crate::Value::Real(r) => rusqlite::types::Value::Real(*r),
+        crate::Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
+    };
+    conn.prepare_cached(
+        "SELECT count(*), coalesce(sum(v.value < ?3), 0)
+         FROM node_values v JOIN nodes n ON n.id = v.node
+         WHERE v.name = ?2 AND n.kind = ?1 AND n.owner IS NOT NULL",
+    )
+    .and_then(|mut s| {
+        s.query_row(params![kind.code(), value, than], |row| {
+            let total: i64 = row.get(0)?;
+            let below: i64 = row.get(1)?;
+            Ok((
+                u64::try_from(below).unwrap_or(0),
+                u64::try_from(total).unwrap_or(0),
+            ))
+        })
+    })
+    .map_err(StoreError::sqlite("count the values below one"))
+}
+
 fn group_edges(rows: Vec<EdgeRow>) -> Result<Vec<StoredEdge>> {
     let mut out: Vec<StoredEdge> = Vec::new();
     let mut last: Option<i64> = None;

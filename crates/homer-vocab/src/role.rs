@@ -219,6 +219,17 @@ pub fn outside_production(name: &str) -> bool {
         || qualified == "tests"
 }
 
+/// Whether a node name (a path, or `path::qualified`) is test code: in a
+/// test file, or in a `tests` module inside a production file.
+#[must_use]
+pub fn is_test(name: &str) -> bool {
+    let (path, qualified) = name.split_once("::").unwrap_or((name, ""));
+    FileRole::of_path(path) == Some(FileRole::Test)
+        || qualified.starts_with("tests::")
+        || qualified.contains("::tests::")
+        || qualified == "tests"
+}
+
 /// `FooTest.java`, `FooTests.cs`, `TestFoo.kt`: the JUnit and NUnit
 /// naming, in its own case (`Contest.java` is not a test).
 fn java_like_test(path: &str) -> bool {

@@ -5,6 +5,7 @@ pub(crate) mod hooks;
 pub(crate) mod model;
 pub(crate) mod query;
 pub(crate) mod render;
+pub(crate) mod review;
 pub(crate) mod search;
 pub(crate) mod status;
 pub(crate) mod update;
