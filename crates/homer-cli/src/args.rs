@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 on success, 1 when a command ran fine but found nothing
-(for example `status` before the first `update`), 2 on an error.
+(for example `status` before the first `update`) or a review crossed its
+--fail-on threshold, 2 on an error.
 
 The index lives in .homer/homer.db at the root of the working tree (in
 homer/ inside the git directory of a bare repository). `homer update`

@@ -115,6 +115,8 @@ pub struct ChangedFile {
     pub reasons: Vec<String>,
     /// The salience class the index gives the file.
     pub class: Option<String>,
+    /// Whether it is a test file.
+    pub test: bool,
     /// Whether the index has the file (at either side of the change).
     pub indexed: bool,
     /// Whether its definitions could be placed: the index holds one side's
@@ -592,6 +594,7 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
             p.lines_added += added;
             p.files += 1;
         }
+        let test = is_test(&path);
         changed.push(ChangedFile {
             path,
             old_path: if diff.status == FileStatus::Renamed {
@@ -606,6 +609,7 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
             level: Level::of(risk),
             reasons,
             class,
+            test,
             indexed: indexed_path.is_some(),
             located,
             definitions,
