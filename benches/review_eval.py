@@ -22,9 +22,14 @@ diff). Then, against what the repository did next:
 Shares are pooled over the commits (hits over reported). Not part of the
 test command; it takes minutes per repository.
 
+With --latency, instead: in each corpus clone as it is (indexed at HEAD),
+the newest commit that changed five files (else the nearest above five)
+is reviewed as a process --runs times, and the median wall time printed.
+
 Usage: benches/review_eval.py [--homer target/release/homer]
            [--corpus /tmp/corpus] [--repos all | a,b] [--commits 200]
            [--limit 10] [--work /tmp/review-eval] [--out results.json]
+       benches/review_eval.py --latency [--runs 15] [--corpus ...] [--repos ...]
 """
 
 import argparse
@@ -168,6 +173,26 @@ def share(pair):
     return f"{hits / total:.2f} ({hits}/{total})" if total else "-"
 
 
+def latency(homer_bin, corpus, names, runs):
+    print("| repository | commit | files | review median (min-max) |")
+    print("|---|---|---|---|")
+    for name in names:
+        repo = os.path.join(corpus, name)
+        commits = [c for c in history(repo) if c["parents"] == 1]
+        five = [c for c in commits if len(c["files"]) == 5]
+        above = sorted((c for c in commits if len(c["files"]) > 5), key=lambda c: len(c["files"]))
+        pick = five[-1] if five else (above[0] if above else None)
+        if pick is None:
+            continue
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            homer(homer_bin, repo, "review", pick["id"])
+            times.append((time.perf_counter() - started) * 1000)
+        print(f"| {name} | {pick['id'][:8]} | {len(pick['files'])} | "
+              f"{statistics.median(times):.0f} ms ({min(times):.0f}-{max(times):.0f}) |")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--homer", default=os.path.join(HERE, "..", "target", "release", "homer"))
@@ -177,8 +202,14 @@ def main():
     ap.add_argument("--limit", type=int, default=10)
     ap.add_argument("--work", default="/tmp/review-eval")
     ap.add_argument("--out")
+    ap.add_argument("--latency", action="store_true")
+    ap.add_argument("--runs", type=int, default=15)
     args = ap.parse_args()
     homer_bin = os.path.abspath(args.homer)
+    if args.latency:
+        names = sorted(os.listdir(args.corpus)) if args.repos == "all" else args.repos.split(",")
+        latency(homer_bin, args.corpus, names, args.runs)
+        return
     os.makedirs(args.work, exist_ok=True)
     names = sorted(os.listdir(args.corpus)) if args.repos == "all" else args.repos.split(",")
     results = []

@@ -94,6 +94,7 @@ fn history(s: &mut String, h: &HistoryView) {
     );
     let ago = |d: Option<i64>| match d {
         Some(0) => " (HEAD's day)".to_owned(),
+        Some(1) => " (1 day before HEAD)".to_owned(),
         Some(d) if d < 60 => format!(" ({d} days before HEAD)"),
         #[allow(clippy::cast_precision_loss, reason = "days are small")]
         Some(d) if d < 730 => format!(" ({:.0} months before HEAD)", d as f64 / 30.44),
