@@ -106,6 +106,7 @@ def evaluate(homer_bin, source, work, commits_wanted, limit):
     upto = 0
     rng = random.Random(name)
     tallies = collections.defaultdict(lambda: [0, 0])  # name -> [hits, reported]
+    details = []
     review_ms = []
     update_s = []
     first = True
@@ -149,6 +150,12 @@ def evaluate(homer_bin, source, work, commits_wanted, limit):
                 r = tallies[f"recall/{label}"]
                 r[0] += len(set(picked) & together)
                 r[1] += len(together)
+        details.append({
+            "commit": commit["id"],
+            "partners": [dict(f, hit=f["path"] in future) for f in review["likely_forgotten"]][:limit],
+            "tests_changed": sorted(c["path"] for c in review["changed"] if c.get("test")),
+            "tests_listed": sorted({t["path"] for t in review["tests"]}),
+        })
         tests_changed = {c["path"] for c in review["changed"] if c.get("test")}
         production = [c for c in review["changed"] if not c.get("test")]
         if tests_changed and production:
@@ -165,6 +172,7 @@ def evaluate(homer_bin, source, work, commits_wanted, limit):
         "shares": {k: (v[0], v[1]) for k, v in tallies.items() if k not in ("commits", "reported")},
         "review_ms_median": statistics.median(review_ms) if review_ms else None,
         "update_s_median": statistics.median(update_s) if update_s else None,
+        "details": details,
     }
 
 

@@ -652,6 +652,8 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
             in_change: false,
         });
     }
+    // Test files named for a changed production file.
+    tests.extend(named_tests(index, &changed, &in_change)?);
     // Test files the change edits that change with a changed production
     // file: to run too, though the change is already in them.
     for c in &changed {
@@ -750,6 +752,94 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
         people,
         left_out,
     })
+}
+
+/// Stems too common to tie a test to one file by name alone (`index.ts`,
+/// `mod.rs`, `__init__.py`): a test named for one must share a directory
+/// name with it.
+const GENERIC_STEMS: &[&str] = &[
+    "index",
+    "mod",
+    "lib",
+    "main",
+    "init",
+    "__init__",
+    "utils",
+    "util",
+    "helpers",
+    "common",
+    "types",
+    "base",
+    "core",
+    "app",
+    "config",
+    "constants",
+];
+
+/// Test files named for a changed production file (`prices.py` and
+/// `test_prices.py`), the ones sharing the most directory names with it
+/// when several are.
+fn named_tests(
+    index: &Index,
+    changed: &[ChangedFile],
+    in_change: &BTreeSet<String>,
+) -> Result<Vec<TestToRun>, RenderError> {
+    let wanted: Vec<&ChangedFile> = changed
+        .iter()
+        .filter(|c| !outside_production(&c.path) && c.status != Some(FileStatus::Deleted))
+        .collect();
+    if wanted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut by_name: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for node in index.store().current_nodes(NodeKind::File)? {
+        if let Some(name) = homer_vocab::tested_name(&node.name) {
+            by_name.entry(name).or_default().push(node.name);
+        }
+    }
+    let dirs = |path: &str| -> BTreeSet<String> {
+        let mut parts: Vec<&str> = path.split('/').collect();
+        parts.pop();
+        parts
+            .into_iter()
+            .filter(|p| {
+                !matches!(
+                    *p,
+                    "src" | "test" | "tests" | "spec" | "specs" | "__tests__" | "lib"
+                )
+            })
+            .map(str::to_owned)
+            .collect()
+    };
+    let mut out = Vec::new();
+    for c in wanted {
+        let file = c.path.rsplit('/').next().unwrap_or(&c.path);
+        let stem = file
+            .split('.')
+            .next()
+            .unwrap_or(file)
+            .to_ascii_lowercase()
+            .replace('-', "_");
+        let Some(candidates) = by_name.get(&stem) else {
+            continue;
+        };
+        let own = dirs(&c.path);
+        let shared = |t: &String| dirs(t).intersection(&own).count();
+        let best = candidates.iter().map(shared).max().unwrap_or(0);
+        if best == 0 && GENERIC_STEMS.contains(&stem.as_str()) {
+            continue;
+        }
+        for t in candidates.iter().filter(|t| shared(t) == best) {
+            out.push(TestToRun {
+                path: t.clone(),
+                symbol: None,
+                line: None,
+                why: format!("named for {}", c.path),
+                in_change: in_change.contains(t),
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// How the indexed commit relates to the change, in words.

@@ -22,6 +22,6 @@ mod workspace;
 pub use checkpoint::Checkpoint;
 pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;
-pub use role::{FileRole, SalienceClass, SkipReason, is_test, outside_production};
+pub use role::{FileRole, SalienceClass, SkipReason, is_test, outside_production, tested_name};
 pub use values::{Json, Key, ValueName, Values, keys};
 pub use workspace::{UpdateLock, Workspace};

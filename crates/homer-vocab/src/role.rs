@@ -230,6 +230,55 @@ pub fn is_test(name: &str) -> bool {
         || qualified == "tests"
 }
 
+/// The name of the file a test file is named for, lowercase, by the
+/// conventions of the languages: `test_parse.py`, `parse_test.go`,
+/// `parse.test.ts`, `parse_spec.rb`, `ParseTest.java`, `ParseTests.cs`,
+/// `TestParse.kt`, `ParseSpec.scala` and `tests/parse.rs` are all named
+/// for `parse`. `None` for a file that is not a test file, or whose name
+/// names nothing else (`tests/common.rs` is named for `common` all the
+/// same: a caller matches names, not meaning).
+#[must_use]
+pub fn tested_name(path: &str) -> Option<String> {
+    if FileRole::of_path(path) != Some(FileRole::Test) {
+        return None;
+    }
+    let file = path.rsplit('/').next().unwrap_or(path);
+    let stem = file.split('.').next().unwrap_or(file);
+    // `parse.test.ts`, `parse.spec.js`: the stem is already the name.
+    let dotted = file.contains(".test.") || file.contains(".spec.");
+    let lower = stem.to_ascii_lowercase();
+    let name = if dotted {
+        lower
+    } else if let Some(rest) = lower.strip_prefix("test_") {
+        rest.to_owned()
+    } else if let Some(rest) = ["_test", "_tests", "_spec"]
+        .iter()
+        .find_map(|suffix| lower.strip_suffix(suffix))
+    {
+        rest.to_owned()
+    } else if let Some(rest) = ["Test", "Tests", "Spec"]
+        .iter()
+        .find_map(|suffix| stem.strip_suffix(suffix))
+        .filter(|rest| !rest.is_empty())
+    {
+        rest.to_ascii_lowercase()
+    } else if let Some(rest) = stem
+        .strip_prefix("Test")
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()))
+    {
+        rest.to_ascii_lowercase()
+    } else {
+        // `tests/parse.rs`, `spec/parse.rb`: in a test directory, named
+        // as what it tests.
+        lower
+    };
+    let name = name
+        .trim_matches(|c: char| c == '_' || c == '-')
+        .replace('-', "_");
+    (!name.is_empty() && !matches!(name.as_str(), "test" | "tests" | "spec" | "specs"))
+        .then_some(name)
+}
+
 /// `FooTest.java`, `FooTests.cs`, `TestFoo.kt`: the JUnit and NUnit
 /// naming, in its own case (`Contest.java` is not a test).
 fn java_like_test(path: &str) -> bool {
@@ -248,6 +297,28 @@ fn java_like_test(path: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_files_are_named_for_what_they_test() {
+        for (path, name) in [
+            ("tests/test_parse.py", Some("parse")),
+            ("pkg/parse_test.go", Some("parse")),
+            ("src/parse.test.ts", Some("parse")),
+            ("src/__tests__/parse.spec.js", Some("parse")),
+            ("spec/parse_spec.rb", Some("parse")),
+            ("src/test/java/com/x/ParseTest.java", Some("parse")),
+            ("Tests/ParseTests.cs", Some("parse")),
+            ("src/test/kotlin/TestParse.kt", Some("parse")),
+            ("src/test/scala/ParseSpec.scala", Some("parse")),
+            ("tests/parse.rs", Some("parse")),
+            ("tests/multi-word_test.go", Some("multi_word")),
+            ("tests/test.py", None),
+            ("src/parse.py", None),
+            ("tests/spec.rb", None),
+        ] {
+            assert_eq!(tested_name(path).as_deref(), name, "{path}");
+        }
+    }
 
     #[test]
     fn roles_by_path() {
