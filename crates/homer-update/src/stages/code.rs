@@ -636,7 +636,7 @@ struct ChunkInput<'a> {
 }
 
 impl<'a> Task for Chunks<'a> {
-    const KIND: TaskKind = TaskKind::new("chunk", 3);
+    const KIND: TaskKind = TaskKind::new("chunk", 4);
     type Input = ChunkInput<'a>;
     type Output = Vec<ChunkData>;
     type Shared = PathBuf;
