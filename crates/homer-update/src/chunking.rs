@@ -82,8 +82,10 @@ fn is_tool_output(path: &str, text: &str) -> bool {
     if name == "project.pbxproj" {
         return true;
     }
-    let lower = name.to_ascii_lowercase();
-    if !(lower.ends_with(".html") || lower.ends_with(".htm")) {
+    let html = std::path::Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if !html {
         return false;
     }
     let head: String = text.chars().take(4096).collect::<String>().to_ascii_lowercase();
