@@ -6,31 +6,14 @@ use std::process::Command;
 
 use homer_fixtures::{copy, git};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
+mod common;
+use common::{Run, homer};
+
+trait Transcript {
+    fn transcript(&self, root: &Path) -> String;
 }
 
-fn homer(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_homer"))
-        .args(args)
-        .current_dir(cwd)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        // No embedding model, whatever this machine has installed: the
-        // snapshots show what a user without one sees.
-        .env("HOMER_MODEL_DIR", "/nonexistent/homer-model")
-        .output()
-        .expect("run homer");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-impl Run {
+impl Transcript for Run {
     /// Exit code, stdout and stderr in one text, with `root` shown as
     /// `[REPO]` so snapshots do not depend on the temporary directory.
     fn transcript(&self, root: &Path) -> String {

@@ -9,20 +9,11 @@ use std::time::{Duration, Instant};
 
 use homer_fixtures::{commit_all, git, git_command, git_stdout};
 
+mod common;
+
 fn homer(cwd: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_homer"))
-        .args(args)
-        .current_dir(cwd)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOMER_MODEL_DIR", "/nonexistent/homer-model")
-        .output()
-        .expect("run homer");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = common::homer(cwd, args);
+    (run.code, run.stdout, run.stderr)
 }
 
 fn head(repo: &Path) -> String {

@@ -7,32 +7,12 @@
 //! gate's exit codes, and the review of a commit not indexed yet.
 
 use std::path::Path;
-use std::process::Command;
 
 use homer_fixtures::{commit_all, copy, git};
+
+mod common;
+use common::homer;
 use serde_json::Value;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn homer(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_homer"))
-        .args(args)
-        .current_dir(cwd)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("HOMER_MODEL_DIR", "/nonexistent/homer-model")
-        .output()
-        .expect("run homer");
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 macro_rules! snapshot {
     ($name:expr, $value:expr) => {
@@ -40,6 +20,16 @@ macro_rules! snapshot {
             insta::assert_snapshot!($name, $value);
         });
     };
+}
+
+/// The paths of a review's changed files.
+fn changed_paths(review: &Value) -> Vec<&str> {
+    review["changed"]
+        .as_array()
+        .expect("changed")
+        .iter()
+        .filter_map(|c| c["path"].as_str())
+        .collect()
 }
 
 /// The fixture, indexed, with Bob's edit of `net_price` in the working tree.
@@ -236,12 +226,7 @@ fn a_commit_not_indexed_yet_is_reviewed_from_its_parent_plus_the_diff() {
     let run = homer(root, &["review", "main..topic", "--json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let review: Value = serde_json::from_str(&run.stdout).expect("json");
-    let paths: Vec<&str> = review["changed"]
-        .as_array()
-        .expect("changed")
-        .iter()
-        .filter_map(|c| c["path"].as_str())
-        .collect();
+    let paths = changed_paths(&review);
     assert_eq!(paths, vec!["src/shop/cart.py"]);
     assert!(
         review["basis"]["reviewed"]
@@ -265,12 +250,7 @@ fn staged_changes_alone_are_reviewed_with_staged() {
     let staged = homer(root, &["review", "--staged", "--json"]);
     assert_eq!(staged.code, 0, "{}", staged.stderr);
     let review: Value = serde_json::from_str(&staged.stdout).expect("json");
-    let paths: Vec<&str> = review["changed"]
-        .as_array()
-        .expect("changed")
-        .iter()
-        .filter_map(|c| c["path"].as_str())
-        .collect();
+    let paths = changed_paths(&review);
     assert_eq!(paths, vec!["src/shop/cart.py"]);
     let all = homer(root, &["review", "--worktree", "--json"]);
     let review: Value = serde_json::from_str(&all.stdout).expect("json");

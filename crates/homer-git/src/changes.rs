@@ -83,14 +83,7 @@ impl Repository {
 
     /// The first parent of a commit; `None` for a root commit.
     pub fn first_parent(&self, id: ObjectId) -> Result<Option<ObjectId>> {
-        let commit = self
-            .repo
-            .find_commit(id.to_git())
-            .map_err(|source| GitError::Commit {
-                id,
-                source: source.into(),
-            })?;
-        Ok(commit.parent_ids().next().map(oid))
+        Ok(self.find_commit(id)?.parent_ids().next().map(oid))
     }
 
     /// The configured author (`user.name`, `user.email`), if any.

@@ -167,15 +167,19 @@ impl Repository {
             .collect()
     }
 
-    /// A commit's metadata.
-    pub fn commit_info(&self, id: ObjectId) -> Result<CommitInfo> {
-        let commit = self
-            .repo
+    /// A commit, or an error that names it.
+    pub(crate) fn find_commit(&self, id: ObjectId) -> Result<git2::Commit<'_>> {
+        self.repo
             .find_commit(id.to_git())
             .map_err(|source| GitError::Commit {
                 id,
                 source: source.into(),
-            })?;
+            })
+    }
+
+    /// A commit's metadata.
+    pub fn commit_info(&self, id: ObjectId) -> Result<CommitInfo> {
+        let commit = self.find_commit(id)?;
         let author = commit.author();
         Ok(CommitInfo {
             id,

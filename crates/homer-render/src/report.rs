@@ -91,11 +91,7 @@ pub fn review_text(review: &Review) -> String {
     if !review.impact.is_empty() {
         s.push_str("\nimpact (calls what the change edits)\n");
         for i in &review.impact {
-            let how = if i.certain {
-                "certain".to_owned()
-            } else {
-                format!("guessed {:.0}%", 100.0 * i.confidence)
-            };
+            let how = call_kind(i);
             let at = i.line.map(|l| format!(":{l}")).unwrap_or_default();
             let line = format!(
                 "{}{at}  {} hop{} to {} ({how})",
@@ -134,6 +130,15 @@ fn status_note(c: &ChangedFile) -> String {
         (Some(old), _, _) => format!("  (from {old})"),
         (None, false, _) => "  (not in the index)".to_owned(),
         _ => String::new(),
+    }
+}
+
+/// `certain`, or `guessed 25%`.
+fn call_kind(i: &crate::Impact) -> String {
+    if i.certain {
+        "certain".to_owned()
+    } else {
+        format!("guessed {:.0}%", 100.0 * i.confidence)
     }
 }
 
@@ -251,11 +256,7 @@ pub fn review_markdown(review: &Review) -> String {
         s.push_str("\n**Impact**: definitions elsewhere that call what the change edits\n\n");
         s.push_str("| caller | reaches | hops | call |\n|---|---|---|---|\n");
         for i in &review.impact {
-            let how = if i.certain {
-                "certain".to_owned()
-            } else {
-                format!("guessed {:.0}%", 100.0 * i.confidence)
-            };
+            let how = call_kind(i);
             let _ = writeln!(
                 s,
                 "| `{}` | `{}` | {} | {how} |",
@@ -349,6 +350,15 @@ pub fn review_sarif(review: &Review) -> Value {
         }
         json!({"physicalLocation": physical})
     };
+    let result = |rule: usize, level: &str, text: String, at: Value| {
+        json!({
+            "ruleId": RULES[rule].0,
+            "ruleIndex": rule,
+            "level": level,
+            "message": {"text": text},
+            "locations": [at],
+        })
+    };
     let mut results = Vec::new();
     for c in &review.changed {
         let level = match c.level {
@@ -362,14 +372,9 @@ pub fn review_sarif(review: &Review) -> Value {
         }
         text.push('.');
         let line = c.definitions.first().map(|d| d.lines.0);
-        results.push(json!({
-            "ruleId": RULES[0].0,
-            "ruleIndex": 0,
-            "level": level,
-            "message": {"text": text},
-            "locations": [location(&c.path, line)],
-            "properties": {"risk": c.risk},
-        }));
+        let mut r = result(0, level, text, location(&c.path, line));
+        r["properties"] = json!({"risk": c.risk});
+        results.push(r);
     }
     for f in &review.likely_forgotten {
         let explained = if f.explained {
@@ -377,16 +382,11 @@ pub fn review_sarif(review: &Review) -> Value {
         } else {
             "no import or call explains it"
         };
-        results.push(json!({
-            "ruleId": RULES[1].0,
-            "ruleIndex": 1,
-            "level": "warning",
-            "message": {"text": format!(
-                "Changes with {} in {:.0}% of their commits ({} shared), but is not in this change; {explained}.",
-                f.partner_of, f.degree, f.shared
-            )},
-            "locations": [location(&f.path, None)],
-        }));
+        let text = format!(
+            "Changes with {} in {:.0}% of their commits ({} shared), but is not in this change; {explained}.",
+            f.partner_of, f.degree, f.shared
+        );
+        results.push(result(1, "warning", text, location(&f.path, None)));
     }
     for i in &review.impact {
         let how = if i.certain {
@@ -394,29 +394,19 @@ pub fn review_sarif(review: &Review) -> Value {
         } else {
             format!("a guessed call ({:.0}%)", 100.0 * i.confidence)
         };
-        results.push(json!({
-            "ruleId": RULES[2].0,
-            "ruleIndex": 2,
-            "level": "note",
-            "message": {"text": format!(
-                "{} reaches {}, which the change edits, in {} hop{} through {how}.",
-                short_symbol(&i.symbol),
-                short_symbol(&i.reaches),
-                i.hops,
-                if i.hops == 1 { "" } else { "s" }
-            )},
-            "locations": [location(&i.path, i.line)],
-        }));
+        let text = format!(
+            "{} reaches {}, which the change edits, in {} hop{} through {how}.",
+            short_symbol(&i.symbol),
+            short_symbol(&i.reaches),
+            i.hops,
+            if i.hops == 1 { "" } else { "s" }
+        );
+        results.push(result(2, "note", text, location(&i.path, i.line)));
     }
     for t in &review.tests {
         let what = t.symbol.as_deref().map_or(t.path.as_str(), short_symbol);
-        results.push(json!({
-            "ruleId": RULES[3].0,
-            "ruleIndex": 3,
-            "level": "note",
-            "message": {"text": format!("Run {what}: it {}.", t.why)},
-            "locations": [location(&t.path, t.line)],
-        }));
+        let text = format!("Run {what}: it {}.", t.why);
+        results.push(result(3, "note", text, location(&t.path, t.line)));
     }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

@@ -504,16 +504,11 @@ pub(crate) fn members_with_value(
     value: &str,
 ) -> Result<Vec<(String, Option<crate::Value>)>> {
     conn.prepare_cached(&format!(
-        "SELECT n.name, v.value
-         FROM nodes x
-         JOIN edge_members xm ON xm.node = x.id AND xm.role IN {}
-         JOIN edges e ON e.id = xm.edge AND e.kind = ?1
-         JOIN edge_members m ON m.edge = e.id AND m.role = ?4
-         JOIN nodes n ON n.id = m.node
+        "SELECT n.name, v.value {}
          LEFT JOIN node_values v ON v.node = n.id AND v.name = ?5
          WHERE x.kind = ?2 AND x.name = ?3
          ORDER BY n.name",
-        kind.role_codes()
+        members_from(kind)
     ))
     .and_then(|mut s| {
         s.query_map(
@@ -531,6 +526,19 @@ pub(crate) fn members_with_value(
     .map_err(StoreError::sqlite("read members and a value of theirs"))
 }
 
+/// The joins from a node `x` (kind ?2, name ?3) through its `kind` (?1)
+/// edges, by the roles that kind gives, to their members `n` in role ?4.
+fn members_from(kind: EdgeKind) -> String {
+    format!(
+        "FROM nodes x
+         JOIN edge_members xm ON xm.node = x.id AND xm.role IN {}
+         JOIN edges e ON e.id = xm.edge AND e.kind = ?1
+         JOIN edge_members m ON m.edge = e.id AND m.role = ?4
+         JOIN nodes n ON n.id = m.node",
+        kind.role_codes()
+    )
+}
+
 pub(crate) fn members_with_attrs(
     conn: &Connection,
     kind: EdgeKind,
@@ -539,15 +547,10 @@ pub(crate) fn members_with_attrs(
     role: Role,
 ) -> Result<Vec<(String, Option<String>)>> {
     conn.prepare_cached(&format!(
-        "SELECT n.name, n.attrs
-         FROM nodes x
-         JOIN edge_members xm ON xm.node = x.id AND xm.role IN {}
-         JOIN edges e ON e.id = xm.edge AND e.kind = ?1
-         JOIN edge_members m ON m.edge = e.id AND m.role = ?4
-         JOIN nodes n ON n.id = m.node
+        "SELECT n.name, n.attrs {}
          WHERE x.kind = ?2 AND x.name = ?3
          ORDER BY n.name",
-        kind.role_codes()
+        members_from(kind)
     ))
     .and_then(|mut s| {
         s.query_map(
