@@ -39,12 +39,19 @@ CTAGS_KINDS = {
     "C++": {"function", "class", "struct", "enum", "namespace"},
     "C#": {"class", "method", "interface", "enum", "struct"},
     "Ruby": {"method", "singletonMethod", "class", "module"},
+    "Kotlin": {"class", "interface", "method", "object"},
+    "PHP": {"class", "function", "interface", "trait"},
+    "Lua": {"function"},
+    "Sh": {"function"},
 }
 # Homer kinds counted for precision.
 HOMER_KINDS = {"function", "method", "class", "struct", "enum", "trait", "interface"}
 HOMER_TO_CTAGS = {
     "rust": "Rust", "python": "Python", "javascript": "JavaScript", "typescript": "TypeScript",
     "tsx": "TypeScript", "go": "Go", "java": "Java", "c": "C", "cpp": "C++", "csharp": "C#", "ruby": "Ruby",
+    "kotlin": "Kotlin", "php": "PHP", "lua": "Lua", "bash": "Sh",
+    # Debian's universal-ctags (5.9) has no Swift or Scala parser: no reference.
+    "swift": None, "scala": None,
 }
 
 
@@ -98,8 +105,12 @@ def compare(repo, homer, misses):
     by_kind = collections.defaultdict(lambda: collections.Counter())
     missed = collections.defaultdict(list)
     extra = collections.defaultdict(list)
+    unchecked = collections.Counter()
     for path in files:
         language = HOMER_TO_CTAGS[languages[path]]
+        if language is None:
+            unchecked[languages[path]] += len(symbols.get(path, []))
+            continue
         defs = symbols.get(path, [])
         for name, kind, line, lang in tags.get(path, []):
             rows[lang]["ctags"] += 1
@@ -117,6 +128,8 @@ def compare(repo, homer, misses):
                 rows[language]["confirmed"] += 1
             else:
                 extra[language].append(f"{path}:{start} {kind} {name}")
+    for lang, n in sorted(unchecked.items()):
+        print(f"| {repo.name} | {lang} | no reference | | | {n} | |", flush=True)
     for lang, c in sorted(rows.items()):
         recall = c["found"] / c["ctags"] if c["ctags"] else float("nan")
         precision = c["confirmed"] / c["homer"] if c["homer"] else float("nan")

@@ -16,6 +16,12 @@ pub enum Language {
     Cpp,
     CSharp,
     Ruby,
+    Kotlin,
+    Swift,
+    Php,
+    Scala,
+    Lua,
+    Bash,
 }
 
 impl Language {
@@ -31,6 +37,12 @@ impl Language {
         Language::Cpp,
         Language::CSharp,
         Language::Ruby,
+        Language::Kotlin,
+        Language::Swift,
+        Language::Php,
+        Language::Scala,
+        Language::Lua,
+        Language::Bash,
     ];
 
     #[must_use]
@@ -47,6 +59,12 @@ impl Language {
             Language::Cpp => "cpp",
             Language::CSharp => "csharp",
             Language::Ruby => "ruby",
+            Language::Kotlin => "kotlin",
+            Language::Swift => "swift",
+            Language::Php => "php",
+            Language::Scala => "scala",
+            Language::Lua => "lua",
+            Language::Bash => "bash",
         }
     }
 
@@ -65,6 +83,12 @@ impl Language {
             Language::Cpp => "C++",
             Language::CSharp => "C#",
             Language::Ruby => "Ruby",
+            Language::Kotlin => "Kotlin",
+            Language::Swift => "Swift",
+            Language::Php => "PHP",
+            Language::Scala => "Scala",
+            Language::Lua => "Lua",
+            Language::Bash => "Bash",
         }
     }
 
@@ -118,6 +142,10 @@ pub fn path_hint(path: &str) -> PathHint {
             return PathHint::Language(Language::Ruby);
         }
         "SConstruct" | "SConscript" => return PathHint::Language(Language::Python),
+        ".bashrc" | ".bash_profile" | ".bash_login" | ".bash_logout" | ".profile" | ".zshrc"
+        | ".zshenv" | ".zprofile" | "PKGBUILD" | "APKBUILD" => {
+            return PathHint::Language(Language::Bash);
+        }
         _ => {}
     }
     let Some((_, ext)) = file.rsplit_once('.').filter(|(stem, _)| !stem.is_empty()) else {
@@ -143,6 +171,12 @@ pub fn path_hint(path: &str) -> PathHint {
         }
         "cs" => Language::CSharp,
         "rb" | "rake" | "gemspec" | "ru" => Language::Ruby,
+        "kt" | "kts" => Language::Kotlin,
+        "swift" => Language::Swift,
+        "php" | "phtml" | "php3" | "php4" | "php5" | "phps" => Language::Php,
+        "scala" | "sc" => Language::Scala,
+        "lua" | "rockspec" => Language::Lua,
+        "sh" | "bash" | "zsh" | "ksh" | "bats" => Language::Bash,
         _ => return PathHint::NotCode,
     };
     PathHint::Language(language)
@@ -202,6 +236,9 @@ fn shebang(head: &[u8]) -> Option<Language> {
         "node" | "nodejs" => Some(Language::JavaScript),
         "deno" | "ts-node" | "tsx" | "bun" => Some(Language::TypeScript),
         "ruby" | "jruby" => Some(Language::Ruby),
+        "sh" | "bash" | "zsh" | "ksh" | "dash" | "ash" | "mksh" | "bats" => Some(Language::Bash),
+        "lua" | "luajit" => Some(Language::Lua),
+        "php" => Some(Language::Php),
         _ => None,
     }
 }
@@ -236,7 +273,23 @@ mod tests {
                 b"#!/usr/bin/env -S ruby -w",
                 Some(Language::Ruby),
             ),
-            ("bin/tool", b"#!/bin/sh", None),
+            ("bin/tool", b"#!/bin/sh", Some(Language::Bash)),
+            (
+                "bin/tool",
+                b"#!/usr/bin/env bash\nset -e",
+                Some(Language::Bash),
+            ),
+            ("install", b"#!/usr/bin/env zsh", Some(Language::Bash)),
+            ("bin/tool", b"#!/usr/bin/env perl", None),
+            ("scripts/run.sh", b"", Some(Language::Bash)),
+            (".bashrc", b"", Some(Language::Bash)),
+            ("app/src/Main.kt", b"", Some(Language::Kotlin)),
+            ("build.gradle.kts", b"", Some(Language::Kotlin)),
+            ("Sources/App/App.swift", b"", Some(Language::Swift)),
+            ("src/App.php", b"", Some(Language::Php)),
+            ("os/src/Path.scala", b"", Some(Language::Scala)),
+            ("busted/core.lua", b"", Some(Language::Lua)),
+            ("bin/busted", b"#!/usr/bin/env lua", Some(Language::Lua)),
             (".eslintrc", b"{}", None),
             (".eslintrc", b"{}", None),
             ("README.md", b"# x", None),

@@ -37,6 +37,36 @@ fn nested(language: Language, depth: usize) -> String {
             ")".repeat(depth)
         ),
         Language::Ruby => format!("def top\n  x = {}\nend\n", open_close("[", "]")),
+        Language::Kotlin => format!(
+            "fun top(): Int {{\n    return {}1{}\n}}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        Language::Swift => format!(
+            "func top() -> Int {{\n    return {}1{}\n}}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        Language::Php => format!(
+            "<?php\nfunction top() {{ return {}1{}; }}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        Language::Scala => format!(
+            "object Top {{\n  def top(): Int = {}1{}\n}}\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        Language::Lua => format!(
+            "function top()\n  return {}1{}\nend\n",
+            "(".repeat(depth),
+            ")".repeat(depth)
+        ),
+        Language::Bash => format!(
+            "top() {{\n  {} true {}\n}}\n",
+            "{ ".repeat(depth),
+            "; }".repeat(depth)
+        ),
     }
 }
 

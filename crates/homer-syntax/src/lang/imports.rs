@@ -18,8 +18,13 @@ pub(crate) fn reader(language: Language) -> ImportReader {
         Language::Java => java_imports,
         Language::C | Language::Cpp => c_includes,
         Language::CSharp => csharp_usings,
-        // Ruby's `require` calls are captured by the query.
-        Language::Ruby => |_, _, _| {},
+        // Ruby's and Lua's `require` calls are captured by the query.
+        Language::Ruby | Language::Lua => |_, _, _| {},
+        Language::Kotlin => kotlin_imports,
+        Language::Swift => swift_imports,
+        Language::Php => php_imports,
+        Language::Scala => scala_imports,
+        Language::Bash => bash_sources,
     }
 }
 
@@ -55,7 +60,22 @@ pub(crate) fn exported_rule(language: Language) -> ExportRule {
                 )
             })
         },
-        Language::Ruby => |_, _, _| true,
+        Language::Ruby | Language::Bash => |_, _, _| true,
+        // Public unless said otherwise.
+        Language::Kotlin | Language::Scala | Language::Swift => |node, _, source| {
+            !children(node)
+                .filter(|c| c.kind() == "modifiers" || c.kind() == "modifier")
+                .any(|m| {
+                    let t = text(m, source);
+                    t.contains("private") || t.contains("fileprivate")
+                })
+        },
+        Language::Php => |node, _, source| {
+            !children(node)
+                .any(|c| c.kind() == "visibility_modifier" && text(c, source) == "private")
+        },
+        // `local function f` stays in its file.
+        Language::Lua => |node, _, _| !children(node).any(|c| c.kind() == "local"),
     }
 }
 
@@ -388,4 +408,160 @@ pub(crate) fn python_docstring(node: Node<'_>, source: &[u8]) -> Option<String> 
         .collect();
     let doc = content.trim();
     (!doc.is_empty()).then(|| doc.to_owned())
+}
+
+/// Kotlin: `import a.b.C`, `import a.b.*`, `import a.b.C as D`.
+fn kotlin_imports(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
+    let Some(path) = named_children(node).find(|c| c.kind() == "qualified_identifier") else {
+        return;
+    };
+    let mut i = import(text(path, source).into_owned(), ImportKind::Use, node);
+    i.wildcard = children(node).any(|c| c.kind() == "*");
+    i.alias = named_children(node)
+        .filter(|c| c.kind() == "identifier")
+        .last()
+        .map(|a| text(a, source).into_owned());
+    out.push(i);
+}
+
+/// Swift: `import Module` (or `import struct Module.Type`): the module.
+fn swift_imports(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
+    if let Some(name) = named_children(node).find(|c| c.kind() == "identifier") {
+        out.push(import(
+            text(name, source).into_owned(),
+            ImportKind::Use,
+            node,
+        ));
+    }
+}
+
+/// Scala: `import a.b.C`, `import a.b._` (or `*`), `import a.b.{C, D => E}`.
+fn scala_imports(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
+    let mut path = String::new();
+    let mut i = import(String::new(), ImportKind::Use, node);
+    for c in children(node) {
+        match c.kind() {
+            "identifier" => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&text(c, source));
+            }
+            "namespace_wildcard" => i.wildcard = true,
+            "namespace_selectors" => {
+                for s in named_children(c) {
+                    match s.kind() {
+                        "identifier" => i.names.push(ImportedName {
+                            name: text(s, source).into_owned(),
+                            alias: None,
+                        }),
+                        "arrow_renamed_identifier" | "as_renamed_identifier" => {
+                            if let Some(name) = s.child_by_field_name("name") {
+                                i.names.push(ImportedName {
+                                    name: text(name, source).into_owned(),
+                                    alias: s
+                                        .child_by_field_name("alias")
+                                        .map(|a| text(a, source).into_owned()),
+                                });
+                            }
+                        }
+                        "namespace_wildcard" => i.wildcard = true,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if path.is_empty() {
+        return;
+    }
+    // `import a.b.C`: the last segment is the name imported.
+    i.path = match path.rsplit_once('.') {
+        Some((module, name)) if !i.wildcard && i.names.is_empty() => {
+            i.names.push(ImportedName {
+                name: name.to_owned(),
+                alias: None,
+            });
+            module.to_owned()
+        }
+        _ => path,
+    };
+    out.push(i);
+}
+
+/// PHP: `use A\B\C;`, `use A\B\C as D;`, `use A\B\{C, D as E};` (each a
+/// class path), and `require`/`include` of a file path.
+fn php_imports(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
+    if node.kind() != "namespace_use_declaration" {
+        // `require_once __DIR__ . '/x.php'`: the last string in it.
+        let mut last = None;
+        let mut stack = vec![node];
+        while let Some(n) = stack.pop() {
+            if n.kind() == "string_content" {
+                last = Some(text(n, source).into_owned());
+            }
+            for i in (0..n.child_count()).rev() {
+                if let Some(c) = n.child(i) {
+                    stack.push(c);
+                }
+            }
+        }
+        if let Some(path) = last {
+            let relative = text(node, source).contains("__DIR__") || path.starts_with('.');
+            let path = path.trim_start_matches('/').to_owned();
+            out.push(import(path, ImportKind::Require { relative }, node));
+        }
+        return;
+    }
+    let prefix = named_children(node)
+        .find(|c| c.kind() == "namespace_name")
+        .map(|p| text(p, source).trim_start_matches('\\').to_owned());
+    let clauses: Vec<Node<'_>> = match node.child_by_field_name("body") {
+        Some(group) => named_children(group)
+            .filter(|c| c.kind() == "namespace_use_clause")
+            .collect(),
+        None => named_children(node)
+            .filter(|c| c.kind() == "namespace_use_clause")
+            .collect(),
+    };
+    for clause in clauses {
+        let Some(name) =
+            named_children(clause).find(|c| matches!(c.kind(), "qualified_name" | "name"))
+        else {
+            continue;
+        };
+        let name = text(name, source).trim_start_matches('\\').to_owned();
+        let path = match &prefix {
+            Some(p) => format!("{p}\\{name}"),
+            None => name,
+        };
+        let mut i = import(path, ImportKind::Use, node);
+        i.alias = clause
+            .child_by_field_name("alias")
+            .map(|a| text(a, source).into_owned());
+        out.push(i);
+    }
+}
+
+/// Bash: `source path` and `. path`: the file, with the script's own
+/// directory (`$(dirname "$0")/x.sh`, `${BASH_SOURCE%/*}/x.sh`) read as
+/// relative to it.
+fn bash_sources(node: Node<'_>, source: &[u8], out: &mut Vec<Import>) {
+    let Some(argument) = node.child_by_field_name("argument") else {
+        return;
+    };
+    let raw = text(argument, source);
+    let raw = raw.trim_matches(|c| c == '"' || c == '\'');
+    // The part after the last expansion: what names the file.
+    let tail = match raw.rfind(['}', ')']) {
+        Some(i) => raw[i + 1..].trim_start_matches('/').trim_matches('"'),
+        None => raw,
+    };
+    if tail.is_empty() || tail.contains('$') {
+        return;
+    }
+    let relative = raw.contains("dirname") || raw.contains("BASH_SOURCE") || raw.starts_with('.');
+    let path = tail.trim_start_matches("./").to_owned();
+    out.push(import(path, ImportKind::Require { relative }, node));
 }

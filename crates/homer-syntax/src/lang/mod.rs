@@ -153,6 +153,12 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
         Language::Cpp => tree_sitter_cpp::LANGUAGE.into(),
         Language::CSharp => tree_sitter_c_sharp::LANGUAGE.into(),
         Language::Ruby => tree_sitter_ruby::LANGUAGE.into(),
+        Language::Kotlin => tree_sitter_kotlin_ng::LANGUAGE.into(),
+        Language::Swift => tree_sitter_swift::LANGUAGE.into(),
+        Language::Php => tree_sitter_php::LANGUAGE_PHP.into(),
+        Language::Scala => tree_sitter_scala::LANGUAGE.into(),
+        Language::Lua => tree_sitter_lua::LANGUAGE.into(),
+        Language::Bash => tree_sitter_bash::LANGUAGE.into(),
     }
 }
 
@@ -162,7 +168,7 @@ fn build(language: Language) -> Spec {
     let patterns = Patterns::new(&grammar, &source)
         .unwrap_or_else(|e| panic!("the {} query does not compile: {e}", language.name()));
     let separator = match language {
-        Language::Rust | Language::C | Language::Cpp | Language::Ruby => "::",
+        Language::Rust | Language::C | Language::Cpp | Language::Ruby | Language::Php => "::",
         _ => ".",
     };
     let roles = patterns

@@ -268,6 +268,129 @@ const RUBY: &str = r#"
   (#any-of? @require.fn "require" "require_relative")) @require
 "#;
 
+const KOTLIN: &str = r#"
+(line_comment) @comment
+(block_comment) @comment
+(annotation) @attribute
+
+(class_declaration "interface" name: (identifier) @name) @def.interface
+(class_declaration name: (identifier) @name) @def.class
+(object_declaration name: (identifier) @name) @def.class
+(function_declaration name: (identifier) @name) @def.function
+
+(call_expression . (identifier) @call.name) @call
+(call_expression . (navigation_expression . (_) @call.receiver (identifier) @call.name .)) @call
+
+(import) @import
+(package_header (qualified_identifier) @package)
+"#;
+
+const SWIFT: &str = r#"
+(comment) @comment
+(multiline_comment) @comment
+(attribute) @attribute
+
+(class_declaration declaration_kind: "struct" name: (type_identifier) @name) @def.struct
+(class_declaration declaration_kind: "enum" name: (type_identifier) @name) @def.enum
+(class_declaration declaration_kind: "extension" name: (user_type (type_identifier) @scope.name)) @scope
+(class_declaration name: (type_identifier) @name) @def.class
+(protocol_declaration name: (type_identifier) @name) @def.interface
+(function_declaration name: (simple_identifier) @name) @def.function
+(protocol_function_declaration name: (simple_identifier) @name) @def.method
+(init_declaration name: "init" @name) @def.method
+
+(call_expression . (simple_identifier) @call.name) @call
+(call_expression . (navigation_expression target: (_) @call.receiver suffix: (navigation_suffix suffix: (simple_identifier) @call.name))) @call
+
+(import_declaration) @import
+"#;
+
+const PHP: &str = r#"
+(comment) @comment
+(attribute_list) @attribute
+
+(function_definition name: (name) @name) @def.function
+(class_declaration name: (name) @name) @def.class
+(interface_declaration name: (name) @name) @def.interface
+(trait_declaration name: (name) @name) @def.trait
+(enum_declaration name: (name) @name) @def.enum
+(method_declaration name: (name) @name) @def.method
+
+(function_call_expression function: (name) @call.name) @call
+(function_call_expression function: (qualified_name (name) @call.name .)) @call
+(member_call_expression object: (_) @call.receiver name: (name) @call.name) @call
+(nullsafe_member_call_expression object: (_) @call.receiver name: (name) @call.name) @call
+(scoped_call_expression scope: (_) @call.receiver name: (name) @call.name) @call
+(object_creation_expression (name) @construct.name) @construct
+(object_creation_expression (qualified_name (name) @construct.name .)) @construct
+
+(namespace_use_declaration) @import
+(require_expression) @import
+(require_once_expression) @import
+(include_expression) @import
+(include_once_expression) @import
+(namespace_definition name: (namespace_name) @package)
+"#;
+
+const SCALA: &str = r#"
+(comment) @comment
+(block_comment) @comment
+(annotation) @attribute
+
+(class_definition name: (identifier) @name) @def.class
+(object_definition name: (identifier) @name) @def.class
+(trait_definition name: (identifier) @name) @def.trait
+(enum_definition name: (identifier) @name) @def.enum
+(function_definition name: (identifier) @name) @def.function
+(function_declaration name: (identifier) @name) @def.function
+
+(call_expression function: (identifier) @call.name) @call
+(call_expression function: (field_expression value: (_) @call.receiver field: (identifier) @call.name)) @call
+(instance_expression (type_identifier) @construct.name) @construct
+
+(import_declaration) @import
+(package_clause name: (package_identifier) @package)
+"#;
+
+const LUA: &str = r#"
+(comment) @comment
+
+(function_declaration name: (identifier) @name) @def.function
+(function_declaration name: (dot_index_expression table: (_) @qualifier field: (identifier) @name)) @def.function
+(function_declaration name: (method_index_expression table: (_) @qualifier method: (identifier) @name)) @def.method
+(assignment_statement
+  (variable_list . name: (identifier) @name .)
+  (expression_list . value: (function_definition) .)) @def.function
+(assignment_statement
+  (variable_list . name: (dot_index_expression table: (_) @qualifier field: (identifier) @name) .)
+  (expression_list . value: (function_definition) .)) @def.function
+
+(function_call name: (identifier) @call.name) @call
+(function_call name: (dot_index_expression table: (_) @call.receiver field: (identifier) @call.name)) @call
+(function_call name: (method_index_expression table: (_) @call.receiver method: (identifier) @call.name)) @call
+
+(assignment_statement
+  (variable_list . name: (identifier) @require.alias .)
+  (expression_list . value: (function_call
+    name: (identifier) @require.fn
+    arguments: (arguments . (string content: (string_content) @require.path) .)) .)
+  (#eq? @require.fn "require")) @require
+(function_call
+  name: (identifier) @require.fn
+  arguments: (arguments . (string content: (string_content) @require.path) .)
+  (#eq? @require.fn "require")) @require
+"#;
+
+const BASH: &str = r#"
+(comment) @comment
+
+(function_definition name: (word) @name) @def.function
+
+(command name: (command_name (word) @call.name)) @call
+
+(command name: (command_name (word) @call.name) (#any-of? @call.name "source" ".")) @import
+"#;
+
 /// The query text of `language`.
 pub(crate) fn source(language: Language) -> String {
     match language {
@@ -281,5 +404,11 @@ pub(crate) fn source(language: Language) -> String {
         Language::Cpp => CPP.to_owned(),
         Language::CSharp => CSHARP.to_owned(),
         Language::Ruby => RUBY.to_owned(),
+        Language::Kotlin => KOTLIN.to_owned(),
+        Language::Swift => SWIFT.to_owned(),
+        Language::Php => PHP.to_owned(),
+        Language::Scala => SCALA.to_owned(),
+        Language::Lua => LUA.to_owned(),
+        Language::Bash => BASH.to_owned(),
     }
 }

@@ -90,6 +90,11 @@ pub(crate) fn scope<'p>(
             Language::C | Language::Cpp => c_include(project, path, import, &mut scope),
             Language::CSharp => csharp_using(project, import, &mut scope),
             Language::Ruby => ruby_require(project, path, import, &mut scope),
+            Language::Kotlin | Language::Scala => jvm_import(project, import, &mut scope),
+            Language::Swift => swift_import(project, import, &mut scope),
+            Language::Php => php_use(project, path, import, &mut scope),
+            Language::Lua => lua_require(project, path, import, &mut scope),
+            Language::Bash => bash_source(project, path, import, &mut scope),
         };
         targets.push(found);
     }
@@ -105,6 +110,31 @@ pub(crate) fn scope<'p>(
                     .filter(|f| has_extension(f, "go") && (test || !f.ends_with("_test.go")))
                     .filter(|f| project.facts(f).is_some_and(|o| o.package == facts.package)),
             );
+        }
+        Language::Kotlin | Language::Scala | Language::Php => {
+            let ext = match language {
+                Language::Kotlin => "kt",
+                Language::Scala => "scala",
+                _ => "php",
+            };
+            if let Some(p) = &facts.package {
+                scope.visible.extend(project.package(p).iter().copied());
+            } else {
+                scope.visible.extend(
+                    project
+                        .in_dir(dir_of(path))
+                        .iter()
+                        .filter(|f| has_extension(f, ext)),
+                );
+            }
+        }
+        // A Swift module is every file of its target: `Sources/<T>/...`,
+        // else the files under the same top directory.
+        Language::Swift => {
+            let module = format!("swift:{}", swift_module(path));
+            scope
+                .visible
+                .extend(project.package(&module).iter().copied());
         }
         Language::Java => {
             if let Some(p) = &facts.package {
@@ -597,6 +627,205 @@ fn java_import<'p>(project: &Project<'p>, import: &Import, scope: &mut Scope<'p>
     files
 }
 
+// ---------------------------------------------------------------- Kotlin, Scala
+
+/// `import a.b.C` (Kotlin) or `import a.b.{C}` (Scala, `names`): the
+/// files of package `a.b`, the one named `C` when there is one (a Kotlin
+/// or Scala file need not be named for its class), binding `C`; `a.b.*`
+/// makes the package visible.
+fn jvm_import<'p>(project: &Project<'p>, import: &Import, scope: &mut Scope<'p>) -> Vec<&'p str> {
+    if import.wildcard && import.names.is_empty() {
+        let files = project.package(&import.path).to_vec();
+        scope.visible.extend(files.iter().copied());
+        return files;
+    }
+    // Kotlin's path ends with the name; Scala's names are apart.
+    let (package, names): (&str, Vec<(String, String)>) = if import.names.is_empty() {
+        let Some((package, name)) = import.path.rsplit_once('.') else {
+            return Vec::new();
+        };
+        let local = import.alias.clone().unwrap_or_else(|| name.to_owned());
+        (package, vec![(name.to_owned(), local)])
+    } else {
+        let names = import
+            .names
+            .iter()
+            .map(|n| {
+                (
+                    n.name.clone(),
+                    n.alias.clone().unwrap_or_else(|| n.name.clone()),
+                )
+            })
+            .collect();
+        (import.path.as_str(), names)
+    };
+    let in_package = project.package(package);
+    let mut all = Vec::new();
+    for (name, local) in names {
+        let by_stem: Vec<&str> = in_package
+            .iter()
+            .filter(|f| stem(f) == name)
+            .copied()
+            .collect();
+        let files = if by_stem.is_empty() {
+            in_package.to_vec()
+        } else {
+            by_stem
+        };
+        if files.is_empty() {
+            continue;
+        }
+        bind(scope, &local, Bound::Item(files.clone(), name));
+        all.extend(files);
+    }
+    if import.wildcard {
+        scope.visible.extend(in_package.iter().copied());
+    }
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+// ---------------------------------------------------------------- Swift
+
+/// The module a Swift file belongs to: its target directory under
+/// `Sources/` (`SwiftPM`), else its top directory.
+pub(crate) fn swift_module(path: &str) -> &str {
+    let parts: Vec<&str> = path.split('/').collect();
+    if let Some(i) = parts.iter().position(|p| *p == "Sources")
+        && i + 2 < parts.len()
+    {
+        let end = parts[..=i + 1].iter().map(|p| p.len() + 1).sum::<usize>() - 1;
+        return &path[..end];
+    }
+    match path.split_once('/') {
+        Some((top, _)) => top,
+        None => "",
+    }
+}
+
+/// `import Module`: the files of the target of that name, if the
+/// repository has one (`Sources/Module/`).
+fn swift_import<'p>(project: &Project<'p>, import: &Import, scope: &mut Scope<'p>) -> Vec<&'p str> {
+    let files = project
+        .package(&format!("swift-module:{}", import.path))
+        .to_vec();
+    scope.visible.extend(files.iter().copied());
+    files
+}
+
+// ---------------------------------------------------------------- PHP
+
+/// `use A\B\C`: the file of namespace `A\B` named `C` (PSR-4), else any
+/// file whose path ends with `B/C.php`; binds `C` (or the alias).
+/// `require`/`include`: a file path, relative to the includer when it
+/// says `__DIR__`.
+fn php_use<'p>(
+    project: &Project<'p>,
+    path: &'p str,
+    import: &Import,
+    scope: &mut Scope<'p>,
+) -> Vec<&'p str> {
+    if let ImportKind::Require { relative } = import.kind {
+        let file = if relative {
+            join(dir_of(path), &import.path).and_then(|p| project.path(&p))
+        } else {
+            project
+                .path(&import.path)
+                .or_else(|| closest(path, project.ending_with(&import.path)))
+        };
+        return match file {
+            Some(f) => {
+                scope.visible.insert(f);
+                vec![f]
+            }
+            None => Vec::new(),
+        };
+    }
+    let Some((namespace, class)) = import.path.rsplit_once('\\') else {
+        return Vec::new();
+    };
+    let mut files: Vec<&str> = project
+        .package(namespace)
+        .iter()
+        .filter(|f| stem(f) == class)
+        .copied()
+        .collect();
+    if files.is_empty() {
+        let tail = namespace.rsplit('\\').next().unwrap_or(namespace);
+        files = closest(path, project.ending_with(&format!("{tail}/{class}.php")))
+            .into_iter()
+            .collect();
+    }
+    if files.is_empty() {
+        return files;
+    }
+    let local = import.alias.clone().unwrap_or_else(|| class.to_owned());
+    bind(scope, &local, Bound::Item(files.clone(), class.to_owned()));
+    files
+}
+
+// ---------------------------------------------------------------- Lua
+
+/// `require("a.b")`: `a/b.lua` or `a/b/init.lua`, at the root or below
+/// (closest first); binds the name it is assigned to.
+fn lua_require<'p>(
+    project: &Project<'p>,
+    path: &'p str,
+    import: &Import,
+    scope: &mut Scope<'p>,
+) -> Vec<&'p str> {
+    let base = import.path.replace('.', "/");
+    let file = [format!("{base}.lua"), format!("{base}/init.lua")]
+        .iter()
+        .find_map(|candidate| {
+            project
+                .path(candidate)
+                .or_else(|| closest(path, project.ending_with(candidate)))
+        });
+    let Some(file) = file else {
+        return Vec::new();
+    };
+    match &import.alias {
+        Some(alias) => bind(scope, alias, Bound::Module(vec![file])),
+        None => {
+            scope.visible.insert(file);
+        }
+    }
+    vec![file]
+}
+
+// ---------------------------------------------------------------- Bash
+
+/// `source x.sh` / `. x.sh`: relative to the script's directory (or the
+/// working directory it is run from: the root), else the closest file of
+/// that path.
+fn bash_source<'p>(
+    project: &Project<'p>,
+    path: &'p str,
+    import: &Import,
+    scope: &mut Scope<'p>,
+) -> Vec<&'p str> {
+    let relative = matches!(import.kind, ImportKind::Require { relative: true });
+    let file = relative
+        .then(|| join(dir_of(path), &import.path).and_then(|p| project.path(&p)))
+        .flatten()
+        .or_else(|| project.path(import.path.trim_start_matches("./")))
+        .or_else(|| {
+            closest(
+                path,
+                project.ending_with(import.path.trim_start_matches("./")),
+            )
+        });
+    match file {
+        Some(f) => {
+            scope.visible.insert(f);
+            vec![f]
+        }
+        None => Vec::new(),
+    }
+}
+
 // ---------------------------------------------------------------- C, C++
 
 const C_SOURCES: &[&str] = &["c", "cc", "cpp", "cxx", "c++", "m", "mm"];
@@ -705,10 +934,10 @@ pub(crate) fn module_path<'p>(
         let (file, rest) = rust_path(project, path, segments)?;
         return Some((vec![file], segments.len() - rest.len()));
     }
-    let joiner = if language == Language::Ruby || language == Language::Cpp {
-        "::"
-    } else {
-        "."
+    let joiner = match language {
+        Language::Ruby | Language::Cpp => "::",
+        Language::Php => "\\",
+        _ => ".",
     };
     // The longest prefix bound to a module.
     for n in (1..=segments.len()).rev() {
@@ -727,7 +956,10 @@ pub(crate) fn module_path<'p>(
         if !modules.is_empty() {
             return Some((modules, n));
         }
-        if matches!(language, Language::Java | Language::CSharp) {
+        if matches!(
+            language,
+            Language::Java | Language::CSharp | Language::Kotlin | Language::Scala
+        ) {
             let files = project.package(&prefix);
             if !files.is_empty() {
                 return Some((files.to_vec(), n));

@@ -269,7 +269,13 @@ fn fits(r: &Reference, d: DefRef<'_>) -> bool {
 fn implicit_this(language: Language) -> bool {
     matches!(
         language,
-        Language::Java | Language::CSharp | Language::Cpp | Language::Ruby
+        Language::Java
+            | Language::CSharp
+            | Language::Cpp
+            | Language::Ruby
+            | Language::Kotlin
+            | Language::Swift
+            | Language::Scala
     )
 }
 
@@ -278,15 +284,16 @@ fn is_self(language: Language, receiver: &str) -> bool {
         Language::Rust => receiver == "self" || receiver == "Self",
         Language::Python => receiver == "self" || receiver == "cls",
         Language::CSharp => receiver == "this" || receiver == "base",
-        Language::Ruby => receiver == "self",
-        Language::Go | Language::C => false,
+        Language::Ruby | Language::Swift | Language::Lua => receiver == "self",
+        Language::Php => receiver == "$this" || receiver == "self" || receiver == "static",
+        Language::Go | Language::C | Language::Bash => false,
         _ => receiver == "this",
     }
 }
 
 fn separator(language: Language) -> &'static str {
     match language {
-        Language::Rust | Language::Cpp | Language::Ruby | Language::C => "::",
+        Language::Rust | Language::Cpp | Language::Ruby | Language::C | Language::Php => "::",
         _ => ".",
     }
 }
@@ -324,7 +331,22 @@ impl<'p> Project<'p> {
                         python_modules.entry(key).or_default().push(path);
                     }
                 }
-                Some(Language::Java) => {
+                // A Swift module is its target's files: by its path, and by
+                // its name for `import`.
+                Some(Language::Swift) => {
+                    let module = imports::swift_module(path);
+                    packages
+                        .entry(format!("swift:{module}"))
+                        .or_default()
+                        .push(path);
+                    if let Some(name) = module.rsplit('/').next().filter(|n| !n.is_empty()) {
+                        packages
+                            .entry(format!("swift-module:{name}"))
+                            .or_default()
+                            .push(path);
+                    }
+                }
+                Some(Language::Java | Language::Kotlin | Language::Scala | Language::Php) => {
                     if let Some(p) = &facts.package {
                         packages.entry(p.clone()).or_default().push(path);
                     }
@@ -528,6 +550,40 @@ impl<'p> FileCtx<'_, 'p> {
             .collect()
     }
 
+    /// Where `this` is implicit, a member of the type that the innermost
+    /// enclosing definition belongs to by its qualified name (`Calc.thrice`
+    /// in a Swift extension, a C# partial class, a Kotlin extension
+    /// function) declared beside it: in this file or a file it sees.
+    fn sibling_member(&self, r: &Reference) -> Vec<DefRef<'p>> {
+        if !implicit_this(self.language) {
+            return Vec::new();
+        }
+        let Some(enclosing) = r.enclosing else {
+            return Vec::new();
+        };
+        let sep = separator(self.language);
+        let Some((owner, _)) = self.facts.definitions[enclosing as usize]
+            .qualified
+            .rsplit_once(sep)
+        else {
+            return Vec::new();
+        };
+        let wanted = format!("{owner}{sep}{}", r.name);
+        let candidates = self.project.definitions_named(&r.name);
+        let matching = |file_ok: &dyn Fn(&str) -> bool| -> Vec<DefRef<'p>> {
+            candidates
+                .iter()
+                .filter(|d| file_ok(d.file) && d.definition().qualified == wanted && fits(r, **d))
+                .copied()
+                .collect()
+        };
+        let here = matching(&|f| f == self.path);
+        if !here.is_empty() {
+            return here;
+        }
+        matching(&|f| self.scope.visible.contains(f))
+    }
+
     /// Top-level definitions named `name` in `files`.
     fn top_level_in(&self, files: &[&'p str], name: &str) -> Vec<DefRef<'p>> {
         self.project
@@ -571,6 +627,10 @@ impl<'p> FileCtx<'_, 'p> {
                 }
             }
             scope = enclosing.parent;
+        }
+        let sibling = self.sibling_member(r);
+        if !sibling.is_empty() {
+            return Self::among(sibling, true);
         }
         let top: Vec<DefRef<'p>> = self
             .top_level_in(&[self.path], &r.name)
@@ -643,6 +703,22 @@ impl<'p> FileCtx<'_, 'p> {
                 }
             }
             return self.guess(r, |kind| kind == DefKind::Method);
+        }
+        // A table or object of this file whose members are defined here
+        // by name (Lua's `function M.f()`, JavaScript's `obj.f = function`).
+        if matches!(self.language, Language::Lua | Language::JavaScript) {
+            let wanted = format!("{receiver}{}{}", separator(self.language), r.name);
+            let here: Vec<DefRef<'p>> = self
+                .project
+                .definitions_named(&r.name)
+                .iter()
+                .filter(|d| d.file == self.path && d.definition().qualified == wanted)
+                .filter(|&&d| fits(r, d))
+                .copied()
+                .collect();
+            if !here.is_empty() {
+                return Self::among(here, true);
+            }
         }
         // A path that names nothing in the project (`std::fs`, a library's
         // type) is left alone: guessing a method of the same name in the
