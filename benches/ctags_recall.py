@@ -12,8 +12,11 @@ line. Recall: matched ctags tags / ctags tags. Precision: Homer definitions
 of the counted kinds that ctags also has / those Homer definitions.
 
 ctags' JavaScript parser names every anonymous callback
-(`AnonymousFunction1a2b...`); those are not definitions anyone looks up and
-are left out. Needs `ctags` (Debian: universal-ctags).
+(`AnonymousFunction1a2b...`) and its C++ parser every anonymous enum or
+lambda (`__anon...`); those are not definitions anyone looks up and are
+left out. Lua tags carry their table path (`M.f`), compared by their last
+name. Debian's universal-ctags 5.9 has no Swift or Scala parser: those
+files are counted, not checked. Needs `ctags` (Debian: universal-ctags).
 """
 
 import argparse
@@ -53,6 +56,13 @@ HOMER_TO_CTAGS = {
     # Debian's universal-ctags (5.9) has no Swift or Scala parser: no reference.
     "swift": None, "scala": None,
 }
+# The index stores each file's language by its label (`C++`, `TSX`).
+HOMER_TO_CTAGS.update({
+    "Rust": "Rust", "Python": "Python", "JavaScript": "JavaScript", "TypeScript": "TypeScript",
+    "TSX": "TypeScript", "Go": "Go", "Java": "Java", "C": "C", "C++": "C++", "C#": "C#",
+    "Ruby": "Ruby", "Kotlin": "Kotlin", "PHP": "PHP", "Lua": "Lua", "Bash": "Sh",
+    "Swift": None, "Scala": None,
+})
 
 
 def build():
@@ -89,10 +99,15 @@ def ctags(repo, files):
                 t = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if t.get("_type") != "tag" or t["name"].startswith("AnonymousFunction"):
+            if t.get("_type") != "tag" or t["name"].startswith(("AnonymousFunction", "__anon")):
                 continue
             if t["kind"] in CTAGS_KINDS.get(t.get("language"), ()):
-                tags[t["path"]].append((t["name"], t["kind"], t["line"], t["language"]))
+                name = t["name"]
+                # Lua's `function M.f()` and `function M:f()` are tagged by
+                # the whole path; Homer's name is `f` (qualified `M.f`).
+                if t["language"] == "Lua":
+                    name = name.replace(":", ".").rsplit(".", 1)[-1]
+                tags[t["path"]].append((name, t["kind"], t["line"], t["language"]))
     return tags
 
 
