@@ -30,6 +30,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+def operator_name(name):
+    """A C++ operator's name with a space only between two words."""
+    out = ""
+    for word in name.split():
+        if out and (out[-1].isalnum() or out[-1] == "_") and (word[0].isalnum() or word[0] == "_"):
+            out += " "
+        out += word
+    return out
+
+
 # ctags kinds counted, per ctags language name.
 CTAGS_KINDS = {
     "Rust": {"function", "method", "struct", "enum", "interface"},
@@ -107,6 +117,9 @@ def ctags(repo, files):
                 # the whole path; Homer's name is `f` (qualified `M.f`).
                 if t["language"] == "Lua":
                     name = name.replace(":", ".").rsplit(".", 1)[-1]
+                # ctags writes `operator ==`; Homer `operator==`.
+                if t["language"] == "C++" and name.startswith("operator "):
+                    name = operator_name(name)
                 tags[t["path"]].append((name, t["kind"], t["line"], t["language"]))
     return tags
 

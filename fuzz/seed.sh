@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p corpus/extract
 i=0
-for lang in rust python javascript typescript tsx go java c cpp csharp ruby; do
+# In the order of Language::ALL.
+for lang in rust python javascript typescript tsx go java c cpp csharp ruby kotlin swift php scala lua bash; do
     case $lang in
         rust) ext=rs ;; python) ext=py ;; javascript) ext=js ;; typescript) ext=ts ;;
         tsx) ext=tsx ;; go) ext=go ;; java) ext=java ;; c) ext=c ;; cpp) ext=cpp ;;
-        csharp) ext=cs ;; ruby) ext=rb ;;
+        csharp) ext=cs ;; ruby) ext=rb ;; kotlin) ext=kt ;; swift) ext=swift ;;
+        php) ext=php ;; scala) ext=scala ;; lua) ext=lua ;; bash) ext=sh ;;
     esac
     dir=../fixtures/languages/$lang
     [ $lang = tsx ] && dir=../fixtures/languages/typescript

@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 3;
+pub const EXTRACTOR_VERSION: u32 = 4;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -28,10 +28,19 @@ const MAX_DIAGNOSTICS: usize = 10;
 /// only its last part, so names stay linear in the nesting depth.
 const MAX_QUALIFIED: usize = 512;
 
+/// How long one parse may take: a second plus two per megabyte. A
+/// megabyte parses in about a tenth of a second, but the error recovery
+/// of some grammars (Kotlin, Lua) grows with the square of the errors, and
+/// a megabyte of what is not that language would take minutes.
+const PARSE_BUDGET_BASE: std::time::Duration = std::time::Duration::from_secs(1);
+const PARSE_BUDGET_PER_MB: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Reusable parsing state; keep one per thread.
 pub struct Extractor {
     parser: Parser,
     language: Option<Language>,
+    /// The parse budget's fixed part (a test may shorten it).
+    budget_base: std::time::Duration,
 }
 
 impl std::fmt::Debug for Extractor {
@@ -54,7 +63,50 @@ impl Extractor {
         Extractor {
             parser: Parser::new(),
             language: None,
+            budget_base: PARSE_BUDGET_BASE,
         }
+    }
+
+    /// An extractor whose parses may take `base` plus two seconds per
+    /// megabyte, instead of one second plus two per megabyte.
+    #[must_use]
+    pub fn with_parse_budget(base: std::time::Duration) -> Self {
+        Extractor {
+            budget_base: base,
+            ..Extractor::new()
+        }
+    }
+
+    /// `source` parsed (from `old`, edited to match, when given), or
+    /// `None` when the parse ran out of its time budget. The only input
+    /// that runs out is pathological (a megabyte of errors); its facts
+    /// are a diagnostic saying so.
+    fn parse(
+        &mut self,
+        source: &[u8],
+        old: Option<&tree_sitter::Tree>,
+    ) -> Option<tree_sitter::Tree> {
+        let megabytes = u32::try_from(source.len() / 1_000_000).unwrap_or(u32::MAX);
+        let budget = self.budget_base + PARSE_BUDGET_PER_MB * megabytes;
+        let start = std::time::Instant::now();
+        let mut check = |_: &tree_sitter::ParseState| {
+            if start.elapsed() > budget {
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        };
+        let len = source.len();
+        let tree = self.parser.parse_with_options(
+            &mut |i, _| if i < len { &source[i..] } else { &[] },
+            old,
+            Some(tree_sitter::ParseOptions::new().progress_callback(&mut check)),
+        );
+        if tree.is_none() {
+            // A cancelled parse would otherwise resume on the next call.
+            self.parser.reset();
+        }
+        tree
     }
 
     /// The facts of one file.
@@ -66,6 +118,18 @@ impl Extractor {
         };
         // A byte order mark is not code; lines are unaffected by dropping it.
         let source = source.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(source);
+        // The Kotlin and Ruby lexers end a comment (and lose the rest of
+        // the file) at a NUL: read as a space, it moves no offset.
+        let without_nuls;
+        let source = if source.contains(&0) {
+            without_nuls = source
+                .iter()
+                .map(|&b| if b == 0 { b' ' } else { b })
+                .collect::<Vec<u8>>();
+            &without_nuls[..]
+        } else {
+            source
+        };
         if self.language != Some(language) {
             if self.parser.set_language(&spec.grammar).is_err() {
                 facts.diagnostics.push(Diagnostic {
@@ -76,13 +140,33 @@ impl Extractor {
             }
             self.language = Some(language);
         }
-        let Some(tree) = self.parser.parse(source, None) else {
+        let Some(mut tree) = self.parse(source, None) else {
             facts.diagnostics.push(Diagnostic {
                 line: 1,
-                message: "the parser gave up on this file".to_owned(),
+                message: "not read: the parser's error recovery ran out of time (is this file \
+                          really that language?)"
+                    .to_owned(),
             });
             return facts;
         };
+        // C and C++ read without their declaration macros unless that
+        // parses worse (a macro the grammar takes for a type or a
+        // declarator parses without an error, and wrongly): the text
+        // (names, signatures) still comes from the source.
+        // The blanked text is parsed anew only around what changed.
+        if matches!(language, Language::C | Language::Cpp)
+            && let Some(blanked) = crate::macros::blank(source)
+        {
+            let mut edited = tree.clone();
+            for edit in &blanked.edits {
+                edited.edit(edit);
+            }
+            if let Some(other) = self.parse(&blanked.bytes, Some(&edited))
+                && error_count(other.root_node()) <= error_count(tree.root_node())
+            {
+                tree = other;
+            }
+        }
         let root = tree.root_node();
 
         let mut found = Found::default();
@@ -697,6 +781,35 @@ fn enclosing(nested: &Nested, byte: usize) -> Option<u32> {
     }
 }
 
+/// How many error and missing nodes a tree has (counted up to a bound),
+/// without descending into subtrees that hold none.
+fn error_count(root: Node<'_>) -> usize {
+    const BOUND: usize = 100_000;
+    let mut count = 0;
+    let mut cursor = root.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            count += 1;
+        }
+        // Into a child only where an error is below.
+        let down = node.has_error() && cursor.goto_first_child();
+        if !down {
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return count;
+                }
+            }
+        }
+        if count >= BOUND {
+            return count;
+        }
+    }
+}
+
 /// Errors and missing nodes, found without recursion and without
 /// descending into subtrees that hold none.
 fn diagnostics(root: Node<'_>) -> Vec<Diagnostic> {
@@ -741,6 +854,31 @@ fn def_name<'t, 's>(
     source: &'s [u8],
 ) -> Option<(Node<'t>, std::borrow::Cow<'s, str>)> {
     node.filter(|n| !n.is_missing())
-        .map(|n| (n, text(n, source)))
+        .map(|n| {
+            let name = text(n, source);
+            match n.kind() {
+                "operator_name" => (n, std::borrow::Cow::Owned(operator_name(&name))),
+                // `operator bool() const`: named to its parameter list.
+                "operator_cast" => {
+                    let head = name.split('(').next().unwrap_or_default();
+                    (n, std::borrow::Cow::Owned(operator_name(head)))
+                }
+                _ => (n, name),
+            }
+        })
         .filter(|(_, t)| !t.trim().is_empty())
+}
+
+/// A C++ operator's name as one writes it to look it up: `operator==`,
+/// `operator()`, `operator new[]`, whatever the spacing in the source.
+fn operator_name(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for word in source.split_whitespace() {
+        let joins = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        if joins(out.chars().last()) && joins(word.chars().next()) {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }

@@ -11,6 +11,7 @@ mod detect;
 mod extract;
 mod facts;
 mod lang;
+mod macros;
 mod resolve;
 
 pub use detect::{Language, PathHint, detect, detect_hinted, path_hint};

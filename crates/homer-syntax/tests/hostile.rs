@@ -229,3 +229,159 @@ fn fuzzer_findings_stay_fixed() {
     );
     assert!(facts.definitions.iter().any(|d| d.name == "Calc"));
 }
+
+/// A file of `count` small functions named `f0`, `f1`, … in `language`,
+/// each line of the body carrying `filler` (a comment's text) so that
+/// bad bytes can be put where every grammar allows anything.
+fn functions(language: Language, count: usize, filler: &[u8]) -> Vec<u8> {
+    let (prelude, postlude): (&str, &str) = match language {
+        Language::Go => ("package p\n", ""),
+        Language::Php => ("<?php\n", ""),
+        Language::Java | Language::CSharp => ("class Big {\n", "}\n"),
+        _ => ("", ""),
+    };
+    let comment: &[u8] = match language {
+        Language::Python | Language::Ruby | Language::Bash => b"#",
+        Language::Lua => b"--",
+        _ => b"//",
+    };
+    let mut out = prelude.as_bytes().to_vec();
+    for i in 0..count {
+        let head = match language {
+            Language::Rust => format!("fn f{i}() {{\n"),
+            Language::Python => format!("def f{i}():\n"),
+            Language::JavaScript | Language::TypeScript | Language::Tsx | Language::Php => {
+                format!("function f{i}() {{\n")
+            }
+            Language::Go | Language::Swift => format!("func f{i}() {{\n"),
+            Language::Java | Language::CSharp | Language::C | Language::Cpp => {
+                format!("int f{i}() {{\n")
+            }
+            Language::Ruby => format!("def f{i}\n"),
+            Language::Kotlin => format!("fun f{i}() {{\n"),
+            Language::Scala => format!("def f{i}(): Int = {{\n"),
+            Language::Lua => format!("function f{i}()\n"),
+            Language::Bash => format!("f{i}() {{\n"),
+        };
+        out.extend_from_slice(head.as_bytes());
+        out.extend_from_slice(b"  ");
+        out.extend_from_slice(comment);
+        out.push(b' ');
+        out.extend_from_slice(filler);
+        out.extend_from_slice(b"\r\n");
+        let tail = match language {
+            Language::Python => "  return 1\n",
+            Language::Ruby => "  1\nend\n",
+            Language::Lua => "  return 1\nend\n",
+            Language::Bash => "  true\n}\n",
+            Language::Java | Language::CSharp | Language::C | Language::Cpp => "  return 1;\n}\n",
+            Language::Scala => "  1\n}\n",
+            _ => "}\n",
+        };
+        out.extend_from_slice(tail.as_bytes());
+    }
+    out.extend_from_slice(postlude.as_bytes());
+    out
+}
+
+#[test]
+fn bad_bytes_nuls_and_crlf_in_every_language_lose_no_definition() {
+    let mut extractor = Extractor::new();
+    // Latin-1, a lone continuation byte, a NUL, an overlong encoding.
+    let filler = b"caf\xe9 \x80 \0 \xc0\xaf end";
+    for &language in Language::ALL {
+        let mut source = b"\xEF\xBB\xBF".to_vec();
+        source.extend(functions(language, 3, filler));
+        let facts = extractor.extract(language, &source);
+        let names: Vec<&str> = facts.definitions.iter().map(|d| d.name.as_str()).collect();
+        assert!(
+            ["f0", "f1", "f2"].iter().all(|n| names.contains(n)),
+            "{}: {names:?}",
+            language.name()
+        );
+        let f2 = facts
+            .definitions
+            .iter()
+            .find(|d| d.name == "f2")
+            .expect("f2");
+        assert!(!f2.signature.contains('\r'), "{}", language.name());
+        assert!(
+            f2.span.start_line >= 7,
+            "{}: lines counted from the BOM on ({})",
+            language.name(),
+            f2.span.start_line
+        );
+    }
+}
+
+/// The code stage skips files over 1 MB; everything up to it is read in
+/// full, in every language.
+#[test]
+fn a_file_of_a_megabyte_is_read_in_every_language() {
+    let mut extractor = Extractor::new();
+    for &language in Language::ALL {
+        let mut count = 1_000;
+        let mut source = functions(language, count, b"x");
+        while source.len() < 1_000_000 {
+            count *= 2;
+            source = functions(language, count, b"x");
+        }
+        let facts = extractor.extract(language, &source);
+        let found = facts
+            .definitions
+            .iter()
+            .filter(|d| {
+                d.name
+                    .strip_prefix('f')
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            })
+            .count();
+        assert_eq!(found, count, "{}", language.name());
+    }
+}
+
+/// Lines of what no grammar reads (words, closers, operators, an open
+/// string): every line is a new error.
+fn garbage_lines(count: usize) -> Vec<u8> {
+    let mut out = Vec::new();
+    for i in 0..count {
+        out.extend_from_slice(format!("x{i} ) ] = {{ 1 + ; end \" fi\n").as_bytes());
+    }
+    out
+}
+
+/// Error recovery in the Kotlin and Lua grammars grows with the square of
+/// the errors (230 kB of garbage took 6 and 8 s, a megabyte minutes): a
+/// parse has a time budget, and the parser is ready for the next file
+/// after running out of it.
+#[test]
+fn a_parse_that_runs_out_of_time_gives_a_diagnostic_and_the_parser_recovers() {
+    let mut extractor = Extractor::with_parse_budget(std::time::Duration::from_millis(50));
+    for language in [Language::Kotlin, Language::Lua] {
+        let facts = extractor.extract(language, &garbage_lines(8_000));
+        assert!(facts.definitions.is_empty());
+        assert!(
+            facts
+                .diagnostics
+                .iter()
+                .any(|d| d.message.contains("ran out of time")),
+            "{}: {:?}",
+            language.name(),
+            facts.diagnostics
+        );
+        let good = functions(language, 2, b"fine");
+        let facts = extractor.extract(language, &good);
+        let names: Vec<&str> = facts.definitions.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["f0", "f1"], "{}", language.name());
+    }
+}
+
+#[test]
+fn garbage_in_every_language_returns() {
+    let mut extractor = Extractor::new();
+    let source = garbage_lines(4_000);
+    for &language in Language::ALL {
+        let facts = extractor.extract(language, &source);
+        assert!(facts.definitions.len() < 4_000, "{}", language.name());
+    }
+}

@@ -216,7 +216,7 @@ impl Patterns {
                     kids.clear();
                     kids
                 });
-                errors += usize::from(node.is_error());
+                errors += usize::from(untrusted(node));
                 open.push(Frame { node, kids });
                 continue;
             }
@@ -232,7 +232,7 @@ impl Patterns {
                 let Some(frame) = open.pop() else {
                     break 'tree;
                 };
-                errors -= usize::from(frame.node.is_error());
+                errors -= usize::from(untrusted(frame.node));
                 at(frame.node, frame.kids.as_deref(), errors > 0, &mut scratch);
                 if let Some(kids) = frame.kids {
                     scratch.pool.push(kids);
@@ -712,4 +712,15 @@ struct Reader<'a> {
     pos: usize,
     language: &'a Language,
     capture_names: Vec<String>,
+}
+
+/// Whether an `ERROR` node makes what is below it untrusted. One that is
+/// only a preprocessor conditional left open (`#ifndef GUARD` whose
+/// `#endif` the parser could not pair, often a whole header) holds
+/// declarations parsed in full, each with its own errors marked below it.
+fn untrusted(node: Node<'_>) -> bool {
+    node.is_error()
+        && !node
+            .child(0)
+            .is_some_and(|first| matches!(first.kind(), "#if" | "#ifdef" | "#ifndef"))
 }

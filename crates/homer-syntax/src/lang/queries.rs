@@ -207,8 +207,16 @@ const CPP: &str = r#"
 (function_definition declarator: (function_declarator declarator: (field_identifier) @name)) @def.function
 (function_definition declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))) @def.function
 (function_definition declarator: (reference_declarator (function_declarator declarator: (identifier) @name))) @def.function
+(function_definition declarator: (function_declarator declarator: [(operator_name) (destructor_name)] @name)) @def.function
+(function_definition declarator: (function_declarator declarator: (qualified_identifier scope: (_) @qualifier name: [(operator_name) (destructor_name)] @name))) @def.method
+(function_definition declarator: (reference_declarator (function_declarator declarator: (operator_name) @name))) @def.function
+(function_definition declarator: (operator_cast) @name) @def.function
+(function_definition declarator: (qualified_identifier scope: (_) @qualifier name: (operator_cast) @name)) @def.method
+(function_definition declarator: (pointer_declarator declarator: (function_declarator declarator: (operator_name) @name))) @def.function
 (class_specifier name: (type_identifier) @name body: (_)) @def.class
 (struct_specifier name: (type_identifier) @name body: (_)) @def.struct
+(class_specifier name: (template_type name: (type_identifier) @name) body: (_)) @def.class
+(struct_specifier name: (template_type name: (type_identifier) @name) body: (_)) @def.struct
 (union_specifier name: (type_identifier) @name body: (_)) @def.struct
 (enum_specifier name: (type_identifier) @name body: (_)) @def.enum
 (namespace_definition name: (namespace_identifier) @name) @def.module
