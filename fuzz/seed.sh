@@ -6,12 +6,16 @@ cd "$(dirname "$0")"
 mkdir -p corpus/extract
 i=0
 # In the order of Language::ALL.
-for lang in rust python javascript typescript tsx go java c cpp csharp ruby kotlin swift php scala lua bash; do
+for lang in rust python javascript typescript tsx go java c cpp csharp ruby kotlin swift php scala lua bash \
+    elixir erlang haskell zig dart r elm nix hcl solidity gleam; do
     case $lang in
         rust) ext=rs ;; python) ext=py ;; javascript) ext=js ;; typescript) ext=ts ;;
         tsx) ext=tsx ;; go) ext=go ;; java) ext=java ;; c) ext=c ;; cpp) ext=cpp ;;
         csharp) ext=cs ;; ruby) ext=rb ;; kotlin) ext=kt ;; swift) ext=swift ;;
         php) ext=php ;; scala) ext=scala ;; lua) ext=lua ;; bash) ext=sh ;;
+        elixir) ext=ex ;; erlang) ext=erl ;; haskell) ext=hs ;; zig) ext=zig ;;
+        dart) ext=dart ;; r) ext=R ;; elm) ext=elm ;; nix) ext=nix ;; hcl) ext=tf ;;
+        solidity) ext=sol ;; gleam) ext=gleam ;;
     esac
     dir=../fixtures/languages/$lang
     [ $lang = tsx ] && dir=../fixtures/languages/typescript

@@ -22,6 +22,17 @@ pub enum Language {
     Scala,
     Lua,
     Bash,
+    Elixir,
+    Erlang,
+    Haskell,
+    Zig,
+    Dart,
+    R,
+    Elm,
+    Nix,
+    Hcl,
+    Solidity,
+    Gleam,
 }
 
 impl Language {
@@ -43,6 +54,17 @@ impl Language {
         Language::Scala,
         Language::Lua,
         Language::Bash,
+        Language::Elixir,
+        Language::Erlang,
+        Language::Haskell,
+        Language::Zig,
+        Language::Dart,
+        Language::R,
+        Language::Elm,
+        Language::Nix,
+        Language::Hcl,
+        Language::Solidity,
+        Language::Gleam,
     ];
 
     #[must_use]
@@ -65,6 +87,17 @@ impl Language {
             Language::Scala => "scala",
             Language::Lua => "lua",
             Language::Bash => "bash",
+            Language::Elixir => "elixir",
+            Language::Erlang => "erlang",
+            Language::Haskell => "haskell",
+            Language::Zig => "zig",
+            Language::Dart => "dart",
+            Language::R => "r",
+            Language::Elm => "elm",
+            Language::Nix => "nix",
+            Language::Hcl => "hcl",
+            Language::Solidity => "solidity",
+            Language::Gleam => "gleam",
         }
     }
 
@@ -89,6 +122,39 @@ impl Language {
             Language::Scala => "Scala",
             Language::Lua => "Lua",
             Language::Bash => "Bash",
+            Language::Elixir => "Elixir",
+            Language::Erlang => "Erlang",
+            Language::Haskell => "Haskell",
+            Language::Zig => "Zig",
+            Language::Dart => "Dart",
+            Language::R => "R",
+            Language::Elm => "Elm",
+            Language::Nix => "Nix",
+            Language::Hcl => "HCL",
+            Language::Solidity => "Solidity",
+            Language::Gleam => "Gleam",
+        }
+    }
+
+    /// How much Homer reads of the language: everything (definitions
+    /// with signatures and docs, imports resolved to files, calls resolved
+    /// by scope), or its definitions and calls only, the calls guessed
+    /// among the files of the same directory.
+    #[must_use]
+    pub fn tier(self) -> Tier {
+        match self {
+            Language::Elixir
+            | Language::Erlang
+            | Language::Haskell
+            | Language::Zig
+            | Language::Dart
+            | Language::R
+            | Language::Elm
+            | Language::Nix
+            | Language::Hcl
+            | Language::Solidity
+            | Language::Gleam => Tier::Tags,
+            _ => Tier::Full,
         }
     }
 
@@ -96,6 +162,13 @@ impl Language {
     pub fn from_name(name: &str) -> Option<Language> {
         Language::ALL.iter().copied().find(|l| l.name() == name)
     }
+}
+
+/// How much Homer reads of a language (see [`Language::tier`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tier {
+    Full,
+    Tags,
 }
 
 /// What a path alone says about a file's language.
@@ -177,6 +250,17 @@ pub fn path_hint(path: &str) -> PathHint {
         "scala" | "sc" => Language::Scala,
         "lua" | "rockspec" => Language::Lua,
         "sh" | "bash" | "zsh" | "ksh" | "bats" => Language::Bash,
+        "ex" | "exs" => Language::Elixir,
+        "erl" | "hrl" | "escript" => Language::Erlang,
+        "hs" => Language::Haskell,
+        "zig" => Language::Zig,
+        "dart" => Language::Dart,
+        "r" => Language::R,
+        "elm" => Language::Elm,
+        "nix" => Language::Nix,
+        "hcl" | "tf" | "tfvars" => Language::Hcl,
+        "sol" => Language::Solidity,
+        "gleam" => Language::Gleam,
         _ => return PathHint::NotCode,
     };
     PathHint::Language(language)
@@ -239,6 +323,10 @@ fn shebang(head: &[u8]) -> Option<Language> {
         "sh" | "bash" | "zsh" | "ksh" | "dash" | "ash" | "mksh" | "bats" => Some(Language::Bash),
         "lua" | "luajit" => Some(Language::Lua),
         "php" => Some(Language::Php),
+        "elixir" => Some(Language::Elixir),
+        "escript" => Some(Language::Erlang),
+        "runhaskell" | "runghc" => Some(Language::Haskell),
+        "Rscript" => Some(Language::R),
         _ => None,
     }
 }
@@ -290,7 +378,23 @@ mod tests {
             ("os/src/Path.scala", b"", Some(Language::Scala)),
             ("busted/core.lua", b"", Some(Language::Lua)),
             ("bin/busted", b"#!/usr/bin/env lua", Some(Language::Lua)),
-            (".eslintrc", b"{}", None),
+            ("lib/app/repo.ex", b"", Some(Language::Elixir)),
+            ("src/app_sup.erl", b"", Some(Language::Erlang)),
+            (
+                "bin/migrate",
+                b"#!/usr/bin/env escript",
+                Some(Language::Erlang),
+            ),
+            ("src/Main.hs", b"", Some(Language::Haskell)),
+            ("src/main.zig", b"", Some(Language::Zig)),
+            ("lib/main.dart", b"", Some(Language::Dart)),
+            ("R/plot.R", b"", Some(Language::R)),
+            ("bin/report", b"#!/usr/bin/env Rscript", Some(Language::R)),
+            ("src/Main.elm", b"", Some(Language::Elm)),
+            ("flake.nix", b"", Some(Language::Nix)),
+            ("infra/main.tf", b"", Some(Language::Hcl)),
+            ("contracts/Token.sol", b"", Some(Language::Solidity)),
+            ("src/app.gleam", b"", Some(Language::Gleam)),
             (".eslintrc", b"{}", None),
             ("README.md", b"# x", None),
             ("Makefile", b"all:", None),

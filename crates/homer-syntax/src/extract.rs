@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 4;
+pub const EXTRACTOR_VERSION: u32 = 5;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -445,6 +445,16 @@ struct Nested {
     name_starts: HashSet<usize>,
 }
 
+impl Nested {
+    fn with_capacity(n: usize) -> Nested {
+        Nested {
+            definitions: Vec::with_capacity(n),
+            ranges: Vec::with_capacity(n),
+            name_starts: HashSet::with_capacity(n),
+        }
+    }
+}
+
 /// A definition or a scope, in position order.
 enum Item {
     Def(usize),
@@ -490,11 +500,7 @@ fn nest<'t>(
     items.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
 
     let mut stack: Vec<Open> = Vec::new();
-    let mut nested = Nested {
-        definitions: Vec::with_capacity(defs.len()),
-        ranges: Vec::with_capacity(defs.len()),
-        name_starts: HashSet::with_capacity(defs.len()),
-    };
+    let mut nested = Nested::with_capacity(defs.len());
     let join = |prefix: Option<&str>, local: &str| match prefix {
         Some(p) if !p.is_empty() && p.len() + local.len() < MAX_QUALIFIED => {
             format!("{p}{}{local}", spec.separator)
@@ -528,6 +534,13 @@ fn nest<'t>(
                     && let Some(outer) = open.def
                     && is_same_definition(&nested.definitions[outer as usize], raw)
                 {
+                    continue;
+                }
+                // The next clause of the function just read.
+                if spec.merges_clauses
+                    && let Some(open) = merge_clause(&mut nested, raw, parent, start, end)
+                {
+                    stack.push(open);
                     continue;
                 }
                 let local = match &raw.qualifier {
@@ -576,6 +589,34 @@ fn nest<'t>(
     }
     number_repeats(&mut nested.definitions);
     nested
+}
+
+/// `raw` as one more clause of the definition read last (`area(square)`
+/// then `area(circle)`, or a Haskell signature then its equations), when
+/// it is one: the definition is extended over it.
+fn merge_clause(
+    nested: &mut Nested,
+    raw: &RawDef<'_>,
+    parent: Option<u32>,
+    start: usize,
+    end: usize,
+) -> Option<Open> {
+    let index = u32::try_from(nested.definitions.len().checked_sub(1)?).ok()?;
+    let last = nested.definitions.last_mut()?;
+    let range = nested.ranges.last_mut()?;
+    if last.name != raw.name || last.parent != parent || range.1 > start {
+        return None;
+    }
+    last.span.end_line = end_line_of(raw.node);
+    range.1 = end;
+    nested.name_starts.insert(raw.name_start);
+    Some(Open {
+        end,
+        qualified: last.qualified.clone(),
+        def: Some(index),
+        holds_methods: false,
+        binds_value: false,
+    })
 }
 
 /// The same qualified name twice (overloads, two `impl` blocks with the
@@ -744,7 +785,9 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
     let mut out: Vec<Reference> = Vec::with_capacity(refs.len());
     let mut last: Option<(usize, String)> = None;
     for r in refs {
-        if r.kind == RefKind::Type && nested.name_starts.contains(&r.byte) {
+        // A definition's own name read as a use of it (a type name, or
+        // an Elixir `def f(x)` whose head is a call).
+        if nested.name_starts.contains(&r.byte) {
             continue;
         }
         if last

@@ -17,7 +17,8 @@
 //! - `@package` on the package or namespace a file declares;
 //! - `@comment` on comments, `@attribute` on what may stand between a doc
 //!   comment and its definition (attributes, decorators, a template
-//!   header), `@exported` on definitions exported by where they stand.
+//!   header), `@exported` on definitions exported by where they stand;
+//! - `@keyword` on a node captured only for a predicate to test.
 //!
 //! Everything positional comes from captures, not from walking the tree:
 //! a tree-sitter node has no parent pointer, so `parent()` and
@@ -28,6 +29,7 @@
 mod imports;
 mod pattern;
 mod queries;
+mod tags;
 
 use std::sync::OnceLock;
 
@@ -70,10 +72,13 @@ pub(crate) enum Slot {
     Comment,
     Attribute,
     Exported,
+    /// A node captured only for a predicate to test its text (the `def`
+    /// of an Elixir `def f(x)`).
+    Keyword,
 }
 
 impl Slot {
-    pub(crate) const COUNT: usize = Slot::Exported as usize + 1;
+    pub(crate) const COUNT: usize = Slot::Keyword as usize + 1;
 }
 
 impl Role {
@@ -105,6 +110,7 @@ impl Role {
             "comment" => Slot::Comment,
             "attribute" => Slot::Attribute,
             "exported" => Slot::Exported,
+            "keyword" => Slot::Keyword,
             _ => return None,
         }))
     }
@@ -127,6 +133,9 @@ pub(crate) struct Spec {
     pub exported: fn(Node<'_>, &str, &[u8]) -> bool,
     /// The doc of a definition that keeps it inside its body (Python).
     pub inner_doc: Option<InnerDoc>,
+    /// A function is written as several clauses in a row (Elixir, Erlang,
+    /// Haskell with its type signature): one definition.
+    pub merges_clauses: bool,
 }
 
 impl std::fmt::Debug for Spec {
@@ -159,6 +168,17 @@ pub fn grammar(language: Language) -> tree_sitter::Language {
         Language::Scala => tree_sitter_scala::LANGUAGE.into(),
         Language::Lua => tree_sitter_lua::LANGUAGE.into(),
         Language::Bash => tree_sitter_bash::LANGUAGE.into(),
+        Language::Elixir => tree_sitter_elixir::LANGUAGE.into(),
+        Language::Erlang => tree_sitter_erlang::LANGUAGE.into(),
+        Language::Haskell => tree_sitter_haskell::LANGUAGE.into(),
+        Language::Zig => tree_sitter_zig::LANGUAGE.into(),
+        Language::Dart => tree_sitter_dart::LANGUAGE.into(),
+        Language::R => tree_sitter_r::LANGUAGE.into(),
+        Language::Elm => tree_sitter_elm::LANGUAGE.into(),
+        Language::Nix => tree_sitter_nix::LANGUAGE.into(),
+        Language::Hcl => tree_sitter_hcl::LANGUAGE.into(),
+        Language::Solidity => tree_sitter_solidity::LANGUAGE.into(),
+        Language::Gleam => tree_sitter_gleam::LANGUAGE.into(),
     }
 }
 
@@ -185,6 +205,10 @@ fn build(language: Language) -> Spec {
         exported: imports::exported_rule(language),
         inner_doc: (language == Language::Python)
             .then_some(imports::python_docstring as fn(Node<'_>, &[u8]) -> Option<String>),
+        merges_clauses: matches!(
+            language,
+            Language::Elixir | Language::Erlang | Language::Haskell
+        ),
     }
 }
 

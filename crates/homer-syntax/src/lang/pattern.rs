@@ -14,7 +14,7 @@
 //! Supported: `(kind ...)`, `(_)`, `_`, `"literal"`, `[alternatives]`,
 //! `field: pattern`, `!field`, unfielded child patterns in order, the `.`
 //! anchor (first, last, and between children), several captures on one
-//! pattern, and the `#eq?` and `#any-of?` predicates. Anything else is a
+//! pattern, and the `#eq?`, `#any-of?` and `#not-any-of?` predicates. Anything else is a
 //! compile error, reported with the offending text.
 
 use std::num::NonZeroU16;
@@ -40,6 +40,8 @@ struct Pattern {
 enum Predicate {
     /// `#eq?` and `#any-of?`: the capture's text is one of these.
     AnyOf { capture: u16, texts: Vec<String> },
+    /// `#not-any-of?`: the capture's text is none of these.
+    NoneOf { capture: u16, texts: Vec<String> },
 }
 
 /// What a node must be.
@@ -310,6 +312,13 @@ impl Predicate {
                 .all(|(_, node)| {
                     let text = &source[node.byte_range()];
                     texts.iter().any(|t| t.as_bytes() == text)
+                }),
+            Predicate::NoneOf { capture, texts } => captures
+                .iter()
+                .filter(|(c, _)| c == capture)
+                .all(|(_, node)| {
+                    let text = &source[node.byte_range()];
+                    !texts.iter().any(|t| t.as_bytes() == text)
                 }),
         }
     }
@@ -701,6 +710,7 @@ impl Reader<'_> {
         match name.as_str() {
             "eq?" if texts.len() == 1 => Ok(Predicate::AnyOf { capture, texts }),
             "any-of?" if !texts.is_empty() => Ok(Predicate::AnyOf { capture, texts }),
+            "not-any-of?" if !texts.is_empty() => Ok(Predicate::NoneOf { capture, texts }),
             _ => self.error(&format!("unsupported predicate `#{name}`")),
         }
     }

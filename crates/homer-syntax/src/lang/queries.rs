@@ -418,5 +418,6 @@ pub(crate) fn source(language: Language) -> String {
         Language::Scala => SCALA.to_owned(),
         Language::Lua => LUA.to_owned(),
         Language::Bash => BASH.to_owned(),
+        _ => super::tags::source(language).to_owned(),
     }
 }

@@ -95,11 +95,36 @@ pub(crate) fn scope<'p>(
             Language::Php => php_use(project, path, import, &mut scope),
             Language::Lua => lua_require(project, path, import, &mut scope),
             Language::Bash => bash_source(project, path, import, &mut scope),
+            // The tags tier reads no imports.
+            Language::Elixir
+            | Language::Erlang
+            | Language::Haskell
+            | Language::Zig
+            | Language::Dart
+            | Language::R
+            | Language::Elm
+            | Language::Nix
+            | Language::Hcl
+            | Language::Solidity
+            | Language::Gleam => Vec::new(),
         };
         targets.push(found);
     }
-    // What a file sees without importing: its package (Go, Java), its
-    // namespaces (C#).
+    visible_without_import(project, path, facts, language, &mut scope);
+    scope.visible.remove(path);
+    (targets, scope)
+}
+
+/// What a file sees without importing: its package (Go, Java, Kotlin,
+/// Scala, PHP), its module (Swift), its namespaces (C#), the files beside
+/// it (the tags tier).
+fn visible_without_import<'p>(
+    project: &Project<'p>,
+    path: &'p str,
+    facts: &'p FileFacts,
+    language: Language,
+    scope: &mut Scope<'p>,
+) {
     match language {
         Language::Go => {
             let test = path.ends_with("_test.go");
@@ -162,10 +187,18 @@ pub(crate) fn scope<'p>(
                 scope.visible.extend(project.package(p).iter().copied());
             }
         }
+        // The tags tier: a file sees the files of its language beside it.
+        _ if language.tier() == crate::Tier::Tags => {
+            scope
+                .visible
+                .extend(project.in_dir(dir_of(path)).iter().filter(|f| {
+                    project
+                        .facts(f)
+                        .is_some_and(|o| o.language == Some(language))
+                }));
+        }
         _ => {}
     }
-    scope.visible.remove(path);
-    (targets, scope)
 }
 
 fn bind<'p>(scope: &mut Scope<'p>, name: &str, bound: Bound<'p>) {

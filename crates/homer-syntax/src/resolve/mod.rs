@@ -276,6 +276,8 @@ fn implicit_this(language: Language) -> bool {
             | Language::Kotlin
             | Language::Swift
             | Language::Scala
+            | Language::Dart
+            | Language::Solidity
     )
 }
 
@@ -673,7 +675,9 @@ impl<'p> FileCtx<'_, 'p> {
             .filter(|&d| fits(r, d))
             .collect();
         if !seen.is_empty() {
-            return Self::among(seen, true);
+            // The tags tier sees the files beside it without knowing
+            // what they export: a guess.
+            return Self::among(seen, self.language.tier() == crate::Tier::Full);
         }
         self.guess(r, |kind| {
             kind != DefKind::Method || implicit_this(self.language)
@@ -691,6 +695,38 @@ impl<'p> FileCtx<'_, 'p> {
             .copied()
             .collect();
         Self::among(candidates, false)
+    }
+
+    /// The tags tier's guess for `receiver.name`: the definitions in a
+    /// file or module named like the receiver (`shapes.total` in
+    /// `shapes.zig`, `Shapes.total` in `defmodule Shapes`), else any in
+    /// sight, except in Erlang, whose receivers are always modules.
+    fn guess_by_receiver(&self, r: &Reference, receiver: &str) -> Vec<Target> {
+        let all = self.guess(r, |_| true);
+        let named_like = |t: &Target| {
+            let stem = file_name(&t.file)
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let qualified = self
+                .project
+                .facts(&t.file)
+                .and_then(|f| f.definitions.get(t.definition as usize))
+                .map(|d| d.qualified.as_str())
+                .unwrap_or_default();
+            stem == receiver.to_ascii_lowercase()
+                || qualified
+                    .strip_prefix(receiver)
+                    .is_some_and(|rest| rest.starts_with(separator(self.language)))
+        };
+        if all.iter().any(named_like) {
+            all.into_iter().filter(named_like).collect()
+        } else if self.language == Language::Erlang {
+            Vec::new()
+        } else {
+            all
+        }
     }
 
     /// A name with a receiver: `recv.name`, `recv::name`.
@@ -723,9 +759,14 @@ impl<'p> FileCtx<'_, 'p> {
         // A path that names nothing in the project (`std::fs`, a library's
         // type) is left alone: guessing a method of the same name in the
         // project would be wrong more often than right.
+        // The tags tier knows no receiver's type: `shapes.total(x)` may be
+        // a module's function as well as a method.
+        let tags = self.language.tier() == crate::Tier::Tags;
         let unknown = |this: &Self| {
             if r.path {
                 Vec::new()
+            } else if tags {
+                this.guess_by_receiver(r, receiver)
             } else {
                 this.guess(r, |kind| kind == DefKind::Method)
             }

@@ -28,7 +28,7 @@ use homer_dag::{
 use homer_git::{ObjectId, Repository};
 use homer_store::{Chunk, EdgeKind, Embed, Member, NodeId, NodeKind, Role, TaskWriter, WriteTx};
 use homer_syntax::{
-    DefKind, EXTRACTOR_VERSION, Extractor, FileFacts, Manifests, PathHint, Project,
+    Attributes, DefKind, EXTRACTOR_VERSION, Extractor, FileFacts, Manifests, PathHint, Project,
     RESOLVER_VERSION, RefKind, detect_hinted, path_hint,
 };
 use homer_vocab::attrs::{self, DependsAttrs, FileAttrs, FileMode, SymbolAttrs, SymbolKind};
@@ -159,7 +159,7 @@ pub(crate) fn run(
         sources,
         texts,
         manifests: manifest_blobs,
-    } = files_at_head(tx)?;
+    } = files_at_head(tx, repo)?;
     let git_dir = repo.git_dir().to_path_buf();
     let limits = Limits::from(config);
     let parsed = run_parse(engine, tx, &git_dir, &sources, limits, &fetched)?;
@@ -240,11 +240,24 @@ struct AtHead {
     manifests: Vec<(String, ObjectId)>,
 }
 
-fn files_at_head(tx: &WriteTx<'_>) -> Result<AtHead, UpdateError> {
+fn files_at_head(tx: &WriteTx<'_>, repo: &Repository) -> Result<AtHead, UpdateError> {
     let mut sources = Vec::new();
     let mut texts = Vec::new();
     let mut manifest_blobs = Vec::new();
-    for file in tx.current_nodes(NodeKind::File)? {
+    let files = tx.current_nodes(NodeKind::File)?;
+    // The root `.gitattributes` may name languages and mark files as
+    // generated or vendored (linguist's attributes). A change to it
+    // changes the tree, so the stage runs, and a file's new hint is in its
+    // task key.
+    let attributes = files
+        .iter()
+        .find(|f| f.name == ".gitattributes")
+        .and_then(|f| f.content_hash.as_deref())
+        .and_then(|h| <[u8; 20]>::try_from(h).ok())
+        .and_then(|h| repo.blob(ObjectId::from_bytes(h)))
+        .map(|bytes| Attributes::parse(&String::from_utf8_lossy(&bytes)))
+        .unwrap_or_default();
+    for file in files {
         // Every file at HEAD has its blob id as content hash.
         let blob = file
             .content_hash
@@ -266,7 +279,7 @@ fn files_at_head(tx: &WriteTx<'_>) -> Result<AtHead, UpdateError> {
         if may_be_text(&file.name) {
             texts.push((file.name.clone(), blob));
         }
-        if let Some(hint) = path_hint(&file.name).name() {
+        if let Some(hint) = attributes.hint(&file.name, path_hint(&file.name)).name() {
             sources.push(Source {
                 key: format!("{blob}:{hint}"),
                 path: file.name,
