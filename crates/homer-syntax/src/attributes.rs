@@ -73,7 +73,9 @@ impl Attributes {
             }
             let trimmed = pattern.trim_end_matches('/');
             rule.basename = !trimmed.contains('/');
-            trimmed.trim_start_matches('/').clone_into(&mut rule.pattern);
+            trimmed
+                .trim_start_matches('/')
+                .clone_into(&mut rule.pattern);
             if pattern.ends_with('/') {
                 // A directory: everything below it.
                 rule.pattern.push_str("/**");

@@ -26,17 +26,10 @@ pub(crate) fn reader(language: Language) -> ImportReader {
         Language::Scala => scala_imports,
         Language::Bash => bash_sources,
         // The tags tier reads no imports.
-        Language::Elixir
-        | Language::Erlang
-        | Language::Haskell
-        | Language::Zig
-        | Language::Dart
-        | Language::R
-        | Language::Elm
-        | Language::Nix
-        | Language::Hcl
-        | Language::Solidity
-        | Language::Gleam => |_, _, _| {},
+        _ => {
+            debug_assert_eq!(language.tier(), crate::Tier::Tags);
+            |_, _, _| {}
+        }
     }
 }
 
@@ -89,17 +82,10 @@ pub(crate) fn exported_rule(language: Language) -> ExportRule {
         // `local function f` stays in its file.
         Language::Lua => |node, _, _| !children(node).any(|c| c.kind() == "local"),
         // The tags tier reads no visibility.
-        Language::Elixir
-        | Language::Erlang
-        | Language::Haskell
-        | Language::Zig
-        | Language::Dart
-        | Language::R
-        | Language::Elm
-        | Language::Nix
-        | Language::Hcl
-        | Language::Solidity
-        | Language::Gleam => |_, _, _| true,
+        _ => {
+            debug_assert_eq!(language.tier(), crate::Tier::Tags);
+            |_, _, _| true
+        }
     }
 }
 

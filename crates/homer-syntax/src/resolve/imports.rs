@@ -96,17 +96,10 @@ pub(crate) fn scope<'p>(
             Language::Lua => lua_require(project, path, import, &mut scope),
             Language::Bash => bash_source(project, path, import, &mut scope),
             // The tags tier reads no imports.
-            Language::Elixir
-            | Language::Erlang
-            | Language::Haskell
-            | Language::Zig
-            | Language::Dart
-            | Language::R
-            | Language::Elm
-            | Language::Nix
-            | Language::Hcl
-            | Language::Solidity
-            | Language::Gleam => Vec::new(),
+            _ => {
+                debug_assert_eq!(language.tier(), crate::Tier::Tags);
+                Vec::new()
+            }
         };
         targets.push(found);
     }
