@@ -96,6 +96,20 @@ def homer_symbols(db):
     return symbols, languages
 
 
+def declares_class(repo, path, line, cache={}):
+    """Whether a JavaScript line that ctags tags as a class declares one
+    (`class X`, a constructor `function X`, a prototype): ctags also calls
+    an object literal assigned to a variable (`var req = { ... }`) a class."""
+    if path not in cache:
+        try:
+            cache[path] = (repo / path).read_text(errors="replace").splitlines()
+        except OSError:
+            cache[path] = []
+    lines = cache[path]
+    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    return any(word in text for word in ("class ", "function", "prototype"))
+
+
 def ctags(repo, files):
     tags = collections.defaultdict(list)
     chunk = 200
@@ -109,7 +123,12 @@ def ctags(repo, files):
                 t = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            if t.get("_type") != "tag" or t["name"].startswith(("AnonymousFunction", "__anon")):
+            # Anonymous: closures and lambdas (`<lambda>` in Kotlin).
+            if t.get("_type") != "tag" or t["name"].startswith(("AnonymousFunction", "__anon", "<")):
+                continue
+            if t.get("language") == "JavaScript" and t["kind"] == "class" and not declares_class(
+                repo, t["path"], t["line"]
+            ):
                 continue
             if t["kind"] in CTAGS_KINDS.get(t.get("language"), ()):
                 name = t["name"]

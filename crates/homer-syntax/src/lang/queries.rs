@@ -372,6 +372,7 @@ const LUA: &str = r#"
 (assignment_statement
   (variable_list . name: (dot_index_expression table: (_) @qualifier field: (identifier) @name) .)
   (expression_list . value: (function_definition) .)) @def.function
+(field name: (identifier) @name value: (function_definition)) @def.function
 
 (function_call name: (identifier) @call.name) @call
 (function_call name: (dot_index_expression table: (_) @call.receiver field: (identifier) @call.name)) @call
