@@ -56,6 +56,11 @@ CTAGS_KINDS = {
     "PHP": {"class", "function", "interface", "trait"},
     "Lua": {"function"},
     "Sh": {"function"},
+    "Elixir": {"function", "module", "macro", "protocol", "delegate", "guard"},
+    "Erlang": {"function", "record", "type"},
+    "Haskell": {"function", "type"},
+    "R": {"function"},
+    "Elm": {"function", "type", "alias", "port"},
 }
 # Homer kinds counted for precision.
 HOMER_KINDS = {"function", "method", "class", "struct", "enum", "trait", "interface"}
@@ -65,6 +70,9 @@ HOMER_TO_CTAGS = {
     "kotlin": "Kotlin", "php": "PHP", "lua": "Lua", "bash": "Sh",
     # Debian's universal-ctags (5.9) has no Swift or Scala parser: no reference.
     "swift": None, "scala": None,
+    # The tags tier: ctags reads five of them.
+    "elixir": "Elixir", "erlang": "Erlang", "haskell": "Haskell", "r": "R", "elm": "Elm",
+    "zig": None, "dart": None, "nix": None, "hcl": None, "solidity": None, "gleam": None,
 }
 # The index stores each file's language by its label (`C++`, `TSX`).
 HOMER_TO_CTAGS.update({
@@ -72,6 +80,8 @@ HOMER_TO_CTAGS.update({
     "TSX": "TypeScript", "Go": "Go", "Java": "Java", "C": "C", "C++": "C++", "C#": "C#",
     "Ruby": "Ruby", "Kotlin": "Kotlin", "PHP": "PHP", "Lua": "Lua", "Bash": "Sh",
     "Swift": None, "Scala": None,
+    "Elixir": "Elixir", "Erlang": "Erlang", "Haskell": "Haskell", "R": "R", "Elm": "Elm",
+    "Zig": None, "Dart": None, "Nix": None, "HCL": None, "Solidity": None, "Gleam": None,
 })
 
 
@@ -136,6 +146,9 @@ def ctags(repo, files):
                 # the whole path; Homer's name is `f` (qualified `M.f`).
                 if t["language"] == "Lua":
                     name = name.replace(":", ".").rsplit(".", 1)[-1]
+                # ctags names an Elm type with its parameters (`Codec e a`).
+                if t["language"] == "Elm":
+                    name = name.split(" ", 1)[0]
                 # ctags writes `operator ==`; Homer `operator==`.
                 if t["language"] == "C++" and name.startswith("operator "):
                     name = operator_name(name)
@@ -199,13 +212,19 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--misses", type=int, default=0, help="print this many misses per language")
+    parser.add_argument(
+        "--repo", action="append", default=[],
+        help="a git repository to measure in place instead of the corpus (repeatable)",
+    )
     args = parser.parse_args()
-    bundles = sorted(Path(args.corpus).glob("*.bundle"))
-    if not bundles:
+    bundles = [] if args.repo else sorted(Path(args.corpus).glob("*.bundle"))
+    if not bundles and not args.repo:
         sys.exit(f"no bundles in {args.corpus}")
     homer = build()
     print("| repository | language | ctags tags | found by Homer | recall | Homer definitions | also in ctags |")
     print("|---|---|---|---|---|---|---|")
+    for repo in args.repo:
+        compare(Path(repo).resolve(), homer, args.misses)
     with tempfile.TemporaryDirectory() as tmp:
         for bundle in bundles:
             repo = Path(tmp) / bundle.stem

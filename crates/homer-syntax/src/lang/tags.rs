@@ -38,7 +38,8 @@ const ERLANG: &str = r"
 
 (fun_decl clause: (function_clause name: (atom) @name)) @def.function
 (record_decl name: (atom) @name) @def.struct
-(type_alias name: (_) @name) @def.type
+(type_alias name: (type_name name: (_) @name)) @def.type
+(opaque name: (type_name name: (_) @name)) @def.type
 
 (call expr: (atom) @call.name) @call
 (remote
