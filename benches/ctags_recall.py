@@ -191,10 +191,10 @@ def compare(repo, homer, misses):
     for lang, n in sorted(unchecked.items()):
         print(f"| {repo.name} | {lang} | no reference | | | {n} | |", flush=True)
     for lang, c in sorted(rows.items()):
-        recall = c["found"] / c["ctags"] if c["ctags"] else float("nan")
-        precision = c["confirmed"] / c["homer"] if c["homer"] else float("nan")
+        recall = f"{c['found'] / c['ctags']:.1%}" if c["ctags"] else "—"
+        precision = f"{c['confirmed'] / c['homer']:.1%}" if c["homer"] else "—"
         print(
-            f"| {repo.name} | {lang} | {c['ctags']} | {c['found']} | {recall:.1%} | {c['homer']} | {precision:.1%} |",
+            f"| {repo.name} | {lang} | {c['ctags']} | {c['found']} | {recall} | {c['homer']} | {precision} |",
             flush=True,
         )
         kinds = ", ".join(
