@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 7;
+pub const EXTRACTOR_VERSION: u32 = 8;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -326,8 +326,8 @@ impl<'t> Found<'t> {
                 .map(|r| one_line(&r, MAX_RECEIVER))
         };
         if let Some((node, kind)) = def {
-            if let (Some((name_node, name)), false) = (def_name(get(Slot::Name), source), in_error)
-            {
+            let trusted = !in_error || spec.definitions_survive_errors;
+            if let (Some((name_node, name)), true) = (def_name(get(Slot::Name), source), trusted) {
                 self.defs.push(RawDef {
                     node,
                     kind,

@@ -137,7 +137,27 @@ pub(crate) fn blank(source: &[u8]) -> Option<Blanked> {
 /// after it (`FMT_PRAGMA_GCC(push_options)`, `DECLARE_TYPE(int, x)`):
 /// such a line is a declaration or nothing once expanded, and the grammar
 /// reads it as an unfinished statement that swallows what follows.
+///
+/// Also a macro at the start of a line whose arguments hold a type
+/// keyword, with its semicolon (`DECLARE_KIND(unsigned char, kInteger);`):
+/// no call takes a type, so this declares something.
 fn statement_macro(line: &[u8], tokens: &[Token]) -> Option<(usize, usize)> {
+    if let [
+        Token::Word(0, b),
+        Token::Other(b'('),
+        inner @ ..,
+        Token::Other(b')'),
+        Token::Other(b';'),
+    ] = tokens
+        && macro_like(&line[..*b])
+        && declares_with_types(line, inner)
+    {
+        let end = line
+            .iter()
+            .rposition(|&c| c == b';')
+            .map_or(line.len(), |i| i + 1);
+        return Some((0, end));
+    }
     let [
         Token::Word(a, b),
         Token::Other(b'('),
@@ -166,6 +186,41 @@ fn statement_macro(line: &[u8], tokens: &[Token]) -> Option<(usize, usize)> {
     }
     let trimmed = line.trim_ascii_end();
     (depth == 0 && trimmed.ends_with(b")")).then_some((*a, trimmed.len()))
+}
+
+/// Whether the arguments `inner` (between a macro's parentheses) are
+/// balanced and hold a type keyword outside any inner parenthesis.
+fn declares_with_types(line: &[u8], inner: &[Token]) -> bool {
+    const TYPES: &[&[u8]] = &[
+        b"bool",
+        b"char",
+        b"short",
+        b"int",
+        b"long",
+        b"float",
+        b"double",
+        b"void",
+        b"signed",
+        b"unsigned",
+        b"struct",
+        b"class",
+        b"typename",
+        b"wchar_t",
+    ];
+    let mut depth = 0usize;
+    let mut typed = false;
+    for token in inner {
+        match *token {
+            Token::Other(b'(') => depth += 1,
+            Token::Other(b')') => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            Token::Word(a, b) if depth == 0 && TYPES.contains(&&line[a..b]) => typed = true,
+            _ => {}
+        }
+    }
+    depth == 0 && typed
 }
 
 /// Whether the macro-like word at `i` stands where a declaration's
@@ -293,6 +348,10 @@ mod tests {
             blanked("FMT_PRAGMA_MSVC(warning(disable : 4702))\n"),
             "                                        \n"
         );
+        assert_eq!(
+            blanked("GMOCK_DECLARE_KIND_(unsigned char, kInteger);  // NOLINT\n"),
+            format!("{}// NOLINT\n", " ".repeat(47))
+        );
     }
 
     #[test]
@@ -308,6 +367,8 @@ mod tests {
             "const char *s = \"FMT_API class X {\";\n",
             "x = MAX_VALUE;\n",
             "ASSERT_EQ(a, b);\n",
+            "CHECK(sizeof(int) == 4);\n",
+            "  DECLARE_KIND(unsigned char, kInteger);\n",
             "FOO_BAR(a) + 1\n",
             "CHECK(x) // comment\n",
         ] {

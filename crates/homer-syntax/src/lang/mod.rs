@@ -136,6 +136,11 @@ pub(crate) struct Spec {
     /// A function is written as several clauses in a row (Elixir, Erlang,
     /// Haskell with its type signature): one definition.
     pub merges_clauses: bool,
+    /// A definition the parser read in full inside a stretch it could
+    /// not read is still one: a shell function (`name() { … }`) is
+    /// unambiguous, and zsh files read with the Bash grammar stumble
+    /// around their functions, not in their headers.
+    pub definitions_survive_errors: bool,
 }
 
 impl std::fmt::Debug for Spec {
@@ -209,6 +214,7 @@ fn build(language: Language) -> Spec {
             language,
             Language::Elixir | Language::Erlang | Language::Haskell
         ),
+        definitions_survive_errors: language == Language::Bash,
     }
 }
 

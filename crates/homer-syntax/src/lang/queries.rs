@@ -207,6 +207,10 @@ const CPP: &str = r#"
 (function_definition declarator: (function_declarator declarator: (field_identifier) @name)) @def.function
 (function_definition declarator: (pointer_declarator declarator: (function_declarator declarator: (identifier) @name))) @def.function
 (function_definition declarator: (reference_declarator (function_declarator declarator: (identifier) @name))) @def.function
+(function_definition declarator: (pointer_declarator declarator: (function_declarator declarator: (field_identifier) @name))) @def.function
+(function_definition declarator: (reference_declarator (function_declarator declarator: (field_identifier) @name))) @def.function
+(function_definition declarator: (pointer_declarator declarator: (function_declarator declarator: (qualified_identifier scope: (_) @qualifier name: (identifier) @name)))) @def.method
+(function_definition declarator: (reference_declarator (function_declarator declarator: (qualified_identifier scope: (_) @qualifier name: (identifier) @name)))) @def.method
 (function_definition declarator: (function_declarator declarator: [(operator_name) (destructor_name)] @name)) @def.function
 (function_definition declarator: (function_declarator declarator: (qualified_identifier scope: (_) @qualifier name: [(operator_name) (destructor_name)] @name))) @def.method
 (function_definition declarator: (reference_declarator (function_declarator declarator: (operator_name) @name))) @def.function
