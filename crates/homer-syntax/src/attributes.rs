@@ -5,8 +5,9 @@
 //!
 //! Patterns follow gitattributes: one without a slash matches a file name
 //! in any directory, one with a slash matches the path from the root;
-//! `*` and `?` stay within a path segment, `**` crosses them. The last
-//! line that sets an attribute wins.
+//! `*` and `?` stay within a path segment, `**` crosses them; a pattern
+//! ending in a slash matches no file, as in git. The last line that sets
+//! an attribute wins.
 
 use crate::{Language, PathHint};
 
@@ -71,15 +72,15 @@ impl Attributes {
             if rule.language.is_none() && rule.foreign.is_none() {
                 continue;
             }
-            let trimmed = pattern.trim_end_matches('/');
-            rule.basename = !trimmed.contains('/');
-            trimmed
+            // A directory pattern (`docs/`) matches no file in git's
+            // attributes (`docs/**` does): as git reads it, it is inert.
+            if pattern.ends_with('/') {
+                continue;
+            }
+            rule.basename = !pattern.contains('/');
+            pattern
                 .trim_start_matches('/')
                 .clone_into(&mut rule.pattern);
-            if pattern.ends_with('/') {
-                // A directory: everything below it.
-                rule.pattern.push_str("/**");
-            }
             rules.push(rule);
         }
         Attributes { rules }
@@ -96,15 +97,10 @@ impl Attributes {
     pub fn hint(&self, path: &str, hint: PathHint) -> PathHint {
         let mut language: Option<&str> = None;
         let mut foreign = false;
+        let name = path.rsplit('/').next().unwrap_or(path);
         for rule in &self.rules {
-            let matched = if rule.basename {
-                let name = path.rsplit('/').next().unwrap_or(path);
-                glob(rule.pattern.as_bytes(), name.as_bytes())
-                    || glob(rule.pattern.as_bytes(), path.as_bytes())
-            } else {
-                glob(rule.pattern.as_bytes(), path.as_bytes())
-            };
-            if !matched {
+            let against = if rule.basename { name } else { path };
+            if !glob(rule.pattern.as_bytes(), against.as_bytes()) {
                 continue;
             }
             if let Some(name) = &rule.language {
@@ -267,6 +263,8 @@ mod tests {
             ("src/*.c", "src/x/a.c", false),
             ("*.min.[jc]s", "a.min.js", true),
             ("*.min.[jc]s", "a.min.ts", false),
+            ("*.[ch]pp", "x.opp", false),
+            ("*.[ch]pp", "x.hpp", true),
             ("file?.txt", "file1.txt", true),
             ("**/*.pb.go", "api/v1/x.pb.go", true),
             ("**/*.pb.go", "x.pb.go", true),
@@ -289,7 +287,8 @@ mod tests {
             "# comment\n\
              *.inc linguist-language=PHP\n\
              scripts/* linguist-language=Shell\n\
-             docs/ linguist-documentation\n\
+             docs/** linguist-documentation\n\
+             build/ linguist-generated\n\
              vendor/** linguist-vendored\n\
              vendor/ours/** -linguist-vendored\n\
              gen/*.go linguist-generated=true\n\
@@ -301,6 +300,8 @@ mod tests {
         assert_eq!(hint("lib/a.inc"), PathHint::Language(Language::Php));
         assert_eq!(hint("scripts/build"), PathHint::Language(Language::Bash));
         assert_eq!(hint("docs/js/jquery.js"), PathHint::NotCode);
+        // `build/` names a directory, which git's attributes never match.
+        assert_eq!(hint("build/x.js"), PathHint::Language(Language::JavaScript));
         assert_eq!(hint("vendor/lib/x.c"), PathHint::NotCode);
         assert_eq!(hint("vendor/ours/x.c"), PathHint::Language(Language::C));
         assert_eq!(hint("gen/api.go"), PathHint::NotCode);

@@ -154,7 +154,7 @@ impl Extractor {
         // declarator parses without an error, and wrongly): the text
         // (names, signatures) still comes from the source.
         // The blanked text is parsed anew only around what changed.
-        if matches!(language, Language::C | Language::Cpp)
+        if spec.blanks_macros
             && let Some(blanked) = crate::macros::blank(source)
         {
             let mut edited = tree.clone();
@@ -326,8 +326,9 @@ impl<'t> Found<'t> {
                 .map(|r| one_line(&r, MAX_RECEIVER))
         };
         if let Some((node, kind)) = def {
-            let trusted = !in_error || spec.definitions_survive_errors;
-            if let (Some((name_node, name)), true) = (def_name(get(Slot::Name), source), trusted) {
+            if (!in_error || spec.definitions_survive_errors)
+                && let Some((name_node, name)) = def_name(get(Slot::Name), source)
+            {
                 self.defs.push(RawDef {
                     node,
                     kind,

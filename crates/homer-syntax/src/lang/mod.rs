@@ -141,6 +141,9 @@ pub(crate) struct Spec {
     /// unambiguous, and zsh files read with the Bash grammar stumble
     /// around their functions, not in their headers.
     pub definitions_survive_errors: bool,
+    /// Declaration macros are blanked before the tree is read (C, C++:
+    /// `macros.rs`).
+    pub blanks_macros: bool,
 }
 
 impl std::fmt::Debug for Spec {
@@ -215,6 +218,7 @@ fn build(language: Language) -> Spec {
             Language::Elixir | Language::Erlang | Language::Haskell
         ),
         definitions_survive_errors: language == Language::Bash,
+        blanks_macros: matches!(language, Language::C | Language::Cpp),
     }
 }
 

@@ -686,15 +686,18 @@ impl<'p> FileCtx<'_, 'p> {
 
     /// A guess: definitions of this name in sight.
     fn guess(&self, r: &Reference, kind_ok: impl Fn(DefKind) -> bool) -> Vec<Target> {
-        let candidates: Vec<DefRef<'p>> = self
-            .project
+        Self::among(self.in_sight(r, kind_ok), false)
+    }
+
+    /// The definitions of the reference's name in sight that it fits.
+    fn in_sight(&self, r: &Reference, kind_ok: impl Fn(DefKind) -> bool) -> Vec<DefRef<'p>> {
+        self.project
             .definitions_named(&r.name)
             .iter()
             .filter(|d| self.sight.contains(d.file))
             .filter(|d| kind_ok(d.definition().kind) && fits(r, **d))
             .copied()
-            .collect();
-        Self::among(candidates, false)
+            .collect()
     }
 
     /// The tags tier's guess for `receiver.name`: the definitions in a
@@ -702,30 +705,23 @@ impl<'p> FileCtx<'_, 'p> {
     /// `shapes.zig`, `Shapes.total` in `defmodule Shapes`), else any in
     /// sight, except in Erlang, whose receivers are always modules.
     fn guess_by_receiver(&self, r: &Reference, receiver: &str) -> Vec<Target> {
-        let all = self.guess(r, |_| true);
-        let named_like = |t: &Target| {
-            let stem = file_name(&t.file)
-                .split('.')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase();
-            let qualified = self
-                .project
-                .facts(&t.file)
-                .and_then(|f| f.definitions.get(t.definition as usize))
-                .map(|d| d.qualified.as_str())
-                .unwrap_or_default();
-            stem == receiver.to_ascii_lowercase()
-                || qualified
+        let all = self.in_sight(r, |_| true);
+        let sep = separator(self.language);
+        let named_like = |d: &DefRef<'p>| {
+            let stem = file_name(d.file).split('.').next().unwrap_or_default();
+            stem.eq_ignore_ascii_case(receiver)
+                || d.definition()
+                    .qualified
                     .strip_prefix(receiver)
-                    .is_some_and(|rest| rest.starts_with(separator(self.language)))
+                    .is_some_and(|rest| rest.starts_with(sep))
         };
-        if all.iter().any(named_like) {
-            all.into_iter().filter(named_like).collect()
+        let narrowed: Vec<DefRef<'p>> = all.iter().copied().filter(named_like).collect();
+        if !narrowed.is_empty() {
+            Self::among(narrowed, false)
         } else if self.language == Language::Erlang {
             Vec::new()
         } else {
-            all
+            Self::among(all, false)
         }
     }
 
