@@ -165,7 +165,7 @@ pub struct ResolveStats {
 
 /// Bumped whenever resolution changes what it produces, so stored
 /// resolutions are recomputed.
-pub const RESOLVER_VERSION: u32 = 1;
+pub const RESOLVER_VERSION: u32 = 2;
 
 /// The most candidates a guess is spread over; more means unresolved.
 const MAX_GUESSES: usize = 3;
