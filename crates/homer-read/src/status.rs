@@ -118,7 +118,7 @@ fn fill(status: &mut Status, workspace: &Workspace, store: &Store) -> Result<(),
     status.revision = revision(store)?;
     let vectors = crate::vectors_in(store)?;
     status.vectors = Some(vectors.name());
-    status.stored = Some(StoredCounts::read(store, vectors.model_id())?);
+    status.stored = Some(StoredCounts::read_kept(store, vectors.model_id())?);
     let head = status.head.as_deref().and_then(ObjectId::from_hex);
     status.freshness = freshness_of(workspace.repository(), head, indexed.as_deref());
     status.indexed_head = indexed;

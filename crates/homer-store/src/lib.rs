@@ -229,6 +229,38 @@ fn header_version(path: &Path) -> Result<Option<u32>> {
     ])))
 }
 
+thread_local! {
+    /// Rows returned to this thread by counting connections.
+    static ROWS_READ: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+#[expect(
+    clippy::needless_pass_by_value,
+    reason = "the signature rusqlite's trace callback takes"
+)]
+fn count_row(event: rusqlite::trace::TraceEvent<'_>) {
+    if let rusqlite::trace::TraceEvent::Row(_) = event {
+        ROWS_READ.with(|n| n.set(n.get() + 1));
+    }
+}
+
+/// Rows read and written by a store (see [`Store::rows`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub read: u64,
+    pub written: u64,
+}
+
+impl std::ops::Sub for RowCounts {
+    type Output = RowCounts;
+    fn sub(self, earlier: RowCounts) -> RowCounts {
+        RowCounts {
+            read: self.read.saturating_sub(earlier.read),
+            written: self.written.saturating_sub(earlier.written),
+        }
+    }
+}
+
 /// One read transaction on a [`Store`]; ends when dropped.
 #[derive(Debug)]
 pub struct ReadSnapshot<'a> {
@@ -374,6 +406,28 @@ impl Store {
     /// Reads a checkpoint outside any write transaction.
     pub fn checkpoint(&self, name: &str) -> Result<Option<String>> {
         read_checkpoint(&self.conn, name)
+    }
+
+    /// Counts, from now on, the rows this connection's queries return
+    /// (SQLite's row trace), for [`Store::rows`].
+    pub fn count_rows(&self) {
+        self.conn.trace_v2(
+            rusqlite::trace::TraceEventCodes::SQLITE_TRACE_ROW,
+            Some(count_row),
+        );
+    }
+
+    /// Rows read and written so far: read, the rows returned by the
+    /// queries of the connections on this thread that count them
+    /// ([`Store::count_rows`]); written, the rows this connection's
+    /// statements inserted, updated or deleted (not those a foreign key
+    /// cascade deleted). Both only grow: a caller takes differences.
+    #[must_use]
+    pub fn rows(&self) -> RowCounts {
+        RowCounts {
+            read: ROWS_READ.with(std::cell::Cell::get),
+            written: self.conn.total_changes(),
+        }
     }
 
     /// Counts of what is stored, for `homer status`.
@@ -727,7 +781,8 @@ impl WriteTx<'_> {
         self.tx
             .prepare_cached(
                 "INSERT INTO checkpoints (name, value) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                 ON CONFLICT (name) DO UPDATE SET value = excluded.value
+                 WHERE value IS NOT excluded.value",
             )
             .and_then(|mut s| s.execute(params![name, value]))
             .map_err(StoreError::sqlite("write a checkpoint"))?;

@@ -346,7 +346,8 @@ fn dump_chunks(lines: &mut Lines<'_>) -> Result<()> {
 fn dump_checkpoints(lines: &mut Lines<'_>, options: DumpOptions) -> Result<()> {
     lines.collect("SELECT name, value FROM checkpoints", |r| {
         let name = text(r, 0)?;
-        if name == "revision" && !options.revisions {
+        // The kept counts name the revision they were counted at.
+        if (name == "revision" || name == "counts") && !options.revisions {
             return Ok(None);
         }
         Ok(Some(format!("checkpoint {name}={}", text(r, 1)?)))

@@ -2,12 +2,12 @@
 //! incrementality checked against fresh builds.
 
 mod common;
-use common::{dump, fresh_dump, run};
+use common::{dump, fresh_dump, open, run};
 
 use std::path::Path;
 
 use homer_fixtures::{assert_same_dump, commit_all, copy, git, git_stdout};
-use homer_update::UpdateReport;
+use homer_update::{StoredCounts, UpdateReport};
 
 /// The log entries of the tree stage.
 fn tree_log(report: &UpdateReport) -> Vec<String> {
@@ -89,6 +89,50 @@ fn a_second_update_executes_nothing() {
     assert_eq!(second.reused, 0);
     assert_eq!(second.revision, first.revision);
     assert_eq!(dump(repo.path()), before);
+}
+
+#[test]
+fn the_counts_kept_for_readers_are_the_counts_of_the_index() {
+    let repo = copy("small");
+    let first = run(repo.path());
+    let counted = |repo: &Path| {
+        let store = open(repo);
+        let model = homer_update::EncoderKind::default().model_id();
+        (
+            StoredCounts::read(&store, model).expect("count"),
+            StoredCounts::kept(&store, model).expect("read the kept copy"),
+        )
+    };
+    let (now, kept) = counted(repo.path());
+    assert_eq!(kept.as_ref(), Some(&now));
+    assert_eq!(first.stored, now);
+    // A no-op reads nothing of the index but its checkpoints (the kept
+    // counts among them) and writes nothing.
+    let second = run(repo.path());
+    assert_eq!(second.stored, now);
+    for stage in &second.stages {
+        assert_eq!(stage.rows_written, 0, "{stage:?}");
+        assert!(stage.rows_read < 10, "{stage:?}");
+    }
+    // A change moves the revision: the kept copy is counted again, and
+    // what changed is what the stages say they wrote.
+    std::fs::remove_file(repo.path().join("py/calc/ops.py")).expect("remove");
+    commit_all(repo.path(), "No ops");
+    let third = run(repo.path());
+    let (now, kept) = counted(repo.path());
+    assert_ne!(third.stored, second.stored);
+    assert_eq!(kept.as_ref(), Some(&now));
+    assert_eq!(third.stored, now);
+    assert!(third.stages.iter().any(|s| s.rows_written > 0));
+    // Counts kept for another model are not taken for this one's.
+    let store = open(repo.path());
+    let model = homer_update::EncoderKind::default().model_id();
+    assert!(
+        StoredCounts::kept(&store, "another-model")
+            .expect("read")
+            .is_none()
+    );
+    assert_eq!(StoredCounts::read_kept(&store, model).expect("read"), now);
 }
 
 #[test]

@@ -14,6 +14,9 @@ pub enum Checkpoint {
     /// Something a stage saw that is outside its inputs and may change
     /// without them (blobs missing from a partial clone).
     Watch(&'static str),
+    /// What the index holds, counted by the update that last changed it,
+    /// with the revision it was counted at (`StoredCounts::read_kept`).
+    Counts,
 }
 
 impl Checkpoint {
@@ -25,6 +28,7 @@ impl Checkpoint {
             Checkpoint::Revision => "revision".to_owned(),
             Checkpoint::Stage(stage) => format!("stage.{stage}"),
             Checkpoint::Watch(stage) => format!("watch.{stage}"),
+            Checkpoint::Counts => "counts".to_owned(),
         }
     }
 }
