@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
-use homer_vocab::{FileRole, ValueName, Values, keys, outside_production};
+use homer_vocab::{BoundedHistory, FileRole, ValueName, Values, keys, outside_production};
 use serde::Serialize;
 
 use crate::{Index, ReadError};
@@ -101,6 +101,9 @@ pub struct HistoryView {
     pub authors: i64,
     /// The authors with most added lines.
     pub owners: Vec<Owner>,
+    /// Set when `[history]` left commits out: these figures count only
+    /// the mined ones.
+    pub partial: Option<BoundedHistory>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -245,6 +248,7 @@ pub fn query(
         store: index.store(),
         options: &options,
         head_time,
+        bound: crate::status::history_bound(index.store())?.filter(BoundedHistory::partial),
         edges: RefCell::new(HashMap::new()),
     };
     let mut warnings: Vec<String> = index.freshness_warning()?.into_iter().collect();
@@ -341,6 +345,8 @@ struct Reader<'a> {
     options: &'a QueryOptions,
     /// The indexed HEAD's commit time.
     head_time: Option<i64>,
+    /// How the mined history was bounded, when commits were left out.
+    bound: Option<BoundedHistory>,
     /// Edges read for this answer: a file's view reads its dependencies
     /// for both directions and for hidden coupling.
     edges: RefCell<HashMap<EdgesKey, Rc<Vec<StoredEdge>>>>,
@@ -440,6 +446,7 @@ impl Reader<'_> {
             days_since_change: days(last_change),
             authors: values.require(keys::AUTHORS, beside)?,
             owners,
+            partial: self.bound.clone(),
         }))
     }
 

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use homer_git::{Head, ObjectId};
 use homer_store::{OpenMode, Store};
-use homer_vocab::{Checkpoint, StoredCounts, Workspace};
+use homer_vocab::{BoundedHistory, Checkpoint, StoredCounts, Workspace};
 
 use crate::index::freshness_of;
 use crate::{Index, ReadError};
@@ -62,6 +62,9 @@ pub struct Status {
     pub revision: u64,
     pub freshness: Freshness,
     pub stored: Option<StoredCounts>,
+    /// How `[history]` bounds the mined history; null when every commit
+    /// reachable from HEAD is mined.
+    pub history_bound: Option<BoundedHistory>,
     /// The vectors semantic search uses: `static` or `transformer`, as
     /// the index holds them (null before the first update).
     pub vectors: Option<&'static str>,
@@ -106,6 +109,7 @@ fn unindexed(workspace: &Workspace) -> Result<Status, ReadError> {
         revision: 0,
         freshness: Freshness::NotIndexed,
         stored: None,
+        history_bound: None,
         vectors: None,
         update_running: workspace.update_running(),
     })
@@ -119,10 +123,24 @@ fn fill(status: &mut Status, workspace: &Workspace, store: &Store) -> Result<(),
     let vectors = crate::vectors_in(store)?;
     status.vectors = Some(vectors.name());
     status.stored = Some(StoredCounts::read_kept(store, vectors.model_id())?);
+    status.history_bound = history_bound(store)?;
     let head = status.head.as_deref().and_then(ObjectId::from_hex);
     status.freshness = freshness_of(workspace.repository(), head, indexed.as_deref());
     status.indexed_head = indexed;
     Ok(())
+}
+
+/// How `[history]` bounded the mined history, when it did.
+pub(crate) fn history_bound(store: &Store) -> Result<Option<BoundedHistory>, ReadError> {
+    match store.checkpoint(&Checkpoint::HistoryBound.name())? {
+        None => Ok(None),
+        Some(text) => Ok(Some(serde_json::from_str(&text).map_err(|e| {
+            homer_vocab::VocabError::BadAttrs {
+                what: "the history bound checkpoint".to_owned(),
+                message: e.to_string(),
+            }
+        })?)),
+    }
 }
 
 /// The store's revision counter; 0 before the first update stored one.

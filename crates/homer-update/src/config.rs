@@ -12,6 +12,7 @@ pub const CONFIG_FILE: &str = "config.toml";
 #[derive(Clone, Debug, Default, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
+    pub history: HistoryConfig,
     pub coupling: CouplingConfig,
     pub code: CodeConfig,
     pub graph: GraphConfig,
@@ -115,6 +116,85 @@ impl Default for CodeConfig {
     }
 }
 
+/// How much history is mined: all of it unless bounded. For very large
+/// histories, where mining every commit is more than the metrics need.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistoryConfig {
+    /// Only the newest this many commits reachable from HEAD (in git's
+    /// topological order, newest first).
+    pub max_commits: Option<u64>,
+    /// Only commits committed on or after this day (`YYYY-MM-DD`, UTC).
+    pub since: Option<String>,
+}
+
+impl HistoryConfig {
+    /// The bound these settings set, or the reason they cannot work.
+    pub(crate) fn bound(&self) -> Result<Option<HistoryBound>, String> {
+        if self.max_commits == Some(0) {
+            return Err("[history] max_commits must be at least 1".to_owned());
+        }
+        let since = match &self.since {
+            None => None,
+            Some(day) => Some(epoch_day(day).ok_or_else(|| {
+                format!("[history] since must be a day as YYYY-MM-DD, not '{day}'")
+            })?),
+        };
+        Ok(
+            (self.max_commits.is_some() || since.is_some()).then(|| HistoryBound {
+                max_commits: self.max_commits,
+                since,
+                since_day: self.since.clone(),
+            }),
+        )
+    }
+}
+
+/// A bound on the mined history, checked.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub(crate) struct HistoryBound {
+    pub max_commits: Option<u64>,
+    /// Seconds since the epoch of the first day kept (UTC midnight).
+    pub since: Option<i64>,
+    /// That day as the settings say it.
+    pub since_day: Option<String>,
+}
+
+/// `YYYY-MM-DD` as seconds since the epoch at UTC midnight.
+fn epoch_day(text: &str) -> Option<i64> {
+    let mut parts = text.split('-');
+    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || y.len() != 4 || m.len() != 2 || d.len() != 2 {
+        return None;
+    }
+    let (y, m, d): (i64, i64, i64) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let days_in = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d < 1 || d > days_in[usize::try_from(m - 1).ok()?] {
+        return None;
+    }
+    // Days from 1970-01-01 to the civil date (proleptic Gregorian).
+    let (y, m) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let day_of_year = (153 * m + 2) / 5 + d - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some((era * 146_097 + day_of_era - 719_468) * 86_400)
+}
+
 /// Change coupling, as code-maat defines it.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
 #[serde(default, deny_unknown_fields)]
@@ -158,6 +238,7 @@ impl Config {
         config
             .graph
             .check()
+            .and_then(|()| config.history.bound().map(|_| ()))
             .map_err(|message| UpdateError::Config {
                 path: PathBuf::from(&path),
                 message,
@@ -188,6 +269,51 @@ mod tests {
         let err = Config::load(dir.path()).expect_err("typo");
         assert!(err.to_string().contains("config.toml"), "{err}");
         assert!(format!("{err}").contains("min_shard"), "{err}");
+    }
+
+    #[test]
+    fn history_bounds_read_as_days_and_counts() {
+        let bound = |max_commits, since: Option<&str>| {
+            HistoryConfig {
+                max_commits,
+                since: since.map(str::to_owned),
+            }
+            .bound()
+        };
+        assert_eq!(bound(None, None), Ok(None));
+        // `date -u -d 2024-03-01 +%s`
+        assert_eq!(
+            bound(Some(500), Some("2024-03-01")),
+            Ok(Some(HistoryBound {
+                max_commits: Some(500),
+                since: Some(1_709_251_200),
+                since_day: Some("2024-03-01".to_owned()),
+            }))
+        );
+        assert_eq!(
+            bound(None, Some("1970-01-01")).map(|b| b.and_then(|b| b.since)),
+            Ok(Some(0))
+        );
+        assert_eq!(
+            bound(None, Some("2000-02-29")).map(|b| b.and_then(|b| b.since)),
+            Ok(Some(951_782_400))
+        );
+        for wrong in [
+            "2023-02-29",
+            "2024-13-01",
+            "24-01-01",
+            "2024-1-01",
+            "yesterday",
+            "",
+        ] {
+            assert!(bound(None, Some(wrong)).is_err(), "{wrong}");
+        }
+        assert!(bound(Some(0), None).is_err());
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join(CONFIG_FILE), "[history]\nsince = \"May\"\n")
+            .expect("write");
+        let err = Config::load(dir.path()).expect_err("not a day");
+        assert!(err.to_string().contains("YYYY-MM-DD"), "{err}");
     }
 
     #[test]

@@ -326,6 +326,13 @@ fn memo_stages(
     config: &Config,
     note: &mut dyn FnMut(String),
 ) -> Result<stages::graph::GraphOutcome, UpdateError> {
+    let bound = config
+        .history
+        .bound()
+        .map_err(|message| UpdateError::Config {
+            path: PathBuf::from(".homer").join(config::CONFIG_FILE),
+            message,
+        })?;
     let tree = runner.stage(store, "tree", |engine, tx| {
         stages::tree::run(engine, tx, repo, head.map(|(_, tree)| tree))
     })?;
@@ -334,7 +341,7 @@ fn memo_stages(
     })?;
     outcome.notes().into_iter().for_each(&mut *note);
     let (history, mined) = runner.stage(store, "history", |engine, tx| {
-        stages::history::run(engine, tx, repo, head.map(|(id, _)| id))
+        stages::history::run(engine, tx, repo, head.map(|(id, _)| id), bound.as_ref())
     })?;
     mined.notes().into_iter().for_each(&mut *note);
     let behavior = runner.stage(store, "behavior", |engine, tx| {

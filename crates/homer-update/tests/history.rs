@@ -345,3 +345,129 @@ fn coupling_equals_a_count_from_git_numstat() {
     assert!(!expected.is_empty());
     assert_eq!(ours, expected);
 }
+
+/// `[history] max_commits = 5`, written into the index directory, then
+/// an update.
+fn run_bounded(repo: &Path) -> homer_update::UpdateReport {
+    std::fs::create_dir_all(repo.join(".homer")).expect("mkdir");
+    std::fs::write(
+        repo.join(".homer/config.toml"),
+        "[history]\nmax_commits = 5\n",
+    )
+    .expect("write");
+    run(repo)
+}
+
+fn stored_commits(repo: &Path) -> BTreeSet<String> {
+    open(repo)
+        .current_nodes(NodeKind::Commit)
+        .expect("commits")
+        .into_iter()
+        .map(|n| n.name)
+        .collect()
+}
+
+fn rev_list(repo: &Path, args: &[&str]) -> Vec<String> {
+    let mut all = vec!["rev-list"];
+    all.extend_from_slice(args);
+    String::from_utf8(git_stdout(repo, &all))
+        .expect("hex")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_bounded_history_keeps_the_newest_commits_and_slides_with_head() {
+    let repo = copy("small");
+    let root = repo.path();
+    let tip = head(root);
+    git(root, &["reset", "-q", "--hard", "HEAD~3"]);
+    let report = run_bounded(root);
+    let reachable = rev_list(root, &["HEAD"]).len();
+    assert!(reachable > 10, "{reachable} commits");
+    let kept = stored_commits(root);
+    assert_eq!(kept.len(), 5);
+    assert!(kept.contains(&head(root)));
+    let all: BTreeSet<String> = rev_list(root, &["HEAD"]).into_iter().collect();
+    assert!(kept.is_subset(&all));
+    // What is mined of each kept commit is what git says of it.
+    let git_records: BTreeSet<NumstatRecord> = git_numstat(root)
+        .into_iter()
+        .filter(|r| kept.contains(&r.0))
+        .collect();
+    assert_eq!(stored_records(root), git_records);
+    let note =
+        format!("history bounded by [history] max_commits = 5: 5 of {reachable} commits mined");
+    assert!(
+        report.notes.iter().any(|n| n.starts_with(&note)),
+        "{:?}",
+        report.notes
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run_bounded));
+
+    // HEAD moves: the window slides, what fell out of it is gone, and
+    // the index equals a bounded build of the new HEAD.
+    git(root, &["reset", "-q", "--hard", &tip]);
+    run_bounded(root);
+    let slid = stored_commits(root);
+    assert_eq!(slid.len(), 5);
+    assert!(slid.contains(&tip));
+    assert_ne!(slid, kept);
+    assert_same_dump(&dump(root), &fresh_dump(root, run_bounded));
+    let status = homer_read::status(root).expect("status");
+    let bound = status
+        .history_bound
+        .expect("status says the history is bounded");
+    assert_eq!(
+        (bound.mined, bound.reachable),
+        (5, rev_list(root, &["HEAD"]).len() as u64)
+    );
+    assert!(bound.partial());
+
+    // A first day: the commits git lists since its midnight (UTC).
+    std::fs::write(
+        root.join(".homer/config.toml"),
+        "[history]\nsince = \"2024-01-20\"\n",
+    )
+    .expect("write");
+    run(root);
+    let since: BTreeSet<String> = rev_list(root, &["HEAD", "--since=2024-01-20T00:00:00Z"])
+        .into_iter()
+        .collect();
+    assert!(
+        since.len() > 3 && since.len() < all.len(),
+        "{}",
+        since.len()
+    );
+    assert_eq!(stored_commits(root), since);
+
+    // A bound that leaves nothing out, then none: every commit, as an
+    // unbounded build has them.
+    std::fs::write(
+        root.join(".homer/config.toml"),
+        "[history]\nsince = \"1971-01-01\"\n",
+    )
+    .expect("write");
+    let report = run(root);
+    assert!(
+        !report.notes.iter().any(|n| n.contains("bounded")),
+        "{:?}",
+        report.notes
+    );
+    assert_eq!(stored_commits(root).len(), rev_list(root, &["HEAD"]).len());
+    assert!(
+        !homer_read::status(root)
+            .expect("status")
+            .history_bound
+            .expect("bound")
+            .partial()
+    );
+    std::fs::remove_file(root.join(".homer/config.toml")).expect("remove");
+    run(root);
+    assert_eq!(
+        homer_read::status(root).expect("status").history_bound,
+        None
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}

@@ -19,6 +19,19 @@ fn short(id: &str) -> &str {
     &id[..id.len().min(7)]
 }
 
+/// How `[history]` bounds the mined history, in words.
+fn bound_line(bound: &homer_vocab::BoundedHistory) -> String {
+    let scope = if bound.partial() {
+        format!(
+            "{} of {} commits reachable from HEAD mined, so churn, coupling and ownership cover only those",
+            bound.mined, bound.reachable
+        )
+    } else {
+        "every commit reachable from HEAD is within it".to_owned()
+    };
+    format!("bounded by [history] {}: {scope}", bound.setting())
+}
+
 /// What is indexed and how fresh, as the terminal shows it.
 #[must_use]
 pub fn status(status: &Status) -> String {
@@ -100,6 +113,9 @@ pub fn status(status: &Status) -> String {
         plural(count(&stored.current, "commit"), "commit", "commits"),
         plural(count(&stored.current, "author"), "author", "authors"),
     );
+    if let Some(bound) = &status.history_bound {
+        let _ = writeln!(s, "            {}", bound_line(bound));
+    }
     let _ = writeln!(s, "code        {}", code_line(stored));
     if let Some(line) = classes_line(stored) {
         let _ = writeln!(s, "salience    {line}");

@@ -23,13 +23,14 @@ use homer_git::{
     Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, RenameSettings, Repository,
 };
 use homer_store::{Chunk, EdgeKind, Embed, Member, NodeKind, Role, TaskWriter, WriteTx};
-use homer_vocab::Checkpoint;
 use homer_vocab::attrs::{self, ChangeAttrs, CommitAttrs};
+use homer_vocab::{BoundedHistory, Checkpoint};
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::UpdateError;
 use crate::behavior::{ChangeRecord, CommitRecord};
+use crate::config::HistoryBound;
 
 /// What every commit's input shares.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -37,6 +38,10 @@ pub(crate) struct Base {
     pub mailmap: String,
     pub renames: RenameSettings,
     pub shallow: Vec<ObjectId>,
+    /// `[history]`'s bound; left out when there is none, so an unbounded
+    /// base hashes as it did before bounds existed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bound: Option<HistoryBound>,
 }
 
 /// What the mining stage found, for notes to the user.
@@ -45,6 +50,7 @@ pub(crate) struct Mined {
     pub commits: usize,
     pub unreadable_blobs: usize,
     pub shallow: bool,
+    pub bounded: Option<BoundedHistory>,
 }
 
 impl Mined {
@@ -56,6 +62,16 @@ impl Mined {
                 "this is a shallow clone: history starts at its boundary, and the metrics cover only what is there"
                     .to_owned(),
             );
+        }
+        if let Some(b) = &self.bounded
+            && b.mined < b.reachable
+        {
+            notes.push(format!(
+                "history bounded by [history] {}: {} of {} commits mined; behavioural metrics cover only those",
+                b.setting(),
+                b.mined,
+                b.reachable
+            ));
         }
         if self.unreadable_blobs > 0 {
             notes.push(format!(
@@ -144,13 +160,14 @@ pub(crate) fn run(
     tx: &WriteTx<'_>,
     repo: &Repository,
     head: Option<ObjectId>,
+    bound: Option<&HistoryBound>,
 ) -> Result<(Signature, Mined), UpdateError> {
     let mut mined = Mined {
         shallow: repo.is_shallow(),
         ..Mined::default()
     };
     let base = match head {
-        Some(_) => Some(base_of(repo)?),
+        Some(_) => Some(base_of(repo, bound)?),
         None => None,
     };
     let watched = Watch::read(tx)?;
@@ -173,11 +190,15 @@ pub(crate) fn run(
     )?;
     if stage.skip() {
         mined.unreadable_blobs = watched.blobs();
+        mined.bounded = tx
+            .checkpoint(&Checkpoint::HistoryBound.name())?
+            .and_then(|text| serde_json::from_str(&text).ok());
         return Ok((engine.end_stage(tx, stage)?, mined));
     }
     let (Some(head), Some(base_now)) = (head, &base) else {
         engine.run::<Commit>(tx, &PathBuf::new(), &[], Sweep::Complete)?;
         tx.clear_checkpoint(&mined_name())?;
+        tx.clear_checkpoint(&Checkpoint::HistoryBound.name())?;
         Watch::default().write(tx)?;
         stage.restate(
             &[Commit::KIND],
@@ -196,13 +217,20 @@ pub(crate) fn run(
             .then(|| ObjectId::from_hex(head))
             .flatten()
     });
-    let incremental =
-        !stage.verifying() && last.is_some_and(|last| repo.is_ancestor(last, head) == Some(true));
+    // A bounded history is a window that slides as HEAD moves: what
+    // falls out of it is swept, so the whole window is declared.
+    let incremental = !stage.verifying()
+        && base_now.bound.is_none()
+        && last.is_some_and(|last| repo.is_ancestor(last, head) == Some(true));
     let (mut ids, sweep) = if incremental {
         (repo.walk(head, last)?, Sweep::Partial)
     } else {
         (repo.walk(head, None)?, Sweep::Complete)
     };
+    let reachable = ids.len();
+    if let Some(max) = base_now.bound.as_ref().and_then(|b| b.max_commits) {
+        ids.truncate(usize::try_from(max).unwrap_or(usize::MAX));
+    }
     if incremental {
         // Commits run again for blobs fetched since, beside the new ones.
         let new: BTreeSet<ObjectId> = ids.iter().copied().collect();
@@ -213,7 +241,8 @@ pub(crate) fn run(
                 .filter(|id| !new.contains(id)),
         );
     }
-    let declared = declare(repo, &ids, base_now, &fetched)?;
+    let mut declared = declare(repo, &ids, base_now, &fetched)?;
+    mined.bounded = apply_bound(tx, base_now.bound.as_ref(), &mut declared, reachable)?;
     let git_dir = repo.git_dir().to_path_buf();
     let outputs = engine.run::<Commit>(tx, &git_dir, &declared, sweep)?;
     mined.commits = outputs.executed().len();
@@ -231,8 +260,36 @@ pub(crate) fn run(
     Ok((engine.end_stage(tx, stage)?, mined))
 }
 
+/// Keeps the declared commits within `bound` (those committed since its
+/// day; the walk was cut at its count already), and records what it left
+/// out for readers.
+fn apply_bound(
+    tx: &WriteTx<'_>,
+    bound: Option<&HistoryBound>,
+    declared: &mut Vec<Declared<CommitInput>>,
+    reachable: usize,
+) -> Result<Option<BoundedHistory>, UpdateError> {
+    let Some(b) = bound else {
+        tx.clear_checkpoint(&Checkpoint::HistoryBound.name())?;
+        return Ok(None);
+    };
+    if let Some(since) = b.since {
+        declared.retain(|task| task.input.info.committer_time >= since);
+    }
+    let bounded = BoundedHistory {
+        max_commits: b.max_commits,
+        since: b.since_day.clone(),
+        mined: declared.len() as u64,
+        reachable: reachable as u64,
+    };
+    // Plain data: serializing cannot fail.
+    let text = serde_json::to_string(&bounded).expect("plain data serializes");
+    tx.set_checkpoint(&Checkpoint::HistoryBound.name(), &text)?;
+    Ok(Some(bounded))
+}
+
 /// What every commit's input shares, read from the repository.
-fn base_of(repo: &Repository) -> Result<Base, UpdateError> {
+fn base_of(repo: &Repository, bound: Option<&HistoryBound>) -> Result<Base, UpdateError> {
     let mailmap = repo.mailmap_text()?;
     // Parsed once here, so a broken mailmap fails before any work.
     Mailmap::from_text(&mailmap)?;
@@ -240,6 +297,7 @@ fn base_of(repo: &Repository) -> Result<Base, UpdateError> {
         mailmap,
         renames: repo.rename_settings()?,
         shallow: repo.shallow_boundary()?,
+        bound: bound.cloned(),
     })
 }
 

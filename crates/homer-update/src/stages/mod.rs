@@ -28,6 +28,7 @@ mod tests {
                 limit: 1000,
             },
             shallow: Vec::new(),
+            bound: None,
         });
         signature(
             kinds,
