@@ -56,6 +56,30 @@ def targets(db):
     return con, files[0], symbol[0]
 
 
+def extremes(db, repo):
+    """The largest parsed file (bytes at HEAD) and the symbol called from
+    the most places: the answers that read the most rows."""
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    parsed = [r[0] for r in con.execute(
+        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+           WHERE n.kind = 1 AND v.name = 'language' AND n.owner IS NOT NULL""")]
+    sizes = []
+    for name in parsed:
+        try:
+            sizes.append((os.path.getsize(os.path.join(repo, name)), name))
+        except OSError:
+            pass
+    largest = max(sizes)[1] if sizes else None
+    called = con.execute(
+        """SELECT n.name, count(*) AS c FROM edges e
+           JOIN edge_members m ON m.edge = e.id AND m.role = 4
+           JOIN nodes n ON n.id = m.node
+           WHERE e.kind = 5 AND n.kind = 3
+           GROUP BY n.id ORDER BY c DESC, n.name LIMIT 1""").fetchone()
+    con.close()
+    return largest, called[0] if called else None
+
+
 def timed(cmd, cwd, runs):
     times = []
     for _ in range(runs):
