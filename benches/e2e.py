@@ -416,34 +416,29 @@ def main():
                 clones.append((label, homer, repo))
             print(f"{bundle.stem}:", file=sys.stderr, flush=True)
             store(bundle.stem, measure(clones, bundle.stem, args.runs, embed))
-        if not args.no_synthetic:
-            synthetic = Path(args.synthetic) if args.synthetic else Path(tmp) / "synthetic"
-            if not args.synthetic:
+        def generated(name, path, runs, made, *generate_args):
+            """Measures a generated repository at `path` (generated there
+            unless `made`), each variant on its own clone."""
+            if not made:
                 subprocess.run([sys.executable, str(ROOT / "fixtures" / "synthetic" / "generate.py"),
-                                str(synthetic)], check=True)
+                                str(path), *generate_args], check=True)
             clones = []
             for label, homer in variants:
-                copy = synthetic if not label else Path(tmp) / f"synthetic-{label}"
+                copy = path if not label else Path(tmp) / f"{name}-{label}"
                 if label:
-                    subprocess.run(["git", "clone", "-q", str(synthetic), str(copy)], check=True)
+                    subprocess.run(["git", "clone", "-q", str(path), str(copy)], check=True)
                 clones.append((label, homer, copy))
-            print("synthetic:", file=sys.stderr, flush=True)
-            store("synthetic", measure(clones, "synthetic", args.synthetic_runs, False))
+            print(f"{name}:", file=sys.stderr, flush=True)
+            store(name, measure(clones, name, runs, False))
             for _, _, copy in clones:
                 shutil.rmtree(copy / ".homer", ignore_errors=True)
+
+        if not args.no_synthetic:
+            synthetic = Path(args.synthetic) if args.synthetic else Path(tmp) / "synthetic"
+            generated("synthetic", synthetic, args.synthetic_runs, bool(args.synthetic))
         if args.kernel:
-            kernel = Path(tmp) / "kernel"
-            subprocess.run([sys.executable, str(ROOT / "fixtures" / "synthetic" / "generate.py"),
-                            str(kernel), "--files", str(KERNEL_FILES), "--commits",
-                            str(KERNEL_COMMITS)], check=True)
-            clones = []
-            for label, homer in variants:
-                copy = kernel if not label else Path(tmp) / f"kernel-{label}"
-                if label:
-                    subprocess.run(["git", "clone", "-q", str(kernel), str(copy)], check=True)
-                clones.append((label, homer, copy))
-            print("kernel-sized:", file=sys.stderr, flush=True)
-            store("kernel", measure(clones, "kernel", 1, False))
+            generated("kernel", Path(tmp) / "kernel", 1, False,
+                      "--files", str(KERNEL_FILES), "--commits", str(KERNEL_COMMITS))
     if not results:
         sys.exit(f"nothing to measure: no bundles in {corpus} and --no-synthetic")
     if args.out:
