@@ -609,7 +609,15 @@ impl<'o> Engine<'o> {
         let kind = &T::KIND;
         let started = Instant::now();
         let log_start = self.log.len();
-        let stored = tx.memo_rows(kind.name)?;
+        // A partial run leaves the tasks it does not declare alone: only
+        // the declared ones are read, so declaring 10 commits of 50,000
+        // reads 10 rows.
+        let stored = match sweep {
+            Sweep::Complete => tx.memo_rows(kind.name)?,
+            Sweep::Partial => {
+                tx.memo_rows_of(kind.name, declared.iter().map(|d| d.key.as_str()))?
+            }
+        };
         let (mut jobs, outputs) = self.plan::<T>(tx, declared, &stored, sweep)?;
         if T::READS_PREVIOUS {
             for job in &mut jobs {

@@ -821,6 +821,41 @@ impl WriteTx<'_> {
         Ok(rows)
     }
 
+    /// The stored tasks of `kind` among `keys`, in the order of `keys`:
+    /// one lookup each, for a run that declares a few tasks of a kind
+    /// with many.
+    pub fn memo_rows_of<'k>(
+        &self,
+        kind: &str,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<Vec<MemoRow>> {
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "SELECT input_hash, output_hash, revision FROM tasks
+                 WHERE id = ?1 AND kind = ?2 AND key = ?3",
+            )
+            .map_err(StoreError::sqlite("read the memo table"))?;
+        let mut rows = Vec::new();
+        for key in keys {
+            let id = TaskId::of(kind, key);
+            let row = stmt
+                .query_row(params![id.raw(), kind, key], |row| {
+                    Ok(MemoRow {
+                        id,
+                        key: key.to_owned(),
+                        input_hash: row.get::<_, i64>(0)? as u64,
+                        output_hash: row.get::<_, i64>(1)? as u64,
+                        revision: row.get::<_, i64>(2)? as u64,
+                    })
+                })
+                .optional()
+                .map_err(StoreError::sqlite("read the memo table"))?;
+            rows.extend(row);
+        }
+        Ok(rows)
+    }
+
     /// Every stored task of `kind` that has a value, as (key, value), sorted
     /// by key.
     pub fn memo_values(&self, kind: &str) -> Result<Vec<(String, Vec<u8>)>> {
