@@ -205,7 +205,7 @@ fn export_writes_each_format() {
     assert!(
         lines
             .iter()
-            .any(|l| l["id"] == "src/calc.rs::add" && l["attrs"]["pagerank"].is_f64())
+            .any(|l| l["id"] == "src/calc.rs::add" && l["attrs"]["call_pagerank"].is_f64())
     );
 
     let out = repo.path().join("files.graphml");

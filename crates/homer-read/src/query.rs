@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
-use homer_vocab::{BoundedHistory, FileRole, ValueName, Values, keys, outside_production};
+use homer_vocab::{BoundedHistory, FileRole, Key, ValueName, Values, keys, outside_production};
 use serde::Serialize;
 
 use crate::{Index, ReadError};
@@ -249,6 +249,7 @@ pub fn query(
         options: &options,
         head_time,
         bound: crate::status::history_bound(index.store())?.filter(BoundedHistory::partial),
+        totals: RefCell::new(HashMap::new()),
         edges: RefCell::new(HashMap::new()),
     };
     let mut warnings: Vec<String> = index.freshness_warning()?.into_iter().collect();
@@ -339,6 +340,17 @@ struct Hop {
 /// Which edges of which node.
 type EdgesKey = (EdgeKind, NodeKind, String);
 
+/// A percentile rank from counts: the share of the others below, ties
+/// counted half (as `homer_graph::percentile_ranks` ranks a whole list).
+#[allow(clippy::cast_precision_loss, reason = "node counts far below 2^52")]
+fn percentile_of(below: u64, equal: u64, total: u64) -> f64 {
+    if total <= 1 {
+        return 1.0;
+    }
+    let below = below as f64 + equal.saturating_sub(1) as f64 / 2.0;
+    below / (total - 1) as f64
+}
+
 struct Reader<'a> {
     index: &'a Index,
     store: &'a Store,
@@ -347,6 +359,8 @@ struct Reader<'a> {
     head_time: Option<i64>,
     /// How the mined history was bounded, when commits were left out.
     bound: Option<BoundedHistory>,
+    /// How many nodes have each ranked value, counted once per answer.
+    totals: RefCell<HashMap<&'static str, u64>>,
     /// Edges read for this answer: a file's view reads its dependencies
     /// for both directions and for hidden coupling.
     edges: RefCell<HashMap<EdgesKey, Rc<Vec<StoredEdge>>>>,
@@ -580,17 +594,17 @@ impl Reader<'_> {
         // that can be among the first `limit` (ties at the cut included,
         // since lines break them) are read whole.
         let mut ranked: Vec<(f64, String)> = Vec::new();
-        let pct = keys::PAGERANK_PCT.name().name();
+        let score = keys::CALL_PAGERANK.name().name();
         for (symbol, value) in self.store.members_with_value(
             EdgeKind::Defines,
             NodeKind::File,
             path,
             Role::Target,
-            pct,
+            score,
         )? {
             let rank = match value {
-                Some(v) => Values::decode(&symbol, [(pct.to_owned(), v)])?
-                    .get(keys::PAGERANK_PCT)?
+                Some(v) => Values::decode(&symbol, [(score.to_owned(), v)])?
+                    .get(keys::CALL_PAGERANK)?
                     .unwrap_or(0.0),
                 None => 0.0,
             };
@@ -664,7 +678,7 @@ impl Reader<'_> {
             path: path.to_owned(),
             language: values.get(keys::LANGUAGE)?,
             salience: Self::salience(&values)?,
-            pagerank_pct: values.get(keys::PAGERANK_PCT)?,
+            pagerank_pct: self.percentile(keys::PAGERANK, values.get(keys::PAGERANK)?)?,
             community: values.get(keys::COMMUNITY)?,
             history: self.history(&values)?,
             defines,
@@ -676,6 +690,32 @@ impl Reader<'_> {
             co_changes,
             recent_commits: self.recent(&values)?,
         })
+    }
+
+    /// The percentile rank of `score` among the stored values of `key`
+    /// (0..=1, ties sharing the middle of their ranks), counted now: a
+    /// stored percentile would move for every node whenever the graph
+    /// gains or loses one. Scores are multiples of the mean and most
+    /// nodes lie below it, so a score above the mean counts the few above
+    /// it and one below counts those below.
+    fn percentile(&self, key: Key<f64>, score: Option<f64>) -> Result<Option<f64>, ReadError> {
+        let Some(score) = score else {
+            return Ok(None);
+        };
+        let name = key.name().name();
+        let total = match self.totals.borrow().get(name) {
+            Some(&n) => n,
+            None => self.store.count_named(name)?,
+        };
+        self.totals.borrow_mut().insert(name, total);
+        let above = score >= 1.0;
+        let counts = self.store.rank_counts(name, score, above)?;
+        let below = if above {
+            total.saturating_sub(counts.beyond + counts.equal)
+        } else {
+            counts.beyond
+        };
+        Ok(Some(percentile_of(below, counts.equal, total)))
     }
 
     fn symbol_attrs(&self, symbol: &str) -> Result<SymbolAttrs, ReadError> {
@@ -697,7 +737,7 @@ impl Reader<'_> {
             kind: a.kind.name().to_owned(),
             signature: Some(a.signature),
             lines: Some((u64::from(a.line), u64::from(a.end))),
-            pagerank_pct: values.get(keys::PAGERANK_PCT)?,
+            pagerank_pct: self.percentile(keys::CALL_PAGERANK, values.get(keys::CALL_PAGERANK)?)?,
         })
     }
 
@@ -832,7 +872,7 @@ impl Reader<'_> {
             signature: Some(a.signature),
             doc: a.doc,
             lines: Some((u64::from(a.line), u64::from(a.end))),
-            pagerank_pct: values.get(keys::PAGERANK_PCT)?,
+            pagerank_pct: self.percentile(keys::CALL_PAGERANK, values.get(keys::CALL_PAGERANK)?)?,
             callers: self.calls(symbol, false)?,
             callees: self.calls(symbol, true)?,
             file: FileBrief {
@@ -958,6 +998,18 @@ fn distance(a: &str, b: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn percentiles_from_counts_share_ties_like_a_ranked_list() {
+        let of = percentile_of;
+        // Values 1, 2, 2, 5 (by hand: 0/3, 1.5/3 for both 2s, 3/3).
+        assert!((of(0, 1, 4) - 0.0).abs() < 1e-12);
+        assert!((of(1, 2, 4) - 0.5).abs() < 1e-12);
+        assert!((of(3, 1, 4) - 1.0).abs() < 1e-12);
+        // One node is its graph's top; all equal share the middle.
+        assert!((of(0, 1, 1) - 1.0).abs() < 1e-12);
+        assert!((of(0, 5, 5) - 0.5).abs() < 1e-12);
+    }
 
     #[test]
     fn dates_are_civil_utc() {

@@ -223,7 +223,7 @@ impl Snapshot {
             let what = format!("symbol '{}'", node.name);
             let a: SymbolAttrs = attrs::decode(&what, node.attrs.as_deref())?;
             let pagerank = match symbol_values.get(&node.name) {
-                Some(v) => v.get(keys::PAGERANK)?.unwrap_or(0.0),
+                Some(v) => v.get(keys::CALL_PAGERANK)?.unwrap_or(0.0),
                 None => 0.0,
             };
             symbols.push(SymbolRow {

@@ -33,7 +33,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 pub use embeddings::PendingEmbedding;
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
 use migrate::latest_version;
-pub use read::{DumpOptions, KindCount, PairEdge, StoredEdge, StoredMember, StoredNode, Summary};
+pub use read::{
+    DumpOptions, KindCount, PairEdge, RankCounts, StoredEdge, StoredMember, StoredNode, Summary,
+};
 pub use search::StoredChunk;
 pub use writer::{Chunk, Embed, Member, TaskWriter, Value, embed_hash, embedded_text};
 
@@ -522,6 +524,19 @@ impl Store {
     /// Sums of integer values over all nodes, for those of `names` stored.
     pub fn value_sums(&self, names: &[&str]) -> Result<Vec<KindCount>> {
         read::value_sums(&self.conn, names)
+    }
+
+    /// Where `value` stands among the stored values named `name`: how
+    /// many are above it (`above`) or below it, and how many equal it;
+    /// counts on the `(name, value)` index, so the side with fewer values
+    /// costs less.
+    pub fn rank_counts(&self, name: &str, value: f64, above: bool) -> Result<RankCounts> {
+        read::rank_counts(&self.conn, name, value, above)
+    }
+
+    /// How many nodes have a value named `name`.
+    pub fn count_named(&self, name: &str) -> Result<u64> {
+        read::count_named(&self.conn, name)
     }
 
     pub fn edges(&self, kind: EdgeKind) -> Result<Vec<StoredEdge>> {

@@ -563,6 +563,48 @@ pub(crate) fn members_with_attrs(
     .map_err(StoreError::sqlite("read members and their attributes"))
 }
 
+/// Where a value stands among the values of one name: how many lie
+/// beyond it on one side, and how many equal it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RankCounts {
+    pub beyond: u64,
+    pub equal: u64,
+}
+
+pub(crate) fn rank_counts(
+    conn: &Connection,
+    name: &str,
+    value: f64,
+    above: bool,
+) -> Result<RankCounts> {
+    let sql = if above {
+        "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value > ?2),
+                (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2)"
+    } else {
+        "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value < ?2),
+                (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2)"
+    };
+    conn.prepare_cached(sql)
+        .and_then(|mut s| {
+            s.query_row(params![name, value], |row| {
+                let count = |i: usize| row.get::<_, i64>(i).map(|n| u64::try_from(n).unwrap_or(0));
+                Ok(RankCounts {
+                    beyond: count(0)?,
+                    equal: count(1)?,
+                })
+            })
+        })
+        .map_err(StoreError::sqlite("count the values around one"))
+}
+
+/// How many nodes have a value named `name`.
+pub(crate) fn count_named(conn: &Connection, name: &str) -> Result<u64> {
+    conn.prepare_cached("SELECT count(*) FROM node_values WHERE name = ?1")
+        .and_then(|mut s| s.query_row([name], |row| row.get::<_, i64>(0)))
+        .map(|n| u64::try_from(n).unwrap_or(0))
+        .map_err(StoreError::sqlite("count the values of a name"))
+}
+
 pub(crate) fn count_below(
     conn: &Connection,
     kind: NodeKind,

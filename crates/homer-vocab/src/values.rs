@@ -183,10 +183,14 @@ value_names! {
     Files = "files": i64 => FILES;
     /// Directories: the truck factor of the files below.
     TruckFactor = "truck_factor": i64 => TRUCK_FACTOR;
-    /// Files and symbols: PageRank in their graph.
+    /// Files: PageRank in the dependency graph, as a multiple of the
+    /// mean (1.0 is a file of average rank), so that a graph that grows by
+    /// a node does not move every score by 1/n.
     PageRank = "pagerank": f64 => PAGERANK;
-    /// PageRank as a percentile rank among the graph's nodes (0..=1).
-    PageRankPct = "pagerank_pct": f64 => PAGERANK_PCT;
+    /// Symbols: PageRank in the call graph, as a multiple of the mean. A
+    /// name of its own, so that a symbol's percentile is counted among
+    /// symbols on the `(name, value)` index when it is read.
+    CallPageRank = "call_pagerank": f64 => CALL_PAGERANK;
     InDegree = "in_degree": i64 => IN_DEGREE;
     OutDegree = "out_degree": i64 => OUT_DEGREE;
     Betweenness = "betweenness": f64 => BETWEENNESS;

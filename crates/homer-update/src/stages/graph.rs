@@ -101,7 +101,6 @@ struct AnalysisInput<'a> {
 /// Every value of one analysis, by node index.
 struct Analysed {
     scores: Vec<f64>,
-    percentiles: Vec<f64>,
     in_degrees: Vec<usize>,
     out_degrees: Vec<usize>,
     betweenness: Vec<f64>,
@@ -111,7 +110,7 @@ struct Analysed {
 }
 
 impl<'a> Task for Analysis<'a> {
-    const KIND: TaskKind = TaskKind::new("graph", 2);
+    const KIND: TaskKind = TaskKind::new("graph", 3);
     const READS_PREVIOUS: bool = true;
     type Input = AnalysisInput<'a>;
     type Output = Analysed;
@@ -305,7 +304,6 @@ fn analyse(key: &str, input: &AnalysisInput<'_>, previous: Option<&[u8]>) -> Ana
     let graph = Graph::new(named.nodes.len(), named.edges.iter().copied());
     let start = previous_scores(previous, named);
     let pagerank = homer_graph::pagerank(&graph, &config.pagerank(), start.as_deref());
-    let percentiles = homer_graph::percentile_ranks(&pagerank.scores);
     let (betweenness, _) = homer_graph::betweenness(
         &graph,
         &BetweennessOptions {
@@ -333,7 +331,6 @@ fn analyse(key: &str, input: &AnalysisInput<'_>, previous: Option<&[u8]>) -> Ana
             warm_start: start.is_some(),
             converged: pagerank.converged,
         },
-        percentiles,
         in_degrees: graph.in_degrees(),
         out_degrees: graph.out_degrees(),
         betweenness,
@@ -349,6 +346,17 @@ fn write_analysis(
     named: &NamedGraph,
     a: &Analysed,
 ) -> Result<(), TaskError> {
+    // Scores are stored as multiples of the mean: PageRank sums to 1, so a
+    // graph that gains or loses nodes scales every score, and stored that
+    // way every score would be rewritten. Percentiles are counted when
+    // read, for the same reason.
+    #[allow(clippy::cast_precision_loss, reason = "node counts far below 2^52")]
+    let n = named.nodes.len() as f64;
+    let rank = if key == "symbols" {
+        keys::CALL_PAGERANK
+    } else {
+        keys::PAGERANK
+    };
     for (i, (kind, name)) in named.nodes.iter().enumerate() {
         // The symbol graph holds files only as callers; their values come
         // from the file graph.
@@ -356,8 +364,7 @@ fn write_analysis(
             continue;
         }
         let node = NodeId::of(*kind, name);
-        put(w, node, keys::PAGERANK, &a.scores[i])?;
-        put(w, node, keys::PAGERANK_PCT, &a.percentiles[i])?;
+        put(w, node, rank, &(a.scores[i] * n))?;
         put(w, node, keys::IN_DEGREE, &(a.in_degrees[i] as i64))?;
         put(w, node, keys::OUT_DEGREE, &(a.out_degrees[i] as i64))?;
         put(w, node, keys::BETWEENNESS, &a.betweenness[i])?;
