@@ -1,7 +1,7 @@
 //! Betweenness centrality (Brandes), on directed edges counted as single
 //! hops, normalized as networkx does (by 1/((n-1)(n-2)), endpoints
-//! excluded). Above a size, from a seeded sample of sources, scaled by
-//! n / sample.
+//! excluded) unless asked for the raw sums of path shares. Above a size,
+//! from a seeded sample of sources, scaled by n / sample.
 
 use std::collections::VecDeque;
 
@@ -16,6 +16,9 @@ pub struct BetweennessOptions {
     /// Sources sampled above that size.
     pub samples: usize,
     pub seed: u64,
+    /// Divide by (n-1)(n-2), as networkx's `normalized=True`. The raw sums
+    /// of an exact run do not move when an unrelated node joins the graph.
+    pub normalized: bool,
 }
 
 impl Default for BetweennessOptions {
@@ -24,6 +27,7 @@ impl Default for BetweennessOptions {
             exact_up_to: 4000,
             samples: 500,
             seed: 0x486f_6d65_7221,
+            normalized: true,
         }
     }
 }
@@ -87,8 +91,12 @@ pub fn betweenness(graph: &Graph, options: &BetweennessOptions) -> (Vec<f64>, bo
             }
         }
     }
-    if n > 2 {
-        let mut scale = 1.0 / ((n - 1) as f64 * (n - 2) as f64);
+    let normalize = options.normalized && n > 2;
+    if normalize || !exact {
+        let mut scale = 1.0;
+        if normalize {
+            scale /= (n - 1) as f64 * (n - 2) as f64;
+        }
         if !exact {
             scale *= n as f64 / sources.len() as f64;
         }
@@ -135,6 +143,21 @@ mod tests {
         assert!(b[1..].iter().all(|&x| x == 0.0));
     }
 
+    /// The path 0 → 1 → 2 → 3 raw: node 1 on two shortest paths, node 2
+    /// on two; and a node joining elsewhere leaves them as they are.
+    #[test]
+    fn raw_sums_do_not_move_when_an_unrelated_node_joins() {
+        let raw = BetweennessOptions {
+            normalized: false,
+            ..BetweennessOptions::default()
+        };
+        let path = [(0, 1, 1.0), (1, 2, 1.0), (2, 3, 1.0)];
+        let (b, _) = betweenness(&Graph::new(4, path), &raw);
+        assert_eq!(b, [0.0, 2.0, 2.0, 0.0]);
+        let (b, _) = betweenness(&Graph::new(5, path), &raw);
+        assert_eq!(b, [0.0, 2.0, 2.0, 0.0, 0.0]);
+    }
+
     #[test]
     fn sampling_is_deterministic_and_close() {
         let edges: Vec<(u32, u32, f64)> = (0..300u32)
@@ -145,6 +168,7 @@ mod tests {
             exact_up_to: 100,
             samples: 150,
             seed: 7,
+            normalized: true,
         };
         let (a, exact) = betweenness(&g, &options);
         let (b, _) = betweenness(&g, &options);

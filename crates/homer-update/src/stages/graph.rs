@@ -110,7 +110,7 @@ struct Analysed {
 }
 
 impl<'a> Task for Analysis<'a> {
-    const KIND: TaskKind = TaskKind::new("graph", 3);
+    const KIND: TaskKind = TaskKind::new("graph", 4);
     const READS_PREVIOUS: bool = true;
     type Input = AnalysisInput<'a>;
     type Output = Analysed;
@@ -310,6 +310,10 @@ fn analyse(key: &str, input: &AnalysisInput<'_>, previous: Option<&[u8]>) -> Ana
             exact_up_to: config.betweenness_exact_up_to,
             samples: config.betweenness_samples,
             seed: config.seed,
+            // Raw sums: normalized ones move for every node whenever the
+            // graph gains or loses one. Salience ranks them; nothing reads
+            // them as numbers.
+            normalized: false,
         },
     );
     let communities = (key == "files").then(|| {
