@@ -50,7 +50,7 @@ def targets(db):
     ).fetchone()
     symbol = con.execute(
         """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 3 AND v.name = 'pagerank' AND n.owner IS NOT NULL
+           WHERE n.kind = 3 AND v.name IN ('pagerank', 'call_pagerank') AND n.owner IS NOT NULL
            ORDER BY v.value DESC, n.name LIMIT 1"""
     ).fetchone()
     return con, files[0], symbol[0]

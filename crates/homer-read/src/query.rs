@@ -249,7 +249,7 @@ pub fn query(
         options: &options,
         head_time,
         bound: crate::status::history_bound(index.store())?.filter(BoundedHistory::partial),
-        totals: RefCell::new(HashMap::new()),
+        ranked: RefCell::new(HashMap::new()),
         edges: RefCell::new(HashMap::new()),
     };
     let mut warnings: Vec<String> = index.freshness_warning()?.into_iter().collect();
@@ -340,6 +340,10 @@ struct Hop {
 /// Which edges of which node.
 type EdgesKey = (EdgeKind, NodeKind, String);
 
+/// The key under which `Reader::ranked` keeps a value's node count: the
+/// bits of a NaN, which no stored score is.
+const TOTAL: u64 = u64::MAX;
+
 /// A percentile rank from counts: the share of the others below, ties
 /// counted half (as `homer_graph::percentile_ranks` ranks a whole list).
 #[allow(clippy::cast_precision_loss, reason = "node counts far below 2^52")]
@@ -359,8 +363,9 @@ struct Reader<'a> {
     head_time: Option<i64>,
     /// How the mined history was bounded, when commits were left out.
     bound: Option<BoundedHistory>,
-    /// How many nodes have each ranked value, counted once per answer.
-    totals: RefCell<HashMap<&'static str, u64>>,
+    /// Percentiles counted for this answer, by value name and score bits;
+    /// under [`TOTAL`], how many nodes have the value.
+    ranked: RefCell<HashMap<(&'static str, u64), f64>>,
     /// Edges read for this answer: a file's view reads its dependencies
     /// for both directions and for hidden coupling.
     edges: RefCell<HashMap<EdgesKey, Rc<Vec<StoredEdge>>>>,
@@ -703,11 +708,20 @@ impl Reader<'_> {
             return Ok(None);
         };
         let name = key.name().name();
-        let total = match self.totals.borrow().get(name) {
-            Some(&n) => n,
+        // Ties are common (every leaf of a test file shares the lowest
+        // score), and one count answers them all.
+        if let Some(&known) = self.ranked.borrow().get(&(name, score.to_bits())) {
+            return Ok(Some(known));
+        }
+        let total = match self.ranked.borrow().get(&(name, TOTAL)) {
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "stored as f64 from a u64 count"
+            )]
+            Some(&n) => n as u64,
             None => self.store.count_named(name)?,
         };
-        self.totals.borrow_mut().insert(name, total);
         let above = score >= 1.0;
         let counts = self.store.rank_counts(name, score, above)?;
         let below = if above {
@@ -715,7 +729,12 @@ impl Reader<'_> {
         } else {
             counts.beyond
         };
-        Ok(Some(percentile_of(below, counts.equal, total)))
+        let pct = percentile_of(below, counts.equal, total);
+        let mut ranked = self.ranked.borrow_mut();
+        #[allow(clippy::cast_precision_loss, reason = "node counts far below 2^52")]
+        ranked.insert((name, TOTAL), total as f64);
+        ranked.insert((name, score.to_bits()), pct);
+        Ok(Some(pct))
     }
 
     fn symbol_attrs(&self, symbol: &str) -> Result<SymbolAttrs, ReadError> {
