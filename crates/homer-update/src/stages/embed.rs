@@ -9,7 +9,7 @@
 
 use homer_embed::{Encoder, EncoderKind, ModelFiles};
 use homer_store::{PendingEmbedding, Store, WriteTx, embedded_text};
-use homer_vocab::Checkpoint;
+use homer_vocab::{Checkpoint, StoredCounts};
 
 use crate::{Progress, UpdateError};
 
@@ -57,6 +57,15 @@ pub(crate) fn run(
     progress: &dyn Progress,
 ) -> Result<EmbedOutcome, UpdateError> {
     let model_id = kind.model_id();
+    // Nothing changed since the last update counted the index for this
+    // model: that update's embed stage pruned already, and what is
+    // missing is counted. An update with nothing to do reads no chunk.
+    if let Some(kept) = StoredCounts::kept(store, model_id)? {
+        let missing = kept.texts_to_embed.saturating_sub(kept.texts_embedded);
+        if missing == 0 || !matches!(model, Model::Files(_)) {
+            return Ok(idle(model, missing));
+        }
+    }
     let tx = store.begin_write()?;
     if tx.prune_embeddings(model_id)? > 0 {
         next_revision(&tx)?;
@@ -72,27 +81,13 @@ pub(crate) fn run(
         Model::Missing | Model::Skipped => (Vec::new(), tx.pending_embedding_count(model_id)?),
     };
     tx.commit()?;
+    let files = match model {
+        Model::Files(files) if missing > 0 => *files,
+        _ => return Ok(idle(model, missing)),
+    };
     let mut outcome = EmbedOutcome {
         missing,
         ..EmbedOutcome::default()
-    };
-    if missing == 0 {
-        return Ok(outcome);
-    }
-    let files = match model {
-        Model::Files(files) => *files,
-        Model::Missing => {
-            outcome.off = Some(format!(
-                "semantic search is off: the embedding model is not installed ({missing} chunks without vectors); run `homer model fetch`, then `homer update`"
-            ));
-            return Ok(outcome);
-        }
-        Model::Skipped => {
-            outcome.off = Some(format!(
-                "semantic search is off for {missing} chunks not embedded (--no-embed); `homer update` embeds them"
-            ));
-            return Ok(outcome);
-        }
     };
     let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let mut embedder = match Encoder::load(kind, files, threads) {
@@ -125,6 +120,26 @@ pub(crate) fn run(
     progress.finish();
     outcome.log.sort();
     Ok(outcome)
+}
+
+/// The outcome when nothing is embedded: `missing` texts stay without a
+/// vector, and a note says why when there are any.
+fn idle(model: &Model<'_>, missing: u64) -> EmbedOutcome {
+    let off = match model {
+        _ if missing == 0 => None,
+        Model::Files(_) => None,
+        Model::Missing => Some(format!(
+            "semantic search is off: the embedding model is not installed ({missing} chunks without vectors); run `homer model fetch`, then `homer update`"
+        )),
+        Model::Skipped => Some(format!(
+            "semantic search is off for {missing} chunks not embedded (--no-embed); `homer update` embeds them"
+        )),
+    };
+    EmbedOutcome {
+        missing,
+        off,
+        ..EmbedOutcome::default()
+    }
 }
 
 /// Moves the index's revision: vectors are part of what a reader may keep
