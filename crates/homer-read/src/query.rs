@@ -248,8 +248,9 @@ pub fn query(
         store: index.store(),
         options: &options,
         head_time,
-        bound: crate::status::history_bound(index.store())?.filter(BoundedHistory::partial),
+        bound: BoundedHistory::read(index.store())?.filter(BoundedHistory::partial),
         ranked: RefCell::new(HashMap::new()),
+        totals: RefCell::new(HashMap::new()),
         edges: RefCell::new(HashMap::new()),
     };
     let mut warnings: Vec<String> = index.freshness_warning()?.into_iter().collect();
@@ -340,10 +341,6 @@ struct Hop {
 /// Which edges of which node.
 type EdgesKey = (EdgeKind, NodeKind, String);
 
-/// The key under which `Reader::ranked` keeps a value's node count: the
-/// bits of a NaN, which no stored score is.
-const TOTAL: u64 = u64::MAX;
-
 /// A percentile rank from counts: the share of the others below, ties
 /// counted half (as `homer_graph::percentile_ranks` ranks a whole list).
 #[allow(clippy::cast_precision_loss, reason = "node counts far below 2^52")]
@@ -363,9 +360,10 @@ struct Reader<'a> {
     head_time: Option<i64>,
     /// How the mined history was bounded, when commits were left out.
     bound: Option<BoundedHistory>,
-    /// Percentiles counted for this answer, by value name and score bits;
-    /// under [`TOTAL`], how many nodes have the value.
+    /// Percentiles counted for this answer, by value name and score bits,
+    /// and how many nodes have each value name.
     ranked: RefCell<HashMap<(&'static str, u64), f64>>,
+    totals: RefCell<HashMap<&'static str, u64>>,
     /// Edges read for this answer: a file's view reads its dependencies
     /// for both directions and for hidden coupling.
     edges: RefCell<HashMap<EdgesKey, Rc<Vec<StoredEdge>>>>,
@@ -713,15 +711,12 @@ impl Reader<'_> {
         if let Some(&known) = self.ranked.borrow().get(&(name, score.to_bits())) {
             return Ok(Some(known));
         }
-        let total = match self.ranked.borrow().get(&(name, TOTAL)) {
-            #[allow(
-                clippy::cast_possible_truncation,
-                clippy::cast_sign_loss,
-                reason = "stored as f64 from a u64 count"
-            )]
-            Some(&n) => n as u64,
+        let known_total = self.totals.borrow().get(name).copied();
+        let total = match known_total {
+            Some(n) => n,
             None => self.store.count_named(name)?,
         };
+        self.totals.borrow_mut().insert(name, total);
         let above = score >= 1.0;
         let counts = self.store.rank_counts(name, score, above)?;
         let below = if above {
@@ -730,10 +725,9 @@ impl Reader<'_> {
             counts.beyond
         };
         let pct = percentile_of(below, counts.equal, total);
-        let mut ranked = self.ranked.borrow_mut();
-        #[allow(clippy::cast_precision_loss, reason = "node counts far below 2^52")]
-        ranked.insert((name, TOTAL), total as f64);
-        ranked.insert((name, score.to_bits()), pct);
+        self.ranked
+            .borrow_mut()
+            .insert((name, score.to_bits()), pct);
         Ok(Some(pct))
     }
 

@@ -123,36 +123,14 @@ fn fill(status: &mut Status, workspace: &Workspace, store: &Store) -> Result<(),
     let vectors = crate::vectors_in(store)?;
     status.vectors = Some(vectors.name());
     status.stored = Some(StoredCounts::read_kept(store, vectors.model_id())?);
-    status.history_bound = history_bound(store)?;
+    status.history_bound = BoundedHistory::read(store)?;
     let head = status.head.as_deref().and_then(ObjectId::from_hex);
     status.freshness = freshness_of(workspace.repository(), head, indexed.as_deref());
     status.indexed_head = indexed;
     Ok(())
 }
 
-/// How `[history]` bounded the mined history, when it did.
-pub(crate) fn history_bound(store: &Store) -> Result<Option<BoundedHistory>, ReadError> {
-    match store.checkpoint(&Checkpoint::HistoryBound.name())? {
-        None => Ok(None),
-        Some(text) => Ok(Some(serde_json::from_str(&text).map_err(|e| {
-            homer_vocab::VocabError::BadAttrs {
-                what: "the history bound checkpoint".to_owned(),
-                message: e.to_string(),
-            }
-        })?)),
-    }
-}
-
 /// The store's revision counter; 0 before the first update stored one.
 pub(crate) fn revision(store: &Store) -> Result<u64, ReadError> {
-    match store.checkpoint(&Checkpoint::Revision.name())? {
-        None => Ok(0),
-        Some(text) => text.parse().map_err(|_| {
-            ReadError::Vocab(homer_vocab::VocabError::WrongValue {
-                node: "the checkpoint 'revision'".to_owned(),
-                name: "revision",
-                expected: "a number",
-            })
-        }),
-    }
+    Ok(homer_vocab::stored_revision(store)?)
 }

@@ -13,6 +13,9 @@ pub const CONFIG_FILE: &str = "config.toml";
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub history: HistoryConfig,
+    /// `history` checked, when `load` read it.
+    #[serde(skip)]
+    history_bound: Option<HistoryBound>,
     pub coupling: CouplingConfig,
     pub code: CodeConfig,
     pub graph: GraphConfig,
@@ -223,6 +226,11 @@ impl Default for CouplingConfig {
 }
 
 impl Config {
+    /// How `[history]` bounds the mined history (checked when loaded).
+    pub(crate) fn history_bound(&self) -> Option<&HistoryBound> {
+        self.history_bound.as_ref()
+    }
+
     /// Reads `config.toml` from the index directory; defaults when absent.
     pub fn load(homer_dir: &Path) -> Result<Config, UpdateError> {
         let path = homer_dir.join(CONFIG_FILE);
@@ -231,14 +239,14 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(source) => return Err(UpdateError::ReadConfig { path, source }),
         };
-        let config: Config = toml::from_str(&text).map_err(|e| UpdateError::Config {
+        let mut config: Config = toml::from_str(&text).map_err(|e| UpdateError::Config {
             path: PathBuf::from(&path),
             message: e.message().to_owned(),
         })?;
-        config
+        config.history_bound = config
             .graph
             .check()
-            .and_then(|()| config.history.bound().map(|_| ()))
+            .and_then(|()| config.history.bound())
             .map_err(|message| UpdateError::Config {
                 path: PathBuf::from(&path),
                 message,

@@ -326,13 +326,6 @@ fn memo_stages(
     config: &Config,
     note: &mut dyn FnMut(String),
 ) -> Result<stages::graph::GraphOutcome, UpdateError> {
-    let bound = config
-        .history
-        .bound()
-        .map_err(|message| UpdateError::Config {
-            path: PathBuf::from(".homer").join(config::CONFIG_FILE),
-            message,
-        })?;
     let tree = runner.stage(store, "tree", |engine, tx| {
         stages::tree::run(engine, tx, repo, head.map(|(_, tree)| tree))
     })?;
@@ -341,7 +334,13 @@ fn memo_stages(
     })?;
     outcome.notes().into_iter().for_each(&mut *note);
     let (history, mined) = runner.stage(store, "history", |engine, tx| {
-        stages::history::run(engine, tx, repo, head.map(|(id, _)| id), bound.as_ref())
+        stages::history::run(
+            engine,
+            tx,
+            repo,
+            head.map(|(id, _)| id),
+            config.history_bound(),
+        )
     })?;
     mined.notes().into_iter().for_each(&mut *note);
     let behavior = runner.stage(store, "behavior", |engine, tx| {
@@ -434,7 +433,7 @@ pub fn update(
         note(off.clone());
     }
 
-    let revision = stored_revision(&store)?;
+    let revision = homer_vocab::stored_revision(&store)?;
     let stored = stored_counts(&mut store, revision, kind.model_id())?;
     let kinds: BTreeMap<String, KindStats> = engine
         .stats()
@@ -476,17 +475,6 @@ pub fn update(
         pagerank: analysis.runs,
         stored,
     })
-}
-
-/// The store's revision: 0 before the first change.
-fn stored_revision(store: &Store) -> Result<u64, UpdateError> {
-    match store.checkpoint(&Checkpoint::Revision.name())? {
-        None => Ok(0),
-        Some(text) => text.parse().map_err(|_| UpdateError::Corrupt {
-            what: "the revision checkpoint".to_owned(),
-            message: format!("'{text}' is not a number"),
-        }),
-    }
 }
 
 /// What the index holds: counted again only when it changed since the

@@ -1,6 +1,27 @@
 //! The names of the checkpoints: what each stage last stored, so a stage
 //! whose inputs did not move is skipped, and the commit the index describes.
 
+use homer_store::{Store, WriteTx};
+
+use crate::VocabError;
+
+/// The store's revision counter: 0 before the first change.
+pub fn stored_revision(store: &Store) -> Result<u64, VocabError> {
+    parse_revision(store.checkpoint(&Checkpoint::Revision.name())?.as_deref())
+}
+
+/// A revision checkpoint's text as a number (0 when there is none).
+pub fn parse_revision(text: Option<&str>) -> Result<u64, VocabError> {
+    match text {
+        None => Ok(0),
+        Some(text) => text.parse().map_err(|_| VocabError::WrongValue {
+            node: "the checkpoint 'revision'".to_owned(),
+            name: "revision",
+            expected: "a number",
+        }),
+    }
+}
+
 /// A named checkpoint in the `checkpoints` table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Checkpoint {
@@ -45,6 +66,38 @@ impl BoundedHistory {
             parts.push(format!("since = \"{day}\""));
         }
         parts.join(", ")
+    }
+
+    /// The bound the history stage recorded (checkpoint `history.bound`),
+    /// if any.
+    pub fn read(store: &Store) -> Result<Option<BoundedHistory>, VocabError> {
+        store
+            .checkpoint(&Checkpoint::HistoryBound.name())?
+            .as_deref()
+            .map(BoundedHistory::parse)
+            .transpose()
+    }
+
+    /// Records `bound` for readers, or that there is none.
+    pub fn write(tx: &WriteTx<'_>, bound: Option<&BoundedHistory>) -> Result<(), VocabError> {
+        let name = Checkpoint::HistoryBound.name();
+        match bound {
+            // Plain data: serializing cannot fail.
+            Some(b) => tx.set_checkpoint(
+                &name,
+                &serde_json::to_string(b).expect("plain data serializes"),
+            )?,
+            None => tx.clear_checkpoint(&name)?,
+        }
+        Ok(())
+    }
+
+    /// The checkpoint's text read back.
+    pub fn parse(text: &str) -> Result<BoundedHistory, VocabError> {
+        serde_json::from_str(text).map_err(|e| VocabError::BadAttrs {
+            what: "the history bound checkpoint".to_owned(),
+            message: e.to_string(),
+        })
     }
 
     /// Whether commits were left out.

@@ -73,11 +73,11 @@ impl StoredCounts {
     /// The counts the last update kept, when the index has not changed
     /// since and they were counted for `model`.
     pub fn kept(store: &Store, model: &str) -> Result<Option<StoredCounts>, VocabError> {
-        let revision = store.checkpoint(&Checkpoint::Revision.name())?;
+        let revision = crate::stored_revision(store)?;
         let kept = store.checkpoint(&Checkpoint::Counts.name())?;
         Ok(kept
             .as_deref()
-            .and_then(|k| Kept::valid(k, revision.as_deref(), model)))
+            .and_then(|k| Kept::valid(k, revision, model)))
     }
 
     /// Keeps these counts, counted at `revision` for `model`, for the
@@ -159,12 +159,11 @@ impl StoredCounts {
 }
 
 impl Kept {
-    /// The counts in `text` when they were kept at `revision` (the stored
-    /// one, `None` before the first change) for `model`. A copy that does
+    /// The counts in `text` when they were kept at `revision` for
+    /// `model`. A copy that does
     /// not read is no copy: the counts are counted again.
-    fn valid(text: &str, revision: Option<&str>, model: &str) -> Option<StoredCounts> {
+    fn valid(text: &str, revision: u64, model: &str) -> Option<StoredCounts> {
         let kept: Kept = serde_json::from_str(text).ok()?;
-        let revision: u64 = revision.map_or(Some(0), |r| r.parse().ok())?;
         (kept.revision == revision && kept.model == model).then_some(kept.counts)
     }
 }

@@ -19,7 +19,7 @@ pub mod text;
 pub mod values;
 mod workspace;
 
-pub use checkpoint::{BoundedHistory, Checkpoint};
+pub use checkpoint::{BoundedHistory, Checkpoint, parse_revision, stored_revision};
 pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;
 pub use role::{FileRole, SalienceClass, SkipReason, is_test, outside_production, tested_name};

@@ -146,13 +146,7 @@ fn idle(model: &Model<'_>, missing: u64) -> EmbedOutcome {
 /// per revision (`homer serve` keeps them in memory).
 fn next_revision(tx: &WriteTx<'_>) -> Result<(), UpdateError> {
     let name = Checkpoint::Revision.name();
-    let last = match tx.checkpoint(&name)? {
-        None => 0,
-        Some(text) => text.parse::<u64>().map_err(|_| UpdateError::Corrupt {
-            what: "the revision checkpoint".to_owned(),
-            message: format!("'{text}' is not a number"),
-        })?,
-    };
+    let last = homer_vocab::parse_revision(tx.checkpoint(&name)?.as_deref())?;
     tx.set_checkpoint(&name, &(last + 1).to_string())?;
     Ok(())
 }

@@ -192,13 +192,15 @@ pub(crate) fn run(
         mined.unreadable_blobs = watched.blobs();
         mined.bounded = tx
             .checkpoint(&Checkpoint::HistoryBound.name())?
-            .and_then(|text| serde_json::from_str(&text).ok());
+            .as_deref()
+            .map(BoundedHistory::parse)
+            .transpose()?;
         return Ok((engine.end_stage(tx, stage)?, mined));
     }
     let (Some(head), Some(base_now)) = (head, &base) else {
         engine.run::<Commit>(tx, &PathBuf::new(), &[], Sweep::Complete)?;
         tx.clear_checkpoint(&mined_name())?;
-        tx.clear_checkpoint(&Checkpoint::HistoryBound.name())?;
+        BoundedHistory::write(tx, None)?;
         Watch::default().write(tx)?;
         stage.restate(
             &[Commit::KIND],
@@ -270,7 +272,7 @@ fn apply_bound(
     reachable: usize,
 ) -> Result<Option<BoundedHistory>, UpdateError> {
     let Some(b) = bound else {
-        tx.clear_checkpoint(&Checkpoint::HistoryBound.name())?;
+        BoundedHistory::write(tx, None)?;
         return Ok(None);
     };
     if let Some(since) = b.since {
@@ -282,9 +284,7 @@ fn apply_bound(
         mined: declared.len() as u64,
         reachable: reachable as u64,
     };
-    // Plain data: serializing cannot fail.
-    let text = serde_json::to_string(&bounded).expect("plain data serializes");
-    tx.set_checkpoint(&Checkpoint::HistoryBound.name(), &text)?;
+    BoundedHistory::write(tx, Some(&bounded))?;
     Ok(Some(bounded))
 }
 
