@@ -15,13 +15,18 @@ ctags' JavaScript parser names every anonymous callback
 (`AnonymousFunction1a2b...`) and its C++ parser every anonymous enum or
 lambda (`__anon...`); those are not definitions anyone looks up and are
 left out. Lua tags carry their table path (`M.f`), compared by their last
-name. Debian's universal-ctags 5.9 has no Swift or Scala parser: those
-files are counted, not checked. Needs `ctags` (Debian: universal-ctags).
+name. ctags' Lua and shell parsers read lines, not syntax, and tag what
+is no definition (`local ok, x = pcall(function() ...` as a function x,
+`COMPREPLY=()` as a function `COMPREPLY=`): a Lua or shell tag whose line
+does not define a function of its name is left out and counted apart.
+Debian's universal-ctags 5.9 has no Swift or Scala parser: those files are
+counted, not checked. Needs `ctags` (Debian: universal-ctags).
 """
 
 import argparse
 import collections
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -106,22 +111,52 @@ def homer_symbols(db):
     return symbols, languages
 
 
-def declares_class(repo, path, line, cache={}):
+def source_line(repo, path, line, cache={}):
+    """Line `line` (1-based) of `path` in `repo`, files read once."""
+    key = (str(repo), path)
+    if key not in cache:
+        try:
+            cache[key] = (repo / path).read_text(errors="replace").splitlines()
+        except OSError:
+            cache[key] = []
+    lines = cache[key]
+    return lines[line - 1] if 0 < line <= len(lines) else ""
+
+
+def declares_class(repo, path, line):
     """Whether a JavaScript line that ctags tags as a class declares one
     (`class X`, a constructor `function X`, a prototype): ctags also calls
     an object literal assigned to a variable (`var req = { ... }`) a class."""
-    if path not in cache:
-        try:
-            cache[path] = (repo / path).read_text(errors="replace").splitlines()
-        except OSError:
-            cache[path] = []
-    lines = cache[path]
-    text = lines[line - 1] if 0 < line <= len(lines) else ""
+    text = source_line(repo, path, line)
     return any(word in text for word in ("class ", "function", "prototype"))
 
 
+def defines_function(repo, tag):
+    """Whether a Lua or shell line that ctags tags as a function defines a
+    function of that name. Both ctags parsers read lines, not syntax: Lua's
+    takes any `x = ...function(` for a definition of x (`local ok, x =
+    pcall(function() ...`, a call that takes a callback; or the word
+    `function` inside a string), and the shell one reads `COMPREPLY=()` as
+    a header of a function named `COMPREPLY=`. Such tags are left out and
+    counted apart."""
+    text = source_line(repo, tag["path"], tag["line"])
+    name = re.escape(tag["name"])
+    if tag["language"] == "Lua":
+        return bool(
+            re.search(rf"\bfunction\s+{name}\s*\(", text)
+            or re.search(rf"(^|[\s,{{;]){name}\s*=\s*([\w.\[\]\"']+\s+(or|and)\s+)?function\b", text)
+        )
+    # `X=()` is an assignment whatever ctags names it.
+    if "=" in tag["name"]:
+        return False
+    return bool(re.search(rf"(^|\s){name}\s*\(\s*\)|\bfunction\s+{name}\b", text))
+
+
 def ctags(repo, files):
+    """{path: [(name, kind, line, language)]}, and the tags left out as
+    misread by language."""
     tags = collections.defaultdict(list)
+    misread = collections.Counter()
     chunk = 200
     for i in range(0, len(files), chunk):
         out = subprocess.run(
@@ -141,6 +176,9 @@ def ctags(repo, files):
             ):
                 continue
             if t["kind"] in CTAGS_KINDS.get(t.get("language"), ()):
+                if t["language"] in ("Lua", "Sh") and not defines_function(repo, t):
+                    misread[t["language"]] += 1
+                    continue
                 name = t["name"]
                 # Lua's `function M.f()` and `function M:f()` are tagged by
                 # the whole path; Homer's name is `f` (qualified `M.f`).
@@ -153,14 +191,14 @@ def ctags(repo, files):
                 if t["language"] == "C++" and name.startswith("operator "):
                     name = operator_name(name)
                 tags[t["path"]].append((name, t["kind"], t["line"], t["language"]))
-    return tags
+    return tags, misread
 
 
 def compare(repo, homer, misses):
     subprocess.run([str(homer), "update", "--repo", str(repo)], check=True, stdout=subprocess.DEVNULL)
     symbols, languages = homer_symbols(repo / ".homer" / "homer.db")
     files = sorted(languages)
-    tags = ctags(repo, files)
+    tags, misread = ctags(repo, files)
     rows = collections.defaultdict(lambda: collections.Counter())
     by_kind = collections.defaultdict(lambda: collections.Counter())
     missed = collections.defaultdict(list)
@@ -200,7 +238,8 @@ def compare(repo, homer, misses):
         kinds = ", ".join(
             f"{kind} {k['found']}/{k['ctags']}" for (l, kind), k in sorted(by_kind.items()) if l == lang
         )
-        print(f"|   | by ctags kind: {kinds} | | | | | |", flush=True)
+        left_out = f"; misread by ctags, left out: {misread[lang]}" if misread[lang] else ""
+        print(f"|   | by ctags kind: {kinds}{left_out} | | | | | |", flush=True)
         if misses:
             for m in missed[lang][:misses]:
                 print(f"    missed: {m}", file=sys.stderr)

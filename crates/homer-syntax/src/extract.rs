@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 8;
+pub const EXTRACTOR_VERSION: u32 = 9;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -175,7 +175,7 @@ impl Extractor {
                 found.read(pattern, captures, in_error, spec, source);
             });
         let docs = Docs::new(found.comments, found.attributes);
-        let nested = nest(
+        let mut nested = nest(
             spec,
             source,
             &docs,
@@ -183,6 +183,7 @@ impl Extractor {
             found.defs,
             found.scopes,
         );
+        complete(&mut nested, language, root, source, spec);
         facts.references = attach(found.refs, &nested);
         facts.definitions = nested.definitions;
         for node in found.imports {
@@ -588,8 +589,82 @@ fn nest<'t>(
             }
         }
     }
-    number_repeats(&mut nested.definitions);
     nested
+}
+
+/// What follows nesting: the shell functions the grammar could not read,
+/// then numbered repeats.
+fn complete(nested: &mut Nested, language: Language, root: Node<'_>, source: &[u8], spec: &Spec) {
+    if language == Language::Bash {
+        add_unread_functions(nested, crate::shell::unread_functions(root, source), spec);
+    }
+    number_repeats(&mut nested.definitions);
+}
+
+/// Adds the shell functions read from their header lines in stretches the
+/// parser could not read (`crate::shell`), in position order: parents are
+/// found anew by containment (shell has no scopes, so that is how `nest`
+/// found them too).
+fn add_unread_functions(nested: &mut Nested, headers: Vec<crate::shell::Header>, spec: &Spec) {
+    let known: HashSet<(u32, &str)> = nested
+        .definitions
+        .iter()
+        .map(|d| (d.span.start_line, d.name.as_str()))
+        .collect();
+    let headers: Vec<crate::shell::Header> = headers
+        .into_iter()
+        .filter(|h| !known.contains(&(h.start_line, h.name.as_str())))
+        .collect();
+    if headers.is_empty() {
+        return;
+    }
+    let old = std::mem::replace(nested, Nested::with_capacity(0));
+    let mut entries: Vec<(usize, usize, Definition)> = old
+        .ranges
+        .into_iter()
+        .zip(old.definitions)
+        .map(|((start, end), d)| (start, end, d))
+        .collect();
+    nested.name_starts = old.name_starts;
+    for h in headers {
+        nested.name_starts.insert(h.name_start);
+        entries.push((
+            h.start,
+            h.end,
+            Definition {
+                qualified: h.name.clone(),
+                name: h.name,
+                kind: DefKind::Function,
+                span: Span {
+                    start_line: h.start_line,
+                    end_line: h.end_line,
+                },
+                signature: one_line(&h.signature, MAX_SIGNATURE),
+                doc: None,
+                parent: None,
+                // Shell functions are visible to whatever sources the file.
+                exported: true,
+            },
+        ));
+    }
+    entries.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut open: Vec<(usize, u32)> = Vec::new();
+    for (start, end, mut d) in entries {
+        while open.last().is_some_and(|&(e, _)| e <= start) {
+            open.pop();
+        }
+        d.parent = open.last().map(|&(_, i)| i);
+        if let Some(parent) = d.parent
+            && d.qualified == d.name
+        {
+            let prefix = &nested.definitions[parent as usize].qualified;
+            d.qualified = format!("{prefix}{}{}", spec.separator, d.name);
+        }
+        let index = u32::try_from(nested.definitions.len()).unwrap_or(u32::MAX);
+        open.push((end, index));
+        nested.definitions.push(d);
+        nested.ranges.push((start, end));
+    }
 }
 
 /// `raw` as one more clause of the definition read last (`area(square)`

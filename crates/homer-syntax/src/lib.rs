@@ -17,6 +17,7 @@ mod facts;
 mod lang;
 mod macros;
 mod resolve;
+mod shell;
 
 pub use attributes::Attributes;
 pub use detect::{Language, PathHint, Tier, detect, detect_hinted, path_hint};

@@ -377,6 +377,18 @@ const LUA: &str = r#"
   (variable_list . name: (dot_index_expression table: (_) @qualifier field: (identifier) @name) .)
   (expression_list . value: (function_definition) .)) @def.function
 (field name: (identifier) @name value: (function_definition)) @def.function
+; A default kept unless already set: `f = f or function() … end`.
+(assignment_statement
+  (variable_list . name: (identifier) @name .)
+  (expression_list . value: (binary_expression left: (_) right: (function_definition)) .)) @def.function
+(assignment_statement
+  (variable_list . name: (dot_index_expression table: (_) @qualifier field: (identifier) @name) .)
+  (expression_list . value: (binary_expression left: (_) right: (function_definition)) .)) @def.function
+(field name: (identifier) @name value: (binary_expression left: (_) right: (function_definition))) @def.function
+; A function stored under a computed key: `ffi[name] = function() … end`.
+(assignment_statement
+  (variable_list . name: (bracket_index_expression table: (identifier)) @name .)
+  (expression_list . value: (function_definition) .)) @def.function
 
 (function_call name: (identifier) @call.name) @call
 (function_call name: (dot_index_expression table: (_) @call.receiver field: (identifier) @call.name)) @call
