@@ -421,16 +421,18 @@ pub struct PairEdge {
 
 /// Every edge of `kind` as (first source, first target, weight,
 /// confidence), in edge order; edges without a source or a target are
-/// left out. One join, none of the general reader's per-member rows.
+/// left out. Members are read by id and named afterwards, a kind at a
+/// time (`node_names`): joining the wide nodes table once per member took
+/// twice as long as the whole read does now.
 pub(crate) fn pair_edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<PairEdge>> {
+    /// Edge id, source, target, weight, confidence.
+    type Row = (i64, i64, i64, Option<f64>, Option<f64>);
     let mut stmt = conn
         .prepare_cached(
-            "SELECT e.id, sn.kind, sn.name, tn.kind, tn.name, e.weight, e.confidence
+            "SELECT e.id, sm.node, tm.node, e.weight, e.confidence
              FROM edges e
              JOIN edge_members sm ON sm.edge = e.id AND sm.role = ?2
-             JOIN nodes sn ON sn.id = sm.node
              JOIN edge_members tm ON tm.edge = e.id AND tm.role = ?3
-             JOIN nodes tn ON tn.id = tm.node
              WHERE e.kind = ?1
              ORDER BY e.id, sm.pos, tm.pos",
         )
@@ -438,31 +440,63 @@ pub(crate) fn pair_edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<PairEd
     let rows = stmt
         .query_map(
             params![kind.code(), Role::Source.code(), Role::Target.code()],
-            |r| {
-                let kind_of = |i: usize| -> rusqlite::Result<NodeKind> {
-                    let code: i64 = r.get(i)?;
-                    NodeKind::from_code(code)
-                        .ok_or_else(|| rusqlite::Error::IntegralValueOutOfRange(i, code))
-                };
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    PairEdge {
-                        source: (kind_of(1)?, r.get(2)?),
-                        target: (kind_of(3)?, r.get(4)?),
-                        weight: r.get(5)?,
-                        confidence: r.get(6)?,
-                    },
-                ))
-            },
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )
+        .and_then(Iterator::collect::<rusqlite::Result<Vec<Row>>>)
         .map_err(StoreError::sqlite("read edges"))?;
-    let mut out: Vec<PairEdge> = Vec::new();
-    let mut last = None;
+    let mut edges: Vec<Row> = Vec::with_capacity(rows.len());
     for row in rows {
-        let (id, edge) = row.map_err(StoreError::sqlite("read edges"))?;
-        if last != Some(id) {
-            out.push(edge);
-            last = Some(id);
+        // The first source and target of each edge.
+        if edges.last().is_none_or(|last| last.0 != row.0) {
+            edges.push(row);
+        }
+    }
+    let names = node_names(conn, edges.iter().flat_map(|e| [e.1, e.2]))?;
+    Ok(edges
+        .into_iter()
+        .filter_map(|(_, source, target, weight, confidence)| {
+            Some(PairEdge {
+                source: names.get(&source)?.clone(),
+                target: names.get(&target)?.clone(),
+                weight,
+                confidence,
+            })
+        })
+        .collect())
+}
+
+/// The kind and name of each node of `ids` that exists, read a kind at a
+/// time through the (kind, name) index (which holds the id too) until
+/// every id is named; files and symbols first, commits, the most
+/// numerous, last.
+fn node_names(
+    conn: &Connection,
+    ids: impl IntoIterator<Item = i64>,
+) -> Result<std::collections::HashMap<i64, (NodeKind, String)>> {
+    let mut wanted: std::collections::HashSet<i64> = ids.into_iter().collect();
+    let mut out = std::collections::HashMap::with_capacity(wanted.len());
+    let first = [NodeKind::File, NodeKind::Symbol, NodeKind::Directory];
+    let order = first.iter().chain(
+        NodeKind::ALL
+            .iter()
+            .filter(|k| !first.contains(k) && **k != NodeKind::Commit),
+    );
+    let mut stmt = conn
+        .prepare_cached("SELECT id, name FROM nodes WHERE kind = ?1")
+        .map_err(StoreError::sqlite("read node names"))?;
+    for &kind in order.chain(std::iter::once(&NodeKind::Commit)) {
+        if wanted.is_empty() {
+            break;
+        }
+        let mut rows = stmt
+            .query([kind.code()])
+            .map_err(StoreError::sqlite("read node names"))?;
+        while let Some(row) = rows.next().map_err(StoreError::sqlite("read node names"))? {
+            let id: i64 = row.get(0).map_err(StoreError::sqlite("read node names"))?;
+            if wanted.remove(&id) {
+                let name = row.get(1).map_err(StoreError::sqlite("read node names"))?;
+                out.insert(id, (kind, name));
+            }
         }
     }
     Ok(out)
@@ -831,22 +865,33 @@ pub(crate) fn node_values_named(
     kind: NodeKind,
     names: &[&str],
 ) -> Result<Vec<(String, String, crate::Value)>> {
-    let mut out = Vec::new();
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT n.name, v.name, v.value FROM node_values v
-             JOIN nodes n ON n.id = v.node
-             WHERE v.name = ?2 AND n.kind = ?1 AND n.owner IS NOT NULL",
-        )
+    // The current nodes of the kind once, then each name's values through
+    // the (name, value) index, which holds the node: no join per value.
+    let current: std::collections::HashMap<i64, String> = conn
+        .prepare_cached("SELECT id, name FROM nodes WHERE kind = ?1 AND owner IS NOT NULL")
+        .and_then(|mut s| {
+            s.query_map([kind.code()], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
         .map_err(StoreError::sqlite("read node values"))?;
+    let mut stmt = conn
+        .prepare_cached("SELECT node, value FROM node_values WHERE name = ?1")
+        .map_err(StoreError::sqlite("read node values"))?;
+    let mut out = Vec::new();
     for name in names {
-        let rows = stmt
-            .query_map(params![kind.code(), name], |row| {
-                Ok((row.get(0)?, row.get(1)?, value_at(row, 2)?))
-            })
-            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
+        let mut rows = stmt
+            .query([name])
             .map_err(StoreError::sqlite("read node values"))?;
-        out.extend(rows);
+        while let Some(row) = rows
+            .next()
+            .map_err(StoreError::sqlite("read node values"))?
+        {
+            let node: i64 = row.get(0).map_err(StoreError::sqlite("read node values"))?;
+            if let Some(path) = current.get(&node) {
+                let value = value_at(row, 1).map_err(StoreError::sqlite("read node values"))?;
+                out.push((path.clone(), (*name).to_owned(), value));
+            }
+        }
     }
     out.sort_by(|a: &(String, String, crate::Value), b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
     Ok(out)

@@ -149,8 +149,12 @@ pub struct TaskWriter<'t> {
     /// Edges the task owned before this execution; loaded on first use.
     old_edges: Option<HashSet<EdgeId>>,
     /// Values the task owned before this execution and has not written
-    /// again yet; loaded on the first value written.
-    old_values: Option<HashMap<(i64, String), Value>>,
+    /// again yet, by node and name (an index into `value_names`); loaded on
+    /// the first value written.
+    old_values: Option<OldValues>,
+    /// The names of the values this writer has seen (a task writes a
+    /// handful), so a value's key holds no string.
+    value_names: Vec<String>,
     hash: Fingerprint,
 }
 
@@ -175,7 +179,8 @@ impl<'t> TaskWriter<'t> {
             written_chunks: HashSet::new(),
             chunks_per_node: std::collections::HashMap::new(),
             old_edges: fresh.then(HashSet::new),
-            old_values: fresh.then(HashMap::new),
+            old_values: fresh.then(OldValues::default),
+            value_names: Vec::new(),
             hash: Fingerprint::new(),
         }
     }
@@ -403,7 +408,8 @@ impl<'t> TaskWriter<'t> {
         if self.dry {
             return Ok(());
         }
-        let old = self.old_values()?.remove(&(node.raw(), name.to_owned()));
+        let key = (node.raw(), self.name_index(name));
+        let old = self.old_values()?.remove(&key);
         let conn = self.tx.conn();
         let result = match old {
             Some(old) if same_value(&old, value) => return Ok(()),
@@ -551,22 +557,43 @@ impl<'t> TaskWriter<'t> {
     }
 
     /// The values the task stored before, not yet written again.
-    fn old_values(&mut self) -> Result<&mut HashMap<(i64, String), Value>> {
+    /// The index of value name `name` in `value_names`.
+    fn name_index(&mut self, name: &str) -> u32 {
+        name_index(&mut self.value_names, name)
+    }
+
+    fn old_values(&mut self) -> Result<&mut OldValues> {
         if self.old_values.is_none() {
-            let values = self
+            let mut values = OldValues::default();
+            let names = &mut self.value_names;
+            let mut stmt = self
                 .tx
                 .conn()
                 .prepare_cached("SELECT node, name, value FROM node_values WHERE owner = ?1")
-                .and_then(|mut s| {
-                    s.query_map([self.owner.raw()], |row| {
-                        Ok(((row.get(0)?, row.get(1)?), crate::read::value_at(row, 2)?))
-                    })?
-                    .collect::<rusqlite::Result<HashMap<_, _>>>()
-                })
                 .map_err(StoreError::sqlite("read a task's values"))?;
+            let mut rows = stmt
+                .query([self.owner.raw()])
+                .map_err(StoreError::sqlite("read a task's values"))?;
+            while let Some(row) = rows
+                .next()
+                .map_err(StoreError::sqlite("read a task's values"))?
+            {
+                let name = row
+                    .get_ref(1)
+                    .and_then(|v| v.as_str().map_err(Into::into))
+                    .map_err(StoreError::sqlite("read a task's values"))?;
+                let key = (
+                    row.get(0)
+                        .map_err(StoreError::sqlite("read a task's values"))?,
+                    name_index(names, name),
+                );
+                let value = crate::read::value_at(row, 2)
+                    .map_err(StoreError::sqlite("read a task's values"))?;
+                values.insert(key, value);
+            }
             self.old_values = Some(values);
         }
-        Ok(self.old_values.get_or_insert_with(HashMap::new))
+        Ok(self.old_values.get_or_insert_with(OldValues::default))
     }
 
     /// Removes the values the task stored before and did not write again
@@ -583,7 +610,10 @@ impl<'t> TaskWriter<'t> {
                 let mut stmt = conn
                     .prepare_cached("DELETE FROM node_values WHERE node = ?1 AND name = ?2")
                     .map_err(StoreError::sqlite("delete a stale value"))?;
-                let mut stale: Vec<_> = stale.into_keys().collect();
+                let mut stale: Vec<(i64, &str)> = stale
+                    .into_keys()
+                    .map(|(node, name)| (node, self.value_names[name as usize].as_str()))
+                    .collect();
                 stale.sort_unstable();
                 for (node, name) in stale {
                     stmt.execute(params![node, name])
@@ -612,6 +642,47 @@ impl<'t> TaskWriter<'t> {
 }
 
 /// Equal values, reals compared by their bits (what is stored).
+/// A task's stored values by (node, index of the value's name). Node ids
+/// are hashes already, so a multiply-rotate hash of the key is enough.
+type OldValues = HashMap<(i64, u32), Value, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// The index of `name` in `names`, added when new.
+fn name_index(names: &mut Vec<String>, name: &str) -> u32 {
+    if let Some(i) = names.iter().position(|n| n == name) {
+        return u32::try_from(i).unwrap_or(u32::MAX);
+    }
+    names.push(name.to_owned());
+    u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
+}
+
+/// Hashes the integers of a value key (`OldValues`).
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, v: u32) {
+        self.write_u64(u64::from(v));
+    }
+
+    fn write_i64(&mut self, v: i64) {
+        self.write_u64(v.cast_unsigned());
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x == y,
