@@ -900,6 +900,19 @@ fn enclosing(nested: &Nested, byte: usize) -> Option<u32> {
     }
 }
 
+/// Moves `cursor` to the next node after the current one's subtree, in
+/// document order; false at the end of the tree.
+pub(crate) fn advance(cursor: &mut TreeCursor<'_>) -> bool {
+    loop {
+        if cursor.goto_next_sibling() {
+            return true;
+        }
+        if !cursor.goto_parent() {
+            return false;
+        }
+    }
+}
+
 /// How many error and missing nodes a tree has (counted up to a bound),
 /// without descending into subtrees that hold none.
 fn error_count(root: Node<'_>) -> usize {
@@ -913,15 +926,8 @@ fn error_count(root: Node<'_>) -> usize {
         }
         // Into a child only where an error is below.
         let down = node.has_error() && cursor.goto_first_child();
-        if !down {
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return count;
-                }
-            }
+        if !down && !advance(&mut cursor) {
+            return count;
         }
         if count >= BOUND {
             return count;
@@ -932,16 +938,6 @@ fn error_count(root: Node<'_>) -> usize {
 /// Errors and missing nodes, found without recursion and without
 /// descending into subtrees that hold none.
 fn diagnostics(root: Node<'_>) -> Vec<Diagnostic> {
-    fn advance(cursor: &mut TreeCursor<'_>) -> bool {
-        loop {
-            if cursor.goto_next_sibling() {
-                return true;
-            }
-            if !cursor.goto_parent() {
-                return false;
-            }
-        }
-    }
     let mut out = Vec::new();
     let mut cursor = root.walk();
     loop {

@@ -79,15 +79,8 @@ fn error_rows(root: Node<'_>) -> Vec<(usize, usize)> {
         } else {
             node.has_error() && cursor.goto_first_child()
         };
-        if !down {
-            loop {
-                if cursor.goto_next_sibling() {
-                    break;
-                }
-                if !cursor.goto_parent() {
-                    return rows;
-                }
-            }
+        if !down && !crate::extract::advance(&mut cursor) {
+            return rows;
         }
     }
 }
@@ -198,22 +191,15 @@ mod tests {
     #[test]
     fn headers_are_read_in_their_shell_forms() {
         let read = |line: &str| header(line.as_bytes());
-        assert_eq!(
-            read("_rg_types() {\n"),
-            Some(("_rg_types".into(), 0, "_rg_types()".into()))
-        );
-        assert_eq!(
-            read("  function deploy {\n"),
-            Some(("deploy".into(), 11, "function deploy".into()))
-        );
-        assert_eq!(
-            read("function deploy() {\n"),
-            Some(("deploy".into(), 9, "function deploy()".into()))
-        );
-        assert_eq!(
-            read("main ()\n"),
-            Some(("main".into(), 0, "main ()".into()))
-        );
+        for (line, name, offset, signature) in [
+            ("_rg_types() {\n", "_rg_types", 0, "_rg_types()"),
+            ("  function deploy {\n", "deploy", 11, "function deploy"),
+            ("function deploy() {\n", "deploy", 9, "function deploy()"),
+            ("main ()\n", "main", 0, "main ()"),
+        ] {
+            let expected = (name.to_owned(), offset, signature.to_owned());
+            assert_eq!(read(line), Some(expected), "{line:?}");
+        }
         // Calls, assignments, tests and arrays are not headers.
         for line in [
             "main \"$@\"\n",
