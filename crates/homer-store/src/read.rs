@@ -475,16 +475,18 @@ fn node_names(
 ) -> Result<std::collections::HashMap<i64, (NodeKind, String)>> {
     let mut wanted: std::collections::HashSet<i64> = ids.into_iter().collect();
     let mut out = std::collections::HashMap::with_capacity(wanted.len());
-    let first = [NodeKind::File, NodeKind::Symbol, NodeKind::Directory];
-    let order = first.iter().chain(
-        NodeKind::ALL
-            .iter()
-            .filter(|k| !first.contains(k) && **k != NodeKind::Commit),
-    );
+    let mut order = NodeKind::ALL.to_vec();
+    order.sort_by_key(|k| match k {
+        NodeKind::File => 0,
+        NodeKind::Symbol => 1,
+        NodeKind::Directory => 2,
+        NodeKind::Commit => 4,
+        NodeKind::Author => 3,
+    });
     let mut stmt = conn
         .prepare_cached("SELECT id, name FROM nodes WHERE kind = ?1")
         .map_err(StoreError::sqlite("read node names"))?;
-    for &kind in order.chain(std::iter::once(&NodeKind::Commit)) {
+    for kind in order {
         if wanted.is_empty() {
             break;
         }

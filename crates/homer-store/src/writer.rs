@@ -2,7 +2,7 @@
 //! owned before and no longer produces are removed, and the output hash is
 //! computed from exactly what was written.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -642,9 +642,9 @@ impl<'t> TaskWriter<'t> {
 }
 
 /// Equal values, reals compared by their bits (what is stored).
-/// A task's stored values by (node, index of the value's name). Node ids
-/// are hashes already, so a multiply-rotate hash of the key is enough.
-type OldValues = HashMap<(i64, u32), Value, std::hash::BuildHasherDefault<KeyHasher>>;
+/// A task's stored values by (node, index of the value's name): integer
+/// keys, hashed with rustc's Fx hash (node ids are hashes already).
+type OldValues = rustc_hash::FxHashMap<(i64, u32), Value>;
 
 /// The index of `name` in `names`, added when new.
 fn name_index(names: &mut Vec<String>, name: &str) -> u32 {
@@ -653,34 +653,6 @@ fn name_index(names: &mut Vec<String>, name: &str) -> u32 {
     }
     names.push(name.to_owned());
     u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
-}
-
-/// Hashes the integers of a value key (`OldValues`).
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl std::hash::Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u32(&mut self, v: u32) {
-        self.write_u64(u64::from(v));
-    }
-
-    fn write_i64(&mut self, v: i64) {
-        self.write_u64(v.cast_unsigned());
-    }
-
-    fn write_u64(&mut self, v: u64) {
-        self.0 = (self.0.rotate_left(5) ^ v).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
 }
 
 fn same_value(a: &Value, b: &Value) -> bool {

@@ -83,11 +83,17 @@ fn stored_changes_equal_git_numstat_on_the_corpus() {
     }
 }
 
+/// git's output, a line each.
+fn git_lines(repo: &Path, args: &[&str]) -> Vec<String> {
+    String::from_utf8(git_stdout(repo, args))
+        .expect("utf-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 fn head(repo: &Path) -> String {
-    String::from_utf8(git_stdout(repo, &["rev-parse", "HEAD"]))
-        .expect("hex")
-        .trim()
-        .to_owned()
+    git_lines(repo, &["rev-parse", "HEAD"]).remove(0)
 }
 
 #[test]
@@ -370,11 +376,7 @@ fn stored_commits(repo: &Path) -> BTreeSet<String> {
 fn rev_list(repo: &Path, args: &[&str]) -> Vec<String> {
     let mut all = vec!["rev-list"];
     all.extend_from_slice(args);
-    String::from_utf8(git_stdout(repo, &all))
-        .expect("hex")
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    git_lines(repo, &all)
 }
 
 #[test]
