@@ -26,8 +26,26 @@ pub(crate) struct CommitRecord {
     #[serde(rename = "c")]
     pub changes: Vec<ChangeRecord>,
     /// Blobs the diff could not read (a partial clone), as hex ids.
-    #[serde(rename = "m", skip_serializing_if = "Vec::is_empty", default)]
+    #[serde(rename = "m")]
     pub missing: Vec<String>,
+}
+
+impl CommitRecord {
+    /// The stored form: postcard, compact and quick to read back (the
+    /// behaviour stage reads every commit's record when HEAD moves; as
+    /// JSON that was a third of its time on 50,000 commits).
+    pub(crate) fn encode(&self) -> Vec<u8> {
+        // Plain data: serializing cannot fail.
+        postcard::to_stdvec(self).expect("plain data serializes")
+    }
+
+    /// Reads the stored record of commit `id`.
+    pub(crate) fn decode(id: &str, bytes: &[u8]) -> Result<CommitRecord, crate::UpdateError> {
+        postcard::from_bytes(bytes).map_err(|e| crate::UpdateError::Corrupt {
+            what: format!("the stored record of commit {id}"),
+            message: e.to_string(),
+        })
+    }
 }
 
 /// One file change of a commit.
@@ -37,12 +55,11 @@ pub(crate) struct ChangeRecord {
     /// `A`dded, `M`odified, `D`eleted, `R`enamed, `T`ype changed.
     pub status: char,
     /// Lines added and deleted; `None` for binary or unreadable content.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
+    /// (Every field is written: postcard, the stored form, reads fields
+    /// by position, so none may be skipped.)
     pub added: Option<u32>,
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub deleted: Option<u32>,
     /// The old path of a rename.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub from: Option<String>,
 }
 
@@ -411,6 +428,33 @@ mod tests {
             deleted: Some(0),
             from: from.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn a_stored_record_reads_back_whatever_is_missing() {
+        let binary = ChangeRecord {
+            path: "logo.png".to_owned(),
+            status: 'A',
+            added: None,
+            deleted: None,
+            from: None,
+        };
+        let (_, mut record) = commit(
+            "c1",
+            7,
+            "ann",
+            &[],
+            vec![change("src/a.rs", 'R', 3, Some("a.rs")), binary],
+        );
+        let back = CommitRecord::decode("c1", &record.encode()).expect("reads");
+        assert_eq!(back, record);
+        record.missing = vec!["ab".repeat(20)];
+        record.parents = vec!["p".to_owned()];
+        let back = CommitRecord::decode("c1", &record.encode()).expect("reads");
+        assert_eq!(back, record);
+        // A damaged value is an error that names the commit.
+        let error = CommitRecord::decode("c1", &[0xff; 3]).expect_err("damaged");
+        assert!(error.to_string().contains("c1"), "{error}");
     }
 
     fn commit(

@@ -53,11 +53,7 @@ pub(crate) fn run(
     }
     let mut records = Vec::new();
     for (id, value) in tx.memo_values(Commit::KIND.name)? {
-        let record: CommitRecord =
-            serde_json::from_slice(&value).map_err(|e| UpdateError::Corrupt {
-                what: format!("the stored record of commit {id}"),
-                message: e.to_string(),
-            })?;
+        let record = CommitRecord::decode(&id, &value)?;
         records.push((id, record));
     }
     let history = History::new(records);

@@ -109,7 +109,7 @@ pub(crate) struct CommitInput {
 }
 
 impl Task for Commit {
-    const KIND: TaskKind = TaskKind::new("commit", 2);
+    const KIND: TaskKind = TaskKind::new("commit", 3);
     type Input = CommitInput;
     type Output = Prepared;
     type Shared = PathBuf;
@@ -127,7 +127,7 @@ impl Task for Commit {
         _: Option<&[u8]>,
     ) -> Result<Prepared, TaskError> {
         let diff = repo.diff_commit(&input.info, input.parent_tree, input.renames)?;
-        Ok(prepare(input, &diff)?)
+        Ok(prepare(input, &diff))
     }
 
     /// How many blobs the diff could not read, when any.
@@ -462,11 +462,7 @@ impl Watch {
             let Some(value) = tx.memo_value(homer_store::TaskId::of(Commit::KIND.name, id))? else {
                 continue;
             };
-            let record: CommitRecord =
-                serde_json::from_slice(&value).map_err(|e| UpdateError::Corrupt {
-                    what: format!("the stored record of commit {id}"),
-                    message: e.to_string(),
-                })?;
+            let record = CommitRecord::decode(id, &value)?;
             if !record.missing.is_empty() {
                 watch.insert(id.clone(), record.missing);
             }
@@ -477,11 +473,7 @@ impl Watch {
                 if watch.contains_key(&id) || executed.binary_search(&id).is_ok() {
                     continue;
                 }
-                let record: CommitRecord =
-                    serde_json::from_slice(&value).map_err(|e| UpdateError::Corrupt {
-                        what: format!("the stored record of commit {id}"),
-                        message: e.to_string(),
-                    })?;
+                let record = CommitRecord::decode(&id, &value)?;
                 if !record.missing.is_empty() {
                     watch.insert(id, record.missing);
                 }
@@ -518,7 +510,7 @@ pub(crate) struct Prepared {
     unreadable: usize,
 }
 
-fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Result<Prepared, serde_json::Error> {
+fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Prepared {
     let info = &commit.info;
     let author = author_key(&commit.author);
     let parents: Vec<String> = info.parents.iter().map(ObjectId::to_hex).collect();
@@ -577,14 +569,14 @@ fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Result<Prepared, serde_js
         words.push(' ');
         words.push_str(&homer_vocab::text::path_words(path));
     }
-    Ok(Prepared {
+    Prepared {
         words,
         unreadable: diff.unreadable.len(),
         node_attrs: attrs::encode(&attrs),
         author,
         files,
-        value: serde_json::to_vec(&record)?,
-    })
+        value: record.encode(),
+    }
 }
 
 fn write_commit(
