@@ -42,6 +42,11 @@ pub(crate) struct Base {
     /// base hashes as it did before bounds existed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bound: Option<HistoryBound>,
+    /// The commit task's version: records kept by another version are
+    /// not read back, so a new version declares every commit again (the
+    /// module's comment always said the base held it; it did not, and
+    /// changing the record's form showed it).
+    pub task_version: u32,
 }
 
 /// What the mining stage found, for notes to the user.
@@ -298,6 +303,7 @@ fn base_of(repo: &Repository, bound: Option<&HistoryBound>) -> Result<Base, Upda
         renames: repo.rename_settings()?,
         shallow: repo.shallow_boundary()?,
         bound: bound.cloned(),
+        task_version: Commit::KIND.version,
     })
 }
 

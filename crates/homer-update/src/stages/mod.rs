@@ -29,6 +29,10 @@ mod tests {
             },
             shallow: Vec::new(),
             bound: None,
+            task_version: kinds
+                .iter()
+                .find(|k| k.name == "commit")
+                .map_or(0, |k| k.version),
         });
         signature(
             kinds,
