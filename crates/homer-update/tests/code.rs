@@ -98,6 +98,48 @@ fn renaming_an_exported_function_re_resolves_its_importers() {
 }
 
 #[test]
+fn a_package_handing_on_another_name_re_resolves_its_importers() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let callee = |root: &Path| -> Vec<String> {
+        let mut out: Vec<String> = open(root)
+            .edges(EdgeKind::Calls)
+            .expect("edges")
+            .iter()
+            .filter(|e| e.members[0].name == "py/app.py")
+            .map(|e| e.members[1].name.clone())
+            .collect();
+        out.sort_unstable();
+        out
+    };
+    // `from calc import add` reaches `ops.add` through `calc/__init__.py`.
+    assert!(
+        callee(root).contains(&"py/calc/ops.py::add".to_owned()),
+        "{:?}",
+        callee(root)
+    );
+    // The package now hands on `mul` under the name `add`: app.py's text
+    // and every definition are unchanged, only the package's import is not.
+    std::fs::write(
+        root.join("py/calc/__init__.py"),
+        "\"\"\"A tiny calculator package.\"\"\"\nfrom .ops import mul as add\n",
+    )
+    .expect("write");
+    commit_all(root, "Hand on mul as add");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        log.contains(&"executed resolve(py/app.py)".to_owned()),
+        "{log:#?}"
+    );
+    let now = callee(root);
+    assert!(now.contains(&"py/calc/ops.py::mul".to_owned()), "{now:?}");
+    assert!(!now.contains(&"py/calc/ops.py::add".to_owned()), "{now:?}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
 fn deleting_a_file_removes_its_symbols_and_every_edge_to_them() {
     let repo = copy("small");
     let root = repo.path();

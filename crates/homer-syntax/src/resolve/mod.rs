@@ -165,7 +165,7 @@ pub struct ResolveStats {
 
 /// Bumped whenever resolution changes what it produces, so stored
 /// resolutions are recomputed.
-pub const RESOLVER_VERSION: u32 = 2;
+pub const RESOLVER_VERSION: u32 = 3;
 
 /// The most candidates a guess is spread over; more means unresolved.
 const MAX_GUESSES: usize = 3;
@@ -262,6 +262,53 @@ fn fits(r: &Reference, d: DefRef<'_>) -> bool {
     match r.kind {
         RefKind::Type | RefKind::Construct => is_type(kind),
         RefKind::Call => kind != DefKind::Module,
+    }
+}
+
+/// Languages where a module hands on what it imports: `from .models import
+/// Request` in a package's `__init__.py` makes `requests.Request` mean the
+/// class in `models.py`; `export { x } from './y'` and `pub use` do the same.
+fn reexports(language: Option<Language>) -> bool {
+    matches!(
+        language,
+        Some(
+            Language::Python
+                | Language::JavaScript
+                | Language::TypeScript
+                | Language::Tsx
+                | Language::Rust
+        )
+    )
+}
+
+/// How many modules a name may be handed through.
+const MAX_REEXPORTS: usize = 4;
+
+/// Whether a later definition of `d`'s name beside it replaces it: where
+/// the language runs the last one (or, in TypeScript, where overload
+/// signatures precede the one implementation), and where the scope they
+/// share is known. Python's scopes are all definitions; elsewhere only a
+/// class body is certain to be one scope, since two `const f` at the "top
+/// level" of a JavaScript file may sit in two different callbacks.
+fn last_definition_wins(d: &DefRef<'_>, parent: Option<u32>) -> bool {
+    match d.language() {
+        Some(Language::Python) => true,
+        Some(
+            Language::JavaScript
+            | Language::TypeScript
+            | Language::Tsx
+            | Language::Ruby
+            | Language::Lua,
+        ) => parent.is_some_and(|p| d.facts.definitions[p as usize].kind.holds_methods()),
+        _ => false,
+    }
+}
+
+/// A qualified name without the `#2` that tells a repeated one apart.
+fn unnumbered(qualified: &str) -> &str {
+    match qualified.rsplit_once('#') {
+        Some((name, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => qualified,
     }
 }
 
@@ -437,6 +484,34 @@ impl<'p> Project<'p> {
                 Bound::Module(files) | Bound::Item(files, _) => out.extend(files.iter().copied()),
             }
         }
+        // What those files hand on, as far as resolution follows it.
+        let mut frontier: Vec<&'p str> = out.iter().copied().collect();
+        for _ in 0..MAX_REEXPORTS {
+            let mut next = Vec::new();
+            for file in frontier {
+                let Some(facts) = self.facts(file).filter(|f| reexports(f.language)) else {
+                    continue;
+                };
+                let (_, scope) = imports::scope(self, file, facts);
+                let handed = scope.visible.iter().copied().chain(
+                    scope
+                        .bindings
+                        .values()
+                        .flatten()
+                        .filter_map(|b| match b {
+                            Bound::Item(files, _) => Some(files.iter().copied()),
+                            Bound::Module(_) => None,
+                        })
+                        .flatten(),
+                );
+                for f in handed {
+                    if out.insert(f) {
+                        next.push(f);
+                    }
+                }
+            }
+            frontier = next;
+        }
         out.remove(path);
         out
     }
@@ -488,6 +563,7 @@ impl<'p> Project<'p> {
             scope,
             sight,
             receivers: RefCell::default(),
+            scopes: RefCell::default(),
         };
         for r in &facts.references {
             let targets = ctx.resolve(r);
@@ -519,6 +595,8 @@ struct FileCtx<'c, 'p> {
     /// (`self.x`, `Self::new`, `io::Error`), and resolving one walks module
     /// paths.
     receivers: RefCell<HashMap<String, Option<Receiver<'p>>>>,
+    /// The scopes of other files, for what they hand on.
+    scopes: RefCell<HashMap<&'p str, std::rc::Rc<Scope<'p>>>>,
 }
 
 impl<'p> FileCtx<'_, 'p> {
@@ -535,6 +613,23 @@ impl<'p> FileCtx<'_, 'p> {
     fn among(mut candidates: Vec<DefRef<'p>>, certain_if_one: bool) -> Vec<Target> {
         candidates.sort();
         candidates.dedup();
+        // Of definitions of one name in one scope, where the last one is
+        // what a call means, only the last.
+        let replaced: Vec<bool> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, d)| {
+                let def = d.definition();
+                last_definition_wins(d, def.parent)
+                    && candidates[i + 1..].iter().any(|later| {
+                        later.file == d.file
+                            && later.definition().parent == def.parent
+                            && later.definition().name == def.name
+                    })
+            })
+            .collect();
+        let mut flags = replaced.into_iter();
+        candidates.retain(|_| !flags.next().unwrap_or(false));
         if candidates.len() == 1 && certain_if_one {
             return Self::certain(candidates[0]);
         }
@@ -575,7 +670,11 @@ impl<'p> FileCtx<'_, 'p> {
         let matching = |file_ok: &dyn Fn(&str) -> bool| -> Vec<DefRef<'p>> {
             candidates
                 .iter()
-                .filter(|d| file_ok(d.file) && d.definition().qualified == wanted && fits(r, **d))
+                .filter(|d| {
+                    file_ok(d.file)
+                        && unnumbered(&d.definition().qualified) == wanted
+                        && fits(r, **d)
+                })
                 .copied()
                 .collect()
         };
@@ -595,6 +694,54 @@ impl<'p> FileCtx<'_, 'p> {
             .filter(|d| is_top_level(d.facts, d.index))
             .copied()
             .collect()
+    }
+
+    /// Top-level definitions named `name` in `files`, or, where those files
+    /// define none and their language hands on imports, what they import
+    /// under that name (or see by a wildcard), followed through at most
+    /// [`MAX_REEXPORTS`] modules.
+    fn exported(&self, files: &[&'p str], name: &str) -> Vec<DefRef<'p>> {
+        let mut files: Vec<&'p str> = files.to_vec();
+        let mut name = name.to_owned();
+        for _ in 0..=MAX_REEXPORTS {
+            let found = self.top_level_in(&files, &name);
+            if !found.is_empty() {
+                return found;
+            }
+            let mut next: Vec<&'p str> = Vec::new();
+            let mut renamed: Option<String> = None;
+            for &file in &files {
+                if file == self.path {
+                    continue;
+                }
+                let Some(facts) = self.project.facts(file).filter(|f| reexports(f.language)) else {
+                    continue;
+                };
+                let scope =
+                    std::rc::Rc::clone(self.scopes.borrow_mut().entry(file).or_insert_with(|| {
+                        std::rc::Rc::new(imports::scope(self.project, file, facts).1)
+                    }));
+                for b in scope.bindings.get(&name).into_iter().flatten() {
+                    if let Bound::Item(targets, item) = b {
+                        next.extend(targets.iter().copied());
+                        renamed.get_or_insert_with(|| item.clone());
+                    }
+                }
+                if renamed.is_none() {
+                    next.extend(scope.visible.iter().copied());
+                }
+            }
+            next.sort_unstable();
+            next.dedup();
+            if next.is_empty() {
+                break;
+            }
+            files = next;
+            if let Some(item) = renamed {
+                name = item;
+            }
+        }
+        Vec::new()
     }
 
     fn resolve(&self, r: &Reference) -> Vec<Target> {
@@ -648,7 +795,7 @@ impl<'p> FileCtx<'_, 'p> {
             for b in bindings {
                 if let Bound::Item(files, name) = b {
                     found.extend(
-                        self.top_level_in(files, name)
+                        self.exported(files, name)
                             .into_iter()
                             .filter(|&d| fits(r, d)),
                     );
@@ -744,7 +891,7 @@ impl<'p> FileCtx<'_, 'p> {
                 .project
                 .definitions_named(&r.name)
                 .iter()
-                .filter(|d| d.file == self.path && d.definition().qualified == wanted)
+                .filter(|d| d.file == self.path && unnumbered(&d.definition().qualified) == wanted)
                 .filter(|&&d| fits(r, d))
                 .copied()
                 .collect();
@@ -776,7 +923,7 @@ impl<'p> FileCtx<'_, 'p> {
         match resolved {
             Some(Receiver::Files(files)) => {
                 let found: Vec<DefRef<'p>> = self
-                    .top_level_in(&files, &r.name)
+                    .exported(&files, &r.name)
                     .into_iter()
                     .filter(|&d| fits(r, d))
                     .collect();
@@ -843,7 +990,8 @@ impl<'p> FileCtx<'_, 'p> {
                 let def = d.definition();
                 let child =
                     type_def.is_some_and(|t| t.file == d.file && def.parent == Some(t.index));
-                let by_name = def.qualified == suffix || def.qualified.ends_with(&nested);
+                let qualified = unnumbered(&def.qualified);
+                let by_name = qualified == suffix || qualified.ends_with(&nested);
                 child || (by_name && self.same_language(**d))
             })
             .copied()
@@ -897,7 +1045,7 @@ impl<'p> FileCtx<'_, 'p> {
                 Some((files, n)) => {
                     let name = segments[n];
                     let found = self
-                        .top_level_in(&files, name)
+                        .exported(&files, name)
                         .into_iter()
                         .find(|d| is_container(d.definition().kind))?;
                     (TypeRef::Def(found), true, &segments[n + 1..])
@@ -938,7 +1086,7 @@ impl<'p> FileCtx<'_, 'p> {
         if let Some(bindings) = self.scope.bindings.get(name) {
             for b in bindings {
                 if let Bound::Item(files, item) = b
-                    && let Some(d) = types(self.top_level_in(files, item)).first()
+                    && let Some(d) = types(self.exported(files, item)).first()
                 {
                     return Some((TypeRef::Def(*d), true));
                 }

@@ -11,10 +11,11 @@
 //!   and the `defines` edge, from the parse output.
 //! - `chunk(<path>)`: the search chunks of a file that may be text.
 //! - `resolve(<path>)`: the file's imports, calls and dependencies. Its
-//!   input is its own facts, the definitions exported by every file it
-//!   depends on, and the definitions of every name it uses anywhere (for
-//!   guesses), so editing a callee's file re-resolves its callers, and a
-//!   body-only edit re-resolves nothing but the edited file.
+//!   input is its own facts, the definitions exported and the imports of
+//!   every file it depends on (imports read to follow re-exports), and the
+//!   definitions of every name it uses anywhere (for guesses), so editing
+//!   a callee's file re-resolves its callers, and a body-only edit
+//!   re-resolves nothing but the edited file.
 //!
 //! A blob a partial clone lacks is parsed as unreadable and watched: when
 //! it has been fetched, the tasks that read it run again.
@@ -569,6 +570,15 @@ fn write_symbols(w: &mut TaskWriter<'_>, path: &str, parsed: &Parsed) -> Result<
 struct Exports<'a> {
     definitions: Vec<(&'a str, &'static str, bool, Option<u32>)>,
     package: Option<&'a str>,
+    /// What the file imports (not where): a module hands its imports on
+    /// (`__init__.py`, `export … from`, `pub use`), so its importers'
+    /// resolution reads them.
+    imports: Vec<(
+        &'a str,
+        &'a [homer_syntax::ImportedName],
+        Option<&'a str>,
+        bool,
+    )>,
 }
 
 fn exports_hash(facts: &FileFacts) -> u64 {
@@ -579,6 +589,18 @@ fn exports_hash(facts: &FileFacts) -> u64 {
             .map(|d| (d.qualified.as_str(), d.kind.name(), d.exported, d.parent))
             .collect(),
         package: facts.package.as_deref(),
+        imports: facts
+            .imports
+            .iter()
+            .map(|i| {
+                (
+                    i.path.as_str(),
+                    i.names.as_slice(),
+                    i.alias.as_deref(),
+                    i.wildcard,
+                )
+            })
+            .collect(),
     })
 }
 
