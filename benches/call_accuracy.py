@@ -8,7 +8,9 @@ For each repository, Homer's call sites come from the `call_sites` tool
 (`cargo run --release -p homer-benches --bin call_sites`, built first
 unless `--homer-sites` names a binary) and the reference's from the
 checker of each language it has (`benches/calls/`): jedi for Python, the
-TypeScript compiler for TypeScript and JavaScript, javac for Java. A call
+TypeScript compiler for TypeScript and JavaScript, javac for Java, go/types
+for Go. What each needs: `pip install jedi`, `npm install --prefix
+benches/calls` (typescript 5.9.3), a JDK (17 here), `golang-go`. A call
 site is a (file, line where the call expression starts, called name);
 both sides list them, and they are paired in order.
 
@@ -51,6 +53,7 @@ CHECKERS = {
     "tsx": ["node", os.path.join(HERE, "calls", "tsc_calls.js")],
     "javascript": ["node", os.path.join(HERE, "calls", "tsc_calls.js")],
     "java": ["java", os.path.join(HERE, "calls", "JavacCalls.java")],
+    "go": ["go", "run", os.path.join(HERE, "calls", "gocalls", "main.go")],
 }
 
 
@@ -167,7 +170,7 @@ def pct(a, b):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="/tmp/corpus")
-    ap.add_argument("--repos", default="requests,hono,express,javapoet,timber")
+    ap.add_argument("--repos", default="requests,hono,express,javapoet,timber,cobra")
     ap.add_argument("--homer-sites", default=None)
     ap.add_argument("--cache", default=None, help="directory keeping the checkers' answers")
     ap.add_argument("--misses", type=int, default=0)
@@ -203,7 +206,7 @@ def main():
             done.add(tuple(command))
             covered = [l for l in languages if CHECKERS[l] == command]
             cache = (
-                os.path.join(args.cache, f"{name}.{os.path.basename(command[1])}.jsonl")
+                os.path.join(args.cache, f"{name}.{os.path.basename(command[-1])}.jsonl")
                 if args.cache
                 else None
             )

@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 9;
+pub const EXTRACTOR_VERSION: u32 = 10;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -185,6 +185,7 @@ impl Extractor {
         );
         complete(&mut nested, language, root, source, spec);
         facts.references = attach(found.refs, &nested);
+        facts.bindings = attach_bindings(found.bindings, &nested);
         facts.definitions = nested.definitions;
         for node in found.imports {
             (spec.imports)(node, source, &mut facts.imports);
@@ -266,6 +267,62 @@ struct RawRef {
     receiver: Option<String>,
     path: bool,
     kind: RefKind,
+    args: Option<u16>,
+}
+
+/// A name introduced with a type, before its scope is known.
+struct RawBinding {
+    byte: usize,
+    line: u32,
+    name: String,
+    type_name: String,
+}
+
+impl RawBinding {
+    /// Without `@bind.type`, or with one that says nothing (`var`): a name
+    /// whose type is not said.
+    fn new(node: Node<'_>, name: String, type_name: Option<String>) -> Self {
+        let type_name = one_line(&type_name.unwrap_or_default(), MAX_RECEIVER);
+        RawBinding {
+            byte: node.start_byte(),
+            line: line_of(node),
+            name,
+            type_name: if says_nothing(&type_name) {
+                String::new()
+            } else {
+                type_name
+            },
+        }
+    }
+}
+
+/// How many arguments a call or construction node passes: the named
+/// children of its `arguments` field, none of them a spread or splat, and
+/// comments not counted. `None` when the grammar has no such field there
+/// or an argument's count is not known.
+fn argument_count(call: Node<'_>) -> Option<u16> {
+    let arguments = call.child_by_field_name("arguments")?;
+    let mut cursor = arguments.walk();
+    let mut n: u16 = 0;
+    for child in arguments.named_children(&mut cursor) {
+        let kind = child.kind();
+        if kind.contains("comment") {
+            continue;
+        }
+        if kind.contains("spread") || kind.contains("splat") {
+            return None;
+        }
+        n = n.saturating_add(1);
+    }
+    Some(n)
+}
+
+/// Type texts that say nothing about the type (`var x = …`).
+fn says_nothing(type_name: &str) -> bool {
+    matches!(
+        type_name,
+        "var" | "val" | "let" | "auto" | "dynamic" | "any" | "Any" | "object"
+    )
 }
 
 /// A comment, by rows and bytes.
@@ -284,6 +341,7 @@ struct Found<'t> {
     defs: Vec<RawDef<'t>>,
     scopes: Vec<(Node<'t>, String)>,
     refs: Vec<RawRef>,
+    bindings: Vec<RawBinding>,
     imports: Vec<Node<'t>>,
     /// `require("x")` calls: (node, function, path, bound name).
     requires: Vec<(Node<'t>, String, String, Option<String>)>,
@@ -301,6 +359,7 @@ impl<'t> Found<'t> {
     /// into "methods" named `if` or `return`, and a wrong symbol misleads
     /// more than a missing one. References there are kept: they are only
     /// names, and resolution does not trust a name alone.
+    #[allow(clippy::too_many_lines, reason = "one branch per kind of capture")]
     fn read(
         &mut self,
         pattern: usize,
@@ -352,6 +411,11 @@ impl<'t> Found<'t> {
                 receiver: receiver(),
                 path,
                 kind: RefKind::Call,
+                args: if get(Slot::CallArgs).is_some() {
+                    None
+                } else {
+                    argument_count(call)
+                },
             });
         } else if let (Some(node), Some(name)) =
             (get(Slot::Construct), text_of(Slot::ConstructName))
@@ -363,6 +427,7 @@ impl<'t> Found<'t> {
                 receiver: receiver(),
                 path,
                 kind: RefKind::Construct,
+                args: argument_count(node),
             });
         } else if let Some(node) = get(Slot::TypeName) {
             self.refs.push(RawRef {
@@ -372,7 +437,11 @@ impl<'t> Found<'t> {
                 receiver: None,
                 path: false,
                 kind: RefKind::Type,
+                args: None,
             });
+        } else if let (Some(node), Some(name)) = (get(Slot::Bind), text_of(Slot::BindName)) {
+            self.bindings
+                .push(RawBinding::new(node, name, text_of(Slot::BindType)));
         } else if let Some(node) = get(Slot::Import) {
             self.imports.push(node);
         } else if let (Some(node), Some(function), Some(path)) = (
@@ -880,9 +949,33 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
             path: r.path,
             kind: r.kind,
             line: r.line,
+            args: r.args,
         });
     }
     out
+}
+
+/// Bindings in source order, each with its scope; one per name and place.
+fn attach_bindings(mut bindings: Vec<RawBinding>, nested: &Nested) -> Vec<crate::Binding> {
+    // A stated type first, so that it is the one kept.
+    bindings.sort_by(|a, b| {
+        (a.byte, &a.name, a.type_name.is_empty(), &a.type_name).cmp(&(
+            b.byte,
+            &b.name,
+            b.type_name.is_empty(),
+            &b.type_name,
+        ))
+    });
+    bindings.dedup_by(|b, a| a.byte == b.byte && a.name == b.name);
+    bindings
+        .into_iter()
+        .map(|b| crate::Binding {
+            enclosing: enclosing(nested, b.byte),
+            name: b.name,
+            type_name: b.type_name,
+            line: b.line,
+        })
+        .collect()
 }
 
 /// The innermost definition containing `byte`: an ancestor of the last

@@ -20,6 +20,26 @@ pub struct FileFacts {
     /// Where the parser had to recover from errors; the facts around them
     /// are whatever could be read.
     pub diagnostics: Vec<Diagnostic>,
+    /// Variables, parameters and fields, in source order, with their type
+    /// where the source states it: what a call on them (`x.f()`) resolves
+    /// through, and what a bare call of a local name does not leave.
+    #[serde(default)]
+    pub bindings: Vec<Binding>,
+}
+
+/// A name introduced in a scope: a parameter, field or variable, with the
+/// type the source gives it when it gives one (declared, or a new object:
+/// `x = Foo()`, `const x = new Foo()`, `Foo x = …`, `x := &Foo{}`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Binding {
+    pub name: String,
+    /// The type as written (`Foo`, `pkg.Foo`, `Optional[Foo]`, `*Foo`);
+    /// empty for a name whose type is not said (an untyped parameter, a
+    /// destructured variable): it still shadows what is outside.
+    pub type_name: String,
+    pub line: u32,
+    /// The innermost definition it is introduced in (its scope).
+    pub enclosing: Option<u32>,
 }
 
 /// Lines are 1-based and inclusive.
@@ -129,6 +149,10 @@ pub struct Reference {
     pub line: u32,
     /// The innermost definition the reference is in.
     pub enclosing: Option<u32>,
+    /// How many arguments a call or construction passes, when the source
+    /// says (no spread or splat): what tells overloads apart.
+    #[serde(default)]
+    pub args: Option<u16>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

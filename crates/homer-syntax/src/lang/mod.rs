@@ -12,6 +12,9 @@
 //!   `@call.path`, and `@call.args` when the call is read from tokens);
 //!   `@construct` with `@construct.name` (and `@call.receiver`);
 //!   `@type.name` on a type used by name;
+//! - `@bind` with `@bind.name` and `@bind.type` on a parameter, field or
+//!   variable introduced with a type (declared, or the class it is given a
+//!   new object of);
 //! - `@import` on an import statement (read by the language's import rule),
 //!   `@require` with `@require.path` on a `require("x")` call;
 //! - `@package` on the package or namespace a file declares;
@@ -72,6 +75,10 @@ pub(crate) enum Slot {
     Comment,
     Attribute,
     Exported,
+    /// A name introduced with a type (`@bind`, `@bind.name`, `@bind.type`).
+    Bind,
+    BindName,
+    BindType,
     /// A node captured only for a predicate to test its text (the `def`
     /// of an Elixir `def f(x)`).
     Keyword,
@@ -111,6 +118,9 @@ impl Role {
             "attribute" => Slot::Attribute,
             "exported" => Slot::Exported,
             "keyword" => Slot::Keyword,
+            "bind" => Slot::Bind,
+            "bind.name" => Slot::BindName,
+            "bind.type" => Slot::BindType,
             _ => return None,
         }))
     }

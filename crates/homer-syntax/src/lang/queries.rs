@@ -39,6 +39,11 @@ const RUST: &str = r#"
 (macro_invocation macro: (scoped_identifier path: (_) @call.path name: (identifier) @call.name)) @call
 (struct_expression name: (type_identifier) @construct.name) @construct
 (struct_expression name: (scoped_type_identifier path: (_) @call.path name: (type_identifier) @construct.name)) @construct
+
+(parameter pattern: (identifier) @bind.name type: (_) @bind.type) @bind
+(let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name type: (_) @bind.type) @bind
+(let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name !type value: (struct_expression name: (_) @bind.type)) @bind
+(let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name !type value: (call_expression) @bind.type) @bind
 (type_identifier) @type.name
 
 ; Macro arguments are token trees, not expressions: `println!("{}", f(x))`
@@ -63,6 +68,18 @@ const PYTHON: &str = r#"
 
 (call function: (identifier) @call.name) @call
 (call function: (attribute object: (_) @call.receiver attribute: (identifier) @call.name)) @call
+
+(typed_parameter (identifier) @bind.name type: (type) @bind.type) @bind
+(typed_default_parameter name: (identifier) @bind.name type: (type) @bind.type) @bind
+(assignment left: [(identifier) (attribute object: (identifier))] @bind.name type: (type) @bind.type) @bind
+(assignment left: [(identifier) (attribute object: (identifier))] @bind.name !type right: (call function: [(identifier) (attribute)]) @bind.type) @bind
+(parameters (identifier) @bind.name @bind)
+(default_parameter name: (identifier) @bind.name) @bind
+(lambda_parameters (identifier) @bind.name @bind)
+(assignment left: (identifier) @bind.name) @bind
+(assignment left: (pattern_list (identifier) @bind.name @bind))
+(for_statement left: (identifier) @bind.name) @bind
+(for_statement left: (pattern_list (identifier) @bind.name @bind))
 
 (import_statement) @import
 (import_from_statement) @import
@@ -91,6 +108,10 @@ const JS_COMMON: &str = r#"
   right: [(function_expression name: (identifier) @name) (generator_function name: (identifier) @name)]) @def.function
 (pair key: (property_identifier) @name value: [(function_expression !name) (arrow_function) (generator_function !name)]) @def.function
 
+(variable_declarator name: (identifier) @bind.name) @bind
+(variable_declarator name: (array_pattern (identifier) @bind.name @bind))
+(variable_declarator name: (object_pattern (shorthand_property_identifier_pattern) @bind.name @bind))
+
 (call_expression function: (identifier) @call.name) @call
 (call_expression function: (member_expression object: (_) @call.receiver property: (property_identifier) @call.name)) @call
 (new_expression constructor: (identifier) @construct.name) @construct
@@ -111,11 +132,23 @@ const JS_COMMON: &str = r#"
 "#;
 
 const JAVASCRIPT: &str = r#"
+(variable_declarator name: (identifier) @bind.name value: (call_expression) @bind.type) @bind
+(formal_parameters (identifier) @bind.name @bind)
+(variable_declarator name: (identifier) @bind.name value: (new_expression constructor: [(identifier) (member_expression)] @bind.type)) @bind
 (class_declaration name: (identifier) @name) @def.class
 (variable_declarator name: (identifier) @name value: (class)) @def.class
 "#;
 
 const TYPESCRIPT: &str = r#"
+(variable_declarator name: (identifier) @bind.name !type value: (new_expression constructor: [(identifier) (member_expression)] @bind.type)) @bind
+(variable_declarator name: (identifier) @bind.name !type value: (call_expression) @bind.type) @bind
+(variable_declarator name: (identifier) @bind.name type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @bind.type)) @bind
+(required_parameter pattern: (identifier) @bind.name type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @bind.type)) @bind
+(optional_parameter pattern: (identifier) @bind.name type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @bind.type)) @bind
+(required_parameter pattern: (identifier) @bind.name) @bind
+(optional_parameter pattern: (identifier) @bind.name) @bind
+(public_field_definition name: (property_identifier) @bind.name type: (type_annotation [(type_identifier) (generic_type) (nested_type_identifier) (union_type)] @bind.type)) @bind
+(public_field_definition name: (property_identifier) @bind.name !type value: (new_expression constructor: [(identifier) (member_expression)] @bind.type)) @bind
 (class_declaration name: (type_identifier) @name) @def.class
 (abstract_class_declaration name: (type_identifier) @name) @def.class
 (interface_declaration name: (type_identifier) @name) @def.interface
@@ -151,6 +184,12 @@ const GO: &str = r#"
 (call_expression function: (selector_expression operand: (_) @call.receiver field: (field_identifier) @call.name)) @call
 (composite_literal type: (type_identifier) @construct.name) @construct
 (composite_literal type: (qualified_type package: (package_identifier) @call.receiver name: (type_identifier) @construct.name)) @construct
+
+(parameter_declaration name: (identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type)] @bind.type) @bind
+(var_spec name: (identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type)] @bind.type) @bind
+(short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (composite_literal type: (_) @bind.type) .)) @bind
+(short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (call_expression) @bind.type .)) @bind
+(short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (unary_expression operand: (composite_literal type: (_) @bind.type)) .)) @bind
 (type_identifier) @type.name
 
 (import_declaration) @import
@@ -174,6 +213,13 @@ const JAVA: &str = r#"
 (method_invocation object: (_) @call.receiver name: (identifier) @call.name) @call
 (object_creation_expression type: (type_identifier) @construct.name) @construct
 (object_creation_expression type: (generic_type (type_identifier) @construct.name)) @construct
+
+(formal_parameter type: [(type_identifier) (generic_type) (scoped_type_identifier)] @bind.type name: (identifier) @bind.name) @bind
+(local_variable_declaration type: [(type_identifier) (generic_type) (scoped_type_identifier)] @bind.type declarator: (variable_declarator name: (identifier) @bind.name)) @bind
+(local_variable_declaration type: (type_identifier) @keyword declarator: (variable_declarator name: (identifier) @bind.name value: (object_creation_expression type: (_) @bind.type)) (#eq? @keyword "var")) @bind
+(local_variable_declaration type: (type_identifier) @keyword declarator: (variable_declarator name: (identifier) @bind.name value: (method_invocation) @bind.type) (#eq? @keyword "var")) @bind
+(field_declaration type: [(type_identifier) (generic_type) (scoped_type_identifier)] @bind.type declarator: (variable_declarator name: (identifier) @bind.name)) @bind
+(enhanced_for_statement type: [(type_identifier) (generic_type) (scoped_type_identifier)] @bind.type name: (identifier) @bind.name) @bind
 (type_identifier) @type.name
 
 (import_declaration) @import
