@@ -9,8 +9,10 @@ For each repository, Homer's call sites come from the `call_sites` tool
 unless `--homer-sites` names a binary) and the reference's from the
 checker of each language it has (`benches/calls/`): jedi for Python, the
 TypeScript compiler for TypeScript and JavaScript, javac for Java, go/types
-for Go. What each needs: `pip install jedi`, `npm install --prefix
-benches/calls` (typescript 5.9.3), a JDK (17 here), `golang-go`. A call
+for Go, rust-analyzer's library crates for Rust. What each needs: `pip
+install jedi`, `npm install --prefix benches/calls` (typescript 5.9.3), a
+JDK (17 here), `golang-go`; the Rust one builds on first use (about ten
+minutes on two cores) and runs `cargo metadata` on the repository. A call
 site is a (file, line where the call expression starts, called name);
 both sides list them, and they are paired in order.
 
@@ -54,7 +56,17 @@ CHECKERS = {
     "javascript": ["node", os.path.join(HERE, "calls", "tsc_calls.js")],
     "java": ["java", os.path.join(HERE, "calls", "JavacCalls.java")],
     "go": ["go", "run", os.path.join(HERE, "calls", "gocalls", "main.go")],
+    "rust": [
+        "cargo", "run", "-q", "--release", "--manifest-path",
+        os.path.join(HERE, "calls", "ra_calls", "Cargo.toml"), "--",
+    ],
 }
+
+
+def checker_name(command):
+    """A file name for a checker's cached answers."""
+    files = [c for c in command if c.endswith((".py", ".js", ".java", ".go", ".toml"))]
+    return os.path.basename(os.path.dirname(files[0]) if files[0].endswith(".toml") else files[0])
 
 
 def load_homer(binary, repo):
@@ -170,7 +182,7 @@ def pct(a, b):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--corpus", default="/tmp/corpus")
-    ap.add_argument("--repos", default="requests,hono,express,javapoet,timber,cobra")
+    ap.add_argument("--repos", default="requests,hono,express,javapoet,timber,cobra,ripgrep")
     ap.add_argument("--homer-sites", default=None)
     ap.add_argument("--cache", default=None, help="directory keeping the checkers' answers")
     ap.add_argument("--misses", type=int, default=0)
@@ -206,7 +218,7 @@ def main():
             done.add(tuple(command))
             covered = [l for l in languages if CHECKERS[l] == command]
             cache = (
-                os.path.join(args.cache, f"{name}.{os.path.basename(command[-1])}.jsonl")
+                os.path.join(args.cache, f"{name}.{checker_name(command)}.jsonl")
                 if args.cache
                 else None
             )

@@ -41,6 +41,7 @@ const RUST: &str = r#"
 (struct_expression name: (scoped_type_identifier path: (_) @call.path name: (type_identifier) @construct.name)) @construct
 
 (parameter pattern: (identifier) @bind.name type: (_) @bind.type) @bind
+(field_declaration name: (field_identifier) @bind.name type: (_) @bind.type) @bind
 (let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name type: (_) @bind.type) @bind
 (let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name !type value: (struct_expression name: (_) @bind.type)) @bind
 (let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name !type value: (call_expression) @bind.type) @bind
@@ -186,6 +187,7 @@ const GO: &str = r#"
 (composite_literal type: (qualified_type package: (package_identifier) @call.receiver name: (type_identifier) @construct.name)) @construct
 
 (parameter_declaration name: (identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type)] @bind.type) @bind
+(field_declaration name: (field_identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type)] @bind.type) @bind
 (var_spec name: (identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type)] @bind.type) @bind
 (short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (composite_literal type: (_) @bind.type) .)) @bind
 (short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (call_expression) @bind.type .)) @bind

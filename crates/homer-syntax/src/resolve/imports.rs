@@ -225,6 +225,26 @@ fn rust_is_root(path: &str) -> bool {
 /// The crate a file belongs to.
 fn rust_crate<'p>(project: &Project<'p>, path: &'p str) -> RustCrate<'p> {
     let manifests = project.manifests();
+    // A root a manifest names outside `src/`: the files beside and below
+    // it are its modules (unless a nearer `src/` claims them).
+    let declared = manifests
+        .rust_roots
+        .iter()
+        .filter_map(|root| project.path(root))
+        .filter(|root| {
+            let dir = dir_of(root);
+            dir.is_empty() || path.starts_with(&format!("{dir}/"))
+        })
+        .max_by_key(|root| dir_of(root).len());
+    if let Some(root) = declared
+        && !path.contains("/src/")
+        && !path.starts_with("src/")
+    {
+        return RustCrate {
+            src: dir_of(root).to_owned(),
+            root,
+        };
+    }
     let owner = manifests
         .rust_crates
         .iter()

@@ -31,6 +31,10 @@ pub struct Manifests {
     pub go_modules: Vec<(String, String)>,
     /// Rust crates: (directory of `Cargo.toml`, crate name with `-` as `_`).
     pub rust_crates: Vec<(String, String)>,
+    /// Rust crate roots a `Cargo.toml` places outside `src/` (`[lib]` or
+    /// `[[bin]]` with a `path`, as ripgrep's `crates/core/main.rs`).
+    #[serde(default)]
+    pub rust_roots: Vec<String>,
 }
 
 impl Manifests {
@@ -46,19 +50,36 @@ impl Manifests {
         let dir = dir_of(path).to_owned();
         match file_name(path) {
             "Cargo.toml" => {
-                let mut in_package = false;
+                let mut section = "";
+                let mut named = false;
                 for line in content.lines().map(str::trim) {
                     if line.starts_with('[') {
-                        in_package = line == "[package]";
-                    } else if in_package
-                        && let Some(value) = line.strip_prefix("name").map(str::trim_start)
-                        && let Some(value) = value.strip_prefix('=')
+                        section = line;
+                        continue;
+                    }
+                    let value = |key: &str| {
+                        let rest = line.strip_prefix(key)?.trim_start().strip_prefix('=')?;
+                        Some(rest.trim().trim_matches('"').to_owned())
+                    };
+                    if section == "[package]"
+                        && !named
+                        && let Some(name) = value("name")
                     {
-                        let name = value.trim().trim_matches('"').replace('-', "_");
-                        self.rust_crates.push((dir, name));
-                        break;
+                        self.rust_crates.push((dir.clone(), name.replace('-', "_")));
+                        named = true;
+                    } else if matches!(section, "[lib]" | "[[bin]]")
+                        && let Some(root) = value("path")
+                    {
+                        let root = if dir.is_empty() {
+                            root
+                        } else {
+                            format!("{dir}/{root}")
+                        };
+                        self.rust_roots.push(root);
                     }
                 }
+                self.rust_roots.sort();
+                self.rust_roots.dedup();
             }
             "go.mod" => {
                 if let Some(module) = content
@@ -1195,6 +1216,14 @@ impl<'p> FileCtx<'_, 'p> {
             return match self.receiver(signature::type_name(&b.type_name)?)? {
                 Receiver::Type(owner, certain) => Some((owner, certain)),
                 Receiver::Files(_) => None,
+            };
+        }
+        // `self` where the type's body is elsewhere (a Rust `impl`, a Go
+        // receiver): the type named by the method's qualified name.
+        if is_self(self.language, expr) {
+            return match self.enclosing_type(r)? {
+                TypeRef::Name(name) => self.type_named(&name),
+                own @ TypeRef::Def(_) => Some((own, true)),
             };
         }
         if expr.ends_with(')') {
