@@ -287,7 +287,13 @@ fn fits(r: &Reference, d: DefRef<'_>) -> bool {
     let kind = d.definition().kind;
     match r.kind {
         RefKind::Type | RefKind::Construct => is_type(kind),
-        RefKind::Call => kind != DefKind::Module,
+        // A Rust type alias (`type Err = Error;` in an `impl`) is never
+        // called: `Err(e)` is the prelude's. (A Go named type is: a
+        // conversion.)
+        RefKind::Call => {
+            kind != DefKind::Module
+                && !(kind == DefKind::TypeAlias && d.language() == Some(Language::Rust))
+        }
     }
 }
 
