@@ -99,7 +99,7 @@ impl DefKind {
 
     /// Kinds whose nested functions are methods.
     #[must_use]
-    pub(crate) fn holds_methods(self) -> bool {
+    pub fn holds_methods(self) -> bool {
         matches!(
             self,
             DefKind::Class | DefKind::Struct | DefKind::Enum | DefKind::Trait | DefKind::Interface

@@ -27,4 +27,6 @@ pub use facts::{
     Reference, Span,
 };
 pub use lang::grammar;
-pub use resolve::{DefRef, Manifests, Project, RESOLVER_VERSION, Resolution, ResolveStats, Target};
+pub use resolve::{
+    DefRef, Manifests, Project, RESOLVER_VERSION, Resolution, ResolveStats, Target, names_read,
+};

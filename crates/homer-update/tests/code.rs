@@ -139,6 +139,69 @@ fn a_package_handing_on_another_name_re_resolves_its_importers() {
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
+/// The callees of calls from `file`, by name.
+fn callees(root: &Path, file: &str) -> Vec<String> {
+    let mut out: Vec<String> = open(root)
+        .edges(EdgeKind::Calls)
+        .expect("edges")
+        .iter()
+        .filter(|e| e.members[0].name.starts_with(file))
+        .map(|e| e.members[1].name.clone())
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+#[test]
+fn a_changed_return_type_or_field_type_re_resolves_the_calls_through_it() {
+    let repo = copy("small");
+    let root = repo.path();
+    std::fs::write(
+        root.join("py/shapes.py"),
+        "class Left:\n    def size(self):\n        return 1\n\n\n\
+         class Right:\n    def size(self):\n        return 2\n\n\n\
+         class Box:\n    inner: Left\n\n    def size(self):\n        return 3\n\n\n\
+         class Bag:\n    def size(self):\n        return 4\n\n\n\
+         def make() -> Box:\n    return Box()\n",
+    )
+    .expect("write");
+    // Names neither `Bag` nor `Right`: what it calls follows from the
+    // headers and fields in shapes.py.
+    std::fs::write(
+        root.join("py/use.py"),
+        "from shapes import make\n\n\ndef run():\n    make().size()\n    return make().inner.size()\n",
+    )
+    .expect("write");
+    commit_all(root, "Shapes");
+    run(root);
+    assert_eq!(
+        callees(root, "py/use.py"),
+        [
+            "py/shapes.py::Box.size",
+            "py/shapes.py::Left.size",
+            "py/shapes.py::make"
+        ],
+    );
+    let text = std::fs::read_to_string(root.join("py/shapes.py")).expect("read");
+    let edited = text
+        .replace("def make() -> Box:", "def make() -> Bag:")
+        .replace("inner: Left", "inner: Right");
+    std::fs::write(root.join("py/shapes.py"), edited).expect("write");
+    commit_all(root, "Make a bag");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        log.contains(&"executed resolve(py/use.py)".to_owned()),
+        "{log:#?}"
+    );
+    // `make()` is a Bag now, which has no `inner`: that call is unresolved.
+    assert_eq!(
+        callees(root, "py/use.py"),
+        ["py/shapes.py::Bag.size", "py/shapes.py::make"],
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
 #[test]
 fn deleting_a_file_removes_its_symbols_and_every_edge_to_them() {
     let repo = copy("small");

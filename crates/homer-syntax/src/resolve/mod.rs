@@ -232,6 +232,9 @@ pub struct Project<'p> {
     python_modules: HashMap<String, Vec<&'p str>>,
     /// Java packages and C# namespaces: name to the files declaring it.
     packages: HashMap<String, Vec<&'p str>>,
+    /// What each file hands on, computed when first asked (owned, so that
+    /// the project stays covariant in `'p`).
+    handed: std::sync::Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl std::fmt::Debug for Project<'_> {
@@ -357,6 +360,31 @@ fn own_type<'p>(
     Some(TypeRef::Name(
         owner.rsplit(sep).next().unwrap_or(owner).to_owned(),
     ))
+}
+
+/// The identifier words of a text: `Optional[Foo]` is `Optional`, `Foo`.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .filter(|w| w.len() > 1 && !w.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// Every name whose definitions a file's resolution reads directly: the
+/// names it calls and constructs, and the words of its receivers, of the
+/// types its bindings are given and of its own headers (its bases).
+/// [`Project::names_behind`] leads on from them.
+#[must_use]
+pub fn names_read(facts: &FileFacts) -> BTreeSet<&str> {
+    let mut out: BTreeSet<&str> = facts.references.iter().map(|r| r.name.as_str()).collect();
+    for r in &facts.references {
+        out.extend(r.receiver.as_deref().into_iter().flat_map(words));
+    }
+    for b in &facts.bindings {
+        out.extend(words(&b.type_name));
+    }
+    for d in &facts.definitions {
+        out.extend(words(&d.signature));
+    }
+    out
 }
 
 /// An expression split at its last `.` or `::` outside brackets: what
@@ -498,6 +526,7 @@ impl<'p> Project<'p> {
             definitions,
             python_modules,
             packages,
+            handed: std::sync::Mutex::default(),
         }
     }
 
@@ -563,22 +592,7 @@ impl<'p> Project<'p> {
         for _ in 0..MAX_REEXPORTS {
             let mut next = Vec::new();
             for file in frontier {
-                let Some(facts) = self.facts(file).filter(|f| reexports(f.language)) else {
-                    continue;
-                };
-                let (_, scope) = imports::scope(self, file, facts);
-                let handed = scope.visible.iter().copied().chain(
-                    scope
-                        .bindings
-                        .values()
-                        .flatten()
-                        .filter_map(|b| match b {
-                            Bound::Item(files, _) => Some(files.iter().copied()),
-                            Bound::Module(_) => None,
-                        })
-                        .flatten(),
-                );
-                for f in handed {
+                for f in self.handed_on(file) {
                     if out.insert(f) {
                         next.push(f);
                     }
@@ -588,6 +602,55 @@ impl<'p> Project<'p> {
         }
         out.remove(path);
         out
+    }
+
+    /// The names a definition of `name` leads resolution on to: the words
+    /// of its header (a return type, bases, parameter types) and of the
+    /// types of the fields it declares.
+    #[must_use]
+    pub fn names_behind(&self, name: &str) -> BTreeSet<&'p str> {
+        let mut out = BTreeSet::new();
+        for d in self.definitions_named(name) {
+            let def = d.definition();
+            out.extend(words(&def.signature));
+            if def.kind.holds_methods() {
+                for b in d
+                    .facts
+                    .bindings
+                    .iter()
+                    .filter(|b| b.enclosing == Some(d.index))
+                {
+                    out.extend(words(&b.type_name));
+                }
+            }
+        }
+        out
+    }
+
+    /// The files whose definitions `file` hands on (what it imports by
+    /// name, or sees by a wildcard), where its language re-exports; once
+    /// per file.
+    fn handed_on(&self, file: &'p str) -> Vec<&'p str> {
+        let mut cache = self
+            .handed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let names = cache.entry(file.to_owned()).or_insert_with(|| {
+            let mut out: Vec<String> = Vec::new();
+            if let Some(facts) = self.facts(file).filter(|f| reexports(f.language)) {
+                let (_, scope) = imports::scope(self, file, facts);
+                out.extend(scope.visible.iter().map(|f| (*f).to_owned()));
+                for b in scope.bindings.values().flatten() {
+                    if let Bound::Item(files, _) = b {
+                        out.extend(files.iter().map(|f| (*f).to_owned()));
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+            }
+            out
+        });
+        names.iter().filter_map(|f| self.path(f)).collect()
     }
 
     /// Every definition named `name`, anywhere.
@@ -639,6 +702,13 @@ impl<'p> Project<'p> {
             receivers: RefCell::default(),
             scopes: RefCell::default(),
             nesting: std::cell::Cell::new(0),
+            bindings: {
+                let mut by_name: HashMap<&str, Vec<&crate::Binding>> = HashMap::new();
+                for b in &facts.bindings {
+                    by_name.entry(b.name.as_str()).or_default().push(b);
+                }
+                by_name
+            },
         };
         for r in &facts.references {
             let targets = ctx.resolve(r);
@@ -674,6 +744,8 @@ struct FileCtx<'c, 'p> {
     scopes: RefCell<HashMap<&'p str, std::rc::Rc<Scope<'p>>>>,
     /// How deep the types of nested calls are being worked out.
     nesting: std::cell::Cell<usize>,
+    /// The file's bindings by name, in source order.
+    bindings: HashMap<&'p str, Vec<&'p crate::Binding>>,
 }
 
 impl<'p> FileCtx<'_, 'p> {
@@ -1062,12 +1134,7 @@ impl<'p> FileCtx<'_, 'p> {
                 this.guess(r, |kind| kind == DefKind::Method)
             }
         };
-        let resolved = self
-            .receivers
-            .borrow_mut()
-            .entry(receiver.to_owned())
-            .or_insert_with(|| self.receiver(receiver))
-            .clone();
+        let resolved = self.receiver_cached(receiver);
         match resolved {
             Some(Receiver::Files(files)) => {
                 let found: Vec<DefRef<'p>> = self
@@ -1166,27 +1233,37 @@ impl<'p> FileCtx<'_, 'p> {
                 && t.chars()
                     .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
         };
+        let named = |name: &str| self.bindings.get(name).map_or(&[][..], Vec::as_slice);
         if let Some((head, field)) = receiver.split_once('.') {
             if !is_self(self.language, head) || !ident(field) {
                 return None;
             }
             let class = self.enclosing_class(r)?;
-            return facts.bindings.iter().rev().find(|b| {
-                (b.enclosing == Some(class) && b.name == field)
-                    || (b.name == receiver
-                        && b.enclosing
-                            .is_some_and(|e| facts.definitions[e as usize].parent == Some(class)))
+            let declared = named(field)
+                .iter()
+                .rev()
+                .find(|b| b.enclosing == Some(class));
+            let assigned = named(receiver).iter().rev().find(|b| {
+                b.enclosing
+                    .is_some_and(|e| facts.definitions[e as usize].parent == Some(class))
             });
+            return declared.or(assigned).copied();
         }
         if !ident(receiver) {
+            return None;
+        }
+        let candidates = named(receiver);
+        if candidates.is_empty() {
             return None;
         }
         let mut scope = r.enclosing;
         loop {
             let here = scope == r.enclosing;
-            let found = facts.bindings.iter().rev().find(|b| {
-                b.enclosing == scope && b.name == receiver && (!here || b.line <= r.line)
-            });
+            let found = candidates
+                .iter()
+                .rev()
+                .find(|b| b.enclosing == scope && (!here || b.line <= r.line))
+                .copied();
             if found.is_some() {
                 return found;
             }
@@ -1219,7 +1296,7 @@ impl<'p> FileCtx<'_, 'p> {
             if b.type_name.ends_with(')') && b.type_name != expr {
                 return self.call_result(r, &b.type_name);
             }
-            return match self.receiver(signature::type_name(&b.type_name)?)? {
+            return match self.receiver_cached(signature::type_name(&b.type_name)?)? {
                 Receiver::Type(owner, certain) => Some((owner, certain)),
                 Receiver::Files(_) => None,
             };
@@ -1315,7 +1392,7 @@ impl<'p> FileCtx<'_, 'p> {
                 }
             }
         }
-        match self.receiver(wanted)? {
+        match self.receiver_cached(wanted)? {
             Receiver::Type(owner, sure) => Some((owner, sure)),
             Receiver::Files(_) => None,
         }
@@ -1516,6 +1593,18 @@ impl<'p> FileCtx<'_, 'p> {
 
     fn same_language(&self, d: DefRef<'p>) -> bool {
         d.language() == Some(self.language)
+    }
+
+    /// [`Self::receiver`], once per text in a file.
+    fn receiver_cached(&self, text: &str) -> Option<Receiver<'p>> {
+        if let Some(found) = self.receivers.borrow().get(text) {
+            return found.clone();
+        }
+        let found = self.receiver(text);
+        self.receivers
+            .borrow_mut()
+            .insert(text.to_owned(), found.clone());
+        found
     }
 
     /// What a receiver expression names: module files, or a type.

@@ -11,11 +11,13 @@
 //!   and the `defines` edge, from the parse output.
 //! - `chunk(<path>)`: the search chunks of a file that may be text.
 //! - `resolve(<path>)`: the file's imports, calls and dependencies. Its
-//!   input is its own facts, the definitions exported and the imports of
-//!   every file it depends on (imports read to follow re-exports), and the
-//!   definitions of every name it uses anywhere (for guesses), so editing
-//!   a callee's file re-resolves its callers, and a body-only edit
-//!   re-resolves nothing but the edited file.
+//!   input is its own facts, what every file it depends on exports
+//!   (definitions with headers, typed fields, imports: re-exports are
+//!   followed), and the definitions anywhere of every name it may read
+//!   (the names it uses, and those their headers and fields lead to: a
+//!   return type, a base), so editing a callee's file re-resolves its
+//!   callers, and a body-only edit re-resolves nothing but the edited
+//!   file.
 //!
 //! A blob a partial clone lacks is parsed as unreadable and watched: when
 //! it has been fetched, the tasks that read it run again.
@@ -565,20 +567,21 @@ fn write_symbols(w: &mut TaskWriter<'_>, path: &str, parsed: &Parsed) -> Result<
 }
 
 /// What a file exposes to the files that depend on it: its definitions'
-/// names, kinds, nesting and visibility (not their lines or bodies).
+/// names, kinds, nesting, visibility and headers, its types' typed fields,
+/// its package and imports (not lines or bodies).
 #[derive(Serialize)]
 struct Exports<'a> {
-    definitions: Vec<(&'a str, &'static str, bool, Option<u32>)>,
+    /// Qualified name, kind, exported, parent, and the header: a
+    /// definition's return type, parameters and bases are read by the
+    /// resolution of calls on what it returns or makes.
+    definitions: Vec<(&'a str, &'static str, bool, Option<u32>, &'a str)>,
+    /// The typed fields of its types (`x.field.f()` reads them).
+    fields: Vec<(u32, &'a str, &'a str)>,
     package: Option<&'a str>,
     /// What the file imports (not where): a module hands its imports on
     /// (`__init__.py`, `export … from`, `pub use`), so its importers'
     /// resolution reads them.
-    imports: Vec<(
-        &'a str,
-        &'a [homer_syntax::ImportedName],
-        Option<&'a str>,
-        bool,
-    )>,
+    imports: ImportList<'a>,
 }
 
 fn exports_hash(facts: &FileFacts) -> u64 {
@@ -586,21 +589,19 @@ fn exports_hash(facts: &FileFacts) -> u64 {
         definitions: facts
             .definitions
             .iter()
-            .map(|d| (d.qualified.as_str(), d.kind.name(), d.exported, d.parent))
-            .collect(),
-        package: facts.package.as_deref(),
-        imports: facts
-            .imports
-            .iter()
-            .map(|i| {
+            .map(|d| {
                 (
-                    i.path.as_str(),
-                    i.names.as_slice(),
-                    i.alias.as_deref(),
-                    i.wildcard,
+                    d.qualified.as_str(),
+                    d.kind.name(),
+                    d.exported,
+                    d.parent,
+                    d.signature.as_str(),
                 )
             })
             .collect(),
+        fields: fields_of(facts, None),
+        package: facts.package.as_deref(),
+        imports: import_list(facts),
     })
 }
 
@@ -842,10 +843,63 @@ impl<'p> Task for Resolve<'p> {
     }
 }
 
-/// The definitions of a name anywhere, as guesses read them.
+/// The definitions of a name anywhere, as guesses and receiver types read
+/// them.
 #[derive(Serialize)]
 struct NameDefinitions<'p> {
-    definitions: Vec<(&'p str, &'p str, &'static str)>,
+    definitions: Vec<NameDefinition<'p>>,
+}
+
+#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+struct NameDefinition<'p> {
+    file: &'p str,
+    qualified: &'p str,
+    kind: &'static str,
+    signature: &'p str,
+    fields: Vec<(u32, &'p str, &'p str)>,
+    /// The hash of its file's imports.
+    imports: u64,
+}
+
+/// A file's imports as the exports hash reads them (not where they are).
+type ImportList<'a> = Vec<(
+    &'a str,
+    &'a [homer_syntax::ImportedName],
+    Option<&'a str>,
+    bool,
+)>;
+
+fn import_list(facts: &FileFacts) -> ImportList<'_> {
+    facts
+        .imports
+        .iter()
+        .map(|i| {
+            (
+                i.path.as_str(),
+                i.names.as_slice(),
+                i.alias.as_deref(),
+                i.wildcard,
+            )
+        })
+        .collect()
+}
+
+/// The typed fields declared in the types of a file (in `owner` only, when
+/// given): (the type's index, name, type as written).
+fn fields_of(facts: &FileFacts, owner: Option<u32>) -> Vec<(u32, &str, &str)> {
+    facts
+        .bindings
+        .iter()
+        .filter_map(|b| {
+            let enclosing = b.enclosing?;
+            (owner.is_none_or(|o| o == enclosing)
+                && facts
+                    .definitions
+                    .get(enclosing as usize)
+                    .is_some_and(|d| d.kind.holds_methods()))
+            .then_some((enclosing, b.name.as_str(), b.type_name.as_str()))
+        })
+        .collect()
 }
 
 fn run_resolve(
@@ -858,6 +912,8 @@ fn run_resolve(
 ) -> Result<(), UpdateError> {
     let mut exports: HashMap<&str, u64> = HashMap::new();
     let mut names: HashMap<&str, u64> = HashMap::new();
+    let mut behind: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+    let mut imported: HashMap<&str, u64> = HashMap::new();
     let mut declared = Vec::new();
     for s in sources {
         let Some((hash, value @ Parsed::Facts(facts))) = parsed.get(&s.key) else {
@@ -870,16 +926,48 @@ fn run_resolve(
                 .or_insert_with(|| project.facts(dep).map_or(0, exports_hash));
             dependencies.push((dep, exported));
         }
-        let used: BTreeSet<&str> = facts.references.iter().map(|r| r.name.as_str()).collect();
-        let mut defined = Vec::with_capacity(used.len());
-        for name in used {
+        // The names whose definitions the resolution may read: those the
+        // file uses, and those their headers and fields lead to (a return
+        // type, a base, a field's type), two steps on.
+        let mut read: BTreeSet<&str> = homer_syntax::names_read(facts);
+        let mut frontier: Vec<&str> = read.iter().copied().collect();
+        for _ in 0..2 {
+            let mut next = Vec::new();
+            for name in frontier {
+                let more = behind
+                    .entry(name)
+                    .or_insert_with(|| project.names_behind(name));
+                for &m in more.iter() {
+                    if read.insert(m) {
+                        next.push(m);
+                    }
+                }
+            }
+            frontier = next;
+        }
+        let mut defined = Vec::with_capacity(read.len());
+        for name in read {
             let hash = *names.entry(name).or_insert_with(|| {
-                let mut definitions: Vec<(&str, &str, &'static str)> = project
+                // Each definition of it with its header and, for a type,
+                // its typed fields; and its file's imports (what a type it
+                // names is, there).
+                let mut definitions: Vec<NameDefinition<'_>> = project
                     .definitions_named(name)
                     .iter()
                     .filter_map(|d| {
-                        let def = project.facts(d.file)?.definitions.get(d.index as usize)?;
-                        Some((d.file, def.qualified.as_str(), def.kind.name()))
+                        let facts = project.facts(d.file)?;
+                        let def = facts.definitions.get(d.index as usize)?;
+                        let imports = *imported
+                            .entry(d.file)
+                            .or_insert_with(|| fingerprint(&import_list(facts)));
+                        Some(NameDefinition {
+                            file: d.file,
+                            qualified: def.qualified.as_str(),
+                            kind: def.kind.name(),
+                            signature: def.signature.as_str(),
+                            fields: fields_of(facts, Some(d.index)),
+                            imports,
+                        })
                     })
                     .collect();
                 definitions.sort_unstable();
