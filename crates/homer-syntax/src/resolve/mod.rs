@@ -370,7 +370,7 @@ fn words(text: &str) -> impl Iterator<Item = &str> {
 
 /// Every name whose definitions a file's resolution reads directly: the
 /// names it calls and constructs, and the words of its receivers, of the
-/// types its bindings are given and of its own headers (its bases).
+/// types its bindings are given and of its own types' bases.
 /// [`Project::names_behind`] leads on from them.
 #[must_use]
 pub fn names_read(facts: &FileFacts) -> BTreeSet<&str> {
@@ -381,8 +381,12 @@ pub fn names_read(facts: &FileFacts) -> BTreeSet<&str> {
     for b in &facts.bindings {
         out.extend(words(&b.type_name));
     }
-    for d in &facts.definitions {
-        out.extend(words(&d.signature));
+    if let Some(language) = facts.language {
+        for d in facts.definitions.iter().filter(|d| d.kind.holds_methods()) {
+            for base in signature::bases(d, language) {
+                out.extend(words(base));
+            }
+        }
     }
     out
 }
@@ -605,14 +609,24 @@ impl<'p> Project<'p> {
     }
 
     /// The names a definition of `name` leads resolution on to: the words
-    /// of its header (a return type, bases, parameter types) and of the
-    /// types of the fields it declares.
+    /// of its declared return type, of its bases and of the types of the
+    /// fields it declares.
     #[must_use]
     pub fn names_behind(&self, name: &str) -> BTreeSet<&'p str> {
         let mut out = BTreeSet::new();
         for d in self.definitions_named(name) {
             let def = d.definition();
-            out.extend(words(&def.signature));
+            let Some(language) = d.language() else {
+                continue;
+            };
+            out.extend(
+                signature::return_type(def, language)
+                    .into_iter()
+                    .flat_map(words),
+            );
+            for base in signature::bases(def, language) {
+                out.extend(words(base));
+            }
             if def.kind.holds_methods() {
                 for b in d
                     .facts
