@@ -434,3 +434,64 @@ fn garbage_in_every_language_returns() {
         assert!(facts.definitions.len() < 4_000, "{}", language.name());
     }
 }
+
+/// Receivers and bindings that resolution must read without panicking or
+/// looping: non-ASCII names around separators, unbalanced brackets, a
+/// binding given its own call (`x = x.next()`), a class that is its own
+/// base, a chain of a hundred calls.
+#[test]
+fn odd_receivers_and_bindings_resolve_without_a_panic_or_a_loop() {
+    let chain: String = (0..100).map(|_| ".step()").collect();
+    let sources: Vec<(&str, Language, String)> = vec![
+        (
+            "a.py",
+            Language::Python,
+            format!(
+                "class Loop(Loop):\n    def step(self) -> 'Loop':\n        return self\n\n\
+                 def run(x: Loop):\n    x = x.step()\n    x.step()\n    ü = Loop()\n    \
+                 ü.step()\n    é(ü).ß().step()\n    (((x).step()\n    Loop(){chain}\n"
+            ),
+        ),
+        (
+            "b.ts",
+            Language::TypeScript,
+            format!(
+                "class Ä extends Ä {{ ß(): Ä {{ return this; }} }}\n\
+                 function f(x: Ä) {{ const y = x.ß(); y.ß(); new Ä(){chain}; ((y).ß(; }}\n"
+            ),
+        ),
+        (
+            "C.java",
+            Language::Java,
+            format!(
+                "class C extends C {{ C step() {{ return this; }}\n  \
+                 void m(C c) {{ var d = c.step(); d.step(); new C(){chain}; }} }}\n"
+            ),
+        ),
+        (
+            "d.rs",
+            Language::Rust,
+            format!(
+                "struct S {{ s: S }}\nimpl S {{ fn step(&self) -> Self {{ Self {{ s: self.s }} }}\n  \
+                 fn m(&self) {{ let x = S::step(self); x.s.s.step(); self.s{chain}; }} }}\n"
+            ),
+        ),
+    ];
+    let mut extractor = Extractor::new();
+    let facts: Vec<(String, homer_syntax::FileFacts)> = sources
+        .iter()
+        .map(|(path, language, text)| {
+            (
+                (*path).to_owned(),
+                extractor.extract(*language, text.as_bytes()),
+            )
+        })
+        .collect();
+    let manifests = homer_syntax::Manifests::default();
+    let project =
+        homer_syntax::Project::new(facts.iter().map(|(p, f)| (p.as_str(), f)), &manifests);
+    for (path, file) in &facts {
+        let resolution = project.resolve(path);
+        assert_eq!(resolution.references.len(), file.references.len(), "{path}");
+    }
+}

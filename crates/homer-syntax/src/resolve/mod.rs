@@ -392,17 +392,18 @@ pub fn names_read(facts: &FileFacts) -> BTreeSet<&str> {
 }
 
 /// An expression split at its last `.` or `::` outside brackets: what
-/// stands before, and the name after.
-fn split_last(expr: &str) -> Option<(&str, &str)> {
+/// stands before, the name after, and whether the separator was `::` (a
+/// path, not a value).
+fn split_last(expr: &str) -> Option<(&str, &str, bool)> {
     let bytes = expr.as_bytes();
     let mut depth = 0i32;
     for i in (0..bytes.len()).rev() {
         match bytes[i] {
             b')' | b']' | b'>' => depth += 1,
             b'(' | b'[' | b'<' => depth -= 1,
-            b'.' if depth == 0 => return Some((expr[..i].trim(), expr[i + 1..].trim())),
+            b'.' if depth == 0 => return Some((expr[..i].trim(), expr[i + 1..].trim(), false)),
             b':' if depth == 0 && i > 0 && bytes[i - 1] == b':' => {
-                return Some((expr[..i - 1].trim(), expr[i + 1..].trim()));
+                return Some((expr[..i - 1].trim(), expr[i + 1..].trim(), true));
             }
             _ => {}
         }
@@ -1330,7 +1331,7 @@ impl<'p> FileCtx<'_, 'p> {
                 self.call_result(r, expr)
             };
         }
-        let (head, field) = split_last(expr)?;
+        let (head, field, _) = split_last(expr)?;
         if field.is_empty() || !field.chars().all(|c| c.is_alphanumeric() || c == '_') {
             return None;
         }
@@ -1456,7 +1457,7 @@ impl<'p> FileCtx<'_, 'p> {
         .flatten();
         // The callee's name and what stands before it, outside brackets.
         let (receiver, name, path) = match split_last(callee) {
-            Some((head, name)) => (Some(head), name, callee[head.len()..].starts_with("::")),
+            Some((head, name, path)) => (Some(head), name, path),
             None => (None, callee.trim(), false),
         };
         if name.is_empty()
