@@ -179,13 +179,11 @@ pub(crate) fn run(
     run_symbols(engine, tx, &sources, &parsed)?;
 
     let mut manifests = Manifests::default();
-    let mut manifest_texts = Vec::new();
     for (path, blob) in &manifest_blobs {
         // A manifest a partial clone lacks reads as empty (its blob is
         // watched, and read when it is there).
         let content = String::from_utf8_lossy(&repo.blob(*blob).unwrap_or_default()).into_owned();
         manifests.add(path, &content);
-        manifest_texts.push((path.as_str(), content));
     }
     let project = Project::new(facts.iter().map(|(p, f)| (*p, *f)), &manifests);
     run_resolve(
@@ -194,7 +192,9 @@ pub(crate) fn run(
         &project,
         &sources,
         &parsed,
-        fingerprint(&manifest_texts),
+        // What resolution reads of the manifests, not their text: a
+        // release that bumps every version re-resolves nothing.
+        fingerprint(&manifests),
     )?;
     let fetched_paths: BTreeSet<&str> = texts
         .iter()
