@@ -33,7 +33,10 @@ counted apart ("not a definition") and left out of the recall.
   definition. Certain edges at sites where it lands on a variable are
   counted apart: some are wrong (a parameter named like a function), some
   name what the variable holds.
-- calibration: Homer's top guesses, binned by confidence, right how often.
+- calibration: every guessed edge (each of a site's candidates) at sites
+  the checker placed on a definition or outside, binned by its
+  confidence, right how often (the `--out` file also holds the top guess
+  alone, `bins`).
 - outside attached: of the sites landing outside, the share Homer gave a
   target inside the repository (certain or guessed).
 """
@@ -117,6 +120,7 @@ def measure(definitions, homer_sites, reference, misses):
         by_site[(s["file"], s["line"], s["name"])].append(s)
     m = collections.Counter()
     bins = collections.defaultdict(lambda: [0, 0])
+    edges = collections.defaultdict(lambda: [0, 0])
     missed = []
     for r in reference:
         k = (r["file"], r["line"], r["name"])
@@ -133,6 +137,9 @@ def measure(definitions, homer_sites, reference, misses):
             continue
         if t == "outside":
             m["outside"] += 1
+            for g in targets:
+                if g["confidence"] < 1.0:
+                    edges[round(g["confidence"], 3)][0] += 1
             if top is not None:
                 m["outside_attached"] += 1
                 if certain:
@@ -150,6 +157,11 @@ def measure(definitions, homer_sites, reference, misses):
                     missed.append(("certain, checker says a variable", r, top))
             continue
         m["inside"] += 1
+        for g in targets:
+            if g["confidence"] < 1.0:
+                e = edges[round(g["confidence"], 3)]
+                e[0] += 1
+                e[1] += int(key_of(g) == want)
         right = top is not None and want is not None and key_of(top) == want
         if top is not None:
             if certain:
@@ -172,7 +184,7 @@ def measure(definitions, homer_sites, reference, misses):
             missed.append(("unresolved", r, want))
     unmatched = sum(len(v) for v in by_site.values())
     m["homer_only"] = unmatched
-    return m, bins, missed
+    return m, bins, edges, missed
 
 
 def pct(a, b):
@@ -228,9 +240,9 @@ def main():
                 if not ref:
                     continue
                 homer_sites = [s for s in sites if s["language"] == lang]
-                m, bins, missed = measure(definitions, homer_sites, ref, args.misses)
+                m, bins, edges, missed = measure(definitions, homer_sites, ref, args.misses)
                 guesses = ", ".join(
-                    f"{c:.2f} → {pct(r, n)} of {n}" for c, (n, r) in sorted(bins.items(), reverse=True)
+                    f"{c:.2f} → {pct(r, n)} of {n}" for c, (n, r) in sorted(edges.items(), reverse=True)
                 )
                 print(
                     f"| {name} | {lang} | {m['sites']} | {m['inside']} / {m['outside']} / {m['not_a_definition']} / {m['unknown']} "
@@ -238,7 +250,7 @@ def main():
                     f"| {pct(m['certain_right'], m['certain'])} of {m['certain']} "
                     f"| {pct(m['outside_attached'], m['outside'])} | {m['certain_at_variable']} | {guesses or '–'} |"
                 )
-                rows.append({"repo": name, "language": lang, **m, "bins": bins})
+                rows.append({"repo": name, "language": lang, **m, "bins": bins, "edges": edges})
                 for why, r, t in missed:
                     print(f"    {why}: {r['file']}:{r['line']} {r['name']} → checker {r['target']}; homer {t}", file=sys.stderr)
     if args.out:
