@@ -490,8 +490,30 @@ fn odd_receivers_and_bindings_resolve_without_a_panic_or_a_loop() {
     let manifests = homer_syntax::Manifests::default();
     let project =
         homer_syntax::Project::new(facts.iter().map(|(p, f)| (p.as_str(), f)), &manifests);
+    let mut resolved = 0;
     for (path, file) in &facts {
         let resolution = project.resolve(path);
         assert_eq!(resolution.references.len(), file.references.len(), "{path}");
+        resolved += resolution
+            .references
+            .iter()
+            .filter(|t| !t.is_empty())
+            .count();
     }
+    // The calls on the plainly typed receivers still resolve around the
+    // odd ones (`ü.step()`, `y.ß()`, `d.step()`, `x.s.s.step()`).
+    let python = project.resolve("a.py");
+    let step = facts[0]
+        .1
+        .references
+        .iter()
+        .position(|r| r.receiver.as_deref() == Some("ü"))
+        .expect("ü.step() is read");
+    assert_eq!(
+        python.references[step].len(),
+        1,
+        "{:?}",
+        python.references[step]
+    );
+    assert!(resolved >= 4, "{resolved}");
 }

@@ -324,7 +324,7 @@ fn reexports(language: Option<Language>) -> bool {
     )
 }
 
-/// How deep the types of calls on calls are followed.
+/// How deep types are followed through calls and fields.
 const MAX_NESTING: usize = 8;
 
 /// How many modules a name may be handed through.
@@ -417,6 +417,14 @@ fn split_last(expr: &str) -> Option<(&str, &str, bool)> {
         }
     }
     None
+}
+
+/// A plain name: letters, digits, `_`, `$`.
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 /// A qualified name without the `#2` that tells a repeated one apart.
@@ -782,8 +790,9 @@ impl<'p> FileCtx<'_, 'p> {
 
     /// One candidate is certain; several are guesses among them (at most
     /// [`MAX_GUESSES`]).
-    fn among(candidates: Vec<DefRef<'p>>, certain_if_one: bool) -> Vec<Target> {
-        let candidates = Self::without_replaced(candidates);
+    fn among(mut candidates: Vec<DefRef<'p>>, certain_if_one: bool) -> Vec<Target> {
+        candidates.sort();
+        candidates.dedup();
         if candidates.len() == 1 && certain_if_one {
             return Self::certain(candidates[0]);
         }
@@ -980,13 +989,11 @@ impl<'p> FileCtx<'_, 'p> {
         };
         let defs = &self.facts.definitions;
         // A parameter or variable of that name hides what is outside:
-        // calling it calls whatever value it holds. (Not a binding that is
-        // the definition or the import itself: `const f = () => …`,
-        // `var x = require('x')`.)
-        // Only a binding on an earlier line, inside a definition: a
-        // callback is no definition, so a name bound in one (or as its
-        // parameter, on the line of the call that passes it) has no scope
-        // known here.
+        // calling it calls whatever value it holds. Only a binding on an
+        // earlier line inside a definition (a callback is no definition, so
+        // a name bound in one has no scope known here), and not one that is
+        // the definition or the import itself (`const f = () => …`,
+        // `var x = require('x')`).
         if let Some(b) = self.binding_of(r, &r.name)
             && b.enclosing.is_some()
             && b.line < r.line
@@ -1073,7 +1080,7 @@ impl<'p> FileCtx<'_, 'p> {
 
     /// A guess: definitions of this name in sight.
     fn guess(&self, r: &Reference, kind_ok: impl Fn(DefKind) -> bool) -> Vec<Target> {
-        Self::among(self.in_sight(r, kind_ok), false)
+        Self::pick(r, self.in_sight(r, kind_ok), false)
     }
 
     /// The definitions of the reference's name in sight that it fits.
@@ -1251,14 +1258,9 @@ impl<'p> FileCtx<'_, 'p> {
         if facts.bindings.is_empty() {
             return None;
         }
-        let ident = |t: &str| {
-            !t.is_empty()
-                && t.chars()
-                    .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-        };
         let named = |name: &str| self.bindings.get(name).map_or(&[][..], Vec::as_slice);
         if let Some((head, field)) = receiver.split_once('.') {
-            if !is_self(self.language, head) || !ident(field) {
+            if !is_self(self.language, head) || !is_identifier(field) {
                 return None;
             }
             let class = self.enclosing_class(r)?;
@@ -1272,7 +1274,7 @@ impl<'p> FileCtx<'_, 'p> {
             });
             return declared.or(assigned).copied();
         }
-        if !ident(receiver) {
+        if !is_identifier(receiver) {
             return None;
         }
         let candidates = named(receiver);
@@ -1299,7 +1301,7 @@ impl<'p> FileCtx<'_, 'p> {
     /// `Foo::new().run()`). `None` when neither says, or the type has no
     /// member of that name here (an inherited one): the usual rules go on.
     fn typed_receiver(&self, r: &Reference, receiver: &str) -> Option<Vec<Target>> {
-        let (owner, certain) = self.type_of(r, receiver, 0)?;
+        let (owner, certain) = self.type_of(r, receiver)?;
         let (members, sure) = self.inherited_members(&owner, &r.name, 0);
         if members.is_empty() {
             return None;
@@ -1310,10 +1312,19 @@ impl<'p> FileCtx<'_, 'p> {
     /// The type of a value expression where `r` is, when the source says:
     /// a name with a binding, a call with a declared return type, or a
     /// field (with a declared type) of either.
-    fn type_of(&self, r: &Reference, expr: &str, depth: usize) -> Option<(TypeRef<'p>, bool)> {
-        if depth > 8 {
+    fn type_of(&self, r: &Reference, expr: &str) -> Option<(TypeRef<'p>, bool)> {
+        // Types nest (`a.b().c()`, `x = f(); y = x.g()`, `a.b.c`): bounded,
+        // so that `x = x.next()` ends.
+        if self.nesting.get() >= MAX_NESTING {
             return None;
         }
+        self.nesting.set(self.nesting.get() + 1);
+        let found = self.type_of_inner(r, expr);
+        self.nesting.set(self.nesting.get() - 1);
+        found
+    }
+
+    fn type_of_inner(&self, r: &Reference, expr: &str) -> Option<(TypeRef<'p>, bool)> {
         if let Some(b) = self.binding_of(r, expr) {
             // Given the value of a call: what the call returns.
             if b.type_name.ends_with(')') && b.type_name != expr {
@@ -1340,10 +1351,10 @@ impl<'p> FileCtx<'_, 'p> {
             };
         }
         let (head, field, _) = split_last(expr)?;
-        if field.is_empty() || !field.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        if !is_identifier(field) {
             return None;
         }
-        let (owner, certain) = self.type_of(r, head, depth + 1)?;
+        let (owner, certain) = self.type_of(r, head)?;
         let TypeRef::Def(d) = owner else {
             return None;
         };
@@ -1425,18 +1436,6 @@ impl<'p> FileCtx<'_, 'p> {
     /// if written alone, and its one target's declared return type, looked
     /// up from the target's file (`Self` is the target's own type).
     fn call_result(&self, r: &Reference, call: &str) -> Option<(TypeRef<'p>, bool)> {
-        // Types of calls nest (`a.b().c()`, `x = f(); y = x.g()`): bounded,
-        // so that `x = x.next()` ends.
-        if self.nesting.get() >= MAX_NESTING {
-            return None;
-        }
-        self.nesting.set(self.nesting.get() + 1);
-        let found = self.call_result_inner(r, call);
-        self.nesting.set(self.nesting.get() - 1);
-        found
-    }
-
-    fn call_result_inner(&self, r: &Reference, call: &str) -> Option<(TypeRef<'p>, bool)> {
         // The parenthesis opening the last argument list.
         let mut depth = 0i32;
         let mut open = None;
@@ -1468,11 +1467,7 @@ impl<'p> FileCtx<'_, 'p> {
             Some((head, name, path)) => (Some(head), name, path),
             None => (None, callee.trim(), false),
         };
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-        {
+        if !is_identifier(name) {
             return None;
         }
         let inner = Reference {

@@ -927,11 +927,12 @@ fn run_resolve(
             dependencies.push((dep, exported));
         }
         // The names whose definitions the resolution may read: those the
-        // file uses, and those their headers and fields lead to (a return
-        // type, a base, a field's type), two steps on.
+        // file uses, and all those their definitions lead to (a return
+        // type, a base, a field's type), as far as they go: resolution
+        // follows types through several calls and bases.
         let mut read: BTreeSet<&str> = homer_syntax::names_read(facts);
         let mut frontier: Vec<&str> = read.iter().copied().collect();
-        for _ in 0..2 {
+        while !frontier.is_empty() {
             let mut next = Vec::new();
             for name in frontier {
                 let more = behind
@@ -965,7 +966,11 @@ fn run_resolve(
                             qualified: def.qualified.as_str(),
                             kind: def.kind.name(),
                             signature: def.signature.as_str(),
-                            fields: fields_of(facts, Some(d.index)),
+                            fields: if def.kind.holds_methods() {
+                                fields_of(facts, Some(d.index))
+                            } else {
+                                Vec::new()
+                            },
                             imports,
                         })
                     })
