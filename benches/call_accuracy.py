@@ -180,8 +180,11 @@ def measure(definitions, homer_sites, reference, misses):
             m["recall_any"] += 1
             if certain:
                 m["recall_certain"] += 1
-        elif top is None and len(missed) < misses and want is not None:
-            missed.append(("unresolved", r, want))
+        elif len(missed) < misses:
+            if top is None:
+                missed.append(("unresolved", r, want))
+            elif not certain:
+                missed.append((f"guessed wrong, top of {len(targets)}", r, top))
     unmatched = sum(len(v) for v in by_site.values())
     m["homer_only"] = unmatched
     return m, bins, edges, missed

@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 10;
+pub const EXTRACTOR_VERSION: u32 = 11;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -262,6 +262,11 @@ struct RawDef<'t> {
 
 struct RawRef {
     byte: usize,
+    /// Where the call or construction ends: with `byte`, the node.
+    end: usize,
+    /// Where the receiver is, when a receiver was captured: a call there is
+    /// the call this one is made on (`a.b().c()`).
+    receiver_span: Option<(usize, usize)>,
     line: u32,
     name: String,
     receiver: Option<String>,
@@ -406,6 +411,8 @@ impl<'t> Found<'t> {
             }
             self.refs.push(RawRef {
                 byte: call.start_byte(),
+                end: call.end_byte(),
+                receiver_span: get(Slot::CallReceiver).map(|n| (n.start_byte(), n.end_byte())),
                 line: line_of(call),
                 name,
                 receiver: receiver(),
@@ -422,6 +429,8 @@ impl<'t> Found<'t> {
         {
             self.refs.push(RawRef {
                 byte: node.start_byte(),
+                end: node.end_byte(),
+                receiver_span: None,
                 line: line_of(node),
                 name,
                 receiver: receiver(),
@@ -432,6 +441,8 @@ impl<'t> Found<'t> {
         } else if let Some(node) = get(Slot::TypeName) {
             self.refs.push(RawRef {
                 byte: node.start_byte(),
+                end: node.end_byte(),
+                receiver_span: None,
                 line: line_of(node),
                 name: text(node, source).into_owned(),
                 receiver: None,
@@ -928,7 +939,14 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
             .then(a.kind.cmp(&b.kind))
     });
     let mut out: Vec<Reference> = Vec::with_capacity(refs.len());
+    // The calls kept by where they are, and the receivers to link to them.
+    let mut calls: HashMap<(usize, usize), u32> = HashMap::new();
+    let mut receivers: Vec<(usize, (usize, usize))> = Vec::new();
+    // The place and name read last, and where each call kept there ends:
+    // the links of a chain start at one place (`b.add(x).add(y)`) and are
+    // told apart by where they end.
     let mut last: Option<(usize, String)> = None;
+    let mut ends: Vec<usize> = Vec::new();
     for r in refs {
         // A definition's own name read as a use of it (a type name, or
         // an Elixir `def f(x)` whose head is a call).
@@ -939,9 +957,23 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
             .as_ref()
             .is_some_and(|(b, n)| *b == r.byte && *n == r.name)
         {
-            continue;
+            if r.receiver.is_none() || r.kind == RefKind::Type || ends.contains(&r.end) {
+                continue;
+            }
+        } else {
+            ends.clear();
         }
         last = Some((r.byte, r.name.clone()));
+        ends.push(r.end);
+        let Ok(index) = u32::try_from(out.len()) else {
+            break;
+        };
+        if r.kind == RefKind::Call {
+            calls.entry((r.byte, r.end)).or_insert(index);
+        }
+        if let Some(span) = r.receiver_span {
+            receivers.push((out.len(), span));
+        }
         out.push(Reference {
             enclosing: enclosing(nested, r.byte),
             name: r.name,
@@ -950,7 +982,11 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
             kind: r.kind,
             line: r.line,
             args: r.args,
+            receiver_call: None,
         });
+    }
+    for (at, span) in receivers {
+        out[at].receiver_call = calls.get(&span).copied();
     }
     out
 }

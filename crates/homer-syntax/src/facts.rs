@@ -153,6 +153,12 @@ pub struct Reference {
     /// says (no spread or splat): what tells overloads apart.
     #[serde(default)]
     pub args: Option<u16>,
+    /// The call (by index among the file's references) whose value this
+    /// one is made on: `a.b()` for `c` in `a.b().c()`. Chains of any
+    /// length are typed link by link through it, where the receiver's text
+    /// is cut short.
+    #[serde(default)]
+    pub receiver_call: Option<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -516,4 +516,31 @@ fn odd_receivers_and_bindings_resolve_without_a_panic_or_a_loop() {
         python.references[step]
     );
     assert!(resolved >= 4, "{resolved}");
+    // `new C().step()…` a hundred times over: a hundred calls, the last
+    // typed link by link from the first, though its receiver's text is
+    // cut short.
+    let java = &facts[2].1;
+    let links: Vec<usize> = (0..java.references.len())
+        .filter(|&i| {
+            let r = &java.references[i];
+            r.name == "step"
+                && r.receiver
+                    .as_deref()
+                    .is_some_and(|t| t.starts_with("new C()"))
+        })
+        .collect();
+    assert_eq!(links.len(), 100);
+    let resolution = project.resolve("C.java");
+    let last = links
+        .iter()
+        .copied()
+        .max_by_key(|&i| java.references[i].receiver.as_ref().map(String::len))
+        .expect("links");
+    assert!(
+        resolution.references[last]
+            .first()
+            .is_some_and(|t| t.confidence >= 1.0),
+        "{:?}",
+        resolution.references[last]
+    );
 }

@@ -740,9 +740,30 @@ impl<'p> Project<'p> {
                 }
                 by_name
             },
+            resolved: RefCell::new(vec![None; facts.references.len()]),
         };
-        for r in &facts.references {
-            let targets = ctx.resolve(r);
+        // A call made on another's value after that one: each link of a
+        // chain is typed from the link before it.
+        let refs = &facts.references;
+        let mut chain = Vec::new();
+        let mut queued = vec![false; refs.len()];
+        for start in 0..refs.len() {
+            let mut at = Some(start);
+            while let Some(i) = at.filter(|&i| !queued[i]) {
+                queued[i] = true;
+                chain.push(i);
+                at = refs[i]
+                    .receiver_call
+                    .map(|j| j as usize)
+                    .filter(|&j| j < refs.len());
+            }
+            while let Some(i) = chain.pop() {
+                let targets = ctx.resolve(&refs[i]);
+                ctx.resolved.borrow_mut()[i] = Some(targets);
+            }
+        }
+        for (r, targets) in refs.iter().zip(ctx.resolved.take()) {
+            let targets = targets.unwrap_or_default();
             if r.kind != RefKind::Type {
                 match targets.first() {
                     None => resolution.stats.unresolved += 1,
@@ -777,6 +798,9 @@ struct FileCtx<'c, 'p> {
     nesting: std::cell::Cell<usize>,
     /// The file's bindings by name, in source order.
     bindings: HashMap<&'p str, Vec<&'p crate::Binding>>,
+    /// The targets of the references resolved so far, by index: what a
+    /// call made on another call's value reads its receiver's type from.
+    resolved: RefCell<Vec<Option<Vec<Target>>>>,
 }
 
 impl<'p> FileCtx<'_, 'p> {
@@ -1301,7 +1325,15 @@ impl<'p> FileCtx<'_, 'p> {
     /// `Foo::new().run()`). `None` when neither says, or the type has no
     /// member of that name here (an inherited one): the usual rules go on.
     fn typed_receiver(&self, r: &Reference, receiver: &str) -> Option<Vec<Target>> {
-        let (owner, certain) = self.type_of(r, receiver)?;
+        let linked = r.receiver_call.and_then(|i| {
+            let resolved = self.resolved.borrow();
+            let targets = resolved.get(i as usize)?.as_ref()?;
+            self.returned_by(targets)
+        });
+        let (owner, certain) = match linked {
+            Some(found) => found,
+            None => self.type_of(r, receiver)?,
+        };
         let (members, sure) = self.inherited_members(&owner, &r.name, 0);
         if members.is_empty() {
             return None;
@@ -1478,8 +1510,17 @@ impl<'p> FileCtx<'_, 'p> {
             line: r.line,
             enclosing: r.enclosing,
             args,
+            receiver_call: None,
         };
         let targets = self.resolve(&inner);
+        self.returned_by(&targets)
+    }
+
+    /// The type a call resolved to `targets` returns: its one target's
+    /// declared return type, looked up from the target's file (`Self` is
+    /// the target's own type), or the class a class called as a function
+    /// makes.
+    fn returned_by(&self, targets: &[Target]) -> Option<(TypeRef<'p>, bool)> {
         let target = targets.first()?;
         let facts = self.project.facts(&target.file)?;
         let file = self.project.path(&target.file)?;
