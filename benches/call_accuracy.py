@@ -122,6 +122,12 @@ def measure(definitions, homer_sites, reference, misses):
     bins = collections.defaultdict(lambda: [0, 0])
     edges = collections.defaultdict(lambda: [0, 0])
     missed = []
+    # Calls of one name on one line are paired in the order Homer lists
+    # them: by where they start, then where they end (a chain's links start
+    # together, the innermost ends first).
+    reference = sorted(
+        reference, key=lambda r: (r["file"], r["line"], r["name"], r.get("span") or [])
+    )
     for r in reference:
         k = (r["file"], r["line"], r["name"])
         homer = by_site[k].pop(0) if by_site[k] else None

@@ -49,11 +49,13 @@ public class JavacCalls {
             new TreePathScanner<Void, Void>() {
                 void site(Tree node, String name) {
                     long start = positions.getStartPosition(unit, node);
+                    long end = positions.getEndPosition(unit, node);
                     long line = unit.getLineMap().getLineNumber(start);
                     Element e = trees.getElement(getCurrentPath());
                     out.append("{\"file\":").append(quote(rel))
                        .append(",\"language\":\"java\",\"line\":").append(line)
                        .append(",\"name\":").append(quote(name))
+                       .append(",\"span\":[").append(start).append(",").append(end).append("]")
                        .append(",\"target\":").append(target(e)).append("}\n");
                 }
 

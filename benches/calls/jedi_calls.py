@@ -79,7 +79,18 @@ def main():
                     break
                 target = "outside"
             json.dump(
-                {"file": rel, "line": node.lineno, "name": name, "target": target},
+                {
+                    "file": rel,
+                    "line": node.lineno,
+                    "name": name,
+                    # Where the call starts and ends, to order calls of one
+                    # name on one line (a chain's links start together).
+                    "span": [
+                        [node.lineno, node.col_offset],
+                        [node.end_lineno, node.end_col_offset],
+                    ],
+                    "target": target,
+                },
                 out,
                 sort_keys=True,
             )

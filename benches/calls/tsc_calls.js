@@ -121,6 +121,7 @@ for (const rel of listed) {
             language,
             line,
             name: nameNode.text,
+            span: [node.getStart(sf), node.getEnd()],
             target: target(node, nameNode),
           })
         );

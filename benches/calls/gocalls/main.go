@@ -33,6 +33,9 @@ type site struct {
 	Line     int         `json:"line"`
 	Name     string      `json:"name"`
 	Target   interface{} `json:"target"`
+	// Where the call starts and ends, to order calls of one name on one
+	// line (a chain's links start together).
+	Span [2]int `json:"span"`
 }
 
 type place struct {
@@ -123,7 +126,8 @@ func main() {
 				}
 				// Conversions to builtin types and builtins are not calls
 				// of anything declared: outside.
-				enc.Encode(site{rel, "go", fset.Position(n.Pos()).Line, id.Name, target(id)})
+				span := [2]int{fset.Position(n.Pos()).Offset, fset.Position(n.End()).Offset}
+				enc.Encode(site{rel, "go", fset.Position(n.Pos()).Line, id.Name, target(id), span})
 				return true
 			})
 		}

@@ -10,8 +10,8 @@ use tree_sitter::{Node, Parser, TreeCursor};
 
 use crate::lang::{Capture, Role, Slot, Spec, spec, text};
 use crate::{
-    DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind, Language, RefKind, Reference,
-    Span,
+    Argument, DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind, Language, RefKind,
+    Reference, Span,
 };
 
 /// Bumped whenever extraction changes what it produces, so stored facts
@@ -22,6 +22,8 @@ pub const EXTRACTOR_VERSION: u32 = 11;
 const MAX_SIGNATURE: usize = 300;
 const MAX_DOC: usize = 2000;
 const MAX_RECEIVER: usize = 120;
+/// The longest argument text kept for its type (`TypeName.INT`, `x`).
+const MAX_ARGUMENT: usize = 80;
 /// Diagnostics kept per file.
 const MAX_DIAGNOSTICS: usize = 10;
 /// A qualified name longer than this (pathologically deep nesting) keeps
@@ -273,6 +275,80 @@ struct RawRef {
     path: bool,
     kind: RefKind,
     args: Option<u16>,
+    arguments: Vec<RawArgument>,
+}
+
+/// An argument before the calls of the file are numbered.
+enum RawArgument {
+    Read(Argument),
+    /// A call, by where it is.
+    Call(usize, usize),
+}
+
+/// Java calls (`method_invocation`): what each argument's text says of its
+/// type, which is what tells Java's overloads apart. Other languages: none.
+fn typed_arguments(call: Node<'_>, source: &[u8]) -> Vec<RawArgument> {
+    if call.kind() != "method_invocation" {
+        return Vec::new();
+    }
+    let Some(arguments) = call.child_by_field_name("arguments") else {
+        return Vec::new();
+    };
+    let mut cursor = arguments.walk();
+    arguments
+        .named_children(&mut cursor)
+        .filter(|a| !a.kind().contains("comment"))
+        .map(|a| java_argument(a, source))
+        .collect()
+}
+
+fn java_argument(node: Node<'_>, source: &[u8]) -> RawArgument {
+    let named = |t: &str| RawArgument::Read(Argument::Type(t.to_owned()));
+    let short = |n: Node<'_>| {
+        let t = text(n, source);
+        (t.len() <= MAX_ARGUMENT && !t.contains('\n')).then(|| t.into_owned())
+    };
+    match node.kind() {
+        "string_literal" | "text_block" => named("String"),
+        "character_literal" => named("char"),
+        "true" | "false" => named("boolean"),
+        "null_literal" => RawArgument::Read(Argument::Null),
+        "decimal_integer_literal"
+        | "hex_integer_literal"
+        | "octal_integer_literal"
+        | "binary_integer_literal" => {
+            if text(node, source).ends_with(['l', 'L']) {
+                named("long")
+            } else {
+                named("int")
+            }
+        }
+        "decimal_floating_point_literal" | "hex_floating_point_literal" => {
+            if text(node, source).ends_with(['f', 'F']) {
+                named("float")
+            } else {
+                named("double")
+            }
+        }
+        "class_literal" => named("Class"),
+        "object_creation_expression" | "cast_expression" => node
+            .child_by_field_name("type")
+            .and_then(short)
+            .map_or(RawArgument::Read(Argument::Unknown), |t| {
+                RawArgument::Read(Argument::Type(t))
+            }),
+        "identifier" | "field_access" | "this" => short(node)
+            .map_or(RawArgument::Read(Argument::Unknown), |t| {
+                RawArgument::Read(Argument::Value(t))
+            }),
+        "method_invocation" => RawArgument::Call(node.start_byte(), node.end_byte()),
+        "parenthesized_expression" => node
+            .named_child(0)
+            .map_or(RawArgument::Read(Argument::Unknown), |inner| {
+                java_argument(inner, source)
+            }),
+        _ => RawArgument::Read(Argument::Unknown),
+    }
 }
 
 /// A name introduced with a type, before its scope is known.
@@ -423,6 +499,7 @@ impl<'t> Found<'t> {
                 } else {
                     argument_count(call)
                 },
+                arguments: typed_arguments(call, source),
             });
         } else if let (Some(node), Some(name)) =
             (get(Slot::Construct), text_of(Slot::ConstructName))
@@ -437,6 +514,7 @@ impl<'t> Found<'t> {
                 path,
                 kind: RefKind::Construct,
                 args: argument_count(node),
+                arguments: Vec::new(),
             });
         } else if let Some(node) = get(Slot::TypeName) {
             self.refs.push(RawRef {
@@ -449,6 +527,7 @@ impl<'t> Found<'t> {
                 path: false,
                 kind: RefKind::Type,
                 args: None,
+                arguments: Vec::new(),
             });
         } else if let (Some(node), Some(name)) = (get(Slot::Bind), text_of(Slot::BindName)) {
             self.bindings
@@ -942,6 +1021,7 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
     // The calls kept by where they are, and the receivers to link to them.
     let mut calls: HashMap<(usize, usize), u32> = HashMap::new();
     let mut receivers: Vec<(usize, (usize, usize))> = Vec::new();
+    let mut arguments: Vec<(usize, Vec<RawArgument>)> = Vec::new();
     // The place and name read last, and where each call kept there ends:
     // the links of a chain start at one place (`b.add(x).add(y)`) and are
     // told apart by where they end.
@@ -974,6 +1054,9 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
         if let Some(span) = r.receiver_span {
             receivers.push((out.len(), span));
         }
+        if !r.arguments.is_empty() {
+            arguments.push((out.len(), r.arguments));
+        }
         out.push(Reference {
             enclosing: enclosing(nested, r.byte),
             name: r.name,
@@ -983,10 +1066,22 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
             line: r.line,
             args: r.args,
             receiver_call: None,
+            arguments: Vec::new(),
         });
     }
     for (at, span) in receivers {
         out[at].receiver_call = calls.get(&span).copied();
+    }
+    for (at, list) in arguments {
+        out[at].arguments = list
+            .into_iter()
+            .map(|a| match a {
+                RawArgument::Read(a) => a,
+                RawArgument::Call(start, end) => calls
+                    .get(&(start, end))
+                    .map_or(Argument::Unknown, |&i| Argument::Call(i)),
+            })
+            .collect();
     }
     out
 }

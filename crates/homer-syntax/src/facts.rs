@@ -159,6 +159,28 @@ pub struct Reference {
     /// is cut short.
     #[serde(default)]
     pub receiver_call: Option<u32>,
+    /// What the source says of each argument's type, where overloads are
+    /// told apart by it (Java): empty elsewhere, or when there are none.
+    #[serde(default)]
+    pub arguments: Vec<Argument>,
+}
+
+/// An argument of a call, as far as its text tells its type.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Argument {
+    /// The text says nothing plain (an operator, a lambda, a conditional).
+    Unknown,
+    /// `null`: any type but a primitive.
+    Null,
+    /// A type named outright: a literal's (`String`, `int`, `char`), a
+    /// construction's (`new Foo(…)`), a cast's (`(Foo) x`); `Class` for
+    /// `Foo.class`.
+    Type(String),
+    /// A name or a field path whose type the bindings tell (`x`,
+    /// `this.x`, `TypeName.INT`).
+    Value(String),
+    /// The value of another call of the file, by its reference index.
+    Call(u32),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -23,8 +23,8 @@ pub use attributes::Attributes;
 pub use detect::{Language, PathHint, Tier, detect, detect_hinted, path_hint};
 pub use extract::{EXTRACTOR_VERSION, Extractor};
 pub use facts::{
-    Binding, DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind, ImportedName, RefKind,
-    Reference, Span,
+    Argument, Binding, DefKind, Definition, Diagnostic, FileFacts, Import, ImportKind,
+    ImportedName, RefKind, Reference, Span,
 };
 pub use lang::grammar;
 pub use resolve::{

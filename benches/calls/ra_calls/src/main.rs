@@ -54,16 +54,17 @@ fn main() -> anyhow::Result<()> {
         let Ok(tree) = analysis.parse(file_id) else { continue };
         let Ok(lines) = analysis.file_line_index(file_id) else { continue };
         for node in tree.syntax().descendants() {
-            let (start, name) = if let Some(call) = ast::CallExpr::cast(node.clone()) {
+            let (range, name) = if let Some(call) = ast::CallExpr::cast(node.clone()) {
                 let Some(ast::Expr::PathExpr(path)) = call.expr() else { continue };
                 let Some(name) = path.path().and_then(|p| p.segment()).and_then(|s| s.name_ref()) else { continue };
-                (call.syntax().text_range().start(), name)
+                (call.syntax().text_range(), name)
             } else if let Some(call) = ast::MethodCallExpr::cast(node.clone()) {
                 let Some(name) = call.name_ref() else { continue };
-                (call.syntax().text_range().start(), name)
+                (call.syntax().text_range(), name)
             } else {
                 continue;
             };
+            let start = range.start();
             let line = lines.line_col(start).line + 1;
             let position = FilePosition { file_id, offset: name.syntax().text_range().start() };
             let navs = analysis.goto_definition(position, &config).ok().flatten();
@@ -84,6 +85,7 @@ fn main() -> anyhow::Result<()> {
             let site = serde_json::json!({
                 "file": rel, "language": "rust", "line": line,
                 "name": name.text().to_string(), "target": target,
+                "span": [u32::from(range.start()), u32::from(range.end())],
             });
             writeln!(out, "{site}")?;
         }

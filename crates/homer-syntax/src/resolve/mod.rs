@@ -20,6 +20,7 @@
 //! is right is measured against type checkers: `docs/ACCURACY.md`.
 
 mod imports;
+mod overloads;
 mod signature;
 
 use std::cell::RefCell;
@@ -742,24 +743,36 @@ impl<'p> Project<'p> {
             },
             resolved: RefCell::new(vec![None; facts.references.len()]),
         };
-        // A call made on another's value after that one: each link of a
-        // chain is typed from the link before it.
+        // A call after the calls it is made on and passed (`a.b().c(d())`
+        // after `a.b()` and `d()`): each link of a chain is typed from the
+        // link before it, an overload chosen by its arguments' types.
         let refs = &facts.references;
-        let mut chain = Vec::new();
         let mut queued = vec![false; refs.len()];
+        let mut stack: Vec<(usize, bool)> = Vec::new();
         for start in 0..refs.len() {
-            let mut at = Some(start);
-            while let Some(i) = at.filter(|&i| !queued[i]) {
+            stack.push((start, false));
+            while let Some((i, ready)) = stack.pop() {
+                if ready {
+                    let targets = ctx.resolve(&refs[i]);
+                    ctx.resolved.borrow_mut()[i] = Some(targets);
+                    continue;
+                }
+                if queued[i] {
+                    continue;
+                }
                 queued[i] = true;
-                chain.push(i);
-                at = refs[i]
-                    .receiver_call
-                    .map(|j| j as usize)
-                    .filter(|&j| j < refs.len());
-            }
-            while let Some(i) = chain.pop() {
-                let targets = ctx.resolve(&refs[i]);
-                ctx.resolved.borrow_mut()[i] = Some(targets);
+                stack.push((i, true));
+                let r = &refs[i];
+                let passed = r.arguments.iter().filter_map(|a| match a {
+                    crate::Argument::Call(j) => Some(*j),
+                    _ => None,
+                });
+                for j in r.receiver_call.into_iter().chain(passed) {
+                    let j = j as usize;
+                    if j < refs.len() && !queued[j] {
+                        stack.push((j, false));
+                    }
+                }
             }
         }
         for (r, targets) in refs.iter().zip(ctx.resolved.take()) {
@@ -860,7 +873,12 @@ impl<'p> FileCtx<'_, 'p> {
     /// [`Self::among`], after leaving out the candidates that cannot take
     /// the call's number of arguments (overloads differ by it), when the
     /// call's count and some candidate's parameters are known.
-    fn pick(r: &Reference, candidates: Vec<DefRef<'p>>, certain_if_one: bool) -> Vec<Target> {
+    fn pick(
+        &self,
+        r: &Reference,
+        candidates: Vec<DefRef<'p>>,
+        certain_if_one: bool,
+    ) -> Vec<Target> {
         let candidates = Self::without_replaced(candidates);
         let Some(args) = r.args.filter(|_| candidates.len() > 1) else {
             return Self::among(candidates, certain_if_one);
@@ -879,6 +897,11 @@ impl<'p> FileCtx<'_, 'p> {
         if fitting.is_empty() {
             return Self::among(candidates, certain_if_one);
         }
+        // Java: the arguments' types, where the source says them.
+        let ranked = (self.language == Language::Java)
+            .then(|| self.by_argument_types(r, &fitting))
+            .flatten();
+        let fitting = ranked.clone().unwrap_or(fitting);
         // Several fit the count: the types decide, which this does not
         // know. A guess, a fixed-arity overload first: Java, C# and Kotlin
         // try those before any variadic one.
@@ -899,7 +922,14 @@ impl<'p> FileCtx<'_, 'p> {
                 .and_then(arity)
                 .is_some_and(|(_, max)| max.is_none())
         };
-        targets.sort_by_key(|t| variadic(t));
+        match ranked {
+            Some(order) => targets.sort_by_key(|t| {
+                order
+                    .iter()
+                    .position(|d| d.file == t.file && d.index == t.definition)
+            }),
+            None => targets.sort_by_key(|t| variadic(t)),
+        }
         targets
     }
 
@@ -1043,14 +1073,14 @@ impl<'p> FileCtx<'_, 'p> {
                     .filter(|&d| fits(r, d))
                     .collect();
                 if !inside.is_empty() {
-                    return Self::pick(r, inside, true);
+                    return self.pick(r, inside, true);
                 }
             }
             scope = enclosing.parent;
         }
         let sibling = self.sibling_member(r);
         if !sibling.is_empty() {
-            return Self::pick(r, sibling, true);
+            return self.pick(r, sibling, true);
         }
         let top: Vec<DefRef<'p>> = self
             .top_level_in(&[self.path], &r.name)
@@ -1058,7 +1088,7 @@ impl<'p> FileCtx<'_, 'p> {
             .filter(|&d| fits(r, d))
             .collect();
         if !top.is_empty() {
-            return Self::pick(r, top, true);
+            return self.pick(r, top, true);
         }
         // Names bound by imports.
         if let Some(bindings) = self.scope.bindings.get(&r.name) {
@@ -1082,7 +1112,7 @@ impl<'p> FileCtx<'_, 'p> {
                 }
             }
             if !found.is_empty() {
-                return Self::pick(r, found, true);
+                return self.pick(r, found, true);
             }
         }
         // Names visible without qualification.
@@ -1095,7 +1125,7 @@ impl<'p> FileCtx<'_, 'p> {
         if !seen.is_empty() {
             // The tags tier sees the files beside it without knowing
             // what they export: a guess.
-            return Self::pick(r, seen, self.language.tier() == crate::Tier::Full);
+            return self.pick(r, seen, self.language.tier() == crate::Tier::Full);
         }
         self.guess(r, |kind| {
             kind != DefKind::Method || implicit_this(self.language)
@@ -1104,7 +1134,7 @@ impl<'p> FileCtx<'_, 'p> {
 
     /// A guess: definitions of this name in sight.
     fn guess(&self, r: &Reference, kind_ok: impl Fn(DefKind) -> bool) -> Vec<Target> {
-        Self::pick(r, self.in_sight(r, kind_ok), false)
+        self.pick(r, self.in_sight(r, kind_ok), false)
     }
 
     /// The definitions of the reference's name in sight that it fits.
@@ -1135,11 +1165,11 @@ impl<'p> FileCtx<'_, 'p> {
         };
         let narrowed: Vec<DefRef<'p>> = all.iter().copied().filter(named_like).collect();
         if !narrowed.is_empty() {
-            Self::pick(r, narrowed, false)
+            self.pick(r, narrowed, false)
         } else if self.language == Language::Erlang {
             Vec::new()
         } else {
-            Self::pick(r, all, false)
+            self.pick(r, all, false)
         }
     }
 
@@ -1149,7 +1179,7 @@ impl<'p> FileCtx<'_, 'p> {
             if let Some(owner) = self.enclosing_type(r) {
                 let (members, certain) = self.inherited_members(&owner, &r.name, 0);
                 if !members.is_empty() {
-                    return Self::pick(r, members, certain);
+                    return self.pick(r, members, certain);
                 }
             }
             return self.guess(r, |kind| kind == DefKind::Method);
@@ -1167,7 +1197,7 @@ impl<'p> FileCtx<'_, 'p> {
                 .copied()
                 .collect();
             if !here.is_empty() {
-                return Self::pick(r, here, true);
+                return self.pick(r, here, true);
             }
         }
         if let Some(found) = self.typed_receiver(r, receiver) {
@@ -1197,14 +1227,14 @@ impl<'p> FileCtx<'_, 'p> {
                     .filter(|&d| fits(r, d))
                     .collect();
                 if !found.is_empty() {
-                    return Self::pick(r, found, true);
+                    return self.pick(r, found, true);
                 }
                 Vec::new()
             }
             Some(Receiver::Type(owner, certain)) => {
                 let (members, sure) = self.inherited_members(&owner, &r.name, 0);
                 if !members.is_empty() {
-                    return Self::pick(r, members, certain && sure);
+                    return self.pick(r, members, certain && sure);
                 }
                 unknown(self)
             }
@@ -1222,8 +1252,11 @@ impl<'p> FileCtx<'_, 'p> {
         name: &str,
         depth: usize,
     ) -> (Vec<DefRef<'p>>, bool) {
-        let own = self.members(owner, name);
-        if !own.is_empty() || depth >= 5 {
+        let mut own = self.members(owner, name);
+        // Java overloads a name across a class and its bases: a call picks
+        // among all of them (an override replaces its base's method).
+        let overloads = self.language == Language::Java;
+        if (!own.is_empty() && !overloads) || depth >= 5 {
             return (own, true);
         }
         let TypeRef::Def(d) = owner else {
@@ -1232,6 +1265,7 @@ impl<'p> FileCtx<'_, 'p> {
         let Some(language) = d.language() else {
             return (own, true);
         };
+        let mut all_sure = true;
         for base in signature::bases(d.definition(), language) {
             let Some((base, sure)) =
                 self.type_written_in(d.file, d.facts, d.definition().parent, base)
@@ -1242,11 +1276,22 @@ impl<'p> FileCtx<'_, 'p> {
                 continue;
             }
             let (found, certain) = self.inherited_members(&base, name, depth + 1);
-            if !found.is_empty() {
+            if found.is_empty() {
+                continue;
+            }
+            if !overloads {
                 return (found, sure && certain);
             }
+            all_sure &= sure && certain;
+            let parameters = |m: &DefRef<'p>| signature::java_parameters(m.definition());
+            for m in found {
+                let overridden = own.iter().any(|o| parameters(o) == parameters(&m));
+                if !overridden {
+                    own.push(m);
+                }
+            }
         }
-        (Vec::new(), true)
+        (own, all_sure)
     }
 
     /// The scope of another file, computed once.
@@ -1338,7 +1383,7 @@ impl<'p> FileCtx<'_, 'p> {
         if members.is_empty() {
             return None;
         }
-        Some(Self::pick(r, members, certain && sure))
+        Some(self.pick(r, members, certain && sure))
     }
 
     /// The type of a value expression where `r` is, when the source says:
@@ -1386,7 +1431,13 @@ impl<'p> FileCtx<'_, 'p> {
         if !is_identifier(field) {
             return None;
         }
-        let (owner, certain) = self.type_of(r, head)?;
+        // A field of a value, or a static field of a type (`TypeName.INT`).
+        let (owner, certain) =
+            self.type_of(r, head)
+                .or_else(|| match self.receiver_cached(head)? {
+                    Receiver::Type(t, certain) => Some((t, certain)),
+                    Receiver::Files(_) => None,
+                })?;
         let TypeRef::Def(d) = owner else {
             return None;
         };
@@ -1511,6 +1562,7 @@ impl<'p> FileCtx<'_, 'p> {
             enclosing: r.enclosing,
             args,
             receiver_call: None,
+            arguments: Vec::new(),
         };
         let targets = self.resolve(&inner);
         self.returned_by(&targets)

@@ -126,6 +126,70 @@ pub(crate) fn arity(definition: &Definition, language: Language) -> Option<(u16,
     Some((min, max))
 }
 
+/// A Java parameter's type as written (`Map<K, V>`, `String[]`) and
+/// whether it takes any number of arguments (`Object...`, then the
+/// element's type).
+pub(crate) fn java_parameters(definition: &Definition) -> Option<Vec<(&str, bool)>> {
+    if !matches!(definition.kind, DefKind::Function | DefKind::Method) {
+        return None;
+    }
+    let open = parameters_at(definition)?;
+    let (inside, _) = bracketed(&definition.signature, open)?;
+    let mut out = Vec::new();
+    for part in split_top(inside) {
+        let mut rest = part.trim();
+        // Annotations and `final` say nothing of the type.
+        loop {
+            if let Some(after) = rest.strip_prefix("final ") {
+                rest = after.trim_start();
+            } else if rest.starts_with('@') {
+                let end = rest
+                    .find(|c: char| c.is_whitespace() || c == '(')
+                    .unwrap_or(rest.len());
+                rest = if rest[end..].starts_with('(') {
+                    bracketed(rest, end).map_or("", |(_, after)| &rest[after..])
+                } else {
+                    &rest[end..]
+                }
+                .trim_start();
+            } else {
+                break;
+            }
+        }
+        let (written, _name) = rest.rsplit_once(char::is_whitespace)?;
+        let written = written.trim();
+        match written.strip_suffix("...") {
+            Some(element) => out.push((element.trim(), true)),
+            None => out.push((written, false)),
+        }
+    }
+    Some(out)
+}
+
+/// The names a Java header declares as type parameters (`<T, R extends
+/// X>`), before the definition's name.
+pub(crate) fn type_parameters(definition: &Definition) -> Vec<&str> {
+    let sig = definition.signature.as_str();
+    let at = if definition.kind.holds_methods() {
+        // `class Foo<T>`: after the name.
+        sig.find(definition.name.as_str())
+            .map(|i| i + definition.name.len())
+            .filter(|&i| sig[i..].starts_with('<'))
+    } else {
+        sig.find(definition.name.as_str())
+            .and_then(|end| sig[..end].find('<'))
+    };
+    let Some(open) = at else {
+        return Vec::new();
+    };
+    bracketed(sig, open).map_or_else(Vec::new, |(inside, _)| {
+        split_top(inside)
+            .into_iter()
+            .filter_map(|p| p.split_whitespace().next())
+            .collect()
+    })
+}
+
 /// The type a call of `definition` returns, as written (`Builder`,
 /// `Self`, `*Command`), when its header states one.
 pub(crate) fn return_type(definition: &Definition, language: Language) -> Option<&str> {
@@ -427,6 +491,33 @@ mod tests {
                 "{sig}"
             );
         }
+    }
+
+    #[test]
+    fn java_parameters_and_type_parameters_are_read() {
+        let get = def(
+            DefKind::Method,
+            "get",
+            "public static <T extends Foo, R> TypeVariableName get(final @Nullable(\"x\") String name, Map<K, V> m, TypeName... bounds)",
+        );
+        assert_eq!(
+            java_parameters(&get),
+            Some(vec![
+                ("String", false),
+                ("Map<K, V>", false),
+                ("TypeName", true)
+            ])
+        );
+        assert_eq!(type_parameters(&get), ["T", "R"]);
+        let class = def(
+            DefKind::Class,
+            "Box",
+            "public final class Box<E> implements List<E>",
+        );
+        assert_eq!(type_parameters(&class), ["E"]);
+        let none = def(DefKind::Method, "run", "void run()");
+        assert_eq!(java_parameters(&none), Some(vec![]));
+        assert!(type_parameters(&none).is_empty());
     }
 
     #[test]
