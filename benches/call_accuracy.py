@@ -153,6 +153,8 @@ def measure(definitions, homer_sites, reference, misses):
                     m["certain_wrong"] += 1
                     if len(missed) < misses:
                         missed.append(("certain, checker says outside", r, top))
+                elif len(missed) < misses:
+                    missed.append((f"guessed of {len(targets)}, checker says outside", r, top))
             continue
         want = place(definitions, t)
         if want is None:

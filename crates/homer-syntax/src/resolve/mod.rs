@@ -1210,7 +1210,7 @@ impl<'p> FileCtx<'_, 'p> {
         // a module's function as well as a method.
         let tags = self.language.tier() == crate::Tier::Tags;
         let unknown = |this: &Self| {
-            if r.path {
+            if r.path || this.declared_outside(r, receiver) {
                 Vec::new()
             } else if tags {
                 this.guess_by_receiver(r, receiver)
@@ -1240,6 +1240,34 @@ impl<'p> FileCtx<'_, 'p> {
             }
             None => unknown(self),
         }
+    }
+
+    /// A receiver declared with a type that names nothing in the project
+    /// (`Set<Modifier> modifiers`, `x: dict`): its methods are a library's.
+    /// Only where a declared type is the type whose methods a call reaches:
+    /// not Rust (a `Box<T>` reaches `T`'s methods, an enum's variant is no
+    /// definition) nor TypeScript (structural types, classes declared
+    /// inside functions); and not a type parameter (`M`, `T`).
+    fn declared_outside(&self, r: &Reference, receiver: &str) -> bool {
+        if !matches!(
+            self.language,
+            Language::Java | Language::CSharp | Language::Kotlin | Language::Go | Language::Python
+        ) {
+            return false;
+        }
+        self.binding_of(r, receiver).is_some_and(|b| {
+            let written = b.type_name.as_str();
+            !written.is_empty()
+                && !written.ends_with(')')
+                && signature::type_name(written).is_some_and(|name| {
+                    let simple = name.rsplit(['.', ':']).next().unwrap_or(name);
+                    // `T`, not `testing.T`.
+                    let parameter = simple == name
+                        && simple.len() <= 2
+                        && simple.starts_with(|c: char| c.is_ascii_uppercase());
+                    !parameter && self.project.definitions_named(simple).is_empty()
+                })
+        })
     }
 
     /// Members named `name` of a type, or, where it has none, of the first
