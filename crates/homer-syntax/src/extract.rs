@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 11;
+pub const EXTRACTOR_VERSION: u32 = 12;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -619,7 +619,8 @@ impl Nested {
 /// A definition or a scope, in position order.
 enum Item {
     Def(usize),
-    Scope(String),
+    /// A scope's name, and the trait it implements.
+    Scope(String, Option<String>),
 }
 
 /// A definition or scope whose range is still open during nesting.
@@ -631,6 +632,30 @@ struct Open {
     /// The definition binds a name to a value (`x = function …`), which
     /// may name the same function again.
     binds_value: bool,
+    /// A scope implementing this trait (Rust `impl Trait for Type`).
+    of_trait: Option<String>,
+}
+
+/// Definitions and scopes by where they start, the outer first; a scope
+/// with the trait it implements (Rust `impl Trait for Type`).
+fn items_in_order(
+    defs: &[RawDef<'_>],
+    scopes: Vec<(Node<'_>, String)>,
+    source: &[u8],
+) -> Vec<(usize, usize, Item)> {
+    let mut items: Vec<(usize, usize, Item)> = defs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.node.start_byte(), d.node.end_byte(), Item::Def(i)))
+        .chain(scopes.into_iter().map(|(n, name)| {
+            let of_trait = n
+                .child_by_field_name("trait")
+                .map(|t| one_line(&text(t, source), MAX_RECEIVER));
+            (n.start_byte(), n.end_byte(), Item::Scope(name, of_trait))
+        }))
+        .collect();
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    items
 }
 
 /// Orders definitions and scopes by position, nests them (a stack: ranges
@@ -648,17 +673,7 @@ fn nest<'t>(
     defs.sort_by_key(|d| (d.node.id(), d.pattern));
     defs.dedup_by_key(|d| d.node.id());
 
-    let mut items: Vec<(usize, usize, Item)> = defs
-        .iter()
-        .enumerate()
-        .map(|(i, d)| (d.node.start_byte(), d.node.end_byte(), Item::Def(i)))
-        .chain(
-            scopes
-                .into_iter()
-                .map(|(n, name)| (n.start_byte(), n.end_byte(), Item::Scope(name))),
-        )
-        .collect();
-    items.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let items = items_in_order(&defs, scopes, source);
 
     let mut stack: Vec<Open> = Vec::new();
     let mut nested = Nested::with_capacity(defs.len());
@@ -676,7 +691,7 @@ fn nest<'t>(
         let prefix = stack.last().map(|open| open.qualified.as_str());
         let parent = stack.iter().rev().find_map(|open| open.def);
         match item {
-            Item::Scope(name) => {
+            Item::Scope(name, of_trait) => {
                 let qualified = join(prefix, &name);
                 stack.push(Open {
                     end,
@@ -684,6 +699,7 @@ fn nest<'t>(
                     def: parent,
                     holds_methods: true,
                     binds_value: false,
+                    of_trait,
                 });
             }
             Item::Def(i) => {
@@ -732,6 +748,7 @@ fn nest<'t>(
                     parent,
                     exported: (spec.exported)(raw.node, &raw.name, source)
                         || (exported.contains(&raw.node.id()) && !raw.name.starts_with('#')),
+                    of_trait: stack.last().and_then(|open| open.of_trait.clone()),
                 });
                 nested.ranges.push((start, end));
                 nested.name_starts.insert(raw.name_start);
@@ -744,6 +761,7 @@ fn nest<'t>(
                         raw.node.kind(),
                         "assignment_expression" | "variable_declarator" | "pair"
                     ),
+                    of_trait: None,
                 });
             }
         }
@@ -803,6 +821,7 @@ fn add_unread_functions(nested: &mut Nested, headers: Vec<crate::shell::Header>,
                 parent: None,
                 // Shell functions are visible to whatever sources the file.
                 exported: true,
+                of_trait: None,
             },
         ));
     }
@@ -851,6 +870,7 @@ fn merge_clause(
         def: Some(index),
         holds_methods: false,
         binds_value: false,
+        of_trait: None,
     })
 }
 

@@ -124,6 +124,11 @@ pub struct Definition {
     pub parent: Option<u32>,
     /// Visible outside its file or package by the language's rules.
     pub exported: bool,
+    /// A method written in an implementation of a trait for a type (Rust
+    /// `impl Build for Graph`): the trait as written. A type's own methods
+    /// come first when a call is resolved.
+    #[serde(default)]
+    pub of_trait: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

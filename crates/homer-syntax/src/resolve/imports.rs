@@ -209,6 +209,10 @@ fn bind<'p>(scope: &mut Scope<'p>, name: &str, bound: Bound<'p>) {
 struct RustCrate<'p> {
     src: String,
     root: &'p str,
+    /// A module shared by the test, bench or example crates that declare
+    /// it (`tests/common/mod.rs`): its own file stands for the root, and
+    /// its module path is where it is (`common`).
+    shared: bool,
 }
 
 fn rust_is_root(path: &str) -> bool {
@@ -243,6 +247,7 @@ fn rust_crate<'p>(project: &Project<'p>, path: &'p str) -> RustCrate<'p> {
         return RustCrate {
             src: dir_of(root).to_owned(),
             root,
+            shared: false,
         };
     }
     let owner = manifests
@@ -263,13 +268,18 @@ fn rust_crate<'p>(project: &Project<'p>, path: &'p str) -> RustCrate<'p> {
                 .path(&format!("{src}/lib.rs"))
                 .or_else(|| project.path(&format!("{src}/main.rs")))
                 .unwrap_or(path);
-            return RustCrate { src, root };
+            return RustCrate {
+                src,
+                root,
+                shared: false,
+            };
         }
     }
     if rust_is_root(path) {
         return RustCrate {
             src: dir_of(path).to_owned(),
             root: path,
+            shared: false,
         };
     }
     // A module of a test or example crate (`tests/common/mod.rs`): its
@@ -281,12 +291,13 @@ fn rust_crate<'p>(project: &Project<'p>, path: &'p str) -> RustCrate<'p> {
     RustCrate {
         src: dir.to_owned(),
         root: path,
+        shared: true,
     }
 }
 
 /// A file's module path within its crate.
 fn rust_module(krate: &RustCrate<'_>, path: &str) -> Vec<String> {
-    if path == krate.root {
+    if path == krate.root && !krate.shared {
         return Vec::new();
     }
     let relative = if krate.src.is_empty() {
@@ -377,7 +388,11 @@ fn rust_path<'p, 's>(
                 let root = project
                     .path(&format!("{src}/lib.rs"))
                     .or_else(|| project.path(&format!("{src}/main.rs")))?;
-                krate = RustCrate { src, root };
+                krate = RustCrate {
+                    src,
+                    root,
+                    shared: false,
+                };
                 module = Vec::new();
                 i = 1;
             } else {

@@ -1116,12 +1116,21 @@ impl<'p> FileCtx<'_, 'p> {
             }
         }
         // Names visible without qualification.
-        let visible: Vec<&str> = self.scope.visible.iter().copied().collect();
-        let seen: Vec<DefRef<'p>> = self
+        let visible: Vec<&'p str> = self.scope.visible.iter().copied().collect();
+        let mut seen: Vec<DefRef<'p>> = self
             .top_level_in(&visible, &r.name)
             .into_iter()
             .filter(|&d| fits(r, d))
             .collect();
+        // What a module seen by a wildcard hands on (`use common::*` where
+        // `common` has `pub use factories::*`).
+        if seen.is_empty() && reexports(Some(self.language)) {
+            seen = self
+                .exported(&visible, &r.name)
+                .into_iter()
+                .filter(|&d| fits(r, d))
+                .collect();
+        }
         if !seen.is_empty() {
             // The tags tier sees the files beside it without knowing
             // what they export: a guess.
@@ -1514,7 +1523,7 @@ impl<'p> FileCtx<'_, 'p> {
                 })
                 .or_else(|| (here.len() == 1).then(|| here[0]));
             if let Some(index) = best {
-                return Some((TypeRef::Def(DefRef { file, index, facts }), true));
+                return self.dealias(TypeRef::Def(DefRef { file, index, facts }), true);
             }
             // What that file imports or sees under that name.
             if file != self.path {
@@ -1533,7 +1542,7 @@ impl<'p> FileCtx<'_, 'p> {
                 found.sort();
                 found.dedup();
                 if let [only] = found.as_slice() {
-                    return Some((TypeRef::Def(*only), true));
+                    return self.dealias(TypeRef::Def(*only), true);
                 }
             }
         }
@@ -1564,8 +1573,8 @@ impl<'p> FileCtx<'_, 'p> {
             }
         }
         let open = open?;
-        let callee = call[..open].trim_end();
-        let callee = callee.split('<').next().unwrap_or(callee);
+        let callee = signature::without_generics(call[..open].trim_end());
+        let callee = callee.as_ref();
         let arguments = &call[open + 1..call.len() - 1];
         let parts = signature::split_top(arguments);
         let args = (!parts
@@ -1712,6 +1721,13 @@ impl<'p> FileCtx<'_, 'p> {
                 return own;
             }
         }
+        // A type's own methods before those of the traits it implements
+        // (Rust looks for inherent methods first).
+        if found.iter().any(|d| d.definition().of_trait.is_none())
+            && found.iter().any(|d| d.definition().of_trait.is_some())
+        {
+            found.retain(|d| d.definition().of_trait.is_none());
+        }
         // Prefer this file, then files this one depends on.
         if found.len() > 1 {
             let near: Vec<DefRef<'p>> = found
@@ -1748,7 +1764,48 @@ impl<'p> FileCtx<'_, 'p> {
 
     /// What a receiver expression names: module files, or a type.
     fn receiver(&self, receiver: &str) -> Option<Receiver<'p>> {
-        let receiver = receiver.trim();
+        let found = self.receiver_unaliased(receiver)?;
+        Some(match found {
+            Receiver::Type(t, certain) => {
+                let (t, certain) = self.dealias(t, certain)?;
+                Receiver::Type(t, certain)
+            }
+            files @ Receiver::Files(_) => files,
+        })
+    }
+
+    /// A type alias followed to the type it stands for (`UnGraph` to
+    /// `Graph`), a few steps at most; `None` when what it stands for is
+    /// not found (a type parameter, a library's type): the alias has no
+    /// members of its own.
+    fn dealias(&self, mut t: TypeRef<'p>, mut certain: bool) -> Option<(TypeRef<'p>, bool)> {
+        for _ in 0..4 {
+            let TypeRef::Def(d) = &t else {
+                break;
+            };
+            let Some(target) = signature::alias_target(d.definition()) else {
+                break;
+            };
+            if self.nesting.get() >= MAX_NESTING {
+                return None;
+            }
+            self.nesting.set(self.nesting.get() + 1);
+            let found = self.type_written_in(d.file, d.facts, d.definition().parent, target);
+            self.nesting.set(self.nesting.get() - 1);
+            match found {
+                Some((next, sure)) if !matches!(&next, TypeRef::Def(n) if n == d) => {
+                    t = next;
+                    certain &= sure;
+                }
+                _ => return None,
+            }
+        }
+        Some((t, certain))
+    }
+
+    fn receiver_unaliased(&self, receiver: &str) -> Option<Receiver<'p>> {
+        let receiver = signature::without_generics(receiver.trim());
+        let receiver = receiver.as_ref().trim();
         if let Some(rest) = receiver.strip_prefix("new ") {
             let name = rest.split(['(', '<', ' ']).next().unwrap_or(rest);
             return self
@@ -1820,8 +1877,13 @@ impl<'p> FileCtx<'_, 'p> {
                 }
             }
         }
-        let visible: Vec<&str> = self.scope.visible.iter().copied().collect();
+        let visible: Vec<&'p str> = self.scope.visible.iter().copied().collect();
         if let Some(d) = types(self.top_level_in(&visible, name)).first() {
+            return Some((TypeRef::Def(*d), true));
+        }
+        if reexports(Some(self.language))
+            && let Some(d) = types(self.exported(&visible, name)).first()
+        {
             return Some((TypeRef::Def(*d), true));
         }
         let anywhere: Vec<DefRef<'p>> = types(

@@ -190,6 +190,59 @@ pub(crate) fn type_parameters(definition: &Definition) -> Vec<&str> {
     })
 }
 
+/// What a type alias stands for, as written: `Graph<N, E, Undirected>`
+/// for `type UnGraph<N, E, Ix = u32> = Graph<N, E, Undirected>;`.
+pub(crate) fn alias_target(definition: &Definition) -> Option<&str> {
+    if definition.kind != DefKind::TypeAlias {
+        return None;
+    }
+    let sig = definition.signature.as_str();
+    let after = sig
+        .find(definition.name.as_str())
+        .map_or(0, |i| i + definition.name.len());
+    // The `=` outside the alias's own generic parameters (their defaults).
+    let mut depth = 0i32;
+    for (i, c) in sig[after..].char_indices() {
+        match c {
+            '<' => depth += 1,
+            '>' => depth -= 1,
+            '=' if depth == 0 => {
+                let target = sig[after + i + 1..].trim().trim_end_matches(';').trim();
+                return (!target.is_empty()).then_some(target);
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A path with its generic arguments left out: `Graph::new` for
+/// `Graph::<i32, ()>::new`, `Vec` for `Vec<u8>`.
+pub(crate) fn without_generics(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('<') {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut depth = 0u32;
+    let mut previous = ' ';
+    for c in text.chars() {
+        match c {
+            // `->` and `=>` are arrows, not the end of generics.
+            '>' if depth > 0 && !matches!(previous, '-' | '=') => depth -= 1,
+            '<' => {
+                if depth == 0 && out.ends_with("::") {
+                    out.truncate(out.len() - 2);
+                }
+                depth += 1;
+            }
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+        previous = c;
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// The type a call of `definition` returns, as written (`Builder`,
 /// `Self`, `*Command`), when its header states one.
 pub(crate) fn return_type(definition: &Definition, language: Language) -> Option<&str> {
@@ -220,7 +273,9 @@ pub(crate) fn return_type(definition: &Definition, language: Language) -> Option
                 })
                 .unwrap_or(rest.len());
             let ty = rest[..end].trim();
+            // Rust's `-> Self where G: Default`: the bounds are no type.
             let ty = ty.strip_suffix("where").unwrap_or(ty).trim();
+            let ty = ty.split(" where ").next().unwrap_or(ty).trim();
             // Go's `(T, error)`: the first.
             match ty.strip_prefix('(') {
                 Some(inner) if language == Language::Go => {
@@ -360,6 +415,7 @@ mod tests {
             doc: None,
             parent: None,
             exported: true,
+            of_trait: None,
         }
     }
 
@@ -469,6 +525,12 @@ mod tests {
                 "build",
                 Some("Result<Searcher, Error>"),
             ),
+            (
+                Language::Rust,
+                "pub fn new() -> Self where G: Default,",
+                "new",
+                Some("Self"),
+            ),
             (Language::Rust, "fn new() -> Self", "new", Some("Self")),
             (
                 Language::Go,
@@ -518,6 +580,23 @@ mod tests {
         let none = def(DefKind::Method, "run", "void run()");
         assert_eq!(java_parameters(&none), Some(vec![]));
         assert!(type_parameters(&none).is_empty());
+    }
+
+    #[test]
+    fn aliases_and_generic_arguments_are_read() {
+        let alias = def(
+            DefKind::TypeAlias,
+            "UnGraph",
+            "pub type UnGraph<N, E, Ix = DefaultIx> = Graph<N, E, Undirected, Ix>;",
+        );
+        assert_eq!(alias_target(&alias), Some("Graph<N, E, Undirected, Ix>"));
+        assert_eq!(without_generics("UnGraph::<&str, ()>::new"), "UnGraph::new");
+        assert_eq!(
+            without_generics("Acyclic::<DiGraph<usize, ()>>::new"),
+            "Acyclic::new"
+        );
+        assert_eq!(without_generics("Vec<Box<dyn Fn() -> u8>>"), "Vec");
+        assert_eq!(without_generics("a.b"), "a.b");
     }
 
     #[test]

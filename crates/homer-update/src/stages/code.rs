@@ -566,6 +566,17 @@ fn write_symbols(w: &mut TaskWriter<'_>, path: &str, parsed: &Parsed) -> Result<
     Ok(())
 }
 
+/// A definition as its file's importers' resolution reads it.
+#[derive(Serialize)]
+struct ExportedDefinition<'a> {
+    qualified: &'a str,
+    kind: &'static str,
+    exported: bool,
+    parent: Option<u32>,
+    signature: &'a str,
+    of_trait: Option<&'a str>,
+}
+
 /// What a file exposes to the files that depend on it: its definitions'
 /// names, kinds, nesting, visibility and headers, its types' typed fields,
 /// its package and imports (not lines or bodies).
@@ -573,8 +584,9 @@ fn write_symbols(w: &mut TaskWriter<'_>, path: &str, parsed: &Parsed) -> Result<
 struct Exports<'a> {
     /// Qualified name, kind, exported, parent, and the header: a
     /// definition's return type, parameters and bases are read by the
-    /// resolution of calls on what it returns or makes.
-    definitions: Vec<(&'a str, &'static str, bool, Option<u32>, &'a str)>,
+    /// resolution of calls on what it returns or makes; and the trait it
+    /// implements a method of.
+    definitions: Vec<ExportedDefinition<'a>>,
     /// The typed fields of its types (`x.field.f()` reads them).
     fields: Vec<(u32, &'a str, &'a str)>,
     package: Option<&'a str>,
@@ -589,14 +601,13 @@ fn exports_hash(facts: &FileFacts) -> u64 {
         definitions: facts
             .definitions
             .iter()
-            .map(|d| {
-                (
-                    d.qualified.as_str(),
-                    d.kind.name(),
-                    d.exported,
-                    d.parent,
-                    d.signature.as_str(),
-                )
+            .map(|d| ExportedDefinition {
+                qualified: d.qualified.as_str(),
+                kind: d.kind.name(),
+                exported: d.exported,
+                parent: d.parent,
+                signature: d.signature.as_str(),
+                of_trait: d.of_trait.as_deref(),
             })
             .collect(),
         fields: fields_of(facts, None),
@@ -856,6 +867,9 @@ struct NameDefinition<'p> {
     qualified: &'p str,
     kind: &'static str,
     signature: &'p str,
+    /// The trait it implements a method of: a type's own methods come
+    /// first.
+    of_trait: Option<&'p str>,
     fields: Vec<(u32, &'p str, &'p str)>,
     /// The hash of its file's imports.
     imports: u64,
@@ -966,6 +980,7 @@ fn run_resolve(
                             qualified: def.qualified.as_str(),
                             kind: def.kind.name(),
                             signature: def.signature.as_str(),
+                            of_trait: def.of_trait.as_deref(),
                             fields: if def.kind.holds_methods() {
                                 fields_of(facts, Some(d.index))
                             } else {
