@@ -192,6 +192,45 @@ fn a_changed_return_type_or_field_type_re_resolves_the_calls_through_it() {
 }
 
 #[test]
+fn a_changed_class_hierarchy_re_chooses_the_java_overloads_passed_its_values() {
+    let repo = copy("small");
+    let root = repo.path();
+    let write = |path: &str, text: &str| std::fs::write(root.join(path), text).expect("write");
+    write("java/Base.java", "class Base {}\n");
+    write("java/Leaf.java", "class Leaf extends Base {}\n");
+    write(
+        "java/Node.java",
+        "class Node {\n  void put(String s) {}\n  void put(Base b) {}\n}\n",
+    );
+    // Names neither `Base` nor `String`: which `put` takes a `Leaf`
+    // follows from Leaf.java's header.
+    write(
+        "java/Use.java",
+        "class Use {\n  void run(Node n, Leaf l) {\n    n.put(l);\n  }\n}\n",
+    );
+    commit_all(root, "Overloads");
+    run(root);
+    assert_eq!(
+        callees(root, "java/Use.java"),
+        ["java/Node.java::Node.put#2"]
+    );
+    // A Leaf is no Base any more: neither overload takes it for certain.
+    write("java/Leaf.java", "class Leaf {}\n");
+    commit_all(root, "Leaf stands alone");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        log.contains(&"executed resolve(java/Use.java)".to_owned()),
+        "{log:#?}"
+    );
+    assert_eq!(
+        callees(root, "java/Use.java"),
+        ["java/Node.java::Node.put", "java/Node.java::Node.put#2"],
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
 fn deleting_a_file_removes_its_symbols_and_every_edge_to_them() {
     let repo = copy("small");
     let root = repo.path();

@@ -390,6 +390,13 @@ pub fn names_read(facts: &FileFacts) -> BTreeSet<&str> {
     for b in &facts.bindings {
         out.extend(words(&b.type_name));
     }
+    // What an argument's text names (`TypeName.INT`, `new Foo()`): its type
+    // chooses among Java overloads.
+    for a in facts.references.iter().flat_map(|r| &r.arguments) {
+        if let crate::Argument::Type(text) | crate::Argument::Value(text) = a {
+            out.extend(words(text));
+        }
+    }
     if let Some(language) = facts.language {
         for d in facts.definitions.iter().filter(|d| d.kind.holds_methods()) {
             for base in signature::bases(d, language) {
@@ -644,6 +651,13 @@ impl<'p> Project<'p> {
             );
             for base in signature::bases(def, language) {
                 out.extend(words(base));
+            }
+            // A Java overload's parameter types: whether an argument may be
+            // passed to one reads their definitions and bases.
+            if language == Language::Java {
+                for (written, _) in signature::java_parameters(def).into_iter().flatten() {
+                    out.extend(words(written));
+                }
             }
             if def.kind.holds_methods() {
                 for b in d
