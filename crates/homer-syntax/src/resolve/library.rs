@@ -4,7 +4,8 @@
 //! receiver's type Homer does not know goes to the library far more often
 //! than to the project's method of the same name: measured against type
 //! checkers on fifteen repositories (docs/ACCURACY.md), a lone guess by such
-//! a name was right 0-42% of the time, by any other name 63-98%.
+//! a name was right 0-42% of the time, by any other name 63-98% (each
+//! repository with more than ten such guesses).
 //!
 //! The lists were written from the languages' documentation, before that
 //! measurement, and are not tuned to it.
