@@ -34,98 +34,45 @@ enum Fit {
     No,
 }
 
-/// A primitive or a final class of the JDK, and the types its values can
-/// be passed as: nothing else takes them.
-fn final_jdk(name: &str) -> Option<&'static [&'static str]> {
-    Some(match name {
-        "String" => &[
-            "String",
-            "Object",
-            "CharSequence",
-            "Comparable",
-            "Serializable",
-            "Constable",
-            "ConstantDesc",
-        ],
-        "Class" => &[
-            "Class",
-            "Object",
-            "Type",
-            "GenericDeclaration",
-            "AnnotatedElement",
-            "Serializable",
-            "TypeDescriptor",
-            "OfField",
-            "Constable",
-        ],
-        "boolean" => &[
-            "boolean",
-            "Boolean",
-            "Object",
-            "Serializable",
-            "Comparable",
-            "Constable",
-        ],
-        "char" => &[
-            "char",
-            "int",
-            "long",
-            "float",
-            "double",
-            "Character",
-            "Object",
-            "Serializable",
-            "Comparable",
-            "Constable",
-        ],
-        "int" => &[
-            "int",
-            "long",
-            "float",
-            "double",
-            "Integer",
-            "Number",
-            "Object",
-            "Serializable",
-            "Comparable",
-            "Constable",
-            "ConstantDesc",
-        ],
-        "long" => &[
-            "long",
-            "float",
-            "double",
-            "Long",
-            "Number",
-            "Object",
-            "Serializable",
-            "Comparable",
-            "Constable",
-            "ConstantDesc",
-        ],
-        "float" => &[
-            "float",
-            "double",
-            "Float",
-            "Number",
-            "Object",
-            "Serializable",
-            "Comparable",
-            "Constable",
-            "ConstantDesc",
-        ],
-        "double" => &[
-            "double",
-            "Double",
-            "Number",
-            "Object",
-            "Serializable",
-            "Comparable",
-            "Constable",
-            "ConstantDesc",
-        ],
+/// Whether a value of `arg`, a primitive or a final class of the JDK, can
+/// be passed as `parameter` (its own type, a boxing, a widening, an
+/// interface it implements); `None` when `arg` is neither: nothing but
+/// these takes such a value.
+fn jdk_passes(arg: &str, parameter: &str) -> Option<bool> {
+    const ANY: &[&str] = &["Object", "Serializable", "Comparable", "Constable"];
+    const NUMBER: &[&str] = &["Number", "ConstantDesc"];
+    let (own, number, widened): (&[&str], bool, &[&str]) = match arg {
+        "String" => (&["String", "CharSequence", "ConstantDesc"], false, &[]),
+        "Class" => (
+            &[
+                "Class",
+                "Type",
+                "GenericDeclaration",
+                "AnnotatedElement",
+                "TypeDescriptor",
+                "OfField",
+            ],
+            false,
+            &[],
+        ),
+        "boolean" => (&["boolean", "Boolean"], false, &[]),
+        "char" => (
+            &["char", "Character"],
+            false,
+            &["int", "long", "float", "double"],
+        ),
+        "int" => (&["int", "Integer"], true, &["long", "float", "double"]),
+        "long" => (&["long", "Long"], true, &["float", "double"]),
+        "float" => (&["float", "Float"], true, &["double"]),
+        "double" => (&["double", "Double"], true, &[]),
         _ => return None,
-    })
+    };
+    Some(
+        own.contains(&parameter)
+            || widened.contains(&parameter)
+            || ANY.contains(&parameter)
+            || (number && NUMBER.contains(&parameter)),
+    )
 }
 
 fn primitive(name: &str) -> bool {
@@ -250,7 +197,7 @@ impl<'p> FileCtx<'_, 'p> {
         if written.contains('[') {
             return ArgType::Unknown;
         }
-        if primitive(name) || (literal && final_jdk(name).is_some()) {
+        if primitive(name) || (literal && jdk_passes(name, name).is_some()) {
             return ArgType::Outside(name.to_owned());
         }
         match self.receiver_cached(name) {
@@ -311,11 +258,10 @@ impl<'p> FileCtx<'_, 'p> {
                 if simple(name) == arg {
                     return Fit::Exact;
                 }
-                match final_jdk(arg) {
-                    Some(takes) if takes.contains(&simple(name)) => Fit::Maybe,
-                    Some(_) => Fit::No,
+                match jdk_passes(arg, simple(name)) {
+                    Some(false) => Fit::No,
                     None if primitive(name) => Fit::No,
-                    None => Fit::Maybe,
+                    _ => Fit::Maybe,
                 }
             }
             ArgType::Project(arg, certain) => {
