@@ -27,7 +27,9 @@ With --aider, aider's repo map as the peer (`benches/aider_rank.py`: no
 files in the chat, the subject's words as mentioned identifiers, files in
 the order of its ranking).
 
-Beside it, a keyword baseline over the same checkout: every production
+Beside it, what Homer's search alone finds (`homer search --limit 50`,
+files in the order of their first hit: where the context starts), and a
+keyword baseline over the same checkout: every production
 source file scored by BM25 of the subject's words (identifier parts of at
 least three letters, common English words left out) against the file's
 path and text, best first.
@@ -227,6 +229,16 @@ def evaluate(homer_bin, source, work, wanted, budget, embed, aider):
             sys.exit(f"homer render failed in {repo} at {c['id']}: {out.stderr}")
         context = json.loads(out.stdout)
         homer_files = context["files"]
+        # What the search the context starts from finds, files in hit order.
+        found = subprocess.run(
+            [homer_bin, "search", "--limit=50", "--json", "--", c["task"]],
+            cwd=repo, capture_output=True, text=True, env=env)
+        search_files = []
+        if found.returncode == 0:
+            for hit in json.loads(found.stdout)["hits"]:
+                p = hit.get("path")
+                if p and p not in search_files:
+                    search_files.append(p)
         row = {
             "commit": c["id"],
             "task": c["task"],
@@ -236,6 +248,7 @@ def evaluate(homer_bin, source, work, wanted, budget, embed, aider):
             "homer_first5": homer_files[:5],
             "tokens": context["tokens"],
             "keyword": measure(c["modified"], keyword.rank(repo, c["task"])),
+            "search": measure(c["modified"], search_files),
         }
         if peer:
             files = [f for f in git(repo, "ls-files").splitlines() if f]
@@ -261,6 +274,8 @@ def line(repo, half, rows):
              f"{mean([x['tokens'] for x in rows]):.0f}",
              f"{mean([x['keyword']['recall5'] for x in rows]):.2f}",
              f"{mean([x['keyword']['mrr'] for x in rows]):.2f}"]
+    cells += [f"{mean([x['search']['recall5'] for x in rows if 'search' in x]):.2f}",
+              f"{mean([x['search']['mrr'] for x in rows if 'search' in x]):.2f}"]
     peer = [x["aider"] for x in rows if "aider" in x]
     cells += ([f"{mean([p['recall5'] for p in peer]):.2f}", f"{mean([p['mrr'] for p in peer]):.2f}"]
               if peer else ["–", "–"])
@@ -269,8 +284,9 @@ def line(repo, half, rows):
 
 def table(results):
     print("| repository | half | commits | Homer recall@5 | Homer MRR | Homer recall | tokens "
-          "| keyword recall@5 | keyword MRR | aider recall@5 | aider MRR |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| keyword recall@5 | keyword MRR | search alone recall@5 | search alone MRR "
+          "| aider recall@5 | aider MRR |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     pooled = collections.defaultdict(list)
     for r in results:
         for half in ("tuning", "held-out"):
