@@ -303,6 +303,11 @@ fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
             "query_symbol",
             &["query", "src/calc.rs::mul", "--depth", "2"][..],
         ),
+        // More callers than `--limit` shows: how many more is said.
+        (
+            "query_symbol_limited",
+            &["query", "src/calc.rs::add", "--limit", "1"][..],
+        ),
         ("query_ambiguous", &["query", "add"][..]),
         ("query_unknown", &["query", "src/clac.rs"][..]),
         ("query_file_json", &["query", "--json", "src/calc.rs"][..]),

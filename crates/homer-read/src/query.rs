@@ -212,7 +212,11 @@ pub struct SymbolView {
     pub lines: Option<(u64, u64)>,
     pub pagerank_pct: Option<f64>,
     pub callers: Vec<Call>,
+    /// Direct callers in all, of which `callers` shows the first `--limit`.
+    pub callers_total: usize,
     pub callees: Vec<Call>,
+    /// Direct callees in all.
+    pub callees_total: usize,
     /// The file it is in, in brief.
     pub file: FileBrief,
     /// The definitions and files whose text is nearest in meaning (cosine
@@ -507,7 +511,7 @@ impl Reader<'_> {
         outgoing: bool,
         weight: &dyn Fn(&StoredEdge) -> Result<Option<f64>, ReadError>,
     ) -> Result<Vec<Link>, ReadError> {
-        let hops = self.walk(kind, NodeKind::File, path, outgoing, &|e| {
+        let (hops, _) = self.walk(kind, NodeKind::File, path, outgoing, &|e| {
             Ok(weight(e)?.map(|w| (w, 1.0)))
         })?;
         Ok(hops
@@ -533,7 +537,7 @@ impl Reader<'_> {
         start: &str,
         outgoing: bool,
         read: &EdgeReading<'_>,
-    ) -> Result<Vec<Hop>, ReadError> {
+    ) -> Result<(Vec<Hop>, usize), ReadError> {
         let (own, other) = if outgoing {
             (Role::Source, Role::Target)
         } else {
@@ -543,6 +547,7 @@ impl Reader<'_> {
         let mut seen: BTreeSet<String> = BTreeSet::from([start.to_owned()]);
         let mut frontier = vec![start.to_owned()];
         let mut out = Vec::new();
+        let mut first = 0;
         for depth in 1..=self.options.depth {
             let mut level: BTreeMap<String, (f64, f64)> = BTreeMap::new();
             for from in &frontier {
@@ -571,6 +576,9 @@ impl Reader<'_> {
                     .then((b.2.0 * b.2.1).total_cmp(&(a.2.0 * a.2.1)))
                     .then(a.1.cmp(&b.1))
             });
+            if depth == 1 {
+                first = level.len();
+            }
             level.truncate(self.options.limit);
             frontier = level.iter().map(|(_, n, _)| n.clone()).collect();
             for (_, name, (weight, confidence)) in level {
@@ -586,7 +594,7 @@ impl Reader<'_> {
                 break;
             }
         }
-        Ok(out)
+        Ok((out, first))
     }
 
     fn file(&self, path: &str) -> Result<FileView, ReadError> {
@@ -857,11 +865,14 @@ impl Reader<'_> {
     }
 
     /// Callers (or callees) of `symbol`, hop by hop (see `walk`).
-    fn calls(&self, symbol: &str, outgoing: bool) -> Result<Vec<Call>, ReadError> {
-        let hops = self.walk(EdgeKind::Calls, NodeKind::Symbol, symbol, outgoing, &|e| {
-            Ok(Some((e.weight.unwrap_or(1.0), e.confidence.unwrap_or(1.0))))
-        })?;
-        Ok(hops
+    /// The callers (or callees) of `symbol`, hop by hop, and how many
+    /// there are at the first hop before `--limit` keeps the best.
+    fn calls(&self, symbol: &str, outgoing: bool) -> Result<(Vec<Call>, usize), ReadError> {
+        let (hops, total) =
+            self.walk(EdgeKind::Calls, NodeKind::Symbol, symbol, outgoing, &|e| {
+                Ok(Some((e.weight.unwrap_or(1.0), e.confidence.unwrap_or(1.0))))
+            })?;
+        let calls = hops
             .into_iter()
             .map(|h| Call {
                 symbol: h.name,
@@ -869,7 +880,8 @@ impl Reader<'_> {
                 confidence: h.confidence,
                 depth: h.depth,
             })
-            .collect())
+            .collect();
+        Ok((calls, total))
     }
 
     fn symbol(&self, symbol: &str) -> Result<SymbolView, ReadError> {
@@ -877,6 +889,8 @@ impl Reader<'_> {
         let values = self.values(NodeKind::Symbol, symbol)?;
         let (path, qualified) = split_symbol(symbol).unwrap_or((symbol, symbol));
         let file_values = self.values(NodeKind::File, path)?;
+        let incoming = self.calls(symbol, false)?;
+        let outgoing = self.calls(symbol, true)?;
         Ok(SymbolView {
             symbol: symbol.to_owned(),
             path: path.to_owned(),
@@ -886,8 +900,10 @@ impl Reader<'_> {
             doc: a.doc,
             lines: Some((u64::from(a.line), u64::from(a.end))),
             pagerank_pct: self.percentile(keys::CALL_PAGERANK, values.get(keys::CALL_PAGERANK)?)?,
-            callers: self.calls(symbol, false)?,
-            callees: self.calls(symbol, true)?,
+            callers: incoming.0,
+            callers_total: incoming.1,
+            callees: outgoing.0,
+            callees_total: outgoing.1,
             file: FileBrief {
                 path: path.to_owned(),
                 salience: file_values.get(keys::SALIENCE)?,

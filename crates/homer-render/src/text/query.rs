@@ -245,7 +245,7 @@ fn directory(s: &mut String, d: &DirView) {
     commits(s, &d.recent_commits);
 }
 
-fn calls(s: &mut String, title: &str, list: &[Call]) {
+fn calls(s: &mut String, title: &str, list: &[Call], total: usize) {
     if list.is_empty() {
         return;
     }
@@ -260,6 +260,13 @@ fn calls(s: &mut String, title: &str, list: &[Call]) {
         line(
             s,
             &format!("{indent}{}  ({}×{guess})", c.symbol, number(c.count)),
+        );
+    }
+    let shown = list.iter().filter(|c| c.depth == 1).count();
+    if total > shown {
+        line(
+            s,
+            &format!("  … and {} more (--limit to see them)", total - shown),
         );
     }
 }
@@ -289,8 +296,8 @@ fn symbol(s: &mut String, v: &SymbolView) {
             v.file.class.as_deref().unwrap_or("-")
         ),
     );
-    calls(s, "callers", &v.callers);
-    calls(s, "callees", &v.callees);
+    calls(s, "callers", &v.callers, v.callers_total);
+    calls(s, "callees", &v.callees, v.callees_total);
     if !v.similar.is_empty() {
         heading(s, "similar in meaning (cosine)");
         for n in &v.similar {
