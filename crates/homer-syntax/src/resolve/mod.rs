@@ -14,10 +14,14 @@
 //! files whose names are visible without qualification (wildcard imports,
 //! includes, the same package or namespace). Those are certain when they
 //! give one answer; overloads are told apart by the number of arguments
-//! (`signature.rs` reads headers). Only then is a definition of the same
-//! name elsewhere guessed, with a confidence below 1, and only among at most
-//! three candidates; anything else stays unresolved. How often each answer
-//! is right is measured against type checkers: `docs/ACCURACY.md`.
+//! (`signature.rs` reads headers) and, in Java, by the arguments' types
+//! (`overloads.rs`). A file's calls are resolved after the calls they are
+//! made on and passed, so a chain is typed link by link. Only then is a
+//! definition of the same name elsewhere guessed, with a confidence below
+//! 1 that depends on whether the name is a standard library's
+//! (`library.rs`), and only among at most three candidates; anything else
+//! stays unresolved. How often each answer is right is measured against
+//! type checkers: `docs/ACCURACY.md`.
 
 mod imports;
 mod library;
@@ -195,7 +199,7 @@ pub struct ResolveStats {
 
 /// Bumped whenever resolution changes what it produces, so stored
 /// resolutions are recomputed.
-pub const RESOLVER_VERSION: u32 = 3;
+pub const RESOLVER_VERSION: u32 = 4;
 
 /// The most candidates a guess is spread over; more means unresolved.
 const MAX_GUESSES: usize = 3;
@@ -941,30 +945,26 @@ impl<'p> FileCtx<'_, 'p> {
         if fitting.is_empty() {
             return Self::among(candidates, certain_if_one, by_name);
         }
-        // Java: the arguments' types, where the source says them.
-        let ranked = (self.language == Language::Java)
+        // Java: the arguments' types, where the source says them; else
+        // (and where they tell nothing) a fixed-arity overload before a
+        // variadic one, as Java, C# and Kotlin try them.
+        let order = match (self.language == Language::Java)
             .then(|| self.by_argument_types(r, &fitting))
-            .flatten();
-        let fitting = ranked.clone().unwrap_or(fitting);
-        // Several fit the count: the types decide, which this does not
-        // know. A guess, a fixed-arity overload first: Java, C# and Kotlin
-        // try those before any variadic one.
-        let mut targets = Self::among(fitting.clone(), certain_if_one, by_name);
-        let variadic = |t: &Target| {
-            fitting
-                .iter()
-                .find(|d| d.file == t.file && d.index == t.definition)
-                .and_then(arity)
-                .is_some_and(|(_, max)| max.is_none())
+            .flatten()
+        {
+            Some(ranked) => ranked,
+            None => {
+                let mut fitting = fitting;
+                fitting.sort_by_key(|d| arity(d).is_some_and(|(_, max)| max.is_none()));
+                fitting
+            }
         };
-        match ranked {
-            Some(order) => targets.sort_by_key(|t| {
-                order
-                    .iter()
-                    .position(|d| d.file == t.file && d.index == t.definition)
-            }),
-            None => targets.sort_by_key(|t| variadic(t)),
-        }
+        let mut targets = Self::among(order.clone(), certain_if_one, by_name);
+        targets.sort_by_key(|t| {
+            order
+                .iter()
+                .position(|d| d.file == t.file && d.index == t.definition)
+        });
         targets
     }
 
