@@ -948,17 +948,14 @@ impl<'p> FileCtx<'_, 'p> {
         // Java: the arguments' types, where the source says them; else
         // (and where they tell nothing) a fixed-arity overload before a
         // variadic one, as Java, C# and Kotlin try them.
-        let order = match (self.language == Language::Java)
+        let ranked = (self.language == Language::Java)
             .then(|| self.by_argument_types(r, &fitting))
-            .flatten()
-        {
-            Some(ranked) => ranked,
-            None => {
-                let mut fitting = fitting;
-                fitting.sort_by_key(|d| arity(d).is_some_and(|(_, max)| max.is_none()));
-                fitting
-            }
-        };
+            .flatten();
+        let order = ranked.unwrap_or_else(|| {
+            let mut fitting = fitting;
+            fitting.sort_by_key(|d| arity(d).is_some_and(|(_, max)| max.is_none()));
+            fitting
+        });
         let mut targets = Self::among(order.clone(), certain_if_one, by_name);
         targets.sort_by_key(|t| {
             order

@@ -566,15 +566,34 @@ fn write_symbols(w: &mut TaskWriter<'_>, path: &str, parsed: &Parsed) -> Result<
     Ok(())
 }
 
+/// What resolution reads of a definition, wherever it reads it: its name
+/// within the file, kind, header (return type, parameters, bases) and the
+/// trait it implements a method of.
+#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+struct Header<'a> {
+    qualified: &'a str,
+    kind: &'static str,
+    signature: &'a str,
+    of_trait: Option<&'a str>,
+}
+
+impl<'a> Header<'a> {
+    fn of(d: &'a homer_syntax::Definition) -> Self {
+        Header {
+            qualified: d.qualified.as_str(),
+            kind: d.kind.name(),
+            signature: d.signature.as_str(),
+            of_trait: d.of_trait.as_deref(),
+        }
+    }
+}
+
 /// A definition as its file's importers' resolution reads it.
 #[derive(Serialize)]
 struct ExportedDefinition<'a> {
-    qualified: &'a str,
-    kind: &'static str,
+    header: Header<'a>,
     exported: bool,
     parent: Option<u32>,
-    signature: &'a str,
-    of_trait: Option<&'a str>,
 }
 
 /// What a file exposes to the files that depend on it: its definitions'
@@ -582,10 +601,9 @@ struct ExportedDefinition<'a> {
 /// its package and imports (not lines or bodies).
 #[derive(Serialize)]
 struct Exports<'a> {
-    /// Qualified name, kind, exported, parent, and the header: a
-    /// definition's return type, parameters and bases are read by the
-    /// resolution of calls on what it returns or makes; and the trait it
-    /// implements a method of.
+    /// Each definition's header, visibility and parent: its return type,
+    /// parameters and bases are read by the resolution of calls on what it
+    /// returns or makes.
     definitions: Vec<ExportedDefinition<'a>>,
     /// The typed fields of its types (`x.field.f()` reads them).
     fields: Vec<(u32, &'a str, &'a str)>,
@@ -602,12 +620,9 @@ fn exports_hash(facts: &FileFacts) -> u64 {
             .definitions
             .iter()
             .map(|d| ExportedDefinition {
-                qualified: d.qualified.as_str(),
-                kind: d.kind.name(),
+                header: Header::of(d),
                 exported: d.exported,
                 parent: d.parent,
-                signature: d.signature.as_str(),
-                of_trait: d.of_trait.as_deref(),
             })
             .collect(),
         fields: fields_of(facts, None),
@@ -864,12 +879,7 @@ struct NameDefinitions<'p> {
 #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
 struct NameDefinition<'p> {
     file: &'p str,
-    qualified: &'p str,
-    kind: &'static str,
-    signature: &'p str,
-    /// The trait it implements a method of: a type's own methods come
-    /// first.
-    of_trait: Option<&'p str>,
+    header: Header<'p>,
     fields: Vec<(u32, &'p str, &'p str)>,
     /// The hash of its file's imports.
     imports: u64,
@@ -977,10 +987,7 @@ fn run_resolve(
                             .or_insert_with(|| fingerprint(&import_list(facts)));
                         Some(NameDefinition {
                             file: d.file,
-                            qualified: def.qualified.as_str(),
-                            kind: def.kind.name(),
-                            signature: def.signature.as_str(),
-                            of_trait: def.of_trait.as_deref(),
+                            header: Header::of(def),
                             fields: if def.kind.holds_methods() {
                                 fields_of(facts, Some(d.index))
                             } else {
