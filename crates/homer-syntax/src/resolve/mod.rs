@@ -1037,6 +1037,17 @@ impl<'p> FileCtx<'_, 'p> {
             .collect()
     }
 
+    /// Definitions named `name` in files seen unqualified: their top-level
+    /// ones, and where the language hands on imports, what they hand on
+    /// (`use common::*` where `common` has `pub use factories::*`).
+    fn visible_named(&self, visible: &[&'p str], name: &str) -> Vec<DefRef<'p>> {
+        if reexports(Some(self.language)) {
+            self.exported(visible, name)
+        } else {
+            self.top_level_in(visible, name)
+        }
+    }
+
     /// Top-level definitions named `name` in `files`, or, where those files
     /// define none and their language hands on imports, what they import
     /// under that name (or see by a wildcard), followed through at most
@@ -1172,20 +1183,11 @@ impl<'p> FileCtx<'_, 'p> {
         }
         // Names visible without qualification.
         let visible: Vec<&'p str> = self.scope.visible.iter().copied().collect();
-        let mut seen: Vec<DefRef<'p>> = self
-            .top_level_in(&visible, &r.name)
+        let seen: Vec<DefRef<'p>> = self
+            .visible_named(&visible, &r.name)
             .into_iter()
             .filter(|&d| fits(r, d))
             .collect();
-        // What a module seen by a wildcard hands on (`use common::*` where
-        // `common` has `pub use factories::*`).
-        if seen.is_empty() && reexports(Some(self.language)) {
-            seen = self
-                .exported(&visible, &r.name)
-                .into_iter()
-                .filter(|&d| fits(r, d))
-                .collect();
-        }
         if !seen.is_empty() {
             // The tags tier sees the files beside it without knowing
             // what they export: a guess.
@@ -1858,11 +1860,13 @@ impl<'p> FileCtx<'_, 'p> {
         Some((t, certain))
     }
 
+    /// [`Self::receiver`] before aliases are followed; generic arguments
+    /// (`Graph::<N, E>`, `new Foo<T>()`) are left out first.
     fn receiver_unaliased(&self, receiver: &str) -> Option<Receiver<'p>> {
         let receiver = signature::without_generics(receiver.trim());
         let receiver = receiver.as_ref().trim();
         if let Some(rest) = receiver.strip_prefix("new ") {
-            let name = rest.split(['(', '<', ' ']).next().unwrap_or(rest);
+            let name = rest.split(['(', ' ']).next().unwrap_or(rest);
             return self
                 .type_named(name)
                 .map(|(t, certain)| Receiver::Type(t, certain));
@@ -1872,11 +1876,7 @@ impl<'p> FileCtx<'_, 'p> {
         }
         let sep = separator(self.language);
         let receiver = receiver.trim_start_matches("::");
-        let segments: Vec<&str> = receiver
-            .split(sep)
-            .map(|s| s.split('<').next().unwrap_or(s))
-            .filter(|s| !s.is_empty())
-            .collect();
+        let segments: Vec<&str> = receiver.split(sep).filter(|s| !s.is_empty()).collect();
         let (mut current, certain, rest) =
             match imports::module_path(self.project, self.path, self.facts, &self.scope, &segments)
             {
@@ -1933,12 +1933,7 @@ impl<'p> FileCtx<'_, 'p> {
             }
         }
         let visible: Vec<&'p str> = self.scope.visible.iter().copied().collect();
-        if let Some(d) = types(self.top_level_in(&visible, name)).first() {
-            return Some((TypeRef::Def(*d), true));
-        }
-        if reexports(Some(self.language))
-            && let Some(d) = types(self.exported(&visible, name)).first()
-        {
+        if let Some(d) = types(self.visible_named(&visible, name)).first() {
             return Some((TypeRef::Def(*d), true));
         }
         let anywhere: Vec<DefRef<'p>> = types(
