@@ -358,6 +358,7 @@ const SWIFT: &str = r#"
 (function_declaration name: (simple_identifier) @name) @def.function
 (protocol_function_declaration name: (simple_identifier) @name) @def.method
 (init_declaration name: "init" @name) @def.method
+(property_declaration name: (pattern bound_identifier: (simple_identifier) @name) computed_value: (computed_property)) @def.method
 
 (call_expression . (simple_identifier) @call.name) @call
 (call_expression . (navigation_expression target: (_) @call.receiver suffix: (navigation_suffix suffix: (simple_identifier) @call.name))) @call
