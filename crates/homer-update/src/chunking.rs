@@ -185,7 +185,82 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
             });
         }
     }
+    let held: Vec<(usize, usize)> = out
+        .iter()
+        .map(|c| (c.lines.0 as usize, c.lines.1 as usize))
+        .chain(definitions.iter().map(|d| {
+            let start = d.span.start_line as usize;
+            (start, start)
+        }))
+        .collect();
+    for (start, end) in rest_of_file(&lines, &held) {
+        for (first, last) in parts(&lines, start, end, None) {
+            let body = join(&lines, first, last, None);
+            if !body.chars().any(char::is_alphanumeric) {
+                continue;
+            }
+            out.push(ChunkData {
+                about: About::File,
+                title: path.to_owned(),
+                words: words(path, &body, &path_words),
+                body,
+                lines: (line_no(first), line_no(last)),
+            });
+        }
+    }
     out
+}
+
+/// The runs of lines (1-based, inclusive) outside every `held` range (the
+/// definitions' chunks, and each definition's first line): code at the top
+/// level of a file (a script's statements, a router's `app.use` lines, a
+/// module's docstring), a class's fields after its first method, members
+/// the language's reader does not take as definitions (a Swift
+/// extension's computed properties). Without them a pasted message whose
+/// literal lives there would find nothing. The comment and attribute lines
+/// right above a definition are its own (its chunk carries the doc), and
+/// blank lines at a run's ends are dropped.
+fn rest_of_file(lines: &[&str], held: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut taken = vec![false; lines.len() + 1];
+    for &(start, end) in held {
+        let start = start.max(1);
+        let end = end.min(lines.len());
+        for t in taken.iter_mut().take(end + 1).skip(start) {
+            *t = true;
+        }
+        let mut above = start.saturating_sub(1);
+        while above >= 1 && !taken[above] && is_comment_or_attribute(lines[above - 1]) {
+            taken[above] = true;
+            above -= 1;
+        }
+    }
+    let mut out = Vec::new();
+    let mut line = 1;
+    while line <= lines.len() {
+        if taken[line] || lines[line - 1].trim().is_empty() {
+            line += 1;
+            continue;
+        }
+        let start = line;
+        let mut end = line;
+        while line <= lines.len() && !taken[line] {
+            if !lines[line - 1].trim().is_empty() {
+                end = line;
+            }
+            line += 1;
+        }
+        out.push((start, end));
+    }
+    out
+}
+
+/// A line that documents or annotates what follows it, in the languages
+/// Homer reads: `//`, `/*`, `*`, `#` (and `#[...]`), `--`, `;`, `@Annotation`.
+fn is_comment_or_attribute(line: &str) -> bool {
+    let t = line.trim_start();
+    ["//", "/*", "*", "#", "--", ";", "@"]
+        .iter()
+        .any(|m| t.starts_with(m))
 }
 
 fn is_container(kind: DefKind) -> bool {
@@ -345,6 +420,39 @@ mod tests {
             let line = source.lines().nth(c.lines.1 as usize - 1).unwrap_or("x");
             assert!(line.trim().is_empty(), "part ends at {line:?}");
         }
+    }
+
+    #[test]
+    fn code_outside_every_definition_is_searched_as_the_file() {
+        let source = "//! Routes of the app.\nconst app = express();\n\n/** Says hello. */\nfunction hello(req, res) {\n  res.send('hi');\n}\n\napp.use('/hello', hello);\napp.listen(3000, () => console.log('listening on port 3000'));\n";
+        let out = chunks("app.js", source, Some(&facts(Language::JavaScript, source)));
+        let got: Vec<(&str, (u32, u32))> =
+            out.iter().map(|c| (c.title.as_str(), c.lines)).collect();
+        // The doc above `hello` is its chunk's, not the file's.
+        assert_eq!(
+            got,
+            [("hello", (5, 7)), ("app.js", (1, 2)), ("app.js", (9, 10))]
+        );
+        assert_eq!(out[1].about, About::File);
+        assert_eq!(
+            out[1].body,
+            "//! Routes of the app.\nconst app = express();"
+        );
+        assert!(out[2].body.contains("listening on port 3000"));
+
+        // A class's fields after its first method, and braces alone are not
+        // a chunk.
+        let source = "class Jar:\n    def set(self, k, v):\n        self.d[k] = v\n\n    LIMIT = 'jar is full'\n";
+        let out = chunks("jar.py", source, Some(&facts(Language::Python, source)));
+        let got: Vec<(&str, (u32, u32))> =
+            out.iter().map(|c| (c.title.as_str(), c.lines)).collect();
+        assert_eq!(
+            got,
+            [("Jar", (1, 1)), ("Jar.set", (2, 3)), ("jar.py", (5, 5))]
+        );
+        let source = "fn a() {\n}\n}\n\n";
+        let out = chunks("a.rs", source, Some(&facts(Language::Rust, source)));
+        assert_eq!(out.len(), 1, "{out:?}");
     }
 
     #[test]

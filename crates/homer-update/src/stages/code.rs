@@ -698,7 +698,7 @@ struct ChunkInput<'a> {
 }
 
 impl<'a> Task for Chunks<'a> {
-    const KIND: TaskKind = TaskKind::new("chunk", 4);
+    const KIND: TaskKind = TaskKind::new("chunk", 5);
     type Input = ChunkInput<'a>;
     type Output = Vec<ChunkData>;
     type Shared = PathBuf;
