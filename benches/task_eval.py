@@ -43,7 +43,7 @@ Not part of the test command; minutes per repository.
 Usage: benches/task_eval.py [--homer target/release/homer]
            [--corpus /tmp/corpus] [--repos all | a,b] [--commits 100]
            [--budget 4000] [--embed] [--aider /tmp/aider-venv/bin/python]
-           [--work /tmp/task-eval] [--out results.json]
+           [--work /tmp/task-eval] [--out results.json] [--raw]
 """
 
 import argparse
@@ -196,7 +196,7 @@ def measure(answer, ranked):
     }
 
 
-def evaluate(homer_bin, source, work, wanted, budget, embed, aider):
+def evaluate(homer_bin, source, work, wanted, budget, embed, aider, raw=False):
     name = os.path.basename(source)
     repo = os.path.join(work, name)
     shutil.rmtree(repo, ignore_errors=True)
@@ -234,11 +234,12 @@ def evaluate(homer_bin, source, work, wanted, budget, embed, aider):
             [homer_bin, "search", "--limit=50", "--json", "--", c["task"]],
             cwd=repo, capture_output=True, text=True, env=env)
         search_files = []
-        if found.returncode == 0:
-            for hit in json.loads(found.stdout)["hits"]:
-                p = hit.get("path")
-                if p and p not in search_files:
-                    search_files.append(p)
+        hits = json.loads(found.stdout)["hits"] if found.returncode == 0 else []
+        for hit in hits:
+            p = hit.get("path")
+            if p and p not in search_files:
+                search_files.append(p)
+        keyword_files = keyword.rank(repo, c["task"])
         row = {
             "commit": c["id"],
             "task": c["task"],
@@ -247,9 +248,18 @@ def evaluate(homer_bin, source, work, wanted, budget, embed, aider):
             "homer": measure(c["modified"], homer_files),
             "homer_first5": homer_files[:5],
             "tokens": context["tokens"],
-            "keyword": measure(c["modified"], keyword.rank(repo, c["task"])),
+            "keyword": measure(c["modified"], keyword_files),
             "search": measure(c["modified"], search_files),
         }
+        if raw:
+            # What a ranking experiment needs offline: every list in full.
+            row["raw"] = {
+                "context_files": homer_files,
+                "search_hits": [[h.get("path"), h.get("symbol"), h.get("score")] for h in hits],
+                "keyword_files": keyword_files[:50],
+                # The co-change lines at the context's head.
+                "partners": re.findall(r"^- `([^`]+)` \(with `", context["text"], re.M),
+            }
         if peer:
             files = [f for f in git(repo, "ls-files").splitlines() if f]
             peer.stdin.write(json.dumps({"task": c["task"], "files": files}) + "\n")
@@ -319,6 +329,8 @@ def main():
                     help="a Python with aider-chat installed: aider's repo map as the peer")
     ap.add_argument("--work", default="/tmp/task-eval")
     ap.add_argument("--out", default=None)
+    ap.add_argument("--raw", action="store_true",
+                    help="keep every ranked list in --out (context files, search hits, keyword files)")
     args = ap.parse_args()
     names = (sorted(os.listdir(args.corpus)) if args.repos == "all"
              else args.repos.split(","))
@@ -330,7 +342,7 @@ def main():
             continue
         started = time.perf_counter()
         r = evaluate(args.homer, source, args.work, args.commits, args.budget, args.embed,
-                     args.aider)
+                     args.aider, args.raw)
         print(f"{name}: {len(r['rows'])} commits in {time.perf_counter() - started:.0f} s",
               file=sys.stderr)
         results.append(r)
