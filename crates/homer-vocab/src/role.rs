@@ -65,6 +65,9 @@ named_enum! {
         Benchmark = "benchmark",
         Generated = "generated",
         Vendored = "vendored",
+        /// Code kept with the documentation (`docs/`): a documentation
+        /// site's scripts, snippets a page shows.
+        Documentation = "documentation",
     }
 }
 
@@ -78,6 +81,7 @@ named_enum! {
         Benchmark = "benchmark",
         Generated = "generated",
         Vendored = "vendored",
+        Documentation = "documentation",
         Hotspot = "hotspot",
         KnowledgeSilo = "knowledge silo",
         LoadBearingQuiet = "load-bearing and quiet",
@@ -95,6 +99,7 @@ impl From<FileRole> for SalienceClass {
             FileRole::Benchmark => SalienceClass::Benchmark,
             FileRole::Generated => SalienceClass::Generated,
             FileRole::Vendored => SalienceClass::Vendored,
+            FileRole::Documentation => SalienceClass::Documentation,
         }
     }
 }
@@ -142,8 +147,8 @@ impl SkipReason {
 
 impl FileRole {
     /// What a path says a file is for, when it is not production code:
-    /// tests, examples, benchmarks, generated code and vendored code are
-    /// kept out of the top of rankings.
+    /// tests, examples, benchmarks, generated code, vendored code and code
+    /// in a documentation directory are kept out of the top of rankings.
     #[must_use]
     pub fn of_path(path: &str) -> Option<FileRole> {
         let lower = path.to_ascii_lowercase();
@@ -202,6 +207,9 @@ impl FileRole {
         }
         if in_dir(&["examples", "example", "samples", "sample", "demo", "demos"]) {
             return Some(FileRole::Example);
+        }
+        if in_dir(&["docs", "doc", "documentation"]) {
+            return Some(FileRole::Documentation);
         }
         None
     }
@@ -335,6 +343,10 @@ mod tests {
             ("api/v1/service.pb.go", Some(FileRole::Generated)),
             ("benches/parse.rs", Some(FileRole::Benchmark)),
             ("examples/auth/index.js", Some(FileRole::Example)),
+            ("docs/js/typeahead.jquery.js", Some(FileRole::Documentation)),
+            ("doc/examples/x.py", Some(FileRole::Example)),
+            ("src/doc.go", None),
+            ("src/docs.rs", None),
             ("src/latest.rs", None),
             ("src/attestation.py", None),
         ] {

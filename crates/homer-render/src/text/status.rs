@@ -219,6 +219,7 @@ fn classes_line(stored: &homer_vocab::StoredCounts) -> Option<String> {
         C::Benchmark => 8,
         C::Generated => 9,
         C::Vendored => 10,
+        C::Documentation => 11,
     };
     let total: u64 = stored.classes.values().sum();
     if total == 0 {

@@ -160,7 +160,7 @@ impl<'a> Task for Analysis<'a> {
 struct Salience;
 
 impl Task for Salience {
-    const KIND: TaskKind = TaskKind::new("salience", 3);
+    const KIND: TaskKind = TaskKind::new("salience", 4);
     type Input = salience::Inputs;
     type Output = Vec<salience::Assessment>;
     type Shared = ();
