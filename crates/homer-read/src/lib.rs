@@ -26,6 +26,9 @@ pub use query::{
     Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link, Owner,
     QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View, query, utc_date,
 };
-pub use search::{SearchHit, SearchMode, SearchOptions, SearchResults, search, vectors_in};
+pub use search::{
+    SearchHit, SearchMode, SearchOptions, SearchResults, asks_outside_production, search,
+    vectors_in,
+};
 pub use status::{Freshness, Status, status, status_of};
 pub use vectors::nearest;

@@ -113,6 +113,9 @@ const ASKS_OUTSIDE_PRODUCTION: &[&str] = &[
     "vendored",
     "mock",
     "mocks",
+    "doc",
+    "docs",
+    "documentation",
 ];
 /// What the best semantic candidate adds to a fused score, as a share of
 /// what a first place in the text ranking adds. Measured on the tuning
@@ -268,13 +271,24 @@ struct Rules {
     phrase: Option<Phrase>,
 }
 
+/// Whether a question names one of `list`'s words.
+fn asks_for(query: &str, list: &[&str]) -> bool {
+    identifiers(query).any(|w| list.contains(&w.to_lowercase().as_str()))
+}
+
+/// Whether a question or task asks for tests, examples, benchmarks,
+/// generated or vendored code (`tests of the cookie parser`), which
+/// otherwise rank after production code.
+#[must_use]
+pub fn asks_outside_production(query: &str) -> bool {
+    asks_for(query, ASKS_OUTSIDE_PRODUCTION)
+}
+
 impl Rules {
     fn of(query: &str) -> Rules {
-        let words: Vec<String> = identifiers(query).map(str::to_lowercase).collect();
-        let asks = |list: &[&str]| words.iter().any(|w| list.contains(&w.as_str()));
         Rules {
-            asks_prose: asks(ASKS_PROSE),
-            asks_outside: asks(ASKS_OUTSIDE_PRODUCTION),
+            asks_prose: asks_for(query, ASKS_PROSE),
+            asks_outside: asks_outside_production(query),
             phrase: Phrase::new(query),
         }
     }

@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use homer_read::{Index, SearchMode, SearchOptions};
 use homer_store::Role;
+use homer_vocab::outside_production;
 use serde::Serialize;
 
 use crate::RenderError;
@@ -33,12 +34,33 @@ pub fn count_tokens(text: &str) -> usize {
         .len()
 }
 
-/// Seed symbols (index, weight) and the files they are in.
-type Seeds = (Vec<(usize, f64)>, BTreeSet<String>);
+/// Search hits that seed the call-graph walk.
+const SEED_HITS: usize = 20;
+/// Search hits whose files are ranked (more than seed: a file with many
+/// matching definitions further down is still likely to be edited).
+const FILE_HITS: usize = 50;
+/// The reciprocal-rank constant with which a file sums its hits: small, so
+/// the first hits count most.
+const HIT_K: f64 = 3.0;
+/// The reciprocal-rank constant with which the two file rankings (the
+/// search's and the call-graph walk's) are fused.
+const FUSE_K: f64 = 10.0;
+/// Definitions a file shows before the next file's are shown.
+const PER_FILE: usize = 6;
+/// Co-change partners are listed for this many of the first files.
+const PARTNERS_OF: usize = 3;
+
+/// Seed symbols (index, weight), the files they are in, and the files the
+/// search found, most relevant first.
+struct Seeds {
+    symbols: Vec<(usize, f64)>,
+    searched: Vec<String>,
+}
 
 /// Seeds for the task's personalized PageRank: the search hits (weighted
 /// by rank; a file hit seeds its definitions) and the focus paths; and the
-/// files they are in.
+/// files they are in. The files of the search's first `FILE_HITS` hits are
+/// ranked by the sum of 1/(`HIT_K` + rank) over their hits.
 fn seeds(
     opened: &Index,
     index: &Snapshot,
@@ -50,19 +72,26 @@ fn seeds(
         opened,
         task,
         &SearchOptions {
-            limit: 20,
+            limit: FILE_HITS,
             mode: SearchMode::Hybrid,
             commits: false,
         },
     )?;
     let mut seeds: Vec<(usize, f64)> = Vec::new();
-    let mut seed_files: BTreeSet<String> = BTreeSet::new();
+    let mut by_file: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
     #[allow(clippy::cast_precision_loss, reason = "ranks are small")]
     for (rank, hit) in found.hits.iter().enumerate() {
-        let weight = 1.0 / (rank as f64 + 1.0);
         if let Some(p) = &hit.path {
-            seed_files.insert(p.clone());
+            let entry = by_file.entry(p.as_str()).or_insert((0.0, rank));
+            entry.0 += 1.0 / (HIT_K + rank as f64 + 1.0);
         }
+    }
+    let mut searched: Vec<(&str, (f64, usize))> = by_file.into_iter().collect();
+    searched.sort_by(|a, b| b.1.0.total_cmp(&a.1.0).then(a.1.1.cmp(&b.1.1)));
+    let searched: Vec<String> = searched.into_iter().map(|(p, _)| p.to_owned()).collect();
+    #[allow(clippy::cast_precision_loss, reason = "ranks are small")]
+    for (rank, hit) in found.hits.iter().take(SEED_HITS).enumerate() {
+        let weight = 1.0 / (rank as f64 + 1.0);
         match (&hit.path, &hit.symbol) {
             (Some(p), Some(sym)) => {
                 if let Some(&i) = position.get(format!("{p}::{sym}").as_str()) {
@@ -81,27 +110,84 @@ fn seeds(
     }
     for f in focus {
         let f = f.trim_end_matches('/');
-        seed_files.insert(f.to_owned());
         for (i, x) in index.symbols.iter().enumerate() {
             if x.name.starts_with(&format!("{f}/")) || x.name.starts_with(&format!("{f}::")) {
                 seeds.push((i, 1.0));
             }
         }
     }
-    Ok((seeds, seed_files))
+    Ok(Seeds {
+        symbols: seeds,
+        searched,
+    })
 }
 
-/// The heading, then the chosen symbols grouped by file (files in the
-/// order of their best symbol, symbols in line order).
-/// The files of the chosen symbols, in the order of their best symbol.
+/// The file of a symbol's name (`path::qualified`).
+fn file_of(name: &str) -> &str {
+    name.split_once("::").map_or("", |(p, _)| p)
+}
+
+/// The files to show, most likely edited first: the search's file ranking
+/// and the walk's (files by their best symbol) fused by reciprocal rank,
+/// then production code before tests, examples, benchmarks, generated,
+/// vendored and documentation files unless the task asks for them (a task
+/// is mostly done in production code, and tests of it mention its words
+/// as often); the files under a focus path come first.
+fn file_order(
+    searched: &[String],
+    walked: &[String],
+    asks_outside: bool,
+    focus: &[String],
+) -> Vec<String> {
+    let mut score: BTreeMap<&str, f64> = BTreeMap::new();
+    for list in [searched, walked] {
+        #[allow(clippy::cast_precision_loss, reason = "ranks are small")]
+        for (rank, f) in list.iter().enumerate() {
+            *score.entry(f.as_str()).or_default() += 1.0 / (FUSE_K + rank as f64 + 1.0);
+        }
+    }
+    let mut order: Vec<(&str, f64)> = score.into_iter().collect();
+    order.sort_by(|a, b| {
+        let outside = |f: &str| !asks_outside && outside_production(f);
+        let unfocused = |f: &str| {
+            !focus.iter().any(|d| {
+                let d = d.trim_end_matches('/');
+                f == d || f.strip_prefix(d).is_some_and(|rest| rest.starts_with('/'))
+            })
+        };
+        unfocused(a.0)
+            .cmp(&unfocused(b.0))
+            .then(outside(a.0).cmp(&outside(b.0)))
+            .then(b.1.total_cmp(&a.1))
+            .then(a.0.cmp(b.0))
+    });
+    order.into_iter().map(|(f, _)| f.to_owned()).collect()
+}
+
+/// The ranked symbols in the order they are given budget: the first
+/// `PER_FILE` of each file in file order, then the rest in rank order.
+fn budget_order(index: &Snapshot, ranked: &[usize], files: &[String]) -> Vec<usize> {
+    let place: BTreeMap<&str, usize> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.as_str(), i))
+        .collect();
+    let mut per_file: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+    let mut rest = Vec::new();
+    for &i in ranked {
+        match place.get(file_of(&index.symbols[i].name)) {
+            Some(&f) if per_file[f].len() < PER_FILE => per_file[f].push(i),
+            _ => rest.push(i),
+        }
+    }
+    per_file.into_iter().flatten().chain(rest).collect()
+}
+
+/// The files of the chosen symbols, in the order of their first symbol.
 fn files_of(index: &Snapshot, chosen: &[usize]) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
     for &i in chosen {
-        let p = index.symbols[i]
-            .name
-            .split_once("::")
-            .map_or("", |(p, _)| p)
-            .to_owned();
+        let p = file_of(&index.symbols[i].name).to_owned();
         if !order.contains(&p) {
             order.push(p);
         }
@@ -109,13 +195,85 @@ fn files_of(index: &Snapshot, chosen: &[usize]) -> Vec<String> {
     order
 }
 
-fn render_symbols(index: &Snapshot, head: &str, chosen: &[usize]) -> String {
-    // Grouped by file, files in the order of their best symbol.
-    let order = files_of(index, chosen);
+/// The context's heading: the task, what the context is, and the co-change
+/// partners of the files most likely edited.
+fn heading(index: &Snapshot, task: &str, files: &[String]) -> String {
+    // Co-change partners of the files most likely edited, where the
+    // context does not show them already: what a change there usually
+    // drags along. Partners of every file the search touched were mostly
+    // partners of files the task is not about.
+    let asks_outside = homer_read::asks_outside_production(task);
+    let likely: BTreeSet<&str> = files.iter().take(PARTNERS_OF).map(String::as_str).collect();
+    let shown_early: BTreeSet<&str> = files.iter().take(10).map(String::as_str).collect();
+    let partners: Vec<(&str, &str, &Coupling)> = index
+        .couplings
+        .iter()
+        .filter_map(|c| {
+            let (inside, other) = if likely.contains(c.a.as_str()) {
+                (c.a.as_str(), c.b.as_str())
+            } else if likely.contains(c.b.as_str()) {
+                (c.b.as_str(), c.a.as_str())
+            } else {
+                return None;
+            };
+            let wanted =
+                !shown_early.contains(other) && (asks_outside || !outside_production(other));
+            wanted.then_some((inside, other, c))
+        })
+        .take(5)
+        .collect();
+
+    let mut h = String::new();
+    let short = index.short_commit();
+    let _ = writeln!(h, "# Context for: {task}\n");
+    let _ = writeln!(
+        h,
+        "From `homer render --task` at commit {short}: the files most likely to be edited first (search and the call graph around its hits), their most related definitions with signatures and doc lines; bodies elided.\n"
+    );
+    if !partners.is_empty() {
+        let _ = writeln!(h, "Files that usually change with these:");
+        for (inside, other, c) in &partners {
+            let _ = writeln!(
+                h,
+                "- `{other}` (with `{inside}`, {} shared commits)",
+                c.shared
+            );
+        }
+        h.push('\n');
+    }
+    h
+}
+
+/// The closing line: what the budget left out, and how to ask for it.
+fn left_out(index: &Snapshot, shown: &[usize], rest: &[usize]) -> String {
+    if rest.is_empty() {
+        return String::new();
+    }
+    let shown_files = files_of(index, shown);
+    let more_files = files_of(index, rest)
+        .into_iter()
+        .filter(|f| !shown_files.contains(f))
+        .count();
+    let files = match more_files {
+        0 => String::new(),
+        1 => ", 1 in a file not shown".to_owned(),
+        n => format!(", {n} files not shown"),
+    };
+    format!(
+        "Left out for the budget: {} more related definitions{files}. `homer query PATH` or `homer query SYMBOL` shows one; a larger `--budget` shows more.\n",
+        rest.len()
+    )
+}
+
+/// The heading, then the chosen symbols grouped by file (files in the
+/// order of `files`, symbols in line order).
+fn render_symbols(index: &Snapshot, head: &str, files: &[String], chosen: &[usize]) -> String {
+    let shown = files_of(index, chosen);
+    let order: Vec<&String> = files.iter().filter(|f| shown.contains(f)).collect();
     let mut chosen: Vec<usize> = chosen.to_vec();
     chosen.sort_by_key(|&i| (index.symbols[i].line, i));
     let mut s = head.to_owned();
-    for file in &order {
+    for file in order {
         let _ = writeln!(s, "## {file}\n");
         for &i in &chosen {
             let x = &index.symbols[i];
@@ -170,7 +328,10 @@ pub fn task_context_in(
         .enumerate()
         .map(|(i, x)| (x.name.as_str(), i))
         .collect();
-    let (seeds, seed_files) = seeds(opened, index, &position, task, focus)?;
+    let Seeds {
+        symbols: seeds,
+        searched,
+    } = seeds(opened, index, &position, task, focus)?;
     // Personalized PageRank over the call graph from the seeds.
     let mut edges = Vec::new();
     for edge in &index.calls {
@@ -205,41 +366,19 @@ pub fn task_context_in(
             .then(index.symbols[a].name.cmp(&index.symbols[b].name))
     });
     ranked.truncate(400);
-    // Co-change partners of the seed files, not already among them.
-    let mut partners: Vec<&Coupling> = index
-        .couplings
-        .iter()
-        .filter(|c| seed_files.contains(&c.a) != seed_files.contains(&c.b))
-        .collect();
-    partners.truncate(5);
-
-    let head = {
-        let mut h = String::new();
-        let short = index.short_commit();
-        let _ = writeln!(h, "# Context for: {task}\n");
-        let _ = writeln!(
-            h,
-            "From `homer render --task` at commit {short}: the definitions most related to the task (search, then the call graph around the hits), signatures and doc lines only; bodies elided.\n"
-        );
-        if !partners.is_empty() {
-            let _ = writeln!(h, "Files that usually change with these:");
-            for c in &partners {
-                let (inside, other) = if seed_files.contains(&c.a) {
-                    (&c.a, &c.b)
-                } else {
-                    (&c.b, &c.a)
-                };
-                let _ = writeln!(
-                    h,
-                    "- `{other}` (with `{inside}`, {} shared commits)",
-                    c.shared
-                );
-            }
-            h.push('\n');
-        }
-        h
+    let files = file_order(
+        &searched,
+        &files_of(index, &ranked),
+        homer_read::asks_outside_production(task),
+        focus,
+    );
+    let ranked = budget_order(index, &ranked, &files);
+    let head = heading(index, task, &files);
+    let render_k = |k: usize| {
+        let mut text = render_symbols(index, &head, &files, &ranked[..k]);
+        text.push_str(&left_out(index, &ranked[..k], &ranked[k..]));
+        text
     };
-    let render_k = |k: usize| render_symbols(index, &head, &ranked[..k]);
     // The largest number of ranked symbols whose rendering fits.
     let head_tokens = count_tokens(&render_k(0));
     if head_tokens > budget {
@@ -265,6 +404,58 @@ pub fn task_context_in(
         budget,
         symbols: lo,
         ranked: ranked.len(),
-        files: files_of(index, &ranked[..lo]),
+        files: {
+            let shown = files_of(index, &ranked[..lo]);
+            files.into_iter().filter(|f| shown.contains(f)).collect()
+        },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owned(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|&x| x.to_owned()).collect()
+    }
+
+    #[test]
+    fn files_are_fused_from_both_rankings_production_first() {
+        let searched = owned(&["tests/cookie.rs", "src/cookie.rs", "src/jar.rs"]);
+        let walked = owned(&["src/jar.rs", "src/util.rs", "src/cookie.rs"]);
+        // src/cookie.rs: 1/12 + 1/13; src/jar.rs: 1/13 + 1/11; the test file
+        // is first in the search but after production code.
+        assert_eq!(
+            file_order(&searched, &walked, false, &[]),
+            [
+                "src/jar.rs",
+                "src/cookie.rs",
+                "src/util.rs",
+                "tests/cookie.rs"
+            ]
+        );
+        // A task that asks for tests ranks them by their place.
+        assert_eq!(
+            file_order(&searched, &walked, true, &[])[..2],
+            ["src/jar.rs", "src/cookie.rs"]
+        );
+        assert_eq!(
+            file_order(&searched, &walked, true, &[])[2],
+            "tests/cookie.rs"
+        );
+        // Files under a focus path come first, a directory or a file.
+        assert_eq!(
+            file_order(&searched, &walked, false, &owned(&["src/util.rs"]))[0],
+            "src/util.rs"
+        );
+        assert_eq!(
+            file_order(&searched, &walked, false, &owned(&["tests/"]))[0],
+            "tests/cookie.rs"
+        );
+        // `src/u` is not a directory of `src/util.rs`.
+        assert_eq!(
+            file_order(&searched, &walked, false, &owned(&["src/u"]))[0],
+            "src/jar.rs"
+        );
+    }
 }
