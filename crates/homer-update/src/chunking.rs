@@ -1,8 +1,9 @@
 //! Search chunks of one file: a chunk per definition (its doc and code),
-//! or, for a file without definitions (docs, configs, scripts), chunks of
-//! its text. Long bodies are cut into parts at blank lines, each part
-//! after the first starting with the definition's first line again, so
-//! every part says what it belongs to. Pure: text in, chunks out.
+//! and chunks of the text no definition holds (all of a file without
+//! definitions: docs, configs, scripts). Long bodies are cut into parts at
+//! blank lines, each part of a definition after the first starting with
+//! its first line again, so every part says what it belongs to. Pure: text
+//! in, chunks out.
 
 use homer_syntax::{DefKind, FileFacts};
 
@@ -124,22 +125,6 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
     let path_words = path_words(path);
     let definitions = facts.map_or(&[][..], |f| f.definitions.as_slice());
     let mut out = Vec::new();
-    if definitions.is_empty() {
-        for (first, last) in parts(&lines, 1, lines.len(), None) {
-            let body = join(&lines, first, last, None);
-            if body.trim().is_empty() {
-                continue;
-            }
-            out.push(ChunkData {
-                about: About::File,
-                title: path.to_owned(),
-                words: words(path, &body, &path_words),
-                body,
-                lines: (line_no(first), line_no(last)),
-            });
-        }
-        return out;
-    }
     for (i, d) in definitions.iter().enumerate() {
         let start = d.span.start_line as usize;
         let mut end = (d.span.end_line as usize).min(lines.len()).max(start);
