@@ -280,24 +280,67 @@ fn render_symbols(index: &Snapshot, head: &str, files: &[String], chosen: &[usiz
             if x.name.split_once("::").map(|(p, _)| p) != Some(file.as_str()) {
                 continue;
             }
-            let qualified = x.name.split_once("::").map_or(x.name.as_str(), |(_, q)| q);
-            let sig = if x.signature.trim().is_empty() {
-                qualified
-            } else {
-                x.signature.trim()
-            };
-            if sig.contains(qualified) {
-                let _ = writeln!(s, "{}: {sig} …", x.line);
-            } else {
-                let _ = writeln!(s, "{}: [{qualified}] {sig} …", x.line);
-            }
-            if let Some(doc) = x.doc.as_deref().and_then(|d| d.lines().next()) {
-                let _ = writeln!(s, "    {}", doc.trim());
-            }
+            symbol_lines(&mut s, index, i);
         }
         s.push('\n');
     }
     s
+}
+
+/// A definition's lines in the context: line, signature (with the
+/// qualified name when the signature does not say it), first doc line.
+fn symbol_lines(s: &mut String, index: &Snapshot, i: usize) {
+    let x = &index.symbols[i];
+    let qualified = x.name.split_once("::").map_or(x.name.as_str(), |(_, q)| q);
+    let sig = if x.signature.trim().is_empty() {
+        qualified
+    } else {
+        x.signature.trim()
+    };
+    if sig.contains(qualified) {
+        let _ = writeln!(s, "{}: {sig} …", x.line);
+    } else {
+        let _ = writeln!(s, "{}: [{qualified}] {sig} …", x.line);
+    }
+    if let Some(doc) = x.doc.as_deref().and_then(|d| d.lines().next()) {
+        let _ = writeln!(s, "    {}", doc.trim());
+    }
+}
+
+/// How many of `order`'s definitions a rendering of about `budget` tokens
+/// holds, and one of about `wider` tokens, counted piece by piece (each
+/// definition's lines, each file's heading): a piece's tokens do not
+/// merge with the next one's much, so the sum is close to the whole
+/// text's count and rarely below it. What the fit searches around instead
+/// of counting whole renderings from zero.
+fn estimate(
+    index: &Snapshot,
+    order: &[usize],
+    fixed: usize,
+    budget: usize,
+    wider: usize,
+) -> (usize, usize) {
+    let mut used = fixed;
+    let mut within = None;
+    let mut files: BTreeSet<&str> = BTreeSet::new();
+    let mut piece = String::new();
+    for (k, &i) in order.iter().enumerate() {
+        piece.clear();
+        let file = file_of(&index.symbols[i].name);
+        if files.insert(file) {
+            let _ = writeln!(piece, "## {file}\n");
+            piece.push('\n');
+        }
+        symbol_lines(&mut piece, index, i);
+        used += count_tokens(&piece);
+        if used > budget && within.is_none() {
+            within = Some(k);
+        }
+        if used > wider {
+            return (within.unwrap_or(k), k);
+        }
+    }
+    (within.unwrap_or(order.len()), order.len())
 }
 
 /// The files and symbols most relevant to `task`, within `budget` tokens.
@@ -387,10 +430,24 @@ pub fn task_context_in(
             needed: head_tokens,
         });
     }
-    let (mut lo, mut hi) = (0usize, ranked.len());
+    // The largest prefix that fits, searched for by whole counts between
+    // the piecewise estimates for the budget and for a tenth more (a few
+    // counts instead of nine), widened when an estimate is off.
+    let fits = |k: usize| count_tokens(&render_k(k)) <= budget;
+    let (mut lo, mut hi) = {
+        let (low, high) = estimate(index, &ranked, head_tokens, budget, budget + budget / 10);
+        let high = high.max(low + 1).min(ranked.len());
+        if !fits(low) {
+            (0, low.saturating_sub(1))
+        } else if high > low && fits(high) {
+            (high, ranked.len())
+        } else {
+            (low, high)
+        }
+    };
     while lo < hi {
         let mid = (lo + hi).div_ceil(2);
-        if count_tokens(&render_k(mid)) <= budget {
+        if fits(mid) {
             lo = mid;
         } else {
             hi = mid - 1;
