@@ -50,17 +50,17 @@ const PER_FILE: usize = 6;
 /// Co-change partners are listed for this many of the first files.
 const PARTNERS_OF: usize = 3;
 
-/// Seed symbols (index, weight), the files they are in, and the files the
-/// search found, most relevant first.
+/// Seed symbols (index, weight), and the files the search found, most
+/// relevant first.
 struct Seeds {
     symbols: Vec<(usize, f64)>,
     searched: Vec<String>,
 }
 
-/// Seeds for the task's personalized PageRank: the search hits (weighted
-/// by rank; a file hit seeds its definitions) and the focus paths; and the
-/// files they are in. The files of the search's first `FILE_HITS` hits are
-/// ranked by the sum of 1/(`HIT_K` + rank) over their hits.
+/// Seeds for the task's personalized PageRank: the first `SEED_HITS`
+/// search hits (weighted by rank; a file hit seeds its definitions) and
+/// the focus paths. And the files of the first `FILE_HITS` hits, ranked by
+/// the sum of 1/(`HIT_K` + rank) over their hits.
 fn seeds(
     opened: &Index,
     index: &Snapshot,
@@ -277,7 +277,7 @@ fn render_symbols(index: &Snapshot, head: &str, files: &[String], chosen: &[usiz
         let _ = writeln!(s, "## {file}\n");
         for &i in &chosen {
             let x = &index.symbols[i];
-            if x.name.split_once("::").map(|(p, _)| p) != Some(file.as_str()) {
+            if file_of(&x.name) != file.as_str() {
                 continue;
             }
             symbol_lines(&mut s, index, i);
