@@ -420,4 +420,32 @@ fn render_writes_agents_md_keeps_a_person_s_text_and_fits_a_task_in_its_budget()
 
     let risk = homer(repo.path(), &["render", "--format", "json"]);
     snapshot!("render_risk", risk.transcript(repo.path()));
+
+    // What the context stands on: a shown file edited since the update,
+    // then a HEAD that moved past the index, are said first.
+    assert_eq!(context["warnings"], serde_json::json!([]));
+    let first = context["files"][0].as_str().expect("a file").to_owned();
+    std::fs::write(repo.path().join(&first), "// changed\n").expect("write");
+    let args = [
+        "render",
+        "--task",
+        "multiply numbers faster",
+        "--budget",
+        "300",
+    ];
+    let edited = homer(repo.path(), &args);
+    assert!(
+        edited.stdout.starts_with(&format!(
+            "! {first} differs in the working tree from the indexed version\n# Context for:"
+        )),
+        "{}",
+        edited.stdout
+    );
+    homer_fixtures::commit_all(repo.path(), "Change a shown file");
+    let behind = homer(repo.path(), &[&args[..], &["--json"]].concat());
+    let behind: serde_json::Value = serde_json::from_str(&behind.stdout).expect("json");
+    assert_eq!(
+        behind["warnings"][0],
+        "the index is 1 commit behind HEAD; run `homer update`"
+    );
 }

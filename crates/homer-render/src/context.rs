@@ -1,5 +1,6 @@
-//! The context for one task: the definitions most related to it, found by
-//! search and the call graph around the hits, fitted to a token budget.
+//! The context for one task: the files it will most likely edit, first
+//! things first (the search's files and the call graph's around its hits,
+//! fused), with their most related definitions, fitted to a token budget.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -24,6 +25,10 @@ pub struct TaskContext {
     pub ranked: usize,
     /// The files whose definitions are shown, in the order shown.
     pub files: Vec<String>,
+    /// What the context stands on when it is not the working tree: the
+    /// index behind HEAD, shown files edited since the last update. Filled
+    /// by [`task_context`]; `homer serve` stamps its answers itself.
+    pub warnings: Vec<String>,
 }
 
 /// Counts tokens the way current `OpenAI` models do (`o200k_base`).
@@ -99,8 +104,9 @@ fn seeds(
                 }
             }
             (Some(p), None) => {
+                let prefix = format!("{p}::");
                 for (i, x) in index.symbols.iter().enumerate() {
-                    if x.name.starts_with(&format!("{p}::")) {
+                    if x.name.starts_with(&prefix) {
                         seeds.push((i, weight / 4.0));
                     }
                 }
@@ -110,8 +116,9 @@ fn seeds(
     }
     for f in focus {
         let f = f.trim_end_matches('/');
+        let (dir, file) = (format!("{f}/"), format!("{f}::"));
         for (i, x) in index.symbols.iter().enumerate() {
-            if x.name.starts_with(&format!("{f}/")) || x.name.starts_with(&format!("{f}::")) {
+            if x.name.starts_with(&dir) || x.name.starts_with(&file) {
                 seeds.push((i, 1.0));
             }
         }
@@ -146,22 +153,24 @@ fn file_order(
             *score.entry(f.as_str()).or_default() += 1.0 / (FUSE_K + rank as f64 + 1.0);
         }
     }
-    let mut order: Vec<(&str, f64)> = score.into_iter().collect();
+    let focused = |f: &str| {
+        focus.iter().any(|d| {
+            let d = d.trim_end_matches('/');
+            f == d || f.strip_prefix(d).is_some_and(|rest| rest.starts_with('/'))
+        })
+    };
+    // (not focused, outside production, score, path), each told once.
+    let mut order: Vec<(bool, bool, f64, &str)> = score
+        .into_iter()
+        .map(|(f, s)| (!focused(f), !asks_outside && outside_production(f), s, f))
+        .collect();
     order.sort_by(|a, b| {
-        let outside = |f: &str| !asks_outside && outside_production(f);
-        let unfocused = |f: &str| {
-            !focus.iter().any(|d| {
-                let d = d.trim_end_matches('/');
-                f == d || f.strip_prefix(d).is_some_and(|rest| rest.starts_with('/'))
-            })
-        };
-        unfocused(a.0)
-            .cmp(&unfocused(b.0))
-            .then(outside(a.0).cmp(&outside(b.0)))
-            .then(b.1.total_cmp(&a.1))
-            .then(a.0.cmp(b.0))
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then(b.2.total_cmp(&a.2))
+            .then(a.3.cmp(b.3))
     });
-    order.into_iter().map(|(f, _)| f.to_owned()).collect()
+    order.into_iter().map(|(.., f)| f.to_owned()).collect()
 }
 
 /// The ranked symbols in the order they are given budget: the first
@@ -197,12 +206,11 @@ fn files_of(index: &Snapshot, chosen: &[usize]) -> Vec<String> {
 
 /// The context's heading: the task, what the context is, and the co-change
 /// partners of the files most likely edited.
-fn heading(index: &Snapshot, task: &str, files: &[String]) -> String {
+fn heading(index: &Snapshot, task: &str, files: &[String], asks_outside: bool) -> String {
     // Co-change partners of the files most likely edited, where the
     // context does not show them already: what a change there usually
     // drags along. Partners of every file the search touched were mostly
     // partners of files the task is not about.
-    let asks_outside = homer_read::asks_outside_production(task);
     let likely: BTreeSet<&str> = files.iter().take(PARTNERS_OF).map(String::as_str).collect();
     let shown_early: BTreeSet<&str> = files.iter().take(10).map(String::as_str).collect();
     let partners: Vec<(&str, &str, &Coupling)> = index
@@ -354,7 +362,16 @@ pub fn task_context(
     // snapshot and searching do (about 120 ms on 2 cores): build them
     // meanwhile. The first count waits for them.
     std::thread::spawn(tiktoken_rs::o200k_base_singleton);
-    task_context_in(opened, &Snapshot::load(opened)?, task, budget, focus)
+    let mut context = task_context_in(opened, &Snapshot::load(opened)?, task, budget, focus)?;
+    context.warnings.extend(opened.freshness_warning()?);
+    for file in &context.files {
+        if opened.changed_in_worktree(file)? {
+            context.warnings.push(format!(
+                "{file} differs in the working tree from the indexed version"
+            ));
+        }
+    }
+    Ok(context)
 }
 
 /// [`task_context`] from a snapshot already loaded from `opened`.
@@ -409,14 +426,10 @@ pub fn task_context_in(
             .then(index.symbols[a].name.cmp(&index.symbols[b].name))
     });
     ranked.truncate(400);
-    let files = file_order(
-        &searched,
-        &files_of(index, &ranked),
-        homer_read::asks_outside_production(task),
-        focus,
-    );
+    let asks_outside = homer_read::asks_outside_production(task);
+    let files = file_order(&searched, &files_of(index, &ranked), asks_outside, focus);
     let ranked = budget_order(index, &ranked, &files);
-    let head = heading(index, task, &files);
+    let head = heading(index, task, &files, asks_outside);
     let render_k = |k: usize| {
         let mut text = render_symbols(index, &head, &files, &ranked[..k]);
         text.push_str(&left_out(index, &ranked[..k], &ranked[k..]));
@@ -465,6 +478,7 @@ pub fn task_context_in(
             let shown = files_of(index, &ranked[..lo]);
             files.into_iter().filter(|f| shown.contains(f)).collect()
         },
+        warnings: Vec::new(),
     })
 }
 

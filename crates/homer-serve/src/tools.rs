@@ -313,7 +313,7 @@ impl HomerServer {
     }
 
     #[tool(
-        description = "The context for a coding task within a token budget: the definitions most related to it (text search, then the call graph around the hits), their signatures and docs, the files that change with them. Call this first when starting a task."
+        description = "The context for a coding task within a token budget: the files it will most likely edit, first things first (text search and the call graph around the hits), with their most related definitions' signatures and docs, and the files that usually change with the first ones. Call this first when starting a task."
     )]
     async fn context(&self, Parameters(args): Parameters<ContextArgs>) -> CallToolResult {
         if let Some(e) = too_long("task", &args.task) {

@@ -173,10 +173,6 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
     let held: Vec<(usize, usize)> = out
         .iter()
         .map(|c| (c.lines.0 as usize, c.lines.1 as usize))
-        .chain(definitions.iter().map(|d| {
-            let start = d.span.start_line as usize;
-            (start, start)
-        }))
         .collect();
     for (start, end) in rest_of_file(&lines, &held) {
         for (first, last) in parts(&lines, start, end, None) {
@@ -197,7 +193,7 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
 }
 
 /// The runs of lines (1-based, inclusive) outside every `held` range (the
-/// definitions' chunks, and each definition's first line): code at the top
+/// definitions' chunks): code at the top
 /// level of a file (a script's statements, a router's `app.use` lines, a
 /// module's docstring), a class's fields after its first method, members
 /// the language's reader does not take as definitions (a Swift

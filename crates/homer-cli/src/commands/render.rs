@@ -18,6 +18,9 @@ pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Resul
         if out.json() || args.format == RenderFormat::Json {
             out.print_json(&context)?;
         } else {
+            for warning in &context.warnings {
+                out.print(&format!("! {warning}\n"))?;
+            }
             out.print(&context.text)?;
             eprintln!(
                 "{} tokens of {} (o200k_base); {} of {} ranked definitions",
