@@ -65,8 +65,8 @@ named_enum! {
         Benchmark = "benchmark",
         Generated = "generated",
         Vendored = "vendored",
-        /// Code kept with the documentation (`docs/`): a documentation
-        /// site's scripts, snippets a page shows.
+        /// Code kept with the documentation (`docs/` or `documentation/`
+        /// at the root): a documentation site's scripts, its configuration.
         Documentation = "documentation",
     }
 }
@@ -148,7 +148,8 @@ impl SkipReason {
 impl FileRole {
     /// What a path says a file is for, when it is not production code:
     /// tests, examples, benchmarks, generated code, vendored code and code
-    /// in a documentation directory are kept out of the top of rankings.
+    /// in the root's documentation directory are kept out of the top of
+    /// rankings.
     #[must_use]
     pub fn of_path(path: &str) -> Option<FileRole> {
         let lower = path.to_ascii_lowercase();
@@ -208,7 +209,13 @@ impl FileRole {
         if in_dir(&["examples", "example", "samples", "sample", "demo", "demos"]) {
             return Some(FileRole::Example);
         }
-        if in_dir(&["docs", "doc", "documentation"]) {
+        // At the root only, and not `doc/`: a `doc` directory is often a
+        // package that generates documentation (cobra's `doc/`, ripgrep's
+        // `crates/core/flags/doc/`), production code like any other.
+        if parts
+            .first()
+            .is_some_and(|d| matches!(*d, "docs" | "documentation"))
+        {
             return Some(FileRole::Documentation);
         }
         None
@@ -344,7 +351,11 @@ mod tests {
             ("benches/parse.rs", Some(FileRole::Benchmark)),
             ("examples/auth/index.js", Some(FileRole::Example)),
             ("docs/js/typeahead.jquery.js", Some(FileRole::Documentation)),
+            ("documentation/conf.py", Some(FileRole::Documentation)),
             ("doc/examples/x.py", Some(FileRole::Example)),
+            ("doc/man_docs.go", None),
+            ("crates/core/flags/doc/man.rs", None),
+            ("src/docs/page.js", None),
             ("src/doc.go", None),
             ("src/docs.rs", None),
             ("src/latest.rs", None),

@@ -160,7 +160,7 @@ impl<'a> Task for Analysis<'a> {
 struct Salience;
 
 impl Task for Salience {
-    const KIND: TaskKind = TaskKind::new("salience", 4);
+    const KIND: TaskKind = TaskKind::new("salience", 5);
     type Input = salience::Inputs;
     type Output = Vec<salience::Assessment>;
     type Shared = ();
