@@ -138,9 +138,10 @@ pub(crate) struct RenderArgs {
     /// Print the context for this task instead of writing files.
     #[arg(long)]
     pub task: Option<String>,
-    /// Tokens the task context may use, counted as GPT-4o counts them.
-    #[arg(long, default_value_t = 4000, requires = "task")]
-    pub budget: usize,
+    /// Tokens the task context (default 4000) or Homer's part of
+    /// AGENTS.md (default 2000) may use, counted as GPT-4o counts them.
+    #[arg(long)]
+    pub budget: Option<usize>,
     /// Paths the task is about (seeds besides the search hits).
     #[arg(long, requires = "task")]
     pub focus: Vec<String>,

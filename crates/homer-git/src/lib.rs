@@ -285,6 +285,13 @@ impl Repository {
         self.repo.workdir()
     }
 
+    /// The URL of the `origin` remote; `None` without one (or when the
+    /// configuration does not read).
+    #[must_use]
+    pub fn origin_url(&self) -> Option<String> {
+        self.config_string("remote.origin.url").ok().flatten()
+    }
+
     /// The git directory (`.git`, or the repository itself when bare).
     #[must_use]
     pub fn git_dir(&self) -> &Path {

@@ -3,16 +3,19 @@
 //! the working tree, never Homer's own outputs), every list sorted with
 //! its ties broken, so the same index renders the same bytes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use homer_read::Index;
 use homer_vocab::attrs::SymbolKind;
-use homer_vocab::{FileRole, SalienceClass, Workspace, outside_production};
+use homer_vocab::{
+    FileRole, NAMED_BY, RECENT_KEPT, SalienceClass, community_key_files, outside_production,
+};
 use serde::Serialize;
 
 use crate::RenderError;
+use crate::context::count_tokens;
 use crate::snapshot::{Blobs, Coupling, FileHistory, FileRow, Snapshot, SymbolRow, is_production};
 
 /// The markers of Homer's region in a file a person may also edit.
@@ -30,6 +33,8 @@ pub struct Rendered {
     pub unchanged: Vec<PathBuf>,
     /// The commit the text describes.
     pub commit: String,
+    /// `o200k_base` tokens of Homer's region of AGENTS.md.
+    pub tokens: usize,
 }
 
 /// Options of `homer render` (documents).
@@ -40,31 +45,163 @@ pub struct RenderOptions {
     /// Also write `.homer/context/<dir>.md` for directories with at least
     /// five files.
     pub per_dir: bool,
+    /// Tokens Homer's region of AGENTS.md may use; [`AGENTS_BUDGET`]
+    /// when not given.
+    pub budget: Option<usize>,
+}
+
+/// Tokens AGENTS.md may use unless asked otherwise.
+pub const AGENTS_BUDGET: usize = 2_000;
+
+/// A part of a document: a heading, what it is, entries most important
+/// first, and a closing paragraph. The budget cuts entries from the end.
+#[derive(Default)]
+struct Section {
+    title: &'static str,
+    intro: Option<String>,
+    entries: Vec<String>,
+    outro: Option<String>,
+}
+
+impl Section {
+    fn new(title: &'static str) -> Self {
+        Section {
+            title,
+            ..Section::default()
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.outro.is_none()
+    }
+
+    fn head(&self) -> String {
+        match &self.intro {
+            Some(intro) => format!(
+                "## {}
+
+{intro}
+
+",
+                self.title
+            ),
+            None => format!(
+                "## {}
+
+",
+                self.title
+            ),
+        }
+    }
+
+    /// The whole section, with nothing cut.
+    fn write(&self, s: &mut String) {
+        if self.is_empty() {
+            return;
+        }
+        s.push_str(&self.head());
+        for e in &self.entries {
+            let _ = writeln!(s, "{e}");
+        }
+        if let Some(outro) = &self.outro {
+            let _ = writeln!(s, "\n{outro}");
+        }
+        s.push('\n');
+    }
+}
+
+/// Sections in order of importance, cut to `budget` tokens with `head`
+/// before them: every entry that fits, in order, and a last line saying
+/// what was left out and how to ask for it.
+fn fit(head: &str, sections: &[Section], budget: usize) -> String {
+    // Room for the line about what was left out.
+    const RESERVE: usize = 80;
+    let room = budget.saturating_sub(RESERVE);
+    let mut out = head.to_owned();
+    let mut used = count_tokens(&out);
+    let mut left: Vec<(&str, usize)> = Vec::new();
+    for section in sections.iter().filter(|x| !x.is_empty()) {
+        let head = section.head();
+        let head_cost = count_tokens(&head);
+        let mut body = String::new();
+        let mut cost = head_cost;
+        let mut kept = 0;
+        let pieces = section
+            .entries
+            .iter()
+            .map(|e| format!("{e}\n"))
+            .chain(section.outro.iter().map(|o| format!("\n{o}\n")));
+        let total = section.entries.len() + usize::from(section.outro.is_some());
+        for piece in pieces {
+            let c = count_tokens(&piece);
+            if used + cost + c > room {
+                // Entries are most important first: the rest waits for a
+                // larger budget.
+                break;
+            }
+            body.push_str(&piece);
+            cost += c;
+            kept += 1;
+        }
+        if kept > 0 {
+            out.push_str(&head);
+            out.push_str(&body);
+            out.push('\n');
+            used += cost + 1;
+        }
+        if kept < total {
+            left.push((section.title, total - kept));
+        }
+    }
+    if !left.is_empty() {
+        let parts: Vec<String> = left
+            .iter()
+            .map(|(title, n)| format!("{n} from {title}"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "Left out for the budget of {budget} tokens: {}. `homer render --budget N` writes a longer map, `homer query PATH` tells all about a file, `homer render --per-dir` writes a map per directory.\n",
+            parts.join(", ")
+        );
+    }
+    out
 }
 
 /// The region Homer owns in AGENTS.md, markers included.
-fn agents_region(index: &Snapshot, blobs: &Blobs<'_>, name: &str) -> String {
-    let mut s = String::new();
+fn agents_region(
+    index: &Snapshot,
+    blobs: &Blobs<'_>,
+    name: &str,
+    now: &Recent,
+    budget: usize,
+) -> String {
+    let mut head = String::new();
     let short = index.short_commit();
-    let _ = writeln!(s, "{BEGIN}");
-    let _ = writeln!(s, "# {name}: a map for coding agents\n");
+    let _ = writeln!(head, "{BEGIN}");
+    let _ = writeln!(head, "# {name}: a map for coding agents\n");
     let _ = writeln!(
-        s,
+        head,
         "Written by `homer render` from commit {short}; everything below comes from the code and its history. Refresh with `homer update && homer render`.\n"
     );
-    what_it_is(&mut s, index, blobs);
-    commands(&mut s, index, blobs);
-    architecture(&mut s, index, "");
-    load_bearing(&mut s, index, "");
-    danger(&mut s, index, "");
-    coupling(&mut s, index, "");
-    conventions(&mut s, index);
-    let _ = writeln!(s, "{END}");
-    s
+    let hot = changing_now(index, "", now);
+    let shown: Vec<&str> = hot.iter().map(|(f, _)| f.as_str()).collect();
+    let sections = [
+        what_it_is(index, blobs),
+        commands(index, blobs),
+        architecture(index, ""),
+        load_bearing(index, "", &shown),
+        danger(index, "", &hot, now),
+        most_called(index, ""),
+        coupling(index, ""),
+        conventions(index),
+    ];
+    let mut text = fit(&head, &sections, budget);
+    let _ = writeln!(text, "{END}");
+    text
 }
 
-fn what_it_is(s: &mut String, index: &Snapshot, blobs: &Blobs<'_>) {
-    let _ = writeln!(s, "## What this repository is\n");
+fn what_it_is(index: &Snapshot, blobs: &Blobs<'_>) -> Section {
+    let mut section = Section::new("What this repository is");
     let readme = [
         "README.md",
         "README.rst",
@@ -77,10 +214,10 @@ fn what_it_is(s: &mut String, index: &Snapshot, blobs: &Blobs<'_>) {
     if let Some((path, paragraph)) =
         readme.and_then(|(path, text)| Some((path, first_paragraph(&text)?)))
     {
-        let _ = writeln!(s, "From {path}: {paragraph}\n");
+        section.intro = Some(format!("From {path}: {paragraph}"));
     }
     for (path, what) in manifests(index, blobs) {
-        let _ = writeln!(s, "- `{path}`: {what}");
+        section.entries.push(format!("- `{path}`: {what}"));
     }
     let mut languages: BTreeMap<String, (u64, u64)> = BTreeMap::new();
     for file in index.files.values() {
@@ -100,22 +237,25 @@ fn what_it_is(s: &mut String, index: &Snapshot, blobs: &Blobs<'_>) {
         .iter()
         .map(|(l, (files, defs))| {
             format!(
-                "{} ({} file{}, {defs} definitions)",
+                "{} ({} file{}, {defs} definition{})",
                 l,
                 files,
-                if *files == 1 { "" } else { "s" }
+                if *files == 1 { "" } else { "s" },
+                if *defs == 1 { "" } else { "s" }
             )
         })
         .collect();
     if !list.is_empty() {
-        let _ = writeln!(s, "- Languages: {}", list.join(", "));
+        section
+            .entries
+            .push(format!("- Languages: {}", list.join(", ")));
     }
-    let _ = writeln!(
-        s,
-        "- {} files at HEAD, {} of them parsed\n",
+    section.entries.push(format!(
+        "- {} files at HEAD, {} of them parsed",
         index.files.len(),
         languages.iter().map(|(_, (f, _))| f).sum::<u64>()
-    );
+    ));
+    section
 }
 
 /// The first prose paragraph of a README: no headings, badges, HTML or
@@ -132,7 +272,14 @@ fn first_paragraph(text: &str) -> Option<String> {
         if in_code {
             continue;
         }
-        let skip = t.starts_with('#')
+        // A list (a table of contents, features) is not a description.
+        let list = t.starts_with("- ")
+            || t.starts_with("* ")
+            || t.starts_with("+ ")
+            || t.split_once(". ")
+                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+        let skip = list
+            || t.starts_with('#')
             || t.starts_with('<')
             || t.starts_with("[![")
             || t.starts_with("![")
@@ -226,70 +373,375 @@ fn manifests(index: &Snapshot, blobs: &Blobs<'_>) -> Vec<(String, String)> {
     out
 }
 
-fn commands(s: &mut String, index: &Snapshot, blobs: &Blobs<'_>) {
-    let mut lines: Vec<String> = Vec::new();
-    if index.files.contains_key("Cargo.toml") {
-        lines
-            .push("- Cargo (`Cargo.toml`): `cargo build`, `cargo test`, `cargo clippy`".to_owned());
+/// Programs whose invocations build, test, lint or check code: a
+/// command AGENTS.md lists starts with one of them.
+pub const BUILD_TOOLS: &[&str] = &[
+    "cargo",
+    "npm",
+    "pnpm",
+    "yarn",
+    "bun",
+    "deno",
+    "go",
+    "pytest",
+    "tox",
+    "nox",
+    "make",
+    "gradle",
+    "./gradlew",
+    "mvn",
+    "./mvnw",
+    "dotnet",
+    "swift",
+    "xcodebuild",
+    "bundle",
+    "rake",
+    "rspec",
+    "composer",
+    "phpunit",
+    "vendor/bin/phpunit",
+    "sbt",
+    "mill",
+    "./mill",
+    "busted",
+    "cmake",
+    "ctest",
+    "ruff",
+    "mypy",
+    "flake8",
+    "black",
+    "eslint",
+    "tsc",
+    "just",
+    "bats",
+    "shellcheck",
+    "meson",
+    "ninja",
+    "mix",
+    "python",
+    "python3",
+    "vendor/bin/phpcs",
+    "vendor/bin/phpstan",
+];
+
+/// Words of a command line that build, test, lint or check.
+const BUILD_VERBS: &[&str] = &[
+    "build",
+    "test",
+    "tests",
+    "check",
+    "lint",
+    "clippy",
+    "vet",
+    "typecheck",
+    "compile",
+    "spec",
+    "rspec",
+    "pytest",
+    "phpunit",
+    "busted",
+    "ctest",
+    "mypy",
+    "ruff",
+    "eslint",
+    "tsc",
+    "flake8",
+    "shellcheck",
+    "bats",
+    "rake",
+    "tox",
+    "nox",
+    "verify",
+    "__.test",
+    "phpcs",
+    "phpstan",
+    "psalm",
+    "vendor/bin/phpunit",
+    "vendor/bin/phpcs",
+    "vendor/bin/phpstan",
+];
+
+/// What a command must not do to be listed: install, publish, edit files,
+/// reach the network with credentials.
+const UNSAFE: &[&str] = &[
+    "install", "publish", "deploy", "release", "upload", "push", "sed ", "rm ", "mv ", "cp ",
+    "--fix", "--write", " -w ", "chmod", "sudo", "curl", "wget", "secrets", "${{", "token",
+    "login", "git ", " > ", ">>", "tee ", "coverage", "codecov", "bump", "version",
+];
+
+/// A build, test or lint command a CI step runs, cleaned (environment
+/// assignments, `env`, `set -o pipefail`, output piped to a formatter
+/// dropped); `None` for anything else.
+fn build_command(step: &str) -> Option<String> {
+    let mut words: Vec<&str> = step.split_whitespace().collect();
+    // `env A=1 B=2 cmd`, `A=1 cmd`
+    if words.first() == Some(&"env") {
+        words.remove(0);
     }
-    if let Some(t) = blobs.text("package.json") {
-        // Not JSON: no scripts to list.
-        let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
-        if let Some(scripts) = v.get("scripts").and_then(|x| x.as_object()) {
-            let mut names: Vec<(&String, &serde_json::Value)> = scripts.iter().collect();
-            names.sort_by(|a, b| a.0.cmp(b.0));
-            let wanted = ["build", "test", "lint", "format", "typecheck", "check"];
-            let shown: Vec<String> = names
-                .iter()
-                .filter(|(n, _)| wanted.iter().any(|w| n.starts_with(w)))
-                .take(8)
-                .map(|(n, c)| format!("`npm run {n}` (`{}`)", c.as_str().unwrap_or("")))
-                .collect();
-            if !shown.is_empty() {
-                lines.push(format!(
-                    "- npm scripts (`package.json`): {}",
-                    shown.join(", ")
-                ));
+    while words
+        .first()
+        .is_some_and(|w| w.contains('=') && !w.starts_with('-'))
+    {
+        words.remove(0);
+    }
+    // Output piped into a formatter or redirected to the terminal's.
+    if let Some(pipe) = words.iter().position(|w| *w == "|") {
+        words.truncate(pipe);
+    }
+    words.retain(|w| *w != "2>&1");
+    let tool = *words.first()?;
+    if !BUILD_TOOLS.contains(&tool) {
+        return None;
+    }
+    let line = words.join(" ");
+    let lower = format!(" {} ", line.to_ascii_lowercase());
+    let builds = words[1..].iter().chain(std::iter::once(&tool)).any(|w| {
+        let w = w.to_ascii_lowercase();
+        BUILD_VERBS
+            .iter()
+            .any(|v| w == *v || w.starts_with(&format!("{v}:")) || w.ends_with(&format!(":{v}")))
+    });
+    // `lint:fix`, `format:write`, `--fix`: they edit files.
+    let edits = words[1..].iter().any(|w| {
+        let w = w.to_ascii_lowercase();
+        w.contains("fix") || w.contains("write")
+    });
+    // Shell substitutions cannot be quoted in Markdown, nor run as shown.
+    let substitutes = line.contains('`') || line.contains("$(");
+    if !builds
+        || edits
+        || substitutes
+        || UNSAFE.iter().any(|u| lower.contains(u))
+        || line.chars().count() > 120
+    {
+        return None;
+    }
+    Some(line)
+}
+
+/// The commands of a GitHub Actions workflow's `run:` steps, one per
+/// shell line or `&&` part, in order.
+fn workflow_steps(text: &str) -> Vec<String> {
+    let mut steps = Vec::new();
+    let mut block: Option<usize> = None;
+    for line in text.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let t = line.trim();
+        if let Some(at) = block {
+            if t.is_empty() {
+                continue;
             }
+            if indent > at {
+                steps.push(t.to_owned());
+                continue;
+            }
+            block = None;
         }
+        let t = t.strip_prefix("- ").unwrap_or(t);
+        let Some(run) = t.strip_prefix("run:") else {
+            continue;
+        };
+        let run = run.trim();
+        if run.starts_with('|') || run.starts_with('>') {
+            block = Some(indent);
+        } else if !run.is_empty() {
+            steps.push(run.trim_matches(['"', '\'']).to_owned());
+        }
+    }
+    steps
+        .iter()
+        .flat_map(|s| s.split("&&"))
+        .flat_map(|s| s.split(';'))
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty() && !s.starts_with('#'))
+        .collect()
+}
+
+/// What the manifests at the root say to run, with the manifest.
+fn manifest_commands(index: &Snapshot, blobs: &Blobs<'_>) -> Vec<(String, Vec<String>)> {
+    let has = |p: &str| index.files.contains_key(p);
+    let mut found: Vec<(String, Vec<String>)> = Vec::new();
+    let mut add = |source: &str, list: Vec<String>| {
+        if !list.is_empty() {
+            found.push((source.to_owned(), list));
+        }
+    };
+    let owned = |list: &[&str]| list.iter().map(|c| (*c).to_owned()).collect::<Vec<_>>();
+    if has("Cargo.toml") {
+        add(
+            "Cargo.toml",
+            owned(&["cargo build", "cargo test", "cargo clippy"]),
+        );
+    }
+    if has("go.mod") {
+        add(
+            "go.mod",
+            owned(&["go build ./...", "go test ./...", "go vet ./..."]),
+        );
+    }
+    if let Some(scripts) = script_commands(index, blobs) {
+        add("package.json", scripts);
     }
     if let Some(t) = blobs.text("pyproject.toml") {
-        let mut tools: Vec<&str> = ["pytest", "ruff", "mypy", "black", "tox", "coverage"]
+        let tools: Vec<String> = [
+            ("pytest", "pytest"),
+            ("ruff", "ruff check ."),
+            ("mypy", "mypy ."),
+            ("black", "black --check ."),
+        ]
+        .iter()
+        .filter(|(tool, _)| t.contains(&format!("[tool.{tool}")))
+        .map(|(_, c)| (*c).to_owned())
+        .collect();
+        add("pyproject.toml", tools);
+    }
+    for (file, command) in [
+        ("tox.ini", "tox"),
+        ("noxfile.py", "nox"),
+        (".busted", "busted"),
+    ] {
+        if has(file) {
+            add(file, vec![command.to_owned()]);
+        }
+    }
+    if let Some(t) = blobs.text("composer.json") {
+        // Not JSON: no scripts to list.
+        let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
+        let scripts: Vec<String> = v
+            .get("scripts")
+            .and_then(|x| x.as_object())
             .into_iter()
-            .filter(|tool| t.contains(&format!("[tool.{tool}")))
+            .flat_map(|o| o.keys())
+            .filter_map(|name| build_command(&format!("composer {name}")))
+            .take(5)
             .collect();
-        tools.sort_unstable();
-        if !tools.is_empty() {
-            lines.push(format!(
-                "- Python tools configured in `pyproject.toml`: {}",
-                tools.join(", ")
-            ));
+        add("composer.json", scripts);
+    }
+    if has("Package.swift") {
+        add("Package.swift", owned(&["swift build", "swift test"]));
+    }
+    if has("pom.xml") {
+        let mvn = if has("mvnw") { "./mvnw" } else { "mvn" };
+        add("pom.xml", vec![format!("{mvn} verify")]);
+    }
+    for gradle in ["build.gradle.kts", "build.gradle"] {
+        if has(gradle) {
+            let g = if has("gradlew") {
+                "./gradlew"
+            } else {
+                "gradle"
+            };
+            add(gradle, vec![format!("{g} build"), format!("{g} test")]);
+            break;
         }
     }
-    if index.files.contains_key("go.mod") {
-        lines.push("- Go (`go.mod`): `go build ./...`, `go test ./...`".to_owned());
+    if has("build.sbt") {
+        add("build.sbt", owned(&["sbt test"]));
     }
-    for path in ["Makefile", "makefile", "justfile"] {
-        if let Some(t) = blobs.text(path) {
-            let targets: Vec<&str> = t
-                .lines()
-                .filter_map(|l| {
-                    let (name, _) = l.split_once(':')?;
-                    (!name.is_empty()
-                        && !l.starts_with(['\t', ' ', '.', '#'])
-                        && name
-                            .chars()
-                            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-                    .then_some(name)
+    if let Some(solution) = index.files.keys().find(|p| {
+        !p.contains('/')
+            && Path::new(p.as_str())
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("sln") || e.eq_ignore_ascii_case("csproj"))
+    }) {
+        add(solution, owned(&["dotnet build", "dotnet test"]));
+    }
+    if has("Gemfile") && has("Rakefile") {
+        add("Rakefile", owned(&["bundle exec rake"]));
+    }
+    if has("CMakeLists.txt") {
+        add(
+            "CMakeLists.txt",
+            owned(&[
+                "cmake -S . -B build",
+                "cmake --build build",
+                "ctest --test-dir build",
+            ]),
+        );
+    }
+    for (path, targets) in make_commands(blobs) {
+        add(&path, targets);
+    }
+    found
+}
+
+/// The build, test and check targets of a Makefile or justfile.
+fn make_commands(blobs: &Blobs<'_>) -> Vec<(String, Vec<String>)> {
+    let mut out = Vec::new();
+    for path in ["Makefile", "makefile", "GNUmakefile", "justfile"] {
+        let Some(t) = blobs.text(path) else {
+            continue;
+        };
+        let tool = if path == "justfile" { "just" } else { "make" };
+        let targets: Vec<String> = t
+            .lines()
+            .filter_map(|l| {
+                let (name, _) = l.split_once(':')?;
+                let plain = !name.is_empty()
+                    && !l.starts_with(['\t', ' ', '.', '#'])
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                (plain && !l[name.len()..].starts_with(":=")).then_some(name)
+            })
+            .filter_map(|name| build_command(&format!("{tool} {name}")))
+            .take(5)
+            .collect();
+        if !targets.is_empty() {
+            out.push((path.to_owned(), targets));
+        }
+    }
+    out
+}
+
+/// `package.json`'s scripts that build, test or check, run by the
+/// package manager its lockfile names.
+fn script_commands(index: &Snapshot, blobs: &Blobs<'_>) -> Option<Vec<String>> {
+    let has = |p: &str| index.files.contains_key(p);
+    let t = blobs.text("package.json")?;
+    {
+        // Not JSON: no scripts to list.
+        let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
+        let runner = if has("bun.lockb") || has("bun.lock") {
+            "bun run"
+        } else if has("pnpm-lock.yaml") {
+            "pnpm run"
+        } else if has("yarn.lock") {
+            "yarn"
+        } else {
+            "npm run"
+        };
+        if let Some(scripts) = v.get("scripts").and_then(|x| x.as_object()) {
+            let wanted = ["build", "test", "lint", "typecheck", "check", "format"];
+            let shown: Vec<String> = scripts
+                .iter()
+                .filter(|(name, body)| {
+                    let body = body.as_str().unwrap_or("");
+                    let base = name.split(':').next().unwrap_or(name);
+                    wanted.contains(&base)
+                        && (base != "format" || body.contains("--check"))
+                        && ![
+                            "fix", "write", "watch", "dev", "release", "publish", "deploy",
+                        ]
+                        .iter()
+                        .any(|w| name.contains(w))
+                        && build_command(&format!("npm {name}")).is_some()
+                        && !UNSAFE.iter().any(|u| format!(" {body} ").contains(u))
                 })
-                .take(10)
+                .take(6)
+                .map(|(name, _)| format!("{runner} {name}"))
                 .collect();
-            if !targets.is_empty() {
-                lines.push(format!("- `{path}` targets: {}", targets.join(", ")));
-            }
+            return Some(shown);
         }
     }
-    let workflows: Vec<&String> = index
+    None
+}
+
+/// Build, test and lint commands, from the manifests at the root and the
+/// CI workflows, each with where it comes from, deduplicated.
+fn commands(index: &Snapshot, blobs: &Blobs<'_>) -> Section {
+    let mut found = manifest_commands(index, blobs);
+    let mut workflows: Vec<&String> = index
         .files
         .keys()
         .filter(|p| {
@@ -299,123 +751,235 @@ fn commands(s: &mut String, index: &Snapshot, blobs: &Blobs<'_>) {
                 })
         })
         .collect();
-    for path in workflows.iter().take(3) {
+    workflows.sort();
+    for path in workflows {
         let Some(t) = blobs.text(path) else {
             continue;
         };
-        let runs: Vec<String> = t
-            .lines()
-            .filter_map(|l| l.trim().strip_prefix("run:").map(|r| r.trim().to_owned()))
-            .filter(|r| !r.is_empty() && r != "|" && r != ">")
-            .take(5)
+        let steps: Vec<String> = workflow_steps(&t)
+            .iter()
+            .filter_map(|step| build_command(step))
             .collect();
-        if !runs.is_empty() {
-            let shown: Vec<String> = runs.iter().map(|r| format!("`{r}`")).collect();
-            lines.push(format!("- CI (`{path}`) runs {}", shown.join(", ")));
+        if !steps.is_empty() {
+            found.push((path.clone(), steps));
         }
     }
-    section(s, "Build, test, lint", &lines);
+    let mut section = Section::new("Build, test, lint");
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    for (source, list) in found {
+        let fresh: Vec<String> = list
+            .into_iter()
+            .filter(|c| seen.insert(c.clone()))
+            .take(5)
+            .map(|c| format!("`{c}`"))
+            .collect();
+        if !fresh.is_empty() {
+            section
+                .entries
+                .push(format!("- {} (from `{source}`)", fresh.join(", ")));
+        }
+    }
+    section
 }
 
-fn architecture(s: &mut String, index: &Snapshot, prefix: &str) {
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(d, _)| d)
+}
+
+/// The communities of the dependency graph by their production files: a
+/// community's name is where its key files are (the graph stage names
+/// it), its tests are said beside it rather than counted in it.
+fn architecture(index: &Snapshot, prefix: &str) -> Section {
+    let mut section = Section::new("Architecture");
     let community_of: BTreeMap<&str, &str> = index
         .communities
         .iter()
         .flat_map(|(name, files)| files.iter().map(move |f| (f.as_str(), name.as_str())))
         .collect();
-    let shown: Vec<&(String, Vec<String>)> = index
+    let mut shown: Vec<(&str, Vec<&str>, Vec<&str>)> = index
         .communities
         .iter()
         .filter(|(_, files)| files.iter().any(|f| f.starts_with(prefix)))
-        .take(8)
+        .map(|(name, files)| {
+            let (production, other): (Vec<&str>, Vec<&str>) = files
+                .iter()
+                .map(String::as_str)
+                .partition(|f| is_production(f));
+            (name.as_str(), production, other)
+        })
+        .filter(|(_, production, _)| !production.is_empty())
         .collect();
-    if shown.is_empty() {
-        return;
-    }
-    let _ = writeln!(s, "## Architecture\n");
-    let _ = writeln!(
-        s,
-        "Groups of files that depend on each other more than on the rest (communities of the dependency graph), named by their main directory:\n"
-    );
-    for (name, files) in shown {
-        let mut key: Vec<&String> = files.iter().filter(|f| is_production(f)).collect();
-        key.sort_by(|a, b| {
-            index
-                .salience(b)
-                .total_cmp(&index.salience(a))
-                .then(a.cmp(b))
-        });
-        let key: Vec<String> = key.iter().take(3).map(|f| format!("`{f}`")).collect();
-        if key.is_empty() {
-            continue;
+    shown.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    for (name, production, other) in shown.iter().take(8) {
+        let ranked: Vec<(&str, f64)> = production
+            .iter()
+            .map(|f| {
+                (
+                    *f,
+                    index.files.get(*f).and_then(|r| r.pagerank).unwrap_or(0.0),
+                )
+            })
+            .collect();
+        let key: Vec<String> = community_key_files(&ranked)
+            .iter()
+            .take(NAMED_BY)
+            .map(|f| format!("`{f}`"))
+            .collect();
+        let mut test_dirs: BTreeMap<&str, usize> = BTreeMap::new();
+        for f in other {
+            if FileRole::of_path(f) == Some(FileRole::Test) {
+                *test_dirs.entry(dir_of(f)).or_default() += 1;
+            }
         }
+        let mut test_dirs: Vec<(&str, usize)> = test_dirs.into_iter().collect();
+        test_dirs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        let tested = if test_dirs.is_empty() {
+            String::new()
+        } else {
+            let dirs: Vec<String> = test_dirs
+                .iter()
+                .take(2)
+                .map(|(d, _)| format!("`{d}/`"))
+                .collect();
+            format!(", tested in {}", dirs.join(", "))
+        };
         let mut out: BTreeMap<&str, f64> = BTreeMap::new();
         for (a, b, w) in &index.depends {
             let (Some(ca), Some(cb)) = (community_of.get(a.as_str()), community_of.get(b.as_str()))
             else {
                 continue;
             };
-            if *ca == name && cb != ca {
+            if ca == name && cb != ca && is_production(a) && is_production(b) {
                 *out.entry(cb).or_default() += w;
             }
         }
         let mut out: Vec<(&str, f64)> = out.into_iter().collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         let deps: Vec<String> = out.iter().take(3).map(|(c, _)| format!("`{c}`")).collect();
-        let _ = writeln!(
-            s,
-            "- **{name}** ({} files): key files {}{}",
-            files.len(),
+        section.entries.push(format!(
+            "- **{name}** ({} file{}{tested}): key files {}{}",
+            production.len(),
+            if production.len() == 1 { "" } else { "s" },
             key.join(", "),
             if deps.is_empty() {
                 String::new()
             } else {
                 format!("; uses {}", deps.join(", "))
             }
+        ));
+    }
+    if !section.entries.is_empty() {
+        section.intro = Some(
+            "Groups of source files that depend on each other more than on the rest (communities of the dependency graph), named by where their key files are; key files are the most central:".to_owned(),
         );
     }
-    s.push('\n');
+    section
 }
 
-fn load_bearing(s: &mut String, index: &Snapshot, prefix: &str) {
-    let files = index.ranked_files(prefix);
-    if files.is_empty() {
-        return;
+/// How far back "changing now" looks from the indexed commit.
+const RECENT_DAYS: i64 = 90;
+/// Files ranked by salience that count as central.
+const CENTRAL: usize = 30;
+
+/// When the indexed commit was made, and when the commits that files
+/// name as their last ones were.
+pub(crate) struct Recent {
+    head_time: i64,
+    times: BTreeMap<String, i64>,
+}
+
+impl Recent {
+    /// Reads the times of the recent commits of the central files.
+    fn read(opened: &Index, index: &Snapshot) -> Result<Recent, RenderError> {
+        let head_time = opened.commit(&index.commit)?.map_or(0, |c| c.time);
+        let mut times = BTreeMap::new();
+        for (_, row, _) in index.ranked_files("").iter().take(CENTRAL) {
+            for id in row.history.iter().flat_map(|h| &h.recent) {
+                if !times.contains_key(id)
+                    && let Some(c) = opened.commit(id)?
+                {
+                    times.insert(id.clone(), c.time);
+                }
+            }
+        }
+        Ok(Recent { head_time, times })
     }
-    let _ = writeln!(s, "## Load-bearing code\n");
-    let _ = writeln!(
-        s,
-        "Files that matter most (salience 0-1, comparable across repositories):\n"
-    );
+
+    /// Of a file's last commits, those within [`RECENT_DAYS`] of the
+    /// indexed commit.
+    fn count(&self, history: &FileHistory) -> usize {
+        let since = self.head_time - RECENT_DAYS * 86_400;
+        history
+            .recent
+            .iter()
+            .filter(|id| self.times.get(*id).is_some_and(|t| *t >= since))
+            .count()
+    }
+}
+
+/// Central production files that changed at least twice in the last
+/// [`RECENT_DAYS`] days of history, most changed first, with that count.
+fn changing_now<'a>(index: &'a Snapshot, prefix: &str, now: &Recent) -> Vec<(&'a String, usize)> {
+    let mut hot: Vec<(&String, usize, f64)> = index
+        .ranked_files(prefix)
+        .iter()
+        .take(CENTRAL)
+        .filter(|(_, row, _)| row.is_code())
+        .filter_map(|(f, row, r)| {
+            let n = now.count(row.history.as_ref()?);
+            (n >= 2).then_some((*f, n, r.salience))
+        })
+        .collect();
+    hot.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(b.0)));
+    hot.truncate(TOP);
+    hot.into_iter().map(|(f, n, _)| (f, n)).collect()
+}
+
+/// The most salient production files, but those listed as changing now.
+fn load_bearing(index: &Snapshot, prefix: &str, elsewhere: &[&str]) -> Section {
+    let mut section = Section::new("Load-bearing code");
+    let files: Vec<_> = index
+        .ranked_files(prefix)
+        .into_iter()
+        .filter(|(f, _, _)| !elsewhere.contains(&f.as_str()))
+        .collect();
     for (f, _, ranking) in files.iter().take(TOP) {
-        let _ = writeln!(
-            s,
-            "- `{f}` ({:.2}, {}): {}",
-            ranking.salience,
-            ranking.class.name(),
-            ranking
-                .reasons
-                .iter()
-                .take(2)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join("; ")
+        let why = ranking.reasons.first().cloned().unwrap_or_default();
+        // The classes that say something the reason does not.
+        let class = match ranking.class {
+            SalienceClass::LoadBearingQuiet => ", rarely changed",
+            SalienceClass::KnowledgeSilo => ", one person knows it",
+            _ => "",
+        };
+        section
+            .entries
+            .push(format!("- `{f}` ({:.2}{class}): {why}", ranking.salience));
+    }
+    if !section.entries.is_empty() {
+        section.intro = Some(
+            "The files that matter most, by salience (0-1, comparable across repositories), and why:"
+                .to_owned(),
         );
     }
-    let quiet: Vec<&String> = files
+    // Quiet central files not in the list above.
+    let quiet: Vec<String> = files
         .iter()
+        .skip(TOP)
         .filter(|(_, _, r)| r.class == SalienceClass::LoadBearingQuiet)
-        .map(|(f, _, _)| *f)
+        .map(|(f, _, _)| format!("`{f}`"))
         .take(5)
         .collect();
     if !quiet.is_empty() {
-        let list: Vec<String> = quiet.iter().map(|f| format!("`{f}`")).collect();
-        let _ = writeln!(
-            s,
-            "\nCentral but rarely changed (changes here ripple, and few people remember how they work): {}.",
-            list.join(", ")
-        );
+        section.outro = Some(format!(
+            "Also central but rarely changed (changes here ripple, and few people remember how they work): {}.",
+            quiet.join(", ")
+        ));
     }
+    section
+}
+
+fn most_called(index: &Snapshot, prefix: &str) -> Section {
+    let mut section = Section::new("Most called definitions");
     let mut symbols: Vec<&SymbolRow> = index
         .symbols
         .iter()
@@ -430,63 +994,72 @@ fn load_bearing(s: &mut String, index: &Snapshot, prefix: &str) {
             .then(b.pagerank.total_cmp(&a.pagerank))
             .then(a.name.cmp(&b.name))
     });
-    if !symbols.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nMost depended-on definitions (callers in production code, resolved with certainty):\n"
-        );
-        for x in symbols.iter().take(TOP) {
-            let sig = x.signature.trim();
-            let sig: String = sig.chars().take(100).collect();
-            let _ = writeln!(
-                s,
-                "- `{}` ({}, {} caller{}): `{sig}`",
-                x.name,
-                x.kind.name(),
-                x.certain_callers,
-                if x.certain_callers == 1 { "" } else { "s" }
-            );
-        }
+    for x in symbols.iter().take(TOP) {
+        let sig = x.signature.trim();
+        let sig: String = sig.chars().take(100).collect();
+        section.entries.push(format!(
+            "- `{}` ({}, {} caller{}): `{sig}`",
+            x.name,
+            x.kind.name(),
+            x.certain_callers,
+            if x.certain_callers == 1 { "" } else { "s" }
+        ));
     }
-    s.push('\n');
+    if !section.entries.is_empty() {
+        section.intro = Some("Callers in production code, resolved with certainty:".to_owned());
+    }
+    section
 }
 
-fn danger(s: &mut String, index: &Snapshot, prefix: &str) {
-    let files = index.ranked_files(prefix);
-    // Hotspots and silos are classes of files with a history.
-    let with_class = |class: SalienceClass| -> Vec<(&String, &FileHistory)> {
-        files
-            .iter()
-            .filter(|(_, _, r)| r.class == class)
-            .filter_map(|(f, row, _)| Some((*f, row.history.as_ref()?)))
-            .take(TOP)
-            .collect()
-    };
-    let hot = with_class(SalienceClass::Hotspot);
-    let silos = with_class(SalienceClass::KnowledgeSilo);
-    if hot.is_empty() && silos.is_empty() {
-        return;
+/// Central files changing now, and knowledge silos.
+fn danger(index: &Snapshot, prefix: &str, hot: &[(&String, usize)], now: &Recent) -> Section {
+    let mut section = Section::new("Hotspots and danger zones");
+    for (f, n) in hot {
+        let depends = index
+            .files
+            .get(f.as_str())
+            .and_then(|r| r.ranking.as_ref())
+            .and_then(|r| r.reasons.first())
+            .map_or(String::new(), |why| format!("; {why}"));
+        let n = if *n >= RECENT_KEPT {
+            format!("{n} or more")
+        } else {
+            n.to_string()
+        };
+        section.entries.push(format!(
+            "- `{f}`: changing now, {n} commits in the {RECENT_DAYS} days before this one{depends}"
+        ));
     }
-    let _ = writeln!(s, "## Hotspots and danger zones\n");
-    for (f, h) in hot {
-        let _ = writeln!(
-            s,
-            "- `{f}`: hotspot, central and changed in {} commits; review changes here with care",
-            h.commits
-        );
-    }
+    let listed: BTreeSet<&str> = hot.iter().map(|(f, _)| f.as_str()).collect();
+    let silos: Vec<(&String, &FileHistory)> = index
+        .ranked_files(prefix)
+        .iter()
+        .filter(|(f, _, r)| r.class == SalienceClass::KnowledgeSilo && !listed.contains(f.as_str()))
+        .filter_map(|(f, row, _)| Some((*f, row.history.as_ref()?)))
+        .take(5)
+        .collect();
     for (f, h) in silos {
-        let _ = writeln!(
-            s,
+        section.entries.push(format!(
             "- `{f}`: knowledge silo, {} wrote {:.0}% of its lines",
             h.main_author,
             100.0 * h.main_author_share
-        );
+        ));
     }
-    s.push('\n');
+    if !section.entries.is_empty() {
+        section.intro = Some(
+            "Central files that are changing now (review changes here with care), and files one person knows:"
+                .to_owned(),
+        );
+    } else if now.head_time > 0 {
+        section.entries.push(format!(
+            "- No central file changed more than once in the {RECENT_DAYS} days before this commit."
+        ));
+    }
+    section
 }
 
-fn coupling(s: &mut String, index: &Snapshot, prefix: &str) {
+fn coupling(index: &Snapshot, prefix: &str) -> Section {
+    let mut section = Section::new("Change coupling");
     // Source files only: manifests and lockfiles change together by
     // nature, and would fill the list.
     let code = |p: &str| is_production(p) && index.files.get(p).is_some_and(FileRow::is_code);
@@ -498,17 +1071,8 @@ fn coupling(s: &mut String, index: &Snapshot, prefix: &str) {
         })
         .take(TOP)
         .collect();
-    if pairs.is_empty() {
-        return;
-    }
-    let _ = writeln!(s, "## Change coupling\n");
-    let _ = writeln!(
-        s,
-        "Source files that change together in the history; the pairs that neither import nor call each other come first, since nothing in the code tells you:\n"
-    );
     for c in pairs {
-        let _ = writeln!(
-            s,
+        section.entries.push(format!(
             "- When you change `{}`, check `{}` ({} shared commits, {:.0}%){}",
             c.a,
             c.b,
@@ -519,24 +1083,35 @@ fn coupling(s: &mut String, index: &Snapshot, prefix: &str) {
             } else {
                 ""
             }
-        );
+        ));
     }
-    s.push('\n');
+    if !section.entries.is_empty() {
+        section.intro = Some("Source files that change together in the history; the pairs that neither import nor call each other come first, since nothing in the code tells you:".to_owned());
+    }
+    section
 }
 
-fn conventions(s: &mut String, index: &Snapshot) {
+fn conventions(index: &Snapshot) -> Section {
     let mut lines: Vec<String> = Vec::new();
     let tests: Vec<&String> = index
         .files
-        .keys()
-        .filter(|p| FileRole::of_path(p) == Some(FileRole::Test))
+        .iter()
+        .filter(|(p, row)| row.is_code() && FileRole::of_path(p) == Some(FileRole::Test))
+        .map(|(p, _)| p)
         .collect();
     if !tests.is_empty() {
         let in_dirs = tests
             .iter()
             .filter(|p| {
-                p.split('/')
-                    .any(|part| matches!(part, "test" | "tests" | "__tests__" | "spec"))
+                let lower = p.to_ascii_lowercase();
+                let mut parts: Vec<&str> = lower.split('/').collect();
+                parts.pop();
+                parts.iter().any(|part| {
+                    matches!(
+                        *part,
+                        "test" | "tests" | "__tests__" | "spec" | "specs" | "testing"
+                    )
+                })
             })
             .count();
         let mut dirs: BTreeMap<&str, usize> = BTreeMap::new();
@@ -552,7 +1127,7 @@ fn conventions(s: &mut String, index: &Snapshot) {
             .map(|(d, n)| format!("`{d}/` ({n})"))
             .collect();
         lines.push(format!(
-            "- Tests: {} test files, {} in test directories and {} next to the code; most in {}",
+            "- Tests: {} test files of code, {} in test directories and {} next to the code; most in {}",
             tests.len(),
             in_dirs,
             tests.len() - in_dirs,
@@ -599,19 +1174,11 @@ fn conventions(s: &mut String, index: &Snapshot) {
             ));
         }
     }
-    section(s, "Conventions seen in the code", &lines);
-}
-
-/// A `## title` section of one line per entry; nothing when there is none.
-fn section(s: &mut String, title: &str, lines: &[String]) {
-    if lines.is_empty() {
-        return;
+    Section {
+        title: "Conventions seen in the code",
+        entries: lines,
+        ..Section::default()
     }
-    let _ = writeln!(s, "## {title}\n");
-    for l in lines {
-        let _ = writeln!(s, "{l}");
-    }
-    s.push('\n');
 }
 
 /// Puts `region` into `existing` between the markers: replaces an old
@@ -675,26 +1242,163 @@ fn write_if_changed(path: &Path, text: &str, out: &mut Rendered) -> Result<(), R
     Ok(())
 }
 
-/// The repository's name: its manifest's package name, else its root
-/// directory's.
-fn repo_name(workspace: &Workspace, blobs: &Blobs<'_>) -> String {
+/// The value of the first `key = "value"` (or `key: "value"`, `key :=
+/// "value"`) assignment in a build script.
+fn assigned(text: &str, key: &str) -> Option<String> {
+    text.lines().find_map(|line| {
+        let rest = line.trim().strip_prefix(key)?;
+        let rest = rest.trim_start().strip_prefix([':', '='])?;
+        let rest = rest.trim_start_matches([':', '=', ' ']);
+        let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+        let value = rest[1..].split(quote).next()?.trim();
+        (!value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// The name a manifest at the root gives the project.
+fn manifest_name(index: &Snapshot, blobs: &Blobs<'_>) -> Option<String> {
     let from_toml = |path: &str, table: &str| -> Option<String> {
         // A manifest that does not parse gives no name; the next one may.
         let doc: toml::Value = toml::from_str(&blobs.text(path)?).ok()?;
         doc.get(table)?.get("name")?.as_str().map(str::to_owned)
     };
+    let json_name = |path: &str| -> Option<String> {
+        let v: serde_json::Value = serde_json::from_str(&blobs.text(path)?).ok()?;
+        v.get("name")?.as_str().map(str::to_owned)
+    };
+    let at_root = |ext: &str| -> Option<String> {
+        index
+            .files
+            .keys()
+            .find(|p| !p.contains('/') && p.ends_with(ext))
+            .cloned()
+    };
     from_toml("Cargo.toml", "package")
         .or_else(|| from_toml("pyproject.toml", "project"))
-        .or_else(|| {
-            let v: serde_json::Value = serde_json::from_str(&blobs.text("package.json")?).ok()?;
-            v.get("name")?.as_str().map(str::to_owned)
-        })
+        .or_else(|| json_name("package.json"))
         .or_else(|| {
             let module = blobs
                 .text("go.mod")?
                 .lines()
                 .find_map(|l| l.strip_prefix("module ").map(|m| m.trim().to_owned()))?;
-            module.rsplit('/').next().map(str::to_owned)
+            // `github.com/x/y/v2` is `y`.
+            module
+                .rsplit('/')
+                .find(|part| {
+                    !(part.starts_with('v') && part[1..].chars().all(|c| c.is_ascii_digit()))
+                })
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            let name = json_name("composer.json")?;
+            Some(name.rsplit('/').next().unwrap_or(&name).to_owned())
+        })
+        .or_else(|| assigned(&blobs.text(&at_root(".gemspec")?)?, "spec.name"))
+        .or_else(|| assigned(&blobs.text(&at_root(".gemspec")?)?, "s.name"))
+        .or_else(|| {
+            // `Package(name: "X", ...)`, on one line or several.
+            let swift = blobs.text("Package.swift")?;
+            let after = &swift[swift.find("Package(")? + "Package(".len()..];
+            assigned(&after.replace(',', "\n"), "name")
+        })
+        .or_else(|| assigned(&blobs.text("settings.gradle.kts")?, "rootProject.name"))
+        .or_else(|| assigned(&blobs.text("settings.gradle")?, "rootProject.name"))
+        .or_else(|| {
+            // The project's own artifactId, not its parent's.
+            let pom = blobs.text("pom.xml")?;
+            let own = match (pom.find("<parent>"), pom.find("</parent>")) {
+                (Some(a), Some(b)) if a < b => format!("{}{}", &pom[..a], &pom[b..]),
+                _ => pom,
+            };
+            let start = own.find("<artifactId>")? + "<artifactId>".len();
+            let end = own[start..].find("</artifactId>")? + start;
+            Some(own[start..end].trim().to_owned())
+        })
+        .or_else(|| assigned(&blobs.text("build.sbt")?, "name"))
+        .or_else(|| assigned(&blobs.text(&at_root(".rockspec")?)?, "package"))
+        .or_else(|| {
+            let cmake = blobs.text("CMakeLists.txt")?;
+            let line = cmake
+                .lines()
+                .find(|l| l.trim_start().to_ascii_lowercase().starts_with("project("))?;
+            let inner = line.trim_start()["project(".len()..].trim_start();
+            let name: String = inner
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .filter(|n| !n.trim().is_empty() && n.len() <= 80)
+}
+
+/// A README's title: its first heading, without links, images, markup.
+fn readme_title(text: &str) -> Option<String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let raw = lines.iter().enumerate().find_map(|(i, l)| {
+        let t = l.trim();
+        if let Some(h) = t.strip_prefix("# ") {
+            return Some(h.to_owned());
+        }
+        // A setext heading: the line above `===`.
+        let under = lines.get(i + 1).map(|n| n.trim());
+        (!t.is_empty() && under.is_some_and(|u| u.len() >= 3 && u.chars().all(|c| c == '=')))
+            .then(|| t.to_owned())
+    })?;
+    let mut out = String::new();
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            // `![alt](url)` goes; `[text](url)` keeps its text.
+            '!' if chars.peek() == Some(&'[') => {
+                for c in chars.by_ref() {
+                    if c == ')' {
+                        break;
+                    }
+                }
+            }
+            '(' if out.ends_with(']') => {
+                for c in chars.by_ref() {
+                    if c == ')' {
+                        break;
+                    }
+                }
+            }
+            '<' => {
+                for c in chars.by_ref() {
+                    if c == '>' {
+                        break;
+                    }
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    let title: String = out
+        .replace(['[', ']', '*', '`'], "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (title.chars().any(char::is_alphanumeric) && title.chars().count() <= 60).then_some(title)
+}
+
+/// The project's name: from a manifest at the root, else the README's
+/// title, else the `origin` remote's last path part, else the folder.
+fn repo_name(index: &Snapshot, opened: &Index, blobs: &Blobs<'_>) -> String {
+    let workspace = opened.workspace();
+    manifest_name(index, blobs)
+        .or_else(|| {
+            ["README.md", "README.rst", "README", "readme.md"]
+                .iter()
+                .find_map(|p| readme_title(&blobs.text(p)?))
+        })
+        .or_else(|| {
+            let url = workspace.repository().origin_url()?;
+            let last = url.trim_end_matches('/').rsplit(['/', ':']).next()?;
+            let name = last
+                .strip_suffix(".git")
+                .or_else(|| last.strip_suffix(".bundle"))
+                .unwrap_or(last);
+            (!name.is_empty()).then(|| name.to_owned())
         })
         .unwrap_or_else(|| {
             workspace.root().file_name().map_or_else(
@@ -712,9 +1416,19 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
         written: Vec::new(),
         unchanged: Vec::new(),
         commit: index.commit.clone(),
+        tokens: 0,
     };
     let blobs = Blobs::new(&index, opened);
-    let region = agents_region(&index, &blobs, &repo_name(workspace, &blobs));
+    let now = Recent::read(opened, &index)?;
+    let budget = options.budget.unwrap_or(AGENTS_BUDGET);
+    let region = agents_region(
+        &index,
+        &blobs,
+        &repo_name(&index, opened, &blobs),
+        &now,
+        budget,
+    );
+    out.tokens = count_tokens(&region);
     let target = workspace.writable(Path::new(
         options.agents_path.as_deref().unwrap_or("AGENTS.md"),
     ))?;
@@ -732,7 +1446,7 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
     };
     write_if_changed(&target, &splice(existing.as_deref(), &region), &mut out)?;
     if options.per_dir {
-        for (dir, text) in directory_contexts(&index) {
+        for (dir, text) in directory_contexts(&index, &now) {
             let name = dir.replace('/', "__");
             let file = workspace.writable(
                 &workspace
@@ -749,7 +1463,7 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
 /// Directories with at least this many files get a context file.
 const MIN_DIR_FILES: i64 = 5;
 
-fn directory_contexts(index: &Snapshot) -> Vec<(String, String)> {
+fn directory_contexts(index: &Snapshot, now: &Recent) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for (dir, n) in &index.dirs {
         if dir.is_empty() || *n < MIN_DIR_FILES {
@@ -766,9 +1480,12 @@ fn directory_contexts(index: &Snapshot) -> Vec<(String, String)> {
             s,
             "Written by `homer render --per-dir` from commit {short}.\n"
         );
-        load_bearing(&mut s, index, &prefix);
-        danger(&mut s, index, &prefix);
-        coupling(&mut s, index, &prefix);
+        let hot = changing_now(index, &prefix, now);
+        let shown: Vec<&str> = hot.iter().map(|(f, _)| f.as_str()).collect();
+        load_bearing(index, &prefix, &shown).write(&mut s);
+        most_called(index, &prefix).write(&mut s);
+        danger(index, &prefix, &hot, now).write(&mut s);
+        coupling(index, &prefix).write(&mut s);
         out.push((dir.clone(), s));
     }
     out

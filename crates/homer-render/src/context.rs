@@ -31,6 +31,9 @@ pub struct TaskContext {
     pub warnings: Vec<String>,
 }
 
+/// Tokens a task context may use unless asked otherwise.
+pub const TASK_BUDGET: usize = 4_000;
+
 /// Counts tokens the way current `OpenAI` models do (`o200k_base`).
 #[must_use]
 pub fn count_tokens(text: &str) -> usize {

@@ -20,6 +20,9 @@ pub(crate) struct FileRow {
     pub language: Option<String>,
     /// Parsed files: salience, written with its class and reasons.
     pub ranking: Option<Ranking>,
+    /// Parsed files: PageRank in the dependency graph (multiple of the
+    /// mean).
+    pub pagerank: Option<f64>,
     /// Files a non-merge commit touched: the metrics written together.
     pub history: Option<FileHistory>,
 }
@@ -35,12 +38,13 @@ pub(crate) struct Ranking {
 /// A file's behavioural metrics.
 #[derive(Debug)]
 pub(crate) struct FileHistory {
-    pub commits: i64,
     pub lines_added: i64,
     pub lines_deleted: i64,
     pub authors: i64,
     pub main_author: String,
     pub main_author_share: f64,
+    /// The last commits that changed it, newest first (a few).
+    pub recent: Vec<String>,
 }
 
 impl FileRow {
@@ -58,18 +62,19 @@ impl FileRow {
         let beside = ValueName::Commits;
         let history = match values.get(keys::COMMITS)? {
             None => None,
-            Some(commits) => Some(FileHistory {
-                commits,
+            Some(_commits) => Some(FileHistory {
                 lines_added: values.require(keys::LINES_ADDED, beside)?,
                 lines_deleted: values.require(keys::LINES_DELETED, beside)?,
                 authors: values.require(keys::AUTHORS, beside)?,
                 main_author: values.require(keys::MAIN_AUTHOR, beside)?,
                 main_author_share: values.require(keys::MAIN_AUTHOR_SHARE, beside)?,
+                recent: values.require(keys::RECENT_COMMITS, beside)?.0,
             }),
         };
         Ok(FileRow {
             blob: None,
             language: values.get(keys::LANGUAGE)?,
+            pagerank: values.get(keys::PAGERANK)?,
             ranking,
             history,
         })
@@ -291,15 +296,6 @@ impl Snapshot {
             depends,
             dirs,
         })
-    }
-
-    /// A file's salience; 0 for a file that was not ranked (not parsed),
-    /// which sorts it after every ranked one.
-    pub(crate) fn salience(&self, path: &str) -> f64 {
-        self.files
-            .get(path)
-            .and_then(|f| f.ranking.as_ref())
-            .map_or(0.0, |r| r.salience)
     }
 
     /// Production files under `prefix` with their ranking, most salient

@@ -17,7 +17,7 @@ use crate::fit::{Answer, MIN_TOKENS, fit, tool_error};
 use crate::state::{Shared, UpdateNote, error_chain};
 
 /// Tokens an answer may use unless the caller says otherwise.
-const DEFAULT_TOKENS: usize = 4000;
+const DEFAULT_TOKENS: usize = homer_render::TASK_BUDGET;
 /// More than this is not a question but a paste of a file.
 const MAX_TEXT: usize = 8192;
 /// Paths a review may name.

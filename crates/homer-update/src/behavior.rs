@@ -211,14 +211,13 @@ pub(crate) struct Metrics {
     /// The authors with the most added lines (then commits), at most
     /// `OWNERS_KEPT`: (author, added lines, commits).
     pub owners: Vec<(String, u64, u32)>,
-    /// The ids of the last `RECENT_KEPT` commits, newest first (by commit
+    /// The ids of the last [`homer_vocab::RECENT_KEPT`] commits, newest first (by commit
     /// time, ties by id).
     pub recent: Vec<String>,
 }
 
 /// How many owners and recent commits a file or directory keeps.
 pub(crate) const OWNERS_KEPT: usize = 5;
-pub(crate) const RECENT_KEPT: usize = 5;
 
 /// What a metric reads of one change of a file: the commit, its author
 /// and times, and numstat's counts (`None` for binary or unreadable).
@@ -300,7 +299,7 @@ pub(crate) fn metrics<'a, 'h: 'a>(
     by_time.sort_unstable_by(|a, b| b.cmp(a));
     let recent = by_time
         .into_iter()
-        .take(RECENT_KEPT)
+        .take(homer_vocab::RECENT_KEPT)
         .map(|(_, id)| id.to_owned())
         .collect();
     Some(Metrics {

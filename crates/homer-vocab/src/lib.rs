@@ -22,6 +22,12 @@ mod workspace;
 pub use checkpoint::{BoundedHistory, Checkpoint, parse_revision, stored_revision};
 pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;
-pub use role::{FileRole, SalienceClass, SkipReason, is_test, outside_production, tested_name};
+pub use role::{
+    FileRole, NAMED_BY, SalienceClass, SkipReason, community_key_files, is_test,
+    outside_production, tested_name,
+};
 pub use values::{Json, Key, ValueName, Values, keys};
+
+/// How many of a file's last commits its history keeps (`recent_commits`).
+pub const RECENT_KEPT: usize = 5;
 pub use workspace::{UpdateLock, Workspace};

@@ -183,7 +183,15 @@ impl FileRole {
             || file.contains(".spec.")
             || matches!(
                 stem,
-                "test" | "tests" | "conftest" | "testing" | "testutil" | "test_util"
+                "test"
+                    | "tests"
+                    | "conftest"
+                    | "testing"
+                    | "testutil"
+                    | "test_util"
+                    | "mock"
+                    | "mocks"
+                    | "mocked"
             )
             || java_like_test(path);
         if test_name
@@ -198,6 +206,8 @@ impl FileRole {
                 "fixtures",
                 "e2e",
                 "runtime-tests",
+                "mocks",
+                "__mocks__",
             ])
         {
             return Some(FileRole::Test);
@@ -221,6 +231,30 @@ impl FileRole {
         None
     }
 }
+
+/// The files that stand for a community of the dependency graph, given
+/// its members with their PageRank: its production files (all of them
+/// when it has none), most central first, ties in path order. The graph
+/// stage names a community after the first [`NAMED_BY`] of them; `homer
+/// render` lists them as its key files.
+#[must_use]
+pub fn community_key_files<'a>(members: &[(&'a str, f64)]) -> Vec<&'a str> {
+    let production: Vec<(&str, f64)> = members
+        .iter()
+        .copied()
+        .filter(|(p, _)| FileRole::of_path(p).is_none())
+        .collect();
+    let mut key = if production.is_empty() {
+        members.to_vec()
+    } else {
+        production
+    };
+    key.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    key.into_iter().map(|(p, _)| p).collect()
+}
+
+/// The key files a community's name is chosen among.
+pub const NAMED_BY: usize = 3;
 
 /// Whether a node name (a path, or `path::qualified`) is outside
 /// production code: in a file with a role, or in a `tests` module inside a
@@ -360,6 +394,9 @@ mod tests {
             ("src/docs.rs", None),
             ("src/latest.rs", None),
             ("src/attestation.py", None),
+            ("tokio/src/loom/mocked.rs", Some(FileRole::Test)),
+            ("src/__mocks__/fs.js", Some(FileRole::Test)),
+            ("src/mockito.rs", None),
         ] {
             assert_eq!(FileRole::of_path(path), role, "{path}");
         }

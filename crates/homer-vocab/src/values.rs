@@ -177,7 +177,7 @@ value_names! {
     Fragmentation = "fragmentation": f64 => FRAGMENTATION;
     /// The authors with the most added lines, most first.
     Owners = "owners": Json<Vec<Owner>> => OWNERS;
-    /// The last commit ids, newest first.
+    /// The last [`RECENT_KEPT`](crate::RECENT_KEPT) commit ids, newest first.
     RecentCommits = "recent_commits": Json<Vec<String>> => RECENT_COMMITS;
     /// Directories: current files below.
     Files = "files": i64 => FILES;

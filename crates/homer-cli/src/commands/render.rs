@@ -13,7 +13,14 @@ pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Resul
     if let Some(task) = &args.task {
         let context = homer_read::Index::open(repo)
             .map_err(homer_render::RenderError::from)
-            .and_then(|index| homer_render::task_context(&index, task, args.budget, &args.focus))
+            .and_then(|index| {
+                homer_render::task_context(
+                    &index,
+                    task,
+                    args.budget.unwrap_or(homer_render::TASK_BUDGET),
+                    &args.focus,
+                )
+            })
             .context("cannot render the task context")?;
         if out.json() || args.format == RenderFormat::Json {
             out.print_json(&context)?;
@@ -40,6 +47,7 @@ pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Resul
     let options = homer_render::RenderOptions {
         agents_path: Some(args.agents.clone()),
         per_dir: args.per_dir,
+        budget: args.budget,
     };
     let rendered = homer_read::Index::open(repo)
         .map_err(homer_render::RenderError::from)

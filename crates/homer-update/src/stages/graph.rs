@@ -19,7 +19,7 @@ use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind};
 use homer_graph::{BetweennessOptions, Graph, LouvainOptions};
 use homer_store::{EdgeKind, Member, NodeId, NodeKind, Role, TaskWriter, WriteTx};
 use homer_vocab::values::put;
-use homer_vocab::{Checkpoint, ValueName, attrs, keys};
+use homer_vocab::{Checkpoint, NAMED_BY, ValueName, attrs, community_key_files, keys};
 use serde::{Deserialize, Serialize};
 
 use crate::UpdateError;
@@ -110,7 +110,7 @@ struct Analysed {
 }
 
 impl<'a> Task for Analysis<'a> {
-    const KIND: TaskKind = TaskKind::new("graph", 4);
+    const KIND: TaskKind = TaskKind::new("graph", 5);
     const READS_PREVIOUS: bool = true;
     type Input = AnalysisInput<'a>;
     type Output = Analysed;
@@ -160,7 +160,7 @@ impl<'a> Task for Analysis<'a> {
 struct Salience;
 
 impl Task for Salience {
-    const KIND: TaskKind = TaskKind::new("salience", 5);
+    const KIND: TaskKind = TaskKind::new("salience", 6);
     type Input = salience::Inputs;
     type Output = Vec<salience::Assessment>;
     type Shared = ();
@@ -374,7 +374,7 @@ fn write_analysis(
         put(w, node, keys::BETWEENNESS, &a.betweenness[i])?;
     }
     if let Some((labels, count)) = &a.communities {
-        write_communities(w, named, labels, *count)?;
+        write_communities(w, named, labels, *count, &a.scores)?;
     }
     Ok(())
 }
@@ -405,20 +405,22 @@ fn previous_scores(previous: Option<&[u8]>, named: &NamedGraph) -> Option<Vec<f6
     )
 }
 
-/// Louvain communities of the file graph, each named by the directory
-/// most of its files are in, written as a `community` value on each file
+/// Louvain communities of the file graph, each named after its key files
+/// ([`community_names`]), written as a `community` value on each file
 /// and a `community` hyperedge per community of two files or more.
 fn write_communities(
     w: &mut TaskWriter<'_>,
     named: &NamedGraph,
     labels: &[u32],
     count: usize,
+    pagerank: &[f64],
 ) -> Result<(), TaskError> {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); count];
     for (i, &label) in labels.iter().enumerate() {
         members[label as usize].push(i);
     }
-    let community_names = community_names(named, &members);
+    let paths: Vec<&str> = named.nodes.iter().map(|(_, p)| p.as_str()).collect();
+    let community_names = community_names(&paths, pagerank, &members);
     for (label, files) in members.iter().enumerate() {
         let name = &community_names[label];
         for &i in files {
@@ -446,31 +448,58 @@ fn write_communities(
     Ok(())
 }
 
-/// Each community's name: the directory most of its files sit in (ties to
-/// the first in path order), `.` for the root; a name used twice gets
-/// ` #2`, ` #3` in label order.
-fn community_names(named: &NamedGraph, members: &[Vec<usize>]) -> Vec<String> {
-    let mut used: BTreeMap<String, u32> = BTreeMap::new();
-    members
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map_or(".", |(d, _)| d)
+}
+
+/// Each community's name: of the directories holding its first
+/// [`NAMED_BY`] key files, the one whose production files carry the most
+/// of the community's PageRank (ties to the first in path order), `.` for
+/// the root. So a community is never named after its tests, fixtures or
+/// data files when its central code lives elsewhere, and its name is
+/// where its key files are. A name that several communities share gets
+/// each one's first key file in that directory, `src (hono.ts)`.
+fn community_names(paths: &[&str], pagerank: &[f64], members: &[Vec<usize>]) -> Vec<String> {
+    let chosen: Vec<(&str, &str)> = members
         .iter()
         .map(|files| {
-            let mut dirs: BTreeMap<&str, usize> = BTreeMap::new();
-            for &i in files {
-                let path = named.nodes[i].1.as_str();
-                let dir = path.rsplit_once('/').map_or(".", |(d, _)| d);
-                *dirs.entry(dir).or_default() += 1;
-            }
-            let best = dirs
+            let ranked: Vec<(&str, f64)> = files.iter().map(|&i| (paths[i], pagerank[i])).collect();
+            let key = community_key_files(&ranked);
+            // What each candidate directory's own key-eligible files weigh.
+            let mut weight: BTreeMap<&str, f64> = key
                 .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
-                .map_or(".", |(d, _)| *d)
-                .to_owned();
-            let n = used.entry(best.clone()).or_insert(0);
-            *n += 1;
-            if *n == 1 {
-                best
+                .take(NAMED_BY)
+                .map(|f| (dir_of(f), 0.0))
+                .collect();
+            let eligible: std::collections::BTreeSet<&str> = key.iter().copied().collect();
+            for &(path, rank) in &ranked {
+                if eligible.contains(path)
+                    && let Some(w) = weight.get_mut(dir_of(path))
+                {
+                    *w += rank;
+                }
+            }
+            let dir = weight
+                .iter()
+                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(a.0)))
+                .map_or(".", |(d, _)| *d);
+            // The first key file in that directory tells a shared name apart.
+            let first = key.iter().find(|f| dir_of(f) == dir).copied().unwrap_or("");
+            (dir, first)
+        })
+        .collect();
+    let mut uses: BTreeMap<&str, usize> = BTreeMap::new();
+    for (dir, _) in &chosen {
+        *uses.entry(dir).or_default() += 1;
+    }
+    chosen
+        .iter()
+        .map(|(dir, first)| {
+            if uses[dir] == 1 {
+                (*dir).to_owned()
             } else {
-                format!("{best} #{n}")
+                let file = first.rsplit('/').next().unwrap_or(first);
+                format!("{dir} ({file})")
             }
         })
         .collect()
