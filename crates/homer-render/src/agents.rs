@@ -110,28 +110,76 @@ impl Section {
     }
 }
 
-/// Sections in order of importance, cut to `budget` tokens with `head`
-/// before them: every entry that fits, in order, and a last line saying
-/// what was left out and how to ask for it.
-fn fit(head: &str, sections: &[Section], budget: usize) -> String {
-    // Room for the line about what was left out.
-    const RESERVE: usize = 80;
-    let room = budget.saturating_sub(RESERVE);
+/// The closing line of a cut document: what was left out, how to ask
+/// for it.
+fn left_out(budget: usize, left: &[(&str, usize)]) -> String {
+    let parts: Vec<String> = left
+        .iter()
+        .map(|(title, n)| format!("{n} from {title}"))
+        .collect();
+    format!(
+        "Left out for the budget of {budget} tokens: {}. `homer render --budget N` writes a longer map, `homer query PATH` tells all about a file, `homer render --per-dir` writes a map per directory.\n\n",
+        parts.join(", ")
+    )
+}
+
+/// `head`, then the first `kept[i]` pieces (entries, then the closing
+/// paragraph) of each section, then what was left out.
+fn assemble(head: &str, sections: &[&Section], kept: &[usize], budget: usize) -> String {
     let mut out = head.to_owned();
-    let mut used = count_tokens(&out);
     let mut left: Vec<(&str, usize)> = Vec::new();
-    for section in sections.iter().filter(|x| !x.is_empty()) {
-        let head = section.head();
-        let head_cost = count_tokens(&head);
-        let mut body = String::new();
-        let mut cost = head_cost;
-        let mut kept = 0;
+    for (section, &n) in sections.iter().zip(kept) {
+        let total = section.entries.len() + usize::from(section.outro.is_some());
+        if n > 0 {
+            out.push_str(&section.head());
+            for e in section.entries.iter().take(n) {
+                let _ = writeln!(out, "{e}");
+            }
+            if n > section.entries.len()
+                && let Some(outro) = &section.outro
+            {
+                let _ = writeln!(out, "\n{outro}");
+            }
+            out.push('\n');
+        }
+        if n < total {
+            left.push((section.title, total - n));
+        }
+    }
+    if !left.is_empty() {
+        out.push_str(&left_out(budget, &left));
+    }
+    out
+}
+
+/// Sections in order of importance, cut to `budget` tokens with `head`
+/// before them and `tail` after: every entry that fits, in order, and a
+/// last line saying what was left out and how to ask for it.
+fn fit(head: &str, tail: &str, sections: &[Section], budget: usize) -> Result<String, RenderError> {
+    let sections: Vec<&Section> = sections.iter().filter(|x| !x.is_empty()).collect();
+    // Room for the longest line about what was left out (every section,
+    // in full) and the end.
+    let all: Vec<(&str, usize)> = sections
+        .iter()
+        .map(|x| (x.title, x.entries.len() + 1))
+        .collect();
+    let reserve = count_tokens(&left_out(budget, &all)) + count_tokens(tail);
+    let mut used = count_tokens(head);
+    if used + reserve > budget {
+        return Err(RenderError::Budget {
+            budget,
+            needed: used + reserve,
+        });
+    }
+    let room = budget - reserve;
+    let mut kept = vec![0; sections.len()];
+    for (section, n) in sections.iter().zip(&mut kept) {
+        let mut cost = count_tokens(&section.head()) + 1;
         let pieces = section
             .entries
             .iter()
             .map(|e| format!("{e}\n"))
             .chain(section.outro.iter().map(|o| format!("\n{o}\n")));
-        let total = section.entries.len() + usize::from(section.outro.is_some());
         for piece in pieces {
             let c = count_tokens(&piece);
             if used + cost + c > room {
@@ -139,32 +187,25 @@ fn fit(head: &str, sections: &[Section], budget: usize) -> String {
                 // larger budget.
                 break;
             }
-            body.push_str(&piece);
             cost += c;
-            kept += 1;
+            *n += 1;
         }
-        if kept > 0 {
-            out.push_str(&head);
-            out.push_str(&body);
-            out.push('\n');
-            used += cost + 1;
-        }
-        if kept < total {
-            left.push((section.title, total - kept));
+        if *n > 0 {
+            used += cost;
         }
     }
-    if !left.is_empty() {
-        let parts: Vec<String> = left
-            .iter()
-            .map(|(title, n)| format!("{n} from {title}"))
-            .collect();
-        let _ = writeln!(
-            out,
-            "Left out for the budget of {budget} tokens: {}. `homer render --budget N` writes a longer map, `homer query PATH` tells all about a file, `homer render --per-dir` writes a map per directory.\n",
-            parts.join(", ")
-        );
+    // Pieces counted apart can count a token more than the whole: check
+    // the whole, and drop the last piece kept until it fits.
+    loop {
+        let text = assemble(head, &sections, &kept, budget);
+        if count_tokens(&text) + count_tokens(tail) <= budget {
+            return Ok(format!("{text}{tail}"));
+        }
+        match kept.iter_mut().rev().find(|n| **n > 0) {
+            Some(n) => *n -= 1,
+            None => return Ok(format!("{text}{tail}")),
+        }
     }
-    out
 }
 
 /// The region Homer owns in AGENTS.md, markers included.
@@ -174,7 +215,7 @@ fn agents_region(
     name: &str,
     now: &Recent,
     budget: usize,
-) -> String {
+) -> Result<String, RenderError> {
     let mut head = String::new();
     let short = index.short_commit();
     let _ = writeln!(head, "{BEGIN}");
@@ -195,9 +236,7 @@ fn agents_region(
         coupling(index, ""),
         conventions(index),
     ];
-    let mut text = fit(&head, &sections, budget);
-    let _ = writeln!(text, "{END}");
-    text
+    fit(&head, &format!("{END}\n"), &sections, budget)
 }
 
 fn what_it_is(index: &Snapshot, blobs: &Blobs<'_>) -> Section {
@@ -496,7 +535,9 @@ fn build_command(step: &str) -> Option<String> {
     let line = words.join(" ");
     let lower = format!(" {} ", line.to_ascii_lowercase());
     let builds = words[1..].iter().chain(std::iter::once(&tool)).any(|w| {
+        // `--check` checks too.
         let w = w.to_ascii_lowercase();
+        let w = w.trim_start_matches('-');
         BUILD_VERBS
             .iter()
             .any(|v| w == *v || w.starts_with(&format!("{v}:")) || w.ends_with(&format!(":{v}")))
@@ -604,19 +645,7 @@ fn manifest_commands(index: &Snapshot, blobs: &Blobs<'_>) -> Vec<(String, Vec<St
             add(file, vec![command.to_owned()]);
         }
     }
-    if let Some(t) = blobs.text("composer.json") {
-        // Not JSON: no scripts to list.
-        let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
-        let scripts: Vec<String> = v
-            .get("scripts")
-            .and_then(|x| x.as_object())
-            .into_iter()
-            .flat_map(|o| o.keys())
-            .filter_map(|name| build_command(&format!("composer {name}")))
-            .take(5)
-            .collect();
-        add("composer.json", scripts);
-    }
+    add("composer.json", composer_commands(blobs));
     if has("Package.swift") {
         add("Package.swift", owned(&["swift build", "swift test"]));
     }
@@ -692,6 +721,22 @@ fn make_commands(blobs: &Blobs<'_>) -> Vec<(String, Vec<String>)> {
         }
     }
     out
+}
+
+/// `composer.json`'s scripts that test or check.
+fn composer_commands(blobs: &Blobs<'_>) -> Vec<String> {
+    let Some(t) = blobs.text("composer.json") else {
+        return Vec::new();
+    };
+    // Not JSON: no scripts to list.
+    let v: serde_json::Value = serde_json::from_str(&t).unwrap_or_default();
+    v.get("scripts")
+        .and_then(|x| x.as_object())
+        .into_iter()
+        .flat_map(|o| o.keys())
+        .filter_map(|name| build_command(&format!("composer {name}")))
+        .take(5)
+        .collect()
 }
 
 /// `package.json`'s scripts that build, test or check, run by the
@@ -1427,7 +1472,7 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
         &repo_name(&index, opened, &blobs),
         &now,
         budget,
-    );
+    )?;
     out.tokens = count_tokens(&region);
     let target = workspace.writable(Path::new(
         options.agents_path.as_deref().unwrap_or("AGENTS.md"),
@@ -1516,8 +1561,45 @@ mod tests {
     }
 
     #[test]
+    fn only_build_test_and_lint_commands_are_kept() {
+        let workflow = "jobs:\n  test:\n    steps:\n      - run: |\n          sed -i 's/a/b/' Cargo.toml\n          cargo test --all\n          cargo fmt --check && cargo clippy -- -D warnings\n      - name: Lint\n        run: npm run lint:fix\n      - run: |-\n          set -o pipefail && env CI=1 xcodebuild -scheme App test 2>&1 | xcbeautify\n      - run: cargo publish --token ${{ secrets.TOKEN }}\n      - run: ctest -j `nproc`\n      - run: npm install\n";
+        let kept: Vec<String> = workflow_steps(workflow)
+            .iter()
+            .filter_map(|s| build_command(s))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                "cargo test --all",
+                "cargo fmt --check",
+                "cargo clippy -- -D warnings",
+                "xcodebuild -scheme App test"
+            ]
+        );
+    }
+
+    #[test]
+    fn project_names_from_build_scripts_and_readmes() {
+        assert_eq!(
+            assigned("rootProject.name = 'okio'\n", "rootProject.name").as_deref(),
+            Some("okio")
+        );
+        assert_eq!(
+            assigned("name := \"os-lib\"\n", "name").as_deref(),
+            Some("os-lib")
+        );
+        assert_eq!(
+            readme_title("[![ci](x)](y)\n# [Slim](https://slimframework.com) <img src=x>\n")
+                .as_deref(),
+            Some("Slim")
+        );
+        assert_eq!(readme_title("Tool\n====\n\ntext").as_deref(), Some("Tool"));
+        assert_eq!(readme_title("<p>no heading</p>"), None);
+    }
+
+    #[test]
     fn readme_paragraphs_skip_badges_and_headings() {
-        let text = "# Tool\n\n[![ci](x)](y)\n\nTool does\nthings well.\n\nMore.\n";
+        let text = "# Tool\n\n[![ci](x)](y)\n\n- [Intro](#intro)\n- [Usage](#usage)\n\nTool does\nthings well.\n\nMore.\n";
         assert_eq!(
             first_paragraph(text).as_deref(),
             Some("Tool does things well.")
