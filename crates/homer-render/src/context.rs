@@ -385,6 +385,28 @@ pub fn task_context_in(
     budget: usize,
     focus: &[String],
 ) -> Result<TaskContext, RenderError> {
+    task_plan(opened, index, task, focus)?.fit(budget)
+}
+
+/// What a task context shows, in order, before it is fitted to a budget:
+/// the search and the call-graph walk run once, and [`TaskPlan::fit`]
+/// renders as much as a budget holds (`homer serve` fits one plan to a
+/// smaller budget when its stamped answer is too long).
+#[derive(Debug)]
+pub struct TaskPlan<'a> {
+    index: &'a Snapshot,
+    head: String,
+    files: Vec<String>,
+    ranked: Vec<usize>,
+}
+
+/// Plans the context of `task` (see [`TaskPlan`]).
+pub fn task_plan<'a>(
+    opened: &Index,
+    index: &'a Snapshot,
+    task: &str,
+    focus: &[String],
+) -> Result<TaskPlan<'a>, RenderError> {
     let position: BTreeMap<&str, usize> = index
         .symbols
         .iter()
@@ -433,56 +455,80 @@ pub fn task_context_in(
     let files = file_order(&searched, &files_of(index, &ranked), asks_outside, focus);
     let ranked = budget_order(index, &ranked, &files);
     let head = heading(index, task, &files, asks_outside);
-    let render_k = |k: usize| {
-        let mut text = render_symbols(index, &head, &files, &ranked[..k]);
-        text.push_str(&left_out(index, &ranked[..k], &ranked[k..]));
-        text
-    };
-    // The largest number of ranked symbols whose rendering fits.
-    let head_tokens = count_tokens(&render_k(0));
-    if head_tokens > budget {
-        return Err(RenderError::Budget {
-            budget,
-            needed: head_tokens,
-        });
-    }
-    // The largest prefix that fits, searched for by whole counts between
-    // the piecewise estimates for the budget and for a tenth more (a few
-    // counts instead of nine), widened when an estimate is off.
-    let fits = |k: usize| count_tokens(&render_k(k)) <= budget;
-    let (mut lo, mut hi) = {
-        let (low, high) = estimate(index, &ranked, head_tokens, budget, budget + budget / 10);
-        let high = high.max(low + 1).min(ranked.len());
-        if !fits(low) {
-            (0, low.saturating_sub(1))
-        } else if high > low && fits(high) {
-            (high, ranked.len())
-        } else {
-            (low, high)
-        }
-    };
-    while lo < hi {
-        let mid = (lo + hi).div_ceil(2);
-        if fits(mid) {
-            lo = mid;
-        } else {
-            hi = mid - 1;
-        }
-    }
-    let text = render_k(lo);
-    let tokens = count_tokens(&text);
-    Ok(TaskContext {
-        text,
-        tokens,
-        budget,
-        symbols: lo,
-        ranked: ranked.len(),
-        files: {
-            let shown = files_of(index, &ranked[..lo]);
-            files.into_iter().filter(|f| shown.contains(f)).collect()
-        },
-        warnings: Vec::new(),
+    Ok(TaskPlan {
+        index,
+        head,
+        files,
+        ranked,
     })
+}
+
+impl TaskPlan<'_> {
+    /// The context within `budget` tokens: the largest prefix of the
+    /// ranked definitions whose rendering fits.
+    pub fn fit(&self, budget: usize) -> Result<TaskContext, RenderError> {
+        let TaskPlan {
+            index,
+            head,
+            files,
+            ranked,
+        } = self;
+        let index: &Snapshot = index;
+        let render_k = |k: usize| {
+            let mut text = render_symbols(index, head, files, &ranked[..k]);
+            text.push_str(&left_out(index, &ranked[..k], &ranked[k..]));
+            text
+        };
+        // The largest number of ranked symbols whose rendering fits.
+        let head_tokens = count_tokens(&render_k(0));
+        if head_tokens > budget {
+            return Err(RenderError::Budget {
+                budget,
+                needed: head_tokens,
+            });
+        }
+        // The largest prefix that fits, searched for by whole counts between
+        // the piecewise estimates for the budget and for a tenth more (a few
+        // counts instead of nine), widened when an estimate is off.
+        let fits = |k: usize| count_tokens(&render_k(k)) <= budget;
+        let (mut lo, mut hi) = {
+            let (low, high) = estimate(index, ranked, head_tokens, budget, budget + budget / 10);
+            let high = high.max(low + 1).min(ranked.len());
+            if !fits(low) {
+                (0, low.saturating_sub(1))
+            } else if high > low && fits(high) {
+                (high, ranked.len())
+            } else {
+                (low, high)
+            }
+        };
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        let text = render_k(lo);
+        let tokens = count_tokens(&text);
+        Ok(TaskContext {
+            text,
+            tokens,
+            budget,
+            symbols: lo,
+            ranked: ranked.len(),
+            files: {
+                let shown = files_of(index, &ranked[..lo]);
+                files
+                    .iter()
+                    .filter(|f| shown.contains(*f))
+                    .cloned()
+                    .collect()
+            },
+            warnings: Vec::new(),
+        })
+    }
 }
 
 #[cfg(test)]

@@ -20,7 +20,9 @@ pub mod text;
 use std::path::PathBuf;
 
 pub use agents::{AGENTS_BUDGET, BUILD_TOOLS, RenderOptions, Rendered, render};
-pub use context::{TASK_BUDGET, TaskContext, count_tokens, task_context, task_context_in};
+pub use context::{
+    TASK_BUDGET, TaskContext, TaskPlan, count_tokens, task_context, task_context_in, task_plan,
+};
 pub use report::{review_markdown, review_sarif, review_text};
 pub use review::{
     Basis, Change, ChangedDefinition, ChangedFile, Forgotten, Impact, Level, Person, Review,

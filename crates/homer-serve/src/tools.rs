@@ -330,15 +330,13 @@ impl HomerServer {
             // The budget is the limit lowered until the stamped answer fits;
             // the structured form holds the text once more, escaped.
             let start = max_tokens.saturating_sub(120) * 9 / 10;
+            // Searched and walked once; each attempt only renders.
+            let plan = match homer_render::task_plan(index, &snapshot, &args.task, &args.focus) {
+                Ok(plan) => plan,
+                Err(e) => return tool_error(&error_chain(&e)),
+            };
             fit(index, note, max_tokens, start.max(1), |budget| {
-                let context = homer_render::task_context_in(
-                    index,
-                    &snapshot,
-                    &args.task,
-                    budget,
-                    &args.focus,
-                )
-                .map_err(|e| error_chain(&e))?;
+                let context = plan.fit(budget).map_err(|e| error_chain(&e))?;
                 Ok(Answer {
                     text: context.text.clone(),
                     paths: context.files.iter().chain(&args.focus).cloned().collect(),
