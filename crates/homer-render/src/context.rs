@@ -55,6 +55,15 @@ const HIT_K: f64 = 3.0;
 const FUSE_K: f64 = 10.0;
 /// Definitions a file shows before the next file's are shown.
 const PER_FILE: usize = 6;
+/// What the files whose paths name the task's words weigh in the file
+/// order, against 1 for the order of the search and the walk. Chosen on
+/// the tuning half of `benches/task_eval.py` (0.2 and 0.1 built and run;
+/// 0.05-0.5 in an offline re-fusion), then checked on the held-out half
+/// (docs/PERFORMANCE.md): about a place near the top.
+const NAMED_WEIGHT: f64 = 0.1;
+/// Files of the fused order, from the first, that show their definitions
+/// even when the walk ranked none of them (a file only its path named).
+const NAMED_SHOWN: usize = 10;
 /// Co-change partners are listed for this many of the first files.
 const PARTNERS_OF: usize = 3;
 
@@ -146,34 +155,104 @@ fn file_of(name: &str) -> &str {
 fn file_order(
     searched: &[String],
     walked: &[String],
+    named: &[String],
     asks_outside: bool,
     focus: &[String],
 ) -> Vec<String> {
-    let mut score: BTreeMap<&str, f64> = BTreeMap::new();
-    for list in [searched, walked] {
-        #[allow(clippy::cast_precision_loss, reason = "ranks are small")]
-        for (rank, f) in list.iter().enumerate() {
-            *score.entry(f.as_str()).or_default() += 1.0 / (FUSE_K + rank as f64 + 1.0);
-        }
-    }
     let focused = |f: &str| {
         focus.iter().any(|d| {
             let d = d.trim_end_matches('/');
             f == d || f.strip_prefix(d).is_some_and(|rest| rest.starts_with('/'))
         })
     };
-    // (not focused, outside production, score, path), each told once.
-    let mut order: Vec<(bool, bool, f64, &str)> = score
-        .into_iter()
-        .map(|(f, s)| (!focused(f), !asks_outside && outside_production(f), s, f))
+    // Sorted by (not focused, outside production, score, path), each
+    // told once.
+    let sorted = |score: BTreeMap<&str, f64>| -> Vec<String> {
+        let mut order: Vec<(bool, bool, f64, &str)> = score
+            .into_iter()
+            .map(|(f, s)| (!focused(f), !asks_outside && outside_production(f), s, f))
+            .collect();
+        order.sort_by(|a, b| {
+            (a.0, a.1)
+                .cmp(&(b.0, b.1))
+                .then(b.2.total_cmp(&a.2))
+                .then(a.3.cmp(b.3))
+        });
+        order.into_iter().map(|(.., f)| f.to_owned()).collect()
+    };
+    // The search's and the walk's files, then that order with the files
+    // the task's words name.
+    let first = sorted(fuse(&[(searched, 1.0), (walked, 1.0)]));
+    if named.is_empty() {
+        return first;
+    }
+    let score = fuse(&[(&first, 1.0), (named, NAMED_WEIGHT)]);
+    sorted(score)
+}
+
+/// Reciprocal-rank fusion of weighted file lists.
+fn fuse<'a>(lists: &[(&'a [String], f64)]) -> BTreeMap<&'a str, f64> {
+    let mut score: BTreeMap<&str, f64> = BTreeMap::new();
+    for (list, weight) in lists {
+        #[allow(clippy::cast_precision_loss, reason = "ranks are small")]
+        for (rank, f) in list.iter().enumerate() {
+            *score.entry(f.as_str()).or_default() += weight / (FUSE_K + rank as f64 + 1.0);
+        }
+    }
+    score
+}
+
+/// Production source files whose paths name the task's words, best first:
+/// BM25 over the words of each path (`src/utils/cookie.ts` is `src utils
+/// cookie`), as a person looks for a file named after what they change.
+fn named_files(index: &Snapshot, task: &str) -> Vec<String> {
+    let wanted: BTreeSet<String> = homer_vocab::text::naming_words(task).into_iter().collect();
+    if wanted.is_empty() {
+        return Vec::new();
+    }
+    let docs: Vec<(&str, Vec<String>)> = index
+        .files
+        .iter()
+        .filter(|(p, row)| row.is_code() && !outside_production(p))
+        .map(|(p, _)| (p.as_str(), homer_vocab::text::naming_words(p)))
         .collect();
-    order.sort_by(|a, b| {
-        (a.0, a.1)
-            .cmp(&(b.0, b.1))
-            .then(b.2.total_cmp(&a.2))
-            .then(a.3.cmp(b.3))
-    });
-    order.into_iter().map(|(.., f)| f.to_owned()).collect()
+    #[allow(clippy::cast_precision_loss, reason = "counts are small")]
+    let (n, average) = {
+        let total: usize = docs.iter().map(|(_, w)| w.len()).sum();
+        let n = docs.len() as f64;
+        (n, (total as f64 / n.max(1.0)).max(1.0))
+    };
+    let mut df: BTreeMap<&str, f64> = BTreeMap::new();
+    for (_, words) in &docs {
+        let distinct: BTreeSet<&str> = words.iter().map(String::as_str).collect();
+        for w in distinct {
+            if wanted.contains(w) {
+                *df.entry(w).or_default() += 1.0;
+            }
+        }
+    }
+    let (k1, b) = (1.2, 0.75);
+    let mut scored: Vec<(f64, &str)> = Vec::new();
+    for (path, words) in &docs {
+        #[allow(clippy::cast_precision_loss, reason = "counts are small")]
+        let length = words.len() as f64;
+        let mut score = 0.0;
+        for (w, d) in &df {
+            #[allow(clippy::cast_precision_loss, reason = "counts are small")]
+            let tf = words.iter().filter(|x| x.as_str() == *w).count() as f64;
+            if tf > 0.0 {
+                // Robertson and Spärck Jones' weight, never below 0: a word
+                // in most paths (`src`, an extension) names no file.
+                let idf = ((n - d + 0.5) / (d + 0.5)).ln().max(0.0);
+                score += idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * length / average));
+            }
+        }
+        if score > 0.0 {
+            scored.push((score, path));
+        }
+    }
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
+    scored.into_iter().map(|(_, p)| p.to_owned()).collect()
 }
 
 /// The ranked symbols in the order they are given budget: the first
@@ -452,7 +531,37 @@ pub fn task_plan<'a>(
     });
     ranked.truncate(400);
     let asks_outside = homer_read::asks_outside_production(task);
-    let files = file_order(&searched, &files_of(index, &ranked), asks_outside, focus);
+    let named = named_files(index, task);
+    let files = file_order(
+        &searched,
+        &files_of(index, &ranked),
+        &named,
+        asks_outside,
+        focus,
+    );
+    // A file near the top that the walk ranked nothing of (its path named
+    // the task) shows its most called definitions.
+    let walked: BTreeSet<&str> = ranked
+        .iter()
+        .map(|&i| file_of(&index.symbols[i].name))
+        .collect();
+    let mut extra = Vec::new();
+    for f in files.iter().take(NAMED_SHOWN) {
+        if walked.contains(f.as_str()) {
+            continue;
+        }
+        let mut own: Vec<usize> = (0..index.symbols.len())
+            .filter(|&i| file_of(&index.symbols[i].name) == f)
+            .collect();
+        own.sort_by(|&a, &b| {
+            index.symbols[b]
+                .pagerank
+                .total_cmp(&index.symbols[a].pagerank)
+                .then(index.symbols[a].line.cmp(&index.symbols[b].line))
+        });
+        extra.extend(own.into_iter().take(PER_FILE));
+    }
+    let ranked: Vec<usize> = ranked.into_iter().chain(extra).collect();
     let ranked = budget_order(index, &ranked, &files);
     let head = heading(index, task, &files, asks_outside);
     Ok(TaskPlan {
@@ -546,7 +655,7 @@ mod tests {
         // src/cookie.rs: 1/12 + 1/13; src/jar.rs: 1/13 + 1/11; the test file
         // is first in the search but after production code.
         assert_eq!(
-            file_order(&searched, &walked, false, &[]),
+            file_order(&searched, &walked, &[], false, &[]),
             [
                 "src/jar.rs",
                 "src/cookie.rs",
@@ -556,26 +665,89 @@ mod tests {
         );
         // A task that asks for tests ranks them by their place.
         assert_eq!(
-            file_order(&searched, &walked, true, &[])[..2],
+            file_order(&searched, &walked, &[], true, &[])[..2],
             ["src/jar.rs", "src/cookie.rs"]
         );
         assert_eq!(
-            file_order(&searched, &walked, true, &[])[2],
+            file_order(&searched, &walked, &[], true, &[])[2],
             "tests/cookie.rs"
         );
         // Files under a focus path come first, a directory or a file.
         assert_eq!(
-            file_order(&searched, &walked, false, &owned(&["src/util.rs"]))[0],
+            file_order(&searched, &walked, &[], false, &owned(&["src/util.rs"]))[0],
             "src/util.rs"
         );
         assert_eq!(
-            file_order(&searched, &walked, false, &owned(&["tests/"]))[0],
+            file_order(&searched, &walked, &[], false, &owned(&["tests/"]))[0],
             "tests/cookie.rs"
         );
         // `src/u` is not a directory of `src/util.rs`.
         assert_eq!(
-            file_order(&searched, &walked, false, &owned(&["src/u"]))[0],
+            file_order(&searched, &walked, &[], false, &owned(&["src/u"]))[0],
             "src/jar.rs"
         );
+    }
+
+    #[test]
+    fn a_file_the_task_names_moves_up_and_a_new_one_joins() {
+        let searched = owned(&["src/a.rs", "src/b.rs", "src/c.rs"]);
+        let walked = owned(&["src/a.rs", "src/b.rs", "src/c.rs"]);
+        // b: 1/12 + 0.1/11 = 0.0924 against a's 1/11 = 0.0909.
+        let named = owned(&["src/b.rs"]);
+        assert_eq!(
+            file_order(&searched, &walked, &named, false, &[]),
+            owned(&["src/b.rs", "src/a.rs", "src/c.rs"])
+        );
+        // A file neither ranking had is added, behind them.
+        let named = owned(&["src/cookie.rs"]);
+        let order = file_order(&searched, &walked, &named, false, &[]);
+        assert_eq!(order.len(), 4);
+        assert_eq!(order[0], "src/a.rs");
+        assert!(order.contains(&"src/cookie.rs".to_owned()));
+    }
+
+    #[test]
+    fn files_are_named_by_the_words_of_their_paths() {
+        let mut files = BTreeMap::new();
+        for (path, code) in [
+            ("src/cookie.rs", true),
+            ("src/cookie_jar.rs", true),
+            ("src/session.rs", true),
+            ("src/router.rs", true),
+            ("src/request.rs", true),
+            ("src/response.rs", true),
+            ("tests/cookie.rs", true),
+            ("docs/cookie.md", false),
+        ] {
+            files.insert(
+                path.to_owned(),
+                crate::snapshot::FileRow {
+                    language: code.then(|| "Rust".to_owned()),
+                    ..crate::snapshot::FileRow::default()
+                },
+            );
+        }
+        let index = Snapshot {
+            commit: "0".repeat(40),
+            calls: Vec::new(),
+            files,
+            symbols: Vec::new(),
+            communities: Vec::new(),
+            couplings: Vec::new(),
+            depends: Vec::new(),
+            dirs: Vec::new(),
+        };
+        // The shorter path that says `cookie` first; tests and prose never.
+        assert_eq!(
+            named_files(&index, "Fix the cookie parsing"),
+            owned(&["src/cookie.rs", "src/cookie_jar.rs"])
+        );
+        assert_eq!(
+            named_files(&index, "store the CookieJar"),
+            owned(&["src/cookie_jar.rs", "src/cookie.rs"])
+        );
+        assert!(named_files(&index, "fix it").is_empty());
+        // A word in most paths names none of them.
+        assert!(named_files(&index, "move src around").is_empty());
     }
 }

@@ -77,6 +77,21 @@ fn split_identifier(word: &str) -> Vec<String> {
     parts
 }
 
+/// The words of a text a path can name: identifier parts of three
+/// letters or more, lowercased, without stopwords or numbers
+/// (`Fix the CookieJar's domain` gives `fix cookie jar domain`).
+#[must_use]
+pub fn naming_words(text: &str) -> Vec<String> {
+    identifiers(text)
+        .flat_map(split_identifier)
+        .filter(|w| {
+            w.chars().count() >= 3
+                && !w.chars().all(|c| c.is_ascii_digit())
+                && !STOPWORDS.contains(&w.as_str())
+        })
+        .collect()
+}
+
 /// Words too common in questions to search for.
 const STOPWORDS: &[&str] = &[
     "a", "about", "all", "an", "and", "any", "are", "as", "at", "be", "been", "by", "can", "do",
@@ -120,6 +135,14 @@ fn quote(term: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn naming_words_drop_short_words_numbers_and_stopwords() {
+        assert_eq!(
+            naming_words("Fix the CookieJar's domain in v2 (#123)"),
+            ["fix", "cookie", "jar", "domain"]
+        );
+    }
 
     #[test]
     fn identifiers_split_every_way() {
