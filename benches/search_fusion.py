@@ -31,8 +31,11 @@ import collections
 import json
 import os
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from search_eval import distinct_files, score  # noqa: E402
 
 
 def collect(homer, corpus, questions):
@@ -59,14 +62,8 @@ def collect(homer, corpus, questions):
 
 
 def mrr(paths, answers):
-    seen = []
-    for p in paths:
-        if p not in seen:
-            seen.append(p)
-    for i, p in enumerate(seen[:10]):
-        if p in answers:
-            return 1.0 / (i + 1)
-    return 0.0
+    """MRR@10 of a ranked list of paths, as search_eval.py counts it."""
+    return score(distinct_files(paths), answers)[1]
 
 
 def ranked(scores):
