@@ -335,7 +335,14 @@ fn first_paragraph(text: &str) -> Option<String> {
         }
         para.push(t);
     }
-    let joined = para.join(" ");
+    let mut joined = para.join(" ");
+    // "It is:" introduces the list that was left out: without the list,
+    // the sentence says nothing.
+    if joined.ends_with(':')
+        && let Some(i) = joined.rfind(". ")
+    {
+        joined.truncate(i + 1);
+    }
     if joined.is_empty() {
         return None;
     }
@@ -1595,6 +1602,15 @@ mod tests {
         );
         assert_eq!(readme_title("Tool\n====\n\ntext").as_deref(), Some("Tool"));
         assert_eq!(readme_title("<p>no heading</p>"), None);
+    }
+
+    #[test]
+    fn a_sentence_that_introduces_a_left_out_list_goes() {
+        let text = "# Tokio\n\nA runtime for async code. It is:\n\n* Fast\n* Reliable\n";
+        assert_eq!(
+            first_paragraph(text).as_deref(),
+            Some("A runtime for async code.")
+        );
     }
 
     #[test]
