@@ -448,4 +448,13 @@ fn render_writes_agents_md_keeps_a_person_s_text_and_fits_a_task_in_its_budget()
         behind["warnings"][0],
         "the index is 1 commit behind HEAD; run `homer update`"
     );
+    // AGENTS.md names the commit it describes; the run says HEAD moved.
+    let stale = homer(repo.path(), &["render"]);
+    assert!(
+        stale
+            .stdout
+            .starts_with("! the index is 1 commit behind HEAD; run `homer update`\n"),
+        "{}",
+        stale.stdout
+    );
 }

@@ -40,6 +40,9 @@ pub struct Rendered {
     pub commit: String,
     /// `o200k_base` tokens of Homer's region of AGENTS.md.
     pub tokens: usize,
+    /// What the documents stand on when it is not HEAD: the index behind
+    /// it (the files name the commit they describe; this says it moved).
+    pub warnings: Vec<String>,
 }
 
 /// Options of `homer render` (documents).
@@ -218,7 +221,7 @@ fn agents_region(
     index: &Snapshot,
     blobs: &Blobs<'_>,
     name: &str,
-    now: &Recent,
+    now: &Recent<'_>,
     budget: usize,
 ) -> Result<String, RenderError> {
     let mut head = String::new();
@@ -229,7 +232,7 @@ fn agents_region(
         head,
         "Written by `homer render` from commit {short}; everything below comes from the code and its history. Refresh with `homer update && homer render`.\n"
     );
-    let hot = changing_now(index, "", now);
+    let hot = changing_now(index, "", now)?;
     let shown: Vec<&str> = hot.iter().map(|(f, _)| f.as_str()).collect();
     let sections = [
         what_it_is(index, blobs),
@@ -523,58 +526,66 @@ const RECENT_DAYS: i64 = 90;
 /// Files ranked by salience that count as central.
 const CENTRAL: usize = 30;
 
-/// When the indexed commit was made, and when the commits that files
-/// name as their last ones were.
-pub(crate) struct Recent {
+/// When the indexed commit was made, and when the commits files name as
+/// their last ones were: read from the index when first asked, once each
+/// (the map's hotspots and every directory context's ask for different
+/// files).
+pub(crate) struct Recent<'a> {
+    opened: &'a Index,
     head_time: i64,
-    times: BTreeMap<String, i64>,
+    times: std::cell::RefCell<BTreeMap<String, Option<i64>>>,
 }
 
-impl Recent {
-    /// Reads the times of the recent commits of the central files.
-    fn read(opened: &Index, index: &Snapshot) -> Result<Recent, RenderError> {
-        let head_time = opened.commit(&index.commit)?.map_or(0, |c| c.time);
-        let mut times = BTreeMap::new();
-        for (_, row, _) in index.ranked_files("").iter().take(CENTRAL) {
-            for id in row.history.iter().flat_map(|h| &h.recent) {
-                if !times.contains_key(id)
-                    && let Some(c) = opened.commit(id)?
-                {
-                    times.insert(id.clone(), c.time);
-                }
-            }
-        }
-        Ok(Recent { head_time, times })
+impl<'a> Recent<'a> {
+    fn new(opened: &'a Index, index: &Snapshot) -> Result<Self, RenderError> {
+        Ok(Recent {
+            opened,
+            head_time: opened.commit(&index.commit)?.map_or(0, |c| c.time),
+            times: std::cell::RefCell::default(),
+        })
     }
 
     /// Of a file's last commits, those within [`RECENT_DAYS`] of the
     /// indexed commit.
-    fn count(&self, history: &FileHistory) -> usize {
+    fn count(&self, history: &FileHistory) -> Result<usize, RenderError> {
         let since = self.head_time - RECENT_DAYS * 86_400;
-        history
-            .recent
-            .iter()
-            .filter(|id| self.times.get(*id).is_some_and(|t| *t >= since))
-            .count()
+        let mut n = 0;
+        for id in &history.recent {
+            let known = self.times.borrow().get(id).copied();
+            let time = if let Some(t) = known {
+                t
+            } else {
+                let t = self.opened.commit(id)?.map(|c| c.time);
+                self.times.borrow_mut().insert(id.clone(), t);
+                t
+            };
+            if time.is_some_and(|t| t >= since) {
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 }
 
 /// Central production files that changed at least twice in the last
 /// [`RECENT_DAYS`] days of history, most changed first, with that count.
-fn changing_now<'a>(index: &'a Snapshot, prefix: &str, now: &Recent) -> Vec<(&'a String, usize)> {
-    let mut hot: Vec<(&String, usize, f64)> = index
-        .ranked_files(prefix)
-        .iter()
-        .take(CENTRAL)
-        .filter(|(_, row, _)| row.is_code())
-        .filter_map(|(f, row, r)| {
-            let n = now.count(row.history.as_ref()?);
-            (n >= 2).then_some((*f, n, r.salience))
-        })
-        .collect();
+fn changing_now<'a>(
+    index: &'a Snapshot,
+    prefix: &str,
+    now: &Recent<'_>,
+) -> Result<Vec<(&'a String, usize)>, RenderError> {
+    let mut hot: Vec<(&String, usize, f64)> = Vec::new();
+    for (f, row, r) in index.ranked_files(prefix).into_iter().take(CENTRAL) {
+        if let (true, Some(history)) = (row.is_code(), row.history.as_ref()) {
+            let n = now.count(history)?;
+            if n >= 2 {
+                hot.push((f, n, r.salience));
+            }
+        }
+    }
     hot.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.total_cmp(&a.2)).then(a.0.cmp(b.0)));
     hot.truncate(TOP);
-    hot.into_iter().map(|(f, n, _)| (f, n)).collect()
+    Ok(hot.into_iter().map(|(f, n, _)| (f, n)).collect())
 }
 
 /// The most salient production files, but those listed as changing now.
@@ -654,7 +665,7 @@ fn most_called(index: &Snapshot, prefix: &str) -> Section {
 }
 
 /// Central files changing now, and knowledge silos.
-fn danger(index: &Snapshot, prefix: &str, hot: &[(&String, usize)], now: &Recent) -> Section {
+fn danger(index: &Snapshot, prefix: &str, hot: &[(&String, usize)], now: &Recent<'_>) -> Section {
     let mut section = Section::new("Hotspots and danger zones");
     for (f, n) in hot {
         let depends = index
@@ -1059,9 +1070,10 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
         unchanged: Vec::new(),
         commit: index.commit.clone(),
         tokens: 0,
+        warnings: opened.freshness_warning()?.into_iter().collect(),
     };
     let blobs = Blobs::new(&index, opened);
-    let now = Recent::read(opened, &index)?;
+    let now = Recent::new(opened, &index)?;
     let budget = options.budget.unwrap_or(AGENTS_BUDGET);
     let region = agents_region(
         &index,
@@ -1088,7 +1100,7 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
     };
     write_if_changed(&target, &splice(existing.as_deref(), &region), &mut out)?;
     if options.per_dir {
-        for (dir, text) in directory_contexts(&index, &now) {
+        for (dir, text) in directory_contexts(&index, &now)? {
             let name = dir.replace('/', "__");
             let file = workspace.writable(
                 &workspace
@@ -1105,7 +1117,10 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
 /// Directories with at least this many files get a context file.
 const MIN_DIR_FILES: i64 = 5;
 
-fn directory_contexts(index: &Snapshot, now: &Recent) -> Vec<(String, String)> {
+fn directory_contexts(
+    index: &Snapshot,
+    now: &Recent<'_>,
+) -> Result<Vec<(String, String)>, RenderError> {
     let mut out = Vec::new();
     for (dir, n) in &index.dirs {
         if dir.is_empty() || *n < MIN_DIR_FILES {
@@ -1122,7 +1137,7 @@ fn directory_contexts(index: &Snapshot, now: &Recent) -> Vec<(String, String)> {
             s,
             "Written by `homer render --per-dir` from commit {short}.\n"
         );
-        let hot = changing_now(index, &prefix, now);
+        let hot = changing_now(index, &prefix, now)?;
         let shown: Vec<&str> = hot.iter().map(|(f, _)| f.as_str()).collect();
         load_bearing(index, &prefix, &shown).write(&mut s);
         most_called(index, &prefix).write(&mut s);
@@ -1130,7 +1145,7 @@ fn directory_contexts(index: &Snapshot, now: &Recent) -> Vec<(String, String)> {
         coupling(index, &prefix).write(&mut s);
         out.push((dir.clone(), s));
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]

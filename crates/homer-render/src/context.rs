@@ -545,14 +545,25 @@ pub fn task_plan<'a>(
         .iter()
         .map(|&i| file_of(&index.symbols[i].name))
         .collect();
-    let mut extra = Vec::new();
-    for f in files.iter().take(NAMED_SHOWN) {
-        if walked.contains(f.as_str()) {
-            continue;
+    let unwalked: Vec<&str> = files
+        .iter()
+        .take(NAMED_SHOWN)
+        .map(String::as_str)
+        .filter(|f| !walked.contains(f))
+        .collect();
+    // Their definitions, in one pass over the symbols.
+    let mut own: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    if !unwalked.is_empty() {
+        for (i, x) in index.symbols.iter().enumerate() {
+            let f = file_of(&x.name);
+            if unwalked.contains(&f) {
+                own.entry(f).or_default().push(i);
+            }
         }
-        let mut own: Vec<usize> = (0..index.symbols.len())
-            .filter(|&i| file_of(&index.symbols[i].name) == f)
-            .collect();
+    }
+    let mut extra = Vec::new();
+    for f in unwalked {
+        let mut own = own.remove(f).unwrap_or_default();
         own.sort_by(|&a, &b| {
             index.symbols[b]
                 .pagerank

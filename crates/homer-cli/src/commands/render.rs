@@ -58,6 +58,9 @@ pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Resul
         return Ok(Found::Something);
     }
     let mut s = String::new();
+    for warning in &rendered.warnings {
+        let _ = writeln!(s, "! {warning}");
+    }
     for path in &rendered.written {
         let _ = writeln!(s, "wrote {}", path.display());
     }

@@ -354,19 +354,17 @@ fn script_commands(index: &Snapshot, blobs: &Blobs<'_>) -> Option<Vec<String>> {
             "npm run"
         };
         if let Some(scripts) = v.get("scripts").and_then(|x| x.as_object()) {
-            let wanted = ["build", "test", "lint", "typecheck", "check", "format"];
+            let wanted = ["build", "test", "lint", "typecheck", "check"];
             let shown: Vec<String> = scripts
                 .iter()
                 .filter(|(name, body)| {
                     let body = body.as_str().unwrap_or("");
                     let base = name.split(':').next().unwrap_or(name);
+                    // The name must read as a build command (no `lint:fix`,
+                    // no `publish`), the script must not change things,
+                    // and a watcher never ends.
                     wanted.contains(&base)
-                        && (base != "format" || body.contains("--check"))
-                        && ![
-                            "fix", "write", "watch", "dev", "release", "publish", "deploy",
-                        ]
-                        .iter()
-                        .any(|w| name.contains(w))
+                        && !name.contains("watch")
                         && build_command(&format!("npm {name}")).is_some()
                         && !UNSAFE.iter().any(|u| format!(" {body} ").contains(u))
                 })
