@@ -30,6 +30,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0003_confidence.sql",
         sql: include_str!("../../../schema/0003_confidence.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_values_by_name.sql",
+        sql: include_str!("../../../schema/0004_values_by_name.sql"),
+    },
 ];
 
 /// The schema version this build writes and understands.
@@ -116,6 +121,7 @@ mod tests {
             ("0001_init.sql", 0x1456_9256_5527_e4d5),
             ("0002_search.sql", 0x1f6e_c99b_3fc7_95d2),
             ("0003_confidence.sql", 0x0cd0_dd74_ef90_6365),
+            ("0004_values_by_name.sql", 0xf315_63d6_36de_5130),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

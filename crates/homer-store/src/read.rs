@@ -860,15 +860,15 @@ pub(crate) fn node_values(
 }
 
 /// The values named `names` on the current nodes of `kind`, sorted like
-/// [`node_values`]: through the (name, value) index, so a stage that needs
-/// a few of a file's twenty values reads only those.
+/// [`node_values`]: through the primary key, which leads with the name, so
+/// a stage that needs a few of a file's twenty values reads only those.
 pub(crate) fn node_values_named(
     conn: &Connection,
     kind: NodeKind,
     names: &[&str],
 ) -> Result<Vec<(String, String, crate::Value)>> {
-    // The current nodes of the kind once, then each name's values through
-    // the (name, value) index, which holds the node: no join per value.
+    // The current nodes of the kind once, then each name's values, a range
+    // of the primary key: no join per value.
     let current: std::collections::HashMap<i64, String> = conn
         .prepare_cached("SELECT id, name FROM nodes WHERE kind = ?1 AND owner IS NOT NULL")
         .and_then(|mut s| {

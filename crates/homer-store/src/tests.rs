@@ -100,6 +100,65 @@ fn a_version_1_index_is_emptied_by_the_upgrade_and_keeps_its_vectors() {
 }
 
 #[test]
+fn a_version_3_index_keeps_its_values_when_they_are_reclustered_by_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        // What Homer with schema 3 left: two files with values of two
+        // tasks, clustered by (node, name).
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &crate::migrate::MIGRATIONS[..3] {
+            conn.execute_batch(m.sql).expect("schemas 1 to 3");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 3;
+             INSERT INTO tasks VALUES (1, 'tree', '', 1, 1, 1, NULL);
+             INSERT INTO tasks VALUES (2, 'salience', 'files', 1, 1, 1, NULL);
+             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
+             INSERT INTO nodes VALUES (11, 1, 'b.rs', NULL, 1, NULL);
+             INSERT INTO node_values VALUES (10, 'salience', 0.5, 2);
+             INSERT INTO node_values VALUES (10, 'commits', 3, 1);
+             INSERT INTO node_values VALUES (11, 'salience', 0.25, 2);",
+        )
+        .expect("version 3 rows");
+    }
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    assert_eq!(
+        store
+            .values_of(NodeKind::File, "a.rs")
+            .expect("a node's values"),
+        vec![
+            ("commits".to_owned(), Value::Int(3)),
+            ("salience".to_owned(), Value::Real(0.5))
+        ]
+    );
+    assert_eq!(
+        store
+            .value_of(NodeKind::File, "b.rs", "salience")
+            .expect("one"),
+        Some(Value::Real(0.25))
+    );
+    assert_eq!(store.node_values(NodeKind::File).expect("all").len(), 3);
+    let rows = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+    // Clustered by name: the primary key leads with it.
+    assert_eq!(
+        rows("SELECT pk FROM pragma_table_info('node_values') WHERE name = 'name'"),
+        1
+    );
+    // A node's values still go with it, and a task's with the task.
+    store
+        .conn
+        .execute_batch("DELETE FROM node_values WHERE owner = 1; DELETE FROM tasks WHERE id = 2;")
+        .expect("delete a task's values");
+    assert_eq!(rows("SELECT count(*) FROM node_values"), 0);
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn a_newer_schema_is_refused_and_left_byte_identical() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("homer.db");
