@@ -3,7 +3,7 @@
 //! per-directory metrics, the truck factor, and change coupling. The stage
 //! that stores them is `stages::behavior`; nothing here touches the store.
 
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
@@ -176,6 +176,7 @@ impl History {
                 let commit = &self.commits[c];
                 let change = &commit.changes[k];
                 TouchFact {
+                    index: u32::try_from(c).unwrap_or(u32::MAX),
                     commit: &self.ids[c],
                     author: &commit.author,
                     authored: commit.authored,
@@ -223,6 +224,11 @@ pub(crate) const OWNERS_KEPT: usize = 5;
 /// and times, and numstat's counts (`None` for binary or unreadable).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub(crate) struct TouchFact<'h> {
+    /// The commit's place in the history: which touches are one commit,
+    /// without comparing ids. Not part of what is hashed (a commit's place
+    /// moves when history is added before it; its facts do not).
+    #[serde(skip)]
+    pub index: u32,
     pub commit: &'h str,
     pub author: &'h str,
     pub authored: i64,
@@ -237,10 +243,10 @@ pub(crate) struct TouchFact<'h> {
 pub(crate) fn metrics<'a, 'h: 'a>(
     touches: impl IntoIterator<Item = &'a TouchFact<'h>>,
 ) -> Option<Metrics> {
-    // Each commit once, with its author and times.
-    let mut commits: BTreeMap<&str, (&str, i64)> = BTreeMap::new();
+    // Each commit once (by its place in the history), with its id, author
+    // and commit time.
+    let mut commits: Vec<(u32, &str, &str, i64)> = Vec::new();
     let mut added_by: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut commits_by: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
     let (mut added, mut deleted) = (0u64, 0u64);
     let (mut first, mut last) = (i64::MAX, i64::MIN);
     for t in touches {
@@ -248,16 +254,22 @@ pub(crate) fn metrics<'a, 'h: 'a>(
         added += a;
         deleted += u64::from(t.deleted.unwrap_or(0));
         *added_by.entry(t.author).or_default() += a;
-        commits_by.entry(t.author).or_default().insert(t.commit);
-        commits.insert(t.commit, (t.author, t.committed));
+        commits.push((t.index, t.commit, t.author, t.committed));
         first = first.min(t.authored);
         last = last.max(t.authored);
     }
     if commits.is_empty() {
         return None;
     }
+    commits.sort_unstable_by_key(|c| c.0);
+    commits.dedup_by_key(|c| c.0);
+    // A commit has one author: its commits per author.
+    let mut commits_by: BTreeMap<&str, usize> = BTreeMap::new();
+    for &(_, _, author, _) in &commits {
+        *commits_by.entry(author).or_default() += 1;
+    }
     let total = commits.len() as f64;
-    let by_commits = |a: &str| commits_by.get(a).map_or(0, BTreeSet::len);
+    let by_commits = |a: &str| commits_by.get(a).copied().unwrap_or(0);
     // Most added lines, then most commits, then the smallest key.
     let (main, share) = if added > 0 {
         let (main, main_added) = added_by
@@ -270,21 +282,21 @@ pub(crate) fn metrics<'a, 'h: 'a>(
             .expect("at least one author");
         (*main, *main_added as f64 / added as f64)
     } else {
-        let (main, set) = commits_by
+        let (main, n) = commits_by
             .iter()
-            .max_by(|x, y| x.1.len().cmp(&y.1.len()).then(y.0.cmp(x.0)))
+            .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
             .expect("at least one author");
-        (*main, set.len() as f64 / total)
+        (*main, *n as f64 / total)
     };
     let fragmentation = 1.0
         - commits_by
             .values()
-            .map(|set| (set.len() as f64 / total).powi(2))
+            .map(|&n| (n as f64 / total).powi(2))
             .sum::<f64>();
     let mut owners: Vec<(String, u64, u32)> = commits_by
         .iter()
-        .map(|(author, set)| {
-            let n = u32::try_from(set.len()).unwrap_or(u32::MAX);
+        .map(|(author, &n)| {
+            let n = u32::try_from(n).unwrap_or(u32::MAX);
             (
                 (*author).to_owned(),
                 added_by.get(author).copied().unwrap_or(0),
@@ -295,7 +307,7 @@ pub(crate) fn metrics<'a, 'h: 'a>(
     owners.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
     owners.truncate(OWNERS_KEPT);
     // Newest first by commit time, ties by id.
-    let mut by_time: Vec<(i64, &str)> = commits.iter().map(|(id, (_, t))| (*t, *id)).collect();
+    let mut by_time: Vec<(i64, &str)> = commits.iter().map(|&(_, id, _, t)| (t, id)).collect();
     by_time.sort_unstable_by(|a, b| b.cmp(a));
     let recent = by_time
         .into_iter()

@@ -6,6 +6,7 @@
 //! changed, so new commits cost work only where they landed.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use homer_dag::{
     Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, Upstream, fingerprint,
@@ -155,6 +156,25 @@ fn write_metrics(
 /// A directory's metrics, over every current file below it.
 struct DirHistory<'a>(std::marker::PhantomData<&'a ()>);
 
+/// Each current file's main author, found once for all the directories
+/// above it that run (a file's is read by each, for the truck factor).
+struct MainAuthors<'a>(BTreeMap<&'a str, OnceLock<Option<String>>>);
+
+impl MainAuthors<'_> {
+    fn of(&self, path: &str, touches: &[TouchFact<'_>]) -> Option<&str> {
+        let find = || behavior::metrics(touches).map(|m| m.main_author);
+        match self.0.get(path) {
+            Some(cell) => cell.get_or_init(find).as_deref(),
+            // The map is built from the same files as the directories'
+            // inputs: every file below a directory is in it.
+            None => {
+                debug_assert!(false, "{path} is below a directory but has no entry");
+                None
+            }
+        }
+    }
+}
+
 #[derive(Serialize)]
 struct DirInput<'a> {
     files: Vec<(&'a str, Upstream<'a, Vec<TouchFact<'a>>>)>,
@@ -164,26 +184,22 @@ impl<'a> Task for DirHistory<'a> {
     const KIND: TaskKind = TaskKind::new("dir_history", 3);
     type Input = DirInput<'a>;
     type Output = (Option<Metrics>, usize, u32);
-    type Shared = ();
+    type Shared = MainAuthors<'a>;
     type Worker = ();
 
-    fn worker((): &()) -> Result<(), TaskError> {
+    fn worker(_: &MainAuthors<'a>) -> Result<(), TaskError> {
         Ok(())
     }
 
     fn compute(
-        (): &(),
+        mains: &MainAuthors<'a>,
         (): &mut (),
         _: &str,
         input: &DirInput<'a>,
         _: Option<&[u8]>,
     ) -> Result<Self::Output, TaskError> {
-        let mains: Vec<String> = input
-            .files
-            .iter()
-            .filter_map(|(_, t)| behavior::metrics(t.iter()).map(|m| m.main_author))
-            .collect();
-        let truck = behavior::truck_factor(mains.iter().map(String::as_str));
+        let truck =
+            behavior::truck_factor(input.files.iter().filter_map(|(path, t)| mains.of(path, t)));
         let all = input.files.iter().flat_map(|(_, t)| t.iter());
         Ok((behavior::metrics(all), input.files.len(), truck))
     }
@@ -238,7 +254,13 @@ fn run_dirs<'a>(
             .collect();
         declared.push(Declared::new(dir.clone(), DirInput { files }));
     }
-    engine.run::<DirHistory<'_>>(tx, &(), &declared, Sweep::Complete)?;
+    let mains = MainAuthors(
+        touches
+            .keys()
+            .map(|path| (*path, OnceLock::new()))
+            .collect(),
+    );
+    engine.run::<DirHistory<'_>>(tx, &mains, &declared, Sweep::Complete)?;
     Ok(())
 }
 

@@ -266,9 +266,9 @@ fn file_graph(tx: &WriteTx<'_>) -> Result<NamedGraph, UpdateError> {
 fn symbol_graph(tx: &WriteTx<'_>) -> Result<NamedGraph, UpdateError> {
     let calls = tx.pair_edges(EdgeKind::Calls)?;
     let mut nodes: Vec<Named> = tx
-        .current_nodes(NodeKind::Symbol)?
+        .current_names(NodeKind::Symbol)?
         .into_iter()
-        .map(|n| (NodeKind::Symbol, n.name))
+        .map(|name| (NodeKind::Symbol, name))
         .collect();
     nodes.extend(
         calls
