@@ -162,16 +162,13 @@ struct MainAuthors<'a>(BTreeMap<&'a str, OnceLock<Option<String>>>);
 
 impl MainAuthors<'_> {
     fn of(&self, path: &str, touches: &[TouchFact<'_>]) -> Option<&str> {
-        let find = || behavior::metrics(touches).map(|m| m.main_author);
-        match self.0.get(path) {
-            Some(cell) => cell.get_or_init(find).as_deref(),
-            // The map is built from the same files as the directories'
-            // inputs: every file below a directory is in it.
-            None => {
-                debug_assert!(false, "{path} is below a directory but has no entry");
-                None
-            }
-        }
+        // The map is built from the same files as the directories' inputs:
+        // every file below a directory is in it.
+        debug_assert!(self.0.contains_key(path), "{path} has no entry");
+        self.0
+            .get(path)?
+            .get_or_init(|| behavior::metrics(touches).map(|m| m.main_author))
+            .as_deref()
     }
 }
 
