@@ -222,7 +222,11 @@ impl Snapshot {
             };
             files.insert(node.name, row);
         }
-        let symbol_values = grouped(store.node_values(NodeKind::Symbol)?)?;
+        // Of a symbol's values only its PageRank; of a directory's only its
+        // file count: each a range of the values, not all of them.
+        let symbol_values = grouped(
+            store.node_values_named(NodeKind::Symbol, &[keys::CALL_PAGERANK.name().name()])?,
+        )?;
         let mut symbols = Vec::new();
         for node in store.current_nodes(NodeKind::Symbol)? {
             let what = format!("symbol '{}'", node.name);
@@ -281,7 +285,9 @@ impl Snapshot {
         });
         couplings.dedup_by(|x, y| x.a == y.a && x.b == y.b);
         let mut dirs = Vec::new();
-        for (dir, values) in grouped(store.node_values(NodeKind::Directory)?)? {
+        for (dir, values) in
+            grouped(store.node_values_named(NodeKind::Directory, &[keys::FILES.name().name()])?)?
+        {
             if let Some(n) = values.get(keys::FILES)? {
                 dirs.push((dir, n));
             }

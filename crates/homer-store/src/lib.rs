@@ -677,6 +677,16 @@ impl Store {
         read::node_values(&self.conn, kind)
     }
 
+    /// The values named `names` on the current nodes of `kind`, sorted like
+    /// [`Store::node_values`]: a range of the table per name.
+    pub fn node_values_named(
+        &self,
+        kind: NodeKind,
+        names: &[&str],
+    ) -> Result<Vec<(String, String, Value)>> {
+        read::node_values_named(&self.conn, kind, names)
+    }
+
     /// The current (owned) nodes of `kind`, sorted by name.
     pub fn current_nodes(&self, kind: NodeKind) -> Result<Vec<CurrentNode>> {
         read::current_nodes(&self.conn, kind)

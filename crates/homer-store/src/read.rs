@@ -844,19 +844,42 @@ pub(crate) fn node_values(
     conn: &Connection,
     kind: NodeKind,
 ) -> Result<Vec<(String, String, crate::Value)>> {
-    conn.prepare_cached(
-        "SELECT n.name, v.name, v.value FROM node_values v
-         JOIN nodes n ON n.id = v.node
-         WHERE n.kind = ?1 AND n.owner IS NOT NULL
-         ORDER BY n.name, v.name",
-    )
-    .and_then(|mut s| {
-        s.query_map([kind.code()], |row| {
-            Ok((row.get(0)?, row.get(1)?, value_at(row, 2)?))
-        })?
-        .collect()
-    })
-    .map_err(StoreError::sqlite("read node values"))
+    // The values are clustered by name: one pass over all of them in that
+    // order, kept when their node is a current one of the kind, is a tenth
+    // of the time of a lookup per value through the node index (0.03 s
+    // against 0.3-0.6 s for a 10,000-file repository's file values).
+    let current = current_ids(conn, kind)?;
+    let sql = || StoreError::sqlite("read node values");
+    let mut stmt = conn
+        .prepare_cached("SELECT node, name, value FROM node_values")
+        .map_err(sql())?;
+    let mut rows = stmt.query([]).map_err(sql())?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next().map_err(sql())? {
+        let node: i64 = row.get(0).map_err(sql())?;
+        if let Some(path) = current.get(&node) {
+            out.push((
+                path.clone(),
+                row.get::<_, String>(1).map_err(sql())?,
+                value_at(row, 2).map_err(sql())?,
+            ));
+        }
+    }
+    out.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+    Ok(out)
+}
+
+/// The current nodes of `kind`, by id.
+fn current_ids(
+    conn: &Connection,
+    kind: NodeKind,
+) -> Result<std::collections::HashMap<i64, String>> {
+    conn.prepare_cached("SELECT id, name FROM nodes WHERE kind = ?1 AND owner IS NOT NULL")
+        .and_then(|mut s| {
+            s.query_map([kind.code()], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
+        .map_err(StoreError::sqlite("read node values"))
 }
 
 /// The values named `names` on the current nodes of `kind`, sorted like
@@ -869,13 +892,7 @@ pub(crate) fn node_values_named(
 ) -> Result<Vec<(String, String, crate::Value)>> {
     // The current nodes of the kind once, then each name's values, a range
     // of the primary key: no join per value.
-    let current: std::collections::HashMap<i64, String> = conn
-        .prepare_cached("SELECT id, name FROM nodes WHERE kind = ?1 AND owner IS NOT NULL")
-        .and_then(|mut s| {
-            s.query_map([kind.code()], |row| Ok((row.get(0)?, row.get(1)?)))?
-                .collect()
-        })
-        .map_err(StoreError::sqlite("read node values"))?;
+    let current = current_ids(conn, kind)?;
     let mut stmt = conn
         .prepare_cached("SELECT node, value FROM node_values WHERE name = ?1")
         .map_err(StoreError::sqlite("read node values"))?;
