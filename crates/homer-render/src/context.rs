@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use homer_read::{Index, SearchMode, SearchOptions};
-use homer_store::Role;
 use homer_vocab::outside_production;
 use serde::Serialize;
 
@@ -499,12 +498,7 @@ pub fn task_plan<'a>(
     // Personalized PageRank over the call graph from the seeds.
     let mut edges = Vec::new();
     for edge in &index.calls {
-        let (Some(a), Some(b)) = (
-            edge.member_name(Role::Source),
-            edge.member_name(Role::Target),
-        ) else {
-            continue;
-        };
+        let (a, b) = (edge.source.1.as_str(), edge.target.1.as_str());
         if let (Some(&i), Some(&j)) = (position.get(a), position.get(b)) {
             edges.push((
                 u32::try_from(i).unwrap_or(u32::MAX),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use homer_git::ObjectId;
 use homer_read::Index;
-use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge, Value};
+use homer_store::{EdgeKind, NodeKind, PairEdge, Store, StoredEdge, Value};
 use homer_vocab::attrs::{self, CoChangeAttrs, CommunityAttrs, SymbolAttrs, SymbolKind};
 use homer_vocab::{FileRole, SalienceClass, ValueName, Values, keys, outside_production};
 
@@ -48,6 +48,23 @@ pub(crate) struct FileHistory {
 }
 
 impl FileRow {
+    /// The values [`FileRow::read`] reads: the only ones loaded (a file
+    /// has twice as many, its owners' list the largest).
+    const READS: [&'static str; 12] = [
+        keys::SALIENCE.name().name(),
+        keys::SALIENCE_CLASS.name().name(),
+        keys::SALIENCE_REASONS.name().name(),
+        keys::COMMITS.name().name(),
+        keys::LINES_ADDED.name().name(),
+        keys::LINES_DELETED.name().name(),
+        keys::AUTHORS.name().name(),
+        keys::MAIN_AUTHOR.name().name(),
+        keys::MAIN_AUTHOR_SHARE.name().name(),
+        keys::RECENT_COMMITS.name().name(),
+        keys::LANGUAGE.name().name(),
+        keys::PAGERANK.name().name(),
+    ];
+
     fn read(values: &Values) -> Result<FileRow, RenderError> {
         let ranking = match values.get(keys::SALIENCE)? {
             None => None,
@@ -112,7 +129,7 @@ pub(crate) struct Coupling {
 /// from it ([`crate::task_context_in`], [`crate::risk_map_of`]).
 pub struct Snapshot {
     pub(crate) commit: String,
-    pub(crate) calls: Vec<StoredEdge>,
+    pub(crate) calls: Vec<PairEdge>,
     pub(crate) files: BTreeMap<String, FileRow>,
     pub(crate) symbols: Vec<SymbolRow>,
     pub(crate) communities: Vec<(String, Vec<String>)>,
@@ -139,7 +156,7 @@ pub(crate) fn is_production(path: &str) -> bool {
 
 /// Sets each symbol's count of production callers resolved with
 /// certainty.
-fn count_certain_callers(symbols: &mut [SymbolRow], calls: &[StoredEdge]) {
+fn count_certain_callers(symbols: &mut [SymbolRow], calls: &[PairEdge]) {
     let position: BTreeMap<&str, usize> = symbols
         .iter()
         .enumerate()
@@ -149,10 +166,8 @@ fn count_certain_callers(symbols: &mut [SymbolRow], calls: &[StoredEdge]) {
     for edge in calls {
         // Guessed calls carry a confidence below 1 (resolution by name).
         let guess = edge.confidence.is_some_and(|c| c < 1.0);
-        let target = edge.member_name(Role::Target).and_then(|t| position.get(t));
-        let from_tests = edge
-            .member_name(Role::Source)
-            .is_none_or(outside_production);
+        let target = position.get(edge.target.1.as_str());
+        let from_tests = outside_production(&edge.source.1);
         if let (false, false, Some(&i)) = (guess, from_tests, target) {
             counts[i] += 1;
         }
@@ -204,7 +219,7 @@ impl Snapshot {
     pub fn load(index: &Index) -> Result<Snapshot, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
-        let mut file_values = grouped(store.node_values(NodeKind::File)?)?;
+        let mut file_values = grouped(store.node_values_named(NodeKind::File, &FileRow::READS)?)?;
         let mut files = BTreeMap::new();
         for node in store.current_nodes(NodeKind::File)? {
             let mut row = match file_values.remove(&node.name) {
@@ -245,7 +260,7 @@ impl Snapshot {
                 name: node.name,
             });
         }
-        let calls = store.edges(EdgeKind::Calls)?;
+        let calls = store.pair_edges(EdgeKind::Calls)?;
         count_certain_callers(&mut symbols, &calls);
         let communities = communities(store)?;
         let depends: Vec<(String, String, f64)> = store

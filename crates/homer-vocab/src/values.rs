@@ -117,7 +117,7 @@ macro_rules! value_names {
 
             /// The name in the `node_values` table.
             #[must_use]
-            pub fn name(self) -> &'static str {
+            pub const fn name(self) -> &'static str {
                 match self {
                     $(ValueName::$variant => $name,)*
                 }
@@ -226,7 +226,7 @@ impl<T> Key<T> {
     }
 
     #[must_use]
-    pub fn name(&self) -> ValueName {
+    pub const fn name(&self) -> ValueName {
         self.name
     }
 }
