@@ -141,21 +141,50 @@ impl Index {
         self
     }
 
-    /// Embeds a query with the encoder of `kind`, loaded once per handle.
-    pub(crate) fn embed_query(
+    /// Embeds a query with the encoder of `kind`, loaded once per handle,
+    /// on a thread of its own while `beside` runs on this one (loading the
+    /// encoder, the tokenizer's vocabulary above all, takes longer than a
+    /// text search: the two overlap).
+    pub(crate) fn embed_query_beside<R: Send>(
         &self,
         kind: EncoderKind,
         files: &homer_embed::ModelFiles,
         query: &str,
-    ) -> Result<Option<Vec<f32>>, homer_embed::EmbedError> {
-        let mut warm = self.warm.lock().unwrap_or_else(PoisonError::into_inner);
-        if warm.encoder.as_ref().is_none_or(|(k, _)| *k != kind) {
-            warm.encoder = Some((kind, Encoder::for_queries(kind, files)?));
-        }
-        let Some((_, encoder)) = warm.encoder.as_mut() else {
-            return Ok(None);
-        };
-        Ok(encoder.embed(&[query])?.pop())
+        beside: impl FnOnce() -> R,
+    ) -> (Result<Option<Vec<f32>>, homer_embed::EmbedError>, R) {
+        // Taken out while in use, put back after: the lock is not held
+        // while the encoder loads.
+        let warm = self
+            .warm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .encoder
+            .take()
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, encoder)| encoder);
+        let (encoded, other) = std::thread::scope(|scope| {
+            let encoding = scope.spawn(move || {
+                let mut encoder = match warm {
+                    Some(encoder) => encoder,
+                    None => Encoder::for_queries(kind, files)?,
+                };
+                let vector = encoder.embed(&[query])?.pop();
+                Ok::<_, homer_embed::EmbedError>((encoder, vector))
+            });
+            let other = beside();
+            let encoded = encoding
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            (encoded, other)
+        });
+        let vector = encoded.map(|(encoder, vector)| {
+            self.warm
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .encoder = Some((kind, encoder));
+            vector
+        });
+        (vector, other)
     }
 
     /// The stored vectors of `kind`, read once per revision of the index.

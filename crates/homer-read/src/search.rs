@@ -165,28 +165,14 @@ pub fn search(
     options: &SearchOptions,
 ) -> Result<SearchResults, ReadError> {
     let store = index.store();
-    let mut mode = options.mode;
-    let mut note = None;
-    let mut semantic: Vec<i64> = Vec::new();
-    let mut cosines: Vec<f32> = Vec::new();
-    if mode != SearchMode::Text {
-        match semantic_ranking(index, query) {
-            Ok(ranking) => (semantic, cosines) = ranking.into_iter().unzip(),
-            Err(why) => {
-                note = Some(format!("semantic search is off: {why}"));
-                mode = SearchMode::Text;
-            }
-        }
-    }
+    let Rankings {
+        mode,
+        note,
+        text,
+        semantic,
+        cosines,
+    } = rankings(index, query, options)?;
     let fts = fts_query(query);
-    let text: Vec<i64> = match (&fts, mode) {
-        (Some(q), SearchMode::Text | SearchMode::Hybrid) => store
-            .text_search(q, WEIGHTS, DEPTH, options.commits)?
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect(),
-        _ => Vec::new(),
-    };
     // Text by reciprocal rank; the vectors by their cosine, scaled so
     // that the best semantic candidate is worth SEMANTIC_WEIGHT of a first
     // place in the text ranking and the hundredth nothing. The semantic
@@ -312,19 +298,112 @@ impl Rules {
     }
 }
 
-/// Chunk ids by cosine similarity to the query, best first.
-fn semantic_ranking(index: &Index, query: &str) -> Result<Vec<(i64, f32)>, String> {
-    let store = index.store();
-    let kind = vectors_in(store).map_err(|e| e.to_string())?;
-    let dimensions = kind.dimensions();
-    let vectors = index.vectors(kind).map_err(|e| e.to_string())?;
-    if vectors.keys.is_empty() {
-        return Err("no chunk has a vector yet; run `homer update` with the model installed (`homer model fetch`)".to_owned());
+/// What the words and the vectors found, each best first, and the mode
+/// that ran (text, when the vectors are off, with a note saying why).
+struct Rankings {
+    mode: SearchMode,
+    note: Option<String>,
+    text: Vec<i64>,
+    semantic: Vec<i64>,
+    cosines: Vec<f32>,
+}
+
+/// Searches the words while the query is encoded (in hybrid mode; in
+/// semantic mode the words only when the vectors are off).
+fn rankings(index: &Index, query: &str, options: &SearchOptions) -> Result<Rankings, ReadError> {
+    let fts = fts_query(query);
+    let text_search = || -> Result<Vec<i64>, ReadError> {
+        match &fts {
+            Some(q) => Ok(index
+                .store()
+                .text_search(q, WEIGHTS, DEPTH, options.commits)?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect()),
+            None => Ok(Vec::new()),
+        }
+    };
+    let mut out = Rankings {
+        mode: options.mode,
+        note: None,
+        text: Vec::new(),
+        semantic: Vec::new(),
+        cosines: Vec::new(),
+    };
+    if options.mode == SearchMode::Text {
+        out.text = text_search()?;
+        return Ok(out);
     }
-    let files = ModelFiles::installed()
-        .ok_or("the embedding model is not installed; run `homer model fetch`")?;
-    let q = index
-        .embed_query(kind, &files, query)
+    let hybrid = options.mode == SearchMode::Hybrid;
+    let (ranking, text) = semantic_ranking(index, query, || {
+        if hybrid {
+            text_search()
+        } else {
+            Ok(Vec::new())
+        }
+    });
+    out.text = text?;
+    match ranking {
+        Ok(ranking) => (out.semantic, out.cosines) = ranking.into_iter().unzip(),
+        Err(why) => {
+            out.note = Some(format!("semantic search is off: {why}"));
+            out.mode = SearchMode::Text;
+            if !hybrid {
+                out.text = text_search()?;
+            }
+        }
+    }
+    Ok(out)
+}
+
+const NO_VECTORS: &str =
+    "no chunk has a vector yet; run `homer update` with the model installed (`homer model fetch`)";
+
+/// Chunk ids by cosine similarity to the query, best first, and what
+/// `beside` gave, run while the query was encoded.
+fn semantic_ranking<R: Send>(
+    index: &Index,
+    query: &str,
+    beside: impl FnOnce() -> R,
+) -> (Result<Vec<(i64, f32)>, String>, R) {
+    let store = index.store();
+    let kind = match vectors_in(store) {
+        Ok(kind) => kind,
+        Err(e) => return (Err(e.to_string()), beside()),
+    };
+    let Some(files) = ModelFiles::installed() else {
+        let other = beside();
+        let why = match index.vectors(kind) {
+            Ok(v) if v.keys.is_empty() => NO_VECTORS.to_owned(),
+            Ok(_) => "the embedding model is not installed; run `homer model fetch`".to_owned(),
+            Err(e) => e.to_string(),
+        };
+        return (Err(why), other);
+    };
+    let mut vectors = None;
+    let (encoded, other) = index.embed_query_beside(kind, &files, query, || {
+        vectors = Some(index.vectors(kind));
+        beside()
+    });
+    let ranking = vectors
+        .ok_or_else(|| "the vectors were not read".to_owned())
+        .and_then(|v| v.map_err(|e| e.to_string()))
+        .and_then(|vectors| nearest_chunks(store, kind, &vectors, encoded));
+    (ranking, other)
+}
+
+/// The chunks nearest the query's vector `encoded`, best first.
+fn nearest_chunks(
+    store: &homer_store::Store,
+    kind: homer_embed::EncoderKind,
+    vectors: &crate::index::Vectors,
+    encoded: Result<Option<Vec<f32>>, homer_embed::EmbedError>,
+) -> Result<Vec<(i64, f32)>, String> {
+    let dimensions = kind.dimensions();
+    if vectors.keys.is_empty() {
+        return Err(NO_VECTORS.to_owned());
+    }
+    let q = encoded
         .map_err(|e| e.to_string())?
         .ok_or("the model gave no vector for the query")?;
     if q.len() != dimensions {
