@@ -367,8 +367,11 @@ fn semantic_ranking<R: Send>(
     beside: impl FnOnce() -> R,
 ) -> (Result<Vec<(i64, f32)>, String>, R) {
     let store = index.store();
-    let kind = match vectors_in(store) {
-        Ok(kind) => kind,
+    // No vector at all (an index built with --no-embed): said before any
+    // encoder is loaded.
+    let kind = match store.embedding_model() {
+        Ok(Some(id)) => EncoderKind::of_model_id(&id).unwrap_or(EncoderKind::Static),
+        Ok(None) => return (Err(NO_VECTORS.to_owned()), beside()),
         Err(e) => return (Err(e.to_string()), beside()),
     };
     let Some(files) = ModelFiles::installed() else {
