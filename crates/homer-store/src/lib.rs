@@ -154,6 +154,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    /// The schema the database had when this open upgraded it.
+    upgraded_from: Option<u32>,
 }
 
 impl fmt::Debug for Store {
@@ -336,8 +338,13 @@ impl Store {
              PRAGMA cache_size = -65536;",
         )
         .map_err(open_err)?;
+        let mut upgraded_from = None;
         match mode {
-            OpenMode::ReadWrite if found < supported => migrate::migrate(&mut conn, found)?,
+            OpenMode::ReadWrite if found < supported => {
+                migrate::migrate(&mut conn, found)?;
+                // A new database is created, not upgraded.
+                upgraded_from = (found > 0).then_some(found);
+            }
             OpenMode::ReadOnly if found < supported => {
                 return Err(StoreError::OlderSchema {
                     path: path.to_path_buf(),
@@ -350,6 +357,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            upgraded_from,
         })
     }
 
@@ -366,12 +374,23 @@ impl Store {
         )
         .map_err(StoreError::sqlite("configure the connection"))?;
         migrate::migrate(&mut conn, 0)?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            upgraded_from: None,
+        })
     }
 
     #[must_use]
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The schema version the database had when opening it upgraded it
+    /// (`None` when it was new or already current).
+    #[must_use]
+    pub fn upgraded_from(&self) -> Option<u32> {
+        self.upgraded_from
     }
 
     /// The schema version of the open database.

@@ -388,6 +388,12 @@ pub fn update(
         progress.note(&text);
         notes.push(text);
     };
+    if let Some(from) = store.upgraded_from() {
+        note(format!(
+            "upgraded the index from schema {from} to {}",
+            store.schema_version()?
+        ));
+    }
     if head.is_none() {
         note("the repository has no commits yet: nothing to index".to_owned());
     }
