@@ -308,6 +308,25 @@ fn open_store(workspace: &Workspace, rebuild: bool) -> Result<(Store, bool), Upd
     Ok((store, building))
 }
 
+/// What to say before the stages run: a schema the opening upgraded, a
+/// repository without commits.
+fn opening_notes(
+    store: &Store,
+    no_commits: bool,
+    note: &mut dyn FnMut(String),
+) -> Result<(), UpdateError> {
+    if let Some(from) = store.upgraded_from() {
+        note(format!(
+            "upgraded the index from schema {from} to {}",
+            store.schema_version()?
+        ));
+    }
+    if no_commits {
+        note("the repository has no commits yet: nothing to index".to_owned());
+    }
+    Ok(())
+}
+
 /// Puts a newly built index in the place of the old one, keeping the old
 /// one's vectors for texts that did not change; returns the store opened
 /// in its place and how many vectors were kept.
@@ -388,15 +407,7 @@ pub fn update(
         progress.note(&text);
         notes.push(text);
     };
-    if let Some(from) = store.upgraded_from() {
-        note(format!(
-            "upgraded the index from schema {from} to {}",
-            store.schema_version()?
-        ));
-    }
-    if head.is_none() {
-        note("the repository has no commits yet: nothing to index".to_owned());
-    }
+    opening_notes(&store, head.is_none(), &mut note)?;
     let observer = ProgressObserver { progress };
 
     // Each stage commits on its own: a killed update keeps every finished
