@@ -374,3 +374,69 @@ impl<'a> Blobs<'a> {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use homer_vocab::values::Storage;
+
+    /// A file row read from only the values it lists is the row read from
+    /// all of them: a value `FileRow::read` reads but `FileRow::READS`
+    /// does not list would read as absent, and the rows would differ.
+    #[test]
+    fn a_file_row_reads_only_the_values_it_lists() {
+        let valid: BTreeMap<&str, Value> = [
+            (keys::SALIENCE.name(), Value::Real(0.5)),
+            (keys::SALIENCE_CLASS.name(), Value::Text("hotspot".into())),
+            (
+                keys::SALIENCE_REASONS.name(),
+                Value::Text("[\"why\"]".into()),
+            ),
+            (keys::COMMITS.name(), Value::Int(3)),
+            (keys::LINES_ADDED.name(), Value::Int(10)),
+            (keys::LINES_DELETED.name(), Value::Int(2)),
+            (keys::AUTHORS.name(), Value::Int(2)),
+            (keys::MAIN_AUTHOR.name(), Value::Text("ann".into())),
+            (keys::MAIN_AUTHOR_SHARE.name(), Value::Real(0.75)),
+            (keys::RECENT_COMMITS.name(), Value::Text("[\"c1\"]".into())),
+            (keys::LANGUAGE.name(), Value::Text("Rust".into())),
+            (keys::PAGERANK.name(), Value::Real(1.5)),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.name(), value))
+        .collect();
+        assert_eq!(
+            valid.keys().copied().collect::<BTreeSet<_>>(),
+            FileRow::READS.into_iter().collect::<BTreeSet<_>>(),
+            "the test gives a value to each listed name"
+        );
+        // Every other value a node may hold, of its type but of no meaning.
+        let all: Vec<(String, Value)> = ValueName::ALL
+            .iter()
+            .map(|name| {
+                let value = valid
+                    .get(name.name())
+                    .cloned()
+                    .unwrap_or(match name.storage() {
+                        Storage::Int => Value::Int(7),
+                        Storage::Real => Value::Real(0.25),
+                        Storage::Text => Value::Text("unlisted".into()),
+                        Storage::Json => Value::Text("[]".into()),
+                    });
+                (name.name().to_owned(), value)
+            })
+            .collect();
+        let listed: Vec<(String, Value)> = all
+            .iter()
+            .filter(|(name, _)| FileRow::READS.contains(&name.as_str()))
+            .cloned()
+            .collect();
+        let read = |rows: Vec<(String, Value)>| {
+            let values = Values::decode("a.rs", rows).expect("values of their types");
+            format!("{:?}", FileRow::read(&values))
+        };
+        let from_listed = read(listed);
+        assert!(from_listed.contains("Hotspot"), "{from_listed}");
+        assert_eq!(read(all), from_listed);
+    }
+}
