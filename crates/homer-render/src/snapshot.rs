@@ -200,14 +200,12 @@ fn communities(store: &Store) -> Result<Vec<(String, Vec<String>)>, RenderError>
     Ok(communities)
 }
 
-/// Each node's stored rows, grouped and decoded.
-fn grouped(rows: Vec<(String, String, Value)>) -> Result<BTreeMap<String, Values>, RenderError> {
-    let mut by_node: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
-    for (node, name, value) in rows {
-        by_node.entry(node).or_default().push((name, value));
-    }
+/// Each node's values, decoded.
+fn grouped(
+    nodes: Vec<(String, Vec<(String, Value)>)>,
+) -> Result<BTreeMap<String, Values>, RenderError> {
     let mut out = BTreeMap::new();
-    for (node, rows) in by_node {
+    for (node, rows) in nodes {
         let values = Values::decode(&node, rows)?;
         out.insert(node, values);
     }
@@ -219,7 +217,7 @@ impl Snapshot {
     pub fn load(index: &Index) -> Result<Snapshot, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
-        let mut file_values = grouped(store.node_values_named(NodeKind::File, &FileRow::READS)?)?;
+        let mut file_values = grouped(store.node_values_grouped(NodeKind::File, &FileRow::READS)?)?;
         let mut files = BTreeMap::new();
         for node in store.current_nodes(NodeKind::File)? {
             let mut row = match file_values.remove(&node.name) {
@@ -240,7 +238,7 @@ impl Snapshot {
         // Of a symbol's values only its PageRank; of a directory's only its
         // file count: each a range of the values, not all of them.
         let symbol_values = grouped(
-            store.node_values_named(NodeKind::Symbol, &[keys::CALL_PAGERANK.name().name()])?,
+            store.node_values_grouped(NodeKind::Symbol, &[keys::CALL_PAGERANK.name().name()])?,
         )?;
         let mut symbols = Vec::new();
         for node in store.current_nodes(NodeKind::Symbol)? {
@@ -301,7 +299,7 @@ impl Snapshot {
         couplings.dedup_by(|x, y| x.a == y.a && x.b == y.b);
         let mut dirs = Vec::new();
         for (dir, values) in
-            grouped(store.node_values_named(NodeKind::Directory, &[keys::FILES.name().name()])?)?
+            grouped(store.node_values_grouped(NodeKind::Directory, &[keys::FILES.name().name()])?)?
         {
             if let Some(n) = values.get(keys::FILES)? {
                 dirs.push((dir, n));

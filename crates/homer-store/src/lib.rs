@@ -696,6 +696,16 @@ impl Store {
         read::node_values(&self.conn, kind)
     }
 
+    /// The values named `names` on the current nodes of `kind`, grouped by
+    /// node (sorted by node name, each node's values by name).
+    pub fn node_values_grouped(
+        &self,
+        kind: NodeKind,
+        names: &[&str],
+    ) -> Result<Vec<(String, Vec<(String, Value)>)>> {
+        read::node_values_grouped(&self.conn, kind, names)
+    }
+
     /// The values named `names` on the current nodes of `kind`, sorted like
     /// [`Store::node_values`]: a range of the table per name.
     pub fn node_values_named(
@@ -956,6 +966,16 @@ impl WriteTx<'_> {
     /// it (first source, first target, weight, confidence), in edge order.
     pub fn pair_edges(&self, kind: EdgeKind) -> Result<Vec<PairEdge>> {
         read::pair_edges(&self.tx, kind)
+    }
+
+    /// The values named `names` on the current nodes of `kind`, grouped by
+    /// node (sorted by node name, each node's values by name).
+    pub fn node_values_grouped(
+        &self,
+        kind: NodeKind,
+        names: &[&str],
+    ) -> Result<Vec<(String, Vec<(String, Value)>)>> {
+        read::node_values_grouped(&self.tx, kind, names)
     }
 
     /// The values named `names` on the current nodes of `kind`, sorted.

@@ -869,6 +869,45 @@ pub(crate) fn node_values(
     Ok(out)
 }
 
+/// The values named `names` on the current nodes of `kind`, grouped by
+/// node: (node name, its values sorted by name), nodes sorted by name. One
+/// range of the table per name, each node's name cloned once.
+pub(crate) fn node_values_grouped(
+    conn: &Connection,
+    kind: NodeKind,
+    names: &[&str],
+) -> Result<Vec<(String, Vec<(String, crate::Value)>)>> {
+    let current = current_ids(conn, kind)?;
+    let sql = || StoreError::sqlite("read node values");
+    let mut stmt = conn
+        .prepare_cached("SELECT node, value FROM node_values WHERE name = ?1")
+        .map_err(sql())?;
+    let mut by_node: std::collections::HashMap<i64, Vec<(String, crate::Value)>> =
+        std::collections::HashMap::new();
+    for name in names {
+        let mut rows = stmt.query([name]).map_err(sql())?;
+        while let Some(row) = rows.next().map_err(sql())? {
+            let node: i64 = row.get(0).map_err(sql())?;
+            if current.contains_key(&node) {
+                let value = value_at(row, 1).map_err(sql())?;
+                by_node
+                    .entry(node)
+                    .or_default()
+                    .push(((*name).to_owned(), value));
+            }
+        }
+    }
+    let mut out: Vec<(String, Vec<(String, crate::Value)>)> = by_node
+        .into_iter()
+        .map(|(node, mut values)| {
+            values.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            (current[&node].clone(), values)
+        })
+        .collect();
+    out.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
 /// The current nodes of `kind`, by id.
 fn current_ids(
     conn: &Connection,

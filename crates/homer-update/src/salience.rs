@@ -20,8 +20,6 @@
 //! *frequently changed* (F ≥ 0.8); *peripheral* (S < 0.3 and F < 0.5);
 //! otherwise *ordinary*.
 
-use std::collections::BTreeMap;
-
 use homer_dag::TaskError;
 use homer_store::{NodeId, NodeKind, TaskWriter, Value, WriteTx};
 use homer_vocab::values::put;
@@ -61,7 +59,6 @@ pub(crate) struct Inputs {
 
 impl Inputs {
     pub(crate) fn read(tx: &WriteTx<'_>) -> Result<Inputs, UpdateError> {
-        let mut files: BTreeMap<String, (Signals, bool)> = BTreeMap::new();
         let names = [
             ValueName::PageRank,
             ValueName::InDegree,
@@ -72,44 +69,41 @@ impl Inputs {
             ValueName::MainAuthorShare,
         ]
         .map(ValueName::name);
-        for (path, name, value) in tx.node_values_named(NodeKind::File, &names)? {
-            let (s, ranked) = files.entry(path.clone()).or_insert_with(|| {
-                (
-                    Signals {
-                        path,
-                        ..Signals::default()
-                    },
-                    false,
-                )
-            });
-            match (ValueName::from_name(&name), value) {
-                (Some(ValueName::PageRank), Value::Real(v)) => {
-                    s.pagerank = v;
-                    *ranked = true;
+        // Sorted by path; only the files the file graph ranked.
+        let mut files = Vec::new();
+        for (path, values) in tx.node_values_grouped(NodeKind::File, &names)? {
+            let mut s = Signals {
+                path,
+                ..Signals::default()
+            };
+            let mut ranked = false;
+            for (name, value) in values {
+                match (ValueName::from_name(&name), value) {
+                    (Some(ValueName::PageRank), Value::Real(v)) => {
+                        s.pagerank = v;
+                        ranked = true;
+                    }
+                    (Some(ValueName::InDegree), Value::Int(v)) => s.in_degree = v,
+                    (Some(ValueName::Betweenness), Value::Real(v)) => s.betweenness = v,
+                    (Some(ValueName::Commits), Value::Int(v)) => s.commits = v,
+                    (Some(ValueName::LastChange), Value::Int(v)) => s.last_change = v,
+                    (Some(ValueName::MainAuthor), Value::Text(v)) => s.main_author = Some(v),
+                    (Some(ValueName::MainAuthorShare), Value::Real(v)) => s.main_share = v,
+                    _ => {
+                        return Err(UpdateError::Vocab(homer_vocab::VocabError::WrongValue {
+                            node: s.path.clone(),
+                            name: ValueName::from_name(&name).map_or("?", ValueName::name),
+                            expected: "the type salience reads",
+                        }));
+                    }
                 }
-                (Some(ValueName::InDegree), Value::Int(v)) => s.in_degree = v,
-                (Some(ValueName::Betweenness), Value::Real(v)) => s.betweenness = v,
-                (Some(ValueName::Commits), Value::Int(v)) => s.commits = v,
-                (Some(ValueName::LastChange), Value::Int(v)) => s.last_change = v,
-                (Some(ValueName::MainAuthor), Value::Text(v)) => s.main_author = Some(v),
-                (Some(ValueName::MainAuthorShare), Value::Real(v)) => s.main_share = v,
-                _ => {
-                    return Err(UpdateError::Vocab(homer_vocab::VocabError::WrongValue {
-                        node: s.path.clone(),
-                        name: ValueName::from_name(&name).map_or("?", ValueName::name),
-                        expected: "the type salience reads",
-                    }));
-                }
+            }
+            if ranked {
+                files.push(s);
             }
         }
         let authors = tx.current_names(NodeKind::Author)?.len() as u64;
-        Ok(Inputs {
-            files: files
-                .into_values()
-                .filter_map(|(s, ranked)| ranked.then_some(s))
-                .collect(),
-            authors,
-        })
+        Ok(Inputs { files, authors })
     }
 }
 
