@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use homer_git::ObjectId;
 use homer_read::Index;
-use homer_store::{EdgeKind, NodeKind, PairEdge, Store, StoredEdge, Value};
+use homer_store::{EdgeKind, NodeKind, NodeValues, PairEdge, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, CommunityAttrs, SymbolAttrs, SymbolKind};
 use homer_vocab::{FileRole, SalienceClass, ValueName, Values, keys, outside_production};
 
@@ -201,9 +201,7 @@ fn communities(store: &Store) -> Result<Vec<(String, Vec<String>)>, RenderError>
 }
 
 /// Each node's values, decoded.
-fn grouped(
-    nodes: Vec<(String, Vec<(String, Value)>)>,
-) -> Result<BTreeMap<String, Values>, RenderError> {
+fn grouped(nodes: Vec<NodeValues>) -> Result<BTreeMap<String, Values>, RenderError> {
     let mut out = BTreeMap::new();
     for (node, rows) in nodes {
         let values = Values::decode(&node, rows)?;
@@ -376,6 +374,7 @@ impl<'a> Blobs<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use homer_store::Value;
     use homer_vocab::values::Storage;
 
     /// A file row read from only the values it lists is the row read from

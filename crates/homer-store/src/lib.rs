@@ -34,7 +34,8 @@ pub use embeddings::PendingEmbedding;
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
 use migrate::latest_version;
 pub use read::{
-    DumpOptions, KindCount, PairEdge, RankCounts, StoredEdge, StoredMember, StoredNode, Summary,
+    DumpOptions, KindCount, NodeValues, PairEdge, RankCounts, StoredEdge, StoredMember, StoredNode,
+    Summary,
 };
 pub use search::StoredChunk;
 pub use writer::{Chunk, Embed, Member, TaskWriter, Value, embed_hash, embedded_text};
@@ -698,11 +699,7 @@ impl Store {
 
     /// The values named `names` on the current nodes of `kind`, grouped by
     /// node (sorted by node name, each node's values by name).
-    pub fn node_values_grouped(
-        &self,
-        kind: NodeKind,
-        names: &[&str],
-    ) -> Result<Vec<(String, Vec<(String, Value)>)>> {
+    pub fn node_values_grouped(&self, kind: NodeKind, names: &[&str]) -> Result<Vec<NodeValues>> {
         read::node_values_grouped(&self.conn, kind, names)
     }
 
@@ -970,11 +967,7 @@ impl WriteTx<'_> {
 
     /// The values named `names` on the current nodes of `kind`, grouped by
     /// node (sorted by node name, each node's values by name).
-    pub fn node_values_grouped(
-        &self,
-        kind: NodeKind,
-        names: &[&str],
-    ) -> Result<Vec<(String, Vec<(String, Value)>)>> {
+    pub fn node_values_grouped(&self, kind: NodeKind, names: &[&str]) -> Result<Vec<NodeValues>> {
         read::node_values_grouped(&self.tx, kind, names)
     }
 

@@ -869,6 +869,9 @@ pub(crate) fn node_values(
     Ok(out)
 }
 
+/// One node's values: its name, and (value name, value) sorted by name.
+pub type NodeValues = (String, Vec<(String, crate::Value)>);
+
 /// The values named `names` on the current nodes of `kind`, grouped by
 /// node: (node name, its values sorted by name), nodes sorted by name. One
 /// range of the table per name, each node's name cloned once.
@@ -876,7 +879,7 @@ pub(crate) fn node_values_grouped(
     conn: &Connection,
     kind: NodeKind,
     names: &[&str],
-) -> Result<Vec<(String, Vec<(String, crate::Value)>)>> {
+) -> Result<Vec<NodeValues>> {
     let current = current_ids(conn, kind)?;
     let sql = || StoreError::sqlite("read node values");
     let mut stmt = conn
@@ -897,7 +900,7 @@ pub(crate) fn node_values_grouped(
             }
         }
     }
-    let mut out: Vec<(String, Vec<(String, crate::Value)>)> = by_node
+    let mut out: Vec<NodeValues> = by_node
         .into_iter()
         .map(|(node, mut values)| {
             values.sort_unstable_by(|a, b| a.0.cmp(&b.0));
