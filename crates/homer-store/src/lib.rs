@@ -703,16 +703,6 @@ impl Store {
         read::node_values_grouped(&self.conn, kind, names)
     }
 
-    /// The values named `names` on the current nodes of `kind`, sorted like
-    /// [`Store::node_values`]: a range of the table per name.
-    pub fn node_values_named(
-        &self,
-        kind: NodeKind,
-        names: &[&str],
-    ) -> Result<Vec<(String, String, Value)>> {
-        read::node_values_named(&self.conn, kind, names)
-    }
-
     /// The current (owned) nodes of `kind`, sorted by name.
     pub fn current_nodes(&self, kind: NodeKind) -> Result<Vec<CurrentNode>> {
         read::current_nodes(&self.conn, kind)
@@ -969,15 +959,6 @@ impl WriteTx<'_> {
     /// node (sorted by node name, each node's values by name).
     pub fn node_values_grouped(&self, kind: NodeKind, names: &[&str]) -> Result<Vec<NodeValues>> {
         read::node_values_grouped(&self.tx, kind, names)
-    }
-
-    /// The values named `names` on the current nodes of `kind`, sorted.
-    pub fn node_values_named(
-        &self,
-        kind: NodeKind,
-        names: &[&str],
-    ) -> Result<Vec<(String, String, Value)>> {
-        read::node_values_named(&self.tx, kind, names)
     }
 
     /// The names of the owned (current) nodes of `kind`, sorted.

@@ -924,40 +924,6 @@ fn current_ids(
         .map_err(StoreError::sqlite("read node values"))
 }
 
-/// The values named `names` on the current nodes of `kind`, sorted like
-/// [`node_values`]: through the primary key, which leads with the name, so
-/// a stage that needs a few of a file's twenty values reads only those.
-pub(crate) fn node_values_named(
-    conn: &Connection,
-    kind: NodeKind,
-    names: &[&str],
-) -> Result<Vec<(String, String, crate::Value)>> {
-    // The current nodes of the kind once, then each name's values, a range
-    // of the primary key: no join per value.
-    let current = current_ids(conn, kind)?;
-    let mut stmt = conn
-        .prepare_cached("SELECT node, value FROM node_values WHERE name = ?1")
-        .map_err(StoreError::sqlite("read node values"))?;
-    let mut out = Vec::new();
-    for name in names {
-        let mut rows = stmt
-            .query([name])
-            .map_err(StoreError::sqlite("read node values"))?;
-        while let Some(row) = rows
-            .next()
-            .map_err(StoreError::sqlite("read node values"))?
-        {
-            let node: i64 = row.get(0).map_err(StoreError::sqlite("read node values"))?;
-            if let Some(path) = current.get(&node) {
-                let value = value_at(row, 1).map_err(StoreError::sqlite("read node values"))?;
-                out.push((path.clone(), (*name).to_owned(), value));
-            }
-        }
-    }
-    out.sort_by(|a: &(String, String, crate::Value), b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
-    Ok(out)
-}
-
 /// The current (owned) nodes of `kind`, sorted by name.
 pub(crate) fn current_nodes(conn: &Connection, kind: NodeKind) -> Result<Vec<crate::CurrentNode>> {
     conn.prepare_cached(

@@ -257,9 +257,9 @@ pub(crate) fn run(
 /// Parsed files, and their dependencies.
 fn file_graph(tx: &WriteTx<'_>) -> Result<NamedGraph, UpdateError> {
     let nodes: Vec<Named> = tx
-        .node_values_named(NodeKind::File, &[ValueName::Language.name()])?
+        .node_values_grouped(NodeKind::File, &[ValueName::Language.name()])?
         .into_iter()
-        .map(|(file, _, _)| (NodeKind::File, file))
+        .map(|(file, _)| (NodeKind::File, file))
         .collect();
     let edges = binary_edges(tx, EdgeKind::Depends)?;
     Ok(NamedGraph::new(nodes, edges))
