@@ -145,7 +145,7 @@ impl Index {
     /// on a thread of its own while `beside` runs on this one (loading the
     /// encoder, the tokenizer's vocabulary above all, takes longer than a
     /// text search: the two overlap).
-    pub(crate) fn embed_query_beside<R: Send>(
+    pub(crate) fn embed_query_beside<R>(
         &self,
         kind: EncoderKind,
         files: &homer_embed::ModelFiles,

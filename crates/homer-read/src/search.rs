@@ -361,7 +361,7 @@ const NO_VECTORS: &str =
 
 /// Chunk ids by cosine similarity to the query, best first, and what
 /// `beside` gave, run while the query was encoded.
-fn semantic_ranking<R: Send>(
+fn semantic_ranking<R>(
     index: &Index,
     query: &str,
     beside: impl FnOnce() -> R,
@@ -375,22 +375,13 @@ fn semantic_ranking<R: Send>(
         Err(e) => return (Err(e.to_string()), beside()),
     };
     let Some(files) = ModelFiles::installed() else {
-        let other = beside();
-        let why = match index.vectors(kind) {
-            Ok(v) if v.keys.is_empty() => NO_VECTORS.to_owned(),
-            Ok(_) => "the embedding model is not installed; run `homer model fetch`".to_owned(),
-            Err(e) => e.to_string(),
-        };
-        return (Err(why), other);
+        let off = "the embedding model is not installed; run `homer model fetch`";
+        return (Err(off.to_owned()), beside());
     };
-    let mut vectors = None;
-    let (encoded, other) = index.embed_query_beside(kind, &files, query, || {
-        vectors = Some(index.vectors(kind));
-        beside()
-    });
+    let (encoded, (vectors, other)) =
+        index.embed_query_beside(kind, &files, query, || (index.vectors(kind), beside()));
     let ranking = vectors
-        .ok_or_else(|| "the vectors were not read".to_owned())
-        .and_then(|v| v.map_err(|e| e.to_string()))
+        .map_err(|e| e.to_string())
         .and_then(|vectors| nearest_chunks(store, kind, &vectors, encoded));
     (ranking, other)
 }
