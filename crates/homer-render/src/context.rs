@@ -209,12 +209,7 @@ fn named_files(index: &Snapshot, task: &str) -> Vec<String> {
     if wanted.is_empty() {
         return Vec::new();
     }
-    let docs: Vec<(&str, Vec<String>)> = index
-        .files
-        .iter()
-        .filter(|(p, row)| row.is_code() && !outside_production(p))
-        .map(|(p, _)| (p.as_str(), homer_vocab::text::naming_words(p)))
-        .collect();
+    let docs = index.path_words();
     #[allow(clippy::cast_precision_loss, reason = "counts are small")]
     let (n, average) = {
         let total: usize = docs.iter().map(|(_, w)| w.len()).sum();
@@ -222,7 +217,7 @@ fn named_files(index: &Snapshot, task: &str) -> Vec<String> {
         (n, (total as f64 / n.max(1.0)).max(1.0))
     };
     let mut df: BTreeMap<&str, f64> = BTreeMap::new();
-    for (_, words) in &docs {
+    for (_, words) in docs {
         let distinct: BTreeSet<&str> = words.iter().map(String::as_str).collect();
         for w in distinct {
             if wanted.contains(w) {
@@ -232,7 +227,7 @@ fn named_files(index: &Snapshot, task: &str) -> Vec<String> {
     }
     let (k1, b) = (1.2, 0.75);
     let mut scored: Vec<(f64, &str)> = Vec::new();
-    for (path, words) in &docs {
+    for (path, words) in docs {
         #[allow(clippy::cast_precision_loss, reason = "counts are small")]
         let length = words.len() as f64;
         let mut score = 0.0;
@@ -247,7 +242,7 @@ fn named_files(index: &Snapshot, task: &str) -> Vec<String> {
             }
         }
         if score > 0.0 {
-            scored.push((score, path));
+            scored.push((score, path.as_str()));
         }
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
@@ -741,6 +736,7 @@ mod tests {
             couplings: Vec::new(),
             depends: Vec::new(),
             dirs: Vec::new(),
+            path_words: std::sync::OnceLock::new(),
         };
         // The shorter path that says `cookie` first; tests and prose never.
         assert_eq!(

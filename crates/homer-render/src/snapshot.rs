@@ -138,6 +138,9 @@ pub struct Snapshot {
     pub(crate) depends: Vec<(String, String, f64)>,
     /// Directories with the number of current files below them.
     pub(crate) dirs: Vec<(String, i64)>,
+    /// Production code files with the words of their paths, split when a
+    /// task first asks (`homer serve` answers many from one snapshot).
+    pub(crate) path_words: std::sync::OnceLock<Vec<(String, Vec<String>)>>,
 }
 
 impl std::fmt::Debug for Snapshot {
@@ -312,6 +315,19 @@ impl Snapshot {
             couplings,
             depends,
             dirs,
+            path_words: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// Production code files with the words of their paths
+    /// (`src/utils/cookie.ts` is `src utils cookie`), split once.
+    pub(crate) fn path_words(&self) -> &[(String, Vec<String>)] {
+        self.path_words.get_or_init(|| {
+            self.files
+                .iter()
+                .filter(|(p, row)| row.is_code() && !outside_production(p))
+                .map(|(p, _)| (p.clone(), homer_vocab::text::naming_words(p)))
+                .collect()
         })
     }
 
