@@ -394,6 +394,13 @@ impl Store {
         self.upgraded_from
     }
 
+    /// Whether the upgrade this open made emptied the index (ids or what
+    /// is derived changed): the next update builds it again from git.
+    #[must_use]
+    pub fn upgrade_emptied(&self) -> bool {
+        self.upgraded_from.is_some_and(migrate::upgrade_empties)
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<u32> {
         migrate::user_version(&self.conn)

@@ -10,6 +10,9 @@ pub(crate) struct Migration {
     pub version: u32,
     pub name: &'static str,
     pub sql: &'static str,
+    /// It deletes every row derived from git: the next update builds the
+    /// index again.
+    pub empties: bool,
 }
 
 /// Every migration, in order. `schema/` is append-only: a shipped file is
@@ -19,23 +22,38 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "0001_init.sql",
         sql: include_str!("../../../schema/0001_init.sql"),
+        empties: false,
     },
     Migration {
         version: 2,
         name: "0002_search.sql",
         sql: include_str!("../../../schema/0002_search.sql"),
+        empties: true,
     },
     Migration {
         version: 3,
         name: "0003_confidence.sql",
         sql: include_str!("../../../schema/0003_confidence.sql"),
+        empties: false,
     },
     Migration {
         version: 4,
         name: "0004_values_by_name.sql",
         sql: include_str!("../../../schema/0004_values_by_name.sql"),
+        empties: false,
+    },
+    Migration {
+        version: 5,
+        name: "0005_grouped_ids.sql",
+        sql: include_str!("../../../schema/0005_grouped_ids.sql"),
+        empties: true,
     },
 ];
+
+/// Whether upgrading from `from` runs a migration that empties the index.
+pub(crate) fn upgrade_empties(from: u32) -> bool {
+    MIGRATIONS.iter().any(|m| m.version > from && m.empties)
+}
 
 /// The schema version this build writes and understands.
 #[must_use]
@@ -122,6 +140,7 @@ mod tests {
             ("0002_search.sql", 0x1f6e_c99b_3fc7_95d2),
             ("0003_confidence.sql", 0x0cd0_dd74_ef90_6365),
             ("0004_values_by_name.sql", 0xf315_63d6_36de_5130),
+            ("0005_grouped_ids.sql", 0x15f6_c832_2b73_395f),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

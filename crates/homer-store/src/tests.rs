@@ -101,57 +101,114 @@ fn a_version_1_index_is_emptied_by_the_upgrade_and_keeps_its_vectors() {
 
 #[test]
 fn a_version_3_index_keeps_its_values_when_they_are_reclustered_by_name() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("homer.db");
-    {
-        // What Homer with schema 3 left: two files with values of two
-        // tasks, clustered by (node, name).
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        for m in &crate::migrate::MIGRATIONS[..3] {
-            conn.execute_batch(m.sql).expect("schemas 1 to 3");
-        }
-        conn.execute_batch(
-            "PRAGMA user_version = 3;
-             INSERT INTO tasks VALUES (1, 'tree', '', 1, 1, 1, NULL);
-             INSERT INTO tasks VALUES (2, 'salience', 'files', 1, 1, 1, NULL);
-             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
-             INSERT INTO nodes VALUES (11, 1, 'b.rs', NULL, 1, NULL);
-             INSERT INTO node_values VALUES (10, 'salience', 0.5, 2);
-             INSERT INTO node_values VALUES (10, 'commits', 3, 1);
-             INSERT INTO node_values VALUES (11, 'salience', 0.25, 2);",
-        )
-        .expect("version 3 rows");
+    // What Homer with schema 3 left: two files with values of two tasks,
+    // clustered by (node, name). Migration 4 alone (5 empties the index).
+    let conn = rusqlite::Connection::open_in_memory().expect("open");
+    conn.execute_batch("PRAGMA foreign_keys = ON")
+        .expect("foreign keys");
+    for m in &crate::migrate::MIGRATIONS[..3] {
+        conn.execute_batch(m.sql).expect("schemas 1 to 3");
     }
-    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
-    assert_eq!(store.schema_version().expect("version"), latest_version());
+    conn.execute_batch(
+        "INSERT INTO tasks VALUES (1, 'tree', '', 1, 1, 1, NULL);
+         INSERT INTO tasks VALUES (2, 'salience', 'files', 1, 1, 1, NULL);
+         INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
+         INSERT INTO nodes VALUES (11, 1, 'b.rs', NULL, 1, NULL);
+         INSERT INTO node_values VALUES (10, 'salience', 0.5, 2);
+         INSERT INTO node_values VALUES (10, 'commits', 3, 1);
+         INSERT INTO node_values VALUES (11, 'salience', 0.25, 2);",
+    )
+    .expect("version 3 rows");
+    conn.execute_batch(crate::migrate::MIGRATIONS[3].sql)
+        .expect("schema 4");
+    let rows = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+    let values = |sql: &str| -> Vec<(String, String)> {
+        conn.prepare(sql)
+            .and_then(|mut s| {
+                s.query_map([], |r| {
+                    Ok((r.get(0)?, r.get::<_, rusqlite::types::Value>(1)?))
+                })?
+                .map(|r| r.map(|(a, b)| (a, format!("{b:?}"))))
+                .collect()
+            })
+            .expect("values")
+    };
+    // A node's values through the new index, a name's by the key.
     assert_eq!(
-        store
-            .values_of(NodeKind::File, "a.rs")
-            .expect("a node's values"),
-        vec![
-            ("commits".to_owned(), Value::Int(3)),
-            ("salience".to_owned(), Value::Real(0.5))
+        values("SELECT name, value FROM node_values INDEXED BY node_values_node WHERE node = 10"),
+        [
+            ("commits".to_owned(), "Integer(3)".to_owned()),
+            ("salience".to_owned(), "Real(0.5)".to_owned())
         ]
     );
     assert_eq!(
-        store
-            .value_of(NodeKind::File, "b.rs", "salience")
-            .expect("one"),
-        Some(Value::Real(0.25))
+        values("SELECT name, value FROM node_values WHERE name = 'salience' ORDER BY node")
+            .into_iter()
+            .map(|(_, v)| v)
+            .collect::<Vec<_>>(),
+        ["Real(0.5)", "Real(0.25)"]
     );
-    assert_eq!(store.node_values(NodeKind::File).expect("all").len(), 3);
-    let rows = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
     // Clustered by name: the primary key leads with it.
     assert_eq!(
         rows("SELECT pk FROM pragma_table_info('node_values') WHERE name = 'name'"),
         1
     );
     // A node's values still go with it, and a task's with the task.
-    store
-        .conn
-        .execute_batch("DELETE FROM node_values WHERE owner = 1; DELETE FROM tasks WHERE id = 2;")
+    conn.execute_batch("DELETE FROM node_values WHERE owner = 1; DELETE FROM tasks WHERE id = 2;")
         .expect("delete a task's values");
     assert_eq!(rows("SELECT count(*) FROM node_values"), 0);
+    assert_eq!(
+        conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+            .expect("check"),
+        "ok"
+    );
+}
+
+/// Ids changed how they are derived in schema 5: an index of schema 4 is
+/// emptied by the upgrade (its rows would not be found under the new ids),
+/// keeps its vectors and reference rows, and its text index is empty too.
+#[test]
+fn a_version_4_index_is_emptied_by_the_upgrade_to_grouped_ids() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &crate::migrate::MIGRATIONS[..4] {
+            conn.execute_batch(m.sql).expect("schemas 1 to 4");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 4;
+             INSERT INTO tasks VALUES (1, 'chunk', 'a.rs', 1, 1, 1, NULL);
+             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
+             INSERT INTO node_values VALUES (10, 'commits', 3, 1);
+             INSERT INTO chunks VALUES (5, 1, 10, 'a.rs', 'fn alpha() {}', 'alpha', 7, 1, 7, 1, 1);
+             INSERT INTO chunk_text (chunk_text) VALUES ('optimize');
+             INSERT INTO checkpoints VALUES ('head', 'abc');
+             INSERT INTO embeddings VALUES (7, 'm', 1, x'00000000');",
+        )
+        .expect("version 4 rows");
+    }
+    // The chunk's text was queued for the index by its trigger; apply it as
+    // the store does when a stage commits.
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    assert_eq!(store.upgraded_from(), Some(4));
+    assert!(store.upgrade_emptied());
+    assert_eq!(store.checkpoint("head").expect("read"), None);
+    let rows = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+    for table in [
+        "tasks",
+        "nodes",
+        "node_values",
+        "chunks",
+        "chunk_text_pending",
+        "edges",
+    ] {
+        assert_eq!(rows(&format!("SELECT count(*) FROM {table}")), 0, "{table}");
+    }
+    assert_eq!(search(&store, "alpha"), Vec::<String>::new());
+    assert_eq!(rows("SELECT count(*) FROM embeddings"), 1);
+    assert_eq!(rows("SELECT count(*) FROM node_kinds"), 5);
     assert_eq!(
         store.check_integrity().expect("integrity"),
         Vec::<String>::new()

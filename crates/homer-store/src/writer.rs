@@ -323,7 +323,8 @@ impl<'t> TaskWriter<'t> {
             fp.push_u64(u64::from(m.role.code()));
             fp.push_opt_bytes(m.attrs.map(str::as_bytes));
         }
-        let id = EdgeId::from_raw(fp.finish() as i64);
+        // Grouped by owner: one task's edges are neighbours.
+        let id = EdgeId::from_raw(crate::ids::grouped(self.owner.raw() as u64, fp.finish()));
         if !self.written_edges.insert(id) {
             return Err(StoreError::Duplicate {
                 what: "edge",
@@ -444,12 +445,16 @@ impl<'t> TaskWriter<'t> {
     /// its FTS row with it) and an unchanged one is not touched.
     pub fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
         let ordinal = self.chunks_per_node.entry(chunk.node).or_insert(0);
-        let id = Fingerprint::new()
-            .str("chunk")
-            .i64(self.owner.raw())
-            .i64(chunk.node.map_or(0, NodeId::raw))
-            .u64(u64::from(*ordinal))
-            .finish() as i64;
+        // Grouped by owner: one task's chunks are neighbours.
+        let id = crate::ids::grouped(
+            self.owner.raw() as u64,
+            Fingerprint::new()
+                .str("chunk")
+                .i64(self.owner.raw())
+                .i64(chunk.node.map_or(0, NodeId::raw))
+                .u64(u64::from(*ordinal))
+                .finish(),
+        );
         *ordinal += 1;
         self.written_chunks.insert(id);
         let text_hash = Fingerprint::new()

@@ -317,8 +317,13 @@ fn opening_notes(
 ) -> Result<(), UpdateError> {
     if let Some(from) = store.upgraded_from() {
         note(format!(
-            "upgraded the index from schema {from} to {}",
-            store.schema_version()?
+            "upgraded the index from schema {from} to {}{}",
+            store.schema_version()?,
+            if store.upgrade_emptied() {
+                "; it is built again from git (vectors are kept)"
+            } else {
+                ""
+            }
         ));
     }
     if no_commits {
