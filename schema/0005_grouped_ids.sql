@@ -18,3 +18,10 @@ DELETE FROM orphan_candidates;
 DELETE FROM nodes;
 DELETE FROM tasks;
 DELETE FROM checkpoints;
+
+-- Rankings count numbers only (how many files have more commits, a higher
+-- PageRank): the (name, value) index leaves text values out (a file's
+-- recent commits, owners and reasons were most of its size).
+DROP INDEX node_values_rank;
+CREATE INDEX node_values_rank ON node_values (name, value)
+    WHERE typeof(value) IN ('integer', 'real');

@@ -613,12 +613,19 @@ pub(crate) fn rank_counts(
     value: f64,
     above: bool,
 ) -> Result<RankCounts> {
+    // The `typeof` term is the (name, value) index's own condition (it
+    // holds numbers only): SQLite uses a partial index only for a query
+    // that states it.
     let sql = if above {
-        "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value > ?2),
-                (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2)"
+        "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value > ?2
+                 AND typeof(value) IN ('integer', 'real')),
+                (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2
+                 AND typeof(value) IN ('integer', 'real'))"
     } else {
-        "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value < ?2),
-                (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2)"
+        "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value < ?2
+                 AND typeof(value) IN ('integer', 'real')),
+                (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2
+                 AND typeof(value) IN ('integer', 'real'))"
     };
     conn.prepare_cached(sql)
         .and_then(|mut s| {

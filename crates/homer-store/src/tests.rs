@@ -612,3 +612,52 @@ fn an_edge_member_in_a_role_its_kind_does_not_give_is_refused() {
         assert_eq!(found.len(), 1, "{kind:?}");
     }
 }
+
+/// A ranking counts the numbers of one name through the (name, value)
+/// index, which holds numbers only: text values of other names are not in
+/// it, and the counting query is one SQLite answers from it.
+#[test]
+fn rankings_count_numbers_through_the_partial_index() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let owner = TaskId::of("doc", "x");
+    tx.ensure_task("doc", owner, "x").expect("task row");
+    let mut w = tx.task_writer(owner, true);
+    for (i, commits) in [3, 5, 5, 9].into_iter().enumerate() {
+        let node = w
+            .claim_node(NodeKind::File, &format!("f{i}.rs"), None, None)
+            .expect("claim");
+        w.value(node, "commits", &Value::Int(commits))
+            .expect("value");
+        w.value(node, "owners", &Value::Text("[\"ann\"]".into()))
+            .expect("value");
+    }
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+    let above = store.rank_counts("commits", 5.0, true).expect("rank");
+    assert_eq!((above.beyond, above.equal), (1, 2));
+    let below = store.rank_counts("commits", 5.0, false).expect("rank");
+    assert_eq!((below.beyond, below.equal), (1, 2));
+    let in_index: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM node_values INDEXED BY node_values_rank
+             WHERE name = 'owners' AND typeof(value) IN ('integer', 'real')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(in_index, 0);
+    let plan: Vec<String> = store
+        .conn
+        .prepare(
+            "EXPLAIN QUERY PLAN SELECT count(*) FROM node_values WHERE name = 'commits'
+             AND value > 5.0 AND typeof(value) IN ('integer', 'real')",
+        )
+        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(3))?.collect())
+        .expect("plan");
+    assert!(
+        plan.iter().any(|step| step.contains("node_values_rank")),
+        "{plan:?}"
+    );
+}
