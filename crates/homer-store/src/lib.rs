@@ -561,9 +561,10 @@ impl Store {
         read::rank_counts(&self.conn, name, value, above)
     }
 
-    /// How many nodes have a value named `name`.
-    pub fn count_named(&self, name: &str) -> Result<u64> {
-        read::count_named(&self.conn, name)
+    /// How many nodes have a number named `name` (the count a ranking of
+    /// that number divides by).
+    pub fn count_numbers(&self, name: &str) -> Result<u64> {
+        read::count_numbers(&self.conn, name)
     }
 
     pub fn edges(&self, kind: EdgeKind) -> Result<Vec<StoredEdge>> {

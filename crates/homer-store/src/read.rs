@@ -640,12 +640,16 @@ pub(crate) fn rank_counts(
         .map_err(StoreError::sqlite("count the values around one"))
 }
 
-/// How many nodes have a value named `name`.
-pub(crate) fn count_named(conn: &Connection, name: &str) -> Result<u64> {
-    conn.prepare_cached("SELECT count(*) FROM node_values WHERE name = ?1")
-        .and_then(|mut s| s.query_row([name], |row| row.get::<_, i64>(0)))
-        .map(|n| u64::try_from(n).unwrap_or(0))
-        .map_err(StoreError::sqlite("count the values of a name"))
+/// How many nodes have a number named `name` (counted on the (name,
+/// value) index, which holds numbers only: narrower than the table).
+pub(crate) fn count_numbers(conn: &Connection, name: &str) -> Result<u64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM node_values WHERE name = ?1
+         AND typeof(value) IN ('integer', 'real')",
+    )
+    .and_then(|mut s| s.query_row([name], |row| row.get::<_, i64>(0)))
+    .map(|n| u64::try_from(n).unwrap_or(0))
+    .map_err(StoreError::sqlite("count the values of a name"))
 }
 
 pub(crate) fn count_below(

@@ -638,6 +638,8 @@ fn rankings_count_numbers_through_the_partial_index() {
     assert_eq!((above.beyond, above.equal), (1, 2));
     let below = store.rank_counts("commits", 5.0, false).expect("rank");
     assert_eq!((below.beyond, below.equal), (1, 2));
+    assert_eq!(store.count_numbers("commits").expect("count"), 4);
+    assert_eq!(store.count_numbers("owners").expect("count"), 0);
     let in_index: i64 = store
         .conn
         .query_row(
@@ -648,16 +650,20 @@ fn rankings_count_numbers_through_the_partial_index() {
         )
         .expect("count");
     assert_eq!(in_index, 0);
-    let plan: Vec<String> = store
-        .conn
-        .prepare(
-            "EXPLAIN QUERY PLAN SELECT count(*) FROM node_values WHERE name = 'commits'
-             AND value > 5.0 AND typeof(value) IN ('integer', 'real')",
-        )
-        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(3))?.collect())
-        .expect("plan");
-    assert!(
-        plan.iter().any(|step| step.contains("node_values_rank")),
-        "{plan:?}"
-    );
+    for sql in [
+        "SELECT count(*) FROM node_values WHERE name = 'commits'
+         AND value > 5.0 AND typeof(value) IN ('integer', 'real')",
+        "SELECT count(*) FROM node_values WHERE name = 'commits'
+         AND typeof(value) IN ('integer', 'real')",
+    ] {
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(3))?.collect())
+            .expect("plan");
+        assert!(
+            plan.iter().any(|step| step.contains("node_values_rank")),
+            "{sql}: {plan:?}"
+        );
+    }
 }
