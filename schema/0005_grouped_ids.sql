@@ -1,4 +1,4 @@
--- Ids are grouped (crates/homer-store/src/ids.rs): the top 24 bits of a
+-- Ids are grouped (crates/homer-store/src/ids.rs): the top 16 bits of a
 -- task's, node's, edge's and chunk's id come from what it belongs with (a
 -- task's path, a symbol's file, an edge's or a chunk's task), so that one
 -- file's rows lie on neighbouring pages and an update that changes a few

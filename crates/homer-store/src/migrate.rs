@@ -140,7 +140,7 @@ mod tests {
             ("0002_search.sql", 0x1f6e_c99b_3fc7_95d2),
             ("0003_confidence.sql", 0x0cd0_dd74_ef90_6365),
             ("0004_values_by_name.sql", 0xf315_63d6_36de_5130),
-            ("0005_grouped_ids.sql", 0xa641_d81d_fb25_5f50),
+            ("0005_grouped_ids.sql", 0xffd0_473d_d298_4daf),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {
