@@ -236,17 +236,17 @@ impl Snapshot {
             };
             files.insert(node.name, row);
         }
-        // Of a symbol's values only its PageRank; of a directory's only its
-        // file count: each a range of the values, not all of them.
-        let symbol_values = grouped(
-            store.node_values_grouped(NodeKind::Symbol, &[keys::CALL_PAGERANK.name().name()])?,
-        )?;
+        // Of a symbol's values only its PageRank, read with the symbols; of
+        // a directory's only its file count.
         let mut symbols = Vec::new();
-        for node in store.current_nodes(NodeKind::Symbol)? {
+        let pagerank_name = keys::CALL_PAGERANK.name().name();
+        for (node, value) in store.current_nodes_valued(NodeKind::Symbol, pagerank_name)? {
             let what = format!("symbol '{}'", node.name);
             let a: SymbolAttrs = attrs::decode(&what, node.attrs.as_deref())?;
-            let pagerank = match symbol_values.get(&node.name) {
-                Some(v) => v.get(keys::CALL_PAGERANK)?.unwrap_or(0.0),
+            let pagerank = match value {
+                Some(value) => Values::decode(&node.name, vec![(pagerank_name.to_owned(), value)])?
+                    .get(keys::CALL_PAGERANK)?
+                    .unwrap_or(0.0),
                 None => 0.0,
             };
             symbols.push(SymbolRow {

@@ -716,6 +716,16 @@ impl Store {
         read::current_nodes(&self.conn, kind)
     }
 
+    /// The current (owned) nodes of `kind`, sorted by name, each with its
+    /// value named `value` if it has one.
+    pub fn current_nodes_valued(
+        &self,
+        kind: NodeKind,
+        value: &str,
+    ) -> Result<Vec<(CurrentNode, Option<Value>)>> {
+        read::current_nodes_valued(&self.conn, kind, value)
+    }
+
     /// Every stored fact as sorted lines of text, for comparing two builds.
     pub fn dump(&self, options: DumpOptions) -> Result<String> {
         read::dump(&self.conn, options)

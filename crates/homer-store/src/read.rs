@@ -935,6 +935,37 @@ fn current_ids(
         .map_err(StoreError::sqlite("read node values"))
 }
 
+/// The current (owned) nodes of `kind`, sorted by name, each with its
+/// value `value` if it has one: one read where a node's value would
+/// otherwise be looked up by name in a second.
+pub(crate) fn current_nodes_valued(
+    conn: &Connection,
+    kind: NodeKind,
+    value: &str,
+) -> Result<Vec<(crate::CurrentNode, Option<crate::Value>)>> {
+    conn.prepare_cached(
+        "SELECT n.name, n.content_hash, n.attrs, v.value FROM nodes n
+         LEFT JOIN node_values v ON v.name = ?2 AND v.node = n.id
+         WHERE n.kind = ?1 AND n.owner IS NOT NULL ORDER BY n.name",
+    )
+    .and_then(|mut s| {
+        s.query_map(params![kind.code(), value], |row| {
+            let node = crate::CurrentNode {
+                name: row.get(0)?,
+                content_hash: row.get(1)?,
+                attrs: row.get(2)?,
+            };
+            let value = match row.get_ref(3)? {
+                rusqlite::types::ValueRef::Null => None,
+                _ => Some(value_at(row, 3)?),
+            };
+            Ok((node, value))
+        })?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read current nodes"))
+}
+
 /// The current (owned) nodes of `kind`, sorted by name.
 pub(crate) fn current_nodes(conn: &Connection, kind: NodeKind) -> Result<Vec<crate::CurrentNode>> {
     conn.prepare_cached(

@@ -667,3 +667,44 @@ fn rankings_count_numbers_through_the_partial_index() {
         );
     }
 }
+
+/// Current nodes read with one value each: sorted by name, the value where
+/// a node has it and `None` where it has not, released nodes left out.
+#[test]
+fn current_nodes_come_with_one_value() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let owner = TaskId::of("doc", "x");
+    tx.ensure_task("doc", owner, "x").expect("task row");
+    let mut w = tx.task_writer(owner, true);
+    let b = w
+        .claim_node(NodeKind::Symbol, "b.rs::f", None, Some("{}"))
+        .expect("claim");
+    w.claim_node(NodeKind::Symbol, "a.rs::g", None, None)
+        .expect("claim");
+    w.value(b, "call_pagerank", &Value::Real(1.5))
+        .expect("value");
+    w.value(b, "other", &Value::Int(2)).expect("value");
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+    let read = store
+        .current_nodes_valued(NodeKind::Symbol, "call_pagerank")
+        .expect("read");
+    let seen: Vec<(&str, Option<&Value>, Option<&str>)> = read
+        .iter()
+        .map(|(n, v)| (n.name.as_str(), v.as_ref(), n.attrs.as_deref()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("a.rs::g", None, None),
+            ("b.rs::f", Some(&Value::Real(1.5)), Some("{}"))
+        ]
+    );
+    assert!(
+        store
+            .current_nodes_valued(NodeKind::File, "call_pagerank")
+            .expect("read")
+            .is_empty()
+    );
+}
