@@ -165,14 +165,14 @@ pub fn search(
     options: &SearchOptions,
 ) -> Result<SearchResults, ReadError> {
     let store = index.store();
+    let fts = fts_query(query);
     let Rankings {
         mode,
         note,
         text,
         semantic,
         cosines,
-    } = rankings(index, query, options)?;
-    let fts = fts_query(query);
+    } = rankings(index, query, fts.as_deref(), options)?;
     // Text by reciprocal rank; the vectors by their cosine, scaled so
     // that the best semantic candidate is worth SEMANTIC_WEIGHT of a first
     // place in the text ranking and the hundredth nothing. The semantic
@@ -310,10 +310,14 @@ struct Rankings {
 
 /// Searches the words while the query is encoded (in hybrid mode; in
 /// semantic mode the words only when the vectors are off).
-fn rankings(index: &Index, query: &str, options: &SearchOptions) -> Result<Rankings, ReadError> {
-    let fts = fts_query(query);
+fn rankings(
+    index: &Index,
+    query: &str,
+    fts: Option<&str>,
+    options: &SearchOptions,
+) -> Result<Rankings, ReadError> {
     let text_search = || -> Result<Vec<i64>, ReadError> {
-        match &fts {
+        match fts {
             Some(q) => Ok(index
                 .store()
                 .text_search(q, WEIGHTS, DEPTH, options.commits)?

@@ -239,14 +239,13 @@ impl Snapshot {
         // Of a symbol's values only its PageRank, read with the symbols; of
         // a directory's only its file count.
         let mut symbols = Vec::new();
-        let pagerank_name = keys::CALL_PAGERANK.name().name();
-        for (node, value) in store.current_nodes_valued(NodeKind::Symbol, pagerank_name)? {
+        for (node, value) in
+            store.current_nodes_valued(NodeKind::Symbol, keys::CALL_PAGERANK.name().name())?
+        {
             let what = format!("symbol '{}'", node.name);
             let a: SymbolAttrs = attrs::decode(&what, node.attrs.as_deref())?;
             let pagerank = match value {
-                Some(value) => Values::decode(&node.name, vec![(pagerank_name.to_owned(), value)])?
-                    .get(keys::CALL_PAGERANK)?
-                    .unwrap_or(0.0),
+                Some(value) => keys::CALL_PAGERANK.decode(&node.name, &value)?,
                 None => 0.0,
             };
             symbols.push(SymbolRow {

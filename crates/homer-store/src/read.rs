@@ -599,6 +599,18 @@ pub(crate) fn members_with_attrs(
     .map_err(StoreError::sqlite("read members and their attributes"))
 }
 
+/// The condition of the (name, value) index (`schema/0005_grouped_ids.sql`),
+/// word for word: SQLite uses a partial index only for a query that states
+/// its condition.
+macro_rules! numbers_only {
+    () => {
+        "typeof(value) IN ('integer', 'real')"
+    };
+}
+
+#[cfg(test)]
+pub(crate) const NUMBERS_ONLY: &str = numbers_only!();
+
 /// Where a value stands among the values of one name: how many lie
 /// beyond it on one side, and how many equal it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -613,19 +625,22 @@ pub(crate) fn rank_counts(
     value: f64,
     above: bool,
 ) -> Result<RankCounts> {
-    // The `typeof` term is the (name, value) index's own condition (it
-    // holds numbers only): SQLite uses a partial index only for a query
-    // that states it.
     let sql = if above {
-        "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value > ?2
-                 AND typeof(value) IN ('integer', 'real')),
-                (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2
-                 AND typeof(value) IN ('integer', 'real'))"
+        concat!(
+            "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value > ?2 AND ",
+            numbers_only!(),
+            "), (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2 AND ",
+            numbers_only!(),
+            ")"
+        )
     } else {
-        "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value < ?2
-                 AND typeof(value) IN ('integer', 'real')),
-                (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2
-                 AND typeof(value) IN ('integer', 'real'))"
+        concat!(
+            "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value < ?2 AND ",
+            numbers_only!(),
+            "), (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2 AND ",
+            numbers_only!(),
+            ")"
+        )
     };
     conn.prepare_cached(sql)
         .and_then(|mut s| {
@@ -643,10 +658,10 @@ pub(crate) fn rank_counts(
 /// How many nodes have a number named `name` (counted on the (name,
 /// value) index, which holds numbers only: narrower than the table).
 pub(crate) fn count_numbers(conn: &Connection, name: &str) -> Result<u64> {
-    conn.prepare_cached(
-        "SELECT count(*) FROM node_values WHERE name = ?1
-         AND typeof(value) IN ('integer', 'real')",
-    )
+    conn.prepare_cached(concat!(
+        "SELECT count(*) FROM node_values WHERE name = ?1 AND ",
+        numbers_only!()
+    ))
     .and_then(|mut s| s.query_row([name], |row| row.get::<_, i64>(0)))
     .map(|n| u64::try_from(n).unwrap_or(0))
     .map_err(StoreError::sqlite("count the values of a name"))
@@ -950,11 +965,7 @@ pub(crate) fn current_nodes_valued(
     )
     .and_then(|mut s| {
         s.query_map(params![kind.code(), value], |row| {
-            let node = crate::CurrentNode {
-                name: row.get(0)?,
-                content_hash: row.get(1)?,
-                attrs: row.get(2)?,
-            };
+            let node = current_node(row)?;
             let value = match row.get_ref(3)? {
                 rusqlite::types::ValueRef::Null => None,
                 _ => Some(value_at(row, 3)?),
@@ -972,15 +983,16 @@ pub(crate) fn current_nodes(conn: &Connection, kind: NodeKind) -> Result<Vec<cra
         "SELECT name, content_hash, attrs FROM nodes
          WHERE kind = ?1 AND owner IS NOT NULL ORDER BY name",
     )
-    .and_then(|mut s| {
-        s.query_map([kind.code()], |row| {
-            Ok(crate::CurrentNode {
-                name: row.get(0)?,
-                content_hash: row.get(1)?,
-                attrs: row.get(2)?,
-            })
-        })?
-        .collect()
-    })
+    .and_then(|mut s| s.query_map([kind.code()], current_node)?.collect())
     .map_err(StoreError::sqlite("read current nodes"))
+}
+
+/// A current node from a row that starts with its name, content hash and
+/// attributes.
+fn current_node(row: &rusqlite::Row<'_>) -> rusqlite::Result<crate::CurrentNode> {
+    Ok(crate::CurrentNode {
+        name: row.get(0)?,
+        content_hash: row.get(1)?,
+        attrs: row.get(2)?,
+    })
 }

@@ -231,6 +231,18 @@ impl<T> Key<T> {
     }
 }
 
+impl<T: ValueType> Key<T> {
+    /// One stored value of this key on `node` (named in the error), as its
+    /// Rust type.
+    pub fn decode(self, node: &str, value: &Value) -> Result<T, VocabError> {
+        T::from_value(value).ok_or_else(|| VocabError::WrongValue {
+            node: node.to_owned(),
+            name: self.name.name(),
+            expected: storage_word(T::STORAGE),
+        })
+    }
+}
+
 impl<T> Clone for Key<T> {
     fn clone(&self) -> Self {
         *self
@@ -298,16 +310,10 @@ impl Values {
 
     /// The value of `key`, `None` when the node has none.
     pub fn get<T: ValueType>(&self, key: Key<T>) -> Result<Option<T>, VocabError> {
-        let Some(value) = self.values.get(&key.name) else {
-            return Ok(None);
-        };
-        T::from_value(value)
-            .map(Some)
-            .ok_or_else(|| VocabError::WrongValue {
-                node: self.node.clone(),
-                name: key.name.name(),
-                expected: storage_word(T::STORAGE),
-            })
+        self.values
+            .get(&key.name)
+            .map(|value| key.decode(&self.node, value))
+            .transpose()
     }
 
     /// The value of `key`, which the task that wrote `beside` always
