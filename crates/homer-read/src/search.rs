@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use homer_embed::{EncoderKind, ModelFiles};
 use homer_store::{NodeKind, Store, StoredChunk};
 use homer_vocab::attrs::{self, SymbolAttrs};
-use homer_vocab::text::{fts_query, identifiers};
+use homer_vocab::text::{chunk_words, fts_query, identifiers, path_words};
 use homer_vocab::{keys, outside_production};
 use serde::Serialize;
 
@@ -485,7 +485,14 @@ fn hit(
         first_lines(&chunk.title)
     } else {
         match fts {
-            Some(q) => store.snippet(q, chunk.id)?,
+            Some(q) => {
+                let words = chunk_words(
+                    &chunk.title,
+                    &chunk.body,
+                    &path_words(path.as_deref().unwrap_or("")),
+                );
+                store.snippet(q, [&chunk.title, &chunk.body, &words])?
+            }
             None => None,
         }
         .filter(|s| !s.trim().is_empty())

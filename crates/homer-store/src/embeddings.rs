@@ -38,7 +38,7 @@ pub(crate) fn pending(conn: &Connection, model: &str) -> Result<Vec<PendingEmbed
                 embed_hash: r.get(0)?,
                 embed: Embed::from_code(r.get(1)?),
                 title: r.get(2)?,
-                body: r.get(3)?,
+                body: r.get::<_, crate::packed::Unpacked>(3)?.0,
                 node: r.get(4)?,
             })
         })?

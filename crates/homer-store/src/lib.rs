@@ -17,6 +17,7 @@
 mod embeddings;
 mod ids;
 mod migrate;
+mod packed;
 mod read;
 mod search;
 mod writer;
@@ -694,9 +695,10 @@ impl Store {
         search::content_hash(&self.conn, kind, name)
     }
 
-    /// A text snippet of a chunk around an FTS5 query's matches.
-    pub fn snippet(&self, query: &str, id: i64) -> Result<Option<String>> {
-        search::snippet(&self.conn, query, id)
+    /// A snippet of a chunk's body around an FTS5 query's matches, from
+    /// the chunk's text (title, body, identifier words).
+    pub fn snippet(&self, query: &str, text: [&str; 3]) -> Result<Option<String>> {
+        search::snippet(&self.conn, query, text)
     }
 
     /// Every value on the current nodes of `kind`: (node name, value
@@ -1104,15 +1106,13 @@ impl WriteTx<'_> {
         }
         self.tx
             .execute_batch(
-                "INSERT INTO chunk_text (chunk_text, rowid, title, body, words)
-                     SELECT 'delete', p.id, p.title, p.body, p.words FROM chunk_text_pending p
-                     WHERE p.op = 'delete'
-                       AND p.seq IN (SELECT min(seq) FROM chunk_text_pending GROUP BY id)
-                     ORDER BY p.id;
+                "DELETE FROM chunk_text WHERE rowid IN
+                     (SELECT id FROM chunk_text_pending WHERE op = 'delete');
                  INSERT INTO chunk_text (rowid, title, body, words)
-                     SELECT c.id, c.title, c.body, c.words FROM chunks c
-                     WHERE c.id IN (SELECT id FROM chunk_text_pending)
-                     ORDER BY c.id;
+                     SELECT p.id, p.title, p.body, p.words FROM chunk_text_pending p
+                     WHERE p.seq IN (SELECT max(seq) FROM chunk_text_pending GROUP BY id)
+                       AND p.op = 'insert'
+                     ORDER BY p.id;
                  DELETE FROM chunk_text_pending;",
             )
             .map_err(StoreError::sqlite("update the text index"))

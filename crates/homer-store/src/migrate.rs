@@ -48,6 +48,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0005_grouped_ids.sql"),
         empties: true,
     },
+    Migration {
+        version: 6,
+        name: "0006_compact_text.sql",
+        sql: include_str!("../../../schema/0006_compact_text.sql"),
+        empties: true,
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -94,6 +100,14 @@ pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError
     }
     tx.commit()
         .map_err(StoreError::sqlite("commit the migrations"))?;
+    if upgrade_empties(from) {
+        // The emptied index's pages would stay in the file, free, until the
+        // rebuild reused them: a smaller schema would not make a smaller
+        // file. What is left (vectors, vocabularies) is small, so this is
+        // quick; if a reader holds the file and it cannot run, the rebuild
+        // still reuses the free pages, so the error is not the upgrade's.
+        let _ = conn.execute_batch("VACUUM");
+    }
     Ok(())
 }
 
@@ -141,6 +155,7 @@ mod tests {
             ("0003_confidence.sql", 0x0cd0_dd74_ef90_6365),
             ("0004_values_by_name.sql", 0xf315_63d6_36de_5130),
             ("0005_grouped_ids.sql", 0xffd0_473d_d298_4daf),
+            ("0006_compact_text.sql", 0xf098_2445_20b6_8bed),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

@@ -2,7 +2,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::{EdgeKind, NodeKind, Result, Role, StoreError};
+use crate::{EdgeKind, Fingerprint, NodeKind, Result, Role, StoreError};
 
 /// How many rows of one kind are stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -206,6 +206,51 @@ impl Lines<'_> {
     }
 }
 
+/// The text index keeps no text (it is contentless): what it holds for
+/// each chunk is told by the terms it lists for the chunk's id, with their
+/// column and place, hashed, beside the chunk's owner and title (or `-`
+/// for an id no chunk has).
+fn dump_text_index(lines: &mut Lines<'_>) -> Result<()> {
+    let sql = || StoreError::sqlite("dump the text index");
+    lines
+        .conn
+        .execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.chunk_text_terms
+                 USING fts5vocab(main, chunk_text, instance)",
+        )
+        .map_err(sql())?;
+    let mut stmt = lines
+        .conn
+        .prepare(&format!(
+            "SELECT v.doc, v.term, v.col, v.offset,
+                    COALESCE((SELECT {OWNER} || ' ' || x.title FROM chunks x WHERE x.id = v.doc), '-')
+             FROM temp.chunk_text_terms v ORDER BY v.doc, v.col, v.offset, v.term"
+        ))
+        .map_err(sql())?;
+    let mut rows = stmt.query([]).map_err(sql())?;
+    let mut docs: Vec<(i64, String, Fingerprint)> = Vec::new();
+    while let Some(r) = rows.next().map_err(sql())? {
+        let read = || -> rusqlite::Result<(i64, String, String, i64, String)> {
+            Ok((r.get(0)?, text(r, 1)?, text(r, 2)?, r.get(3)?, text(r, 4)?))
+        };
+        let (doc, term, col, offset, chunk) = read().map_err(sql())?;
+        if docs.last().is_none_or(|(d, _, _)| *d != doc) {
+            docs.push((doc, chunk, Fingerprint::new()));
+        }
+        if let Some((_, _, terms)) = docs.last_mut() {
+            terms.push_bytes(col.as_bytes());
+            terms.push_u64(offset as u64);
+            terms.push_bytes(term.as_bytes());
+        }
+    }
+    lines
+        .lines
+        .extend(docs.into_iter().map(|(_, chunk, terms)| {
+            format!("text chunk={chunk:?} terms={:016x}", terms.finish())
+        }));
+    Ok(())
+}
+
 /// SQL naming the owner of row `x` as `kind(key)`, or `-`.
 const OWNER: &str =
     "COALESCE((SELECT t.kind || '(' || t.key || ')' FROM tasks t WHERE t.id = x.owner), '-')";
@@ -311,26 +356,26 @@ fn dump_chunks(lines: &mut Lines<'_>) -> Result<()> {
     lines.collect(
         &format!(
             "SELECT {OWNER}, COALESCE((SELECT n.name FROM nodes n WHERE n.id = x.node), '-'),
-                    x.title, x.text_hash, x.start_line, x.end_line, x.body, x.words,
+                    x.title, x.text_hash, x.start_line, x.end_line, x.body,
                     x.embed_kind, x.embed_hash
              FROM chunks x"
         ),
         |r| {
             Ok(Some(format!(
-                "chunk owner={} node={:?} title={:?} hash={:016x} lines={}-{} body={:?} words={:?} embed={}:{}",
+                "chunk owner={} node={:?} title={:?} hash={:016x} lines={}-{} body={:?} embed={}:{}",
                 text(r, 0)?,
                 text(r, 1)?,
                 text(r, 2)?,
                 r.get::<_, i64>(3)?,
                 any(r, 4)?,
                 any(r, 5)?,
-                text(r, 6)?,
-                text(r, 7)?,
-                any(r, 8)?,
-                any(r, 9)?
+                r.get::<_, crate::packed::Unpacked>(6)?.0,
+                any(r, 7)?,
+                any(r, 8)?
             )))
         },
     )?;
+    dump_text_index(lines)?;
     // Which texts have a vector, not the vectors' bits: those depend on
     // the runtime's arithmetic, not on Homer.
     lines.collect("SELECT text_hash, model, dim FROM embeddings", |r| {

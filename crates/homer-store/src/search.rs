@@ -77,7 +77,7 @@ pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>>
                     node: r.get(2)?,
                     node_attrs: r.get(3)?,
                     title: r.get(4)?,
-                    body: r.get(5)?,
+                    body: r.get::<_, crate::packed::Unpacked>(5)?.0,
                     lines: start.zip(end).map(|(s, e)| {
                         (u32::try_from(s).unwrap_or(0), u32::try_from(e).unwrap_or(0))
                     }),
@@ -90,12 +90,40 @@ pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>>
     Ok(out)
 }
 
-pub(crate) fn snippet(conn: &Connection, query: &str, id: i64) -> Result<Option<String>> {
-    conn.prepare_cached(
-        "SELECT snippet(chunk_text, 1, '', '', ' … ', 12) FROM chunk_text
-         WHERE chunk_text MATCH ?1 AND rowid = ?2",
-    )
-    .and_then(|mut s| s.query_row(params![query, id], |r| r.get(0)).optional())
+/// The text index's tokenizer, as `schema/0006_compact_text.sql` declares
+/// it (a test holds the two together).
+pub(crate) const TOKENIZE: &str = "porter unicode61 remove_diacritics 2 tokenchars '_'";
+
+/// FTS5's snippet of `body` around the matches of `query`, as the index
+/// would give it. The index keeps no text, so the chunk's text (title,
+/// body, identifier words) goes into a one-row table of this connection's
+/// temporary schema with the same tokenizer, and the snippet comes from
+/// there. `None` when the row does not match.
+pub(crate) fn snippet(
+    conn: &Connection,
+    query: &str,
+    [title, body, words]: [&str; 3],
+) -> Result<Option<String>> {
+    conn.execute_batch(&format!(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.snippet_text USING fts5 (
+             title, body, words, tokenize = \"{TOKENIZE}\"
+         );
+         DELETE FROM temp.snippet_text;"
+    ))
+    .and_then(|()| {
+        conn.prepare_cached(
+            "INSERT INTO temp.snippet_text (rowid, title, body, words) VALUES (1, ?1, ?2, ?3)",
+        )?
+        .execute(params![title, body, words])
+    })
+    .and_then(|_| {
+        conn.prepare_cached(
+            "SELECT snippet(snippet_text, 1, '', '', ' … ', 12) FROM temp.snippet_text
+             WHERE snippet_text MATCH ?1",
+        )?
+        .query_row([query], |r| r.get(0))
+        .optional()
+    })
     .map_err(StoreError::sqlite("read a snippet"))
 }
 

@@ -233,6 +233,97 @@ fn a_version_4_index_is_emptied_by_the_upgrade_to_grouped_ids() {
     );
 }
 
+/// Schema 6 dropped the stored identifier words the text index was filled
+/// from: an index of schema 5 is emptied by the upgrade, keeps its vectors
+/// and reference rows, and its text index is empty and contentless.
+#[test]
+fn a_version_5_index_is_emptied_by_the_upgrade_to_compact_text() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &crate::migrate::MIGRATIONS[..5] {
+            conn.execute_batch(m.sql).expect("schemas 1 to 5");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 5;
+             INSERT INTO tasks VALUES (1, 'chunk', 'a.rs', 1, 1, 1, NULL);
+             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
+             INSERT INTO node_values VALUES (10, 'commits', 3, 1);
+             INSERT INTO chunks VALUES (5, 1, 10, 'a.rs', 'fn alpha() {}', 'alpha', 7, 1, 7, 1, 1);
+             INSERT INTO checkpoints VALUES ('head', 'abc');
+             INSERT INTO embeddings VALUES (7, 'm', 1, x'00000000');",
+        )
+        .expect("version 5 rows");
+        // Enough text that the emptied pages outnumber what the new
+        // schema reuses.
+        conn.execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)
+             INSERT INTO chunks SELECT i, 1, NULL, 'x', printf('%.1000c', 'y'), 'w', i, 0,
+                                       NULL, NULL, NULL FROM n;",
+        )
+        .expect("more chunks");
+        // The chunk's text, queued by its trigger, put in the text index as
+        // the store does when a stage commits.
+        conn.execute_batch(
+            "INSERT INTO chunk_text (rowid, title, body, words)
+                 SELECT id, title, body, words FROM chunks;
+             DELETE FROM chunk_text_pending;",
+        )
+        .expect("index the text");
+        let found: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM chunk_text WHERE chunk_text MATCH 'alpha'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("search");
+        assert_eq!(found, 1, "indexed before the upgrade");
+    }
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.schema_version().expect("version"), latest_version());
+    assert_eq!(store.upgraded_from(), Some(5));
+    assert!(store.upgrade_emptied());
+    assert_eq!(store.checkpoint("head").expect("read"), None);
+    let rows = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
+    for table in [
+        "tasks",
+        "nodes",
+        "node_values",
+        "chunks",
+        "chunk_text_pending",
+        "edges",
+    ] {
+        assert_eq!(rows(&format!("SELECT count(*) FROM {table}")), 0, "{table}");
+    }
+    assert_eq!(search(&store, "alpha"), Vec::<String>::new());
+    store
+        .conn
+        .execute_batch("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, chunk_text, row)")
+        .expect("vocabulary");
+    assert_eq!(rows("SELECT count(*) FROM temp.terms"), 0, "no term left");
+    assert_eq!(rows("SELECT count(*) FROM embeddings"), 1);
+    let contentless: String = store
+        .conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'chunk_text'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the text index");
+    assert!(
+        contentless.contains("contentless_delete = 1"),
+        "{contentless}"
+    );
+    // The emptied pages left the file (it was vacuumed after the upgrade).
+    assert_eq!(rows("PRAGMA freelist_count"), 0);
+    assert_eq!(rows("SELECT count(*) FROM node_kinds"), 5);
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+}
+
 #[test]
 fn a_newer_schema_is_refused_and_left_byte_identical() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -419,7 +510,10 @@ fn checkpoints_round_trip() {
 fn search(store: &Store, query: &str) -> Vec<String> {
     let mut titles: Vec<String> = store
         .conn
-        .prepare("SELECT title FROM chunk_text WHERE chunk_text MATCH ?1")
+        .prepare(
+            "SELECT c.title FROM chunk_text t JOIN chunks c ON c.id = t.rowid
+             WHERE chunk_text MATCH ?1",
+        )
         .and_then(|mut s| s.query_map([query], |r| r.get(0))?.collect())
         .expect("search");
     titles.sort();
@@ -480,6 +574,27 @@ fn the_text_index_follows_chunks_across_stages() {
     assert_eq!(search(&store, "once"), Vec::<String>::new());
     assert_eq!(search(&store, "twice"), ["alpha"]);
     assert_eq!(search(&store, "final"), Vec::<String>::new());
+    // The index holds exactly the chunks' ids, each with its last text.
+    store
+        .conn
+        .execute_batch("CREATE VIRTUAL TABLE temp.held USING fts5vocab(main, chunk_text, instance)")
+        .expect("vocabulary");
+    let held: Vec<(i64, String)> = store
+        .conn
+        .prepare("SELECT doc, term FROM temp.held WHERE col = 'body' ORDER BY doc, offset")
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .expect("terms");
+    let ids: Vec<i64> = store
+        .conn
+        .prepare("SELECT id FROM chunks ORDER BY id")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("ids");
+    // Task a's second run wrote alpha alone: beta went with its old row.
+    assert_eq!(ids.len(), 1);
+    assert_eq!(
+        held,
+        [(ids[0], "chang".to_owned()), (ids[0], "twice".to_owned())]
+    );
 }
 
 /// Embeddings without the model: which texts are pending, vectors keyed
@@ -732,5 +847,34 @@ fn current_nodes_come_with_one_value() {
             .current_nodes_valued(NodeKind::File, "call_pagerank")
             .expect("read")
             .is_empty()
+    );
+}
+
+/// The snippet's one-row table tokenizes as the text index does: the
+/// tokenizer is written once in Rust and once in the schema.
+#[test]
+fn snippets_tokenize_as_the_index() {
+    let sql = crate::migrate::MIGRATIONS
+        .iter()
+        .rev()
+        .find(|m| m.sql.contains("USING fts5"))
+        .expect("a migration creates the text index")
+        .sql;
+    assert!(
+        sql.contains(&format!("tokenize = \"{}\"", crate::search::TOKENIZE)),
+        "the latest text index's tokenizer is search::TOKENIZE"
+    );
+    let store = Store::open_in_memory().expect("open");
+    let body = "fn parse_config(path: &Path) -> Config {\n    read(path).parse()\n}";
+    let got = store
+        .snippet("\"configs\"", ["parse_config", body, "parse config"])
+        .expect("snippet");
+    // Porter stemming: "configs" finds "Config".
+    assert!(got.is_some_and(|s| s.contains("Config")));
+    assert_eq!(
+        store
+            .snippet("\"absent\"", ["t", body, ""])
+            .expect("snippet"),
+        None
     );
 }

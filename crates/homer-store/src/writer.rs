@@ -478,14 +478,14 @@ impl<'t> TaskWriter<'t> {
         let (start, end) = chunk
             .lines
             .map_or((None, None), |(a, b)| (Some(a), Some(b)));
-        self.tx
-            .conn()
+        let conn = self.tx.conn();
+        let changed = conn
             .prepare_cached(
-                "INSERT INTO chunks (id, owner, node, title, body, words, text_hash,
+                "INSERT INTO chunks (id, owner, node, title, body, text_hash,
                                      embed_kind, embed_hash, start_line, end_line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
                  ON CONFLICT (id) DO UPDATE SET
-                     title = excluded.title, body = excluded.body, words = excluded.words,
+                     title = excluded.title, body = excluded.body,
                      text_hash = excluded.text_hash, embed_kind = excluded.embed_kind,
                      embed_hash = excluded.embed_hash,
                      start_line = excluded.start_line, end_line = excluded.end_line
@@ -499,8 +499,7 @@ impl<'t> TaskWriter<'t> {
                     self.owner.raw(),
                     chunk.node.map(NodeId::raw),
                     chunk.title,
-                    chunk.body,
-                    chunk.words,
+                    crate::packed::pack(chunk.body),
                     text_hash,
                     chunk.embed as i64,
                     embed_hash,
@@ -509,6 +508,16 @@ impl<'t> TaskWriter<'t> {
                 ])
             })
             .map_err(StoreError::sqlite("write a chunk"))?;
+        if changed > 0 {
+            // The text index takes the text when the stage commits (the
+            // trigger queued the removal of the old one, if any).
+            conn.prepare_cached(
+                "INSERT INTO chunk_text_pending (op, id, title, body, words)
+                 VALUES ('insert', ?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut s| s.execute(params![id, chunk.title, chunk.body, chunk.words]))
+            .map_err(StoreError::sqlite("queue a chunk's text"))?;
+        }
         Ok(())
     }
 

@@ -7,7 +7,7 @@
 
 use homer_syntax::{DefKind, FileFacts};
 
-use homer_vocab::text::{identifier_parts, path_words};
+use homer_vocab::text::{chunk_words, path_words};
 
 /// Lines and characters a part holds at most (the model reads about 256
 /// tokens, some 1,000 characters of code; the text index takes it all).
@@ -164,7 +164,7 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
             out.push(ChunkData {
                 about: About::Symbol(d.qualified.clone()),
                 title: d.qualified.clone(),
-                words: words(&d.qualified, &body, &path_words),
+                words: chunk_words(&d.qualified, &body, &path_words),
                 body,
                 lines: (line_no(first), line_no(last)),
             });
@@ -183,7 +183,7 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
             out.push(ChunkData {
                 about: About::File,
                 title: path.to_owned(),
-                words: words(path, &body, &path_words),
+                words: chunk_words(path, &body, &path_words),
                 body,
                 lines: (line_no(first), line_no(last)),
             });
@@ -249,20 +249,6 @@ fn is_container(kind: DefKind) -> bool {
         kind,
         DefKind::Class | DefKind::Trait | DefKind::Interface | DefKind::Module
     )
-}
-
-fn words(title: &str, body: &str, path_words: &str) -> String {
-    let mut w = identifier_parts(title);
-    let body_parts = identifier_parts(body);
-    for part in [body_parts.as_str(), path_words] {
-        if !part.is_empty() {
-            if !w.is_empty() {
-                w.push(' ');
-            }
-            w.push_str(part);
-        }
-    }
-    w
 }
 
 /// Lines `first..=last` (1-based) as text, each cut at `LINE_CHARS`, after

@@ -35,6 +35,25 @@ pub fn path_words(path: &str) -> String {
     out.join(" ")
 }
 
+/// The identifier words the text index holds for a chunk beside its title
+/// and body: the parts of the compound identifiers in both, and the words
+/// of its file's path (`path_words` of it). The index keeps no text, so a
+/// reader that needs them again (a snippet) derives them the same way.
+#[must_use]
+pub fn chunk_words(title: &str, body: &str, path_words: &str) -> String {
+    let mut w = identifier_parts(title);
+    let body_parts = identifier_parts(body);
+    for part in [body_parts.as_str(), path_words] {
+        if !part.is_empty() {
+            if !w.is_empty() {
+                w.push(' ');
+            }
+            w.push_str(part);
+        }
+    }
+    w
+}
+
 /// Runs of letters, digits and `_`.
 pub fn identifiers(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '_'))

@@ -1,0 +1,76 @@
+-- Search text is stored once. Before this, a chunk's body and identifier
+-- words were kept in `chunks` and the FTS5 index read them back from there
+-- (an external-content table): the words were only ever read by the index
+-- (a third of the synthetic repository's chunk text), and the bodies sat
+-- uncompressed. Now the index is contentless (`contentless_delete`, so a
+-- row can still be deleted by its id alone), the writer hands it each
+-- chunk's text through `chunk_text_pending` when the text changes, and
+-- `chunks.body` holds the body for display and embedding, deflated (a
+-- BLOB) when that makes it smaller, as TEXT otherwise.
+--
+-- The index could be converted only by reading every chunk's words again,
+-- which are derived from git: the upgrade empties the index, as 0005 did,
+-- and the next `homer update` builds it again. Kinds, roles and embeddings
+-- stay.
+
+DELETE FROM chunks;
+INSERT INTO chunk_text (chunk_text) VALUES ('delete-all');
+DELETE FROM chunk_text_pending;
+DELETE FROM node_values;
+DELETE FROM edges;
+DELETE FROM orphan_candidates;
+DELETE FROM nodes;
+DELETE FROM tasks;
+DELETE FROM checkpoints;
+
+DROP TRIGGER chunks_ai;
+DROP TRIGGER chunks_ad;
+DROP TRIGGER chunks_au;
+DROP TABLE chunk_text;
+DROP TABLE chunk_text_pending;
+DROP TABLE chunks;
+
+CREATE TABLE chunks (
+    id         INTEGER PRIMARY KEY,
+    owner      INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    node       INTEGER REFERENCES nodes (id) ON DELETE CASCADE,
+    title      TEXT    NOT NULL,
+    -- TEXT, or a BLOB holding the raw-deflated UTF-8 text.
+    body       ANY     NOT NULL,
+    text_hash  INTEGER NOT NULL,
+    embed_kind INTEGER NOT NULL,
+    embed_hash INTEGER,
+    start_line INTEGER,
+    end_line   INTEGER
+) STRICT;
+CREATE INDEX chunks_owner ON chunks (owner);
+CREATE INDEX chunks_node ON chunks (node);
+CREATE INDEX chunks_embed ON chunks (embed_hash) WHERE embed_hash IS NOT NULL;
+
+CREATE VIRTUAL TABLE chunk_text USING fts5 (
+    title, body, words,
+    content = '', contentless_delete = 1,
+    tokenize = "porter unicode61 remove_diacritics 2 tokenchars '_'"
+);
+
+-- What the text index must take in when the stage commits (FTS5 writes its
+-- pending terms at every statement's end, so row-by-row updates made one
+-- tiny segment per chunk): the writer queues an 'insert' with a chunk's
+-- text whenever it writes the chunk, and these triggers a 'delete' for a
+-- chunk the index held before (updated or deleted). The store deletes the
+-- queued ids from the index, then adds those whose last entry is an
+-- 'insert'.
+CREATE TABLE chunk_text_pending (
+    seq   INTEGER PRIMARY KEY,
+    op    TEXT    NOT NULL CHECK (op IN ('insert', 'delete')),
+    id    INTEGER NOT NULL,
+    title TEXT,
+    body  TEXT,
+    words TEXT
+) STRICT;
+CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunk_text_pending (op, id) VALUES ('delete', OLD.id);
+END;
+CREATE TRIGGER chunks_au AFTER UPDATE OF title, body ON chunks BEGIN
+    INSERT INTO chunk_text_pending (op, id) VALUES ('delete', OLD.id);
+END;
