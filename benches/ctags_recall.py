@@ -105,7 +105,8 @@ def homer_symbols(db):
         symbols[path].append((a["name"], a["kind"], a["line"], a["end"]))
     languages = {}
     for name, value in con.execute(
-        "SELECT n.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node WHERE v.name = 'language'"
+        "SELECT n.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node "
+        "JOIN value_names vn ON vn.code = v.name WHERE vn.name = 'language'"
     ):
         languages[name] = value
     return symbols, languages

@@ -161,8 +161,9 @@ def stored(repo):
     """Homer's commits, lines_added, lines_deleted per file, by path bytes."""
     db = sqlite3.connect(f"file:{repo}/.homer/homer.db?mode=ro", uri=True)
     rows = db.execute(
-        "SELECT n.name, v.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node "
-        "WHERE n.kind = 1 AND v.name IN ('commits', 'lines_added', 'lines_deleted')"
+        "SELECT n.name, vn.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node "
+        "JOIN value_names vn ON vn.code = v.name "
+        "WHERE n.kind = 1 AND vn.name IN ('commits', 'lines_added', 'lines_deleted')"
     )
     out = {}
     for name, value_name, value in rows:

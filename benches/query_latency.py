@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 HOT = {
     "node by kind and name": "SELECT name, owner IS NOT NULL, attrs, content_hash FROM nodes WHERE kind = 1 AND name = 'x'",
-    "values of a node": "SELECT v.name, v.value FROM nodes n JOIN node_values v ON v.node = n.id WHERE n.kind = 1 AND n.name = 'x' ORDER BY v.name",
+    "values of a node": "SELECT vn.name, v.value FROM nodes n JOIN node_values v ON v.node = n.id JOIN value_names vn ON vn.code = v.name WHERE n.kind = 1 AND n.name = 'x' ORDER BY vn.name",
     "edges of a node": """SELECT e.id, t.key, e.weight, e.attrs, n.kind, n.name, m.role, m.attrs
         FROM edges e JOIN tasks t ON t.id = e.owner JOIN edge_members m ON m.edge = e.id
         JOIN nodes n ON n.id = m.node
@@ -44,13 +44,16 @@ def targets(db):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     files = con.execute(
         """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 1 AND v.name = 'salience' AND n.owner IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id AND r.name = 'role')
+           WHERE n.kind = 1 AND v.name = (SELECT code FROM value_names WHERE name = 'salience')
+             AND n.owner IS NOT NULL
+             AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id
+                             AND r.name = (SELECT code FROM value_names WHERE name = 'role'))
            ORDER BY v.value DESC, n.name LIMIT 1"""
     ).fetchone()
     symbol = con.execute(
         """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 3 AND v.name IN ('pagerank', 'call_pagerank') AND n.owner IS NOT NULL
+           WHERE n.kind = 3 AND n.owner IS NOT NULL
+             AND v.name IN (SELECT code FROM value_names WHERE name IN ('pagerank', 'call_pagerank'))
            ORDER BY v.value DESC, n.name LIMIT 1"""
     ).fetchone()
     return con, files[0], symbol[0]

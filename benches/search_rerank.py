@@ -28,6 +28,7 @@ import pickle
 import sqlite3
 import statistics
 import subprocess
+import zlib
 
 import numpy as np
 import onnxruntime as ort
@@ -75,6 +76,8 @@ def chunk_text(db, hit):
     if not rows:
         return None
     title, body, kind, _ = rows[0]
+    if isinstance(body, bytes):  # stored deflated (schema 6)
+        body = zlib.decompress(body, -15).decode()
     return body if kind == 1 else title + "\n" + body
 
 

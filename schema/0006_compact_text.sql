@@ -8,10 +8,14 @@
 -- `chunks.body` holds the body for display and embedding, deflated (a
 -- BLOB) when that makes it smaller, as TEXT otherwise.
 --
--- The index could be converted only by reading every chunk's words again,
--- which are derived from git: the upgrade empties the index, as 0005 did,
--- and the next `homer update` builds it again. Kinds, roles and embeddings
--- stay.
+-- Value names are stored once: `node_values.name` is a code into
+-- `value_names`. The name was repeated in the table and in each of its
+-- three indexes, some 40 of a value row's 150 bytes.
+--
+-- The text index could be converted only by reading every chunk's words
+-- again, which are derived from git: the upgrade empties the index, as
+-- 0005 did, and the next `homer update` builds it again. Kinds, roles and
+-- embeddings stay.
 
 DELETE FROM chunks;
 INSERT INTO chunk_text (chunk_text) VALUES ('delete-all');
@@ -29,6 +33,23 @@ DROP TRIGGER chunks_au;
 DROP TABLE chunk_text;
 DROP TABLE chunk_text_pending;
 DROP TABLE chunks;
+
+DROP TABLE node_values;
+CREATE TABLE value_names (
+    code INTEGER PRIMARY KEY,
+    name TEXT    NOT NULL UNIQUE
+) STRICT;
+CREATE TABLE node_values (
+    node  INTEGER NOT NULL REFERENCES nodes (id) ON DELETE CASCADE,
+    name  INTEGER NOT NULL,
+    value ANY     NOT NULL,
+    owner INTEGER NOT NULL REFERENCES tasks (id) ON DELETE CASCADE,
+    PRIMARY KEY (name, node)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX node_values_node ON node_values (node, name);
+CREATE INDEX node_values_owner ON node_values (owner);
+CREATE INDEX node_values_rank ON node_values (name, value)
+    WHERE typeof(value) IN ('integer', 'real');
 
 CREATE TABLE chunks (
     id         INTEGER PRIMARY KEY,

@@ -430,6 +430,7 @@ impl Store {
         Ok(WriteTx {
             tx,
             known_nodes: RefCell::new(HashSet::new()),
+            value_codes: RefCell::default(),
         })
     }
 
@@ -814,6 +815,9 @@ pub struct WriteTx<'c> {
     /// referenced many times (a file in many commits) costs one statement.
     /// Cleared whenever nodes may have been deleted.
     known_nodes: RefCell<HashSet<NodeId>>,
+    /// Value names by their code in `value_names`, as looked up or added
+    /// in this transaction.
+    value_codes: RefCell<rustc_hash::FxHashMap<String, i64>>,
 }
 
 impl fmt::Debug for WriteTx<'_> {
@@ -1116,6 +1120,29 @@ impl WriteTx<'_> {
                  DELETE FROM chunk_text_pending;",
             )
             .map_err(StoreError::sqlite("update the text index"))
+    }
+
+    /// The code of the value name `name`, added to `value_names` when new.
+    pub(crate) fn value_code(&self, name: &str) -> Result<i64> {
+        if let Some(code) = self.value_codes.borrow().get(name) {
+            return Ok(*code);
+        }
+        let known: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT code FROM value_names WHERE name = ?1")
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+            .map_err(StoreError::sqlite("read a value name"))?;
+        let code = if let Some(code) = known {
+            code
+        } else {
+            self.tx
+                .prepare_cached("INSERT INTO value_names (name) VALUES (?1)")
+                .and_then(|mut s| s.execute([name]))
+                .map_err(StoreError::sqlite("add a value name"))?;
+            self.tx.last_insert_rowid()
+        };
+        self.value_codes.borrow_mut().insert(name.to_owned(), code);
+        Ok(code)
     }
 
     /// Counts of what is stored, as seen inside this transaction.

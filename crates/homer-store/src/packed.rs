@@ -17,13 +17,39 @@ const LEVEL: u8 = 6;
 
 /// The stored form of `text`.
 pub(crate) fn pack(text: &str) -> ToSqlOutput<'_> {
-    if text.len() >= MIN_PACKED {
-        let deflated = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), LEVEL);
-        if deflated.len() < text.len() {
-            return ToSqlOutput::Owned(Value::Blob(deflated));
-        }
+    if text.len() >= MIN_PACKED
+        && let Some(deflated) = deflate_smaller(text.as_bytes())
+    {
+        return ToSqlOutput::Owned(Value::Blob(deflated));
     }
     ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes()))
+}
+
+/// `bytes` deflated, if that is shorter. One compressor per thread, reset
+/// between texts: a new one allocates and clears a few hundred KB of
+/// tables, more than compressing a chunk's body costs.
+fn deflate_smaller(bytes: &[u8]) -> Option<Vec<u8>> {
+    use miniz_oxide::deflate::core::{
+        CompressorOxide, TDEFLFlush, TDEFLStatus, compress, create_comp_flags_from_zip_params,
+    };
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Box<CompressorOxide>> = std::cell::RefCell::new(
+            Box::new(CompressorOxide::new(create_comp_flags_from_zip_params(LEVEL.into(), 0, 0))),
+        );
+    }
+    COMPRESSOR.with_borrow_mut(|c| {
+        c.reset();
+        // Room for one byte less than the text: a result that does not fit
+        // would not be kept.
+        let mut out = vec![0; bytes.len().checked_sub(1)?];
+        match compress(c, bytes, &mut out, TDEFLFlush::Finish) {
+            (TDEFLStatus::Done, _, written) => {
+                out.truncate(written);
+                Some(out)
+            }
+            _ => None,
+        }
+    })
 }
 
 /// A text read back from its stored form.

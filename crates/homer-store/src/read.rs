@@ -61,7 +61,7 @@ fn scalar(conn: &Connection, sql: &str) -> Result<u64> {
 /// files by language, by skip reason...), sorted by value.
 pub(crate) fn value_counts(conn: &Connection, name: &str) -> Result<Vec<KindCount>> {
     let mut out: Vec<KindCount> = conn
-        .prepare_cached("SELECT value, count(*) FROM node_values WHERE name = ?1 GROUP BY value")
+        .prepare_cached("SELECT value, count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) GROUP BY value")
         .and_then(|mut s| {
             s.query_map([name], |row| {
                 Ok(KindCount {
@@ -85,7 +85,7 @@ pub(crate) fn value_counts(conn: &Connection, name: &str) -> Result<Vec<KindCoun
 pub(crate) fn value_sums(conn: &Connection, names: &[&str]) -> Result<Vec<KindCount>> {
     let mut out = Vec::new();
     let mut stmt = conn
-        .prepare_cached("SELECT sum(value) FROM node_values WHERE name = ?1")
+        .prepare_cached("SELECT sum(value) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1)")
         .map_err(StoreError::sqlite("sum stored values"))?;
     for name in names {
         let sum: Option<i64> = stmt
@@ -315,8 +315,9 @@ fn dump_edges(lines: &mut Lines<'_>) -> Result<()> {
 fn dump_values(lines: &mut Lines<'_>) -> Result<()> {
     lines.collect(
         &format!(
-            "SELECT nk.name, n.name, x.name, quote(x.value), {OWNER}
-             FROM node_values x JOIN nodes n ON n.id = x.node JOIN node_kinds nk ON nk.code = n.kind"
+            "SELECT nk.name, n.name, vn.name, quote(x.value), {OWNER}
+             FROM node_values x JOIN nodes n ON n.id = x.node JOIN node_kinds nk ON nk.code = n.kind
+             JOIN value_names vn ON vn.code = x.name"
         ),
         |r| {
             Ok(Some(format!(
@@ -587,7 +588,7 @@ pub(crate) fn members_with_value(
 ) -> Result<Vec<(String, Option<crate::Value>)>> {
     conn.prepare_cached(&format!(
         "SELECT n.name, v.value {}
-         LEFT JOIN node_values v ON v.node = n.id AND v.name = ?5
+         LEFT JOIN node_values v ON v.node = n.id AND v.name = (SELECT code FROM value_names WHERE name = ?5)
          WHERE x.kind = ?2 AND x.name = ?3
          ORDER BY n.name",
         members_from(kind)
@@ -672,17 +673,17 @@ pub(crate) fn rank_counts(
 ) -> Result<RankCounts> {
     let sql = if above {
         concat!(
-            "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value > ?2 AND ",
+            "SELECT (SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND value > ?2 AND ",
             numbers_only!(),
-            "), (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2 AND ",
+            "), (SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND value = ?2 AND ",
             numbers_only!(),
             ")"
         )
     } else {
         concat!(
-            "SELECT (SELECT count(*) FROM node_values WHERE name = ?1 AND value < ?2 AND ",
+            "SELECT (SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND value < ?2 AND ",
             numbers_only!(),
-            "), (SELECT count(*) FROM node_values WHERE name = ?1 AND value = ?2 AND ",
+            "), (SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND value = ?2 AND ",
             numbers_only!(),
             ")"
         )
@@ -704,7 +705,7 @@ pub(crate) fn rank_counts(
 /// value) index, which holds numbers only: narrower than the table).
 pub(crate) fn count_numbers(conn: &Connection, name: &str) -> Result<u64> {
     conn.prepare_cached(concat!(
-        "SELECT count(*) FROM node_values WHERE name = ?1 AND ",
+        "SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND ",
         numbers_only!()
     ))
     .and_then(|mut s| s.query_row([name], |row| row.get::<_, i64>(0)))
@@ -726,7 +727,7 @@ pub(crate) fn count_below(
     conn.prepare_cached(
         "SELECT count(*), coalesce(sum(v.value < ?3), 0)
          FROM node_values v JOIN nodes n ON n.id = v.node
-         WHERE v.name = ?2 AND n.kind = ?1 AND n.owner IS NOT NULL",
+         WHERE v.name = (SELECT code FROM value_names WHERE name = ?2) AND n.kind = ?1 AND n.owner IS NOT NULL",
     )
     .and_then(|mut s| {
         s.query_row(params![kind.code(), value, than], |row| {
@@ -811,8 +812,9 @@ pub(crate) fn values_of(
     name: &str,
 ) -> Result<Vec<(String, crate::Value)>> {
     conn.prepare_cached(
-        "SELECT v.name, v.value FROM nodes n JOIN node_values v ON v.node = n.id
-         WHERE n.kind = ?1 AND n.name = ?2 ORDER BY v.name",
+        "SELECT vn.name, v.value FROM nodes n JOIN node_values v ON v.node = n.id
+         JOIN value_names vn ON vn.code = v.name
+         WHERE n.kind = ?1 AND n.name = ?2 ORDER BY vn.name",
     )
     .and_then(|mut s| {
         s.query_map(params![kind.code(), name], |row| {
@@ -832,7 +834,7 @@ pub(crate) fn value_of(
 ) -> Result<Option<crate::Value>> {
     conn.prepare_cached(
         "SELECT v.value FROM nodes n JOIN node_values v ON v.node = n.id
-         WHERE n.kind = ?1 AND n.name = ?2 AND v.name = ?3",
+         WHERE n.kind = ?1 AND n.name = ?2 AND v.name = (SELECT code FROM value_names WHERE name = ?3)",
     )
     .and_then(|mut s| {
         s.query_row(params![kind.code(), name, value], |row| value_at(row, 0))
@@ -922,7 +924,10 @@ pub(crate) fn node_values(
     let current = current_ids(conn, kind)?;
     let sql = || StoreError::sqlite("read node values");
     let mut stmt = conn
-        .prepare_cached("SELECT node, name, value FROM node_values")
+        .prepare_cached(
+            "SELECT v.node, vn.name, v.value FROM node_values v
+             JOIN value_names vn ON vn.code = v.name",
+        )
         .map_err(sql())?;
     let mut rows = stmt.query([]).map_err(sql())?;
     let mut out = Vec::new();
@@ -954,7 +959,9 @@ pub(crate) fn node_values_grouped(
     let current = current_ids(conn, kind)?;
     let sql = || StoreError::sqlite("read node values");
     let mut stmt = conn
-        .prepare_cached("SELECT node, value FROM node_values WHERE name = ?1")
+        .prepare_cached(
+            "SELECT node, value FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1)",
+        )
         .map_err(sql())?;
     let mut by_node: std::collections::HashMap<i64, Vec<(String, crate::Value)>> =
         std::collections::HashMap::new();
@@ -1005,7 +1012,7 @@ pub(crate) fn current_nodes_valued(
 ) -> Result<Vec<(crate::CurrentNode, Option<crate::Value>)>> {
     conn.prepare_cached(
         "SELECT n.name, n.content_hash, n.attrs, v.value FROM nodes n
-         LEFT JOIN node_values v ON v.name = ?2 AND v.node = n.id
+         LEFT JOIN node_values v ON v.name = (SELECT code FROM value_names WHERE name = ?2) AND v.node = n.id
          WHERE n.kind = ?1 AND n.owner IS NOT NULL ORDER BY n.name",
     )
     .and_then(|mut s| {

@@ -777,25 +777,43 @@ fn rankings_count_numbers_through_the_partial_index() {
         .conn
         .query_row(
             "SELECT count(*) FROM node_values INDEXED BY node_values_rank
-             WHERE name = 'owners' AND typeof(value) IN ('integer', 'real')",
+             WHERE name = (SELECT code FROM value_names WHERE name = 'owners')
+               AND typeof(value) IN ('integer', 'real')",
             [],
             |r| r.get(0),
         )
         .expect("count");
     assert_eq!(in_index, 0);
+    let in_table: i64 = store
+        .conn
+        .query_row(
+            "SELECT count(*) FROM node_values
+             WHERE name = (SELECT code FROM value_names WHERE name = 'owners')",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert_eq!(in_table, 4);
     // The readers' condition is the index's, word for word.
     let numbers = crate::read::NUMBERS_ONLY;
     assert!(
-        crate::migrate::MIGRATIONS[4]
-            .sql
-            .contains(&format!("WHERE {numbers};")),
+        crate::migrate::MIGRATIONS
+            .iter()
+            .rev()
+            .find(|m| m.sql.contains("CREATE INDEX node_values_rank"))
+            .is_some_and(|m| m.sql.contains(&format!("WHERE {numbers};"))),
         "the index's condition is {numbers}"
     );
     for sql in [
         format!(
-            "SELECT count(*) FROM node_values WHERE name = 'commits' AND value > 5.0 AND {numbers}"
+            "SELECT count(*) FROM node_values
+             WHERE name = (SELECT code FROM value_names WHERE name = 'commits')
+               AND value > 5.0 AND {numbers}"
         ),
-        format!("SELECT count(*) FROM node_values WHERE name = 'commits' AND {numbers}"),
+        format!(
+            "SELECT count(*) FROM node_values
+             WHERE name = (SELECT code FROM value_names WHERE name = 'commits') AND {numbers}"
+        ),
     ] {
         let plan: Vec<String> = store
             .conn

@@ -149,12 +149,8 @@ pub struct TaskWriter<'t> {
     /// Edges the task owned before this execution; loaded on first use.
     old_edges: Option<HashSet<EdgeId>>,
     /// Values the task owned before this execution and has not written
-    /// again yet, by node and name (an index into `value_names`); loaded on
-    /// the first value written.
+    /// again yet, by node and name code; loaded on the first value written.
     old_values: Option<OldValues>,
-    /// The names of the values this writer has seen (a task writes a
-    /// handful), so a value's key holds no string.
-    value_names: Vec<String>,
     hash: Fingerprint,
 }
 
@@ -180,7 +176,6 @@ impl<'t> TaskWriter<'t> {
             chunks_per_node: std::collections::HashMap::new(),
             old_edges: fresh.then(HashSet::new),
             old_values: fresh.then(OldValues::default),
-            value_names: Vec::new(),
             hash: Fingerprint::new(),
         }
     }
@@ -409,19 +404,20 @@ impl<'t> TaskWriter<'t> {
         if self.dry {
             return Ok(());
         }
-        let key = (node.raw(), self.name_index(name));
+        let code = self.tx.value_code(name)?;
+        let key = (node.raw(), code);
         let old = self.old_values()?.remove(&key);
         let conn = self.tx.conn();
         let result = match old {
             Some(old) if same_value(&old, value) => return Ok(()),
             Some(_) => conn
                 .prepare_cached("UPDATE node_values SET value = ?3 WHERE node = ?1 AND name = ?2")
-                .and_then(|mut s| s.execute(params![node.raw(), name, value])),
+                .and_then(|mut s| s.execute(params![node.raw(), code, value])),
             None => conn
                 .prepare_cached(
                     "INSERT INTO node_values (node, name, value, owner) VALUES (?1, ?2, ?3, ?4)",
                 )
-                .and_then(|mut s| s.execute(params![node.raw(), name, value, self.owner.raw()])),
+                .and_then(|mut s| s.execute(params![node.raw(), code, value, self.owner.raw()])),
         };
         match result {
             Ok(_) => Ok(()),
@@ -479,6 +475,20 @@ impl<'t> TaskWriter<'t> {
             .lines
             .map_or((None, None), |(a, b)| (Some(a), Some(b)));
         let conn = self.tx.conn();
+        if !self.fresh {
+            // An unchanged chunk is left as it is, before its body is
+            // deflated for nothing (most of an edited file's chunks).
+            let same = conn
+                .prepare_cached(
+                    "SELECT 1 FROM chunks WHERE id = ?1 AND text_hash = ?2
+                        AND embed_hash IS ?3 AND start_line IS ?4 AND end_line IS ?5",
+                )
+                .and_then(|mut s| s.exists(params![id, text_hash, embed_hash, start, end]))
+                .map_err(StoreError::sqlite("read a chunk"))?;
+            if same {
+                return Ok(());
+            }
+        }
         let changed = conn
             .prepare_cached(
                 "INSERT INTO chunks (id, owner, node, title, body, text_hash,
@@ -571,15 +581,9 @@ impl<'t> TaskWriter<'t> {
     }
 
     /// The values the task stored before, not yet written again.
-    /// The index of value name `name` in `value_names`.
-    fn name_index(&mut self, name: &str) -> u32 {
-        name_index(&mut self.value_names, name)
-    }
-
     fn old_values(&mut self) -> Result<&mut OldValues> {
         if self.old_values.is_none() {
             let mut values = OldValues::default();
-            let names = &mut self.value_names;
             let mut stmt = self
                 .tx
                 .conn()
@@ -592,14 +596,11 @@ impl<'t> TaskWriter<'t> {
                 .next()
                 .map_err(StoreError::sqlite("read a task's values"))?
             {
-                let name = row
-                    .get_ref(1)
-                    .and_then(|v| v.as_str().map_err(Into::into))
-                    .map_err(StoreError::sqlite("read a task's values"))?;
                 let key = (
                     row.get(0)
                         .map_err(StoreError::sqlite("read a task's values"))?,
-                    name_index(names, name),
+                    row.get(1)
+                        .map_err(StoreError::sqlite("read a task's values"))?,
                 );
                 let value = crate::read::value_at(row, 2)
                     .map_err(StoreError::sqlite("read a task's values"))?;
@@ -624,10 +625,7 @@ impl<'t> TaskWriter<'t> {
                 let mut stmt = conn
                     .prepare_cached("DELETE FROM node_values WHERE node = ?1 AND name = ?2")
                     .map_err(StoreError::sqlite("delete a stale value"))?;
-                let mut stale: Vec<(i64, &str)> = stale
-                    .into_keys()
-                    .map(|(node, name)| (node, self.value_names[name as usize].as_str()))
-                    .collect();
+                let mut stale: Vec<(i64, i64)> = stale.into_keys().collect();
                 stale.sort_unstable();
                 for (node, name) in stale {
                     stmt.execute(params![node, name])
@@ -658,16 +656,7 @@ impl<'t> TaskWriter<'t> {
 /// Equal values, reals compared by their bits (what is stored).
 /// A task's stored values by (node, index of the value's name): integer
 /// keys, hashed with rustc's Fx hash (node ids are hashes already).
-type OldValues = rustc_hash::FxHashMap<(i64, u32), Value>;
-
-/// The index of `name` in `names`, added when new.
-fn name_index(names: &mut Vec<String>, name: &str) -> u32 {
-    if let Some(i) = names.iter().position(|n| n == name) {
-        return u32::try_from(i).unwrap_or(u32::MAX);
-    }
-    names.push(name.to_owned());
-    u32::try_from(names.len() - 1).unwrap_or(u32::MAX)
-}
+type OldValues = rustc_hash::FxHashMap<(i64, i64), Value>;
 
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
