@@ -44,8 +44,10 @@ def salient_files(db, n):
     for value in ("salience", "commits"):
         rows = con.execute(
             """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-               WHERE n.kind = 1 AND v.name = ? AND n.owner IS NOT NULL
-                 AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id AND r.name = 'role')
+               WHERE n.kind = 1 AND n.owner IS NOT NULL
+                 AND v.name = (SELECT code FROM value_names WHERE name = ?)
+                 AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id
+                                 AND r.name = (SELECT code FROM value_names WHERE name = 'role'))
                ORDER BY v.value DESC, n.name LIMIT ?""",
             (value, n),
         ).fetchall()

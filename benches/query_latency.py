@@ -40,20 +40,28 @@ HOT = {
 }
 
 
+def named(con, names):
+    """SQL for the stored form of value names: codes since schema 6 (a
+    baseline binary may have written an older index)."""
+    quoted = ", ".join(f"'{n}'" for n in names)
+    coded = con.execute("SELECT 1 FROM sqlite_schema WHERE name = 'value_names'").fetchone()
+    return f"(SELECT code FROM value_names WHERE name IN ({quoted}))" if coded else f"({quoted})"
+
+
 def targets(db):
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     files = con.execute(
-        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 1 AND v.name = (SELECT code FROM value_names WHERE name = 'salience')
+        f"""SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+           WHERE n.kind = 1 AND v.name IN {named(con, ['salience'])}
              AND n.owner IS NOT NULL
              AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id
-                             AND r.name = (SELECT code FROM value_names WHERE name = 'role'))
+                             AND r.name IN {named(con, ['role'])})
            ORDER BY v.value DESC, n.name LIMIT 1"""
     ).fetchone()
     symbol = con.execute(
-        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+        f"""SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
            WHERE n.kind = 3 AND n.owner IS NOT NULL
-             AND v.name IN (SELECT code FROM value_names WHERE name IN ('pagerank', 'call_pagerank'))
+             AND v.name IN {named(con, ['pagerank', 'call_pagerank'])}
            ORDER BY v.value DESC, n.name LIMIT 1"""
     ).fetchone()
     return con, files[0], symbol[0]
@@ -64,8 +72,8 @@ def extremes(db, repo):
     the most places: the answers that read the most rows."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     parsed = [r[0] for r in con.execute(
-        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 1 AND v.name = 'language' AND n.owner IS NOT NULL""")]
+        f"""SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+           WHERE n.kind = 1 AND v.name IN {named(con, ['language'])} AND n.owner IS NOT NULL""")]
     sizes = []
     for name in parsed:
         try:
