@@ -12,6 +12,10 @@
 -- `value_names`. The name was repeated in the table and in each of its
 -- three indexes, some 40 of a value row's 150 bytes.
 --
+-- A task's value is deflated where that saves an eighth or more (a
+-- file's parse result: signatures, doc comments, names), and `packed`
+-- says so.
+--
 -- The text index could be converted only by reading every chunk's words
 -- again, which are derived from git: the upgrade empties the index, as
 -- 0005 did, and the next `homer update` builds it again. Kinds, roles and
@@ -33,6 +37,8 @@ DROP TRIGGER chunks_au;
 DROP TABLE chunk_text;
 DROP TABLE chunk_text_pending;
 DROP TABLE chunks;
+
+ALTER TABLE tasks ADD COLUMN packed INTEGER NOT NULL DEFAULT 0;
 
 DROP TABLE node_values;
 CREATE TABLE value_names (

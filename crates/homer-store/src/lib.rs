@@ -924,15 +924,21 @@ impl WriteTx<'_> {
     /// Every stored task of `kind` that has a value, as (key, value), sorted
     /// by key.
     pub fn memo_values(&self, kind: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        self.tx
+        let stored: Vec<(String, Vec<u8>, bool)> = self
+            .tx
             .prepare_cached(
-                "SELECT key, value FROM tasks WHERE kind = ?1 AND value IS NOT NULL ORDER BY key",
+                "SELECT key, value, packed FROM tasks
+                 WHERE kind = ?1 AND value IS NOT NULL ORDER BY key",
             )
             .and_then(|mut s| {
-                s.query_map([kind], |row| Ok((row.get(0)?, row.get(1)?)))?
+                s.query_map([kind], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
                     .collect()
             })
-            .map_err(StoreError::sqlite("read task values"))
+            .map_err(StoreError::sqlite("read task values"))?;
+        stored
+            .into_iter()
+            .map(|(key, value, packed)| Ok((key, unpack_value(value, packed)?)))
+            .collect()
     }
 
     /// The current (owned) nodes of `kind` with their content hash and
@@ -997,11 +1003,18 @@ impl WriteTx<'_> {
 
     /// The stored output value of a task, if it has one.
     pub fn memo_value(&self, id: TaskId) -> Result<Option<Vec<u8>>> {
-        self.tx
-            .prepare_cached("SELECT value FROM tasks WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id.raw()], |row| row.get(0)).optional())
-            .map(Option::flatten)
-            .map_err(StoreError::sqlite("read a task's value"))
+        let stored: Option<(Option<Vec<u8>>, bool)> = self
+            .tx
+            .prepare_cached("SELECT value, packed FROM tasks WHERE id = ?1")
+            .and_then(|mut s| {
+                s.query_row([id.raw()], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .optional()
+            })
+            .map_err(StoreError::sqlite("read a task's value"))?;
+        match stored {
+            Some((Some(value), packed)) => unpack_value(value, packed).map(Some),
+            _ => Ok(None),
+        }
     }
 
     pub fn task_exists(&self, id: TaskId) -> Result<bool> {
@@ -1015,13 +1028,18 @@ impl WriteTx<'_> {
     pub fn put_memo(&self, kind: &str, row: &MemoRow, value: Option<&[u8]>) -> Result<()> {
         self.tx
             .prepare_cached(
-                "INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                "INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value, packed)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (id) DO UPDATE SET
                      input_hash = excluded.input_hash, output_hash = excluded.output_hash,
-                     revision = excluded.revision, value = excluded.value",
+                     revision = excluded.revision, value = excluded.value,
+                     packed = excluded.packed",
             )
             .and_then(|mut s| {
+                let (value, packed) = match value.map(packed::pack_value) {
+                    Some((stored, packed)) => (Some(stored), packed),
+                    None => (None, false),
+                };
                 s.execute(params![
                     row.id.raw(),
                     kind,
@@ -1029,7 +1047,8 @@ impl WriteTx<'_> {
                     row.input_hash as i64,
                     row.output_hash as i64,
                     row.revision as i64,
-                    value
+                    value,
+                    packed
                 ])
             })
             .map_err(StoreError::sqlite("write the memo table"))?;
@@ -1153,6 +1172,15 @@ impl WriteTx<'_> {
     pub(crate) fn conn(&self) -> &Connection {
         &self.tx
     }
+}
+
+/// A task's value from its stored form; a value that does not inflate is
+/// a damaged index.
+fn unpack_value(stored: Vec<u8>, packed: bool) -> Result<Vec<u8>> {
+    packed::unpack_value(stored, packed).map_err(|detail| StoreError::Corrupt {
+        what: "a task's value",
+        detail,
+    })
 }
 
 #[cfg(test)]

@@ -52,6 +52,32 @@ fn deflate_smaller(bytes: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
+/// Values shorter than this are stored as they are.
+const MIN_PACKED_VALUE: usize = 256;
+/// The most a stored value may inflate to.
+const MAX_VALUE: usize = 1 << 30;
+
+/// The stored form of a task's value, and whether it is deflated: when
+/// that saves at least an eighth.
+pub(crate) fn pack_value(value: &[u8]) -> (std::borrow::Cow<'_, [u8]>, bool) {
+    if value.len() >= MIN_PACKED_VALUE
+        && let Some(deflated) = deflate_smaller(value)
+        && deflated.len() <= value.len() - value.len() / 8
+    {
+        return (std::borrow::Cow::Owned(deflated), true);
+    }
+    (std::borrow::Cow::Borrowed(value), false)
+}
+
+/// A task's value from its stored form.
+pub(crate) fn unpack_value(stored: Vec<u8>, packed: bool) -> Result<Vec<u8>, String> {
+    if !packed {
+        return Ok(stored);
+    }
+    miniz_oxide::inflate::decompress_to_vec_with_limit(&stored, MAX_VALUE)
+        .map_err(|e| format!("a packed task value: {e}"))
+}
+
 /// A text read back from its stored form.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Unpacked(pub String);
@@ -98,6 +124,21 @@ mod tests {
             .map(|i| char::from_u32(0x4e00 + (i * 7919) % 20000).expect("a CJK letter"))
             .collect();
         assert_eq!(round_trip(&noise).1, noise);
+    }
+
+    #[test]
+    fn values_read_back_as_written() {
+        let long: Vec<u8> = b"signature doc comment name ".repeat(40);
+        let (stored, packed) = pack_value(&long);
+        assert!(packed && stored.len() < long.len() / 2);
+        assert_eq!(unpack_value(stored.into_owned(), true), Ok(long));
+        let short = b"short".to_vec();
+        assert_eq!(
+            pack_value(&short),
+            (std::borrow::Cow::Borrowed(&short[..]), false)
+        );
+        assert_eq!(unpack_value(short.clone(), false), Ok(short));
+        assert!(unpack_value(vec![0xde, 0xad, 0xbe, 0xef, 0, 0xff], true).is_err());
     }
 
     #[test]
