@@ -155,7 +155,7 @@ mod tests {
             ("0003_confidence.sql", 0x0cd0_dd74_ef90_6365),
             ("0004_values_by_name.sql", 0xf315_63d6_36de_5130),
             ("0005_grouped_ids.sql", 0xffd0_473d_d298_4daf),
-            ("0006_compact_text.sql", 0x659f_0715_5d62_6eb3),
+            ("0006_compact_text.sql", 0xd5f2_cc39_f268_d067),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

@@ -164,30 +164,36 @@ fn a_version_3_index_keeps_its_values_when_they_are_reclustered_by_name() {
     );
 }
 
-/// Ids changed how they are derived in schema 5: an index of schema 4 is
-/// emptied by the upgrade (its rows would not be found under the new ids),
-/// keeps its vectors and reference rows, and its text index is empty too.
-#[test]
-fn a_version_4_index_is_emptied_by_the_upgrade_to_grouped_ids() {
+/// An index of schema `version` (4 or 5: their derived tables have the
+/// same columns) with a file, a value, a checkpoint, a vector and 2,002
+/// chunks whose text is in the text index, opened (so upgraded) by this
+/// build, which must empty it: every derived table and the text index are
+/// empty, vectors and reference rows stay, the file is consistent.
+fn upgrade_an_index_with_text(version: usize) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("homer.db");
     {
         let conn = rusqlite::Connection::open(&path).expect("open");
-        for m in &crate::migrate::MIGRATIONS[..4] {
-            conn.execute_batch(m.sql).expect("schemas 1 to 4");
+        for m in &crate::migrate::MIGRATIONS[..version] {
+            conn.execute_batch(m.sql).expect("the old schemas");
         }
-        conn.execute_batch(
-            "PRAGMA user_version = 4;
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {version};
              INSERT INTO tasks VALUES (1, 'chunk', 'a.rs', 1, 1, 1, NULL);
              INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
              INSERT INTO node_values VALUES (10, 'commits', 3, 1);
-             INSERT INTO chunks VALUES (5, 1, 10, 'a.rs', 'fn alpha() {}', 'alpha', 7, 1, 7, 1, 1);
+             INSERT INTO chunks VALUES (5, 1, 10, 'a.rs', 'fn alpha() {{}}', 'alpha', 7, 1, 7, 1, 1);
              INSERT INTO checkpoints VALUES ('head', 'abc');
-             INSERT INTO embeddings VALUES (7, 'm', 1, x'00000000');",
-        )
-        .expect("version 4 rows");
-        // The chunk's text, queued by its trigger, put in the text index as
-        // the store does when a stage commits.
+             INSERT INTO embeddings VALUES (7, 'm', 1, x'00000000');
+             -- Enough text that the emptied pages outnumber what a new
+             -- schema reuses.
+             WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)
+             INSERT INTO chunks SELECT i, 1, NULL, 'x', printf('%.1000c', 'y'), 'w', i, 0,
+                                       NULL, NULL, NULL FROM n;"
+        ))
+        .expect("old rows");
+        // The chunks' text, queued by their trigger, put in the text index
+        // as the store did when a stage committed.
         conn.execute_batch(
             "INSERT INTO chunk_text (rowid, title, body, words)
                  SELECT id, title, body, words FROM chunks;
@@ -205,7 +211,7 @@ fn a_version_4_index_is_emptied_by_the_upgrade_to_grouped_ids() {
     }
     let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
     assert_eq!(store.schema_version().expect("version"), latest_version());
-    assert_eq!(store.upgraded_from(), Some(4));
+    assert_eq!(store.upgraded_from(), u32::try_from(version).ok());
     assert!(store.upgrade_emptied());
     assert_eq!(store.checkpoint("head").expect("read"), None);
     let rows = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
@@ -227,82 +233,29 @@ fn a_version_4_index_is_emptied_by_the_upgrade_to_grouped_ids() {
     assert_eq!(rows("SELECT count(*) FROM temp.terms"), 0, "no term left");
     assert_eq!(rows("SELECT count(*) FROM embeddings"), 1);
     assert_eq!(rows("SELECT count(*) FROM node_kinds"), 5);
+    // The emptied pages left the file (it is vacuumed after an upgrade
+    // that empties it).
+    assert_eq!(rows("PRAGMA freelist_count"), 0);
     assert_eq!(
         store.check_integrity().expect("integrity"),
         Vec::<String>::new()
     );
+    (dir, store)
+}
+
+/// Ids changed how they are derived in schema 5: an index of schema 4 is
+/// emptied by the upgrade (its rows would not be found under the new ids).
+#[test]
+fn a_version_4_index_is_emptied_by_the_upgrade_to_grouped_ids() {
+    upgrade_an_index_with_text(4);
 }
 
 /// Schema 6 dropped the stored identifier words the text index was filled
-/// from: an index of schema 5 is emptied by the upgrade, keeps its vectors
-/// and reference rows, and its text index is empty and contentless.
+/// from: an index of schema 5 is emptied by the upgrade, and its text
+/// index is contentless, with its merge setting.
 #[test]
 fn a_version_5_index_is_emptied_by_the_upgrade_to_compact_text() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("homer.db");
-    {
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        for m in &crate::migrate::MIGRATIONS[..5] {
-            conn.execute_batch(m.sql).expect("schemas 1 to 5");
-        }
-        conn.execute_batch(
-            "PRAGMA user_version = 5;
-             INSERT INTO tasks VALUES (1, 'chunk', 'a.rs', 1, 1, 1, NULL);
-             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
-             INSERT INTO node_values VALUES (10, 'commits', 3, 1);
-             INSERT INTO chunks VALUES (5, 1, 10, 'a.rs', 'fn alpha() {}', 'alpha', 7, 1, 7, 1, 1);
-             INSERT INTO checkpoints VALUES ('head', 'abc');
-             INSERT INTO embeddings VALUES (7, 'm', 1, x'00000000');",
-        )
-        .expect("version 5 rows");
-        // Enough text that the emptied pages outnumber what the new
-        // schema reuses.
-        conn.execute_batch(
-            "WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)
-             INSERT INTO chunks SELECT i, 1, NULL, 'x', printf('%.1000c', 'y'), 'w', i, 0,
-                                       NULL, NULL, NULL FROM n;",
-        )
-        .expect("more chunks");
-        // The chunk's text, queued by its trigger, put in the text index as
-        // the store does when a stage commits.
-        conn.execute_batch(
-            "INSERT INTO chunk_text (rowid, title, body, words)
-                 SELECT id, title, body, words FROM chunks;
-             DELETE FROM chunk_text_pending;",
-        )
-        .expect("index the text");
-        let found: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM chunk_text WHERE chunk_text MATCH 'alpha'",
-                [],
-                |r| r.get(0),
-            )
-            .expect("search");
-        assert_eq!(found, 1, "indexed before the upgrade");
-    }
-    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
-    assert_eq!(store.schema_version().expect("version"), latest_version());
-    assert_eq!(store.upgraded_from(), Some(5));
-    assert!(store.upgrade_emptied());
-    assert_eq!(store.checkpoint("head").expect("read"), None);
-    let rows = |sql: &str| -> i64 { store.conn.query_row(sql, [], |r| r.get(0)).expect("count") };
-    for table in [
-        "tasks",
-        "nodes",
-        "node_values",
-        "chunks",
-        "chunk_text_pending",
-        "edges",
-    ] {
-        assert_eq!(rows(&format!("SELECT count(*) FROM {table}")), 0, "{table}");
-    }
-    assert_eq!(search(&store, "alpha"), Vec::<String>::new());
-    store
-        .conn
-        .execute_batch("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, chunk_text, row)")
-        .expect("vocabulary");
-    assert_eq!(rows("SELECT count(*) FROM temp.terms"), 0, "no term left");
-    assert_eq!(rows("SELECT count(*) FROM embeddings"), 1);
+    let (_dir, store) = upgrade_an_index_with_text(5);
     let contentless: String = store
         .conn
         .query_row(
@@ -315,13 +268,15 @@ fn a_version_5_index_is_emptied_by_the_upgrade_to_compact_text() {
         contentless.contains("contentless_delete = 1"),
         "{contentless}"
     );
-    // The emptied pages left the file (it was vacuumed after the upgrade).
-    assert_eq!(rows("PRAGMA freelist_count"), 0);
-    assert_eq!(rows("SELECT count(*) FROM node_kinds"), 5);
-    assert_eq!(
-        store.check_integrity().expect("integrity"),
-        Vec::<String>::new()
-    );
+    let deletemerge: i64 = store
+        .conn
+        .query_row(
+            "SELECT v FROM chunk_text_config WHERE k = 'deletemerge'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the index's setting");
+    assert_eq!(deletemerge, 25);
 }
 
 #[test]
