@@ -219,35 +219,42 @@ fn dump_text_index(lines: &mut Lines<'_>) -> Result<()> {
                  USING fts5vocab(main, chunk_text, instance)",
         )
         .map_err(sql())?;
-    let mut stmt = lines
+    let chunks: std::collections::HashMap<i64, String> = lines
         .conn
         .prepare(&format!(
-            "SELECT v.doc, v.term, v.col, v.offset,
-                    COALESCE((SELECT {OWNER} || ' ' || x.title FROM chunks x WHERE x.id = v.doc), '-')
-             FROM temp.chunk_text_terms v ORDER BY v.doc, v.col, v.offset, v.term"
+            "SELECT x.id, {OWNER} || ' ' || x.title FROM chunks x"
         ))
+        .and_then(|mut s| s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .map_err(sql())?;
+    // Read in the vocabulary's own order (by term) and sorted per chunk
+    // here: an ORDER BY over every term instance was most of the dump.
+    let mut docs: std::collections::HashMap<i64, Vec<(String, i64, String)>> =
+        std::collections::HashMap::new();
+    let mut stmt = lines
+        .conn
+        .prepare("SELECT doc, term, col, offset FROM temp.chunk_text_terms")
         .map_err(sql())?;
     let mut rows = stmt.query([]).map_err(sql())?;
-    let mut docs: Vec<(i64, String, Fingerprint)> = Vec::new();
     while let Some(r) = rows.next().map_err(sql())? {
-        let read = || -> rusqlite::Result<(i64, String, String, i64, String)> {
-            Ok((r.get(0)?, text(r, 1)?, text(r, 2)?, r.get(3)?, text(r, 4)?))
+        let read = || -> rusqlite::Result<(i64, String, String, i64)> {
+            Ok((r.get(0)?, text(r, 1)?, text(r, 2)?, r.get(3)?))
         };
-        let (doc, term, col, offset, chunk) = read().map_err(sql())?;
-        if docs.last().is_none_or(|(d, _, _)| *d != doc) {
-            docs.push((doc, chunk, Fingerprint::new()));
-        }
-        if let Some((_, _, terms)) = docs.last_mut() {
-            terms.push_bytes(col.as_bytes());
-            terms.push_u64(offset as u64);
-            terms.push_bytes(term.as_bytes());
-        }
+        let (doc, term, col, offset) = read().map_err(sql())?;
+        docs.entry(doc).or_default().push((col, offset, term));
     }
-    lines
-        .lines
-        .extend(docs.into_iter().map(|(_, chunk, terms)| {
-            format!("text chunk={chunk:?} terms={:016x}", terms.finish())
-        }));
+    for (doc, mut terms) in docs {
+        terms.sort_unstable();
+        let mut hash = Fingerprint::new();
+        for (col, offset, term) in &terms {
+            hash.push_bytes(col.as_bytes());
+            hash.push_u64(*offset as u64);
+            hash.push_bytes(term.as_bytes());
+        }
+        let chunk = chunks.get(&doc).map_or("-", String::as_str);
+        lines
+            .lines
+            .push(format!("text chunk={chunk:?} terms={:016x}", hash.finish()));
+    }
     Ok(())
 }
 

@@ -851,3 +851,40 @@ fn snippets_tokenize_as_the_index() {
         None
     );
 }
+
+/// The text index keeps no text, so the dump tells what it holds by its
+/// terms: a row the chunks do not have, or a chunk's row gone, shows.
+#[test]
+fn the_dump_sees_the_text_index() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    write_chunks(
+        &tx,
+        "a",
+        &[("alpha", "first body"), ("beta", "second body")],
+        true,
+    );
+    tx.commit().expect("commit");
+    let dump = || store.dump(DumpOptions::default()).expect("dump");
+    let before = dump();
+    assert_eq!(before.matches("text chunk=").count(), 2, "{before}");
+    store
+        .conn
+        .execute(
+            "INSERT INTO chunk_text (rowid, title, body, words) VALUES (999, 'ghost', 'boo', '')",
+            [],
+        )
+        .expect("a stray row");
+    let stray = dump();
+    assert!(stray.contains("text chunk=\"-\""), "{stray}");
+    store
+        .conn
+        .execute_batch(
+            "DELETE FROM chunk_text WHERE rowid = 999;
+             DELETE FROM chunk_text WHERE rowid = (SELECT min(id) FROM chunks);",
+        )
+        .expect("remove rows");
+    let missing = dump();
+    assert_eq!(missing.matches("text chunk=").count(), 1, "{missing}");
+    assert_ne!(missing, before);
+}
