@@ -4,6 +4,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::{EdgeKind, Fingerprint, NodeKind, Result, Role, StoreError};
 
+/// The code of a value name given as SQL parameter `$param` (`"?1"`):
+/// `node_values.name` holds codes into `value_names`, and SQLite
+/// evaluates this once per statement and uses it in the indexes like a
+/// constant.
+macro_rules! code_of {
+    ($param:literal) => {
+        concat!("(SELECT code FROM value_names WHERE name = ", $param, ")")
+    };
+}
+
 /// How many rows of one kind are stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KindCount {
@@ -61,7 +71,11 @@ fn scalar(conn: &Connection, sql: &str) -> Result<u64> {
 /// files by language, by skip reason...), sorted by value.
 pub(crate) fn value_counts(conn: &Connection, name: &str) -> Result<Vec<KindCount>> {
     let mut out: Vec<KindCount> = conn
-        .prepare_cached("SELECT value, count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) GROUP BY value")
+        .prepare_cached(concat!(
+            "SELECT value, count(*) FROM node_values WHERE name = ",
+            code_of!("?1"),
+            " GROUP BY value"
+        ))
         .and_then(|mut s| {
             s.query_map([name], |row| {
                 Ok(KindCount {
@@ -85,7 +99,10 @@ pub(crate) fn value_counts(conn: &Connection, name: &str) -> Result<Vec<KindCoun
 pub(crate) fn value_sums(conn: &Connection, names: &[&str]) -> Result<Vec<KindCount>> {
     let mut out = Vec::new();
     let mut stmt = conn
-        .prepare_cached("SELECT sum(value) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1)")
+        .prepare_cached(concat!(
+            "SELECT sum(value) FROM node_values WHERE name = ",
+            code_of!("?1")
+        ))
         .map_err(StoreError::sqlite("sum stored values"))?;
     for name in names {
         let sum: Option<i64> = stmt
@@ -594,10 +611,14 @@ pub(crate) fn members_with_value(
     value: &str,
 ) -> Result<Vec<(String, Option<crate::Value>)>> {
     conn.prepare_cached(&format!(
-        "SELECT n.name, v.value {}
-         LEFT JOIN node_values v ON v.node = n.id AND v.name = (SELECT code FROM value_names WHERE name = ?5)
+        concat!(
+            "SELECT n.name, v.value {}
+         LEFT JOIN node_values v ON v.node = n.id AND v.name = ",
+            code_of!("?5"),
+            "
          WHERE x.kind = ?2 AND x.name = ?3
-         ORDER BY n.name",
+         ORDER BY n.name"
+        ),
         members_from(kind)
     ))
     .and_then(|mut s| {
@@ -680,17 +701,25 @@ pub(crate) fn rank_counts(
 ) -> Result<RankCounts> {
     let sql = if above {
         concat!(
-            "SELECT (SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND value > ?2 AND ",
+            "SELECT (SELECT count(*) FROM node_values WHERE name = ",
+            code_of!("?1"),
+            " AND value > ?2 AND ",
             numbers_only!(),
-            "), (SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND value = ?2 AND ",
+            "), (SELECT count(*) FROM node_values WHERE name = ",
+            code_of!("?1"),
+            " AND value = ?2 AND ",
             numbers_only!(),
             ")"
         )
     } else {
         concat!(
-            "SELECT (SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND value < ?2 AND ",
+            "SELECT (SELECT count(*) FROM node_values WHERE name = ",
+            code_of!("?1"),
+            " AND value < ?2 AND ",
             numbers_only!(),
-            "), (SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND value = ?2 AND ",
+            "), (SELECT count(*) FROM node_values WHERE name = ",
+            code_of!("?1"),
+            " AND value = ?2 AND ",
             numbers_only!(),
             ")"
         )
@@ -712,7 +741,9 @@ pub(crate) fn rank_counts(
 /// value) index, which holds numbers only: narrower than the table).
 pub(crate) fn count_numbers(conn: &Connection, name: &str) -> Result<u64> {
     conn.prepare_cached(concat!(
-        "SELECT count(*) FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND ",
+        "SELECT count(*) FROM node_values WHERE name = ",
+        code_of!("?1"),
+        " AND ",
         numbers_only!()
     ))
     .and_then(|mut s| s.query_row([name], |row| row.get::<_, i64>(0)))
@@ -731,11 +762,13 @@ pub(crate) fn count_below(
         crate::Value::Real(r) => rusqlite::types::Value::Real(*r),
         crate::Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
     };
-    conn.prepare_cached(
+    conn.prepare_cached(concat!(
         "SELECT count(*), coalesce(sum(v.value < ?3), 0)
          FROM node_values v JOIN nodes n ON n.id = v.node
-         WHERE v.name = (SELECT code FROM value_names WHERE name = ?2) AND n.kind = ?1 AND n.owner IS NOT NULL",
-    )
+         WHERE v.name = ",
+        code_of!("?2"),
+        " AND n.kind = ?1 AND n.owner IS NOT NULL"
+    ))
     .and_then(|mut s| {
         s.query_row(params![kind.code(), value, than], |row| {
             let total: i64 = row.get(0)?;
@@ -839,10 +872,11 @@ pub(crate) fn value_of(
     name: &str,
     value: &str,
 ) -> Result<Option<crate::Value>> {
-    conn.prepare_cached(
+    conn.prepare_cached(concat!(
         "SELECT v.value FROM nodes n JOIN node_values v ON v.node = n.id
-         WHERE n.kind = ?1 AND n.name = ?2 AND v.name = (SELECT code FROM value_names WHERE name = ?3)",
-    )
+         WHERE n.kind = ?1 AND n.name = ?2 AND v.name = ",
+        code_of!("?3")
+    ))
     .and_then(|mut s| {
         s.query_row(params![kind.code(), name, value], |row| value_at(row, 0))
             .optional()
@@ -966,9 +1000,10 @@ pub(crate) fn node_values_grouped(
     let current = current_ids(conn, kind)?;
     let sql = || StoreError::sqlite("read node values");
     let mut stmt = conn
-        .prepare_cached(
-            "SELECT node, value FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1)",
-        )
+        .prepare_cached(concat!(
+            "SELECT node, value FROM node_values WHERE name = ",
+            code_of!("?1")
+        ))
         .map_err(sql())?;
     let mut by_node: std::collections::HashMap<i64, Vec<(String, crate::Value)>> =
         std::collections::HashMap::new();
@@ -1017,11 +1052,13 @@ pub(crate) fn current_nodes_valued(
     kind: NodeKind,
     value: &str,
 ) -> Result<Vec<(crate::CurrentNode, Option<crate::Value>)>> {
-    conn.prepare_cached(
+    conn.prepare_cached(concat!(
         "SELECT n.name, n.content_hash, n.attrs, v.value FROM nodes n
-         LEFT JOIN node_values v ON v.name = (SELECT code FROM value_names WHERE name = ?2) AND v.node = n.id
-         WHERE n.kind = ?1 AND n.owner IS NOT NULL ORDER BY n.name",
-    )
+         LEFT JOIN node_values v ON v.name = ",
+        code_of!("?2"),
+        " AND v.node = n.id
+         WHERE n.kind = ?1 AND n.owner IS NOT NULL ORDER BY n.name"
+    ))
     .and_then(|mut s| {
         s.query_map(params![kind.code(), value], |row| {
             let node = current_node(row)?;

@@ -92,27 +92,37 @@ pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>>
 
 /// The text index's tokenizer, as `schema/0006_compact_text.sql` declares
 /// it (a test holds the two together).
-pub(crate) const TOKENIZE: &str = "porter unicode61 remove_diacritics 2 tokenchars '_'";
+macro_rules! tokenize {
+    () => {
+        "porter unicode61 remove_diacritics 2 tokenchars '_'"
+    };
+}
+
+#[cfg(test)]
+pub(crate) const TOKENIZE: &str = tokenize!();
 
 /// FTS5's snippet of `body` around the matches of `query`, as the index
 /// would give it. The index keeps no text, so the chunk's text (title,
-/// body, identifier words) goes into a one-row table of this connection's
-/// temporary schema with the same tokenizer, and the snippet comes from
-/// there. `None` when the row does not match.
+/// body, identifier words) replaces the one row of a table in this
+/// connection's temporary schema with the same tokenizer, and the snippet
+/// comes from there. `None` when the row does not match. Every statement
+/// is prepared once per connection (a search asks for ten snippets).
 pub(crate) fn snippet(
     conn: &Connection,
     query: &str,
     [title, body, words]: [&str; 3],
 ) -> Result<Option<String>> {
-    conn.execute_batch(&format!(
+    conn.prepare_cached(concat!(
         "CREATE VIRTUAL TABLE IF NOT EXISTS temp.snippet_text USING fts5 (
-             title, body, words, tokenize = \"{TOKENIZE}\"
-         );
-         DELETE FROM temp.snippet_text;"
+             title, body, words, tokenize = \"",
+        tokenize!(),
+        "\")"
     ))
-    .and_then(|()| {
+    .and_then(|mut s| s.execute([]))
+    .and_then(|_| {
         conn.prepare_cached(
-            "INSERT INTO temp.snippet_text (rowid, title, body, words) VALUES (1, ?1, ?2, ?3)",
+            "INSERT OR REPLACE INTO temp.snippet_text (rowid, title, body, words)
+             VALUES (1, ?1, ?2, ?3)",
         )?
         .execute(params![title, body, words])
     })

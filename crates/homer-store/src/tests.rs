@@ -850,6 +850,13 @@ fn snippets_tokenize_as_the_index() {
             .expect("snippet"),
         None
     );
+    // Each snippet replaces the one row: the last chunk's text is gone.
+    assert_eq!(
+        store
+            .snippet("\"configs\"", ["t", "nothing here", ""])
+            .expect("snippet"),
+        None
+    );
 }
 
 /// The text index keeps no text, so the dump tells what it holds by its
