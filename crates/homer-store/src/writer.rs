@@ -489,45 +489,39 @@ impl<'t> TaskWriter<'t> {
                 return Ok(());
             }
         }
-        let changed = conn
-            .prepare_cached(
-                "INSERT INTO chunks (id, owner, node, title, body, text_hash,
-                                     embed_kind, embed_hash, start_line, end_line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-                 ON CONFLICT (id) DO UPDATE SET
-                     title = excluded.title, body = excluded.body,
-                     text_hash = excluded.text_hash, embed_kind = excluded.embed_kind,
-                     embed_hash = excluded.embed_hash,
-                     start_line = excluded.start_line, end_line = excluded.end_line
-                 WHERE text_hash IS NOT excluded.text_hash
-                    OR embed_hash IS NOT excluded.embed_hash
-                    OR start_line IS NOT excluded.start_line OR end_line IS NOT excluded.end_line",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    id,
-                    self.owner.raw(),
-                    chunk.node.map(NodeId::raw),
-                    chunk.title,
-                    crate::packed::pack(chunk.body),
-                    text_hash,
-                    chunk.embed as i64,
-                    embed_hash,
-                    start,
-                    end
-                ])
-            })
-            .map_err(StoreError::sqlite("write a chunk"))?;
-        if changed > 0 {
-            // The text index takes the text when the stage commits (the
-            // trigger queued the removal of the old one, if any).
-            conn.prepare_cached(
-                "INSERT INTO chunk_text_pending (op, id, title, body, words)
-                 VALUES ('insert', ?1, ?2, ?3, ?4)",
-            )
-            .and_then(|mut s| s.execute(params![id, chunk.title, chunk.body, chunk.words]))
-            .map_err(StoreError::sqlite("queue a chunk's text"))?;
-        }
+        // New or changed: written, and its text queued for the text index
+        // (the update trigger queued the removal of the old text).
+        conn.prepare_cached(
+            "INSERT INTO chunks (id, owner, node, title, body, text_hash,
+                                 embed_kind, embed_hash, start_line, end_line)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             ON CONFLICT (id) DO UPDATE SET
+                 title = excluded.title, body = excluded.body,
+                 text_hash = excluded.text_hash, embed_kind = excluded.embed_kind,
+                 embed_hash = excluded.embed_hash,
+                 start_line = excluded.start_line, end_line = excluded.end_line",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                id,
+                self.owner.raw(),
+                chunk.node.map(NodeId::raw),
+                chunk.title,
+                crate::packed::pack(chunk.body),
+                text_hash,
+                chunk.embed as i64,
+                embed_hash,
+                start,
+                end
+            ])
+        })
+        .map_err(StoreError::sqlite("write a chunk"))?;
+        conn.prepare_cached(
+            "INSERT INTO chunk_text_pending (op, id, title, body, words)
+             VALUES ('insert', ?1, ?2, ?3, ?4)",
+        )
+        .and_then(|mut s| s.execute(params![id, chunk.title, chunk.body, chunk.words]))
+        .map_err(StoreError::sqlite("queue a chunk's text"))?;
         Ok(())
     }
 
