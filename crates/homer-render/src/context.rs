@@ -33,13 +33,7 @@ pub struct TaskContext {
 /// Tokens a task context may use unless asked otherwise.
 pub const TASK_BUDGET: usize = 4_000;
 
-/// Counts tokens the way current `OpenAI` models do (`o200k_base`).
-#[must_use]
-pub fn count_tokens(text: &str) -> usize {
-    tiktoken_rs::o200k_base_singleton()
-        .encode_with_special_tokens(text)
-        .len()
-}
+pub use crate::tokens::count_tokens;
 
 /// Search hits that seed the call-graph walk.
 const SEED_HITS: usize = 20;
@@ -434,10 +428,6 @@ pub fn task_context(
     budget: usize,
     focus: &[String],
 ) -> Result<TaskContext, RenderError> {
-    // Building the tokenizer's tables costs a process more than reading the
-    // snapshot and searching do (about 120 ms on 2 cores): build them
-    // meanwhile. The first count waits for them.
-    std::thread::spawn(tiktoken_rs::o200k_base_singleton);
     let mut context = task_context_in(opened, &Snapshot::load(opened)?, task, budget, focus)?;
     context.warnings.extend(opened.freshness_warning()?);
     for file in &context.files {

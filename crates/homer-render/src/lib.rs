@@ -16,6 +16,7 @@ mod review;
 mod risk;
 mod snapshot;
 pub mod text;
+mod tokens;
 
 use std::path::PathBuf;
 
