@@ -496,6 +496,25 @@ impl Store {
         copy().unwrap_or(0)
     }
 
+    /// Packs a newly built index before anyone reads it: the text index
+    /// merged into one segment, then every table and index rewritten in
+    /// key order with full pages (SQLite's `VACUUM`). A build inserts rows
+    /// in the order the stages produce them, which leaves b-tree pages
+    /// part empty: hono's index is a tenth smaller packed. Costs one
+    /// rewrite of the file (about 0.1 s for hono's 17 MB), so it is for a
+    /// build from scratch, not for an update.
+    pub fn compact(&self) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO chunk_text (chunk_text) VALUES ('optimize')",
+                [],
+            )
+            .map_err(StoreError::sqlite("merge the text index"))?;
+        self.conn
+            .execute_batch("VACUUM")
+            .map_err(StoreError::sqlite("pack the index"))
+    }
+
     /// Puts this database (a complete index built beside the one in use)
     /// in the place of `target`, and returns it opened there. When
     /// `target` is a healthy index, its pages are replaced in one

@@ -333,10 +333,12 @@ fn opening_notes(
 }
 
 /// Puts a newly built index in the place of the old one, keeping the old
-/// one's vectors for texts that did not change; returns the store opened
-/// in its place and how many vectors were kept.
+/// one's vectors for texts that did not change and packing its pages
+/// first; returns the store opened in its place and how many vectors were
+/// kept.
 fn publish(store: Store, workspace: &Workspace) -> Result<(Store, usize), UpdateError> {
     let adopted = store.adopt_embeddings(workspace.database());
+    store.compact()?;
     Ok((store.publish(workspace.database())?, adopted))
 }
 

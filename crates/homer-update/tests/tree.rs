@@ -235,3 +235,37 @@ fn a_repository_without_commits_indexes_nothing() {
         ["the repository has no commits yet: nothing to index"]
     );
 }
+
+#[test]
+fn a_new_index_is_published_packed() {
+    // A build writes rows in the order the stages produce them, which
+    // leaves pages part empty; the build packs its file before publishing
+    // it, so SQLite's own packed copy is no smaller, and the text index is
+    // one segment.
+    let repo = copy("small");
+    run(repo.path());
+    let db = repo.path().join(".homer/homer.db");
+    let packed = repo.path().join(".homer/packed.db");
+    let conn = rusqlite::Connection::open(&db).expect("open the index");
+    let pages = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("PRAGMA page_count", [], |r| r.get(0))
+            .expect("page count")
+    };
+    let segments: i64 = conn
+        .query_row(
+            "SELECT count(DISTINCT segid) FROM chunk_text_idx",
+            [],
+            |r| r.get(0),
+        )
+        .expect("segments");
+    assert_eq!(segments, 1);
+    conn.execute("VACUUM INTO ?1", [packed.to_str().expect("utf-8 path")])
+        .expect("a packed copy");
+    let copy = rusqlite::Connection::open(&packed).expect("open the copy");
+    assert!(
+        pages(&copy) > 50,
+        "the fixture's index has {} pages",
+        pages(&copy)
+    );
+    assert_eq!(pages(&conn), pages(&copy));
+}
