@@ -338,8 +338,7 @@ fn opening_notes(
 /// kept.
 fn publish(store: Store, workspace: &Workspace) -> Result<(Store, usize), UpdateError> {
     let adopted = store.adopt_embeddings(workspace.database());
-    store.compact()?;
-    Ok((store.publish(workspace.database())?, adopted))
+    Ok((store.compact()?.publish(workspace.database())?, adopted))
 }
 
 /// The memoized stages, in order, each in its own transaction; each
