@@ -117,6 +117,7 @@ fn text_query(c: &mut Criterion) {
                 words: &words,
                 lines: Some((1, 3)),
                 embed: Embed::Nothing,
+                message: false,
             })
             .expect("chunk");
         }

@@ -286,6 +286,21 @@ fn search_without_a_model_finds_text_and_says_so_once() {
             "Python: subtraction"
         ]
     );
+    // Without --commits the messages are not ranked at all (the text
+    // index's negative ids), while the code that matches still is.
+    let code = homer(
+        repo.path(),
+        &["search", "--json", "--mode", "text", "subtraction"],
+    );
+    let results: serde_json::Value = serde_json::from_str(&code.stdout).expect("json");
+    let kinds: Vec<&str> = results["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["kind"].as_str().expect("kind"))
+        .collect();
+    assert!(!kinds.is_empty(), "code matches: {}", code.stdout);
+    assert!(!kinds.contains(&"commit"), "{kinds:?}");
 
     let nothing = homer(repo.path(), &["search", "--mode", "text", "zebra"]);
     assert_eq!(nothing.code, 1, "nothing found is exit 1");

@@ -54,6 +54,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0006_compact_text.sql"),
         empties: true,
     },
+    Migration {
+        version: 7,
+        name: "0007_commit_chunk_ids.sql",
+        sql: include_str!("../../../schema/0007_commit_chunk_ids.sql"),
+        empties: true,
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -156,6 +162,7 @@ mod tests {
             ("0004_values_by_name.sql", 0xf315_63d6_36de_5130),
             ("0005_grouped_ids.sql", 0xffd0_473d_d298_4daf),
             ("0006_compact_text.sql", 0xd5f2_cc39_f268_d067),
+            ("0007_commit_chunk_ids.sql", 0xdf97_301d_d684_4096),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

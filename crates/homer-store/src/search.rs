@@ -26,26 +26,15 @@ pub(crate) fn text(
 ) -> Result<Vec<(i64, f64)>> {
     // bm25() is lower for better matches; the score returned is its
     // negation, higher better.
+    // Commit messages' chunks have negative ids (`Chunk::message`): the
+    // index skips them rather than ranking them and a join dropping them.
     let sql = format!(
         "SELECT t.rowid, -bm25(chunk_text, ?2, ?3, ?4) AS score
          FROM chunk_text t
-         {}
          WHERE chunk_text MATCH ?1 {}
          ORDER BY bm25(chunk_text, ?2, ?3, ?4), t.rowid
          LIMIT ?5",
-        if commits {
-            ""
-        } else {
-            "JOIN chunks c ON c.id = t.rowid LEFT JOIN nodes n ON n.id = c.node"
-        },
-        if commits {
-            String::new()
-        } else {
-            format!(
-                "AND (n.kind IS NULL OR n.kind <> {})",
-                NodeKind::Commit.code()
-            )
-        }
+        if commits { "" } else { "AND t.rowid >= 0" }
     );
     conn.prepare_cached(&sql)
         .and_then(|mut s| {

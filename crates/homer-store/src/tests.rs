@@ -177,29 +177,41 @@ fn upgrade_an_index_with_text(version: usize) -> (tempfile::TempDir, Store) {
         for m in &crate::migrate::MIGRATIONS[..version] {
             conn.execute_batch(m.sql).expect("the old schemas");
         }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {version};
-             INSERT INTO tasks VALUES (1, 'chunk', 'a.rs', 1, 1, 1, NULL);
+        // Schemas 4 and 5 store a chunk's words and a value's name as
+        // text; 6 has neither words nor name text, and a task's packing.
+        let rows = if version < 6 {
+            "INSERT INTO tasks VALUES (1, 'chunk', 'a.rs', 1, 1, 1, NULL);
              INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
              INSERT INTO node_values VALUES (10, 'commits', 3, 1);
-             INSERT INTO chunks VALUES (5, 1, 10, 'a.rs', 'fn alpha() {{}}', 'alpha', 7, 1, 7, 1, 1);
+             INSERT INTO chunks VALUES (5, 1, 10, 'a.rs', 'fn alpha() {}', 'alpha', 7, 1, 7, 1, 1);
+             WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)
+             INSERT INTO chunks SELECT i, 1, NULL, 'x', printf('%.1000c', 'y'), 'w', i, 0,
+                                       NULL, NULL, NULL FROM n;
+             INSERT INTO chunk_text (rowid, title, body, words)
+                 SELECT id, title, body, words FROM chunks;"
+        } else {
+            "INSERT INTO tasks VALUES (1, 'chunk', 'a.rs', 1, 1, 1, NULL, 0);
+             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
+             INSERT INTO value_names (code, name) VALUES (1, 'commits');
+             INSERT INTO node_values VALUES (10, 1, 3, 1);
+             INSERT INTO chunks VALUES (5, 1, 10, 'a.rs', 'fn alpha() {}', 7, 1, 7, 1, 1);
+             WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)
+             INSERT INTO chunks SELECT i, 1, NULL, 'x', printf('%.1000c', 'y'), i, 0,
+                                       NULL, NULL, NULL FROM n;
+             INSERT INTO chunk_text (rowid, title, body, words)
+                 SELECT id, title, body, CASE id WHEN 5 THEN 'alpha' ELSE 'w' END FROM chunks;"
+        };
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {version};
              INSERT INTO checkpoints VALUES ('head', 'abc');
              INSERT INTO embeddings VALUES (7, 'm', 1, x'00000000');
              -- Enough text that the emptied pages outnumber what a new
-             -- schema reuses.
-             WITH RECURSIVE n(i) AS (SELECT 100 UNION ALL SELECT i + 1 FROM n WHERE i < 2100)
-             INSERT INTO chunks SELECT i, 1, NULL, 'x', printf('%.1000c', 'y'), 'w', i, 0,
-                                       NULL, NULL, NULL FROM n;"
+             -- schema reuses, put in the text index as the store did
+             -- when a stage committed.
+             {rows}
+             DELETE FROM chunk_text_pending;"
         ))
         .expect("old rows");
-        // The chunks' text, queued by their trigger, put in the text index
-        // as the store did when a stage committed.
-        conn.execute_batch(
-            "INSERT INTO chunk_text (rowid, title, body, words)
-                 SELECT id, title, body, words FROM chunks;
-             DELETE FROM chunk_text_pending;",
-        )
-        .expect("index the text");
         let found: i64 = conn
             .query_row(
                 "SELECT count(*) FROM chunk_text WHERE chunk_text MATCH 'alpha'",
@@ -277,6 +289,13 @@ fn a_version_5_index_is_emptied_by_the_upgrade_to_compact_text() {
         )
         .expect("the index's setting");
     assert_eq!(deletemerge, 25);
+}
+
+/// Schema 7 gave commit messages' chunks negative ids: an index of
+/// schema 6 is emptied by the upgrade (its chunks would keep their ids).
+#[test]
+fn a_version_6_index_is_emptied_by_the_upgrade_to_commit_chunk_ids() {
+    upgrade_an_index_with_text(6);
 }
 
 #[test]
@@ -487,6 +506,7 @@ fn write_chunks(tx: &WriteTx<'_>, key: &str, texts: &[(&str, &str)], fresh: bool
             words: "",
             lines: None,
             embed: crate::Embed::Nothing,
+            message: false,
         })
         .expect("chunk");
     }
@@ -569,6 +589,7 @@ fn vectors_are_keyed_by_text_and_pruned_with_their_last_chunk() {
                 words: "",
                 lines: None,
                 embed: crate::Embed::Body,
+                message: false,
             })
             .expect("chunk");
         }

@@ -61,6 +61,11 @@ pub struct Chunk<'a> {
     pub lines: Option<(u32, u32)>,
     /// What of the chunk gets a vector.
     pub embed: Embed,
+    /// A commit message. Searched only when asked for (`homer search
+    /// --commits`): its id is negative and every other chunk's is not, so
+    /// a search of the code ranks only `rowid >= 0` in the text index
+    /// instead of every matching message of the history.
+    pub message: bool,
 }
 
 /// What text of a chunk is embedded (stored as `embed_kind`).
@@ -451,6 +456,11 @@ impl<'t> TaskWriter<'t> {
                 .u64(u64::from(*ordinal))
                 .finish(),
         );
+        let id = if chunk.message {
+            id | i64::MIN
+        } else {
+            id & i64::MAX
+        };
         *ordinal += 1;
         self.written_chunks.insert(id);
         let text_hash = Fingerprint::new()

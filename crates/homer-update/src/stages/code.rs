@@ -753,6 +753,7 @@ impl<'a> Task for Chunks<'a> {
                 words: &c.words,
                 lines: Some(c.lines),
                 embed,
+                message: false,
             })?;
         }
         Ok(None)

@@ -617,6 +617,7 @@ fn write_commit(
         words: &prepared.words,
         lines: None,
         embed: Embed::Nothing,
+        message: true,
     })?;
     Ok(Some(prepared.value))
 }
