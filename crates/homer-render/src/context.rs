@@ -428,7 +428,8 @@ pub fn task_context(
     budget: usize,
     focus: &[String],
 ) -> Result<TaskContext, RenderError> {
-    let mut context = task_context_in(opened, &Snapshot::load(opened)?, task, budget, focus)?;
+    let snapshot = Snapshot::load_for_task(opened)?;
+    let mut context = task_context_in(opened, &snapshot, task, budget, focus)?;
     context.warnings.extend(opened.freshness_warning()?);
     for file in &context.files {
         if opened.changed_in_worktree(file)? {

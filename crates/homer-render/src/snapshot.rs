@@ -103,6 +103,7 @@ impl FileRow {
     }
 }
 
+#[derive(Debug, PartialEq)]
 pub(crate) struct SymbolRow {
     pub name: String,
     pub kind: SymbolKind,
@@ -115,7 +116,7 @@ pub(crate) struct SymbolRow {
     pub certain_callers: u32,
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Coupling {
     pub a: String,
     pub b: String,
@@ -216,9 +217,29 @@ fn grouped(nodes: Vec<NodeValues>) -> Result<BTreeMap<String, Values>, RenderErr
 impl Snapshot {
     /// Reads what the documents are made of from the index.
     pub fn load(index: &Index) -> Result<Snapshot, RenderError> {
+        Self::read(index, false)
+    }
+
+    /// Reads what a task context is made of, and no more: of a file only
+    /// its language (a file's salience, history and PageRank are a
+    /// tenth-of-a-second read on a 10,000-file repository, and the task
+    /// context reads none of them), no communities and no directories.
+    /// [`crate::task_context_in`] answers the same from either load (a
+    /// test holds them together); `homer serve` keeps one full snapshot
+    /// for every tool.
+    pub fn load_for_task(index: &Index) -> Result<Snapshot, RenderError> {
+        Self::read(index, true)
+    }
+
+    fn read(index: &Index, task_only: bool) -> Result<Snapshot, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
-        let mut file_values = grouped(store.node_values_grouped(NodeKind::File, &FileRow::READS)?)?;
+        let file_reads: &[&str] = if task_only {
+            &[keys::LANGUAGE.name().name()]
+        } else {
+            &FileRow::READS
+        };
+        let mut file_values = grouped(store.node_values_grouped(NodeKind::File, file_reads)?)?;
         let mut files = BTreeMap::new();
         for node in store.current_nodes(NodeKind::File)? {
             let mut row = match file_values.remove(&node.name) {
@@ -260,7 +281,11 @@ impl Snapshot {
         }
         let calls = store.pair_edges(EdgeKind::Calls)?;
         count_certain_callers(&mut symbols, &calls);
-        let communities = communities(store)?;
+        let communities = if task_only {
+            Vec::new()
+        } else {
+            communities(store)?
+        };
         let depends: Vec<(String, String, f64)> = store
             .pair_edges(EdgeKind::Depends)?
             .into_iter()
@@ -298,11 +323,13 @@ impl Snapshot {
         });
         couplings.dedup_by(|x, y| x.a == y.a && x.b == y.b);
         let mut dirs = Vec::new();
-        for (dir, values) in
-            grouped(store.node_values_grouped(NodeKind::Directory, &[keys::FILES.name().name()])?)?
-        {
-            if let Some(n) = values.get(keys::FILES)? {
-                dirs.push((dir, n));
+        if !task_only {
+            for (dir, values) in grouped(
+                store.node_values_grouped(NodeKind::Directory, &[keys::FILES.name().name()])?,
+            )? {
+                if let Some(n) = values.get(keys::FILES)? {
+                    dirs.push((dir, n));
+                }
             }
         }
         Ok(Snapshot {
@@ -391,6 +418,30 @@ mod tests {
     use super::*;
     use homer_store::Value;
     use homer_vocab::values::Storage;
+
+    /// What a task context reads is in the snapshot loaded for a task, as
+    /// in the full one: the symbols, the calls, the couplings, the files'
+    /// path words (from their languages) and the commit.
+    #[test]
+    fn the_task_load_holds_what_a_task_reads() {
+        let repo = homer_fixtures::copy("small");
+        let options = homer_update::UpdateOptions {
+            no_embed: true,
+            ..homer_update::UpdateOptions::default()
+        };
+        homer_update::update(repo.path(), &options, &homer_update::NoProgress).expect("update");
+        let index = Index::open(repo.path()).expect("open the index");
+        let full = Snapshot::load(&index).expect("full");
+        let task = Snapshot::load_for_task(&index).expect("task");
+        assert!(full.path_words().len() > 5, "{}", full.path_words().len());
+        assert_eq!(full.path_words(), task.path_words());
+        assert!(!full.symbols.is_empty() && !full.calls.is_empty());
+        assert_eq!(full.symbols, task.symbols);
+        assert_eq!(full.calls, task.calls);
+        assert!(!full.couplings.is_empty());
+        assert_eq!(full.couplings, task.couplings);
+        assert_eq!(full.commit, task.commit);
+    }
 
     /// A file row read from only the values it lists is the row read from
     /// all of them: a value `FileRow::read` reads but `FileRow::READS`
