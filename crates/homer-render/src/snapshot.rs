@@ -204,6 +204,46 @@ fn communities(store: &Store) -> Result<Vec<(String, Vec<String>)>, RenderError>
     Ok(communities)
 }
 
+/// The co-change pairs, each once: hidden ones (no dependency either
+/// way) first, then by degree.
+fn couplings(
+    store: &Store,
+    depends: &[(String, String, f64)],
+) -> Result<Vec<Coupling>, RenderError> {
+    let linked: BTreeSet<(&str, &str)> = depends
+        .iter()
+        .flat_map(|(a, b, _)| [(a.as_str(), b.as_str()), (b.as_str(), a.as_str())])
+        .collect();
+    let mut couplings = Vec::new();
+    for edge in store.edges(EdgeKind::CoChange)? {
+        if edge.members.len() != 2 {
+            continue;
+        }
+        let (a, b) = (edge.members[0].name.clone(), edge.members[1].name.clone());
+        let attrs: CoChangeAttrs = attrs::decode(&edge_name(&edge), edge.attrs.as_deref())?;
+        let hidden = !linked.contains(&(a.as_str(), b.as_str()));
+        couplings.push(Coupling {
+            a,
+            b,
+            degree: edge.weight.unwrap_or(0.0),
+            shared: attrs.shared,
+            hidden,
+        });
+    }
+    // A pair is stored from each side: keep one.
+    couplings.retain(|c| c.a < c.b);
+    couplings.sort_by(|x, y| {
+        y.hidden
+            .cmp(&x.hidden)
+            .then(y.degree.total_cmp(&x.degree))
+            .then(y.shared.cmp(&x.shared))
+            .then(x.a.cmp(&y.a))
+            .then(x.b.cmp(&y.b))
+    });
+    couplings.dedup_by(|x, y| x.a == y.a && x.b == y.b);
+    Ok(couplings)
+}
+
 /// Each node's values, decoded.
 fn grouped(nodes: Vec<NodeValues>) -> Result<BTreeMap<String, Values>, RenderError> {
     let mut out = BTreeMap::new();
@@ -291,37 +331,7 @@ impl Snapshot {
             .into_iter()
             .map(|e| (e.source.1, e.target.1, e.weight.unwrap_or(0.0)))
             .collect();
-        let linked: BTreeSet<(&str, &str)> = depends
-            .iter()
-            .flat_map(|(a, b, _)| [(a.as_str(), b.as_str()), (b.as_str(), a.as_str())])
-            .collect();
-        let mut couplings = Vec::new();
-        for edge in store.edges(EdgeKind::CoChange)? {
-            if edge.members.len() != 2 {
-                continue;
-            }
-            let (a, b) = (edge.members[0].name.clone(), edge.members[1].name.clone());
-            let attrs: CoChangeAttrs = attrs::decode(&edge_name(&edge), edge.attrs.as_deref())?;
-            let hidden = !linked.contains(&(a.as_str(), b.as_str()));
-            couplings.push(Coupling {
-                a,
-                b,
-                degree: edge.weight.unwrap_or(0.0),
-                shared: attrs.shared,
-                hidden,
-            });
-        }
-        // A pair is stored from each side: keep one.
-        couplings.retain(|c| c.a < c.b);
-        couplings.sort_by(|x, y| {
-            y.hidden
-                .cmp(&x.hidden)
-                .then(y.degree.total_cmp(&x.degree))
-                .then(y.shared.cmp(&x.shared))
-                .then(x.a.cmp(&y.a))
-                .then(x.b.cmp(&y.b))
-        });
-        couplings.dedup_by(|x, y| x.a == y.a && x.b == y.b);
+        let couplings = couplings(store, &depends)?;
         let mut dirs = Vec::new();
         if !task_only {
             for (dir, values) in grouped(
