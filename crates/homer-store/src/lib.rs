@@ -345,6 +345,16 @@ impl Store {
              PRAGMA cache_size = -65536;",
         )
         .map_err(open_err)?;
+        // A reader reads pages through a memory map, not a read call each:
+        // a process that reads a large index once (`homer render --task` on
+        // 10,000 files) spends less in the kernel (those files' rows: 48 ->
+        // 28 ms). Not a writer: the pages an update touches would count in
+        // its resident memory (the synthetic cold build's peak 329 -> 494
+        // MB).
+        if mode == OpenMode::ReadOnly {
+            conn.execute_batch("PRAGMA mmap_size = 1073741824;")
+                .map_err(open_err)?;
+        }
         let mut upgraded_from = None;
         match mode {
             OpenMode::ReadWrite if found < supported => {
