@@ -244,6 +244,18 @@ fn couplings(
     Ok(couplings)
 }
 
+/// The blob a current file node holds at HEAD.
+fn blob_of(node: &homer_store::CurrentNode) -> Result<Option<ObjectId>, RenderError> {
+    let Some(hash) = node.content_hash.as_deref() else {
+        return Ok(None);
+    };
+    let id = <[u8; 20]>::try_from(hash).map_err(|_| homer_vocab::VocabError::BadAttrs {
+        what: format!("file '{}'", node.name),
+        message: "its content hash is not a git object id".to_owned(),
+    })?;
+    Ok(Some(ObjectId::from_bytes(id)))
+}
+
 /// Each node's values, decoded.
 fn grouped(nodes: Vec<NodeValues>) -> Result<BTreeMap<String, Values>, RenderError> {
     let mut out = BTreeMap::new();
@@ -274,29 +286,37 @@ impl Snapshot {
     fn read(index: &Index, task_only: bool) -> Result<Snapshot, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
-        let file_reads: &[&str] = if task_only {
-            &[keys::LANGUAGE.name().name()]
-        } else {
-            &FileRow::READS
-        };
-        let mut file_values = grouped(store.node_values_grouped(NodeKind::File, file_reads)?)?;
-        let mut files = BTreeMap::new();
-        for node in store.current_nodes(NodeKind::File)? {
-            let mut row = match file_values.remove(&node.name) {
-                Some(values) => FileRow::read(&values)?,
-                None => FileRow::default(),
-            };
-            row.blob = match node.content_hash.as_deref() {
-                None => None,
-                Some(hash) => Some(ObjectId::from_bytes(<[u8; 20]>::try_from(hash).map_err(
-                    |_| homer_vocab::VocabError::BadAttrs {
-                        what: format!("file '{}'", node.name),
-                        message: "its content hash is not a git object id".to_owned(),
+        let files = if task_only {
+            // A file's language, read with the files in one pass.
+            let mut files = BTreeMap::new();
+            for (node, value) in
+                store.current_nodes_valued(NodeKind::File, keys::LANGUAGE.name().name())?
+            {
+                let row = FileRow {
+                    blob: blob_of(&node)?,
+                    language: match value {
+                        Some(value) => Some(keys::LANGUAGE.decode(&node.name, &value)?),
+                        None => None,
                     },
-                )?)),
-            };
-            files.insert(node.name, row);
-        }
+                    ..FileRow::default()
+                };
+                files.insert(node.name, row);
+            }
+            files
+        } else {
+            let mut file_values =
+                grouped(store.node_values_grouped(NodeKind::File, &FileRow::READS)?)?;
+            let mut files = BTreeMap::new();
+            for node in store.current_nodes(NodeKind::File)? {
+                let mut row = match file_values.remove(&node.name) {
+                    Some(values) => FileRow::read(&values)?,
+                    None => FileRow::default(),
+                };
+                row.blob = blob_of(&node)?;
+                files.insert(node.name, row);
+            }
+            files
+        };
         // Of a symbol's values only its PageRank, read with the symbols; of
         // a directory's only its file count.
         let mut symbols = Vec::new();
