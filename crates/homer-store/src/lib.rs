@@ -544,10 +544,12 @@ impl Store {
             .execute("VACUUM INTO ?1", [&packed_name])
             .map_err(StoreError::sqlite("pack the index"))?;
         let path = self.path.clone();
-        // Closing the last connection checkpoints the WAL into the file;
-        // the packed copy holds all of it.
+        // Closing the last connection checkpoints the WAL into the file and
+        // removes it; one left over would be replayed into the copy, which
+        // already holds all of it. The rename replaces the file in one
+        // step: killed before it, the index is the unpacked one.
         drop(self);
-        for suffix in ["", "-wal", "-shm"] {
+        for suffix in ["-wal", "-shm"] {
             remove_file(&suffixed(&path, suffix))?;
         }
         std::fs::rename(&packed, &path).map_err(|source| StoreError::Io {
