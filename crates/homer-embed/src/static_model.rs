@@ -63,6 +63,102 @@ impl std::fmt::Debug for StaticModel {
     }
 }
 
+/// The parts of `tokenizer.json` that [`load_tokenizer`] reads itself.
+#[derive(serde::Deserialize)]
+struct TokenizerFile {
+    normalizer: serde_json::Value,
+    pre_tokenizer: serde_json::Value,
+    model: WordPieceFile,
+    added_tokens: Vec<AddedTokenFile>,
+}
+
+#[derive(serde::Deserialize)]
+struct WordPieceFile {
+    #[serde(rename = "type")]
+    kind: String,
+    unk_token: String,
+    continuing_subword_prefix: String,
+    max_input_chars_per_word: usize,
+    vocab: std::collections::HashMap<String, u32>,
+}
+
+#[derive(serde::Deserialize)]
+#[allow(
+    clippy::struct_excessive_bools,
+    reason = "the file's own fields, read as they are"
+)]
+struct AddedTokenFile {
+    content: String,
+    special: bool,
+    single_word: bool,
+    lstrip: bool,
+    rstrip: bool,
+    normalized: bool,
+}
+
+/// The tokenizer of `path`. tokenizers' own loader reads the file as
+/// untyped JSON and then again into its types, about half of a `homer
+/// search` process; for the BERT `WordPiece` tokenizer `homer model fetch`
+/// installs (lowercasing BERT normalizer, BERT pre-tokenizer, `WordPiece`),
+/// the vocabulary is read straight into a map and the same parts are put
+/// together here (no post-processor, padding or cut: the static model
+/// encodes without them). Any other file goes through the loader. A test
+/// holds the two tokenizers' ids equal.
+fn load_tokenizer(path: &Path) -> Result<Tokenizer, String> {
+    use tokenizers::AddedToken;
+    use tokenizers::models::wordpiece::WordPiece;
+    use tokenizers::normalizers::bert::BertNormalizer;
+    use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
+
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let file: TokenizerFile = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    let bert_normalizer = serde_json::json!({
+        "type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+        "strip_accents": null, "lowercase": true
+    });
+    let bert_pre_tokenizer = serde_json::json!({ "type": "BertPreTokenizer" });
+    if file.model.kind != "WordPiece"
+        || file.normalizer != bert_normalizer
+        || file.pre_tokenizer != bert_pre_tokenizer
+    {
+        return Tokenizer::from_file(path).map_err(|e| e.to_string());
+    }
+    let model = WordPiece::builder()
+        .vocab(
+            file.model
+                .vocab
+                .into_iter()
+                // The map type the builder takes (tokenizers names it here).
+                .collect::<tokenizers::models::bpe::Vocab>(),
+        )
+        .unk_token(file.model.unk_token)
+        .continuing_subword_prefix(file.model.continuing_subword_prefix)
+        .max_input_chars_per_word(file.model.max_input_chars_per_word)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let mut tokenizer = Tokenizer::new(model);
+    tokenizer
+        .with_normalizer(Some(BertNormalizer::new(true, true, None, true)))
+        .map_err(|e| e.to_string())?;
+    tokenizer.with_pre_tokenizer(Some(BertPreTokenizer));
+    let (special, ordinary): (Vec<AddedToken>, Vec<AddedToken>) = file
+        .added_tokens
+        .iter()
+        .map(|a| {
+            AddedToken::from(a.content.clone(), a.special)
+                .single_word(a.single_word)
+                .lstrip(a.lstrip)
+                .rstrip(a.rstrip)
+                .normalized(a.normalized)
+        })
+        .partition(|t| t.special);
+    tokenizer
+        .add_special_tokens(special)
+        .map_err(|e| e.to_string())?;
+    tokenizer.add_tokens(ordinary).map_err(|e| e.to_string())?;
+    Ok(tokenizer)
+}
+
 impl StaticModel {
     /// Loads the table made by [`distill`] and the tokenizer.
     pub fn load(files: &ModelFiles) -> Result<Self, EmbedError> {
@@ -109,8 +205,7 @@ impl StaticModel {
             path: files.tokenizer.clone(),
             message,
         };
-        let mut tokenizer =
-            Tokenizer::from_file(&files.tokenizer).map_err(|e| tokenizer_error(e.to_string()))?;
+        let mut tokenizer = load_tokenizer(&files.tokenizer).map_err(tokenizer_error)?;
         // The file pads and cuts every text at 128 tokens, for the
         // transformer: a table lookup wants every token and no padding.
         tokenizer.with_padding(None);
@@ -491,5 +586,55 @@ mod tests {
         assert!(check(&bytes[..bytes.len() - 1]).is_none());
         assert!(check(b"HOMERST0").is_none());
         assert!(check(&[]).is_none());
+    }
+
+    /// The tokenizer put together from the file's parts gives tokenizers'
+    /// own loader's ids, special tokens and all, on code, prose, every
+    /// case the BERT normalizer treats apart, and long words.
+    #[test]
+    fn the_tokenizer_put_together_equals_tokenizers_own() {
+        let Some(model) = homer_fixtures::embedding_model() else {
+            return;
+        };
+        let ours = load_tokenizer(&model.tokenizer).expect("ours");
+        let mut theirs = Tokenizer::from_file(&model.tokenizer).expect("theirs");
+        // As the static model uses it: no padding, no cut.
+        theirs.with_padding(None);
+        theirs.with_truncation(None).expect("no truncation");
+        let mut texts: Vec<String> = [
+            "",
+            "Signs a cookie value with the secret key.",
+            "fn parse_args(argv: &[String]) -> Args { argv.iter().map(|a| a.len()) }",
+            "getSigningSerializer HTTPAdapter XMLHttpRequest __init__ _cache",
+            "[CLS] hello [SEP] [PAD][MASK] [UNK] [cls]",
+            "Éclair naïve façade Ünïcödé résumé ÅNGSTRÖM",
+            "日本語のテキスト 中文字符 한국어 русский текст עברית العربية",
+            "emoji 😀🎉 and zero\u{200b}width and tabs\tand\r\nnewlines",
+            "control \u{0}\u{7}\u{1b} chars and \u{fffd} replacement",
+            "3.14159 0x7fff_ffff 1e-9 v2.0.0-rc.15 #1997 @user",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        texts.push("a".repeat(99));
+        texts.push("b".repeat(100));
+        texts.push("c".repeat(101));
+        texts.push(format!("word {} word", "supercalifragilistic".repeat(6)));
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/src");
+        for entry in std::fs::read_dir(root).expect("src").flatten() {
+            let text = std::fs::read_to_string(entry.path()).expect("a source file");
+            texts.extend(text.lines().map(str::to_owned));
+            texts.push(text);
+        }
+        for text in &texts {
+            let a = ours
+                .encode_fast(text.as_str(), false)
+                .expect("ours encodes");
+            let b = theirs
+                .encode_fast(text.as_str(), false)
+                .expect("theirs encodes");
+            assert_eq!(a.get_ids(), b.get_ids(), "{text:?}");
+        }
+        assert_eq!(ours.get_vocab_size(true), theirs.get_vocab_size(true));
     }
 }
