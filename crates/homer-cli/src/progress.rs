@@ -41,7 +41,8 @@ impl homer_update::Progress for Bars {
                     .progress_chars("=> "),
                 ),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-                ProgressStyle::with_template("{prefix:>18} {spinner} {pos}")
+                // Nothing to count: how long it has taken so far.
+                ProgressStyle::with_template("{prefix:>18} {spinner} {elapsed}")
                     .expect("the template is valid"),
             ),
         };

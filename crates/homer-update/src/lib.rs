@@ -432,8 +432,14 @@ pub fn update(
     } = runner;
     if building {
         let started = std::time::Instant::now();
+        // Packing and putting the new index in place rewrite the file:
+        // seconds on a large repository, so it shows (a spinner; there is
+        // nothing to count).
+        progress.start("finishing the index", None);
         let adopted;
-        (store, adopted) = publish(store, &workspace)?;
+        let published = publish(store, &workspace);
+        progress.finish();
+        (store, adopted) = published?;
         if adopted > 0 {
             note(format!(
                 "kept {adopted} vectors of the index this one replaces (their texts are unchanged)"
