@@ -12,7 +12,10 @@
 
 use std::path::PathBuf;
 
-use xxhash_rust::xxh3::xxh3_64;
+#[path = "src/o200k_slot.rs"]
+mod o200k_slot;
+
+use o200k_slot::first_slot;
 
 /// The tokens that are not byte strings of the vocabulary but markers;
 /// counted apart (`src/tokens.rs`).
@@ -83,10 +86,4 @@ fn main() {
         tiktoken_rs::O200K_BASE_PAT_STR,
     )
     .expect("write the pre-tokenizer pattern");
-}
-
-/// The slot a token's probe starts at; `src/tokens.rs` computes the same.
-fn first_slot(bytes: &[u8], slots: usize) -> usize {
-    let mask = u64::try_from(slots - 1).expect("fits u64");
-    usize::try_from(xxh3_64(bytes) & mask).expect("below the slot count")
 }

@@ -143,9 +143,9 @@ fn load_tokenizer(path: &Path) -> Result<Tokenizer, String> {
     tokenizer.with_pre_tokenizer(Some(BertPreTokenizer));
     let (special, ordinary): (Vec<AddedToken>, Vec<AddedToken>) = file
         .added_tokens
-        .iter()
+        .into_iter()
         .map(|a| {
-            AddedToken::from(a.content.clone(), a.special)
+            AddedToken::from(a.content, a.special)
                 .single_word(a.single_word)
                 .lstrip(a.lstrip)
                 .rstrip(a.rstrip)

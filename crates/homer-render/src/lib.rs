@@ -11,6 +11,7 @@
 
 mod agents;
 mod context;
+mod o200k_slot;
 mod report;
 mod review;
 mod risk;

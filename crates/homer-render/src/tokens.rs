@@ -14,8 +14,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::sync::LazyLock;
 
+use crate::o200k_slot::first_slot;
 use fancy_regex::Regex;
-use xxhash_rust::xxh3::xxh3_64;
 
 static TABLE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/o200k.bin"));
 const PATTERN: &str = include_str!(concat!(env!("OUT_DIR"), "/o200k_pattern.txt"));
@@ -77,10 +77,8 @@ fn rank(bytes: &[u8]) -> Option<u32> {
     let offsets = 2;
     let table = offsets + tokens + 1;
     let data = (table + slots) * 4;
-    // The hash picks the first slot (as `build.rs` did); the table is at
-    // most half full.
-    let mask = u64::try_from(slots - 1).unwrap_or(u64::MAX);
-    let mut slot = usize::try_from(xxh3_64(bytes) & mask).unwrap_or(0);
+    // The table is at most half full: a probe ends soon.
+    let mut slot = first_slot(bytes, slots);
     loop {
         let entry = word(table + slot);
         if entry == 0 {
