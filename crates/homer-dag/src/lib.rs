@@ -176,9 +176,6 @@ impl<T> Serialize for Upstream<'_, T> {
 /// the shared resources and its worker's, and nothing else.
 pub trait Task {
     const KIND: TaskKind;
-    /// Whether `compute` is handed the value this task stored the last
-    /// time (a warm start: the output must not depend on it).
-    const READS_PREVIOUS: bool = false;
     /// Everything the computation reads that is not shared: the engine
     /// hashes it whole.
     type Input: Serialize + Sync;
@@ -199,12 +196,10 @@ pub trait Task {
         worker: &mut Self::Worker,
         key: &str,
         input: &Self::Input,
-        previous: Option<&[u8]>,
     ) -> Result<Self::Output, TaskError>;
 
     /// A line about this execution for the update's report (not stored,
-    /// so it may say how the output was reached: a warm start, the
-    /// iterations).
+    /// so it may say how the output was reached: the iterations).
     fn report(output: &Self::Output) -> Option<String> {
         let _ = output;
         None
@@ -468,7 +463,6 @@ struct Job<'d, I> {
     input_hash: u64,
     input: &'d I,
     previous: Option<&'d MemoRow>,
-    previous_value: Option<Vec<u8>>,
     /// A reused task computed again to compare its output.
     check: bool,
 }
@@ -618,14 +612,7 @@ impl<'o> Engine<'o> {
                 tx.memo_rows_of(kind.name, declared.iter().map(|d| d.key.as_str()))?
             }
         };
-        let (mut jobs, outputs) = self.plan::<T>(tx, declared, &stored, sweep)?;
-        if T::READS_PREVIOUS {
-            for job in &mut jobs {
-                if job.previous.is_some() {
-                    job.previous_value = tx.memo_value(TaskId::of(kind.name, job.key))?;
-                }
-            }
-        }
+        let (jobs, outputs) = self.plan::<T>(tx, declared, &stored, sweep)?;
         let mut executed = Vec::with_capacity(jobs.len());
         let mut reports = Vec::new();
         let mut finish =
@@ -643,14 +630,8 @@ impl<'o> Engine<'o> {
         if jobs.len() <= 1 {
             for job in &jobs {
                 let mut worker = T::worker(shared).map_err(task_error(kind, job.key))?;
-                let output = T::compute(
-                    shared,
-                    &mut worker,
-                    job.key,
-                    job.input,
-                    job.previous_value.as_deref(),
-                )
-                .map_err(task_error(kind, job.key))?;
+                let output = T::compute(shared, &mut worker, job.key, job.input)
+                    .map_err(task_error(kind, job.key))?;
                 finish(self, job, output)?;
             }
         } else {
@@ -668,13 +649,7 @@ impl<'o> Engine<'o> {
                                 return;
                             }
                             let output = match worker {
-                                Ok(worker) => T::compute(
-                                    shared,
-                                    worker,
-                                    job.key,
-                                    job.input,
-                                    job.previous_value.as_deref(),
-                                ),
+                                Ok(worker) => T::compute(shared, worker, job.key, job.input),
                                 Err(e) => Err(e.to_string().into()),
                             };
                             // A closed channel means the writer stopped on
@@ -789,7 +764,6 @@ impl<'o> Engine<'o> {
                     input_hash,
                     input: &d.input,
                     previous,
-                    previous_value: None,
                     check: reuse,
                 });
             }

@@ -34,13 +34,7 @@ impl<const V: u32> Task for Len<V> {
         Ok(())
     }
 
-    fn compute(
-        (): &(),
-        (): &mut (),
-        _: &str,
-        text: &&'static str,
-        _: Option<&[u8]>,
-    ) -> Result<u64, TaskError> {
+    fn compute((): &(), (): &mut (), _: &str, text: &&'static str) -> Result<u64, TaskError> {
         Ok(text.len() as u64)
     }
 
@@ -75,13 +69,7 @@ impl<'a> Task for Total<'a> {
         Ok(())
     }
 
-    fn compute(
-        (): &(),
-        (): &mut (),
-        _: &str,
-        input: &TotalInput<'a>,
-        _: Option<&[u8]>,
-    ) -> Result<u64, TaskError> {
+    fn compute((): &(), (): &mut (), _: &str, input: &TotalInput<'a>) -> Result<u64, TaskError> {
         Ok(input.lens.iter().map(|(_, n)| **n).sum())
     }
 
@@ -123,8 +111,13 @@ fn run<const V: u32>(
         let outputs = engine.run::<Len<V>>(&tx, &(), &declared, Sweep::Complete)?;
         let values: BTreeMap<String, u64> = tx
             .memo_values("len")?
-            .into_iter()
-            .map(|(k, v)| (k, u64::from_le_bytes(v.try_into().expect("8 bytes"))))
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_owned(),
+                    u64::from_le_bytes(v.try_into().expect("8 bytes")),
+                )
+            })
             .collect();
         let lens = outputs
             .iter()
@@ -301,13 +294,7 @@ impl Task for Leaky {
         Ok(())
     }
 
-    fn compute(
-        (): &(),
-        (): &mut (),
-        _: &str,
-        text: &&'static str,
-        _: Option<&[u8]>,
-    ) -> Result<u64, TaskError> {
+    fn compute((): &(), (): &mut (), _: &str, text: &&'static str) -> Result<u64, TaskError> {
         Ok(text.len() as u64 + HIDDEN.load(Ordering::SeqCst))
     }
 

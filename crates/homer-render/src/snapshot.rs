@@ -257,7 +257,7 @@ fn blob_of(node: &homer_store::CurrentNode) -> Result<Option<ObjectId>, RenderEr
 }
 
 /// Each node's values, decoded.
-fn grouped(nodes: Vec<NodeValues>) -> Result<BTreeMap<String, Values>, RenderError> {
+fn grouped(nodes: Vec<NodeValues<'_>>) -> Result<BTreeMap<String, Values>, RenderError> {
     let mut out = BTreeMap::new();
     for (node, rows) in nodes {
         let values = Values::decode(&node, rows)?;

@@ -773,7 +773,11 @@ impl Store {
 
     /// The values named `names` on the current nodes of `kind`, grouped by
     /// node (sorted by node name, each node's values by name).
-    pub fn node_values_grouped(&self, kind: NodeKind, names: &[&str]) -> Result<Vec<NodeValues>> {
+    pub fn node_values_grouped<'n>(
+        &self,
+        kind: NodeKind,
+        names: &[&'n str],
+    ) -> Result<Vec<NodeValues<'n>>> {
         read::node_values_grouped(&self.conn, kind, names)
     }
 
@@ -859,6 +863,38 @@ pub struct CurrentNode {
     pub name: String,
     pub content_hash: Option<Vec<u8>>,
     pub attrs: Option<String>,
+}
+
+/// The values of one task kind, in key order: every key in one string and
+/// every value in one buffer ([`WriteTx::memo_values`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MemoValues {
+    keys: String,
+    bytes: Vec<u8>,
+    /// Where each (key, value) ends in `keys` and `bytes`.
+    ends: Vec<(usize, usize)>,
+}
+
+impl MemoValues {
+    /// (key, value) pairs, sorted by key.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        let mut start = (0, 0);
+        self.ends.iter().map(move |&(k, v)| {
+            let pair = (&self.keys[start.0..k], &self.bytes[start.1..v]);
+            start = (k, v);
+            pair
+        })
+    }
+
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
 }
 
 /// One stored task: its memo row without the value.
@@ -985,23 +1021,44 @@ impl WriteTx<'_> {
     }
 
     /// Every stored task of `kind` that has a value, as (key, value), sorted
-    /// by key.
-    pub fn memo_values(&self, kind: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        let stored: Vec<(String, Vec<u8>, bool)> = self
+    /// by key, read into two buffers: tens of thousands of values (a commit
+    /// record each) cost two allocations rather than two each, and what is
+    /// decoded from them can borrow their strings.
+    pub fn memo_values(&self, kind: &str) -> Result<MemoValues> {
+        let mut values = MemoValues::default();
+        let mut stmt = self
             .tx
             .prepare_cached(
                 "SELECT key, value, packed FROM tasks
                  WHERE kind = ?1 AND value IS NOT NULL ORDER BY key",
             )
-            .and_then(|mut s| {
-                s.query_map([kind], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))?
-                    .collect()
-            })
             .map_err(StoreError::sqlite("read task values"))?;
-        stored
-            .into_iter()
-            .map(|(key, value, packed)| Ok((key, unpack_value(value, packed)?)))
-            .collect()
+        let mut rows = stmt
+            .query([kind])
+            .map_err(StoreError::sqlite("read task values"))?;
+        while let Some(row) = rows
+            .next()
+            .map_err(StoreError::sqlite("read task values"))?
+        {
+            let key = row
+                .get_ref(0)
+                .and_then(|v| Ok(v.as_str()?))
+                .map_err(StoreError::sqlite("read task values"))?;
+            let value = row
+                .get_ref(1)
+                .and_then(|v| Ok(v.as_blob()?))
+                .map_err(StoreError::sqlite("read task values"))?;
+            let packed: bool = row.get(2).map_err(StoreError::sqlite("read task values"))?;
+            values.keys.push_str(key);
+            packed::unpack_value_onto(value, packed, &mut values.bytes).map_err(|detail| {
+                StoreError::Corrupt {
+                    what: "a task's value",
+                    detail,
+                }
+            })?;
+            values.ends.push((values.keys.len(), values.bytes.len()));
+        }
+        Ok(values)
     }
 
     /// The current (owned) nodes of `kind` with their content hash and
@@ -1050,7 +1107,11 @@ impl WriteTx<'_> {
 
     /// The values named `names` on the current nodes of `kind`, grouped by
     /// node (sorted by node name, each node's values by name).
-    pub fn node_values_grouped(&self, kind: NodeKind, names: &[&str]) -> Result<Vec<NodeValues>> {
+    pub fn node_values_grouped<'n>(
+        &self,
+        kind: NodeKind,
+        names: &[&'n str],
+    ) -> Result<Vec<NodeValues<'n>>> {
         read::node_values_grouped(&self.tx, kind, names)
     }
 

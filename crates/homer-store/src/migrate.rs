@@ -60,6 +60,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0007_commit_chunk_ids.sql"),
         empties: true,
     },
+    Migration {
+        version: 8,
+        name: "0008_row_counts.sql",
+        sql: include_str!("../../../schema/0008_row_counts.sql"),
+        empties: false,
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -163,6 +169,7 @@ mod tests {
             ("0005_grouped_ids.sql", 0xffd0_473d_d298_4daf),
             ("0006_compact_text.sql", 0xd5f2_cc39_f268_d067),
             ("0007_commit_chunk_ids.sql", 0xdf97_301d_d684_4096),
+            ("0008_row_counts.sql", 0xe039_846b_07be_324c),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

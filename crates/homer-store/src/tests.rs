@@ -9,6 +9,68 @@ fn count(tx: &WriteTx<'_>, sql: &str) -> i64 {
         .expect("count query")
 }
 
+/// The rows `sql` returns, as (kind, count) pairs in order.
+fn pairs(conn: &rusqlite::Connection, sql: &str) -> Vec<(String, i64)> {
+    conn.prepare(sql)
+        .and_then(|mut s| {
+            s.query_map([], |r| {
+                let kind = match r.get_ref(0)? {
+                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    other => format!("{:?}", other.as_i64()),
+                };
+                Ok((kind, r.get(1)?))
+            })?
+            .collect()
+        })
+        .expect("count query")
+}
+
+/// The counts the triggers keep (schema 0008) equal SQLite's own count of
+/// the rows.
+fn assert_counts_kept(conn: &rusqlite::Connection) {
+    assert_eq!(
+        pairs(
+            conn,
+            "SELECT kind || '/' || owned, n FROM node_counts WHERE n > 0 ORDER BY kind, owned"
+        ),
+        pairs(
+            conn,
+            "SELECT kind || '/' || (owner IS NOT NULL), count(*) FROM nodes GROUP BY kind, owner IS NOT NULL ORDER BY kind, 1"
+        ),
+        "nodes"
+    );
+    assert_eq!(
+        pairs(
+            conn,
+            "SELECT kind, n FROM edge_counts WHERE n > 0 ORDER BY kind"
+        ),
+        pairs(
+            conn,
+            "SELECT kind, count(*) FROM edges GROUP BY kind ORDER BY kind"
+        ),
+        "edges"
+    );
+    assert_eq!(
+        pairs(
+            conn,
+            "SELECT kind, n FROM task_counts WHERE n > 0 ORDER BY kind"
+        ),
+        pairs(
+            conn,
+            "SELECT kind, count(*) FROM tasks GROUP BY kind ORDER BY kind"
+        ),
+        "tasks"
+    );
+    assert!(
+        pairs(
+            conn,
+            "SELECT 'negative', count(*) FROM node_counts WHERE n < 0"
+        )[0]
+        .1 == 0,
+        "no count below 0"
+    );
+}
+
 fn vocabulary(store: &Store, table: &str) -> Vec<(i64, String)> {
     store
         .conn
@@ -291,6 +353,49 @@ fn a_version_5_index_is_emptied_by_the_upgrade_to_compact_text() {
     assert_eq!(deletemerge, 25);
 }
 
+/// Schema 8 keeps the counts of nodes, edges and tasks by triggers: an
+/// index of schema 7 keeps its rows and starts with their counts.
+#[test]
+fn a_version_7_index_keeps_its_rows_and_is_counted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &crate::migrate::MIGRATIONS[..7] {
+            conn.execute_batch(m.sql).expect("the old schemas");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 7;
+             INSERT INTO tasks VALUES (1, 'parse', 'a.rs', 1, 1, 1, NULL, 0);
+             INSERT INTO tasks VALUES (2, 'parse', 'b.rs', 1, 1, 1, NULL, 0);
+             INSERT INTO tasks VALUES (3, 'commit', 'c1', 1, 1, 1, NULL, 0);
+             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
+             INSERT INTO nodes VALUES (11, 1, 'gone.rs', NULL, NULL, NULL);
+             INSERT INTO nodes VALUES (12, 3, 'a.rs::f', NULL, 1, NULL);
+             INSERT INTO edges VALUES (20, 3, 1, NULL, NULL, NULL);",
+        )
+        .expect("old rows");
+    }
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.upgraded_from(), Some(7));
+    assert!(!store.upgrade_emptied());
+    assert_counts_kept(&store.conn);
+    let summary = store.summary().expect("summary");
+    let named = |list: &[KindCount]| -> Vec<(String, u64)> {
+        list.iter().map(|k| (k.kind.clone(), k.count)).collect()
+    };
+    assert_eq!(
+        named(&summary.current_nodes),
+        [("file".to_owned(), 1), ("symbol".to_owned(), 1)]
+    );
+    assert_eq!(named(&summary.historical_nodes), [("file".to_owned(), 1)]);
+    assert_eq!(
+        named(&summary.tasks),
+        [("commit".to_owned(), 1), ("parse".to_owned(), 2)]
+    );
+    assert_eq!(named(&summary.edges), [("defines".to_owned(), 1)]);
+}
+
 /// Schema 7 gave commit messages' chunks negative ids: an index of
 /// schema 6 is emptied by the upgrade (its chunks would keep their ids).
 #[test]
@@ -380,6 +485,7 @@ fn rewriting_a_task_keeps_unchanged_rows_and_removes_stale_ones() {
     .expect("call edge");
     w.finish(None).expect("finish");
 
+    assert_counts_kept(tx.conn());
     // Same output again: same hash, same rows.
     let h1_again = write_file_task(&tx, "a.rs", &["f", "g"], false);
     assert_eq!(h1, h1_again);
@@ -392,6 +498,7 @@ fn rewriting_a_task_keeps_unchanged_rows_and_removes_stale_ones() {
     assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 3"), 1);
     assert_eq!(count(&tx, "SELECT count(*) FROM node_values"), 1);
     assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE kind = 5"), 1);
+    assert_counts_kept(tx.conn());
 
     // g goes: the call edge of the other task goes with it, and its members
     // are left for garbage collection.
@@ -408,6 +515,67 @@ fn rewriting_a_task_keeps_unchanged_rows_and_removes_stale_ones() {
     assert_eq!(
         count(&tx, "SELECT count(*) FROM nodes WHERE name = 'a.rs'"),
         1
+    );
+    assert_counts_kept(tx.conn());
+}
+
+/// A task that stored many values of a name has them read by name (not
+/// through the owner index): rewriting it keeps, changes and removes its
+/// own values as for a small task, and leaves another task's values of
+/// the same name alone.
+#[test]
+fn rewriting_many_values_of_a_name_touches_only_the_task_s_own() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let write = |key: &str, range: std::ops::Range<i64>, bump: i64, extra: bool| {
+        let owner = TaskId::of("graph", key);
+        tx.ensure_task("graph", owner, key).expect("task row");
+        let mut w = tx.task_writer(owner, false);
+        for i in range {
+            let node = w
+                .intern_node(NodeKind::Symbol, &format!("s{i}"))
+                .expect("node");
+            // Every tenth value moves with `bump`.
+            let v = if i % 10 == 0 { i + bump } else { i };
+            w.value(node, "rank", &Value::Int(v)).expect("rank");
+            if extra && i < 3 {
+                w.value(node, "note", &Value::Text(format!("n{i}")))
+                    .expect("note");
+            }
+        }
+        w.finish(None).expect("finish")
+    };
+    write("other", 0..1_200, 7, false);
+    write("symbols", 2_000..4_000, 0, true);
+    let rows = |sql: &str| count(&tx, sql);
+    assert_eq!(rows("SELECT count(*) FROM node_values"), 1_200 + 2_000);
+    // Rewritten: 300 values dropped, every tenth changed, the notes gone.
+    write("symbols", 2_000..3_700, 1, false);
+    let owner = TaskId::of("graph", "symbols").raw();
+    let other = TaskId::of("graph", "other").raw();
+    assert_eq!(
+        rows(&format!(
+            "SELECT count(*) FROM node_values WHERE owner = {owner}"
+        )),
+        1_700
+    );
+    assert_eq!(
+        rows(&format!(
+            "SELECT count(*) FROM node_values v JOIN nodes n ON n.id = v.node
+             WHERE v.owner = {owner} AND v.value = CAST(substr(n.name, 2) AS INTEGER)
+                   + (CAST(substr(n.name, 2) AS INTEGER) % 10 = 0)"
+        )),
+        1_700,
+        "each value as last written"
+    );
+    assert_eq!(
+        rows(&format!(
+            "SELECT count(*) FROM node_values v JOIN nodes n ON n.id = v.node
+             WHERE v.owner = {other} AND v.value = CAST(substr(n.name, 2) AS INTEGER)
+                   + 7 * (CAST(substr(n.name, 2) AS INTEGER) % 10 = 0)"
+        )),
+        1_200,
+        "the other task's values stay as they were"
     );
 }
 
@@ -434,8 +602,11 @@ fn deleting_a_task_releases_shared_nodes_that_history_still_references() {
     .expect("edge");
     w.finish(None).expect("finish");
 
+    assert_counts_kept(tx.conn());
     tx.delete_task(TaskId::of("parse", "a.rs")).expect("delete");
+    assert_counts_kept(tx.conn());
     tx.collect_garbage().expect("gc");
+    assert_counts_kept(tx.conn());
     // The symbol is gone, the file lives on unowned, without content.
     assert_eq!(count(&tx, "SELECT count(*) FROM nodes WHERE kind = 3"), 0);
     assert_eq!(
@@ -450,6 +621,7 @@ fn deleting_a_task_releases_shared_nodes_that_history_still_references() {
     tx.collect_garbage().expect("gc");
     assert_eq!(count(&tx, "SELECT count(*) FROM nodes"), 0);
     assert_eq!(count(&tx, "SELECT count(*) FROM edges"), 0);
+    assert_counts_kept(tx.conn());
 }
 
 #[test]
@@ -511,6 +683,74 @@ fn write_chunks(tx: &WriteTx<'_>, key: &str, texts: &[(&str, &str)], fresh: bool
         .expect("chunk");
     }
     w.finish(None).expect("finish");
+}
+
+/// A chunk whose text is unchanged but whose lines moved (it sits below
+/// an edit) gets its new lines without its text leaving and re-entering
+/// the text index; one whose text changed is queued again.
+#[test]
+fn a_chunk_that_only_moved_keeps_its_text_indexed_as_it_is() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let write = |bodies: &[(&str, (u32, u32))]| {
+        let owner = TaskId::of("chunk", "a.rs");
+        tx.ensure_task("chunk", owner, "a.rs").expect("task row");
+        let mut w = tx.task_writer(owner, false);
+        let node = w.intern_node(NodeKind::File, "a.rs").expect("node");
+        for (body, lines) in bodies {
+            w.chunk(&Chunk {
+                node: Some(node),
+                title: "a.rs",
+                body,
+                words: "",
+                lines: Some(*lines),
+                embed: crate::Embed::Body,
+                message: false,
+            })
+            .expect("chunk");
+        }
+        w.finish(None).expect("finish");
+    };
+    let queued = |tx: &WriteTx<'_>| count(tx, "SELECT count(*) FROM chunk_text_pending");
+    write(&[("fn alpha() {}", (1, 1)), ("fn beta() {}", (3, 3))]);
+    tx.conn()
+        .execute("DELETE FROM chunk_text_pending", [])
+        .expect("as after a stage");
+    // Two lines added above both: the same texts, lower down.
+    write(&[("fn alpha() {}", (3, 3)), ("fn beta() {}", (5, 5))]);
+    assert_eq!(queued(&tx), 0, "no text re-indexed");
+    assert_eq!(
+        pairs(
+            tx.conn(),
+            "SELECT CAST(start_line AS TEXT), end_line FROM chunks ORDER BY start_line"
+        ),
+        [("3".to_owned(), 3), ("5".to_owned(), 5)]
+    );
+    // beta's body changed: it alone is queued (its old text out, new in).
+    write(&[("fn alpha() {}", (3, 3)), ("fn beta(x: u8) {}", (5, 5))]);
+    assert_eq!(queued(&tx), 2);
+    tx.conn()
+        .execute("DELETE FROM chunk_text_pending", [])
+        .expect("as after a stage");
+    // A chunk added above the others (and one more of an existing text):
+    // only the new ones are queued; the others keep their ids.
+    let ids = |tx: &WriteTx<'_>| {
+        pairs(tx.conn(), "SELECT CAST(id AS TEXT), start_line FROM chunks")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let before = ids(&tx);
+    write(&[
+        ("use x;", (1, 1)),
+        ("fn alpha() {}", (3, 3)),
+        ("fn beta(x: u8) {}", (5, 5)),
+        ("fn alpha() {}", (7, 7)),
+    ]);
+    assert_eq!(queued(&tx), 2, "two chunks inserted, nothing removed");
+    let after = ids(&tx);
+    assert!(before.is_subset(&after), "{before:?} kept in {after:?}");
+    assert_eq!(after.len(), 4);
 }
 
 #[test]

@@ -100,7 +100,7 @@ pub struct UpdateReport {
     pub embedded: u64,
     pub not_embedded: u64,
     /// The PageRank computations this update ran (none when no graph
-    /// changed), with their iterations and whether they started warm.
+    /// changed), with their iterations.
     pub pagerank: Vec<PageRankRun>,
     /// What the index holds after the update.
     pub stored: StoredCounts,

@@ -78,7 +78,7 @@ impl Inputs {
             };
             let mut ranked = false;
             for (name, value) in values {
-                match (ValueName::from_name(&name), value) {
+                match (ValueName::from_name(name), value) {
                     (Some(ValueName::PageRank), Value::Real(v)) => {
                         s.pagerank = v;
                         ranked = true;
@@ -92,7 +92,7 @@ impl Inputs {
                     _ => {
                         return Err(UpdateError::Vocab(homer_vocab::VocabError::WrongValue {
                             node: s.path.clone(),
-                            name: ValueName::from_name(&name).map_or("?", ValueName::name),
+                            name: ValueName::from_name(name).map_or("?", ValueName::name),
                             expected: "the type salience reads",
                         }));
                     }

@@ -275,16 +275,16 @@ pub struct Values {
 impl Values {
     /// Checks the rows of one node (`node` names it in errors): every name
     /// must be known and every value of its type.
-    pub fn decode(
+    pub fn decode<N: AsRef<str> + Into<String>>(
         node: &str,
-        rows: impl IntoIterator<Item = (String, Value)>,
+        rows: impl IntoIterator<Item = (N, Value)>,
     ) -> Result<Values, VocabError> {
         let mut values = BTreeMap::new();
         for (name, value) in rows {
-            let Some(known) = ValueName::from_name(&name) else {
+            let Some(known) = ValueName::from_name(name.as_ref()) else {
                 return Err(VocabError::UnknownValue {
                     node: node.to_owned(),
-                    name,
+                    name: name.into(),
                 });
             };
             if !fits(known.storage(), &value) {

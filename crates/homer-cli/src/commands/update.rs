@@ -50,12 +50,11 @@ pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Resul
     for run in &report.pagerank {
         let _ = writeln!(
             text,
-            "pagerank: {} ({} nodes, {} edges) in {} iterations{}{}",
+            "pagerank: {} ({} nodes, {} edges) in {} iterations{}",
             run.graph,
             run.nodes,
             run.edges,
             run.iterations,
-            if run.warm_start { ", warm start" } else { "" },
             if run.converged { "" } else { ", not converged" }
         );
     }

@@ -52,10 +52,10 @@ pub(crate) fn run(
     if stage.skip() {
         return Ok(engine.end_stage(tx, stage)?);
     }
-    let mut records = Vec::new();
-    for (id, value) in tx.memo_values(Commit::KIND.name)? {
-        let record = CommitRecord::decode(&id, &value)?;
-        records.push((id, record));
+    let stored = tx.memo_values(Commit::KIND.name)?;
+    let mut records = Vec::with_capacity(stored.len());
+    for (id, value) in stored.iter() {
+        records.push((id, CommitRecord::<&str>::decode(id, value)?));
     }
     let history = History::new(records);
     let files = tx.current_names(NodeKind::File)?;
@@ -101,7 +101,6 @@ impl<'a> Task for FileHistory<'a> {
         (): &mut (),
         _: &str,
         input: &FileInput<'a>,
-        _: Option<&[u8]>,
     ) -> Result<Option<Metrics>, TaskError> {
         Ok(behavior::metrics(input.touches.iter()))
     }
@@ -167,7 +166,7 @@ impl MainAuthors<'_> {
         debug_assert!(self.0.contains_key(path), "{path} has no entry");
         self.0
             .get(path)?
-            .get_or_init(|| behavior::metrics(touches).map(|m| m.main_author))
+            .get_or_init(|| behavior::main_author(touches).map(str::to_owned))
             .as_deref()
     }
 }
@@ -193,7 +192,6 @@ impl<'a> Task for DirHistory<'a> {
         (): &mut (),
         _: &str,
         input: &DirInput<'a>,
-        _: Option<&[u8]>,
     ) -> Result<Self::Output, TaskError> {
         let truck =
             behavior::truck_factor(input.files.iter().filter_map(|(path, t)| mains.of(path, t)));
@@ -284,13 +282,7 @@ impl Task for Coupling {
         Ok(())
     }
 
-    fn compute(
-        (): &(),
-        (): &mut (),
-        _: &str,
-        _: &CouplingInput,
-        _: Option<&[u8]>,
-    ) -> Result<(), TaskError> {
+    fn compute((): &(), (): &mut (), _: &str, _: &CouplingInput) -> Result<(), TaskError> {
         Ok(())
     }
 
@@ -329,7 +321,7 @@ impl Task for Coupling {
 fn run_coupling(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    history: &History,
+    history: &History<&str>,
     lineages: &BTreeMap<String, Vec<behavior::Touch>>,
     config: &CouplingConfig,
 ) -> Result<(), UpdateError> {

@@ -354,7 +354,6 @@ impl Task for Parse {
         (repo, extractor): &mut Self::Worker,
         _: &str,
         input: &ParseInput,
-        _: Option<&[u8]>,
     ) -> Result<Parsed, TaskError> {
         let Some(bytes) = repo.blob(input.blob) else {
             return Ok(Parsed::Skipped(SkipReason::Unreadable));
@@ -411,14 +410,13 @@ fn run_parse(
     }
     let outputs = engine.run::<Parse>(tx, git_dir, &declared, Sweep::Complete)?;
     let mut values = HashMap::with_capacity(declared.len());
-    for (key, value) in tx.memo_values(Parse::KIND.name)? {
-        if let Some(hash) = outputs.get(&key) {
-            let parsed: Parsed =
-                postcard::from_bytes(&value).map_err(|e| UpdateError::Corrupt {
-                    what: format!("the stored facts of {key}"),
-                    message: e.to_string(),
-                })?;
-            values.insert(key, (hash, parsed));
+    for (key, value) in tx.memo_values(Parse::KIND.name)?.iter() {
+        if let Some(hash) = outputs.get(key) {
+            let parsed: Parsed = postcard::from_bytes(value).map_err(|e| UpdateError::Corrupt {
+                what: format!("the stored facts of {key}"),
+                message: e.to_string(),
+            })?;
+            values.insert(key.to_owned(), (hash, parsed));
         }
     }
     Ok(values)
@@ -474,13 +472,7 @@ impl<'a> Task for Symbols<'a> {
         Ok(())
     }
 
-    fn compute(
-        (): &(),
-        (): &mut (),
-        _: &str,
-        _: &SymbolsInput<'a>,
-        _: Option<&[u8]>,
-    ) -> Result<(), TaskError> {
+    fn compute((): &(), (): &mut (), _: &str, _: &SymbolsInput<'a>) -> Result<(), TaskError> {
         Ok(())
     }
 
@@ -698,7 +690,7 @@ struct ChunkInput<'a> {
 }
 
 impl<'a> Task for Chunks<'a> {
-    const KIND: TaskKind = TaskKind::new("chunk", 5);
+    const KIND: TaskKind = TaskKind::new("chunk", 6);
     type Input = ChunkInput<'a>;
     type Output = Vec<ChunkData>;
     type Shared = PathBuf;
@@ -713,7 +705,6 @@ impl<'a> Task for Chunks<'a> {
         repo: &mut Repository,
         path: &str,
         input: &ChunkInput<'a>,
-        _: Option<&[u8]>,
     ) -> Result<Vec<ChunkData>, TaskError> {
         let Some(bytes) = repo.blob(input.blob) else {
             return Ok(Vec::new());
@@ -849,7 +840,6 @@ impl<'p> Task for Resolve<'p> {
         (): &mut (),
         path: &str,
         input: &ResolveInput<'p>,
-        _: Option<&[u8]>,
     ) -> Result<Resolved, TaskError> {
         let Parsed::Facts(facts) = &*input.parsed else {
             return Err(TaskError::from(

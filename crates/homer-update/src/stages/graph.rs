@@ -6,9 +6,11 @@
 //! - `graph(files)` and `graph(symbols)`: keyed by the graph, with the
 //!   graph's content (its nodes and weighted edges) and the `[graph]`
 //!   settings as the input, so an edit that changes no edge runs nothing.
-//!   When a graph did change, PageRank starts from the previous scores
-//!   (kept as the task's value, handed back by the engine), and converges
-//!   to the bits a cold start gives.
+//!   PageRank starts from the uniform vector every time. Starting from the
+//!   previous scores saved a few iterations (a millisecond or two on
+//!   30,000 symbols) and cost keeping every node's name with its score as
+//!   the task's value: on the 10,000-file synthetic repository, packing,
+//!   writing, reading and mapping it back was a tenth of an update.
 //! - `salience(files)`: from the file graph's values and the behavioral
 //!   metrics, percentile ranks combined into a score, a class and reasons
 //!   (see `crate::salience`).
@@ -34,8 +36,6 @@ pub struct PageRankRun {
     pub nodes: usize,
     pub edges: usize,
     pub iterations: u32,
-    /// Started from the previous scores.
-    pub warm_start: bool,
     pub converged: bool,
 }
 
@@ -82,15 +82,6 @@ impl NamedGraph {
     }
 }
 
-/// What a graph task keeps for the next run: the scores to start from
-/// (postcard: JSON of 40,000 symbol names took longer to read and write
-/// than PageRank's warm start saved).
-#[derive(Serialize, Deserialize)]
-struct Kept {
-    nodes: Vec<(u8, String)>,
-    scores: Vec<f64>,
-}
-
 /// One graph's analysis.
 struct Analysis<'a>(std::marker::PhantomData<&'a ()>);
 
@@ -112,8 +103,7 @@ struct Analysed {
 }
 
 impl<'a> Task for Analysis<'a> {
-    const KIND: TaskKind = TaskKind::new("graph", 6);
-    const READS_PREVIOUS: bool = true;
+    const KIND: TaskKind = TaskKind::new("graph", 7);
     type Input = AnalysisInput<'a>;
     type Output = Analysed;
     type Shared = ();
@@ -128,9 +118,8 @@ impl<'a> Task for Analysis<'a> {
         (): &mut (),
         key: &str,
         input: &AnalysisInput<'a>,
-        previous: Option<&[u8]>,
     ) -> Result<Analysed, TaskError> {
-        Ok(analyse(key, input, previous))
+        Ok(analyse(key, input))
     }
 
     fn report(output: &Analysed) -> Option<String> {
@@ -145,19 +134,7 @@ impl<'a> Task for Analysis<'a> {
         analysed: Analysed,
     ) -> Result<Option<Vec<u8>>, TaskError> {
         write_analysis(w, key, input.graph, &analysed)?;
-        let kept = Kept {
-            nodes: input
-                .graph
-                .nodes
-                .iter()
-                .map(|(k, n)| (k.code(), n.clone()))
-                .collect(),
-            scores: analysed.scores,
-        };
-        // Plain data: serializing cannot fail.
-        Ok(Some(
-            postcard::to_stdvec(&kept).expect("plain data serializes"),
-        ))
+        Ok(None)
     }
 }
 
@@ -180,7 +157,6 @@ impl Task for Salience {
         (): &mut (),
         _: &str,
         input: &salience::Inputs,
-        _: Option<&[u8]>,
     ) -> Result<Self::Output, TaskError> {
         Ok(salience::assess(input))
     }
@@ -303,12 +279,11 @@ fn binary_edges(tx: &WriteTx<'_>, kind: EdgeKind) -> Result<Vec<(Named, Named, f
 }
 
 /// Runs every algorithm on one graph.
-fn analyse(key: &str, input: &AnalysisInput<'_>, previous: Option<&[u8]>) -> Analysed {
+fn analyse(key: &str, input: &AnalysisInput<'_>) -> Analysed {
     let named = input.graph;
     let config = input.config;
     let graph = Graph::new(named.nodes.len(), named.edges.iter().copied());
-    let start = previous_scores(previous, named);
-    let pagerank = homer_graph::pagerank(&graph, &config.pagerank(), start.as_deref());
+    let pagerank = homer_graph::pagerank(&graph, &config.pagerank(), None);
     let (betweenness, _) = homer_graph::betweenness(
         &graph,
         &BetweennessOptions {
@@ -337,7 +312,6 @@ fn analyse(key: &str, input: &AnalysisInput<'_>, previous: Option<&[u8]>) -> Ana
             nodes: graph.len(),
             edges: graph.edge_count(),
             iterations: pagerank.iterations,
-            warm_start: start.is_some(),
             converged: pagerank.converged,
         },
         in_degrees: graph.in_degrees(),
@@ -382,32 +356,6 @@ fn write_analysis(
         write_communities(w, named, labels, *count, &a.scores)?;
     }
     Ok(())
-}
-
-/// The previous run's scores, mapped onto this graph's nodes (a new node
-/// starts at the mean), when there was a previous run whose value reads.
-/// Only a starting point: the scores converge to the same bits from any.
-fn previous_scores(previous: Option<&[u8]>, named: &NamedGraph) -> Option<Vec<f64>> {
-    // A value that does not read (an older layout) means a cold start,
-    // which gives the same scores.
-    let kept = postcard::from_bytes::<Kept>(previous?).ok()?;
-    let old: BTreeMap<(u8, &str), f64> = kept
-        .nodes
-        .iter()
-        .zip(&kept.scores)
-        .map(|((k, n), s)| ((*k, n.as_str()), *s))
-        .collect();
-    if old.is_empty() || named.nodes.is_empty() {
-        return None;
-    }
-    let mean = 1.0 / named.nodes.len() as f64;
-    Some(
-        named
-            .nodes
-            .iter()
-            .map(|(k, n)| old.get(&(k.code(), n.as_str())).copied().unwrap_or(mean))
-            .collect(),
-    )
 }
 
 /// Louvain communities of the file graph, each named after its key files

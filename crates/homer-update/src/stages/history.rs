@@ -129,7 +129,6 @@ impl Task for Commit {
         repo: &mut Repository,
         _: &str,
         input: &CommitInput,
-        _: Option<&[u8]>,
     ) -> Result<Prepared, TaskError> {
         let diff = repo.diff_commit(&input.info, input.parent_tree, input.renames)?;
         Ok(prepare(input, &diff))
@@ -475,13 +474,16 @@ impl Watch {
         }
         if sweep == Sweep::Complete {
             // Commits executed in an earlier run keep their place.
-            for (id, value) in tx.memo_values(Commit::KIND.name)? {
-                if watch.contains_key(&id) || executed.binary_search(&id).is_ok() {
+            for (id, value) in tx.memo_values(Commit::KIND.name)?.iter() {
+                if watch.contains_key(id)
+                    || executed.binary_search_by(|e| e.as_str().cmp(id)).is_ok()
+                {
                     continue;
                 }
-                let record = CommitRecord::decode(&id, &value)?;
+                let record = CommitRecord::<&str>::decode(id, value)?;
                 if !record.missing.is_empty() {
-                    watch.insert(id, record.missing);
+                    let missing = record.missing.iter().map(|m| (*m).to_owned()).collect();
+                    watch.insert(id.to_owned(), missing);
                 }
             }
         }

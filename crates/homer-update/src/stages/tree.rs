@@ -46,7 +46,6 @@ impl Task for Tree {
         repo: &mut Repository,
         _: &str,
         input: &TreeInput,
-        _: Option<&[u8]>,
     ) -> Result<Vec<TreeEntry>, TaskError> {
         Ok(repo.tree(input.tree)?)
     }
