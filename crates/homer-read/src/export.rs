@@ -83,8 +83,8 @@ pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, R
             let symbol_values = grouped(store.node_values(NodeKind::Symbol)?)?;
             let mut nodes: Vec<ExportNode> = Vec::new();
             for n in store.current_nodes(NodeKind::Symbol)? {
-                let what = format!("symbol '{}'", n.name);
-                let symbol: SymbolAttrs = attrs::decode(&what, n.attrs.as_deref())?;
+                let what = || format!("symbol '{}'", n.name);
+                let symbol: SymbolAttrs = attrs::decode(what, n.attrs.as_deref())?;
                 let mut attrs = json_object(&symbol);
                 if let Some(values) = symbol_values.get(&n.name) {
                     attrs.extend(values.clone());
@@ -188,8 +188,8 @@ fn binary_edges(
             }
             (stored * confidence, attrs)
         } else {
-            let what = format!("the {} edge from '{}'", kind.name(), source.name);
-            let depends: DependsAttrs = attrs::decode(&what, e.attrs.as_deref())?;
+            let what = || format!("the {} edge from '{}'", kind.name(), source.name);
+            let depends: DependsAttrs = attrs::decode(what, e.attrs.as_deref())?;
             (stored, json_object(&depends))
         };
         out.push(ExportEdge {

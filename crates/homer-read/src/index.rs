@@ -312,8 +312,8 @@ impl Index {
         let Some(node) = self.store.node(kind, name)? else {
             return Ok(None);
         };
-        let what = format!("{} '{name}'", kind.name());
-        Ok(Some(attrs::decode(&what, node.attrs.as_deref())?))
+        let what = || format!("{} '{name}'", kind.name());
+        Ok(Some(attrs::decode(what, node.attrs.as_deref())?))
     }
 
     /// The attributes of a commit node.

@@ -642,7 +642,7 @@ impl Reader<'_> {
 
         let plain = |e: &StoredEdge| Ok(e.weight);
         let calls = |e: &StoredEdge| {
-            let a: DependsAttrs = attrs::decode(&edge_name(e), e.attrs.as_deref())?;
+            let a: DependsAttrs = attrs::decode(|| edge_name(e), e.attrs.as_deref())?;
             Ok((a.calls > 0.0).then_some(a.calls))
         };
         let imports = self.links(EdgeKind::Imports, path, true, &plain)?;
@@ -668,7 +668,7 @@ impl Reader<'_> {
             let Some(other) = edge.members.iter().find(|m| m.name != path) else {
                 continue;
             };
-            let a: CoChangeAttrs = attrs::decode(&edge_name(edge), edge.attrs.as_deref())?;
+            let a: CoChangeAttrs = attrs::decode(|| edge_name(edge), edge.attrs.as_deref())?;
             co_changes.push(CoChange {
                 path: other.name.clone(),
                 degree: edge.weight.unwrap_or(0.0),

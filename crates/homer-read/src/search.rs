@@ -468,8 +468,8 @@ fn hit(
     let path = chunk_path(chunk).map(str::to_owned);
     let (kind, symbol, commit) = match chunk.node_kind {
         Some(NodeKind::Symbol) => {
-            let what = format!("symbol '{}'", chunk.title);
-            let attrs: SymbolAttrs = attrs::decode(&what, chunk.node_attrs.as_deref())?;
+            let what = || format!("symbol '{}'", chunk.title);
+            let attrs: SymbolAttrs = attrs::decode(what, chunk.node_attrs.as_deref())?;
             (
                 attrs.kind.name().to_owned(),
                 Some(chunk.title.clone()),

@@ -562,8 +562,8 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
                 if in_change.contains(&other.name) {
                     continue;
                 }
-                let what = format!("the co-change edge of '{p}' and '{}'", other.name);
-                let a: CoChangeAttrs = attrs::decode(&what, edge.attrs.as_deref())?;
+                let what = || format!("the co-change edge of '{p}' and '{}'", other.name);
+                let a: CoChangeAttrs = attrs::decode(what, edge.attrs.as_deref())?;
                 let candidate = Forgotten {
                     path: other.name.clone(),
                     partner_of: path.clone(),
@@ -919,8 +919,8 @@ fn changed_definitions(
             .store()
             .members_with_attrs(EdgeKind::Defines, NodeKind::File, path, Role::Target)?
     {
-        let what = format!("symbol '{name}'");
-        defs.push((name, attrs::decode(&what, attrs.as_deref())?));
+        let decoded = attrs::decode(|| format!("symbol '{name}'"), attrs.as_deref())?;
+        defs.push((name, decoded));
     }
     let whole = matches!(diff.status, FileStatus::Added | FileStatus::Deleted);
     let lines = changed_lines(diff, side);

@@ -195,7 +195,7 @@ fn edge_name(edge: &StoredEdge) -> String {
 fn communities(store: &Store) -> Result<Vec<(String, Vec<String>)>, RenderError> {
     let mut communities = Vec::new();
     for edge in store.edges(EdgeKind::Community)? {
-        let a: CommunityAttrs = attrs::decode(&edge_name(&edge), edge.attrs.as_deref())?;
+        let a: CommunityAttrs = attrs::decode(|| edge_name(&edge), edge.attrs.as_deref())?;
         let mut members: Vec<String> = edge.members.iter().map(|m| m.name.clone()).collect();
         members.sort();
         communities.push((a.name, members));
@@ -220,7 +220,7 @@ fn couplings(
             continue;
         }
         let (a, b) = (edge.members[0].name.clone(), edge.members[1].name.clone());
-        let attrs: CoChangeAttrs = attrs::decode(&edge_name(&edge), edge.attrs.as_deref())?;
+        let attrs: CoChangeAttrs = attrs::decode(|| edge_name(&edge), edge.attrs.as_deref())?;
         let hidden = !linked.contains(&(a.as_str(), b.as_str()));
         couplings.push(Coupling {
             a,
@@ -323,8 +323,8 @@ impl Snapshot {
         for (node, value) in
             store.current_nodes_valued(NodeKind::Symbol, keys::CALL_PAGERANK.name().name())?
         {
-            let what = format!("symbol '{}'", node.name);
-            let a: SymbolAttrs = attrs::decode(&what, node.attrs.as_deref())?;
+            let what = || format!("symbol '{}'", node.name);
+            let a: SymbolAttrs = attrs::decode(what, node.attrs.as_deref())?;
             let pagerank = match value {
                 Some(value) => keys::CALL_PAGERANK.decode(&node.name, &value)?,
                 None => 0.0,

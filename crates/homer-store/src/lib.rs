@@ -1050,12 +1050,7 @@ impl WriteTx<'_> {
                 .map_err(StoreError::sqlite("read task values"))?;
             let packed: bool = row.get(2).map_err(StoreError::sqlite("read task values"))?;
             values.keys.push_str(key);
-            packed::unpack_value_onto(value, packed, &mut values.bytes).map_err(|detail| {
-                StoreError::Corrupt {
-                    what: "a task's value",
-                    detail,
-                }
-            })?;
+            packed::unpack_value_onto(value, packed, &mut values.bytes).map_err(corrupt_value)?;
             values.ends.push((values.keys.len(), values.bytes.len()));
         }
         Ok(values)
@@ -1301,10 +1296,14 @@ impl WriteTx<'_> {
 /// A task's value from its stored form; a value that does not inflate is
 /// a damaged index.
 fn unpack_value(stored: Vec<u8>, packed: bool) -> Result<Vec<u8>> {
-    packed::unpack_value(stored, packed).map_err(|detail| StoreError::Corrupt {
+    packed::unpack_value(stored, packed).map_err(corrupt_value)
+}
+
+fn corrupt_value(detail: String) -> StoreError {
+    StoreError::Corrupt {
         what: "a task's value",
         detail,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -249,31 +249,15 @@ pub(crate) struct TouchFact<'h> {
 pub(crate) fn metrics<'a, 'h: 'a>(
     touches: impl IntoIterator<Item = &'a TouchFact<'h>>,
 ) -> Option<Metrics> {
-    // Each commit once (by its place in the history), with its id, author
-    // and commit time.
-    let mut commits: Vec<(u32, &str, &str, i64)> = Vec::new();
-    let mut added_by: BTreeMap<&str, u64> = BTreeMap::new();
-    let (mut added, mut deleted) = (0u64, 0u64);
-    let (mut first, mut last) = (i64::MAX, i64::MIN);
-    for t in touches {
-        let a = u64::from(t.added.unwrap_or(0));
-        added += a;
-        deleted += u64::from(t.deleted.unwrap_or(0));
-        *added_by.entry(t.author).or_default() += a;
-        commits.push((t.index, t.commit, t.author, t.committed));
-        first = first.min(t.authored);
-        last = last.max(t.authored);
-    }
-    if commits.is_empty() {
-        return None;
-    }
-    commits.sort_unstable_by_key(|c| c.0);
-    commits.dedup_by_key(|c| c.0);
-    // A commit has one author: its commits per author.
-    let mut commits_by: BTreeMap<&str, usize> = BTreeMap::new();
-    for &(_, _, author, _) in &commits {
-        *commits_by.entry(author).or_default() += 1;
-    }
+    let Tally {
+        commits,
+        added_by,
+        commits_by,
+        added,
+        deleted,
+        first,
+        last,
+    } = Tally::of(touches)?;
     let total = commits.len() as f64;
     let (main, share) = main_of(&added_by, &commits_by, added, total);
     let fragmentation = 1.0
@@ -345,30 +329,69 @@ fn main_of<'a>(
     }
 }
 
+/// What every metric of a file or directory counts from its touches.
+struct Tally<'h> {
+    /// Each commit once (by its place in the history), with its id, author
+    /// and commit time.
+    commits: Vec<(u32, &'h str, &'h str, i64)>,
+    added_by: BTreeMap<&'h str, u64>,
+    /// A commit has one author: its commits per author.
+    commits_by: BTreeMap<&'h str, usize>,
+    added: u64,
+    deleted: u64,
+    /// First and last author time.
+    first: i64,
+    last: i64,
+}
+
+impl<'h> Tally<'h> {
+    /// `None` without touches.
+    fn of<'a>(touches: impl IntoIterator<Item = &'a TouchFact<'h>>) -> Option<Tally<'h>>
+    where
+        'h: 'a,
+    {
+        let mut commits = Vec::new();
+        let mut added_by: BTreeMap<&str, u64> = BTreeMap::new();
+        let (mut added, mut deleted) = (0u64, 0u64);
+        let (mut first, mut last) = (i64::MAX, i64::MIN);
+        for t in touches {
+            let a = u64::from(t.added.unwrap_or(0));
+            added += a;
+            deleted += u64::from(t.deleted.unwrap_or(0));
+            *added_by.entry(t.author).or_default() += a;
+            commits.push((t.index, t.commit, t.author, t.committed));
+            first = first.min(t.authored);
+            last = last.max(t.authored);
+        }
+        if commits.is_empty() {
+            return None;
+        }
+        commits.sort_unstable_by_key(|c| c.0);
+        commits.dedup_by_key(|c| c.0);
+        let mut commits_by: BTreeMap<&str, usize> = BTreeMap::new();
+        for &(_, _, author, _) in &commits {
+            *commits_by.entry(author).or_default() += 1;
+        }
+        Some(Tally {
+            commits,
+            added_by,
+            commits_by,
+            added,
+            deleted,
+            first,
+            last,
+        })
+    }
+}
+
 /// The main author of [`metrics`] alone, without the rest of them: the
 /// truck factor of a directory reads it for every file below (all of them
-/// for the root), and computing every metric of 10,000 files for it was a
-/// twentieth of an update of the synthetic repository.
+/// for the root), and computing every metric (owners, recent commits) of
+/// 10,000 files for it was a twentieth of an update of the synthetic
+/// repository.
 pub(crate) fn main_author<'h>(touches: &[TouchFact<'h>]) -> Option<&'h str> {
-    let mut added_by: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut added = 0u64;
-    let mut commits: Vec<(u32, &str)> = Vec::with_capacity(touches.len());
-    for t in touches {
-        let a = u64::from(t.added.unwrap_or(0));
-        added += a;
-        *added_by.entry(t.author).or_default() += a;
-        commits.push((t.index, t.author));
-    }
-    if commits.is_empty() {
-        return None;
-    }
-    commits.sort_unstable_by_key(|c| c.0);
-    commits.dedup_by_key(|c| c.0);
-    let mut commits_by: BTreeMap<&str, usize> = BTreeMap::new();
-    for &(_, author) in &commits {
-        *commits_by.entry(author).or_default() += 1;
-    }
-    Some(main_of(&added_by, &commits_by, added, commits.len() as f64).0)
+    let t = Tally::of(touches)?;
+    Some(main_of(&t.added_by, &t.commits_by, t.added, t.commits.len() as f64).0)
 }
 
 /// The fewest authors whose departure leaves more than half of the files

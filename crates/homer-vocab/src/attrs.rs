@@ -180,11 +180,15 @@ pub fn encode<T: Serialize>(attrs: &T) -> Option<String> {
     (text != "{}").then_some(text)
 }
 
-/// Decodes the attributes of `what` (a node or edge, named in the error);
-/// absent attributes decode as `{}`.
-pub fn decode<T: DeserializeOwned>(what: &str, attrs: Option<&str>) -> Result<T, VocabError> {
+/// Decodes the attributes of a node or edge; `what` names it, called only
+/// for the error (a read of 30,000 symbols formats no name). Absent
+/// attributes decode as `{}`.
+pub fn decode<T: DeserializeOwned>(
+    what: impl FnOnce() -> String,
+    attrs: Option<&str>,
+) -> Result<T, VocabError> {
     serde_json::from_str(attrs.unwrap_or("{}")).map_err(|e| VocabError::BadAttrs {
-        what: what.to_owned(),
+        what: what(),
         message: e.to_string(),
     })
 }
@@ -201,19 +205,23 @@ mod tests {
         };
         assert_eq!(encode(&exe).as_deref(), Some(r#"{"mode":"executable"}"#));
         assert_eq!(
-            decode::<FileAttrs>("file 'x'", Some(r#"{"mode":"executable"}"#)).expect("decodes"),
+            decode::<FileAttrs>(|| "file 'x'".to_owned(), Some(r#"{"mode":"executable"}"#))
+                .expect("decodes"),
             exe
         );
         assert_eq!(
-            decode::<FileAttrs>("file 'x'", None).expect("absent"),
+            decode::<FileAttrs>(|| "file 'x'".to_owned(), None).expect("absent"),
             FileAttrs::default()
         );
     }
 
     #[test]
     fn attributes_that_do_not_decode_name_their_owner() {
-        let err = decode::<SymbolAttrs>("symbol 'src/a.rs::f'", Some(r#"{"kind":"function"}"#))
-            .expect_err("fields missing");
+        let err = decode::<SymbolAttrs>(
+            || "symbol 'src/a.rs::f'".to_owned(),
+            Some(r#"{"kind":"function"}"#),
+        )
+        .expect_err("fields missing");
         assert!(err.to_string().contains("symbol 'src/a.rs::f'"), "{err}");
         assert!(err.to_string().contains("rebuild"), "{err}");
     }

@@ -275,7 +275,7 @@ fn files_at_head(tx: &WriteTx<'_>, repo: &Repository) -> Result<AtHead, UpdateEr
             manifest_blobs.push((file.name.clone(), blob));
         }
         let file_attrs: FileAttrs =
-            attrs::decode(&format!("file '{}'", file.name), file.attrs.as_deref())?;
+            attrs::decode(|| format!("file '{}'", file.name), file.attrs.as_deref())?;
         if file_attrs.mode == Some(FileMode::Symlink) {
             continue;
         }
