@@ -1,5 +1,5 @@
 //! Criterion suite for the read side in-process: brute-force scoring of
-//! 100,000 vectors of 384 numbers, and `query` and `search` on the small
+//! 100,000 int8 vectors of 384 numbers, and `query` and `search` on the small
 //! fixture's index (built once, without embeddings).
 //!
 //!     cargo bench -p homer-benches --bench read
@@ -18,14 +18,21 @@ fn vectors(c: &mut Criterion) {
         state ^= state << 5;
         f32::from(u16::try_from(state % 2001).expect("small")) / 1000.0 - 1.0
     };
-    let flat: Vec<f32> = (0..N * DIM).map(|_| next()).collect();
-    let keys: Vec<i64> = (0..i64::try_from(N).expect("small")).collect();
+    // Int8 numbers with one scale a vector, as the store keeps them.
+    #[allow(clippy::cast_possible_truncation, reason = "within ±127")]
+    let numbers: Vec<i8> = (0..N * DIM).map(|_| (next() * 127.0) as i8).collect();
+    let vectors = homer_store::StoredVectors {
+        dim: DIM,
+        keys: (0..i64::try_from(N).expect("small")).collect(),
+        scales: vec![1.0 / 127.0; N],
+        numbers,
+    };
     let q: Vec<f32> = (0..DIM).map(|_| next()).collect();
     let mut group = c.benchmark_group("vectors");
     group.sample_size(20);
     group.throughput(Throughput::Elements(N as u64));
     group.bench_function("nearest_100/100000x384", |b| {
-        b.iter(|| std::hint::black_box(nearest(&flat, &keys, &q, 100)));
+        b.iter(|| std::hint::black_box(nearest(&vectors, &q, 100)));
     });
     group.finish();
 }

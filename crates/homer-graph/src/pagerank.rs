@@ -66,6 +66,12 @@ pub fn pagerank(graph: &Graph, options: &PageRankOptions, start: Option<&[f64]>)
 /// proportion to their weights: "what matters from here". Seeds out of
 /// range or with a weight that is not positive are ignored; with none left
 /// the teleport is uniform.
+///
+/// The iteration starts from the teleport itself, so a node the seeds do
+/// not reach along the edges holds exactly zero throughout: the scores of
+/// the part the seeds reach are the same bits whether the rest of the graph
+/// is there or not (a task context walks only that part), provided its
+/// nodes and edges keep their relative order.
 #[must_use]
 pub fn personalized_pagerank(
     graph: &Graph,
@@ -87,7 +93,8 @@ pub fn personalized_pagerank(
     } else {
         teleport = vec![1.0 / n.max(1) as f64; n];
     }
-    iterate(graph, options, &teleport, None)
+    let start = teleport.clone();
+    iterate(graph, options, &teleport, Some(&start))
 }
 
 fn iterate(
@@ -250,6 +257,29 @@ mod tests {
         // No usable seed: the plain PageRank.
         let plain = personalized_pagerank(&g, &PageRankOptions::default(), &[(9, 1.0)]);
         assert!(close(&plain.scores, &[0.25; 4], QUANTUM));
+    }
+
+    /// Seed 0, edges 0 → 1 and 2 → 1, node 1 dangling. By hand, with
+    /// d = 0.85 and node 1's mass going back to the seed: x1 = d·x0 and
+    /// x0 = (1 - d) + d·x1, so x0 = 0.15 / (1 - 0.7225); node 2, which the
+    /// seed does not reach, is exactly zero. And the part the seed reaches,
+    /// walked alone (nodes 0 and 1, in the same order), ends on the same
+    /// bits.
+    #[test]
+    fn what_the_seeds_do_not_reach_is_zero_and_changes_nothing() {
+        let whole = Graph::new(3, [(0, 1, 1.0), (2, 1, 1.0)]);
+        let r = personalized_pagerank(&whole, &PageRankOptions::default(), &[(0, 1.0)]);
+        let x0 = 0.15 / (1.0 - 0.7225);
+        assert!(
+            close(&r.scores, &[x0, 1.0 - x0, 0.0], QUANTUM),
+            "{:?}",
+            r.scores
+        );
+        assert_eq!(r.scores[2].to_bits(), 0.0f64.to_bits());
+        let part = Graph::new(2, [(0, 1, 1.0)]);
+        let p = personalized_pagerank(&part, &PageRankOptions::default(), &[(0, 1.0)]);
+        assert_eq!(p.scores[..], r.scores[..2]);
+        assert_eq!(p.iterations, r.iterations);
     }
 
     #[test]

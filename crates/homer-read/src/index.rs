@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 
 use homer_embed::{Encoder, EncoderKind};
 use homer_git::{Head, ObjectId};
-use homer_store::{NodeKind, Store};
+use homer_store::{NodeKind, Store, StoredVectors};
 use homer_vocab::attrs::{self, CommitAttrs};
 use homer_vocab::values::ValueType;
 use homer_vocab::{Checkpoint, Key, Values, Workspace};
@@ -36,7 +36,7 @@ pub struct Index {
 #[derive(Default)]
 struct Warm {
     encoder: Option<(EncoderKind, Encoder)>,
-    vectors: Option<(u64, EncoderKind, Arc<Vectors>)>,
+    vectors: Option<(u64, EncoderKind, Arc<StoredVectors>)>,
 }
 
 impl std::fmt::Debug for Warm {
@@ -49,14 +49,6 @@ impl std::fmt::Debug for Warm {
             )
             .finish()
     }
-}
-
-/// Every stored vector of one model: `keys[i]` is the text hash of
-/// `flat[i * dimensions..]`.
-#[derive(Debug)]
-pub(crate) struct Vectors {
-    pub keys: Vec<i64>,
-    pub flat: Vec<f32>,
 }
 
 /// Blob ids of working-tree files, remembered with the file's size,
@@ -188,7 +180,7 @@ impl Index {
     }
 
     /// The stored vectors of `kind`, read once per revision of the index.
-    pub(crate) fn vectors(&self, kind: EncoderKind) -> Result<Arc<Vectors>, ReadError> {
+    pub(crate) fn vectors(&self, kind: EncoderKind) -> Result<Arc<StoredVectors>, ReadError> {
         let revision = self.revision()?;
         let mut warm = self.warm.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((r, k, vectors)) = &warm.vectors
@@ -197,10 +189,10 @@ impl Index {
         {
             return Ok(Arc::clone(vectors));
         }
-        let (keys, flat) = self
-            .store
-            .text_vectors(kind.model_id(), kind.dimensions())?;
-        let vectors = Arc::new(Vectors { keys, flat });
+        let vectors = Arc::new(
+            self.store
+                .text_vectors(kind.model_id(), kind.dimensions())?,
+        );
         warm.vectors = Some((revision, kind, Arc::clone(&vectors)));
         Ok(vectors)
     }

@@ -928,7 +928,7 @@ impl Reader<'_> {
         // Texts are shared by moved or copied definitions: a few more
         // than wanted leave room for this symbol's own text and for
         // duplicates.
-        let scored = crate::vectors::nearest(&vectors.flat, &vectors.keys, &own, 64);
+        let scored = crate::vectors::nearest(&vectors, &own, 64);
         let wanted = self.options.limit.min(5);
         let mut out: Vec<Similar> = Vec::new();
         for (cosine, hash) in scored {

@@ -394,7 +394,7 @@ fn semantic_ranking<R>(
 fn nearest_chunks(
     store: &homer_store::Store,
     kind: homer_embed::EncoderKind,
-    vectors: &crate::index::Vectors,
+    vectors: &homer_store::StoredVectors,
     encoded: Result<Option<Vec<f32>>, homer_embed::EmbedError>,
 ) -> Result<Vec<(i64, f32)>, String> {
     let dimensions = kind.dimensions();
@@ -413,7 +413,7 @@ fn nearest_chunks(
     // Texts are scored once; a text several chunks share (a moved or
     // copied definition) ranks each of them.
     let mut ranking = Vec::with_capacity(DEPTH);
-    for (cosine, hash) in crate::vectors::nearest(&vectors.flat, &vectors.keys, &q, DEPTH) {
+    for (cosine, hash) in crate::vectors::nearest(vectors, &q, DEPTH) {
         let chunks = store.chunks_with_text(hash).map_err(|e| e.to_string())?;
         ranking.extend(chunks.into_iter().map(|(id, _)| (id, cosine)));
         if ranking.len() >= DEPTH {

@@ -10,7 +10,8 @@ use homer_vocab::outside_production;
 use serde::Serialize;
 
 use crate::RenderError;
-use crate::snapshot::{Coupling, Snapshot};
+use crate::around::Around;
+use crate::snapshot::{Coupling, Snapshot, SymbolRow};
 
 /// A task context, fitted to a token budget.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -60,6 +61,122 @@ const NAMED_SHOWN: usize = 10;
 /// Co-change partners are listed for this many of the first files.
 const PARTNERS_OF: usize = 3;
 
+/// What planning a task's context reads of the index. A loaded
+/// [`Snapshot`] answers from memory (`homer serve` keeps one); [`Around`]
+/// reads only what the task reaches (`homer render --task`, one context a
+/// process). Both answer alike: a test holds the two plans equal.
+pub(crate) trait TaskSource {
+    /// The commit the index describes.
+    fn commit(&self) -> &str;
+    /// Production code files with the words of their paths.
+    fn path_words(&self) -> &[(String, Vec<String>)];
+    /// The current symbol named `name`.
+    fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError>;
+    /// The current symbols whose names start with `prefix`, by name.
+    fn symbols_under(&mut self, prefix: &str) -> Result<Vec<usize>, RenderError>;
+    fn row(&self, i: usize) -> &SymbolRow;
+    /// Personalized PageRank over the call graph from `seeds` (not empty):
+    /// each symbol with a positive score.
+    fn walk(&mut self, seeds: &[(usize, f64)]) -> Result<Vec<(usize, f64)>, RenderError>;
+    /// Each symbol with a positive PageRank over the whole call graph.
+    fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError>;
+    /// The co-change pairs with a file of `files`, in the order of
+    /// [`Snapshot`]'s.
+    fn couplings_of(&mut self, files: &BTreeSet<&str>) -> Result<Vec<Coupling>, RenderError>;
+}
+
+/// A loaded snapshot as a task's source.
+struct Loaded<'a> {
+    snapshot: &'a Snapshot,
+    position: BTreeMap<&'a str, usize>,
+}
+
+impl<'a> Loaded<'a> {
+    fn new(snapshot: &'a Snapshot) -> Self {
+        let position = snapshot
+            .symbols
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (x.name.as_str(), i))
+            .collect();
+        Loaded { snapshot, position }
+    }
+}
+
+impl TaskSource for Loaded<'_> {
+    fn commit(&self) -> &str {
+        &self.snapshot.commit
+    }
+
+    fn path_words(&self) -> &[(String, Vec<String>)] {
+        self.snapshot.path_words()
+    }
+
+    fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError> {
+        Ok(self.position.get(name).copied())
+    }
+
+    fn symbols_under(&mut self, prefix: &str) -> Result<Vec<usize>, RenderError> {
+        Ok(self
+            .position
+            .range(prefix..)
+            .take_while(|(name, _)| name.starts_with(prefix))
+            .map(|(_, &i)| i)
+            .collect())
+    }
+
+    fn row(&self, i: usize) -> &SymbolRow {
+        &self.snapshot.symbols[i]
+    }
+
+    fn walk(&mut self, seeds: &[(usize, f64)]) -> Result<Vec<(usize, f64)>, RenderError> {
+        let mut edges = Vec::new();
+        for edge in &self.snapshot.calls {
+            let (a, b) = (edge.source.1.as_str(), edge.target.1.as_str());
+            if let (Some(&i), Some(&j)) = (self.position.get(a), self.position.get(b)) {
+                edges.push((
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                    u32::try_from(j).unwrap_or(u32::MAX),
+                    edge.weight.unwrap_or(1.0),
+                ));
+            }
+        }
+        let graph = homer_graph::Graph::new(self.snapshot.symbols.len(), edges);
+        let scores = homer_graph::personalized_pagerank(
+            &graph,
+            &homer_graph::PageRankOptions::default(),
+            seeds,
+        )
+        .scores;
+        Ok(scores
+            .into_iter()
+            .enumerate()
+            .filter(|&(_, s)| s > 0.0)
+            .collect())
+    }
+
+    fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError> {
+        Ok(self
+            .snapshot
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.pagerank > 0.0)
+            .map(|(i, x)| (i, x.pagerank))
+            .collect())
+    }
+
+    fn couplings_of(&mut self, files: &BTreeSet<&str>) -> Result<Vec<Coupling>, RenderError> {
+        Ok(self
+            .snapshot
+            .couplings
+            .iter()
+            .filter(|c| files.contains(c.a.as_str()) || files.contains(c.b.as_str()))
+            .cloned()
+            .collect())
+    }
+}
+
 /// Seed symbols (index, weight), and the files the search found, most
 /// relevant first.
 struct Seeds {
@@ -73,8 +190,7 @@ struct Seeds {
 /// the sum of 1/(`HIT_K` + rank) over their hits.
 fn seeds(
     opened: &Index,
-    index: &Snapshot,
-    position: &BTreeMap<&str, usize>,
+    source: &mut impl TaskSource,
     task: &str,
     focus: &[String],
 ) -> Result<Seeds, RenderError> {
@@ -104,16 +220,13 @@ fn seeds(
         let weight = 1.0 / (rank as f64 + 1.0);
         match (&hit.path, &hit.symbol) {
             (Some(p), Some(sym)) => {
-                if let Some(&i) = position.get(format!("{p}::{sym}").as_str()) {
+                if let Some(i) = source.symbol(&format!("{p}::{sym}"))? {
                     seeds.push((i, weight));
                 }
             }
             (Some(p), None) => {
-                let prefix = format!("{p}::");
-                for (i, x) in index.symbols.iter().enumerate() {
-                    if x.name.starts_with(&prefix) {
-                        seeds.push((i, weight / 4.0));
-                    }
+                for i in source.symbols_under(&format!("{p}::"))? {
+                    seeds.push((i, weight / 4.0));
                 }
             }
             _ => {}
@@ -121,12 +234,10 @@ fn seeds(
     }
     for f in focus {
         let f = f.trim_end_matches('/');
-        let (dir, file) = (format!("{f}/"), format!("{f}::"));
-        for (i, x) in index.symbols.iter().enumerate() {
-            if x.name.starts_with(&dir) || x.name.starts_with(&file) {
-                seeds.push((i, 1.0));
-            }
-        }
+        let mut under = source.symbols_under(&format!("{f}/"))?;
+        under.extend(source.symbols_under(&format!("{f}::"))?);
+        under.sort_by(|&a, &b| source.row(a).name.cmp(&source.row(b).name));
+        seeds.extend(under.into_iter().map(|i| (i, 1.0)));
     }
     Ok(Seeds {
         symbols: seeds,
@@ -198,12 +309,11 @@ fn fuse<'a>(lists: &[(&'a [String], f64)]) -> BTreeMap<&'a str, f64> {
 /// Production source files whose paths name the task's words, best first:
 /// BM25 over the words of each path (`src/utils/cookie.ts` is `src utils
 /// cookie`), as a person looks for a file named after what they change.
-fn named_files(index: &Snapshot, task: &str) -> Vec<String> {
+fn named_files(docs: &[(String, Vec<String>)], task: &str) -> Vec<String> {
     let wanted: BTreeSet<String> = homer_vocab::text::naming_words(task).into_iter().collect();
     if wanted.is_empty() {
         return Vec::new();
     }
-    let docs = index.path_words();
     #[allow(clippy::cast_precision_loss, reason = "counts are small")]
     let (n, average) = {
         let total: usize = docs.iter().map(|(_, w)| w.len()).sum();
@@ -245,7 +355,7 @@ fn named_files(index: &Snapshot, task: &str) -> Vec<String> {
 
 /// The ranked symbols in the order they are given budget: the first
 /// `PER_FILE` of each file in file order, then the rest in rank order.
-fn budget_order(index: &Snapshot, ranked: &[usize], files: &[String]) -> Vec<usize> {
+fn budget_order(source: &impl TaskSource, ranked: &[usize], files: &[String]) -> Vec<usize> {
     let place: BTreeMap<&str, usize> = files
         .iter()
         .enumerate()
@@ -254,7 +364,7 @@ fn budget_order(index: &Snapshot, ranked: &[usize], files: &[String]) -> Vec<usi
     let mut per_file: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
     let mut rest = Vec::new();
     for &i in ranked {
-        match place.get(file_of(&index.symbols[i].name)) {
+        match place.get(file_of(&source.row(i).name)) {
             Some(&f) if per_file[f].len() < PER_FILE => per_file[f].push(i),
             _ => rest.push(i),
         }
@@ -262,11 +372,12 @@ fn budget_order(index: &Snapshot, ranked: &[usize], files: &[String]) -> Vec<usi
     per_file.into_iter().flatten().chain(rest).collect()
 }
 
-/// The files of the chosen symbols, in the order of their first symbol.
-fn files_of(index: &Snapshot, chosen: &[usize]) -> Vec<String> {
+/// The files of the symbols named `names`, in the order of their first
+/// symbol.
+fn files_of<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
-    for &i in chosen {
-        let p = file_of(&index.symbols[i].name).to_owned();
+    for name in names {
+        let p = file_of(name).to_owned();
         if !order.contains(&p) {
             order.push(p);
         }
@@ -274,17 +385,27 @@ fn files_of(index: &Snapshot, chosen: &[usize]) -> Vec<String> {
     order
 }
 
+/// The files of `rows`, in the order of their first symbol.
+fn files_of_rows(rows: &[SymbolRow]) -> Vec<String> {
+    files_of(rows.iter().map(|x| x.name.as_str()))
+}
+
 /// The context's heading: the task, what the context is, and the co-change
 /// partners of the files most likely edited.
-fn heading(index: &Snapshot, task: &str, files: &[String], asks_outside: bool) -> String {
+fn heading(
+    source: &mut impl TaskSource,
+    task: &str,
+    files: &[String],
+    asks_outside: bool,
+) -> Result<String, RenderError> {
     // Co-change partners of the files most likely edited, where the
     // context does not show them already: what a change there usually
     // drags along. Partners of every file the search touched were mostly
     // partners of files the task is not about.
     let likely: BTreeSet<&str> = files.iter().take(PARTNERS_OF).map(String::as_str).collect();
     let shown_early: BTreeSet<&str> = files.iter().take(10).map(String::as_str).collect();
-    let partners: Vec<(&str, &str, &Coupling)> = index
-        .couplings
+    let couplings = source.couplings_of(&likely)?;
+    let partners: Vec<(&str, &str, &Coupling)> = couplings
         .iter()
         .filter_map(|c| {
             let (inside, other) = if likely.contains(c.a.as_str()) {
@@ -302,7 +423,8 @@ fn heading(index: &Snapshot, task: &str, files: &[String], asks_outside: bool) -
         .collect();
 
     let mut h = String::new();
-    let short = index.short_commit();
+    let commit = source.commit();
+    let short = &commit[..commit.len().min(12)];
     let _ = writeln!(h, "# Context for: {task}\n");
     let _ = writeln!(
         h,
@@ -319,16 +441,16 @@ fn heading(index: &Snapshot, task: &str, files: &[String], asks_outside: bool) -
         }
         h.push('\n');
     }
-    h
+    Ok(h)
 }
 
 /// The closing line: what the budget left out, and how to ask for it.
-fn left_out(index: &Snapshot, shown: &[usize], rest: &[usize]) -> String {
+fn left_out(shown: &[SymbolRow], rest: &[SymbolRow]) -> String {
     if rest.is_empty() {
         return String::new();
     }
-    let shown_files = files_of(index, shown);
-    let more_files = files_of(index, rest)
+    let shown_files = files_of_rows(shown);
+    let more_files = files_of_rows(rest)
         .into_iter()
         .filter(|f| !shown_files.contains(f))
         .count();
@@ -345,20 +467,19 @@ fn left_out(index: &Snapshot, shown: &[usize], rest: &[usize]) -> String {
 
 /// The heading, then the chosen symbols grouped by file (files in the
 /// order of `files`, symbols in line order).
-fn render_symbols(index: &Snapshot, head: &str, files: &[String], chosen: &[usize]) -> String {
-    let shown = files_of(index, chosen);
+fn render_symbols(head: &str, files: &[String], chosen: &[SymbolRow]) -> String {
+    let shown = files_of_rows(chosen);
     let order: Vec<&String> = files.iter().filter(|f| shown.contains(f)).collect();
-    let mut chosen: Vec<usize> = chosen.to_vec();
-    chosen.sort_by_key(|&i| (index.symbols[i].line, i));
+    let mut chosen: Vec<&SymbolRow> = chosen.iter().collect();
+    chosen.sort_by(|a, b| a.line.cmp(&b.line).then(a.name.cmp(&b.name)));
     let mut s = head.to_owned();
     for file in order {
         let _ = writeln!(s, "## {file}\n");
-        for &i in &chosen {
-            let x = &index.symbols[i];
+        for x in &chosen {
             if file_of(&x.name) != file.as_str() {
                 continue;
             }
-            symbol_lines(&mut s, index, i);
+            symbol_lines(&mut s, x);
         }
         s.push('\n');
     }
@@ -367,8 +488,7 @@ fn render_symbols(index: &Snapshot, head: &str, files: &[String], chosen: &[usiz
 
 /// A definition's lines in the context: line, signature (with the
 /// qualified name when the signature does not say it), first doc line.
-fn symbol_lines(s: &mut String, index: &Snapshot, i: usize) {
-    let x = &index.symbols[i];
+fn symbol_lines(s: &mut String, x: &SymbolRow) {
     let qualified = x.name.split_once("::").map_or(x.name.as_str(), |(_, q)| q);
     let sig = if x.signature.trim().is_empty() {
         qualified
@@ -391,25 +511,19 @@ fn symbol_lines(s: &mut String, index: &Snapshot, i: usize) {
 /// merge with the next one's much, so the sum is close to the whole
 /// text's count and rarely below it. What the fit searches around instead
 /// of counting whole renderings from zero.
-fn estimate(
-    index: &Snapshot,
-    order: &[usize],
-    fixed: usize,
-    budget: usize,
-    wider: usize,
-) -> (usize, usize) {
+fn estimate(order: &[SymbolRow], fixed: usize, budget: usize, wider: usize) -> (usize, usize) {
     let mut used = fixed;
     let mut within = None;
     let mut files: BTreeSet<&str> = BTreeSet::new();
     let mut piece = String::new();
-    for (k, &i) in order.iter().enumerate() {
+    for (k, x) in order.iter().enumerate() {
         piece.clear();
-        let file = file_of(&index.symbols[i].name);
+        let file = file_of(&x.name);
         if files.insert(file) {
             let _ = writeln!(piece, "## {file}\n");
             piece.push('\n');
         }
-        symbol_lines(&mut piece, index, i);
+        symbol_lines(&mut piece, x);
         used += count_tokens(&piece);
         if used > budget && within.is_none() {
             within = Some(k);
@@ -428,8 +542,7 @@ pub fn task_context(
     budget: usize,
     focus: &[String],
 ) -> Result<TaskContext, RenderError> {
-    let snapshot = Snapshot::load_for_task(opened)?;
-    let mut context = task_context_in(opened, &snapshot, task, budget, focus)?;
+    let mut context = plan(opened, &mut Around::new(opened)?, task, focus)?.fit(budget)?;
     context.warnings.extend(opened.freshness_warning()?);
     for file in &context.files {
         if opened.changed_in_worktree(file)? {
@@ -457,126 +570,100 @@ pub fn task_context_in(
 /// renders as much as a budget holds (`homer serve` fits one plan to a
 /// smaller budget when its stamped answer is too long).
 #[derive(Debug)]
-pub struct TaskPlan<'a> {
-    index: &'a Snapshot,
+pub struct TaskPlan {
     head: String,
     files: Vec<String>,
-    ranked: Vec<usize>,
+    /// The definitions in the order they are given budget.
+    ranked: Vec<SymbolRow>,
 }
 
-/// Plans the context of `task` (see [`TaskPlan`]).
-pub fn task_plan<'a>(
+/// Plans the context of `task` (see [`TaskPlan`]) from a loaded snapshot.
+pub fn task_plan(
     opened: &Index,
-    index: &'a Snapshot,
+    index: &Snapshot,
     task: &str,
     focus: &[String],
-) -> Result<TaskPlan<'a>, RenderError> {
-    let position: BTreeMap<&str, usize> = index
-        .symbols
-        .iter()
-        .enumerate()
-        .map(|(i, x)| (x.name.as_str(), i))
-        .collect();
+) -> Result<TaskPlan, RenderError> {
+    plan(opened, &mut Loaded::new(index), task, focus)
+}
+
+/// Plans the context of `task` from what `source` reads.
+fn plan(
+    opened: &Index,
+    source: &mut impl TaskSource,
+    task: &str,
+    focus: &[String],
+) -> Result<TaskPlan, RenderError> {
     let Seeds {
         symbols: seeds,
         searched,
-    } = seeds(opened, index, &position, task, focus)?;
-    // Personalized PageRank over the call graph from the seeds.
-    let mut edges = Vec::new();
-    for edge in &index.calls {
-        let (a, b) = (edge.source.1.as_str(), edge.target.1.as_str());
-        if let (Some(&i), Some(&j)) = (position.get(a), position.get(b)) {
-            edges.push((
-                u32::try_from(i).unwrap_or(u32::MAX),
-                u32::try_from(j).unwrap_or(u32::MAX),
-                edge.weight.unwrap_or(1.0),
-            ));
-        }
-    }
-    let graph = homer_graph::Graph::new(index.symbols.len(), edges);
-    // Nothing matched: the most depended-on definitions overall.
-    let scores = if seeds.is_empty() {
-        index.symbols.iter().map(|x| x.pagerank).collect()
+    } = seeds(opened, source, task, focus)?;
+    // Personalized PageRank over the call graph from the seeds; nothing
+    // matched: the most depended-on definitions overall.
+    let scored = if seeds.is_empty() {
+        source.ranked_overall()?
     } else {
-        homer_graph::personalized_pagerank(&graph, &homer_graph::PageRankOptions::default(), &seeds)
-            .scores
+        source.walk(&seeds)?
     };
-    let mut ranked: Vec<usize> = (0..index.symbols.len())
-        .filter(|&i| scores[i] > 0.0)
-        .collect();
-    ranked.sort_by(|&a, &b| {
-        scores[b]
-            .total_cmp(&scores[a])
-            .then(index.symbols[a].name.cmp(&index.symbols[b].name))
+    let mut ranked: Vec<(usize, f64)> = scored;
+    ranked.sort_by(|&(a, x), &(b, y)| {
+        y.total_cmp(&x)
+            .then(source.row(a).name.cmp(&source.row(b).name))
     });
     ranked.truncate(400);
+    let ranked: Vec<usize> = ranked.into_iter().map(|(i, _)| i).collect();
     let asks_outside = homer_read::asks_outside_production(task);
-    let named = named_files(index, task);
+    let named = named_files(source.path_words(), task);
     let files = file_order(
         &searched,
-        &files_of(index, &ranked),
+        &files_of(ranked.iter().map(|&i| source.row(i).name.as_str())),
         &named,
         asks_outside,
         focus,
     );
     // A file near the top that the walk ranked nothing of (its path named
     // the task) shows its most called definitions.
-    let walked: BTreeSet<&str> = ranked
+    let walked: BTreeSet<String> = ranked
         .iter()
-        .map(|&i| file_of(&index.symbols[i].name))
+        .map(|&i| file_of(&source.row(i).name).to_owned())
         .collect();
     let unwalked: Vec<&str> = files
         .iter()
         .take(NAMED_SHOWN)
         .map(String::as_str)
-        .filter(|f| !walked.contains(f))
+        .filter(|f| !walked.contains(*f))
         .collect();
-    // Their definitions, in one pass over the symbols.
-    let mut own: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    if !unwalked.is_empty() {
-        for (i, x) in index.symbols.iter().enumerate() {
-            let f = file_of(&x.name);
-            if unwalked.contains(&f) {
-                own.entry(f).or_default().push(i);
-            }
-        }
-    }
     let mut extra = Vec::new();
     for f in unwalked {
-        let mut own = own.remove(f).unwrap_or_default();
+        let mut own = source.symbols_under(&format!("{f}::"))?;
         own.sort_by(|&a, &b| {
-            index.symbols[b]
-                .pagerank
-                .total_cmp(&index.symbols[a].pagerank)
-                .then(index.symbols[a].line.cmp(&index.symbols[b].line))
+            let (a, b) = (source.row(a), source.row(b));
+            b.pagerank.total_cmp(&a.pagerank).then(a.line.cmp(&b.line))
         });
         extra.extend(own.into_iter().take(PER_FILE));
     }
     let ranked: Vec<usize> = ranked.into_iter().chain(extra).collect();
-    let ranked = budget_order(index, &ranked, &files);
-    let head = heading(index, task, &files, asks_outside);
+    let ranked = budget_order(source, &ranked, &files);
+    let head = heading(source, task, &files, asks_outside)?;
     Ok(TaskPlan {
-        index,
         head,
         files,
-        ranked,
+        ranked: ranked.into_iter().map(|i| source.row(i).clone()).collect(),
     })
 }
 
-impl TaskPlan<'_> {
+impl TaskPlan {
     /// The context within `budget` tokens: the largest prefix of the
     /// ranked definitions whose rendering fits.
     pub fn fit(&self, budget: usize) -> Result<TaskContext, RenderError> {
         let TaskPlan {
-            index,
             head,
             files,
             ranked,
         } = self;
-        let index: &Snapshot = index;
         let render_k = |k: usize| {
-            let mut text = render_symbols(index, head, files, &ranked[..k]);
-            text.push_str(&left_out(index, &ranked[..k], &ranked[k..]));
+            let mut text = render_symbols(head, files, &ranked[..k]);
+            text.push_str(&left_out(&ranked[..k], &ranked[k..]));
             text
         };
         // The largest number of ranked symbols whose rendering fits.
@@ -592,7 +679,7 @@ impl TaskPlan<'_> {
         // counts instead of nine), widened when an estimate is off.
         let fits = |k: usize| count_tokens(&render_k(k)) <= budget;
         let (mut lo, mut hi) = {
-            let (low, high) = estimate(index, ranked, head_tokens, budget, budget + budget / 10);
+            let (low, high) = estimate(ranked, head_tokens, budget, budget + budget / 10);
             let high = high.max(low + 1).min(ranked.len());
             if !fits(low) {
                 (0, low.saturating_sub(1))
@@ -619,7 +706,7 @@ impl TaskPlan<'_> {
             symbols: lo,
             ranked: ranked.len(),
             files: {
-                let shown = files_of(index, &ranked[..lo]);
+                let shown = files_of_rows(&ranked[..lo]);
                 files
                     .iter()
                     .filter(|f| shown.contains(*f))
@@ -731,15 +818,15 @@ mod tests {
         };
         // The shorter path that says `cookie` first; tests and prose never.
         assert_eq!(
-            named_files(&index, "Fix the cookie parsing"),
+            named_files(index.path_words(), "Fix the cookie parsing"),
             owned(&["src/cookie.rs", "src/cookie_jar.rs"])
         );
         assert_eq!(
-            named_files(&index, "store the CookieJar"),
+            named_files(index.path_words(), "store the CookieJar"),
             owned(&["src/cookie_jar.rs", "src/cookie.rs"])
         );
-        assert!(named_files(&index, "fix it").is_empty());
+        assert!(named_files(index.path_words(), "fix it").is_empty());
         // A word in most paths names none of them.
-        assert!(named_files(&index, "move src around").is_empty());
+        assert!(named_files(index.path_words(), "move src around").is_empty());
     }
 }

@@ -10,6 +10,7 @@
 //! engine, the parsers or the stages.
 
 mod agents;
+mod around;
 mod context;
 mod o200k_slot;
 mod report;

@@ -103,7 +103,7 @@ impl FileRow {
     }
 }
 
-#[derive(Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct SymbolRow {
     pub name: String,
     pub kind: SymbolKind,
@@ -114,6 +114,30 @@ pub(crate) struct SymbolRow {
     /// Definitions (or files) of production code calling it, resolved
     /// with certainty (guesses by name and test code not counted).
     pub certain_callers: u32,
+}
+
+impl SymbolRow {
+    /// A current symbol node and its call-graph PageRank, if stored.
+    pub(crate) fn read(
+        node: homer_store::CurrentNode,
+        pagerank: Option<&homer_store::Value>,
+    ) -> Result<SymbolRow, RenderError> {
+        let what = || format!("symbol '{}'", node.name);
+        let a: SymbolAttrs = attrs::decode(what, node.attrs.as_deref())?;
+        let pagerank = match pagerank {
+            Some(value) => keys::CALL_PAGERANK.decode(&node.name, value)?,
+            None => 0.0,
+        };
+        Ok(SymbolRow {
+            kind: a.kind,
+            signature: a.signature,
+            doc: a.doc,
+            line: a.line,
+            pagerank,
+            certain_callers: 0,
+            name: node.name,
+        })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -212,16 +236,27 @@ fn couplings(
 ) -> Result<Vec<Coupling>, RenderError> {
     let linked: BTreeSet<(&str, &str)> = depends
         .iter()
-        .flat_map(|(a, b, _)| [(a.as_str(), b.as_str()), (b.as_str(), a.as_str())])
+        .map(|(a, b, _)| (a.as_str(), b.as_str()))
         .collect();
+    couplings_of(store.edges(EdgeKind::CoChange)?, &linked)
+}
+
+/// The co-change pairs of `edges`, each once, in the order of
+/// [`Snapshot::couplings`]; `linked` holds the (source, target) pairs of
+/// the dependency edges between their files.
+pub(crate) fn couplings_of(
+    edges: impl IntoIterator<Item = StoredEdge>,
+    linked: &BTreeSet<(&str, &str)>,
+) -> Result<Vec<Coupling>, RenderError> {
     let mut couplings = Vec::new();
-    for edge in store.edges(EdgeKind::CoChange)? {
+    for edge in edges {
         if edge.members.len() != 2 {
             continue;
         }
         let (a, b) = (edge.members[0].name.clone(), edge.members[1].name.clone());
         let attrs: CoChangeAttrs = attrs::decode(|| edge_name(&edge), edge.attrs.as_deref())?;
-        let hidden = !linked.contains(&(a.as_str(), b.as_str()));
+        let hidden = !linked.contains(&(a.as_str(), b.as_str()))
+            && !linked.contains(&(b.as_str(), a.as_str()));
         couplings.push(Coupling {
             a,
             b,
@@ -269,83 +304,33 @@ fn grouped(nodes: Vec<NodeValues<'_>>) -> Result<BTreeMap<String, Values>, Rende
 impl Snapshot {
     /// Reads what the documents are made of from the index.
     pub fn load(index: &Index) -> Result<Snapshot, RenderError> {
-        Self::read(index, false)
+        Self::read(index)
     }
 
-    /// Reads what a task context is made of, and no more: of a file only
-    /// its language (a file's salience, history and PageRank are a
-    /// tenth-of-a-second read on a 10,000-file repository, and the task
-    /// context reads none of them), no communities and no directories.
-    /// [`crate::task_context_in`] answers the same from either load (a
-    /// test holds them together); `homer serve` keeps one full snapshot
-    /// for every tool.
-    pub fn load_for_task(index: &Index) -> Result<Snapshot, RenderError> {
-        Self::read(index, true)
-    }
-
-    fn read(index: &Index, task_only: bool) -> Result<Snapshot, RenderError> {
+    fn read(index: &Index) -> Result<Snapshot, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
-        let files = if task_only {
-            // A file's language, read with the files in one pass.
-            let mut files = BTreeMap::new();
-            for (node, value) in
-                store.current_nodes_valued(NodeKind::File, keys::LANGUAGE.name().name())?
-            {
-                let row = FileRow {
-                    blob: blob_of(&node)?,
-                    language: match value {
-                        Some(value) => Some(keys::LANGUAGE.decode(&node.name, &value)?),
-                        None => None,
-                    },
-                    ..FileRow::default()
-                };
-                files.insert(node.name, row);
-            }
-            files
-        } else {
-            let mut file_values =
-                grouped(store.node_values_grouped(NodeKind::File, &FileRow::READS)?)?;
-            let mut files = BTreeMap::new();
-            for node in store.current_nodes(NodeKind::File)? {
-                let mut row = match file_values.remove(&node.name) {
-                    Some(values) => FileRow::read(&values)?,
-                    None => FileRow::default(),
-                };
-                row.blob = blob_of(&node)?;
-                files.insert(node.name, row);
-            }
-            files
-        };
+        let mut file_values = grouped(store.node_values_grouped(NodeKind::File, &FileRow::READS)?)?;
+        let mut files = BTreeMap::new();
+        for node in store.current_nodes(NodeKind::File)? {
+            let mut row = match file_values.remove(&node.name) {
+                Some(values) => FileRow::read(&values)?,
+                None => FileRow::default(),
+            };
+            row.blob = blob_of(&node)?;
+            files.insert(node.name, row);
+        }
         // Of a symbol's values only its PageRank, read with the symbols; of
         // a directory's only its file count.
         let mut symbols = Vec::new();
         for (node, value) in
             store.current_nodes_valued(NodeKind::Symbol, keys::CALL_PAGERANK.name().name())?
         {
-            let what = || format!("symbol '{}'", node.name);
-            let a: SymbolAttrs = attrs::decode(what, node.attrs.as_deref())?;
-            let pagerank = match value {
-                Some(value) => keys::CALL_PAGERANK.decode(&node.name, &value)?,
-                None => 0.0,
-            };
-            symbols.push(SymbolRow {
-                kind: a.kind,
-                signature: a.signature,
-                doc: a.doc,
-                line: a.line,
-                pagerank,
-                certain_callers: 0,
-                name: node.name,
-            });
+            symbols.push(SymbolRow::read(node, value.as_ref())?);
         }
         let calls = store.pair_edges(EdgeKind::Calls)?;
         count_certain_callers(&mut symbols, &calls);
-        let communities = if task_only {
-            Vec::new()
-        } else {
-            communities(store)?
-        };
+        let communities = communities(store)?;
         let depends: Vec<(String, String, f64)> = store
             .pair_edges(EdgeKind::Depends)?
             .into_iter()
@@ -353,13 +338,11 @@ impl Snapshot {
             .collect();
         let couplings = couplings(store, &depends)?;
         let mut dirs = Vec::new();
-        if !task_only {
-            for (dir, values) in grouped(
-                store.node_values_grouped(NodeKind::Directory, &[keys::FILES.name().name()])?,
-            )? {
-                if let Some(n) = values.get(keys::FILES)? {
-                    dirs.push((dir, n));
-                }
+        for (dir, values) in
+            grouped(store.node_values_grouped(NodeKind::Directory, &[keys::FILES.name().name()])?)?
+        {
+            if let Some(n) = values.get(keys::FILES)? {
+                dirs.push((dir, n));
             }
         }
         Ok(Snapshot {
@@ -448,30 +431,6 @@ mod tests {
     use super::*;
     use homer_store::Value;
     use homer_vocab::values::Storage;
-
-    /// What a task context reads is in the snapshot loaded for a task, as
-    /// in the full one: the symbols, the calls, the couplings, the files'
-    /// path words (from their languages) and the commit.
-    #[test]
-    fn the_task_load_holds_what_a_task_reads() {
-        let repo = homer_fixtures::copy("small");
-        let options = homer_update::UpdateOptions {
-            no_embed: true,
-            ..homer_update::UpdateOptions::default()
-        };
-        homer_update::update(repo.path(), &options, &homer_update::NoProgress).expect("update");
-        let index = Index::open(repo.path()).expect("open the index");
-        let full = Snapshot::load(&index).expect("full");
-        let task = Snapshot::load_for_task(&index).expect("task");
-        assert!(full.path_words().len() > 5, "{}", full.path_words().len());
-        assert_eq!(full.path_words(), task.path_words());
-        assert!(!full.symbols.is_empty() && !full.calls.is_empty());
-        assert_eq!(full.symbols, task.symbols);
-        assert_eq!(full.calls, task.calls);
-        assert!(!full.couplings.is_empty());
-        assert_eq!(full.couplings, task.couplings);
-        assert_eq!(full.commit, task.commit);
-    }
 
     /// A file row read from only the values it lists is the row read from
     /// all of them: a value `FileRow::read` reads but `FileRow::READS`

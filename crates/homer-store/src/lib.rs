@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
-pub use embeddings::PendingEmbedding;
+pub use embeddings::{PendingEmbedding, StoredVectors};
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
 use migrate::latest_version;
 pub use read::{
@@ -702,8 +702,15 @@ impl Store {
         read::names_from(&self.conn, kind, from, limit)
     }
 
+    /// The names of the current nodes of `kind` that hold the value
+    /// `value`, sorted: read from the value's run of its table, not from
+    /// every node of the kind.
+    pub fn names_holding(&self, kind: NodeKind, value: &str) -> Result<Vec<String>> {
+        read::names_holding(&self.conn, kind, value)
+    }
+
     /// Every vector of `model` keyed by the hash of its text.
-    pub fn text_vectors(&self, model: &str, dim: usize) -> Result<(Vec<i64>, Vec<f32>)> {
+    pub fn text_vectors(&self, model: &str, dim: usize) -> Result<StoredVectors> {
         embeddings::text_vectors(&self.conn, model, dim)
     }
 
@@ -793,7 +800,31 @@ impl Store {
         kind: NodeKind,
         value: &str,
     ) -> Result<Vec<(CurrentNode, Option<Value>)>> {
-        read::current_nodes_valued(&self.conn, kind, value)
+        read::current_nodes_valued(&self.conn, kind, value, None)
+    }
+
+    /// [`Store::current_nodes_valued`] of the names `from <= name < to`
+    /// only (a range of the name index).
+    pub fn current_nodes_valued_between(
+        &self,
+        kind: NodeKind,
+        value: &str,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(CurrentNode, Option<Value>)>> {
+        read::current_nodes_valued(&self.conn, kind, value, Some((from, to)))
+    }
+
+    /// The edges of `kind` whose first source is the node `node_kind`/`name`,
+    /// each with its edge id (the order [`Store::pair_edges`] reads them in)
+    /// and its first target.
+    pub fn pair_edges_from(
+        &self,
+        kind: EdgeKind,
+        node_kind: NodeKind,
+        name: &str,
+    ) -> Result<Vec<(i64, PairEdge)>> {
+        read::pair_edges_from(&self.conn, kind, node_kind, name)
     }
 
     /// Every stored fact as sorted lines of text, for comparing two builds.

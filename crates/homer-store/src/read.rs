@@ -1044,31 +1044,127 @@ fn current_ids(
 
 /// The current (owned) nodes of `kind`, sorted by name, each with its
 /// value `value` if it has one: one read where a node's value would
-/// otherwise be looked up by name in a second.
+/// otherwise be looked up by name in a second. With `range`, only the
+/// names `from <= name < to` (a range of the name index, not a scan).
 pub(crate) fn current_nodes_valued(
     conn: &Connection,
     kind: NodeKind,
     value: &str,
+    range: Option<(&str, &str)>,
 ) -> Result<Vec<(crate::CurrentNode, Option<crate::Value>)>> {
-    conn.prepare_cached(concat!(
+    const SELECT: &str = concat!(
         "SELECT n.name, n.content_hash, n.attrs, v.value FROM nodes n
          LEFT JOIN node_values v ON v.name = ",
         code_of!("?2"),
         " AND v.node = n.id
-         WHERE n.kind = ?1 AND n.owner IS NOT NULL ORDER BY n.name"
-    ))
-    .and_then(|mut s| {
-        s.query_map(params![kind.code(), value], |row| {
-            let node = current_node(row)?;
-            let value = match row.get_ref(3)? {
-                rusqlite::types::ValueRef::Null => None,
-                _ => Some(value_at(row, 3)?),
-            };
-            Ok((node, value))
-        })?
-        .collect()
-    })
+         WHERE n.kind = ?1 AND n.owner IS NOT NULL"
+    );
+    let read = |row: &rusqlite::Row<'_>| {
+        let node = current_node(row)?;
+        let value = match row.get_ref(3)? {
+            rusqlite::types::ValueRef::Null => None,
+            _ => Some(value_at(row, 3)?),
+        };
+        Ok((node, value))
+    };
+    match range {
+        None => conn
+            .prepare_cached(&format!("{SELECT} ORDER BY n.name"))
+            .and_then(|mut s| s.query_map(params![kind.code(), value], read)?.collect()),
+        Some((from, to)) => conn
+            .prepare_cached(&format!(
+                "{SELECT} AND n.name >= ?3 AND n.name < ?4 ORDER BY n.name"
+            ))
+            .and_then(|mut s| {
+                s.query_map(params![kind.code(), value, from, to], read)?
+                    .collect()
+            }),
+    }
     .map_err(StoreError::sqlite("read current nodes"))
+}
+
+pub(crate) fn names_holding(conn: &Connection, kind: NodeKind, value: &str) -> Result<Vec<String>> {
+    let mut names: Vec<String> = conn
+        .prepare_cached(concat!(
+            "SELECT n.name FROM node_values v JOIN nodes n ON n.id = v.node
+             WHERE v.name = ",
+            code_of!("?2"),
+            " AND n.kind = ?1 AND n.owner IS NOT NULL"
+        ))
+        .and_then(|mut s| {
+            s.query_map(params![kind.code(), value], |row| row.get(0))?
+                .collect()
+        })
+        .map_err(StoreError::sqlite("read the nodes holding a value"))?;
+    names.sort_unstable();
+    Ok(names)
+}
+
+/// The edges of `kind` whose first source is the node `node_kind`/`name`,
+/// in edge order, each with its edge id and its first target: the edges
+/// [`pair_edges`] reads that leave one node, through the member index.
+pub(crate) fn pair_edges_from(
+    conn: &Connection,
+    kind: EdgeKind,
+    node_kind: NodeKind,
+    name: &str,
+) -> Result<Vec<(i64, PairEdge)>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT e.id, e.weight, e.confidence, tn.kind, tn.name
+             FROM nodes x
+             JOIN edge_members sm ON sm.node = x.id AND sm.role = ?4
+             JOIN edges e ON e.id = sm.edge AND e.kind = ?1
+             JOIN edge_members tm ON tm.edge = e.id AND tm.role = ?5
+             JOIN nodes tn ON tn.id = tm.node
+             WHERE x.kind = ?2 AND x.name = ?3
+               AND NOT EXISTS (SELECT 1 FROM edge_members o
+                               WHERE o.edge = e.id AND o.role = ?4 AND o.pos < sm.pos)
+             ORDER BY e.id, tm.pos",
+        )
+        .and_then(|mut s| {
+            s.query_map(
+                params![
+                    kind.code(),
+                    node_kind.code(),
+                    name,
+                    Role::Source.code(),
+                    Role::Target.code()
+                ],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, Option<f64>>(1)?,
+                        r.get::<_, Option<f64>>(2)?,
+                        r.get::<_, i64>(3)?,
+                        r.get::<_, String>(4)?,
+                    ))
+                },
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(StoreError::sqlite("read a node's edges"))?;
+    let mut out: Vec<(i64, PairEdge)> = Vec::with_capacity(rows.len());
+    for (id, weight, confidence, target_kind, target) in rows {
+        // The first target of each edge.
+        if out.last().is_some_and(|(last, _)| *last == id) {
+            continue;
+        }
+        let target_kind = NodeKind::from_code(target_kind).ok_or(StoreError::UnknownCode {
+            column: "nodes.kind",
+            code: target_kind,
+        })?;
+        out.push((
+            id,
+            PairEdge {
+                source: (node_kind, name.to_owned()),
+                target: (target_kind, target),
+                weight,
+                confidence,
+            },
+        ));
+    }
+    Ok(out)
 }
 
 /// The current (owned) nodes of `kind`, sorted by name.

@@ -850,8 +850,10 @@ fn vectors_are_keyed_by_text_and_pruned_with_their_last_chunk() {
     assert_eq!(tx.pending_embeddings("other").expect("pending").len(), 2);
     tx.commit().expect("commit");
 
-    let (hashes, flat) = store.text_vectors("m", 3).expect("vectors");
+    let vectors = store.text_vectors("m", 3).expect("vectors");
+    let hashes = &vectors.keys;
     assert_eq!(hashes.len(), 2);
+    let flat: Vec<f32> = (0..2).flat_map(|i| vectors.decoded(i)).collect();
     // Stored quantized: each number within half a step (the largest / 254).
     let near = |got: &[f32], want: [f32; 3]| {
         let step = 1.25 / 127.0;
@@ -870,8 +872,8 @@ fn vectors_are_keyed_by_text_and_pruned_with_their_last_chunk() {
     tx.delete_task(TaskId::of("doc", "a")).expect("delete");
     assert_eq!(tx.prune_embeddings("m").expect("prune"), 1);
     tx.commit().expect("commit");
-    let (hashes, _) = store.text_vectors("m", 3).expect("vectors");
-    assert_eq!(hashes, vec![shared]);
+    let vectors = store.text_vectors("m", 3).expect("vectors");
+    assert_eq!(vectors.keys, vec![shared]);
 }
 
 #[test]

@@ -1,0 +1,274 @@
+//! What a task context reads, read from the database as the plan asks for
+//! it: the symbols the search names and those their calls reach, the
+//! couplings of the few files heading the context. A [`Snapshot`] holds the
+//! whole index in memory, which `homer serve` keeps; a process that renders
+//! one context would spend most of its time loading it (on a 30,000-symbol
+//! repository, two thirds of `homer render --task`), and the call graph a
+//! task walks is a small part of it.
+//!
+//! [`Snapshot`]: crate::Snapshot
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use homer_read::Index;
+use homer_store::{EdgeKind, NodeKind, Store};
+use homer_vocab::{keys, outside_production};
+
+use crate::RenderError;
+use crate::context::TaskSource;
+use crate::snapshot::{Coupling, SymbolRow, couplings_of};
+
+/// The part of the index one task reads, loaded as it is asked for.
+pub(crate) struct Around<'a> {
+    store: &'a Store,
+    commit: String,
+    /// Production code files with the words of their paths.
+    path_words: Vec<(String, Vec<String>)>,
+    /// The symbols read so far, in the order they were read.
+    rows: Vec<SymbolRow>,
+    /// Where each name read is in `rows`; `None` for a name that is not a
+    /// current symbol.
+    by_name: BTreeMap<String, Option<usize>>,
+    /// Whether every symbol is in `rows`.
+    all: bool,
+}
+
+/// The first string after every string that starts with `prefix`, for a
+/// prefix that ends in an ASCII character other than DEL (`::`, `/`): the
+/// end of its range in the name index.
+fn past(prefix: &str) -> String {
+    let mut end = prefix.to_owned();
+    match end.pop() {
+        Some(last) if last.is_ascii() && last != '\u{7f}' => {
+            end.push(char::from(last as u8 + 1));
+        }
+        // Not a prefix this module builds: the range of `prefix` itself and
+        // every longer name, which the caller filters.
+        Some(last) => {
+            end.push(last);
+            end.push(char::MAX);
+        }
+        None => end.push(char::MAX),
+    }
+    end
+}
+
+impl<'a> Around<'a> {
+    /// The commit and the files' path words (a file is code when it has a
+    /// language), nothing else yet.
+    pub fn new(index: &'a Index) -> Result<Self, RenderError> {
+        let store = index.store();
+        let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
+        let path_words = store
+            .names_holding(NodeKind::File, keys::LANGUAGE.name().name())?
+            .into_iter()
+            .filter(|path| !outside_production(path))
+            .map(|path| {
+                let words = homer_vocab::text::naming_words(&path);
+                (path, words)
+            })
+            .collect();
+        Ok(Around {
+            store,
+            commit,
+            path_words,
+            rows: Vec::new(),
+            by_name: BTreeMap::new(),
+            all: false,
+        })
+    }
+
+    /// Reads the current symbols with names `from <= name < to` into
+    /// `rows` (those not read before), returning their places in name
+    /// order.
+    fn read_range(&mut self, from: &str, to: &str) -> Result<Vec<usize>, RenderError> {
+        let mut places = Vec::new();
+        for (node, value) in self.store.current_nodes_valued_between(
+            NodeKind::Symbol,
+            keys::CALL_PAGERANK.name().name(),
+            from,
+            to,
+        )? {
+            if let Some(Some(i)) = self.by_name.get(&node.name) {
+                places.push(*i);
+                continue;
+            }
+            let row = SymbolRow::read(node, value.as_ref())?;
+            let i = self.rows.len();
+            self.by_name.insert(row.name.clone(), Some(i));
+            self.rows.push(row);
+            places.push(i);
+        }
+        Ok(places)
+    }
+
+    /// Reads every current symbol.
+    fn read_all(&mut self) -> Result<(), RenderError> {
+        if !self.all {
+            for (node, value) in self
+                .store
+                .current_nodes_valued(NodeKind::Symbol, keys::CALL_PAGERANK.name().name())?
+            {
+                if !self.by_name.contains_key(&node.name) {
+                    let row = SymbolRow::read(node, value.as_ref())?;
+                    self.by_name.insert(row.name.clone(), Some(self.rows.len()));
+                    self.rows.push(row);
+                }
+            }
+            self.all = true;
+        }
+        Ok(())
+    }
+}
+
+impl TaskSource for Around<'_> {
+    fn commit(&self) -> &str {
+        &self.commit
+    }
+
+    fn path_words(&self) -> &[(String, Vec<String>)] {
+        &self.path_words
+    }
+
+    fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError> {
+        if let Some(known) = self.by_name.get(name) {
+            return Ok(*known);
+        }
+        if self.all {
+            return Ok(None);
+        }
+        // The range holding `name` alone: no name has a NUL in it.
+        let found = self
+            .read_range(name, &format!("{name}\0"))?
+            .first()
+            .copied();
+        self.by_name.insert(name.to_owned(), found);
+        Ok(found)
+    }
+
+    fn symbols_under(&mut self, prefix: &str) -> Result<Vec<usize>, RenderError> {
+        let places = self.read_range(prefix, &past(prefix))?;
+        Ok(places
+            .into_iter()
+            .filter(|&i| self.rows[i].name.starts_with(prefix))
+            .collect())
+    }
+
+    fn row(&self, i: usize) -> &SymbolRow {
+        &self.rows[i]
+    }
+
+    /// The symbols the seeds reach along the calls, read one caller at a
+    /// time, then PageRank over that part of the graph: the same scores as
+    /// over the whole graph (the walk starts from the seeds, and what it
+    /// does not reach stays zero), since the part keeps the whole's order
+    /// of symbols (by name) and of edges (by id).
+    fn walk(&mut self, seeds: &[(usize, f64)]) -> Result<Vec<(usize, f64)>, RenderError> {
+        let mut reached: BTreeSet<usize> = seeds.iter().map(|&(i, _)| i).collect();
+        let mut queue: VecDeque<usize> = reached.iter().copied().collect();
+        // (edge id, caller, callee, weight), places in `rows`.
+        let mut edges: Vec<(i64, usize, usize, f64)> = Vec::new();
+        while let Some(i) = queue.pop_front() {
+            let caller = self.rows[i].name.clone();
+            for (id, edge) in
+                self.store
+                    .pair_edges_from(EdgeKind::Calls, NodeKind::Symbol, &caller)?
+            {
+                let Some(j) = self.symbol(&edge.target.1)? else {
+                    continue;
+                };
+                edges.push((id, i, j, edge.weight.unwrap_or(1.0)));
+                if reached.insert(j) {
+                    queue.push_back(j);
+                }
+            }
+        }
+        // The part's nodes by name, as the whole graph orders them.
+        let mut order: Vec<usize> = reached.into_iter().collect();
+        order.sort_by(|&a, &b| self.rows[a].name.cmp(&self.rows[b].name));
+        let local: BTreeMap<usize, u32> = order
+            .iter()
+            .enumerate()
+            .map(|(k, &i)| (i, u32::try_from(k).unwrap_or(u32::MAX)))
+            .collect();
+        edges.sort_by_key(|e| e.0);
+        let graph = homer_graph::Graph::new(
+            order.len(),
+            edges.iter().map(|&(_, a, b, w)| (local[&a], local[&b], w)),
+        );
+        let seeds: Vec<(usize, f64)> = seeds
+            .iter()
+            .map(|&(i, w)| (local[&i] as usize, w))
+            .collect();
+        let scores = homer_graph::personalized_pagerank(
+            &graph,
+            &homer_graph::PageRankOptions::default(),
+            &seeds,
+        )
+        .scores;
+        Ok(order
+            .into_iter()
+            .zip(scores)
+            .filter(|&(_, s)| s > 0.0)
+            .collect())
+    }
+
+    fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError> {
+        self.read_all()?;
+        Ok(self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.pagerank > 0.0)
+            .map(|(i, x)| (i, x.pagerank))
+            .collect())
+    }
+
+    /// The co-change edges of each file, and its dependency edges to tell
+    /// which pairs are hidden (no dependency either way).
+    fn couplings_of(&mut self, files: &BTreeSet<&str>) -> Result<Vec<Coupling>, RenderError> {
+        let mut cochange = BTreeMap::new();
+        let mut depends: Vec<(String, String)> = Vec::new();
+        for &file in files {
+            for edge in self
+                .store
+                .edges_of(EdgeKind::CoChange, NodeKind::File, file)?
+            {
+                cochange.insert(edge.id, edge);
+            }
+            for edge in self
+                .store
+                .edges_of(EdgeKind::Depends, NodeKind::File, file)?
+            {
+                let source = edge.member_name(homer_store::Role::Source);
+                let target = edge.member_name(homer_store::Role::Target);
+                if let (Some(a), Some(b)) = (source, target) {
+                    depends.push((a.to_owned(), b.to_owned()));
+                }
+            }
+        }
+        let linked: BTreeSet<(&str, &str)> = depends
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        couplings_of(cochange.into_values(), &linked)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_range_ends_past_every_name_it_starts() {
+        assert_eq!(past("src/a.rs::"), "src/a.rs:;");
+        assert_eq!(past("src/"), "src0");
+        for name in ["src/a.rs::f", "src/a.rs::", "src/a.rs::\u{10ffff}"] {
+            assert!(name >= "src/a.rs::" && name < past("src/a.rs::").as_str());
+        }
+        for name in ["src/a.rs:;", "src/a.rs;", "src/a.rsx::f"] {
+            assert!(!(name >= "src/a.rs::" && name < past("src/a.rs::").as_str()));
+        }
+        assert!("src/\u{10ffff}" < past("src/").as_str());
+    }
+}
