@@ -15,15 +15,15 @@ use homer_store::{EdgeKind, NodeKind, Store};
 use homer_vocab::{keys, outside_production};
 
 use crate::RenderError;
-use crate::context::TaskSource;
+use crate::context::{PathWords, TaskSource};
 use crate::snapshot::{Coupling, SymbolRow, couplings_of};
 
 /// The part of the index one task reads, loaded as it is asked for.
 pub(crate) struct Around<'a> {
     store: &'a Store,
     commit: String,
-    /// Production code files with the words of their paths.
-    path_words: Vec<(String, Vec<String>)>,
+    /// Production code files (those with a language).
+    paths: Vec<String>,
     /// The symbols read so far, in the order they were read.
     rows: Vec<SymbolRow>,
     /// Where each name read is in `rows`; `None` for a name that is not a
@@ -59,19 +59,12 @@ impl<'a> Around<'a> {
     pub fn new(index: &'a Index) -> Result<Self, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
-        let path_words = store
-            .names_holding(NodeKind::File, keys::LANGUAGE.name().name())?
-            .into_iter()
-            .filter(|path| !outside_production(path))
-            .map(|path| {
-                let words = homer_vocab::text::naming_words(&path);
-                (path, words)
-            })
-            .collect();
+        let mut paths = store.names_holding(NodeKind::File, keys::LANGUAGE.name().name())?;
+        paths.retain(|path| !outside_production(path));
         Ok(Around {
             store,
             commit,
-            path_words,
+            paths,
             rows: Vec::new(),
             by_name: BTreeMap::new(),
             all: false,
@@ -126,8 +119,31 @@ impl TaskSource for Around<'_> {
         &self.commit
     }
 
-    fn path_words(&self) -> &[(String, Vec<String>)] {
-        &self.path_words
+    /// A path's words are made only where its text holds a wanted word
+    /// (a word of it is a run of its lowercased characters); the others'
+    /// are only counted.
+    fn path_words(&self, wanted: &BTreeSet<String>) -> PathWords {
+        let mut words = 0;
+        let mut candidates = Vec::new();
+        let mut lower = String::new();
+        for path in &self.paths {
+            lower.clear();
+            lower.extend(path.chars().flat_map(char::to_lowercase));
+            if wanted.iter().any(|w| lower.contains(w.as_str())) {
+                let own = homer_vocab::text::naming_words(path);
+                words += own.len();
+                if own.iter().any(|w| wanted.contains(w)) {
+                    candidates.push((path.clone(), own));
+                }
+            } else {
+                words += homer_vocab::text::naming_word_count(path);
+            }
+        }
+        PathWords {
+            files: self.paths.len(),
+            words,
+            candidates,
+        }
     }
 
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError> {

@@ -68,8 +68,9 @@ const PARTNERS_OF: usize = 3;
 pub(crate) trait TaskSource {
     /// The commit the index describes.
     fn commit(&self) -> &str;
-    /// Production code files with the words of their paths.
-    fn path_words(&self) -> &[(String, Vec<String>)];
+    /// The words of production code files' paths, as far as BM25 over
+    /// them reads for `wanted` words.
+    fn path_words(&self, wanted: &BTreeSet<String>) -> PathWords;
     /// The current symbol named `name`.
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError>;
     /// The current symbols whose names start with `prefix`, by name.
@@ -108,8 +109,8 @@ impl TaskSource for Loaded<'_> {
         &self.snapshot.commit
     }
 
-    fn path_words(&self) -> &[(String, Vec<String>)] {
-        self.snapshot.path_words()
+    fn path_words(&self, wanted: &BTreeSet<String>) -> PathWords {
+        PathWords::of(self.snapshot.path_words(), wanted)
     }
 
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError> {
@@ -306,22 +307,51 @@ fn fuse<'a>(lists: &[(&'a [String], f64)]) -> BTreeMap<&'a str, f64> {
     score
 }
 
+/// What BM25 over the words of production code files' paths reads for
+/// some wanted words: how many files there are, how many words their paths
+/// have in all, and the words of each path that may have a wanted one
+/// (those that have none score nothing).
+pub(crate) struct PathWords {
+    pub files: usize,
+    pub words: usize,
+    pub candidates: Vec<(String, Vec<String>)>,
+}
+
+impl PathWords {
+    /// From every path's words.
+    fn of(all: &[(String, Vec<String>)], wanted: &BTreeSet<String>) -> PathWords {
+        PathWords {
+            files: all.len(),
+            words: all.iter().map(|(_, w)| w.len()).sum(),
+            candidates: all
+                .iter()
+                .filter(|(_, words)| words.iter().any(|w| wanted.contains(w)))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
 /// Production source files whose paths name the task's words, best first:
 /// BM25 over the words of each path (`src/utils/cookie.ts` is `src utils
 /// cookie`), as a person looks for a file named after what they change.
-fn named_files(docs: &[(String, Vec<String>)], task: &str) -> Vec<String> {
+fn named_files(source: &impl TaskSource, task: &str) -> Vec<String> {
     let wanted: BTreeSet<String> = homer_vocab::text::naming_words(task).into_iter().collect();
     if wanted.is_empty() {
         return Vec::new();
     }
+    let PathWords {
+        files,
+        words,
+        candidates,
+    } = source.path_words(&wanted);
     #[allow(clippy::cast_precision_loss, reason = "counts are small")]
     let (n, average) = {
-        let total: usize = docs.iter().map(|(_, w)| w.len()).sum();
-        let n = docs.len() as f64;
-        (n, (total as f64 / n.max(1.0)).max(1.0))
+        let n = files as f64;
+        (n, (words as f64 / n.max(1.0)).max(1.0))
     };
     let mut df: BTreeMap<&str, f64> = BTreeMap::new();
-    for (_, words) in docs {
+    for (_, words) in &candidates {
         let distinct: BTreeSet<&str> = words.iter().map(String::as_str).collect();
         for w in distinct {
             if wanted.contains(w) {
@@ -331,7 +361,7 @@ fn named_files(docs: &[(String, Vec<String>)], task: &str) -> Vec<String> {
     }
     let (k1, b) = (1.2, 0.75);
     let mut scored: Vec<(f64, &str)> = Vec::new();
-    for (path, words) in docs {
+    for (path, words) in &candidates {
         #[allow(clippy::cast_precision_loss, reason = "counts are small")]
         let length = words.len() as f64;
         let mut score = 0.0;
@@ -613,7 +643,7 @@ fn plan(
     ranked.truncate(400);
     let ranked: Vec<usize> = ranked.into_iter().map(|(i, _)| i).collect();
     let asks_outside = homer_read::asks_outside_production(task);
-    let named = named_files(source.path_words(), task);
+    let named = named_files(source, task);
     let files = file_order(
         &searched,
         &files_of(ranked.iter().map(|&i| source.row(i).name.as_str())),
@@ -818,15 +848,15 @@ mod tests {
         };
         // The shorter path that says `cookie` first; tests and prose never.
         assert_eq!(
-            named_files(index.path_words(), "Fix the cookie parsing"),
+            named_files(&Loaded::new(&index), "Fix the cookie parsing"),
             owned(&["src/cookie.rs", "src/cookie_jar.rs"])
         );
         assert_eq!(
-            named_files(index.path_words(), "store the CookieJar"),
+            named_files(&Loaded::new(&index), "store the CookieJar"),
             owned(&["src/cookie_jar.rs", "src/cookie.rs"])
         );
-        assert!(named_files(index.path_words(), "fix it").is_empty());
+        assert!(named_files(&Loaded::new(&index), "fix it").is_empty());
         // A word in most paths names none of them.
-        assert!(named_files(index.path_words(), "move src around").is_empty());
+        assert!(named_files(&Loaded::new(&index), "move src around").is_empty());
     }
 }

@@ -66,34 +66,61 @@ pub fn identifiers(text: &str) -> impl Iterator<Item = &str> {
 /// digits. Lowercased.
 #[must_use]
 fn split_identifier(word: &str) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
     let mut parts = Vec::new();
-    let mut current = String::new();
-    for (i, &c) in chars.iter().enumerate() {
+    for_each_part(word, &mut String::new(), |p| parts.push(p.to_owned()));
+    parts
+}
+
+/// Calls `f` with each part of `word` ([`split_identifier`]'s), built
+/// lowercased in `buf`: the split without a string per part.
+fn for_each_part(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    buf.clear();
+    let mut chars = word.chars().peekable();
+    let mut prev: Option<char> = None;
+    while let Some(c) = chars.next() {
         if c == '_' {
-            if !current.is_empty() {
-                parts.push(std::mem::take(&mut current));
+            if !buf.is_empty() {
+                f(buf);
+                buf.clear();
             }
+            prev = Some(c);
             continue;
         }
-        if let Some(&prev) = i.checked_sub(1).and_then(|j| chars.get(j)) {
-            let next = chars.get(i + 1).copied();
+        if let Some(prev) = prev {
+            let next = chars.peek().copied();
             let boundary = (prev.is_lowercase() && c.is_uppercase())
                 || (prev.is_uppercase()
                     && c.is_uppercase()
                     && next.is_some_and(char::is_lowercase))
                 || (prev.is_alphabetic() && c.is_numeric())
                 || (prev.is_numeric() && c.is_alphabetic());
-            if boundary && !current.is_empty() {
-                parts.push(std::mem::take(&mut current));
+            if boundary && !buf.is_empty() {
+                f(buf);
+                buf.clear();
             }
         }
-        current.extend(c.to_lowercase());
+        buf.extend(c.to_lowercase());
+        prev = Some(c);
     }
-    if !current.is_empty() {
-        parts.push(current);
+    if !buf.is_empty() {
+        f(buf);
+        buf.clear();
     }
-    parts
+}
+
+/// Calls `f` with each of [`naming_words`]' words of `text`, in order.
+fn for_each_naming_word(text: &str, mut f: impl FnMut(&str)) {
+    let mut buf = String::new();
+    for word in identifiers(text) {
+        for_each_part(word, &mut buf, |w| {
+            if w.chars().count() >= 3
+                && !w.chars().all(|c| c.is_ascii_digit())
+                && !STOPWORDS.contains(&w)
+            {
+                f(w);
+            }
+        });
+    }
 }
 
 /// The words of a text a path can name: identifier parts of three
@@ -101,14 +128,17 @@ fn split_identifier(word: &str) -> Vec<String> {
 /// (`Fix the CookieJar's domain` gives `fix cookie jar domain`).
 #[must_use]
 pub fn naming_words(text: &str) -> Vec<String> {
-    identifiers(text)
-        .flat_map(split_identifier)
-        .filter(|w| {
-            w.chars().count() >= 3
-                && !w.chars().all(|c| c.is_ascii_digit())
-                && !STOPWORDS.contains(&w.as_str())
-        })
-        .collect()
+    let mut out = Vec::new();
+    for_each_naming_word(text, |w| out.push(w.to_owned()));
+    out
+}
+
+/// How many words [`naming_words`] gives, without making them.
+#[must_use]
+pub fn naming_word_count(text: &str) -> usize {
+    let mut n = 0;
+    for_each_naming_word(text, |_| n += 1);
+    n
 }
 
 /// Words too common in questions to search for.
@@ -161,6 +191,14 @@ mod tests {
             naming_words("Fix the CookieJar's domain in v2 (#123)"),
             ["fix", "cookie", "jar", "domain"]
         );
+        for text in [
+            "Fix the CookieJar's domain in v2 (#123)",
+            "crate_07/src/mod_8/file_63807_r31739.rs",
+            "src/ΣΑΣ/ĞüńHTTPAdapter__init__.py",
+            "",
+        ] {
+            assert_eq!(naming_word_count(text), naming_words(text).len(), "{text}");
+        }
     }
 
     #[test]
