@@ -15,7 +15,7 @@ use homer_store::{EdgeKind, NodeKind, Store};
 use homer_vocab::{keys, outside_production};
 
 use crate::RenderError;
-use crate::context::{PathWords, TaskSource};
+use crate::context::{PathWords, TaskSource, by_pagerank};
 use crate::snapshot::{Coupling, SymbolRow, couplings_of};
 
 /// The part of the index one task reads, loaded as it is asked for.
@@ -231,13 +231,7 @@ impl TaskSource for Around<'_> {
 
     fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError> {
         self.read_all()?;
-        Ok(self
-            .rows
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| x.pagerank > 0.0)
-            .map(|(i, x)| (i, x.pagerank))
-            .collect())
+        Ok(by_pagerank(&self.rows))
     }
 
     /// The co-change edges of each file, and its dependency edges to tell

@@ -157,14 +157,7 @@ impl TaskSource for Loaded<'_> {
     }
 
     fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError> {
-        Ok(self
-            .snapshot
-            .symbols
-            .iter()
-            .enumerate()
-            .filter(|(_, x)| x.pagerank > 0.0)
-            .map(|(i, x)| (i, x.pagerank))
-            .collect())
+        Ok(by_pagerank(&self.snapshot.symbols))
     }
 
     fn couplings_of(&mut self, files: &BTreeSet<&str>) -> Result<Vec<Coupling>, RenderError> {
@@ -176,6 +169,16 @@ impl TaskSource for Loaded<'_> {
             .cloned()
             .collect())
     }
+}
+
+/// Each of `rows` with a positive PageRank over the whole call graph, by
+/// its place.
+pub(crate) fn by_pagerank(rows: &[SymbolRow]) -> Vec<(usize, f64)> {
+    rows.iter()
+        .enumerate()
+        .filter(|(_, x)| x.pagerank > 0.0)
+        .map(|(i, x)| (i, x.pagerank))
+        .collect()
 }
 
 /// Seed symbols (index, weight), and the files the search found, most
