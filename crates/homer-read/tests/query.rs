@@ -118,3 +118,63 @@ fn file_views_match_git_numstat() {
     }
     assert!(checked_partners > 0, "the fixture has co-changing files");
 }
+
+/// What an answer stands on: a HEAD that names an annotated tag object of
+/// the indexed commit is that commit (up to date), and a HEAD one commit
+/// further is one behind.
+#[test]
+fn freshness_reads_heads_commit_through_a_tag_and_past_the_index() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let index = Index::open(root).expect("open");
+    let indexed = index.indexed_head().expect("read").expect("indexed");
+    assert_eq!(
+        index.head().expect("head").as_deref(),
+        Some(indexed.as_str())
+    );
+    assert_eq!(
+        index.freshness().expect("freshness"),
+        homer_read::Freshness::UpToDate
+    );
+    // HEAD detached at an annotated tag object of the indexed commit.
+    let branch = String::from_utf8(git_stdout(root, &["symbolic-ref", "HEAD"])).expect("utf-8");
+    homer_fixtures::git(
+        root,
+        &[
+            "-c",
+            "user.name=Test Author",
+            "-c",
+            "user.email=test@example.com",
+            "tag",
+            "-a",
+            "v-test",
+            "-m",
+            "a tag",
+        ],
+    );
+    let tag = String::from_utf8(git_stdout(root, &["rev-parse", "v-test"])).expect("utf-8");
+    let tag = tag.trim();
+    assert_ne!(tag, indexed, "the tag is an object of its own");
+    std::fs::write(root.join(".git/HEAD"), format!("{tag}\n")).expect("write HEAD");
+    assert_eq!(
+        index.head().expect("head").as_deref(),
+        Some(indexed.as_str())
+    );
+    assert_eq!(
+        index.freshness().expect("freshness"),
+        homer_read::Freshness::UpToDate
+    );
+    // One commit past the index.
+    std::fs::write(root.join(".git/HEAD"), format!("ref: {}\n", branch.trim()))
+        .expect("write HEAD");
+    let next = homer_fixtures::commit_all(root, "one more");
+    assert_eq!(index.head().expect("head").as_deref(), Some(next.as_str()));
+    assert_eq!(
+        index.freshness().expect("freshness"),
+        homer_read::Freshness::Behind {
+            commits: 1,
+            at_least: false
+        }
+    );
+}
