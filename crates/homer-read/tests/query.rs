@@ -129,14 +129,17 @@ fn freshness_reads_heads_commit_through_a_tag_and_past_the_index() {
     run(root);
     let index = Index::open(root).expect("open");
     let indexed = index.indexed_head().expect("read").expect("indexed");
-    assert_eq!(
-        index.head().expect("head").as_deref(),
-        Some(indexed.as_str())
-    );
-    assert_eq!(
-        index.freshness().expect("freshness"),
-        homer_read::Freshness::UpToDate
-    );
+    let up_to_date = || {
+        assert_eq!(
+            index.head().expect("head").as_deref(),
+            Some(indexed.as_str())
+        );
+        assert_eq!(
+            index.freshness().expect("freshness"),
+            homer_read::Freshness::UpToDate
+        );
+    };
+    up_to_date();
     // HEAD detached at an annotated tag object of the indexed commit.
     let branch = String::from_utf8(git_stdout(root, &["symbolic-ref", "HEAD"])).expect("utf-8");
     homer_fixtures::git(
@@ -157,14 +160,7 @@ fn freshness_reads_heads_commit_through_a_tag_and_past_the_index() {
     let tag = tag.trim();
     assert_ne!(tag, indexed, "the tag is an object of its own");
     std::fs::write(root.join(".git/HEAD"), format!("{tag}\n")).expect("write HEAD");
-    assert_eq!(
-        index.head().expect("head").as_deref(),
-        Some(indexed.as_str())
-    );
-    assert_eq!(
-        index.freshness().expect("freshness"),
-        homer_read::Freshness::UpToDate
-    );
+    up_to_date();
     // One commit past the index.
     std::fs::write(root.join(".git/HEAD"), format!("ref: {}\n", branch.trim()))
         .expect("write HEAD");
