@@ -15,7 +15,7 @@ use homer_store::{EdgeKind, NodeKind, Store};
 use homer_vocab::{keys, outside_production};
 
 use crate::RenderError;
-use crate::context::{PathWords, TaskSource, by_pagerank};
+use crate::context::{PathWords, TaskSource, by_pagerank, walk_from};
 use crate::snapshot::{Coupling, SymbolRow, couplings_of};
 
 /// The part of the index one task reads, loaded as it is asked for.
@@ -82,17 +82,26 @@ impl<'a> Around<'a> {
             from,
             to,
         )? {
-            if let Some(Some(i)) = self.by_name.get(&node.name) {
-                places.push(*i);
-                continue;
-            }
-            let row = SymbolRow::read(node, value.as_ref())?;
-            let i = self.rows.len();
-            self.by_name.insert(row.name.clone(), Some(i));
-            self.rows.push(row);
-            places.push(i);
+            places.push(self.keep(node, value.as_ref())?);
         }
         Ok(places)
+    }
+
+    /// The place of a symbol read from the database, added to `rows` the
+    /// first time.
+    fn keep(
+        &mut self,
+        node: homer_store::CurrentNode,
+        pagerank: Option<&homer_store::Value>,
+    ) -> Result<usize, RenderError> {
+        if let Some(Some(i)) = self.by_name.get(&node.name) {
+            return Ok(*i);
+        }
+        let row = SymbolRow::read(node, pagerank)?;
+        let i = self.rows.len();
+        self.by_name.insert(row.name.clone(), Some(i));
+        self.rows.push(row);
+        Ok(i)
     }
 
     /// Reads every current symbol.
@@ -102,11 +111,7 @@ impl<'a> Around<'a> {
                 .store
                 .current_nodes_valued(NodeKind::Symbol, keys::CALL_PAGERANK.name().name())?
             {
-                if !self.by_name.contains_key(&node.name) {
-                    let row = SymbolRow::read(node, value.as_ref())?;
-                    self.by_name.insert(row.name.clone(), Some(self.rows.len()));
-                    self.rows.push(row);
-                }
+                self.keep(node, value.as_ref())?;
             }
             self.all = true;
         }
@@ -199,34 +204,14 @@ impl TaskSource for Around<'_> {
                 }
             }
         }
-        // The part's nodes by name, as the whole graph orders them.
+        // The part's nodes by name and its edges by id, as the whole graph
+        // orders them.
         let mut order: Vec<usize> = reached.into_iter().collect();
         order.sort_by(|&a, &b| self.rows[a].name.cmp(&self.rows[b].name));
-        let local: BTreeMap<usize, u32> = order
-            .iter()
-            .enumerate()
-            .map(|(k, &i)| (i, u32::try_from(k).unwrap_or(u32::MAX)))
-            .collect();
         edges.sort_by_key(|e| e.0);
-        let graph = homer_graph::Graph::new(
-            order.len(),
-            edges.iter().map(|&(_, a, b, w)| (local[&a], local[&b], w)),
-        );
-        let seeds: Vec<(usize, f64)> = seeds
-            .iter()
-            .map(|&(i, w)| (local[&i] as usize, w))
-            .collect();
-        let scores = homer_graph::personalized_pagerank(
-            &graph,
-            &homer_graph::PageRankOptions::default(),
-            &seeds,
-        )
-        .scores;
-        Ok(order
-            .into_iter()
-            .zip(scores)
-            .filter(|&(_, s)| s > 0.0)
-            .collect())
+        let edges: Vec<(usize, usize, f64)> =
+            edges.into_iter().map(|(_, a, b, w)| (a, b, w)).collect();
+        Ok(walk_from(&order, &edges, seeds))
     }
 
     fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError> {

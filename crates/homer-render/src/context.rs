@@ -135,25 +135,11 @@ impl TaskSource for Loaded<'_> {
         for edge in &self.snapshot.calls {
             let (a, b) = (edge.source.1.as_str(), edge.target.1.as_str());
             if let (Some(&i), Some(&j)) = (self.position.get(a), self.position.get(b)) {
-                edges.push((
-                    u32::try_from(i).unwrap_or(u32::MAX),
-                    u32::try_from(j).unwrap_or(u32::MAX),
-                    edge.weight.unwrap_or(1.0),
-                ));
+                edges.push((i, j, edge.weight.unwrap_or(1.0)));
             }
         }
-        let graph = homer_graph::Graph::new(self.snapshot.symbols.len(), edges);
-        let scores = homer_graph::personalized_pagerank(
-            &graph,
-            &homer_graph::PageRankOptions::default(),
-            seeds,
-        )
-        .scores;
-        Ok(scores
-            .into_iter()
-            .enumerate()
-            .filter(|&(_, s)| s > 0.0)
-            .collect())
+        let places: Vec<usize> = (0..self.snapshot.symbols.len()).collect();
+        Ok(walk_from(&places, &edges, seeds))
     }
 
     fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError> {
@@ -169,6 +155,45 @@ impl TaskSource for Loaded<'_> {
             .cloned()
             .collect())
     }
+}
+
+/// Personalized PageRank from `seeds` over the graph of `places` (the
+/// symbols' places in their source, in the order the whole call graph
+/// gives them: by name) and `edges` between places (in edge order): each
+/// place with a positive score.
+pub(crate) fn walk_from(
+    places: &[usize],
+    edges: &[(usize, usize, f64)],
+    seeds: &[(usize, f64)],
+) -> Vec<(usize, f64)> {
+    // Each place's node in the graph (`u32::MAX`: not in it).
+    let mut local = vec![u32::MAX; places.iter().max().map_or(0, |&m| m + 1)];
+    for (k, &i) in places.iter().enumerate() {
+        local[i] = u32::try_from(k).unwrap_or(u32::MAX);
+    }
+    let node = |i: usize| local.get(i).copied().filter(|&k| k != u32::MAX);
+    let graph = homer_graph::Graph::new(
+        places.len(),
+        edges
+            .iter()
+            .filter_map(|&(a, b, w)| Some((node(a)?, node(b)?, w))),
+    );
+    let seeds: Vec<(usize, f64)> = seeds
+        .iter()
+        .filter_map(|&(i, w)| Some((node(i)? as usize, w)))
+        .collect();
+    let scores = homer_graph::personalized_pagerank(
+        &graph,
+        &homer_graph::PageRankOptions::default(),
+        &seeds,
+    )
+    .scores;
+    places
+        .iter()
+        .zip(scores)
+        .filter(|&(_, s)| s > 0.0)
+        .map(|(&i, s)| (i, s))
+        .collect()
 }
 
 /// Each of `rows` with a positive PageRank over the whole call graph, by
@@ -575,6 +600,9 @@ pub fn task_context(
     budget: usize,
     focus: &[String],
 ) -> Result<TaskContext, RenderError> {
+    // Every read of the plan from one committed state: an update that
+    // commits meanwhile is not half seen.
+    let _state = opened.store().read_snapshot()?;
     let mut context = plan(opened, &mut Around::new(opened)?, task, focus)?.fit(budget)?;
     context.warnings.extend(opened.freshness_warning()?);
     for file in &context.files {
