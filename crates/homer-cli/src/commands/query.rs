@@ -16,7 +16,12 @@ pub(crate) fn run(repo: &Path, args: &QueryArgs, out: &Output) -> anyhow::Result
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| repo.to_path_buf());
     let outcome = Index::open(repo)
-        .and_then(|index| homer_read::query(&index, &cwd, &args.target, &options))
+        .and_then(|index| {
+            // The whole answer from one committed state: an update
+            // committing meanwhile is not half seen.
+            let _state = index.store().read_snapshot()?;
+            homer_read::query(&index, &cwd, &args.target, &options)
+        })
         .with_context(|| format!("cannot query '{}'", args.target))?;
     let found = match &outcome {
         QueryOutcome::Found { .. } => Found::Something,

@@ -21,7 +21,11 @@ pub(crate) fn run(repo: &Path, args: &SearchArgs, out: &Output) -> anyhow::Resul
         commits: args.commits,
     };
     let results = Index::open(repo)
-        .and_then(|index| homer_read::search(&index, &query, &options))
+        .and_then(|index| {
+            // The whole answer from one committed state.
+            let _state = index.store().read_snapshot()?;
+            homer_read::search(&index, &query, &options)
+        })
         .with_context(|| format!("cannot search '{}'", repo.display()))?;
     if let Some(note) = &results.note {
         eprintln!("note: {note}");
