@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::rc::Rc;
 
-use homer_store::{EdgeKind, NodeKind, Role, Store, StoredEdge};
+use homer_store::{EdgeKind, Marks, NodeKind, Place, Role, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
 use homer_vocab::{BoundedHistory, FileRole, Key, ValueName, Values, keys, outside_production};
 use serde::Serialize;
@@ -255,6 +255,7 @@ pub fn query(
         bound: BoundedHistory::read(index.store())?.filter(BoundedHistory::partial),
         ranked: RefCell::new(HashMap::new()),
         totals: RefCell::new(HashMap::new()),
+        marks: RefCell::new(HashMap::new()),
         edges: RefCell::new(HashMap::new()),
     };
     let mut warnings: Vec<String> = index.freshness_warning()?.into_iter().collect();
@@ -368,6 +369,8 @@ struct Reader<'a> {
     /// and how many nodes have each value name.
     ranked: RefCell<HashMap<(&'static str, u64), f64>>,
     totals: RefCell<HashMap<&'static str, u64>>,
+    /// The marks of each value name, as read (`None`: the index has none).
+    marks: RefCell<HashMap<&'static str, Option<Rc<Marks>>>>,
     /// Edges read for this answer: a file's view reads its dependencies
     /// for both directions and for hidden coupling.
     edges: RefCell<HashMap<EdgesKey, Rc<Vec<StoredEdge>>>>,
@@ -704,21 +707,44 @@ impl Reader<'_> {
     }
 
     /// The percentile rank of `score` among the stored values of `key`
-    /// (0..=1, ties sharing the middle of their ranks), counted now: a
+    /// (0..=1, ties sharing the middle of their ranks), found when read: a
     /// stored percentile would move for every node whenever the graph
-    /// gains or loses one. Scores are multiples of the mean and most
-    /// nodes lie below it, so a score above the mean counts the few above
-    /// it and one below counts those below.
+    /// gains or loses one. Placed through the marks the graph stage stores
+    /// with the scores (a thousandth of them counted at most); an index
+    /// without marks counts (see [`Reader::counted_place`]).
     fn percentile(&self, key: Key<f64>, score: Option<f64>) -> Result<Option<f64>, ReadError> {
         let Some(score) = score else {
             return Ok(None);
         };
         let name = key.name().name();
         // Ties are common (every leaf of a test file shares the lowest
-        // score), and one count answers them all.
+        // score), and one answer serves them all.
         if let Some(&known) = self.ranked.borrow().get(&(name, score.to_bits())) {
             return Ok(Some(known));
         }
+        let cached = self.marks.borrow().get(name).cloned();
+        let marks = if let Some(marks) = cached {
+            marks
+        } else {
+            let read = self.store.value_marks(name)?.map(Rc::new);
+            self.marks.borrow_mut().insert(name, read.clone());
+            read
+        };
+        let place = match &marks {
+            Some(marks) => self.store.place(name, marks, score)?,
+            None => self.counted_place(name, score)?,
+        };
+        let pct = percentile_of(place.below, place.equal, place.total);
+        self.ranked
+            .borrow_mut()
+            .insert((name, score.to_bits()), pct);
+        Ok(Some(pct))
+    }
+
+    /// Where `score` stands, counted on the value index. Scores are
+    /// multiples of the mean and most nodes lie below it, so a score above
+    /// the mean counts the few above it and one below counts those below.
+    fn counted_place(&self, name: &'static str, score: f64) -> Result<Place, ReadError> {
         let known_total = self.totals.borrow().get(name).copied();
         let total = match known_total {
             Some(n) => n,
@@ -732,11 +758,11 @@ impl Reader<'_> {
         } else {
             counts.beyond
         };
-        let pct = percentile_of(below, counts.equal, total);
-        self.ranked
-            .borrow_mut()
-            .insert((name, score.to_bits()), pct);
-        Ok(Some(pct))
+        Ok(Place {
+            below,
+            equal: counts.equal,
+            total,
+        })
     }
 
     fn symbol_attrs(&self, symbol: &str) -> Result<SymbolAttrs, ReadError> {

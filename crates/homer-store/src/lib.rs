@@ -16,6 +16,7 @@
 
 mod embeddings;
 mod ids;
+mod marks;
 mod migrate;
 mod packed;
 mod read;
@@ -33,6 +34,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 pub use embeddings::{PendingEmbedding, StoredVectors};
 pub use ids::{EdgeId, EdgeKind, Fingerprint, NodeId, NodeKind, Role, TaskId};
+pub use marks::{Marks, Place};
 use migrate::latest_version;
 pub use read::{
     DumpOptions, KindCount, NodeValues, PairEdge, RankCounts, StoredEdge, StoredMember, StoredNode,
@@ -98,6 +100,8 @@ pub enum StoreError {
     },
     #[error("a task wrote the same {what} twice: {detail}")]
     Duplicate { what: &'static str, detail: String },
+    #[error("two tasks store the marks of '{name}': a name's numbers have one owner")]
+    MarksOwned { name: String },
     #[error("a {kind} edge cannot have a member in the role {role}")]
     WrongRole {
         kind: &'static str,
@@ -624,6 +628,19 @@ impl Store {
     /// costs less.
     pub fn rank_counts(&self, name: &str, value: f64, above: bool) -> Result<RankCounts> {
         read::rank_counts(&self.conn, name, value, above)
+    }
+
+    /// The marks a task stored for the numbers named `name` (schema
+    /// 0009), when it did: [`Store::place`] reads through them.
+    pub fn value_marks(&self, name: &str) -> Result<Option<Marks>> {
+        marks::read(&self.conn, name)
+    }
+
+    /// Where `value` stands among the numbers named `name`, placed
+    /// through their `marks`: counts at most a thousandth of them, where
+    /// [`Store::rank_counts`] counts up to all.
+    pub fn place(&self, name: &str, marks: &Marks, value: f64) -> Result<Place> {
+        marks::place(&self.conn, name, marks, value)
     }
 
     /// How many nodes have a number named `name` (the count a ranking of

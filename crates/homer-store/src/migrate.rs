@@ -66,6 +66,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0008_row_counts.sql"),
         empties: false,
     },
+    Migration {
+        version: 9,
+        name: "0009_value_marks.sql",
+        sql: include_str!("../../../schema/0009_value_marks.sql"),
+        empties: false,
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -170,6 +176,7 @@ mod tests {
             ("0006_compact_text.sql", 0xd5f2_cc39_f268_d067),
             ("0007_commit_chunk_ids.sql", 0xdf97_301d_d684_4096),
             ("0008_row_counts.sql", 0xe039_846b_07be_324c),
+            ("0009_value_marks.sql", 0xaaee_c96e_bfe3_90a2),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

@@ -190,6 +190,7 @@ pub(crate) fn dump(conn: &Connection, options: DumpOptions) -> Result<String> {
     dump_nodes(&mut lines)?;
     dump_edges(&mut lines)?;
     dump_values(&mut lines)?;
+    dump_marks(&mut lines)?;
     dump_tasks(&mut lines, options)?;
     dump_chunks(&mut lines)?;
     dump_checkpoints(&mut lines, options)?;
@@ -351,6 +352,24 @@ fn dump_values(lines: &mut Lines<'_>) -> Result<()> {
                 text(r, 2)?,
                 text(r, 3)?,
                 text(r, 4)?
+            )))
+        },
+    )
+}
+
+fn dump_marks(lines: &mut Lines<'_>) -> Result<()> {
+    lines.collect(
+        &format!(
+            "SELECT vn.name, x.total, hex(x.marks), {OWNER}
+             FROM value_marks x JOIN value_names vn ON vn.code = x.name"
+        ),
+        |r| {
+            Ok(Some(format!(
+                "marks {} total={} {} owner={}",
+                text(r, 0)?,
+                r.get::<_, i64>(1)?,
+                text(r, 2)?,
+                text(r, 3)?
             )))
         },
     )

@@ -1158,3 +1158,72 @@ fn the_dump_sees_the_text_index() {
     assert_eq!(missing.matches("text chunk=").count(), 1, "{missing}");
     assert_ne!(missing, before);
 }
+
+/// Marks stored with a task's scores place every score as counting does,
+/// through the database; they go when the task stops writing them, and a
+/// second task cannot store marks of a name another task's marks hold.
+#[test]
+#[allow(clippy::float_cmp, reason = "counting as SQLite counts stored numbers")]
+fn stored_marks_place_scores_as_counting_and_follow_their_task() {
+    let mut store = Store::open_in_memory().expect("open");
+    // 3,000 scores: more than the marks, so most are placed by a count
+    // between two marks; ties at the lowest score span many cuts.
+    let scores: Vec<f64> = (0..3_000u32)
+        .map(|i| {
+            if i < 1_000 {
+                0.15
+            } else {
+                0.2 + f64::from(i % 700) * 0.01
+            }
+        })
+        .collect();
+    let owner = TaskId::of("graph", "symbols");
+    let tx = store.begin_write().expect("tx");
+    tx.ensure_task("graph", owner, "symbols").expect("task row");
+    let mut w = tx.task_writer(owner, true);
+    for (i, score) in scores.iter().enumerate() {
+        let node = w
+            .claim_node(NodeKind::Symbol, &format!("s{i}"), None, None)
+            .expect("claim");
+        w.value(node, "call_pagerank", &Value::Real(*score))
+            .expect("value");
+    }
+    w.marks("call_pagerank", &scores).expect("marks");
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+
+    let marks = store
+        .value_marks("call_pagerank")
+        .expect("read")
+        .expect("stored");
+    assert_eq!(marks.total(), 3_000);
+    for probe in [0.15, 0.2, 0.215, 0.215_000_1, 3.5, 7.19, 9.0, 0.1] {
+        let place = store.place("call_pagerank", &marks, probe).expect("place");
+        let below = scores.iter().filter(|&&s| s < probe).count() as u64;
+        let equal = scores.iter().filter(|&&s| s == probe).count() as u64;
+        assert_eq!(
+            (place.below, place.equal, place.total),
+            (below, equal, 3_000),
+            "{probe}"
+        );
+    }
+
+    // Another task storing marks of the same name is refused.
+    let other = TaskId::of("graph", "files");
+    let tx = store.begin_write().expect("tx");
+    tx.ensure_task("graph", other, "files").expect("task row");
+    let mut w = tx.task_writer(other, true);
+    assert!(matches!(
+        w.marks("call_pagerank", &[1.0]),
+        Err(StoreError::MarksOwned { .. })
+    ));
+    drop(w);
+    drop(tx);
+
+    // Run again without marks: they go with what the task no longer writes.
+    let tx = store.begin_write().expect("tx");
+    let w = tx.task_writer(owner, false);
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+    assert_eq!(store.value_marks("call_pagerank").expect("read"), None);
+}

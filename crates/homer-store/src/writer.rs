@@ -157,6 +157,8 @@ pub struct TaskWriter<'t> {
     /// Values the task owned before this execution and has not written
     /// again yet, by node and name code; loaded on the first value written.
     old_values: Option<OldValues>,
+    /// Value names (codes) whose marks this execution stored.
+    written_marks: HashSet<i64>,
     hash: Fingerprint,
 }
 
@@ -182,6 +184,7 @@ impl<'t> TaskWriter<'t> {
             chunks_per_node: std::collections::HashMap::new(),
             old_edges: fresh.then(HashSet::new),
             old_values: fresh.then(OldValues::default),
+            written_marks: HashSet::new(),
             hash: Fingerprint::new(),
         }
     }
@@ -442,6 +445,46 @@ impl<'t> TaskWriter<'t> {
         }
     }
 
+    /// Stores the marks of `values`, which must be every number this task
+    /// stores under `name` (schema 0009): a reader then places a number
+    /// among them counting at most a thousandth of them. Nothing is hashed:
+    /// the marks follow from the values. Marks a name already has from
+    /// another task are an error: a name's numbers have one owner.
+    pub fn marks(&mut self, name: &str, values: &[f64]) -> Result<()> {
+        if self.dry {
+            return Ok(());
+        }
+        let code = self.tx.value_code(name)?;
+        self.written_marks.insert(code);
+        let marks = crate::marks::Marks::of(values);
+        let blob = marks.encode();
+        let total = i64::try_from(marks.total()).unwrap_or(i64::MAX);
+        let conn = self.tx.conn();
+        let stored: Option<(i64, i64, Vec<u8>)> = conn
+            .prepare_cached("SELECT owner, total, marks FROM value_marks WHERE name = ?1")
+            .and_then(|mut s| {
+                let mut rows = s.query([code])?;
+                rows.next()?
+                    .map(|r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .transpose()
+            })
+            .map_err(StoreError::sqlite("read the marks of a value name"))?;
+        match stored {
+            Some((owner, _, _)) if owner != self.owner.raw() => Err(StoreError::MarksOwned {
+                name: name.to_owned(),
+            }),
+            Some((_, t, b)) if t == total && b == blob => Ok(()),
+            _ => conn
+                .prepare_cached(
+                    "INSERT INTO value_marks (name, owner, total, marks) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (name) DO UPDATE SET total = excluded.total, marks = excluded.marks",
+                )
+                .and_then(|mut s| s.execute(params![code, self.owner.raw(), total, blob]))
+                .map(|_| ())
+                .map_err(StoreError::sqlite("write the marks of a value name")),
+        }
+    }
+
     /// Whether the stored chunk `id` already holds this text: left as it
     /// is, before its body is deflated for nothing (most of an edited
     /// file's chunks), or, when only its lines moved (everything below an
@@ -598,10 +641,25 @@ impl<'t> TaskWriter<'t> {
             drop_owned_nodes(self.tx, self.owner, &self.claimed)?;
             self.delete_stale_values()?;
             self.delete_stale_chunks()?;
+            self.delete_stale_marks()?;
         }
         self.hash.push_u64(4);
         self.hash.push_opt_bytes(value);
         Ok(self.hash.finish())
+    }
+
+    fn delete_stale_marks(&self) -> Result<()> {
+        let conn = self.tx.conn();
+        let old: Vec<i64> = conn
+            .prepare_cached("SELECT name FROM value_marks WHERE owner = ?1")
+            .and_then(|mut s| s.query_map([self.owner.raw()], |row| row.get(0))?.collect())
+            .map_err(StoreError::sqlite("read a task's marks"))?;
+        for name in old.into_iter().filter(|n| !self.written_marks.contains(n)) {
+            conn.prepare_cached("DELETE FROM value_marks WHERE name = ?1")
+                .and_then(|mut s| s.execute([name]))
+                .map_err(StoreError::sqlite("delete stale marks"))?;
+        }
+        Ok(())
     }
 
     fn delete_stale_chunks(&self) -> Result<()> {
