@@ -15,14 +15,15 @@ use homer_store::{EdgeKind, NodeKind, Store};
 use homer_vocab::{keys, outside_production};
 
 use crate::RenderError;
-use crate::context::{PathWords, TaskSource, by_pagerank, walk_from};
+use crate::context::{PathTally, PathWords, TaskSource, by_pagerank, walk_from};
 use crate::snapshot::{Coupling, SymbolRow, couplings_of};
 
 /// The part of the index one task reads, loaded as it is asked for.
 pub(crate) struct Around<'a> {
     store: &'a Store,
     commit: String,
-    /// Production code files (those with a language).
+    /// Production code files (those with a language), in the store's
+    /// order: only counted and scored, never listed.
     paths: Vec<String>,
     /// The symbols read so far, in the order they were read.
     rows: Vec<SymbolRow>,
@@ -128,20 +129,19 @@ impl TaskSource for Around<'_> {
     /// (a word of it is a run of its lowercased characters); the others'
     /// are only counted.
     fn path_words(&self, wanted: &BTreeSet<String>) -> PathWords {
+        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        let mut tally = PathTally::new(&wanted);
         let mut words = 0;
         let mut candidates = Vec::new();
-        let mut lower = String::new();
         for path in &self.paths {
-            lower.clear();
-            lower.extend(path.chars().flat_map(char::to_lowercase));
-            if wanted.iter().any(|w| lower.contains(w.as_str())) {
-                let own = homer_vocab::text::naming_words(path);
-                words += own.len();
-                if own.iter().any(|w| wanted.contains(w)) {
-                    candidates.push((path.clone(), own));
-                }
-            } else {
-                words += homer_vocab::text::naming_word_count(path);
+            let mut own = 0;
+            homer_vocab::text::for_each_naming_word(path, |w| {
+                own += 1;
+                tally.word(w);
+            });
+            words += own;
+            if let Some(counts) = tally.take() {
+                candidates.push((path.clone(), own, counts));
             }
         }
         PathWords {

@@ -337,26 +337,70 @@ fn fuse<'a>(lists: &[(&'a [String], f64)]) -> BTreeMap<&'a str, f64> {
 
 /// What BM25 over the words of production code files' paths reads for
 /// some wanted words: how many files there are, how many words their paths
-/// have in all, and the words of each path that may have a wanted one
-/// (those that have none score nothing).
+/// have in all, and each path that has a wanted word, with how many words
+/// it has and how often it has each wanted word (in the wanted words'
+/// order); a path with none scores nothing.
 pub(crate) struct PathWords {
     pub files: usize,
     pub words: usize,
-    pub candidates: Vec<(String, Vec<String>)>,
+    pub candidates: Vec<(String, usize, Vec<u32>)>,
 }
 
 impl PathWords {
     /// From every path's words.
     fn of(all: &[(String, Vec<String>)], wanted: &BTreeSet<String>) -> PathWords {
+        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        let mut tally = PathTally::new(&wanted);
+        let mut candidates = Vec::new();
+        for (path, words) in all {
+            for w in words {
+                tally.word(w);
+            }
+            if let Some(counts) = tally.take() {
+                candidates.push((path.clone(), words.len(), counts));
+            }
+        }
         PathWords {
             files: all.len(),
             words: all.iter().map(|(_, w)| w.len()).sum(),
-            candidates: all
-                .iter()
-                .filter(|(_, words)| words.iter().any(|w| wanted.contains(w)))
-                .cloned()
-                .collect(),
+            candidates,
         }
+    }
+}
+
+/// Counts one path's words, and how often it has each wanted word,
+/// without keeping the words.
+pub(crate) struct PathTally<'w> {
+    /// Sorted.
+    wanted: &'w [&'w str],
+    counts: Vec<u32>,
+    holds: bool,
+}
+
+impl<'w> PathTally<'w> {
+    pub(crate) fn new(wanted: &'w [&'w str]) -> Self {
+        PathTally {
+            wanted,
+            counts: vec![0; wanted.len()],
+            holds: false,
+        }
+    }
+
+    pub(crate) fn word(&mut self, w: &str) {
+        if let Ok(i) = self.wanted.binary_search(&w) {
+            self.counts[i] += 1;
+            self.holds = true;
+        }
+    }
+
+    /// The path's counts of the wanted words, when it has one; ready for
+    /// the next path either way.
+    pub(crate) fn take(&mut self) -> Option<Vec<u32>> {
+        if !std::mem::take(&mut self.holds) {
+            return None;
+        }
+        let fresh = vec![0; self.wanted.len()];
+        Some(std::mem::replace(&mut self.counts, fresh))
     }
 }
 
@@ -378,25 +422,24 @@ fn named_files(source: &impl TaskSource, task: &str) -> Vec<String> {
         let n = files as f64;
         (n, (words as f64 / n.max(1.0)).max(1.0))
     };
-    let mut df: BTreeMap<&str, f64> = BTreeMap::new();
-    for (_, words) in &candidates {
-        let distinct: BTreeSet<&str> = words.iter().map(String::as_str).collect();
-        for w in distinct {
-            if wanted.contains(w) {
-                *df.entry(w).or_default() += 1.0;
+    // Each wanted word's document frequency: the candidates holding it.
+    let mut df = vec![0.0f64; wanted.len()];
+    for (_, _, counts) in &candidates {
+        for (d, &c) in df.iter_mut().zip(counts) {
+            if c > 0 {
+                *d += 1.0;
             }
         }
     }
     let (k1, b) = (1.2, 0.75);
     let mut scored: Vec<(f64, &str)> = Vec::new();
-    for (path, words) in &candidates {
+    for (path, length, counts) in &candidates {
         #[allow(clippy::cast_precision_loss, reason = "counts are small")]
-        let length = words.len() as f64;
+        let length = *length as f64;
         let mut score = 0.0;
-        for (w, d) in &df {
-            #[allow(clippy::cast_precision_loss, reason = "counts are small")]
-            let tf = words.iter().filter(|x| x.as_str() == *w).count() as f64;
-            if tf > 0.0 {
+        for (&d, &tf) in df.iter().zip(counts) {
+            if tf > 0 {
+                let tf = f64::from(tf);
                 // Robertson and Spärck Jones' weight, never below 0: a word
                 // in most paths (`src`, an extension) names no file.
                 let idf = ((n - d + 0.5) / (d + 0.5)).ln().max(0.0);

@@ -720,8 +720,9 @@ impl Store {
     }
 
     /// The names of the current nodes of `kind` that hold the value
-    /// `value`, sorted: read from the value's run of its table, not from
-    /// every node of the kind.
+    /// `value`, in the order of the value's run of its table (by node id:
+    /// the same for the same index, but not by name), read from that run,
+    /// not from every node of the kind.
     pub fn names_holding(&self, kind: NodeKind, value: &str) -> Result<Vec<String>> {
         read::names_holding(&self.conn, kind, value)
     }

@@ -129,7 +129,10 @@ impl Marks {
             });
         };
         // Exactly: SQLite compares stored numbers so.
-        #[allow(clippy::float_cmp, reason = "the stored value itself, not a computed one")]
+        #[allow(
+            clippy::float_cmp,
+            reason = "the stored value itself, not a computed one"
+        )]
         if mark.value == value {
             return Ok(Place {
                 below: mark.below,

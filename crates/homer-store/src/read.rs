@@ -1103,7 +1103,7 @@ pub(crate) fn current_nodes_valued(
 }
 
 pub(crate) fn names_holding(conn: &Connection, kind: NodeKind, value: &str) -> Result<Vec<String>> {
-    let mut names: Vec<String> = conn
+    let names: Vec<String> = conn
         .prepare_cached(concat!(
             "SELECT n.name FROM node_values v JOIN nodes n ON n.id = v.node
              WHERE v.name = ",
@@ -1115,7 +1115,6 @@ pub(crate) fn names_holding(conn: &Connection, kind: NodeKind, value: &str) -> R
                 .collect()
         })
         .map_err(StoreError::sqlite("read the nodes holding a value"))?;
-    names.sort_unstable();
     Ok(names)
 }
 

@@ -152,35 +152,82 @@ impl FileRole {
     /// rankings.
     #[must_use]
     pub fn of_path(path: &str) -> Option<FileRole> {
-        let lower = path.to_ascii_lowercase();
-        let mut parts: Vec<&str> = lower.split('/').collect();
-        let file = parts.pop().unwrap_or("");
-        let in_dir = |names: &[&str]| parts.iter().any(|p| names.contains(p));
-        if in_dir(&[
-            "vendor",
-            "vendored",
-            "third_party",
-            "third-party",
-            "node_modules",
-        ]) {
+        // Asked of every code file of a repository for each task context:
+        // no string is made unless the path has capitals.
+        let lower: std::borrow::Cow<'_, str> = if path.bytes().any(|b| b.is_ascii_uppercase()) {
+            path.to_ascii_lowercase().into()
+        } else {
+            path.into()
+        };
+        let (dirs, file) = match lower.rsplit_once('/') {
+            Some((dirs, file)) => (Some(dirs), file),
+            None => (None, &*lower),
+        };
+        // One pass over the directories: which kinds of them the path is in.
+        let (mut vendored, mut generated, mut test, mut bench, mut example) =
+            (false, false, false, false, false);
+        let mut first = None;
+        for part in dirs.into_iter().flat_map(|d| d.split('/')) {
+            first.get_or_insert(part);
+            vendored |= matches!(
+                part,
+                "vendor" | "vendored" | "third_party" | "third-party" | "node_modules"
+            );
+            generated |= matches!(part, "generated" | "__generated__");
+            test |= matches!(
+                part,
+                "test"
+                    | "tests"
+                    | "__tests__"
+                    | "spec"
+                    | "specs"
+                    | "testing"
+                    | "testdata"
+                    | "fixtures"
+                    | "e2e"
+                    | "runtime-tests"
+                    | "mocks"
+                    | "__mocks__"
+            );
+            // `benches`, `benchmarks`, `benchsuite`...
+            bench |= part.starts_with("bench");
+            example |= matches!(
+                part,
+                "examples" | "example" | "samples" | "sample" | "demo" | "demos"
+            );
+        }
+        if vendored {
             return Some(FileRole::Vendored);
         }
         let stem = file.split('.').next().unwrap_or(file);
+        // Whether `.{word}.` is in the file name: `word` is one of its
+        // dot-separated pieces, neither the first nor the last.
+        let inner = |word: &str| {
+            let mut pieces = file.split('.');
+            pieces.next();
+            let mut pieces = pieces.peekable();
+            while let Some(piece) = pieces.next() {
+                if pieces.peek().is_some() && piece == word {
+                    return true;
+                }
+            }
+            false
+        };
         let generated_name = file.ends_with(".pb.go")
             || file.ends_with("_pb2.py")
             || file.ends_with("_pb2_grpc.py")
-            || file.contains(".generated.")
-            || file.contains(".gen.")
+            || inner("generated")
+            || inner("gen")
             || stem.ends_with("_generated");
-        if generated_name || in_dir(&["generated", "__generated__"]) {
+        if generated_name || generated {
             return Some(FileRole::Generated);
         }
         let test_name = stem.starts_with("test_")
             || stem.ends_with("_test")
             || stem.ends_with("_tests")
             || stem.ends_with("_spec")
-            || file.contains(".test.")
-            || file.contains(".spec.")
+            || inner("test")
+            || inner("spec")
             || matches!(
                 stem,
                 "test"
@@ -194,38 +241,19 @@ impl FileRole {
                     | "mocked"
             )
             || java_like_test(path);
-        if test_name
-            || in_dir(&[
-                "test",
-                "tests",
-                "__tests__",
-                "spec",
-                "specs",
-                "testing",
-                "testdata",
-                "fixtures",
-                "e2e",
-                "runtime-tests",
-                "mocks",
-                "__mocks__",
-            ])
-        {
+        if test_name || test {
             return Some(FileRole::Test);
         }
-        // `benches`, `benchmarks`, `benchsuite`...
-        if parts.iter().any(|p| p.starts_with("bench")) {
+        if bench {
             return Some(FileRole::Benchmark);
         }
-        if in_dir(&["examples", "example", "samples", "sample", "demo", "demos"]) {
+        if example {
             return Some(FileRole::Example);
         }
         // At the root only, and not `doc/`: a `doc` directory is often a
         // package that generates documentation (cobra's `doc/`, ripgrep's
         // `crates/core/flags/doc/`), production code like any other.
-        if parts
-            .first()
-            .is_some_and(|d| matches!(*d, "docs" | "documentation"))
-        {
+        if first.is_some_and(|d| matches!(d, "docs" | "documentation")) {
             return Some(FileRole::Documentation);
         }
         None

@@ -73,7 +73,55 @@ fn split_identifier(word: &str) -> Vec<String> {
 
 /// Calls `f` with each part of `word` ([`split_identifier`]'s), built
 /// lowercased in `buf`: the split without a string per part.
-fn for_each_part(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+fn for_each_part(word: &str, buf: &mut String, f: impl FnMut(&str)) {
+    if word.is_ascii() {
+        for_each_ascii_part(word, buf, f);
+    } else {
+        for_each_char_part(word, buf, f);
+    }
+}
+
+/// [`for_each_part`] of an ASCII word, by bytes: the parts are slices of
+/// the word lowercased once. Names and paths are nearly always ASCII, and
+/// a task context splits every code file's path.
+fn for_each_ascii_part(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
+    buf.clear();
+    buf.push_str(word);
+    buf.make_ascii_lowercase();
+    let bytes = word.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut prev: Option<u8> = None;
+    for (i, &c) in bytes.iter().enumerate() {
+        if c == b'_' {
+            if let Some(s) = start.take() {
+                f(&buf[s..i]);
+            }
+            prev = Some(c);
+            continue;
+        }
+        if let Some(prev) = prev {
+            let next = bytes.get(i + 1).copied();
+            let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
+                || (prev.is_ascii_uppercase()
+                    && c.is_ascii_uppercase()
+                    && next.is_some_and(|n| n.is_ascii_lowercase()))
+                || (prev.is_ascii_alphabetic() && c.is_ascii_digit())
+                || (prev.is_ascii_digit() && c.is_ascii_alphabetic());
+            if boundary && let Some(s) = start.take() {
+                f(&buf[s..i]);
+            }
+        }
+        start.get_or_insert(i);
+        prev = Some(c);
+    }
+    if let Some(s) = start {
+        f(&buf[s..]);
+    }
+    buf.clear();
+}
+
+/// [`for_each_part`] of any word, by chars.
+fn for_each_char_part(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     buf.clear();
     let mut chars = word.chars().peekable();
     let mut prev: Option<char> = None;
@@ -108,14 +156,15 @@ fn for_each_part(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
     }
 }
 
-/// Calls `f` with each of [`naming_words`]' words of `text`, in order.
-fn for_each_naming_word(text: &str, mut f: impl FnMut(&str)) {
+/// Calls `f` with each of [`naming_words`]' words of `text`, in order,
+/// without making a string of each.
+pub fn for_each_naming_word(text: &str, mut f: impl FnMut(&str)) {
     let mut buf = String::new();
     for word in identifiers(text) {
         for_each_part(word, &mut buf, |w| {
             if w.chars().count() >= 3
                 && !w.chars().all(|c| c.is_ascii_digit())
-                && !STOPWORDS.contains(&w)
+                && STOPWORDS.binary_search(&w).is_err()
             {
                 f(w);
             }
@@ -133,15 +182,8 @@ pub fn naming_words(text: &str) -> Vec<String> {
     out
 }
 
-/// How many words [`naming_words`] gives, without making them.
-#[must_use]
-pub fn naming_word_count(text: &str) -> usize {
-    let mut n = 0;
-    for_each_naming_word(text, |_| n += 1);
-    n
-}
-
-/// Words too common in questions to search for.
+/// Words too common in questions to search for, sorted (searched by
+/// halves).
 const STOPWORDS: &[&str] = &[
     "a", "about", "all", "an", "and", "any", "are", "as", "at", "be", "been", "by", "can", "do",
     "does", "done", "each", "for", "from", "get", "gets", "got", "has", "have", "how", "i", "if",
@@ -168,7 +210,7 @@ pub fn fts_query(question: &str) -> Option<String> {
                 .collect::<Vec<_>>()
                 .join(" AND ");
             terms.push(format!("({} OR ({all}))", quote(&lower)));
-        } else if !STOPWORDS.contains(&lower.as_str()) {
+        } else if STOPWORDS.binary_search(&lower.as_str()).is_err() {
             terms.push(quote(&lower));
         }
     }
@@ -191,14 +233,41 @@ mod tests {
             naming_words("Fix the CookieJar's domain in v2 (#123)"),
             ["fix", "cookie", "jar", "domain"]
         );
-        for text in [
-            "Fix the CookieJar's domain in v2 (#123)",
-            "crate_07/src/mod_8/file_63807_r31739.rs",
-            "src/ΣΑΣ/ĞüńHTTPAdapter__init__.py",
+    }
+
+    /// The byte split of ASCII words splits as the char split does.
+    #[test]
+    fn ascii_words_split_by_bytes_as_by_chars() {
+        let words = [
+            "getSigningSerializer",
+            "get_signing_serializer",
+            "HTTPAdapter",
+            "parseHTTPResponse2x",
+            "__init__",
+            "_",
             "",
-        ] {
-            assert_eq!(naming_word_count(text), naming_words(text).len(), "{text}");
+            "a",
+            "ABC",
+            "ABCd",
+            "x86_64",
+            "file_63807_r31739",
+            "IOError2Base64URLs",
+            "snake__double_",
+            "UTF8",
+            "v2Beta3",
+        ];
+        for word in words {
+            let (mut by_bytes, mut by_chars) = (Vec::new(), Vec::new());
+            for_each_ascii_part(word, &mut String::new(), |p| by_bytes.push(p.to_owned()));
+            for_each_char_part(word, &mut String::new(), |p| by_chars.push(p.to_owned()));
+            assert_eq!(by_bytes, by_chars, "{word}");
         }
+    }
+
+    #[test]
+    fn stopwords_are_sorted_for_their_search() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(naming_words("the while would").is_empty());
     }
 
     #[test]
