@@ -648,37 +648,46 @@ impl<'t> TaskWriter<'t> {
         Ok(self.hash.finish())
     }
 
-    fn delete_stale_marks(&self) -> Result<()> {
+    /// Deletes the rows of one table this task owned before and did not
+    /// write this time: `owned` selects their keys by owner, `delete`
+    /// deletes one by key.
+    fn delete_unwritten(
+        &self,
+        owned: &str,
+        delete: &str,
+        written: &HashSet<i64>,
+        what: &'static str,
+    ) -> Result<()> {
         let conn = self.tx.conn();
         let old: Vec<i64> = conn
-            .prepare_cached("SELECT name FROM value_marks WHERE owner = ?1")
+            .prepare_cached(owned)
             .and_then(|mut s| s.query_map([self.owner.raw()], |row| row.get(0))?.collect())
-            .map_err(StoreError::sqlite("read a task's marks"))?;
-        for name in old.into_iter().filter(|n| !self.written_marks.contains(n)) {
-            conn.prepare_cached("DELETE FROM value_marks WHERE name = ?1")
-                .and_then(|mut s| s.execute([name]))
-                .map_err(StoreError::sqlite("delete stale marks"))?;
+            .map_err(StoreError::sqlite(what))?;
+        let mut stmt = conn
+            .prepare_cached(delete)
+            .map_err(StoreError::sqlite(what))?;
+        for key in old.into_iter().filter(|k| !written.contains(k)) {
+            stmt.execute([key]).map_err(StoreError::sqlite(what))?;
         }
         Ok(())
     }
 
+    fn delete_stale_marks(&self) -> Result<()> {
+        self.delete_unwritten(
+            "SELECT name FROM value_marks WHERE owner = ?1",
+            "DELETE FROM value_marks WHERE name = ?1",
+            &self.written_marks,
+            "delete stale marks",
+        )
+    }
+
     fn delete_stale_chunks(&self) -> Result<()> {
-        let conn = self.tx.conn();
-        let old: Vec<i64> = conn
-            .prepare_cached("SELECT id FROM chunks WHERE owner = ?1")
-            .and_then(|mut s| s.query_map([self.owner.raw()], |row| row.get(0))?.collect())
-            .map_err(StoreError::sqlite("read a task's chunks"))?;
-        let mut stmt = conn
-            .prepare_cached("DELETE FROM chunks WHERE id = ?1")
-            .map_err(StoreError::sqlite("delete a stale chunk"))?;
-        for id in old
-            .into_iter()
-            .filter(|id| !self.written_chunks.contains(id))
-        {
-            stmt.execute([id])
-                .map_err(StoreError::sqlite("delete a stale chunk"))?;
-        }
-        Ok(())
+        self.delete_unwritten(
+            "SELECT id FROM chunks WHERE owner = ?1",
+            "DELETE FROM chunks WHERE id = ?1",
+            &self.written_chunks,
+            "delete stale chunks",
+        )
     }
 
     /// The values the task stored before, not yet written again.
