@@ -15,16 +15,13 @@ use homer_store::{EdgeKind, NodeKind, Store};
 use homer_vocab::{keys, outside_production};
 
 use crate::RenderError;
-use crate::context::{PathTally, PathWords, TaskSource, by_pagerank, walk_from};
+use crate::context::{PathCounter, PathWords, TaskSource, by_pagerank, walk_from};
 use crate::snapshot::{Coupling, SymbolRow, couplings_of};
 
 /// The part of the index one task reads, loaded as it is asked for.
 pub(crate) struct Around<'a> {
     store: &'a Store,
     commit: String,
-    /// Production code files (those with a language), in the store's
-    /// order: only counted and scored, never listed.
-    paths: Vec<String>,
     /// The symbols read so far, in the order they were read.
     rows: Vec<SymbolRow>,
     /// Where each name read is in `rows`; `None` for a name that is not a
@@ -60,12 +57,9 @@ impl<'a> Around<'a> {
     pub fn new(index: &'a Index) -> Result<Self, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
-        let mut paths = store.names_holding(NodeKind::File, keys::LANGUAGE.name().name())?;
-        paths.retain(|path| !outside_production(path));
         Ok(Around {
             store,
             commit,
-            paths,
             rows: Vec::new(),
             by_name: BTreeMap::new(),
             all: false,
@@ -125,30 +119,17 @@ impl TaskSource for Around<'_> {
         &self.commit
     }
 
-    /// A path's words are made only where its text holds a wanted word
-    /// (a word of it is a run of its lowercased characters); the others'
-    /// are only counted.
-    fn path_words(&self, wanted: &BTreeSet<String>) -> PathWords {
-        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        let mut tally = PathTally::new(&wanted);
-        let mut words = 0;
-        let mut candidates = Vec::new();
-        for path in &self.paths {
-            let mut own = 0;
-            homer_vocab::text::for_each_naming_word(path, |w| {
-                own += 1;
-                tally.word(w);
-            });
-            words += own;
-            if let Some(counts) = tally.take() {
-                candidates.push((path.clone(), own, counts));
-            }
+    /// The production code files (those with a language) are read here,
+    /// when a task has words to look for, each split once and counted.
+    fn path_words(&self, wanted: &BTreeSet<String>) -> Result<PathWords, RenderError> {
+        let mut counter = PathCounter::new(wanted);
+        let paths = self
+            .store
+            .names_holding(NodeKind::File, keys::LANGUAGE.name().name())?;
+        for path in paths.iter().filter(|p| !outside_production(p)) {
+            counter.path(path, |f| homer_vocab::text::for_each_naming_word(path, f));
         }
-        PathWords {
-            files: self.paths.len(),
-            words,
-            candidates,
-        }
+        Ok(counter.finish())
     }
 
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError> {

@@ -70,7 +70,7 @@ pub(crate) trait TaskSource {
     fn commit(&self) -> &str;
     /// The words of production code files' paths, as far as BM25 over
     /// them reads for `wanted` words.
-    fn path_words(&self, wanted: &BTreeSet<String>) -> PathWords;
+    fn path_words(&self, wanted: &BTreeSet<String>) -> Result<PathWords, RenderError>;
     /// The current symbol named `name`.
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError>;
     /// The current symbols whose names start with `prefix`, by name.
@@ -109,8 +109,12 @@ impl TaskSource for Loaded<'_> {
         &self.snapshot.commit
     }
 
-    fn path_words(&self, wanted: &BTreeSet<String>) -> PathWords {
-        PathWords::of(self.snapshot.path_words(), wanted)
+    fn path_words(&self, wanted: &BTreeSet<String>) -> Result<PathWords, RenderError> {
+        let mut counter = PathCounter::new(wanted);
+        for (path, words) in self.snapshot.path_words() {
+            counter.path(path, |f| words.iter().for_each(|w| f(w)));
+        }
+        Ok(counter.finish())
     }
 
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError> {
@@ -346,77 +350,68 @@ pub(crate) struct PathWords {
     pub candidates: Vec<(String, usize, Vec<u32>)>,
 }
 
-impl PathWords {
-    /// From every path's words.
-    fn of(all: &[(String, Vec<String>)], wanted: &BTreeSet<String>) -> PathWords {
-        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
-        let mut tally = PathTally::new(&wanted);
-        let mut candidates = Vec::new();
-        for (path, words) in all {
-            for w in words {
-                tally.word(w);
-            }
-            if let Some(counts) = tally.take() {
-                candidates.push((path.clone(), words.len(), counts));
-            }
-        }
-        PathWords {
-            files: all.len(),
-            words: all.iter().map(|(_, w)| w.len()).sum(),
-            candidates,
-        }
-    }
-}
-
-/// Counts one path's words, and how often it has each wanted word,
-/// without keeping the words.
-pub(crate) struct PathTally<'w> {
+/// Makes [`PathWords`] path by path: counts each path's words and how
+/// often it has each wanted word, keeping no word.
+pub(crate) struct PathCounter<'w> {
     /// Sorted.
-    wanted: &'w [&'w str],
+    wanted: Vec<&'w str>,
     counts: Vec<u32>,
     holds: bool,
+    made: PathWords,
 }
 
-impl<'w> PathTally<'w> {
-    pub(crate) fn new(wanted: &'w [&'w str]) -> Self {
-        PathTally {
-            wanted,
+impl<'w> PathCounter<'w> {
+    pub(crate) fn new(wanted: &'w BTreeSet<String>) -> Self {
+        let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
+        PathCounter {
             counts: vec![0; wanted.len()],
+            wanted,
             holds: false,
+            made: PathWords {
+                files: 0,
+                words: 0,
+                candidates: Vec::new(),
+            },
         }
     }
 
-    pub(crate) fn word(&mut self, w: &str) {
-        if let Ok(i) = self.wanted.binary_search(&w) {
-            self.counts[i] += 1;
-            self.holds = true;
+    /// One path, whose words `words` calls its argument with.
+    pub(crate) fn path(&mut self, path: &str, words: impl FnOnce(&mut dyn FnMut(&str))) {
+        let mut own = 0;
+        words(&mut |w| {
+            own += 1;
+            if let Ok(i) = self.wanted.binary_search(&w) {
+                self.counts[i] += 1;
+                self.holds = true;
+            }
+        });
+        self.made.files += 1;
+        self.made.words += own;
+        if std::mem::take(&mut self.holds) {
+            let fresh = vec![0; self.wanted.len()];
+            let counts = std::mem::replace(&mut self.counts, fresh);
+            self.made.candidates.push((path.to_owned(), own, counts));
         }
     }
 
-    /// The path's counts of the wanted words, when it has one; ready for
-    /// the next path either way.
-    pub(crate) fn take(&mut self) -> Option<Vec<u32>> {
-        if !std::mem::take(&mut self.holds) {
-            return None;
-        }
-        let fresh = vec![0; self.wanted.len()];
-        Some(std::mem::replace(&mut self.counts, fresh))
+    pub(crate) fn finish(self) -> PathWords {
+        self.made
     }
 }
 
 /// Production source files whose paths name the task's words, best first:
 /// BM25 over the words of each path (`src/utils/cookie.ts` is `src utils
 /// cookie`), as a person looks for a file named after what they change.
-fn named_files(source: &impl TaskSource, task: &str) -> Vec<String> {
+fn named_files(source: &impl TaskSource, task: &str) -> Result<Vec<String>, RenderError> {
     let wanted: BTreeSet<String> = homer_vocab::text::naming_words(task).into_iter().collect();
     if wanted.is_empty() {
-        return Vec::new();
+        return Ok(Vec::new());
     }
     let PathWords {
         files,
         words,
         candidates,
-    } = source.path_words(&wanted);
+    } = source.path_words(&wanted)?;
     #[allow(clippy::cast_precision_loss, reason = "counts are small")]
     let (n, average) = {
         let n = files as f64;
@@ -451,7 +446,7 @@ fn named_files(source: &impl TaskSource, task: &str) -> Vec<String> {
         }
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().map(|(_, p)| p.to_owned()).collect()
+    Ok(scored.into_iter().map(|(_, p)| p.to_owned()).collect())
 }
 
 /// The ranked symbols in the order they are given budget: the first
@@ -717,7 +712,7 @@ fn plan(
     ranked.truncate(400);
     let ranked: Vec<usize> = ranked.into_iter().map(|(i, _)| i).collect();
     let asks_outside = homer_read::asks_outside_production(task);
-    let named = named_files(source, task);
+    let named = named_files(source, task)?;
     let files = file_order(
         &searched,
         &files_of(ranked.iter().map(|&i| source.row(i).name.as_str())),
@@ -922,15 +917,23 @@ mod tests {
         };
         // The shorter path that says `cookie` first; tests and prose never.
         assert_eq!(
-            named_files(&Loaded::new(&index), "Fix the cookie parsing"),
+            named_files(&Loaded::new(&index), "Fix the cookie parsing").expect("named"),
             owned(&["src/cookie.rs", "src/cookie_jar.rs"])
         );
         assert_eq!(
-            named_files(&Loaded::new(&index), "store the CookieJar"),
+            named_files(&Loaded::new(&index), "store the CookieJar").expect("named"),
             owned(&["src/cookie_jar.rs", "src/cookie.rs"])
         );
-        assert!(named_files(&Loaded::new(&index), "fix it").is_empty());
+        assert!(
+            named_files(&Loaded::new(&index), "fix it")
+                .expect("named")
+                .is_empty()
+        );
         // A word in most paths names none of them.
-        assert!(named_files(&Loaded::new(&index), "move src around").is_empty());
+        assert!(
+            named_files(&Loaded::new(&index), "move src around")
+                .expect("named")
+                .is_empty()
+        );
     }
 }
