@@ -229,6 +229,54 @@ const STAGES: [&str; 4] = [
     "stage.graph",
 ];
 
+/// The freshness `homer status --json` reports.
+fn freshness(repo: &Path) -> serde_json::Value {
+    let out = homer(repo, &["status", "--json"]);
+    assert!(out.status.success(), "homer status failed");
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).expect("status JSON");
+    status["freshness"].clone()
+}
+
+/// What readers hear of an incremental update to `head` killed in
+/// `stage`: behind before its first stage committed, up to date after its
+/// last, and in between that the index is part way to `head` and the
+/// update was stopped, however HEAD moves meanwhile.
+fn readers_are_told(repo: &Path, incremental: bool, stage: &str, head: &str) {
+    if !incremental {
+        // A cold update builds beside: readers see no index yet.
+        return;
+    }
+    let seen = freshness(repo);
+    let said = seen["state"].as_str().unwrap_or_default();
+    let allowed: &[&str] = match stage {
+        "tree or code" => &["behind", "partial"],
+        "the embed stage or the report" => &["up_to_date"],
+        _ => &["partial"],
+    };
+    assert!(
+        allowed.contains(&said),
+        "killed in {stage}, status says {seen}"
+    );
+    if said == "partial" {
+        assert_eq!(seen["to"], head, "{seen}");
+        assert_eq!(seen["running"], false, "{seen}");
+        let out = homer(repo, &["query", "pkg/part0.py"]);
+        let shown = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            shown.contains("was stopped part way"),
+            "a query of a partial index must say so: {shown}"
+        );
+        // Back to the commit the index started from: still partial, not
+        // "up to date" with the other commit's facts inside.
+        let indexed = String::from_utf8_lossy(&git_stdout(repo, &["rev-parse", "HEAD~5"]))
+            .trim()
+            .to_owned();
+        git(repo, &["checkout", "-q", "--detach", &indexed]);
+        assert_eq!(freshness(repo)["state"], "partial");
+        git(repo, &["checkout", "-q", "--detach", head]);
+    }
+}
+
 #[test]
 fn an_update_killed_at_any_moment_resumes_to_the_same_index() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -311,6 +359,7 @@ fn an_update_killed_at_any_moment_resumes_to_the_same_index() {
             if path.exists() {
                 let stage = stage_reached(&path, &finished);
                 let _ = check_file(&path);
+                readers_are_told(&repo, incremental_run, &stage, &head);
                 break format!("killed in {stage}");
             }
             break "killed before the database existed".to_owned();
@@ -375,7 +424,7 @@ fn reads_keep_working_while_an_update_runs() {
                 &["query", "pkg/part0.py"][..],
                 &["query", "run_1"][..],
                 &["search", "--mode", "text", "scales value"][..],
-                &["status"][..],
+                &["status", "--json"][..],
             ] {
                 let out = homer(&repo, args);
                 let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
@@ -392,6 +441,25 @@ fn reads_keep_working_while_an_update_runs() {
                     }
                 );
                 *outcomes.entry(format!("{} ok", args[0])).or_default() += 1;
+                if args[0] == "status" {
+                    // Behind until the update's first stage commits, part
+                    // way to HEAD until its last, then up to date; a
+                    // rebuild is seen only once it is whole.
+                    let seen: serde_json::Value =
+                        serde_json::from_slice(&out.stdout).expect("status JSON");
+                    let seen = &seen["freshness"];
+                    let state = seen["state"].as_str().unwrap_or_default().to_owned();
+                    let allowed: &[&str] = if rebuild {
+                        &["up_to_date"]
+                    } else {
+                        &["behind", "partial", "up_to_date"]
+                    };
+                    assert!(allowed.contains(&state.as_str()), "status says {seen}");
+                    if state == "partial" {
+                        assert_eq!(seen["to"], head.as_str(), "{seen}");
+                    }
+                    *outcomes.entry(format!("status {state}")).or_default() += 1;
+                }
                 during += 1;
             }
         }

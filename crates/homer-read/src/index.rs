@@ -181,10 +181,10 @@ impl Index {
 
     /// The stored vectors of `kind`, read once per revision of the index.
     pub(crate) fn vectors(&self, kind: EncoderKind) -> Result<Arc<StoredVectors>, ReadError> {
-        let revision = self.revision()?;
+        let revision = self.settled_revision()?;
         let mut warm = self.warm.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((r, k, vectors)) = &warm.vectors
-            && *r == revision
+            && Some(*r) == revision
             && *k == kind
         {
             return Ok(Arc::clone(vectors));
@@ -193,7 +193,7 @@ impl Index {
             self.store
                 .text_vectors(kind.model_id(), kind.dimensions())?,
         );
-        warm.vectors = Some((revision, kind, Arc::clone(&vectors)));
+        warm.vectors = revision.map(|r| (r, kind, Arc::clone(&vectors)));
         Ok(vectors)
     }
 
@@ -233,6 +233,21 @@ impl Index {
         crate::status::revision(&self.store)
     }
 
+    /// The revision, when what is stored may be kept by a reader until it
+    /// moves: `None` while an update is part way (between the transaction
+    /// of its first stage and that of its last, the revision stays while
+    /// every stage commits more of the new commit).
+    pub fn settled_revision(&self) -> Result<Option<u64>, ReadError> {
+        if self
+            .store
+            .checkpoint(&Checkpoint::Updating.name())?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        self.revision().map(Some)
+    }
+
     /// How far the index is from HEAD.
     pub fn freshness(&self) -> Result<Freshness, ReadError> {
         let repo = self.workspace.repository();
@@ -240,7 +255,7 @@ impl Index {
             Head::Commit { id, .. } => Some(id),
             Head::Unborn { .. } => None,
         };
-        Ok(freshness_of(repo, head, self.indexed_head()?.as_deref()))
+        freshness_in(&self.workspace, &self.store, head)
     }
 
     /// What a reader should hear about how far the index is from HEAD:
@@ -248,6 +263,19 @@ impl Index {
     pub fn freshness_warning(&self) -> Result<Option<String>, ReadError> {
         Ok(match self.freshness()? {
             Freshness::UpToDate => None,
+            Freshness::Partial { to, running } => Some(format!(
+                "an update to {} {} part way: some answers describe that commit, others {}; {}",
+                &to[..to.len().min(7)],
+                if running { "is" } else { "was stopped" },
+                self.indexed_head()?
+                    .as_deref()
+                    .map_or("none", |c| &c[..c.len().min(7)]),
+                if running {
+                    "they agree when it finishes"
+                } else {
+                    "run `homer update`"
+                }
+            )),
             Freshness::Behind { commits, .. } => Some(format!(
                 "the index is {commits} commit{} behind HEAD; run `homer update`",
                 if commits == 1 { "" } else { "s" }
@@ -318,6 +346,28 @@ impl Index {
 /// not it exists yet).
 pub fn database_path(path: &Path) -> Result<std::path::PathBuf, ReadError> {
     Ok(Workspace::locate(path)?.database().to_path_buf())
+}
+
+/// Freshness from HEAD and the checkpoints of `store`: an update that
+/// began writing and has not finished says so above all else, since its
+/// answers mix two commits whatever HEAD is.
+pub(crate) fn freshness_in(
+    workspace: &Workspace,
+    store: &Store,
+    head: Option<ObjectId>,
+) -> Result<Freshness, ReadError> {
+    if let Some(to) = store.checkpoint(&Checkpoint::Updating.name())? {
+        return Ok(Freshness::Partial {
+            to,
+            running: workspace.update_running(),
+        });
+    }
+    let indexed = store.checkpoint(&Checkpoint::Head.name())?;
+    Ok(freshness_of(
+        workspace.repository(),
+        head,
+        indexed.as_deref(),
+    ))
 }
 
 /// Freshness from HEAD and the indexed commit.

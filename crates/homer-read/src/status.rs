@@ -6,7 +6,7 @@ use homer_git::{Head, ObjectId};
 use homer_store::{OpenMode, Store};
 use homer_vocab::{BoundedHistory, Checkpoint, StoredCounts, Workspace};
 
-use crate::index::freshness_of;
+use crate::index::freshness_in;
 use crate::{Index, ReadError};
 
 /// How far the index is from HEAD.
@@ -27,6 +27,11 @@ pub enum Freshness {
     Diverged,
     /// The indexed commit is not in the repository any more.
     IndexedCommitMissing,
+    /// An update to commit `to` has written part of the index and not
+    /// finished: some answers describe `to`, others the indexed commit.
+    /// `running` says whether it is still at work (else it was stopped,
+    /// and the next `homer update` finishes it).
+    Partial { to: String, running: bool },
     /// The index describes a commit but the repository has none now.
     HeadGone,
 }
@@ -43,6 +48,7 @@ impl Freshness {
             Freshness::Diverged => "diverged",
             Freshness::IndexedCommitMissing => "indexed commit missing",
             Freshness::HeadGone => "head gone",
+            Freshness::Partial { .. } => "partly updated",
         }
     }
 }
@@ -125,7 +131,7 @@ fn fill(status: &mut Status, workspace: &Workspace, store: &Store) -> Result<(),
     status.stored = Some(StoredCounts::read_kept(store, vectors.model_id())?);
     status.history_bound = BoundedHistory::read(store)?;
     let head = status.head.as_deref().and_then(ObjectId::from_hex);
-    status.freshness = freshness_of(workspace.repository(), head, indexed.as_deref());
+    status.freshness = freshness_in(workspace, store, head)?;
     status.indexed_head = indexed;
     Ok(())
 }

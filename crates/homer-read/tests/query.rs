@@ -174,3 +174,75 @@ fn freshness_reads_heads_commit_through_a_tag_and_past_the_index() {
         }
     );
 }
+
+/// Stops an update the way a kill or a crash would (a panic: the open
+/// transaction is rolled back, the lock released) when the progress of
+/// the stage called `at` starts.
+struct StopAt(&'static str);
+
+impl homer_update::Progress for StopAt {
+    fn start(&self, stage: &str, _: Option<u64>) {
+        assert_ne!(stage, self.0, "stopped when {stage} started");
+    }
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+    fn note(&self, _: &str) {}
+}
+
+/// An update stopped after some of its stages committed leaves an index
+/// that is part one commit and part another: every reader says so (not
+/// "behind", and not "up to date" when HEAD goes back to the old commit),
+/// nothing keeps that state as settled, and the next update ends it.
+#[test]
+fn an_update_stopped_part_way_is_reported_as_partial_until_one_finishes() {
+    use homer_read::Freshness;
+    let repo = copy("small");
+    let root = repo.path();
+    let head = String::from_utf8(git_stdout(root, &["rev-parse", "HEAD"])).expect("utf-8");
+    let head = head.trim().to_owned();
+    homer_fixtures::git(root, &["checkout", "-q", "--detach", "HEAD~3"]);
+    run(root);
+    let older = Index::open(root)
+        .expect("open")
+        .indexed_head()
+        .expect("read")
+        .expect("indexed");
+    homer_fixtures::git(root, &["checkout", "-q", "--detach", &head]);
+
+    let options = homer_update::UpdateOptions {
+        no_embed: true,
+        ..homer_update::UpdateOptions::default()
+    };
+    // The graph stage ranks last: the code and history stages committed.
+    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        homer_update::update(root, &options, &StopAt("ranking"))
+    }));
+    assert!(stopped.is_err(), "the update ran past its graph stage");
+
+    let partial = Freshness::Partial {
+        to: head.clone(),
+        running: false,
+    };
+    let index = Index::open(root).expect("open");
+    assert_eq!(index.indexed_head().expect("read"), Some(older.clone()));
+    assert_eq!(index.freshness().expect("freshness"), partial);
+    assert_eq!(index.settled_revision().expect("revision"), None);
+    let warning = index
+        .freshness_warning()
+        .expect("warning")
+        .expect("a warning");
+    assert!(
+        warning.starts_with(&format!("an update to {} was stopped part way", &head[..7])),
+        "{warning}"
+    );
+    assert_eq!(homer_read::status(root).expect("status").freshness, partial);
+    // HEAD back at the commit the index started from: its files now hold
+    // the other commit's facts, so it is not up to date.
+    homer_fixtures::git(root, &["checkout", "-q", "--detach", &older]);
+    assert_eq!(index.freshness().expect("freshness"), partial);
+    homer_fixtures::git(root, &["checkout", "-q", "--detach", &head]);
+
+    run(root);
+    assert_eq!(index.freshness().expect("freshness"), Freshness::UpToDate);
+    assert!(index.settled_revision().expect("revision").is_some());
+}

@@ -26,13 +26,15 @@ pub struct Stamp {
     /// The commit HEAD points to now.
     pub head: Option<String>,
     /// How far the index is from HEAD (`state`: `up_to_date`, `behind` with
-    /// `commits`, `diverged`, …).
+    /// `commits`, `diverged`, `partial` with `to` and `running` while an
+    /// update is part way, …).
     pub freshness: Freshness,
     /// Files the answer mentions whose working-tree copy differs from the
     /// indexed one (or is gone).
     pub changed_in_worktree: Vec<String>,
     /// The update before this answer: `ran`, `running` (the answer is from
-    /// the index before it) or `failed: …`; absent when none was needed.
+    /// the index as it stood: before it, or part way when `freshness` says
+    /// `partial`) or `failed: …`; absent when none was needed.
     pub update: Option<String>,
 }
 
@@ -81,12 +83,22 @@ impl Stamp {
                     short(&self.head)
                 );
             }
+            Freshness::Partial { to, running } => {
+                let _ = write!(
+                    s,
+                    ", part way through an update to {}{}: this answer may mix the two",
+                    &to[..to.len().min(7)],
+                    if *running { "" } else { " that was stopped" }
+                );
+            }
             other => {
                 let _ = write!(s, "; HEAD {}: {}", short(&self.head), other.describe());
             }
         }
         match self.update.as_deref() {
             Some("ran") => s.push_str("; updated before this answer"),
+            // A partial index has said what it mixes.
+            Some("running") if matches!(self.freshness, Freshness::Partial { .. }) => {}
             Some("running") => {
                 s.push_str("; an update is running, this answer is from the index before it");
             }
@@ -237,7 +249,35 @@ pub(crate) fn tool_error(message: &str) -> CallToolResult {
 
 #[cfg(test)]
 mod tests {
-    use super::next_limit;
+    use super::{Freshness, Stamp, next_limit};
+
+    /// An answer read while an update is part way says it may mix two
+    /// commits, and never that it comes from the index before the update.
+    #[test]
+    fn a_partial_index_is_stamped_as_mixing_two_commits() {
+        let stamp = |running: bool, update: Option<&str>| {
+            Stamp {
+                indexed_commit: Some("1a2b3c4d5e".to_owned()),
+                head: Some("5d6e7f8a9b".to_owned()),
+                freshness: Freshness::Partial {
+                    to: "5d6e7f8a9b".to_owned(),
+                    running,
+                },
+                changed_in_worktree: Vec::new(),
+                update: update.map(str::to_owned),
+            }
+            .line()
+        };
+        assert_eq!(
+            stamp(true, Some("running")),
+            "[index at 1a2b3c4, part way through an update to 5d6e7f8: this answer may mix the two]"
+        );
+        assert_eq!(
+            stamp(false, None),
+            "[index at 1a2b3c4, part way through an update to 5d6e7f8 that was stopped: \
+             this answer may mix the two]"
+        );
+    }
 
     /// An answer whose size moves only when the limit crosses an entry
     /// of 110 tokens, 4 tokens over at first (javapoet's context), fits in

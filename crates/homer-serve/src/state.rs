@@ -191,9 +191,12 @@ impl Shared {
         &self,
         index: &Index,
     ) -> Result<Arc<Snapshot>, homer_render::RenderError> {
-        let revision = index.revision()?;
-        let Some(file) = file_id(index.workspace().database()) else {
-            // A file whose identity cannot be read is loaded each time.
+        // A file whose identity cannot be read, or an index an update is
+        // part way through, is loaded each time.
+        let (Some(revision), Some(file)) = (
+            index.settled_revision()?,
+            file_id(index.workspace().database()),
+        ) else {
             return Ok(Arc::new(Snapshot::load(index)?));
         };
         let mut guard = lock(&self.loaded);

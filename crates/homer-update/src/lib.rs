@@ -351,7 +351,16 @@ fn memo_stages(
     config: &Config,
     note: &mut dyn FnMut(String),
 ) -> Result<stages::graph::GraphOutcome, UpdateError> {
+    let head_hex = head.map(|(id, _)| id.to_hex());
     let tree = runner.stage(store, "tree", |engine, tx| {
+        // From this transaction until the graph stage's, readers see some
+        // of the new commit's facts beside the old commit's: they are told
+        // (`Checkpoint::Updating`), whether this update runs or is stopped.
+        if let Some(id) = &head_hex
+            && tx.checkpoint(&Checkpoint::Head.name())?.as_ref() != Some(id)
+        {
+            tx.set_checkpoint(&Checkpoint::Updating.name(), id)?;
+        }
         stages::tree::run(engine, tx, repo, head.map(|(_, tree)| tree))
     })?;
     let (code, outcome) = runner.stage(store, "code", |engine, tx| {
@@ -371,7 +380,6 @@ fn memo_stages(
     let behavior = runner.stage(store, "behavior", |engine, tx| {
         stages::behavior::run(engine, tx, history, tree, &config.coupling)
     })?;
-    let head_hex = head.map(|(id, _)| id.to_hex());
     let (_, analysis) = runner.stage(store, "graph", |engine, tx| {
         let out = stages::graph::run(
             engine,
@@ -386,6 +394,7 @@ fn memo_stages(
             Some(id) => tx.set_checkpoint(&Checkpoint::Head.name(), id)?,
             None => tx.clear_checkpoint(&Checkpoint::Head.name())?,
         }
+        tx.clear_checkpoint(&Checkpoint::Updating.name())?;
         Ok(out)
     })?;
     Ok(analysis)

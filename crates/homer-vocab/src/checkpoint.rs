@@ -41,6 +41,11 @@ pub enum Checkpoint {
     /// How `[history]` bounds the mined history ([`BoundedHistory`]);
     /// absent when it does not.
     HistoryBound,
+    /// The commit an update is moving the index to: set in the
+    /// transaction of its first stage, cleared in the one that moves
+    /// `Head`. While it is there (the update runs, or it was stopped) the
+    /// index is part the `Head` commit and part this one.
+    Updating,
 }
 
 /// What a bounded history left out: the settings, and how many of the
@@ -118,6 +123,7 @@ impl Checkpoint {
             Checkpoint::Watch(stage) => format!("watch.{stage}"),
             Checkpoint::Counts => "counts".to_owned(),
             Checkpoint::HistoryBound => "history.bound".to_owned(),
+            Checkpoint::Updating => "updating".to_owned(),
         }
     }
 }

@@ -32,6 +32,34 @@ fn bound_line(bound: &homer_vocab::BoundedHistory) -> String {
     format!("bounded by [history] {}: {scope}", bound.setting())
 }
 
+/// How fresh the indexed commit is, in a few words and what to do.
+fn freshness(freshness: &Freshness) -> String {
+    match freshness {
+        Freshness::UpToDate => "up to date".to_owned(),
+        Freshness::NotIndexed => "HEAD not indexed yet; run `homer update`".to_owned(),
+        Freshness::NoCommits => "empty (no commits)".to_owned(),
+        Freshness::Behind { commits, at_least } => format!(
+            "{}{} behind HEAD; run `homer update`",
+            if *at_least { "at least " } else { "" },
+            plural(*commits, "commit", "commits")
+        ),
+        Freshness::Diverged => {
+            "HEAD no longer contains it (history rewritten or branch switched); run `homer update`"
+                .to_owned()
+        }
+        Freshness::IndexedCommitMissing => {
+            "that commit is gone from the repository; run `homer update`".to_owned()
+        }
+        Freshness::HeadGone => "the repository has no commits now; run `homer update`".to_owned(),
+        Freshness::Partial { to, running } => format!(
+            "an update to {} {} part way: some figures describe that commit{}",
+            short(to),
+            if *running { "is" } else { "was stopped" },
+            if *running { "" } else { "; run `homer update`" }
+        ),
+    }
+}
+
 /// What is indexed and how fresh, as the terminal shows it.
 #[must_use]
 pub fn status(status: &Status) -> String {
@@ -62,24 +90,7 @@ pub fn status(status: &Status) -> String {
         );
     }
     let indexed = status.indexed_head.as_deref().map_or("nothing", short);
-    let freshness = match &status.freshness {
-        Freshness::UpToDate => "up to date".to_owned(),
-        Freshness::NotIndexed => "HEAD not indexed yet; run `homer update`".to_owned(),
-        Freshness::NoCommits => "empty (no commits)".to_owned(),
-        Freshness::Behind { commits, at_least } => format!(
-            "{}{} behind HEAD; run `homer update`",
-            if *at_least { "at least " } else { "" },
-            plural(*commits, "commit", "commits")
-        ),
-        Freshness::Diverged => {
-            "HEAD no longer contains it (history rewritten or branch switched); run `homer update`"
-                .to_owned()
-        }
-        Freshness::IndexedCommitMissing => {
-            "that commit is gone from the repository; run `homer update`".to_owned()
-        }
-        Freshness::HeadGone => "the repository has no commits now; run `homer update`".to_owned(),
-    };
+    let freshness = freshness(&status.freshness);
     let _ = writeln!(
         s,
         "index       {} (schema {}, revision {})",
