@@ -28,5 +28,6 @@ pub use facts::{
 };
 pub use lang::grammar;
 pub use resolve::{
-    DefRef, Manifests, Project, RESOLVER_VERSION, Resolution, ResolveStats, Target, names_read,
+    DefRef, Manifests, Project, RESOLVER_VERSION, Reads, Resolution, ResolveStats, Target,
+    names_read,
 };

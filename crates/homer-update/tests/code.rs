@@ -128,6 +128,194 @@ fn a_package_handing_on_another_name_re_resolves_its_importers() {
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
+/// Writes `files` (path, text) into `root` and commits them.
+fn write_and_commit(root: &Path, files: &[(&str, &str)], message: &str) {
+    for (path, text) in files {
+        let path = root.join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    commit_all(root, message);
+}
+
+/// A module reached only through what another hands on is read under
+/// the names looked up there: a new import of something else in it
+/// re-resolves none of its importers' importers; handing on the name they
+/// use from elsewhere, under another name, does, and so does a change to
+/// that other definition.
+#[test]
+fn what_a_module_hands_on_under_other_names_re_resolves_nobody() {
+    let repo = copy("small");
+    let root = repo.path();
+    write_and_commit(
+        root,
+        &[
+            (
+                "web/leaf.ts",
+                "export function greet(n: string): string {\n  return n\n}\n",
+            ),
+            (
+                "web/util.ts",
+                "export function hi(n: string): string {\n  return n\n}\n\nexport const helper = () => 1\n",
+            ),
+            ("web/index.ts", "export { greet } from './leaf'\n"),
+            (
+                "web/app.ts",
+                "import { greet } from './index'\n\nexport function run(): string {\n  return greet('x')\n}\n",
+            ),
+        ],
+        "A web module",
+    );
+    run(root);
+    assert_eq!(callees(root, "web/app.ts"), ["web/leaf.ts::greet"]);
+
+    // leaf.ts, handed on by index.ts, imports a name app.ts never uses.
+    write_and_commit(
+        root,
+        &[(
+            "web/leaf.ts",
+            "import { helper } from './util'\n\nexport function greet(n: string): string {\n  return n + helper()\n}\n",
+        )],
+        "Greet with help",
+    );
+    let log = code_log(&run(root));
+    assert!(ran(&log, "resolve(web/leaf.ts)"), "{log:#?}");
+    assert!(!ran(&log, "resolve(web/app.ts)"), "{log:#?}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    // leaf.ts now hands on util's `hi` as `greet`.
+    write_and_commit(
+        root,
+        &[(
+            "web/leaf.ts",
+            "import { hi as greet } from './util'\n\nexport { greet }\n",
+        )],
+        "Greet is hi",
+    );
+    let log = code_log(&run(root));
+    assert!(
+        log.contains(&"executed resolve(web/app.ts)".to_owned()),
+        "{log:#?}"
+    );
+    assert_eq!(callees(root, "web/app.ts"), ["web/util.ts::hi"]);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    // `hi` is looked up by its own name two modules away: moving it to
+    // another file there moves app.ts's call.
+    write_and_commit(
+        root,
+        &[
+            (
+                "web/util.ts",
+                "export { hi } from './deep'\n\nexport const helper = () => 1\n",
+            ),
+            (
+                "web/deep.ts",
+                "export function hi(n: string): string {\n  return n\n}\n",
+            ),
+        ],
+        "Hi from deep",
+    );
+    let log = code_log(&run(root));
+    assert!(ran(&log, "resolve(web/app.ts)"), "{log:#?}");
+    assert_eq!(callees(root, "web/app.ts"), ["web/deep.ts::hi"]);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    // What resolution reads of `hi` is read by that name too.
+    write_and_commit(
+        root,
+        &[(
+            "web/deep.ts",
+            "export function hi(n: string, m = 1): string {\n  return n + m\n}\n",
+        )],
+        "Hi takes two",
+    );
+    let log = code_log(&run(root));
+    assert!(ran(&log, "resolve(web/app.ts)"), "{log:#?}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    // Two modules define `hey`; deep.ts hands one on as `hi`, then the
+    // other: no definition changes, only what is bound under an item's
+    // name three modules away.
+    let hey = "export function hey(n: string): string {\n  return n\n}\n";
+    write_and_commit(
+        root,
+        &[
+            ("web/deep.ts", "export { hey as hi } from './deeper'\n"),
+            ("web/deeper.ts", hey),
+            ("web/deeper2.ts", hey),
+        ],
+        "Hi is hey",
+    );
+    run(root);
+    assert_eq!(callees(root, "web/app.ts"), ["web/deeper.ts::hey"]);
+    write_and_commit(
+        root,
+        &[("web/deep.ts", "export { hey as hi } from './deeper2'\n")],
+        "Hi is the other hey",
+    );
+    let log = code_log(&run(root));
+    assert!(ran(&log, "resolve(web/app.ts)"), "{log:#?}");
+    assert_eq!(callees(root, "web/app.ts"), ["web/deeper2.ts::hey"]);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+/// What a definition means to files that do not import its file is read
+/// through the imports that bind a name its header writes: a new import
+/// of something else leaves them alone; a new source for a type the
+/// header names re-resolves them.
+#[test]
+fn a_definitions_file_gaining_an_unrelated_import_re_resolves_nobody_else() {
+    let repo = copy("small");
+    let root = repo.path();
+    write_and_commit(
+        root,
+        &[
+            (
+                "py/sizes.py",
+                "class Size:\n    def grow(self):\n        return 1\n",
+            ),
+            (
+                "py/sizes2.py",
+                "class Size:\n    def grow(self):\n        return 2\n",
+            ),
+            ("py/extra.py", "def other():\n    return 3\n"),
+            (
+                "py/boxes.py",
+                "from sizes import Size\n\n\nclass Box:\n    def measure(self) -> Size:\n        return Size()\n",
+            ),
+            // Calls `measure` without importing boxes.py.
+            ("py/caller.py", "def run(b):\n    return b.measure()\n"),
+        ],
+        "Boxes",
+    );
+    run(root);
+    write_and_commit(
+        root,
+        &[(
+            "py/boxes.py",
+            "from sizes import Size\nfrom extra import other\n\n\nclass Box:\n    def measure(self) -> Size:\n        return Size()\n",
+        )],
+        "Boxes import something else",
+    );
+    let log = code_log(&run(root));
+    assert!(ran(&log, "resolve(py/boxes.py)"), "{log:#?}");
+    assert!(!ran(&log, "resolve(py/caller.py)"), "{log:#?}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    write_and_commit(
+        root,
+        &[(
+            "py/boxes.py",
+            "from sizes2 import Size\nfrom extra import other\n\n\nclass Box:\n    def measure(self) -> Size:\n        return Size()\n",
+        )],
+        "Boxes measure in other sizes",
+    );
+    let log = code_log(&run(root));
+    assert!(ran(&log, "resolve(py/caller.py)"), "{log:#?}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
 /// The callees of calls from `file`, by name.
 fn callees(root: &Path, file: &str) -> Vec<String> {
     let mut out: Vec<String> = open(root)

@@ -261,7 +261,32 @@ pub struct Project<'p> {
     packages: HashMap<String, Vec<&'p str>>,
     /// What each file hands on, computed when first asked (owned, so that
     /// the project stays covariant in `'p`).
-    handed: std::sync::Mutex<HashMap<String, Vec<String>>>,
+    handed: std::sync::Mutex<HashMap<String, std::sync::Arc<HandedScope>>>,
+}
+
+/// What a file hands on ([`Project::handed_scope`]), owned.
+#[derive(Debug, Default)]
+struct HandedScope {
+    /// Item bindings by local name: the files bound and the item's name
+    /// there.
+    items: BTreeMap<String, Vec<(Vec<String>, String)>>,
+    /// Files whose top-level names it sees.
+    visible: Vec<String>,
+}
+
+/// What of other files one file's resolution may read
+/// ([`Project::reads`]).
+#[derive(Debug, Default)]
+pub struct Reads<'p> {
+    /// Files its imports name and files it sees: any of their definitions
+    /// and imports may be read.
+    pub whole: BTreeSet<&'p str>,
+    /// Files reached only through what those hand on, each with what it
+    /// binds under a name looked up and the files it sees, as lines.
+    pub handed: BTreeMap<&'p str, Vec<String>>,
+    /// The names items are imported under where they are defined, when
+    /// not among the names looked up: they are looked up too.
+    pub items: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Project<'_> {
@@ -617,38 +642,100 @@ impl<'p> Project<'p> {
         self.by_file_name.get(file).cloned().unwrap_or_default()
     }
 
-    /// The files a file's resolution reads the definitions of: what its
-    /// imports name and what it sees without importing. A change to their
-    /// definitions can change this file's resolution; nothing else can
-    /// (besides definitions of the names it uses, anywhere, for guesses).
+    /// What of other files a file's resolution may read, given `names`,
+    /// the names it may look up (its own, and what their definitions lead
+    /// on to): every definition and import of the files its imports name
+    /// and of those it sees ([`Reads::whole`]), and, of the files those
+    /// hand on, only what they bind under a name looked up, and the files
+    /// they see ([`Reads::handed`]). An import under another name (`import
+    /// { a as b }`) is looked up by its item's name further on: those are
+    /// [`Reads::items`]. A change to anything else of those files cannot
+    /// change this file's resolution (definitions by name, anywhere, are
+    /// the caller's to add, for `names` and the items).
     #[must_use]
-    pub fn dependencies(&self, path: &str) -> BTreeSet<&'p str> {
+    pub fn reads(&self, path: &str, names: &BTreeSet<&str>) -> Reads<'p> {
         let (Some(facts), Some(path)) = (self.facts(path), self.path(path)) else {
-            return BTreeSet::new();
+            return Reads::default();
         };
         let (targets, scope) = imports::scope(self, path, facts);
-        let mut out: BTreeSet<&str> = targets.into_iter().flatten().collect();
-        out.extend(scope.visible.iter().copied());
+        let mut whole: BTreeSet<&'p str> = targets.into_iter().flatten().collect();
+        whole.extend(scope.visible.iter().copied());
+        let mut items: BTreeSet<String> = BTreeSet::new();
         for bound in scope.bindings.values().flatten() {
             match bound {
-                Bound::Module(files) | Bound::Item(files, _) => out.extend(files.iter().copied()),
-            }
-        }
-        // What those files hand on, as far as resolution follows it.
-        let mut frontier: Vec<&'p str> = out.iter().copied().collect();
-        for _ in 0..MAX_REEXPORTS {
-            let mut next = Vec::new();
-            for file in frontier {
-                for f in self.handed_on(file) {
-                    if out.insert(f) {
-                        next.push(f);
+                Bound::Module(files) => whole.extend(files.iter().copied()),
+                Bound::Item(files, item) => {
+                    whole.extend(files.iter().copied());
+                    if !names.contains(item.as_str()) {
+                        items.insert(item.clone());
                     }
                 }
             }
-            frontier = next;
         }
-        out.remove(path);
-        out
+        // Follow what is handed on under the names looked up, as far as
+        // resolution follows it; again from the start while that finds
+        // new items (a file passed before an item was known may bind it).
+        let mut reached: BTreeSet<&'p str> = BTreeSet::new();
+        loop {
+            let known = items.len();
+            let mut seen: BTreeSet<&'p str> = whole.clone();
+            let mut frontier: Vec<&'p str> = whole.iter().copied().collect();
+            for _ in 0..MAX_REEXPORTS {
+                let mut next = Vec::new();
+                for file in frontier {
+                    let handed = self.handed_scope(file);
+                    let mut follow = |f: &String| {
+                        if let Some(f) = self.path(f)
+                            && seen.insert(f)
+                        {
+                            next.push(f);
+                            reached.insert(f);
+                        }
+                    };
+                    for (name, bounds) in &handed.items {
+                        if !(names.contains(name.as_str()) || items.contains(name)) {
+                            continue;
+                        }
+                        for (files, item) in bounds {
+                            files.iter().for_each(&mut follow);
+                            if !names.contains(item.as_str()) && !items.contains(item) {
+                                items.insert(item.clone());
+                            }
+                        }
+                    }
+                    handed.visible.iter().for_each(&mut follow);
+                }
+                frontier = next;
+            }
+            if items.len() == known {
+                break;
+            }
+        }
+        whole.remove(path);
+        reached.remove(path);
+        let handed = reached
+            .into_iter()
+            .map(|file| {
+                let scope = self.handed_scope(file);
+                let mut lines: Vec<String> = scope
+                    .items
+                    .iter()
+                    .filter(|(name, _)| names.contains(name.as_str()) || items.contains(*name))
+                    .flat_map(|(name, bounds)| {
+                        bounds.iter().map(move |(files, item)| {
+                            format!("{name}\t{}\t{item}", files.join(","))
+                        })
+                    })
+                    .collect();
+                lines.push(format!("\tsees\t{}", scope.visible.join(",")));
+                (file, lines)
+            })
+            .collect();
+        Reads {
+            whole,
+            handed,
+            items,
+        }
     }
 
     /// The names a definition of `name` leads resolution on to: the words
@@ -691,30 +778,36 @@ impl<'p> Project<'p> {
         out
     }
 
-    /// The files whose definitions `file` hands on (what it imports by
-    /// name, or sees by a wildcard), where its language re-exports; once
-    /// per file.
-    fn handed_on(&self, file: &'p str) -> Vec<&'p str> {
+    /// What `file` hands on, where its language does (else nothing): its
+    /// item bindings by local name, and the files it sees; once per file.
+    fn handed_scope(&self, file: &'p str) -> std::sync::Arc<HandedScope> {
         let mut cache = self
             .handed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let names = cache.entry(file.to_owned()).or_insert_with(|| {
-            let mut out: Vec<String> = Vec::new();
+        std::sync::Arc::clone(cache.entry(file.to_owned()).or_insert_with(|| {
+            let mut out = HandedScope::default();
             if let Some(facts) = self.facts(file).filter(|f| reexports(f.language)) {
                 let (_, scope) = imports::scope(self, file, facts);
-                out.extend(scope.visible.iter().map(|f| (*f).to_owned()));
-                for b in scope.bindings.values().flatten() {
-                    if let Bound::Item(files, _) = b {
-                        out.extend(files.iter().map(|f| (*f).to_owned()));
+                out.visible = scope.visible.iter().map(|f| (*f).to_owned()).collect();
+                for (name, bounds) in &scope.bindings {
+                    let items: Vec<(Vec<String>, String)> = bounds
+                        .iter()
+                        .filter_map(|b| match b {
+                            Bound::Item(files, item) => Some((
+                                files.iter().map(|f| (*f).to_owned()).collect(),
+                                item.clone(),
+                            )),
+                            Bound::Module(_) => None,
+                        })
+                        .collect();
+                    if !items.is_empty() {
+                        out.items.insert(name.clone(), items);
                     }
                 }
-                out.sort_unstable();
-                out.dedup();
             }
-            out
-        });
-        names.iter().filter_map(|f| self.path(f)).collect()
+            std::sync::Arc::new(out)
+        }))
     }
 
     /// Every definition named `name`, anywhere.

@@ -802,7 +802,11 @@ struct Resolve<'p>(std::marker::PhantomData<&'p ()>);
 struct ResolveInput<'p> {
     parsed: Upstream<'p, Parsed>,
     manifests: u64,
+    /// The files read whole ([`homer_syntax::Reads::whole`]) by their
+    /// exports hash.
     dependencies: Vec<(&'p str, u64)>,
+    /// The files handed on, by what of them is read.
+    handed: Vec<(&'p str, u64)>,
     names: Vec<(&'p str, u64)>,
 }
 
@@ -872,8 +876,49 @@ struct NameDefinition<'p> {
     file: &'p str,
     header: Header<'p>,
     fields: Vec<(u32, &'p str, &'p str)>,
-    /// The hash of its file's imports.
+    /// The hash of its file's imports that can bind a name its header or
+    /// fields write ([`imports_read_by`]).
     imports: u64,
+}
+
+/// The imports of `facts` through which resolution may read what a name
+/// written in `words` means in that file (a declared return type, a base,
+/// a field's type): those binding one of the words, those whose local name
+/// is not written in the import (a path imported whole, bound by its
+/// language's rules), and wildcards. Adding an import of something else
+/// to a file changes none of its definitions' meaning for other files.
+fn imports_read_by<'a>(facts: &'a FileFacts, words: &BTreeSet<&str>) -> ImportList<'a> {
+    let binds_a_word = |i: &homer_syntax::Import| {
+        if i.wildcard || (i.names.is_empty() && i.alias.is_none()) {
+            return true;
+        }
+        i.alias.as_deref().is_some_and(|a| words.contains(a))
+            || i.names
+                .iter()
+                .any(|n| words.contains(n.alias.as_deref().unwrap_or(&n.name)))
+    };
+    facts
+        .imports
+        .iter()
+        .filter(|i| binds_a_word(i))
+        .map(|i| {
+            (
+                i.path.as_str(),
+                i.names.as_slice(),
+                i.alias.as_deref(),
+                i.wildcard,
+            )
+        })
+        .collect()
+}
+
+/// Every identifier-like word of `texts`, one character long too.
+fn written_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
+    texts
+        .into_iter()
+        .flat_map(|t| t.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')))
+        .filter(|w| !w.is_empty())
+        .collect()
 }
 
 /// A file's imports as the exports hash reads them (not where they are).
@@ -928,69 +973,66 @@ fn run_resolve(
     let mut exports: HashMap<&str, u64> = HashMap::new();
     let mut names: HashMap<&str, u64> = HashMap::new();
     let mut behind: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-    let mut imported: HashMap<&str, u64> = HashMap::new();
     let mut declared = Vec::new();
     for s in sources {
         let Some((hash, value @ Parsed::Facts(facts))) = parsed.get(&s.key) else {
             continue;
         };
-        let mut dependencies = Vec::new();
-        for dep in project.dependencies(&s.path) {
-            let exported = *exports
-                .entry(dep)
-                .or_insert_with(|| project.facts(dep).map_or(0, exports_hash));
-            dependencies.push((dep, exported));
-        }
         // The names whose definitions the resolution may read: those the
-        // file uses, and all those their definitions lead to (a return
-        // type, a base, a field's type), as far as they go: resolution
-        // follows types through several calls and bases.
-        let mut read: BTreeSet<&str> = homer_syntax::names_read(facts);
-        let mut frontier: Vec<&str> = read.iter().copied().collect();
-        while !frontier.is_empty() {
-            let mut next = Vec::new();
-            for name in frontier {
-                let more = behind
-                    .entry(name)
-                    .or_insert_with(|| project.names_behind(name));
-                for &m in more.iter() {
-                    if read.insert(m) {
-                        next.push(m);
+        // file uses, the items its imports and what they hand on name, and
+        // all those their definitions lead to (a return type, a base, a
+        // field's type), as far as they go: resolution follows types
+        // through several calls and bases. What is handed on is read
+        // under those names, so the two grow together.
+        let mut read: BTreeSet<&str> = BTreeSet::new();
+        let mut frontier: Vec<&str> = homer_syntax::names_read(facts).into_iter().collect();
+        let reads = loop {
+            while !frontier.is_empty() {
+                let mut next = Vec::new();
+                for name in frontier {
+                    if !read.insert(name) {
+                        continue;
                     }
+                    let more = behind
+                        .entry(name)
+                        .or_insert_with(|| project.names_behind(name));
+                    next.extend(more.iter().copied().filter(|m| !read.contains(m)));
                 }
+                frontier = next;
             }
-            frontier = next;
-        }
+            let reads = project.reads(&s.path, &read);
+            // An item defined nowhere is left out: once defined, it is in.
+            frontier = reads
+                .items
+                .iter()
+                .filter_map(|item| project.definitions_named(item).first())
+                .map(|d| d.definition().name.as_str())
+                .filter(|name| !read.contains(name))
+                .collect();
+            if frontier.is_empty() {
+                break reads;
+            }
+        };
+        let dependencies = reads
+            .whole
+            .iter()
+            .map(|&dep| {
+                let exported = *exports
+                    .entry(dep)
+                    .or_insert_with(|| project.facts(dep).map_or(0, exports_hash));
+                (dep, exported)
+            })
+            .collect();
+        let handed = reads
+            .handed
+            .iter()
+            .map(|(&file, lines)| (file, fingerprint(lines)))
+            .collect();
         let mut defined = Vec::with_capacity(read.len());
         for name in read {
-            let hash = *names.entry(name).or_insert_with(|| {
-                // Each definition of it with its header and, for a type,
-                // its typed fields; and its file's imports (what a type it
-                // names is, there).
-                let mut definitions: Vec<NameDefinition<'_>> = project
-                    .definitions_named(name)
-                    .iter()
-                    .filter_map(|d| {
-                        let facts = project.facts(d.file)?;
-                        let def = facts.definitions.get(d.index as usize)?;
-                        let imports = *imported
-                            .entry(d.file)
-                            .or_insert_with(|| fingerprint(&import_list(facts)));
-                        Some(NameDefinition {
-                            file: d.file,
-                            header: Header::of(def),
-                            fields: if def.kind.holds_methods() {
-                                fields_of(facts, Some(d.index))
-                            } else {
-                                Vec::new()
-                            },
-                            imports,
-                        })
-                    })
-                    .collect();
-                definitions.sort_unstable();
-                fingerprint(&NameDefinitions { definitions })
-            });
+            let hash = *names
+                .entry(name)
+                .or_insert_with(|| definitions_hash(project, name));
             defined.push((name, hash));
         }
         declared.push(Declared::new(
@@ -999,12 +1041,48 @@ fn run_resolve(
                 parsed: Upstream::new(*hash, value),
                 manifests,
                 dependencies,
+                handed,
                 names: defined,
             },
         ));
     }
     engine.run::<Resolve<'_>>(tx, project, &declared, Sweep::Complete)?;
     Ok(())
+}
+
+/// Each definition of `name` with its header and, for a type, its typed
+/// fields; and the imports of its file that can give a name written there
+/// its meaning.
+fn definitions_hash(project: &Project<'_>, name: &str) -> u64 {
+    let mut definitions: Vec<NameDefinition<'_>> = project
+        .definitions_named(name)
+        .iter()
+        .filter_map(|d| {
+            let facts = project.facts(d.file)?;
+            let def = facts.definitions.get(d.index as usize)?;
+            let fields = if def.kind.holds_methods() {
+                fields_of(facts, Some(d.index))
+            } else {
+                Vec::new()
+            };
+            let header = Header::of(def);
+            let words = written_words(
+                [header.qualified, header.signature]
+                    .into_iter()
+                    .chain(header.of_trait)
+                    .chain(fields.iter().flat_map(|&(_, n, t)| [n, t])),
+            );
+            let imports = fingerprint(&imports_read_by(facts, &words));
+            Some(NameDefinition {
+                file: d.file,
+                header,
+                fields,
+                imports,
+            })
+        })
+        .collect();
+    definitions.sort_unstable();
+    fingerprint(&NameDefinitions { definitions })
 }
 
 /// Resolves one file and turns the targets into rows.
