@@ -882,25 +882,24 @@ struct NameDefinition<'p> {
 }
 
 /// The imports of `facts` through which resolution may read what a name
-/// written in `words` means in that file (a declared return type, a base,
-/// a field's type): those binding one of the words, those whose local name
+/// written in `texts` means in that file (a declared return type, a base,
+/// a field's type): those binding a word of them, those whose local name
 /// is not written in the import (a path imported whole, bound by its
 /// language's rules), and wildcards. Adding an import of something else
 /// to a file changes none of its definitions' meaning for other files.
-fn imports_read_by<'a>(facts: &'a FileFacts, words: &BTreeSet<&str>) -> ImportList<'a> {
-    let binds_a_word = |i: &homer_syntax::Import| {
-        if i.wildcard || (i.names.is_empty() && i.alias.is_none()) {
-            return true;
-        }
-        i.alias.as_deref().is_some_and(|a| words.contains(a))
-            || i.names
-                .iter()
-                .any(|n| words.contains(n.alias.as_deref().unwrap_or(&n.name)))
-    };
+fn imports_read_by<'a>(facts: &'a FileFacts, texts: &[&str]) -> ImportList<'a> {
+    let written = |name: &str| texts.iter().any(|t| holds_word(t, name));
     facts
         .imports
         .iter()
-        .filter(|i| binds_a_word(i))
+        .filter(|i| {
+            i.wildcard
+                || (i.names.is_empty() && i.alias.is_none())
+                || i.alias.as_deref().is_some_and(written)
+                || i.names
+                    .iter()
+                    .any(|n| written(n.alias.as_deref().unwrap_or(&n.name)))
+        })
         .map(|i| {
             (
                 i.path.as_str(),
@@ -912,13 +911,14 @@ fn imports_read_by<'a>(facts: &'a FileFacts, words: &BTreeSet<&str>) -> ImportLi
         .collect()
 }
 
-/// Every identifier-like word of `texts`, one character long too.
-fn written_words<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<&'a str> {
-    texts
-        .into_iter()
-        .flat_map(|t| t.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')))
-        .filter(|w| !w.is_empty())
-        .collect()
+/// Whether `text` holds `word` as a whole identifier-like word.
+fn holds_word(text: &str, word: &str) -> bool {
+    let part = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+    !word.is_empty()
+        && text.match_indices(word).any(|(at, _)| {
+            !text[..at].chars().next_back().is_some_and(part)
+                && !text[at + word.len()..].chars().next().is_some_and(part)
+        })
 }
 
 /// A file's imports as the exports hash reads them (not where they are).
@@ -1066,13 +1066,12 @@ fn definitions_hash(project: &Project<'_>, name: &str) -> u64 {
                 Vec::new()
             };
             let header = Header::of(def);
-            let words = written_words(
-                [header.qualified, header.signature]
-                    .into_iter()
-                    .chain(header.of_trait)
-                    .chain(fields.iter().flat_map(|&(_, n, t)| [n, t])),
-            );
-            let imports = fingerprint(&imports_read_by(facts, &words));
+            let texts: Vec<&str> = [header.qualified, header.signature]
+                .into_iter()
+                .chain(header.of_trait)
+                .chain(fields.iter().flat_map(|&(_, n, t)| [n, t]))
+                .collect();
+            let imports = fingerprint(&imports_read_by(facts, &texts));
             Some(NameDefinition {
                 file: d.file,
                 header,
@@ -1185,4 +1184,28 @@ fn write_resolution(w: &mut TaskWriter<'_>, path: &str, r: Resolved) -> Result<(
         &i64::from(stats.unresolved),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds_word;
+
+    /// A definition's text holds an import's name only as a whole word:
+    /// `Bar` in `Foo<Bar>`, not in `FooBar` or `Bar2`.
+    #[test]
+    fn a_word_is_found_whole() {
+        assert!(holds_word("fn f() -> Foo<Bar>", "Bar"));
+        assert!(holds_word("Bar", "Bar"));
+        assert!(holds_word("a.b", "a"));
+        assert!(holds_word("$x y", "$x"));
+        assert!(holds_word("FooBar Bar", "Bar"));
+        assert!(!holds_word("FooBar", "Bar"));
+        assert!(!holds_word("Bar2", "Bar"));
+        assert!(!holds_word("my_Bar", "Bar"));
+        assert!(!holds_word("$Bar", "Bar"));
+        assert!(!holds_word("Bar", ""));
+        assert!(!holds_word("", "Bar"));
+        // Not at a character boundary inside a longer word either.
+        assert!(!holds_word("éBar", "Bar"));
+    }
 }
