@@ -47,21 +47,6 @@ pub(crate) fn pending(conn: &Connection, model: &str) -> Result<Vec<PendingEmbed
     .map_err(StoreError::sqlite("read chunks to embed"))
 }
 
-/// How many distinct texts `pending` would return, from the index on
-/// `embed_hash` alone: no chunk text is read.
-pub(crate) fn pending_count(conn: &Connection, model: &str) -> Result<u64> {
-    conn.query_row(
-        "SELECT count(DISTINCT embed_hash) FROM chunks
-         WHERE embed_hash IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM embeddings e
-                           WHERE e.text_hash = chunks.embed_hash AND e.model = ?1)",
-        [model],
-        |r| r.get::<_, i64>(0),
-    )
-    .map(|n| u64::try_from(n).unwrap_or(0))
-    .map_err(StoreError::sqlite("count chunks to embed"))
-}
-
 /// Stores one vector, quantized: its scale (little-endian f32), then one
 /// signed byte per number (value = byte × scale). A quarter of the f32
 /// bytes, so that a 256- or 384-number vector fits in its table row

@@ -840,13 +840,14 @@ fn vectors_are_keyed_by_text_and_pruned_with_their_last_chunk() {
     write(&tx, "b", &["same text"]);
     let pending = tx.pending_embeddings("m").expect("pending");
     assert_eq!(pending.len(), 2, "two distinct texts");
-    assert_eq!(tx.pending_embedding_count("m").expect("count"), 2);
+    assert_eq!(tx.embedding_coverage("m").expect("count"), (2, 0));
     for (i, p) in pending.iter().enumerate() {
         let v = [i as f32, 0.5, -1.25];
         tx.put_embedding(p.embed_hash, "m", &v).expect("put");
     }
     assert!(tx.pending_embeddings("m").expect("pending").is_empty());
-    assert_eq!(tx.pending_embedding_count("m").expect("count"), 0);
+    assert_eq!(tx.embedding_coverage("m").expect("count"), (2, 2));
+    assert_eq!(tx.embedding_coverage("other").expect("count"), (2, 0));
     assert_eq!(tx.pending_embeddings("other").expect("pending").len(), 2);
     tx.commit().expect("commit");
 
@@ -1226,4 +1227,50 @@ fn stored_marks_place_scores_as_counting_and_follow_their_task() {
     w.finish(None).expect("finish");
     tx.commit().expect("commit");
     assert_eq!(store.value_marks("call_pagerank").expect("read"), None);
+}
+
+/// The values of a task kind read back in key order, each as written,
+/// whether stored deflated or as it is, on one thread or several (a run
+/// per thread, below and above the count where reading goes parallel).
+#[test]
+fn memo_values_come_back_as_written_in_key_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("homer.db"), OpenMode::ReadWrite).expect("open");
+    for count in [0usize, 1, 255, 256, 257, 1001] {
+        let kind = format!("k{count}");
+        let value = |i: usize| -> Vec<u8> {
+            match i % 3 {
+                // Deflates well: stored packed.
+                0 => format!("{i} ").repeat(200).into_bytes(),
+                // Too short to pack.
+                1 => format!("v{i}").into_bytes(),
+                // Empty.
+                _ => Vec::new(),
+            }
+        };
+        let tx = store.begin_write().expect("tx");
+        // Written out of key order.
+        for i in (0..count).rev() {
+            let key = format!("key{i:05}");
+            let row = MemoRow {
+                id: TaskId::of(&kind, &key),
+                key,
+                input_hash: 1,
+                output_hash: 2,
+                revision: 1,
+            };
+            tx.put_memo(&kind, &row, Some(&value(i))).expect("put");
+        }
+        let values = tx.memo_values(&kind).expect("read");
+        assert_eq!(values.len(), count);
+        let read: Vec<(String, Vec<u8>)> = values
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_vec()))
+            .collect();
+        let expected: Vec<(String, Vec<u8>)> = (0..count)
+            .map(|i| (format!("key{i:05}"), value(i)))
+            .collect();
+        assert_eq!(read, expected, "{count} values");
+        tx.commit().expect("commit");
+    }
 }

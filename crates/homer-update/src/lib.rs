@@ -472,7 +472,7 @@ pub fn update(
     }
 
     let revision = homer_vocab::stored_revision(&store)?;
-    let stored = stored_counts(&mut store, revision, kind.model_id())?;
+    let stored = stored_counts(&mut store, revision, kind.model_id(), embedded.coverage)?;
     let kinds: BTreeMap<String, KindStats> = engine
         .stats()
         .iter()
@@ -521,11 +521,12 @@ fn stored_counts(
     store: &mut Store,
     revision: u64,
     model: &str,
+    coverage: Option<(u64, u64)>,
 ) -> Result<StoredCounts, UpdateError> {
     if let Some(counts) = StoredCounts::kept(store, model)? {
         return Ok(counts);
     }
-    let counts = StoredCounts::read(store, model)?;
+    let counts = StoredCounts::read_covered(store, model, coverage)?;
     let tx = store.begin_write()?;
     counts.keep(&tx, revision, model)?;
     tx.commit()?;

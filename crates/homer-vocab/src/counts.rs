@@ -97,6 +97,16 @@ impl StoredCounts {
     /// Counts what `store` holds; `model` names the embedding model whose
     /// coverage is counted.
     pub fn read(store: &Store, model: &str) -> Result<StoredCounts, VocabError> {
+        StoredCounts::read_covered(store, model, None)
+    }
+
+    /// [`StoredCounts::read`], with the embedding coverage (texts to
+    /// embed, texts embedded) when the caller has just counted it.
+    pub fn read_covered(
+        store: &Store,
+        model: &str,
+        coverage: Option<(u64, u64)>,
+    ) -> Result<StoredCounts, VocabError> {
         let summary = store.summary()?;
         let map = |list: &[KindCount]| -> BTreeMap<String, u64> {
             list.iter().map(|k| (k.kind.clone(), k.count)).collect()
@@ -135,7 +145,10 @@ impl StoredCounts {
             ValueName::ParseErrors.name(),
         ])?);
         let total = |name: ValueName| totals.get(name.name()).copied().unwrap_or(0);
-        let (texts_to_embed, texts_embedded) = store.embedding_coverage(model)?;
+        let (texts_to_embed, texts_embedded) = match coverage {
+            Some(known) => known,
+            None => store.embedding_coverage(model)?,
+        };
         Ok(StoredCounts {
             current,
             history_only,

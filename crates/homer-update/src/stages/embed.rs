@@ -39,6 +39,9 @@ pub(crate) struct EmbedOutcome {
     pub missing: u64,
     /// Why semantic search is off, when it is.
     pub off: Option<String>,
+    /// Texts to embed and texts embedded, when counted here (as the index
+    /// stands after the stage).
+    pub coverage: Option<(u64, u64)>,
 }
 
 /// Whether to embed, and with what.
@@ -72,18 +75,26 @@ pub(crate) fn run(
     }
     // The texts are read only when they will be embedded: counting them
     // reads the index alone, so a `--no-embed` update stays cheap.
-    let (pending, missing) = match model {
+    let (pending, missing, coverage) = match model {
         Model::Files(_) => {
             let pending = tx.pending_embeddings(model_id)?;
             let n = pending.len() as u64;
-            (pending, n)
+            (pending, n, None)
         }
-        Model::Missing | Model::Skipped => (Vec::new(), tx.pending_embedding_count(model_id)?),
+        Model::Missing | Model::Skipped => {
+            let (texts, embedded) = tx.embedding_coverage(model_id)?;
+            (Vec::new(), texts - embedded, Some((texts, embedded)))
+        }
     };
     tx.commit()?;
     let files = match model {
         Model::Files(files) if missing > 0 => *files,
-        _ => return Ok(idle(model, missing)),
+        _ => {
+            return Ok(EmbedOutcome {
+                coverage,
+                ..idle(model, missing)
+            });
+        }
     };
     let mut outcome = EmbedOutcome {
         missing,
