@@ -915,85 +915,22 @@ pub struct CurrentNode {
 }
 
 /// The values of one task kind, in key order: every key in one string and
-/// the values in a buffer per thread that inflated them
-/// ([`WriteTx::memo_values`]).
+/// every value in one buffer ([`WriteTx::memo_values`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemoValues {
     keys: String,
-    /// The values, in runs of consecutive ones (one run per thread that
-    /// inflated them).
-    runs: Vec<Vec<u8>>,
-    /// Where each (key, value) ends in `keys` and in its run, by run.
-    ends: Vec<(usize, usize, usize)>,
+    bytes: Vec<u8>,
+    /// Where each (key, value) ends in `keys` and `bytes`.
+    ends: Vec<(usize, usize)>,
 }
 
-/// Fewer values than this are inflated on the calling thread.
-const PARALLEL_VALUES: usize = 256;
-
 impl MemoValues {
-    /// The values `stored` describes in `raw` (where each key and stored
-    /// value ends, and whether it is deflated), inflated: on several
-    /// threads when there are many, each a contiguous run of them onto a
-    /// buffer of its own.
-    fn unpack(keys: String, raw: &[u8], stored: &[(usize, usize, bool)]) -> Result<MemoValues> {
-        let threads = if stored.len() < PARALLEL_VALUES {
-            1
-        } else {
-            std::thread::available_parallelism().map_or(1, |n| n.get().min(8))
-        };
-        let per = stored.len().div_ceil(threads).max(1);
-        let unpack_run =
-            |first: usize, run: &[(usize, usize, bool)]| -> Result<(Vec<u8>, Vec<usize>)> {
-                let mut bytes = Vec::new();
-                let mut ends = Vec::with_capacity(run.len());
-                let mut start = if first == 0 { 0 } else { stored[first - 1].1 };
-                for &(_, end, packed) in run {
-                    packed::unpack_value_onto(&raw[start..end], packed, &mut bytes)
-                        .map_err(corrupt_value)?;
-                    ends.push(bytes.len());
-                    start = end;
-                }
-                Ok((bytes, ends))
-            };
-        let unpacked: Vec<Result<(Vec<u8>, Vec<usize>)>> = if threads == 1 {
-            vec![unpack_run(0, stored)]
-        } else {
-            std::thread::scope(|scope| {
-                let handles: Vec<_> = stored
-                    .chunks(per)
-                    .enumerate()
-                    .map(|(i, run)| scope.spawn(move || unpack_run(i * per, run)))
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                    .collect()
-            })
-        };
-        let mut values = MemoValues {
-            keys,
-            runs: Vec::with_capacity(unpacked.len()),
-            ends: Vec::with_capacity(stored.len()),
-        };
-        let mut key_ends = stored.iter().map(|&(k, _, _)| k);
-        for (r, run) in unpacked.into_iter().enumerate() {
-            let (bytes, ends) = run?;
-            for end in ends {
-                let key = key_ends.next().unwrap_or(values.keys.len());
-                values.ends.push((key, r, end));
-            }
-            values.runs.push(bytes);
-        }
-        Ok(values)
-    }
-
     /// (key, value) pairs, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        let mut start = (0, 0, 0);
-        self.ends.iter().map(move |&(k, r, v)| {
-            let from = if r == start.1 { start.2 } else { 0 };
-            let pair = (&self.keys[start.0..k], &self.runs[r][from..v]);
-            start = (k, r, v);
+        let mut start = (0, 0);
+        self.ends.iter().map(move |&(k, v)| {
+            let pair = (&self.keys[start.0..k], &self.bytes[start.1..v]);
+            start = (k, v);
             pair
         })
     }
@@ -1133,16 +1070,11 @@ impl WriteTx<'_> {
     }
 
     /// Every stored task of `kind` that has a value, as (key, value), sorted
-    /// by key, read into a few buffers: tens of thousands of values (a
-    /// commit record each) cost a few allocations rather than two each, and
-    /// what is decoded from them can borrow their strings. SQLite reads the
-    /// rows on this thread; many deflated values are inflated on several.
+    /// by key, read into two buffers: tens of thousands of values (a commit
+    /// record each) cost two allocations rather than two each, and what is
+    /// decoded from them can borrow their strings.
     pub fn memo_values(&self, kind: &str) -> Result<MemoValues> {
-        let mut keys = String::new();
-        let mut raw: Vec<u8> = Vec::new();
-        // Per value: where its key and its stored bytes end, and whether
-        // they are deflated.
-        let mut stored: Vec<(usize, usize, bool)> = Vec::new();
+        let mut values = MemoValues::default();
         let mut stmt = self
             .tx
             .prepare_cached(
@@ -1166,12 +1098,11 @@ impl WriteTx<'_> {
                 .and_then(|v| Ok(v.as_blob()?))
                 .map_err(StoreError::sqlite("read task values"))?;
             let packed: bool = row.get(2).map_err(StoreError::sqlite("read task values"))?;
-            keys.push_str(key);
-            raw.extend_from_slice(value);
-            stored.push((keys.len(), raw.len(), packed));
+            values.keys.push_str(key);
+            packed::unpack_value_onto(value, packed, &mut values.bytes).map_err(corrupt_value)?;
+            values.ends.push((values.keys.len(), values.bytes.len()));
         }
-        drop(rows);
-        MemoValues::unpack(keys, &raw, &stored)
+        Ok(values)
     }
 
     /// The current (owned) nodes of `kind` with their content hash and

@@ -1230,8 +1230,7 @@ fn stored_marks_place_scores_as_counting_and_follow_their_task() {
 }
 
 /// The values of a task kind read back in key order, each as written,
-/// whether stored deflated or as it is, on one thread or several (a run
-/// per thread, below and above the count where reading goes parallel).
+/// whether stored deflated or as it is.
 #[test]
 fn memo_values_come_back_as_written_in_key_order() {
     let dir = tempfile::tempdir().expect("tempdir");

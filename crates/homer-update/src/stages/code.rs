@@ -37,7 +37,6 @@ use homer_syntax::{
 use homer_vocab::attrs::{self, DependsAttrs, FileAttrs, FileMode, SymbolAttrs, SymbolKind};
 use homer_vocab::values::put;
 use homer_vocab::{Checkpoint, SkipReason, keys};
-use rayon::iter::{IntoParallelIterator, ParallelIterator};
 use serde::{Deserialize, Serialize};
 
 use crate::UpdateError;
@@ -410,23 +409,17 @@ fn run_parse(
         }
     }
     let outputs = engine.run::<Parse>(tx, git_dir, &declared, Sweep::Complete)?;
-    // Every file's facts are decoded at each update (resolution reads
-    // them all): on every thread.
-    let stored = tx.memo_values(Parse::KIND.name)?;
-    let wanted: Vec<(&str, &[u8], _)> = stored
-        .iter()
-        .filter_map(|(key, value)| Some((key, value, outputs.get(key)?)))
-        .collect();
-    wanted
-        .into_par_iter()
-        .map(|(key, value, hash)| {
+    let mut values = HashMap::with_capacity(declared.len());
+    for (key, value) in tx.memo_values(Parse::KIND.name)?.iter() {
+        if let Some(hash) = outputs.get(key) {
             let parsed: Parsed = postcard::from_bytes(value).map_err(|e| UpdateError::Corrupt {
                 what: format!("the stored facts of {key}"),
                 message: e.to_string(),
             })?;
-            Ok((key.to_owned(), (hash, parsed)))
-        })
-        .collect()
+            values.insert(key.to_owned(), (hash, parsed));
+        }
+    }
+    Ok(values)
 }
 
 /// The markers code generators leave in the first lines of what they write.
