@@ -87,7 +87,10 @@ pub fn status(path: &Path) -> Result<Status, ReadError> {
         return Ok(status);
     }
     let store = Store::open(workspace.database(), OpenMode::ReadOnly)?;
+    // One committed state: an update committing meanwhile is not half seen.
+    let state = store.read_snapshot()?;
     fill(&mut status, &workspace, &store)?;
+    drop(state);
     Ok(status)
 }
 

@@ -17,7 +17,12 @@ pub(crate) fn run(repo: &Path, args: &ExportArgs, out: &Output) -> anyhow::Resul
         GraphArg::Symbols => GraphChoice::Symbols,
     };
     let graph = Index::open(repo)
-        .and_then(|index| homer_read::export_graph(&index, choice))
+        .and_then(|index| {
+            // One committed state: an update committing meanwhile is not
+            // half seen.
+            let _state = index.store().read_snapshot()?;
+            homer_read::export_graph(&index, choice)
+        })
         .with_context(|| {
             format!(
                 "cannot export the {} graph of '{}'",

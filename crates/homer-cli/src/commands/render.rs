@@ -39,7 +39,10 @@ pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Resul
     if args.format == RenderFormat::Json {
         let risk = homer_read::Index::open(repo)
             .map_err(homer_render::RenderError::from)
-            .and_then(|index| homer_render::risk_map(&index))
+            .and_then(|index| {
+                let _state = index.store().read_snapshot()?;
+                homer_render::risk_map(&index)
+            })
             .context("cannot compute the risk map")?;
         out.print_json(&risk)?;
         return Ok(Found::Something);
@@ -51,7 +54,12 @@ pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Resul
     };
     let rendered = homer_read::Index::open(repo)
         .map_err(homer_render::RenderError::from)
-        .and_then(|index| homer_render::render(&index, &options))
+        .and_then(|index| {
+            // One committed state for every file written: an update
+            // committing meanwhile is not half seen.
+            let _state = index.store().read_snapshot()?;
+            homer_render::render(&index, &options)
+        })
         .context("cannot render")?;
     if out.json() {
         out.print_json(&rendered)?;

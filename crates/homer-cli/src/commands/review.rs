@@ -19,9 +19,15 @@ pub(crate) fn run(repo: &Path, args: &ReviewArgs, out: &Output) -> anyhow::Resul
         (None, false) => ReviewTarget::WorkTree,
     };
     let index = Index::open(repo).context("cannot review without an index")?;
+    // One committed state: an update committing meanwhile is not half seen.
+    let state = index
+        .store()
+        .read_snapshot()
+        .context("cannot read the index")?;
     let change = homer_render::change_of(&index, &target).context("cannot read the change")?;
     let review =
         homer_render::review(&index, &change, args.limit).context("cannot review the change")?;
+    drop(state);
     let format = if out.json() {
         ReviewFormat::Json
     } else {
