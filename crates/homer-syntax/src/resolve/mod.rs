@@ -649,11 +649,17 @@ impl<'p> Project<'p> {
     /// hand on, only what they bind under a name looked up, and the files
     /// they see ([`Reads::handed`]). An import under another name (`import
     /// { a as b }`) is looked up by its item's name further on: those are
-    /// [`Reads::items`]. A change to anything else of those files cannot
-    /// change this file's resolution (definitions by name, anywhere, are
-    /// the caller's to add, for `names` and the items).
-    #[must_use]
-    pub fn reads(&self, path: &str, names: &BTreeSet<&str>) -> Reads<'p> {
+    /// [`Reads::items`]; those defined somewhere are added to `names`
+    /// through `lead_on`, which adds what they lead on to as well. A change
+    /// to anything else of those files cannot change this file's
+    /// resolution (definitions by name, anywhere, are the caller's to add,
+    /// for `names`).
+    pub fn reads(
+        &self,
+        path: &str,
+        names: &mut BTreeSet<&'p str>,
+        lead_on: &mut dyn FnMut(&mut BTreeSet<&'p str>, Vec<&'p str>),
+    ) -> Reads<'p> {
         let (Some(facts), Some(path)) = (self.facts(path), self.path(path)) else {
             return Reads::default();
         };
@@ -674,10 +680,11 @@ impl<'p> Project<'p> {
         }
         // Follow what is handed on under the names looked up, as far as
         // resolution follows it; again from the start while that finds
-        // new items (a file passed before an item was known may bind it).
+        // new items or names (a file passed before one was known may bind
+        // it).
         let mut reached: BTreeSet<&'p str> = BTreeSet::new();
         loop {
-            let known = items.len();
+            let known = (items.len(), names.len());
             let mut seen: BTreeSet<&'p str> = whole.clone();
             let mut frontier: Vec<&'p str> = whole.iter().copied().collect();
             for _ in 0..MAX_REEXPORTS {
@@ -707,7 +714,16 @@ impl<'p> Project<'p> {
                 }
                 frontier = next;
             }
-            if items.len() == known {
+            let defined: Vec<&'p str> = items
+                .iter()
+                .filter_map(|item| self.definitions_named(item).first())
+                .map(|d| d.definition().name.as_str())
+                .filter(|name| !names.contains(name))
+                .collect();
+            if !defined.is_empty() {
+                lead_on(names, defined);
+            }
+            if (items.len(), names.len()) == known {
                 break;
             }
         }
@@ -723,11 +739,12 @@ impl<'p> Project<'p> {
                     .filter(|(name, _)| names.contains(name.as_str()) || items.contains(*name))
                     .flat_map(|(name, bounds)| {
                         bounds.iter().map(move |(files, item)| {
-                            format!("{name}\t{}\t{item}", files.join(","))
+                            format!("{name}\0{}\0{item}", files.join("\0"))
                         })
                     })
                     .collect();
-                lines.push(format!("\tsees\t{}", scope.visible.join(",")));
+                // A path holds no NUL: the lines cannot run into each other.
+                lines.push(format!("\0sees\0{}", scope.visible.join("\0")));
                 (file, lines)
             })
             .collect();
@@ -785,6 +802,9 @@ impl<'p> Project<'p> {
             .handed
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = cache.get(file) {
+            return std::sync::Arc::clone(known);
+        }
         std::sync::Arc::clone(cache.entry(file.to_owned()).or_insert_with(|| {
             let mut out = HandedScope::default();
             if let Some(facts) = self.facts(file).filter(|f| reexports(f.language)) {

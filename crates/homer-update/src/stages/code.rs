@@ -881,44 +881,59 @@ struct NameDefinition<'p> {
     imports: u64,
 }
 
-/// The imports of `facts` through which resolution may read what a name
-/// written in `texts` means in that file (a declared return type, a base,
-/// a field's type): those binding a word of them, those whose local name
-/// is not written in the import (a path imported whole, bound by its
-/// language's rules), and wildcards. Adding an import of something else
-/// to a file changes none of its definitions' meaning for other files.
-fn imports_read_by<'a>(facts: &'a FileFacts, texts: &[&str]) -> ImportList<'a> {
-    let written = |name: &str| texts.iter().any(|t| holds_word(t, name));
-    facts
-        .imports
-        .iter()
-        .filter(|i| {
-            i.wildcard
-                || (i.names.is_empty() && i.alias.is_none())
-                || i.alias.as_deref().is_some_and(written)
-                || i.names
-                    .iter()
-                    .any(|n| written(n.alias.as_deref().unwrap_or(&n.name)))
-        })
-        .map(|i| {
-            (
-                i.path.as_str(),
-                i.names.as_slice(),
-                i.alias.as_deref(),
-                i.wildcard,
-            )
-        })
-        .collect()
+/// A file's imports by the local names they bind ([`ImportNames::read_by`]).
+struct ImportNames<'a> {
+    /// Imports whose local name they do not write (a path imported
+    /// whole, bound by its language's rules) and wildcards.
+    always: Vec<usize>,
+    by_name: HashMap<&'a str, Vec<usize>>,
 }
 
-/// Whether `text` holds `word` as a whole identifier-like word.
-fn holds_word(text: &str, word: &str) -> bool {
-    let part = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-    !word.is_empty()
-        && text.match_indices(word).any(|(at, _)| {
-            !text[..at].chars().next_back().is_some_and(part)
-                && !text[at + word.len()..].chars().next().is_some_and(part)
-        })
+impl<'a> ImportNames<'a> {
+    fn of(facts: &'a FileFacts) -> Self {
+        let mut names = ImportNames {
+            always: Vec::new(),
+            by_name: HashMap::new(),
+        };
+        for (i, import) in facts.imports.iter().enumerate() {
+            if import.wildcard || (import.names.is_empty() && import.alias.is_none()) {
+                names.always.push(i);
+                continue;
+            }
+            let bound = import.alias.as_deref().into_iter().chain(
+                import
+                    .names
+                    .iter()
+                    .map(|n| n.alias.as_deref().unwrap_or(&n.name)),
+            );
+            for name in bound {
+                names.by_name.entry(name).or_default().push(i);
+            }
+        }
+        names
+    }
+
+    /// The imports through which resolution may read what a name written
+    /// in `texts` means in this file (a declared return type, a base, a
+    /// field's type): those binding a word of them, and those always read.
+    /// Adding an import of something else to a file changes none of its
+    /// definitions' meaning for other files.
+    fn read_by(&self, texts: &[&str]) -> Vec<usize> {
+        let mut chosen = self.always.clone();
+        if !self.by_name.is_empty() {
+            for text in texts {
+                let words = text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'));
+                for word in words.filter(|w| !w.is_empty()) {
+                    if let Some(imports) = self.by_name.get(word) {
+                        chosen.extend_from_slice(imports);
+                    }
+                }
+            }
+        }
+        chosen.sort_unstable();
+        chosen.dedup();
+        chosen
+    }
 }
 
 /// A file's imports as the exports hash reads them (not where they are).
@@ -962,16 +977,17 @@ fn fields_of(facts: &FileFacts, owner: Option<u32>) -> Vec<(u32, &str, &str)> {
         .collect()
 }
 
-fn run_resolve(
+fn run_resolve<'p>(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
-    project: &Project<'_>,
+    project: &Project<'p>,
     sources: &[Source],
-    parsed: &HashMap<String, (u64, Parsed)>,
+    parsed: &'p HashMap<String, (u64, Parsed)>,
     manifests: u64,
 ) -> Result<(), UpdateError> {
     let mut exports: HashMap<&str, u64> = HashMap::new();
     let mut names: HashMap<&str, u64> = HashMap::new();
+    let mut imported = HashMap::new();
     let mut behind: HashMap<&str, BTreeSet<&str>> = HashMap::new();
     let mut declared = Vec::new();
     for s in sources {
@@ -984,35 +1000,25 @@ fn run_resolve(
         // field's type), as far as they go: resolution follows types
         // through several calls and bases. What is handed on is read
         // under those names, so the two grow together.
-        let mut read: BTreeSet<&str> = BTreeSet::new();
-        let mut frontier: Vec<&str> = homer_syntax::names_read(facts).into_iter().collect();
-        let reads = loop {
+        let mut lead_on = |read: &mut BTreeSet<&'p str>, new: Vec<&'p str>| {
+            let mut frontier: Vec<&'p str> = new.into_iter().filter(|&n| read.insert(n)).collect();
             while !frontier.is_empty() {
                 let mut next = Vec::new();
                 for name in frontier {
-                    if !read.insert(name) {
-                        continue;
-                    }
                     let more = behind
                         .entry(name)
                         .or_insert_with(|| project.names_behind(name));
-                    next.extend(more.iter().copied().filter(|m| !read.contains(m)));
+                    next.extend(more.iter().copied().filter(|&m| read.insert(m)));
                 }
                 frontier = next;
             }
-            let reads = project.reads(&s.path, &read);
-            // An item defined nowhere is left out: once defined, it is in.
-            frontier = reads
-                .items
-                .iter()
-                .filter_map(|item| project.definitions_named(item).first())
-                .map(|d| d.definition().name.as_str())
-                .filter(|name| !read.contains(name))
-                .collect();
-            if frontier.is_empty() {
-                break reads;
-            }
         };
+        let mut read: BTreeSet<&str> = BTreeSet::new();
+        lead_on(
+            &mut read,
+            homer_syntax::names_read(facts).into_iter().collect(),
+        );
+        let reads = project.reads(&s.path, &mut read, &mut lead_on);
         let dependencies = reads
             .whole
             .iter()
@@ -1032,7 +1038,7 @@ fn run_resolve(
         for name in read {
             let hash = *names
                 .entry(name)
-                .or_insert_with(|| definitions_hash(project, name));
+                .or_insert_with(|| definitions_hash(project, name, &mut imported));
             defined.push((name, hash));
         }
         declared.push(Declared::new(
@@ -1052,9 +1058,14 @@ fn run_resolve(
 
 /// Each definition of `name` with its header and, for a type, its typed
 /// fields; and the imports of its file that can give a name written there
-/// its meaning.
-fn definitions_hash(project: &Project<'_>, name: &str) -> u64 {
-    let mut definitions: Vec<NameDefinition<'_>> = project
+/// its meaning (`imports`: each file's imports by name, and the hash of
+/// each choice of them, kept across names).
+fn definitions_hash<'p>(
+    project: &Project<'p>,
+    name: &str,
+    imports: &mut HashMap<&'p str, (ImportNames<'p>, HashMap<Vec<usize>, u64>)>,
+) -> u64 {
+    let mut definitions: Vec<NameDefinition<'p>> = project
         .definitions_named(name)
         .iter()
         .filter_map(|d| {
@@ -1071,7 +1082,25 @@ fn definitions_hash(project: &Project<'_>, name: &str) -> u64 {
                 .chain(header.of_trait)
                 .chain(fields.iter().flat_map(|&(_, n, t)| [n, t]))
                 .collect();
-            let imports = fingerprint(&imports_read_by(facts, &texts));
+            let (names, hashes) = imports
+                .entry(d.file)
+                .or_insert_with(|| (ImportNames::of(facts), HashMap::new()));
+            let chosen = names.read_by(&texts);
+            let imports = *hashes.entry(chosen).or_insert_with_key(|chosen| {
+                let list: ImportList<'_> = chosen
+                    .iter()
+                    .map(|&i| {
+                        let i = &facts.imports[i];
+                        (
+                            i.path.as_str(),
+                            i.names.as_slice(),
+                            i.alias.as_deref(),
+                            i.wildcard,
+                        )
+                    })
+                    .collect();
+                fingerprint(&list)
+            });
             Some(NameDefinition {
                 file: d.file,
                 header,
@@ -1188,24 +1217,55 @@ fn write_resolution(w: &mut TaskWriter<'_>, path: &str, r: Resolved) -> Result<(
 
 #[cfg(test)]
 mod tests {
-    use super::holds_word;
+    use super::ImportNames;
+    use homer_syntax::{FileFacts, Import, ImportKind, ImportedName};
 
-    /// A definition's text holds an import's name only as a whole word:
-    /// `Bar` in `Foo<Bar>`, not in `FooBar` or `Bar2`.
+    fn import(
+        path: &str,
+        names: &[(&str, Option<&str>)],
+        alias: Option<&str>,
+        wildcard: bool,
+    ) -> Import {
+        Import {
+            path: path.to_owned(),
+            names: names
+                .iter()
+                .map(|(n, a)| ImportedName {
+                    name: (*n).to_owned(),
+                    alias: a.map(str::to_owned),
+                })
+                .collect(),
+            alias: alias.map(str::to_owned),
+            wildcard,
+            kind: ImportKind::Use,
+            line: 1,
+        }
+    }
+
+    /// A header reads the imports binding one of its words whole (`Bar`
+    /// in `Foo<Bar>`, an alias by its local name), never one binding a
+    /// name it only holds inside a longer word, and always a wildcard or a
+    /// path imported whole.
     #[test]
-    fn a_word_is_found_whole() {
-        assert!(holds_word("fn f() -> Foo<Bar>", "Bar"));
-        assert!(holds_word("Bar", "Bar"));
-        assert!(holds_word("a.b", "a"));
-        assert!(holds_word("$x y", "$x"));
-        assert!(holds_word("FooBar Bar", "Bar"));
-        assert!(!holds_word("FooBar", "Bar"));
-        assert!(!holds_word("Bar2", "Bar"));
-        assert!(!holds_word("my_Bar", "Bar"));
-        assert!(!holds_word("$Bar", "Bar"));
-        assert!(!holds_word("Bar", ""));
-        assert!(!holds_word("", "Bar"));
-        // Not at a character boundary inside a longer word either.
-        assert!(!holds_word("éBar", "Bar"));
+    fn a_header_reads_the_imports_binding_its_words() {
+        let facts = FileFacts {
+            imports: vec![
+                import("./bar", &[("Bar", None)], None, false),
+                import("./foobar", &[("FooBar2", None)], None, false),
+                import("./x", &[("Original", Some("Local"))], None, false),
+                import("./all", &[], None, true),
+                import("std::fmt", &[], None, false),
+                import("./ns", &[], Some("ns"), false),
+                import("./unused", &[("Other", None)], None, false),
+            ],
+            ..FileFacts::default()
+        };
+        let names = ImportNames::of(&facts);
+        assert_eq!(names.read_by(&["fn f() -> Foo<Bar>"]), [0, 3, 4]);
+        assert_eq!(names.read_by(&["x: Local", "ns.Thing"]), [2, 3, 4, 5]);
+        // `Original` is not what the file calls it; `FooBar` is not `FooBar2`;
+        // `Bar` inside `my_Bar` or `$Bar` is no word of its own.
+        assert_eq!(names.read_by(&["Original FooBar my_Bar $Bar"]), [3, 4]);
+        assert_eq!(names.read_by(&[]), [3, 4]);
     }
 }
