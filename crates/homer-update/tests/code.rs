@@ -138,6 +138,15 @@ fn write_and_commit(root: &Path, files: &[(&str, &str)], message: &str) {
     commit_all(root, message);
 }
 
+/// One step of history: `files` written and committed, the index
+/// updated and held equal to a fresh build; the code stages' log.
+fn step(root: &Path, files: &[(&str, &str)], message: &str) -> Vec<String> {
+    write_and_commit(root, files, message);
+    let log = code_log(&run(root));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+    log
+}
+
 /// A module reached only through what another hands on is read under
 /// the names looked up there: a new import of something else in it
 /// re-resolves none of its importers' importers; handing on the name they
@@ -170,7 +179,7 @@ fn what_a_module_hands_on_under_other_names_re_resolves_nobody() {
     assert_eq!(callees(root, "web/app.ts"), ["web/leaf.ts::greet"]);
 
     // leaf.ts, handed on by index.ts, imports a name app.ts never uses.
-    write_and_commit(
+    let log = step(
         root,
         &[(
             "web/leaf.ts",
@@ -178,13 +187,11 @@ fn what_a_module_hands_on_under_other_names_re_resolves_nobody() {
         )],
         "Greet with help",
     );
-    let log = code_log(&run(root));
     assert!(ran(&log, "resolve(web/leaf.ts)"), "{log:#?}");
     assert!(!ran(&log, "resolve(web/app.ts)"), "{log:#?}");
-    assert_same_dump(&dump(root), &fresh_dump(root, run));
 
     // leaf.ts now hands on util's `hi` as `greet`.
-    write_and_commit(
+    let log = step(
         root,
         &[(
             "web/leaf.ts",
@@ -192,17 +199,15 @@ fn what_a_module_hands_on_under_other_names_re_resolves_nobody() {
         )],
         "Greet is hi",
     );
-    let log = code_log(&run(root));
     assert!(
         log.contains(&"executed resolve(web/app.ts)".to_owned()),
         "{log:#?}"
     );
     assert_eq!(callees(root, "web/app.ts"), ["web/util.ts::hi"]);
-    assert_same_dump(&dump(root), &fresh_dump(root, run));
 
     // `hi` is looked up by its own name two modules away: moving it to
     // another file there moves app.ts's call.
-    write_and_commit(
+    let log = step(
         root,
         &[
             (
@@ -216,13 +221,11 @@ fn what_a_module_hands_on_under_other_names_re_resolves_nobody() {
         ],
         "Hi from deep",
     );
-    let log = code_log(&run(root));
     assert!(ran(&log, "resolve(web/app.ts)"), "{log:#?}");
     assert_eq!(callees(root, "web/app.ts"), ["web/deep.ts::hi"]);
-    assert_same_dump(&dump(root), &fresh_dump(root, run));
 
     // What resolution reads of `hi` is read by that name too.
-    write_and_commit(
+    let log = step(
         root,
         &[(
             "web/deep.ts",
@@ -230,9 +233,7 @@ fn what_a_module_hands_on_under_other_names_re_resolves_nobody() {
         )],
         "Hi takes two",
     );
-    let log = code_log(&run(root));
     assert!(ran(&log, "resolve(web/app.ts)"), "{log:#?}");
-    assert_same_dump(&dump(root), &fresh_dump(root, run));
 
     // Two modules define `hey`; deep.ts hands one on as `hi`, then the
     // other: no definition changes, only what is bound under an item's
@@ -249,15 +250,13 @@ fn what_a_module_hands_on_under_other_names_re_resolves_nobody() {
     );
     run(root);
     assert_eq!(callees(root, "web/app.ts"), ["web/deeper.ts::hey"]);
-    write_and_commit(
+    let log = step(
         root,
         &[("web/deep.ts", "export { hey as hi } from './deeper2'\n")],
         "Hi is the other hey",
     );
-    let log = code_log(&run(root));
     assert!(ran(&log, "resolve(web/app.ts)"), "{log:#?}");
     assert_eq!(callees(root, "web/app.ts"), ["web/deeper2.ts::hey"]);
-    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 /// What a definition means to files that do not import its file is read
@@ -290,7 +289,7 @@ fn a_definitions_file_gaining_an_unrelated_import_re_resolves_nobody_else() {
         "Boxes",
     );
     run(root);
-    write_and_commit(
+    let log = step(
         root,
         &[(
             "py/boxes.py",
@@ -298,12 +297,10 @@ fn a_definitions_file_gaining_an_unrelated_import_re_resolves_nobody_else() {
         )],
         "Boxes import something else",
     );
-    let log = code_log(&run(root));
     assert!(ran(&log, "resolve(py/boxes.py)"), "{log:#?}");
     assert!(!ran(&log, "resolve(py/caller.py)"), "{log:#?}");
-    assert_same_dump(&dump(root), &fresh_dump(root, run));
 
-    write_and_commit(
+    let log = step(
         root,
         &[(
             "py/boxes.py",
@@ -311,9 +308,7 @@ fn a_definitions_file_gaining_an_unrelated_import_re_resolves_nobody_else() {
         )],
         "Boxes measure in other sizes",
     );
-    let log = code_log(&run(root));
     assert!(ran(&log, "resolve(py/caller.py)"), "{log:#?}");
-    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 /// The callees of calls from `file`, by name.

@@ -1000,8 +1000,9 @@ fn run_resolve<'p>(
         // field's type), as far as they go: resolution follows types
         // through several calls and bases. What is handed on is read
         // under those names, so the two grow together.
-        let mut lead_on = |read: &mut BTreeSet<&'p str>, new: Vec<&'p str>| {
-            let mut frontier: Vec<&'p str> = new.into_iter().filter(|&n| read.insert(n)).collect();
+        // Names already in `read` (`frontier`) lead on to those their
+        // definitions name, as far as they go.
+        let mut lead_on_from = |read: &mut BTreeSet<&'p str>, mut frontier: Vec<&'p str>| {
             while !frontier.is_empty() {
                 let mut next = Vec::new();
                 for name in frontier {
@@ -1013,11 +1014,13 @@ fn run_resolve<'p>(
                 frontier = next;
             }
         };
-        let mut read: BTreeSet<&str> = BTreeSet::new();
-        lead_on(
-            &mut read,
-            homer_syntax::names_read(facts).into_iter().collect(),
-        );
+        let mut read: BTreeSet<&str> = homer_syntax::names_read(facts);
+        let first: Vec<&str> = read.iter().copied().collect();
+        lead_on_from(&mut read, first);
+        let mut lead_on = |read: &mut BTreeSet<&'p str>, new: Vec<&'p str>| {
+            let frontier = new.into_iter().filter(|&n| read.insert(n)).collect();
+            lead_on_from(read, frontier);
+        };
         let reads = project.reads(&s.path, &mut read, &mut lead_on);
         let dependencies = reads
             .whole
@@ -1077,15 +1080,21 @@ fn definitions_hash<'p>(
                 Vec::new()
             };
             let header = Header::of(def);
-            let texts: Vec<&str> = [header.qualified, header.signature]
-                .into_iter()
-                .chain(header.of_trait)
-                .chain(fields.iter().flat_map(|&(_, n, t)| [n, t]))
-                .collect();
             let (names, hashes) = imports
                 .entry(d.file)
                 .or_insert_with(|| (ImportNames::of(facts), HashMap::new()));
-            let chosen = names.read_by(&texts);
+            // A file whose imports all bind what their paths say (Rust's
+            // `use`) gives every definition all of them: no words to look up.
+            let chosen = if names.by_name.is_empty() {
+                names.always.clone()
+            } else {
+                let texts: Vec<&str> = [header.qualified, header.signature]
+                    .into_iter()
+                    .chain(header.of_trait)
+                    .chain(fields.iter().flat_map(|&(_, n, t)| [n, t]))
+                    .collect();
+                names.read_by(&texts)
+            };
             let imports = *hashes.entry(chosen).or_insert_with_key(|chosen| {
                 let list: ImportList<'_> = chosen
                     .iter()
