@@ -5,7 +5,9 @@
 //! CJSON_CDECL main(void)` as syntax errors, and drops what error recovery
 //! swallows. Such macros have a shape: an all-capitals name standing alone
 //! on a line, or right before a keyword that starts a declaration, or
-//! between a declaration's type (or `class`/`struct`) and its name. Those
+//! between a declaration's type (or `class`/`struct`) and its name, or
+//! between `if` and its condition (`if FMT_CONSTEXPR20 (x)`, which the
+//! grammar reads as a function, ending the class around it). Those
 //! words are turned into spaces (every other byte, every line and column
 //! stays where it is), and the extractor keeps whichever of the two parses
 //! has fewer errors, so a word that was a type after all costs nothing.
@@ -237,6 +239,13 @@ fn hides_declaration(line: &[u8], tokens: &[Token], i: usize) -> bool {
         return tokens.len() <= 2;
     }
     let next = word(after);
+    let previous = word(before);
+    // Between `if` and its condition: `if FMT_CONSTEXPR20 (cond)`, C++17's
+    // `if constexpr` where the compiler has it. Left in, the grammar reads
+    // a function there and ends the class around it early.
+    if previous == Some(b"if".as_slice()) && matches!(after, Some(Token::Other(b'('))) {
+        return true;
+    }
     // Before a keyword that starts a declaration (`FMT_EXPORT template`),
     // or before another macro (`FMT_CONSTEVAL FMT_INLINE fstring(...)`).
     if next.is_some_and(|w| STARTS_DECLARATION.iter().any(|k| k.as_bytes() == w) || macro_like(w))
@@ -251,7 +260,6 @@ fn hides_declaration(line: &[u8], tokens: &[Token], i: usize) -> bool {
     }
     // Between `class`/`struct` (or a type) and a name followed by `{`,
     // `:` or `(`: `class FMT_API buffer {`, `int CJSON_CDECL main(void)`.
-    let previous = word(before);
     let then = tokens.get(i + 2);
     previous.is_some() && next.is_some() && matches!(then, Some(Token::Other(b'{' | b':' | b'(')))
 }
@@ -349,6 +357,10 @@ mod tests {
             "                                        \n"
         );
         assert_eq!(
+            blanked("  if FMT_CONSTEXPR20 (need_copy<T>::value) {\n"),
+            "  if                 (need_copy<T>::value) {\n"
+        );
+        assert_eq!(
             blanked("GMOCK_DECLARE_KIND_(unsigned char, kInteger);  // NOLINT\n"),
             format!("{}// NOLINT\n", " ".repeat(47))
         );
@@ -358,7 +370,7 @@ mod tests {
     fn everything_else_stays() {
         for line in [
             "#define FMT_API __attribute__((visibility(\"default\")))\n",
-            "  if FMT_CONSTEXPR20 (need_copy<T>::value) {\n",
+            "  if (FMT_CONSTEXPR20) {\n",
             "static const int MAX_SIZE = 10;\n",
             "template <typename T> T max(T a, T b);\n",
             "return NULL;\n",
