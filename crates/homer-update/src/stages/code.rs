@@ -995,13 +995,10 @@ fn run_resolve<'p>(
             continue;
         };
         // The names whose definitions the resolution may read: those the
-        // file uses, the items its imports and what they hand on name, and
-        // all those their definitions lead to (a return type, a base, a
-        // field's type), as far as they go: resolution follows types
-        // through several calls and bases. What is handed on is read
-        // under those names, so the two grow together.
-        // Names already in `read` (`frontier`) lead on to those their
-        // definitions name, as far as they go.
+        // file uses, and all those their definitions lead to (a return
+        // type, a base, a field's type), as far as they go: resolution
+        // follows types through several calls and bases. `lead_on_from`
+        // adds what the names already in `read` (`frontier`) lead on to.
         let mut lead_on_from = |read: &mut BTreeSet<&'p str>, mut frontier: Vec<&'p str>| {
             while !frontier.is_empty() {
                 let mut next = Vec::new();
@@ -1017,6 +1014,9 @@ fn run_resolve<'p>(
         let mut read: BTreeSet<&str> = homer_syntax::names_read(facts);
         let first: Vec<&str> = read.iter().copied().collect();
         lead_on_from(&mut read, first);
+        // What other files hand on is read under those names; the items
+        // renamed imports carry along the way are names too, which `reads`
+        // adds (with what they lead on to) as it finds them.
         let mut lead_on = |read: &mut BTreeSet<&'p str>, new: Vec<&'p str>| {
             let frontier = new.into_iter().filter(|&n| read.insert(n)).collect();
             lead_on_from(read, frontier);
