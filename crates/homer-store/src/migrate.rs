@@ -13,6 +13,12 @@ pub(crate) struct Migration {
     /// It deletes every row derived from git: the next update builds the
     /// index again.
     pub empties: bool,
+    /// It rebuilds a table that others refer to (SQLite's procedure for a
+    /// change ALTER TABLE cannot make), so it runs in a transaction of its
+    /// own with foreign keys off: dropping the old table must not cascade.
+    /// The others run with them on (the emptying ones delete edges and
+    /// count on the cascade to their members).
+    pub rebuilds: bool,
 }
 
 /// Every migration, in order. `schema/` is append-only: a shipped file is
@@ -23,54 +29,70 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         name: "0001_init.sql",
         sql: include_str!("../../../schema/0001_init.sql"),
         empties: false,
+        rebuilds: false,
     },
     Migration {
         version: 2,
         name: "0002_search.sql",
         sql: include_str!("../../../schema/0002_search.sql"),
         empties: true,
+        rebuilds: false,
     },
     Migration {
         version: 3,
         name: "0003_confidence.sql",
         sql: include_str!("../../../schema/0003_confidence.sql"),
         empties: false,
+        rebuilds: false,
     },
     Migration {
         version: 4,
         name: "0004_values_by_name.sql",
         sql: include_str!("../../../schema/0004_values_by_name.sql"),
         empties: false,
+        rebuilds: false,
     },
     Migration {
         version: 5,
         name: "0005_grouped_ids.sql",
         sql: include_str!("../../../schema/0005_grouped_ids.sql"),
         empties: true,
+        rebuilds: false,
     },
     Migration {
         version: 6,
         name: "0006_compact_text.sql",
         sql: include_str!("../../../schema/0006_compact_text.sql"),
         empties: true,
+        rebuilds: false,
     },
     Migration {
         version: 7,
         name: "0007_commit_chunk_ids.sql",
         sql: include_str!("../../../schema/0007_commit_chunk_ids.sql"),
         empties: true,
+        rebuilds: false,
     },
     Migration {
         version: 8,
         name: "0008_row_counts.sql",
         sql: include_str!("../../../schema/0008_row_counts.sql"),
         empties: false,
+        rebuilds: false,
     },
     Migration {
         version: 9,
         name: "0009_value_marks.sql",
         sql: include_str!("../../../schema/0009_value_marks.sql"),
         empties: false,
+        rebuilds: false,
+    },
+    Migration {
+        version: 10,
+        name: "0010_tasks_by_kind.sql",
+        sql: include_str!("../../../schema/0010_tasks_by_kind.sql"),
+        empties: false,
+        rebuilds: true,
     },
 ];
 
@@ -92,33 +114,37 @@ pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
     Ok(u32::try_from(v).unwrap_or(u32::MAX))
 }
 
-/// Applies the migrations the database lacks, all in one transaction with
-/// the version bump: a reader sees the database before the upgrade or
-/// after it, never between two migrations, and an interrupted upgrade
-/// leaves the old version behind.
+/// Applies the migrations the database lacks. Consecutive migrations run
+/// in one transaction with the version bump, and a migration that
+/// rebuilds a table runs in one of its own, with foreign keys off: a
+/// reader sees the database at one version or the next, never between two
+/// migrations of a transaction, and an interrupted upgrade leaves the last
+/// committed version behind, which the next open carries on from.
 pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
-    let tx = conn
-        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-        .map_err(StoreError::sqlite("begin the migrations"))?;
-    // Another process may have migrated between our read of the version
-    // and the write lock: read it again under the lock.
-    let from = user_version(&tx)?.max(from);
-    let mut last = None;
-    for m in MIGRATIONS.iter().filter(|m| m.version > from) {
-        tx.execute_batch(m.sql)
-            .map_err(|source| StoreError::Migration {
-                name: m.name,
-                source,
-            })?;
-        last = Some(m.version);
+    let mut from = from;
+    let mut emptied = false;
+    loop {
+        // Another process may have migrated between our read of the version
+        // and the write lock: `run_batch` reads it again under the lock.
+        let pending: Vec<&Migration> = MIGRATIONS.iter().filter(|m| m.version > from).collect();
+        let Some(first) = pending.first() else { break };
+        let batch: Vec<&Migration> = if first.rebuilds {
+            vec![first]
+        } else {
+            pending.iter().take_while(|m| !m.rebuilds).copied().collect()
+        };
+        let (reached, empties) = if first.rebuilds {
+            without_foreign_keys(conn, |conn| run_batch(conn, from, &batch))?
+        } else {
+            run_batch(conn, from, &batch)?
+        };
+        emptied |= empties;
+        if reached <= from {
+            break;
+        }
+        from = reached;
     }
-    if let Some(version) = last {
-        tx.pragma_update(None, "user_version", version)
-            .map_err(StoreError::sqlite("record the schema version"))?;
-    }
-    tx.commit()
-        .map_err(StoreError::sqlite("commit the migrations"))?;
-    if upgrade_empties(from) {
+    if emptied {
         // The emptied index's pages would stay in the file, free, until the
         // rebuild reused them: a smaller schema would not make a smaller
         // file. What is left (vectors, vocabularies) is small, so this is
@@ -127,6 +153,72 @@ pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError
         let _ = conn.execute_batch("VACUUM");
     }
     Ok(())
+}
+
+/// Runs the migrations of `batch` the database still lacks in one
+/// transaction with the version bump; returns the version reached and
+/// whether one of them emptied the index.
+fn run_batch(
+    conn: &mut Connection,
+    from: u32,
+    batch: &[&Migration],
+) -> Result<(u32, bool), StoreError> {
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+        .map_err(StoreError::sqlite("begin the migrations"))?;
+    let from = user_version(&tx)?.max(from);
+    let mut reached = from;
+    let mut empties = false;
+    for m in batch.iter().filter(|m| m.version > from) {
+        tx.execute_batch(m.sql)
+            .map_err(|source| StoreError::Migration {
+                name: m.name,
+                source,
+            })?;
+        if m.rebuilds {
+            // With foreign keys off nothing checked the rebuilt table's
+            // references: every row must still find what it refers to.
+            let dangling: bool = tx
+                .prepare("PRAGMA foreign_key_check")
+                .and_then(|mut s| s.exists([]))
+                .map_err(|source| StoreError::Migration {
+                    name: m.name,
+                    source,
+                })?;
+            if dangling {
+                return Err(StoreError::Migration {
+                    name: m.name,
+                    source: rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CONSTRAINT_FOREIGNKEY),
+                        Some("a row refers to a task the rebuilt table lacks".to_owned()),
+                    ),
+                });
+            }
+        }
+        reached = m.version;
+        empties |= m.empties;
+    }
+    if reached > from {
+        tx.pragma_update(None, "user_version", reached)
+            .map_err(StoreError::sqlite("record the schema version"))?;
+    }
+    tx.commit()
+        .map_err(StoreError::sqlite("commit the migrations"))?;
+    Ok((reached, empties))
+}
+
+/// Runs `f` with foreign keys off (a setting only changed outside a
+/// transaction), and turns them on again whatever it returned.
+fn without_foreign_keys<T>(
+    conn: &mut Connection,
+    f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.execute_batch("PRAGMA foreign_keys = OFF")
+        .map_err(StoreError::sqlite("turn foreign keys off for a migration"))?;
+    let out = f(conn);
+    conn.execute_batch("PRAGMA foreign_keys = ON")
+        .map_err(StoreError::sqlite("turn foreign keys on after a migration"))?;
+    out
 }
 
 #[cfg(test)]
@@ -177,6 +269,7 @@ mod tests {
             ("0007_commit_chunk_ids.sql", 0xdf97_301d_d684_4096),
             ("0008_row_counts.sql", 0xe039_846b_07be_324c),
             ("0009_value_marks.sql", 0xaaee_c96e_bfe3_90a2),
+            ("0010_tasks_by_kind.sql", 0xe105_8771_0ff4_1997),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

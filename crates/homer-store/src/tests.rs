@@ -396,6 +396,119 @@ fn a_version_7_index_keeps_its_rows_and_is_counted() {
     assert_eq!(named(&summary.edges), [("defines".to_owned(), 1)]);
 }
 
+/// Schema 10 keeps the memo table in (kind, key) order: an index of
+/// schema 9 keeps every row (the table is rebuilt with foreign keys off,
+/// so dropping the old one cascades to nothing), its counts, and owners
+/// that still cascade and are still checked.
+#[test]
+fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    let tables = [
+        "SELECT id, kind, key, input_hash, output_hash, revision, quote(value), packed FROM tasks",
+        "SELECT * FROM nodes",
+        "SELECT * FROM edges",
+        "SELECT * FROM edge_members",
+        "SELECT node, name, quote(value), owner FROM node_values",
+        "SELECT name, owner, total, quote(marks) FROM value_marks",
+        "SELECT id, owner, node, title, quote(body) FROM chunks",
+    ];
+    let snapshot = |conn: &rusqlite::Connection| -> Vec<Vec<String>> {
+        tables
+            .iter()
+            .map(|sql| {
+                let mut rows: Vec<String> = conn
+                    .prepare(sql)
+                    .and_then(|mut s| {
+                        let n = s.column_count();
+                        s.query_map([], |r| {
+                            (0..n)
+                                .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                                .collect::<rusqlite::Result<Vec<_>>>()
+                                .map(|cells| cells.join("|"))
+                        })?
+                        .collect()
+                    })
+                    .expect("rows");
+                rows.sort();
+                rows
+            })
+            .collect()
+    };
+    let before = {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch("PRAGMA foreign_keys = ON").expect("foreign keys");
+        for m in &crate::migrate::MIGRATIONS[..9] {
+            conn.execute_batch(m.sql).expect("the old schemas");
+        }
+        // Ids in an order unlike (kind, key), as grouped ids are.
+        conn.execute_batch(
+            "PRAGMA user_version = 9;
+             INSERT INTO tasks VALUES (30, 'parse', 'b.rs', 1, 2, 1, x'0102', 0);
+             INSERT INTO tasks VALUES (10, 'parse', 'a.rs', 3, 4, 1, NULL, 0);
+             INSERT INTO tasks VALUES (20, 'commit', 'c1', 5, 6, 2, x'07', 0);
+             INSERT INTO tasks VALUES (40, 'graph', 'files', 7, 8, 2, NULL, 0);
+             INSERT INTO nodes VALUES (100, 1, 'a.rs', NULL, 10, NULL);
+             INSERT INTO nodes VALUES (101, 1, 'b.rs', NULL, 30, NULL);
+             INSERT INTO nodes VALUES (102, 3, 'a.rs::f', NULL, 10, '{}');
+             INSERT INTO edges VALUES (200, 3, 10, NULL, NULL, NULL);
+             INSERT INTO edge_members VALUES (200, 0, 100, 1, NULL);
+             INSERT INTO edge_members VALUES (200, 1, 102, 2, NULL);
+             INSERT INTO edges VALUES (201, 1, 20, 1.5, NULL, 0.5);
+             INSERT INTO edge_members VALUES (201, 0, 101, 1, NULL);
+             INSERT INTO value_names (code, name) VALUES (1, 'pagerank');
+             INSERT INTO node_values VALUES (100, 1, 0.25, 40);
+             INSERT INTO node_values VALUES (101, 1, 0.75, 40);
+             INSERT INTO value_marks VALUES (1, 40, 2, x'00');
+             INSERT INTO chunks VALUES (5, 10, 102, 'f', 'fn f() {}', 7, 1, 7, 1, 1);",
+        )
+        .expect("version 9 rows");
+        snapshot(&conn)
+    };
+    let mut store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.upgraded_from(), Some(9));
+    assert!(!store.upgrade_emptied());
+    assert_eq!(snapshot(&store.conn), before, "every row kept");
+    let sql: String = store
+        .conn
+        .query_row("SELECT sql FROM sqlite_schema WHERE name = 'tasks'", [], |r| r.get(0))
+        .expect("schema");
+    assert!(sql.contains("WITHOUT ROWID") && sql.contains("PRIMARY KEY (kind, key)"), "{sql}");
+    let fk: i64 = store
+        .conn
+        .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+        .expect("foreign keys");
+    assert_eq!(fk, 1, "foreign keys are on again");
+    assert_counts_kept(&store.conn);
+    assert_eq!(store.check_integrity().expect("integrity"), Vec::<String>::new());
+    {
+        let tx = store.begin_write().expect("tx");
+        // A kind's rows come back in key order, whatever their ids.
+        let keys: Vec<String> = tx.memo_rows("parse").expect("rows").into_iter().map(|r| r.key).collect();
+        assert_eq!(keys, ["a.rs", "b.rs"]);
+        // An owner must exist, and a task's rows go with it.
+        assert!(
+            tx.conn()
+                .execute("INSERT INTO nodes VALUES (103, 1, 'c.rs', NULL, 99, NULL)", [])
+                .is_err(),
+            "an owner no task has is refused"
+        );
+        tx.conn()
+            .execute_batch("DELETE FROM nodes WHERE owner = 10; DELETE FROM tasks WHERE id = 10;")
+            .expect("delete a task");
+        assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE owner = 10"), 0);
+        assert_eq!(count(&tx, "SELECT count(*) FROM chunks WHERE owner = 10"), 0);
+        assert_eq!(count(&tx, "SELECT count(*) FROM edge_members WHERE edge = 200"), 0);
+        tx.conn()
+            .execute_batch("DELETE FROM tasks WHERE id = 40;")
+            .expect("delete the graph task");
+        assert_eq!(count(&tx, "SELECT count(*) FROM node_values"), 0);
+        assert_eq!(count(&tx, "SELECT count(*) FROM value_marks"), 0);
+        assert_counts_kept(tx.conn());
+        tx.commit().expect("commit");
+    }
+}
+
 /// Schema 7 gave commit messages' chunks negative ids: an index of
 /// schema 6 is emptied by the upgrade (its chunks would keep their ids).
 #[test]
