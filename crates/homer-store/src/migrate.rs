@@ -94,6 +94,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: true,
     },
+    Migration {
+        version: 11,
+        name: "0011_commit_attrs.sql",
+        sql: include_str!("../../../schema/0011_commit_attrs.sql"),
+        empties: false,
+        rebuilds: false,
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -270,6 +277,7 @@ mod tests {
             ("0008_row_counts.sql", 0xe039_846b_07be_324c),
             ("0009_value_marks.sql", 0xaaee_c96e_bfe3_90a2),
             ("0010_tasks_by_kind.sql", 0xe105_8771_0ff4_1997),
+            ("0011_commit_attrs.sql", 0x5806_8faa_eb2b_d227),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

@@ -399,14 +399,15 @@ fn a_version_7_index_keeps_its_rows_and_is_counted() {
 /// Schema 10 keeps the memo table in (kind, key) order: an index of
 /// schema 9 keeps every row (the table is rebuilt with foreign keys off,
 /// so dropping the old one cascades to nothing), its counts, and owners
-/// that still cascade and are still checked.
+/// that still cascade and are still checked. Schema 11 drops what commit
+/// nodes repeated.
 #[test]
-fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind() {
+fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits_slimmed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("homer.db");
     let tables = [
         "SELECT id, kind, key, input_hash, output_hash, revision, quote(value), packed FROM tasks",
-        "SELECT * FROM nodes",
+        "SELECT * FROM nodes WHERE kind != 4",
         "SELECT * FROM edges",
         "SELECT * FROM edge_members",
         "SELECT node, name, quote(value), owner FROM node_values",
@@ -443,7 +444,7 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind() {
         }
         // Ids in an order unlike (kind, key), as grouped ids are.
         conn.execute_batch(
-            "PRAGMA user_version = 9;
+            r#"PRAGMA user_version = 9;
              INSERT INTO tasks VALUES (30, 'parse', 'b.rs', 1, 2, 1, x'0102', 0);
              INSERT INTO tasks VALUES (10, 'parse', 'a.rs', 3, 4, 1, NULL, 0);
              INSERT INTO tasks VALUES (20, 'commit', 'c1', 5, 6, 2, x'07', 0);
@@ -460,7 +461,11 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind() {
              INSERT INTO node_values VALUES (100, 1, 0.25, 40);
              INSERT INTO node_values VALUES (101, 1, 0.75, 40);
              INSERT INTO value_marks VALUES (1, 40, 2, x'00');
-             INSERT INTO chunks VALUES (5, 10, 102, 'f', 'fn f() {}', 7, 1, 7, 1, 1);",
+             INSERT INTO chunks VALUES (5, 10, 102, 'f', 'fn f() {}', 7, 1, 7, 1, 1);
+             INSERT INTO nodes VALUES (103, 4, 'c1', NULL, 20,
+                 '{"author":"Ann","email":"ann@x","time":5,"tz":60,"committed":6,"parents":["p1","p2"],"subject":"Fix \"it\" é"}');
+             INSERT INTO nodes VALUES (104, 4, 'c0', NULL, 20,
+                 '{"author":"B","email":"b@x","time":1,"tz":0,"committed":2,"parents":[],"subject":"s","shallow":true}');"#,
         )
         .expect("version 9 rows");
         snapshot(&conn)
@@ -469,6 +474,21 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind() {
     assert_eq!(store.upgraded_from(), Some(9));
     assert!(!store.upgrade_emptied());
     assert_eq!(snapshot(&store.conn), before, "every row kept");
+    // Commits keep what a reader shows, in the order it was written
+    // (schema 11): the text `CommitAttrs` writes now (homer-vocab's test
+    // `a_commit_node_holds_what_a_reader_shows`).
+    let commits: Vec<String> = store
+        .conn
+        .prepare("SELECT attrs FROM nodes WHERE kind = 4 ORDER BY id")
+        .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+        .expect("commits");
+    assert_eq!(
+        commits,
+        [
+            r#"{"author":"Ann","time":5,"committed":6,"subject":"Fix \"it\" é"}"#,
+            r#"{"author":"B","time":1,"committed":2,"subject":"s","shallow":true}"#,
+        ]
+    );
     let sql: String = store
         .conn
         .query_row("SELECT sql FROM sqlite_schema WHERE name = 'tasks'", [], |r| r.get(0))

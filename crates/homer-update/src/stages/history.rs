@@ -524,11 +524,8 @@ fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Prepared {
     let parents: Vec<String> = info.parents.iter().map(ObjectId::to_hex).collect();
     let attrs = CommitAttrs {
         author: commit.author.name.clone(),
-        email: commit.author.email.clone(),
         time: info.author_time,
-        tz: info.author_offset,
         committed: info.committer_time,
-        parents: parents.clone(),
         subject: info.subject().to_owned(),
         shallow: diff.parent_missing,
     };
