@@ -1078,8 +1078,12 @@ impl WriteTx<'_> {
         let mut stmt = self
             .tx
             .prepare_cached(
-                "SELECT key, value, packed FROM tasks
-                 WHERE kind = ?1 AND value IS NOT NULL ORDER BY key",
+                "SELECT key,
+                        CASE WHEN spilled THEN (SELECT value FROM task_values v WHERE v.id = t.id)
+                             ELSE value END,
+                        packed
+                 FROM tasks t
+                 WHERE kind = ?1 AND (value IS NOT NULL OR spilled) ORDER BY key",
             )
             .map_err(StoreError::sqlite("read task values"))?;
         let mut rows = stmt
@@ -1174,7 +1178,12 @@ impl WriteTx<'_> {
     pub fn memo_value(&self, id: TaskId) -> Result<Option<Vec<u8>>> {
         let stored: Option<(Option<Vec<u8>>, bool)> = self
             .tx
-            .prepare_cached("SELECT value, packed FROM tasks WHERE id = ?1")
+            .prepare_cached(
+                "SELECT CASE WHEN spilled THEN (SELECT value FROM task_values v WHERE v.id = t.id)
+                             ELSE value END,
+                        packed
+                 FROM tasks t WHERE id = ?1",
+            )
             .and_then(|mut s| {
                 s.query_row([id.raw()], |row| Ok((row.get(0)?, row.get(1)?)))
                     .optional()
@@ -1193,22 +1202,29 @@ impl WriteTx<'_> {
             .map_err(StoreError::sqlite("read the memo table"))
     }
 
-    /// Creates or replaces the memo row of a task.
+    /// Creates or replaces the memo row of a task. A value that would make
+    /// the row longer than `SPILL_OVER` bytes is kept in `task_values`
+    /// (schema 10: the memo table keeps its rows short, see there).
     pub fn put_memo(&self, kind: &str, row: &MemoRow, value: Option<&[u8]>) -> Result<()> {
+        let (value, packed) = match value.map(packed::pack_value) {
+            Some((stored, packed)) => (Some(stored), packed),
+            None => (None, false),
+        };
+        let spilled = value
+            .as_ref()
+            .is_some_and(|v| v.len() + row.key.len() + kind.len() > SPILL_OVER);
+        let sql = || StoreError::sqlite("write the memo table");
         self.tx
             .prepare_cached(
-                "INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value, packed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                "INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value, packed,
+                                    spilled)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
                  ON CONFLICT (id) DO UPDATE SET
                      input_hash = excluded.input_hash, output_hash = excluded.output_hash,
                      revision = excluded.revision, value = excluded.value,
-                     packed = excluded.packed",
+                     packed = excluded.packed, spilled = excluded.spilled",
             )
             .and_then(|mut s| {
-                let (value, packed) = match value.map(packed::pack_value) {
-                    Some((stored, packed)) => (Some(stored), packed),
-                    None => (None, false),
-                };
                 s.execute(params![
                     row.id.raw(),
                     kind,
@@ -1216,11 +1232,23 @@ impl WriteTx<'_> {
                     row.input_hash as i64,
                     row.output_hash as i64,
                     row.revision as i64,
-                    value,
-                    packed
+                    if spilled { None } else { value.as_deref() },
+                    packed,
+                    spilled
                 ])
             })
-            .map_err(StoreError::sqlite("write the memo table"))?;
+            .map_err(sql())?;
+        if spilled {
+            self.tx
+                .prepare_cached("INSERT OR REPLACE INTO task_values (id, value) VALUES (?1, ?2)")
+                .and_then(|mut s| s.execute(params![row.id.raw(), value.as_deref()]))
+                .map_err(sql())?;
+        } else {
+            self.tx
+                .prepare_cached("DELETE FROM task_values WHERE id = ?1")
+                .and_then(|mut s| s.execute([row.id.raw()]))
+                .map_err(sql())?;
+        }
         Ok(())
     }
 
@@ -1342,6 +1370,12 @@ impl WriteTx<'_> {
         &self.tx
     }
 }
+
+/// The longest a memo row's value, key and kind may be together and stay
+/// in the row: a table without rowid keeps at most about a quarter of a
+/// 4 KiB page in a row (1,002 bytes with its header) and sends the rest to
+/// overflow pages. Migration 0010 uses the same number.
+const SPILL_OVER: usize = 800;
 
 /// A task's value from its stored form; a value that does not inflate is
 /// a damaged index.

@@ -405,8 +405,14 @@ fn a_version_7_index_keeps_its_rows_and_is_counted() {
 fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits_slimmed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("homer.db");
+    // A task's value was in its row; since schema 10 a long one is aside.
+    let old_tasks =
+        "SELECT id, kind, key, input_hash, output_hash, revision, quote(value), packed FROM tasks";
+    let new_tasks = "SELECT id, kind, key, input_hash, output_hash, revision,
+                quote(coalesce(value, (SELECT value FROM task_values v WHERE v.id = t.id))), packed
+         FROM tasks t";
     let tables = [
-        "SELECT id, kind, key, input_hash, output_hash, revision, quote(value), packed FROM tasks",
+        "",
         "SELECT * FROM nodes WHERE kind != 4",
         "SELECT * FROM edges",
         "SELECT * FROM edge_members",
@@ -414,9 +420,10 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
         "SELECT name, owner, total, quote(marks) FROM value_marks",
         "SELECT id, owner, node, title, quote(body) FROM chunks",
     ];
-    let snapshot = |conn: &rusqlite::Connection| -> Vec<Vec<String>> {
+    let snapshot = |conn: &rusqlite::Connection, tasks: &str| -> Vec<Vec<String>> {
         tables
             .iter()
+            .map(|sql| if sql.is_empty() { tasks } else { sql })
             .map(|sql| {
                 let mut rows: Vec<String> = conn
                     .prepare(sql)
@@ -424,7 +431,10 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
                         let n = s.column_count();
                         s.query_map([], |r| {
                             (0..n)
-                                .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                                .map(|i| {
+                                    r.get::<_, rusqlite::types::Value>(i)
+                                        .map(|v| format!("{v:?}"))
+                                })
                                 .collect::<rusqlite::Result<Vec<_>>>()
                                 .map(|cells| cells.join("|"))
                         })?
@@ -438,7 +448,8 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
     };
     let before = {
         let conn = rusqlite::Connection::open(&path).expect("open");
-        conn.execute_batch("PRAGMA foreign_keys = ON").expect("foreign keys");
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .expect("foreign keys");
         for m in &crate::migrate::MIGRATIONS[..9] {
             conn.execute_batch(m.sql).expect("the old schemas");
         }
@@ -448,7 +459,7 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
              INSERT INTO tasks VALUES (30, 'parse', 'b.rs', 1, 2, 1, x'0102', 0);
              INSERT INTO tasks VALUES (10, 'parse', 'a.rs', 3, 4, 1, NULL, 0);
              INSERT INTO tasks VALUES (20, 'commit', 'c1', 5, 6, 2, x'07', 0);
-             INSERT INTO tasks VALUES (40, 'graph', 'files', 7, 8, 2, NULL, 0);
+             INSERT INTO tasks VALUES (40, 'graph', 'files', 7, 8, 2, zeroblob(3000), 0);
              INSERT INTO nodes VALUES (100, 1, 'a.rs', NULL, 10, NULL);
              INSERT INTO nodes VALUES (101, 1, 'b.rs', NULL, 30, NULL);
              INSERT INTO nodes VALUES (102, 3, 'a.rs::f', NULL, 10, '{}');
@@ -468,12 +479,12 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
                  '{"author":"B","email":"b@x","time":1,"tz":0,"committed":2,"parents":[],"subject":"s","shallow":true}');"#,
         )
         .expect("version 9 rows");
-        snapshot(&conn)
+        snapshot(&conn, old_tasks)
     };
     let mut store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
     assert_eq!(store.upgraded_from(), Some(9));
     assert!(!store.upgrade_emptied());
-    assert_eq!(snapshot(&store.conn), before, "every row kept");
+    assert_eq!(snapshot(&store.conn, new_tasks), before, "every row kept");
     // Commits keep what a reader shows, in the order it was written
     // (schema 11): the text `CommitAttrs` writes now (homer-vocab's test
     // `a_commit_node_holds_what_a_reader_shows`).
@@ -491,16 +502,41 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
     );
     let sql: String = store
         .conn
-        .query_row("SELECT sql FROM sqlite_schema WHERE name = 'tasks'", [], |r| r.get(0))
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'tasks'",
+            [],
+            |r| r.get(0),
+        )
         .expect("schema");
-    assert!(sql.contains("WITHOUT ROWID") && sql.contains("PRIMARY KEY (kind, key)"), "{sql}");
+    assert!(
+        sql.contains("WITHOUT ROWID") && sql.contains("PRIMARY KEY (kind, key)"),
+        "{sql}"
+    );
     let fk: i64 = store
         .conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .expect("foreign keys");
     assert_eq!(fk, 1, "foreign keys are on again");
     assert_counts_kept(&store.conn);
-    assert_eq!(store.check_integrity().expect("integrity"), Vec::<String>::new());
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+    // The graph task's long value went aside (`spilled`), the others stay
+    // in their rows.
+    let spilled: Vec<(String, i64)> = pairs(
+        &store.conn,
+        "SELECT key, spilled FROM tasks ORDER BY kind, key",
+    );
+    assert_eq!(
+        spilled,
+        [
+            ("c1".to_owned(), 0),
+            ("files".to_owned(), 1),
+            ("a.rs".to_owned(), 0),
+            ("b.rs".to_owned(), 0)
+        ]
+    );
     // The old table's pages left the file (it is vacuumed after a rebuild).
     let free: i64 = store
         .conn
@@ -510,12 +546,20 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
     {
         let tx = store.begin_write().expect("tx");
         // A kind's rows come back in key order, whatever their ids.
-        let keys: Vec<String> = tx.memo_rows("parse").expect("rows").into_iter().map(|r| r.key).collect();
+        let keys: Vec<String> = tx
+            .memo_rows("parse")
+            .expect("rows")
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
         assert_eq!(keys, ["a.rs", "b.rs"]);
         // An owner must exist, and a task's rows go with it.
         assert!(
             tx.conn()
-                .execute("INSERT INTO nodes VALUES (103, 1, 'c.rs', NULL, 99, NULL)", [])
+                .execute(
+                    "INSERT INTO nodes VALUES (103, 1, 'c.rs', NULL, 99, NULL)",
+                    []
+                )
                 .is_err(),
             "an owner no task has is refused"
         );
@@ -523,8 +567,14 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
             .execute_batch("DELETE FROM nodes WHERE owner = 10; DELETE FROM tasks WHERE id = 10;")
             .expect("delete a task");
         assert_eq!(count(&tx, "SELECT count(*) FROM edges WHERE owner = 10"), 0);
-        assert_eq!(count(&tx, "SELECT count(*) FROM chunks WHERE owner = 10"), 0);
-        assert_eq!(count(&tx, "SELECT count(*) FROM edge_members WHERE edge = 200"), 0);
+        assert_eq!(
+            count(&tx, "SELECT count(*) FROM chunks WHERE owner = 10"),
+            0
+        );
+        assert_eq!(
+            count(&tx, "SELECT count(*) FROM edge_members WHERE edge = 200"),
+            0
+        );
         tx.conn()
             .execute_batch("DELETE FROM tasks WHERE id = 40;")
             .expect("delete the graph task");
@@ -1370,6 +1420,84 @@ fn stored_marks_place_scores_as_counting_and_follow_their_task() {
 
 /// The values of a task kind read back in key order, each as written,
 /// whether stored deflated or as it is.
+/// A value too long to stay in its memo row is kept in `task_values` and
+/// read back the same, by kind and by id, packed or not; a shorter value
+/// written later takes its place in the row, and the task's deletion
+/// takes the long value with it.
+#[test]
+fn a_long_task_value_spills_and_comes_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("homer.db"), OpenMode::ReadWrite).expect("open");
+    let tx = store.begin_write().expect("tx");
+    let row = |key: &str| MemoRow {
+        id: TaskId::of("parse", key),
+        key: key.to_owned(),
+        input_hash: 1,
+        output_hash: 2,
+        revision: 1,
+    };
+    // Does not deflate (stored as it is), deflates (stored packed), short.
+    let noise: Vec<u8> = (0u32..3000)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let repeated = "abc ".repeat(2000).into_bytes();
+    let short = b"short".to_vec();
+    tx.put_memo("parse", &row("a.rs"), Some(&noise))
+        .expect("put");
+    tx.put_memo("parse", &row("b.rs"), Some(&repeated))
+        .expect("put");
+    tx.put_memo("parse", &row("c.rs"), Some(&short))
+        .expect("put");
+    let spilled = |key: &str| -> i64 {
+        count(
+            &tx,
+            &format!("SELECT spilled FROM tasks WHERE kind = 'parse' AND key = '{key}'"),
+        )
+    };
+    assert_eq!(
+        (spilled("a.rs"), spilled("b.rs"), spilled("c.rs")),
+        (1, 0, 0),
+        "b.rs packs small"
+    );
+    let read: Vec<(String, Vec<u8>)> = tx
+        .memo_values("parse")
+        .expect("read")
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_vec()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("a.rs".to_owned(), noise.clone()),
+            ("b.rs".to_owned(), repeated),
+            ("c.rs".to_owned(), short.clone())
+        ]
+    );
+    assert_eq!(
+        tx.memo_value(TaskId::of("parse", "a.rs")).expect("read"),
+        Some(noise)
+    );
+    // Rewritten short: back in the row, nothing left aside.
+    tx.put_memo("parse", &row("a.rs"), Some(&short))
+        .expect("put");
+    assert_eq!(spilled("a.rs"), 0);
+    assert_eq!(count(&tx, "SELECT count(*) FROM task_values"), 0);
+    assert_eq!(
+        tx.memo_value(TaskId::of("parse", "a.rs")).expect("read"),
+        Some(short)
+    );
+    // Long again, then the task goes: its value goes with it.
+    let varied: Vec<u8> = (0u32..5000)
+        .map(|i| (i.wrapping_mul(2_246_822_519) >> 11) as u8)
+        .collect();
+    tx.put_memo("parse", &row("a.rs"), Some(&varied))
+        .expect("put");
+    assert_eq!(count(&tx, "SELECT count(*) FROM task_values"), 1);
+    tx.delete_task(TaskId::of("parse", "a.rs")).expect("delete");
+    assert_eq!(count(&tx, "SELECT count(*) FROM task_values"), 0);
+    tx.commit().expect("commit");
+}
+
 #[test]
 fn memo_values_come_back_as_written_in_key_order() {
     let dir = tempfile::tempdir().expect("tempdir");
