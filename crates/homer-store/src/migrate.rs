@@ -145,12 +145,12 @@ pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError
                 .copied()
                 .collect()
         };
-        let (reached, empties) = if first.rebuilds {
+        let (reached, batch_emptied) = if first.rebuilds {
             without_foreign_keys(conn, |conn| run_batch(conn, from, &batch))?
         } else {
             run_batch(conn, from, &batch)?
         };
-        emptied |= empties;
+        emptied |= batch_emptied;
         rebuilt |= first.rebuilds;
         if reached <= from {
             break;

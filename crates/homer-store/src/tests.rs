@@ -396,66 +396,44 @@ fn a_version_7_index_keeps_its_rows_and_is_counted() {
     assert_eq!(named(&summary.edges), [("defines".to_owned(), 1)]);
 }
 
-/// Schema 10 keeps the memo table in (kind, key) order: an index of
-/// schema 9 keeps every row (the table is rebuilt with foreign keys off,
-/// so dropping the old one cascades to nothing), its counts, and owners
-/// that still cascade and are still checked. Schema 11 drops what commit
-/// nodes repeated.
-#[test]
-fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits_slimmed() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("homer.db");
-    // A task's value was in its row; since schema 10 a long one is aside.
-    let old_tasks =
-        "SELECT id, kind, key, input_hash, output_hash, revision, quote(value), packed FROM tasks";
-    let new_tasks = "SELECT id, kind, key, input_hash, output_hash, revision,
-                quote(coalesce(value, (SELECT value FROM task_values v WHERE v.id = t.id))), packed
-         FROM tasks t";
-    let tables = [
-        "",
-        "SELECT * FROM nodes WHERE kind != 4",
-        "SELECT * FROM edges",
-        "SELECT * FROM edge_members",
-        "SELECT node, name, quote(value), owner FROM node_values",
-        "SELECT name, owner, total, quote(marks) FROM value_marks",
-        "SELECT id, owner, node, title, quote(body) FROM chunks",
-    ];
-    let snapshot = |conn: &rusqlite::Connection, tasks: &str| -> Vec<Vec<String>> {
-        tables
-            .iter()
-            .map(|sql| if sql.is_empty() { tasks } else { sql })
-            .map(|sql| {
-                let mut rows: Vec<String> = conn
-                    .prepare(sql)
-                    .and_then(|mut s| {
-                        let n = s.column_count();
-                        s.query_map([], |r| {
-                            (0..n)
-                                .map(|i| {
-                                    r.get::<_, rusqlite::types::Value>(i)
-                                        .map(|v| format!("{v:?}"))
-                                })
-                                .collect::<rusqlite::Result<Vec<_>>>()
-                                .map(|cells| cells.join("|"))
-                        })?
-                        .collect()
+/// Every row `sql` returns, its cells joined, sorted.
+fn sorted_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut rows: Vec<String> = conn
+        .prepare(sql)
+        .and_then(|mut s| {
+            let n = s.column_count();
+            s.query_map([], |r| {
+                (0..n)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
                     })
-                    .expect("rows");
-                rows.sort();
-                rows
-            })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map(|cells| cells.join("|"))
+            })?
             .collect()
-    };
-    let before = {
-        let conn = rusqlite::Connection::open(&path).expect("open");
-        conn.execute_batch("PRAGMA foreign_keys = ON")
-            .expect("foreign keys");
-        for m in &crate::migrate::MIGRATIONS[..9] {
-            conn.execute_batch(m.sql).expect("the old schemas");
-        }
-        // Ids in an order unlike (kind, key), as grouped ids are.
-        conn.execute_batch(
-            r#"PRAGMA user_version = 9;
+        })
+        .expect("rows");
+    rows.sort();
+    rows
+}
+
+/// `n` bytes that do not deflate (xorshift32 from `seed`).
+fn noise(n: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+/// What Homer with schema 9 left, in every table schema 10 and 11 touch;
+/// ids in an order unlike (kind, key), as grouped ids are.
+const VERSION_9_ROWS: &str = r#"PRAGMA user_version = 9;
              INSERT INTO tasks VALUES (30, 'parse', 'b.rs', 1, 2, 1, x'0102', 0);
              INSERT INTO tasks VALUES (10, 'parse', 'a.rs', 3, 4, 1, NULL, 0);
              INSERT INTO tasks VALUES (20, 'commit', 'c1', 5, 6, 2, x'07', 0);
@@ -476,9 +454,45 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
              INSERT INTO nodes VALUES (103, 4, 'c1', NULL, 20,
                  '{"author":"Ann","email":"ann@x","time":5,"tz":60,"committed":6,"parents":["p1","p2"],"subject":"Fix \"it\" é"}');
              INSERT INTO nodes VALUES (104, 4, 'c0', NULL, 20,
-                 '{"author":"B","email":"b@x","time":1,"tz":0,"committed":2,"parents":[],"subject":"s","shallow":true}');"#,
-        )
-        .expect("version 9 rows");
+                 '{"author":"B","email":"b@x","time":1,"tz":0,"committed":2,"parents":[],"subject":"s","shallow":true}');"#;
+
+/// Schema 10 keeps the memo table in (kind, key) order: an index of
+/// schema 9 keeps every row (the table is rebuilt with foreign keys off,
+/// so dropping the old one cascades to nothing), its counts, and owners
+/// that still cascade and are still checked. Schema 11 drops what commit
+/// nodes repeated.
+#[test]
+fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits_slimmed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    // A task's value was in its row; since schema 10 a long one is aside.
+    let old_tasks =
+        "SELECT id, kind, key, input_hash, output_hash, revision, quote(value), packed FROM tasks";
+    let new_tasks = "SELECT id, kind, key, input_hash, output_hash, revision,
+                quote(coalesce(value, (SELECT value FROM task_values v WHERE v.id = t.id))), packed
+         FROM tasks t";
+    let snapshot = |conn: &rusqlite::Connection, tasks: &str| -> Vec<Vec<String>> {
+        [
+            tasks,
+            "SELECT * FROM nodes WHERE kind != 4",
+            "SELECT * FROM edges",
+            "SELECT * FROM edge_members",
+            "SELECT node, name, quote(value), owner FROM node_values",
+            "SELECT name, owner, total, quote(marks) FROM value_marks",
+            "SELECT id, owner, node, title, quote(body) FROM chunks",
+        ]
+        .iter()
+        .map(|sql| sorted_rows(conn, sql))
+        .collect()
+    };
+    let before = {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .expect("foreign keys");
+        for m in &crate::migrate::MIGRATIONS[..9] {
+            conn.execute_batch(m.sql).expect("the old schemas");
+        }
+        conn.execute_batch(VERSION_9_ROWS).expect("version 9 rows");
         snapshot(&conn, old_tasks)
     };
     let mut store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
@@ -543,6 +557,12 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
         .query_row("PRAGMA freelist_count", [], |r| r.get(0))
         .expect("free pages");
     assert_eq!(free, 0);
+    assert_owners_checked_and_cascading(&mut store);
+}
+
+/// After the upgrade of `VERSION_9_ROWS`: a kind's tasks come back in key
+/// order, an owner must exist, and a task's rows still go with it.
+fn assert_owners_checked_and_cascading(store: &mut Store) {
     {
         let tx = store.begin_write().expect("tx");
         // A kind's rows come back in key order, whatever their ids.
@@ -557,7 +577,7 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
         assert!(
             tx.conn()
                 .execute(
-                    "INSERT INTO nodes VALUES (103, 1, 'c.rs', NULL, 99, NULL)",
+                    "INSERT INTO nodes VALUES (105, 1, 'c.rs', NULL, 99, NULL)",
                     []
                 )
                 .is_err(),
@@ -1437,12 +1457,10 @@ fn a_long_task_value_spills_and_comes_back() {
         revision: 1,
     };
     // Does not deflate (stored as it is), deflates (stored packed), short.
-    let noise: Vec<u8> = (0u32..3000)
-        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
-        .collect();
+    let random = noise(3000, 2_654_435_761);
     let repeated = "abc ".repeat(2000).into_bytes();
     let short = b"short".to_vec();
-    tx.put_memo("parse", &row("a.rs"), Some(&noise))
+    tx.put_memo("parse", &row("a.rs"), Some(&random))
         .expect("put");
     tx.put_memo("parse", &row("b.rs"), Some(&repeated))
         .expect("put");
@@ -1468,14 +1486,14 @@ fn a_long_task_value_spills_and_comes_back() {
     assert_eq!(
         read,
         [
-            ("a.rs".to_owned(), noise.clone()),
+            ("a.rs".to_owned(), random.clone()),
             ("b.rs".to_owned(), repeated),
             ("c.rs".to_owned(), short.clone())
         ]
     );
     assert_eq!(
         tx.memo_value(TaskId::of("parse", "a.rs")).expect("read"),
-        Some(noise)
+        Some(random)
     );
     // Rewritten short: back in the row, nothing left aside.
     tx.put_memo("parse", &row("a.rs"), Some(&short))
@@ -1487,9 +1505,7 @@ fn a_long_task_value_spills_and_comes_back() {
         Some(short)
     );
     // Long again, then the task goes: its value goes with it.
-    let varied: Vec<u8> = (0u32..5000)
-        .map(|i| (i.wrapping_mul(2_246_822_519) >> 11) as u8)
-        .collect();
+    let varied = noise(5000, 2_246_822_519);
     tx.put_memo("parse", &row("a.rs"), Some(&varied))
         .expect("put");
     assert_eq!(count(&tx, "SELECT count(*) FROM task_values"), 1);
