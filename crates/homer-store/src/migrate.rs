@@ -128,6 +128,22 @@ pub(crate) fn user_version(conn: &Connection) -> Result<u32, StoreError> {
 /// migrations of a transaction, and an interrupted upgrade leaves the last
 /// committed version behind, which the next open carries on from.
 pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
+    // A rebuild sorts a whole table and the vacuum after it copies the
+    // whole file into a temporary database: with the connection's temporary
+    // store in memory, both were held there (the kernel-sized index's
+    // upgrade peaked at 960 MB). On disk while migrating, as SQLite's
+    // default is; the store's setting comes back after.
+    conn.execute_batch("PRAGMA temp_store = FILE")
+        .map_err(StoreError::sqlite(
+            "keep the migration's temporary data on disk",
+        ))?;
+    let migrated = migrate_all(conn, from);
+    conn.execute_batch("PRAGMA temp_store = MEMORY")
+        .map_err(StoreError::sqlite("keep temporary data in memory again"))?;
+    migrated
+}
+
+fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
     let mut from = from;
     let mut emptied = false;
     let mut rebuilt = false;

@@ -117,6 +117,13 @@ fn open_creates_a_wal_database_at_the_latest_schema() {
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
         .expect("foreign keys");
     assert_eq!(fk, 1);
+    // Migrating kept its temporary data on disk; the store's own setting
+    // (in memory) is back.
+    let temp_store: i64 = store
+        .conn
+        .query_row("PRAGMA temp_store", [], |r| r.get(0))
+        .expect("temp store");
+    assert_eq!(temp_store, 2);
     drop(store);
     // Reopening migrates nothing and succeeds read-only too.
     Store::open(&path, OpenMode::ReadOnly).expect("reopen read-only");
