@@ -1077,14 +1077,12 @@ impl WriteTx<'_> {
         let mut values = MemoValues::default();
         let mut stmt = self
             .tx
-            .prepare_cached(
-                "SELECT key,
-                        CASE WHEN spilled THEN (SELECT value FROM task_values v WHERE v.id = t.id)
-                             ELSE value END,
-                        packed
-                 FROM tasks t
-                 WHERE kind = ?1 AND (value IS NOT NULL OR spilled) ORDER BY key",
-            )
+            .prepare_cached(concat!(
+                "SELECT key, ",
+                stored_value!(),
+                ", packed FROM tasks t
+                     WHERE kind = ?1 AND (value IS NOT NULL OR spilled) ORDER BY key"
+            ))
             .map_err(StoreError::sqlite("read task values"))?;
         let mut rows = stmt
             .query([kind])
@@ -1178,12 +1176,11 @@ impl WriteTx<'_> {
     pub fn memo_value(&self, id: TaskId) -> Result<Option<Vec<u8>>> {
         let stored: Option<(Option<Vec<u8>>, bool)> = self
             .tx
-            .prepare_cached(
-                "SELECT CASE WHEN spilled THEN (SELECT value FROM task_values v WHERE v.id = t.id)
-                             ELSE value END,
-                        packed
-                 FROM tasks t WHERE id = ?1",
-            )
+            .prepare_cached(concat!(
+                "SELECT ",
+                stored_value!(),
+                ", packed FROM tasks t WHERE id = ?1"
+            ))
             .and_then(|mut s| {
                 s.query_row([id.raw()], |row| Ok((row.get(0)?, row.get(1)?)))
                     .optional()
@@ -1370,6 +1367,16 @@ impl WriteTx<'_> {
         &self.tx
     }
 }
+
+/// A task's stored value in SQL, wherever it is kept: in its row of
+/// `tasks t`, or aside in `task_values` when the row says `spilled`.
+macro_rules! stored_value {
+    () => {
+        "CASE WHEN t.spilled THEN (SELECT v.value FROM task_values v WHERE v.id = t.id)
+              ELSE t.value END"
+    };
+}
+pub(crate) use stored_value;
 
 /// The longest a memo row's value, key and kind may be together and stay
 /// in the row: a table without rowid keeps at most about a quarter of a

@@ -377,11 +377,11 @@ fn dump_marks(lines: &mut Lines<'_>) -> Result<()> {
 
 fn dump_tasks(lines: &mut Lines<'_>, options: DumpOptions) -> Result<()> {
     lines.collect(
-        "SELECT kind, key, input_hash, output_hash, revision,
-                COALESCE(hex(CASE WHEN spilled
-                                  THEN (SELECT value FROM task_values v WHERE v.id = t.id)
-                                  ELSE value END), '-')
-         FROM tasks t",
+        concat!(
+            "SELECT kind, key, input_hash, output_hash, revision, COALESCE(hex(",
+            crate::stored_value!(),
+            "), '-') FROM tasks t"
+        ),
         |r| {
             let revision = if options.revisions {
                 format!(" rev={}", r.get::<_, i64>(4)?)
