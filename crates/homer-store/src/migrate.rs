@@ -133,14 +133,9 @@ pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError
     // store in memory, both were held there (the kernel-sized index's
     // upgrade peaked at 960 MB). On disk while migrating, as SQLite's
     // default is; the store's setting comes back after.
-    conn.execute_batch("PRAGMA temp_store = FILE")
-        .map_err(StoreError::sqlite(
-            "keep the migration's temporary data on disk",
-        ))?;
-    let migrated = migrate_all(conn, from);
-    conn.execute_batch("PRAGMA temp_store = MEMORY")
-        .map_err(StoreError::sqlite("keep temporary data in memory again"))?;
-    migrated
+    with_setting(conn, "temp_store = FILE", "temp_store = MEMORY", |conn| {
+        migrate_all(conn, from)
+    })
 }
 
 fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
@@ -162,7 +157,9 @@ fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
                 .collect()
         };
         let (reached, batch_emptied) = if first.rebuilds {
-            without_foreign_keys(conn, |conn| run_batch(conn, from, &batch))?
+            with_setting(conn, "foreign_keys = OFF", "foreign_keys = ON", |conn| {
+                run_batch(conn, from, &batch)
+            })?
         } else {
             run_batch(conn, from, &batch)?
         };
@@ -239,17 +236,20 @@ fn run_batch(
     Ok((reached, empties))
 }
 
-/// Runs `f` with foreign keys off (a setting only changed outside a
-/// transaction), and turns them on again whatever it returned.
-fn without_foreign_keys<T>(
+/// Runs `f` with the connection's `PRAGMA set` (foreign keys, the
+/// temporary store: settings changed only outside a transaction), then
+/// `PRAGMA reset`, whatever `f` returned.
+fn with_setting<T>(
     conn: &mut Connection,
+    set: &'static str,
+    reset: &'static str,
     f: impl FnOnce(&mut Connection) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
-    conn.execute_batch("PRAGMA foreign_keys = OFF")
-        .map_err(StoreError::sqlite("turn foreign keys off for a migration"))?;
+    conn.execute_batch(&format!("PRAGMA {set}"))
+        .map_err(StoreError::sqlite("change a setting for the migrations"))?;
     let out = f(conn);
-    conn.execute_batch("PRAGMA foreign_keys = ON")
-        .map_err(StoreError::sqlite("turn foreign keys on after a migration"))?;
+    conn.execute_batch(&format!("PRAGMA {reset}"))
+        .map_err(StoreError::sqlite("restore a setting after the migrations"))?;
     out
 }
 
