@@ -65,6 +65,11 @@ fn side_database(repo: &Path) -> PathBuf {
     repo.join(".homer/homer.db.new")
 }
 
+/// The mark of a transaction under way in the side database.
+fn side_mark(repo: &Path) -> PathBuf {
+    repo.join(".homer/homer.db.new-building")
+}
+
 /// The index's problems (none when consistent) and its canonical dump.
 fn check(repo: &Path) -> String {
     check_file(&database(repo))
@@ -277,6 +282,32 @@ fn readers_are_told(repo: &Path, incremental: bool, stage: &str, head: &str) {
     }
 }
 
+/// What a killed update left: checks it and says where it was.
+fn killed(
+    repo: &Path,
+    incremental: bool,
+    finished: &[(&str, Option<String>)],
+    head: &str,
+) -> String {
+    // A cold update builds beside the index and publishes at the end: a
+    // kill before that leaves the side file to resume.
+    let side = side_database(repo);
+    // A new index is written without a journal: killed inside a stage, it
+    // may be torn, and its mark says so. The next update must start it
+    // again (checked by the caller with the dump).
+    if side.exists() && side_mark(repo).exists() {
+        return "killed inside a stage of a new index".to_owned();
+    }
+    let path = if side.exists() { side } else { database(repo) };
+    if !path.exists() {
+        return "killed before the database existed".to_owned();
+    }
+    let stage = stage_reached(&path, finished);
+    let _ = check_file(&path);
+    readers_are_told(repo, incremental, &stage, head);
+    format!("killed in {stage}")
+}
+
 #[test]
 fn an_update_killed_at_any_moment_resumes_to_the_same_index() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -352,17 +383,7 @@ fn an_update_killed_at_any_moment_resumes_to_the_same_index() {
             }
             child.kill().expect("SIGKILL");
             child.wait().expect("reap");
-            // A cold update builds beside the index and publishes at the
-            // end: a kill before that leaves the side file to resume.
-            let side = side_database(&repo);
-            let path = if side.exists() { side } else { database(&repo) };
-            if path.exists() {
-                let stage = stage_reached(&path, &finished);
-                let _ = check_file(&path);
-                readers_are_told(&repo, incremental_run, &stage, &head);
-                break format!("killed in {stage}");
-            }
-            break "killed before the database existed".to_owned();
+            break killed(&repo, incremental_run, &finished, &head);
         };
         eprintln!("kill {i}: after {} ms: {what}", delay.as_millis());
         *reached

@@ -162,6 +162,10 @@ pub struct Store {
     path: PathBuf,
     /// The schema the database had when this open upgraded it.
     upgraded_from: Option<u32>,
+    /// Set while a new index is written without a journal
+    /// ([`Store::open_building`]): the file that says a write transaction
+    /// is under way, so the database may be torn if this process dies.
+    building: Option<PathBuf>,
 }
 
 impl fmt::Debug for Store {
@@ -202,10 +206,33 @@ fn remove_file(path: &Path) -> Result<()> {
 /// database before renaming it over it.
 const PACKED: &str = "-packed";
 
+/// The suffix of the file that marks a write transaction under way in a
+/// database written without a journal ([`Store::open_building`]).
+const BUILDING: &str = "-building";
+
+/// Creates the mark of an unjournaled transaction and makes it durable
+/// (the file and its directory entry) before any page of it is written.
+fn make_mark(mark: &Path) -> Result<()> {
+    let io = |source| StoreError::Io {
+        path: mark.to_path_buf(),
+        source,
+    };
+    std::fs::File::create(mark)
+        .and_then(|f| f.sync_all())
+        .map_err(io)?;
+    if let Some(dir) = mark.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io)?;
+    }
+    Ok(())
+}
+
 /// Removes a database file with its WAL and shared-memory files (and a
 /// packed copy a killed [`Store::compact`] left).
 pub fn remove_database(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-shm", PACKED] {
+    // The mark last: a database without it is taken as whole.
+    for suffix in ["", "-wal", "-shm", PACKED, BUILDING] {
         remove_file(&suffixed(path, suffix))?;
     }
     Ok(())
@@ -379,7 +406,66 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             upgraded_from,
+            building: None,
         })
+    }
+
+    /// Opens a new index that nobody reads until it is published (one
+    /// built beside the index in use), to be written without a journal.
+    /// A journal (the WAL) is what lets a reader see a consistent state
+    /// while a writer works, and a killed write be undone; without it
+    /// every page is written once instead of to the WAL and then again
+    /// into the file, which is most of what a cold build spends in the
+    /// kernel (docs/PERFORMANCE.md). What stays: each transaction, while it
+    /// runs, is marked by a file beside the database (`-building`), made
+    /// durable before the first page is written and removed after the
+    /// commit has synced the file. A database found with its mark may be
+    /// torn: it is deleted and `true` returned, and the build starts again;
+    /// one found without it holds every transaction that committed, and
+    /// the build resumes from it as before. [`Store::finish_building`]
+    /// returns to WAL before anything reads the file.
+    pub fn open_building(path: &Path) -> Result<(Store, bool)> {
+        let mark = suffixed(path, BUILDING);
+        let torn = mark.exists();
+        if torn {
+            remove_database(path)?;
+        }
+        let mut store = Store::open(path, OpenMode::ReadWrite)?;
+        let mode: String = store
+            .conn
+            .query_row("PRAGMA journal_mode = OFF", [], |row| row.get(0))
+            .map_err(StoreError::sqlite("write the new index without a journal"))?;
+        if !mode.eq_ignore_ascii_case("off") {
+            return Err(StoreError::Sqlite {
+                what: "write the new index without a journal",
+                source: rusqlite::Error::InvalidQuery,
+            });
+        }
+        store.building = Some(mark);
+        Ok((store, torn))
+    }
+
+    /// Ends [`Store::open_building`]'s unjournaled writing: the database
+    /// is in WAL mode again, as every index is when read or updated.
+    pub fn finish_building(&mut self) -> Result<()> {
+        let Some(mark) = self.building.clone() else {
+            return Ok(());
+        };
+        // The switch rewrites the header: marked like a transaction.
+        make_mark(&mark)?;
+        let wal: String = self
+            .conn
+            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+            .map_err(StoreError::sqlite("switch the new index to WAL mode"))?;
+        if !wal.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Sqlite {
+                what: "switch the new index to WAL mode",
+                source: rusqlite::Error::InvalidQuery,
+            });
+        }
+        remove_file(&mark)?;
+        self.building = None;
+        Ok(())
     }
 
     /// A fresh in-memory database at the latest schema, for tests.
@@ -399,6 +485,7 @@ impl Store {
             conn,
             path,
             upgraded_from: None,
+            building: None,
         })
     }
 
@@ -442,12 +529,16 @@ impl Store {
     /// write lock now, so a concurrent writer waits here (busy timeout)
     /// rather than failing halfway through a stage.
     pub fn begin_write(&mut self) -> Result<WriteTx<'_>> {
+        if let Some(mark) = &self.building {
+            make_mark(mark)?;
+        }
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(StoreError::sqlite("begin a write transaction"))?;
         Ok(WriteTx {
             tx,
+            building: self.building.as_deref(),
             known_nodes: RefCell::new(HashSet::new()),
             value_codes: RefCell::default(),
         })
@@ -959,6 +1050,9 @@ pub struct MemoRow {
 /// The write transaction of one stage.
 pub struct WriteTx<'c> {
     tx: rusqlite::Transaction<'c>,
+    /// The mark of this transaction when the database has no journal:
+    /// removed once the commit is in the file.
+    building: Option<&'c Path>,
     /// Nodes known to exist in this transaction, so interning a node that is
     /// referenced many times (a file in many commits) costs one statement.
     /// Cleared whenever nodes may have been deleted.
@@ -983,7 +1077,13 @@ impl WriteTx<'_> {
         self.apply_text_index()?;
         self.tx
             .commit()
-            .map_err(StoreError::sqlite("commit a stage"))
+            .map_err(StoreError::sqlite("commit a stage"))?;
+        // Without a journal the commit synced the file (synchronous =
+        // NORMAL) before returning: the transaction is whole on disk.
+        match self.building {
+            Some(mark) => remove_file(mark),
+            None => Ok(()),
+        }
     }
 
     pub fn checkpoint(&self, name: &str) -> Result<Option<String>> {

@@ -680,6 +680,75 @@ fn write_file_task(tx: &WriteTx<'_>, path: &str, symbols: &[&str], fresh: bool) 
     w.finish(None).expect("finish")
 }
 
+fn journal_mode(store: &Store) -> String {
+    store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("journal mode")
+}
+
+fn task_count(store: &Store) -> i64 {
+    store
+        .conn
+        .query_row("SELECT count(*) FROM tasks", [], |r| r.get(0))
+        .expect("count tasks")
+}
+
+#[test]
+fn a_new_index_is_written_without_a_journal_and_a_torn_one_is_started_again() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db.new");
+    let mark = dir.path().join("homer.db.new-building");
+    let (mut store, torn) = Store::open_building(&path).expect("open");
+    assert!(!torn);
+    assert_eq!(journal_mode(&store), "off");
+    assert!(!mark.exists());
+
+    // A transaction is marked from before its first write to its commit.
+    let tx = store.begin_write().expect("begin");
+    assert!(mark.exists(), "a transaction under way is marked");
+    write_file_task(&tx, "a.py", &["f"], true);
+    tx.commit().expect("commit");
+    assert!(!mark.exists(), "a committed transaction is not");
+
+    // One that never commits (an error, a kill) leaves its mark: without
+    // a journal nothing can undo what it wrote.
+    let tx = store.begin_write().expect("begin");
+    write_file_task(&tx, "b.py", &["g"], true);
+    drop(tx);
+    assert!(mark.exists());
+    drop(store);
+    let (mut store, torn) = Store::open_building(&path).expect("reopen");
+    assert!(torn, "a marked file is taken as torn");
+    assert!(!mark.exists());
+    assert_eq!(task_count(&store), 0, "and built again from nothing");
+
+    // Unmarked, it holds what committed, and the build resumes from it.
+    let tx = store.begin_write().expect("begin");
+    write_file_task(&tx, "a.py", &["f"], true);
+    tx.commit().expect("commit");
+    drop(store);
+    let (mut store, torn) = Store::open_building(&path).expect("reopen");
+    assert!(!torn);
+    assert_eq!(task_count(&store), 1);
+
+    // Finished, it is a WAL database like any index, and sound.
+    store.finish_building().expect("finish");
+    assert_eq!(journal_mode(&store), "wal");
+    assert!(!mark.exists());
+    assert_eq!(
+        store.check_integrity().expect("check"),
+        Vec::<String>::new()
+    );
+    drop(store);
+    let store = Store::open(&path, OpenMode::ReadOnly).expect("open read-only");
+    assert_eq!(task_count(&store), 1);
+    // Removing a database removes its mark too.
+    std::fs::write(&mark, b"").expect("mark");
+    remove_database(&path).expect("remove");
+    assert!(!mark.exists() && !path.exists());
+}
+
 #[test]
 fn rewriting_a_task_keeps_unchanged_rows_and_removes_stale_ones() {
     let mut store = Store::open_in_memory().expect("open");

@@ -288,33 +288,45 @@ fn embed(
 }
 
 /// Opens the store the update writes, and says whether it is a new index
-/// built beside the one readers use. A new index (the first, or a
+/// built beside the one readers use, and whether a side file left by a
+/// killed build was found torn and deleted. A new index (the first, or a
 /// rebuild) takes the place of the old one once every memoized stage is
 /// in, so a reader sees the old index or the new one, never a half-built
-/// one. A first build that was killed resumes in its side file; a rebuild
-/// that was killed is abandoned by the next plain update.
-fn open_store(workspace: &Workspace, rebuild: bool) -> Result<(Store, bool), UpdateError> {
+/// one. It is written without a journal ([`Store::open_building`]): a
+/// first build killed between two stages resumes in its side file, one
+/// killed inside a stage starts again; a rebuild that was killed is
+/// abandoned by the next plain update.
+fn open_store(workspace: &Workspace, rebuild: bool) -> Result<(Store, bool, bool), UpdateError> {
     let building = rebuild || !workspace.database().exists();
     if rebuild || !building {
         workspace.remove_side_database()?;
     }
-    let path = if building {
-        workspace.side_database()
+    let (store, torn) = if building {
+        Store::open_building(&workspace.side_database())?
     } else {
-        workspace.database().to_path_buf()
+        (
+            Store::open(workspace.database(), OpenMode::ReadWrite)?,
+            false,
+        )
     };
-    let store = Store::open(&path, OpenMode::ReadWrite)?;
     store.count_rows();
-    Ok((store, building))
+    Ok((store, building, torn))
 }
 
-/// What to say before the stages run: a schema the opening upgraded, a
-/// repository without commits.
+/// What to say before the stages run: a new index found torn and started
+/// again, a schema the opening upgraded, a repository without commits.
 fn opening_notes(
     store: &Store,
     no_commits: bool,
+    torn: bool,
     note: &mut dyn FnMut(String),
 ) -> Result<(), UpdateError> {
+    if torn {
+        note(
+            "the last build of this index was stopped inside a stage; it starts again from the beginning"
+                .to_owned(),
+        );
+    }
     if let Some(from) = store.upgraded_from() {
         note(format!(
             "upgraded the index from schema {from} to {}{}",
@@ -336,7 +348,8 @@ fn opening_notes(
 /// one's vectors for texts that did not change and packing its pages
 /// first; returns the store opened in its place and how many vectors were
 /// kept.
-fn publish(store: Store, workspace: &Workspace) -> Result<(Store, usize), UpdateError> {
+fn publish(mut store: Store, workspace: &Workspace) -> Result<(Store, usize), UpdateError> {
+    store.finish_building()?;
     let adopted = store.adopt_embeddings(workspace.database());
     Ok((store.compact()?.publish(workspace.database())?, adopted))
 }
@@ -416,13 +429,13 @@ pub fn update(
         Head::Commit { id, tree, .. } => Some((id, tree)),
         Head::Unborn { .. } => None,
     };
-    let (mut store, building) = open_store(&workspace, options.rebuild)?;
+    let (mut store, building, torn) = open_store(&workspace, options.rebuild)?;
     let mut notes = Vec::new();
     let mut note = |text: String| {
         progress.note(&text);
         notes.push(text);
     };
-    opening_notes(&store, head.is_none(), &mut note)?;
+    opening_notes(&store, head.is_none(), torn, &mut note)?;
     let observer = ProgressObserver { progress };
 
     // Each stage commits on its own: a killed update keeps every finished
