@@ -422,8 +422,9 @@ impl Store {
     /// commit has synced the file. A database found with its mark may be
     /// torn: it is deleted and `true` returned, and the build starts again;
     /// one found without it holds every transaction that committed, and
-    /// the build resumes from it as before. [`Store::finish_building`]
-    /// returns to WAL before anything reads the file.
+    /// the build resumes from it as before. [`Store::compact`] packs it
+    /// into a copy opened in WAL mode, as every index is when read or
+    /// updated ([`Store::finish_building`] switches it back in place).
     pub fn open_building(path: &Path) -> Result<(Store, bool)> {
         let mark = suffixed(path, BUILDING);
         let torn = mark.exists();
@@ -589,6 +590,12 @@ impl Store {
     /// none (it is being replaced, perhaps because it is damaged).
     pub fn adopt_embeddings(&self, old: &Path) -> usize {
         let uri = format!("file:{}?mode=ro", old.display());
+        // Written like a transaction of a new index: marked meanwhile.
+        if let Some(mark) = &self.building
+            && make_mark(mark).is_err()
+        {
+            return 0;
+        }
         let copy = || -> rusqlite::Result<usize> {
             self.conn.execute("ATTACH DATABASE ?1 AS old", [&uri])?;
             let copied = self.conn.execute(
@@ -603,7 +610,14 @@ impl Store {
             detached?;
             Ok(copied)
         };
-        copy().unwrap_or(0)
+        let copied = copy();
+        // A failed copy may have left pages half written: the mark stays.
+        if copied.is_ok()
+            && let Some(mark) = &self.building
+        {
+            let _ = remove_file(mark);
+        }
+        copied.unwrap_or(0)
     }
 
     /// Packs a newly built index before anyone reads it, and returns it
@@ -616,20 +630,29 @@ impl Store {
     /// hono's 17 MB), so it is for a build from scratch, not an update.
     /// `VACUUM INTO` rather than `VACUUM`: the latter builds the copy in
     /// temporary storage (memory here) and writes it back through the WAL.
-    pub fn compact(self) -> Result<Store> {
+    pub fn compact(mut self) -> Result<Store> {
         let packed = suffixed(&self.path, PACKED);
         let Some(packed_name) = packed.to_str().map(str::to_owned) else {
             // SQLite takes the file name as text; a path that is not UTF-8
             // keeps its index as built.
+            self.finish_building()?;
             return Ok(self);
         };
         remove_file(&packed)?;
+        // A new index merges its text index without a journal too, marked
+        // like its stages' transactions; the packed copy is opened in WAL.
+        if let Some(mark) = &self.building {
+            make_mark(mark)?;
+        }
         self.conn
             .execute(
                 "INSERT INTO chunk_text (chunk_text) VALUES ('optimize')",
                 [],
             )
             .map_err(StoreError::sqlite("merge the text index"))?;
+        if let Some(mark) = self.building.take() {
+            remove_file(&mark)?;
+        }
         // The copy reads each page once: a large page cache would only
         // grow the process (the stages' 64 MB is for their transactions).
         self.conn

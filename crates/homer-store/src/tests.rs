@@ -750,6 +750,24 @@ fn a_new_index_is_written_without_a_journal_and_a_torn_one_is_started_again() {
 }
 
 #[test]
+fn a_new_index_is_packed_into_a_wal_copy_without_its_mark() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db.new");
+    let (mut store, _) = Store::open_building(&path).expect("open");
+    let tx = store.begin_write().expect("begin");
+    write_file_task(&tx, "a.py", &["f", "g"], true);
+    tx.commit().expect("commit");
+    let store = store.compact().expect("compact");
+    assert_eq!(journal_mode(&store), "wal");
+    assert!(!dir.path().join("homer.db.new-building").exists());
+    assert_eq!(task_count(&store), 1);
+    assert_eq!(
+        store.check_integrity().expect("check"),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn rewriting_a_task_keeps_unchanged_rows_and_removes_stale_ones() {
     let mut store = Store::open_in_memory().expect("open");
     let tx = store.begin_write().expect("tx");

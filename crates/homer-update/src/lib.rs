@@ -348,8 +348,7 @@ fn opening_notes(
 /// one's vectors for texts that did not change and packing its pages
 /// first; returns the store opened in its place and how many vectors were
 /// kept.
-fn publish(mut store: Store, workspace: &Workspace) -> Result<(Store, usize), UpdateError> {
-    store.finish_building()?;
+fn publish(store: Store, workspace: &Workspace) -> Result<(Store, usize), UpdateError> {
     let adopted = store.adopt_embeddings(workspace.database());
     Ok((store.compact()?.publish(workspace.database())?, adopted))
 }
