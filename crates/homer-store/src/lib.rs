@@ -210,6 +210,19 @@ const PACKED: &str = "-packed";
 /// database written without a journal ([`Store::open_building`]).
 const BUILDING: &str = "-building";
 
+/// Sets the journal mode, and fails unless SQLite says it is now `mode`
+/// (it keeps the old one where it cannot switch, without an error).
+fn set_journal_mode(conn: &Connection, mode: &str) -> rusqlite::Result<()> {
+    let now: String = conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |row| {
+        row.get(0)
+    })?;
+    if now.eq_ignore_ascii_case(mode) {
+        Ok(())
+    } else {
+        Err(rusqlite::Error::InvalidQuery)
+    }
+}
+
 /// Creates the mark of an unjournaled transaction and makes it durable
 /// (the file and its directory entry) before any page of it is written.
 fn make_mark(mark: &Path) -> Result<()> {
@@ -355,15 +368,7 @@ impl Store {
             return Err(newer(found));
         }
         if mode == OpenMode::ReadWrite {
-            let wal: String = conn
-                .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-                .map_err(open_err)?;
-            if !wal.eq_ignore_ascii_case("wal") {
-                return Err(StoreError::Sqlite {
-                    what: "switch the database to WAL mode",
-                    source: rusqlite::Error::InvalidQuery,
-                });
-            }
+            set_journal_mode(&conn, "WAL").map_err(open_err)?;
         }
         // A stage is one transaction; with SQLite's default 2 MB page cache
         // a large one spills pages to the WAL and reads them back (a third of
@@ -432,16 +437,8 @@ impl Store {
             remove_database(path)?;
         }
         let mut store = Store::open(path, OpenMode::ReadWrite)?;
-        let mode: String = store
-            .conn
-            .query_row("PRAGMA journal_mode = OFF", [], |row| row.get(0))
+        set_journal_mode(&store.conn, "OFF")
             .map_err(StoreError::sqlite("write the new index without a journal"))?;
-        if !mode.eq_ignore_ascii_case("off") {
-            return Err(StoreError::Sqlite {
-                what: "write the new index without a journal",
-                source: rusqlite::Error::InvalidQuery,
-            });
-        }
         store.building = Some(mark);
         Ok((store, torn))
     }
@@ -454,16 +451,8 @@ impl Store {
         };
         // The switch rewrites the header: marked like a transaction.
         make_mark(&mark)?;
-        let wal: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        set_journal_mode(&self.conn, "WAL")
             .map_err(StoreError::sqlite("switch the new index to WAL mode"))?;
-        if !wal.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::Sqlite {
-                what: "switch the new index to WAL mode",
-                source: rusqlite::Error::InvalidQuery,
-            });
-        }
         remove_file(&mark)?;
         self.building = None;
         Ok(())
