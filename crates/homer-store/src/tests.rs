@@ -939,6 +939,25 @@ fn a_node_has_one_owner() {
         .claim_node(NodeKind::File, "a.rs", None, None)
         .expect_err("double claim");
     assert!(matches!(err, StoreError::DoubleClaim { .. }), "{err}");
+    // A node that is there without an owner (a file the history refers
+    // to) is claimed by a task that never ran, attributes and all.
+    let shared = w.intern_node(NodeKind::File, "b.rs").expect("intern");
+    let third = TaskId::of("parse", "third");
+    tx.ensure_task("parse", third, "third").expect("task row");
+    let mut w = tx.task_writer(third, true);
+    let claimed = w
+        .claim_node(NodeKind::File, "b.rs", Some(b"blob"), Some("{}"))
+        .expect("claim a shared node");
+    assert_eq!(claimed, shared);
+    let (owner, attrs): (i64, String) = tx
+        .conn()
+        .query_row(
+            "SELECT owner, attrs FROM nodes WHERE id = ?1",
+            [claimed.raw()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("read the node");
+    assert_eq!((owner, attrs.as_str()), (third.raw(), "{}"));
 }
 
 #[test]

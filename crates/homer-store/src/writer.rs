@@ -219,6 +219,33 @@ impl<'t> TaskWriter<'t> {
         if self.dry {
             return Ok(id);
         }
+        // A task that never ran claims new nodes: a plain insert, which
+        // needs no RETURNING (SQLite collects returned rows in a table of
+        // their own). A node that is there already takes the upsert below.
+        if self.fresh {
+            let inserted = self
+                .tx
+                .conn()
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO nodes (id, kind, name, content_hash, owner, attrs)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        id.raw(),
+                        kind.code(),
+                        name,
+                        content_hash,
+                        self.owner.raw(),
+                        attrs
+                    ])
+                })
+                .map_err(StoreError::sqlite("write a node"))?;
+            if inserted == 1 {
+                self.tx.known_nodes.borrow_mut().insert(id);
+                return Ok(id);
+            }
+        }
         let existing: Option<(i64, String)> = self
             .tx
             .conn()
