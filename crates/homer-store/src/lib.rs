@@ -7,7 +7,8 @@
 //! attribute text, and get typed ids back.
 //!
 //! Invariants kept here, not by callers:
-//! - `open` is the one place that sets the connection pragmas; it refuses a
+//! - `open` is the one place that sets the connection pragmas (but the
+//!   journal of a new index, which `open_building` turns off); it refuses a
 //!   database written by a newer schema without changing a byte of it.
 //! - Every derived row has an owning task. A task that re-executes replaces
 //!   exactly the rows it no longer produces ([`TaskWriter`]); a task that is
@@ -420,8 +421,8 @@ impl Store {
     /// A journal (the WAL) is what lets a reader see a consistent state
     /// while a writer works, and a killed write be undone; without it
     /// every page is written once instead of to the WAL and then again
-    /// into the file, which is most of what a cold build spends in the
-    /// kernel (docs/PERFORMANCE.md). What stays: each transaction, while it
+    /// into the file (a seventh of a cold build at 10,000 files,
+    /// docs/PERFORMANCE.md). What stays: each transaction, while it
     /// runs, is marked by a file beside the database (`-building`), made
     /// durable before the first page is written and removed after the
     /// commit has synced the file. A database found with its mark may be
