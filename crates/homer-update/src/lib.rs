@@ -412,6 +412,16 @@ fn memo_stages(
     Ok(analysis)
 }
 
+/// The engine, at the revision after the stored one, read in a
+/// transaction of its own and committed (it writes nothing): in a new
+/// index, the transaction's mark goes with it.
+fn start_engine<'o>(store: &mut Store) -> Result<Engine<'o>, UpdateError> {
+    let tx = store.begin_write()?;
+    let engine = Engine::start(&tx)?;
+    tx.commit()?;
+    Ok(engine)
+}
+
 /// Builds or refreshes the index of the repository containing `path`.
 pub fn update(
     path: &Path,
@@ -439,7 +449,7 @@ pub fn update(
 
     // Each stage commits on its own: a killed update keeps every finished
     // stage, and the next update resumes from the checkpoints.
-    let mut engine = Engine::start(&store.begin_write()?)?;
+    let mut engine = start_engine(&mut store)?;
     engine.observe(&observer);
     engine.verify(options.verify);
     let mut runner = Runner {
