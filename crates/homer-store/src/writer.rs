@@ -219,6 +219,8 @@ impl<'t> TaskWriter<'t> {
         if self.dry {
             return Ok(id);
         }
+        let (raw, code, owner) = (id.raw(), kind.code(), self.owner.raw());
+        let row = params![raw, code, name, content_hash, owner, attrs];
         // A task that never ran claims new nodes: a plain insert, which
         // needs no RETURNING (SQLite collects returned rows in a table of
         // their own). A node that is there already takes the upsert below.
@@ -230,16 +232,7 @@ impl<'t> TaskWriter<'t> {
                     "INSERT OR IGNORE INTO nodes (id, kind, name, content_hash, owner, attrs)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        id.raw(),
-                        kind.code(),
-                        name,
-                        content_hash,
-                        self.owner.raw(),
-                        attrs
-                    ])
-                })
+                .and_then(|mut s| s.execute(row))
                 .map_err(StoreError::sqlite("write a node"))?;
             if inserted == 1 {
                 self.tx.known_nodes.borrow_mut().insert(id);
@@ -258,20 +251,7 @@ impl<'t> TaskWriter<'t> {
                  WHERE nodes.owner IS NULL OR nodes.owner = excluded.owner
                  RETURNING kind, name",
             )
-            .and_then(|mut s| {
-                s.query_row(
-                    params![
-                        id.raw(),
-                        kind.code(),
-                        name,
-                        content_hash,
-                        self.owner.raw(),
-                        attrs
-                    ],
-                    |row| Ok((row.get(0)?, row.get(1)?)),
-                )
-                .optional()
-            })
+            .and_then(|mut s| s.query_row(row, |r| Ok((r.get(0)?, r.get(1)?))).optional())
             .map_err(StoreError::sqlite("write a node"))?;
         match existing {
             None => Err(StoreError::DoubleClaim {
