@@ -225,19 +225,20 @@ fn set_journal_mode(conn: &Connection, mode: &str) -> rusqlite::Result<()> {
 }
 
 /// Creates the mark of an unjournaled transaction and makes it durable
-/// (the file and its directory entry) before any page of it is written.
+/// (the file, and where the system allows, its directory entry) before any
+/// page of it is written.
 fn make_mark(mark: &Path) -> Result<()> {
-    let io = |source| StoreError::Io {
-        path: mark.to_path_buf(),
-        source,
-    };
     std::fs::File::create(mark)
         .and_then(|f| f.sync_all())
-        .map_err(io)?;
+        .map_err(|source| StoreError::Io {
+            path: mark.to_path_buf(),
+            source,
+        })?;
+    // Syncing the directory guards the entry against a power cut; some
+    // systems cannot open a directory as a file (Windows) or sync one:
+    // a kill, the common case, needs neither.
     if let Some(dir) = mark.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::File::open(dir)
-            .and_then(|d| d.sync_all())
-            .map_err(io)?;
+        let _ = std::fs::File::open(dir).and_then(|d| d.sync_all());
     }
     Ok(())
 }
