@@ -107,11 +107,7 @@ fn open_creates_a_wal_database_at_the_latest_schema() {
     let path = dir.path().join("homer.db");
     let store = Store::open(&path, OpenMode::ReadWrite).expect("open");
     assert_eq!(store.schema_version().expect("version"), latest_version());
-    let mode: String = store
-        .conn
-        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
-        .expect("journal mode");
-    assert_eq!(mode, "wal");
+    assert_eq!(journal_mode(&store), "wal");
     let fk: i64 = store
         .conn
         .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
@@ -331,20 +327,25 @@ fn a_version_4_index_is_emptied_by_the_upgrade_to_grouped_ids() {
     upgrade_an_index_with_text(4);
 }
 
+/// The statement that created table `name`, as the schema holds it.
+fn table_sql(store: &Store, name: &str) -> String {
+    store
+        .conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = ?1",
+            [name],
+            |r| r.get(0),
+        )
+        .unwrap_or_else(|e| panic!("the schema of {name}: {e}"))
+}
+
 /// Schema 6 dropped the stored identifier words the text index was filled
 /// from: an index of schema 5 is emptied by the upgrade, and its text
 /// index is contentless, with its merge setting.
 #[test]
 fn a_version_5_index_is_emptied_by_the_upgrade_to_compact_text() {
     let (_dir, store) = upgrade_an_index_with_text(5);
-    let contentless: String = store
-        .conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = 'chunk_text'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("the text index");
+    let contentless = table_sql(&store, "chunk_text");
     assert!(
         contentless.contains("contentless_delete = 1"),
         "{contentless}"
@@ -521,14 +522,7 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
             r#"{"author":"B","time":1,"committed":2,"subject":"s","shallow":true}"#,
         ]
     );
-    let sql: String = store
-        .conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = 'tasks'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("schema");
+    let sql = table_sql(&store, "tasks");
     assert!(
         sql.contains("WITHOUT ROWID") && sql.contains("PRIMARY KEY (kind, key)"),
         "{sql}"
