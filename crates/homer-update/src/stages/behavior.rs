@@ -124,10 +124,15 @@ fn run_files(
     tx: &WriteTx<'_>,
     touches: &BTreeMap<&str, Upstream<'_, Vec<TouchFact<'_>>>>,
 ) -> Result<(), UpdateError> {
-    let declared: Vec<Declared<FileInput<'_>>> = touches
+    let mut declared: Vec<Declared<FileInput<'_>>> = touches
         .iter()
         .map(|(path, touches)| Declared::new((*path).to_owned(), FileInput { touches: *touches }))
         .collect();
+    // Written in the order of the files' node ids: each task writes its
+    // file's values, keyed by (name, node), so in this order every name's
+    // rows go in one after another (in path order they land at random
+    // places: node ids are hashes).
+    declared.sort_by_cached_key(|d| homer_store::NodeId::of(NodeKind::File, &d.key));
     engine.run::<FileHistory<'_>>(tx, &(), &declared, Sweep::Complete)?;
     Ok(())
 }
