@@ -392,12 +392,23 @@ fn write_communities(
     }
     let paths: Vec<&str> = named.nodes.iter().map(|(_, p)| p.as_str()).collect();
     let community_names = community_names(&paths, pagerank, &members);
+    // Files in node-id order, as the ranks above.
+    let names = &community_names;
+    let mut named_files: Vec<(NodeId, &String)> = members
+        .iter()
+        .enumerate()
+        .flat_map(|(label, files)| {
+            files
+                .iter()
+                .map(move |&i| (NodeId::of(NodeKind::File, &named.nodes[i].1), &names[label]))
+        })
+        .collect();
+    named_files.sort_unstable();
+    for (node, name) in named_files {
+        put(w, node, keys::COMMUNITY, name)?;
+    }
     for (label, files) in members.iter().enumerate() {
         let name = &community_names[label];
-        for &i in files {
-            let node = NodeId::of(NodeKind::File, &named.nodes[i].1);
-            put(w, node, keys::COMMUNITY, name)?;
-        }
         if files.len() < 2 {
             continue;
         }
