@@ -132,7 +132,7 @@ pub(crate) fn write(w: &mut TaskWriter<'_>, assessed: Vec<Assessment>) -> Result
     for (node, a) in &assessed {
         put(w, *node, keys::SALIENCE_CLASS, &a.class)?;
     }
-    for (node, a) in assessed.iter_mut() {
+    for (node, a) in &mut assessed {
         put(
             w,
             *node,

@@ -393,14 +393,17 @@ fn write_communities(
     let paths: Vec<&str> = named.nodes.iter().map(|(_, p)| p.as_str()).collect();
     let community_names = community_names(&paths, pagerank, &members);
     // Files in node-id order, as the ranks above.
-    let names = &community_names;
+    let community_of = &community_names;
     let mut named_files: Vec<(NodeId, &String)> = members
         .iter()
         .enumerate()
         .flat_map(|(label, files)| {
-            files
-                .iter()
-                .map(move |&i| (NodeId::of(NodeKind::File, &named.nodes[i].1), &names[label]))
+            files.iter().map(move |&i| {
+                (
+                    NodeId::of(NodeKind::File, &named.nodes[i].1),
+                    &community_of[label],
+                )
+            })
         })
         .collect();
     named_files.sort_unstable();
