@@ -101,6 +101,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
     },
+    Migration {
+        version: 12,
+        name: "0012_values_by_name_only.sql",
+        sql: include_str!("../../../schema/0012_values_by_name_only.sql"),
+        empties: false,
+        rebuilds: true,
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -303,6 +310,7 @@ mod tests {
             ("0009_value_marks.sql", 0xaaee_c96e_bfe3_90a2),
             ("0010_tasks_by_kind.sql", 0x9080_2eeb_df84_2ca5),
             ("0011_commit_attrs.sql", 0x5806_8faa_eb2b_d227),
+            ("0012_values_by_name_only.sql", 0x4711_a813_9357_a3da),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

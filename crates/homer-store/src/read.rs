@@ -875,9 +875,12 @@ pub(crate) fn values_of(
     name: &str,
 ) -> Result<Vec<(String, crate::Value)>> {
     conn.prepare_cached(
-        "SELECT vn.name, v.value FROM nodes n JOIN node_values v ON v.node = n.id
-         JOIN value_names vn ON vn.code = v.name
-         WHERE n.kind = ?1 AND n.name = ?2 ORDER BY vn.name",
+        // Each name sought on the key (name, node): values have no index
+        // by node (schema 12), and a node holds at most a few dozen names.
+        "SELECT vn.name, v.value
+         FROM nodes n CROSS JOIN value_names vn CROSS JOIN node_values v
+         WHERE n.kind = ?1 AND n.name = ?2 AND v.name = vn.code AND v.node = n.id
+         ORDER BY vn.name",
     )
     .and_then(|mut s| {
         s.query_map(params![kind.code(), name], |row| {

@@ -1362,6 +1362,94 @@ fn rankings_count_numbers_through_the_partial_index() {
     }
 }
 
+/// Values have no index by node (schema 12): a node's values are read by
+/// seeking each value name on the key, and a deleted node's values go with
+/// it through a trigger that does the same, never a scan of the table.
+#[test]
+fn a_nodes_values_are_found_and_deleted_on_the_key() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let owner = TaskId::of("doc", "x");
+    tx.ensure_task("doc", owner, "x").expect("task row");
+    let mut w = tx.task_writer(owner, true);
+    let mut nodes = Vec::new();
+    for (i, commits) in [3, 5].into_iter().enumerate() {
+        let node = w
+            .claim_node(NodeKind::File, &format!("f{i}.rs"), None, None)
+            .expect("claim");
+        w.value(node, "commits", &Value::Int(commits))
+            .expect("value");
+        w.value(node, "language", &Value::Text("Rust".into()))
+            .expect("value");
+        nodes.push(node);
+    }
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+    assert_eq!(
+        store.values_of(NodeKind::File, "f1.rs").expect("values"),
+        [
+            ("commits".to_owned(), Value::Int(5)),
+            ("language".to_owned(), Value::Text("Rust".into()))
+        ]
+    );
+    let plan = |sql: &str| -> Vec<String> {
+        store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(3))?.collect())
+            .expect("plan")
+    };
+    let trigger: String = store
+        .conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'node_values_released'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("the trigger");
+    let delete = trigger
+        .split("BEGIN")
+        .nth(1)
+        .and_then(|body| body.split(';').next())
+        .expect("the trigger's statement")
+        .replace("OLD.id", "1");
+    let reads = [
+        delete,
+        "SELECT vn.name, v.value
+         FROM nodes n CROSS JOIN value_names vn CROSS JOIN node_values v
+         WHERE n.kind = 1 AND n.name = 'f1.rs' AND v.name = vn.code AND v.node = n.id
+         ORDER BY vn.name"
+            .to_owned(),
+    ];
+    for sql in reads {
+        let steps = plan(&sql);
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("USING PRIMARY KEY (name=? AND node=?)"))
+                && !steps.iter().any(|s| s.starts_with("SCAN")
+                    && matches!(s.split(' ').nth(1), Some("v" | "node_values"))),
+            "{sql}: {steps:?}"
+        );
+    }
+    store
+        .conn
+        .execute("DELETE FROM nodes WHERE id = ?1", [nodes[0].raw()])
+        .expect("delete a node");
+    assert_eq!(
+        pairs(
+            &store.conn,
+            "SELECT n.name, count(*) FROM node_values v JOIN nodes n ON n.id = v.node GROUP BY n.name"
+        ),
+        [("f1.rs".to_owned(), 2)]
+    );
+    let left: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM node_values", [], |r| r.get(0))
+        .expect("count");
+    assert_eq!(left, 2, "the deleted node's values went with it");
+}
+
 /// Current nodes read with one value each: sorted by name, the value where
 /// a node has it and `None` where it has not, released nodes left out.
 #[test]
