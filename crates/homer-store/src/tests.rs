@@ -405,6 +405,13 @@ fn a_version_7_index_keeps_its_rows_and_is_counted() {
 }
 
 /// Every row `sql` returns, its cells joined, sorted.
+/// The steps SQLite's query planner chose for `sql`.
+fn query_plan(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+        .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(3))?.collect())
+        .expect("plan")
+}
+
 fn sorted_rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
     let mut rows: Vec<String> = conn
         .prepare(sql)
@@ -1350,11 +1357,7 @@ fn rankings_count_numbers_through_the_partial_index() {
              WHERE name = (SELECT code FROM value_names WHERE name = 'commits') AND {numbers}"
         ),
     ] {
-        let plan: Vec<String> = store
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(3))?.collect())
-            .expect("plan");
+        let plan = query_plan(&store.conn, &sql);
         assert!(
             plan.iter().any(|step| step.contains("node_values_rank")),
             "{sql}: {plan:?}"
@@ -1392,21 +1395,7 @@ fn a_nodes_values_are_found_and_deleted_on_the_key() {
             ("language".to_owned(), Value::Text("Rust".into()))
         ]
     );
-    let plan = |sql: &str| -> Vec<String> {
-        store
-            .conn
-            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
-            .and_then(|mut s| s.query_map([], |r| r.get::<_, String>(3))?.collect())
-            .expect("plan")
-    };
-    let trigger: String = store
-        .conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE name = 'node_values_released'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("the trigger");
+    let trigger = table_sql(&store, "node_values_released");
     let delete = trigger
         .split("BEGIN")
         .nth(1)
@@ -1422,7 +1411,7 @@ fn a_nodes_values_are_found_and_deleted_on_the_key() {
             .to_owned(),
     ];
     for sql in reads {
-        let steps = plan(&sql);
+        let steps = query_plan(&store.conn, &sql);
         assert!(
             steps
                 .iter()
