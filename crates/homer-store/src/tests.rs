@@ -1365,6 +1365,39 @@ fn rankings_count_numbers_through_the_partial_index() {
     }
 }
 
+/// A value has one owner: written twice by one task, it is refused where
+/// it is written; written by a second task, it is refused when that task
+/// finishes (new values are inserted together, in the table's order), and
+/// either way the error names the value and its node.
+#[test]
+fn a_value_written_twice_is_refused() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let first = TaskId::of("doc", "a");
+    tx.ensure_task("doc", first, "a").expect("task row");
+    let mut w = tx.task_writer(first, true);
+    let node = w
+        .claim_node(NodeKind::File, "a.rs", None, None)
+        .expect("claim");
+    w.value(node, "commits", &Value::Int(1)).expect("value");
+    let again = w.value(node, "commits", &Value::Int(2));
+    assert!(
+        matches!(&again, Err(StoreError::Duplicate { what: "value", detail }) if detail.contains("commits")),
+        "{again:?}"
+    );
+    w.finish(None).expect("finish");
+    let second = TaskId::of("doc", "b");
+    tx.ensure_task("doc", second, "b").expect("task row");
+    let mut w = tx.task_writer(second, true);
+    w.value(node, "commits", &Value::Int(3))
+        .expect("held until the task finishes");
+    let finished = w.finish(None);
+    assert!(
+        matches!(&finished, Err(StoreError::Duplicate { what: "value", detail }) if detail.contains("commits")),
+        "{finished:?}"
+    );
+}
+
 /// Values have no index by node (schema 12): a node's values are read by
 /// seeking each value name on the key, and a deleted node's values go with
 /// it through a trigger that does the same, never a scan of the table.

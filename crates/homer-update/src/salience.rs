@@ -118,31 +118,13 @@ pub(crate) struct Assessment {
 }
 
 pub(crate) fn write(w: &mut TaskWriter<'_>, assessed: Vec<Assessment>) -> Result<(), TaskError> {
-    // One value name at a time, files in node-id order: values are keyed
-    // by (name, node), so each name's rows go in one after another (as the
-    // graph stage writes its ranks).
-    let mut assessed: Vec<(NodeId, Assessment)> = assessed
-        .into_iter()
-        .map(|a| (NodeId::of(NodeKind::File, &a.path), a))
-        .collect();
-    assessed.sort_unstable_by_key(|(node, _)| *node);
-    for (node, a) in &assessed {
-        put(w, *node, keys::SALIENCE, &a.salience)?;
-    }
-    for (node, a) in &assessed {
-        put(w, *node, keys::SALIENCE_CLASS, &a.class)?;
-    }
-    for (node, a) in &mut assessed {
-        put(
-            w,
-            *node,
-            keys::SALIENCE_REASONS,
-            &Json(std::mem::take(&mut a.reasons)),
-        )?;
-    }
-    for (node, a) in &assessed {
-        if let Some(role) = &a.role {
-            put(w, *node, keys::ROLE, role)?;
+    for a in assessed {
+        let node = NodeId::of(NodeKind::File, &a.path);
+        put(w, node, keys::SALIENCE, &a.salience)?;
+        put(w, node, keys::SALIENCE_CLASS, &a.class)?;
+        put(w, node, keys::SALIENCE_REASONS, &Json(a.reasons))?;
+        if let Some(role) = a.role {
+            put(w, node, keys::ROLE, &role)?;
         }
     }
     Ok(())

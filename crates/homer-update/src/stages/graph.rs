@@ -340,31 +340,19 @@ fn write_analysis(
     } else {
         keys::PAGERANK
     };
-    // The symbol graph holds files only as callers; their values come
-    // from the file graph.
-    let mut nodes: Vec<(NodeId, usize)> = named
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, (kind, _))| key != "symbols" || *kind == NodeKind::Symbol)
-        .map(|(i, (kind, name))| (NodeId::of(*kind, name), i))
-        .collect();
-    let ranked: Vec<f64> = nodes.iter().map(|&(_, i)| a.scores[i] * n).collect();
-    // One value name at a time, nodes in id order: the stored values are
-    // keyed by (name, node), so each name's rows go in one after another
-    // instead of at four places of the table per node (node ids are
-    // hashes, so the graph's own order is random there).
-    nodes.sort_unstable();
-    for &(node, i) in &nodes {
-        put(w, node, rank, &(a.scores[i] * n))?;
-    }
-    for &(node, i) in &nodes {
+    let mut ranked = Vec::with_capacity(named.nodes.len());
+    for (i, (kind, name)) in named.nodes.iter().enumerate() {
+        // The symbol graph holds files only as callers; their values come
+        // from the file graph.
+        if key == "symbols" && *kind != NodeKind::Symbol {
+            continue;
+        }
+        let node = NodeId::of(*kind, name);
+        let score = a.scores[i] * n;
+        ranked.push(score);
+        put(w, node, rank, &score)?;
         put(w, node, keys::IN_DEGREE, &(a.in_degrees[i] as i64))?;
-    }
-    for &(node, i) in &nodes {
         put(w, node, keys::OUT_DEGREE, &(a.out_degrees[i] as i64))?;
-    }
-    for &(node, i) in &nodes {
         put(w, node, keys::BETWEENNESS, &a.betweenness[i])?;
     }
     // So that a reader finds a score's percentile without counting every
@@ -392,26 +380,12 @@ fn write_communities(
     }
     let paths: Vec<&str> = named.nodes.iter().map(|(_, p)| p.as_str()).collect();
     let community_names = community_names(&paths, pagerank, &members);
-    // Files in node-id order, as the ranks above.
-    let community_of = &community_names;
-    let mut named_files: Vec<(NodeId, &String)> = members
-        .iter()
-        .enumerate()
-        .flat_map(|(label, files)| {
-            files.iter().map(move |&i| {
-                (
-                    NodeId::of(NodeKind::File, &named.nodes[i].1),
-                    &community_of[label],
-                )
-            })
-        })
-        .collect();
-    named_files.sort_unstable();
-    for (node, name) in named_files {
-        put(w, node, keys::COMMUNITY, name)?;
-    }
     for (label, files) in members.iter().enumerate() {
         let name = &community_names[label];
+        for &i in files {
+            let node = NodeId::of(NodeKind::File, &named.nodes[i].1);
+            put(w, node, keys::COMMUNITY, name)?;
+        }
         if files.len() < 2 {
             continue;
         }
