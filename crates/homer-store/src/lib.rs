@@ -448,16 +448,30 @@ impl Store {
     /// Ends [`Store::open_building`]'s unjournaled writing: the database
     /// is in WAL mode again, as every index is when read or updated.
     pub fn finish_building(&mut self) -> Result<()> {
-        let Some(mark) = self.building.clone() else {
+        if self.building.is_none() {
             return Ok(());
-        };
+        }
         // The switch rewrites the header: marked like a transaction.
-        make_mark(&mark)?;
-        set_journal_mode(&self.conn, "WAL")
-            .map_err(StoreError::sqlite("switch the new index to WAL mode"))?;
-        remove_file(&mark)?;
+        self.marked(|conn| {
+            set_journal_mode(conn, "WAL")
+                .map_err(StoreError::sqlite("switch the new index to WAL mode"))
+        })?;
         self.building = None;
         Ok(())
+    }
+
+    /// Runs `write`, a write to a new index outside a stage's transaction,
+    /// marked as a transaction is ([`Store::open_building`]): the mark is
+    /// made before it and removed after it succeeds, and stays if it fails
+    /// (it may have left pages half written).
+    fn marked<T>(&self, write: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let Some(mark) = &self.building else {
+            return write(&self.conn);
+        };
+        make_mark(mark)?;
+        let done = write(&self.conn)?;
+        remove_file(mark)?;
+        Ok(done)
     }
 
     /// A fresh in-memory database at the latest schema, for tests.
@@ -581,34 +595,23 @@ impl Store {
     /// none (it is being replaced, perhaps because it is damaged).
     pub fn adopt_embeddings(&self, old: &Path) -> usize {
         let uri = format!("file:{}?mode=ro", old.display());
-        // Written like a transaction of a new index: marked meanwhile.
-        if let Some(mark) = &self.building
-            && make_mark(mark).is_err()
-        {
-            return 0;
-        }
-        let copy = || -> rusqlite::Result<usize> {
-            self.conn.execute("ATTACH DATABASE ?1 AS old", [&uri])?;
-            let copied = self.conn.execute(
+        let copy = |conn: &Connection| -> rusqlite::Result<usize> {
+            conn.execute("ATTACH DATABASE ?1 AS old", [&uri])?;
+            let copied = conn.execute(
                 "INSERT OR IGNORE INTO main.embeddings (text_hash, model, dim, vector)
                  SELECT o.text_hash, o.model, o.dim, o.vector FROM old.embeddings o
                  WHERE o.text_hash IN (SELECT embed_hash FROM main.chunks
                                        WHERE embed_hash IS NOT NULL)",
                 [],
             );
-            let detached = self.conn.execute("DETACH DATABASE old", []);
+            let detached = conn.execute("DETACH DATABASE old", []);
             let copied = copied?;
             detached?;
             Ok(copied)
         };
-        let copied = copy();
-        // A failed copy may have left pages half written: the mark stays.
-        if copied.is_ok()
-            && let Some(mark) = &self.building
-        {
-            let _ = remove_file(mark);
-        }
-        copied.unwrap_or(0)
+        // Written like a transaction of a new index: marked meanwhile.
+        self.marked(|conn| copy(conn).map_err(StoreError::sqlite("adopt the old index's vectors")))
+            .unwrap_or(0)
     }
 
     /// Packs a newly built index before anyone reads it, and returns it
@@ -632,18 +635,14 @@ impl Store {
         remove_file(&packed)?;
         // A new index merges its text index without a journal too, marked
         // like its stages' transactions; the packed copy is opened in WAL.
-        if let Some(mark) = &self.building {
-            make_mark(mark)?;
-        }
-        self.conn
-            .execute(
+        self.marked(|conn| {
+            conn.execute(
                 "INSERT INTO chunk_text (chunk_text) VALUES ('optimize')",
                 [],
             )
-            .map_err(StoreError::sqlite("merge the text index"))?;
-        if let Some(mark) = self.building.take() {
-            remove_file(&mark)?;
-        }
+            .map_err(StoreError::sqlite("merge the text index"))
+        })?;
+        self.building = None;
         // The copy reads each page once: a large page cache would only
         // grow the process (the stages' 64 MB is for their transactions).
         self.conn
