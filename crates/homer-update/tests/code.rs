@@ -525,8 +525,8 @@ fn symbols_and_calls_are_stored() {
 }
 
 /// On real repositories: index an older commit, move HEAD forward through
-/// real history, update, and compare with a fresh build of the new HEAD.
-/// Every stage takes part, the code stage most (real edits, renames,
+/// real history, update, and compare with a fresh build of the new HEAD;
+/// then move it back and compare again. Every stage takes part, the code stage most (real edits, renames,
 /// deletions, new files). Runs when `HOMER_CORPUS` names a directory of
 /// clones of `../shared/corpus`.
 #[test]
@@ -558,8 +558,18 @@ fn stepping_through_real_history_equals_a_fresh_build() {
             );
         }
         assert_same_dump(&dump(&repo), &fresh_dump(&repo, run));
+        // And back 25: the commits HEAD no longer reaches are deleted, the
+        // files go back to what they were.
+        git(&repo, &["reset", "-q", "--hard", &format!("{tip}~25")]);
+        let report = run(&repo);
+        let deleted = report
+            .log
+            .iter()
+            .filter(|e| e.kind == "commit" && e.event == LogEvent::Deleted)
+            .count();
+        assert_same_dump(&dump(&repo), &fresh_dump(&repo, run));
         eprintln!(
-            "{}: incremental equals fresh; files parsed per step: {parsed:?}",
+            "{}: incremental equals fresh, forward and back; files parsed per step: {parsed:?}; commits deleted going back: {deleted}",
             dir.display()
         );
     }

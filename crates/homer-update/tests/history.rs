@@ -160,6 +160,74 @@ fn a_rewritten_history_equals_a_fresh_build() {
     assert_same_records(root);
 }
 
+/// The commits an update mined and those it deleted.
+fn commit_events(report: &homer_update::UpdateReport) -> (BTreeSet<String>, BTreeSet<String>) {
+    let of = |event: LogEvent| -> BTreeSet<String> {
+        report
+            .log
+            .iter()
+            .filter(|e| e.kind == "commit" && e.event == event)
+            .map(|e| e.key.clone())
+            .collect()
+    };
+    (of(LogEvent::Executed), of(LogEvent::Deleted))
+}
+
+#[test]
+fn moving_head_back_or_across_branches_mines_and_deletes_only_what_moved() {
+    let repo = copy("small");
+    let root = repo.path();
+    let tip = head(root);
+    run(root);
+    let set = |args: &[&str]| -> BTreeSet<String> { rev_list(root, args).into_iter().collect() };
+
+    // Back four commits (the mailmap is the same there, so is the base):
+    // nothing is mined, the four are deleted, no other commit is read.
+    git(root, &["reset", "-q", "--hard", "HEAD~4"]);
+    let older = head(root);
+    let report = run(root);
+    assert_eq!(
+        commit_events(&report),
+        (BTreeSet::new(), set(&[&tip, &format!("^{older}")]))
+    );
+    let commits = &report.kinds["commit"];
+    assert_eq!((commits.reused, commits.deleted), (0, 4), "{commits:?}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    // Forward on a new branch off the older commit: its two commits are
+    // mined, and nothing else is read.
+    std::fs::write(root.join("NEWS.md"), "# News\n").expect("write");
+    commit_all(root, "Add news");
+    std::fs::write(
+        root.join("src/calc.rs"),
+        "pub fn add(a: i64, b: i64) -> i64 { a + b }\n",
+    )
+    .expect("write");
+    commit_all(root, "Only addition");
+    let branch = head(root);
+    let report = run(root);
+    assert_eq!(
+        commit_events(&report),
+        (set(&[&branch, &format!("^{older}")]), BTreeSet::new())
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    // Across to the first branch's tip: its four commits are mined
+    // again, the new branch's two are deleted, the shared history stays.
+    git(root, &["reset", "-q", "--hard", &tip]);
+    let report = run(root);
+    assert_eq!(
+        commit_events(&report),
+        (
+            set(&[&tip, &format!("^{older}")]),
+            set(&[&branch, &format!("^{older}")])
+        )
+    );
+    assert_eq!(report.kinds["commit"].reused, 0);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+    assert_same_records(root);
+}
+
 #[test]
 fn a_new_commit_recomputes_metrics_only_where_it_landed() {
     let repo = copy("small");

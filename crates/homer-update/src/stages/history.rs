@@ -8,12 +8,16 @@
 //!
 //! What every commit's input shares (the mailmap, the rename settings,
 //! the shallow boundary, the task version) is the *base*. When the base is
-//! the one last mined and the last mined HEAD is an ancestor of HEAD, only
-//! the commits between are declared; otherwise (a rebase, a reset, a new
-//! mailmap, new rename settings, a deepened shallow clone) every reachable
-//! commit is declared, and the ones no longer reachable are swept with all
-//! they derived. Commits whose blobs a partial clone lacked are watched,
-//! and run again once the blobs are there.
+//! the one last mined and the last mined HEAD is still in the repository,
+//! wherever HEAD went from there (a pull, a reset, a checkout of an older
+//! commit or another branch, a rebase), only the commits HEAD reaches and
+//! the last HEAD did not are declared, and those the last HEAD reached
+//! and HEAD does not are deleted with all they derived: the cost follows
+//! what moved, not the length of the history. Otherwise (a new mailmap,
+//! new rename settings, a deepened shallow clone, a bounded history, the
+//! last HEAD gone after a rewrite) every reachable commit is declared, and
+//! the ones no longer reachable are swept. Commits whose blobs a partial
+//! clone lacked are watched, and run again once the blobs are there.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -223,26 +227,37 @@ pub(crate) fn run(
             .then(|| ObjectId::from_hex(head))
             .flatten()
     });
-    // A bounded history is a window that slides as HEAD moves: what
-    // falls out of it is swept, so the whole window is declared.
-    let incremental = !stage.verifying()
-        && base_now.bound.is_none()
-        && last.is_some_and(|last| repo.is_ancestor(last, head) == Some(true));
-    let (mut ids, sweep) = if incremental {
-        (repo.walk(head, last)?, Sweep::Partial)
-    } else {
-        (repo.walk(head, None)?, Sweep::Complete)
+    // From the last mined HEAD (with the same base) to this one, whichever
+    // way HEAD moved (a pull, a reset, a checkout of an older commit or of
+    // another branch, a rebase whose old commits are still there), what
+    // changed is the commits reachable from one and not the other: those
+    // only HEAD reaches are declared, those only the last HEAD reached are
+    // deleted, and the rest stay as they are (a commit's task does not
+    // depend on HEAD). A bounded history is a window that slides as HEAD
+    // moves: what falls out of it is swept, so the whole window is
+    // declared.
+    let moved = match last {
+        Some(last) if !stage.verifying() && base_now.bound.is_none() => between(repo, last, head),
+        _ => None,
+    };
+    let (mut ids, sweep, gone) = match moved {
+        Some((new, gone)) => (new, Sweep::Partial, gone),
+        None => (repo.walk(head, None)?, Sweep::Complete, Vec::new()),
     };
     let reachable = ids.len();
     if let Some(max) = base_now.bound.as_ref().and_then(|b| b.max_commits) {
         ids.truncate(usize::try_from(max).unwrap_or(usize::MAX));
     }
-    if incremental {
-        // Commits run again for blobs fetched since, beside the new ones.
+    let gone: Vec<String> = gone.iter().map(ObjectId::to_hex).collect();
+    if sweep == Sweep::Partial {
+        // Commits run again for blobs fetched since, beside the new ones
+        // (not those HEAD no longer reaches: they were just deleted).
         let new: BTreeSet<ObjectId> = ids.iter().copied().collect();
+        let gone: BTreeSet<&str> = gone.iter().map(String::as_str).collect();
         ids.extend(
             fetched
                 .iter()
+                .filter(|id| !gone.contains(id.as_str()))
                 .filter_map(|id| ObjectId::from_hex(id))
                 .filter(|id| !new.contains(id)),
         );
@@ -251,8 +266,9 @@ pub(crate) fn run(
     mined.bounded = apply_bound(tx, base_now.bound.as_ref(), &mut declared, reachable)?;
     let git_dir = repo.git_dir().to_path_buf();
     let outputs = engine.run::<Commit>(tx, &git_dir, &declared, sweep)?;
+    engine.delete(tx, &Commit::KIND, &gone)?;
     mined.commits = outputs.executed().len();
-    let watch = settle(tx, repo, &watched, &outputs, sweep, &mut mined)?;
+    let watch = settle(tx, repo, &watched, &outputs, sweep, &gone, &mut mined)?;
     watch.write(tx)?;
     tx.set_checkpoint(&mined_name(), &format!("{} {base_print}", head.to_hex()))?;
     stage.restate(
@@ -264,6 +280,24 @@ pub(crate) fn run(
         },
     );
     Ok((engine.end_stage(tx, stage)?, mined))
+}
+
+/// The commits only `head` reaches and those only `last` reaches, newest
+/// first; `None` when either walk fails (the last mined HEAD is gone from
+/// the repository after a rewrite, or a commit is missing), and then every
+/// commit is declared again.
+fn between(
+    repo: &Repository,
+    last: ObjectId,
+    head: ObjectId,
+) -> Option<(Vec<ObjectId>, Vec<ObjectId>)> {
+    if !repo.has_object(last) {
+        return None;
+    }
+    Some((
+        repo.walk(head, Some(last)).ok()?,
+        repo.walk(last, Some(head)).ok()?,
+    ))
 }
 
 /// Keeps the declared commits within `bound` (those committed since its
@@ -316,10 +350,11 @@ fn settle(
     watched: &Watch,
     outputs: &homer_dag::Outputs,
     sweep: Sweep,
+    gone: &[String],
     mined: &mut Mined,
 ) -> Result<Watch, UpdateError> {
     if repo.is_partial() {
-        let watch = Watch::after(tx, watched, outputs.executed(), sweep)?;
+        let watch = Watch::after(tx, watched, outputs.executed(), sweep, gone)?;
         mined.unreadable_blobs = watch.blobs();
         return Ok(watch);
     }
@@ -456,12 +491,16 @@ impl Watch {
         old: &Watch,
         executed: &[String],
         sweep: Sweep,
+        gone: &[String],
     ) -> Result<Watch, UpdateError> {
         let mut watch = if sweep == Sweep::Complete {
             BTreeMap::new()
         } else {
             old.0.clone()
         };
+        for id in gone {
+            watch.remove(id);
+        }
         for id in executed {
             watch.remove(id);
             let Some(value) = tx.memo_value(homer_store::TaskId::of(Commit::KIND.name, id))? else {
