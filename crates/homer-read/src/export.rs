@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use homer_store::{EdgeKind, NodeKind, Role, Store, Value};
 use homer_vocab::attrs::{self, DependsAttrs, SymbolAttrs};
+use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::Storage;
 use homer_vocab::{ValueName, Values};
 use serde::Serialize;
@@ -65,7 +66,8 @@ pub struct GraphExport {
 pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, ReadError> {
     let store = index.store();
     let head = index.indexed_head()?;
-    let file_values = grouped(store.node_values(NodeKind::File)?)?;
+    let populations = index.salience_populations()?;
+    let file_values = grouped(store.node_values(NodeKind::File)?, populations.as_deref())?;
     let (nodes, edges) = match choice {
         GraphChoice::Files => {
             let nodes: Vec<ExportNode> = file_values
@@ -80,7 +82,7 @@ pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, R
             (nodes, binary_edges(store, EdgeKind::Depends, false)?.0)
         }
         GraphChoice::Symbols => {
-            let symbol_values = grouped(store.node_values(NodeKind::Symbol)?)?;
+            let symbol_values = grouped(store.node_values(NodeKind::Symbol)?, None)?;
             let mut nodes: Vec<ExportNode> = Vec::new();
             for n in store.current_nodes(NodeKind::Symbol)? {
                 let what = || format!("symbol '{}'", n.name);
@@ -124,9 +126,11 @@ fn json_object<T: Serialize>(value: &T) -> BTreeMap<String, serde_json::Value> {
 }
 
 /// Each node's values as JSON, checked against the vocabulary (a value
-/// kept as JSON text is exported as the JSON it holds).
+/// kept as JSON text is exported as the JSON it holds); files' with the
+/// salience score they are read with, from `populations`.
 fn grouped(
     values: Vec<(String, String, Value)>,
+    populations: Option<&Populations>,
 ) -> Result<BTreeMap<String, BTreeMap<String, serde_json::Value>>, ReadError> {
     let mut rows: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
     for (node, name, value) in values {
@@ -149,6 +153,12 @@ fn grouped(
                 (_, Value::Text(t)) => serde_json::Value::String(t.clone()),
             };
             json.insert(name.name().to_owned(), v);
+        }
+        if let Some(score) = salience::score_of(populations, &node, &values)? {
+            json.insert(
+                ValueName::Salience.name().to_owned(),
+                serde_json::Value::from(score),
+            );
         }
         out.insert(node, json);
     }

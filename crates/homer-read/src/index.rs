@@ -10,6 +10,7 @@ use homer_embed::{Encoder, EncoderKind};
 use homer_git::{Head, ObjectId};
 use homer_store::{NodeKind, Store, StoredVectors};
 use homer_vocab::attrs::{self, CommitAttrs};
+use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::ValueType;
 use homer_vocab::{Checkpoint, Key, Values, Workspace};
 use serde::de::DeserializeOwned;
@@ -37,6 +38,7 @@ pub struct Index {
 struct Warm {
     encoder: Option<(EncoderKind, Encoder)>,
     vectors: Option<(u64, EncoderKind, Arc<StoredVectors>)>,
+    populations: Option<(u64, Option<Arc<Populations>>)>,
 }
 
 impl std::fmt::Debug for Warm {
@@ -46,6 +48,10 @@ impl std::fmt::Debug for Warm {
             .field(
                 "vectors",
                 &self.vectors.as_ref().map(|(r, k, v)| (r, k, v.keys.len())),
+            )
+            .field(
+                "populations",
+                &self.populations.as_ref().map(|(r, p)| (r, p.is_some())),
             )
             .finish()
     }
@@ -195,6 +201,45 @@ impl Index {
         );
         warm.vectors = revision.map(|r| (r, kind, Arc::clone(&vectors)));
         Ok(vectors)
+    }
+
+    /// The populations salience ranks files in, read once per revision of
+    /// the index; `None` before a graph stage stored them.
+    pub fn salience_populations(&self) -> Result<Option<Arc<Populations>>, ReadError> {
+        let revision = self.settled_revision()?;
+        let mut warm = self.warm.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((r, populations)) = &warm.populations
+            && Some(*r) == revision
+        {
+            return Ok(populations.clone());
+        }
+        let populations = Populations::read(&self.store)?.map(Arc::new);
+        warm.populations = revision.map(|r| (r, populations.clone()));
+        Ok(populations)
+    }
+
+    /// The salience score of the file at `path` from its `values` (its
+    /// PageRank, dependents, betweenness, commits and last change ranked
+    /// among the populations); `None` for a file salience did not rank.
+    pub fn salience(&self, path: &str, values: &Values) -> Result<Option<f64>, ReadError> {
+        let populations = self.salience_populations()?;
+        Ok(salience::score_of(populations.as_deref(), path, values)?)
+    }
+
+    /// The salience score of the file at `path`, reading only the values
+    /// it is computed from (a search ranks hundreds of files by it).
+    pub fn file_salience(&self, path: &str) -> Result<Option<f64>, ReadError> {
+        let Some(populations) = self.salience_populations()? else {
+            return Ok(None);
+        };
+        let mut rows = Vec::with_capacity(salience::READS.len());
+        for key in salience::READS {
+            if let Some(value) = self.store.value_of(NodeKind::File, path, key.name())? {
+                rows.push((key.name().to_owned(), value));
+            }
+        }
+        let values = Values::decode(path, rows)?;
+        Ok(salience::score_of(Some(&populations), path, &values)?)
     }
 
     #[must_use]

@@ -417,8 +417,8 @@ impl Reader<'_> {
         self.index.values(kind, name)
     }
 
-    fn salience(values: &Values) -> Result<Option<Salience>, ReadError> {
-        let Some(score) = values.get(keys::SALIENCE)? else {
+    fn salience(&self, path: &str, values: &Values) -> Result<Option<Salience>, ReadError> {
+        let Some(score) = self.index.salience(path, values)? else {
             return Ok(None);
         };
         let beside = ValueName::Salience;
@@ -691,7 +691,7 @@ impl Reader<'_> {
         Ok(FileView {
             path: path.to_owned(),
             language: values.get(keys::LANGUAGE)?,
-            salience: Self::salience(&values)?,
+            salience: self.salience(path, &values)?,
             pagerank_pct: self.percentile(keys::PAGERANK, values.get(keys::PAGERANK)?)?,
             community: values.get(keys::COMMUNITY)?,
             history: self.history(&values)?,
@@ -803,7 +803,7 @@ impl Reader<'_> {
                 break;
             }
             let v = self.values(NodeKind::File, &file)?;
-            if let Some(s) = v.get(keys::SALIENCE)? {
+            if let Some(s) = self.index.salience(&file, &v)? {
                 top.push(FileBrief {
                     path: file,
                     salience: Some(s),
@@ -932,7 +932,7 @@ impl Reader<'_> {
             callees_total: outgoing.1,
             file: FileBrief {
                 path: path.to_owned(),
-                salience: file_values.get(keys::SALIENCE)?,
+                salience: self.index.salience(path, &file_values)?,
                 class: file_values
                     .get(keys::SALIENCE_CLASS)?
                     .map(|c| c.name().to_owned()),

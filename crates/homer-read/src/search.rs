@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use homer_embed::{EncoderKind, ModelFiles};
 use homer_store::{NodeKind, Store, StoredChunk};
 use homer_vocab::attrs::{self, SymbolAttrs};
+use homer_vocab::outside_production;
 use homer_vocab::text::{chunk_words, fts_query, identifiers, path_words};
-use homer_vocab::{keys, outside_production};
 use serde::Serialize;
 
 use crate::phrase::Phrase;
@@ -434,14 +434,14 @@ fn is_prose(path: &str) -> bool {
 }
 
 /// The salience of the files the candidate chunks are in (read by key:
-/// a few hundred lookups, not every file's values).
+/// six values of a few hundred files, not every file's values).
 fn file_salience(index: &Index, chunks: &[StoredChunk]) -> Result<HashMap<String, f64>, ReadError> {
     let mut out = HashMap::new();
     for file in chunks.iter().filter_map(chunk_path) {
         if out.contains_key(file) {
             continue;
         }
-        if let Some(v) = index.value(NodeKind::File, file, keys::SALIENCE)? {
+        if let Some(v) = index.file_salience(file)? {
             out.insert(file.to_owned(), v);
         }
     }

@@ -8,6 +8,7 @@ use homer_git::ObjectId;
 use homer_read::Index;
 use homer_store::{EdgeKind, NodeKind, NodeValues, PairEdge, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, CommunityAttrs, SymbolAttrs, SymbolKind};
+use homer_vocab::salience::{self, Populations};
 use homer_vocab::{FileRole, SalienceClass, ValueName, Values, keys, outside_production};
 
 use crate::RenderError;
@@ -50,8 +51,7 @@ pub(crate) struct FileHistory {
 impl FileRow {
     /// The values [`FileRow::read`] reads: the only ones loaded (a file
     /// has twice as many, its owners' list the largest).
-    const READS: [&'static str; 12] = [
-        keys::SALIENCE.name().name(),
+    const READS: [&'static str; 14] = [
         keys::SALIENCE_CLASS.name().name(),
         keys::SALIENCE_REASONS.name().name(),
         keys::COMMITS.name().name(),
@@ -62,11 +62,20 @@ impl FileRow {
         keys::MAIN_AUTHOR_SHARE.name().name(),
         keys::RECENT_COMMITS.name().name(),
         keys::LANGUAGE.name().name(),
+        // With the class and the commits, what the salience score is
+        // computed from.
         keys::PAGERANK.name().name(),
+        keys::IN_DEGREE.name().name(),
+        keys::BETWEENNESS.name().name(),
+        keys::LAST_CHANGE.name().name(),
     ];
 
-    fn read(values: &Values) -> Result<FileRow, RenderError> {
-        let ranking = match values.get(keys::SALIENCE)? {
+    fn read(
+        path: &str,
+        values: &Values,
+        populations: Option<&Populations>,
+    ) -> Result<FileRow, RenderError> {
+        let ranking = match salience::score_of(populations, path, values)? {
             None => None,
             Some(salience) => Some(Ranking {
                 salience,
@@ -311,10 +320,11 @@ impl Snapshot {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
         let mut file_values = grouped(store.node_values_grouped(NodeKind::File, &FileRow::READS)?)?;
+        let populations = index.salience_populations()?;
         let mut files = BTreeMap::new();
         for node in store.current_nodes(NodeKind::File)? {
             let mut row = match file_values.remove(&node.name) {
-                Some(values) => FileRow::read(&values)?,
+                Some(values) => FileRow::read(&node.name, &values, populations.as_deref())?,
                 None => FileRow::default(),
             };
             row.blob = blob_of(&node)?;
@@ -438,7 +448,6 @@ mod tests {
     #[test]
     fn a_file_row_reads_only_the_values_it_lists() {
         let valid: BTreeMap<&str, Value> = [
-            (keys::SALIENCE.name(), Value::Real(0.5)),
             (keys::SALIENCE_CLASS.name(), Value::Text("hotspot".into())),
             (
                 keys::SALIENCE_REASONS.name(),
@@ -453,6 +462,9 @@ mod tests {
             (keys::RECENT_COMMITS.name(), Value::Text("[\"c1\"]".into())),
             (keys::LANGUAGE.name(), Value::Text("Rust".into())),
             (keys::PAGERANK.name(), Value::Real(1.5)),
+            (keys::IN_DEGREE.name(), Value::Int(4)),
+            (keys::BETWEENNESS.name(), Value::Real(0.5)),
+            (keys::LAST_CHANGE.name(), Value::Int(1_700_000_000)),
         ]
         .into_iter()
         .map(|(name, value)| (name.name(), value))
@@ -483,12 +495,34 @@ mod tests {
             .filter(|(name, _)| FileRow::READS.contains(&name.as_str()))
             .cloned()
             .collect();
+        // Ranked among three files, itself in the middle on every number:
+        // the score depends on each one it is computed from.
+        let others = [
+            salience::Signals::default(),
+            salience::Signals {
+                pagerank: 1.5,
+                in_degree: 4,
+                betweenness: 0.5,
+                commits: 3,
+                last_change: 1_700_000_000,
+            },
+            salience::Signals {
+                pagerank: 3.0,
+                in_degree: 9,
+                betweenness: 1.0,
+                commits: 9,
+                last_change: 1_800_000_000,
+            },
+        ];
+        let populations = Populations::of(&others, false);
         let read = |rows: Vec<(String, Value)>| {
             let values = Values::decode("a.rs", rows).expect("values of their types");
-            format!("{:?}", FileRow::read(&values))
+            format!("{:?}", FileRow::read("a.rs", &values, Some(&populations)))
         };
         let from_listed = read(listed);
         assert!(from_listed.contains("Hotspot"), "{from_listed}");
+        // 0.6·(0.6·0.5 + 0.2·0.5 + 0.2·0.5) + 0.25·0.5 + 0.15·0.5
+        assert!(from_listed.contains("salience: 0.5,"), "{from_listed}");
         assert_eq!(read(all), from_listed);
     }
 }

@@ -45,10 +45,23 @@ impl Marks {
     /// The marks of `values` (in any order; none may be NaN, as SQLite
     /// stores none).
     pub(crate) fn of(values: &[f64]) -> Marks {
+        Marks::cut(values, |n| n.div_ceil(MARKS).max(1))
+    }
+
+    /// Marks of every value: each distinct value is a mark, so
+    /// [`Marks::place_among_every`] places any number without counting.
+    /// What a population that is stored whole keeps (`TaskWriter::population`).
+    #[must_use]
+    pub fn of_every(values: &[f64]) -> Marks {
+        Marks::cut(values, |_| 1)
+    }
+
+    /// The marks of `values` sorted and cut every `step(n)` places.
+    fn cut(values: &[f64], step: impl Fn(usize) -> usize) -> Marks {
         let mut sorted = values.to_vec();
         sorted.sort_unstable_by(f64::total_cmp);
         let n = sorted.len();
-        let step = n.div_ceil(MARKS).max(1);
+        let step = step(n);
         let mut marks: Vec<Mark> = Vec::new();
         let cuts = (0..n).step_by(step).chain(n.checked_sub(1));
         for i in cuts {
@@ -145,6 +158,22 @@ impl Marks {
             below: mark.below + mark.equal + between,
             equal: count(Count::Equal(value))?,
             total,
+        })
+    }
+}
+
+impl Marks {
+    /// Where `value` stands among marks of every value
+    /// ([`Marks::of_every`]): from the mark at or below it, counting
+    /// nothing. On marks that skip values it would miss those between.
+    #[must_use]
+    pub fn place_among_every(&self, value: f64) -> Place {
+        // Between two marks of every value there is none, and a number
+        // that is not a mark equals none.
+        self.place(value, |_| Ok(0)).unwrap_or(Place {
+            below: 0,
+            equal: 0,
+            total: self.total,
         })
     }
 }
@@ -271,6 +300,33 @@ mod tests {
         assert!(asked < step, "counted {asked} values between two marks");
         let round = Marks::decode(20_000, &marks.encode()).expect("decodes");
         assert_eq!(round, marks);
+    }
+
+    #[test]
+    fn marks_of_every_value_place_any_number_without_counting() {
+        let mut values: Vec<f64> = Vec::new();
+        values.extend(std::iter::repeat_n(0.0, 500));
+        values.extend((0..3_000).map(|i| f64::from(i % 700) * 0.5));
+        values.extend(std::iter::repeat_n(9.0, 40));
+        let marks = Marks::of_every(&values);
+        let distinct: std::collections::BTreeSet<u64> =
+            values.iter().map(|v| v.to_bits()).collect();
+        assert_eq!(marks.marks.len(), distinct.len());
+        let probes = values
+            .iter()
+            .copied()
+            .chain([-1.0, 0.25, 100.5, 8.99, 9.0, 1e9]);
+        for v in probes {
+            assert_eq!(marks.place_among_every(v), counted(&values, v), "{v}");
+        }
+        assert_eq!(
+            Marks::of_every(&[]).place_among_every(1.0),
+            Place {
+                below: 0,
+                equal: 0,
+                total: 0
+            }
+        );
     }
 
     #[test]

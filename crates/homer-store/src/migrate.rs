@@ -108,6 +108,13 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: true,
     },
+    Migration {
+        version: 13,
+        name: "0013_salience_when_read.sql",
+        sql: include_str!("../../../schema/0013_salience_when_read.sql"),
+        empties: false,
+        rebuilds: false,
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -311,6 +318,7 @@ mod tests {
             ("0010_tasks_by_kind.sql", 0x9080_2eeb_df84_2ca5),
             ("0011_commit_attrs.sql", 0x5806_8faa_eb2b_d227),
             ("0012_values_by_name_only.sql", 0x4711_a813_9357_a3da),
+            ("0013_salience_when_read.sql", 0x5963_9171_4416_e213),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

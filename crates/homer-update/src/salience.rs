@@ -22,6 +22,7 @@
 
 use homer_dag::TaskError;
 use homer_store::{NodeId, NodeKind, TaskWriter, Value, WriteTx};
+use homer_vocab::salience::{Populations, Ranks};
 use homer_vocab::values::put;
 use homer_vocab::{FileRole, Json, SalienceClass, ValueName, keys};
 
@@ -40,11 +41,8 @@ const NOTABLE: f64 = 0.75;
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub(crate) struct Signals {
     pub path: String,
-    pub pagerank: f64,
-    pub in_degree: i64,
-    pub betweenness: f64,
-    pub commits: i64,
-    pub last_change: i64,
+    /// What is ranked.
+    pub numbers: homer_vocab::salience::Signals,
     pub main_author: Option<String>,
     pub main_share: f64,
 }
@@ -78,15 +76,16 @@ impl Inputs {
             };
             let mut ranked = false;
             for (name, value) in values {
+                let n = &mut s.numbers;
                 match (ValueName::from_name(name), value) {
                     (Some(ValueName::PageRank), Value::Real(v)) => {
-                        s.pagerank = v;
+                        n.pagerank = v;
                         ranked = true;
                     }
-                    (Some(ValueName::InDegree), Value::Int(v)) => s.in_degree = v,
-                    (Some(ValueName::Betweenness), Value::Real(v)) => s.betweenness = v,
-                    (Some(ValueName::Commits), Value::Int(v)) => s.commits = v,
-                    (Some(ValueName::LastChange), Value::Int(v)) => s.last_change = v,
+                    (Some(ValueName::InDegree), Value::Int(v)) => n.in_degree = v,
+                    (Some(ValueName::Betweenness), Value::Real(v)) => n.betweenness = v,
+                    (Some(ValueName::Commits), Value::Int(v)) => n.commits = v,
+                    (Some(ValueName::LastChange), Value::Int(v)) => n.last_change = v,
                     (Some(ValueName::MainAuthor), Value::Text(v)) => s.main_author = Some(v),
                     (Some(ValueName::MainAuthorShare), Value::Real(v)) => s.main_share = v,
                     _ => {
@@ -111,49 +110,38 @@ impl Inputs {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Assessment {
     pub path: String,
+    /// Not stored: readers compute it from the populations.
     pub salience: f64,
     pub class: SalienceClass,
     pub reasons: Vec<String>,
     pub role: Option<FileRole>,
 }
 
-pub(crate) fn write(w: &mut TaskWriter<'_>, assessed: Vec<Assessment>) -> Result<(), TaskError> {
-    for a in assessed {
+/// Every file's verdict, and the populations they were ranked in.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Assessed {
+    pub files: Vec<Assessment>,
+    pub populations: Populations,
+}
+
+/// Stores each file's class, reasons and role, and the populations its
+/// score is read from (`homer_vocab::salience`): the score itself, a
+/// weighted sum of ranks that moves for most files whenever a few change,
+/// is not stored.
+pub(crate) fn write(w: &mut TaskWriter<'_>, assessed: Assessed) -> Result<(), TaskError> {
+    for a in assessed.files {
         let node = NodeId::of(NodeKind::File, &a.path);
-        put(w, node, keys::SALIENCE, &a.salience)?;
         put(w, node, keys::SALIENCE_CLASS, &a.class)?;
         put(w, node, keys::SALIENCE_REASONS, &Json(a.reasons))?;
         if let Some(role) = a.role {
             put(w, node, keys::ROLE, &role)?;
         }
     }
+    assessed.populations.write(w)?;
     Ok(())
 }
 
-/// Ranks of `value` against a sorted population: the share below it,
-/// ties counted half, leaving the file itself out when it belongs there.
-struct Population(Vec<f64>);
-
-impl Population {
-    fn new(values: impl Iterator<Item = f64>) -> Self {
-        let mut v: Vec<f64> = values.collect();
-        v.sort_by(f64::total_cmp);
-        Population(v)
-    }
-
-    fn rank(&self, value: f64, member: bool) -> f64 {
-        let below = self.0.partition_point(|p| p.total_cmp(&value).is_lt());
-        let upto = self.0.partition_point(|p| p.total_cmp(&value).is_le());
-        let equal = upto - below - usize::from(member);
-        let others = self.0.len() - usize::from(member);
-        if others == 0 {
-            return 1.0;
-        }
-        (below as f64 + equal as f64 / 2.0) / others as f64
-    }
-}
-
-pub(crate) fn assess(inputs: &Inputs) -> Vec<Assessment> {
+pub(crate) fn assess(inputs: &Inputs) -> Assessed {
     let roles: Vec<Option<FileRole>> = inputs
         .files
         .iter()
@@ -167,37 +155,24 @@ pub(crate) fn assess(inputs: &Inputs) -> Vec<Assessment> {
         .map(|(s, _)| s)
         .collect();
     // With no production file at all, rank among everything.
-    let population: Vec<&Signals> = if production.is_empty() {
+    let everyone = production.is_empty();
+    let population: Vec<&Signals> = if everyone {
         inputs.files.iter().collect()
     } else {
         production
     };
-    let all_ranked = population.len() == inputs.files.len();
-    let of = |f: fn(&Signals) -> f64| Population::new(population.iter().map(|s| f(s)));
-    let pagerank = of(|s| s.pagerank);
-    let in_degree = of(|s| s.in_degree as f64);
-    let betweenness = of(|s| s.betweenness);
-    let commits = of(|s| s.commits as f64);
-    let recency = of(|s| s.last_change as f64);
-
-    inputs
+    let populations = Populations::of(population.iter().map(|s| &s.numbers), everyone);
+    let files = inputs
         .files
         .iter()
         .zip(roles)
         .map(|(s, role)| {
-            let member = role.is_none() || all_ranked;
-            let rank = Ranks {
-                pagerank: pagerank.rank(s.pagerank, member),
-                dependents: in_degree.rank(s.in_degree as f64, member),
-                betweenness: betweenness.rank(s.betweenness, member),
-                commits: commits.rank(s.commits as f64, member),
-                recency: recency.rank(s.last_change as f64, member),
-            };
+            let rank = populations.ranks(&s.path, &s.numbers);
             let structure = rank.structure();
-            let salience = 0.6 * structure + 0.25 * rank.commits + 0.15 * rank.recency;
+            let salience = rank.score();
             let silo = structure >= CENTRAL
                 && s.main_share >= SILO_SHARE
-                && s.commits >= SILO_COMMITS
+                && s.numbers.commits >= SILO_COMMITS
                 && inputs.authors > 1;
             let class = match role {
                 Some(role) => SalienceClass::from(role),
@@ -218,7 +193,8 @@ pub(crate) fn assess(inputs: &Inputs) -> Vec<Assessment> {
                 role,
             }
         })
-        .collect()
+        .collect();
+    Assessed { files, populations }
 }
 
 /// The facts behind a verdict, in words: always one about structure and
@@ -228,12 +204,12 @@ fn reasons(s: &Signals, rank: &Ranks, role: Option<FileRole>, authors: u64) -> V
     if let Some(role) = role {
         reasons.push(format!("{role} code, ranked apart from production code"));
     }
-    let dependents = match s.in_degree {
+    let dependents = match s.numbers.in_degree {
         0 => "no other file depends on it".to_owned(),
         1 => "1 other file depends on it".to_owned(),
         n => format!("{n} other files depend on it"),
     };
-    if s.in_degree > 0 && rank.dependents >= NOTABLE {
+    if s.numbers.in_degree > 0 && rank.dependents >= NOTABLE {
         reasons.push(format!("{dependents} ({})", top(rank.dependents)));
     } else {
         reasons.push(dependents);
@@ -244,16 +220,16 @@ fn reasons(s: &Signals, rank: &Ranks, role: Option<FileRole>, authors: u64) -> V
             top(rank.pagerank)
         ));
     }
-    if s.betweenness > 0.0 && rank.betweenness >= NOTABLE {
+    if s.numbers.betweenness > 0.0 && rank.betweenness >= NOTABLE {
         reasons.push(format!(
             "on many dependency paths (betweenness {})",
             top(rank.betweenness)
         ));
     }
-    let commits = if s.commits == 1 {
+    let commits = if s.numbers.commits == 1 {
         "1 commit".to_owned()
     } else {
-        format!("{} commits", s.commits)
+        format!("{} commits", s.numbers.commits)
     };
     if rank.commits >= NOTABLE {
         reasons.push(format!("changed in {commits} ({})", top(rank.commits)));
@@ -269,7 +245,7 @@ fn reasons(s: &Signals, rank: &Ranks, role: Option<FileRole>, authors: u64) -> V
         ));
     }
     if s.main_share >= SILO_SHARE
-        && s.commits >= SILO_COMMITS
+        && s.numbers.commits >= SILO_COMMITS
         && authors > 1
         && let Some(author) = &s.main_author
     {
@@ -279,22 +255,6 @@ fn reasons(s: &Signals, rank: &Ranks, role: Option<FileRole>, authors: u64) -> V
         ));
     }
     reasons
-}
-
-/// A file's percentile ranks among production files.
-struct Ranks {
-    pagerank: f64,
-    dependents: f64,
-    betweenness: f64,
-    commits: f64,
-    recency: f64,
-}
-
-impl Ranks {
-    /// S: where the file stands in the dependency graph.
-    fn structure(&self) -> f64 {
-        0.6 * self.pagerank + 0.2 * self.dependents + 0.2 * self.betweenness
-    }
 }
 
 /// "top 3%" for a percentile rank of 0.97.
@@ -319,11 +279,13 @@ mod tests {
     ) -> Signals {
         Signals {
             path: path.to_owned(),
-            pagerank,
-            in_degree,
-            betweenness: 0.0,
-            commits,
-            last_change: last,
+            numbers: homer_vocab::salience::Signals {
+                pagerank,
+                in_degree,
+                betweenness: 0.0,
+                commits,
+                last_change: last,
+            },
             main_author: Some("ann@example.org".to_owned()),
             main_share: share,
         }
@@ -351,7 +313,7 @@ mod tests {
             ));
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
-        let out = assess(&Inputs { files, authors: 3 });
+        let out = assess(&Inputs { files, authors: 3 }).files;
         let class = |p: &str| out.iter().find(|a| a.path == p).map(|a| a.class);
         assert_eq!(class("src/core.rs"), Some(SalienceClass::Hotspot));
         assert_eq!(class("src/base.rs"), Some(SalienceClass::LoadBearingQuiet));
@@ -393,7 +355,8 @@ mod tests {
         let out = assess(&Inputs {
             files: files.clone(),
             authors: 4,
-        });
+        })
+        .files;
         let engine = &out[0];
         assert_eq!(engine.class, SalienceClass::KnowledgeSilo);
         assert!(
@@ -403,7 +366,7 @@ mod tests {
                 .any(|r| r.contains("95% of its added lines are by ann@example.org"))
         );
         // With a single author in the repository, it is not a silo.
-        let out = assess(&Inputs { files, authors: 1 });
+        let out = assess(&Inputs { files, authors: 1 }).files;
         assert_ne!(out[0].class, SalienceClass::KnowledgeSilo);
     }
 

@@ -35,6 +35,51 @@ fn a_body_only_edit_runs_no_pagerank() {
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
+/// The salience score of `path` as a reader computes it.
+fn score(root: &std::path::Path, path: &str) -> f64 {
+    let index = homer_read::Index::open(root).expect("open");
+    let values = index
+        .values(homer_store::NodeKind::File, path)
+        .expect("values");
+    index
+        .salience(path, &values)
+        .expect("salience")
+        .expect("a ranked file")
+}
+
+#[test]
+fn a_file_changed_again_rewrites_no_other_files_salience() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let classes = dump(root).matches(" salience_class=").count();
+    let before = score(root, "go/main.go");
+    // The production file changed longest ago (with go/main.go) becomes
+    // the most recent: every file it passes moves down in recency, so
+    // each one's score moves. Stored, that was a row per file (23 rows
+    // for 16 ranked files); the score is computed when read, and the
+    // rows written are the populations it is read from and what changed
+    // of the touched file.
+    let path = root.join("go/mathx/mathx.go");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, format!("{text}// touched\n")).expect("write");
+    commit_all(root, "Touch mathx");
+    let report = run(root);
+    let graph = report
+        .stages
+        .iter()
+        .find(|s| s.stage == "graph")
+        .expect("the graph stage ran");
+    assert!(
+        graph.rows_written < classes as u64,
+        "{} rows written for {classes} ranked files",
+        graph.rows_written
+    );
+    let after = score(root, "go/main.go");
+    assert!(after < before, "{before} -> {after}");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
 #[test]
 fn a_new_import_runs_the_file_pagerank_once_from_the_old_scores() {
     let repo = copy("small");

@@ -15,6 +15,7 @@ mod checkpoint;
 mod counts;
 mod error;
 pub mod role;
+pub mod salience;
 pub mod text;
 pub mod values;
 mod workspace;

@@ -142,9 +142,11 @@ impl<'a> Task for Analysis<'a> {
 struct Salience;
 
 impl Task for Salience {
-    const KIND: TaskKind = TaskKind::new("salience", 6);
+    /// Version 7: the score is no longer stored, the populations it is
+    /// read from are.
+    const KIND: TaskKind = TaskKind::new("salience", 7);
     type Input = salience::Inputs;
-    type Output = Vec<salience::Assessment>;
+    type Output = salience::Assessed;
     type Shared = ();
     type Worker = ();
 
