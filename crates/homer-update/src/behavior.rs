@@ -3,7 +3,9 @@
 //! per-directory metrics, the truck factor, and change coupling. The stage
 //! that stores them is `stages::behavior`; nothing here touches the store.
 
-use std::collections::{BTreeMap, BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap};
+
+use rustc_hash::FxHashMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +86,7 @@ impl<S: AsRef<str>> History<S> {
     /// after its parents), breaking ties by committer time and then id, so
     /// the order depends only on the set of commits.
     pub(crate) fn new(records: Vec<(S, CommitRecord<S>)>) -> History<S> {
-        let index: HashMap<&str, usize> = records
+        let index: FxHashMap<&str, usize> = records
             .iter()
             .enumerate()
             .map(|(i, (id, _))| (id.as_ref(), i))
@@ -136,7 +138,7 @@ impl<S: AsRef<str>> History<S> {
     /// are read from the names as they were before any of them, so a
     /// commit that swaps two names is read correctly.
     pub(crate) fn lineages(&self, current: &[String]) -> BTreeMap<String, Vec<Touch>> {
-        let mut claims: HashMap<&str, Vec<usize>> = current
+        let mut claims: FxHashMap<&str, Vec<usize>> = current
             .iter()
             .enumerate()
             .map(|(i, p)| (p.as_str(), vec![i]))
@@ -447,47 +449,62 @@ pub(crate) fn coupling<S>(
     config: &CouplingConfig,
 ) -> BTreeMap<String, (u32, Vec<Pair>)> {
     let files: Vec<&String> = lineages.keys().collect();
-    let mut per_commit: HashMap<usize, Vec<usize>> = HashMap::new();
+    // The current files each commit counted here touched (by their place
+    // in path order), and the commits of each file: plain vectors, so
+    // counting a file's partners below hashes nothing.
+    let small = |c: usize| history.commits[c].changes.len() <= config.max_files_per_commit as usize;
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); history.commits.len()];
     for (f, touches) in lineages.values().enumerate() {
         for &(c, _) in touches {
-            if history.commits[c].changes.len() <= config.max_files_per_commit as usize {
-                per_commit.entry(c).or_default().push(f);
+            if small(c) {
+                members[c].push(f);
             }
         }
     }
-    let mut revisions = vec![0u32; files.len()];
-    let mut shared: HashMap<(usize, usize), u32> = HashMap::new();
-    for members in per_commit.values_mut() {
-        members.sort_unstable();
-        members.dedup();
-        for (i, &a) in members.iter().enumerate() {
-            revisions[a] += 1;
-            for &b in &members[i + 1..] {
-                *shared.entry((a, b)).or_default() += 1;
-            }
+    let mut commits_of: Vec<Vec<usize>> = vec![Vec::new(); files.len()];
+    for (c, m) in members.iter_mut().enumerate() {
+        m.sort_unstable();
+        m.dedup();
+        for &f in m.iter() {
+            commits_of[f].push(c);
         }
     }
-    let mut out: BTreeMap<String, (u32, Vec<Pair>)> = files
+    let revisions: Vec<u32> = commits_of
         .iter()
-        .enumerate()
-        .map(|(f, name)| ((*name).clone(), (revisions[f], Vec::new())))
+        .map(|c| u32::try_from(c.len()).unwrap_or(u32::MAX))
         .collect();
-    let mut pairs: Vec<((usize, usize), u32)> = shared.into_iter().collect();
-    pairs.sort_unstable();
-    for ((a, b), n) in pairs {
-        let mean = f64::from(revisions[a] + revisions[b]) / 2.0;
-        let degree = f64::from(n) / mean * 100.0;
-        let pair = Pair {
-            other: files[b].clone(),
-            shared: n,
-            revisions: revisions[a],
-            other_revisions: revisions[b],
-            degree,
-        };
-        out.get_mut(files[a].as_str())
-            .expect("every file has an entry")
-            .1
-            .push(pair);
+    let mut out: BTreeMap<String, (u32, Vec<Pair>)> = BTreeMap::new();
+    // Per file, how many of its commits each later file shares, counted in
+    // one array and cleared through the list of those it touched.
+    let mut count = vec![0u32; files.len()];
+    let mut touched: Vec<usize> = Vec::new();
+    for (a, name) in files.iter().enumerate() {
+        for &c in &commits_of[a] {
+            let m = &members[c];
+            let later = m.partition_point(|&b| b <= a);
+            for &b in &m[later..] {
+                if count[b] == 0 {
+                    touched.push(b);
+                }
+                count[b] += 1;
+            }
+        }
+        touched.sort_unstable();
+        let pairs = touched
+            .drain(..)
+            .map(|b| {
+                let n = std::mem::take(&mut count[b]);
+                let mean = f64::from(revisions[a] + revisions[b]) / 2.0;
+                Pair {
+                    other: files[b].clone(),
+                    shared: n,
+                    revisions: revisions[a],
+                    other_revisions: revisions[b],
+                    degree: f64::from(n) / mean * 100.0,
+                }
+            })
+            .collect();
+        out.insert((*name).clone(), (revisions[a], pairs));
     }
     out
 }
