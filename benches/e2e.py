@@ -172,10 +172,10 @@ def raw_parse_seconds(repo):
     return total
 
 
-def targets_of(repo):
+def targets_of(repo, homer):
     """The most salient production file and the top-PageRank symbol: the
     ones benches/query_latency.py queries."""
-    con, file, symbol = query_latency.targets(repo / ".homer" / "homer.db")
+    con, file, symbol = query_latency.targets(repo / ".homer" / "homer.db", str(homer), repo)
     con.close()
     return file, symbol
 
@@ -213,7 +213,7 @@ def one_run(repo, name, head, homer, r):
 
 
 def readings(repo, name, homer, r):
-    file, symbol = targets_of(repo)
+    file, symbol = targets_of(repo, homer)
     largest, called = query_latency.extremes(repo / ".homer" / "homer.db", repo)
     words = SEARCHES.get(name, "error handling")
     task = f"change how {Path(file).stem} works"

@@ -33,32 +33,38 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import query_latency  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOOLS = ["search", "query", "context", "co_changes", "review", "status"]
 
 
-def salient_files(db, n):
-    """The n most salient production files; in a repository whose language
-    Homer does not parse (no salience), the n most often changed."""
+def salient_files(homer, repo, n):
+    """The n most salient production files (as `homer export` reads them:
+    the score is computed when read); in a repository whose language Homer
+    does not parse (no salience), the n most often changed."""
+    files = query_latency.salient(homer, repo, n)
+    if files:
+        return files
+    db = os.path.join(repo, ".homer", "homer.db")
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    for value in ("salience", "commits"):
-        rows = con.execute(
-            """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-               WHERE n.kind = 1 AND n.owner IS NOT NULL
-                 AND v.name = (SELECT code FROM value_names WHERE name = ?)
-                 AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id
-                                 AND r.name = (SELECT code FROM value_names WHERE name = 'role'))
-               ORDER BY v.value DESC, n.name LIMIT ?""",
-            (value, n),
-        ).fetchall()
-        if rows:
-            return [r[0] for r in rows]
+    rows = con.execute(
+        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+           WHERE n.kind = 1 AND n.owner IS NOT NULL
+             AND v.name = (SELECT code FROM value_names WHERE name = 'commits')
+             AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id
+                             AND r.name = (SELECT code FROM value_names WHERE name = 'role'))
+           ORDER BY v.value DESC, n.name LIMIT ?""",
+        (n,),
+    ).fetchall()
+    if rows:
+        return [r[0] for r in rows]
     raise SystemExit(f"{db}: no file has a salience or a commit count")
 
 
-def arguments(repo):
-    db = os.path.join(repo, ".homer", "homer.db")
-    files = salient_files(db, 5)
+def arguments(homer, repo):
+    files = salient_files(homer, repo, 5)
     top = files[0]
     stem = os.path.splitext(os.path.basename(top))[0]
     return {
@@ -90,7 +96,7 @@ async def session_for(homer, repo, body):
 
 
 async def one_repository(homer, repo, runs, quiet):
-    args = arguments(repo)
+    args = arguments(homer, repo)
 
     async def body(session):
         listed = await session.list_tools()
@@ -157,7 +163,7 @@ def bare_latency(homer, repo, runs):
                         "clientInfo": {"name": "bare", "version": "0"}})
     server.stdin.write(b'{"jsonrpc":"2.0","method":"notifications/initialized"}\n')
     server.stdin.flush()
-    args = arguments(repo)
+    args = arguments(homer, repo)
     out = {}
     for name in TOOLS:
         call("tools/call", {"name": name, "arguments": args[name]})

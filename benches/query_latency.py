@@ -14,6 +14,7 @@ Usage: benches/query_latency.py [--homer target/release/homer]
 """
 
 import argparse
+import json
 import os
 import sqlite3
 import statistics
@@ -48,16 +49,26 @@ def named(con, names):
     return f"(SELECT code FROM value_names WHERE name IN ({quoted}))" if coded else f"({quoted})"
 
 
-def targets(db):
+def salient(homer, repo, n):
+    """The n most salient production files, as Homer reads them (`homer
+    export`: the score is computed when read since schema 13, not stored),
+    most salient first, ties by path."""
+    out = subprocess.run([homer, "export", "--graph", "files"], cwd=repo,
+                         capture_output=True, text=True, check=True).stdout
+    files = []
+    for line in out.splitlines():
+        node = json.loads(line)
+        attrs = node.get("attrs", {})
+        if node.get("kind") == "file" and "salience" in attrs and "role" not in attrs:
+            files.append((-attrs["salience"], node["id"]))
+    return [name for _, name in sorted(files)[:n]]
+
+
+def targets(db, homer, repo):
+    """The most salient production file and the symbol with the highest
+    PageRank."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-    files = con.execute(
-        f"""SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
-           WHERE n.kind = 1 AND v.name IN {named(con, ['salience'])}
-             AND n.owner IS NOT NULL
-             AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id
-                             AND r.name IN {named(con, ['role'])})
-           ORDER BY v.value DESC, n.name LIMIT 1"""
-    ).fetchone()
+    files = salient(homer, repo, 1)
     symbol = con.execute(
         f"""SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
            WHERE n.kind = 3 AND n.owner IS NOT NULL
@@ -116,7 +127,7 @@ def main():
     con = None
     for name in args.repos.split(","):
         repo = os.path.join(args.corpus, name)
-        con, file, symbol = targets(os.path.join(repo, ".homer", "homer.db"))
+        con, file, symbol = targets(os.path.join(repo, ".homer", "homer.db"), homer, repo)
         f = timed([homer, "query", file], repo, args.runs)
         s = timed([homer, "query", symbol], repo, args.runs)
         print(f"| {name} | `{file}` | {ms(f)} | `{symbol}` | {ms(s)} |")
