@@ -67,7 +67,10 @@ pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, R
     let store = index.store();
     let head = index.indexed_head()?;
     let populations = index.salience_populations()?;
-    let file_values = grouped(store.node_values(NodeKind::File)?, populations.as_deref())?;
+    let file_values = grouped(
+        store.node_values(NodeKind::File)?,
+        Some((store, populations.as_deref())),
+    )?;
     let (nodes, edges) = match choice {
         GraphChoice::Files => {
             let nodes: Vec<ExportNode> = file_values
@@ -130,7 +133,7 @@ fn json_object<T: Serialize>(value: &T) -> BTreeMap<String, serde_json::Value> {
 /// salience score they are read with, from `populations`.
 fn grouped(
     values: Vec<(String, String, Value)>,
-    populations: Option<&Populations>,
+    salience: Option<(&Store, Option<&Populations>)>,
 ) -> Result<BTreeMap<String, BTreeMap<String, serde_json::Value>>, ReadError> {
     let mut rows: BTreeMap<String, Vec<(String, Value)>> = BTreeMap::new();
     for (node, name, value) in values {
@@ -140,7 +143,8 @@ fn grouped(
     for (node, rows) in rows {
         let values = Values::decode(&node, rows)?;
         let mut json = BTreeMap::new();
-        for (name, value) in values.iter() {
+        // The population salience ranks in repeats a file's own numbers.
+        for (name, value) in values.iter().filter(|(n, _)| !salience::is_population(*n)) {
             let v = match (name.storage(), value) {
                 (_, Value::Int(i)) => serde_json::Value::from(*i),
                 (_, Value::Real(r)) => serde_json::Value::from(*r),
@@ -154,7 +158,9 @@ fn grouped(
             };
             json.insert(name.name().to_owned(), v);
         }
-        if let Some(score) = salience::score_of(populations, &node, &values)? {
+        if let Some((store, populations)) = salience
+            && let Some(score) = salience::score_of(store, populations, &node, &values)?
+        {
             json.insert(
                 ValueName::Salience.name().to_owned(),
                 serde_json::Value::from(score),

@@ -223,7 +223,12 @@ impl Index {
     /// among the populations); `None` for a file salience did not rank.
     pub fn salience(&self, path: &str, values: &Values) -> Result<Option<f64>, ReadError> {
         let populations = self.salience_populations()?;
-        Ok(salience::score_of(populations.as_deref(), path, values)?)
+        Ok(salience::score_of(
+            &self.store,
+            populations.as_deref(),
+            path,
+            values,
+        )?)
     }
 
     /// The salience score of the file at `path`, reading only the values
@@ -239,7 +244,12 @@ impl Index {
             }
         }
         let values = Values::decode(path, rows)?;
-        Ok(salience::score_of(Some(&populations), path, &values)?)
+        Ok(salience::score_of(
+            &self.store,
+            Some(&populations),
+            path,
+            &values,
+        )?)
     }
 
     #[must_use]

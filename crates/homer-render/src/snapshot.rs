@@ -71,11 +71,12 @@ impl FileRow {
     ];
 
     fn read(
+        store: &Store,
         path: &str,
         values: &Values,
         populations: Option<&Populations>,
     ) -> Result<FileRow, RenderError> {
-        let ranking = match salience::score_of(populations, path, values)? {
+        let ranking = match salience::score_of(store, populations, path, values)? {
             None => None,
             Some(salience) => Some(Ranking {
                 salience,
@@ -324,7 +325,7 @@ impl Snapshot {
         let mut files = BTreeMap::new();
         for node in store.current_nodes(NodeKind::File)? {
             let mut row = match file_values.remove(&node.name) {
-                Some(values) => FileRow::read(&node.name, &values, populations.as_deref())?,
+                Some(values) => FileRow::read(store, &node.name, &values, populations.as_deref())?,
                 None => FileRow::default(),
             };
             row.blob = blob_of(&node)?;
@@ -514,10 +515,28 @@ mod tests {
                 last_change: 1_800_000_000,
             },
         ];
-        let populations = Populations::of(&others, false);
+        // Stored as an update stores them.
+        let mut store = Store::open_in_memory().expect("open");
+        let tx = store.begin_write().expect("tx");
+        let task = homer_store::TaskId::of("salience", "files");
+        tx.ensure_task("salience", task, "files").expect("task row");
+        let mut w = tx.task_writer(task, true);
+        let members = others.iter().enumerate().map(|(i, s)| {
+            (
+                homer_store::NodeId::of(NodeKind::File, &format!("f{i}.rs")),
+                s,
+            )
+        });
+        salience::Population::write(&mut w, members, false).expect("written");
+        w.finish(None).expect("finish");
+        tx.commit().expect("commit");
+        let populations = Populations::read(&store).expect("read").expect("stored");
         let read = |rows: Vec<(String, Value)>| {
             let values = Values::decode("a.rs", rows).expect("values of their types");
-            format!("{:?}", FileRow::read("a.rs", &values, Some(&populations)))
+            format!(
+                "{:?}",
+                FileRow::read(&store, "a.rs", &values, Some(&populations))
+            )
         };
         let from_listed = read(listed);
         assert!(from_listed.contains("Hotspot"), "{from_listed}");

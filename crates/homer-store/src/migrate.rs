@@ -318,7 +318,7 @@ mod tests {
             ("0010_tasks_by_kind.sql", 0x9080_2eeb_df84_2ca5),
             ("0011_commit_attrs.sql", 0x5806_8faa_eb2b_d227),
             ("0012_values_by_name_only.sql", 0x4711_a813_9357_a3da),
-            ("0013_salience_when_read.sql", 0x5963_9171_4416_e213),
+            ("0013_salience_when_read.sql", 0x3cd8_dede_0edc_3843),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

@@ -512,13 +512,12 @@ impl<'t> TaskWriter<'t> {
         self.store_marks(name, &crate::marks::Marks::of(values))
     }
 
-    /// Stores a population whole, as marks of every value (made by
-    /// [`Marks::of_every`](crate::Marks::of_every)) under `name`, a name
-    /// no node value has: numbers this task read from others (the files
-    /// salience ranks), so that a reader ranks a file among them without
-    /// reading them all, and nothing stores a rank that moves whenever
-    /// another file does. Hashed, unlike [`TaskWriter::marks`]: they do not
-    /// follow from what the task stores.
+    /// Stores marks of numbers no node value holds under `name` (made by
+    /// [`Marks::of_every`](crate::Marks::of_every): every value a mark, so
+    /// a reader places a number in them without counting): a small set the
+    /// task states on its own, such as salience's flag that every file is
+    /// ranked as one of its population. Hashed, unlike
+    /// [`TaskWriter::marks`]: they do not follow from what the task stores.
     pub fn population(&mut self, name: &str, marks: &crate::marks::Marks) -> Result<()> {
         let blob = marks.encode();
         self.hash.push_u64(5);

@@ -22,7 +22,7 @@
 
 use homer_dag::TaskError;
 use homer_store::{NodeId, NodeKind, TaskWriter, Value, WriteTx};
-use homer_vocab::salience::{Populations, Ranks};
+use homer_vocab::salience::{Population, Ranks};
 use homer_vocab::values::put;
 use homer_vocab::{FileRole, Json, SalienceClass, ValueName, keys};
 
@@ -117,14 +117,17 @@ pub(crate) struct Assessment {
     pub role: Option<FileRole>,
 }
 
-/// Every file's verdict, and the populations they were ranked in.
+/// Every file's verdict, and the population they were ranked in.
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Assessed {
     pub files: Vec<Assessment>,
-    pub populations: Populations,
+    /// The population's members (production files, or every ranked file
+    /// when none is), with their numbers.
+    pub members: Vec<(String, homer_vocab::salience::Signals)>,
+    pub everyone: bool,
 }
 
-/// Stores each file's class, reasons and role, and the populations its
+/// Stores each file's class, reasons and role, and the population its
 /// score is read from (`homer_vocab::salience`): the score itself, a
 /// weighted sum of ranks that moves for most files whenever a few change,
 /// is not stored.
@@ -137,7 +140,14 @@ pub(crate) fn write(w: &mut TaskWriter<'_>, assessed: Assessed) -> Result<(), Ta
             put(w, node, keys::ROLE, &role)?;
         }
     }
-    assessed.populations.write(w)?;
+    Population::write(
+        w,
+        assessed
+            .members
+            .iter()
+            .map(|(path, s)| (NodeId::of(NodeKind::File, path), s)),
+        assessed.everyone,
+    )?;
     Ok(())
 }
 
@@ -161,13 +171,13 @@ pub(crate) fn assess(inputs: &Inputs) -> Assessed {
     } else {
         production
     };
-    let populations = Populations::of(population.iter().map(|s| &s.numbers), everyone);
+    let ranking = Population::of(population.iter().map(|s| &s.numbers), everyone);
     let files = inputs
         .files
         .iter()
         .zip(roles)
         .map(|(s, role)| {
-            let rank = populations.ranks(&s.path, &s.numbers);
+            let rank = ranking.ranks(&s.path, &s.numbers);
             let structure = rank.structure();
             let salience = rank.score();
             let silo = structure >= CENTRAL
@@ -194,7 +204,14 @@ pub(crate) fn assess(inputs: &Inputs) -> Assessed {
             }
         })
         .collect();
-    Assessed { files, populations }
+    Assessed {
+        files,
+        members: population
+            .iter()
+            .map(|s| (s.path.clone(), s.numbers))
+            .collect(),
+        everyone,
+    }
 }
 
 /// The facts behind a verdict, in words: always one about structure and

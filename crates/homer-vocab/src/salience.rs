@@ -5,28 +5,26 @@
 //! which and why). Stored per file, such a rank moved for most files
 //! whenever a few gained a commit, so every update rewrote nearly every
 //! file's score (73,171 of 75,000 on a kernel-sized repository after ten
-//! commits). What is stored instead is the population each signal is
-//! ranked in, whole, as marks of every value (`value_marks`, one row per
-//! signal); a reader ranks a file's own signals in them. The update that
-//! stores them computes its classes and reasons through the same
-//! functions, so a score read here is the one the classes were made from.
+//! commits). What is stored instead is the population: each production
+//! file's five numbers again, under names of their own
+//! (`salience_population_*`, so that only production files are counted),
+//! with their marks. A number changes only when the file's own does, and
+//! a reader ranks a file's numbers among them as any percentile is found,
+//! from the marks and a count in the `(name, value)` index of at most a
+//! thousandth of them. The update ranks the files it assesses in memory,
+//! through the same function, so a score read here is the one its classes
+//! and reasons were made from.
 
-use homer_store::{Marks, Store, StoreError, TaskWriter};
+use homer_store::{Marks, NodeId, Place, Store, StoreError, TaskWriter};
+
+use crate::VocabError;
+use crate::values::{ValueName, Values, keys, put};
 
 type StoreResult<T> = Result<T, StoreError>;
 
-use crate::values::{ValueName, Values, keys};
-use crate::{FileRole, VocabError};
-
-/// The populations' names in `value_names` (names of marks only: no node
-/// has a value of these names).
-const PAGERANK: &str = "salience_population_pagerank";
-const DEPENDENTS: &str = "salience_population_in_degree";
-const BETWEENNESS: &str = "salience_population_betweenness";
-const COMMITS: &str = "salience_population_commits";
-const RECENCY: &str = "salience_population_last_change";
-/// Present when no file is production code: then every file is ranked as
-/// one of the population (the test files of a repository of tests).
+/// Present when no file is production code: then every ranked file is
+/// one of the population (the test files of a repository of tests). A
+/// name of marks alone: no node has a value of it.
 const EVERYONE: &str = "salience_population_everyone";
 
 /// The values of a file a score is computed from.
@@ -64,6 +62,37 @@ impl Signals {
             last_change: values.get(keys::LAST_CHANGE)?.unwrap_or(0),
         }))
     }
+
+    /// The five numbers, in the order of [`NAMES`].
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "counts and seconds far below 2^52"
+    )]
+    fn numbers(&self) -> [f64; 5] {
+        [
+            self.pagerank,
+            self.in_degree as f64,
+            self.betweenness,
+            self.commits as f64,
+            self.last_change as f64,
+        ]
+    }
+}
+
+/// The population's value names, in the order of [`Signals::numbers`].
+const NAMES: [ValueName; 5] = [
+    ValueName::PopulationPageRank,
+    ValueName::PopulationInDegree,
+    ValueName::PopulationBetweenness,
+    ValueName::PopulationCommits,
+    ValueName::PopulationLastChange,
+];
+
+/// Whether `name` is one of the population's: a file's own numbers
+/// again, which a listing of its values leaves out.
+#[must_use]
+pub fn is_population(name: ValueName) -> bool {
+    NAMES.contains(&name)
 }
 
 /// A file's percentile ranks (0..=1) among the population.
@@ -89,119 +118,26 @@ impl Ranks {
     pub fn score(&self) -> f64 {
         0.6 * self.structure() + 0.25 * self.commits + 0.15 * self.recency
     }
-}
 
-/// The populations a file's signals are ranked in.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Populations {
-    pagerank: Marks,
-    dependents: Marks,
-    betweenness: Marks,
-    commits: Marks,
-    recency: Marks,
-    /// No file is production code: every file is one of the population.
-    everyone: bool,
-}
-
-impl Populations {
-    /// The populations of `members`' signals; `everyone` when they are all
-    /// the ranked files (none is production code).
-    pub fn of<'a>(members: impl IntoIterator<Item = &'a Signals>, everyone: bool) -> Populations {
-        let members: Vec<&Signals> = members.into_iter().collect();
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "counts and seconds far below 2^52"
-        )]
-        let of = |f: fn(&Signals) -> f64| {
-            Marks::of_every(&members.iter().map(|s| f(s)).collect::<Vec<f64>>())
-        };
-        Populations {
-            pagerank: of(|s| s.pagerank),
-            #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
-            dependents: of(|s| s.in_degree as f64),
-            betweenness: of(|s| s.betweenness),
-            #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
-            commits: of(|s| s.commits as f64),
-            #[allow(clippy::cast_precision_loss, reason = "seconds far below 2^52")]
-            recency: of(|s| s.last_change as f64),
-            everyone,
-        }
-    }
-
-    /// Stores them, owned by the task that ranked the files.
-    pub fn write(&self, w: &mut TaskWriter<'_>) -> StoreResult<()> {
-        for (name, marks) in self.named() {
-            w.population(name, marks)?;
-        }
-        if self.everyone {
-            w.population(EVERYONE, &Marks::of_every(&[1.0]))?;
-        }
-        Ok(())
-    }
-
-    /// The stored populations; `None` before the graph stage stored them
-    /// (an update stopped part way through its first build).
-    pub fn read(store: &Store) -> StoreResult<Option<Populations>> {
-        let read = |name: &str| store.value_marks(name);
-        let (Some(pagerank), Some(dependents), Some(betweenness), Some(commits), Some(recency)) = (
-            read(PAGERANK)?,
-            read(DEPENDENTS)?,
-            read(BETWEENNESS)?,
-            read(COMMITS)?,
-            read(RECENCY)?,
-        ) else {
-            return Ok(None);
-        };
-        Ok(Some(Populations {
+    /// The ranks of a file whose numbers stand at `places` in the
+    /// population, leaving the file itself out when it is a `member`.
+    fn of(places: [Place; 5], member: bool) -> Ranks {
+        let [pagerank, dependents, betweenness, commits, recency] = places.map(|p| rank(p, member));
+        Ranks {
             pagerank,
             dependents,
             betweenness,
             commits,
             recency,
-            everyone: read(EVERYONE)?.is_some(),
-        }))
-    }
-
-    fn named(&self) -> [(&'static str, &Marks); 5] {
-        [
-            (PAGERANK, &self.pagerank),
-            (DEPENDENTS, &self.dependents),
-            (BETWEENNESS, &self.betweenness),
-            (COMMITS, &self.commits),
-            (RECENCY, &self.recency),
-        ]
-    }
-
-    /// The ranks of the file at `path` with `signals`: among the
-    /// population, leaving the file itself out when it is one of it.
-    #[must_use]
-    pub fn ranks(&self, path: &str, signals: &Signals) -> Ranks {
-        let member = self.everyone || FileRole::of_path(path).is_none();
-        #[allow(
-            clippy::cast_precision_loss,
-            reason = "counts and seconds far below 2^52"
-        )]
-        Ranks {
-            pagerank: rank(&self.pagerank, signals.pagerank, member),
-            dependents: rank(&self.dependents, signals.in_degree as f64, member),
-            betweenness: rank(&self.betweenness, signals.betweenness, member),
-            commits: rank(&self.commits, signals.commits as f64, member),
-            recency: rank(&self.recency, signals.last_change as f64, member),
         }
-    }
-
-    /// The salience score of the file at `path` with `signals`.
-    #[must_use]
-    pub fn score(&self, path: &str, signals: &Signals) -> f64 {
-        self.ranks(path, signals).score()
     }
 }
 
-/// The share of the population below `value`, ties counted half, leaving
-/// the file itself out when it is a `member`; 1 when no other is there.
+/// The share of the population below a number at `place`, ties counted
+/// half, leaving the file itself out when it is a `member`; 1 when no
+/// other is there.
 #[allow(clippy::cast_precision_loss, reason = "counts far below 2^52")]
-fn rank(population: &Marks, value: f64, member: bool) -> f64 {
-    let place = population.place_among_every(value);
+fn rank(place: Place, member: bool) -> f64 {
     let member = u64::from(member);
     let others = place.total.saturating_sub(member);
     if others == 0 {
@@ -211,9 +147,116 @@ fn rank(population: &Marks, value: f64, member: bool) -> f64 {
     (place.below as f64 + equal as f64 / 2.0) / others as f64
 }
 
+/// Whether the file at `path` is one of the population.
+fn member(path: &str, everyone: bool) -> bool {
+    everyone || crate::FileRole::of_path(path).is_none()
+}
+
+/// The population in memory, as the update that ranks every file holds it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Population {
+    /// Each number's marks of every value: places found without counting.
+    marks: [Marks; 5],
+    everyone: bool,
+}
+
+impl Population {
+    /// The population of `members`' signals; `everyone` when they are all
+    /// the ranked files (none is production code).
+    pub fn of<'a>(members: impl IntoIterator<Item = &'a Signals>, everyone: bool) -> Population {
+        let numbers: Vec<[f64; 5]> = members.into_iter().map(Signals::numbers).collect();
+        Population {
+            marks: std::array::from_fn(|i| {
+                Marks::of_every(&numbers.iter().map(|n| n[i]).collect::<Vec<f64>>())
+            }),
+            everyone,
+        }
+    }
+
+    /// The ranks of the file at `path` with `signals`.
+    #[must_use]
+    pub fn ranks(&self, path: &str, signals: &Signals) -> Ranks {
+        let numbers = signals.numbers();
+        let places = std::array::from_fn(|i| self.marks[i].place_among_every(numbers[i]));
+        Ranks::of(places, member(path, self.everyone))
+    }
+
+    /// Stores the population: each member's five numbers under the
+    /// population's names (a number is written again only when it
+    /// changed), and their marks.
+    pub fn write<'a>(
+        w: &mut TaskWriter<'_>,
+        members: impl IntoIterator<Item = (NodeId, &'a Signals)>,
+        everyone: bool,
+    ) -> StoreResult<()> {
+        let mut numbers: [Vec<f64>; 5] = Default::default();
+        for (node, s) in members {
+            put(w, node, keys::POPULATION_PAGERANK, &s.pagerank)?;
+            put(w, node, keys::POPULATION_IN_DEGREE, &s.in_degree)?;
+            put(w, node, keys::POPULATION_BETWEENNESS, &s.betweenness)?;
+            put(w, node, keys::POPULATION_COMMITS, &s.commits)?;
+            put(w, node, keys::POPULATION_LAST_CHANGE, &s.last_change)?;
+            for (all, n) in numbers.iter_mut().zip(s.numbers()) {
+                all.push(n);
+            }
+        }
+        for (name, all) in NAMES.iter().zip(&numbers) {
+            w.marks(name.name(), all)?;
+        }
+        if everyone {
+            w.population(EVERYONE, &Marks::of_every(&[1.0]))?;
+        }
+        Ok(())
+    }
+}
+
+/// The stored population, as a reader ranks in it: the marks of each
+/// number (at most 1,025 each), places counted between them in the index.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Populations {
+    marks: [Marks; 5],
+    everyone: bool,
+}
+
+impl Populations {
+    /// The stored marks; `None` before the graph stage stored them (an
+    /// update stopped part way through its first build).
+    pub fn read(store: &Store) -> StoreResult<Option<Populations>> {
+        let mut marks = Vec::with_capacity(NAMES.len());
+        for name in NAMES {
+            match store.value_marks(name.name())? {
+                Some(m) => marks.push(m),
+                None => return Ok(None),
+            }
+        }
+        let Ok(marks) = <[Marks; 5]>::try_from(marks) else {
+            return Ok(None);
+        };
+        Ok(Some(Populations {
+            marks,
+            everyone: store.value_marks(EVERYONE)?.is_some(),
+        }))
+    }
+
+    /// The ranks of the file at `path` with `signals`.
+    pub fn ranks(&self, store: &Store, path: &str, signals: &Signals) -> StoreResult<Ranks> {
+        let numbers = signals.numbers();
+        let mut places = [Place {
+            below: 0,
+            equal: 0,
+            total: 0,
+        }; 5];
+        for (i, place) in places.iter_mut().enumerate() {
+            *place = store.place(NAMES[i].name(), &self.marks[i], numbers[i])?;
+        }
+        Ok(Ranks::of(places, member(path, self.everyone)))
+    }
+}
+
 /// The score of one file read from its values, `None` for a file salience
-/// did not rank (no class stored) or when no populations are stored.
+/// did not rank (no class stored) or when no population is stored.
 pub fn score_of(
+    store: &Store,
     populations: Option<&Populations>,
     path: &str,
     values: &Values,
@@ -224,7 +267,10 @@ pub fn score_of(
     if values.get(keys::SALIENCE_CLASS)?.is_none() {
         return Ok(None);
     }
-    Ok(Signals::of(values)?.map(|s| populations.score(path, &s)))
+    let Some(signals) = Signals::of(values)? else {
+        return Ok(None);
+    };
+    Ok(Some(populations.ranks(store, path, &signals)?.score()))
 }
 
 #[cfg(test)]
@@ -249,7 +295,7 @@ mod tests {
             signals(0.2, 2, 5, 30),
             signals(0.9, 3, 9, 40),
         ];
-        let p = Populations::of(&files, false);
+        let p = Population::of(&files, false);
         // A production file among four: three others; 0.2 ties one other.
         let r = p.ranks("src/b.rs", &files[1]);
         assert!((r.pagerank - (1.0 + 0.5) / 3.0).abs() < 1e-15);
@@ -264,10 +310,10 @@ mod tests {
         assert!((between.dependents - 1.0).abs() < 1e-15);
         assert!(between.commits.abs() < 1e-15);
         // Alone: 1.
-        let alone = Populations::of(&files[..1], false);
+        let alone = Population::of(&files[..1], false);
         assert!((alone.ranks("src/a.rs", &files[0]).pagerank - 1.0).abs() < 1e-15);
         // When no file is production code, a test file is a member.
-        let everyone = Populations::of(&files, true);
+        let everyone = Population::of(&files, true);
         assert_eq!(everyone.ranks("tests/b.rs", &files[1]), r);
     }
 }

@@ -203,6 +203,15 @@ value_names! {
     SalienceReasons = "salience_reasons": Json<Vec<String>> => SALIENCE_REASONS;
     /// Files that are not production code: what they are for.
     Role = "role": FileRole => ROLE;
+    /// Production files (every ranked file when none is): the numbers
+    /// salience ranks, again under names of their own, so that a rank is
+    /// counted among production files only on the `(name, value)` index
+    /// (`crate::salience`; the score is computed when read).
+    PopulationPageRank = "salience_population_pagerank": f64 => POPULATION_PAGERANK;
+    PopulationInDegree = "salience_population_in_degree": i64 => POPULATION_IN_DEGREE;
+    PopulationBetweenness = "salience_population_betweenness": f64 => POPULATION_BETWEENNESS;
+    PopulationCommits = "salience_population_commits": i64 => POPULATION_COMMITS;
+    PopulationLastChange = "salience_population_last_change": i64 => POPULATION_LAST_CHANGE;
 }
 
 impl fmt::Display for ValueName {
