@@ -526,14 +526,21 @@ fn symbols_and_calls_are_stored() {
 
 /// On real repositories: index an older commit, move HEAD forward through
 /// real history, update, and compare with a fresh build of the new HEAD;
-/// then move it back and compare again. Every stage takes part, the code stage most (real edits, renames,
-/// deletions, new files). Runs when `HOMER_CORPUS` names a directory of
-/// clones of `../shared/corpus`.
+/// then move it back and compare again. Every stage takes part, the code
+/// stage most (real edits, renames, deletions, new files). With
+/// `HOMER_CORPUS` naming a directory of clones of `../shared/corpus`, on
+/// each of them (40 first-parent commits back, 10, the tip, back to 25);
+/// without it, on the fixture repository with the longest history, in
+/// shorter strides, so that it never passes by skipping.
 #[test]
 #[allow(clippy::print_stderr, reason = "reports what it compared")]
 fn stepping_through_real_history_equals_a_fresh_build() {
-    let Some(dirs) = homer_fixtures::corpus_clones() else {
-        return;
+    let fixture;
+    let (dirs, [first, second, back]) = if let Some(dirs) = homer_fixtures::corpus_clones() {
+        (dirs, [40, 10, 25])
+    } else {
+        fixture = copy("small");
+        (vec![fixture.path().to_path_buf()], [16, 6, 12])
     };
     for dir in dirs {
         let work = tempfile::tempdir().expect("tempdir");
@@ -544,9 +551,12 @@ fn stepping_through_real_history_equals_a_fresh_build() {
             .expect("hex")
             .trim()
             .to_owned();
-        // From 40 first-parent commits back, to 10 back, to the tip.
         let mut parsed = Vec::new();
-        for rev in [format!("{tip}~40"), format!("{tip}~10"), tip.clone()] {
+        for rev in [
+            format!("{tip}~{first}"),
+            format!("{tip}~{second}"),
+            tip.clone(),
+        ] {
             git(&repo, &["reset", "-q", "--hard", &rev]);
             let report = run(&repo);
             parsed.push(
@@ -558,15 +568,19 @@ fn stepping_through_real_history_equals_a_fresh_build() {
             );
         }
         assert_same_dump(&dump(&repo), &fresh_dump(&repo, run));
-        // And back 25: the commits HEAD no longer reaches are deleted, the
+        // And back: the commits HEAD no longer reaches are deleted, the
         // files go back to what they were.
-        git(&repo, &["reset", "-q", "--hard", &format!("{tip}~25")]);
+        git(&repo, &["reset", "-q", "--hard", &format!("{tip}~{back}")]);
         let report = run(&repo);
         let deleted = report
             .log
             .iter()
             .filter(|e| e.kind == "commit" && e.event == LogEvent::Deleted)
             .count();
+        assert!(
+            deleted >= back,
+            "{deleted} commits deleted going back {back}"
+        );
         assert_same_dump(&dump(&repo), &fresh_dump(&repo, run));
         eprintln!(
             "{}: incremental equals fresh, forward and back; files parsed per step: {parsed:?}; commits deleted going back: {deleted}",
