@@ -159,7 +159,7 @@ fn grouped(
             json.insert(name.name().to_owned(), v);
         }
         if let Some((store, populations)) = salience
-            && let Some(score) = salience::score_of(store, populations, &node, &values)?
+            && let Some(score) = salience::score_of(store, populations, &values)?
         {
             json.insert(
                 ValueName::Salience.name().to_owned(),

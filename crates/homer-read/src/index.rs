@@ -218,15 +218,14 @@ impl Index {
         Ok(populations)
     }
 
-    /// The salience score of the file at `path` from its `values` (its
-    /// PageRank, dependents, betweenness, commits and last change ranked
-    /// among the populations); `None` for a file salience did not rank.
-    pub fn salience(&self, path: &str, values: &Values) -> Result<Option<f64>, ReadError> {
+    /// The salience score of a file from its `values` (its PageRank,
+    /// dependents, betweenness, commits and last change ranked among the
+    /// population); `None` for a file salience did not rank.
+    pub fn salience(&self, values: &Values) -> Result<Option<f64>, ReadError> {
         let populations = self.salience_populations()?;
         Ok(salience::score_of(
             &self.store,
             populations.as_deref(),
-            path,
             values,
         )?)
     }
@@ -247,7 +246,6 @@ impl Index {
         Ok(salience::score_of(
             &self.store,
             Some(&populations),
-            path,
             &values,
         )?)
     }

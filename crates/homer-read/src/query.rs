@@ -417,8 +417,8 @@ impl Reader<'_> {
         self.index.values(kind, name)
     }
 
-    fn salience(&self, path: &str, values: &Values) -> Result<Option<Salience>, ReadError> {
-        let Some(score) = self.index.salience(path, values)? else {
+    fn salience(&self, values: &Values) -> Result<Option<Salience>, ReadError> {
+        let Some(score) = self.index.salience(values)? else {
             return Ok(None);
         };
         let beside = ValueName::Salience;
@@ -691,7 +691,7 @@ impl Reader<'_> {
         Ok(FileView {
             path: path.to_owned(),
             language: values.get(keys::LANGUAGE)?,
-            salience: self.salience(path, &values)?,
+            salience: self.salience(&values)?,
             pagerank_pct: self.percentile(keys::PAGERANK, values.get(keys::PAGERANK)?)?,
             community: values.get(keys::COMMUNITY)?,
             history: self.history(&values)?,
@@ -803,7 +803,7 @@ impl Reader<'_> {
                 break;
             }
             let v = self.values(NodeKind::File, &file)?;
-            if let Some(s) = self.index.salience(&file, &v)? {
+            if let Some(s) = self.index.salience(&v)? {
                 top.push(FileBrief {
                     path: file,
                     salience: Some(s),
@@ -932,7 +932,7 @@ impl Reader<'_> {
             callees_total: outgoing.1,
             file: FileBrief {
                 path: path.to_owned(),
-                salience: self.index.salience(path, &file_values)?,
+                salience: self.index.salience(&file_values)?,
                 class: file_values
                     .get(keys::SALIENCE_CLASS)?
                     .map(|c| c.name().to_owned()),

@@ -452,9 +452,9 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
             Some(p) => Some(index.values(NodeKind::File, p)?),
             None => None,
         };
-        let salience = match (&indexed_path, &values) {
-            (Some(p), Some(v)) => index.salience(p, v)?.unwrap_or(0.0),
-            _ => 0.0,
+        let salience = match &values {
+            Some(v) => index.salience(v)?.unwrap_or(0.0),
+            None => 0.0,
         };
         let class = match &values {
             Some(v) => v.get(keys::SALIENCE_CLASS)?.map(|c| c.name().to_owned()),

@@ -51,7 +51,7 @@ pub(crate) struct FileHistory {
 impl FileRow {
     /// The values [`FileRow::read`] reads: the only ones loaded (a file
     /// has twice as many, its owners' list the largest).
-    const READS: [&'static str; 14] = [
+    const READS: [&'static str; 15] = [
         keys::SALIENCE_CLASS.name().name(),
         keys::SALIENCE_REASONS.name().name(),
         keys::COMMITS.name().name(),
@@ -68,15 +68,15 @@ impl FileRow {
         keys::IN_DEGREE.name().name(),
         keys::BETWEENNESS.name().name(),
         keys::LAST_CHANGE.name().name(),
+        keys::POPULATION_PAGERANK.name().name(),
     ];
 
     fn read(
         store: &Store,
-        path: &str,
         values: &Values,
         populations: Option<&Populations>,
     ) -> Result<FileRow, RenderError> {
-        let ranking = match salience::score_of(store, populations, path, values)? {
+        let ranking = match salience::score_of(store, populations, values)? {
             None => None,
             Some(salience) => Some(Ranking {
                 salience,
@@ -325,7 +325,7 @@ impl Snapshot {
         let mut files = BTreeMap::new();
         for node in store.current_nodes(NodeKind::File)? {
             let mut row = match file_values.remove(&node.name) {
-                Some(values) => FileRow::read(store, &node.name, &values, populations.as_deref())?,
+                Some(values) => FileRow::read(store, &values, populations.as_deref())?,
                 None => FileRow::default(),
             };
             row.blob = blob_of(&node)?;
@@ -466,6 +466,7 @@ mod tests {
             (keys::IN_DEGREE.name(), Value::Int(4)),
             (keys::BETWEENNESS.name(), Value::Real(0.5)),
             (keys::LAST_CHANGE.name(), Value::Int(1_700_000_000)),
+            (keys::POPULATION_PAGERANK.name(), Value::Real(1.5)),
         ]
         .into_iter()
         .map(|(name, value)| (name.name(), value))
@@ -527,16 +528,13 @@ mod tests {
                 s,
             )
         });
-        salience::Population::write(&mut w, members, false).expect("written");
+        salience::Population::write(&mut w, members).expect("written");
         w.finish(None).expect("finish");
         tx.commit().expect("commit");
         let populations = Populations::read(&store).expect("read").expect("stored");
         let read = |rows: Vec<(String, Value)>| {
             let values = Values::decode("a.rs", rows).expect("values of their types");
-            format!(
-                "{:?}",
-                FileRow::read(&store, "a.rs", &values, Some(&populations))
-            )
+            format!("{:?}", FileRow::read(&store, &values, Some(&populations)))
         };
         let from_listed = read(listed);
         assert!(from_listed.contains("Hotspot"), "{from_listed}");

@@ -49,8 +49,8 @@ impl Marks {
     }
 
     /// Marks of every value: each distinct value is a mark, so
-    /// [`Marks::place_among_every`] places any number without counting.
-    /// What a population that is stored whole keeps (`TaskWriter::population`).
+    /// [`Marks::place_among_every`] places any number without counting
+    /// (a population held in memory, as salience ranks its files).
     #[must_use]
     pub fn of_every(values: &[f64]) -> Marks {
         Marks::cut(values, |_| 1)

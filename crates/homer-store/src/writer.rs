@@ -509,30 +509,9 @@ impl<'t> TaskWriter<'t> {
         if self.dry {
             return Ok(());
         }
-        self.store_marks(name, &crate::marks::Marks::of(values))
-    }
-
-    /// Stores marks of numbers no node value holds under `name` (made by
-    /// [`Marks::of_every`](crate::Marks::of_every): every value a mark, so
-    /// a reader places a number in them without counting): a small set the
-    /// task states on its own, such as salience's flag that every file is
-    /// ranked as one of its population. Hashed, unlike
-    /// [`TaskWriter::marks`]: they do not follow from what the task stores.
-    pub fn population(&mut self, name: &str, marks: &crate::marks::Marks) -> Result<()> {
-        let blob = marks.encode();
-        self.hash.push_u64(5);
-        self.hash.push_bytes(name.as_bytes());
-        self.hash.push_u64(marks.total());
-        self.hash.push_bytes(&blob);
-        if self.dry {
-            return Ok(());
-        }
-        self.store_marks(name, marks)
-    }
-
-    fn store_marks(&mut self, name: &str, marks: &crate::marks::Marks) -> Result<()> {
         let code = self.tx.value_code(name)?;
         self.written_marks.insert(code);
+        let marks = crate::marks::Marks::of(values);
         let blob = marks.encode();
         let total = i64::try_from(marks.total()).unwrap_or(i64::MAX);
         let conn = self.tx.conn();

@@ -124,7 +124,6 @@ pub(crate) struct Assessed {
     /// The population's members (production files, or every ranked file
     /// when none is), with their numbers.
     pub members: Vec<(String, homer_vocab::salience::Signals)>,
-    pub everyone: bool,
 }
 
 /// Stores each file's class, reasons and role, and the population its
@@ -146,7 +145,6 @@ pub(crate) fn write(w: &mut TaskWriter<'_>, assessed: Assessed) -> Result<(), Ta
             .members
             .iter()
             .map(|(path, s)| (NodeId::of(NodeKind::File, path), s)),
-        assessed.everyone,
     )?;
     Ok(())
 }
@@ -171,13 +169,13 @@ pub(crate) fn assess(inputs: &Inputs) -> Assessed {
     } else {
         production
     };
-    let ranking = Population::of(population.iter().map(|s| &s.numbers), everyone);
+    let ranking = Population::of(population.iter().map(|s| &s.numbers));
     let files = inputs
         .files
         .iter()
         .zip(roles)
         .map(|(s, role)| {
-            let rank = ranking.ranks(&s.path, &s.numbers);
+            let rank = ranking.ranks(&s.numbers, everyone || role.is_none());
             let structure = rank.structure();
             let salience = rank.score();
             let silo = structure >= CENTRAL
@@ -210,7 +208,6 @@ pub(crate) fn assess(inputs: &Inputs) -> Assessed {
             .iter()
             .map(|s| (s.path.clone(), s.numbers))
             .collect(),
-        everyone,
     }
 }
 

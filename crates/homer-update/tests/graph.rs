@@ -42,7 +42,7 @@ fn score(root: &std::path::Path, path: &str) -> f64 {
         .values(homer_store::NodeKind::File, path)
         .expect("values");
     index
-        .salience(path, &values)
+        .salience(&values)
         .expect("salience")
         .expect("a ranked file")
 }

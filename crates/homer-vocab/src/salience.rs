@@ -22,19 +22,16 @@ use crate::values::{ValueName, Values, keys, put};
 
 type StoreResult<T> = Result<T, StoreError>;
 
-/// Present when no file is production code: then every ranked file is
-/// one of the population (the test files of a repository of tests). A
-/// name of marks alone: no node has a value of it.
-const EVERYONE: &str = "salience_population_everyone";
-
-/// The values of a file a score is computed from.
-pub const READS: [ValueName; 6] = [
+/// The values of a file a score is computed from (its population value
+/// says whether it is one of the population).
+pub const READS: [ValueName; 7] = [
     ValueName::PageRank,
     ValueName::InDegree,
     ValueName::Betweenness,
     ValueName::Commits,
     ValueName::LastChange,
     ValueName::SalienceClass,
+    ValueName::PopulationPageRank,
 ];
 
 /// The numbers salience ranks of one file.
@@ -147,47 +144,40 @@ fn rank(place: Place, member: bool) -> f64 {
     (place.below as f64 + equal as f64 / 2.0) / others as f64
 }
 
-/// Whether the file at `path` is one of the population.
-fn member(path: &str, everyone: bool) -> bool {
-    everyone || crate::FileRole::of_path(path).is_none()
-}
-
 /// The population in memory, as the update that ranks every file holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Population {
     /// Each number's marks of every value: places found without counting.
     marks: [Marks; 5],
-    everyone: bool,
 }
 
 impl Population {
-    /// The population of `members`' signals; `everyone` when they are all
-    /// the ranked files (none is production code).
-    pub fn of<'a>(members: impl IntoIterator<Item = &'a Signals>, everyone: bool) -> Population {
+    /// The population of `members`' signals.
+    pub fn of<'a>(members: impl IntoIterator<Item = &'a Signals>) -> Population {
         let numbers: Vec<[f64; 5]> = members.into_iter().map(Signals::numbers).collect();
         Population {
             marks: std::array::from_fn(|i| {
                 Marks::of_every(&numbers.iter().map(|n| n[i]).collect::<Vec<f64>>())
             }),
-            everyone,
         }
     }
 
-    /// The ranks of the file at `path` with `signals`.
+    /// The ranks of a file with `signals`, one of the population when
+    /// `member`.
     #[must_use]
-    pub fn ranks(&self, path: &str, signals: &Signals) -> Ranks {
+    pub fn ranks(&self, signals: &Signals, member: bool) -> Ranks {
         let numbers = signals.numbers();
         let places = std::array::from_fn(|i| self.marks[i].place_among_every(numbers[i]));
-        Ranks::of(places, member(path, self.everyone))
+        Ranks::of(places, member)
     }
 
     /// Stores the population: each member's five numbers under the
     /// population's names (a number is written again only when it
-    /// changed), and their marks.
+    /// changed; that a file has them is what makes it a member for a
+    /// reader), and their marks.
     pub fn write<'a>(
         w: &mut TaskWriter<'_>,
         members: impl IntoIterator<Item = (NodeId, &'a Signals)>,
-        everyone: bool,
     ) -> StoreResult<()> {
         let mut numbers: [Vec<f64>; 5] = Default::default();
         for (node, s) in members {
@@ -203,9 +193,6 @@ impl Population {
         for (name, all) in NAMES.iter().zip(&numbers) {
             w.marks(name.name(), all)?;
         }
-        if everyone {
-            w.population(EVERYONE, &Marks::of_every(&[1.0]))?;
-        }
         Ok(())
     }
 }
@@ -215,7 +202,6 @@ impl Population {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Populations {
     marks: [Marks; 5],
-    everyone: bool,
 }
 
 impl Populations {
@@ -229,17 +215,14 @@ impl Populations {
                 None => return Ok(None),
             }
         }
-        let Ok(marks) = <[Marks; 5]>::try_from(marks) else {
-            return Ok(None);
-        };
-        Ok(Some(Populations {
-            marks,
-            everyone: store.value_marks(EVERYONE)?.is_some(),
-        }))
+        Ok(<[Marks; 5]>::try_from(marks)
+            .ok()
+            .map(|marks| Populations { marks }))
     }
 
-    /// The ranks of the file at `path` with `signals`.
-    pub fn ranks(&self, store: &Store, path: &str, signals: &Signals) -> StoreResult<Ranks> {
+    /// The ranks of a file with `signals`, one of the population when
+    /// `member`.
+    pub fn ranks(&self, store: &Store, signals: &Signals, member: bool) -> StoreResult<Ranks> {
         let numbers = signals.numbers();
         let mut places = [Place {
             below: 0,
@@ -249,16 +232,17 @@ impl Populations {
         for (i, place) in places.iter_mut().enumerate() {
             *place = store.place(NAMES[i].name(), &self.marks[i], numbers[i])?;
         }
-        Ok(Ranks::of(places, member(path, self.everyone)))
+        Ok(Ranks::of(places, member))
     }
 }
 
 /// The score of one file read from its values, `None` for a file salience
-/// did not rank (no class stored) or when no population is stored.
+/// did not rank (no class stored) or when no population is stored. The
+/// file is one of the population when it has a population value of its
+/// own (production code, or every file when none is).
 pub fn score_of(
     store: &Store,
     populations: Option<&Populations>,
-    path: &str,
     values: &Values,
 ) -> Result<Option<f64>, VocabError> {
     let Some(populations) = populations else {
@@ -270,7 +254,8 @@ pub fn score_of(
     let Some(signals) = Signals::of(values)? else {
         return Ok(None);
     };
-    Ok(Some(populations.ranks(store, path, &signals)?.score()))
+    let member = values.get(keys::POPULATION_PAGERANK)?.is_some();
+    Ok(Some(populations.ranks(store, &signals, member)?.score()))
 }
 
 #[cfg(test)]
@@ -295,25 +280,23 @@ mod tests {
             signals(0.2, 2, 5, 30),
             signals(0.9, 3, 9, 40),
         ];
-        let p = Population::of(&files, false);
-        // A production file among four: three others; 0.2 ties one other.
-        let r = p.ranks("src/b.rs", &files[1]);
+        let p = Population::of(&files);
+        // A member among four: three others; 0.2 ties one other.
+        let r = p.ranks(&files[1], true);
         assert!((r.pagerank - (1.0 + 0.5) / 3.0).abs() < 1e-15);
         assert!((r.dependents - 1.0 / 3.0).abs() < 1e-15);
         assert!((r.commits - 0.5 / 3.0).abs() < 1e-15);
-        // A test file is ranked against all four, itself not among them.
-        let t = p.ranks("tests/b.rs", &files[1]);
+        // A file not of the population (a test file) is ranked against all
+        // four.
+        let t = p.ranks(&files[1], false);
         assert!((t.pagerank - (1.0 + 1.0) / 4.0).abs() < 1e-15);
         // A number no file has sits between its neighbours.
-        let between = p.ranks("tests/x.rs", &signals(0.5, 9, 0, 0));
+        let between = p.ranks(&signals(0.5, 9, 0, 0), false);
         assert!((between.pagerank - 3.0 / 4.0).abs() < 1e-15);
         assert!((between.dependents - 1.0).abs() < 1e-15);
         assert!(between.commits.abs() < 1e-15);
         // Alone: 1.
-        let alone = Population::of(&files[..1], false);
-        assert!((alone.ranks("src/a.rs", &files[0]).pagerank - 1.0).abs() < 1e-15);
-        // When no file is production code, a test file is a member.
-        let everyone = Population::of(&files, true);
-        assert_eq!(everyone.ranks("tests/b.rs", &files[1]), r);
+        let alone = Population::of(&files[..1]);
+        assert!((alone.ranks(&files[0], true).pagerank - 1.0).abs() < 1e-15);
     }
 }
