@@ -375,6 +375,64 @@ fn a_changed_return_type_or_field_type_re_resolves_the_calls_through_it() {
 }
 
 #[test]
+fn a_trait_becoming_a_type_elsewhere_re_resolves_calls_on_a_library_value() {
+    let repo = copy("small");
+    let root = repo.path();
+    std::fs::create_dir_all(root.join("rsx/src")).expect("mkdir");
+    let write = |path: &str, text: &str| std::fs::write(root.join(path), text).expect("write");
+    write(
+        "rsx/Cargo.toml",
+        "[package]\nname = \"rsx\"\nversion = \"0.1.0\"\n",
+    );
+    write(
+        "rsx/src/lib.rs",
+        "pub mod near;\npub mod far;\npub mod caller;\n",
+    );
+    write(
+        "rsx/src/near.rs",
+        "pub struct Near;\n\nimpl Near {\n    pub fn push_text(&mut self) {}\n}\n\npub fn helper() {}\n",
+    );
+    // A trait of the project may be implemented for `Vec<u8>`: a call on a
+    // `Vec<u8>` may reach a `push_text`, so the one in sight is guessed.
+    write(
+        "rsx/src/far.rs",
+        "pub trait Far {\n    fn push_text(&mut self) {}\n}\n\nimpl Far for Vec<u8> {}\n",
+    );
+    // Names neither `Far` nor anything in far.rs, which it does not import.
+    write(
+        "rsx/src/caller.rs",
+        "use crate::near::helper;\n\npub fn run(v: &mut Vec<u8>) {\n    helper();\n    v.push_text();\n}\n",
+    );
+    commit_all(root, "Traits");
+    run(root);
+    assert_eq!(
+        callees(root, "rsx/src/caller.rs"),
+        [
+            "rsx/src/near.rs::Near::push_text",
+            "rsx/src/near.rs::helper"
+        ],
+    );
+    // The same method, now a type's own: no project method is reachable on
+    // a `Vec<u8>`.
+    write(
+        "rsx/src/far.rs",
+        "pub struct Far;\n\nimpl Far {\n    fn push_text(&mut self) {}\n}\n",
+    );
+    commit_all(root, "No trait");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        log.contains(&"executed resolve(rsx/src/caller.rs)".to_owned()),
+        "{log:#?}"
+    );
+    assert_eq!(
+        callees(root, "rsx/src/caller.rs"),
+        ["rsx/src/near.rs::helper"]
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
 fn a_changed_class_hierarchy_re_chooses_the_java_overloads_passed_its_values() {
     let repo = copy("small");
     let root = repo.path();

@@ -1,6 +1,8 @@
 //! Each language's rules for what an import names, which names it binds,
 //! and which files a file sees without importing them.
 
+use std::collections::BTreeSet;
+
 use super::{Bound, Project, Scope, dir_of, file_name};
 use crate::{FileFacts, Import, ImportKind, Language};
 
@@ -78,6 +80,7 @@ pub(crate) fn scope<'p>(
     let mut scope = Scope::default();
     let language = facts.language.unwrap_or(Language::C);
     let mut targets = Vec::with_capacity(facts.imports.len());
+    let mut library: BTreeSet<&str> = BTreeSet::new();
     for import in &facts.imports {
         let found = match language {
             Language::Rust => rust_import(project, path, import, &mut scope),
@@ -101,11 +104,70 @@ pub(crate) fn scope<'p>(
                 Vec::new()
             }
         };
+        if found.is_empty() {
+            library.extend(library_names(language, import));
+        }
         targets.push(found);
     }
+    // A name an import binds to nothing in the project is a library's,
+    // unless another import binds it to something here.
+    library.retain(|name| !scope.bindings.contains_key(*name));
+    scope.library = library.into_iter().map(str::to_owned).collect();
     visible_without_import(project, path, facts, language, &mut scope);
     scope.visible.remove(path);
     (targets, scope)
+}
+
+/// The local names an import binds, when it names nothing in the project
+/// and its path says it is not the project's own (not relative: an
+/// unresolved `./x` or `.mod` is Homer's miss, not a library): `sys` of
+/// `import sys`, `mock` of `from unittest import mock`, `fmt` of Go's
+/// `import "fmt"`, `Pattern` of `import java.util.regex.Pattern`.
+fn library_names(language: Language, import: &Import) -> Vec<&str> {
+    let relative = import.path.starts_with('.')
+        || import.path.starts_with('/')
+        || matches!(import.kind, ImportKind::Require { relative: true })
+        || import.path.starts_with("crate::")
+        || import.path.starts_with("self::")
+        || import.path.starts_with("super::");
+    if relative
+        || import.wildcard
+        || !matches!(import.kind, ImportKind::Use | ImportKind::Require { .. })
+    {
+        return Vec::new();
+    }
+    if !import.names.is_empty() {
+        return import
+            .names
+            .iter()
+            .map(|n| n.alias.as_deref().unwrap_or(&n.name))
+            .filter(|n| is_name(n))
+            .collect();
+    }
+    if let Some(alias) = &import.alias {
+        return vec![alias.as_str()]
+            .into_iter()
+            .filter(|n| is_name(n))
+            .collect();
+    }
+    let name = match language {
+        // `import os.path` binds `os`.
+        Language::Python => import.path.split('.').next(),
+        Language::Go => import.path.rsplit('/').next(),
+        Language::Java | Language::Kotlin | Language::Scala => import.path.rsplit('.').next(),
+        Language::Rust => import.path.rsplit("::").next(),
+        Language::Php => import.path.rsplit('\\').next(),
+        _ => None,
+    };
+    name.filter(|n| is_name(n)).into_iter().collect()
+}
+
+fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text != "default"
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 /// What a file sees without importing: its package (Go, Java, Kotlin,

@@ -559,23 +559,29 @@ fn write_symbols(w: &mut TaskWriter<'_>, path: &str, parsed: &Parsed) -> Result<
 }
 
 /// What resolution reads of a definition, wherever it reads it: its name
-/// within the file, kind, header (return type, parameters, bases) and the
-/// trait it implements a method of.
+/// within the file, kind, header (return type, parameters, bases), the
+/// trait it implements a method of, and whether a trait declares it (a
+/// library's value may reach a trait's method).
 #[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
 struct Header<'a> {
     qualified: &'a str,
     kind: &'static str,
     signature: &'a str,
     of_trait: Option<&'a str>,
+    in_trait: bool,
 }
 
 impl<'a> Header<'a> {
-    fn of(d: &'a homer_syntax::Definition) -> Self {
+    fn of(d: &'a homer_syntax::Definition, facts: &FileFacts) -> Self {
         Header {
             qualified: d.qualified.as_str(),
             kind: d.kind.name(),
             signature: d.signature.as_str(),
             of_trait: d.of_trait.as_deref(),
+            in_trait: d
+                .parent
+                .and_then(|p| facts.definitions.get(p as usize))
+                .is_some_and(|p| p.kind == homer_syntax::DefKind::Trait),
         }
     }
 }
@@ -612,7 +618,7 @@ fn exports_hash(facts: &FileFacts) -> u64 {
             .definitions
             .iter()
             .map(|d| ExportedDefinition {
-                header: Header::of(d),
+                header: Header::of(d, facts),
                 exported: d.exported,
                 parent: d.parent,
             })
@@ -1079,7 +1085,7 @@ fn definitions_hash<'p>(
             } else {
                 Vec::new()
             };
-            let header = Header::of(def);
+            let header = Header::of(def, facts);
             let (names, hashes) = imports
                 .entry(d.file)
                 .or_insert_with(|| (ImportNames::of(facts), HashMap::new()));
