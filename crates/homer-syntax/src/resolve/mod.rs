@@ -1367,6 +1367,16 @@ impl<'p> FileCtx<'_, 'p> {
         // function, not `(*flagVar).Set`.
         let callable =
             |d: &DefRef<'p>| d.definition().kind != DefKind::Method || implicit_this(self.language);
+        // A module cannot define a name it imports: where an ES module's
+        // top level seems to (an object literal's property `getPath: …`
+        // passed to a call), the import is what the name means.
+        if matches!(
+            self.language,
+            Language::JavaScript | Language::TypeScript | Language::Tsx
+        ) && let Some(found) = self.imported(r)
+        {
+            return found;
+        }
         let top: Vec<DefRef<'p>> = self
             .top_level_in(&[self.path], &r.name)
             .into_iter()
@@ -1375,30 +1385,8 @@ impl<'p> FileCtx<'_, 'p> {
         if !top.is_empty() {
             return self.pick(r, top, true);
         }
-        // Names bound by imports.
-        if let Some(bindings) = self.scope.bindings.get(&r.name) {
-            let mut found = Vec::new();
-            for b in bindings {
-                if let Bound::Item(files, name) = b {
-                    found.extend(
-                        self.exported(files, name)
-                            .into_iter()
-                            .filter(|&d| fits(r, d)),
-                    );
-                    if found.is_empty() {
-                        // A member imported by name (Java's static imports).
-                        found.extend(
-                            self.project
-                                .definitions_named(name)
-                                .iter()
-                                .filter(|d| files.contains(&d.file) && fits(r, **d)),
-                        );
-                    }
-                }
-            }
-            if !found.is_empty() {
-                return self.pick(r, found, true);
-            }
+        if let Some(found) = self.imported(r) {
+            return found;
         }
         if self.library_rooted(r, &r.name) {
             return Vec::new();
@@ -1443,6 +1431,35 @@ impl<'p> FileCtx<'_, 'p> {
             && self.scope.library.contains(root)
             && self.binding_of(r, root).is_none()
             && !self.top_names.contains(root)
+    }
+
+    /// A name bound by an import to the project's definitions.
+    fn imported(&self, r: &Reference) -> Option<Vec<Target>> {
+        if let Some(bindings) = self.scope.bindings.get(&r.name) {
+            let mut found = Vec::new();
+            for b in bindings {
+                if let Bound::Item(files, name) = b {
+                    found.extend(
+                        self.exported(files, name)
+                            .into_iter()
+                            .filter(|&d| fits(r, d)),
+                    );
+                    if found.is_empty() {
+                        // A member imported by name (Java's static imports).
+                        found.extend(
+                            self.project
+                                .definitions_named(name)
+                                .iter()
+                                .filter(|d| files.contains(&d.file) && fits(r, **d)),
+                        );
+                    }
+                }
+            }
+            if !found.is_empty() {
+                return Some(self.pick(r, found, true));
+            }
+        }
+        None
     }
 
     /// A guess: definitions of this name in sight.
