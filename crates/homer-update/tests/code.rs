@@ -433,6 +433,55 @@ fn a_trait_becoming_a_type_elsewhere_re_resolves_calls_on_a_library_value() {
 }
 
 #[test]
+fn a_crate_handed_on_under_another_name_re_resolves_the_paths_through_it() {
+    let repo = copy("small");
+    let root = repo.path();
+    for dir in ["ws/inner/src", "ws/facade/src", "ws/app/src"] {
+        std::fs::create_dir_all(root.join(dir)).expect("mkdir");
+    }
+    let write = |path: &str, text: &str| std::fs::write(root.join(path), text).expect("write");
+    let manifest = |name: &str| format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n");
+    write("ws/inner/Cargo.toml", &manifest("inner"));
+    write("ws/facade/Cargo.toml", &manifest("facade"));
+    write("ws/app/Cargo.toml", &manifest("app"));
+    write(
+        "ws/inner/src/lib.rs",
+        "pub struct Engine;\n\nimpl Engine {\n    pub fn new() -> Engine {\n        Engine\n    }\n\n    pub fn start(&self) -> bool {\n        true\n    }\n}\n",
+    );
+    write(
+        "ws/facade/src/lib.rs",
+        "pub extern crate inner as engine;\n",
+    );
+    // A path through the facade's name for `inner`; no `use` of the facade.
+    write(
+        "ws/app/src/lib.rs",
+        "pub fn go() -> bool {\n    facade::engine::Engine::new().start()\n}\n",
+    );
+    commit_all(root, "Workspace");
+    run(root);
+    assert_eq!(
+        callees(root, "ws/app/src/lib.rs"),
+        [
+            "ws/inner/src/lib.rs::Engine::new",
+            "ws/inner/src/lib.rs::Engine::start"
+        ],
+    );
+    write("ws/facade/src/lib.rs", "pub extern crate inner as motor;\n");
+    commit_all(root, "Rename");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        log.contains(&"executed resolve(ws/app/src/lib.rs)".to_owned()),
+        "{log:#?}"
+    );
+    assert!(
+        !callees(root, "ws/app/src/lib.rs")
+            .contains(&"ws/inner/src/lib.rs::Engine::new".to_owned())
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
 fn a_changed_class_hierarchy_re_chooses_the_java_overloads_passed_its_values() {
     let repo = copy("small");
     let root = repo.path();

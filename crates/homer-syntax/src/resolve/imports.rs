@@ -1,9 +1,9 @@
 //! Each language's rules for what an import names, which names it binds,
 //! and which files a file sees without importing them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Bound, Project, Scope, dir_of, file_name};
+use super::{Bound, Manifests, Project, Scope, dir_of, file_name};
 use crate::{FileFacts, Import, ImportKind, Language};
 
 /// Joins a directory and a relative path, resolving `.` and `..`; `None`
@@ -436,25 +436,13 @@ fn rust_path<'p, 's>(
                 module = own;
             } else if rust_module_file(project, &krate, &[name.to_owned()]).is_some() {
                 module = Vec::new();
-            } else if let Some((dir, _)) = project
-                .manifests()
-                .rust_crates
-                .iter()
-                .find(|(_, n)| n == name)
-            {
-                let src = if dir.is_empty() {
-                    "src".to_owned()
-                } else {
-                    format!("{dir}/src")
-                };
-                let root = project
-                    .path(&format!("{src}/lib.rs"))
-                    .or_else(|| project.path(&format!("{src}/main.rs")))?;
-                krate = RustCrate {
-                    src,
-                    root,
-                    shared: false,
-                };
+            } else if let Some(other) = rust_crate_named(project, name).or_else(|| {
+                // A name this crate's root gives another crate.
+                project
+                    .rust_crate_alias(krate.root, name)
+                    .and_then(|aliased| rust_crate_named(project, aliased))
+            }) {
+                krate = other;
                 module = Vec::new();
                 i = 1;
             } else {
@@ -466,16 +454,85 @@ fn rust_path<'p, 's>(
     while let Some(segment) = segments.get(i) {
         let mut next = module.clone();
         next.push((*segment).to_owned());
-        match rust_module_file(project, &krate, &next) {
-            Some(f) => {
-                file = f;
-                module = next;
-                i += 1;
-            }
-            None => break,
+        if let Some(f) = rust_module_file(project, &krate, &next) {
+            file = f;
+            module = next;
+            i += 1;
+            continue;
         }
+        // A crate its root hands on under a name (`pub extern crate
+        // grep_printer as printer;` in a facade crate): on into its root.
+        let Some(other) = project
+            .rust_crate_alias(file, segment)
+            .and_then(|name| rust_crate_named(project, name))
+        else {
+            break;
+        };
+        file = other.root;
+        krate = other;
+        module = Vec::new();
+        i += 1;
     }
     Some((file, &segments[i..]))
+}
+
+/// The crates of the workspace that a crate's root hands on under a name
+/// of its own (`pub extern crate grep_printer as printer;`, `pub use
+/// grep_printer as printer;`): the root, the name, the crate's name.
+pub(crate) fn rust_crate_aliases(
+    files: &BTreeMap<&str, &FileFacts>,
+    manifests: &Manifests,
+) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    for (dir, _) in &manifests.rust_crates {
+        let src = if dir.is_empty() {
+            "src".to_owned()
+        } else {
+            format!("{dir}/src")
+        };
+        for root in [format!("{src}/lib.rs"), format!("{src}/main.rs")] {
+            let Some(facts) = files.get(root.as_str()) else {
+                continue;
+            };
+            for import in &facts.imports {
+                let Some(alias) = &import.alias else {
+                    continue;
+                };
+                let names_crate = manifests.rust_crates.iter().any(|(_, n)| *n == import.path);
+                if import.kind == ImportKind::Use
+                    && !import.wildcard
+                    && import.names.is_empty()
+                    && names_crate
+                {
+                    out.insert((root.clone(), alias.clone()), import.path.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The crate of the workspace a manifest names `name` (`grep_printer` for
+/// the package `grep-printer`).
+fn rust_crate_named<'p>(project: &Project<'p>, name: &str) -> Option<RustCrate<'p>> {
+    let (dir, _) = project
+        .manifests()
+        .rust_crates
+        .iter()
+        .find(|(_, n)| n == name)?;
+    let src = if dir.is_empty() {
+        "src".to_owned()
+    } else {
+        format!("{dir}/src")
+    };
+    let root = project
+        .path(&format!("{src}/lib.rs"))
+        .or_else(|| project.path(&format!("{src}/main.rs")))?;
+    Some(RustCrate {
+        src,
+        root,
+        shared: false,
+    })
 }
 
 fn rust_import<'p>(

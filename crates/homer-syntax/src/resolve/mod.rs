@@ -255,6 +255,8 @@ pub(crate) struct Scope<'p> {
 pub struct Project<'p> {
     files: BTreeMap<&'p str, &'p FileFacts>,
     manifests: &'p Manifests,
+    /// [`Project::rust_crate_aliases`].
+    rust_aliases: BTreeMap<(String, String), String>,
     /// Files by directory.
     by_dir: BTreeMap<&'p str, Vec<&'p str>>,
     /// Files by file name.
@@ -676,9 +678,11 @@ impl<'p> Project<'p> {
                 _ => {}
             }
         }
+        let rust_aliases = imports::rust_crate_aliases(&files, manifests);
         Project {
             files,
             manifests,
+            rust_aliases,
             by_dir,
             by_file_name,
             names,
@@ -687,6 +691,21 @@ impl<'p> Project<'p> {
             packages,
             handed: std::sync::Mutex::default(),
         }
+    }
+
+    /// The workspace crates that crate roots hand on under names of their
+    /// own (`pub extern crate grep_printer as printer;`): (root, name,
+    /// crate). Every Rust path may go through them, so a resolution's
+    /// input holds them whole, as it holds the manifests.
+    #[must_use]
+    pub fn rust_crate_aliases(&self) -> &BTreeMap<(String, String), String> {
+        &self.rust_aliases
+    }
+
+    pub(crate) fn rust_crate_alias(&self, root: &str, name: &str) -> Option<&str> {
+        self.rust_aliases
+            .get(&(root.to_owned(), name.to_owned()))
+            .map(String::as_str)
     }
 
     /// The facts of a file in the project.

@@ -192,9 +192,17 @@ pub(crate) fn run(
         &project,
         &sources,
         &parsed,
-        // What resolution reads of the manifests, not their text: a
-        // release that bumps every version re-resolves nothing.
-        fingerprint(&manifests),
+        // What resolution reads of the manifests, not their text (a
+        // release that bumps every version re-resolves nothing), with the
+        // crates the workspace's crate roots hand on under other names.
+        fingerprint(&(
+            &manifests,
+            project
+                .rust_crate_aliases()
+                .iter()
+                .map(|((root, name), krate)| [root.as_str(), name.as_str(), krate.as_str()])
+                .collect::<Vec<_>>(),
+        )),
     )?;
     let fetched_paths: BTreeSet<&str> = texts
         .iter()
