@@ -880,6 +880,9 @@ impl<'p> Project<'p> {
             for base in signature::bases(def, language) {
                 out.extend(words(base));
             }
+            // Whether the trait a method is written for is the project's
+            // decides whether a guess may take it.
+            out.extend(def.of_trait.as_deref().into_iter().flat_map(words));
             // A Java overload's parameter types: whether an argument may be
             // passed to one reads their definitions and bases.
             if language == Language::Java {
@@ -1486,15 +1489,30 @@ impl<'p> FileCtx<'_, 'p> {
         self.pick(r, self.in_sight(r, kind_ok), false)
     }
 
-    /// The definitions of the reference's name in sight that it fits.
+    /// The definitions of the reference's name in sight that it fits;
+    /// none where the name is one the standard library uses and one of
+    /// them is written for a library's trait (`clone` of `impl Clone for
+    /// Error`, `fmt` of `impl Display for Kind`): nearly every type has
+    /// one, so the name tells nothing of the receiver's type.
     fn in_sight(&self, r: &Reference, kind_ok: impl Fn(DefKind) -> bool) -> Vec<DefRef<'p>> {
-        self.project
+        let found: Vec<DefRef<'p>> = self
+            .project
             .definitions_named(&r.name)
             .iter()
             .filter(|d| self.sight.contains(d.file))
             .filter(|d| kind_ok(d.definition().kind) && fits(r, **d))
             .copied()
-            .collect()
+            .collect();
+        let of_library_trait = |d: &DefRef<'p>| {
+            d.definition().of_trait.as_deref().is_some_and(|t| {
+                signature::type_name(t).is_some_and(|name| self.written_outside(name))
+            })
+        };
+        if library::is_library_method(self.language, &r.name) && found.iter().any(of_library_trait)
+        {
+            return Vec::new();
+        }
+        found
     }
 
     /// The tags tier's guess for `receiver.name`: the definitions in a
