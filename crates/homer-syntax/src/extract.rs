@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 14;
+pub const EXTRACTOR_VERSION: u32 = 15;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -398,6 +398,10 @@ fn argument_count(call: Node<'_>) -> Option<u16> {
     Some(n)
 }
 
+/// How a binding's type says it holds each element of what a loop walks
+/// (`each c.commands`).
+pub const EACH: &str = "each ";
+
 /// Type texts that say nothing about the type (`var x = …`).
 fn says_nothing(type_name: &str) -> bool {
     matches!(
@@ -530,8 +534,11 @@ impl<'t> Found<'t> {
                 arguments: Vec::new(),
             });
         } else if let (Some(node), Some(name)) = (get(Slot::Bind), text_of(Slot::BindName)) {
-            self.bindings
-                .push(RawBinding::new(node, name, text_of(Slot::BindType)));
+            // An element of what a loop walks: `each <expression>`, which
+            // resolution types as that expression's element.
+            let type_name = text_of(Slot::BindType)
+                .or_else(|| text_of(Slot::BindEach).map(|walked| format!("{EACH}{walked}")));
+            self.bindings.push(RawBinding::new(node, name, type_name));
         } else if let Some(node) = get(Slot::Import) {
             self.imports.push(node);
         } else if let (Some(node), Some(function), Some(path)) = (

@@ -79,6 +79,9 @@ pub(crate) enum Slot {
     Bind,
     BindName,
     BindType,
+    /// What a loop walks, whose elements the bound name takes in turn
+    /// (`@bind.each`: Go's `for _, c := range cmd.Commands()`).
+    BindEach,
     /// A node captured only for a predicate to test its text (the `def`
     /// of an Elixir `def f(x)`).
     Keyword,
@@ -121,6 +124,7 @@ impl Role {
             "bind" => Slot::Bind,
             "bind.name" => Slot::BindName,
             "bind.type" => Slot::BindType,
+            "bind.each" => Slot::BindEach,
             _ => return None,
         }))
     }

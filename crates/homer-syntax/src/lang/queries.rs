@@ -186,12 +186,13 @@ const GO: &str = r#"
 (composite_literal type: (type_identifier) @construct.name) @construct
 (composite_literal type: (qualified_type package: (package_identifier) @call.receiver name: (type_identifier) @construct.name)) @construct
 
-(parameter_declaration name: (identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type)] @bind.type) @bind
-(field_declaration name: (field_identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type)] @bind.type) @bind
-(var_spec name: (identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type)] @bind.type) @bind
+(parameter_declaration name: (identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type) (slice_type) (array_type) (map_type)] @bind.type) @bind
+(field_declaration name: (field_identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type) (slice_type) (array_type) (map_type)] @bind.type) @bind
+(var_spec name: (identifier) @bind.name type: [(type_identifier) (pointer_type) (qualified_type) (generic_type) (slice_type) (array_type) (map_type)] @bind.type) @bind
 (short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (composite_literal type: (_) @bind.type) .)) @bind
 (short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (call_expression) @bind.type .)) @bind
 (short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (unary_expression operand: (composite_literal type: (_) @bind.type)) .)) @bind
+(range_clause left: (expression_list . (_) . (identifier) @bind.name .) right: (_) @bind.each) @bind
 (type_identifier) @type.name
 
 (import_declaration) @import

@@ -2102,6 +2102,11 @@ impl<'p> FileCtx<'_, 'p> {
 
     fn type_of_inner(&self, r: &Reference, expr: &str) -> Option<(TypeRef<'p>, bool)> {
         if let Some(b) = self.binding_of(r, expr) {
+            // Each element of what a loop walks: written as types are
+            // read, a Go slice's or map's type is its element's.
+            if let Some(walked) = b.type_name.strip_prefix(crate::extract::EACH) {
+                return (walked != expr).then(|| self.type_of(r, walked)).flatten();
+            }
             // Given the value of a call: what the call returns.
             if b.type_name.ends_with(')') && b.type_name != expr {
                 return self.call_result(r, &b.type_name);

@@ -379,6 +379,18 @@ pub(crate) fn type_name(written: &str) -> Option<&str> {
         {
             t = inner.trim();
         }
+        // Go's slices, arrays and maps, whose elements are what a value
+        // taken from them is: `[]*Command`, `[4]int`, `map[string]*Flag`.
+        if let Some(rest) = t.strip_prefix('[')
+            && let Some(close) = rest.find(']')
+            && rest[..close].chars().all(|c| c.is_ascii_digit())
+        {
+            t = rest[close + 1..].trim_start();
+        } else if t.starts_with("map[")
+            && let Some((_, end)) = bracketed(t, 3)
+        {
+            t = t[end..].trim_start();
+        }
         if t == before {
             break;
         }
@@ -660,6 +672,12 @@ mod tests {
             ("\"Response\"", Some("Response")),
             ("(a: string) => void", None),
             ("{ x: number }", None),
+            // Go's containers: what is taken from them.
+            ("[]*Command", Some("Command")),
+            ("[4]int", Some("int")),
+            ("map[string]*pflag.Flag", Some("pflag.Flag")),
+            ("Command[]", Some("Command")),
+            ("[T; 4]", None),
         ] {
             assert_eq!(type_name(written), want, "{written}");
         }
