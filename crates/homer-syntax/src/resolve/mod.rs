@@ -540,9 +540,10 @@ fn cast_type(receiver: &str) -> Option<&str> {
     (typed && !after.is_empty()).then_some(written)
 }
 
-/// The callee of a call written as text (`a.b` of `a.b(x, y)`): what
-/// stands before the parenthesis opening its last argument list.
-fn call_callee(call: &str) -> Option<&str> {
+/// A call written as text split into its callee and its last argument
+/// list (`a.b` and `x, y` of `a.b(x, y)`), generic arguments left out of
+/// the callee (`Foo::<T>::new`).
+fn call_parts(call: &str) -> Option<(std::borrow::Cow<'_, str>, &str)> {
     let mut depth = 0i32;
     for (i, c) in call.char_indices().rev() {
         match c {
@@ -550,13 +551,35 @@ fn call_callee(call: &str) -> Option<&str> {
             '(' | '[' => {
                 depth -= 1;
                 if depth == 0 {
-                    return Some(call[..i].trim_end());
+                    let arguments = call.get(i + 1..call.len().saturating_sub(1))?;
+                    return Some((signature::without_generics(call[..i].trim_end()), arguments));
                 }
             }
             _ => {}
         }
     }
     None
+}
+
+/// The reference a call written as text (`a.b(x)`, its callee `a.b`)
+/// would be where `r` is, to resolve it as if written alone.
+fn written_call(r: &Reference, callee: &str, args: Option<u16>) -> Option<Reference> {
+    // The callee's name and what stands before it, outside brackets.
+    let (receiver, name, path) = match split_last(callee) {
+        Some((head, name, path)) => (Some(head), name, path),
+        None => (None, callee.trim(), false),
+    };
+    is_identifier(name).then(|| Reference {
+        name: name.to_owned(),
+        receiver: receiver.filter(|x| !x.is_empty()).map(str::to_owned),
+        path,
+        kind: RefKind::Call,
+        line: r.line,
+        enclosing: r.enclosing,
+        args,
+        receiver_call: None,
+        arguments: Vec::new(),
+    })
 }
 
 /// A plain name: letters, digits, `_`, `$`.
@@ -1799,32 +1822,20 @@ impl<'p> FileCtx<'_, 'p> {
         {
             return self.written_outside(made);
         }
-        let Some(callee) = call_callee(call) else {
+        let Some((callee, _)) = call_parts(call) else {
             return false;
         };
         // What a library's function returns is the library's
         // (`reflect.ValueOf(a)`).
-        if self.library_rooted(r, callee) {
+        if self.library_rooted(r, &callee) {
             return true;
         }
-        let (receiver, name, path) = match split_last(callee) {
-            Some((head, name, path)) => (Some(head), name, path),
-            None => (None, callee.trim(), false),
+        let Some(inner) = written_call(r, &callee, None) else {
+            return false;
         };
-        if !is_identifier(name) || self.nesting.get() >= MAX_NESTING {
+        if self.nesting.get() >= MAX_NESTING {
             return false;
         }
-        let inner = Reference {
-            name: name.to_owned(),
-            receiver: receiver.filter(|x| !x.is_empty()).map(str::to_owned),
-            path,
-            kind: RefKind::Call,
-            line: r.line,
-            enclosing: r.enclosing,
-            args: None,
-            receiver_call: None,
-            arguments: Vec::new(),
-        };
         self.nesting.set(self.nesting.get() + 1);
         let targets = self.resolve(&inner);
         self.nesting.set(self.nesting.get() - 1);
@@ -2223,51 +2234,14 @@ impl<'p> FileCtx<'_, 'p> {
     /// if written alone, and its one target's declared return type, looked
     /// up from the target's file (`Self` is the target's own type).
     fn call_result(&self, r: &Reference, call: &str) -> Option<(TypeRef<'p>, bool)> {
-        // The parenthesis opening the last argument list.
-        let mut depth = 0i32;
-        let mut open = None;
-        for (i, c) in call.char_indices().rev() {
-            match c {
-                ')' | ']' => depth += 1,
-                '(' | '[' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        open = Some(i);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let open = open?;
-        let callee = signature::without_generics(call[..open].trim_end());
-        let callee = callee.as_ref();
-        let arguments = &call[open + 1..call.len() - 1];
+        let (callee, arguments) = call_parts(call)?;
         let parts = signature::split_top(arguments);
         let args = (!parts
             .iter()
             .any(|p| p.starts_with('*') || p.starts_with("...")))
         .then(|| u16::try_from(parts.len()).ok())
         .flatten();
-        // The callee's name and what stands before it, outside brackets.
-        let (receiver, name, path) = match split_last(callee) {
-            Some((head, name, path)) => (Some(head), name, path),
-            None => (None, callee.trim(), false),
-        };
-        if !is_identifier(name) {
-            return None;
-        }
-        let inner = Reference {
-            name: name.to_owned(),
-            receiver: receiver.filter(|x| !x.is_empty()).map(str::to_owned),
-            path,
-            kind: RefKind::Call,
-            line: r.line,
-            enclosing: r.enclosing,
-            args,
-            receiver_call: None,
-            arguments: Vec::new(),
-        };
+        let inner = written_call(r, &callee, args)?;
         let targets = self.resolve(&inner);
         self.returned_by(&targets)
     }
