@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 15;
+pub const EXTRACTOR_VERSION: u32 = 16;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -402,6 +402,10 @@ fn argument_count(call: Node<'_>) -> Option<u16> {
 /// (`each c.commands`).
 pub const EACH: &str = "each ";
 
+/// How a binding's type says it is given the last result of a call (`last
+/// run()` for Go's `out, err := run()`).
+pub const LAST: &str = "last ";
+
 /// Type texts that say nothing about the type (`var x = …`).
 fn says_nothing(type_name: &str) -> bool {
     matches!(
@@ -537,7 +541,8 @@ impl<'t> Found<'t> {
             // An element of what a loop walks: `each <expression>`, which
             // resolution types as that expression's element.
             let type_name = text_of(Slot::BindType)
-                .or_else(|| text_of(Slot::BindEach).map(|walked| format!("{EACH}{walked}")));
+                .or_else(|| text_of(Slot::BindEach).map(|walked| format!("{EACH}{walked}")))
+                .or_else(|| text_of(Slot::BindLast).map(|call| format!("{LAST}{call}")));
             self.bindings.push(RawBinding::new(node, name, type_name));
         } else if let Some(node) = get(Slot::Import) {
             self.imports.push(node);

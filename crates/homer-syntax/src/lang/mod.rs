@@ -82,6 +82,9 @@ pub(crate) enum Slot {
     /// What a loop walks, whose elements the bound name takes in turn
     /// (`@bind.each`: Go's `for _, c := range cmd.Commands()`).
     BindEach,
+    /// A call whose last result the bound name is given (`@bind.last`:
+    /// Go's `out, err := run()`).
+    BindLast,
     /// A node captured only for a predicate to test its text (the `def`
     /// of an Elixir `def f(x)`).
     Keyword,
@@ -125,6 +128,7 @@ impl Role {
             "bind.name" => Slot::BindName,
             "bind.type" => Slot::BindType,
             "bind.each" => Slot::BindEach,
+            "bind.last" => Slot::BindLast,
             _ => return None,
         }))
     }

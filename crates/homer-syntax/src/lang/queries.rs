@@ -193,6 +193,8 @@ const GO: &str = r#"
 (short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (call_expression) @bind.type .)) @bind
 (short_var_declaration left: (expression_list . (identifier) @bind.name .) right: (expression_list . (unary_expression operand: (composite_literal type: (_) @bind.type)) .)) @bind
 (range_clause left: (expression_list . (_) . (identifier) @bind.name .) right: (_) @bind.each) @bind
+(short_var_declaration left: (expression_list . (identifier) @bind.name . (_)) right: (expression_list . (call_expression) @bind.type .)) @bind
+(short_var_declaration left: (expression_list (_) . (identifier) @bind.name .) right: (expression_list . (call_expression) @bind.last .)) @bind
 (type_identifier) @type.name
 
 (import_declaration) @import

@@ -1684,7 +1684,7 @@ impl<'p> FileCtx<'_, 'p> {
             let targets = self.resolved.borrow().get(i as usize).cloned().flatten();
             if let Some(targets) = targets {
                 if !targets.is_empty() {
-                    return self.returns_outside(&targets);
+                    return self.returns_outside(&targets, false);
                 }
                 // A method of a library's value returns a library's value
                 // (`result.append(a).append(b)` on a `StringBuilder`).
@@ -1708,8 +1708,10 @@ impl<'p> FileCtx<'_, 'p> {
         }
         if let Some(b) = self.binding_of(r, receiver) {
             let written = b.type_name.as_str();
-            let outside = if written.ends_with(')') && written != receiver {
-                self.call_returns_outside(r, written)
+            let outside = if let Some(call) = written.strip_prefix(crate::extract::LAST) {
+                self.call_returns_outside(r, call, true)
+            } else if written.ends_with(')') && written != receiver {
+                self.call_returns_outside(r, written, false)
             } else if returned {
                 self.written_wholly_outside(written)
             } else {
@@ -1771,8 +1773,9 @@ impl<'p> FileCtx<'_, 'p> {
     }
 
     /// Whether the one target of a call certainly resolved declares a
-    /// return type that names nothing in the project.
-    fn returns_outside(&self, targets: &[Target]) -> bool {
+    /// return type that names nothing in the project (its last, for the
+    /// last name of Go's `out, err := run()`).
+    fn returns_outside(&self, targets: &[Target], last: bool) -> bool {
         let [target] = targets else {
             return false;
         };
@@ -1787,7 +1790,13 @@ impl<'p> FileCtx<'_, 'p> {
         };
         facts
             .language
-            .and_then(|l| signature::return_type(def, l))
+            .and_then(|l| {
+                if last {
+                    signature::last_return_type(def, l)
+                } else {
+                    signature::return_type(def, l)
+                }
+            })
             .is_some_and(|t| self.all_written_outside(t))
     }
 
@@ -1814,8 +1823,8 @@ impl<'p> FileCtx<'_, 'p> {
     }
 
     /// [`Self::returns_outside`] for a call written as text (a binding
-    /// given its value).
-    fn call_returns_outside(&self, r: &Reference, call: &str) -> bool {
+    /// given its value, or its `last` result).
+    fn call_returns_outside(&self, r: &Reference, call: &str, last: bool) -> bool {
         // Go's `new(bytes.Buffer)`.
         if self.language == Language::Go
             && let Some(made) = call.strip_prefix("new(").and_then(|c| c.strip_suffix(')'))
@@ -1839,7 +1848,7 @@ impl<'p> FileCtx<'_, 'p> {
         self.nesting.set(self.nesting.get() + 1);
         let targets = self.resolve(&inner);
         self.nesting.set(self.nesting.get() - 1);
-        self.returns_outside(&targets)
+        self.returns_outside(&targets, last)
     }
 
     /// A type as written that names nothing in the project and is no
@@ -2059,7 +2068,7 @@ impl<'p> FileCtx<'_, 'p> {
         let linked = r.receiver_call.and_then(|i| {
             let resolved = self.resolved.borrow();
             let targets = resolved.get(i as usize)?.as_ref()?;
-            self.returned_by(targets)
+            self.returned_by(targets, false)
         });
         let (owner, certain) = match linked {
             Some(found) => found,
@@ -2118,9 +2127,13 @@ impl<'p> FileCtx<'_, 'p> {
             if let Some(walked) = b.type_name.strip_prefix(crate::extract::EACH) {
                 return (walked != expr).then(|| self.type_of(r, walked)).flatten();
             }
+            // The last result of a call (`out, err := run()`).
+            if let Some(call) = b.type_name.strip_prefix(crate::extract::LAST) {
+                return self.call_result(r, call, true);
+            }
             // Given the value of a call: what the call returns.
             if b.type_name.ends_with(')') && b.type_name != expr {
-                return self.call_result(r, &b.type_name);
+                return self.call_result(r, &b.type_name, false);
             }
             return match self.receiver_cached(signature::type_name(&b.type_name)?)? {
                 Receiver::Type(owner, certain) => Some((owner, certain)),
@@ -2139,7 +2152,7 @@ impl<'p> FileCtx<'_, 'p> {
             return if expr.starts_with("new ") {
                 None
             } else {
-                self.call_result(r, expr)
+                self.call_result(r, expr, false)
             };
         }
         let (head, field, _) = split_last(expr)?;
@@ -2233,7 +2246,7 @@ impl<'p> FileCtx<'_, 'p> {
     /// The type a call expression (`a.b(x)`) returns: the call resolved as
     /// if written alone, and its one target's declared return type, looked
     /// up from the target's file (`Self` is the target's own type).
-    fn call_result(&self, r: &Reference, call: &str) -> Option<(TypeRef<'p>, bool)> {
+    fn call_result(&self, r: &Reference, call: &str, last: bool) -> Option<(TypeRef<'p>, bool)> {
         let (callee, arguments) = call_parts(call)?;
         let parts = signature::split_top(arguments);
         let args = (!parts
@@ -2243,14 +2256,14 @@ impl<'p> FileCtx<'_, 'p> {
         .flatten();
         let inner = written_call(r, &callee, args)?;
         let targets = self.resolve(&inner);
-        self.returned_by(&targets)
+        self.returned_by(&targets, last)
     }
 
     /// The type a call resolved to `targets` returns: its one target's
     /// declared return type, looked up from the target's file (`Self` is
     /// the target's own type), or the class a class called as a function
     /// makes.
-    fn returned_by(&self, targets: &[Target]) -> Option<(TypeRef<'p>, bool)> {
+    fn returned_by(&self, targets: &[Target], last: bool) -> Option<(TypeRef<'p>, bool)> {
         let target = targets.first()?;
         let facts = self.project.facts(&target.file)?;
         let file = self.project.path(&target.file)?;
@@ -2265,7 +2278,11 @@ impl<'p> FileCtx<'_, 'p> {
             };
             return Some((TypeRef::Def(made), target.confidence >= 1.0));
         }
-        let returned = signature::return_type(def, language)?;
+        let returned = if last {
+            signature::last_return_type(def, language)?
+        } else {
+            signature::return_type(def, language)?
+        };
         // One target, or overloads of one member (their confidences sum to
         // one) that all return the same.
         let complete = (targets.iter().map(|t| t.confidence).sum::<f32>() - 1.0).abs() < 1e-3;

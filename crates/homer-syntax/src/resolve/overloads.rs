@@ -180,7 +180,7 @@ impl<'p> FileCtx<'_, 'p> {
                 let Some(Some(targets)) = resolved.get(*i as usize) else {
                     return ArgType::Unknown;
                 };
-                match self.returned_by(targets) {
+                match self.returned_by(targets, false) {
                     Some((TypeRef::Def(d), certain)) => ArgType::Project(d, certain),
                     _ => ArgType::Unknown,
                 }

@@ -246,6 +246,16 @@ pub(crate) fn without_generics(text: &str) -> std::borrow::Cow<'_, str> {
 /// The type a call of `definition` returns, as written (`Builder`,
 /// `Self`, `*Command`), when its header states one.
 pub(crate) fn return_type(definition: &Definition, language: Language) -> Option<&str> {
+    returned(definition, language, false)
+}
+
+/// The last of the types a Go function returns (`error` of `(T, error)`):
+/// what the last name of `x, err := f()` is given.
+pub(crate) fn last_return_type(definition: &Definition, language: Language) -> Option<&str> {
+    returned(definition, language, true)
+}
+
+fn returned(definition: &Definition, language: Language, last: bool) -> Option<&str> {
     if !matches!(definition.kind, DefKind::Function | DefKind::Method) {
         return None;
     }
@@ -276,12 +286,18 @@ pub(crate) fn return_type(definition: &Definition, language: Language) -> Option
             // Rust's `-> Self where G: Default`: the bounds are no type.
             let ty = ty.strip_suffix("where").unwrap_or(ty).trim();
             let ty = ty.split(" where ").next().unwrap_or(ty).trim();
-            // Go's `(T, error)`: the first.
+            // Go's `(T, error)`: the first, or the last; a named result
+            // (`err error`) by its type.
             match ty.strip_prefix('(') {
                 Some(inner) if language == Language::Go => {
-                    split_top(inner.strip_suffix(')').unwrap_or(inner))
-                        .first()
-                        .copied()?
+                    let parts = split_top(inner.strip_suffix(')').unwrap_or(inner));
+                    let part = if last { parts.last() } else { parts.first() };
+                    let part = part.copied()?;
+                    if last {
+                        part.rsplit(' ').next().unwrap_or(part)
+                    } else {
+                        part
+                    }
                 }
                 _ => ty,
             }
