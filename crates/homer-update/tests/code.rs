@@ -482,6 +482,46 @@ fn a_crate_handed_on_under_another_name_re_resolves_the_paths_through_it() {
 }
 
 #[test]
+fn an_import_becoming_possibly_the_projects_re_resolves_the_names_it_binds() {
+    let repo = copy("small");
+    let root = repo.path();
+    std::fs::create_dir_all(root.join("sc")).expect("mkdir");
+    let write = |path: &str, text: &str| std::fs::write(root.join(path), text).expect("write");
+    write(
+        "sc/Tools.scala",
+        "package fx\n\nobject Tools {\n  def prep(): Int = 1\n}\n",
+    );
+    // `Util` names nothing in the project: the import is a library's, and
+    // so is `prep` here.
+    write(
+        "sc/Use.scala",
+        "package fx\n\nimport Util.prep\n\nobject Use {\n  def go(): Int = prep()\n}\n",
+    );
+    commit_all(root, "Scala");
+    run(root);
+    assert!(callees(root, "sc/Use.scala").is_empty());
+    // A `Util` of the project's own, in a package `Use.scala` does not see
+    // (and without `prep`): the import may be the project's, so `prep` is
+    // guessed among the definitions in sight.
+    write(
+        "sc/Util.scala",
+        "package elsewhere\n\nobject Util {\n  def other(): Int = 2\n}\n",
+    );
+    commit_all(root, "Util");
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        log.contains(&"executed resolve(sc/Use.scala)".to_owned()),
+        "{log:#?}"
+    );
+    assert_eq!(
+        callees(root, "sc/Use.scala"),
+        ["sc/Tools.scala::Tools.prep"]
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
+#[test]
 fn a_changed_class_hierarchy_re_chooses_the_java_overloads_passed_its_values() {
     let repo = copy("small");
     let root = repo.path();

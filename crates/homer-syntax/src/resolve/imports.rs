@@ -104,7 +104,7 @@ pub(crate) fn scope<'p>(
                 Vec::new()
             }
         };
-        if found.is_empty() {
+        if found.is_empty() && !may_be_the_projects(project, language, import) {
             library.extend(library_names(language, import));
         }
         targets.push(found);
@@ -116,6 +116,49 @@ pub(crate) fn scope<'p>(
     visible_without_import(project, path, facts, language, &mut scope);
     scope.visible.remove(path);
     (targets, scope)
+}
+
+/// Whether an import that names no file may still be the project's (a
+/// miss of Homer's, not a library): its path is inside a package,
+/// namespace or module the project declares (Scala's `import
+/// os.PathChunk.x` in the package `os`, PHP's `use Slim\Routing\X`), a
+/// Python package of the project, a Go module of the repository, a Rust
+/// crate of the workspace.
+fn may_be_the_projects(project: &Project<'_>, language: Language, import: &Import) -> bool {
+    let path = import.path.as_str();
+    match language {
+        Language::Python => path
+            .split('.')
+            .next()
+            .is_some_and(|first| !first.is_empty() && !project.python_module(first).is_empty()),
+        Language::Go => project
+            .manifests()
+            .go_modules
+            .iter()
+            .any(|(_, module)| path == module || path.starts_with(&format!("{module}/"))),
+        Language::Rust => path.split("::").next().is_some_and(|first| {
+            project
+                .manifests()
+                .rust_crates
+                .iter()
+                .any(|(_, n)| n == first)
+        }),
+        Language::Java | Language::Kotlin | Language::Scala | Language::CSharp | Language::Php => {
+            let sep = if language == Language::Php { '\\' } else { '.' };
+            let path = path.trim_start_matches(sep);
+            // Scala's imports are relative to the package they are in
+            // (`import TestUtil.prep`): a first segment the project
+            // defines may be its own.
+            let first = path.split(sep).next().unwrap_or_default();
+            !project.definitions_named(first).is_empty()
+                || path
+                    .match_indices(sep)
+                    .map(|(i, _)| &path[..i])
+                    .chain(std::iter::once(path))
+                    .any(|prefix| !project.package(prefix).is_empty())
+        }
+        _ => false,
+    }
 }
 
 /// The local names an import binds, when it names nothing in the project

@@ -298,6 +298,9 @@ pub struct Reads<'p> {
     /// The names items are imported under where they are defined, when
     /// not among the names looked up: they are looked up too.
     pub items: BTreeSet<String>,
+    /// The names its imports bind to a library ([`Scope::library`]):
+    /// whether an import is a library's reads the project's packages.
+    pub library: BTreeSet<String>,
 }
 
 impl std::fmt::Debug for Project<'_> {
@@ -793,6 +796,7 @@ impl<'p> Project<'p> {
             return Reads::default();
         };
         let (targets, scope) = imports::scope(self, path, facts);
+        let library = scope.library.clone();
         let mut whole: BTreeSet<&'p str> = targets.into_iter().flatten().collect();
         whole.extend(scope.visible.iter().copied());
         let mut items: BTreeSet<String> = BTreeSet::new();
@@ -881,6 +885,7 @@ impl<'p> Project<'p> {
             whole,
             handed,
             items,
+            library,
         }
     }
 
@@ -1658,8 +1663,9 @@ impl<'p> FileCtx<'_, 'p> {
     ///   such a value (`result.append(a).append(b)`; `returned`: its type
     ///   names no project type, as a `List<TypeName>`'s element would);
     /// - a cast to one (`((Boolean) obj).booleanValue()`);
-    /// - a class the language brings in without an import that the
-    ///   project does not define (`String.join`, `System.out`).
+    /// - a class Java brings in without an import (`java.lang`) that the
+    ///   project does not define (`String.join`, `System.out`); not in C#
+    ///   or Kotlin, where such a name is as often a property.
     ///
     /// (A value of a project type without the member, one of whose bases
     /// is a library's, is [`Self::typed_receiver`]'s to tell.)
@@ -1726,10 +1732,8 @@ impl<'p> FileCtx<'_, 'p> {
         {
             return self.written_outside(cast);
         }
-        if matches!(
-            self.language,
-            Language::Java | Language::CSharp | Language::Kotlin
-        ) && is_identifier(receiver)
+        if self.language == Language::Java
+            && is_identifier(receiver)
             && receiver.starts_with(|c: char| c.is_ascii_uppercase())
             && !self.scope.bindings.contains_key(receiver)
             && self.binding_of(r, receiver).is_none()

@@ -822,6 +822,8 @@ struct ResolveInput<'p> {
     /// The files handed on, by what of them is read.
     handed: Vec<(&'p str, u64)>,
     names: Vec<(&'p str, u64)>,
+    /// The names its imports bind to a library.
+    library: u64,
 }
 
 /// Per target file: imports naming it, calls into it (weighted by
@@ -1066,6 +1068,7 @@ fn run_resolve<'p>(
                 dependencies,
                 handed,
                 names: defined,
+                library: fingerprint(&reads.library),
             },
         ));
     }
