@@ -374,6 +374,16 @@ fn a_changed_return_type_or_field_type_re_resolves_the_calls_through_it() {
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
+/// Updates, and checks that the update resolved `path` again.
+fn update_re_resolves(root: &Path, path: &str) {
+    let report = run(root);
+    let log = code_log(&report);
+    assert!(
+        log.contains(&format!("executed resolve({path})")),
+        "{log:#?}"
+    );
+}
+
 #[test]
 fn a_trait_becoming_a_type_elsewhere_re_resolves_calls_on_a_library_value() {
     let repo = copy("small");
@@ -419,12 +429,7 @@ fn a_trait_becoming_a_type_elsewhere_re_resolves_calls_on_a_library_value() {
         "pub struct Far;\n\nimpl Far {\n    fn push_text(&mut self) {}\n}\n",
     );
     commit_all(root, "No trait");
-    let report = run(root);
-    let log = code_log(&report);
-    assert!(
-        log.contains(&"executed resolve(rsx/src/caller.rs)".to_owned()),
-        "{log:#?}"
-    );
+    update_re_resolves(root, "rsx/src/caller.rs");
     assert_eq!(
         callees(root, "rsx/src/caller.rs"),
         ["rsx/src/near.rs::helper"]
@@ -468,12 +473,7 @@ fn a_crate_handed_on_under_another_name_re_resolves_the_paths_through_it() {
     );
     write("ws/facade/src/lib.rs", "pub extern crate inner as motor;\n");
     commit_all(root, "Rename");
-    let report = run(root);
-    let log = code_log(&report);
-    assert!(
-        log.contains(&"executed resolve(ws/app/src/lib.rs)".to_owned()),
-        "{log:#?}"
-    );
+    update_re_resolves(root, "ws/app/src/lib.rs");
     assert!(
         !callees(root, "ws/app/src/lib.rs")
             .contains(&"ws/inner/src/lib.rs::Engine::new".to_owned())
@@ -508,12 +508,7 @@ fn an_import_becoming_possibly_the_projects_re_resolves_the_names_it_binds() {
         "package elsewhere\n\nobject Util {\n  def other(): Int = 2\n}\n",
     );
     commit_all(root, "Util");
-    let report = run(root);
-    let log = code_log(&report);
-    assert!(
-        log.contains(&"executed resolve(sc/Use.scala)".to_owned()),
-        "{log:#?}"
-    );
+    update_re_resolves(root, "sc/Use.scala");
     assert_eq!(
         callees(root, "sc/Use.scala"),
         ["sc/Tools.scala::Tools.prep"]
