@@ -188,10 +188,11 @@ fn library_names(language: Language, import: &Import) -> Vec<&str> {
             .collect();
     }
     if let Some(alias) = &import.alias {
-        return vec![alias.as_str()]
-            .into_iter()
-            .filter(|n| is_name(n))
-            .collect();
+        return if is_name(alias) {
+            vec![alias.as_str()]
+        } else {
+            Vec::new()
+        };
     }
     let name = match language {
         // `import os.path` binds `os`.
@@ -205,12 +206,9 @@ fn library_names(language: Language, import: &Import) -> Vec<&str> {
     name.filter(|n| is_name(n)).into_iter().collect()
 }
 
+/// A name an import binds (not `default`, an export's slot).
 fn is_name(text: &str) -> bool {
-    !text.is_empty()
-        && text != "default"
-        && text
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+    text != "default" && super::is_identifier(text)
 }
 
 /// What a file sees without importing: its package (Go, Java, Kotlin,

@@ -1415,8 +1415,7 @@ impl<'p> FileCtx<'_, 'p> {
         // implicit, though it may stand at a file's top level (a Go
         // method, a Rust `impl`'s): `Set(…)` in Go is the package's
         // function, not `(*flagVar).Set`.
-        let callable =
-            |d: &DefRef<'p>| d.definition().kind != DefKind::Method || implicit_this(self.language);
+        let callable = |kind: DefKind| kind != DefKind::Method || implicit_this(self.language);
         // A module cannot define a name it imports: where an ES module's
         // top level seems to (an object literal's property `getPath: …`
         // passed to a call), the import is what the name means.
@@ -1430,7 +1429,7 @@ impl<'p> FileCtx<'_, 'p> {
         let top: Vec<DefRef<'p>> = self
             .top_level_in(&[self.path], &r.name)
             .into_iter()
-            .filter(|&d| fits(r, d) && callable(&d))
+            .filter(|&d| fits(r, d) && callable(d.definition().kind))
             .collect();
         if !top.is_empty() {
             return self.pick(r, top, true);
@@ -1446,7 +1445,7 @@ impl<'p> FileCtx<'_, 'p> {
         let seen: Vec<DefRef<'p>> = self
             .visible_named(&visible, &r.name)
             .into_iter()
-            .filter(|&d| fits(r, d) && callable(&d))
+            .filter(|&d| fits(r, d) && callable(d.definition().kind))
             .collect();
         if !seen.is_empty() {
             // The tags tier sees the files beside it without knowing
@@ -1459,9 +1458,7 @@ impl<'p> FileCtx<'_, 'p> {
         if matches!(self.language, Language::TypeScript | Language::Tsx) {
             return Vec::new();
         }
-        self.guess(r, |kind| {
-            kind != DefKind::Method || implicit_this(self.language)
-        })
+        self.guess(r, callable)
     }
 
     /// Whether `expr` (a receiver, or a name called alone) starts with a
@@ -1794,36 +1791,8 @@ impl<'p> FileCtx<'_, 'p> {
         };
         facts
             .language
-            .and_then(|l| {
-                if last {
-                    signature::last_return_type(def, l)
-                } else {
-                    signature::return_type(def, l)
-                }
-            })
-            .is_some_and(|t| self.all_written_outside(t))
-    }
-
-    /// [`Self::written_outside`] for a type or a list of them (Go's
-    /// `(string, error)`: whichever of them a binding takes).
-    fn all_written_outside(&self, written: &str) -> bool {
-        let written = written.trim();
-        match written.strip_prefix('(').and_then(|w| w.strip_suffix(')')) {
-            Some(list) => {
-                let parts = signature::split_top(list);
-                !parts.is_empty()
-                    && parts.iter().all(|p| {
-                        // `err error`: the type is the last word.
-                        let t = p.trim().rsplit(' ').next().unwrap_or_default();
-                        self.written_outside(t)
-                    })
-            }
-            // Go's named result `output string`.
-            None if self.language == Language::Go => {
-                self.written_outside(written.rsplit(' ').next().unwrap_or(written))
-            }
-            None => self.written_outside(written),
-        }
+            .and_then(|l| signature::return_type_at(def, l, last))
+            .is_some_and(|t| self.written_outside(t))
     }
 
     /// [`Self::returns_outside`] for a call written as text (a binding
@@ -2282,11 +2251,7 @@ impl<'p> FileCtx<'_, 'p> {
             };
             return Some((TypeRef::Def(made), target.confidence >= 1.0));
         }
-        let returned = if last {
-            signature::last_return_type(def, language)?
-        } else {
-            signature::return_type(def, language)?
-        };
+        let returned = signature::return_type_at(def, language, last)?;
         // One target, or overloads of one member (their confidences sum to
         // one) that all return the same.
         let complete = (targets.iter().map(|t| t.confidence).sum::<f32>() - 1.0).abs() < 1e-3;
@@ -2298,7 +2263,7 @@ impl<'p> FileCtx<'_, 'p> {
                         .get(t.definition as usize)
                         .is_some_and(|d| {
                             d.parent == def.parent
-                                && signature::return_type(d, language) == Some(returned)
+                                && signature::return_type_at(d, language, last) == Some(returned)
                         })
             });
             if !same || !complete {

@@ -246,16 +246,17 @@ pub(crate) fn without_generics(text: &str) -> std::borrow::Cow<'_, str> {
 /// The type a call of `definition` returns, as written (`Builder`,
 /// `Self`, `*Command`), when its header states one.
 pub(crate) fn return_type(definition: &Definition, language: Language) -> Option<&str> {
-    returned(definition, language, false)
+    return_type_at(definition, language, false)
 }
 
-/// The last of the types a Go function returns (`error` of `(T, error)`):
-/// what the last name of `x, err := f()` is given.
-pub(crate) fn last_return_type(definition: &Definition, language: Language) -> Option<&str> {
-    returned(definition, language, true)
-}
-
-fn returned(definition: &Definition, language: Language, last: bool) -> Option<&str> {
+/// [`return_type`], or with `last` the last of the types a Go function
+/// returns (`error` of `(T, error)`): what the last name of `x, err :=
+/// f()` is given.
+pub(crate) fn return_type_at(
+    definition: &Definition,
+    language: Language,
+    last: bool,
+) -> Option<&str> {
     if !matches!(definition.kind, DefKind::Function | DefKind::Method) {
         return None;
     }
@@ -287,16 +288,15 @@ fn returned(definition: &Definition, language: Language, last: bool) -> Option<&
             let ty = ty.strip_suffix("where").unwrap_or(ty).trim();
             let ty = ty.split(" where ").next().unwrap_or(ty).trim();
             // Go's `(T, error)`: the first, or the last; a named result
-            // (`err error`) by its type.
+            // (`cmd *Command`, `err error`) by its type.
             match ty.strip_prefix('(') {
                 Some(inner) if language == Language::Go => {
                     let parts = split_top(inner.strip_suffix(')').unwrap_or(inner));
                     let part = if last { parts.last() } else { parts.first() };
-                    let part = part.copied()?;
-                    if last {
-                        part.rsplit(' ').next().unwrap_or(part)
-                    } else {
-                        part
+                    let part = part.copied()?.trim();
+                    match part.split_once(' ') {
+                        Some((name, written)) if super::is_identifier(name) => written.trim(),
+                        _ => part,
                     }
                 }
                 _ => ty,
@@ -572,12 +572,33 @@ mod tests {
                 "New",
                 Some("*Thing"),
             ),
+            (
+                Language::Go,
+                "func (c *Command) ExecuteC() (cmd *Command, err error)",
+                "ExecuteC",
+                Some("*Command"),
+            ),
             (Language::Kotlin, "fun tree(): Tree =", "tree", Some("Tree")),
         ];
         for (language, sig, name, want) in cases {
             assert_eq!(
                 return_type(&def(DefKind::Method, name, sig), language),
                 want,
+                "{sig}"
+            );
+        }
+        // The last result, for the last name of `out, err := run()`.
+        for (sig, name, want) in [
+            ("func New(x int) (*Thing, error)", "New", "error"),
+            (
+                "func (c *Command) ExecuteC() (cmd *Command, err error)",
+                "ExecuteC",
+                "error",
+            ),
+        ] {
+            assert_eq!(
+                return_type_at(&def(DefKind::Method, name, sig), Language::Go, true),
+                Some(want),
                 "{sig}"
             );
         }
