@@ -119,13 +119,22 @@ pub(crate) fn scope<'p>(
 }
 
 /// Whether an import that names no file may still be the project's (a
-/// miss of Homer's, not a library): its path is inside a package,
-/// namespace or module the project declares (Scala's `import
+/// miss of Homer's, not a library): its path is relative, or inside a
+/// package, namespace or module the project declares (Scala's `import
 /// os.PathChunk.x` in the package `os`, PHP's `use Slim\Routing\X`), a
 /// Python package of the project, a Go module of the repository, a Rust
 /// crate of the workspace.
 fn may_be_the_projects(project: &Project<'_>, language: Language, import: &Import) -> bool {
     let path = import.path.as_str();
+    // A relative path (`./x`, `.mod`, `crate::`) Homer did not follow.
+    let relative = path.starts_with(['.', '/'])
+        || matches!(import.kind, ImportKind::Require { relative: true })
+        || ["crate::", "self::", "super::"]
+            .iter()
+            .any(|p| path.starts_with(p));
+    if relative {
+        return true;
+    }
     match language {
         Language::Python => path
             .split('.')
@@ -161,22 +170,11 @@ fn may_be_the_projects(project: &Project<'_>, language: Language, import: &Impor
     }
 }
 
-/// The local names an import binds, when it names nothing in the project
-/// and its path says it is not the project's own (not relative: an
-/// unresolved `./x` or `.mod` is Homer's miss, not a library): `sys` of
-/// `import sys`, `mock` of `from unittest import mock`, `fmt` of Go's
-/// `import "fmt"`, `Pattern` of `import java.util.regex.Pattern`.
+/// The local names an import of a library binds: `sys` of `import sys`,
+/// `mock` of `from unittest import mock`, `fmt` of Go's `import "fmt"`,
+/// `Pattern` of `import java.util.regex.Pattern`.
 fn library_names(language: Language, import: &Import) -> Vec<&str> {
-    let relative = import.path.starts_with('.')
-        || import.path.starts_with('/')
-        || matches!(import.kind, ImportKind::Require { relative: true })
-        || import.path.starts_with("crate::")
-        || import.path.starts_with("self::")
-        || import.path.starts_with("super::");
-    if relative
-        || import.wildcard
-        || !matches!(import.kind, ImportKind::Use | ImportKind::Require { .. })
-    {
+    if import.wildcard || !matches!(import.kind, ImportKind::Use | ImportKind::Require { .. }) {
         return Vec::new();
     }
     if !import.names.is_empty() {
@@ -359,11 +357,7 @@ fn rust_crate<'p>(project: &Project<'p>, path: &'p str) -> RustCrate<'p> {
         .filter(|(dir, _)| dir.is_empty() || path.starts_with(&format!("{dir}/")))
         .max_by_key(|(dir, _)| dir.len());
     if let Some((dir, _)) = owner {
-        let src = if dir.is_empty() {
-            "src".to_owned()
-        } else {
-            format!("{dir}/src")
-        };
+        let src = crate_src(dir);
         let in_src = path.starts_with(&format!("{src}/"));
         let in_bin = path.starts_with(&format!("{src}/bin/"));
         if in_src && !in_bin {
@@ -526,11 +520,7 @@ pub(crate) fn rust_crate_aliases(
 ) -> BTreeMap<(String, String), String> {
     let mut out = BTreeMap::new();
     for (dir, _) in &manifests.rust_crates {
-        let src = if dir.is_empty() {
-            "src".to_owned()
-        } else {
-            format!("{dir}/src")
-        };
+        let src = crate_src(dir);
         for root in [format!("{src}/lib.rs"), format!("{src}/main.rs")] {
             let Some(facts) = files.get(root.as_str()) else {
                 continue;
@@ -553,6 +543,15 @@ pub(crate) fn rust_crate_aliases(
     out
 }
 
+/// The source directory of the crate whose `Cargo.toml` is in `dir`.
+fn crate_src(dir: &str) -> String {
+    if dir.is_empty() {
+        "src".to_owned()
+    } else {
+        format!("{dir}/src")
+    }
+}
+
 /// The crate of the workspace a manifest names `name` (`grep_printer` for
 /// the package `grep-printer`).
 fn rust_crate_named<'p>(project: &Project<'p>, name: &str) -> Option<RustCrate<'p>> {
@@ -561,11 +560,7 @@ fn rust_crate_named<'p>(project: &Project<'p>, name: &str) -> Option<RustCrate<'
         .rust_crates
         .iter()
         .find(|(_, n)| n == name)?;
-    let src = if dir.is_empty() {
-        "src".to_owned()
-    } else {
-        format!("{dir}/src")
-    };
+    let src = crate_src(dir);
     let root = project
         .path(&format!("{src}/lib.rs"))
         .or_else(|| project.path(&format!("{src}/main.rs")))?;
