@@ -538,8 +538,9 @@ impl<'t> Found<'t> {
                 arguments: Vec::new(),
             });
         } else if let (Some(node), Some(name)) = (get(Slot::Bind), text_of(Slot::BindName)) {
-            // An element of what a loop walks: `each <expression>`, which
-            // resolution types as that expression's element.
+            // A type as written, or what resolution works it out from:
+            // `each <expression>` for an element of what a loop walks,
+            // `last <call>` for the last result of a call.
             let type_name = text_of(Slot::BindType)
                 .or_else(|| text_of(Slot::BindEach).map(|walked| format!("{EACH}{walked}")))
                 .or_else(|| text_of(Slot::BindLast).map(|call| format!("{LAST}{call}")));
