@@ -22,6 +22,7 @@ mod migrate;
 mod packed;
 mod read;
 mod search;
+mod text_totals;
 mod writer;
 
 use std::cell::RefCell;
@@ -1434,6 +1435,8 @@ impl WriteTx<'_> {
         if pending == 0 {
             return Ok(());
         }
+        // First: FTS5 caches its totals from its first write on.
+        text_totals::subtract_deleted(&self.tx)?;
         self.tx
             .execute_batch(
                 "DELETE FROM chunk_text WHERE rowid IN

@@ -273,6 +273,9 @@ fn dump_text_index(lines: &mut Lines<'_>) -> Result<()> {
             .lines
             .push(format!("text chunk={chunk:?} terms={:016x}", hash.finish()));
     }
+    // What BM25 divides by: the documents counted, each column's tokens.
+    let totals = crate::text_totals::totals(lines.conn)?;
+    lines.lines.push(format!("text totals={totals:?}"));
     Ok(())
 }
 
