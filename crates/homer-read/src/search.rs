@@ -209,18 +209,18 @@ pub fn search(
         let key = chunk
             .node
             .clone()
-            .unwrap_or_else(|| format!("#{}", chunk.id));
+            .unwrap_or_else(|| format!("#{}", chunk.key));
         let entry = best.entry(key).or_insert((relevance, chunk));
         let better = relevance
             .total_cmp(&entry.0)
-            .then(entry.1.id.cmp(&chunk.id))
+            .then(entry.1.key.cmp(&chunk.key))
             .is_gt();
         if better {
             *entry = (relevance, chunk);
         }
     }
     let mut ranked: Vec<(f64, &StoredChunk)> = best.into_values().collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
     ranked.truncate(options.limit);
     // Hashing a working-tree file once per file, not once per hit in it.
     let mut stale: HashMap<&str, bool> = HashMap::new();

@@ -19,17 +19,17 @@ pub struct PendingEmbedding {
 }
 
 /// Chunk texts without a vector for `model`, one per text (its first
-/// chunk by id), in hash order.
+/// chunk by key), in hash order.
 pub(crate) fn pending(conn: &Connection, model: &str) -> Result<Vec<PendingEmbedding>> {
     conn.prepare(
         "SELECT c.embed_hash, c.embed_kind, c.title, c.body, COALESCE(n.name, '')
          FROM chunks c LEFT JOIN nodes n ON n.id = c.node
          WHERE c.id IN (
-             SELECT min(id) FROM chunks
+             SELECT id FROM (SELECT id, min(key) FROM chunks
              WHERE embed_hash IS NOT NULL
                AND NOT EXISTS (SELECT 1 FROM embeddings e
                                WHERE e.text_hash = chunks.embed_hash AND e.model = ?1)
-             GROUP BY embed_hash)
+             GROUP BY embed_hash))
          ORDER BY c.embed_hash",
     )
     .and_then(|mut s| {
@@ -109,7 +109,7 @@ pub(crate) fn vector_of(
              JOIN chunks c ON c.node = n.id
              JOIN embeddings e ON e.text_hash = c.embed_hash AND e.model = ?1
              WHERE n.kind = ?2 AND n.name = ?3 AND e.dim = ?4
-             ORDER BY c.id LIMIT 1",
+             ORDER BY c.key LIMIT 1",
         )
         .and_then(|mut s| {
             s.query_row(params![model, kind.code(), name, dim as i64], |r| r.get(0))
@@ -181,14 +181,14 @@ pub(crate) fn text_vectors(conn: &Connection, model: &str, dim: usize) -> Result
 }
 
 /// The chunks that embed the text with this hash: (chunk id, the name of
-/// the node it describes), by id.
+/// the node it describes), by key.
 pub(crate) fn chunks_with_text(
     conn: &Connection,
     text_hash: i64,
 ) -> Result<Vec<(i64, Option<String>)>> {
     conn.prepare_cached(
         "SELECT c.id, n.name FROM chunks c LEFT JOIN nodes n ON n.id = c.node
-         WHERE c.embed_hash = ?1 ORDER BY c.id",
+         WHERE c.embed_hash = ?1 ORDER BY c.key",
     )
     .and_then(|mut s| {
         s.query_map([text_hash], |r| Ok((r.get(0)?, r.get(1)?)))?

@@ -25,7 +25,7 @@ mod search;
 mod text_totals;
 mod writer;
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
 use std::fmt;
 use std::io::Read;
@@ -548,6 +548,7 @@ impl Store {
             building: self.building.as_deref(),
             known_nodes: RefCell::new(HashSet::new()),
             value_codes: RefCell::default(),
+            chunk_ids: Cell::new(None),
         })
     }
 
@@ -838,7 +839,7 @@ impl Store {
     }
 
     /// The chunks that embed the text with this hash: (chunk id, node
-    /// name), by id.
+    /// name), by key.
     pub fn chunks_with_text(&self, text_hash: i64) -> Result<Vec<(i64, Option<String>)>> {
         embeddings::chunks_with_text(&self.conn, text_hash)
     }
@@ -1074,6 +1075,9 @@ pub struct WriteTx<'c> {
     /// Value names by their code in `value_names`, as looked up or added
     /// in this transaction.
     value_codes: RefCell<rustc_hash::FxHashMap<String, i64>>,
+    /// The next id a new chunk gets, and the next a new commit message's
+    /// chunk gets (counting down from -1), once read in this transaction.
+    chunk_ids: Cell<Option<(i64, i64)>>,
 }
 
 impl fmt::Debug for WriteTx<'_> {
@@ -1472,6 +1476,37 @@ impl WriteTx<'_> {
         };
         self.value_codes.borrow_mut().insert(name.to_owned(), code);
         Ok(code)
+    }
+
+    /// An id for a new chunk: the next after the largest stored, or, for
+    /// a commit message's, the next below the smallest (messages' ids are
+    /// negative, every other chunk's is not). Small ids in the order chunks
+    /// are written keep the text index small: FTS5 stores each term's
+    /// documents as differences of their ids, one to three bytes apart
+    /// rather than the nine a hashed id took (docs/PERFORMANCE.md). An id
+    /// freed and handed out again in the same transaction is fine: the
+    /// queue deletes the old text from the text index before it adds the
+    /// new (`apply_text_index`).
+    pub(crate) fn new_chunk_id(&self, message: bool) -> Result<i64> {
+        let (code, messages) = match self.chunk_ids.get() {
+            Some(next) => next,
+            None => self
+                .tx
+                .query_row(
+                    "SELECT COALESCE((SELECT max(id) FROM chunks), -1) + 1,
+                            COALESCE((SELECT min(id) FROM chunks WHERE id < 0), 0) - 1",
+                    [],
+                    |r| Ok((r.get::<_, i64>(0)?.max(0), r.get(1)?)),
+                )
+                .map_err(StoreError::sqlite("read the chunk ids in use"))?,
+        };
+        let (id, next) = if message {
+            (messages, (code, messages - 1))
+        } else {
+            (code, (code + 1, messages))
+        };
+        self.chunk_ids.set(Some(next));
+        Ok(id)
     }
 
     /// Counts of what is stored, as seen inside this transaction.

@@ -115,11 +115,20 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
     },
+    Migration {
+        version: 14,
+        name: "0014_small_chunk_ids.sql",
+        sql: include_str!("../../../schema/0014_small_chunk_ids.sql"),
+        empties: true,
+        rebuilds: false,
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
 pub(crate) fn upgrade_empties(from: u32) -> bool {
-    MIGRATIONS.iter().any(|m| m.version > from && m.empties)
+    MIGRATIONS
+        .iter()
+        .any(|m| m.version > from && m.version <= until() && m.empties)
 }
 
 /// The schema version this build writes and understands.
@@ -152,6 +161,22 @@ pub(crate) fn migrate(conn: &mut Connection, from: u32) -> Result<(), StoreError
     })
 }
 
+#[cfg(test)]
+thread_local! {
+    /// The last migration a test's upgrade runs: a test of an older
+    /// migration's upgrade stops before a later one empties the index.
+    pub(crate) static UNTIL: std::cell::Cell<u32> = const { std::cell::Cell::new(u32::MAX) };
+}
+
+/// The last migration an upgrade runs: all of them but in a test that
+/// says otherwise.
+fn until() -> u32 {
+    #[cfg(test)]
+    return UNTIL.with(std::cell::Cell::get);
+    #[cfg(not(test))]
+    u32::MAX
+}
+
 fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
     let mut from = from;
     let mut emptied = false;
@@ -159,7 +184,10 @@ fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
     loop {
         // Another process may have migrated between our read of the version
         // and the write lock: `run_batch` reads it again under the lock.
-        let pending: Vec<&Migration> = MIGRATIONS.iter().filter(|m| m.version > from).collect();
+        let pending: Vec<&Migration> = MIGRATIONS
+            .iter()
+            .filter(|m| m.version > from && m.version <= until())
+            .collect();
         let Some(first) = pending.first() else { break };
         let batch: Vec<&Migration> = if first.rebuilds {
             vec![first]
@@ -319,6 +347,7 @@ mod tests {
             ("0011_commit_attrs.sql", 0x5806_8faa_eb2b_d227),
             ("0012_values_by_name_only.sql", 0x4711_a813_9357_a3da),
             ("0013_salience_when_read.sql", 0x3cd8_dede_0edc_3843),
+            ("0014_small_chunk_ids.sql", 0xb091_c7e0_9b0c_68e3),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

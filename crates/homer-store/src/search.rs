@@ -8,6 +8,9 @@ use crate::{NodeKind, Result, StoreError};
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredChunk {
     pub id: i64,
+    /// What identifies the chunk whatever id it was given (its owner, node
+    /// and text, hashed): the order of chunks that tie.
+    pub key: i64,
     pub node_kind: Option<NodeKind>,
     pub node: Option<String>,
     /// The node's attributes (a symbol's kind, signature...).
@@ -32,26 +35,62 @@ pub(crate) fn text(
         "SELECT t.rowid, -bm25(chunk_text, ?2, ?3, ?4) AS score
          FROM chunk_text t
          WHERE chunk_text MATCH ?1 {}
-         ORDER BY bm25(chunk_text, ?2, ?3, ?4), t.rowid
+         ORDER BY bm25(chunk_text, ?2, ?3, ?4)
          LIMIT ?5",
         if commits { "" } else { "AND t.rowid >= 0" }
     );
-    conn.prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_map(
-                params![query, weights[0], weights[1], weights[2], limit as i64],
+    let mut stmt = conn
+        .prepare_cached(&sql)
+        .map_err(StoreError::sqlite("search the text index"))?;
+    // Chunks of equal score (the same text in two places) are ordered by
+    // key, not by id: ids follow the order chunks were written, which an
+    // index built step by step and one built at once do not share. The
+    // index is asked for more than `limit` until every chunk tied with the
+    // last one kept is among those it gave.
+    let mut fetch = limit + limit / 4 + 8;
+    loop {
+        let found: Vec<(i64, f64)> = stmt
+            .query_map(
+                params![query, weights[0], weights[1], weights[2], fetch as i64],
                 |r| Ok((r.get(0)?, r.get(1)?)),
-            )?
-            .collect()
-        })
-        .map_err(StoreError::sqlite("search the text index"))
+            )
+            .and_then(|rows| rows.collect())
+            .map_err(StoreError::sqlite("search the text index"))?;
+        let complete = found.len() < fetch
+            || limit == 0
+            || found
+                .get(limit - 1)
+                .is_none_or(|kept| kept.1 != found[fetch - 1].1);
+        if complete {
+            let mut keyed = Vec::with_capacity(found.len());
+            for (id, score) in found {
+                keyed.push((score, chunk_key(conn, id)?, id));
+            }
+            keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+            keyed.truncate(limit);
+            return Ok(keyed
+                .into_iter()
+                .map(|(score, _, id)| (id, score))
+                .collect());
+        }
+        fetch *= 2;
+    }
+}
+
+/// The key of chunk `id` (what identifies it whatever its id).
+fn chunk_key(conn: &Connection, id: i64) -> Result<i64> {
+    conn.prepare_cached("SELECT key FROM chunks WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+        .map(|key| key.unwrap_or(id))
+        .map_err(StoreError::sqlite("read a chunk's key"))
 }
 
 pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>> {
     let mut out = Vec::with_capacity(ids.len());
     let mut stmt = conn
         .prepare_cached(
-            "SELECT c.id, n.kind, n.name, n.attrs, c.title, c.body, c.start_line, c.end_line
+            "SELECT c.id, n.kind, n.name, n.attrs, c.title, c.body, c.start_line, c.end_line,
+                    c.key
              FROM chunks c LEFT JOIN nodes n ON n.id = c.node WHERE c.id = ?1",
         )
         .map_err(StoreError::sqlite("read chunks"))?;
@@ -62,6 +101,7 @@ pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>>
                 let (start, end): (Option<i64>, Option<i64>) = (r.get(6)?, r.get(7)?);
                 Ok(StoredChunk {
                     id: r.get(0)?,
+                    key: r.get(8)?,
                     node_kind: kind.and_then(NodeKind::from_code),
                     node: r.get(2)?,
                     node_attrs: r.get(3)?,

@@ -384,6 +384,8 @@ fn a_version_7_index_keeps_its_rows_and_is_counted() {
         )
         .expect("old rows");
     }
+    // Up to schema 13: 14 empties the index.
+    crate::migrate::UNTIL.with(|until| until.set(13));
     let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
     assert_eq!(store.upgraded_from(), Some(7));
     assert!(!store.upgrade_emptied());
@@ -510,6 +512,8 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
         conn.execute_batch(VERSION_9_ROWS).expect("version 9 rows");
         snapshot(&conn, old_tasks)
     };
+    // Up to schema 13: 14 empties the index.
+    crate::migrate::UNTIL.with(|until| until.set(13));
     let mut store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
     assert_eq!(store.upgraded_from(), Some(9));
     assert!(!store.upgrade_emptied());
@@ -1133,6 +1137,74 @@ fn the_text_index_follows_chunks_across_stages() {
         held,
         [(ids[0], "chang".to_owned()), (ids[0], "twice".to_owned())]
     );
+}
+
+/// Chunks get small ids in the order they are written (a commit message's
+/// counting down from -1), and chunks that tie in a search come in the
+/// order of their keys: two indexes that wrote the same chunks in another
+/// order answer alike, at every limit.
+#[test]
+fn chunk_ids_are_small_and_ties_are_ordered_by_key() {
+    let build = |owners: &[&str]| {
+        let mut store = Store::open_in_memory().expect("open");
+        let tx = store.begin_write().expect("tx");
+        for key in owners {
+            write_chunks(&tx, key, &[("same", "tied text")], true);
+        }
+        let owner = TaskId::of("commit", "c1");
+        tx.ensure_task("commit", owner, "c1").expect("task row");
+        let mut w = tx.task_writer(owner, true);
+        w.chunk(&Chunk {
+            node: None,
+            title: "fix the tied text",
+            body: "",
+            words: "",
+            lines: None,
+            embed: crate::Embed::Nothing,
+            message: true,
+        })
+        .expect("message");
+        w.finish(None).expect("finish");
+        tx.commit().expect("commit");
+        store
+    };
+    let keys = |store: &Store, limit: usize, commits: bool| -> Vec<i64> {
+        let ids: Vec<i64> = store
+            .text_search("tied", [1.0, 1.0, 1.0], limit, commits)
+            .expect("search")
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let chunks = store.chunks(&ids).expect("chunks");
+        chunks.iter().map(|c| c.key).collect()
+    };
+    // More ties than a search first asks the index for (10 at limit 2).
+    let names: Vec<String> = (0..20).map(|i| format!("o{i}")).collect();
+    let forward: Vec<&str> = names.iter().map(String::as_str).collect();
+    let backward: Vec<&str> = forward.iter().rev().copied().collect();
+    let ab = build(&forward);
+    let ba = build(&backward);
+    let ids = |store: &Store| -> Vec<i64> {
+        store
+            .conn
+            .prepare("SELECT id FROM chunks ORDER BY key")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("ids")
+    };
+    let mut sorted = ids(&ab);
+    sorted.sort_unstable();
+    assert_eq!(sorted, (-1..20).collect::<Vec<i64>>());
+    assert_ne!(ids(&ab), ids(&ba), "written in another order, other ids");
+    for limit in [1, 2, 3, 10, 30] {
+        assert_eq!(keys(&ab, limit, false), keys(&ba, limit, false), "limit {limit}");
+        assert_eq!(keys(&ab, limit, true), keys(&ba, limit, true), "limit {limit}");
+    }
+    let all = keys(&ab, 30, false);
+    let mut by_key = all.clone();
+    by_key.sort_unstable();
+    assert_eq!(all, by_key, "ties in key order");
+    assert_eq!(all.len(), 20, "commit messages only when asked");
+    assert_eq!(keys(&ab, 30, true).len(), 21);
 }
 
 /// Embeddings without the model: which texts are pending, vectors keyed

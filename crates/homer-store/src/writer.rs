@@ -136,6 +136,15 @@ impl Member<'_> {
     }
 }
 
+/// A chunk a task stored before, as its writer compares it.
+#[derive(Clone, Copy, Debug)]
+struct OldChunk {
+    id: i64,
+    text_hash: i64,
+    embed_hash: Option<i64>,
+    lines: (Option<u32>, Option<u32>),
+}
+
 /// Writes the output rows of one task execution. Create it with
 /// [`WriteTx::task_writer`], write every row the task produces, then call
 /// [`TaskWriter::finish`].
@@ -148,10 +157,13 @@ pub struct TaskWriter<'t> {
     dry: bool,
     claimed: HashSet<NodeId>,
     written_edges: HashSet<EdgeId>,
-    /// Chunks written, by id; the count per node and text numbers a node's
+    /// Chunks written, by key; the count per node and text numbers a node's
     /// chunks of one text (a commit message's: per node).
     written_chunks: HashSet<i64>,
     chunks_per_node: std::collections::HashMap<(Option<NodeId>, i64), u32>,
+    /// Chunks the task owned before this execution, by key; loaded on the
+    /// first chunk written.
+    old_chunks: Option<std::collections::HashMap<i64, OldChunk>>,
     /// Edges the task owned before this execution; loaded on first use.
     old_edges: Option<HashSet<EdgeId>>,
     /// Values the task owned before this execution and has not written
@@ -185,6 +197,7 @@ impl<'t> TaskWriter<'t> {
             written_edges: HashSet::new(),
             written_chunks: HashSet::new(),
             chunks_per_node: std::collections::HashMap::new(),
+            old_chunks: fresh.then(std::collections::HashMap::new),
             old_edges: fresh.then(HashSet::new),
             old_values: fresh.then(OldValues::default),
             written_marks: HashSet::new(),
@@ -540,41 +553,33 @@ impl<'t> TaskWriter<'t> {
         }
     }
 
-    /// Whether the stored chunk `id` already holds this text: left as it
-    /// is, before its body is deflated for nothing (most of an edited
-    /// file's chunks), or, when only its lines moved (everything below an
-    /// edit), given its new lines while its text stays in the text index as
-    /// it is.
-    fn chunk_kept(
-        &self,
-        id: i64,
-        text_hash: i64,
-        embed_hash: Option<i64>,
-        lines: (Option<u32>, Option<u32>),
-    ) -> Result<bool> {
-        type Stored = (i64, Option<i64>, (Option<u32>, Option<u32>));
-        let conn = self.tx.conn();
-        let stored: Option<Stored> = conn
-            .prepare_cached(
-                "SELECT text_hash, embed_hash, start_line, end_line FROM chunks WHERE id = ?1",
-            )
-            .and_then(|mut s| {
-                s.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, (r.get(2)?, r.get(3)?))))
-                    .optional()
-            })
-            .map_err(StoreError::sqlite("read a chunk"))?;
-        let Some((stored_text, stored_embed, stored_lines)) = stored else {
-            return Ok(false);
-        };
-        if stored_text != text_hash || stored_embed != embed_hash {
-            return Ok(false);
+    /// The chunks this task stored before, by key.
+    fn old_chunks(&mut self) -> Result<&mut std::collections::HashMap<i64, OldChunk>> {
+        if self.old_chunks.is_none() {
+            let conn = self.tx.conn();
+            let old = conn
+                .prepare_cached(
+                    "SELECT key, id, text_hash, embed_hash, start_line, end_line
+                     FROM chunks WHERE owner = ?1",
+                )
+                .and_then(|mut s| {
+                    s.query_map([self.owner.raw()], |r| {
+                        Ok((
+                            r.get(0)?,
+                            OldChunk {
+                                id: r.get(1)?,
+                                text_hash: r.get(2)?,
+                                embed_hash: r.get(3)?,
+                                lines: (r.get(4)?, r.get(5)?),
+                            },
+                        ))
+                    })?
+                    .collect()
+                })
+                .map_err(StoreError::sqlite("read a task's chunks"))?;
+            self.old_chunks = Some(old);
         }
-        if stored_lines != lines {
-            conn.prepare_cached("UPDATE chunks SET start_line = ?2, end_line = ?3 WHERE id = ?1")
-                .and_then(|mut s| s.execute(params![id, lines.0, lines.1]))
-                .map_err(StoreError::sqlite("move a chunk"))?;
-        }
-        Ok(true)
+        Ok(self.old_chunks.get_or_insert_with(Default::default))
     }
 
     /// Writes a search chunk about `node`. A chunk is known by its node and
@@ -608,17 +613,18 @@ impl<'t> TaskWriter<'t> {
             *seen += 1;
             identity.u64(u64::from(*seen - 1)).i64(text_hash)
         };
-        // Grouped by owner: one task's chunks are neighbours.
-        let id = crate::ids::grouped(self.owner.raw() as u64, identity.finish());
-        let id = if chunk.message {
-            id | i64::MIN
+        // Grouped by owner (one task's chunks are neighbours in key order);
+        // the sign says whether it is a commit message's, as its id's does.
+        let key = crate::ids::grouped(self.owner.raw() as u64, identity.finish());
+        let key = if chunk.message {
+            key | i64::MIN
         } else {
-            id & i64::MAX
+            key & i64::MAX
         };
-        self.written_chunks.insert(id);
+        self.written_chunks.insert(key);
         let embed_hash = chunk.embedded_text().map(|t| embed_hash(&t));
         self.hash.push_u64(5);
-        self.hash.push_u64(id as u64);
+        self.hash.push_u64(key as u64);
         self.hash.push_u64(text_hash as u64);
         self.hash.push_u64(embed_hash.map_or(0, |h| h as u64));
         self.hash.push_u64(
@@ -632,16 +638,40 @@ impl<'t> TaskWriter<'t> {
         let (start, end) = chunk
             .lines
             .map_or((None, None), |(a, b)| (Some(a), Some(b)));
+        let lines = (start, end);
+        // Stored before: left as it is when it holds this text (most of an
+        // edited file's chunks, before their bodies are deflated for
+        // nothing), given its new lines when only they moved (everything
+        // below an edit), its text staying in the text index as it is.
+        let stored = if self.fresh {
+            None
+        } else {
+            self.old_chunks()?.get(&key).copied()
+        };
         let conn = self.tx.conn();
-        if !self.fresh && self.chunk_kept(id, text_hash, embed_hash, (start, end))? {
+        if let Some(old) = stored
+            && old.text_hash == text_hash
+            && old.embed_hash == embed_hash
+        {
+            if old.lines != lines {
+                conn.prepare_cached(
+                    "UPDATE chunks SET start_line = ?2, end_line = ?3 WHERE id = ?1",
+                )
+                .and_then(|mut s| s.execute(params![old.id, start, end]))
+                .map_err(StoreError::sqlite("move a chunk"))?;
+            }
             return Ok(());
         }
+        let id = match stored {
+            Some(old) => old.id,
+            None => self.tx.new_chunk_id(chunk.message)?,
+        };
         // New or changed: written, and its text queued for the text index
         // (the update trigger queued the removal of the old text).
         conn.prepare_cached(
-            "INSERT INTO chunks (id, owner, node, title, body, text_hash,
+            "INSERT INTO chunks (id, key, owner, node, title, body, text_hash,
                                  embed_kind, embed_hash, start_line, end_line)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
              ON CONFLICT (id) DO UPDATE SET
                  title = excluded.title, body = excluded.body,
                  text_hash = excluded.text_hash, embed_kind = excluded.embed_kind,
@@ -651,6 +681,7 @@ impl<'t> TaskWriter<'t> {
         .and_then(|mut s| {
             s.execute(params![
                 id,
+                key,
                 self.owner.raw(),
                 chunk.node.map(NodeId::raw),
                 chunk.title,
@@ -737,13 +768,25 @@ impl<'t> TaskWriter<'t> {
         )
     }
 
-    fn delete_stale_chunks(&self) -> Result<()> {
-        self.delete_unwritten(
-            "SELECT id FROM chunks WHERE owner = ?1",
-            "DELETE FROM chunks WHERE id = ?1",
-            &self.written_chunks,
-            "delete stale chunks",
-        )
+    fn delete_stale_chunks(&mut self) -> Result<()> {
+        self.old_chunks()?;
+        let stale: Vec<i64> = self
+            .old_chunks
+            .iter()
+            .flatten()
+            .filter(|(key, _)| !self.written_chunks.contains(key))
+            .map(|(_, old)| old.id)
+            .collect();
+        let mut stmt = self
+            .tx
+            .conn()
+            .prepare_cached("DELETE FROM chunks WHERE id = ?1")
+            .map_err(StoreError::sqlite("delete stale chunks"))?;
+        for id in stale {
+            stmt.execute([id])
+                .map_err(StoreError::sqlite("delete stale chunks"))?;
+        }
+        Ok(())
     }
 
     /// The values the task stored before, not yet written again.
