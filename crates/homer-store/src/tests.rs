@@ -1196,8 +1196,16 @@ fn chunk_ids_are_small_and_ties_are_ordered_by_key() {
     assert_eq!(sorted, (-1..20).collect::<Vec<i64>>());
     assert_ne!(ids(&ab), ids(&ba), "written in another order, other ids");
     for limit in [1, 2, 3, 10, 30] {
-        assert_eq!(keys(&ab, limit, false), keys(&ba, limit, false), "limit {limit}");
-        assert_eq!(keys(&ab, limit, true), keys(&ba, limit, true), "limit {limit}");
+        assert_eq!(
+            keys(&ab, limit, false),
+            keys(&ba, limit, false),
+            "limit {limit}"
+        );
+        assert_eq!(
+            keys(&ab, limit, true),
+            keys(&ba, limit, true),
+            "limit {limit}"
+        );
     }
     let all = keys(&ab, 30, false);
     let mut by_key = all.clone();

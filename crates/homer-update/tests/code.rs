@@ -2,7 +2,7 @@
 //! stored after it equals a fresh build.
 
 mod common;
-use common::{dump, fresh_dump, open, run};
+use common::{answers, dump, fresh_dump, fresh_dump_and_answers, open, run};
 
 use std::path::Path;
 
@@ -709,7 +709,10 @@ fn stepping_through_real_history_equals_a_fresh_build() {
                     .count(),
             );
         }
-        assert_same_dump(&dump(&repo), &fresh_dump(&repo, run));
+        let (fresh, fresh_answers) = fresh_dump_and_answers(&repo, run);
+        assert_same_dump(&dump(&repo), &fresh);
+        assert!(!fresh_answers.is_empty(), "the questions find something");
+        assert_eq!(answers(&repo), fresh_answers, "searches answer alike");
         // And back: the commits HEAD no longer reaches are deleted, the
         // files go back to what they were.
         git(&repo, &["reset", "-q", "--hard", &format!("{tip}~{back}")]);
@@ -723,10 +726,13 @@ fn stepping_through_real_history_equals_a_fresh_build() {
             deleted >= back,
             "{deleted} commits deleted going back {back}"
         );
-        assert_same_dump(&dump(&repo), &fresh_dump(&repo, run));
+        let (fresh, fresh_answers) = fresh_dump_and_answers(&repo, run);
+        assert_same_dump(&dump(&repo), &fresh);
+        assert_eq!(answers(&repo), fresh_answers, "searches answer alike");
         eprintln!(
-            "{}: incremental equals fresh, forward and back; files parsed per step: {parsed:?}; commits deleted going back: {deleted}",
-            dir.display()
+            "{}: incremental equals fresh, forward and back ({} search hits alike); files parsed per step: {parsed:?}; commits deleted going back: {deleted}",
+            dir.display(),
+            fresh_answers.lines().count()
         );
     }
 }

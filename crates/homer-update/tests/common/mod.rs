@@ -64,6 +64,78 @@ pub fn fresh_dump(repo: &Path, build: fn(&Path) -> UpdateReport) -> String {
     dump(&fresh)
 }
 
+/// What a fresh build (by `build`) of the same commit dumps and answers
+/// (`answers`), in a clean clone of the repository.
+pub fn fresh_dump_and_answers(repo: &Path, build: fn(&Path) -> UpdateReport) -> (String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = repo.display().to_string();
+    git(dir.path(), &["clone", "-q", "--no-local", &source, "fresh"]);
+    let fresh = dir.path().join("fresh");
+    build(&fresh);
+    (dump(&fresh), answers(&fresh))
+}
+
+/// Words that most repositories have, and the small fixture's.
+const QUESTIONS: &[&str] = &[
+    "error",
+    "test",
+    "parse",
+    "value",
+    "config",
+    "read file",
+    "add",
+    "request",
+    "fix",
+];
+
+/// What text searches answer from `repo`'s index, with commit messages
+/// and without: the text index's BM25 scores by chunk key, and the
+/// results a user sees. The dump lists what is stored, this what a reader
+/// makes of it (BM25 divides by totals no row lists; a result's score is
+/// its rank's, so the scores of the index are compared too).
+pub fn answers(repo: &Path) -> String {
+    use std::fmt::Write as _;
+    let store = open(repo);
+    let index = homer_read::Index::open(repo).expect("open");
+    let mut out = String::new();
+    for question in QUESTIONS {
+        for commits in [false, true] {
+            let found = store
+                .text_search(question, [4.0, 1.0, 2.0], 20, commits)
+                .expect("text search");
+            let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+            let chunks = store.chunks(&ids).expect("chunks");
+            for ((_, bm25), chunk) in found.iter().zip(&chunks) {
+                writeln!(
+                    out,
+                    "{question:?} commits={commits} chunk {:016x} bm25={bm25:e}",
+                    chunk.key
+                )
+                .expect("a string takes it");
+            }
+        }
+    }
+    for question in QUESTIONS {
+        for commits in [false, true] {
+            let options = homer_read::SearchOptions {
+                limit: 20,
+                mode: homer_read::SearchMode::Text,
+                commits,
+            };
+            let found = homer_read::search(&index, question, &options).expect("search");
+            for hit in found.hits {
+                writeln!(
+                    out,
+                    "{question:?} commits={commits} {:?} {:?} {:?} {:?} score={:e}",
+                    hit.path, hit.symbol, hit.commit, hit.lines, hit.score
+                )
+                .expect("a string takes it");
+            }
+        }
+    }
+    out
+}
+
 /// Homer's stored file changes as numstat records.
 pub fn stored_records(store: &Store) -> BTreeSet<NumstatRecord> {
     let mut records = BTreeSet::new();
