@@ -39,42 +39,88 @@ pub(crate) fn text(
          LIMIT ?5",
         if commits { "" } else { "AND t.rowid >= 0" }
     );
-    let mut stmt = conn
+    let fetch = limit + limit / 4 + 8;
+    let found: Vec<(i64, f64)> = conn
         .prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(
+                params![query, weights[0], weights[1], weights[2], fetch as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect()
+        })
         .map_err(StoreError::sqlite("search the text index"))?;
     // Chunks of equal score (the same text in two places) are ordered by
     // key, not by id: ids follow the order chunks were written, which an
     // index built step by step and one built at once do not share. The
-    // index is asked for more than `limit` until every chunk tied with the
-    // last one kept is among those it gave.
-    let mut fetch = limit + limit / 4 + 8;
-    loop {
-        let found: Vec<(i64, f64)> = stmt
-            .query_map(
-                params![query, weights[0], weights[1], weights[2], fetch as i64],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .and_then(|rows| rows.collect())
-            .map_err(StoreError::sqlite("search the text index"))?;
-        let complete = found.len() < fetch
-            || limit == 0
-            || found
-                .get(limit - 1)
-                .is_none_or(|kept| kept.1 != found[fetch - 1].1);
-        if complete {
-            let mut keyed = Vec::with_capacity(found.len());
-            for (id, score) in found {
-                keyed.push((score, chunk_key(conn, id)?, id));
-            }
-            keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-            keyed.truncate(limit);
-            return Ok(keyed
-                .into_iter()
-                .map(|(score, _, id)| (id, score))
-                .collect());
+    // index is asked for more than `limit`; when chunks tied with the
+    // last one kept may be left beyond that, it is asked once more for
+    // all of them (a generated repository ties thousands of chunks: asked
+    // again and again for twice as many, a search took 67 ms, not 18).
+    let boundary = limit
+        .checked_sub(1)
+        .and_then(|last| found.get(last))
+        .map(|kept| kept.1);
+    let ties_beyond = found.len() == fetch && boundary.is_some_and(|b| found[fetch - 1].1 == b);
+    let mut keyed: Vec<(f64, i64, i64)> = Vec::with_capacity(found.len());
+    if let (true, Some(boundary)) = (ties_beyond, boundary) {
+        for &(id, score) in found.iter().filter(|(_, score)| *score > boundary) {
+            keyed.push((score, chunk_key(conn, id)?, id));
         }
-        fetch *= 2;
+        let need = limit - keyed.len();
+        for (key, id) in tied(conn, query, weights, commits, boundary, need)? {
+            keyed.push((boundary, key, id));
+        }
+    } else {
+        for (id, score) in found {
+            keyed.push((score, chunk_key(conn, id)?, id));
+        }
     }
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    keyed.truncate(limit);
+    Ok(keyed
+        .into_iter()
+        .map(|(score, _, id)| (id, score))
+        .collect())
+}
+
+/// The first `need` by key of the chunks matching `query` whose score is
+/// `score`: (key, id).
+fn tied(
+    conn: &Connection,
+    query: &str,
+    weights: [f64; 3],
+    commits: bool,
+    score: f64,
+    need: usize,
+) -> Result<Vec<(i64, i64)>> {
+    let sql = format!(
+        "SELECT c.key, c.id FROM (
+             SELECT t.rowid AS id, -bm25(chunk_text, ?2, ?3, ?4) AS score
+             FROM chunk_text t
+             WHERE chunk_text MATCH ?1 {}) x
+         JOIN chunks c ON c.id = x.id
+         WHERE x.score = ?5
+         ORDER BY c.key
+         LIMIT ?6",
+        if commits { "" } else { "AND t.rowid >= 0" }
+    );
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.query_map(
+                params![
+                    query,
+                    weights[0],
+                    weights[1],
+                    weights[2],
+                    score,
+                    need as i64
+                ],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
+            .collect()
+        })
+        .map_err(StoreError::sqlite("search the text index"))
 }
 
 /// The key of chunk `id` (what identifies it whatever its id).
