@@ -121,8 +121,12 @@ impl TaskSource for Around<'_> {
 
     /// The production code files (those with a language) are read here,
     /// when a task has words to look for, each split once and counted.
-    fn path_words(&self, wanted: &BTreeSet<String>) -> Result<PathWords, RenderError> {
-        let mut counter = PathCounter::new(wanted);
+    fn path_words(
+        &self,
+        wanted: &BTreeSet<String>,
+        spelled: &[String],
+    ) -> Result<PathWords, RenderError> {
+        let mut counter = PathCounter::new(wanted, spelled);
         let paths = self
             .store
             .names_holding(NodeKind::File, keys::LANGUAGE.name().name())?;

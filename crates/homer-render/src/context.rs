@@ -69,8 +69,13 @@ pub(crate) trait TaskSource {
     /// The commit the index describes.
     fn commit(&self) -> &str;
     /// The words of production code files' paths, as far as BM25 over
-    /// them reads for `wanted` words.
-    fn path_words(&self, wanted: &BTreeSet<String>) -> Result<PathWords, RenderError>;
+    /// them reads for `wanted` words, and the paths that end with each
+    /// file name of `spelled` (lowercase).
+    fn path_words(
+        &self,
+        wanted: &BTreeSet<String>,
+        spelled: &[String],
+    ) -> Result<PathWords, RenderError>;
     /// The current symbol named `name`.
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError>;
     /// The current symbols whose names start with `prefix`, by name.
@@ -109,8 +114,12 @@ impl TaskSource for Loaded<'_> {
         &self.snapshot.commit
     }
 
-    fn path_words(&self, wanted: &BTreeSet<String>) -> Result<PathWords, RenderError> {
-        let mut counter = PathCounter::new(wanted);
+    fn path_words(
+        &self,
+        wanted: &BTreeSet<String>,
+        spelled: &[String],
+    ) -> Result<PathWords, RenderError> {
+        let mut counter = PathCounter::new(wanted, spelled);
         for (path, words) in self.snapshot.path_words() {
             counter.path(path, |f| words.iter().for_each(|w| f(w)));
         }
@@ -348,6 +357,8 @@ pub(crate) struct PathWords {
     pub files: usize,
     pub words: usize,
     pub candidates: Vec<(String, usize, Vec<u32>)>,
+    /// For each spelled file name, the paths that end with it.
+    pub spelled: Vec<Vec<String>>,
 }
 
 /// Makes [`PathWords`] path by path: counts each path's words and how
@@ -355,28 +366,36 @@ pub(crate) struct PathWords {
 pub(crate) struct PathCounter<'w> {
     /// Sorted.
     wanted: Vec<&'w str>,
+    spelled: &'w [String],
     counts: Vec<u32>,
     holds: bool,
     made: PathWords,
 }
 
 impl<'w> PathCounter<'w> {
-    pub(crate) fn new(wanted: &'w BTreeSet<String>) -> Self {
+    pub(crate) fn new(wanted: &'w BTreeSet<String>, spelled: &'w [String]) -> Self {
         let wanted: Vec<&str> = wanted.iter().map(String::as_str).collect();
         PathCounter {
             counts: vec![0; wanted.len()],
             wanted,
+            spelled,
             holds: false,
             made: PathWords {
                 files: 0,
                 words: 0,
                 candidates: Vec::new(),
+                spelled: vec![Vec::new(); spelled.len()],
             },
         }
     }
 
     /// One path, whose words `words` calls its argument with.
     pub(crate) fn path(&mut self, path: &str, words: impl FnOnce(&mut dyn FnMut(&str))) {
+        for (name, found) in self.spelled.iter().zip(&mut self.made.spelled) {
+            if ends_with_name(path, name) {
+                found.push(path.to_owned());
+            }
+        }
         let mut own = 0;
         words(&mut |w| {
             own += 1;
@@ -399,19 +418,92 @@ impl<'w> PathCounter<'w> {
     }
 }
 
-/// Production source files whose paths name the task's words, best first:
-/// BM25 over the words of each path (`src/utils/cookie.ts` is `src utils
-/// cookie`), as a person looks for a file named after what they change.
-fn named_files(source: &impl TaskSource, task: &str) -> Result<Vec<String>, RenderError> {
+/// Whether `path` is the file `name` (lowercase: a file name, or the end
+/// of a path) names, whatever the case of its letters.
+fn ends_with_name(path: &str, name: &str) -> bool {
+    path.len() >= name.len()
+        && path.is_char_boundary(path.len() - name.len())
+        && path[path.len() - name.len()..].eq_ignore_ascii_case(name)
+        && (path.len() == name.len() || path.as_bytes()[path.len() - name.len() - 1] == b'/')
+}
+
+/// The file names a task spells out (`Clean up index.php`, `fix
+/// src/utils/url.ts`), lowercase, in the task's order: words with an
+/// extension (letters first, at most eight) after a name of two letters
+/// or more, quotes, brackets and a sentence's punctuation around them
+/// dropped. Not a version (`py3.12`), an address, `e.g.` or a path to a
+/// folder.
+fn spelled_file_names(task: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for word in task.split_whitespace() {
+        // Quotes and brackets around it, a sentence's punctuation after it
+        // (not the `.` of a leading `./`).
+        let quote = |c: char| "`'\"()[]{}<>".contains(c);
+        let word = word
+            .trim_start_matches(quote)
+            .trim_end_matches(|c: char| quote(c) || ",;:!?.".contains(c));
+        let word = word.strip_prefix("./").unwrap_or(word);
+        if word.contains("://") || word.contains('@') || word.contains("..") {
+            continue;
+        }
+        let Some((stem, extension)) = word.rsplit_once('.') else {
+            continue;
+        };
+        let file = stem.rsplit('/').next().unwrap_or(stem);
+        let extension_like = (1..=8).contains(&extension.len())
+            && extension.starts_with(|c: char| c.is_ascii_alphabetic())
+            && extension.chars().all(|c| c.is_ascii_alphanumeric());
+        // Two letters of name at least: `e.g.` is no file.
+        if extension_like && file.chars().count() >= 2 {
+            let name = word.to_ascii_lowercase();
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+/// Files a task names: by their names spelled out (the files ending with
+/// each, where at most `SPELLED_AT_MOST` do), and production source files
+/// whose paths name its words, best first: BM25 over the words of each
+/// path (`src/utils/cookie.ts` is `src utils cookie`), as a person looks
+/// for a file named after what they change.
+struct Named {
+    spelled: Vec<String>,
+    by_words: Vec<String>,
+}
+
+/// Files a spelled name may stand for before it is taken as too common to
+/// say which (`mod.rs`, `index.ts`).
+const SPELLED_AT_MOST: usize = 3;
+
+fn named_files(source: &impl TaskSource, task: &str) -> Result<Named, RenderError> {
     let wanted: BTreeSet<String> = homer_vocab::text::naming_words(task).into_iter().collect();
-    if wanted.is_empty() {
-        return Ok(Vec::new());
+    let names = spelled_file_names(task);
+    if wanted.is_empty() && names.is_empty() {
+        return Ok(Named {
+            spelled: Vec::new(),
+            by_words: Vec::new(),
+        });
     }
     let PathWords {
         files,
         words,
         candidates,
-    } = source.path_words(&wanted)?;
+        spelled,
+    } = source.path_words(&wanted, &names)?;
+    let mut spelled_files: Vec<String> = Vec::new();
+    for mut found in spelled {
+        if (1..=SPELLED_AT_MOST).contains(&found.len()) {
+            found.sort();
+            for f in found {
+                if !spelled_files.contains(&f) {
+                    spelled_files.push(f);
+                }
+            }
+        }
+    }
     #[allow(clippy::cast_precision_loss, reason = "counts are small")]
     let (n, average) = {
         let n = files as f64;
@@ -446,7 +538,10 @@ fn named_files(source: &impl TaskSource, task: &str) -> Result<Vec<String>, Rend
         }
     }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    Ok(scored.into_iter().map(|(_, p)| p.to_owned()).collect())
+    Ok(Named {
+        spelled: spelled_files,
+        by_words: scored.into_iter().map(|(_, p)| p.to_owned()).collect(),
+    })
 }
 
 /// The ranked symbols in the order they are given budget: the first
@@ -563,19 +658,37 @@ fn left_out(shown: &[SymbolRow], rest: &[SymbolRow]) -> String {
 
 /// The heading, then the chosen symbols grouped by file (files in the
 /// order of `files`, symbols in line order).
-fn render_symbols(head: &str, files: &[String], chosen: &[SymbolRow]) -> String {
+fn render_symbols(
+    head: &str,
+    files: &[String],
+    spelled: &[String],
+    chosen: &[SymbolRow],
+) -> String {
     let shown = files_of_rows(chosen);
-    let order: Vec<&String> = files.iter().filter(|f| shown.contains(f)).collect();
+    let order: Vec<&String> = files
+        .iter()
+        .filter(|f| shown.contains(f) || spelled.contains(f))
+        .collect();
     let mut chosen: Vec<&SymbolRow> = chosen.iter().collect();
     chosen.sort_by(|a, b| a.line.cmp(&b.line).then(a.name.cmp(&b.name)));
     let mut s = head.to_owned();
     for file in order {
         let _ = writeln!(s, "## {file}\n");
+        let mut any = false;
         for x in &chosen {
             if file_of(&x.name) != file.as_str() {
                 continue;
             }
             symbol_lines(&mut s, x);
+            any = true;
+        }
+        // A file the task names is shown even with nothing of it to show
+        // (a manifest without definitions; a budget spent elsewhere).
+        if !any {
+            let _ = writeln!(
+                s,
+                "(named in the task; no definition of it shown here: `homer query {file}`)"
+            );
         }
         s.push('\n');
     }
@@ -672,6 +785,8 @@ pub fn task_context_in(
 pub struct TaskPlan {
     head: String,
     files: Vec<String>,
+    /// Files the task spells out, shown whatever the budget leaves of them.
+    spelled: Vec<String>,
     /// The definitions in the order they are given budget.
     ranked: Vec<SymbolRow>,
 }
@@ -693,6 +808,17 @@ fn plan(
     task: &str,
     focus: &[String],
 ) -> Result<TaskPlan, RenderError> {
+    // A file the task spells out is a focus, as if given with `--focus`:
+    // its definitions seed the walk and it comes first.
+    let named = named_files(source, task)?;
+    let spelled = named.spelled;
+    let mut focus = focus.to_vec();
+    for f in &spelled {
+        if !focus.contains(f) {
+            focus.push(f.clone());
+        }
+    }
+    let focus = &focus[..];
     let Seeds {
         symbols: seeds,
         searched,
@@ -712,14 +838,17 @@ fn plan(
     ranked.truncate(400);
     let ranked: Vec<usize> = ranked.into_iter().map(|(i, _)| i).collect();
     let asks_outside = homer_read::asks_outside_production(task);
-    let named = named_files(source, task)?;
-    let files = file_order(
+    let mut files = file_order(
         &searched,
         &files_of(ranked.iter().map(|&i| source.row(i).name.as_str())),
-        &named,
+        &named.by_words,
         asks_outside,
         focus,
     );
+    // Spelled files first, in the task's order, even one nothing else
+    // found (no definition, no hit).
+    files.retain(|f| !spelled.contains(f));
+    files.splice(0..0, spelled.iter().cloned());
     // A file near the top that the walk ranked nothing of (its path named
     // the task) shows its most called definitions.
     let walked: BTreeSet<String> = ranked
@@ -747,6 +876,7 @@ fn plan(
     Ok(TaskPlan {
         head,
         files,
+        spelled,
         ranked: ranked.into_iter().map(|i| source.row(i).clone()).collect(),
     })
 }
@@ -758,10 +888,11 @@ impl TaskPlan {
         let TaskPlan {
             head,
             files,
+            spelled,
             ranked,
         } = self;
         let render_k = |k: usize| {
-            let mut text = render_symbols(head, files, &ranked[..k]);
+            let mut text = render_symbols(head, files, spelled, &ranked[..k]);
             text.push_str(&left_out(&ranked[..k], &ranked[k..]));
             text
         };
@@ -808,7 +939,7 @@ impl TaskPlan {
                 let shown = files_of_rows(&ranked[..lo]);
                 files
                     .iter()
-                    .filter(|f| shown.contains(*f))
+                    .filter(|f| shown.contains(*f) || spelled.contains(*f))
                     .cloned()
                     .collect()
             },
@@ -917,23 +1048,56 @@ mod tests {
         };
         // The shorter path that says `cookie` first; tests and prose never.
         assert_eq!(
-            named_files(&Loaded::new(&index), "Fix the cookie parsing").expect("named"),
+            named_files(&Loaded::new(&index), "Fix the cookie parsing")
+                .expect("named")
+                .by_words,
             owned(&["src/cookie.rs", "src/cookie_jar.rs"])
         );
         assert_eq!(
-            named_files(&Loaded::new(&index), "store the CookieJar").expect("named"),
+            named_files(&Loaded::new(&index), "store the CookieJar")
+                .expect("named")
+                .by_words,
             owned(&["src/cookie_jar.rs", "src/cookie.rs"])
         );
         assert!(
             named_files(&Loaded::new(&index), "fix it")
                 .expect("named")
+                .by_words
                 .is_empty()
         );
         // A word in most paths names none of them.
         assert!(
             named_files(&Loaded::new(&index), "move src around")
                 .expect("named")
+                .by_words
                 .is_empty()
         );
+        // A file spelled out, whatever its case; a name too many files
+        // end with says none of them.
+        let spelled = |task: &str| {
+            named_files(&Loaded::new(&index), task)
+                .expect("named")
+                .spelled
+        };
+        assert_eq!(spelled("Clean up `Cookie.rs`."), owned(&["src/cookie.rs"]));
+        assert_eq!(
+            spelled("fix src/response.rs and lib.rs"),
+            owned(&["src/response.rs"])
+        );
+        assert!(spelled("bump to py3.12, see https://x.org/a.html").is_empty());
+    }
+
+    #[test]
+    fn a_task_spells_file_names_with_their_extensions() {
+        assert_eq!(
+            spelled_file_names(
+                "Update Package.swift (and ./src/Index.PHP), not e.g. v1.2 or a.b@c.d"
+            ),
+            ["package.swift", "src/index.php"]
+        );
+        assert!(spelled_file_names("Move test projects into `os/test/` folder.").is_empty());
+        assert!(ends_with_name("Package.swift", "package.swift"));
+        assert!(ends_with_name("a/b/index.php", "b/index.php"));
+        assert!(!ends_with_name("a/bindex.php", "index.php"));
     }
 }

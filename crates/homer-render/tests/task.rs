@@ -28,6 +28,9 @@ fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
         ("update the api server and its ops", 4_000, &[][..]),
         ("fix the web page", 4_000, &[][..]),
         ("rename things in main", 4_000, &[][..]),
+        // Tasks that spell files out.
+        ("tidy up ops.py", 4_000, &[][..]),
+        ("Fix `API.ts` and py/calc/__init__.py.", 300, &[][..]),
         // Nothing matches: the most called definitions overall.
         ("zebra", 4_000, &[][..]),
         ("zebra", 4_000, &["src/".to_owned()][..]),
@@ -39,4 +42,35 @@ fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
         compared += usize::from(!a.files.is_empty());
     }
     assert!(compared >= 3, "{compared} tasks found files");
+}
+
+/// A file the task spells out comes first, whatever the case it is
+/// written in, and is shown even when nothing of it is.
+#[test]
+fn a_file_the_task_spells_out_comes_first() {
+    let repo = homer_fixtures::copy("small");
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(repo.path(), &options, &NoProgress).expect("update");
+    let index = Index::open(repo.path()).expect("open the index");
+    let context = task_context(&index, "tidy up ops.py", 4_000, &[]).expect("task");
+    assert_eq!(
+        context.files.first().map(String::as_str),
+        Some("py/calc/ops.py")
+    );
+    let context =
+        task_context(&index, "Fix `API.ts` and py/calc/__init__.py.", 300, &[]).expect("task");
+    assert_eq!(
+        context.files[..2],
+        ["ts/src/api.ts".to_owned(), "py/calc/__init__.py".to_owned()]
+    );
+    assert!(
+        context
+            .text
+            .contains("## py/calc/__init__.py\n\n(named in the task"),
+        "{}",
+        context.text
+    );
 }
