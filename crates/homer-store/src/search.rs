@@ -34,47 +34,40 @@ pub(crate) fn text(
     let sql = format!(
         "SELECT t.rowid, -bm25(chunk_text, ?2, ?3, ?4) AS score
          FROM chunk_text t
-         WHERE chunk_text MATCH ?1 {}
-         ORDER BY bm25(chunk_text, ?2, ?3, ?4)
-         LIMIT ?5",
+         WHERE chunk_text MATCH ?1 {}",
         if commits { "" } else { "AND t.rowid >= 0" }
     );
-    let fetch = limit + limit / 4 + 8;
-    let found: Vec<(i64, f64)> = conn
+    // Every match with its score, in one pass: chunks of equal score (the
+    // same text in two places) are ordered by key, not by id (ids follow
+    // the order chunks were written, which an index built step by step
+    // and one built at once do not share), so every chunk tied with the
+    // last one kept must be seen. A generated repository ties thousands.
+    let mut found: Vec<(i64, f64)> = conn
         .prepare_cached(&sql)
         .and_then(|mut s| {
-            s.query_map(
-                params![query, weights[0], weights[1], weights[2], fetch as i64],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?
+            s.query_map(params![query, weights[0], weights[1], weights[2]], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
             .collect()
         })
         .map_err(StoreError::sqlite("search the text index"))?;
-    // Chunks of equal score (the same text in two places) are ordered by
-    // key, not by id: ids follow the order chunks were written, which an
-    // index built step by step and one built at once do not share. The
-    // index is asked for more than `limit`; when chunks tied with the
-    // last one kept may be left beyond that, it is asked once more for
-    // all of them (a generated repository ties thousands of chunks: asked
-    // again and again for twice as many, a search took 67 ms, not 18).
-    let boundary = limit
-        .checked_sub(1)
-        .and_then(|last| found.get(last))
-        .map(|kept| kept.1);
-    let ties_beyond = found.len() == fetch && boundary.is_some_and(|b| found[fetch - 1].1 == b);
+    let by_score = |a: &(i64, f64), b: &(i64, f64)| b.1.total_cmp(&a.1);
+    if limit < found.len() {
+        found.select_nth_unstable_by(limit, by_score);
+        // The first `limit` are the best; whatever ties the worst of them
+        // is kept too, to be ordered by key.
+        let cut = found[..limit]
+            .iter()
+            .map(|x| x.1)
+            .min_by(f64::total_cmp)
+            .unwrap_or(f64::INFINITY);
+        let (mut kept, rest): (Vec<_>, Vec<_>) = found.into_iter().partition(|x| x.1 > cut);
+        kept.extend(rest.into_iter().filter(|x| x.1 == cut));
+        found = kept;
+    }
     let mut keyed: Vec<(f64, i64, i64)> = Vec::with_capacity(found.len());
-    if let (true, Some(boundary)) = (ties_beyond, boundary) {
-        for &(id, score) in found.iter().filter(|(_, score)| *score > boundary) {
-            keyed.push((score, chunk_key(conn, id)?, id));
-        }
-        let need = limit - keyed.len();
-        for (key, id) in tied(conn, query, weights, commits, boundary, need)? {
-            keyed.push((boundary, key, id));
-        }
-    } else {
-        for (id, score) in found {
-            keyed.push((score, chunk_key(conn, id)?, id));
-        }
+    for (id, score) in found {
+        keyed.push((score, chunk_key(conn, id)?, id));
     }
     keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     keyed.truncate(limit);
@@ -82,45 +75,6 @@ pub(crate) fn text(
         .into_iter()
         .map(|(score, _, id)| (id, score))
         .collect())
-}
-
-/// The first `need` by key of the chunks matching `query` whose score is
-/// `score`: (key, id).
-fn tied(
-    conn: &Connection,
-    query: &str,
-    weights: [f64; 3],
-    commits: bool,
-    score: f64,
-    need: usize,
-) -> Result<Vec<(i64, i64)>> {
-    let sql = format!(
-        "SELECT c.key, c.id FROM (
-             SELECT t.rowid AS id, -bm25(chunk_text, ?2, ?3, ?4) AS score
-             FROM chunk_text t
-             WHERE chunk_text MATCH ?1 {}) x
-         JOIN chunks c ON c.id = x.id
-         WHERE x.score = ?5
-         ORDER BY c.key
-         LIMIT ?6",
-        if commits { "" } else { "AND t.rowid >= 0" }
-    );
-    conn.prepare_cached(&sql)
-        .and_then(|mut s| {
-            s.query_map(
-                params![
-                    query,
-                    weights[0],
-                    weights[1],
-                    weights[2],
-                    score,
-                    need as i64
-                ],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )?
-            .collect()
-        })
-        .map_err(StoreError::sqlite("search the text index"))
 }
 
 /// The key of chunk `id` (what identifies it whatever its id).
