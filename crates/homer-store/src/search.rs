@@ -62,7 +62,7 @@ pub(crate) fn text(
             .min_by(f64::total_cmp)
             .unwrap_or(f64::INFINITY);
         let (mut kept, rest): (Vec<_>, Vec<_>) = found.into_iter().partition(|x| x.1 > cut);
-        kept.extend(rest.into_iter().filter(|x| x.1 == cut));
+        kept.extend(rest.into_iter().filter(|x| x.1.total_cmp(&cut).is_eq()));
         found = kept;
     }
     let mut keyed: Vec<(f64, i64, i64)> = Vec::with_capacity(found.len());

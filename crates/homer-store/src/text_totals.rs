@@ -97,16 +97,17 @@ fn decode(mut bytes: &[u8]) -> Vec<u64> {
     out
 }
 
+#[allow(clippy::cast_possible_truncation, reason = "each byte is masked first")]
 fn encode(values: &[u64]) -> Vec<u8> {
     let mut out = Vec::new();
     for &v in values {
         if v > 0x00ff_ffff_ffff_ffff {
             // Nine bytes: eight of seven bits, the last of eight.
             let mut bytes = [0u8; 9];
-            bytes[8] = v as u8;
+            bytes[8] = (v & 0xff) as u8;
             let mut rest = v >> 8;
             for b in bytes[..8].iter_mut().rev() {
-                *b = (rest as u8 & 0x7f) | 0x80;
+                *b = ((rest & 0x7f) as u8) | 0x80;
                 rest >>= 7;
             }
             out.extend_from_slice(&bytes);
@@ -152,7 +153,7 @@ mod tests {
     /// delete, the totals equal those of a table that never held the row.
     #[test]
     fn deleted_rows_leave_the_totals_as_if_never_written() {
-        let conn = Connection::open_in_memory().unwrap();
+        let conn = Connection::open_in_memory().expect("open");
         conn.execute_batch(
             "CREATE VIRTUAL TABLE chunk_text USING fts5 (
                  title, body, words, content = '', contentless_delete = 1);
@@ -160,27 +161,27 @@ mod tests {
              INSERT INTO chunk_text (rowid, title, body, words)
                  VALUES (1, 'a b', 'c d e', ''), (2, 'f', 'g h', 'i j k l');",
         )
-        .unwrap();
-        assert_eq!(totals(&conn).unwrap(), [2, 3, 5, 4]);
+        .expect("sql");
+        assert_eq!(totals(&conn).expect("totals"), [2, 3, 5, 4]);
         conn.execute_batch("DELETE FROM chunk_text WHERE rowid = 2")
-            .unwrap();
+            .expect("sql");
         // FTS5 alone: the row is gone, its sizes are not.
-        assert_eq!(totals(&conn).unwrap(), [2, 3, 5, 4]);
+        assert_eq!(totals(&conn).expect("totals"), [2, 3, 5, 4]);
 
         conn.execute_batch(
             "INSERT INTO chunk_text_pending VALUES ('delete', 1), ('delete', 7);
              BEGIN;",
         )
-        .unwrap();
-        subtract_deleted(&conn).unwrap();
+        .expect("sql");
+        subtract_deleted(&conn).expect("subtract");
         conn.execute_batch(
             "DELETE FROM chunk_text WHERE rowid IN (SELECT id FROM chunk_text_pending);
              INSERT INTO chunk_text (rowid, title, body, words) VALUES (3, 'x', 'y', 'z w');
              COMMIT;",
         )
-        .unwrap();
+        .expect("sql");
         // Row 2's sizes were lost before the correction existed; row 1's
         // are taken out, row 3's added, and the commit keeps it so.
-        assert_eq!(totals(&conn).unwrap(), [1 + 1, 1 + 1, 2 + 1, 4 + 2]);
+        assert_eq!(totals(&conn).expect("totals"), [1 + 1, 1 + 1, 2 + 1, 4 + 2]);
     }
 }

@@ -582,6 +582,31 @@ impl<'t> TaskWriter<'t> {
         Ok(self.old_chunks.get_or_insert_with(Default::default))
     }
 
+    /// Whether the chunk stored before holds this text: then it is left
+    /// as it is (most of an edited file's chunks, before their bodies are
+    /// deflated for nothing), given its new lines when only they moved
+    /// (everything below an edit), its text staying in the text index as
+    /// it is.
+    fn kept(
+        &self,
+        old: OldChunk,
+        text_hash: i64,
+        embed_hash: Option<i64>,
+        lines: (Option<u32>, Option<u32>),
+    ) -> Result<bool> {
+        if old.text_hash != text_hash || old.embed_hash != embed_hash {
+            return Ok(false);
+        }
+        if old.lines != lines {
+            self.tx
+                .conn()
+                .prepare_cached("UPDATE chunks SET start_line = ?2, end_line = ?3 WHERE id = ?1")
+                .and_then(|mut s| s.execute(params![old.id, lines.0, lines.1]))
+                .map_err(StoreError::sqlite("move a chunk"))?;
+        }
+        Ok(true)
+    }
+
     /// Writes a search chunk about `node`. A chunk is known by its node and
     /// its text (a commit message by its node alone), so an unchanged one
     /// is not touched, a moved one gets its lines, and a changed one is a
@@ -638,30 +663,17 @@ impl<'t> TaskWriter<'t> {
         let (start, end) = chunk
             .lines
             .map_or((None, None), |(a, b)| (Some(a), Some(b)));
-        let lines = (start, end);
-        // Stored before: left as it is when it holds this text (most of an
-        // edited file's chunks, before their bodies are deflated for
-        // nothing), given its new lines when only they moved (everything
-        // below an edit), its text staying in the text index as it is.
         let stored = if self.fresh {
             None
         } else {
             self.old_chunks()?.get(&key).copied()
         };
-        let conn = self.tx.conn();
         if let Some(old) = stored
-            && old.text_hash == text_hash
-            && old.embed_hash == embed_hash
+            && self.kept(old, text_hash, embed_hash, (start, end))?
         {
-            if old.lines != lines {
-                conn.prepare_cached(
-                    "UPDATE chunks SET start_line = ?2, end_line = ?3 WHERE id = ?1",
-                )
-                .and_then(|mut s| s.execute(params![old.id, start, end]))
-                .map_err(StoreError::sqlite("move a chunk"))?;
-            }
             return Ok(());
         }
+        let conn = self.tx.conn();
         let id = match stored {
             Some(old) => old.id,
             None => self.tx.new_chunk_id(chunk.message)?,
