@@ -6,8 +6,8 @@ use homer_read::Index;
 use homer_render::{Snapshot, task_context, task_context_in};
 use homer_update::{NoProgress, UpdateOptions, update};
 
-#[test]
-fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
+/// A copy of the small fixture, indexed without vectors, and its index.
+fn indexed_small() -> (tempfile::TempDir, Index) {
     let repo = homer_fixtures::copy("small");
     let options = UpdateOptions {
         no_embed: true,
@@ -15,6 +15,12 @@ fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
     };
     update(repo.path(), &options, &NoProgress).expect("update");
     let index = Index::open(repo.path()).expect("open the index");
+    (repo, index)
+}
+
+#[test]
+fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
+    let (_repo, index) = indexed_small();
     let full = Snapshot::load(&index).expect("full snapshot");
     let mut compared = 0;
     for (text, budget, focus) in [
@@ -48,13 +54,7 @@ fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
 /// written in, and is shown even when nothing of it is.
 #[test]
 fn a_file_the_task_spells_out_comes_first() {
-    let repo = homer_fixtures::copy("small");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(repo.path(), &options, &NoProgress).expect("update");
-    let index = Index::open(repo.path()).expect("open the index");
+    let (_repo, index) = indexed_small();
     let context = task_context(&index, "tidy up ops.py", 4_000, &[]).expect("task");
     assert_eq!(
         context.files.first().map(String::as_str),
