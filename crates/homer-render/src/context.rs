@@ -1141,7 +1141,10 @@ mod tests {
     fn a_task_is_searched_without_the_words_that_ask_for_a_change() {
         assert!(TASK_VERBS.windows(2).all(|w| w[0] < w[1]), "sorted");
         assert_eq!(subject_words("change how Session works"), "how Session");
-        assert_eq!(subject_words("Fix: update the cookie jar"), "the cookie jar");
+        assert_eq!(
+            subject_words("Fix: update the cookie jar"),
+            "the cookie jar"
+        );
         // Nothing else: the task as it is.
         assert_eq!(subject_words("Fix it"), "it");
         assert_eq!(subject_words("update"), "update");
