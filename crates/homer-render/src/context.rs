@@ -238,7 +238,7 @@ fn seeds(
 ) -> Result<Seeds, RenderError> {
     let found = homer_read::search(
         opened,
-        &subject_words(task),
+        &homer_vocab::text::without_task_verbs(task),
         &SearchOptions {
             limit: FILE_HITS,
             mode: SearchMode::Hybrid,
@@ -285,56 +285,6 @@ fn seeds(
         symbols: seeds,
         searched,
     })
-}
-
-/// Words a task says to ask for a change, not what it is about (`Fix`,
-/// `change how ... works`), sorted: a chunk that happens to say `change`
-/// and `works` is no nearer the subject.
-const TASK_VERBS: &[&str] = &[
-    "add",
-    "added",
-    "adds",
-    "allow",
-    "allows",
-    "change",
-    "changed",
-    "changes",
-    "correctly",
-    "fix",
-    "fixed",
-    "fixes",
-    "improve",
-    "improved",
-    "improves",
-    "make",
-    "makes",
-    "properly",
-    "refactor",
-    "update",
-    "updated",
-    "updates",
-    "work",
-    "working",
-    "works",
-];
-
-/// The task without the words that only ask for a change, unless nothing
-/// else is left.
-fn subject_words(task: &str) -> String {
-    let kept: Vec<&str> = task
-        .split_whitespace()
-        .filter(|w| {
-            let bare = w
-                .trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase();
-            TASK_VERBS.binary_search(&bare.as_str()).is_err()
-        })
-        .collect();
-    if kept.iter().any(|w| w.chars().any(char::is_alphanumeric)) {
-        kept.join(" ")
-    } else {
-        task.to_owned()
-    }
 }
 
 /// The file of a symbol's name (`path::qualified`).
@@ -1135,19 +1085,6 @@ mod tests {
             owned(&["src/response.rs"])
         );
         assert!(spelled("bump to py3.12, see https://x.org/a.html").is_empty());
-    }
-
-    #[test]
-    fn a_task_is_searched_without_the_words_that_ask_for_a_change() {
-        assert!(TASK_VERBS.windows(2).all(|w| w[0] < w[1]), "sorted");
-        assert_eq!(subject_words("change how Session works"), "how Session");
-        assert_eq!(
-            subject_words("Fix: update the cookie jar"),
-            "the cookie jar"
-        );
-        // Nothing else: the task as it is.
-        assert_eq!(subject_words("Fix it"), "it");
-        assert_eq!(subject_words("update"), "update");
     }
 
     #[test]

@@ -721,22 +721,18 @@ impl<'t> TaskWriter<'t> {
         self.insert_new_values()?;
         if !self.fresh && !self.dry {
             self.old_edges()?;
-            let stale: Vec<EdgeId> = self
+            let stale: Vec<i64> = self
                 .old_edges
                 .iter()
                 .flatten()
                 .filter(|id| !self.written_edges.contains(id))
-                .copied()
+                .map(|id| id.raw())
                 .collect();
-            let mut stmt = self
-                .tx
-                .conn()
-                .prepare_cached("DELETE FROM edges WHERE id = ?1")
-                .map_err(StoreError::sqlite("delete a stale edge"))?;
-            for id in stale {
-                stmt.execute([id.raw()])
-                    .map_err(StoreError::sqlite("delete a stale edge"))?;
-            }
+            self.delete_ids(
+                "DELETE FROM edges WHERE id = ?1",
+                stale,
+                "delete a stale edge",
+            )?;
             drop_owned_nodes(self.tx, self.owner, &self.claimed)?;
             self.delete_stale_values()?;
             self.delete_stale_chunks()?;
@@ -789,14 +785,24 @@ impl<'t> TaskWriter<'t> {
             .filter(|(key, _)| !self.written_chunks.contains(key))
             .map(|(_, old)| old.id)
             .collect();
+        self.delete_ids(
+            "DELETE FROM chunks WHERE id = ?1",
+            stale,
+            "delete stale chunks",
+        )
+    }
+
+    /// Deletes the rows `delete` deletes by id, in id order (the sets they
+    /// come from have no order of their own).
+    fn delete_ids(&self, delete: &str, mut ids: Vec<i64>, what: &'static str) -> Result<()> {
+        ids.sort_unstable();
         let mut stmt = self
             .tx
             .conn()
-            .prepare_cached("DELETE FROM chunks WHERE id = ?1")
-            .map_err(StoreError::sqlite("delete stale chunks"))?;
-        for id in stale {
-            stmt.execute([id])
-                .map_err(StoreError::sqlite("delete stale chunks"))?;
+            .prepare_cached(delete)
+            .map_err(StoreError::sqlite(what))?;
+        for id in ids {
+            stmt.execute([id]).map_err(StoreError::sqlite(what))?;
         }
         Ok(())
     }

@@ -182,6 +182,58 @@ pub fn naming_words(text: &str) -> Vec<String> {
     out
 }
 
+/// Words a task says to ask for a change, not what it is about (`Fix`,
+/// `change how ... works`), sorted: a chunk that happens to say `change`
+/// and `works` is no nearer the subject.
+const TASK_VERBS: &[&str] = &[
+    "add",
+    "added",
+    "adds",
+    "allow",
+    "allows",
+    "change",
+    "changed",
+    "changes",
+    "correctly",
+    "fix",
+    "fixed",
+    "fixes",
+    "improve",
+    "improved",
+    "improves",
+    "make",
+    "makes",
+    "properly",
+    "refactor",
+    "update",
+    "updated",
+    "updates",
+    "work",
+    "working",
+    "works",
+];
+
+/// A task's text without the words that only ask for a change (what a
+/// search for its subject should not look for), unless nothing else is
+/// left.
+#[must_use]
+pub fn without_task_verbs(task: &str) -> String {
+    let kept: Vec<&str> = task
+        .split_whitespace()
+        .filter(|w| {
+            let bare = w
+                .trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase();
+            TASK_VERBS.binary_search(&bare.as_str()).is_err()
+        })
+        .collect();
+    if kept.iter().any(|w| w.chars().any(char::is_alphanumeric)) {
+        kept.join(" ")
+    } else {
+        task.to_owned()
+    }
+}
+
 /// Words too common in questions to search for, sorted (searched by
 /// halves).
 const STOPWORDS: &[&str] = &[
@@ -268,6 +320,22 @@ mod tests {
     fn stopwords_are_sorted_for_their_search() {
         assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
         assert!(naming_words("the while would").is_empty());
+    }
+
+    #[test]
+    fn a_task_is_searched_without_the_words_that_ask_for_a_change() {
+        assert!(TASK_VERBS.windows(2).all(|w| w[0] < w[1]), "sorted");
+        assert_eq!(
+            without_task_verbs("change how Session works"),
+            "how Session"
+        );
+        assert_eq!(
+            without_task_verbs("Fix: update the cookie jar"),
+            "the cookie jar"
+        );
+        // Nothing else: the task as it is.
+        assert_eq!(without_task_verbs("Fix it"), "it");
+        assert_eq!(without_task_verbs("update"), "update");
     }
 
     #[test]
