@@ -107,6 +107,23 @@ fn bare_shallow_partial_and_detached_repositories() {
     );
     let shallow = dir.path().join("shallow");
     indexes(&shallow, &db(&shallow), Some("shallow"));
+    // Every answer resting on the history says where it stops.
+    let stops = "a shallow clone: history stops at its boundary commit, so churn, ownership and coupling count only the 4 commits after it";
+    let status = homer(&shallow, &["status"]);
+    assert!(
+        String::from_utf8_lossy(&status.stdout).contains(stops),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
+    let review = homer(&shallow, &["review", "--json", "HEAD~1..HEAD"]);
+    assert_eq!(review.status.code(), Some(0), "{}", stderr(&review));
+    let review: serde_json::Value = serde_json::from_slice(&review.stdout).expect("json");
+    assert!(
+        review["basis"]["history"]
+            .as_str()
+            .is_some_and(|h| h.starts_with(stops)),
+        "{review}"
+    );
 
     git(
         dir.path(),

@@ -12,7 +12,7 @@ use homer_store::{NodeKind, Store, StoredVectors};
 use homer_vocab::attrs::{self, CommitAttrs};
 use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::ValueType;
-use homer_vocab::{Checkpoint, Key, Values, Workspace};
+use homer_vocab::{Checkpoint, Key, ShallowHistory, Values, Workspace};
 use serde::de::DeserializeOwned;
 
 use crate::ReadError;
@@ -309,6 +309,12 @@ impl Index {
             Head::Unborn { .. } => None,
         };
         freshness_in(&self.workspace, &self.store, head)
+    }
+
+    /// What an answer resting on the history should say when the clone is
+    /// shallow (its history starts at a boundary); `None` otherwise.
+    pub fn history_warning(&self) -> Result<Option<String>, ReadError> {
+        Ok(ShallowHistory::read(&self.store)?.map(|s| s.warning()))
     }
 
     /// What a reader should hear about how far the index is from HEAD:

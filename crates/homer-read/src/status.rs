@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use homer_git::{Head, ObjectId};
 use homer_store::{OpenMode, Store};
-use homer_vocab::{BoundedHistory, Checkpoint, StoredCounts, Workspace};
+use homer_vocab::{BoundedHistory, Checkpoint, ShallowHistory, StoredCounts, Workspace};
 
 use crate::index::freshness_in;
 use crate::{Index, ReadError};
@@ -71,6 +71,9 @@ pub struct Status {
     /// How `[history]` bounds the mined history; null when every commit
     /// reachable from HEAD is mined.
     pub history_bound: Option<BoundedHistory>,
+    /// The boundary of a shallow clone the mined history starts at; null
+    /// when the clone is not shallow.
+    pub shallow: Option<ShallowHistory>,
     /// The vectors semantic search uses: `static` or `transformer`, as
     /// the index holds them (null before the first update).
     pub vectors: Option<&'static str>,
@@ -119,6 +122,7 @@ fn unindexed(workspace: &Workspace) -> Result<Status, ReadError> {
         freshness: Freshness::NotIndexed,
         stored: None,
         history_bound: None,
+        shallow: None,
         vectors: None,
         update_running: workspace.update_running(),
     })
@@ -133,6 +137,7 @@ fn fill(status: &mut Status, workspace: &Workspace, store: &Store) -> Result<(),
     status.vectors = Some(vectors.name());
     status.stored = Some(StoredCounts::read_kept(store, vectors.model_id())?);
     status.history_bound = BoundedHistory::read(store)?;
+    status.shallow = ShallowHistory::read(store)?;
     let head = status.head.as_deref().and_then(ObjectId::from_hex);
     status.freshness = freshness_in(workspace, store, head)?;
     status.indexed_head = indexed;

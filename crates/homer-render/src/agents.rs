@@ -1070,7 +1070,11 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
         unchanged: Vec::new(),
         commit: index.commit.clone(),
         tokens: 0,
-        warnings: opened.freshness_warning()?.into_iter().collect(),
+        warnings: opened
+            .freshness_warning()?
+            .into_iter()
+            .chain(opened.history_warning()?)
+            .collect(),
     };
     let blobs = Blobs::new(&index, opened);
     let now = Recent::new(opened, &index)?;

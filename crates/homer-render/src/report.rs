@@ -18,6 +18,9 @@ pub fn review_text(review: &Review) -> String {
     let b = &review.basis;
     wrap(&mut s, &format!("review of {}", b.reviewed), "", 100);
     wrap(&mut s, &format!("from {}", b.note), "  ", 100);
+    if let Some(history) = &b.history {
+        wrap(&mut s, &format!("! {history}"), "  ", 100);
+    }
     if review.changed.is_empty() {
         s.push_str("nothing changed\n");
         return s;
@@ -149,7 +152,7 @@ fn short_symbol(symbol: &str) -> &str {
 /// Appends `text` as lines of at most `width` characters, broken at
 /// spaces: the first line keeps the text's own leading spaces, the others
 /// start with `indent` (a word longer than a line is cut with [`fit`]).
-fn wrap(out: &mut String, text: &str, indent: &str, width: usize) {
+pub(crate) fn wrap(out: &mut String, text: &str, indent: &str, width: usize) {
     let body = text.trim_start_matches(' ');
     let mut line = text[..text.len() - body.len()].to_owned();
     let mut start = line.chars().count();
@@ -201,6 +204,9 @@ pub fn review_markdown(review: &Review) -> String {
         cell(&b.reviewed),
         cell(&b.note)
     );
+    if let Some(history) = &b.history {
+        let _ = writeln!(s, "⚠️ {}.\n", cell(history));
+    }
     if review.changed.is_empty() {
         s.push_str("Nothing changed.\n");
         return s;
@@ -423,6 +429,7 @@ pub fn review_sarif(review: &Review) -> Value {
                 "base": review.basis.base,
                 "end": review.basis.end,
                 "basis": review.basis.note,
+                "history": review.basis.history,
                 "indexedCommit": review.basis.indexed_commit,
                 "risk": review.risk,
                 "level": review.level.name(),

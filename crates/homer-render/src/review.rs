@@ -86,6 +86,9 @@ pub struct Basis {
     pub indexed_commit: String,
     /// How the index relates to the change, in words.
     pub note: String,
+    /// What the owners and the co-changes stand on, when that is less than
+    /// the whole history (a shallow clone); null otherwise.
+    pub history: Option<String>,
 }
 
 /// A definition whose lines the change edits.
@@ -741,6 +744,7 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
             end: change.end.map(|e| e.to_hex()),
             indexed_commit: indexed,
             note,
+            history: index.history_warning()?,
         },
         risk,
         level: Level::of(risk),

@@ -245,7 +245,11 @@ fn reasons(s: &Signals, rank: &Ranks, role: Option<FileRole>, authors: u64) -> V
     } else {
         format!("{} commits", s.numbers.commits)
     };
-    if rank.commits >= NOTABLE {
+    if s.numbers.commits == 0 {
+        // A bounded history, or a shallow clone's, may hold no commit of
+        // a file.
+        reasons.push("no commit of it in the mined history".to_owned());
+    } else if rank.commits >= NOTABLE {
         reasons.push(format!("changed in {commits} ({})", top(rank.commits)));
     } else if rank.structure() >= HOTSPOT && rank.commits < QUIET {
         reasons.push(format!("changed in only {commits}"));

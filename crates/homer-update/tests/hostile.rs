@@ -4,7 +4,7 @@
 mod common;
 use common::{run, stored_records};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use homer_fixtures::{cached, copy, git, git_numstat, git_stdout};
@@ -125,6 +125,67 @@ fn a_shallow_clone_mines_what_exists_and_says_so() {
             .map(|k| k.count),
         Some(5)
     );
+    // But what the boundary commit changed is unknown (it seems to add
+    // every file): the metrics count the four commits after it, as git
+    // lists them from the boundary on.
+    let boundary = std::fs::read_to_string(shallow.join(".git/shallow")).expect("shallow file");
+    let boundary = boundary.trim().to_owned();
+    assert_eq!(
+        homer_vocab::ShallowHistory::read(&store).expect("checkpoint"),
+        Some(homer_vocab::ShallowHistory {
+            boundary: vec![boundary.clone()],
+            mined: 5,
+        })
+    );
+    let log = String::from_utf8(git_stdout(
+        &shallow,
+        &[
+            "log",
+            "--no-merges",
+            "-M",
+            "--format=tformat:@",
+            "--name-status",
+            &format!("{boundary}..HEAD"),
+        ],
+    ))
+    .expect("utf-8");
+    let mut touched: BTreeMap<String, i64> = BTreeMap::new();
+    let mut renamed = BTreeSet::new();
+    for line in log.lines().filter(|l| l.contains('\t')) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        if fields[0].starts_with('R') {
+            renamed.extend(fields[1..].iter().map(|p| (*p).to_owned()));
+        }
+        *touched
+            .entry(fields[fields.len() - 1].to_owned())
+            .or_default() += 1;
+    }
+    let counted: BTreeMap<String, i64> = store
+        .node_values(homer_store::NodeKind::File)
+        .expect("values")
+        .into_iter()
+        .filter(|(_, name, _)| name == "commits")
+        .map(|(file, _, value)| match value {
+            homer_store::Value::Int(n) => (file, n),
+            other => panic!("commits of {file}: {other:?}"),
+        })
+        .collect();
+    let files = current_files(&store);
+    assert!(
+        files.len() > touched.len(),
+        "most files only at the boundary"
+    );
+    for file in files.iter().filter(|f| !renamed.contains(*f)) {
+        assert_eq!(
+            counted.get(file).copied().unwrap_or(0),
+            touched.get(file).copied().unwrap_or(0),
+            "{file}"
+        );
+    }
+    assert!(!touched.is_empty());
+    // Readers say what the history stands on.
+    let status = status(&shallow).expect("status");
+    assert_eq!(status.shallow.map(|s| s.counted()), Some(4));
 }
 
 #[test]

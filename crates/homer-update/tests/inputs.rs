@@ -118,14 +118,22 @@ fn a_shallow_clone_deepened_at_an_unchanged_head() {
     assert!(report.notes.iter().any(|n| n.contains("shallow clone")));
     let head = git_stdout(&repo, &["rev-parse", "HEAD"]);
 
+    let shallow = |repo: &std::path::Path| {
+        homer_vocab::ShallowHistory::read(&open(repo)).expect("checkpoint")
+    };
+    assert_eq!(shallow(&repo).map(|s| s.counted()), Some(3));
+
+    // The boundary moves back: the commit that was at it is counted now.
     git(&repo, &["fetch", "-q", "--deepen", "5"]);
     assert_incremental_equals_rebuild(&repo);
     assert_eq!(stored_records(&open(&repo)), git_numstat(&repo));
+    assert_eq!(shallow(&repo).map(|s| s.counted()), Some(8));
 
     git(&repo, &["fetch", "-q", "--unshallow"]);
     assert_eq!(git_stdout(&repo, &["rev-parse", "HEAD"]), head);
     assert_incremental_equals_rebuild(&repo);
     assert_eq!(stored_records(&open(&repo)), git_numstat(&repo));
+    assert_eq!(shallow(&repo), None);
     assert!(
         !run(&repo).notes.iter().any(|n| n.contains("shallow clone")),
         "no longer shallow"

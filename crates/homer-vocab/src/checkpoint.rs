@@ -41,6 +41,9 @@ pub enum Checkpoint {
     /// How `[history]` bounds the mined history ([`BoundedHistory`]);
     /// absent when it does not.
     HistoryBound,
+    /// The shallow clone's boundary commits the mined history starts at
+    /// ([`ShallowHistory`]); absent when the clone is not shallow.
+    Shallow,
     /// The commit an update is moving the index to: set in the
     /// transaction of its first stage, cleared in the one that moves
     /// `Head`. While it is there (the update runs, or it was stopped) the
@@ -83,6 +86,14 @@ impl BoundedHistory {
             .transpose()
     }
 
+    /// [`BoundedHistory::read`] inside a write transaction.
+    pub fn read_tx(tx: &WriteTx<'_>) -> Result<Option<BoundedHistory>, VocabError> {
+        tx.checkpoint(&Checkpoint::HistoryBound.name())?
+            .as_deref()
+            .map(BoundedHistory::parse)
+            .transpose()
+    }
+
     /// Records `bound` for readers, or that there is none.
     pub fn write(tx: &WriteTx<'_>, bound: Option<&BoundedHistory>) -> Result<(), VocabError> {
         let name = Checkpoint::HistoryBound.name();
@@ -112,6 +123,89 @@ impl BoundedHistory {
     }
 }
 
+/// A shallow clone's history: it starts at boundary commits whose parents
+/// the clone lacks. Git compares such a commit with an empty tree, so it
+/// seems to add every file it holds; what it really changed is unknown, and
+/// the behavioural metrics leave it out.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ShallowHistory {
+    /// The boundary commits that were mined, sorted.
+    pub boundary: Vec<String>,
+    /// Every commit mined, the boundary included.
+    pub mined: u64,
+}
+
+impl ShallowHistory {
+    /// What the history stage recorded (checkpoint `history.shallow`), if
+    /// the clone is shallow.
+    pub fn read(store: &Store) -> Result<Option<ShallowHistory>, VocabError> {
+        store
+            .checkpoint(&Checkpoint::Shallow.name())?
+            .as_deref()
+            .map(ShallowHistory::parse)
+            .transpose()
+    }
+
+    /// [`ShallowHistory::read`] inside a write transaction.
+    pub fn read_tx(tx: &WriteTx<'_>) -> Result<Option<ShallowHistory>, VocabError> {
+        tx.checkpoint(&Checkpoint::Shallow.name())?
+            .as_deref()
+            .map(ShallowHistory::parse)
+            .transpose()
+    }
+
+    /// Records `shallow` for readers, or that the clone is not shallow.
+    pub fn write(tx: &WriteTx<'_>, shallow: Option<&ShallowHistory>) -> Result<(), VocabError> {
+        let name = Checkpoint::Shallow.name();
+        match shallow {
+            // Plain data: serializing cannot fail.
+            Some(s) => tx.set_checkpoint(
+                &name,
+                &serde_json::to_string(s).expect("plain data serializes"),
+            )?,
+            None => tx.clear_checkpoint(&name)?,
+        }
+        Ok(())
+    }
+
+    /// The checkpoint's text read back.
+    pub fn parse(text: &str) -> Result<ShallowHistory, VocabError> {
+        serde_json::from_str(text).map_err(|e| VocabError::BadAttrs {
+            what: "the shallow history checkpoint".to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The commits mined after the boundary: those the metrics count.
+    #[must_use]
+    pub fn counted(&self) -> u64 {
+        self.mined.saturating_sub(self.boundary.len() as u64)
+    }
+
+    /// What every answer that rests on the history says about it.
+    #[must_use]
+    pub fn warning(&self) -> String {
+        let at = if self.boundary.len() == 1 {
+            "its boundary commit".to_owned()
+        } else {
+            format!("its {} boundary commits", self.boundary.len())
+        };
+        match self.counted() {
+            0 => format!(
+                "a shallow clone: what {at} changed, and all before, is unknown, so there is no churn, ownership or coupling; `git fetch --unshallow` and `homer update` for them"
+            ),
+            n => format!(
+                "a shallow clone: history stops at {at}, so churn, ownership and coupling count only the {} after it; `git fetch --unshallow` and `homer update` for all of it",
+                if n == 1 {
+                    "1 commit".to_owned()
+                } else {
+                    format!("{n} commits")
+                }
+            ),
+        }
+    }
+}
+
 impl Checkpoint {
     /// The name in the `checkpoints` table.
     #[must_use]
@@ -123,6 +217,7 @@ impl Checkpoint {
             Checkpoint::Watch(stage) => format!("watch.{stage}"),
             Checkpoint::Counts => "counts".to_owned(),
             Checkpoint::HistoryBound => "history.bound".to_owned(),
+            Checkpoint::Shallow => "history.shallow".to_owned(),
             Checkpoint::Updating => "updating".to_owned(),
         }
     }

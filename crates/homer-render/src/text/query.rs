@@ -17,7 +17,7 @@ pub fn query(outcome: &QueryOutcome) -> String {
     match outcome {
         QueryOutcome::Found { warnings, view } => {
             for w in warnings {
-                line(&mut s, &format!("! {w}"));
+                crate::report::wrap(&mut s, &format!("! {w}"), "  ", WIDTH);
             }
             match view {
                 View::File(f) => file(&mut s, f),
@@ -85,8 +85,8 @@ fn history(s: &mut String, h: &HistoryView) {
     line(
         s,
         &format!(
-            "history     {} commits, +{} -{} lines, {}",
-            h.commits,
+            "history     {}, +{} -{} lines, {}",
+            plural(u64::try_from(h.commits).unwrap_or(0), "commit", "commits"),
             h.lines_added,
             h.lines_deleted,
             plural(u64::try_from(h.authors).unwrap_or(0), "author", "authors")

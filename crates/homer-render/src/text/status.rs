@@ -127,6 +127,9 @@ pub fn status(status: &Status) -> String {
     if let Some(bound) = &status.history_bound {
         let _ = writeln!(s, "            {}", bound_line(bound));
     }
+    if let Some(shallow) = &status.shallow {
+        let _ = writeln!(s, "            {}", shallow.warning());
+    }
     let _ = writeln!(s, "code        {}", code_line(stored));
     if let Some(line) = classes_line(stored) {
         let _ = writeln!(s, "salience    {line}");

@@ -5,7 +5,7 @@
 //! touches of the files below a directory, a file's co-change counts)
 //! changed, so new commits cost work only where they landed.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use homer_dag::{
@@ -13,7 +13,7 @@ use homer_dag::{
 };
 use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
 use homer_vocab::values::put;
-use homer_vocab::{Checkpoint, Json, attrs, keys};
+use homer_vocab::{Checkpoint, Json, ShallowHistory, attrs, keys};
 use serde::Serialize;
 
 use crate::UpdateError;
@@ -28,6 +28,11 @@ pub(crate) struct StageInputs<'a> {
     pub history: Signature,
     pub tree: Signature,
     pub config: &'a CouplingConfig,
+    /// A shallow clone's boundary commits, which the metrics leave out;
+    /// left out when there are none, so a full history's signature is the
+    /// one it had before.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub shallow: &'a BTreeSet<String>,
 }
 
 pub(crate) const KINDS: [TaskKind; 3] = [FileHistory::KIND, DirHistory::KIND, Coupling::KIND];
@@ -39,6 +44,11 @@ pub(crate) fn run(
     tree: Signature,
     config: &CouplingConfig,
 ) -> Result<Signature, UpdateError> {
+    // A shallow clone's boundary commit is compared with an empty tree:
+    // it seems to add every file, and what it changed is unknown.
+    let boundary: BTreeSet<String> = ShallowHistory::read_tx(tx)?
+        .map(|s| s.boundary.into_iter().collect())
+        .unwrap_or_default();
     let stage = engine.begin_stage(
         tx,
         &Checkpoint::Stage("behavior").name(),
@@ -47,6 +57,7 @@ pub(crate) fn run(
             history: history_signature,
             tree,
             config,
+            shallow: &boundary,
         },
     )?;
     if stage.skip() {
@@ -55,6 +66,9 @@ pub(crate) fn run(
     let stored = tx.memo_values(Commit::KIND.name)?;
     let mut records = Vec::with_capacity(stored.len());
     for (id, value) in stored.iter() {
+        if boundary.contains(id) {
+            continue;
+        }
         records.push((id, CommitRecord::<&str>::decode(id, value)?));
     }
     let history = History::new(records);

@@ -144,7 +144,7 @@ struct Salience;
 impl Task for Salience {
     /// Version 7: the score is no longer stored, the populations it is
     /// read from are.
-    const KIND: TaskKind = TaskKind::new("salience", 7);
+    const KIND: TaskKind = TaskKind::new("salience", 8);
     type Input = salience::Inputs;
     type Output = salience::Assessed;
     type Shared = ();

@@ -26,9 +26,9 @@ use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, f
 use homer_git::{
     Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, RenameSettings, Repository,
 };
-use homer_store::{Chunk, EdgeKind, Embed, Member, NodeKind, Role, TaskWriter, WriteTx};
+use homer_store::{Chunk, EdgeKind, Embed, Member, NodeKind, Role, TaskId, TaskWriter, WriteTx};
 use homer_vocab::attrs::{self, ChangeAttrs, CommitAttrs};
-use homer_vocab::{BoundedHistory, Checkpoint};
+use homer_vocab::{BoundedHistory, Checkpoint, ShallowHistory};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -197,18 +197,19 @@ pub(crate) fn run(
         },
     )?;
     if stage.skip() {
+        // An index mined before the boundary was recorded learns it here.
+        if let Some(base) = &base {
+            record_shallow(tx, &base.shallow)?;
+        }
         mined.unreadable_blobs = watched.blobs();
-        mined.bounded = tx
-            .checkpoint(&Checkpoint::HistoryBound.name())?
-            .as_deref()
-            .map(BoundedHistory::parse)
-            .transpose()?;
+        mined.bounded = BoundedHistory::read_tx(tx)?;
         return Ok((engine.end_stage(tx, stage)?, mined));
     }
     let (Some(head), Some(base_now)) = (head, &base) else {
         engine.run::<Commit>(tx, &PathBuf::new(), &[], Sweep::Complete)?;
         tx.clear_checkpoint(&mined_name())?;
         BoundedHistory::write(tx, None)?;
+        ShallowHistory::write(tx, None)?;
         Watch::default().write(tx)?;
         stage.restate(
             &[Commit::KIND],
@@ -270,6 +271,7 @@ pub(crate) fn run(
     mined.commits = outputs.executed().len();
     let watch = settle(tx, repo, &watched, &outputs, sweep, &gone, &mut mined)?;
     watch.write(tx)?;
+    record_shallow(tx, &base_now.shallow)?;
     tx.set_checkpoint(&mined_name(), &format!("{} {base_print}", head.to_hex()))?;
     stage.restate(
         &[Commit::KIND],
@@ -280,6 +282,46 @@ pub(crate) fn run(
         },
     );
     Ok((engine.end_stage(tx, stage)?, mined))
+}
+
+/// Records which mined commits are at the shallow boundary, for the
+/// behaviour stage (which leaves them out) and for readers; writes only
+/// what changed.
+fn record_shallow(tx: &WriteTx<'_>, boundary: &[ObjectId]) -> Result<(), UpdateError> {
+    let now = shallow_history(tx, boundary)?;
+    if ShallowHistory::read_tx(tx)? != now {
+        ShallowHistory::write(tx, now.as_ref())?;
+    }
+    Ok(())
+}
+
+/// The shallow boundary's commits among those mined, with the count of all
+/// mined; `None` when no mined commit is at a boundary.
+fn shallow_history(
+    tx: &WriteTx<'_>,
+    boundary: &[ObjectId],
+) -> Result<Option<ShallowHistory>, UpdateError> {
+    let mut mined_boundary = Vec::new();
+    for id in boundary {
+        let hex = id.to_hex();
+        if tx.task_exists(TaskId::of(Commit::KIND.name, &hex))? {
+            mined_boundary.push(hex);
+        }
+    }
+    if mined_boundary.is_empty() {
+        return Ok(None);
+    }
+    mined_boundary.sort();
+    let mined = tx
+        .summary()?
+        .tasks
+        .iter()
+        .find(|k| k.kind == Commit::KIND.name)
+        .map_or(0, |k| k.count);
+    Ok(Some(ShallowHistory {
+        boundary: mined_boundary,
+        mined,
+    }))
 }
 
 /// The commits only `head` reaches and those only `last` reaches, newest

@@ -51,6 +51,7 @@ mod tests {
                 history,
                 tree,
                 config: &CouplingConfig::default(),
+                shallow: &BTreeSet::new(),
             },
         )
     }
