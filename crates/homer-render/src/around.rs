@@ -136,6 +136,13 @@ impl TaskSource for Around<'_> {
         Ok(counter.finish())
     }
 
+    fn is_code(&self, path: &str) -> Result<bool, RenderError> {
+        Ok(self
+            .store
+            .value_of(NodeKind::File, path, keys::LANGUAGE.name().name())?
+            .is_some())
+    }
+
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError> {
         if let Some(known) = self.by_name.get(name) {
             return Ok(*known);

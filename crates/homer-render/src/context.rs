@@ -76,6 +76,8 @@ pub(crate) trait TaskSource {
         wanted: &BTreeSet<String>,
         spelled: &[String],
     ) -> Result<PathWords, RenderError>;
+    /// Whether `path` is a current file Homer parsed as code.
+    fn is_code(&self, path: &str) -> Result<bool, RenderError>;
     /// The current symbol named `name`.
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError>;
     /// The current symbols whose names start with `prefix`, by name.
@@ -124,6 +126,14 @@ impl TaskSource for Loaded<'_> {
             counter.path(path, |f| words.iter().for_each(|w| f(w)));
         }
         Ok(counter.finish())
+    }
+
+    fn is_code(&self, path: &str) -> Result<bool, RenderError> {
+        Ok(self
+            .snapshot
+            .files
+            .get(path)
+            .is_some_and(super::snapshot::FileRow::is_code))
     }
 
     fn symbol(&mut self, name: &str) -> Result<Option<usize>, RenderError> {
@@ -662,12 +672,13 @@ fn render_symbols(
     head: &str,
     files: &[String],
     spelled: &[String],
+    bare: &[String],
     chosen: &[SymbolRow],
 ) -> String {
     let shown = files_of_rows(chosen);
     let order: Vec<&String> = files
         .iter()
-        .filter(|f| shown.contains(f) || spelled.contains(f))
+        .filter(|f| shown.contains(f) || spelled.contains(f) || bare.contains(f))
         .collect();
     let mut chosen: Vec<&SymbolRow> = chosen.iter().collect();
     chosen.sort_by(|a, b| a.line.cmp(&b.line).then(a.name.cmp(&b.name)));
@@ -684,11 +695,13 @@ fn render_symbols(
         }
         // A file the task names is shown even with nothing of it to show
         // (a manifest without definitions; a budget spent elsewhere).
-        if !any {
+        if !any && spelled.contains(file) {
             let _ = writeln!(
                 s,
                 "(named in the task; no definition of it shown here: `homer query {file}`)"
             );
+        } else if !any {
+            let _ = writeln!(s, "(no definition in it to show: `homer query {file}`)");
         }
         s.push('\n');
     }
@@ -788,6 +801,8 @@ pub struct TaskPlan {
     files: Vec<String>,
     /// Files the task spells out, shown whatever the budget leaves of them.
     spelled: Vec<String>,
+    /// Files near the top of the order that define nothing, shown by name.
+    bare: Vec<String>,
     /// The definitions in the order they are given budget.
     ranked: Vec<SymbolRow>,
 }
@@ -863,8 +878,14 @@ fn plan(
         .filter(|f| !walked.contains(*f))
         .collect();
     let mut extra = Vec::new();
+    // Those with no definition at all (a script run top to bottom, a
+    // table of messages, a manifest) are shown by name where they stand.
+    let mut bare = Vec::new();
     for f in unwalked {
         let mut own = source.symbols_under(&format!("{f}::"))?;
+        if own.is_empty() && !spelled.iter().any(|s| s == f) && source.is_code(f)? {
+            bare.push(f.to_owned());
+        }
         own.sort_by(|&a, &b| {
             let (a, b) = (source.row(a), source.row(b));
             b.pagerank.total_cmp(&a.pagerank).then(a.line.cmp(&b.line))
@@ -878,6 +899,7 @@ fn plan(
         head,
         files,
         spelled,
+        bare,
         ranked: ranked.into_iter().map(|i| source.row(i).clone()).collect(),
     })
 }
@@ -890,10 +912,11 @@ impl TaskPlan {
             head,
             files,
             spelled,
+            bare,
             ranked,
         } = self;
         let render_k = |k: usize| {
-            let mut text = render_symbols(head, files, spelled, &ranked[..k]);
+            let mut text = render_symbols(head, files, spelled, bare, &ranked[..k]);
             text.push_str(&left_out(&ranked[..k], &ranked[k..]));
             text
         };
@@ -940,7 +963,7 @@ impl TaskPlan {
                 let shown = files_of_rows(&ranked[..lo]);
                 files
                     .iter()
-                    .filter(|f| shown.contains(*f) || spelled.contains(*f))
+                    .filter(|f| shown.contains(*f) || spelled.contains(*f) || bare.contains(*f))
                     .cloned()
                     .collect()
             },

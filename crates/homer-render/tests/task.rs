@@ -37,6 +37,8 @@ fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
         // Tasks that spell files out.
         ("tidy up ops.py", 4_000, &[][..]),
         ("Fix `API.ts` and py/calc/__init__.py.", 300, &[][..]),
+        // A file the search finds that defines nothing.
+        ("describe the tiny calculator package", 4_000, &[][..]),
         // Nothing matches: the most called definitions overall.
         ("zebra", 4_000, &[][..]),
         ("zebra", 4_000, &["src/".to_owned()][..]),
@@ -72,5 +74,32 @@ fn a_file_the_task_spells_out_comes_first() {
             .contains("## py/calc/__init__.py\n\n(named in the task"),
         "{}",
         context.text
+    );
+}
+
+/// A code file near the top of the order that defines nothing (a package's
+/// `__init__.py` with a doc line and an import) is shown by name, with how
+/// to read it; a file that is not code (the README) is not.
+#[test]
+fn a_code_file_that_defines_nothing_is_shown_by_name() {
+    let (_repo, index) = indexed_small();
+    let context =
+        task_context(&index, "describe the tiny calculator package", 4_000, &[]).expect("task");
+    assert!(
+        context.files.iter().any(|f| f == "py/calc/__init__.py"),
+        "{:?}",
+        context.files
+    );
+    assert!(
+        context.text.contains(
+            "## py/calc/__init__.py\n\n(no definition in it to show: `homer query py/calc/__init__.py`)"
+        ),
+        "{}",
+        context.text
+    );
+    assert!(
+        !context.files.iter().any(|f| f == "README.md"),
+        "{:?}",
+        context.files
     );
 }
