@@ -144,6 +144,9 @@ struct Partner {
 struct CoChanges {
     path: String,
     partners: Vec<Partner>,
+    /// What the answer stands on, when that needs saying (a shallow
+    /// clone's history, the file edited in the working tree).
+    warnings: Vec<String>,
 }
 
 /// The MCP server: the tools below over one repository's index.
@@ -238,8 +241,12 @@ fn query_paths(outcome: &QueryOutcome) -> Vec<String> {
 }
 
 /// The co-change partners of `path` in words.
-fn co_changes_text(path: &str, partners: &[Partner]) -> String {
-    let mut text = format!("{path} changes with (degree %, shared commits):\n");
+fn co_changes_text(path: &str, partners: &[Partner], warnings: &[String]) -> String {
+    let mut text = String::new();
+    for w in warnings {
+        let _ = writeln!(text, "! {w}");
+    }
+    let _ = writeln!(text, "{path} changes with (degree %, shared commits):");
     if partners.is_empty() {
         text.push_str("  nothing: no file shares enough of its commits\n");
     }
@@ -361,7 +368,7 @@ impl HomerServer {
                     .map_err(|e| error_chain(&e))?;
                 let QueryOutcome::Found {
                     view: View::File(file),
-                    ..
+                    warnings,
                 } = outcome
                 else {
                     return Err(format!(
@@ -379,7 +386,7 @@ impl HomerServer {
                         explained: !c.hidden,
                     })
                     .collect();
-                let text = co_changes_text(&file.path, &partners);
+                let text = co_changes_text(&file.path, &partners, &warnings);
                 let paths = std::iter::once(file.path.clone())
                     .chain(partners.iter().map(|p| p.path.clone()))
                     .collect();
@@ -389,6 +396,7 @@ impl HomerServer {
                     value: CoChanges {
                         path: file.path,
                         partners,
+                        warnings,
                     },
                 })
             })
