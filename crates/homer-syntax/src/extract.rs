@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 16;
+pub const EXTRACTOR_VERSION: u32 = 17;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -752,7 +752,7 @@ fn nest<'t>(
                         start_line: line_of(raw.node),
                         end_line: end_line_of(raw.node),
                     },
-                    signature: signature(raw.node, source),
+                    signature: signature(raw.node, source, docs),
                     doc: spec
                         .inner_doc
                         .and_then(|inner| inner(raw.node, source))
@@ -906,8 +906,10 @@ fn is_same_definition(outer: &Definition, inner: &RawDef<'_>) -> bool {
     outer.name == inner.name && outer.span.start_line == line_of(inner.node)
 }
 
-/// The header of a definition: its text up to the body, on one line.
-fn signature(node: Node<'_>, source: &[u8]) -> String {
+/// The header of a definition: its text up to the body, on one line,
+/// without the comments in it (Ruby's `module M` with its doc comment
+/// inside, before the first statement of the body).
+fn signature(node: Node<'_>, source: &[u8], docs: &Docs) -> String {
     let body = node.child_by_field_name("body").or_else(|| {
         node.child_by_field_name("value")
             .and_then(|v| v.child_by_field_name("body"))
@@ -917,7 +919,15 @@ fn signature(node: Node<'_>, source: &[u8]) -> String {
         .map_or(node.end_byte(), |b| b.start_byte())
         .clamp(start, start + 4 * MAX_SIGNATURE)
         .min(source.len());
-    let raw = String::from_utf8_lossy(&source[start..end]);
+    let mut text: Vec<u8> = Vec::with_capacity(end.saturating_sub(start));
+    let mut at = start;
+    for range in docs.comments_within(node.start_position().row, start..end) {
+        text.extend_from_slice(&source[at..range.start]);
+        text.push(b' ');
+        at = range.end;
+    }
+    text.extend_from_slice(&source[at.min(end)..end]);
+    let raw = String::from_utf8_lossy(&text);
     let raw = if body.is_some() {
         raw.as_ref()
     } else {
@@ -956,6 +966,24 @@ impl Docs {
             comments,
             attributes,
         }
+    }
+
+    /// The comments wholly inside `range` (bytes; it starts on `row`), in
+    /// order.
+    fn comments_within(
+        &self,
+        row: usize,
+        range: std::ops::Range<usize>,
+    ) -> Vec<std::ops::Range<usize>> {
+        let from = self.comments.partition_point(|c| c.end_row < row);
+        let mut inside: Vec<std::ops::Range<usize>> = self.comments[from..]
+            .iter()
+            .take_while(|c| c.range.start < range.end)
+            .filter(|c| c.range.start >= range.start && c.range.end <= range.end)
+            .map(|c| c.range.clone())
+            .collect();
+        inside.sort_by_key(|r| r.start);
+        inside
     }
 
     /// The block of comments right above `node` (each starting its own

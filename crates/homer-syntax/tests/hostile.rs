@@ -544,3 +544,47 @@ fn odd_receivers_and_bindings_resolve_without_a_panic_or_a_loop() {
         resolution.references[last]
     );
 }
+
+/// A comment between a definition's first token and its body (Ruby's doc
+/// inside `module`, a Python comment after the colon, a C++ parameter's
+/// note, an eslint directive in an arrow's parameters) is not part of its
+/// signature; the code around it is.
+#[test]
+fn comments_inside_a_header_are_left_out_of_the_signature() {
+    let mut extractor = Extractor::new();
+    let cases: [(Language, &str, &str, &str); 4] = [
+        (
+            Language::Ruby,
+            "module Protection\n  # Prevented attack:: Cookie Tossing\n  # More infos:: x\n  class Cookie\n  end\nend\n",
+            "Protection",
+            "module Protection",
+        ),
+        (
+            Language::Python,
+            "def check(version: str) -> None:  # older ones\n    # really\n    return None\n",
+            "check",
+            "def check(version: str) -> None",
+        ),
+        (
+            Language::Cpp,
+            "int write(char* out, // the buffer\n          int n) { return n; }\n",
+            "write",
+            "int write(char* out, int n)",
+        ),
+        (
+            Language::TypeScript,
+            "export const handle = (\n  // eslint-disable-next-line\n  app: number\n) => { return app }\n",
+            "handle",
+            "handle = ( app: number )",
+        ),
+    ];
+    for (language, source, name, want) in cases {
+        let facts = extractor.extract(language, source.as_bytes());
+        let def = facts
+            .definitions
+            .iter()
+            .find(|d| d.name == name)
+            .unwrap_or_else(|| panic!("{name} in {}", language.name()));
+        assert_eq!(def.signature, want, "{}", language.name());
+    }
+}
