@@ -12,7 +12,7 @@ use homer_store::{NodeKind, Store, StoredVectors};
 use homer_vocab::attrs::{self, CommitAttrs};
 use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::ValueType;
-use homer_vocab::{Checkpoint, Key, ShallowHistory, Values, Workspace};
+use homer_vocab::{BoundedHistory, Checkpoint, Key, ShallowHistory, Values, Workspace};
 use serde::de::DeserializeOwned;
 
 use crate::ReadError;
@@ -311,10 +311,21 @@ impl Index {
         freshness_in(&self.workspace, &self.store, head)
     }
 
-    /// What an answer resting on the history should say when the clone is
-    /// shallow (its history starts at a boundary); `None` otherwise.
-    pub fn history_warning(&self) -> Result<Option<String>, ReadError> {
-        Ok(ShallowHistory::read(&self.store)?.map(|s| s.warning()))
+    /// What an answer resting on the history should say when the mined
+    /// history is not all of it: `[history]` left commits out, or the
+    /// clone is shallow (its history stops at a boundary). Empty otherwise.
+    pub fn history_warnings(&self) -> Result<Vec<String>, ReadError> {
+        let mut warnings = Vec::new();
+        if let Some(b) = BoundedHistory::read(&self.store)?.filter(BoundedHistory::partial) {
+            warnings.push(format!(
+                "history bounded by [history] {}: churn, ownership and coupling count only the {} of {} commits mined",
+                b.setting(),
+                b.mined,
+                b.reachable
+            ));
+        }
+        warnings.extend(ShallowHistory::read(&self.store)?.map(|s| s.warning()));
+        Ok(warnings)
     }
 
     /// What a reader should hear about how far the index is from HEAD:

@@ -268,12 +268,12 @@ pub fn query(
                     "{path} differs in the working tree from the indexed version"
                 ));
             }
-            warnings.extend(index.history_warning()?);
+            warnings.extend(index.history_warnings()?);
             let view = View::File(Box::new(reader.file(path)?));
             return Ok(QueryOutcome::Found { warnings, view });
         }
         if reader.is_current(NodeKind::Directory, path)? {
-            warnings.extend(index.history_warning()?);
+            warnings.extend(index.history_warnings()?);
             let view = View::Directory(Box::new(reader.directory(path)?));
             return Ok(QueryOutcome::Found { warnings, view });
         }

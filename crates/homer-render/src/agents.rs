@@ -1073,7 +1073,7 @@ pub fn render(opened: &Index, options: &RenderOptions) -> Result<Rendered, Rende
         warnings: opened
             .freshness_warning()?
             .into_iter()
-            .chain(opened.history_warning()?)
+            .chain(opened.history_warnings()?)
             .collect(),
     };
     let blobs = Blobs::new(&index, opened);

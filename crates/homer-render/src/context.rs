@@ -769,7 +769,7 @@ pub fn task_context(
     let _state = opened.store().read_snapshot()?;
     let mut context = plan(opened, &mut Around::new(opened)?, task, focus)?.fit(budget)?;
     context.warnings.extend(opened.freshness_warning()?);
-    context.warnings.extend(opened.history_warning()?);
+    context.warnings.extend(opened.history_warnings()?);
     for file in &context.files {
         if opened.changed_in_worktree(file)? {
             context.warnings.push(format!(

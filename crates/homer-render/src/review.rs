@@ -87,7 +87,8 @@ pub struct Basis {
     /// How the index relates to the change, in words.
     pub note: String,
     /// What the owners and the co-changes stand on, when that is less than
-    /// the whole history (a shallow clone); null otherwise.
+    /// the whole history (`[history]` bounds it, or a shallow clone); null
+    /// otherwise.
     pub history: Option<String>,
 }
 
@@ -744,7 +745,10 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
             end: change.end.map(|e| e.to_hex()),
             indexed_commit: indexed,
             note,
-            history: index.history_warning()?,
+            history: {
+                let warnings = index.history_warnings()?;
+                (!warnings.is_empty()).then(|| warnings.join("; "))
+            },
         },
         risk,
         level: Level::of(risk),

@@ -494,6 +494,16 @@ fn a_bounded_history_keeps_the_newest_commits_and_slides_with_head() {
         (5, rev_list(root, &["HEAD"]).len() as u64)
     );
     assert!(bound.partial());
+    // Every answer resting on the history says so.
+    let index = homer_read::Index::open(root).expect("index");
+    assert_eq!(
+        index.history_warnings().expect("warnings"),
+        [format!(
+            "history bounded by [history] max_commits = 5: churn, ownership and coupling count only the 5 of {} commits mined",
+            bound.reachable
+        )]
+    );
+    drop(index);
 
     // A first day: the commits git lists since its midnight (UTC).
     std::fs::write(

@@ -92,15 +92,6 @@ fn history(s: &mut String, h: &HistoryView) {
             plural(u64::try_from(h.authors).unwrap_or(0), "author", "authors")
         ),
     );
-    if let Some(b) = &h.partial {
-        line(
-            s,
-            &format!(
-                "            in the mined {} of {} commits only ([history])",
-                b.mined, b.reachable
-            ),
-        );
-    }
     let ago = |d: Option<i64>| match d {
         Some(0) => " (HEAD's day)".to_owned(),
         Some(1) => " (1 day before HEAD)".to_owned(),
