@@ -606,6 +606,9 @@ fn heading(
     let likely: BTreeSet<&str> = files.iter().take(PARTNERS_OF).map(String::as_str).collect();
     let shown_early: BTreeSet<&str> = files.iter().take(10).map(String::as_str).collect();
     let couplings = source.couplings_of(&likely)?;
+    // A partner of two of them is listed once, with the first (strongest)
+    // pair.
+    let mut listed: BTreeSet<&str> = BTreeSet::new();
     let partners: Vec<(&str, &str, &Coupling)> = couplings
         .iter()
         .filter_map(|c| {
@@ -616,8 +619,9 @@ fn heading(
             } else {
                 return None;
             };
-            let wanted =
-                !shown_early.contains(other) && (asks_outside || !outside_production(other));
+            let wanted = !shown_early.contains(other)
+                && (asks_outside || !outside_production(other))
+                && listed.insert(other);
             wanted.then_some((inside, other, c))
         })
         .take(5)

@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 17;
+pub const EXTRACTOR_VERSION: u32 = 18;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -757,7 +757,7 @@ fn nest<'t>(
                         .inner_doc
                         .and_then(|inner| inner(raw.node, source))
                         .or_else(|| docs.above(raw.node, source))
-                        .map(cap),
+                        .map(|doc| cap(xml_doc_text(doc))),
                     parent,
                     exported: (spec.exported)(raw.node, &raw.name, source)
                         || (exported.contains(&raw.node.id()) && !raw.name.starts_with('#')),
@@ -1031,6 +1031,66 @@ fn cap(mut s: String) -> String {
         s.truncate(cut);
     }
     s
+}
+
+/// A C#-style XML documentation comment as text (any other doc as it is):
+/// `<summary>` and the like dropped, `<see cref="X"/>` and
+/// `<paramref name="x"/>` as the name they refer to, `<param name="x">`
+/// and `<exception cref="X">` opening a line `x: `, and lines left empty
+/// dropped. Readers show a doc's first line: `<summary>` said nothing.
+fn xml_doc_text(doc: String) -> String {
+    const TAGS: [&str; 6] = [
+        "<summary",
+        "<remarks",
+        "<param ",
+        "<returns",
+        "<typeparam ",
+        "<inheritdoc",
+    ];
+    if !TAGS.iter().any(|t| doc.contains(t)) {
+        return doc;
+    }
+    let mut out = String::with_capacity(doc.len());
+    let mut rest = doc.as_str();
+    while let Some(open) = rest.find('<') {
+        out.push_str(&rest[..open]);
+        let Some(close) = rest[open..].find('>') else {
+            out.push_str(&rest[open..]);
+            rest = "";
+            break;
+        };
+        let tag = &rest[open + 1..open + close];
+        rest = &rest[open + close + 1..];
+        let name = tag
+            .trim_start_matches('/')
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .next()
+            .unwrap_or("");
+        // The value of the tag's `cref` or `name` attribute, if any
+        // (`T:System.String` without its kind prefix).
+        let attribute = ["cref=\"", "name=\""].iter().find_map(|a| {
+            let at = tag.find(a)? + a.len();
+            let value = &tag[at..at + tag[at..].find('"')?];
+            Some(value.split_once(':').map_or(value, |(_, v)| v))
+        });
+        match (name, tag.starts_with('/'), attribute) {
+            ("param" | "typeparam" | "exception", false, Some(v)) => {
+                out.push('\n');
+                out.push_str(v);
+                out.push_str(": ");
+            }
+            ("inheritdoc", _, _) => out.push_str("(inherited)"),
+            (_, false, Some(v)) if tag.ends_with('/') => out.push_str(v),
+            ("para" | "br" | "returns" | "remarks" | "example", _, _) => out.push('\n'),
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    out.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// A comment without its markers: `///`, `//!`, `//`, `/** */`, `#`, and

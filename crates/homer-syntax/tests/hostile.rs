@@ -588,3 +588,43 @@ fn comments_inside_a_header_are_left_out_of_the_signature() {
         assert_eq!(def.signature, want, "{}", language.name());
     }
 }
+
+/// A C# XML documentation comment reads as text: the first line says what
+/// the definition does, not `<summary>`.
+#[test]
+fn xml_doc_comments_read_as_text() {
+    let source = r#"namespace Scrutor;
+public static class Extensions
+{
+    /// <summary>
+    /// Decorates all registered services of type <typeparamref name="TService"/>
+    /// using the specified type <see cref="T:Scrutor.Decorator"/>.
+    /// </summary>
+    /// <param name="services">The services to add to.</param>
+    /// <exception cref="DecorationException">If no service is registered.</exception>
+    /// <returns>The <c>services</c>.</returns>
+    public static int Decorate<TService>(this int services) => services;
+
+    /// <inheritdoc/>
+    public static int Other() => 1;
+}
+"#;
+    let facts = Extractor::new().extract(Language::CSharp, source.as_bytes());
+    let doc = |name: &str| {
+        facts
+            .definitions
+            .iter()
+            .find(|d| d.name == name)
+            .and_then(|d| d.doc.clone())
+            .unwrap_or_else(|| panic!("a doc of {name}"))
+    };
+    assert_eq!(
+        doc("Decorate"),
+        "Decorates all registered services of type TService\n\
+         using the specified type Scrutor.Decorator.\n\
+         services: The services to add to.\n\
+         DecorationException: If no service is registered.\n\
+         The services."
+    );
+    assert_eq!(doc("Other"), "(inherited)");
+}
