@@ -121,6 +121,8 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
     if is_noise(path) || is_tool_output(path, text) {
         return Vec::new();
     }
+    // A byte-order mark is no text of the first line.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let lines: Vec<&str> = text.lines().collect();
     let path_words = path_words(path);
     let definitions = facts.map_or(&[][..], |f| f.definitions.as_slice());
@@ -443,6 +445,17 @@ mod tests {
         ] {
             assert!(!chunks(path, "some text here\n", None).is_empty(), "{path}");
         }
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_text() {
+        let chunks = chunks(
+            "src/Calc.cs",
+            "\u{feff}using System;\nnamespace Calc;\n",
+            None,
+        );
+        assert_eq!(chunks.len(), 1);
+        assert_eq!(chunks[0].body, "using System;\nnamespace Calc;");
     }
 
     #[test]

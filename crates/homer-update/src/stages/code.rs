@@ -704,7 +704,7 @@ struct ChunkInput<'a> {
 }
 
 impl<'a> Task for Chunks<'a> {
-    const KIND: TaskKind = TaskKind::new("chunk", 6);
+    const KIND: TaskKind = TaskKind::new("chunk", 7);
     type Input = ChunkInput<'a>;
     type Output = Vec<ChunkData>;
     type Shared = PathBuf;
