@@ -12,7 +12,9 @@ use homer_store::{NodeKind, Store, StoredVectors};
 use homer_vocab::attrs::{self, CommitAttrs};
 use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::ValueType;
-use homer_vocab::{BoundedHistory, Checkpoint, Key, ShallowHistory, Values, Workspace};
+use homer_vocab::{
+    BoundedHistory, Checkpoint, JsonCheckpoint, Key, ShallowHistory, Values, Workspace,
+};
 use serde::de::DeserializeOwned;
 
 use crate::ReadError;

@@ -10,7 +10,9 @@ use std::rc::Rc;
 
 use homer_store::{EdgeKind, Marks, NodeKind, Place, Role, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, DependsAttrs, SymbolAttrs};
-use homer_vocab::{BoundedHistory, FileRole, Key, ValueName, Values, keys, outside_production};
+use homer_vocab::{
+    BoundedHistory, FileRole, JsonCheckpoint, Key, ValueName, Values, keys, outside_production,
+};
 use serde::Serialize;
 
 use crate::{Index, ReadError};

@@ -4,7 +4,9 @@ use std::path::{Path, PathBuf};
 
 use homer_git::{Head, ObjectId};
 use homer_store::{OpenMode, Store};
-use homer_vocab::{BoundedHistory, Checkpoint, ShallowHistory, StoredCounts, Workspace};
+use homer_vocab::{
+    BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory, StoredCounts, Workspace,
+};
 
 use crate::index::freshness_in;
 use crate::{Index, ReadError};

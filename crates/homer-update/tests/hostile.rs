@@ -131,7 +131,8 @@ fn a_shallow_clone_mines_what_exists_and_says_so() {
     let boundary = std::fs::read_to_string(shallow.join(".git/shallow")).expect("shallow file");
     let boundary = boundary.trim().to_owned();
     assert_eq!(
-        homer_vocab::ShallowHistory::read(&store).expect("checkpoint"),
+        <homer_vocab::ShallowHistory as homer_vocab::JsonCheckpoint>::read(&store)
+            .expect("checkpoint"),
         Some(homer_vocab::ShallowHistory {
             boundary: vec![boundary.clone()],
             mined: 5,

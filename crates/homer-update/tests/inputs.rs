@@ -119,7 +119,8 @@ fn a_shallow_clone_deepened_at_an_unchanged_head() {
     let head = git_stdout(&repo, &["rev-parse", "HEAD"]);
 
     let shallow = |repo: &std::path::Path| {
-        homer_vocab::ShallowHistory::read(&open(repo)).expect("checkpoint")
+        <homer_vocab::ShallowHistory as homer_vocab::JsonCheckpoint>::read(&open(repo))
+            .expect("checkpoint")
     };
     assert_eq!(shallow(&repo).map(|s| s.counted()), Some(3));
 

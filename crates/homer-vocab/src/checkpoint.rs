@@ -51,6 +51,61 @@ pub enum Checkpoint {
     Updating,
 }
 
+/// A checkpoint holding one value as JSON, absent when there is none:
+/// what the history stage recorded for readers.
+pub trait JsonCheckpoint: serde::Serialize + serde::de::DeserializeOwned {
+    const CHECKPOINT: Checkpoint;
+    /// The checkpoint in words, for an error.
+    const WHAT: &'static str;
+
+    /// The value the checkpoint holds, if any.
+    fn read(store: &Store) -> Result<Option<Self>, VocabError> {
+        Self::from_text(store.checkpoint(&Self::CHECKPOINT.name())?)
+    }
+
+    /// [`JsonCheckpoint::read`] inside a write transaction.
+    fn read_tx(tx: &WriteTx<'_>) -> Result<Option<Self>, VocabError> {
+        Self::from_text(tx.checkpoint(&Self::CHECKPOINT.name())?)
+    }
+
+    /// Records `value` for readers, or that there is none.
+    fn write(tx: &WriteTx<'_>, value: Option<&Self>) -> Result<(), VocabError> {
+        let name = Self::CHECKPOINT.name();
+        match value {
+            // Plain data: serializing cannot fail.
+            Some(v) => tx.set_checkpoint(
+                &name,
+                &serde_json::to_string(v).expect("plain data serializes"),
+            )?,
+            None => tx.clear_checkpoint(&name)?,
+        }
+        Ok(())
+    }
+
+    /// The checkpoint's text read back.
+    fn parse(text: &str) -> Result<Self, VocabError> {
+        serde_json::from_str(text).map_err(|e| VocabError::BadAttrs {
+            what: Self::WHAT.to_owned(),
+            message: e.to_string(),
+        })
+    }
+
+    /// The value of a checkpoint's text, if there is one.
+    fn from_text(text: Option<String>) -> Result<Option<Self>, VocabError> {
+        text.as_deref().map(Self::parse).transpose()
+    }
+}
+
+impl JsonCheckpoint for BoundedHistory {
+    const CHECKPOINT: Checkpoint = Checkpoint::HistoryBound;
+    const WHAT: &'static str = "the history bound checkpoint";
+}
+
+impl JsonCheckpoint for ShallowHistory {
+    const CHECKPOINT: Checkpoint = Checkpoint::Shallow;
+    const WHAT: &'static str = "the shallow history checkpoint";
+}
+
 /// What a bounded history left out: the settings, and how many of the
 /// commits reachable from HEAD were mined.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -76,46 +131,6 @@ impl BoundedHistory {
         parts.join(", ")
     }
 
-    /// The bound the history stage recorded (checkpoint `history.bound`),
-    /// if any.
-    pub fn read(store: &Store) -> Result<Option<BoundedHistory>, VocabError> {
-        store
-            .checkpoint(&Checkpoint::HistoryBound.name())?
-            .as_deref()
-            .map(BoundedHistory::parse)
-            .transpose()
-    }
-
-    /// [`BoundedHistory::read`] inside a write transaction.
-    pub fn read_tx(tx: &WriteTx<'_>) -> Result<Option<BoundedHistory>, VocabError> {
-        tx.checkpoint(&Checkpoint::HistoryBound.name())?
-            .as_deref()
-            .map(BoundedHistory::parse)
-            .transpose()
-    }
-
-    /// Records `bound` for readers, or that there is none.
-    pub fn write(tx: &WriteTx<'_>, bound: Option<&BoundedHistory>) -> Result<(), VocabError> {
-        let name = Checkpoint::HistoryBound.name();
-        match bound {
-            // Plain data: serializing cannot fail.
-            Some(b) => tx.set_checkpoint(
-                &name,
-                &serde_json::to_string(b).expect("plain data serializes"),
-            )?,
-            None => tx.clear_checkpoint(&name)?,
-        }
-        Ok(())
-    }
-
-    /// The checkpoint's text read back.
-    pub fn parse(text: &str) -> Result<BoundedHistory, VocabError> {
-        serde_json::from_str(text).map_err(|e| VocabError::BadAttrs {
-            what: "the history bound checkpoint".to_owned(),
-            message: e.to_string(),
-        })
-    }
-
     /// Whether commits were left out.
     #[must_use]
     pub fn partial(&self) -> bool {
@@ -136,46 +151,6 @@ pub struct ShallowHistory {
 }
 
 impl ShallowHistory {
-    /// What the history stage recorded (checkpoint `history.shallow`), if
-    /// the clone is shallow.
-    pub fn read(store: &Store) -> Result<Option<ShallowHistory>, VocabError> {
-        store
-            .checkpoint(&Checkpoint::Shallow.name())?
-            .as_deref()
-            .map(ShallowHistory::parse)
-            .transpose()
-    }
-
-    /// [`ShallowHistory::read`] inside a write transaction.
-    pub fn read_tx(tx: &WriteTx<'_>) -> Result<Option<ShallowHistory>, VocabError> {
-        tx.checkpoint(&Checkpoint::Shallow.name())?
-            .as_deref()
-            .map(ShallowHistory::parse)
-            .transpose()
-    }
-
-    /// Records `shallow` for readers, or that the clone is not shallow.
-    pub fn write(tx: &WriteTx<'_>, shallow: Option<&ShallowHistory>) -> Result<(), VocabError> {
-        let name = Checkpoint::Shallow.name();
-        match shallow {
-            // Plain data: serializing cannot fail.
-            Some(s) => tx.set_checkpoint(
-                &name,
-                &serde_json::to_string(s).expect("plain data serializes"),
-            )?,
-            None => tx.clear_checkpoint(&name)?,
-        }
-        Ok(())
-    }
-
-    /// The checkpoint's text read back.
-    pub fn parse(text: &str) -> Result<ShallowHistory, VocabError> {
-        serde_json::from_str(text).map_err(|e| VocabError::BadAttrs {
-            what: "the shallow history checkpoint".to_owned(),
-            message: e.to_string(),
-        })
-    }
-
     /// The commits mined after the boundary: those the metrics count.
     #[must_use]
     pub fn counted(&self) -> u64 {

@@ -20,7 +20,9 @@ pub mod text;
 pub mod values;
 mod workspace;
 
-pub use checkpoint::{BoundedHistory, Checkpoint, ShallowHistory, parse_revision, stored_revision};
+pub use checkpoint::{
+    BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory, parse_revision, stored_revision,
+};
 pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;
 pub use role::{

@@ -13,7 +13,7 @@ use homer_dag::{
 };
 use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
 use homer_vocab::values::put;
-use homer_vocab::{Checkpoint, Json, ShallowHistory, attrs, keys};
+use homer_vocab::{Checkpoint, Json, JsonCheckpoint, ShallowHistory, attrs, keys};
 use serde::Serialize;
 
 use crate::UpdateError;

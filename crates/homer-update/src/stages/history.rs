@@ -28,7 +28,7 @@ use homer_git::{
 };
 use homer_store::{Chunk, EdgeKind, Embed, Member, NodeKind, Role, TaskId, TaskWriter, WriteTx};
 use homer_vocab::attrs::{self, ChangeAttrs, CommitAttrs};
-use homer_vocab::{BoundedHistory, Checkpoint, ShallowHistory};
+use homer_vocab::{BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory};
 use rayon::prelude::*;
 use serde::Serialize;
 
