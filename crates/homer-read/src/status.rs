@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use homer_git::{Head, ObjectId};
 use homer_store::{OpenMode, Store};
 use homer_vocab::{
-    BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory, StoredCounts, Workspace,
+    BoundedHistory, Checkpoint, JsonCheckpoint, People, ShallowHistory, StoredCounts, Workspace,
 };
 
 use crate::index::freshness_in;
@@ -76,6 +76,10 @@ pub struct Status {
     /// The boundary of a shallow clone the mined history starts at; null
     /// when the clone is not shallow.
     pub shallow: Option<ShallowHistory>,
+    /// How many people authored the mined commits (identities that share
+    /// an e-mail or a full name count once); null before the history's
+    /// metrics were computed.
+    pub people: Option<u64>,
     /// The vectors semantic search uses: `static` or `transformer`, as
     /// the index holds them (null before the first update).
     pub vectors: Option<&'static str>,
@@ -125,6 +129,7 @@ fn unindexed(workspace: &Workspace) -> Result<Status, ReadError> {
         stored: None,
         history_bound: None,
         shallow: None,
+        people: None,
         vectors: None,
         update_running: workspace.update_running(),
     })
@@ -140,6 +145,7 @@ fn fill(status: &mut Status, workspace: &Workspace, store: &Store) -> Result<(),
     status.stored = Some(StoredCounts::read_kept(store, vectors.model_id())?);
     status.history_bound = BoundedHistory::read(store)?;
     status.shallow = ShallowHistory::read(store)?;
+    status.people = People::read(store)?.map(|p| p.people);
     let head = status.head.as_deref().and_then(ObjectId::from_hex);
     status.freshness = freshness_in(workspace, store, head)?;
     status.indexed_head = indexed;

@@ -19,7 +19,7 @@ use homer_git::{DiffSide, FileDiff, FileStatus, Mailmap, ObjectId, Person as Git
 use homer_read::Index;
 use homer_store::{EdgeKind, NodeKind, Role, Value};
 use homer_vocab::attrs::{self, CoChangeAttrs, SymbolAttrs};
-use homer_vocab::{is_test, keys, outside_production};
+use homer_vocab::{JsonCheckpoint, People, is_test, keys, outside_production};
 use serde::Serialize;
 
 use crate::RenderError;
@@ -406,6 +406,10 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
     let indexed_id = ObjectId::from_hex(&indexed);
     let in_change: BTreeSet<String> = change.paths().into_iter().collect();
     let note = basis_note(change, indexed_id, &indexed);
+    // The change's authors as the owners name them: one person under
+    // several e-mails is known by one.
+    let people = People::read(store)?.unwrap_or_default();
+    let known_authors: Vec<&str> = change.authors.iter().map(|a| people.known_as(a)).collect();
 
     let mut changed = Vec::new();
     let mut forgotten: BTreeMap<String, Forgotten> = BTreeMap::new();
@@ -484,10 +488,9 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
             Some(v) => v.get(keys::OWNERS)?.map(|j| j.0).unwrap_or_default(),
             None => Vec::new(),
         };
-        let outsider = !change.authors.is_empty()
+        let outsider = !known_authors.is_empty()
             && !owners.is_empty()
-            && !change
-                .authors
+            && !known_authors
                 .iter()
                 .any(|a| owners.iter().any(|(o, _, _)| o == a));
         let lines = diff.added + diff.deleted;

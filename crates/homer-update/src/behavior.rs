@@ -34,6 +34,10 @@ pub(crate) struct CommitRecord<S = String> {
     /// Blobs the diff could not read (a partial clone), as hex ids.
     #[serde(rename = "m")]
     pub missing: Vec<S>,
+    /// The author's name (after the mailmap): identities that share it
+    /// are one person ([`people`]).
+    #[serde(rename = "n")]
+    pub name: S,
 }
 
 impl<S: Serialize> CommitRecord<S> {
@@ -396,6 +400,85 @@ pub(crate) fn main_author<'h>(touches: &[TouchFact<'h>]) -> Option<&'h str> {
     Some(main_of(&t.added_by, &t.commits_by, t.added, t.commits.len() as f64).0)
 }
 
+/// The representative of `x`'s set in a union-find forest.
+fn root<'a>(parent: &mut BTreeMap<&'a str, &'a str>, mut x: &'a str) -> &'a str {
+    while let Some(&p) = parent.get(x) {
+        if p == x {
+            break;
+        }
+        // Halve the path as it is walked.
+        let grand = parent.get(p).copied().unwrap_or(p);
+        parent.insert(x, grand);
+        x = p;
+    }
+    x
+}
+
+/// Who is who: author identities (canonical e-mails) that share an
+/// e-mail or a full name are one person, known by the identity with the
+/// most commits (then the smallest). `authors` gives each commit's
+/// identity and name. A name joins identities only when it is a person's
+/// full name: two words or more with letters, no bot, none of the names
+/// tools put in an unset configuration (`Your Name`, `root`, `unknown`).
+/// Returns each identity with the one its person is known by.
+pub(crate) fn people<'a>(
+    authors: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> BTreeMap<&'a str, &'a str> {
+    let mut commits: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut named: BTreeMap<String, &str> = BTreeMap::new();
+    let mut parent: BTreeMap<&str, &str> = BTreeMap::new();
+    for (key, name) in authors {
+        *commits.entry(key).or_default() += 1;
+        parent.entry(key).or_insert(key);
+        let Some(name) = full_name(name) else {
+            continue;
+        };
+        let first = *named.entry(name).or_insert(key);
+        let (a, b) = (root(&mut parent, first), root(&mut parent, key));
+        if a != b {
+            let (low, high) = if a < b { (a, b) } else { (b, a) };
+            parent.insert(high, low);
+        }
+    }
+    // Each person's best-known identity.
+    let keys: Vec<&str> = commits.keys().copied().collect();
+    let mut best: BTreeMap<&str, &str> = BTreeMap::new();
+    for &key in &keys {
+        let r = root(&mut parent, key);
+        let known = best.entry(r).or_insert(key);
+        if commits[key] > commits[*known] {
+            *known = key;
+        }
+    }
+    keys.into_iter()
+        .map(|key| {
+            let r = root(&mut parent, key);
+            (key, best[r])
+        })
+        .collect()
+}
+
+/// A name that says who someone is, normalized (lower case, single
+/// spaces); `None` for a nickname, a bot or a placeholder.
+fn full_name(name: &str) -> Option<String> {
+    const PLACEHOLDERS: [&str; 8] = [
+        "your name",
+        "unknown",
+        "root",
+        "administrator",
+        "github action",
+        "github actions",
+        "no name",
+        "anonymous",
+    ];
+    let words: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
+    let person = words.len() >= 2
+        && words.iter().all(|w| w.chars().any(char::is_alphabetic))
+        && !words.iter().any(|w| w == "bot" || w.contains("[bot]"));
+    let name = words.join(" ");
+    (person && !PLACEHOLDERS.contains(&name.as_str())).then_some(name)
+}
+
 /// The fewest authors whose departure leaves more than half of the files
 /// without their main author. Removing the authors with the most files
 /// first is optimal, since every file has exactly one main author.
@@ -511,6 +594,60 @@ pub(crate) fn coupling<S>(
 
 #[cfg(test)]
 mod tests {
+    /// Identities joined by a shared full name, never by a nickname, a bot
+    /// or a placeholder; each person known by the identity with the most
+    /// commits (then the smallest); joins are transitive.
+    #[test]
+    fn people_by_shared_full_names() {
+        let commits = [
+            ("josh@gmail.com", "Josh Lockhart"),
+            ("josh@gmail.com", "Josh Lockhart"),
+            ("josh@gmail.com", "Josh Lockhart"),
+            ("info@josh.com", "Josh Lockhart"),
+            ("info@josh.com", "="),
+            ("hello@josh.com", "josh  lockhart"),
+            // A nickname, a bot and a placeholder join nothing.
+            ("pierre@lgse.com", "l0gicgate"),
+            ("other@lgse.com", "l0gicgate"),
+            ("bot@github.com", "dependabot[bot]"),
+            ("bot2@github.com", "dependabot[bot]"),
+            ("a@x.org", "Your Name"),
+            ("b@x.org", "Your Name"),
+            // A chain: Sam Burns joins s1 and s2, Sam B. Burns s2 and s3.
+            ("s1@x.org", "Sam Burns"),
+            ("s2@x.org", "Sam Burns"),
+            ("s2@x.org", "Sam B. Burns"),
+            ("s3@x.org", "Sam B. Burns"),
+            // A tie in commits: the smaller identity.
+            ("zed@b.org", "Zed Zee"),
+            ("zed@a.org", "Zed Zee"),
+        ];
+        let known = people(commits.iter().copied());
+        let expected: BTreeMap<&str, &str> = [
+            ("josh@gmail.com", "josh@gmail.com"),
+            ("info@josh.com", "josh@gmail.com"),
+            ("hello@josh.com", "josh@gmail.com"),
+            ("pierre@lgse.com", "pierre@lgse.com"),
+            ("other@lgse.com", "other@lgse.com"),
+            ("bot@github.com", "bot@github.com"),
+            ("bot2@github.com", "bot2@github.com"),
+            ("a@x.org", "a@x.org"),
+            ("b@x.org", "b@x.org"),
+            ("s1@x.org", "s2@x.org"),
+            ("s2@x.org", "s2@x.org"),
+            ("s3@x.org", "s2@x.org"),
+            ("zed@a.org", "zed@a.org"),
+            ("zed@b.org", "zed@a.org"),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(known, expected);
+        // The same commits in another order: the same people.
+        let mut reversed = commits.to_vec();
+        reversed.reverse();
+        assert_eq!(people(reversed.iter().copied()), expected);
+    }
+
     use super::*;
 
     fn change(path: &str, status: char, added: u32, from: Option<&str>) -> ChangeRecord {
@@ -590,6 +727,7 @@ mod tests {
                 parents: parents.iter().map(|p| (*p).to_owned()).collect(),
                 changes,
                 missing: Vec::new(),
+                name: author.to_owned(),
             },
         )
     }

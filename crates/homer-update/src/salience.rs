@@ -22,6 +22,7 @@
 
 use homer_dag::TaskError;
 use homer_store::{NodeId, NodeKind, TaskWriter, Value, WriteTx};
+use homer_vocab::JsonCheckpoint as _;
 use homer_vocab::salience::{Population, Ranks};
 use homer_vocab::values::put;
 use homer_vocab::{FileRole, Json, SalienceClass, ValueName, keys};
@@ -101,7 +102,8 @@ impl Inputs {
                 files.push(s);
             }
         }
-        let authors = tx.current_names(NodeKind::Author)?.len() as u64;
+        // People, not e-mails: one person under several counts once.
+        let authors = homer_vocab::People::read_tx(tx)?.map_or(0, |p| p.people);
         Ok(Inputs { files, authors })
     }
 }

@@ -551,3 +551,89 @@ fn a_bounded_history_keeps_the_newest_commits_and_slides_with_head() {
     );
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
+
+/// Commits of one person under two e-mails (the same full name) count as
+/// one owner, under the e-mail with more commits, as `git shortlog`
+/// groups them by name; a nickname shared by two e-mails joins nothing.
+/// An update that joins them equals a fresh build.
+#[test]
+fn one_person_under_two_emails_is_one_owner() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let commit_as = |name: &str, email: &str, path: &str, text: &str| {
+        std::fs::write(root.join(path), text).expect("write");
+        git(root, &["add", "-A"]);
+        let name_config = format!("user.name={name}");
+        let email_config = format!("user.email={email}");
+        git(
+            root,
+            &[
+                "-c",
+                &name_config,
+                "-c",
+                &email_config,
+                "commit",
+                "-q",
+                "-m",
+                "work",
+            ],
+        );
+    };
+    let mut manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("read");
+    for (name, email) in [
+        ("Alice Archer", "alice@work.example.net"),
+        ("ali", "ali@one.example.net"),
+        ("ali", "ali@two.example.net"),
+    ] {
+        manifest.push_str("# ");
+        manifest.push_str(email);
+        manifest.push('\n');
+        commit_as(name, email, "Cargo.toml", &manifest);
+    }
+    run(root);
+    let store = open(root);
+    let people = <homer_vocab::People as homer_vocab::JsonCheckpoint>::read(&store)
+        .expect("checkpoint")
+        .expect("people");
+    assert_eq!(
+        people.aliases,
+        [(
+            "alice@work.example.net".to_owned(),
+            "alice@example.com".to_owned()
+        )]
+        .into_iter()
+        .collect::<BTreeMap<String, String>>()
+    );
+    // git groups the file's commits by name: Alice Archer's are one
+    // owner's.
+    let by_name = git_lines(
+        root,
+        &[
+            "log",
+            "--follow",
+            "--no-merges",
+            "--format=%aN",
+            "--",
+            "Cargo.toml",
+        ],
+    );
+    let alice = u32::try_from(by_name.iter().filter(|n| *n == "Alice Archer").count())
+        .expect("a few commits");
+    assert!(alice >= 2, "{by_name:?}");
+    let owners = match store
+        .value_of(NodeKind::File, "Cargo.toml", "owners")
+        .expect("read")
+    {
+        Some(homer_store::Value::Text(json)) => json,
+        other => panic!("owners: {other:?}"),
+    };
+    let owners: Vec<(String, u64, u32)> = serde_json::from_str(&owners).expect("owners");
+    let of = |who: &str| owners.iter().find(|o| o.0 == who).map(|o| o.2);
+    assert_eq!(of("alice@example.com"), Some(alice), "{owners:?}");
+    assert_eq!(of("alice@work.example.net"), None, "{owners:?}");
+    assert_eq!(of("ali@one.example.net"), Some(1), "{owners:?}");
+    assert_eq!(of("ali@two.example.net"), Some(1), "{owners:?}");
+    drop(store);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}

@@ -44,6 +44,8 @@ pub enum Checkpoint {
     /// The shallow clone's boundary commits the mined history starts at
     /// ([`ShallowHistory`]); absent when the clone is not shallow.
     Shallow,
+    /// Who is who among the mined commits' authors ([`People`]).
+    People,
     /// The commit an update is moving the index to: set in the
     /// transaction of its first stage, cleared in the one that moves
     /// `Head`. While it is there (the update runs, or it was stopped) the
@@ -99,6 +101,31 @@ pub trait JsonCheckpoint: serde::Serialize + serde::de::DeserializeOwned {
 impl JsonCheckpoint for BoundedHistory {
     const CHECKPOINT: Checkpoint = Checkpoint::HistoryBound;
     const WHAT: &'static str = "the history bound checkpoint";
+}
+
+/// The people behind the mined commits' author identities: identities
+/// (canonical e-mails after the mailmap) that share an e-mail or a full
+/// name are one person, known by the identity with the most commits.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct People {
+    /// How many people authored the mined commits.
+    pub people: u64,
+    /// Each identity that is not the one its person is known by, and that
+    /// one.
+    pub aliases: std::collections::BTreeMap<String, String>,
+}
+
+impl People {
+    /// The identity `author` is known by.
+    #[must_use]
+    pub fn known_as<'a>(&'a self, author: &'a str) -> &'a str {
+        self.aliases.get(author).map_or(author, String::as_str)
+    }
+}
+
+impl JsonCheckpoint for People {
+    const CHECKPOINT: Checkpoint = Checkpoint::People;
+    const WHAT: &'static str = "the people checkpoint";
 }
 
 impl JsonCheckpoint for ShallowHistory {
@@ -193,6 +220,7 @@ impl Checkpoint {
             Checkpoint::Counts => "counts".to_owned(),
             Checkpoint::HistoryBound => "history.bound".to_owned(),
             Checkpoint::Shallow => "history.shallow".to_owned(),
+            Checkpoint::People => "history.people".to_owned(),
             Checkpoint::Updating => "updating".to_owned(),
         }
     }

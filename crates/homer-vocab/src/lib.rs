@@ -21,7 +21,8 @@ pub mod values;
 mod workspace;
 
 pub use checkpoint::{
-    BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory, parse_revision, stored_revision,
+    BoundedHistory, Checkpoint, JsonCheckpoint, People, ShallowHistory, parse_revision,
+    stored_revision,
 };
 pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;

@@ -118,11 +118,19 @@ pub fn status(status: &Status) -> String {
     } else {
         String::new()
     };
+    let addresses = count(&stored.current, "author");
+    let authors = match status.people {
+        Some(people) if people != addresses => format!(
+            "{} ({})",
+            plural(people, "author", "authors"),
+            plural(addresses, "e-mail address", "e-mail addresses")
+        ),
+        _ => plural(addresses, "author", "authors"),
+    };
     let _ = writeln!(
         s,
-        "history     {} by {}{gone}",
+        "history     {} by {authors}{gone}",
         plural(count(&stored.current, "commit"), "commit", "commits"),
-        plural(count(&stored.current, "author"), "author", "authors"),
     );
     if let Some(bound) = &status.history_bound {
         let _ = writeln!(s, "            {}", bound_line(bound));

@@ -13,7 +13,7 @@ use homer_dag::{
 };
 use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
 use homer_vocab::values::put;
-use homer_vocab::{Checkpoint, Json, JsonCheckpoint, ShallowHistory, attrs, keys};
+use homer_vocab::{Checkpoint, Json, JsonCheckpoint, People, ShallowHistory, attrs, keys};
 use serde::Serialize;
 
 use crate::UpdateError;
@@ -71,6 +71,13 @@ pub(crate) fn run(
         }
         records.push((id, CommitRecord::<&str>::decode(id, value)?));
     }
+    // One person under several e-mails counts once, under the e-mail
+    // they committed most with.
+    let known = behavior::people(records.iter().map(|(_, r)| (r.author, r.name)));
+    for (_, record) in &mut records {
+        record.author = known[record.author];
+    }
+    People::write(tx, (!known.is_empty()).then(|| people_of(&known)).as_ref())?;
     let history = History::new(records);
     let files = tx.current_names(NodeKind::File)?;
     let dirs = tx.current_names(NodeKind::Directory)?;
@@ -88,6 +95,18 @@ pub(crate) fn run(
     run_dirs(engine, tx, &digested, &dirs)?;
     run_coupling(engine, tx, &history, &lineages, config)?;
     Ok(engine.end_stage(tx, stage)?)
+}
+
+/// The people checkpoint of an identity map.
+fn people_of(known: &BTreeMap<&str, &str>) -> People {
+    People {
+        people: known.iter().filter(|(k, v)| k == v).count() as u64,
+        aliases: known
+            .iter()
+            .filter(|(k, v)| k != v)
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    }
 }
 
 /// A current file's metrics, over its lineage.

@@ -118,7 +118,7 @@ pub(crate) struct CommitInput {
 }
 
 impl Task for Commit {
-    const KIND: TaskKind = TaskKind::new("commit", 3);
+    const KIND: TaskKind = TaskKind::new("commit", 4);
     type Input = CommitInput;
     type Output = Prepared;
     type Shared = PathBuf;
@@ -649,6 +649,7 @@ fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Prepared {
         parents,
         changes,
         missing: diff.unreadable.iter().map(ObjectId::to_hex).collect(),
+        name: commit.author.name.trim().to_owned(),
     };
     let mut words = homer_vocab::text::identifier_parts(&info.message);
     for (path, _, _) in &files {
