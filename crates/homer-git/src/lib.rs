@@ -337,11 +337,6 @@ impl Repository {
         self.repo.is_bare()
     }
 
-    #[must_use]
-    pub fn is_shallow(&self) -> bool {
-        self.repo.is_shallow()
-    }
-
     /// The commits at a shallow clone's boundary (git's `shallow` file),
     /// sorted; empty for a complete clone. `git fetch --deepen` or
     /// `--unshallow` moves them without moving HEAD.

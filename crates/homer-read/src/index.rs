@@ -317,17 +317,13 @@ impl Index {
     /// history is not all of it: `[history]` left commits out, or the
     /// clone is shallow (its history stops at a boundary). Empty otherwise.
     pub fn history_warnings(&self) -> Result<Vec<String>, ReadError> {
-        let mut warnings = Vec::new();
-        if let Some(b) = BoundedHistory::read(&self.store)?.filter(BoundedHistory::partial) {
-            warnings.push(format!(
-                "history bounded by [history] {}: churn, ownership and coupling count only the {} of {} commits mined",
-                b.setting(),
-                b.mined,
-                b.reachable
-            ));
-        }
-        warnings.extend(ShallowHistory::read(&self.store)?.map(|s| s.warning()));
-        Ok(warnings)
+        let bound = BoundedHistory::read(&self.store)?.filter(BoundedHistory::partial);
+        let shallow = ShallowHistory::read(&self.store)?;
+        Ok(bound
+            .map(|b| b.warning())
+            .into_iter()
+            .chain(shallow.map(|s| s.warning()))
+            .collect())
     }
 
     /// What a reader should hear about how far the index is from HEAD:

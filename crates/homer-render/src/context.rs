@@ -670,6 +670,22 @@ fn left_out(shown: &[SymbolRow], rest: &[SymbolRow]) -> String {
     )
 }
 
+/// The files a context lists, in the order of `files`: those with a
+/// chosen definition, those the task spells out and those that define
+/// nothing.
+fn listed<'f>(
+    files: &'f [String],
+    spelled: &[String],
+    bare: &[String],
+    chosen: &[SymbolRow],
+) -> Vec<&'f String> {
+    let shown = files_of_rows(chosen);
+    files
+        .iter()
+        .filter(|f| shown.contains(f) || spelled.contains(f) || bare.contains(f))
+        .collect()
+}
+
 /// The heading, then the chosen symbols grouped by file (files in the
 /// order of `files`, symbols in line order).
 fn render_symbols(
@@ -679,11 +695,7 @@ fn render_symbols(
     bare: &[String],
     chosen: &[SymbolRow],
 ) -> String {
-    let shown = files_of_rows(chosen);
-    let order: Vec<&String> = files
-        .iter()
-        .filter(|f| shown.contains(f) || spelled.contains(f) || bare.contains(f))
-        .collect();
+    let order = listed(files, spelled, bare, chosen);
     let mut chosen: Vec<&SymbolRow> = chosen.iter().collect();
     chosen.sort_by(|a, b| a.line.cmp(&b.line).then(a.name.cmp(&b.name)));
     let mut s = head.to_owned();
@@ -963,14 +975,10 @@ impl TaskPlan {
             budget,
             symbols: lo,
             ranked: ranked.len(),
-            files: {
-                let shown = files_of_rows(&ranked[..lo]);
-                files
-                    .iter()
-                    .filter(|f| shown.contains(*f) || spelled.contains(*f) || bare.contains(*f))
-                    .cloned()
-                    .collect()
-            },
+            files: listed(files, spelled, bare, &ranked[..lo])
+                .into_iter()
+                .cloned()
+                .collect(),
             warnings: Vec::new(),
         })
     }

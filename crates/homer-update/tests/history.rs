@@ -467,8 +467,9 @@ fn a_bounded_history_keeps_the_newest_commits_and_slides_with_head() {
         .filter(|r| kept.contains(&r.0))
         .collect();
     assert_eq!(stored_records(root), git_records);
-    let note =
-        format!("history bounded by [history] max_commits = 5: 5 of {reachable} commits mined");
+    let note = format!(
+        "history bounded by [history] max_commits = 5: churn, ownership and coupling count only the 5 of {reachable} commits mined"
+    );
     assert!(
         report.notes.iter().any(|n| n.starts_with(&note)),
         "{:?}",

@@ -163,6 +163,18 @@ impl BoundedHistory {
     pub fn partial(&self) -> bool {
         self.mined < self.reachable
     }
+
+    /// What every answer that rests on the history says about it when
+    /// commits were left out.
+    #[must_use]
+    pub fn warning(&self) -> String {
+        format!(
+            "history bounded by [history] {}: churn, ownership and coupling count only the {} of {} commits mined",
+            self.setting(),
+            self.mined,
+            self.reachable
+        )
+    }
 }
 
 /// A shallow clone's history: it starts at boundary commits whose parents
@@ -197,11 +209,16 @@ impl ShallowHistory {
                 "a shallow clone: what {at} changed, and all before, is unknown, so there is no churn, ownership or coupling; `git fetch --unshallow` and `homer update` for them"
             ),
             n => format!(
-                "a shallow clone: history stops at {at}, so churn, ownership and coupling count only the {} after it; `git fetch --unshallow` and `homer update` for all of it",
+                "a shallow clone: history stops at {at}, so churn, ownership and coupling count only the {} after {}; `git fetch --unshallow` and `homer update` for all of it",
                 if n == 1 {
                     "1 commit".to_owned()
                 } else {
                     format!("{n} commits")
+                },
+                if self.boundary.len() == 1 {
+                    "it"
+                } else {
+                    "them"
                 }
             ),
         }

@@ -58,7 +58,8 @@ pub(crate) struct Base {
 pub(crate) struct Mined {
     pub commits: usize,
     pub unreadable_blobs: usize,
-    pub shallow: bool,
+    /// The shallow clone's boundary among the mined commits, if any.
+    pub shallow: Option<ShallowHistory>,
     pub bounded: Option<BoundedHistory>,
 }
 
@@ -66,22 +67,13 @@ impl Mined {
     /// What a user should hear about the history that was mined.
     pub(crate) fn notes(&self) -> Vec<String> {
         let mut notes = Vec::new();
-        if self.shallow {
-            notes.push(
-                "this is a shallow clone: history starts at its boundary, and the metrics cover only what is there"
-                    .to_owned(),
-            );
-        }
-        if let Some(b) = &self.bounded
-            && b.mined < b.reachable
-        {
-            notes.push(format!(
-                "history bounded by [history] {}: {} of {} commits mined; behavioural metrics cover only those",
-                b.setting(),
-                b.mined,
-                b.reachable
-            ));
-        }
+        notes.extend(self.shallow.as_ref().map(ShallowHistory::warning));
+        notes.extend(
+            self.bounded
+                .as_ref()
+                .filter(|b| b.partial())
+                .map(BoundedHistory::warning),
+        );
         if self.unreadable_blobs > 0 {
             notes.push(format!(
                 "{} blobs could not be read (a partial clone?): their line counts are missing",
@@ -170,10 +162,7 @@ pub(crate) fn run(
     head: Option<ObjectId>,
     bound: Option<&HistoryBound>,
 ) -> Result<(Signature, Mined), UpdateError> {
-    let mut mined = Mined {
-        shallow: repo.is_shallow(),
-        ..Mined::default()
-    };
+    let mut mined = Mined::default();
     let base = match head {
         Some(_) => Some(base_of(repo, bound)?),
         None => None,
@@ -197,12 +186,9 @@ pub(crate) fn run(
         },
     )?;
     if stage.skip() {
-        // An index mined before the boundary was recorded learns it here.
-        if let Some(base) = &base {
-            record_shallow(tx, &base.shallow)?;
-        }
         mined.unreadable_blobs = watched.blobs();
         mined.bounded = BoundedHistory::read_tx(tx)?;
+        mined.shallow = ShallowHistory::read_tx(tx)?;
         return Ok((engine.end_stage(tx, stage)?, mined));
     }
     let (Some(head), Some(base_now)) = (head, &base) else {
@@ -271,7 +257,7 @@ pub(crate) fn run(
     mined.commits = outputs.executed().len();
     let watch = settle(tx, repo, &watched, &outputs, sweep, &gone, &mut mined)?;
     watch.write(tx)?;
-    record_shallow(tx, &base_now.shallow)?;
+    mined.shallow = record_shallow(tx, &base_now.shallow)?;
     tx.set_checkpoint(&mined_name(), &format!("{} {base_print}", head.to_hex()))?;
     stage.restate(
         &[Commit::KIND],
@@ -287,12 +273,15 @@ pub(crate) fn run(
 /// Records which mined commits are at the shallow boundary, for the
 /// behaviour stage (which leaves them out) and for readers; writes only
 /// what changed.
-fn record_shallow(tx: &WriteTx<'_>, boundary: &[ObjectId]) -> Result<(), UpdateError> {
+fn record_shallow(
+    tx: &WriteTx<'_>,
+    boundary: &[ObjectId],
+) -> Result<Option<ShallowHistory>, UpdateError> {
     let now = shallow_history(tx, boundary)?;
     if ShallowHistory::read_tx(tx)? != now {
         ShallowHistory::write(tx, now.as_ref())?;
     }
-    Ok(())
+    Ok(now)
 }
 
 /// The shallow boundary's commits among those mined, with the count of all
