@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 18;
+pub const EXTRACTOR_VERSION: u32 = 19;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -436,8 +436,8 @@ struct Found<'t> {
     requires: Vec<(Node<'t>, String, String, Option<String>)>,
     package: Option<String>,
     comments: Vec<Comment>,
-    /// Rows spanned by attributes, decorators and template headers.
-    attributes: Vec<(usize, usize)>,
+    /// Attributes, decorators and template headers.
+    attributes: Vec<Attribute>,
     /// Definitions exported by where they stand.
     exported: HashSet<usize>,
 }
@@ -578,8 +578,15 @@ impl<'t> Found<'t> {
                     .all(u8::is_ascii_whitespace),
             });
         } else if let Some(node) = get(Slot::Attribute) {
-            self.attributes
-                .push((node.start_position().row, node.end_position().row));
+            // `template <typename T> struct node {` ends its line with the
+            // definition it heads: it is not above the next row's.
+            let rest = &source[node.end_byte()..];
+            let line_end = rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
+            self.attributes.push(Attribute {
+                start_row: node.start_position().row,
+                end_row: node.end_position().row,
+                ends_line: rest[..line_end].iter().all(u8::is_ascii_whitespace),
+            });
         } else if let Some(node) = get(Slot::Exported) {
             self.exported.insert(node.id());
         }
@@ -949,19 +956,28 @@ fn signature(node: Node<'_>, source: &[u8], docs: &Docs) -> String {
     s
 }
 
+/// The rows of an attribute, a decorator or a template header.
+#[derive(Clone, Copy, Debug)]
+struct Attribute {
+    start_row: usize,
+    end_row: usize,
+    /// Nothing but spaces follows it on its last row.
+    ends_line: bool,
+}
+
 /// Comments and attributes by row, to find the doc comment of a
 /// definition without walking the tree.
 struct Docs {
     /// Sorted by end row.
     comments: Vec<Comment>,
     /// Sorted by end row.
-    attributes: Vec<(usize, usize)>,
+    attributes: Vec<Attribute>,
 }
 
 impl Docs {
-    fn new(mut comments: Vec<Comment>, mut attributes: Vec<(usize, usize)>) -> Self {
+    fn new(mut comments: Vec<Comment>, mut attributes: Vec<Attribute>) -> Self {
         comments.sort_by_key(|c| (c.end_row, c.range.start));
-        attributes.sort_by_key(|a| (a.1, a.0));
+        attributes.sort_by_key(|a| (a.end_row, a.start_row));
         Docs {
             comments,
             attributes,
@@ -992,15 +1008,19 @@ impl Docs {
         let mut expected = node.start_position().row;
         let mut parts: Vec<String> = Vec::new();
         loop {
-            // An attribute ending right above (or on the same row, before).
+            // An attribute ending its line right above (or on the same
+            // row, before).
             let attribute = self
                 .attributes
-                .partition_point(|a| a.1 <= expected)
+                .partition_point(|a| a.end_row <= expected)
                 .checked_sub(1)
                 .map(|i| self.attributes[i])
-                .filter(|a| a.1 + 1 >= expected && a.0 < expected);
-            if let Some((start, _)) = attribute {
-                expected = start;
+                .filter(|a| {
+                    a.start_row < expected
+                        && (a.end_row == expected || a.end_row + 1 == expected && a.ends_line)
+                });
+            if let Some(a) = attribute {
+                expected = a.start_row;
                 continue;
             }
             let comment = self

@@ -628,3 +628,36 @@ public static class Extensions
     );
     assert_eq!(doc("Other"), "(inherited)");
 }
+
+/// A template header that shares its line with the class it heads does not
+/// hand the class's doc to the first member (fmt's `args.h`: `~node` read
+/// the comment above `struct node`); one on a line of its own, as a
+/// decorator is, leads to the comment above it.
+#[test]
+fn a_header_on_the_line_of_its_class_is_not_above_the_next_line() {
+    let source = "// node is defined outside dynamic_arg_list.
+template <typename = void> struct node {
+  virtual ~node() = default;
+};
+
+// Sums two values.
+template <typename T>
+T add(T a, T b) { return a + b; }
+";
+    let facts = Extractor::new().extract(Language::Cpp, source.as_bytes());
+    let doc = |name: &str| {
+        facts
+            .definitions
+            .iter()
+            .find(|d| d.name == name)
+            .unwrap_or_else(|| panic!("a definition {name}"))
+            .doc
+            .clone()
+    };
+    assert_eq!(
+        doc("node").as_deref(),
+        Some("node is defined outside dynamic_arg_list.")
+    );
+    assert_eq!(doc("~node"), None);
+    assert_eq!(doc("add").as_deref(), Some("Sums two values."));
+}
