@@ -9,7 +9,8 @@ use std::time::{Duration, SystemTime};
 use homer_embed::{Encoder, EncoderKind};
 use homer_git::{Head, ObjectId};
 use homer_store::{NodeKind, Store, StoredVectors};
-use homer_vocab::attrs::{self, CommitAttrs};
+use homer_vocab::attrs;
+use homer_vocab::history::{COMMIT_TASK, CommitRecord, CommitSummary};
 use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::ValueType;
 use homer_vocab::{
@@ -404,9 +405,24 @@ impl Index {
         Ok(Some(attrs::decode(what, node.attrs.as_deref())?))
     }
 
-    /// The attributes of a commit node.
-    pub fn commit(&self, id: &str) -> Result<Option<CommitAttrs>, ReadError> {
-        self.attrs(NodeKind::Commit, id)
+    /// What a reader shows of a mined commit, `None` for a commit the
+    /// history did not mine: its record (the history stage's task value)
+    /// and its subject (its message's chunk).
+    pub fn commit(&self, id: &str) -> Result<Option<CommitSummary>, ReadError> {
+        let Some(bytes) = self.store.task_value(COMMIT_TASK, id)? else {
+            return Ok(None);
+        };
+        let record = CommitRecord::<&str>::decode(id, &bytes)?;
+        let subject = self
+            .store
+            .chunk_title(NodeKind::Commit, id)?
+            .unwrap_or_default();
+        Ok(Some(CommitSummary {
+            author: record.name.to_owned(),
+            time: record.authored,
+            committed: record.committed,
+            subject,
+        }))
     }
 }
 

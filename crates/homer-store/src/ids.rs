@@ -206,7 +206,8 @@ vocabulary!(
         Directory = 2, "directory";
         Symbol = 3, "symbol";
         Commit = 4, "commit";
-        Author = 5, "author";
+        // 5 "author": written until schema 15, when commits stopped being
+        // hyperedges; the code stays taken.
     }
 );
 
@@ -214,7 +215,8 @@ vocabulary!(
     /// What a hyperedge stands for (table `edge_kinds`).
     EdgeKind {
         Contains = 1, "contains";
-        Commit = 2, "commit";
+        // 2 "commit": a commit's changed files as one hyperedge, until
+        // schema 15 (the commit's record, the task value, is the one copy).
         Defines = 3, "defines";
         Imports = 4, "imports";
         Calls = 5, "calls";
@@ -232,13 +234,8 @@ vocabulary!(
         Source = 3, "source";
         Target = 4, "target";
         Member = 5, "member";
-        Commit = 6, "commit";
-        Author = 7, "author";
-        Added = 8, "added";
-        Modified = 9, "modified";
-        Deleted = 10, "deleted";
-        Renamed = 11, "renamed";
-        TypeChanged = 12, "type_changed";
+        // 6-12 (commit, author, added, modified, deleted, renamed,
+        // type_changed): the roles of commit edges until schema 15.
     }
 );
 
@@ -251,15 +248,6 @@ impl EdgeKind {
     pub fn roles(self) -> &'static [Role] {
         match self {
             EdgeKind::Contains => &[Role::Parent, Role::Child],
-            EdgeKind::Commit => &[
-                Role::Commit,
-                Role::Author,
-                Role::Added,
-                Role::Modified,
-                Role::Deleted,
-                Role::Renamed,
-                Role::TypeChanged,
-            ],
             EdgeKind::Defines | EdgeKind::Imports | EdgeKind::Calls | EdgeKind::Depends => {
                 &[Role::Source, Role::Target]
             }
@@ -276,14 +264,11 @@ impl EdgeKind {
 
 impl NodeKind {
     /// Shared kinds can outlive the task that claimed them: a file removed at
-    /// HEAD stays as long as its history references it. Other kinds (a
+    /// HEAD stays as long as an edge references it. Other kinds (a
     /// symbol, a commit) exist only while their owner claims them.
     #[must_use]
     pub(crate) fn is_shared(self) -> bool {
-        matches!(
-            self,
-            NodeKind::File | NodeKind::Directory | NodeKind::Author
-        )
+        matches!(self, NodeKind::File | NodeKind::Directory)
     }
 }
 

@@ -809,6 +809,63 @@ impl Store {
         read::node(&self.conn, kind, name)
     }
 
+    /// The stored output value of the task `kind` `key` (a commit's
+    /// record), if it has one.
+    pub fn task_value(&self, kind: &str, key: &str) -> Result<Option<Vec<u8>>> {
+        let stored: Option<(Option<Vec<u8>>, bool)> = self
+            .conn
+            .prepare_cached(concat!(
+                "SELECT ",
+                stored_value!(),
+                ", packed FROM tasks t WHERE kind = ?1 AND key = ?2"
+            ))
+            .and_then(|mut s| {
+                s.query_row([kind, key], |row| Ok((row.get(0)?, row.get(1)?)))
+                    .optional()
+            })
+            .map_err(StoreError::sqlite("read a task's value"))?;
+        match stored {
+            Some((Some(value), packed)) => unpack_value(value, packed).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// The stored output values of the tasks of `kind`, by key (every
+    /// commit's record).
+    pub fn task_values(&self, kind: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(concat!(
+                "SELECT key, ",
+                stored_value!(),
+                ", packed FROM tasks t
+                     WHERE kind = ?1 AND (value IS NOT NULL OR spilled) ORDER BY key"
+            ))
+            .map_err(StoreError::sqlite("read task values"))?;
+        let rows: Vec<(String, Vec<u8>, bool)> = stmt
+            .query_map([kind], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .and_then(Iterator::collect)
+            .map_err(StoreError::sqlite("read task values"))?;
+        rows.into_iter()
+            .map(|(key, value, packed)| Ok((key, unpack_value(value, packed)?)))
+            .collect()
+    }
+
+    /// The title of a node's first chunk (a commit's subject), if it has
+    /// a chunk.
+    pub fn chunk_title(&self, kind: NodeKind, name: &str) -> Result<Option<String>> {
+        self.conn
+            .prepare_cached(
+                "SELECT c.title FROM nodes n JOIN chunks c ON c.node = n.id
+                  WHERE n.kind = ?1 AND n.name = ?2 ORDER BY c.key LIMIT 1",
+            )
+            .and_then(|mut s| {
+                s.query_row(params![kind.code(), name], |row| row.get(0))
+                    .optional()
+            })
+            .map_err(StoreError::sqlite("read a chunk's title"))
+    }
+
     /// One value of one node, if stored.
     pub fn value_of(&self, kind: NodeKind, name: &str, value: &str) -> Result<Option<Value>> {
         read::value_of(&self.conn, kind, name, value)

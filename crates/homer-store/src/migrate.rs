@@ -19,6 +19,9 @@ pub(crate) struct Migration {
     /// The others run with them on (the emptying ones delete edges and
     /// count on the cascade to their members).
     pub rebuilds: bool,
+    /// It deletes much of what the index holds: the file is vacuumed
+    /// after it, or it would not get smaller.
+    pub shrinks: bool,
 }
 
 /// Every migration, in order. `schema/` is append-only: a shipped file is
@@ -30,6 +33,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0001_init.sql"),
         empties: false,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 2,
@@ -37,6 +41,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0002_search.sql"),
         empties: true,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 3,
@@ -44,6 +49,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0003_confidence.sql"),
         empties: false,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 4,
@@ -51,6 +57,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0004_values_by_name.sql"),
         empties: false,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 5,
@@ -58,6 +65,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0005_grouped_ids.sql"),
         empties: true,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 6,
@@ -65,6 +73,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0006_compact_text.sql"),
         empties: true,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 7,
@@ -72,6 +81,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0007_commit_chunk_ids.sql"),
         empties: true,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 8,
@@ -79,6 +89,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0008_row_counts.sql"),
         empties: false,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 9,
@@ -86,6 +97,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0009_value_marks.sql"),
         empties: false,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 10,
@@ -93,6 +105,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0010_tasks_by_kind.sql"),
         empties: false,
         rebuilds: true,
+        shrinks: false,
     },
     Migration {
         version: 11,
@@ -100,6 +113,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0011_commit_attrs.sql"),
         empties: false,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 12,
@@ -107,6 +121,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0012_values_by_name_only.sql"),
         empties: false,
         rebuilds: true,
+        shrinks: false,
     },
     Migration {
         version: 13,
@@ -114,6 +129,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0013_salience_when_read.sql"),
         empties: false,
         rebuilds: false,
+        shrinks: false,
     },
     Migration {
         version: 14,
@@ -121,6 +137,15 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0014_small_chunk_ids.sql"),
         empties: true,
         rebuilds: false,
+        shrinks: false,
+    },
+    Migration {
+        version: 15,
+        name: "0015_commits_kept_once.sql",
+        sql: include_str!("../../../schema/0015_commits_kept_once.sql"),
+        empties: false,
+        rebuilds: false,
+        shrinks: true,
     },
 ];
 
@@ -181,6 +206,7 @@ fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
     let mut from = from;
     let mut emptied = false;
     let mut rebuilt = false;
+    let mut shrunk = false;
     loop {
         // Another process may have migrated between our read of the version
         // and the write lock: `run_batch` reads it again under the lock.
@@ -207,12 +233,13 @@ fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
         };
         emptied |= batch_emptied;
         rebuilt |= first.rebuilds;
+        shrunk |= batch.iter().any(|m| m.shrinks);
         if reached <= from {
             break;
         }
         from = reached;
     }
-    if emptied || rebuilt {
+    if emptied || rebuilt || shrunk {
         // The emptied index's pages would stay in the file, free, until the
         // rebuild reused them: a smaller schema would not make a smaller
         // file. What is left (vectors, vocabularies) is small, so this is
@@ -220,7 +247,8 @@ fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
         // (fmt's index grew 26.0 -> 29.1 MB by the copy of its memo table);
         // that vacuum rewrites the whole file, once. If a reader holds the
         // file and it cannot run, later updates reuse the free pages, so the
-        // error is not the upgrade's.
+        // error is not the upgrade's. A migration that shrinks the index
+        // (schema 15) leaves its pages free in the same way.
         let _ = conn.execute_batch("VACUUM");
     }
     Ok(())
@@ -348,6 +376,7 @@ mod tests {
             ("0012_values_by_name_only.sql", 0x4711_a813_9357_a3da),
             ("0013_salience_when_read.sql", 0x3cd8_dede_0edc_3843),
             ("0014_small_chunk_ids.sql", 0xb091_c7e0_9b0c_68e3),
+            ("0015_commits_kept_once.sql", 0x88f0_4884_e61d_6393),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

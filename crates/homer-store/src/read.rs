@@ -576,8 +576,7 @@ fn node_names(
         NodeKind::File => 0,
         NodeKind::Symbol => 1,
         NodeKind::Directory => 2,
-        NodeKind::Commit => 4,
-        NodeKind::Author => 3,
+        NodeKind::Commit => 3,
     });
     let mut stmt = conn
         .prepare_cached("SELECT id, name FROM nodes WHERE kind = ?1")

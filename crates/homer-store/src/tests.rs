@@ -155,7 +155,7 @@ fn a_version_1_index_is_emptied_by_the_upgrade_and_keeps_its_vectors() {
     assert_eq!(rows("SELECT count(*) FROM embeddings"), 1);
     assert_eq!(
         rows("SELECT count(*) FROM node_kinds"),
-        5,
+        NodeKind::ALL.len() as i64,
         "reference rows stay"
     );
     assert_eq!(
@@ -309,7 +309,10 @@ fn upgrade_an_index_with_text(version: usize) -> (tempfile::TempDir, Store) {
         .expect("vocabulary");
     assert_eq!(rows("SELECT count(*) FROM temp.terms"), 0, "no term left");
     assert_eq!(rows("SELECT count(*) FROM embeddings"), 1);
-    assert_eq!(rows("SELECT count(*) FROM node_kinds"), 5);
+    assert_eq!(
+        rows("SELECT count(*) FROM node_kinds"),
+        NodeKind::ALL.len() as i64
+    );
     // The emptied pages left the file (it is vacuumed after an upgrade
     // that empties it).
     assert_eq!(rows("PRAGMA freelist_count"), 0);
@@ -404,6 +407,80 @@ fn a_version_7_index_keeps_its_rows_and_is_counted() {
         [("commit".to_owned(), 1), ("parse".to_owned(), 2)]
     );
     assert_eq!(named(&summary.edges), [("defines".to_owned(), 1)]);
+}
+
+#[test]
+fn a_version_14_index_keeps_each_commit_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &crate::migrate::MIGRATIONS[..14] {
+            conn.execute_batch(m.sql).expect("the old schemas");
+        }
+        // A parsed file, a file only history knew, a commit that changed
+        // both (its edge with the author node) and a symbol's edge.
+        conn.execute_batch(
+            r#"PRAGMA user_version = 14;
+             INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value)
+                 VALUES (1, 'parse', 'a.rs', 1, 1, 1, NULL), (2, 'commit', 'c1', 1, 1, 1, x'07');
+             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 1, NULL);
+             INSERT INTO nodes VALUES (11, 1, 'gone.rs', NULL, NULL, NULL);
+             INSERT INTO nodes VALUES (12, 3, 'a.rs::f', NULL, 1, '{}');
+             INSERT INTO nodes VALUES (13, 4, 'c1', NULL, 2, '{"author":"Ann","time":1,"committed":2,"subject":"s"}');
+             INSERT INTO nodes VALUES (14, 5, 'ann@x', NULL, NULL, NULL);
+             INSERT INTO edges VALUES (20, 3, 1, NULL, NULL, NULL);
+             INSERT INTO edge_members VALUES (20, 0, 10, 3, NULL), (20, 1, 12, 4, NULL);
+             INSERT INTO edges VALUES (21, 2, 2, NULL, NULL, NULL);
+             INSERT INTO edge_members VALUES (21, 0, 13, 6, NULL), (21, 1, 14, 7, NULL),
+                 (21, 2, 10, 9, '{"added":1}'), (21, 3, 11, 10, '{"deleted":2}');
+             INSERT INTO checkpoints VALUES ('head', 'c1'), ('stage.behavior', '5'),
+                 ('stage.code', '6'), ('counts', '{}');"#,
+        )
+        .expect("version 14 rows");
+    }
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.upgraded_from(), Some(14));
+    assert!(!store.upgrade_emptied());
+    let rows = |sql: &str| sorted_rows(&store.conn, sql);
+    assert_eq!(
+        rows("SELECT id, kind, name, quote(attrs) FROM nodes"),
+        [
+            r#"Integer(10)|Integer(1)|Text("a.rs")|Text("NULL")"#,
+            r#"Integer(12)|Integer(3)|Text("a.rs::f")|Text("'{}'")"#,
+            r#"Integer(13)|Integer(4)|Text("c1")|Text("NULL")"#,
+        ]
+    );
+    assert_eq!(
+        rows("SELECT id, kind FROM edges"),
+        ["Integer(20)|Integer(3)"]
+    );
+    assert_eq!(rows("SELECT edge, node FROM edge_members").len(), 2);
+    assert_eq!(
+        rows("SELECT name FROM checkpoints"),
+        ["Text(\"head\")", "Text(\"stage.code\")"]
+    );
+    // The commit's record stays: it is the one copy.
+    assert_eq!(
+        rows("SELECT kind, hex(value) FROM tasks WHERE id = 2").len(),
+        1
+    );
+    // The vocabularies name the codes in use, as a new index's do.
+    let fresh = Store::open_in_memory().expect("open");
+    for table in ["node_kinds", "edge_kinds", "roles"] {
+        assert_eq!(
+            vocabulary(&store, table),
+            vocabulary(&fresh, table),
+            "{table}"
+        );
+    }
+    assert_counts_kept(&store.conn);
+    // What went left the file.
+    let free: i64 = store
+        .conn
+        .query_row("PRAGMA freelist_count", [], |r| r.get(0))
+        .expect("freelist");
+    assert_eq!(free, 0);
 }
 
 /// Every row `sql` returns, its cells joined, sorted.
@@ -888,22 +965,20 @@ fn rewriting_many_values_of_a_name_touches_only_the_task_s_own() {
 }
 
 #[test]
-fn deleting_a_task_releases_shared_nodes_that_history_still_references() {
+fn deleting_a_task_releases_shared_nodes_that_another_tasks_edge_still_references() {
     let mut store = Store::open_in_memory().expect("open");
     let tx = store.begin_write().expect("tx");
     write_file_task(&tx, "a.rs", &["f"], true);
-    // A commit references a.rs.
-    let commit_task = TaskId::of("commit", "c1");
-    tx.ensure_task("commit", commit_task, "c1")
+    // Another task's edge references a.rs (and b.rs, which nobody claims).
+    let coupling = TaskId::of("coupling", "a.rs");
+    tx.ensure_task("coupling", coupling, "a.rs")
         .expect("task row");
-    let mut w = tx.task_writer(commit_task, true);
-    let c = w
-        .claim_node(NodeKind::Commit, "c1", None, None)
-        .expect("commit");
+    let mut w = tx.task_writer(coupling, true);
     let a = w.intern_node(NodeKind::File, "a.rs").expect("file");
+    let b = w.intern_node(NodeKind::File, "b.rs").expect("file");
     w.edge(
-        EdgeKind::Commit,
-        &[Member::new(c, Role::Commit), Member::new(a, Role::Modified)],
+        EdgeKind::CoChange,
+        &[Member::new(a, Role::Member), Member::new(b, Role::Member)],
         None,
         None,
     )
@@ -924,8 +999,8 @@ fn deleting_a_task_releases_shared_nodes_that_history_still_references() {
         ),
         1
     );
-    // Once history lets go too, the file is collected.
-    tx.delete_task(commit_task).expect("delete commit");
+    // Once the edge goes too, both files are collected.
+    tx.delete_task(coupling).expect("delete the coupling");
     tx.collect_garbage().expect("gc");
     assert_eq!(count(&tx, "SELECT count(*) FROM nodes"), 0);
     assert_eq!(count(&tx, "SELECT count(*) FROM edges"), 0);
@@ -1328,12 +1403,12 @@ fn an_edge_member_in_a_role_its_kind_does_not_give_is_refused() {
     let other = w
         .claim_node(NodeKind::File, "b.rs", None, None)
         .expect("claim file");
-    // A commit's roles on an import: the reads by role would miss it.
+    // A co-change's role on an import: the reads by role would miss it.
     let wrong = w.edge(
         EdgeKind::Imports,
         &[
             Member::new(file, Role::Source),
-            Member::new(other, Role::Modified),
+            Member::new(other, Role::Member),
         ],
         None,
         None,
@@ -1343,7 +1418,7 @@ fn an_edge_member_in_a_role_its_kind_does_not_give_is_refused() {
             wrong,
             Err(StoreError::WrongRole {
                 kind: "imports",
-                role: "modified"
+                role: "member"
             })
         ),
         "{wrong:?}"

@@ -7,73 +7,10 @@ use std::collections::{BTreeMap, BinaryHeap};
 
 use rustc_hash::FxHashMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::config::CouplingConfig;
-
-/// What a commit task keeps for the metrics (its stored value). The
-/// history stage writes it with owned strings; the behaviour stage reads
-/// every commit's record with strings borrowed from the stored bytes
-/// (`CommitRecord<&str>`: the same encoding), which spares building and
-/// freeing some 300,000 strings on a 50,000-commit history.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub(crate) struct CommitRecord<S = String> {
-    /// Committer time (seconds since the epoch), for ordering.
-    #[serde(rename = "t")]
-    pub committed: i64,
-    /// Author time, for first and last change.
-    #[serde(rename = "at")]
-    pub authored: i64,
-    /// The canonical author key.
-    #[serde(rename = "a")]
-    pub author: S,
-    #[serde(rename = "p")]
-    pub parents: Vec<S>,
-    #[serde(rename = "c")]
-    pub changes: Vec<ChangeRecord<S>>,
-    /// Blobs the diff could not read (a partial clone), as hex ids.
-    #[serde(rename = "m")]
-    pub missing: Vec<S>,
-    /// The author's name (after the mailmap): identities that share it
-    /// are one person ([`people`]).
-    #[serde(rename = "n")]
-    pub name: S,
-}
-
-impl<S: Serialize> CommitRecord<S> {
-    /// The stored form: postcard, compact and quick to read back (the
-    /// behaviour stage reads every commit's record when HEAD moves; as
-    /// JSON that was a third of its time on 50,000 commits).
-    pub(crate) fn encode(&self) -> Vec<u8> {
-        // Plain data: serializing cannot fail.
-        postcard::to_stdvec(self).expect("plain data serializes")
-    }
-}
-
-impl<'a, S: Deserialize<'a>> CommitRecord<S> {
-    /// Reads the stored record of commit `id`.
-    pub(crate) fn decode(id: &str, bytes: &'a [u8]) -> Result<CommitRecord<S>, crate::UpdateError> {
-        postcard::from_bytes(bytes).map_err(|e| crate::UpdateError::Corrupt {
-            what: format!("the stored record of commit {id}"),
-            message: e.to_string(),
-        })
-    }
-}
-
-/// One file change of a commit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub(crate) struct ChangeRecord<S = String> {
-    pub path: S,
-    /// `A`dded, `M`odified, `D`eleted, `R`enamed, `T`ype changed.
-    pub status: char,
-    /// Lines added and deleted; `None` for binary or unreadable content.
-    /// (Every field is written: postcard, the stored form, reads fields
-    /// by position, so none may be skipped.)
-    pub added: Option<u32>,
-    pub deleted: Option<u32>,
-    /// The old path of a rename.
-    pub from: Option<S>,
-}
+pub(crate) use homer_vocab::history::{ChangeRecord, CommitRecord};
 
 /// The mined history, in a fixed order.
 #[derive(Debug)]

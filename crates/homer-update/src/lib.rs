@@ -28,7 +28,7 @@ pub use stages::graph::PageRankRun;
 use homer_dag::{Engine, Event, Observer, TaskKind};
 use homer_git::Head;
 use homer_store::{OpenMode, Store, WriteTx};
-use homer_vocab::{Checkpoint, Workspace};
+use homer_vocab::{Checkpoint, JsonCheckpoint, People, Workspace};
 
 /// Receives progress from long stages. Implementations must be cheap: they
 /// are called from worker threads.
@@ -104,6 +104,10 @@ pub struct UpdateReport {
     pub pagerank: Vec<PageRankRun>,
     /// What the index holds after the update.
     pub stored: StoredCounts,
+    /// How many people authored the mined commits (e-mails that share a
+    /// full name count once), as `homer status` says; null without
+    /// history.
+    pub people: Option<u64>,
 }
 
 /// Forwards the engine's counts to a [`Progress`], one bar per task kind
@@ -534,6 +538,7 @@ pub fn update(
         notes,
         pagerank: analysis.runs,
         stored,
+        people: People::read(&store)?.map(|p| p.people),
     })
 }
 

@@ -47,12 +47,44 @@ fn assert_same_records(repo: &Path) -> usize {
     ours.len()
 }
 
+/// What status says of the history, against git: the distinct author
+/// e-mails (after the mailmap, merges' authors too) and the changed paths
+/// HEAD no longer has. Returns them.
+fn assert_history_counts(repo: &Path) -> (u64, u64) {
+    use homer_vocab::JsonCheckpoint as _;
+    let stored = homer_vocab::HistoryCounts::read(&open(repo))
+        .expect("read")
+        .expect("counted");
+    let emails: BTreeSet<String> = git_lines(repo, &["log", "--format=%aE"])
+        .into_iter()
+        .map(|e| e.to_lowercase())
+        .collect();
+    let at_head: BTreeSet<Vec<u8>> = git_stdout(repo, &["ls-files", "-z"])
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect();
+    let gone: BTreeSet<Vec<u8>> = git_numstat(repo)
+        .into_iter()
+        .map(|r| r.1)
+        .filter(|p| !at_head.contains(p))
+        .collect();
+    let theirs = (emails.len() as u64, gone.len() as u64);
+    assert_eq!((stored.identities, stored.files_gone), theirs);
+    theirs
+}
+
 #[test]
 fn stored_changes_equal_git_numstat_on_the_fixture() {
     let repo = copy("small");
     run(repo.path());
     let n = assert_same_records(repo.path());
     assert!(n > 30, "{n} records");
+    let (authors, gone) = assert_history_counts(repo.path());
+    assert!(
+        authors > 1 && gone > 0,
+        "{authors} authors, {gone} files gone"
+    );
 }
 
 #[test]
@@ -75,8 +107,9 @@ fn stored_changes_equal_git_numstat_on_the_corpus() {
         let repo = work.path().join("repo");
         let report = run(&repo);
         let n = assert_same_records(&repo);
+        let (authors, gone) = assert_history_counts(&repo);
         eprintln!(
-            "{}: {n} stored file changes identical to git; {} commits",
+            "{}: {n} stored file changes identical to git; {} commits, {authors} author e-mails, {gone} files no longer at HEAD",
             dir.display(),
             report.stored.current.get("commit").copied().unwrap_or(0)
         );

@@ -5,7 +5,7 @@
 //! canonical dump (and, where git can say it, with git).
 
 mod common;
-use common::{dump, missing_blobs, open, run, stored_records};
+use common::{commit_records, dump, missing_blobs, open, run, stored_records};
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -193,11 +193,9 @@ fn a_mailmap_edited_in_the_working_tree() {
     let root = repo.path();
     run(root);
     let authors = || -> Vec<String> {
-        let mut names: Vec<String> = open(root)
-            .edges(homer_store::EdgeKind::Commit)
-            .expect("commits")
-            .iter()
-            .filter_map(|e| e.member_name(homer_store::Role::Author).map(str::to_owned))
+        let mut names: Vec<String> = commit_records(&open(root))
+            .into_values()
+            .map(|r| r.author)
             .collect();
         names.sort();
         names.dedup();

@@ -105,45 +105,6 @@ pub struct DirAttrs {
     pub submodules: Vec<String>,
 }
 
-/// A commit node: what a reader shows of it. The author's email is the
-/// author node's name (the commit edge links the two) and the parents are
-/// in the commit's record (the history stage's task value), so neither is
-/// kept here again (schema 10: half of a commit node's bytes).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CommitAttrs {
-    /// The canonical author's name, after the mailmap.
-    pub author: String,
-    /// Author time, seconds since the epoch.
-    pub time: i64,
-    /// Committer time.
-    pub committed: i64,
-    pub subject: String,
-    /// At a shallow clone's boundary: compared with an empty tree.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub shallow: bool,
-}
-
-/// A file's membership in a `commit` edge: how the commit changed it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeAttrs {
-    /// Lines added and deleted; absent for binary or unreadable content.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub added: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<u32>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub binary: bool,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub unreadable: bool,
-    /// A rename's old path and git's similarity index (percent).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub similarity: Option<u8>,
-}
-
 /// A `depends` edge from one file to another: what it is made of.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -196,36 +157,6 @@ pub fn decode<T: DeserializeOwned>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The text schema 11's migration leaves in an upgraded commit node
-    /// (homer-store's test of it holds these two strings): a commit written
-    /// now must read the same, so that an upgraded index equals a new one.
-    #[test]
-    fn a_commit_node_holds_what_a_reader_shows() {
-        let commit = |author: &str, time, committed, subject: &str, shallow| CommitAttrs {
-            author: author.to_owned(),
-            time,
-            committed,
-            subject: subject.to_owned(),
-            shallow,
-        };
-        assert_eq!(
-            encode(&commit("Ann", 5, 6, "Fix \"it\" é", false)).as_deref(),
-            Some(r#"{"author":"Ann","time":5,"committed":6,"subject":"Fix \"it\" é"}"#)
-        );
-        assert_eq!(
-            encode(&commit("B", 1, 2, "s", true)).as_deref(),
-            Some(r#"{"author":"B","time":1,"committed":2,"subject":"s","shallow":true}"#)
-        );
-        // What an older index held is refused, not half read.
-        assert!(
-            decode::<CommitAttrs>(
-                || "commit 'c'".to_owned(),
-                Some(r#"{"author":"B","email":"b@x","time":1,"committed":2,"subject":"s"}"#)
-            )
-            .is_err()
-        );
-    }
 
     #[test]
     fn attributes_round_trip_and_empty_ones_are_absent() {

@@ -46,6 +46,9 @@ pub enum Checkpoint {
     Shallow,
     /// Who is who among the mined commits' authors ([`People`]).
     People,
+    /// What the mined history holds besides its commits
+    /// ([`HistoryCounts`]).
+    HistoryCounts,
     /// The commit an update is moving the index to: set in the
     /// transaction of its first stage, cleared in the one that moves
     /// `Head`. While it is there (the update runs, or it was stopped) the
@@ -126,6 +129,22 @@ impl People {
 impl JsonCheckpoint for People {
     const CHECKPOINT: Checkpoint = Checkpoint::People;
     const WHAT: &'static str = "the people checkpoint";
+}
+
+/// What the behaviour stage counted in the mined commits' records for
+/// `homer status`: the records are the only copy of the history, so these
+/// are not rows to count.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryCounts {
+    /// Distinct author identities (canonical e-mails after the mailmap).
+    pub identities: u64,
+    /// Files the counted commits changed that are not at HEAD.
+    pub files_gone: u64,
+}
+
+impl JsonCheckpoint for HistoryCounts {
+    const CHECKPOINT: Checkpoint = Checkpoint::HistoryCounts;
+    const WHAT: &'static str = "the history counts checkpoint";
 }
 
 impl JsonCheckpoint for ShallowHistory {
@@ -238,6 +257,7 @@ impl Checkpoint {
             Checkpoint::HistoryBound => "history.bound".to_owned(),
             Checkpoint::Shallow => "history.shallow".to_owned(),
             Checkpoint::People => "history.people".to_owned(),
+            Checkpoint::HistoryCounts => "history.counts".to_owned(),
             Checkpoint::Updating => "updating".to_owned(),
         }
     }

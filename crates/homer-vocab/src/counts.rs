@@ -6,7 +6,7 @@ use homer_store::{KindCount, NodeKind, Store, WriteTx};
 use serde::{Deserialize, Serialize};
 
 use crate::values::ValueName;
-use crate::{Checkpoint, SalienceClass, SkipReason, VocabError};
+use crate::{Checkpoint, HistoryCounts, JsonCheckpoint, SalienceClass, SkipReason, VocabError};
 
 /// Counts of stored rows, by kind (sorted).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,11 +113,15 @@ impl StoredCounts {
         };
         let mut current = map(&summary.current_nodes);
         let mut history_only = map(&summary.historical_nodes);
-        // Authors have no owner (commits refer to them); they are all current.
-        if let Some(authors) = history_only.remove(NodeKind::Author.name()) {
-            *current
-                .entry(NodeKind::Author.name().to_owned())
-                .or_default() += authors;
+        // The history is kept as records, not nodes: its authors and the
+        // files it changed that are gone were counted when it was mined.
+        if let Some(counts) = HistoryCounts::read(store)? {
+            if counts.identities > 0 {
+                current.insert("author".to_owned(), counts.identities);
+            }
+            if counts.files_gone > 0 {
+                history_only.insert(NodeKind::File.name().to_owned(), counts.files_gone);
+            }
         }
         let mut skipped = BTreeMap::new();
         for k in store.value_counts(ValueName::Skipped.name())? {

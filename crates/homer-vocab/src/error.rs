@@ -36,6 +36,10 @@ pub enum VocabError {
         "the attributes of {what} do not decode ({message}): the index is damaged or was written by another Homer; {REBUILD}"
     )]
     BadAttrs { what: String, message: String },
+    #[error(
+        "the stored record of {what} does not decode ({message}): the index is damaged or was written by another Homer; {REBUILD}"
+    )]
+    BadRecord { what: String, message: String },
     #[error("cannot create '{path}'")]
     CreateDir {
         path: PathBuf,
@@ -65,7 +69,8 @@ impl VocabError {
             VocabError::UnknownValue { .. }
             | VocabError::WrongValue { .. }
             | VocabError::MissingValue { .. }
-            | VocabError::BadAttrs { .. } => true,
+            | VocabError::BadAttrs { .. }
+            | VocabError::BadRecord { .. } => true,
             VocabError::Store(e) => e.is_damage(),
             _ => false,
         }

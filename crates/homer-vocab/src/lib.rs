@@ -1,7 +1,8 @@
 //! Homer's shared vocabulary: what the stages write and the commands read,
 //! typed once. Value names with the type of their values ([`values`]),
 //! the attributes of nodes and edges as serde structs ([`attrs`]), file
-//! roles, salience classes and skip reasons ([`role`]), checkpoint names,
+//! roles, salience classes and skip reasons ([`role`]), each commit's
+//! stored record ([`history`]), checkpoint names,
 //! the words of the text index ([`text`]), what the index holds
 //! ([`StoredCounts`]) and where an index lives ([`Workspace`]).
 //!
@@ -14,6 +15,7 @@ pub mod attrs;
 mod checkpoint;
 mod counts;
 mod error;
+pub mod history;
 pub mod role;
 pub mod salience;
 pub mod text;
@@ -21,8 +23,8 @@ pub mod values;
 mod workspace;
 
 pub use checkpoint::{
-    BoundedHistory, Checkpoint, JsonCheckpoint, People, ShallowHistory, parse_revision,
-    stored_revision,
+    BoundedHistory, Checkpoint, HistoryCounts, JsonCheckpoint, People, ShallowHistory,
+    parse_revision, stored_revision,
 };
 pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;

@@ -33,13 +33,16 @@ pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Resul
             let files = count(&report.stored.current, "file");
             let dirs = count(&report.stored.current, "directory");
             if report.changed {
+                let authors = report
+                    .people
+                    .unwrap_or_else(|| count(&report.stored.current, "author"));
                 let _ = writeln!(
                     text,
                     "indexed {short}: {} in {}, {} by {}",
                     plural(files, "file", "files"),
                     plural(dirs, "directory", "directories"),
                     plural(count(&report.stored.current, "commit"), "commit", "commits"),
-                    plural(count(&report.stored.current, "author"), "author", "authors"),
+                    plural(authors, "author", "authors"),
                 );
                 let _ = writeln!(text, "code: {}", code_line(&report.stored));
             } else {

@@ -13,7 +13,9 @@ use homer_dag::{
 };
 use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
 use homer_vocab::values::put;
-use homer_vocab::{Checkpoint, Json, JsonCheckpoint, People, ShallowHistory, attrs, keys};
+use homer_vocab::{
+    Checkpoint, HistoryCounts, Json, JsonCheckpoint, People, ShallowHistory, attrs, keys,
+};
 use serde::Serialize;
 
 use crate::UpdateError;
@@ -78,8 +80,9 @@ pub(crate) fn run(
         record.author = known[record.author];
     }
     People::write(tx, (!known.is_empty()).then(|| people_of(&known)).as_ref())?;
-    let history = History::new(records);
     let files = tx.current_names(NodeKind::File)?;
+    HistoryCounts::write(tx, Some(&history_counts(&records, known.len(), &files)))?;
+    let history = History::new(records);
     let dirs = tx.current_names(NodeKind::Directory)?;
     let lineages = history.lineages(&files);
     let facts: BTreeMap<&str, Vec<TouchFact<'_>>> = lineages
@@ -95,6 +98,28 @@ pub(crate) fn run(
     run_dirs(engine, tx, &digested, &dirs)?;
     run_coupling(engine, tx, &history, &lineages, config)?;
     Ok(engine.end_stage(tx, stage)?)
+}
+
+/// What `homer status` says of the history: its author identities, and
+/// the files its commits changed that HEAD no longer has (`files` is
+/// sorted).
+fn history_counts(
+    records: &[(&str, CommitRecord<&str>)],
+    identities: usize,
+    files: &[String],
+) -> HistoryCounts {
+    let changed: BTreeSet<&str> = records
+        .iter()
+        .flat_map(|(_, r)| r.changes.iter().map(|c| c.path))
+        .collect();
+    let gone = changed
+        .into_iter()
+        .filter(|p| files.binary_search_by(|f| f.as_str().cmp(p)).is_err())
+        .count();
+    HistoryCounts {
+        identities: identities as u64,
+        files_gone: gone as u64,
+    }
 }
 
 /// The people checkpoint of an identity map.

@@ -26,8 +26,7 @@ use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, f
 use homer_git::{
     Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, RenameSettings, Repository,
 };
-use homer_store::{Chunk, EdgeKind, Embed, Member, NodeKind, Role, TaskId, TaskWriter, WriteTx};
-use homer_vocab::attrs::{self, ChangeAttrs, CommitAttrs};
+use homer_store::{Chunk, Embed, NodeKind, TaskId, TaskWriter, WriteTx};
 use homer_vocab::{BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -110,7 +109,7 @@ pub(crate) struct CommitInput {
 }
 
 impl Task for Commit {
-    const KIND: TaskKind = TaskKind::new("commit", 4);
+    const KIND: TaskKind = TaskKind::new(homer_vocab::history::COMMIT_TASK, 4);
     type Input = CommitInput;
     type Output = Prepared;
     type Shared = PathBuf;
@@ -561,25 +560,22 @@ impl Watch {
     }
 }
 
-fn status(change: &Change) -> (char, Role) {
+/// A change's letter, as `git log --name-status` prints it.
+fn status(change: &Change) -> char {
     match change {
-        Change::Added => ('A', Role::Added),
-        Change::Modified => ('M', Role::Modified),
-        Change::Deleted => ('D', Role::Deleted),
-        Change::Renamed { .. } => ('R', Role::Renamed),
-        Change::TypeChanged => ('T', Role::TypeChanged),
+        Change::Added => 'A',
+        Change::Modified => 'M',
+        Change::Deleted => 'D',
+        Change::Renamed { .. } => 'R',
+        Change::TypeChanged => 'T',
     }
 }
 
 /// One commit's rows, built on a worker thread so that the single writer
-/// only runs SQL (the JSON and the record were a tenth of its time).
+/// only runs SQL.
 pub(crate) struct Prepared {
-    node_attrs: Option<String>,
-    author: String,
-    /// Each changed file: its path, its change as a role, and the
-    /// membership's attributes.
-    files: Vec<(String, Role, Option<String>)>,
-    /// The task's value: the commit record for the metrics.
+    /// The task's value: the commit record, the index's one copy of what
+    /// the commit changed.
     value: Vec<u8>,
     /// The identifier parts of the message and the changed paths' words,
     /// for the text index.
@@ -590,42 +586,20 @@ pub(crate) struct Prepared {
 
 fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Prepared {
     let info = &commit.info;
-    let author = author_key(&commit.author);
     let parents: Vec<String> = info.parents.iter().map(ObjectId::to_hex).collect();
-    let attrs = CommitAttrs {
-        author: commit.author.name.clone(),
-        time: info.author_time,
-        committed: info.committer_time,
-        subject: info.subject().to_owned(),
-        shallow: diff.parent_missing,
-    };
     let mut changes = Vec::with_capacity(diff.changes.len());
-    let mut files = Vec::with_capacity(diff.changes.len());
     for change in &diff.changes {
-        let path = change.path.name().into_owned();
-        let (code, role) = status(&change.change);
         let (added, deleted) = match change.lines {
             Lines::Counted { added, deleted } => (Some(added), Some(deleted)),
             Lines::Binary | Lines::Unreadable => (None, None),
         };
-        let (from, similarity) = match &change.change {
-            Change::Renamed { from, similarity } => {
-                (Some(from.name().into_owned()), Some(*similarity))
-            }
-            _ => (None, None),
+        let from = match &change.change {
+            Change::Renamed { from, .. } => Some(from.name().into_owned()),
+            _ => None,
         };
-        let a = ChangeAttrs {
-            added,
-            deleted,
-            binary: change.lines == Lines::Binary,
-            unreadable: change.lines == Lines::Unreadable,
-            from: from.clone(),
-            similarity,
-        };
-        files.push((path.clone(), role, attrs::encode(&a)));
         changes.push(ChangeRecord {
-            path,
-            status: code,
+            path: change.path.name().into_owned(),
+            status: status(&change.change),
             added,
             deleted,
             from,
@@ -634,23 +608,20 @@ fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Prepared {
     let record = CommitRecord {
         committed: info.committer_time,
         authored: info.author_time,
-        author: author.clone(),
+        author: author_key(&commit.author),
         parents,
         changes,
         missing: diff.unreadable.iter().map(ObjectId::to_hex).collect(),
         name: commit.author.name.trim().to_owned(),
     };
     let mut words = homer_vocab::text::identifier_parts(&info.message);
-    for (path, _, _) in &files {
+    for change in &record.changes {
         words.push(' ');
-        words.push_str(&homer_vocab::text::path_words(path));
+        words.push_str(&homer_vocab::text::path_words(&change.path));
     }
     Prepared {
         words,
         unreadable: diff.unreadable.len(),
-        node_attrs: attrs::encode(&attrs),
-        author,
-        files,
         value: record.encode(),
     }
 }
@@ -660,24 +631,10 @@ fn write_commit(
     info: &CommitInfo,
     prepared: Prepared,
 ) -> Result<Option<Vec<u8>>, TaskError> {
-    let node = w.claim_node(
-        NodeKind::Commit,
-        &info.id.to_hex(),
-        None,
-        prepared.node_attrs.as_deref(),
-    )?;
-    let author = w.intern_node(NodeKind::Author, &prepared.author)?;
-    let mut members = Vec::with_capacity(prepared.files.len() + 2);
-    members.push(Member::new(node, Role::Commit));
-    members.push(Member::new(author, Role::Author));
-    for (path, role, attrs) in &prepared.files {
-        members.push(Member {
-            node: w.intern_node(NodeKind::File, path)?,
-            role: *role,
-            attrs: attrs.as_deref(),
-        });
-    }
-    w.edge(EdgeKind::Commit, &members, None, None)?;
+    // The node stands for the commit in search results; what it changed,
+    // by whom and when is in the record (the task's value), read through
+    // `homer_read::Index::commit`.
+    let node = w.claim_node(NodeKind::Commit, &info.id.to_hex(), None, None)?;
     // Commit messages are searched by text; embedding thousands of them
     // would take minutes for little (a question is seldom about a commit).
     w.chunk(&Chunk {

@@ -5,11 +5,12 @@
 
 use std::path::Path;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use homer_fixtures::{NumstatRecord, git, git_stdout};
-use homer_store::{DumpOptions, EdgeKind, NodeKind, OpenMode, Role, Store};
+use homer_store::{DumpOptions, OpenMode, Store};
 use homer_update::{NoProgress, UpdateOptions, UpdateReport, update};
+use homer_vocab::history::{COMMIT_TASK, CommitRecord};
 
 /// `homer update` without embeddings: they have their own tests
 /// (search.rs), and would only add minutes everywhere else.
@@ -136,26 +137,29 @@ pub fn answers(repo: &Path) -> String {
     out
 }
 
+/// Every stored commit record, by commit id.
+pub fn commit_records(store: &Store) -> BTreeMap<String, CommitRecord> {
+    store
+        .task_values(COMMIT_TASK)
+        .expect("commit records")
+        .into_iter()
+        .map(|(id, bytes)| {
+            let record = CommitRecord::decode(&id, &bytes).expect("a commit record");
+            (id, record)
+        })
+        .collect()
+}
+
 /// Homer's stored file changes as numstat records.
 pub fn stored_records(store: &Store) -> BTreeSet<NumstatRecord> {
     let mut records = BTreeSet::new();
-    for edge in store.edges(EdgeKind::Commit).expect("edges") {
-        let commit = edge
-            .members
-            .iter()
-            .find(|m| m.role == Role::Commit)
-            .expect("a commit member")
-            .name
-            .clone();
-        for m in edge.members.iter().filter(|m| m.kind == NodeKind::File) {
-            let attrs: serde_json::Value =
-                serde_json::from_str(m.attrs.as_deref().expect("change attributes")).expect("json");
-            let (added, deleted) = if attrs["binary"] == true {
-                ("-".to_owned(), "-".to_owned())
-            } else {
-                (attrs["added"].to_string(), attrs["deleted"].to_string())
+    for (commit, record) in commit_records(store) {
+        for change in record.changes {
+            let (added, deleted) = match (change.added, change.deleted) {
+                (Some(a), Some(d)) => (a.to_string(), d.to_string()),
+                _ => ("-".to_owned(), "-".to_owned()),
             };
-            let path = homer_git::RepoPath::from_name(&m.name)
+            let path = homer_git::RepoPath::from_name(&change.path)
                 .expect("a path name")
                 .as_bytes()
                 .to_vec();
