@@ -415,7 +415,7 @@ impl Index {
         let record = CommitRecord::<&str>::decode(id, &bytes)?;
         let subject = self
             .store
-            .chunk_title(NodeKind::Commit, id)?
+            .message_title(COMMIT_TASK, id)?
             .unwrap_or_default();
         Ok(Some(CommitSummary {
             author: record.name.to_owned(),

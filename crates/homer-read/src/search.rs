@@ -290,7 +290,7 @@ impl Rules {
         if outside {
             relevance *= OUTSIDE_PRODUCTION;
         }
-        let code = !(prose || outside) && chunk.node_kind != Some(NodeKind::Commit);
+        let code = !(prose || outside) && chunk.commit.is_none();
         if code && let Some(coverage) = self.phrase.as_ref().and_then(|p| p.best_in(&chunk.body)) {
             relevance += PHRASE * (1.0 + coverage.min(1.0));
         }
@@ -454,7 +454,7 @@ fn chunk_path(chunk: &StoredChunk) -> Option<&str> {
     match chunk.node_kind? {
         NodeKind::File => Some(node),
         NodeKind::Symbol => node.split_once("::").map(|(path, _)| path),
-        _ => None,
+        NodeKind::Directory => None,
     }
 }
 
@@ -467,6 +467,7 @@ fn hit(
 ) -> Result<SearchHit, ReadError> {
     let path = chunk_path(chunk).map(str::to_owned);
     let (kind, symbol, commit) = match chunk.node_kind {
+        _ if chunk.commit.is_some() => ("commit".to_owned(), None, chunk.commit.clone()),
         Some(NodeKind::Symbol) => {
             let what = || format!("symbol '{}'", chunk.title);
             let attrs: SymbolAttrs = attrs::decode(what, chunk.node_attrs.as_deref())?;
@@ -476,7 +477,6 @@ fn hit(
                 None,
             )
         }
-        Some(NodeKind::Commit) => ("commit".to_owned(), None, chunk.node.clone()),
         _ => ("file".to_owned(), None, None),
     };
     // A commit is best told by its subject line; code by the matching

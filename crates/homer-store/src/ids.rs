@@ -205,9 +205,9 @@ vocabulary!(
         File = 1, "file";
         Directory = 2, "directory";
         Symbol = 3, "symbol";
-        Commit = 4, "commit";
-        // 5 "author": written until schema 15, when commits stopped being
-        // hyperedges; the code stays taken.
+        // 4 "commit" and 5 "author": written until schema 15; a commit is
+        // its task (its record, its message's chunk) since. The codes stay
+        // taken.
     }
 );
 
@@ -264,8 +264,8 @@ impl EdgeKind {
 
 impl NodeKind {
     /// Shared kinds can outlive the task that claimed them: a file removed at
-    /// HEAD stays as long as an edge references it. Other kinds (a
-    /// symbol, a commit) exist only while their owner claims them.
+    /// HEAD stays as long as an edge references it. A symbol exists only
+    /// while its owner claims it.
     #[must_use]
     pub(crate) fn is_shared(self) -> bool {
         matches!(self, NodeKind::File | NodeKind::Directory)

@@ -851,19 +851,18 @@ impl Store {
             .collect()
     }
 
-    /// The title of a node's first chunk (a commit's subject), if it has
-    /// a chunk.
-    pub fn chunk_title(&self, kind: NodeKind, name: &str) -> Result<Option<String>> {
+    /// The title of the message chunk the task `kind` `key` wrote (a
+    /// commit's subject), if it wrote one.
+    pub fn message_title(&self, kind: &str, key: &str) -> Result<Option<String>> {
         self.conn
             .prepare_cached(
-                "SELECT c.title FROM nodes n JOIN chunks c ON c.node = n.id
-                  WHERE n.kind = ?1 AND n.name = ?2 ORDER BY c.key LIMIT 1",
+                "SELECT title FROM chunks WHERE owner = ?1 AND id < 0 ORDER BY key LIMIT 1",
             )
             .and_then(|mut s| {
-                s.query_row(params![kind.code(), name], |row| row.get(0))
+                s.query_row([TaskId::of(kind, key).raw()], |row| row.get(0))
                     .optional()
             })
-            .map_err(StoreError::sqlite("read a chunk's title"))
+            .map_err(StoreError::sqlite("read a message's title"))
     }
 
     /// One value of one node, if stored.

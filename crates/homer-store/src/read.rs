@@ -563,8 +563,7 @@ pub(crate) fn pair_edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<PairEd
 
 /// The kind and name of each node of `ids` that exists, read a kind at a
 /// time through the (kind, name) index (which holds the id too) until
-/// every id is named; files and symbols first, commits, the most
-/// numerous, last.
+/// every id is named; files and symbols first.
 fn node_names(
     conn: &Connection,
     ids: impl IntoIterator<Item = i64>,
@@ -576,7 +575,6 @@ fn node_names(
         NodeKind::File => 0,
         NodeKind::Symbol => 1,
         NodeKind::Directory => 2,
-        NodeKind::Commit => 3,
     });
     let mut stmt = conn
         .prepare_cached("SELECT id, name FROM nodes WHERE kind = ?1")

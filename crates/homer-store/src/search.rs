@@ -13,6 +13,8 @@ pub struct StoredChunk {
     pub key: i64,
     pub node_kind: Option<NodeKind>,
     pub node: Option<String>,
+    /// A commit message's chunk: the commit's id (its owner's key).
+    pub commit: Option<String>,
     /// The node's attributes (a symbol's kind, signature...).
     pub node_attrs: Option<String>,
     pub title: String,
@@ -90,8 +92,10 @@ pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>>
     let mut stmt = conn
         .prepare_cached(
             "SELECT c.id, n.kind, n.name, n.attrs, c.title, c.body, c.start_line, c.end_line,
-                    c.key
-             FROM chunks c LEFT JOIN nodes n ON n.id = c.node WHERE c.id = ?1",
+                    c.key, t.key
+             FROM chunks c LEFT JOIN nodes n ON n.id = c.node
+                  LEFT JOIN tasks t ON c.id < 0 AND t.id = c.owner
+             WHERE c.id = ?1",
         )
         .map_err(StoreError::sqlite("read chunks"))?;
     for id in ids {
@@ -104,6 +108,7 @@ pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>>
                     key: r.get(8)?,
                     node_kind: kind.and_then(NodeKind::from_code),
                     node: r.get(2)?,
+                    commit: r.get(9)?,
                     node_attrs: r.get(3)?,
                     title: r.get(4)?,
                     body: r.get::<_, crate::packed::Unpacked>(5)?.0,

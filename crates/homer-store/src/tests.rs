@@ -419,7 +419,8 @@ fn a_version_14_index_keeps_each_commit_once() {
             conn.execute_batch(m.sql).expect("the old schemas");
         }
         // A parsed file, a file only history knew, a commit that changed
-        // both (its edge with the author node) and a symbol's edge.
+        // both (its edge with the author node, its message's chunk) and a
+        // symbol's edge.
         conn.execute_batch(
             r#"PRAGMA user_version = 14;
              INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value)
@@ -434,8 +435,10 @@ fn a_version_14_index_keeps_each_commit_once() {
              INSERT INTO edges VALUES (21, 2, 2, NULL, NULL, NULL);
              INSERT INTO edge_members VALUES (21, 0, 13, 6, NULL), (21, 1, 14, 7, NULL),
                  (21, 2, 10, 9, '{"added":1}'), (21, 3, 11, 10, '{"deleted":2}');
+             INSERT INTO chunks VALUES (-1, 7, 2, 13, 's', '', 1, 0, NULL, NULL, NULL);
              INSERT INTO checkpoints VALUES ('head', 'c1'), ('stage.behavior', '5'),
-                 ('stage.code', '6'), ('counts', '{}');"#,
+                 ('stage.code', '6'), ('counts', '{}'), ('stage.history', '7'),
+                 ('stage.history.mined', '8');"#,
         )
         .expect("version 14 rows");
     }
@@ -448,7 +451,6 @@ fn a_version_14_index_keeps_each_commit_once() {
         [
             r#"Integer(10)|Integer(1)|Text("a.rs")|Text("NULL")"#,
             r#"Integer(12)|Integer(3)|Text("a.rs::f")|Text("'{}'")"#,
-            r#"Integer(13)|Integer(4)|Text("c1")|Text("NULL")"#,
         ]
     );
     assert_eq!(
@@ -460,11 +462,9 @@ fn a_version_14_index_keeps_each_commit_once() {
         rows("SELECT name FROM checkpoints"),
         ["Text(\"head\")", "Text(\"stage.code\")"]
     );
-    // The commit's record stays: it is the one copy.
-    assert_eq!(
-        rows("SELECT kind, hex(value) FROM tasks WHERE id = 2").len(),
-        1
-    );
+    // The commit goes whole, to be mined again.
+    assert_eq!(rows("SELECT kind FROM tasks"), [r#"Text("parse")"#]);
+    assert_eq!(rows("SELECT id FROM chunks"), Vec::<String>::new());
     // The vocabularies name the codes in use, as a new index's do.
     let fresh = Store::open_in_memory().expect("open");
     for table in ["node_kinds", "edge_kinds", "roles"] {

@@ -608,7 +608,7 @@ impl<'t> TaskWriter<'t> {
     }
 
     /// Writes a search chunk about `node`. A chunk is known by its node and
-    /// its text (a commit message by its node alone), so an unchanged one
+    /// its text (a commit message by its owner alone), so an unchanged one
     /// is not touched, a moved one gets its lines, and a changed one is a
     /// new chunk that replaces the old in the text index.
     pub fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
@@ -617,7 +617,7 @@ impl<'t> TaskWriter<'t> {
             .str(chunk.body)
             .str(chunk.words)
             .finish() as i64;
-        // A commit's message is its node's one chunk, known by its place.
+        // A commit's message is its task's one chunk, known by its place.
         // Every other chunk is known by its text (and which of the node's
         // chunks with that text it is): a file's chunks keep their ids when
         // a chunk is added above them, so an edit rewrites the chunks it

@@ -466,12 +466,7 @@ fn run_bounded(repo: &Path) -> homer_update::UpdateReport {
 }
 
 fn stored_commits(repo: &Path) -> BTreeSet<String> {
-    open(repo)
-        .current_nodes(NodeKind::Commit)
-        .expect("commits")
-        .into_iter()
-        .map(|n| n.name)
-        .collect()
+    common::commit_records(&open(repo)).into_keys().collect()
 }
 
 fn rev_list(repo: &Path, args: &[&str]) -> Vec<String> {

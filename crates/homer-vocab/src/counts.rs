@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use homer_store::{KindCount, NodeKind, Store, WriteTx};
 use serde::{Deserialize, Serialize};
 
+use crate::history::COMMIT_TASK;
 use crate::values::ValueName;
 use crate::{Checkpoint, HistoryCounts, JsonCheckpoint, SalienceClass, SkipReason, VocabError};
 
@@ -113,8 +114,17 @@ impl StoredCounts {
         };
         let mut current = map(&summary.current_nodes);
         let mut history_only = map(&summary.historical_nodes);
-        // The history is kept as records, not nodes: its authors and the
-        // files it changed that are gone were counted when it was mined.
+        // The history is kept as records, not nodes: a commit is its task,
+        // and its authors and the files it changed that are gone were
+        // counted when it was mined.
+        let commits = summary
+            .tasks
+            .iter()
+            .find(|k| k.kind == COMMIT_TASK)
+            .map_or(0, |k| k.count);
+        if commits > 0 {
+            current.insert("commit".to_owned(), commits);
+        }
         if let Some(counts) = HistoryCounts::read(store)? {
             if counts.identities > 0 {
                 current.insert("author".to_owned(), counts.identities);

@@ -26,7 +26,7 @@ use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, f
 use homer_git::{
     Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, RenameSettings, Repository,
 };
-use homer_store::{Chunk, Embed, NodeKind, TaskId, TaskWriter, WriteTx};
+use homer_store::{Chunk, Embed, TaskId, TaskWriter, WriteTx};
 use homer_vocab::{BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -631,14 +631,13 @@ fn write_commit(
     info: &CommitInfo,
     prepared: Prepared,
 ) -> Result<Option<Vec<u8>>, TaskError> {
-    // The node stands for the commit in search results; what it changed,
-    // by whom and when is in the record (the task's value), read through
-    // `homer_read::Index::commit`.
-    let node = w.claim_node(NodeKind::Commit, &info.id.to_hex(), None, None)?;
     // Commit messages are searched by text; embedding thousands of them
     // would take minutes for little (a question is seldom about a commit).
     w.chunk(&Chunk {
-        node: Some(node),
+        // A commit is its task: the message's chunk is known by its owner,
+        // and what the commit changed, by whom and when, is the record
+        // (the task's value, read by `homer_read::Index::commit`).
+        node: None,
         title: info.subject(),
         body: info.body(),
         words: &prepared.words,
