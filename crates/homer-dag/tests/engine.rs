@@ -364,3 +364,92 @@ fn verification_catches_a_stage_signature_that_misses_an_input() {
     let err = engine.end_stage(&tx, stage).expect_err("the stage moved");
     assert!(matches!(err, DagError::StageMoved { .. }), "{err}");
 }
+
+/// `square(key)`: its input squared, or an error for the key `bad`.
+struct Square;
+
+impl Task for Square {
+    const KIND: TaskKind = TaskKind::new("square", 1);
+    type Input = u64;
+    type Output = u64;
+    type Shared = ();
+    type Worker = ();
+
+    fn worker((): &()) -> Result<(), TaskError> {
+        Ok(())
+    }
+
+    fn compute((): &(), (): &mut (), key: &str, n: &u64) -> Result<u64, TaskError> {
+        if key == "bad" {
+            return Err("no square for this one".into());
+        }
+        Ok(n * n)
+    }
+
+    fn write(
+        w: &mut TaskWriter<'_>,
+        key: &str,
+        _: &u64,
+        square: u64,
+    ) -> Result<Option<Vec<u8>>, TaskError> {
+        w.claim_node(NodeKind::Symbol, key, None, None)?;
+        Ok(Some(square.to_le_bytes().to_vec()))
+    }
+}
+
+/// Runs `square` over `n` keys (`k0000`...), plus `bad` when asked.
+fn run_squares(store: &mut Store, n: u64, bad: bool) -> Result<Vec<String>, DagError> {
+    let tx = store.begin_write().expect("begin");
+    let mut engine = Engine::start(&tx)?;
+    let mut declared: Vec<Declared<u64>> = (0..n)
+        .map(|i| Declared::new(format!("k{i:04}"), i))
+        .collect();
+    if bad {
+        declared.insert(declared.len() / 2, Declared::new("bad".to_owned(), 0));
+    }
+    engine.run::<Square>(&tx, &(), &declared, Sweep::Complete)?;
+    tx.commit().expect("commit");
+    Ok(engine.log().iter().map(ToString::to_string).collect())
+}
+
+/// Thousands of tasks go from the workers to the writer in batches: each
+/// is written once, with its own output.
+#[test]
+fn many_tasks_are_each_written_once_with_their_output() {
+    let mut store = Store::open_in_memory().expect("open");
+    let log = run_squares(&mut store, 3_000, false).expect("run");
+    assert_eq!(log.len(), 3_000);
+    let tx = store.begin_write().expect("begin");
+    let values = tx.memo_values("square").expect("values");
+    let squares: Vec<(String, u64)> = values
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_owned(),
+                u64::from_le_bytes(v.try_into().expect("8 bytes")),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, u64)> = (0..3_000u64).map(|i| (format!("k{i:04}"), i * i)).collect();
+    assert_eq!(squares, expected);
+}
+
+/// One failing task among thousands stops the run with an error that
+/// names it, and the transaction, never committed, leaves nothing.
+#[test]
+fn a_failing_task_among_many_stops_the_run_and_is_named() {
+    let mut store = Store::open_in_memory().expect("open");
+    let error = run_squares(&mut store, 3_000, true).expect_err("one task fails");
+    let text = error.to_string();
+    assert!(text.contains("square") && text.contains("bad"), "{text}");
+    assert_eq!(
+        store
+            .summary()
+            .expect("summary")
+            .tasks
+            .iter()
+            .map(|k| k.count)
+            .sum::<u64>(),
+        0
+    );
+}
