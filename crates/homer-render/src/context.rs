@@ -346,6 +346,30 @@ fn file_order(
     sorted(score)
 }
 
+/// The walk's file order with the searched code files it cannot rank (no
+/// definition of theirs is in the call graph: a script, a table of
+/// messages) placed where the search placed them. The walk has no view
+/// of such a file, and fused without one a file the search ranked first
+/// fell behind every file both ranked (busted's `runner.lua` for "exit
+/// when cli specified helper fails": first hit, sixth file).
+fn with_unwalkable(
+    source: &mut impl TaskSource,
+    mut walked: Vec<String>,
+    searched: &[String],
+) -> Result<Vec<String>, RenderError> {
+    let known: BTreeSet<String> = walked.iter().cloned().collect();
+    for (rank, f) in searched.iter().enumerate() {
+        if known.contains(f)
+            || !source.is_code(f)?
+            || !source.symbols_under(&format!("{f}::"))?.is_empty()
+        {
+            continue;
+        }
+        walked.insert(rank.min(walked.len()), f.clone());
+    }
+    Ok(walked)
+}
+
 /// Reciprocal-rank fusion of weighted file lists.
 fn fuse<'a>(lists: &[(&'a [String], f64)]) -> BTreeMap<&'a str, f64> {
     let mut score: BTreeMap<&str, f64> = BTreeMap::new();
@@ -870,9 +894,14 @@ fn plan(
     ranked.truncate(400);
     let ranked: Vec<usize> = ranked.into_iter().map(|(i, _)| i).collect();
     let asks_outside = homer_read::asks_outside_production(task);
+    let walked_files = with_unwalkable(
+        source,
+        files_of(ranked.iter().map(|&i| source.row(i).name.as_str())),
+        &searched,
+    )?;
     let mut files = file_order(
         &searched,
-        &files_of(ranked.iter().map(|&i| source.row(i).name.as_str())),
+        &walked_files,
         &named.by_words,
         asks_outside,
         focus,

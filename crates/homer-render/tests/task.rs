@@ -85,6 +85,15 @@ fn a_code_file_that_defines_nothing_is_shown_by_name() {
     let (_repo, index) = indexed_small();
     let context =
         task_context(&index, "describe the tiny calculator package", 4_000, &[]).expect("task");
+    // The call graph cannot rank a file without definitions: it stands
+    // where the search put it (its chunk is the first hit; `api.ts`'s
+    // three definitions follow), not behind every file both ranked.
+    assert_eq!(
+        context.files[..2],
+        ["ts/src/api.ts", "py/calc/__init__.py"],
+        "{:?}",
+        context.files
+    );
     assert!(
         context.files.iter().any(|f| f == "py/calc/__init__.py"),
         "{:?}",
