@@ -515,6 +515,13 @@ impl Store {
         self.upgraded_from.is_some_and(migrate::upgrade_empties)
     }
 
+    /// Whether the upgrade this open made deleted the mined commits (and
+    /// did not empty the index): the next update mines the history again.
+    #[must_use]
+    pub fn upgrade_remined(&self) -> bool {
+        !self.upgrade_emptied() && self.upgraded_from.is_some_and(migrate::upgrade_remines)
+    }
+
     /// The schema version of the open database.
     pub fn schema_version(&self) -> Result<u32> {
         migrate::user_version(&self.conn)

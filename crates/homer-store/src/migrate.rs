@@ -22,6 +22,9 @@ pub(crate) struct Migration {
     /// It deletes much of what the index holds: the file is vacuumed
     /// after it, or it would not get smaller.
     pub shrinks: bool,
+    /// It deletes the mined commits: the next update mines the history
+    /// again (and says so: it takes as long as a first build's history).
+    pub remines: bool,
 }
 
 /// Every migration, in order. `schema/` is append-only: a shipped file is
@@ -34,6 +37,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 2,
@@ -42,6 +46,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: true,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 3,
@@ -50,6 +55,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 4,
@@ -58,6 +64,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 5,
@@ -66,6 +73,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: true,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 6,
@@ -74,6 +82,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: true,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 7,
@@ -82,6 +91,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: true,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 8,
@@ -90,6 +100,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 9,
@@ -98,6 +109,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 10,
@@ -106,6 +118,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: true,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 11,
@@ -114,6 +127,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 12,
@@ -122,6 +136,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: true,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 13,
@@ -130,6 +145,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 14,
@@ -138,6 +154,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: true,
         rebuilds: false,
         shrinks: false,
+        remines: false,
     },
     Migration {
         version: 15,
@@ -146,6 +163,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         empties: false,
         rebuilds: false,
         shrinks: true,
+        remines: true,
     },
 ];
 
@@ -154,6 +172,14 @@ pub(crate) fn upgrade_empties(from: u32) -> bool {
     MIGRATIONS
         .iter()
         .any(|m| m.version > from && m.version <= until() && m.empties)
+}
+
+/// Whether upgrading from `from` runs a migration that deletes the mined
+/// commits.
+pub(crate) fn upgrade_remines(from: u32) -> bool {
+    MIGRATIONS
+        .iter()
+        .any(|m| m.version > from && m.version <= until() && m.remines)
 }
 
 /// The schema version this build writes and understands.

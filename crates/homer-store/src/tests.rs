@@ -445,6 +445,7 @@ fn a_version_14_index_keeps_each_commit_once() {
     let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
     assert_eq!(store.upgraded_from(), Some(14));
     assert!(!store.upgrade_emptied());
+    assert!(store.upgrade_remined());
     let rows = |sql: &str| sorted_rows(&store.conn, sql);
     assert_eq!(
         rows("SELECT id, kind, name, quote(attrs) FROM nodes"),

@@ -337,6 +337,8 @@ fn opening_notes(
             store.schema_version()?,
             if store.upgrade_emptied() {
                 "; it is built again from git (vectors are kept)"
+            } else if store.upgrade_remined() {
+                "; the history is mined again, as in a first build"
             } else {
                 ""
             }
