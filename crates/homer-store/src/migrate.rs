@@ -4,27 +4,40 @@ use rusqlite::Connection;
 
 use crate::StoreError;
 
-/// A migration: its number (the `user_version` it leads to), name and SQL.
-#[derive(Debug)]
-pub(crate) struct Migration {
-    pub version: u32,
-    pub name: &'static str,
-    pub sql: &'static str,
+/// What a migration does besides changing the schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Effect {
     /// It deletes every row derived from git: the next update builds the
     /// index again.
-    pub empties: bool,
+    Empties,
     /// It rebuilds a table that others refer to (SQLite's procedure for a
     /// change ALTER TABLE cannot make), so it runs in a transaction of its
     /// own with foreign keys off: dropping the old table must not cascade.
     /// The others run with them on (the emptying ones delete edges and
     /// count on the cascade to their members).
-    pub rebuilds: bool,
+    Rebuilds,
     /// It deletes much of what the index holds: the file is vacuumed
     /// after it, or it would not get smaller.
-    pub shrinks: bool,
+    Shrinks,
     /// It deletes the mined commits: the next update mines the history
     /// again (and says so: it takes as long as a first build's history).
-    pub remines: bool,
+    Remines,
+}
+
+/// A migration: its number (the `user_version` it leads to), name, SQL
+/// and what it does besides.
+#[derive(Debug)]
+pub(crate) struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+    pub effects: &'static [Effect],
+}
+
+impl Migration {
+    pub(crate) fn does(&self, effect: Effect) -> bool {
+        self.effects.contains(&effect)
+    }
 }
 
 /// Every migration, in order. `schema/` is append-only: a shipped file is
@@ -34,136 +47,91 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "0001_init.sql",
         sql: include_str!("../../../schema/0001_init.sql"),
-        empties: false,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[],
     },
     Migration {
         version: 2,
         name: "0002_search.sql",
         sql: include_str!("../../../schema/0002_search.sql"),
-        empties: true,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[Effect::Empties],
     },
     Migration {
         version: 3,
         name: "0003_confidence.sql",
         sql: include_str!("../../../schema/0003_confidence.sql"),
-        empties: false,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[],
     },
     Migration {
         version: 4,
         name: "0004_values_by_name.sql",
         sql: include_str!("../../../schema/0004_values_by_name.sql"),
-        empties: false,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[],
     },
     Migration {
         version: 5,
         name: "0005_grouped_ids.sql",
         sql: include_str!("../../../schema/0005_grouped_ids.sql"),
-        empties: true,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[Effect::Empties],
     },
     Migration {
         version: 6,
         name: "0006_compact_text.sql",
         sql: include_str!("../../../schema/0006_compact_text.sql"),
-        empties: true,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[Effect::Empties],
     },
     Migration {
         version: 7,
         name: "0007_commit_chunk_ids.sql",
         sql: include_str!("../../../schema/0007_commit_chunk_ids.sql"),
-        empties: true,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[Effect::Empties],
     },
     Migration {
         version: 8,
         name: "0008_row_counts.sql",
         sql: include_str!("../../../schema/0008_row_counts.sql"),
-        empties: false,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[],
     },
     Migration {
         version: 9,
         name: "0009_value_marks.sql",
         sql: include_str!("../../../schema/0009_value_marks.sql"),
-        empties: false,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[],
     },
     Migration {
         version: 10,
         name: "0010_tasks_by_kind.sql",
         sql: include_str!("../../../schema/0010_tasks_by_kind.sql"),
-        empties: false,
-        rebuilds: true,
-        shrinks: false,
-        remines: false,
+        effects: &[Effect::Rebuilds],
     },
     Migration {
         version: 11,
         name: "0011_commit_attrs.sql",
         sql: include_str!("../../../schema/0011_commit_attrs.sql"),
-        empties: false,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[],
     },
     Migration {
         version: 12,
         name: "0012_values_by_name_only.sql",
         sql: include_str!("../../../schema/0012_values_by_name_only.sql"),
-        empties: false,
-        rebuilds: true,
-        shrinks: false,
-        remines: false,
+        effects: &[Effect::Rebuilds],
     },
     Migration {
         version: 13,
         name: "0013_salience_when_read.sql",
         sql: include_str!("../../../schema/0013_salience_when_read.sql"),
-        empties: false,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[],
     },
     Migration {
         version: 14,
         name: "0014_small_chunk_ids.sql",
         sql: include_str!("../../../schema/0014_small_chunk_ids.sql"),
-        empties: true,
-        rebuilds: false,
-        shrinks: false,
-        remines: false,
+        effects: &[Effect::Empties],
     },
     Migration {
         version: 15,
         name: "0015_commits_kept_once.sql",
         sql: include_str!("../../../schema/0015_commits_kept_once.sql"),
-        empties: false,
-        rebuilds: false,
-        shrinks: true,
-        remines: true,
+        effects: &[Effect::Shrinks, Effect::Remines],
     },
 ];
 
@@ -171,7 +139,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
 pub(crate) fn upgrade_empties(from: u32) -> bool {
     MIGRATIONS
         .iter()
-        .any(|m| m.version > from && m.version <= until() && m.empties)
+        .any(|m| m.version > from && m.version <= until() && m.does(Effect::Empties))
 }
 
 /// Whether upgrading from `from` runs a migration that deletes the mined
@@ -179,7 +147,7 @@ pub(crate) fn upgrade_empties(from: u32) -> bool {
 pub(crate) fn upgrade_remines(from: u32) -> bool {
     MIGRATIONS
         .iter()
-        .any(|m| m.version > from && m.version <= until() && m.remines)
+        .any(|m| m.version > from && m.version <= until() && m.does(Effect::Remines))
 }
 
 /// The schema version this build writes and understands.
@@ -241,16 +209,16 @@ fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
             .filter(|m| m.version > from && m.version <= until())
             .collect();
         let Some(first) = pending.first() else { break };
-        let batch: Vec<&Migration> = if first.rebuilds {
+        let batch: Vec<&Migration> = if first.does(Effect::Rebuilds) {
             vec![first]
         } else {
             pending
                 .iter()
-                .take_while(|m| !m.rebuilds)
+                .take_while(|m| !m.does(Effect::Rebuilds))
                 .copied()
                 .collect()
         };
-        let (reached, batch_emptied) = if first.rebuilds {
+        let (reached, batch_emptied) = if first.does(Effect::Rebuilds) {
             with_setting(conn, "foreign_keys = OFF", "foreign_keys = ON", |conn| {
                 run_batch(conn, from, &batch)
             })?
@@ -258,8 +226,8 @@ fn migrate_all(conn: &mut Connection, from: u32) -> Result<(), StoreError> {
             run_batch(conn, from, &batch)?
         };
         emptied |= batch_emptied;
-        rebuilt |= first.rebuilds;
-        shrunk |= batch.iter().any(|m| m.shrinks);
+        rebuilt |= first.does(Effect::Rebuilds);
+        shrunk |= batch.iter().any(|m| m.does(Effect::Shrinks));
         if reached <= from {
             break;
         }
@@ -300,7 +268,7 @@ fn run_batch(
                 name: m.name,
                 source,
             })?;
-        if m.rebuilds {
+        if m.does(Effect::Rebuilds) {
             // With foreign keys off nothing checked the rebuilt table's
             // references: every row must still find what it refers to.
             let dangling: bool = tx
@@ -321,7 +289,7 @@ fn run_batch(
             }
         }
         reached = m.version;
-        empties |= m.empties;
+        empties |= m.does(Effect::Empties);
     }
     if reached > from {
         tx.pragma_update(None, "user_version", reached)
