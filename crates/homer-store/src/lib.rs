@@ -838,24 +838,9 @@ impl Store {
     }
 
     /// The stored output values of the tasks of `kind`, by key (every
-    /// commit's record).
-    pub fn task_values(&self, kind: &str) -> Result<Vec<(String, Vec<u8>)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(concat!(
-                "SELECT key, ",
-                stored_value!(),
-                ", packed FROM tasks t
-                     WHERE kind = ?1 AND (value IS NOT NULL OR spilled) ORDER BY key"
-            ))
-            .map_err(StoreError::sqlite("read task values"))?;
-        let rows: Vec<(String, Vec<u8>, bool)> = stmt
-            .query_map([kind], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
-            .and_then(Iterator::collect)
-            .map_err(StoreError::sqlite("read task values"))?;
-        rows.into_iter()
-            .map(|(key, value, packed)| Ok((key, unpack_value(value, packed)?)))
-            .collect()
+    /// commit's record), as [`WriteTx::memo_values`] reads them.
+    pub fn memo_values(&self, kind: &str) -> Result<MemoValues> {
+        read_memo_values(&self.conn, kind)
     }
 
     /// The title of the message chunk the task `kind` `key` wrote (a
@@ -1255,37 +1240,7 @@ impl WriteTx<'_> {
     /// record each) cost two allocations rather than two each, and what is
     /// decoded from them can borrow their strings.
     pub fn memo_values(&self, kind: &str) -> Result<MemoValues> {
-        let mut values = MemoValues::default();
-        let mut stmt = self
-            .tx
-            .prepare_cached(concat!(
-                "SELECT key, ",
-                stored_value!(),
-                ", packed FROM tasks t
-                     WHERE kind = ?1 AND (value IS NOT NULL OR spilled) ORDER BY key"
-            ))
-            .map_err(StoreError::sqlite("read task values"))?;
-        let mut rows = stmt
-            .query([kind])
-            .map_err(StoreError::sqlite("read task values"))?;
-        while let Some(row) = rows
-            .next()
-            .map_err(StoreError::sqlite("read task values"))?
-        {
-            let key = row
-                .get_ref(0)
-                .and_then(|v| Ok(v.as_str()?))
-                .map_err(StoreError::sqlite("read task values"))?;
-            let value = row
-                .get_ref(1)
-                .and_then(|v| Ok(v.as_blob()?))
-                .map_err(StoreError::sqlite("read task values"))?;
-            let packed: bool = row.get(2).map_err(StoreError::sqlite("read task values"))?;
-            values.keys.push_str(key);
-            packed::unpack_value_onto(value, packed, &mut values.bytes).map_err(corrupt_value)?;
-            values.ends.push((values.keys.len(), values.bytes.len()));
-        }
-        Ok(values)
+        read_memo_values(&self.tx, kind)
     }
 
     /// The current (owned) nodes of `kind` with their content hash and
@@ -1584,6 +1539,43 @@ impl WriteTx<'_> {
 
 /// A task's stored value in SQL, wherever it is kept: in its row of
 /// `tasks t`, or aside in `task_values` when the row says `spilled`.
+/// Every stored task of `kind` that has a value, as (key, value), sorted
+/// by key, read into two buffers: tens of thousands of values (a commit
+/// record each) cost two allocations rather than two each, and what is
+/// decoded from them can borrow their strings.
+fn read_memo_values(conn: &Connection, kind: &str) -> Result<MemoValues> {
+    let mut values = MemoValues::default();
+    let mut stmt = conn
+        .prepare_cached(concat!(
+            "SELECT key, ",
+            stored_value!(),
+            ", packed FROM tasks t
+                 WHERE kind = ?1 AND (value IS NOT NULL OR spilled) ORDER BY key"
+        ))
+        .map_err(StoreError::sqlite("read task values"))?;
+    let mut rows = stmt
+        .query([kind])
+        .map_err(StoreError::sqlite("read task values"))?;
+    while let Some(row) = rows
+        .next()
+        .map_err(StoreError::sqlite("read task values"))?
+    {
+        let key = row
+            .get_ref(0)
+            .and_then(|v| Ok(v.as_str()?))
+            .map_err(StoreError::sqlite("read task values"))?;
+        let value = row
+            .get_ref(1)
+            .and_then(|v| Ok(v.as_blob()?))
+            .map_err(StoreError::sqlite("read task values"))?;
+        let packed: bool = row.get(2).map_err(StoreError::sqlite("read task values"))?;
+        values.keys.push_str(key);
+        packed::unpack_value_onto(value, packed, &mut values.bytes).map_err(corrupt_value)?;
+        values.ends.push((values.keys.len(), values.bytes.len()));
+    }
+    Ok(values)
+}
+
 macro_rules! stored_value {
     () => {
         "CASE WHEN t.spilled THEN (SELECT v.value FROM task_values v WHERE v.id = t.id)

@@ -1,6 +1,18 @@
 //! Input that must not crash, hang or lose what can be read.
 
-use homer_syntax::{Extractor, Language};
+use homer_syntax::{Extractor, FileFacts, Language};
+
+/// The doc of the definition named `name` in `facts` (the first, if
+/// several have the name).
+fn doc_of(facts: &FileFacts, name: &str) -> Option<String> {
+    facts
+        .definitions
+        .iter()
+        .find(|d| d.name == name)
+        .unwrap_or_else(|| panic!("a definition {name}"))
+        .doc
+        .clone()
+}
 
 /// Source nested `depth` levels deep, in each language's own way, with a
 /// definition at the top so there is something to find.
@@ -610,14 +622,7 @@ public static class Extensions
 }
 "#;
     let facts = Extractor::new().extract(Language::CSharp, source.as_bytes());
-    let doc = |name: &str| {
-        facts
-            .definitions
-            .iter()
-            .find(|d| d.name == name)
-            .and_then(|d| d.doc.clone())
-            .unwrap_or_else(|| panic!("a doc of {name}"))
-    };
+    let doc = |name: &str| doc_of(&facts, name).unwrap_or_else(|| panic!("a doc of {name}"));
     assert_eq!(
         doc("Decorate"),
         "Decorates all registered services of type TService\n\
@@ -645,15 +650,7 @@ template <typename T>
 T add(T a, T b) { return a + b; }
 ";
     let facts = Extractor::new().extract(Language::Cpp, source.as_bytes());
-    let doc = |name: &str| {
-        facts
-            .definitions
-            .iter()
-            .find(|d| d.name == name)
-            .unwrap_or_else(|| panic!("a definition {name}"))
-            .doc
-            .clone()
-    };
+    let doc = |name: &str| doc_of(&facts, name);
     assert_eq!(
         doc("node").as_deref(),
         Some("node is defined outside dynamic_arg_list.")

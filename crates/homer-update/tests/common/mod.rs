@@ -140,12 +140,12 @@ pub fn answers(repo: &Path) -> String {
 /// Every stored commit record, by commit id.
 pub fn commit_records(store: &Store) -> BTreeMap<String, CommitRecord> {
     store
-        .task_values(COMMIT_TASK)
+        .memo_values(COMMIT_TASK)
         .expect("commit records")
-        .into_iter()
+        .iter()
         .map(|(id, bytes)| {
-            let record = CommitRecord::decode(&id, &bytes).expect("a commit record");
-            (id, record)
+            let record = CommitRecord::decode(id, bytes).expect("a commit record");
+            (id.to_owned(), record)
         })
         .collect()
 }
