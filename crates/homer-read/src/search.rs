@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use homer_embed::{EncoderKind, ModelFiles};
 use homer_store::{NodeKind, Store, StoredChunk};
 use homer_vocab::attrs::{self, SymbolAttrs};
-use homer_vocab::outside_production;
 use homer_vocab::text::{chunk_words, fts_query, identifiers, path_words};
+use homer_vocab::{FileRole, outside_production};
 use serde::Serialize;
 
 use crate::phrase::Phrase;
@@ -270,6 +270,28 @@ pub fn asks_outside_production(query: &str) -> bool {
     asks_for(query, ASKS_OUTSIDE_PRODUCTION)
 }
 
+/// Which of the roles outside production code a task's words ask for,
+/// each by its own words: "add tests for X" asks for tests, "fix the doc
+/// of X" for documentation and not for tests.
+#[must_use]
+pub fn asked_roles(query: &str) -> Vec<FileRole> {
+    let mut roles: Vec<FileRole> = identifiers(query)
+        .filter_map(|w| match w.to_lowercase().as_str() {
+            "test" | "tests" | "testing" | "spec" | "specs" | "fixture" | "fixtures" | "mock"
+            | "mocks" => Some(FileRole::Test),
+            "example" | "examples" => Some(FileRole::Example),
+            "bench" | "benchmark" | "benchmarks" => Some(FileRole::Benchmark),
+            "generated" => Some(FileRole::Generated),
+            "vendor" | "vendored" => Some(FileRole::Vendored),
+            "doc" | "docs" | "documentation" => Some(FileRole::Documentation),
+            _ => None,
+        })
+        .collect();
+    roles.sort_unstable();
+    roles.dedup();
+    roles
+}
+
 impl Rules {
     fn of(query: &str) -> Rules {
         Rules {
@@ -520,4 +542,22 @@ fn first_lines(body: &str) -> String {
         .trim();
     let cut: String = line.chars().take(160).collect();
     cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_task_asks_for_each_role_by_its_own_words() {
+        assert_eq!(asked_roles("Fix doc typo"), [FileRole::Documentation]);
+        assert_eq!(asked_roles("Add ETag http cache tests"), [FileRole::Test]);
+        assert_eq!(
+            asked_roles("docs(combine): close quote in JSDoc example; specs"),
+            [FileRole::Test, FileRole::Example, FileRole::Documentation]
+        );
+        assert_eq!(asked_roles("Make os.home a def"), Vec::<FileRole>::new());
+        // A word that only contains one does not ask (`testify`, `docstring`).
+        assert_eq!(asked_roles("use testify docstring"), Vec::<FileRole>::new());
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use homer_read::{Index, SearchMode, SearchOptions};
-use homer_vocab::outside_production;
+use homer_vocab::{FileRole, role_of_name};
 use serde::Serialize;
 
 use crate::RenderError;
@@ -312,7 +312,7 @@ fn file_order(
     searched: &[String],
     walked: &[String],
     named: &[String],
-    asks_outside: bool,
+    asked: &[FileRole],
     focus: &[String],
 ) -> Vec<String> {
     let focused = |f: &str| {
@@ -326,7 +326,7 @@ fn file_order(
     let sorted = |score: BTreeMap<&str, f64>| -> Vec<String> {
         let mut order: Vec<(bool, bool, f64, &str)> = score
             .into_iter()
-            .map(|(f, s)| (!focused(f), !asks_outside && outside_production(f), s, f))
+            .map(|(f, s)| (!focused(f), unasked(f, asked), s, f))
             .collect();
         order.sort_by(|a, b| {
             (a.0, a.1)
@@ -368,6 +368,12 @@ fn with_unwalkable(
         walked.insert(rank.min(walked.len()), f.clone());
     }
     Ok(walked)
+}
+
+/// Whether `name` is outside production code in a role the task did not
+/// ask for (a task about docs does not ask for tests).
+fn unasked(name: &str, asked: &[FileRole]) -> bool {
+    role_of_name(name).is_some_and(|role| !asked.contains(&role))
 }
 
 /// Reciprocal-rank fusion of weighted file lists.
@@ -621,7 +627,7 @@ fn heading(
     source: &mut impl TaskSource,
     task: &str,
     files: &[String],
-    asks_outside: bool,
+    asked: &[FileRole],
 ) -> Result<String, RenderError> {
     // Co-change partners of the files most likely edited, where the
     // context does not show them already: what a change there usually
@@ -643,9 +649,8 @@ fn heading(
             } else {
                 return None;
             };
-            let wanted = !shown_early.contains(other)
-                && (asks_outside || !outside_production(other))
-                && listed.insert(other);
+            let wanted =
+                !shown_early.contains(other) && !unasked(other, asked) && listed.insert(other);
             wanted.then_some((inside, other, c))
         })
         .take(5)
@@ -893,19 +898,13 @@ fn plan(
     });
     ranked.truncate(400);
     let ranked: Vec<usize> = ranked.into_iter().map(|(i, _)| i).collect();
-    let asks_outside = homer_read::asks_outside_production(task);
+    let asked = homer_read::asked_roles(task);
     let walked_files = with_unwalkable(
         source,
         files_of(ranked.iter().map(|&i| source.row(i).name.as_str())),
         &searched,
     )?;
-    let mut files = file_order(
-        &searched,
-        &walked_files,
-        &named.by_words,
-        asks_outside,
-        focus,
-    );
+    let mut files = file_order(&searched, &walked_files, &named.by_words, &asked, focus);
     // Spelled files first, in the task's order, even one nothing else
     // found (no definition, no hit).
     files.retain(|f| !spelled.contains(f));
@@ -939,7 +938,7 @@ fn plan(
     }
     let ranked: Vec<usize> = ranked.into_iter().chain(extra).collect();
     let ranked = budget_order(source, &ranked, &files);
-    let head = heading(source, task, &files, asks_outside)?;
+    let head = heading(source, task, &files, &asked)?;
     Ok(TaskPlan {
         head,
         files,
@@ -1028,7 +1027,7 @@ mod tests {
         // src/cookie.rs: 1/12 + 1/13; src/jar.rs: 1/13 + 1/11; the test file
         // is first in the search but after production code.
         assert_eq!(
-            file_order(&searched, &walked, &[], false, &[]),
+            file_order(&searched, &walked, &[], &[], &[]),
             [
                 "src/jar.rs",
                 "src/cookie.rs",
@@ -1036,27 +1035,33 @@ mod tests {
                 "tests/cookie.rs"
             ]
         );
-        // A task that asks for tests ranks them by their place.
+        // A task that asks for tests ranks them by their place; one that
+        // asks for documentation does not.
+        let tests = [FileRole::Test];
         assert_eq!(
-            file_order(&searched, &walked, &[], true, &[])[..2],
+            file_order(&searched, &walked, &[], &tests, &[])[..2],
             ["src/jar.rs", "src/cookie.rs"]
         );
         assert_eq!(
-            file_order(&searched, &walked, &[], true, &[])[2],
+            file_order(&searched, &walked, &[], &tests, &[])[2],
+            "tests/cookie.rs"
+        );
+        assert_eq!(
+            file_order(&searched, &walked, &[], &[FileRole::Documentation], &[])[3],
             "tests/cookie.rs"
         );
         // Files under a focus path come first, a directory or a file.
         assert_eq!(
-            file_order(&searched, &walked, &[], false, &owned(&["src/util.rs"]))[0],
+            file_order(&searched, &walked, &[], &[], &owned(&["src/util.rs"]))[0],
             "src/util.rs"
         );
         assert_eq!(
-            file_order(&searched, &walked, &[], false, &owned(&["tests/"]))[0],
+            file_order(&searched, &walked, &[], &[], &owned(&["tests/"]))[0],
             "tests/cookie.rs"
         );
         // `src/u` is not a directory of `src/util.rs`.
         assert_eq!(
-            file_order(&searched, &walked, &[], false, &owned(&["src/u"]))[0],
+            file_order(&searched, &walked, &[], &[], &owned(&["src/u"]))[0],
             "src/jar.rs"
         );
     }
@@ -1068,12 +1073,12 @@ mod tests {
         // b: 1/12 + 0.1/11 = 0.0924 against a's 1/11 = 0.0909.
         let named = owned(&["src/b.rs"]);
         assert_eq!(
-            file_order(&searched, &walked, &named, false, &[]),
+            file_order(&searched, &walked, &named, &[], &[]),
             owned(&["src/b.rs", "src/a.rs", "src/c.rs"])
         );
         // A file neither ranking had is added, behind them.
         let named = owned(&["src/cookie.rs"]);
-        let order = file_order(&searched, &walked, &named, false, &[]);
+        let order = file_order(&searched, &walked, &named, &[], &[]);
         assert_eq!(order.len(), 4);
         assert_eq!(order[0], "src/a.rs");
         assert!(order.contains(&"src/cookie.rs".to_owned()));

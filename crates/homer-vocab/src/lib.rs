@@ -30,7 +30,7 @@ pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;
 pub use role::{
     FileRole, NAMED_BY, SalienceClass, SkipReason, community_key_files, is_test,
-    outside_production, tested_name,
+    outside_production, role_of_name, tested_name,
 };
 pub use values::{Json, Key, ValueName, Values, keys};
 

@@ -289,11 +289,21 @@ pub const NAMED_BY: usize = 3;
 /// production file (Rust's `mod tests`).
 #[must_use]
 pub fn outside_production(name: &str) -> bool {
+    role_of_name(name).is_some()
+}
+
+/// The role of a node name (a path, or `path::qualified`) outside
+/// production code: its file's, or test for a `tests` module inside a
+/// production file (Rust's `mod tests`).
+#[must_use]
+pub fn role_of_name(name: &str) -> Option<FileRole> {
     let (path, qualified) = name.split_once("::").unwrap_or((name, ""));
-    FileRole::of_path(path).is_some()
-        || qualified.starts_with("tests::")
-        || qualified.contains("::tests::")
-        || qualified == "tests"
+    FileRole::of_path(path).or_else(|| {
+        (qualified.starts_with("tests::")
+            || qualified.contains("::tests::")
+            || qualified == "tests")
+            .then_some(FileRole::Test)
+    })
 }
 
 /// Whether a node name (a path, or `path::qualified`) is test code: in a
