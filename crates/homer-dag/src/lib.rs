@@ -27,12 +27,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use homer_store::{Fingerprint, MemoRow, StoreError, TaskId, TaskWriter, WriteTx};
-use rayon::prelude::*;
 use serde::Serialize;
 
 /// An error from a task's own code, carried with the task that raised it.
@@ -188,6 +187,12 @@ pub trait Task {
     type Shared: Sync + ?Sized;
     /// One per worker thread: a repository handle, a parser.
     type Worker;
+
+    /// Whether the workers leave a core to the writer: true for a kind
+    /// whose computations contend for something shared besides the cores
+    /// (libgit2 reads one pack file behind a lock), where a third thread
+    /// on two cores costs more than it computes.
+    const SPARE_A_CORE: bool = false;
 
     fn worker(shared: &Self::Shared) -> Result<Self::Worker, TaskError>;
 
@@ -647,43 +652,28 @@ impl<'o> Engine<'o> {
             // most one wake-up of a waiting thread, per batch rather than
             // per task (a wake-up is a futex call and a context switch:
             // 10% of a cold update's samples went to them). Small runs
-            // keep batches of one, so that both workers get work.
+            // keep batches of one, so that every worker gets work. The
+            // workers run on rayon's pool, as many as it has threads, one
+            // fewer when the kind spares a core for the writer (a pool of
+            // their own for the fewer held memory the later stages could
+            // not reuse: the synthetic repository's peak rose 241 -> 254
+            // MiB).
             let threads = rayon::current_num_threads();
-            let batch = (jobs.len() / (threads * 16)).clamp(1, BATCH);
+            let workers = if T::SPARE_A_CORE {
+                threads.saturating_sub(1).max(1)
+            } else {
+                threads
+            };
+            let batch = (jobs.len() / (workers * 16)).clamp(1, BATCH);
             // As many outputs held at once as with one a message: those
             // in the channel and the batch each worker is computing.
-            let slots = (IN_FLIGHT / batch).saturating_sub(threads).max(1);
-            let (sender, receiver) =
-                mpsc::sync_channel::<Vec<(usize, Result<T::Output, TaskError>)>>(slots);
+            let slots = (IN_FLIGHT / batch).saturating_sub(workers).max(1);
+            let (sender, receiver) = mpsc::sync_channel::<Batch<T::Output>>(slots);
             std::thread::scope(|scope| -> Result<()> {
                 let jobs = &jobs;
                 let cancel = &cancel;
                 scope.spawn(move || {
-                    jobs.par_chunks(batch).enumerate().for_each_init(
-                        || (sender.clone(), T::worker(shared)),
-                        |(sender, worker), (b, chunk)| {
-                            if cancel.load(Ordering::Relaxed) {
-                                return;
-                            }
-                            let outputs = chunk
-                                .iter()
-                                .enumerate()
-                                .map(|(j, job)| {
-                                    let output = match worker {
-                                        Ok(worker) => {
-                                            T::compute(shared, worker, job.key, job.input)
-                                        }
-                                        Err(e) => Err(e.to_string().into()),
-                                    };
-                                    (b * batch + j, output)
-                                })
-                                .collect();
-                            // A closed channel means the writer stopped on
-                            // an error; the remaining work is dropped.
-                            let _ = sender.send(outputs);
-                        },
-                    );
-                    drop(sender);
+                    compute_batches::<T>(shared, jobs, batch, workers, cancel, &sender);
                 });
                 let mut result = Ok(());
                 'batches: for outputs in &receiver {
@@ -923,6 +913,55 @@ impl<'o> Engine<'o> {
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// One batch's outputs, each with its job's index.
+type Batch<O> = Vec<(usize, Result<O, TaskError>)>;
+
+/// Computes `jobs` on rayon's pool with `workers` workers, each taking the
+/// next `batch` jobs in turn and sending their outputs as one message,
+/// until the jobs run out, `cancel` is set or the writer hangs up.
+fn compute_batches<T: Task>(
+    shared: &T::Shared,
+    jobs: &[Job<'_, T::Input>],
+    batch: usize,
+    workers: usize,
+    cancel: &AtomicBool,
+    sender: &mpsc::SyncSender<Batch<T::Output>>,
+) {
+    let next = AtomicUsize::new(0);
+    let next = &next;
+    rayon::scope(|pool| {
+        for _ in 0..workers {
+            let sender = sender.clone();
+            pool.spawn(move |_| {
+                let mut worker = T::worker(shared);
+                loop {
+                    let start = next.fetch_add(1, Ordering::Relaxed) * batch;
+                    if start >= jobs.len() || cancel.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let chunk = &jobs[start..(start + batch).min(jobs.len())];
+                    let outputs = chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(j, job)| {
+                            let output = match &mut worker {
+                                Ok(worker) => T::compute(shared, worker, job.key, job.input),
+                                Err(e) => Err(e.to_string().into()),
+                            };
+                            (start + j, output)
+                        })
+                        .collect();
+                    // A closed channel means the writer stopped on an
+                    // error; the rest is dropped.
+                    if sender.send(outputs).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
 }
 
 fn task_error(kind: &TaskKind, key: &str) -> impl FnOnce(TaskError) -> DagError {
