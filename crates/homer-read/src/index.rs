@@ -424,6 +424,17 @@ impl Index {
             subject,
         }))
     }
+
+    /// A mined commit's author and committer times, from its record alone
+    /// (no subject to look up): `None` for a commit the history did not
+    /// mine.
+    pub fn commit_times(&self, id: &str) -> Result<Option<(i64, i64)>, ReadError> {
+        let Some(bytes) = self.store.task_value(COMMIT_TASK, id)? else {
+            return Ok(None);
+        };
+        let record = CommitRecord::<&str>::decode(id, &bytes)?;
+        Ok(Some((record.authored, record.committed)))
+    }
 }
 
 /// Where the index of the repository containing `path` lives (whether or

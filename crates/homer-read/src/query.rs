@@ -246,7 +246,7 @@ pub fn query(
         limit: options.limit.max(1),
     };
     let head_time = match index.indexed_head()? {
-        Some(id) => index.commit(&id)?.map(|c| c.committed),
+        Some(id) => index.commit_times(&id)?.map(|(_, committed)| committed),
         None => None,
     };
     let reader = Reader {

@@ -94,29 +94,6 @@ const SALIENCE_PRIOR: f64 = 0.002;
 /// mention what production code does (a test of `res.cookie` says
 /// "set-cookie" more often than `res.cookie` itself) without being it.
 const OUTSIDE_PRODUCTION: f64 = 0.75;
-/// Question words that ask for tests, examples or benchmarks.
-const ASKS_OUTSIDE_PRODUCTION: &[&str] = &[
-    "test",
-    "tests",
-    "testing",
-    "spec",
-    "specs",
-    "fixture",
-    "fixtures",
-    "example",
-    "examples",
-    "bench",
-    "benchmark",
-    "benchmarks",
-    "generated",
-    "vendor",
-    "vendored",
-    "mock",
-    "mocks",
-    "doc",
-    "docs",
-    "documentation",
-];
 /// What the best semantic candidate adds to a fused score, as a share of
 /// what a first place in the text ranking adds. Measured on the tuning
 /// repositories of benches/search/questions.json (0.1-1.0 tried; 0.2 best
@@ -267,7 +244,7 @@ fn asks_for(query: &str, list: &[&str]) -> bool {
 /// otherwise rank after production code.
 #[must_use]
 pub fn asks_outside_production(query: &str) -> bool {
-    asks_for(query, ASKS_OUTSIDE_PRODUCTION)
+    !asked_roles(query).is_empty()
 }
 
 /// Which of the roles outside production code a task's words ask for,

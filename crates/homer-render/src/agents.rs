@@ -540,7 +540,9 @@ impl<'a> Recent<'a> {
     fn new(opened: &'a Index, index: &Snapshot) -> Result<Self, RenderError> {
         Ok(Recent {
             opened,
-            head_time: opened.commit(&index.commit)?.map_or(0, |c| c.time),
+            head_time: opened
+                .commit_times(&index.commit)?
+                .map_or(0, |(authored, _)| authored),
             times: std::cell::RefCell::default(),
         })
     }
@@ -555,7 +557,7 @@ impl<'a> Recent<'a> {
             let time = if let Some(t) = known {
                 t
             } else {
-                let t = self.opened.commit(id)?.map(|c| c.time);
+                let t = self.opened.commit_times(id)?.map(|(authored, _)| authored);
                 self.times.borrow_mut().insert(id.clone(), t);
                 t
             };

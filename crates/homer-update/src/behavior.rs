@@ -531,6 +531,8 @@ pub(crate) fn coupling<S>(
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     /// Identities joined by a shared full name, never by a nickname, a bot
     /// or a placeholder; each person known by the identity with the most
     /// commits (then the smallest); joins are transitive.
@@ -584,8 +586,6 @@ mod tests {
         reversed.reverse();
         assert_eq!(people(reversed.iter().copied()), expected);
     }
-
-    use super::*;
 
     fn change(path: &str, status: char, added: u32, from: Option<&str>) -> ChangeRecord {
         ChangeRecord {

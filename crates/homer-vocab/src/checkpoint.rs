@@ -119,6 +119,13 @@ pub struct People {
 }
 
 impl People {
+    /// How many author identities there are: the people, and the other
+    /// identities each is also known by.
+    #[must_use]
+    pub fn identities(&self) -> u64 {
+        self.people + self.aliases.len() as u64
+    }
+
     /// The identity `author` is known by.
     #[must_use]
     pub fn known_as<'a>(&'a self, author: &'a str) -> &'a str {
@@ -133,11 +140,9 @@ impl JsonCheckpoint for People {
 
 /// What the behaviour stage counted in the mined commits' records for
 /// `homer status`: the records are the only copy of the history, so these
-/// are not rows to count.
+/// are not rows to count (the author identities are [`People`]'s).
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HistoryCounts {
-    /// Distinct author identities (canonical e-mails after the mailmap).
-    pub identities: u64,
     /// Files the counted commits changed that are not at HEAD.
     pub files_gone: u64,
 }

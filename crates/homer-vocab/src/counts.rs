@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::history::COMMIT_TASK;
 use crate::values::ValueName;
-use crate::{Checkpoint, HistoryCounts, JsonCheckpoint, SalienceClass, SkipReason, VocabError};
+use crate::{
+    Checkpoint, HistoryCounts, JsonCheckpoint, People, SalienceClass, SkipReason, VocabError,
+};
 
 /// Counts of stored rows, by kind (sorted).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,13 +127,13 @@ impl StoredCounts {
         if commits > 0 {
             current.insert("commit".to_owned(), commits);
         }
-        if let Some(counts) = HistoryCounts::read(store)? {
-            if counts.identities > 0 {
-                current.insert("author".to_owned(), counts.identities);
-            }
-            if counts.files_gone > 0 {
-                history_only.insert(NodeKind::File.name().to_owned(), counts.files_gone);
-            }
+        if let Some(people) = People::read(store)? {
+            current.insert("author".to_owned(), people.identities());
+        }
+        if let Some(counts) = HistoryCounts::read(store)?
+            && counts.files_gone > 0
+        {
+            history_only.insert(NodeKind::File.name().to_owned(), counts.files_gone);
         }
         let mut skipped = BTreeMap::new();
         for k in store.value_counts(ValueName::Skipped.name())? {

@@ -81,7 +81,7 @@ pub(crate) fn run(
     }
     People::write(tx, (!known.is_empty()).then(|| people_of(&known)).as_ref())?;
     let files = tx.current_names(NodeKind::File)?;
-    HistoryCounts::write(tx, Some(&history_counts(&records, known.len(), &files)))?;
+    HistoryCounts::write(tx, Some(&history_counts(&records, &files)))?;
     let history = History::new(records);
     let dirs = tx.current_names(NodeKind::Directory)?;
     let lineages = history.lineages(&files);
@@ -100,14 +100,9 @@ pub(crate) fn run(
     Ok(engine.end_stage(tx, stage)?)
 }
 
-/// What `homer status` says of the history: its author identities, and
-/// the files its commits changed that HEAD no longer has (`files` is
-/// sorted).
-fn history_counts(
-    records: &[(&str, CommitRecord<&str>)],
-    identities: usize,
-    files: &[String],
-) -> HistoryCounts {
+/// What `homer status` says of the history besides its people: the files
+/// its commits changed that HEAD no longer has (`files` is sorted).
+fn history_counts(records: &[(&str, CommitRecord<&str>)], files: &[String]) -> HistoryCounts {
     let changed: BTreeSet<&str> = records
         .iter()
         .flat_map(|(_, r)| r.changes.iter().map(|c| c.path))
@@ -117,7 +112,6 @@ fn history_counts(
         .filter(|p| files.binary_search_by(|f| f.as_str().cmp(p)).is_err())
         .count();
     HistoryCounts {
-        identities: identities as u64,
         files_gone: gone as u64,
     }
 }
