@@ -819,22 +819,7 @@ impl Store {
     /// The stored output value of the task `kind` `key` (a commit's
     /// record), if it has one.
     pub fn task_value(&self, kind: &str, key: &str) -> Result<Option<Vec<u8>>> {
-        let stored: Option<(Option<Vec<u8>>, bool)> = self
-            .conn
-            .prepare_cached(concat!(
-                "SELECT ",
-                stored_value!(),
-                ", packed FROM tasks t WHERE kind = ?1 AND key = ?2"
-            ))
-            .and_then(|mut s| {
-                s.query_row([kind, key], |row| Ok((row.get(0)?, row.get(1)?)))
-                    .optional()
-            })
-            .map_err(StoreError::sqlite("read a task's value"))?;
-        match stored {
-            Some((Some(value), packed)) => unpack_value(value, packed).map(Some),
-            _ => Ok(None),
-        }
+        read_task_value(&self.conn, TaskId::of(kind, key))
     }
 
     /// The stored output values of the tasks of `kind`, by key (every
@@ -1310,22 +1295,7 @@ impl WriteTx<'_> {
 
     /// The stored output value of a task, if it has one.
     pub fn memo_value(&self, id: TaskId) -> Result<Option<Vec<u8>>> {
-        let stored: Option<(Option<Vec<u8>>, bool)> = self
-            .tx
-            .prepare_cached(concat!(
-                "SELECT ",
-                stored_value!(),
-                ", packed FROM tasks t WHERE id = ?1"
-            ))
-            .and_then(|mut s| {
-                s.query_row([id.raw()], |row| Ok((row.get(0)?, row.get(1)?)))
-                    .optional()
-            })
-            .map_err(StoreError::sqlite("read a task's value"))?;
-        match stored {
-            Some((Some(value), packed)) => unpack_value(value, packed).map(Some),
-            _ => Ok(None),
-        }
+        read_task_value(&self.tx, id)
     }
 
     pub fn task_exists(&self, id: TaskId) -> Result<bool> {
@@ -1537,8 +1507,6 @@ impl WriteTx<'_> {
     }
 }
 
-/// A task's stored value in SQL, wherever it is kept: in its row of
-/// `tasks t`, or aside in `task_values` when the row says `spilled`.
 /// Every stored task of `kind` that has a value, as (key, value), sorted
 /// by key, read into two buffers: tens of thousands of values (a commit
 /// record each) cost two allocations rather than two each, and what is
@@ -1576,6 +1544,27 @@ fn read_memo_values(conn: &Connection, kind: &str) -> Result<MemoValues> {
     Ok(values)
 }
 
+/// The stored output value of task `id`, if it has one.
+fn read_task_value(conn: &Connection, id: TaskId) -> Result<Option<Vec<u8>>> {
+    let stored: Option<(Option<Vec<u8>>, bool)> = conn
+        .prepare_cached(concat!(
+            "SELECT ",
+            stored_value!(),
+            ", packed FROM tasks t WHERE id = ?1"
+        ))
+        .and_then(|mut s| {
+            s.query_row([id.raw()], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()
+        })
+        .map_err(StoreError::sqlite("read a task's value"))?;
+    match stored {
+        Some((Some(value), packed)) => unpack_value(value, packed).map(Some),
+        _ => Ok(None),
+    }
+}
+
+/// A task's stored value in SQL, wherever it is kept: in its row of
+/// `tasks t`, or aside in `task_values` when the row says `spilled`.
 macro_rules! stored_value {
     () => {
         "CASE WHEN t.spilled THEN (SELECT v.value FROM task_values v WHERE v.id = t.id)
