@@ -415,3 +415,33 @@ fn malformed_input_and_a_vanishing_client() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// In a shallow clone the co-change partners count only the commits after
+/// the boundary: the tool says so, in its text and its structure, as
+/// `homer query` does.
+#[test]
+fn co_changes_in_a_shallow_clone_say_what_they_stand_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = format!("file://{}", homer_fixtures::cached("small").display());
+    homer_fixtures::git(
+        dir.path(),
+        &["clone", "-q", "--depth", "5", &source, "shallow"],
+    );
+    let root = dir.path().join("shallow");
+    update(&root);
+    let cli = cli_json(&root, &["query", "src/calc.rs"]);
+    runtime().block_on(async {
+        let client = connect(&root, &["--no-auto-update"]).await;
+        let r = call(&client, "co_changes", json!({"path": "src/calc.rs"})).await;
+        let warnings = &structured(&r)["result"]["warnings"];
+        assert_eq!(warnings, &cli["warnings"]);
+        assert!(
+            warnings.as_array().is_some_and(|w| w
+                .iter()
+                .any(|w| w.as_str().is_some_and(|w| w.starts_with("a shallow clone")))),
+            "{warnings}"
+        );
+        assert!(text(&r).contains("! a shallow clone"), "{}", text(&r));
+        client.cancel().await.expect("close");
+    });
+}
