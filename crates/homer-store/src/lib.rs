@@ -735,10 +735,10 @@ impl Store {
         read::value_sums(&self.conn, names)
     }
 
-    /// Where `value` stands among the stored values named `name`: how
-    /// many are above it (`above`) or below it, and how many equal it;
-    /// counts on the `(name, value)` index, so the side with fewer values
-    /// costs less.
+    /// Where `value` stands among the stored scores (reals) named `name`:
+    /// how many are above it (`above`) or below it, and how many equal
+    /// it; counts on the `(name, value)` index, so the side with fewer
+    /// values costs less.
     pub fn rank_counts(&self, name: &str, value: f64, above: bool) -> Result<RankCounts> {
         read::rank_counts(&self.conn, name, value, above)
     }
@@ -756,8 +756,8 @@ impl Store {
         marks::place(&self.conn, name, marks, value)
     }
 
-    /// How many nodes have a number named `name` (the count a ranking of
-    /// that number divides by).
+    /// How many nodes have a score (a real) named `name` (the count a
+    /// ranking of that score divides by).
     pub fn count_numbers(&self, name: &str) -> Result<u64> {
         read::count_numbers(&self.conn, name)
     }

@@ -188,8 +188,10 @@ pub(crate) enum Count {
 
 macro_rules! numbers_of_name {
     () => {
-        "FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1)
-         AND typeof(value) IN ('integer', 'real')"
+        concat!(
+            "FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND ",
+            crate::read::scores_only!()
+        )
     };
 }
 

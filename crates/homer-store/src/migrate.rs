@@ -133,6 +133,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0015_commits_kept_once.sql"),
         effects: &[Effect::Shrinks, Effect::Remines],
     },
+    Migration {
+        version: 16,
+        name: "0016_values_found_by_their_task.sql",
+        sql: include_str!("../../../schema/0016_values_found_by_their_task.sql"),
+        effects: &[Effect::Rebuilds],
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -371,6 +377,7 @@ mod tests {
             ("0013_salience_when_read.sql", 0x3cd8_dede_0edc_3843),
             ("0014_small_chunk_ids.sql", 0xb091_c7e0_9b0c_68e3),
             ("0015_commits_kept_once.sql", 0xe4fa_ec17_31b3_56b7),
+            ("0016_values_found_by_their_task.sql", 0x5e90_0f73_df01_db38),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

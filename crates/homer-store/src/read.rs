@@ -696,17 +696,21 @@ pub(crate) fn members_with_attrs(
     .map_err(StoreError::sqlite("read members and their attributes"))
 }
 
-/// The condition of the (name, value) index (`schema/0005_grouped_ids.sql`),
-/// word for word: SQLite uses a partial index only for a query that states
-/// its condition.
-macro_rules! numbers_only {
+/// The condition of the (name, value) index
+/// (`schema/0016_values_found_by_their_task.sql`), word for word: SQLite
+/// uses a partial index only for a query that states its condition. The
+/// index holds scores (reals: PageRank), the only numbers placed among
+/// their name's; counts (integers) are placed through marks of every
+/// value, which count nothing.
+macro_rules! scores_only {
     () => {
-        "typeof(value) IN ('integer', 'real')"
+        "typeof(value) = 'real'"
     };
 }
+pub(crate) use scores_only;
 
 #[cfg(test)]
-pub(crate) const NUMBERS_ONLY: &str = numbers_only!();
+pub(crate) const SCORES_ONLY: &str = scores_only!();
 
 /// Where a value stands among the values of one name: how many lie
 /// beyond it on one side, and how many equal it.
@@ -727,11 +731,11 @@ pub(crate) fn rank_counts(
             "SELECT (SELECT count(*) FROM node_values WHERE name = ",
             code_of!("?1"),
             " AND value > ?2 AND ",
-            numbers_only!(),
+            scores_only!(),
             "), (SELECT count(*) FROM node_values WHERE name = ",
             code_of!("?1"),
             " AND value = ?2 AND ",
-            numbers_only!(),
+            scores_only!(),
             ")"
         )
     } else {
@@ -739,11 +743,11 @@ pub(crate) fn rank_counts(
             "SELECT (SELECT count(*) FROM node_values WHERE name = ",
             code_of!("?1"),
             " AND value < ?2 AND ",
-            numbers_only!(),
+            scores_only!(),
             "), (SELECT count(*) FROM node_values WHERE name = ",
             code_of!("?1"),
             " AND value = ?2 AND ",
-            numbers_only!(),
+            scores_only!(),
             ")"
         )
     };
@@ -760,14 +764,14 @@ pub(crate) fn rank_counts(
         .map_err(StoreError::sqlite("count the values around one"))
 }
 
-/// How many nodes have a number named `name` (counted on the (name,
-/// value) index, which holds numbers only: narrower than the table).
+/// How many nodes have a score named `name` (counted on the (name,
+/// value) index, which holds scores only: narrower than the table).
 pub(crate) fn count_numbers(conn: &Connection, name: &str) -> Result<u64> {
     conn.prepare_cached(concat!(
         "SELECT count(*) FROM node_values WHERE name = ",
         code_of!("?1"),
         " AND ",
-        numbers_only!()
+        scores_only!()
     ))
     .and_then(|mut s| s.query_row([name], |row| row.get::<_, i64>(0)))
     .map(|n| u64::try_from(n).unwrap_or(0))

@@ -484,6 +484,66 @@ fn a_version_14_index_keeps_each_commit_once() {
     assert_eq!(free, 0);
 }
 
+/// Schema 16 finds a task's values through a row per task: the upgrade
+/// writes each task's row from the values it holds, and the values lose
+/// their owner index and the owner's reference.
+#[test]
+fn a_version_15_index_finds_its_values_through_their_tasks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &crate::migrate::MIGRATIONS[..15] {
+            conn.execute_batch(m.sql).expect("the old schemas");
+        }
+        // A per-file task's two values on its file, a graph task's value
+        // on two files, and a task without values.
+        conn.execute_batch(
+            "PRAGMA user_version = 15;
+             INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision)
+                 VALUES (1, 'file_history', 'a.rs', 1, 1, 1), (2, 'graph', 'files', 1, 1, 1),
+                        (3, 'parse', 'a.rs', 1, 1, 1);
+             INSERT INTO nodes VALUES (10, 1, 'a.rs', NULL, 3, NULL), (11, 1, 'b.rs', NULL, 3, NULL);
+             INSERT INTO value_names VALUES (1, 'commits'), (2, 'authors'), (3, 'in_degree');
+             INSERT INTO node_values VALUES (10, 2, 1, 1), (10, 1, 5, 1), (10, 3, 0, 2), (11, 3, 2, 2);",
+        )
+        .expect("version 15 rows");
+    }
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.upgraded_from(), Some(15));
+    assert!(!store.upgrade_emptied() && !store.upgrade_remined());
+    let rows = |sql: &str| sorted_rows(&store.conn, sql);
+    assert_eq!(
+        rows("SELECT owner, quote(node), names FROM value_sets"),
+        [
+            r#"Integer(1)|Text("10")|Text("[1,2]")"#,
+            r#"Integer(2)|Text("NULL")|Text("[3]")"#,
+        ]
+    );
+    assert_eq!(
+        rows("SELECT node, name, value, owner FROM node_values").len(),
+        4
+    );
+    assert_eq!(
+        rows("SELECT name FROM sqlite_schema WHERE tbl_name = 'node_values' AND type = 'index'"),
+        [r#"Text("node_values_rank")"#]
+    );
+    assert_eq!(
+        rows("PRAGMA foreign_key_list(node_values)"),
+        Vec::<String>::new()
+    );
+    // A task that goes takes its values, through its row.
+    store
+        .conn
+        .execute("DELETE FROM tasks WHERE id = 1", [])
+        .expect("delete a task");
+    assert_eq!(
+        rows("SELECT node, name FROM node_values"),
+        ["Integer(10)|Integer(3)", "Integer(11)|Integer(3)"]
+    );
+    assert_counts_kept(&store.conn);
+}
+
 /// Every row `sql` returns, its cells joined, sorted.
 /// The steps SQLite's query planner chose for `sql`.
 fn query_plan(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
@@ -1444,56 +1504,59 @@ fn an_edge_member_in_a_role_its_kind_does_not_give_is_refused() {
     }
 }
 
-/// A ranking counts the numbers of one name through the (name, value)
-/// index, which holds numbers only: text values of other names are not in
-/// it, and the counting query is one SQLite answers from it.
+/// A ranking counts the scores of one name through the (name, value)
+/// index, which holds scores (reals) only: counts and text values are not
+/// in it, and the counting query is one SQLite answers from it.
 #[test]
-fn rankings_count_numbers_through_the_partial_index() {
+fn rankings_count_scores_through_the_partial_index() {
     let mut store = Store::open_in_memory().expect("open");
     let tx = store.begin_write().expect("tx");
     let owner = TaskId::of("doc", "x");
     tx.ensure_task("doc", owner, "x").expect("task row");
     let mut w = tx.task_writer(owner, true);
-    for (i, commits) in [3, 5, 5, 9].into_iter().enumerate() {
+    for (i, score) in [0.3, 0.5, 0.5, 0.9].into_iter().enumerate() {
         let node = w
             .claim_node(NodeKind::File, &format!("f{i}.rs"), None, None)
             .expect("claim");
-        w.value(node, "commits", &Value::Int(commits))
+        w.value(node, "pagerank", &Value::Real(score))
             .expect("value");
+        w.value(node, "commits", &Value::Int(3)).expect("value");
         w.value(node, "owners", &Value::Text("[\"ann\"]".into()))
             .expect("value");
     }
     w.finish(None).expect("finish");
     tx.commit().expect("commit");
-    let above = store.rank_counts("commits", 5.0, true).expect("rank");
+    let above = store.rank_counts("pagerank", 0.5, true).expect("rank");
     assert_eq!((above.beyond, above.equal), (1, 2));
-    let below = store.rank_counts("commits", 5.0, false).expect("rank");
+    let below = store.rank_counts("pagerank", 0.5, false).expect("rank");
     assert_eq!((below.beyond, below.equal), (1, 2));
-    assert_eq!(store.count_numbers("commits").expect("count"), 4);
-    assert_eq!(store.count_numbers("owners").expect("count"), 0);
-    let in_index: i64 = store
-        .conn
-        .query_row(
-            "SELECT count(*) FROM node_values INDEXED BY node_values_rank
-             WHERE name = (SELECT code FROM value_names WHERE name = 'owners')
-               AND typeof(value) IN ('integer', 'real')",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
-    assert_eq!(in_index, 0);
-    let in_table: i64 = store
-        .conn
-        .query_row(
-            "SELECT count(*) FROM node_values
-             WHERE name = (SELECT code FROM value_names WHERE name = 'owners')",
-            [],
-            |r| r.get(0),
-        )
-        .expect("count");
-    assert_eq!(in_table, 4);
+    assert_eq!(store.count_numbers("pagerank").expect("count"), 4);
+    for name in ["owners", "commits"] {
+        assert_eq!(store.count_numbers(name).expect("count"), 0, "{name}");
+        let in_index: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM node_values INDEXED BY node_values_rank
+                 WHERE name = (SELECT code FROM value_names WHERE name = ?1)
+                   AND typeof(value) = 'real'",
+                [name],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(in_index, 0, "{name}");
+        let in_table: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM node_values
+                 WHERE name = (SELECT code FROM value_names WHERE name = ?1)",
+                [name],
+                |r| r.get(0),
+            )
+            .expect("count");
+        assert_eq!(in_table, 4, "{name}");
+    }
     // The readers' condition is the index's, word for word.
-    let numbers = crate::read::NUMBERS_ONLY;
+    let numbers = crate::read::SCORES_ONLY;
     assert!(
         crate::migrate::MIGRATIONS
             .iter()
@@ -1505,12 +1568,12 @@ fn rankings_count_numbers_through_the_partial_index() {
     for sql in [
         format!(
             "SELECT count(*) FROM node_values
-             WHERE name = (SELECT code FROM value_names WHERE name = 'commits')
-               AND value > 5.0 AND {numbers}"
+             WHERE name = (SELECT code FROM value_names WHERE name = 'pagerank')
+               AND value > 0.5 AND {numbers}"
         ),
         format!(
             "SELECT count(*) FROM node_values
-             WHERE name = (SELECT code FROM value_names WHERE name = 'commits') AND {numbers}"
+             WHERE name = (SELECT code FROM value_names WHERE name = 'pagerank') AND {numbers}"
         ),
     ] {
         let plan = query_plan(&store.conn, &sql);
@@ -1626,6 +1689,142 @@ fn a_nodes_values_are_found_and_deleted_on_the_key() {
         .query_row("SELECT count(*) FROM node_values", [], |r| r.get(0))
         .expect("count");
     assert_eq!(left, 2, "the deleted node's values went with it");
+}
+
+/// A task's values are found through its row of `value_sets` (schema
+/// 0016), on one node by key and on many in each name's run, and go with
+/// the task; another task's values of the same name stay.
+#[test]
+fn a_tasks_values_are_found_through_its_row_and_go_with_it() {
+    let mut store = Store::open_in_memory().expect("open");
+    let count = |store: &Store, sql: &str| -> i64 {
+        store.conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+    };
+    let sets = |store: &Store| {
+        sorted_rows(
+            &store.conn,
+            "SELECT t.key, quote(s.node), s.names FROM value_sets s JOIN tasks t ON t.id = s.owner",
+        )
+    };
+    let (one, files) = (TaskId::of("history", "a.rs"), TaskId::of("graph", "files"));
+    let write = three_tasks_with_values;
+    write(&mut store, 0);
+    let a = NodeId::of(NodeKind::File, "a.rs").raw();
+    let (commits, authors, in_degree) = {
+        let code = |name: &str| -> i64 {
+            store
+                .conn
+                .query_row(
+                    "SELECT code FROM value_names WHERE name = ?1",
+                    [name],
+                    |r| r.get(0),
+                )
+                .expect(name)
+        };
+        (code("commits"), code("authors"), code("in_degree"))
+    };
+    let (lo, hi) = (commits.min(authors), commits.max(authors));
+    assert_eq!(
+        sets(&store),
+        [
+            format!(r#"Text("a.rs")|Text("{a}")|Text("[{lo},{hi}]")"#),
+            format!(r#"Text("files")|Text("NULL")|Text("[{in_degree}]")"#),
+            format!(r#"Text("symbols")|Text("NULL")|Text("[{in_degree}]")"#),
+        ]
+    );
+    assert_eq!(count(&store, "SELECT count(*) FROM node_values"), 6);
+    // Again: the file's task stores one name fewer, the symbols' task
+    // nothing. What was not written again goes, and the rows say so.
+    write(&mut store, 1);
+    assert_eq!(
+        sets(&store),
+        [
+            format!(r#"Text("a.rs")|Text("{a}")|Text("[{commits}]")"#),
+            format!(r#"Text("files")|Text("NULL")|Text("[{in_degree}]")"#),
+        ]
+    );
+    assert_eq!(
+        pairs(
+            &store.conn,
+            "SELECT n.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node
+             ORDER BY n.name, v.name"
+        ),
+        [
+            ("a.rs".to_owned(), 4),
+            ("a.rs".to_owned(), 1),
+            ("b.rs".to_owned(), 1)
+        ]
+    );
+    // A task that goes takes its values; the other task's of the name stay.
+    let tx = store.begin_write().expect("tx");
+    tx.delete_task(one).expect("delete");
+    tx.commit().expect("commit");
+    assert_eq!(count(&store, "SELECT count(*) FROM node_values"), 2);
+    let tx = store.begin_write().expect("tx");
+    tx.delete_task(files).expect("delete");
+    tx.commit().expect("commit");
+    assert_eq!(count(&store, "SELECT count(*) FROM node_values"), 0);
+    assert_eq!(count(&store, "SELECT count(*) FROM value_sets"), 0);
+}
+
+/// A per-file task (one node) and two graph tasks storing one name on
+/// files and on symbols: the first run stores more than the second.
+fn three_tasks_with_values(store: &mut Store, run: u32) {
+    let one = TaskId::of("history", "a.rs");
+    let files = TaskId::of("graph", "files");
+    let symbols = TaskId::of("graph", "symbols");
+    let tx = store.begin_write().expect("tx");
+    for (kind, id, key) in [
+        ("history", one, "a.rs"),
+        ("graph", files, "files"),
+        ("graph", symbols, "symbols"),
+    ] {
+        tx.ensure_task(kind, id, key).expect("task row");
+    }
+    let fresh = run == 0;
+    let mut w = tx.task_writer(one, fresh);
+    let a = w.intern_node(NodeKind::File, "a.rs").expect("node");
+    w.value(a, "commits", &Value::Int(3 + i64::from(run)))
+        .expect("value");
+    if run == 0 {
+        w.value(a, "authors", &Value::Int(1)).expect("value");
+    }
+    w.finish(None).expect("finish");
+    let mut w = tx.task_writer(files, fresh);
+    for name in ["a.rs", "b.rs"] {
+        let n = w.intern_node(NodeKind::File, name).expect("node");
+        w.value(n, "in_degree", &Value::Int(1)).expect("value");
+    }
+    w.finish(None).expect("finish");
+    let mut w = tx.task_writer(symbols, fresh);
+    if run == 0 {
+        for name in ["a.rs::f", "a.rs::g"] {
+            let n = w.intern_node(NodeKind::Symbol, name).expect("node");
+            w.value(n, "in_degree", &Value::Int(2)).expect("value");
+        }
+    }
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+}
+
+/// Neither the triggers nor a read of a task's values (schema 0016)
+/// scans the values.
+#[test]
+fn a_tasks_values_are_found_on_the_key() {
+    let store = Store::open_in_memory().expect("open");
+    for sql in [
+        "DELETE FROM node_values WHERE name IN (SELECT value FROM json_each('[1,2]'))
+         AND node = 3 AND owner = 1"
+            .to_owned(),
+        "SELECT value FROM node_values WHERE name = 1 AND node = 2".to_owned(),
+        "SELECT node, value FROM node_values WHERE name = 1 AND +owner = 2".to_owned(),
+    ] {
+        let steps = query_plan(&store.conn, &sql);
+        assert!(
+            !steps.iter().any(|s| s.starts_with("SCAN node_values")),
+            "{sql}: {steps:?}"
+        );
+    }
 }
 
 /// Current nodes read with one value each: sorted by name, the value where

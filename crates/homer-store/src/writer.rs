@@ -174,6 +174,10 @@ pub struct TaskWriter<'t> {
     /// New values not inserted yet, by (name code, node): the table's own
     /// order, in which [`TaskWriter::insert_new_values`] writes them.
     new_values: std::collections::BTreeMap<(i64, i64), Value>,
+    /// Where the values this execution wrote sit (schema 0016).
+    value_set: ValueSet,
+    /// The task's row of `value_sets` before this execution.
+    old_value_set: OldSet,
     hash: Fingerprint,
 }
 
@@ -202,6 +206,12 @@ impl<'t> TaskWriter<'t> {
             old_values: fresh.then(OldValues::default),
             written_marks: HashSet::new(),
             new_values: std::collections::BTreeMap::new(),
+            value_set: ValueSet::default(),
+            old_value_set: if fresh {
+                OldSet::Absent
+            } else {
+                OldSet::Unread
+            },
             hash: Fingerprint::new(),
         }
     }
@@ -438,6 +448,7 @@ impl<'t> TaskWriter<'t> {
             return Ok(());
         }
         let code = self.tx.value_code(name)?;
+        self.value_set.add(node.raw(), code);
         let key = (node.raw(), code);
         match self.old_values()?.remove(&key) {
             Some(old) if same_value(&old, value) => Ok(()),
@@ -738,6 +749,9 @@ impl<'t> TaskWriter<'t> {
             self.delete_stale_chunks()?;
             self.delete_stale_marks()?;
         }
+        if !self.dry {
+            self.write_value_set()?;
+        }
         self.hash.push_u64(4);
         self.hash.push_opt_bytes(value);
         Ok(self.hash.finish())
@@ -810,92 +824,112 @@ impl<'t> TaskWriter<'t> {
     /// The values the task stored before, not yet written again.
     fn old_values(&mut self) -> Result<&mut OldValues> {
         if self.old_values.is_none() {
-            self.old_values = Some(self.read_old_values()?);
+            let values = self.read_old_values()?;
+            self.old_values = Some(values);
         }
         Ok(self.old_values.get_or_insert_with(OldValues::default))
     }
 
-    /// The values this task stored before. Through the owner index each
-    /// row costs a look-up in the table (its key is (name, node)); a task
-    /// that stored many values of a name (PageRank of 30,000 symbols) reads
-    /// the table's run of that name instead, skipping other owners' rows:
-    /// the synthetic repository's graph tasks read their 160,000 values in
-    /// half the time.
-    fn read_old_values(&self) -> Result<OldValues> {
-        /// Values of one name a task must hold before they are read by name.
-        const BY_NAME: i64 = 1_000;
-        let conn = self.tx.conn();
-        let owner = self.owner.raw();
-        let names: Vec<(i64, i64)> = conn
-            .prepare_cached("SELECT name, count(*) FROM node_values WHERE owner = ?1 GROUP BY name")
-            .and_then(|mut s| {
-                s.query_map([owner], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect()
-            })
-            .map_err(StoreError::sqlite("read a task's values"))?;
-        let mut values = OldValues::default();
-        let mut read = |sql: &str, name: Option<i64>| -> Result<()> {
-            let mut stmt = conn
-                .prepare_cached(sql)
-                .map_err(StoreError::sqlite("read a task's values"))?;
-            let mut rows = match name {
-                Some(name) => stmt.query(params![owner, name]),
-                None => stmt.query([owner]),
-            }
-            .map_err(StoreError::sqlite("read a task's values"))?;
-            while let Some(row) = rows
-                .next()
-                .map_err(StoreError::sqlite("read a task's values"))?
-            {
-                let key = (
-                    row.get(0)
-                        .map_err(StoreError::sqlite("read a task's values"))?,
-                    row.get(1)
-                        .map_err(StoreError::sqlite("read a task's values"))?,
-                );
-                let value = crate::read::value_at(row, 2)
-                    .map_err(StoreError::sqlite("read a task's values"))?;
-                values.insert(key, value);
-            }
-            Ok(())
-        };
-        if names.iter().all(|&(_, n)| n < BY_NAME) {
-            if !names.is_empty() {
-                read(
-                    "SELECT node, name, value FROM node_values WHERE owner = ?1",
-                    None,
-                )?;
-            }
-            return Ok(values);
+    /// The task's row of `value_sets`: where the values it stored before
+    /// sit. Read once.
+    fn old_value_set(&mut self) -> Result<Option<&ValueSet>> {
+        if self.old_value_set == OldSet::Unread {
+            let row: Option<(Option<i64>, String)> = self
+                .tx
+                .conn()
+                .prepare_cached("SELECT node, names FROM value_sets WHERE owner = ?1")
+                .and_then(|mut s| {
+                    let mut rows = s.query([self.owner.raw()])?;
+                    rows.next()?.map(|r| Ok((r.get(0)?, r.get(1)?))).transpose()
+                })
+                .map_err(StoreError::sqlite("read where a task's values are"))?;
+            let set = row
+                .map(|(node, names)| {
+                    ValueSet::stored(node, &names).ok_or_else(|| StoreError::Corrupt {
+                        what: "a task's value names",
+                        detail: format!("{:?}: '{names}' is not a list of name codes", self.owner),
+                    })
+                })
+                .transpose()?;
+            self.old_value_set = set.map_or(OldSet::Absent, OldSet::Stored);
         }
-        for (name, n) in names {
-            if n < BY_NAME {
-                read(
-                    "SELECT node, name, value FROM node_values WHERE owner = ?1 AND name = ?2",
-                    Some(name),
-                )?;
-            } else {
-                read(
-                    "SELECT node, name, value FROM node_values WHERE name = ?2 AND +owner = ?1",
-                    Some(name),
-                )?;
+        Ok(match &self.old_value_set {
+            OldSet::Stored(set) => Some(set),
+            OldSet::Unread | OldSet::Absent => None,
+        })
+    }
+
+    /// The values this task stored before, found through its row of
+    /// `value_sets`: on one node, each by key; on many, in each name's
+    /// run of the table (a graph task stores a name for every file or
+    /// symbol), skipping another task's values of the name.
+    fn read_old_values(&mut self) -> Result<OldValues> {
+        let owner = self.owner.raw();
+        let Some(set) = self.old_value_set()?.cloned() else {
+            return Ok(OldValues::default());
+        };
+        let conn = self.tx.conn();
+        let what = "read a task's values";
+        let mut values = OldValues::default();
+        match set.node {
+            Spot::One(node) => {
+                let mut stmt = conn
+                    .prepare_cached("SELECT value FROM node_values WHERE name = ?1 AND node = ?2")
+                    .map_err(StoreError::sqlite(what))?;
+                for &name in &set.names {
+                    let mut rows = stmt
+                        .query(params![name, node])
+                        .map_err(StoreError::sqlite(what))?;
+                    if let Some(row) = rows.next().map_err(StoreError::sqlite(what))? {
+                        let value =
+                            crate::read::value_at(row, 0).map_err(StoreError::sqlite(what))?;
+                        values.insert((node, name), value);
+                    }
+                }
+            }
+            Spot::Many | Spot::None => {
+                let mut stmt = conn
+                    .prepare_cached(
+                        "SELECT node, value FROM node_values WHERE name = ?1 AND +owner = ?2",
+                    )
+                    .map_err(StoreError::sqlite(what))?;
+                for &name in &set.names {
+                    let mut rows = stmt
+                        .query(params![name, owner])
+                        .map_err(StoreError::sqlite(what))?;
+                    while let Some(row) = rows.next().map_err(StoreError::sqlite(what))? {
+                        let node: i64 = row.get(0).map_err(StoreError::sqlite(what))?;
+                        let value =
+                            crate::read::value_at(row, 1).map_err(StoreError::sqlite(what))?;
+                        values.insert((node, name), value);
+                    }
+                }
             }
         }
         Ok(values)
     }
 
     /// Removes the values the task stored before and did not write again
-    /// (all of them, in one statement, when it wrote none).
+    /// (all of them, through its row of `value_sets`, when it wrote none).
     fn delete_stale_values(&mut self) -> Result<()> {
-        let conn = self.tx.conn();
         match self.old_values.take() {
-            None => conn
-                .prepare_cached("DELETE FROM node_values WHERE owner = ?1")
-                .and_then(|mut s| s.execute([self.owner.raw()]))
-                .map(|_| ())
-                .map_err(StoreError::sqlite("delete stale values")),
+            None => {
+                // Nothing written: the row goes, and its values with it
+                // (the triggers of schema 0016).
+                if self.old_value_set()?.is_some() {
+                    self.tx
+                        .conn()
+                        .prepare_cached("DELETE FROM value_sets WHERE owner = ?1")
+                        .and_then(|mut s| s.execute([self.owner.raw()]))
+                        .map_err(StoreError::sqlite("delete stale values"))?;
+                    self.old_value_set = OldSet::Absent;
+                }
+                Ok(())
+            }
             Some(stale) => {
-                let mut stmt = conn
+                let mut stmt = self
+                    .tx
+                    .conn()
                     .prepare_cached("DELETE FROM node_values WHERE node = ?1 AND name = ?2")
                     .map_err(StoreError::sqlite("delete a stale value"))?;
                 let mut stale: Vec<(i64, i64)> = stale.into_keys().collect();
@@ -907,6 +941,35 @@ impl<'t> TaskWriter<'t> {
                 Ok(())
             }
         }
+    }
+
+    /// Writes where this execution's values sit, when that is not what
+    /// the task's row says already.
+    fn write_value_set(&mut self) -> Result<()> {
+        if self.value_set.names.is_empty() {
+            // `delete_stale_values` deleted the row, if there was one; a
+            // fresh task that wrote no value has none.
+            return Ok(());
+        }
+        self.old_value_set()?;
+        if matches!(&self.old_value_set, OldSet::Stored(old) if *old == self.value_set) {
+            return Ok(());
+        }
+        let node = match self.value_set.node {
+            Spot::One(node) => Some(node),
+            Spot::Many | Spot::None => None,
+        };
+        self.tx
+            .conn()
+            .prepare_cached(
+                "INSERT INTO value_sets (owner, node, names) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (owner) DO UPDATE SET node = excluded.node, names = excluded.names",
+            )
+            .and_then(|mut s| {
+                s.execute(params![self.owner.raw(), node, self.value_set.names_text()])
+            })
+            .map_err(StoreError::sqlite("write where a task's values are"))?;
+        Ok(())
     }
 
     fn old_edges(&mut self) -> Result<&HashSet<EdgeId>> {
@@ -930,6 +993,61 @@ impl<'t> TaskWriter<'t> {
 /// A task's stored values by (node, index of the value's name): integer
 /// keys, hashed with rustc's Fx hash (node ids are hashes already).
 type OldValues = rustc_hash::FxHashMap<(i64, i64), Value>;
+
+/// Where a task's values sit: the names (codes) it stored, and the node
+/// they all sit on, if one (a row of `value_sets`, schema 0016).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct ValueSet {
+    node: Spot,
+    names: std::collections::BTreeSet<i64>,
+}
+
+/// A task's row of `value_sets` before this execution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum OldSet {
+    Unread,
+    Absent,
+    Stored(ValueSet),
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Spot {
+    #[default]
+    None,
+    One(i64),
+    Many,
+}
+
+impl ValueSet {
+    fn add(&mut self, node: i64, name: i64) {
+        self.node = match self.node {
+            Spot::None => Spot::One(node),
+            Spot::One(n) if n == node => Spot::One(n),
+            Spot::One(_) | Spot::Many => Spot::Many,
+        };
+        self.names.insert(name);
+    }
+
+    /// The row's names as stored: a JSON array of codes, ascending.
+    fn names_text(&self) -> String {
+        let codes: Vec<String> = self.names.iter().map(i64::to_string).collect();
+        format!("[{}]", codes.join(","))
+    }
+
+    /// A stored row; `None` when its names are not such an array.
+    fn stored(node: Option<i64>, names: &str) -> Option<ValueSet> {
+        let inner = names.strip_prefix('[')?.strip_suffix(']')?;
+        let names = inner
+            .split(',')
+            .filter(|c| !c.is_empty())
+            .map(|c| c.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        Some(ValueSet {
+            node: node.map_or(Spot::Many, Spot::One),
+            names,
+        })
+    }
+}
 
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
