@@ -102,6 +102,9 @@ def homer_symbols(db):
     for name, attrs in con.execute("SELECT name, attrs FROM nodes WHERE kind = 3"):
         path = name.split("::", 1)[0]
         a = json.loads(attrs)
+        if isinstance(a, list):
+            # [kind, name, line, end, signature, exported, doc, parent]
+            a = {"kind": a[0], "name": a[1], "line": a[2], "end": a[3]}
         symbols[path].append((a["name"], a["kind"], a["line"], a["end"]))
     languages = {}
     for name, value in con.execute(

@@ -60,9 +60,13 @@ impl SymbolKind {
     }
 }
 
-/// A symbol node.
+/// A symbol node. Stored as a JSON array in the field order below,
+/// `[kind, name, line, end, signature, exported, doc, parent]` (absent
+/// ones `null`): a symbol's attributes are the bulk of the nodes table,
+/// and the keys of an object were a third of them. An object with these
+/// keys, as indexes before it stored, reads too.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(into = "SymbolRow", from = "StoredSymbol")]
 pub struct SymbolAttrs {
     pub kind: SymbolKind,
     /// The name as written.
@@ -73,11 +77,97 @@ pub struct SymbolAttrs {
     /// The declaration's first line, trimmed.
     pub signature: String,
     pub exported: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
     /// The enclosing definition's qualified name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
+}
+
+/// A symbol's attributes as stored: a JSON array.
+#[derive(Serialize, Deserialize)]
+struct SymbolRow(
+    SymbolKind,
+    String,
+    u32,
+    u32,
+    String,
+    bool,
+    Option<String>,
+    Option<String>,
+);
+
+/// A symbol's attributes as an index holds them: an array, or an object
+/// (what indexes stored before the array).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StoredSymbol {
+    Row(SymbolRow),
+    Object(SymbolObject),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SymbolObject {
+    kind: SymbolKind,
+    name: String,
+    line: u32,
+    end: u32,
+    signature: String,
+    exported: bool,
+    #[serde(default)]
+    doc: Option<String>,
+    #[serde(default)]
+    parent: Option<String>,
+}
+
+impl From<SymbolAttrs> for SymbolRow {
+    fn from(a: SymbolAttrs) -> SymbolRow {
+        SymbolRow(
+            a.kind,
+            a.name,
+            a.line,
+            a.end,
+            a.signature,
+            a.exported,
+            a.doc,
+            a.parent,
+        )
+    }
+}
+
+impl From<StoredSymbol> for SymbolAttrs {
+    fn from(stored: StoredSymbol) -> SymbolAttrs {
+        match stored {
+            StoredSymbol::Row(SymbolRow(
+                kind,
+                name,
+                line,
+                end,
+                signature,
+                exported,
+                doc,
+                parent,
+            )) => SymbolAttrs {
+                kind,
+                name,
+                line,
+                end,
+                signature,
+                exported,
+                doc,
+                parent,
+            },
+            StoredSymbol::Object(o) => SymbolAttrs {
+                kind: o.kind,
+                name: o.name,
+                line: o.line,
+                end: o.end,
+                signature: o.signature,
+                exported: o.exported,
+                doc: o.doc,
+                parent: o.parent,
+            },
+        }
+    }
 }
 
 /// How a file is kept in git, when it is not a plain file.
@@ -185,6 +275,38 @@ mod tests {
         .expect_err("fields missing");
         assert!(err.to_string().contains("symbol 'src/a.rs::f'"), "{err}");
         assert!(err.to_string().contains("rebuild"), "{err}");
+    }
+
+    /// A symbol's attributes are written as an array and read back; the
+    /// object indexes stored before reads as the same attributes.
+    #[test]
+    fn symbol_attributes_are_an_array_and_the_old_object_reads() {
+        let attrs = SymbolAttrs {
+            kind: SymbolKind::Method,
+            name: "get".to_owned(),
+            line: 3,
+            end: 9,
+            signature: "def get(self, key):".to_owned(),
+            exported: true,
+            doc: None,
+            parent: Some("Jar".to_owned()),
+        };
+        let text = encode(&attrs).expect("not empty");
+        assert_eq!(
+            text,
+            r#"["method","get",3,9,"def get(self, key):",true,null,"Jar"]"#
+        );
+        let what = || "symbol 'a.py::Jar.get'".to_owned();
+        assert_eq!(
+            decode::<SymbolAttrs>(what, Some(&text)).expect("array"),
+            attrs
+        );
+        let object = r#"{"kind":"method","name":"get","line":3,"end":9,"signature":"def get(self, key):","exported":true,"parent":"Jar"}"#;
+        assert_eq!(
+            decode::<SymbolAttrs>(what, Some(object)).expect("object"),
+            attrs
+        );
+        assert!(decode::<SymbolAttrs>(what, Some(r#"["method","get",3]"#)).is_err());
     }
 
     #[test]

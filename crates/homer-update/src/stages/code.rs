@@ -470,7 +470,9 @@ struct SymbolsInput<'a> {
 }
 
 impl<'a> Task for Symbols<'a> {
-    const KIND: TaskKind = TaskKind::new("symbols", 2);
+    /// 3: a symbol's attributes stored as an array (`SymbolAttrs`), so
+    /// an index's symbols are written again in that form.
+    const KIND: TaskKind = TaskKind::new("symbols", 3);
     type Input = SymbolsInput<'a>;
     type Output = ();
     type Shared = ();
