@@ -10,7 +10,7 @@ use homer_embed::{Encoder, EncoderKind};
 use homer_git::{Head, ObjectId};
 use homer_store::{NodeKind, Store, StoredVectors};
 use homer_vocab::attrs;
-use homer_vocab::history::{COMMIT_TASK, CommitRecord, CommitSummary};
+use homer_vocab::history::{COMMIT_TASK, CommitSummary, StoredRecord};
 use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::ValueType;
 use homer_vocab::{
@@ -412,7 +412,10 @@ impl Index {
         let Some(bytes) = self.store.task_value(COMMIT_TASK, id)? else {
             return Ok(None);
         };
-        let record = CommitRecord::<&str>::decode(id, &bytes)?;
+        let stored = StoredRecord::decode(id, &bytes)?;
+        let ids: Vec<i64> = stored.text_ids().collect();
+        let texts = self.store.record_texts(&ids)?;
+        let record = stored.resolve(id, &texts)?;
         let subject = self
             .store
             .message_title(COMMIT_TASK, id)?
@@ -432,8 +435,8 @@ impl Index {
         let Some(bytes) = self.store.task_value(COMMIT_TASK, id)? else {
             return Ok(None);
         };
-        let record = CommitRecord::<&str>::decode(id, &bytes)?;
-        Ok(Some((record.authored, record.committed)))
+        let (committed, authored) = StoredRecord::decode(id, &bytes)?.times();
+        Ok(Some((authored, committed)))
     }
 }
 

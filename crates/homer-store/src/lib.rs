@@ -555,6 +555,7 @@ impl Store {
             building: self.building.as_deref(),
             known_nodes: RefCell::new(HashSet::new()),
             value_codes: RefCell::default(),
+            record_text_ids: RefCell::default(),
             chunk_ids: Cell::new(None),
         })
     }
@@ -826,6 +827,12 @@ impl Store {
     /// commit's record), as [`WriteTx::memo_values`] reads them.
     pub fn memo_values(&self, kind: &str) -> Result<MemoValues> {
         read_memo_values(&self.conn, kind)
+    }
+
+    /// The texts of `ids` that `record_texts` holds (the paths and people a
+    /// commit's record names by id), by id.
+    pub fn record_texts(&self, ids: &[i64]) -> Result<RecordTexts> {
+        read_record_texts(&self.conn, Some(ids))
     }
 
     /// The title of the message chunk the task `kind` `key` wrote (a
@@ -1108,6 +1115,8 @@ pub struct WriteTx<'c> {
     /// Value names by their code in `value_names`, as looked up or added
     /// in this transaction.
     value_codes: RefCell<rustc_hash::FxHashMap<String, i64>>,
+    /// Ids of `record_texts` written in this transaction.
+    record_text_ids: RefCell<rustc_hash::FxHashSet<i64>>,
     /// The next id a new chunk gets, and the next a new commit message's
     /// chunk gets (counting down from -1), once read in this transaction.
     chunk_ids: Cell<Option<(i64, i64)>>,
@@ -1226,6 +1235,75 @@ impl WriteTx<'_> {
     /// decoded from them can borrow their strings.
     pub fn memo_values(&self, kind: &str) -> Result<MemoValues> {
         read_memo_values(&self.tx, kind)
+    }
+
+    /// Every text `record_texts` holds, by id (the behaviour stage reads
+    /// every record).
+    pub fn all_record_texts(&self) -> Result<RecordTexts> {
+        read_record_texts(&self.tx, None)
+    }
+
+    /// Keeps each of `texts` (id, text) in `record_texts`, once: a text
+    /// already there, or written before in this transaction, costs no
+    /// statement.
+    pub fn put_record_texts<'s>(
+        &self,
+        texts: impl IntoIterator<Item = (i64, &'s str)>,
+    ) -> Result<()> {
+        let mut known = self.record_text_ids.borrow_mut();
+        let mut insert = self
+            .tx
+            .prepare_cached("INSERT OR IGNORE INTO record_texts (id, text) VALUES (?1, ?2)")
+            .map_err(StoreError::sqlite("write a record text"))?;
+        for (id, text) in texts {
+            if !known.insert(id) {
+                continue;
+            }
+            let added = insert
+                .execute(params![id, text])
+                .map_err(StoreError::sqlite("write a record text"))?;
+            if added == 0 {
+                // Kept before: the same text, unless two texts share a
+                // hash, which must not pass silently.
+                let kept: String = self
+                    .tx
+                    .prepare_cached("SELECT text FROM record_texts WHERE id = ?1")
+                    .and_then(|mut s| s.query_row([id], |r| r.get(0)))
+                    .map_err(StoreError::sqlite("read a record text"))?;
+                if kept != text {
+                    return Err(StoreError::IdCollision {
+                        kind: "record text",
+                        name: text.to_owned(),
+                        other_kind: "record text".to_owned(),
+                        other_name: kept,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Deletes the texts of `record_texts` that are not in `keep` (those
+    /// no record names any more); returns how many went.
+    pub fn retain_record_texts(&self, keep: &HashSet<i64>) -> Result<usize> {
+        let ids: Vec<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM record_texts")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .map_err(StoreError::sqlite("read the record texts"))?;
+        let mut delete = self
+            .tx
+            .prepare_cached("DELETE FROM record_texts WHERE id = ?1")
+            .map_err(StoreError::sqlite("delete a record text"))?;
+        let mut gone = 0;
+        for id in ids.into_iter().filter(|id| !keep.contains(id)) {
+            delete
+                .execute([id])
+                .map_err(StoreError::sqlite("delete a record text"))?;
+            self.record_text_ids.borrow_mut().remove(&id);
+            gone += 1;
+        }
+        Ok(gone)
     }
 
     /// The current (owned) nodes of `kind` with their content hash and
@@ -1505,6 +1583,46 @@ impl WriteTx<'_> {
     pub(crate) fn conn(&self) -> &Connection {
         &self.tx
     }
+}
+
+/// The texts commit records name by id: by id, those of `ids`, or all.
+pub type RecordTexts = std::collections::HashMap<i64, String>;
+
+fn read_record_texts(conn: &rusqlite::Connection, ids: Option<&[i64]>) -> Result<RecordTexts> {
+    let what = "read the record texts";
+    let mut out = RecordTexts::new();
+    match ids {
+        None => {
+            let mut stmt = conn
+                .prepare_cached("SELECT id, text FROM record_texts")
+                .map_err(StoreError::sqlite(what))?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(StoreError::sqlite(what))?;
+            for row in rows {
+                let (id, text) = row.map_err(StoreError::sqlite(what))?;
+                out.insert(id, text);
+            }
+        }
+        Some(ids) => {
+            let mut stmt = conn
+                .prepare_cached("SELECT text FROM record_texts WHERE id = ?1")
+                .map_err(StoreError::sqlite(what))?;
+            for &id in ids {
+                if out.contains_key(&id) {
+                    continue;
+                }
+                if let Some(text) = stmt
+                    .query_row([id], |r| r.get::<_, String>(0))
+                    .optional()
+                    .map_err(StoreError::sqlite(what))?
+                {
+                    out.insert(id, text);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Every stored task of `kind` that has a value, as (key, value), sorted

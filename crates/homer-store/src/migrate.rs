@@ -139,6 +139,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0016_values_found_by_their_task.sql"),
         effects: &[Effect::Rebuilds],
     },
+    Migration {
+        version: 17,
+        name: "0017_record_texts.sql",
+        sql: include_str!("../../../schema/0017_record_texts.sql"),
+        effects: &[Effect::Shrinks, Effect::Remines],
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -378,6 +384,7 @@ mod tests {
             ("0014_small_chunk_ids.sql", 0xb091_c7e0_9b0c_68e3),
             ("0015_commits_kept_once.sql", 0xe4fa_ec17_31b3_56b7),
             ("0016_values_found_by_their_task.sql", 0x5e90_0f73_df01_db38),
+            ("0017_record_texts.sql", 0x5f64_c635_eb10_aee9),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

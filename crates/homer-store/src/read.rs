@@ -194,6 +194,13 @@ pub(crate) fn dump(conn: &Connection, options: DumpOptions) -> Result<String> {
     dump_tasks(&mut lines, options)?;
     dump_chunks(&mut lines)?;
     dump_checkpoints(&mut lines, options)?;
+    lines.collect("SELECT id, text FROM record_texts", |r| {
+        Ok(Some(format!(
+            "record text {:016x} {:?}",
+            r.get::<_, i64>(0)?,
+            text(r, 1)?
+        )))
+    })?;
     let mut all = lines.lines;
     all.sort_unstable();
     let mut out = all.join("\n");

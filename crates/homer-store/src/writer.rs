@@ -478,6 +478,19 @@ impl<'t> TaskWriter<'t> {
         }
     }
 
+    /// Keeps the texts a commit record names by id (`record_texts`,
+    /// schema 17): shared by every record, owned by none. Not hashed: the
+    /// record holds their ids.
+    pub fn record_texts<'s>(
+        &mut self,
+        texts: impl IntoIterator<Item = (i64, &'s str)>,
+    ) -> Result<()> {
+        if self.dry {
+            return Ok(());
+        }
+        self.tx.put_record_texts(texts)
+    }
+
     /// New values held before they are inserted together.
     const NEW_VALUES_HELD: usize = 1 << 18;
 

@@ -5,7 +5,7 @@
 //! touches of the files below a directory, a file's co-change counts)
 //! changed, so new commits cost work only where they landed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::sync::OnceLock;
 
 use homer_dag::{
@@ -22,6 +22,7 @@ use crate::UpdateError;
 use crate::behavior::{self, CommitRecord, History, Metrics, Pair, TouchFact};
 use crate::config::CouplingConfig;
 use crate::stages::history::Commit;
+use homer_vocab::history::StoredRecord;
 
 /// The stage's signature: the mined history, the files at HEAD and the
 /// coupling settings.
@@ -66,12 +67,21 @@ pub(crate) fn run(
         return Ok(engine.end_stage(tx, stage)?);
     }
     let stored = tx.memo_values(Commit::KIND.name)?;
+    let texts = tx.all_record_texts()?;
     let mut records = Vec::with_capacity(stored.len());
+    // The texts some record names: the others were named by commits the
+    // history no longer has (rewritten), and go.
+    let mut named = HashSet::with_capacity(texts.len());
     for (id, value) in stored.iter() {
+        let record = StoredRecord::decode(id, value)?;
+        named.extend(record.text_ids());
         if boundary.contains(id) {
             continue;
         }
-        records.push((id, CommitRecord::<&str>::decode(id, value)?));
+        records.push((id, record.resolve(id, &texts)?));
+    }
+    if named.len() < texts.len() {
+        tx.retain_record_texts(&named)?;
     }
     // One person under several e-mails counts once, under the e-mail
     // they committed most with.

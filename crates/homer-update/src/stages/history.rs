@@ -34,6 +34,7 @@ use serde::Serialize;
 use crate::UpdateError;
 use crate::behavior::{ChangeRecord, CommitRecord};
 use crate::config::HistoryBound;
+use homer_vocab::history::StoredRecord;
 
 /// What every commit's input shares.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -109,7 +110,8 @@ pub(crate) struct CommitInput {
 }
 
 impl Task for Commit {
-    const KIND: TaskKind = TaskKind::new(homer_vocab::history::COMMIT_TASK, 4);
+    /// 5: paths and people by the id of their text (schema 17).
+    const KIND: TaskKind = TaskKind::new(homer_vocab::history::COMMIT_TASK, 5);
     /// Diffs read trees and blobs through libgit2, which serializes reads
     /// of a pack file behind a lock every worker takes: on two cores one
     /// worker beside the writer mined the synthetic repository's 50,000
@@ -541,9 +543,10 @@ impl Watch {
             let Some(value) = tx.memo_value(homer_store::TaskId::of(Commit::KIND.name, id))? else {
                 continue;
             };
-            let record = CommitRecord::decode(id, &value)?;
-            if !record.missing.is_empty() {
-                watch.insert(id.clone(), record.missing);
+            let record = StoredRecord::decode(id, &value)?;
+            if !record.missing().is_empty() {
+                let missing = record.missing().iter().map(|&m| m.to_owned()).collect();
+                watch.insert(id.clone(), missing);
             }
         }
         if sweep == Sweep::Complete {
@@ -554,9 +557,9 @@ impl Watch {
                 {
                     continue;
                 }
-                let record = CommitRecord::<&str>::decode(id, value)?;
-                if !record.missing.is_empty() {
-                    let missing = record.missing.iter().map(|m| (*m).to_owned()).collect();
+                let record = StoredRecord::decode(id, value)?;
+                if !record.missing().is_empty() {
+                    let missing = record.missing().iter().map(|&m| m.to_owned()).collect();
                     watch.insert(id.to_owned(), missing);
                 }
             }
@@ -585,6 +588,9 @@ pub(crate) struct Prepared {
     /// The identifier parts of the message and the changed paths' words,
     /// for the text index.
     words: String,
+    /// The texts the record names by id (paths, the author's e-mail and
+    /// name), for `record_texts`.
+    texts: Vec<(i64, String)>,
     /// Blobs the diff could not read.
     unreadable: usize,
 }
@@ -626,6 +632,11 @@ fn prepare(commit: &CommitInput, diff: &CommitDiff) -> Prepared {
     }
     Prepared {
         words,
+        texts: record
+            .texts()
+            .into_iter()
+            .map(|(id, text)| (id, text.to_owned()))
+            .collect(),
         unreadable: diff.unreadable.len(),
         value: record.encode(),
     }
@@ -650,5 +661,6 @@ fn write_commit(
         embed: Embed::Nothing,
         message: true,
     })?;
+    w.record_texts(prepared.texts.iter().map(|(id, text)| (*id, text.as_str())))?;
     Ok(Some(prepared.value))
 }

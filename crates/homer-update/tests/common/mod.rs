@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use homer_fixtures::{NumstatRecord, git, git_stdout};
 use homer_store::{DumpOptions, OpenMode, Store};
 use homer_update::{NoProgress, UpdateOptions, UpdateReport, update};
-use homer_vocab::history::{COMMIT_TASK, CommitRecord};
+use homer_vocab::history::{COMMIT_TASK, CommitRecord, StoredRecord};
 
 /// `homer update` without embeddings: they have their own tests
 /// (search.rs), and would only add minutes everywhere else.
@@ -144,8 +144,11 @@ pub fn commit_records(store: &Store) -> BTreeMap<String, CommitRecord> {
         .expect("commit records")
         .iter()
         .map(|(id, bytes)| {
-            let record = CommitRecord::decode(id, bytes).expect("a commit record");
-            (id.to_owned(), record)
+            let stored = StoredRecord::decode(id, bytes).expect("a commit record");
+            let ids: Vec<i64> = stored.text_ids().collect();
+            let texts = store.record_texts(&ids).expect("its texts");
+            let record = stored.resolve(id, &texts).expect("texts held");
+            (id.to_owned(), record.to_owned_record())
         })
         .collect()
 }
