@@ -634,27 +634,8 @@ fn heading(
     // drags along. Partners of every file the search touched were mostly
     // partners of files the task is not about.
     let likely: BTreeSet<&str> = files.iter().take(PARTNERS_OF).map(String::as_str).collect();
-    let shown_early: BTreeSet<&str> = files.iter().take(10).map(String::as_str).collect();
     let couplings = source.couplings_of(&likely)?;
-    // A partner of two of them is listed once, with the first (strongest)
-    // pair.
-    let mut listed: BTreeSet<&str> = BTreeSet::new();
-    let partners: Vec<(&str, &str, &Coupling)> = couplings
-        .iter()
-        .filter_map(|c| {
-            let (inside, other) = if likely.contains(c.a.as_str()) {
-                (c.a.as_str(), c.b.as_str())
-            } else if likely.contains(c.b.as_str()) {
-                (c.b.as_str(), c.a.as_str())
-            } else {
-                return None;
-            };
-            let wanted =
-                !shown_early.contains(other) && !unasked(other, asked) && listed.insert(other);
-            wanted.then_some((inside, other, c))
-        })
-        .take(5)
-        .collect();
+    let partners = partners(&couplings, files, asked);
 
     let mut h = String::new();
     let commit = source.commit();
@@ -676,6 +657,37 @@ fn heading(
         h.push('\n');
     }
     Ok(h)
+}
+
+/// The co-change partners the heading lists, as (file of the context,
+/// partner, pair), at most five: partners of the first files (the pairs
+/// `couplings` holds, strongest first) that the context does not show
+/// among its first ten and whose role the task asked for, each once, with
+/// its first (strongest) pair.
+fn partners<'c>(
+    couplings: &'c [Coupling],
+    files: &[String],
+    asked: &[FileRole],
+) -> Vec<(&'c str, &'c str, &'c Coupling)> {
+    let likely: BTreeSet<&str> = files.iter().take(PARTNERS_OF).map(String::as_str).collect();
+    let shown_early: BTreeSet<&str> = files.iter().take(10).map(String::as_str).collect();
+    let mut listed: BTreeSet<&str> = BTreeSet::new();
+    couplings
+        .iter()
+        .filter_map(|c| {
+            let (inside, other) = if likely.contains(c.a.as_str()) {
+                (c.a.as_str(), c.b.as_str())
+            } else if likely.contains(c.b.as_str()) {
+                (c.b.as_str(), c.a.as_str())
+            } else {
+                return None;
+            };
+            let wanted =
+                !shown_early.contains(other) && !unasked(other, asked) && listed.insert(other);
+            wanted.then_some((inside, other, c))
+        })
+        .take(5)
+        .collect()
 }
 
 /// The closing line: what the budget left out, and how to ask for it.
@@ -1064,6 +1076,43 @@ mod tests {
             file_order(&searched, &walked, &[], &[], &owned(&["src/u"]))[0],
             "src/jar.rs"
         );
+    }
+
+    /// A partner of two of the first files is listed once, with its
+    /// strongest pair; partners the context shows early, partners in a
+    /// role the task did not ask for, and pairs of other files are not.
+    #[test]
+    fn a_co_change_partner_is_listed_once() {
+        let pair = |a: &str, b: &str, shared: u32| Coupling {
+            a: a.to_owned(),
+            b: b.to_owned(),
+            degree: 0.5,
+            shared,
+            hidden: false,
+        };
+        let couplings = [
+            pair("src/a.rs", "src/version.rs", 9),
+            pair("src/b.rs", "src/version.rs", 7),
+            pair("src/a.rs", "src/b.rs", 6),
+            pair("tests/a.rs", "src/a.rs", 5),
+            pair("src/other.rs", "src/far.rs", 4),
+            pair("src/lib.rs", "src/b.rs", 3),
+        ];
+        let files = owned(&["src/a.rs", "src/b.rs"]);
+        let listed: Vec<(&str, &str, u32)> = partners(&couplings, &files, &[])
+            .into_iter()
+            .map(|(inside, other, c)| (inside, other, c.shared))
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                ("src/a.rs", "src/version.rs", 9),
+                ("src/b.rs", "src/lib.rs", 3)
+            ]
+        );
+        // A task about tests lists the test file too.
+        let listed = partners(&couplings, &files, &[FileRole::Test]);
+        assert!(listed.iter().any(|(_, other, _)| *other == "tests/a.rs"));
     }
 
     #[test]

@@ -623,7 +623,7 @@ fn one_person_under_two_emails_is_one_owner() {
         manifest.push('\n');
         commit_as(name, email, "Cargo.toml", &manifest);
     }
-    run(root);
+    let report = run(root);
     let store = open(root);
     let people = <homer_vocab::People as homer_vocab::JsonCheckpoint>::read(&store)
         .expect("checkpoint")
@@ -640,6 +640,8 @@ fn one_person_under_two_emails_is_one_owner() {
     // Status still counts every e-mail git lists, the alias included.
     let (emails, _) = assert_history_counts(root);
     assert_eq!(emails, people.people + 1);
+    // The update's summary counts people, as status does, not e-mails.
+    assert_eq!(report.people, Some(people.people));
     // git groups the file's commits by name: Alice Archer's are one
     // owner's.
     let by_name = git_lines(
