@@ -134,38 +134,37 @@ impl From<SymbolAttrs> for SymbolRow {
     }
 }
 
+impl From<SymbolRow> for SymbolAttrs {
+    fn from(row: SymbolRow) -> SymbolAttrs {
+        let SymbolRow(kind, name, line, end, signature, exported, doc, parent) = row;
+        SymbolAttrs {
+            kind,
+            name,
+            line,
+            end,
+            signature,
+            exported,
+            doc,
+            parent,
+        }
+    }
+}
+
 impl From<StoredSymbol> for SymbolAttrs {
     fn from(stored: StoredSymbol) -> SymbolAttrs {
         match stored {
-            StoredSymbol::Row(SymbolRow(
-                kind,
-                name,
-                line,
-                end,
-                signature,
-                exported,
-                doc,
-                parent,
-            )) => SymbolAttrs {
-                kind,
-                name,
-                line,
-                end,
-                signature,
-                exported,
-                doc,
-                parent,
-            },
-            StoredSymbol::Object(o) => SymbolAttrs {
-                kind: o.kind,
-                name: o.name,
-                line: o.line,
-                end: o.end,
-                signature: o.signature,
-                exported: o.exported,
-                doc: o.doc,
-                parent: o.parent,
-            },
+            StoredSymbol::Row(row) => row.into(),
+            StoredSymbol::Object(o) => SymbolRow(
+                o.kind,
+                o.name,
+                o.line,
+                o.end,
+                o.signature,
+                o.exported,
+                o.doc,
+                o.parent,
+            )
+            .into(),
         }
     }
 }
