@@ -752,7 +752,7 @@ impl Reader<'_> {
         let known_total = self.totals.borrow().get(name).copied();
         let total = match known_total {
             Some(n) => n,
-            None => self.store.count_numbers(name)?,
+            None => self.store.count_scores(name)?,
         };
         self.totals.borrow_mut().insert(name, total);
         let above = score >= 1.0;

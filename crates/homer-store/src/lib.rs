@@ -759,8 +759,8 @@ impl Store {
 
     /// How many nodes have a score (a real) named `name` (the count a
     /// ranking of that score divides by).
-    pub fn count_numbers(&self, name: &str) -> Result<u64> {
-        read::count_numbers(&self.conn, name)
+    pub fn count_scores(&self, name: &str) -> Result<u64> {
+        read::count_scores(&self.conn, name)
     }
 
     pub fn edges(&self, kind: EdgeKind) -> Result<Vec<StoredEdge>> {
@@ -1283,27 +1283,21 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// Deletes the texts of `record_texts` that are not in `keep` (those
-    /// no record names any more); returns how many went.
-    pub fn retain_record_texts(&self, keep: &HashSet<i64>) -> Result<usize> {
-        let ids: Vec<i64> = self
-            .tx
-            .prepare_cached("SELECT id FROM record_texts")
-            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
-            .map_err(StoreError::sqlite("read the record texts"))?;
+    /// Deletes the texts `ids` from `record_texts` (those no record names
+    /// any more, after the history was rewritten), in id order.
+    pub fn delete_record_texts(&self, mut ids: Vec<i64>) -> Result<()> {
+        ids.sort_unstable();
         let mut delete = self
             .tx
             .prepare_cached("DELETE FROM record_texts WHERE id = ?1")
             .map_err(StoreError::sqlite("delete a record text"))?;
-        let mut gone = 0;
-        for id in ids.into_iter().filter(|id| !keep.contains(id)) {
+        for id in ids {
             delete
                 .execute([id])
                 .map_err(StoreError::sqlite("delete a record text"))?;
             self.record_text_ids.borrow_mut().remove(&id);
-            gone += 1;
         }
-        Ok(gone)
+        Ok(())
     }
 
     /// The current (owned) nodes of `kind` with their content hash and

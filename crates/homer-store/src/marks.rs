@@ -186,7 +186,7 @@ pub(crate) enum Count {
     Equal(f64),
 }
 
-macro_rules! numbers_of_name {
+macro_rules! scores_of_name {
     () => {
         concat!(
             "FROM node_values WHERE name = (SELECT code FROM value_names WHERE name = ?1) AND ",
@@ -220,14 +220,14 @@ pub(crate) fn place(conn: &Connection, name: &str, marks: &Marks, value: f64) ->
             Count::Between(lo, hi) => conn
                 .prepare_cached(concat!(
                     "SELECT count(*) ",
-                    numbers_of_name!(),
+                    scores_of_name!(),
                     " AND value > ?2 AND value < ?3"
                 ))
                 .and_then(|mut s| s.query_row(params![name, lo, hi], |r| r.get(0))),
             Count::Equal(v) => conn
                 .prepare_cached(concat!(
                     "SELECT count(*) ",
-                    numbers_of_name!(),
+                    scores_of_name!(),
                     " AND value = ?2"
                 ))
                 .and_then(|mut s| s.query_row(params![name, v], |r| r.get(0))),

@@ -773,7 +773,7 @@ pub(crate) fn rank_counts(
 
 /// How many nodes have a score named `name` (counted on the (name,
 /// value) index, which holds scores only: narrower than the table).
-pub(crate) fn count_numbers(conn: &Connection, name: &str) -> Result<u64> {
+pub(crate) fn count_scores(conn: &Connection, name: &str) -> Result<u64> {
     conn.prepare_cached(concat!(
         "SELECT count(*) FROM node_values WHERE name = ",
         code_of!("?1"),

@@ -10,32 +10,26 @@ use crate::VocabError;
 /// The kind of the memo task whose value is a commit's record.
 pub const COMMIT_TASK: &str = "commit";
 
-/// What a commit task keeps for the metrics (its stored value). The
-/// history stage writes it with owned strings; the behaviour stage reads
-/// every commit's record with strings borrowed from the stored bytes
-/// (`CommitRecord<&str>`: the same encoding), which spares building and
-/// freeing some 300,000 strings on a 50,000-commit history.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// What a commit task keeps for the metrics. The history stage builds it
+/// with owned strings and stores it in the form of [`CommitRecord::encode`]
+/// (its texts by id); the behaviour stage reads every commit's record as
+/// `CommitRecord<&str>`, its strings borrowed from the texts read once
+/// ([`StoredRecord::resolve`]), which spares building and freeing some
+/// 300,000 strings on a 50,000-commit history.
+#[derive(Clone, Debug, PartialEq)]
 pub struct CommitRecord<S = String> {
     /// Committer time (seconds since the epoch), for ordering.
-    #[serde(rename = "t")]
     pub committed: i64,
     /// Author time, for first and last change.
-    #[serde(rename = "at")]
     pub authored: i64,
     /// The canonical author key.
-    #[serde(rename = "a")]
     pub author: S,
-    #[serde(rename = "p")]
     pub parents: Vec<S>,
-    #[serde(rename = "c")]
     pub changes: Vec<ChangeRecord<S>>,
     /// Blobs the diff could not read (a partial clone), as hex ids.
-    #[serde(rename = "m")]
     pub missing: Vec<S>,
     /// The author's name (after the mailmap): identities that share it
     /// are one person (the behaviour stage's `people`).
-    #[serde(rename = "n")]
     pub name: S,
 }
 
@@ -161,6 +155,8 @@ struct Stored<'a> {
     name: TextId,
 }
 
+/// (Every field is written: postcard reads fields by position, so none
+/// may be skipped.)
 #[derive(Debug, Serialize, Deserialize)]
 struct StoredChange {
     path: TextId,
@@ -260,14 +256,12 @@ impl<'a> StoredRecord<'a> {
 }
 
 /// One file change of a commit.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChangeRecord<S = String> {
     pub path: S,
     /// `A`dded, `M`odified, `D`eleted, `R`enamed, `T`ype changed.
     pub status: char,
     /// Lines added and deleted; `None` for binary or unreadable content.
-    /// (Every field is written: postcard, the stored form, reads fields
-    /// by position, so none may be skipped.)
     pub added: Option<u32>,
     pub deleted: Option<u32>,
     /// The old path of a rename.

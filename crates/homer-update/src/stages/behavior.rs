@@ -80,8 +80,13 @@ pub(crate) fn run(
         }
         records.push((id, record.resolve(id, &texts)?));
     }
-    if named.len() < texts.len() {
-        tx.retain_record_texts(&named)?;
+    let unnamed: Vec<i64> = texts
+        .keys()
+        .filter(|id| !named.contains(id))
+        .copied()
+        .collect();
+    if !unnamed.is_empty() {
+        tx.delete_record_texts(unnamed)?;
     }
     // One person under several e-mails counts once, under the e-mail
     // they committed most with.
