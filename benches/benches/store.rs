@@ -116,6 +116,7 @@ fn text_query(c: &mut Criterion) {
                 body: &body,
                 words: &words,
                 lines: Some((1, 3)),
+                lead: None,
                 embed: Embed::Nothing,
                 message: false,
             })

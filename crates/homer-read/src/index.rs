@@ -8,9 +8,10 @@ use std::time::{Duration, SystemTime};
 
 use homer_embed::{Encoder, EncoderKind};
 use homer_git::{Head, ObjectId};
-use homer_store::{NodeKind, Store, StoredVectors};
+use homer_store::{NodeKind, Store, StoredChunk, StoredVectors};
 use homer_vocab::attrs;
 use homer_vocab::history::{COMMIT_TASK, CommitSummary, StoredRecord};
+use homer_vocab::quote::{ChunkTexts, StoredText};
 use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::ValueType;
 use homer_vocab::{
@@ -354,6 +355,34 @@ impl Index {
                 other.describe()
             )),
         })
+    }
+
+    /// The chunks with these ids, each body whole: the lines a chunk of
+    /// code quotes are read from its file's blob at the indexed commit. A
+    /// chunk whose lines cannot be read again, or are not what it was
+    /// indexed with, keeps only what its row stores (see
+    /// [`homer_vocab::quote::ChunkTexts::whole`]).
+    pub fn chunks(&self, ids: &[i64]) -> Result<Vec<StoredChunk>, ReadError> {
+        let mut chunks = self.store.chunks(ids)?;
+        let mut texts = ChunkTexts::new(self.workspace.repository());
+        for chunk in &mut chunks {
+            let Some(path) = crate::search::chunk_path(chunk) else {
+                continue;
+            };
+            let stored = StoredText {
+                path,
+                title: &chunk.title,
+                body: &chunk.body,
+                file_lines: chunk.file_lines,
+                lines: chunk.lines,
+                text_hash: chunk.text_hash,
+            };
+            if let Some(whole) = texts.whole(&self.store, &stored)? {
+                chunk.body = whole;
+                chunk.file_lines = false;
+            }
+        }
+        Ok(chunks)
     }
 
     /// Whether the working tree's copy of `path` differs from the indexed

@@ -173,7 +173,7 @@ pub fn search(
     }
     let rules = Rules::of(query);
     let ids: Vec<i64> = fused.keys().copied().collect();
-    let chunks = store.chunks(&ids)?;
+    let chunks = index.chunks(&ids)?;
     let salience = file_salience(index, &chunks)?;
     // One result per definition or file: its best chunk.
     let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
@@ -448,13 +448,8 @@ fn file_salience(index: &Index, chunks: &[StoredChunk]) -> Result<HashMap<String
 }
 
 /// The file a chunk is in: a file's own path, or a symbol's.
-fn chunk_path(chunk: &StoredChunk) -> Option<&str> {
-    let node = chunk.node.as_deref()?;
-    match chunk.node_kind? {
-        NodeKind::File => Some(node),
-        NodeKind::Symbol => node.split_once("::").map(|(path, _)| path),
-        NodeKind::Directory => None,
-    }
+pub(crate) fn chunk_path(chunk: &StoredChunk) -> Option<&str> {
+    homer_vocab::quote::file_of(chunk.node_kind?, chunk.node.as_deref()?)
 }
 
 fn hit(

@@ -403,3 +403,114 @@ fn a_handle_kept_open_sees_vectors_embedded_after_it_opened() {
     assert_eq!(second.mode, SearchMode::Semantic, "{:?}", second.note);
     assert!(!second.hits.is_empty());
 }
+
+/// The chunk rows of an index: (id, stored body, whether the file's lines
+/// follow it), by id.
+fn chunk_rows(root: &Path) -> Vec<(i64, String, bool)> {
+    let conn = rusqlite::Connection::open(root.join(".homer/homer.db")).expect("open");
+    conn.prepare("SELECT id, body, file_lines FROM chunks WHERE id >= 0 ORDER BY id")
+        .and_then(|mut s| {
+            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect()
+        })
+        .expect("chunks")
+}
+
+#[test]
+fn a_chunk_of_code_stores_no_line_of_its_file_and_reads_them_from_the_blob() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    // A doc outside the definition's lines, and a definition long enough
+    // for two parts (the second starts with its first line again).
+    let mut long = String::from("/// Sums the table.\nfn total() -> u64 {\n    let mut t = 0;\n");
+    long.extend((0..60).map(|i| format!("    t += {i}; // step {i} of the running sum\n")));
+    long.push_str("    t\n}\n");
+    std::fs::write(root.join("lib.rs"), &long).expect("write");
+    std::fs::write(
+        root.join("other.rs"),
+        "fn unrelated() {\n    let secret = 7;\n}\n",
+    )
+    .expect("write");
+    commit_all(root, "Sums");
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(root, &options, &NoProgress).expect("update");
+
+    let rows = chunk_rows(root);
+    assert!(rows.len() >= 3, "{rows:?}");
+    for (_, body, file_lines) in &rows {
+        assert!(file_lines, "every chunk here quotes its file: {body:?}");
+        assert!(
+            !body.contains("t +="),
+            "no line of the file is stored: {body:?}"
+        );
+    }
+    let leads: Vec<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+    assert!(leads.contains(&"Sums the table.\n"), "{leads:?}");
+    assert!(
+        leads.contains(&"fn total() -> u64 {\n    ...\n"),
+        "{leads:?}"
+    );
+
+    // Read back whole, each from the blob the index was built from.
+    let index = Index::open(root).expect("open");
+    let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
+    let chunks = index.chunks(&ids).expect("chunks");
+    assert_eq!(chunks.len(), ids.len());
+    for c in &chunks {
+        assert!(!c.file_lines, "made whole: {:?}", c.title);
+    }
+    let first = chunks
+        .iter()
+        .find(|c| c.body.starts_with("Sums the table.\n"))
+        .expect("the first part");
+    assert!(
+        first.body.starts_with(
+            "Sums the table.\nfn total() -> u64 {\n    let mut t = 0;\n    t += 0; // step 0"
+        ),
+        "{}",
+        first.body
+    );
+    let second = chunks
+        .iter()
+        .find(|c| c.body.starts_with("fn total() -> u64 {\n    ...\n"))
+        .expect("a later part");
+    assert!(second.body.ends_with("    t\n}"), "{}", second.body);
+    // A pasted line of the second part finds it.
+    let results = find(root, "step 59 of the running sum", SearchMode::Text);
+    assert_eq!(names(&results)[0], "lib.rs total");
+    assert!(
+        results.hits[0].snippet.contains("59"),
+        "{:?}",
+        results.hits[0].snippet
+    );
+
+    // An index whose file node names another blob (what no update writes:
+    // a damaged or hand-edited index) gives back no text that is not the
+    // chunk's: the lines of `other.rs` do not hash to `lib.rs`'s chunks.
+    drop(index);
+    let conn = rusqlite::Connection::open(root.join(".homer/homer.db")).expect("open");
+    conn.execute(
+        "UPDATE nodes SET content_hash = (SELECT content_hash FROM nodes WHERE name = 'other.rs')
+         WHERE name = 'lib.rs'",
+        [],
+    )
+    .expect("tamper");
+    drop(conn);
+    let index = Index::open(root).expect("open");
+    for c in index.chunks(&ids).expect("chunks") {
+        if c.title.starts_with("total") || c.title == "lib.rs" {
+            assert!(c.file_lines, "left as stored: {:?}", c.body);
+            assert!(!c.body.contains("secret"), "{:?}", c.body);
+        }
+    }
+    let results = find(root, "sums table", SearchMode::Text);
+    assert!(
+        results.hits.iter().all(|h| !h.snippet.contains("secret")),
+        "{:?}",
+        results.hits
+    );
+}

@@ -13,16 +13,23 @@ pub struct PendingEmbedding {
     pub embed_hash: i64,
     pub embed: Embed,
     pub title: String,
+    /// The stored body, as `StoredChunk::body` (lines of the file may
+    /// follow it).
     pub body: String,
-    /// The name of the node the chunk is about (for the log).
+    pub file_lines: bool,
+    pub lines: Option<(u32, u32)>,
+    pub text_hash: i64,
+    /// The name of the node the chunk is about (for the log, and its file).
     pub node: String,
+    pub node_kind: Option<crate::NodeKind>,
 }
 
 /// Chunk texts without a vector for `model`, one per text (its first
 /// chunk by key), in hash order.
 pub(crate) fn pending(conn: &Connection, model: &str) -> Result<Vec<PendingEmbedding>> {
     conn.prepare(
-        "SELECT c.embed_hash, c.embed_kind, c.title, c.body, COALESCE(n.name, '')
+        "SELECT c.embed_hash, c.embed_kind, c.title, c.body, COALESCE(n.name, ''),
+                c.file_lines, c.start_line, c.end_line, c.text_hash, n.kind
          FROM chunks c LEFT JOIN nodes n ON n.id = c.node
          WHERE c.id IN (
              SELECT id FROM (SELECT id, min(key) FROM chunks
@@ -40,6 +47,12 @@ pub(crate) fn pending(conn: &Connection, model: &str) -> Result<Vec<PendingEmbed
                 title: r.get(2)?,
                 body: r.get::<_, crate::packed::Unpacked>(3)?.0,
                 node: r.get(4)?,
+                file_lines: r.get(5)?,
+                lines: r.get::<_, Option<u32>>(6)?.zip(r.get::<_, Option<u32>>(7)?),
+                text_hash: r.get(8)?,
+                node_kind: r
+                    .get::<_, Option<i64>>(9)?
+                    .and_then(crate::NodeKind::from_code),
             })
         })?
         .collect()

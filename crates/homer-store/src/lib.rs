@@ -43,7 +43,9 @@ pub use read::{
     Summary,
 };
 pub use search::StoredChunk;
-pub use writer::{Chunk, Embed, Member, TaskWriter, Value, embed_hash, embedded_text};
+pub use writer::{
+    Chunk, Embed, Member, TaskWriter, Value, chunk_text_hash, embed_hash, embedded_text,
+};
 
 /// Errors from the store. Each says which database or which step failed.
 #[derive(Debug, thiserror::Error)]
@@ -563,6 +565,35 @@ impl Store {
     /// Reads a checkpoint outside any write transaction.
     pub fn checkpoint(&self, name: &str) -> Result<Option<String>> {
         read_checkpoint(&self.conn, name)
+    }
+
+    /// Packs the file (`VACUUM`) when more than a quarter of its pages
+    /// are free, and returns its size before and after in bytes when it
+    /// did. SQLite never gives pages back on its own: an update that
+    /// rewrote much of the index (the first after an upgrade that changes
+    /// how rows are stored, history rewritten) would leave the file that
+    /// much larger for good. A reader holding the file can keep it from
+    /// running; the pages are then reused by later updates, so that is no
+    /// error.
+    pub fn pack_if_mostly_free(&self) -> Result<Option<(u64, u64)>> {
+        let pragma = |name: &str| -> Result<u64> {
+            self.conn
+                .query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0))
+                .map(i64::unsigned_abs)
+                .map_err(StoreError::sqlite("count the file's pages"))
+        };
+        let (pages, free, size) = (
+            pragma("page_count")?,
+            pragma("freelist_count")?,
+            pragma("page_size")?,
+        );
+        if free * 4 <= pages {
+            return Ok(None);
+        }
+        if self.conn.execute_batch("VACUUM").is_err() {
+            return Ok(None);
+        }
+        Ok(Some((pages * size, pragma("page_count")? * size)))
     }
 
     /// Counts, from now on, the rows this connection's queries return

@@ -145,6 +145,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0017_record_texts.sql"),
         effects: &[Effect::Shrinks, Effect::Remines],
     },
+    Migration {
+        version: 18,
+        name: "0018_chunk_lines_from_the_file.sql",
+        sql: include_str!("../../../schema/0018_chunk_lines_from_the_file.sql"),
+        effects: &[],
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -385,6 +391,7 @@ mod tests {
             ("0015_commits_kept_once.sql", 0xe4fa_ec17_31b3_56b7),
             ("0016_values_found_by_their_task.sql", 0x5e90_0f73_df01_db38),
             ("0017_record_texts.sql", 0x5f64_c635_eb10_aee9),
+            ("0018_chunk_lines_from_the_file.sql", 0xfb81_d1ae_9303_902b),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

@@ -415,18 +415,19 @@ fn dump_chunks(lines: &mut Lines<'_>) -> Result<()> {
         &format!(
             "SELECT {OWNER}, COALESCE((SELECT n.name FROM nodes n WHERE n.id = x.node), '-'),
                     x.title, x.text_hash, x.start_line, x.end_line, x.body,
-                    x.embed_kind, x.embed_hash
+                    x.embed_kind, x.embed_hash, x.file_lines
              FROM chunks x"
         ),
         |r| {
             Ok(Some(format!(
-                "chunk owner={} node={:?} title={:?} hash={:016x} lines={}-{} body={:?} embed={}:{}",
+                "chunk owner={} node={:?} title={:?} hash={:016x} lines={}-{}{} body={:?} embed={}:{}",
                 text(r, 0)?,
                 text(r, 1)?,
                 text(r, 2)?,
                 r.get::<_, i64>(3)?,
                 any(r, 4)?,
                 any(r, 5)?,
+                if r.get::<_, bool>(9)? { " of the file" } else { "" },
                 r.get::<_, crate::packed::Unpacked>(6)?.0,
                 any(r, 7)?,
                 any(r, 8)?

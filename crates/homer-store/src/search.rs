@@ -18,8 +18,14 @@ pub struct StoredChunk {
     /// The node's attributes (a symbol's kind, signature...).
     pub node_attrs: Option<String>,
     pub title: String,
+    /// The stored body: the whole text, or, when `file_lines`, what comes
+    /// before the lines `lines` of the chunk's file, which a reader quotes
+    /// from the file's blob (`homer_vocab::quote::ChunkTexts`).
     pub body: String,
+    pub file_lines: bool,
     pub lines: Option<(u32, u32)>,
+    /// The hash of the whole text (title, body, words).
+    pub text_hash: i64,
 }
 
 pub(crate) fn text(
@@ -92,7 +98,7 @@ pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>>
     let mut stmt = conn
         .prepare_cached(
             "SELECT c.id, n.kind, n.name, n.attrs, c.title, c.body, c.start_line, c.end_line,
-                    c.key, t.key
+                    c.key, t.key, c.file_lines, c.text_hash
              FROM chunks c LEFT JOIN nodes n ON n.id = c.node
                   LEFT JOIN tasks t ON c.id < 0 AND t.id = c.owner
              WHERE c.id = ?1",
@@ -112,9 +118,11 @@ pub(crate) fn chunks(conn: &Connection, ids: &[i64]) -> Result<Vec<StoredChunk>>
                     node_attrs: r.get(3)?,
                     title: r.get(4)?,
                     body: r.get::<_, crate::packed::Unpacked>(5)?.0,
+                    file_lines: r.get(10)?,
                     lines: start.zip(end).map(|(s, e)| {
                         (u32::try_from(s).unwrap_or(0), u32::try_from(e).unwrap_or(0))
                     }),
+                    text_hash: r.get(11)?,
                 })
             })
             .optional()

@@ -584,6 +584,35 @@ fn a_version_16_index_mines_its_history_again() {
     assert_counts_kept(&store.conn);
 }
 
+/// A version 17 index's chunks hold their whole bodies and read so after
+/// the upgrade, which changes no row.
+#[test]
+fn a_version_17_chunk_reads_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &crate::migrate::MIGRATIONS[..17] {
+            conn.execute_batch(m.sql).expect("the old schemas");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 17;
+             INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value)
+                 VALUES (1, 'chunk', 'a.rs', 1, 1, 1, NULL);
+             INSERT INTO chunks VALUES (3, 7, 1, NULL, 'alpha', 'fn alpha() {}', 9, 1, NULL, 1, 1);",
+        )
+        .expect("version 17 rows");
+    }
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.upgraded_from(), Some(17));
+    assert!(!store.upgrade_emptied() && !store.upgrade_remined());
+    let chunks = store.chunks(&[3]).expect("read");
+    assert_eq!(chunks.len(), 1);
+    assert_eq!(chunks[0].body, "fn alpha() {}");
+    assert!(!chunks[0].file_lines);
+    assert_eq!(chunks[0].text_hash, 9);
+}
+
 /// The texts commit records name by id are kept once; a second text under
 /// a kept id is refused, not taken for the first; those no record names
 /// go when asked.
@@ -1210,6 +1239,7 @@ fn write_chunks(tx: &WriteTx<'_>, key: &str, texts: &[(&str, &str)], fresh: bool
             body,
             words: "",
             lines: None,
+            lead: None,
             embed: crate::Embed::Nothing,
             message: false,
         })
@@ -1237,6 +1267,7 @@ fn a_chunk_that_only_moved_keeps_its_text_indexed_as_it_is() {
                 body,
                 words: "",
                 lines: Some(*lines),
+                lead: None,
                 embed: crate::Embed::Body,
                 message: false,
             })
@@ -1284,6 +1315,102 @@ fn a_chunk_that_only_moved_keeps_its_text_indexed_as_it_is() {
     let after = ids(&tx);
     assert!(before.is_subset(&after), "{before:?} kept in {after:?}");
     assert_eq!(after.len(), 4);
+}
+
+/// A chunk that quotes its file stores only its lead and says so; the
+/// text index gets the whole text. A row that holds its whole body (an
+/// index from before schema 18) is written again in that form, once, even
+/// though its text is the same.
+#[test]
+fn a_chunk_quoting_its_file_stores_its_lead_and_an_old_row_is_written_again() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let write = |lead: Option<usize>| {
+        let owner = TaskId::of("chunk", "a.rs");
+        tx.ensure_task("chunk", owner, "a.rs").expect("task row");
+        let mut w = tx.task_writer(owner, false);
+        let node = w.intern_node(NodeKind::File, "a.rs").expect("node");
+        w.chunk(&Chunk {
+            node: Some(node),
+            title: "alpha",
+            body: "Doc.\nfn alpha() {}",
+            words: "",
+            lines: Some((2, 2)),
+            lead,
+            embed: crate::Embed::Body,
+            message: false,
+        })
+        .expect("chunk");
+        w.finish(None).expect("finish");
+    };
+    let row = |tx: &WriteTx<'_>| pairs(tx.conn(), "SELECT body, file_lines FROM chunks");
+    let queued = |tx: &WriteTx<'_>| count(tx, "SELECT count(*) FROM chunk_text_pending");
+    write(None);
+    assert_eq!(row(&tx), [("Doc.\nfn alpha() {}".to_owned(), 0)]);
+    tx.conn()
+        .execute("DELETE FROM chunk_text_pending", [])
+        .expect("as after a stage");
+    write(Some(5));
+    assert_eq!(
+        row(&tx),
+        [("Doc.\n".to_owned(), 1)],
+        "rewritten as its lead"
+    );
+    assert_eq!(queued(&tx), 2, "its text out of the index and in again");
+    let whole: String = tx
+        .conn()
+        .query_row(
+            "SELECT body FROM chunk_text_pending WHERE op = 'insert'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("queued text");
+    assert_eq!(
+        whole, "Doc.\nfn alpha() {}",
+        "the index gets the whole text"
+    );
+    tx.conn()
+        .execute("DELETE FROM chunk_text_pending", [])
+        .expect("as after a stage");
+    write(Some(5));
+    assert_eq!(queued(&tx), 0, "kept as it is");
+    // A lead that is not a place in the body stores the whole body.
+    write(Some(99));
+    assert_eq!(row(&tx), [("Doc.\nfn alpha() {}".to_owned(), 0)]);
+}
+
+/// The file is packed when most of it is free pages, and left alone
+/// otherwise.
+#[test]
+fn a_mostly_free_file_is_packed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    let mut store = Store::open(&path, OpenMode::ReadWrite).expect("open");
+    assert_eq!(store.pack_if_mostly_free().expect("pack"), None);
+    let tx = store.begin_write().expect("tx");
+    let big = "x".repeat(3000);
+    for i in 0..400 {
+        tx.conn()
+            .execute(
+                "INSERT INTO record_texts (id, text) VALUES (?1, ?2)",
+                rusqlite::params![i, big],
+            )
+            .expect("insert");
+    }
+    tx.commit().expect("commit");
+    assert_eq!(
+        store.pack_if_mostly_free().expect("pack"),
+        None,
+        "nothing free"
+    );
+    let tx = store.begin_write().expect("tx");
+    tx.conn()
+        .execute("DELETE FROM record_texts", [])
+        .expect("delete");
+    tx.commit().expect("commit");
+    let (before, after) = store.pack_if_mostly_free().expect("pack").expect("packed");
+    assert!(after * 4 < before, "{before} -> {after}");
+    assert_eq!(store.pack_if_mostly_free().expect("pack"), None);
 }
 
 #[test]
@@ -1366,6 +1493,7 @@ fn chunk_ids_are_small_and_ties_are_ordered_by_key() {
             body: "",
             words: "",
             lines: None,
+            lead: None,
             embed: crate::Embed::Nothing,
             message: true,
         })
@@ -1437,6 +1565,7 @@ fn vectors_are_keyed_by_text_and_pruned_with_their_last_chunk() {
                 body,
                 words: "",
                 lines: None,
+                lead: None,
                 embed: crate::Embed::Body,
                 message: false,
             })

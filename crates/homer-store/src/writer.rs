@@ -59,6 +59,10 @@ pub struct Chunk<'a> {
     pub words: &'a str,
     /// First and last line in the node's file, when the chunk has a span.
     pub lines: Option<(u32, u32)>,
+    /// When `body` ends with `lines` of the node's file as a reader quotes
+    /// them again from the file's blob (`homer_vocab::quote`): the bytes
+    /// before them, all that is stored.
+    pub lead: Option<usize>,
     /// What of the chunk gets a vector.
     pub embed: Embed,
     /// A commit message. Searched only when asked for (`homer search
@@ -110,6 +114,13 @@ pub fn embedded_text(embed: Embed, title: &str, body: &str) -> Option<String> {
     }
 }
 
+/// The hash of a chunk's text (its `text_hash`): title, body and the
+/// identifier words the text index holds for it.
+#[must_use]
+pub fn chunk_text_hash(title: &str, body: &str, words: &str) -> i64 {
+    Fingerprint::new().str(title).str(body).str(words).finish() as i64
+}
+
 /// The key of an embedded text.
 #[must_use]
 pub fn embed_hash(text: &str) -> i64 {
@@ -143,6 +154,7 @@ struct OldChunk {
     text_hash: i64,
     embed_hash: Option<i64>,
     lines: (Option<u32>, Option<u32>),
+    file_lines: bool,
 }
 
 /// Writes the output rows of one task execution. Create it with
@@ -583,7 +595,7 @@ impl<'t> TaskWriter<'t> {
             let conn = self.tx.conn();
             let old = conn
                 .prepare_cached(
-                    "SELECT key, id, text_hash, embed_hash, start_line, end_line
+                    "SELECT key, id, text_hash, embed_hash, start_line, end_line, file_lines
                      FROM chunks WHERE owner = ?1",
                 )
                 .and_then(|mut s| {
@@ -595,6 +607,7 @@ impl<'t> TaskWriter<'t> {
                                 text_hash: r.get(2)?,
                                 embed_hash: r.get(3)?,
                                 lines: (r.get(4)?, r.get(5)?),
+                                file_lines: r.get(6)?,
                             },
                         ))
                     })?
@@ -617,8 +630,12 @@ impl<'t> TaskWriter<'t> {
         text_hash: i64,
         embed_hash: Option<i64>,
         lines: (Option<u32>, Option<u32>),
+        file_lines: bool,
     ) -> Result<bool> {
-        if old.text_hash != text_hash || old.embed_hash != embed_hash {
+        if old.text_hash != text_hash
+            || old.embed_hash != embed_hash
+            || old.file_lines != file_lines
+        {
             return Ok(false);
         }
         if old.lines != lines {
@@ -636,11 +653,7 @@ impl<'t> TaskWriter<'t> {
     /// is not touched, a moved one gets its lines, and a changed one is a
     /// new chunk that replaces the old in the text index.
     pub fn chunk(&mut self, chunk: &Chunk<'_>) -> Result<()> {
-        let text_hash = Fingerprint::new()
-            .str(chunk.title)
-            .str(chunk.body)
-            .str(chunk.words)
-            .finish() as i64;
+        let text_hash = chunk_text_hash(chunk.title, chunk.body, chunk.words);
         // A commit's message is its task's one chunk, known by its place.
         // Every other chunk is known by its text (and which of the node's
         // chunks with that text it is): a file's chunks keep their ids when
@@ -692,8 +705,14 @@ impl<'t> TaskWriter<'t> {
         } else {
             self.old_chunks()?.get(&key).copied()
         };
+        // A lead past the body's end, off a character boundary or without
+        // lines to follow is the caller's error: the whole body is stored.
+        let lead = chunk
+            .lead
+            .filter(|&n| chunk.lines.is_some() && chunk.body.is_char_boundary(n));
+        let stored_body = lead.map_or(chunk.body, |n| &chunk.body[..n]);
         if let Some(old) = stored
-            && self.kept(old, text_hash, embed_hash, (start, end))?
+            && self.kept(old, text_hash, embed_hash, (start, end), lead.is_some())?
         {
             return Ok(());
         }
@@ -706,13 +725,14 @@ impl<'t> TaskWriter<'t> {
         // (the update trigger queued the removal of the old text).
         conn.prepare_cached(
             "INSERT INTO chunks (id, key, owner, node, title, body, text_hash,
-                                 embed_kind, embed_hash, start_line, end_line)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                 embed_kind, embed_hash, start_line, end_line, file_lines)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
              ON CONFLICT (id) DO UPDATE SET
                  title = excluded.title, body = excluded.body,
                  text_hash = excluded.text_hash, embed_kind = excluded.embed_kind,
                  embed_hash = excluded.embed_hash,
-                 start_line = excluded.start_line, end_line = excluded.end_line",
+                 start_line = excluded.start_line, end_line = excluded.end_line,
+                 file_lines = excluded.file_lines",
         )
         .and_then(|mut s| {
             s.execute(params![
@@ -721,12 +741,13 @@ impl<'t> TaskWriter<'t> {
                 self.owner.raw(),
                 chunk.node.map(NodeId::raw),
                 chunk.title,
-                crate::packed::pack(chunk.body),
+                crate::packed::pack(stored_body),
                 text_hash,
                 chunk.embed as i64,
                 embed_hash,
                 start,
-                end
+                end,
+                lead.is_some()
             ])
         })
         .map_err(StoreError::sqlite("write a chunk"))?;

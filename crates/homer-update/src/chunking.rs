@@ -7,6 +7,7 @@
 
 use homer_syntax::{DefKind, FileFacts};
 
+use homer_vocab::quote::{FileLines, LINE_CHARS};
 use homer_vocab::text::{chunk_words, path_words};
 
 /// Lines and characters a part holds at most (the model reads about 256
@@ -15,8 +16,6 @@ const PART_LINES: usize = 40;
 const PART_CHARS: usize = 1600;
 /// How far back from the limit a cut looks for a blank line.
 const CUT_WINDOW: usize = 15;
-/// Longer lines are cut (a minified line would fill a part alone).
-const LINE_CHARS: usize = 400;
 
 /// What a chunk is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,6 +34,11 @@ pub(crate) struct ChunkData {
     pub body: String,
     pub words: String,
     pub lines: (u32, u32),
+    /// Bytes of `body` before the quoted lines (`FileLines::quote` of
+    /// `lines`): a doc the lines do not hold, or the definition's first
+    /// line repeated. Only they are stored; the lines are read again from
+    /// the file.
+    pub lead: usize,
 }
 
 /// Files whose text nobody searches for: lockfiles, minified code and
@@ -121,9 +125,8 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
     if is_noise(path) || is_tool_output(path, text) {
         return Vec::new();
     }
-    // A byte-order mark is no text of the first line.
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<&str> = text.lines().collect();
+    let file = FileLines::new(text);
+    let lines = file.lines();
     let path_words = path_words(path);
     let definitions = facts.map_or(&[][..], |f| f.definitions.as_slice());
     let mut out = Vec::new();
@@ -150,25 +153,35 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
         let head = lines[start - 1].trim_end();
         let doc = d.doc.as_deref().filter(|doc| {
             let first = doc.lines().next().unwrap_or("");
-            !first.is_empty() && !join(&lines, start, end, None).contains(first)
+            !first.is_empty() && !file.quote(start, end).contains(first)
         });
-        for (n, (first, last)) in parts(&lines, start, end, Some(start))
+        for (n, (first, last)) in parts(lines, start, end, Some(start))
             .into_iter()
             .enumerate()
         {
-            let repeat = (n > 0).then_some(head);
+            // What the lines do not hold: the doc before the first part,
+            // the definition's first line before each later one.
             let mut body = String::new();
-            if let (0, Some(doc)) = (n, doc) {
-                body.push_str(doc);
-                body.push('\n');
+            match (n, doc) {
+                (0, Some(doc)) => {
+                    body.push_str(doc);
+                    body.push('\n');
+                }
+                (0, None) => {}
+                _ => {
+                    body.push_str(&quote_line(head));
+                    body.push_str("\n    ...\n");
+                }
             }
-            body.push_str(&join(&lines, first, last, repeat));
+            let lead = body.len();
+            body.push_str(&file.quote(first, last));
             out.push(ChunkData {
                 about: About::Symbol(d.qualified.clone()),
                 title: d.qualified.clone(),
                 words: chunk_words(&d.qualified, &body, &path_words),
                 body,
                 lines: (line_no(first), line_no(last)),
+                lead,
             });
         }
     }
@@ -176,9 +189,9 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
         .iter()
         .map(|c| (c.lines.0 as usize, c.lines.1 as usize))
         .collect();
-    for (start, end) in rest_of_file(&lines, &held) {
-        for (first, last) in parts(&lines, start, end, None) {
-            let body = join(&lines, first, last, None);
+    for (start, end) in rest_of_file(lines, &held) {
+        for (first, last) in parts(lines, start, end, None) {
+            let body = file.quote(first, last);
             if !body.chars().any(char::is_alphanumeric) {
                 continue;
             }
@@ -188,6 +201,7 @@ pub(crate) fn chunks(path: &str, text: &str, facts: Option<&FileFacts>) -> Vec<C
                 words: chunk_words(path, &body, &path_words),
                 body,
                 lines: (line_no(first), line_no(last)),
+                lead: 0,
             });
         }
     }
@@ -253,21 +267,10 @@ fn is_container(kind: DefKind) -> bool {
     )
 }
 
-/// Lines `first..=last` (1-based) as text, each cut at `LINE_CHARS`, after
-/// `repeat` (a definition's first line) and an elision mark.
-fn join(lines: &[&str], first: usize, last: usize, repeat: Option<&str>) -> String {
-    let mut s = String::new();
-    if let Some(head) = repeat {
-        s.push_str(head);
-        s.push_str("\n    ...\n");
-    }
-    for line in &lines[first.saturating_sub(1)..last.min(lines.len())] {
-        let cut: String = line.chars().take(LINE_CHARS).collect();
-        s.push_str(cut.trim_end());
-        s.push('\n');
-    }
-    s.truncate(s.trim_end().len());
-    s
+/// One line as a quote holds it: cut at `LINE_CHARS`, trimmed at its end.
+fn quote_line(line: &str) -> String {
+    let cut: String = line.chars().take(LINE_CHARS).collect();
+    cut.trim_end().to_owned()
 }
 
 /// Cuts lines `start..=end` into parts of at most `PART_LINES` lines and

@@ -267,6 +267,7 @@ pub fn fetch_model(progress: &dyn Progress) -> Result<ModelFiles, UpdateError> {
 /// that have none.
 fn embed(
     store: &mut Store,
+    repo: &homer_git::Repository,
     no_embed: bool,
     kind: EncoderKind,
     progress: &dyn Progress,
@@ -279,7 +280,7 @@ fn embed(
         (None, false) => stages::embed::Model::Missing,
     };
     let rows = store.rows();
-    let outcome = stages::embed::run(store, &model, kind, progress)?;
+    let outcome = stages::embed::run(store, repo, &model, kind, progress)?;
     let rows = store.rows() - rows;
     let time = StageTime {
         stage: "embed",
@@ -468,36 +469,22 @@ pub fn update(
         engine, mut times, ..
     } = runner;
     if building {
-        let started = std::time::Instant::now();
-        // Packing and putting the new index in place rewrite the file:
-        // seconds on a large repository, so it shows (a spinner; there is
-        // nothing to count).
-        progress.start("finishing the index", None);
-        let adopted;
-        let published = publish(store, &workspace);
-        progress.finish();
-        (store, adopted) = published?;
-        if adopted > 0 {
-            note(format!(
-                "kept {adopted} vectors of the index this one replaces (their texts are unchanged)"
-            ));
-        }
-        store.count_rows();
-        // Publishing copies pages, not rows: no rows are counted.
-        times.push(StageTime {
-            stage: "publish",
-            millis: elapsed_millis(started),
-            skipped: false,
-            rows_read: 0,
-            rows_written: 0,
-        });
+        let time;
+        (store, time) = publish_timed(store, &workspace, progress, &mut note)?;
+        times.push(time);
     }
     let kind = config.embed.vectors;
-    let (embedded, time) = embed(&mut store, options.no_embed, kind, progress)?;
+    let (embedded, time) = embed(&mut store, repo, options.no_embed, kind, progress)?;
     times.push(time);
     if let Some(off) = &embedded.off {
         note(off.clone());
     }
+    // A new index was packed when published.
+    (!building)
+        .then(|| packed(&store))
+        .transpose()?
+        .flatten()
+        .map(&mut note);
 
     let revision = homer_vocab::stored_revision(&store)?;
     let stored = stored_counts(&mut store, revision, kind.model_id(), embedded.coverage)?;
@@ -542,6 +529,50 @@ pub fn update(
         stored,
         people: People::read(&store)?.map(|p| p.people),
     })
+}
+
+/// Packs a new index and puts it in place, timed as a stage.
+fn publish_timed(
+    store: Store,
+    workspace: &Workspace,
+    progress: &dyn Progress,
+    note: &mut dyn FnMut(String),
+) -> Result<(Store, StageTime), UpdateError> {
+    let started = std::time::Instant::now();
+    // Packing and putting the new index in place rewrite the file:
+    // seconds on a large repository, so it shows (a spinner; there is
+    // nothing to count).
+    progress.start("finishing the index", None);
+    let published = publish(store, workspace);
+    progress.finish();
+    let (store, adopted) = published?;
+    if adopted > 0 {
+        note(format!(
+            "kept {adopted} vectors of the index this one replaces (their texts are unchanged)"
+        ));
+    }
+    store.count_rows();
+    // Publishing copies pages, not rows: no rows are counted.
+    let time = StageTime {
+        stage: "publish",
+        millis: elapsed_millis(started),
+        skipped: false,
+        rows_read: 0,
+        rows_written: 0,
+    };
+    Ok((store, time))
+}
+
+/// Packs the index when an update left most of its file free, and says
+/// so.
+fn packed(store: &Store) -> Result<Option<String>, UpdateError> {
+    Ok(store.pack_if_mostly_free()?.map(|(before, after)| {
+        format!(
+            "packed the index: {:.1} -> {:.1} MB (this update rewrote much of it)",
+            before as f64 / 1e6,
+            after as f64 / 1e6
+        )
+    }))
 }
 
 /// What the index holds: counted again only when it changed since the

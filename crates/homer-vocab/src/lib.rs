@@ -3,7 +3,8 @@
 //! the attributes of nodes and edges as serde structs ([`attrs`]), file
 //! roles, salience classes and skip reasons ([`role`]), each commit's
 //! stored record ([`history`]), checkpoint names,
-//! the words of the text index ([`text`]), what the index holds
+//! the words of the text index ([`text`]), a file's lines as a chunk
+//! quotes them and a stored chunk made whole again ([`quote`]), what the index holds
 //! ([`StoredCounts`]) and where an index lives ([`Workspace`]).
 //!
 //! Both sides of the house build on it: homer-update writes through these
@@ -16,6 +17,7 @@ mod checkpoint;
 mod counts;
 mod error;
 pub mod history;
+pub mod quote;
 pub mod role;
 pub mod salience;
 pub mod text;

@@ -706,7 +706,7 @@ struct ChunkInput<'a> {
 }
 
 impl<'a> Task for Chunks<'a> {
-    const KIND: TaskKind = TaskKind::new("chunk", 7);
+    const KIND: TaskKind = TaskKind::new("chunk", 8);
     type Input = ChunkInput<'a>;
     type Output = Vec<ChunkData>;
     type Shared = PathBuf;
@@ -759,6 +759,7 @@ impl<'a> Task for Chunks<'a> {
                 body: &c.body,
                 words: &c.words,
                 lines: Some(c.lines),
+                lead: Some(c.lead),
                 embed,
                 message: false,
             })?;

@@ -9,6 +9,7 @@
 
 use homer_embed::{Encoder, EncoderKind, ModelFiles};
 use homer_store::{PendingEmbedding, Store, WriteTx, embedded_text};
+use homer_vocab::quote::{ChunkTexts, StoredText, file_of};
 use homer_vocab::{Checkpoint, StoredCounts};
 
 use crate::{Progress, UpdateError};
@@ -55,6 +56,7 @@ pub(crate) enum Model<'a> {
 
 pub(crate) fn run(
     store: &mut Store,
+    repo: &homer_git::Repository,
     model: &Model<'_>,
     kind: EncoderKind,
     progress: &dyn Progress,
@@ -109,10 +111,16 @@ pub(crate) fn run(
         }
     };
     progress.start("embedding", Some(pending.len() as u64));
+    let mut chunk_texts = ChunkTexts::new(repo);
     for group in pending.chunks(commit_every(kind)) {
+        // The group's texts first: quoting reads the store, which the
+        // transaction holds.
+        let group_texts: Vec<String> = group
+            .iter()
+            .map(|item| text_of(store, &mut chunk_texts, item))
+            .collect::<Result<_, _>>()?;
         let tx = store.begin_write()?;
-        for batch in group.chunks(BATCH) {
-            let texts: Vec<String> = batch.iter().map(text_of).collect::<Result<_, _>>()?;
+        for (batch, texts) in group.chunks(BATCH).zip(group_texts.chunks(BATCH)) {
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let vectors = embedder
                 .embed(&refs)
@@ -163,10 +171,32 @@ fn next_revision(tx: &WriteTx<'_>) -> Result<(), UpdateError> {
 }
 
 /// The text a pending embedding stands for: a chunk with an embed hash
-/// always embeds something, or the store is damaged.
-fn text_of(item: &PendingEmbedding) -> Result<String, UpdateError> {
-    embedded_text(item.embed, &item.title, &item.body).ok_or_else(|| UpdateError::Corrupt {
+/// always embeds something, and the lines it quotes are its file's at the
+/// commit the code stage just indexed, or the store is damaged.
+fn text_of(
+    store: &Store,
+    texts: &mut ChunkTexts<'_>,
+    item: &PendingEmbedding,
+) -> Result<String, UpdateError> {
+    let corrupt = |message: &str| UpdateError::Corrupt {
         what: format!("the chunk of '{}'", item.node),
-        message: "it waits for a vector but embeds no text".to_owned(),
-    })
+        message: message.to_owned(),
+    };
+    let path = item
+        .node_kind
+        .and_then(|kind| file_of(kind, &item.node))
+        .unwrap_or_default();
+    let stored = StoredText {
+        path,
+        title: &item.title,
+        body: &item.body,
+        file_lines: item.file_lines,
+        lines: item.lines,
+        text_hash: item.text_hash,
+    };
+    let body = texts
+        .whole(store, &stored)?
+        .ok_or_else(|| corrupt("its lines are not its file's at the indexed commit"))?;
+    embedded_text(item.embed, &item.title, &body)
+        .ok_or_else(|| corrupt("it waits for a vector but embeds no text"))
 }

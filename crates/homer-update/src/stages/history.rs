@@ -658,6 +658,7 @@ fn write_commit(
         body: info.body(),
         words: &prepared.words,
         lines: None,
+        lead: None,
         embed: Embed::Nothing,
         message: true,
     })?;
