@@ -364,8 +364,14 @@ impl Index {
     /// [`homer_vocab::quote::ChunkTexts::whole`]).
     pub fn chunks(&self, ids: &[i64]) -> Result<Vec<StoredChunk>, ReadError> {
         let mut chunks = self.store.chunks(ids)?;
+        self.make_whole(&mut chunks)?;
+        Ok(chunks)
+    }
+
+    /// Makes whole the bodies of chunks read as stored ([`Self::chunks`]).
+    pub fn make_whole(&self, chunks: &mut [StoredChunk]) -> Result<(), ReadError> {
         let mut texts = ChunkTexts::new(self.workspace.repository());
-        for chunk in &mut chunks {
+        for chunk in chunks.iter_mut().filter(|c| c.file_lines) {
             let Some(path) = crate::search::chunk_path(chunk) else {
                 continue;
             };
@@ -382,7 +388,7 @@ impl Index {
                 chunk.file_lines = false;
             }
         }
-        Ok(chunks)
+        Ok(())
     }
 
     /// Whether the working tree's copy of `path` differs from the indexed

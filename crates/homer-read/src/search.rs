@@ -173,7 +173,12 @@ pub fn search(
     }
     let rules = Rules::of(query);
     let ids: Vec<i64> = fused.keys().copied().collect();
-    let chunks = index.chunks(&ids)?;
+    // Their text is quoted from the files (`Index::make_whole`) where it
+    // is read: by the phrase rule, and for the hits' snippets.
+    let mut chunks = store.chunks(&ids)?;
+    if rules.phrase.is_some() {
+        index.make_whole(&mut chunks)?;
+    }
     let salience = file_salience(index, &chunks)?;
     // One result per definition or file: its best chunk.
     let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
@@ -199,10 +204,13 @@ pub fn search(
     let mut ranked: Vec<(f64, &StoredChunk)> = best.into_values().collect();
     ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.key.cmp(&b.1.key)));
     ranked.truncate(options.limit);
+    let (relevances, mut shown): (Vec<f64>, Vec<StoredChunk>) =
+        ranked.into_iter().map(|(r, c)| (r, c.clone())).unzip();
+    index.make_whole(&mut shown)?;
     // Hashing a working-tree file once per file, not once per hit in it.
     let mut stale: HashMap<&str, bool> = HashMap::new();
-    let mut hits = Vec::with_capacity(ranked.len());
-    for (relevance, chunk) in ranked {
+    let mut hits = Vec::with_capacity(shown.len());
+    for (relevance, chunk) in relevances.into_iter().zip(&shown) {
         let changed = match chunk_path(chunk) {
             Some(path) => {
                 if !stale.contains_key(path) {

@@ -44,16 +44,61 @@ impl<'a> FileLines<'a> {
     /// its end, joined by newlines, trailing blank lines dropped.
     #[must_use]
     pub fn quote(&self, first: usize, last: usize) -> String {
-        let mut s = String::new();
-        let from = first.saturating_sub(1).min(self.lines.len());
-        let to = last.min(self.lines.len()).max(from);
-        for line in &self.lines[from..to] {
-            let cut: String = line.chars().take(LINE_CHARS).collect();
-            s.push_str(cut.trim_end());
-            s.push('\n');
-        }
-        s.truncate(s.trim_end().len());
-        s
+        quote_lines(
+            self.lines[span(self.lines.len(), first, last)]
+                .iter()
+                .copied(),
+        )
+    }
+}
+
+/// The indices of lines `first..=last` (1-based) among `len` lines.
+fn span(len: usize, first: usize, last: usize) -> std::ops::Range<usize> {
+    let from = first.saturating_sub(1).min(len);
+    from..last.min(len).max(from)
+}
+
+/// [`FileLines::quote`] of these lines.
+fn quote_lines<'x>(lines: impl Iterator<Item = &'x str>) -> String {
+    let mut s = String::new();
+    for line in lines {
+        let cut: String = line.chars().take(LINE_CHARS).collect();
+        s.push_str(cut.trim_end());
+        s.push('\n');
+    }
+    s.truncate(s.trim_end().len());
+    s
+}
+
+/// A file's text kept with where each of its lines is (as
+/// [`FileLines::new`] splits them), so that quoting many chunks of it
+/// splits it once.
+#[derive(Debug)]
+struct KeptFile {
+    text: String,
+    lines: Vec<(usize, usize)>,
+}
+
+impl KeptFile {
+    fn new(text: String) -> Self {
+        let base = text.as_ptr() as usize;
+        let lines = FileLines::new(&text)
+            .lines()
+            .iter()
+            .map(|l| {
+                let start = l.as_ptr() as usize - base;
+                (start, start + l.len())
+            })
+            .collect();
+        KeptFile { text, lines }
+    }
+
+    fn quote(&self, first: usize, last: usize) -> String {
+        quote_lines(
+            self.lines[span(self.lines.len(), first, last)]
+                .iter()
+                .map(|&(a, b)| &self.text[a..b]),
+        )
     }
 }
 
@@ -76,7 +121,7 @@ pub struct ChunkTexts<'a> {
     /// A file's text by path; `None` when its blob cannot be read. Cleared
     /// when it holds [`KEPT_FILES`] files: a reader that goes through
     /// every chunk (the embed stage) does not keep every file.
-    files: HashMap<String, Option<String>>,
+    files: HashMap<String, Option<KeptFile>>,
 }
 
 /// Files whose text [`ChunkTexts`] keeps at once.
@@ -130,14 +175,14 @@ impl<'a> ChunkTexts<'a> {
                 .content_hash(NodeKind::File, chunk.path)?
                 .and_then(|id| <[u8; 20]>::try_from(id.as_slice()).ok())
                 .and_then(|id| self.repo.blob(ObjectId::from_bytes(id)))
-                .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
+                .map(|bytes| KeptFile::new(String::from_utf8_lossy(&bytes).into_owned()));
             self.files.insert(chunk.path.to_owned(), text);
         }
-        let Some(text) = &self.files[chunk.path] else {
+        let Some(file) = &self.files[chunk.path] else {
             return Ok(None);
         };
         let mut body = chunk.body.to_owned();
-        body.push_str(&FileLines::new(text).quote(first as usize, last as usize));
+        body.push_str(&file.quote(first as usize, last as usize));
         let words = chunk_words(chunk.title, &body, &path_words(chunk.path));
         Ok((chunk_text_hash(chunk.title, &body, &words) == chunk.text_hash).then_some(body))
     }
@@ -161,5 +206,10 @@ mod tests {
         // Past the end, or backwards, is nothing.
         assert_eq!(file.quote(7, 9), "");
         assert_eq!(file.quote(3, 2), "");
+        // Kept, split once, it quotes the same.
+        let kept = KeptFile::new(text.clone());
+        for (first, last) in [(1, 1), (2, 2), (3, 4), (4, 6), (7, 9), (3, 2), (1, 6)] {
+            assert_eq!(kept.quote(first, last), file.quote(first, last));
+        }
     }
 }
