@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 19;
+pub const EXTRACTOR_VERSION: u32 = 20;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -177,6 +177,7 @@ impl Extractor {
                 found.read(pattern, captures, in_error, spec, source);
             });
         let docs = Docs::new(found.comments, found.attributes);
+        let impls = impl_headers(&found.scopes);
         let mut nested = nest(
             spec,
             source,
@@ -187,7 +188,7 @@ impl Extractor {
         );
         complete(&mut nested, language, root, source, spec);
         facts.references = attach(found.refs, &nested);
-        facts.bindings = attach_bindings(found.bindings, &nested);
+        facts.bindings = attach_bindings(found.bindings, &nested, &impls);
         facts.definitions = nested.definitions;
         for node in found.imports {
             (spec.imports)(node, source, &mut facts.imports);
@@ -1227,8 +1228,71 @@ fn attach(mut refs: Vec<RawRef>, nested: &Nested) -> Vec<Reference> {
     out
 }
 
+/// Where each Rust `impl` block starts, where its body starts, and where
+/// it ends: what lies between the first two is its header (its type
+/// parameters and `where` clause).
+fn impl_headers(scopes: &[(Node<'_>, String)]) -> Vec<(usize, usize, usize)> {
+    scopes
+        .iter()
+        .filter(|(n, _)| n.kind() == "impl_item")
+        .filter_map(|(n, _)| {
+            let body = n.child_by_field_name("body")?;
+            Some((n.start_byte(), body.start_byte(), n.end_byte()))
+        })
+        .collect()
+}
+
 /// Bindings in source order, each with its scope; one per name and place.
-fn attach_bindings(mut bindings: Vec<RawBinding>, nested: &Nested) -> Vec<crate::Binding> {
+/// An `impl` block is no definition: the bounds its header gives a type
+/// parameter (a binding whose type starts with `:`) are given to each
+/// definition of its body instead, at the definition's first line, so
+/// that they are in scope there and nowhere else.
+fn attach_bindings(
+    mut bindings: Vec<RawBinding>,
+    nested: &Nested,
+    impls: &[(usize, usize, usize)],
+) -> Vec<crate::Binding> {
+    let header = |byte: usize| {
+        impls
+            .iter()
+            .find(|&&(start, body, _)| start <= byte && byte < body)
+            .copied()
+    };
+    // (definition's start, name) → its line and the bounds, joined by `+`
+    // (`impl<G: A> … where G: B` bounds `G` by both).
+    let mut handed: std::collections::BTreeMap<(usize, String), (u32, String)> =
+        std::collections::BTreeMap::new();
+    bindings.retain(|b| {
+        if !b.type_name.starts_with(':') {
+            return true;
+        }
+        let Some((_, body, end)) = header(b.byte) else {
+            return true;
+        };
+        for (i, &(start, _)) in nested.ranges.iter().enumerate() {
+            if body <= start && start < end {
+                let line = nested.definitions[i].span.start_line;
+                handed
+                    .entry((start, b.name.clone()))
+                    .and_modify(|(_, bounds)| {
+                        bounds.push_str(" +");
+                        bounds.push_str(&b.type_name[1..]);
+                    })
+                    .or_insert_with(|| (line, b.type_name.clone()));
+            }
+        }
+        false
+    });
+    bindings.extend(
+        handed
+            .into_iter()
+            .map(|((byte, name), (line, type_name))| RawBinding {
+                byte,
+                line,
+                name,
+                type_name,
+            }),
+    );
     // A stated type first, so that it is the one kept.
     bindings.sort_by(|a, b| {
         (a.byte, &a.name, a.type_name.is_empty(), &a.type_name).cmp(&(

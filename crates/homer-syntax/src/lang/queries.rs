@@ -45,6 +45,11 @@ const RUST: &str = r#"
 (let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name type: (_) @bind.type) @bind
 (let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name !type value: (struct_expression name: (_) @bind.type)) @bind
 (let_declaration pattern: [(identifier) (mut_pattern (identifier))] @bind.name !type value: (call_expression) @bind.type) @bind
+; A type parameter's bounds, as a binding of its name whose type starts
+; with `:` (`Ix` of `<Ix: IndexType>`, `where Ix: IndexType`): a call on a
+; value of that type, or through it (`Ix::new`), is the bound trait's.
+(type_parameter name: (type_identifier) @bind.name bounds: (trait_bounds) @bind.type) @bind
+(where_predicate left: (type_identifier) @bind.name bounds: (trait_bounds) @bind.type) @bind
 (type_identifier) @type.name
 
 ; Macro arguments are token trees, not expressions: `println!("{}", f(x))`

@@ -199,7 +199,7 @@ pub struct ResolveStats {
 
 /// Bumped whenever resolution changes what it produces, so stored
 /// resolutions are recomputed.
-pub const RESOLVER_VERSION: u32 = 5;
+pub const RESOLVER_VERSION: u32 = 6;
 
 /// The most candidates a guess is spread over; more means unresolved.
 const MAX_GUESSES: usize = 3;
@@ -1598,6 +1598,9 @@ impl<'p> FileCtx<'_, 'p> {
         if let Some(found) = self.cast_member(r, receiver) {
             return found;
         }
+        if let Some(found) = self.bound_member(r, receiver) {
+            return found;
+        }
         if let Some(found) = self.typed_receiver(r, receiver) {
             return found;
         }
@@ -1859,6 +1862,99 @@ impl<'p> FileCtx<'_, 'p> {
         let (owner, certain) = self.type_written_in(self.path, self.facts, r.enclosing, written)?;
         let (members, sure) = self.inherited_members(&owner, &r.name, 0);
         (!members.is_empty()).then(|| self.pick(r, members, certain && sure))
+    }
+
+    /// The project traits that bound the type parameter `name` where `r`
+    /// is (Rust: `Ix` of `impl<Ix: IndexType>` or `where Ix: IndexType`,
+    /// `G` of `fn f<G: IntoNeighbors>(g: G)`): its bindings whose type
+    /// starts with `:`, in the innermost scope that has any. `None` when
+    /// `name` is no bounded type parameter there. A bound that names no
+    /// trait of the project (`Copy`, a library's, one a macro declares) is
+    /// left out.
+    fn bounds_of(&self, r: &Reference, name: &str) -> Option<Vec<TypeRef<'p>>> {
+        if self.language != Language::Rust || name == "Self" || !is_identifier(name) {
+            return None;
+        }
+        let named = self.bindings.get(name)?;
+        let mut scope = r.enclosing;
+        let written: Vec<&str> = loop {
+            let here: Vec<&str> = named
+                .iter()
+                .filter(|b| b.enclosing == scope && b.line <= r.line)
+                .filter_map(|b| b.type_name.strip_prefix(':'))
+                .collect();
+            if !here.is_empty() {
+                break here;
+            }
+            scope = self.facts.definitions[scope? as usize].parent;
+        };
+        let mut traits: Vec<DefRef<'p>> = Vec::new();
+        for bound in written.iter().flat_map(|w| signature::split_bounds(w)) {
+            // `for<'a> Trait<'a>` is the trait; a lifetime, `?Sized` or a
+            // parenthesized bound is none of the project's.
+            let bound = bound
+                .strip_prefix("for<")
+                .and_then(|rest| rest.split_once('>'))
+                .map_or(bound, |(_, trait_)| trait_.trim());
+            if bound.starts_with(['\'', '?', '(']) {
+                continue;
+            }
+            let bound = signature::without_generics(bound);
+            if let Some((TypeRef::Def(d), _)) =
+                self.type_written_in(self.path, self.facts, r.enclosing, &bound)
+                && d.definition().kind == DefKind::Trait
+                && !traits.contains(&d)
+            {
+                traits.push(d);
+            }
+        }
+        Some(traits.into_iter().map(TypeRef::Def).collect())
+    }
+
+    /// A call through a bounded type parameter (`Ix::new(x)`) or on a
+    /// value of one (`g.neighbors(a)` with `g: G`, `G: IntoNeighbors`;
+    /// `self.discovered.visit(a)` with a field of type `VM`): the method
+    /// the bound traits (or their supertraits) declare, as rust-analyzer
+    /// resolves it. Certain when one declaration has it. `None` when no
+    /// bound trait of the project declares it: the usual rules go on.
+    fn bound_member(&self, r: &Reference, receiver: &str) -> Option<Vec<Target>> {
+        if self.language != Language::Rust {
+            return None;
+        }
+        let parameter = if r.path {
+            receiver
+        } else {
+            let b = self.binding_of(r, receiver).or_else(|| {
+                let (head, field) = receiver.split_once('.')?;
+                if !is_self(self.language, head) || !is_identifier(field) {
+                    return None;
+                }
+                let owner = match self.enclosing_type(r)? {
+                    TypeRef::Name(name) => self.type_named(&name)?.0,
+                    own @ TypeRef::Def(_) => own,
+                };
+                let TypeRef::Def(d) = owner else {
+                    return None;
+                };
+                d.facts
+                    .bindings
+                    .iter()
+                    .rev()
+                    .find(|b| b.enclosing == Some(d.index) && b.name == field)
+            })?;
+            signature::type_name(&b.type_name)?
+        };
+        let traits = self.bounds_of(r, parameter)?;
+        let mut members: Vec<DefRef<'p>> = Vec::new();
+        let mut sure = true;
+        for t in &traits {
+            let (found, certain) = self.inherited_members(t, &r.name, 0);
+            sure &= certain || found.is_empty();
+            members.extend(found);
+        }
+        members.sort();
+        members.dedup();
+        (!members.is_empty()).then(|| self.pick(r, members, sure))
     }
 
     /// [`Self::written_outside`], and no type it is written with names a

@@ -190,6 +190,33 @@ pub(crate) fn type_parameters(definition: &Definition) -> Vec<&str> {
     })
 }
 
+/// The bounds of a type parameter as written after its `:` (`IndexType +
+/// Copy`, `IntoNeighbors<NodeId = N> + 'a`), split at the `+` outside
+/// brackets, trimmed.
+pub(crate) fn split_bounds(written: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut depth = 0i32;
+    let mut start = 0;
+    let mut previous = ' ';
+    for (i, c) in written.char_indices() {
+        match c {
+            '<' | '(' | '[' => depth += 1,
+            // `->` is an arrow (`Fn(A) -> B`), not a closing bracket.
+            '>' if previous != '-' => depth -= 1,
+            ')' | ']' => depth -= 1,
+            '+' if depth == 0 => {
+                out.push(written[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+        previous = c;
+    }
+    out.push(written[start..].trim());
+    out.retain(|b| !b.is_empty());
+    out
+}
+
 /// What a type alias stands for, as written: `Graph<N, E, Undirected>`
 /// for `type UnGraph<N, E, Ix = u32> = Graph<N, E, Undirected>;`.
 pub(crate) fn alias_target(definition: &Definition) -> Option<&str> {
@@ -718,5 +745,23 @@ mod tests {
         ] {
             assert_eq!(type_name(written), want, "{written}");
         }
+    }
+
+    #[test]
+    fn bounds_are_split_at_the_plus_outside_brackets() {
+        assert_eq!(split_bounds(" IndexType"), ["IndexType"]);
+        assert_eq!(
+            split_bounds(" IntoNeighbors<NodeId = N> + Visitable + 'a + ?Sized"),
+            ["IntoNeighbors<NodeId = N>", "Visitable", "'a", "?Sized"]
+        );
+        assert_eq!(
+            split_bounds(" Fn(A) -> Option<B> + Send"),
+            ["Fn(A) -> Option<B>", "Send"]
+        );
+        assert_eq!(
+            split_bounds(" for<'a> Walk<'a> + Clone"),
+            ["for<'a> Walk<'a>", "Clone"]
+        );
+        assert!(split_bounds(" ").is_empty());
     }
 }
