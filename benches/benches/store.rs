@@ -130,7 +130,12 @@ fn text_query(c: &mut Criterion) {
         b.iter(|| {
             std::hint::black_box(
                 store
-                    .text_search("walk OR thread", [4.0, 1.0, 2.0], 100, false)
+                    .text_search(
+                        "walk OR thread",
+                        [4.0, 1.0, 2.0],
+                        100,
+                        homer_store::Searched::Code,
+                    )
                     .expect("query"),
             )
         });

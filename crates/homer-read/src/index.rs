@@ -463,6 +463,43 @@ impl Index {
         }))
     }
 
+    /// The commits whose messages the words of `text` match best (BM25
+    /// over subjects and bodies, as `homer search --commits` ranks them),
+    /// best first, at most `limit`, each with the paths it changed (a
+    /// rename's new path).
+    pub fn similar_commits(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, Vec<String>)>, ReadError> {
+        let Some(query) = homer_vocab::text::fts_query(text) else {
+            return Ok(Vec::new());
+        };
+        let found = self.store.text_search(
+            &query,
+            crate::search::WEIGHTS,
+            limit,
+            homer_store::Searched::Commits,
+        )?;
+        let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in self.store.chunks(&ids)? {
+            let Some(id) = chunk.commit else {
+                continue;
+            };
+            let Some(bytes) = self.store.task_value(COMMIT_TASK, &id)? else {
+                continue;
+            };
+            let stored = StoredRecord::decode(&id, &bytes)?;
+            let text_ids: Vec<i64> = stored.text_ids().collect();
+            let texts = self.store.record_texts(&text_ids)?;
+            let record = stored.resolve(&id, &texts)?;
+            let paths = record.changes.iter().map(|c| c.path.to_owned()).collect();
+            out.push((id, paths));
+        }
+        Ok(out)
+    }
+
     /// A mined commit's author and committer times, from its record alone
     /// (no subject to look up): `None` for a commit the history did not
     /// mine.

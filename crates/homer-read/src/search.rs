@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use homer_embed::{EncoderKind, ModelFiles};
-use homer_store::{NodeKind, Store, StoredChunk};
+use homer_store::{NodeKind, Searched, Store, StoredChunk};
 use homer_vocab::attrs::{self, SymbolAttrs};
 use homer_vocab::text::{chunk_words, fts_query, identifiers, path_words};
 use homer_vocab::{FileRole, outside_production};
@@ -123,7 +123,7 @@ const ASKS_PROSE: &[&str] = &[
 /// a message comes from.
 const PHRASE: f64 = 1.0;
 /// BM25 weights of the title, the body and the identifier words.
-const WEIGHTS: [f64; 3] = [4.0, 1.0, 2.0];
+pub(crate) const WEIGHTS: [f64; 3] = [4.0, 1.0, 2.0];
 
 /// The vectors an index holds, and so the encoder a query needs (the
 /// `[embed] vectors` of the update that made them); static when there are
@@ -327,7 +327,16 @@ fn rankings(
         match fts {
             Some(q) => Ok(index
                 .store()
-                .text_search(q, WEIGHTS, DEPTH, options.commits)?
+                .text_search(
+                    q,
+                    WEIGHTS,
+                    DEPTH,
+                    if options.commits {
+                        Searched::CodeAndCommits
+                    } else {
+                        Searched::Code
+                    },
+                )?
                 .into_iter()
                 .map(|(id, _)| id)
                 .collect()),

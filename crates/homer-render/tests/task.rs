@@ -112,3 +112,53 @@ fn a_code_file_that_defines_nothing_is_shown_by_name() {
         context.files
     );
 }
+
+/// A task like a past commit (its message's words) is told where that
+/// commit worked, though no word of the task is in the code: the files it
+/// changed come first.
+#[test]
+fn files_that_like_past_commits_changed_come_first() {
+    use homer_fixtures::{commit_all, git};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let files = [
+        ("alpha.py", "def alpha(x):\n    return x + 1\n"),
+        ("beta.py", "def beta(x):\n    return x * 2\n"),
+        ("gamma.py", "def gamma(x):\n    return x - 3\n"),
+        (
+            "delta.py",
+            "def delta(x):\n    return alpha(x) + beta(x) + gamma(x)\n",
+        ),
+    ];
+    for (path, text) in files {
+        std::fs::write(root.join(path), text).expect("write");
+    }
+    commit_all(root, "Start the project");
+    std::fs::write(root.join("gamma.py"), "def gamma(x):\n    return x - 4\n").expect("write");
+    commit_all(root, "Loosen the retry backoff for flaky uploads");
+    std::fs::write(root.join("alpha.py"), "def alpha(x):\n    return x + 2\n").expect("write");
+    commit_all(root, "Count from two");
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(root, &options, &NoProgress).expect("update");
+    let index = Index::open(root).expect("open the index");
+    let context =
+        task_context(&index, "retry backoff is too slow for uploads", 4_000, &[]).expect("task");
+    assert_eq!(
+        context.files.first().map(String::as_str),
+        Some("gamma.py"),
+        "{:?}",
+        context.files
+    );
+    // A task that no message is like keeps the order the code gives.
+    let context = task_context(&index, "sum of everything", 4_000, &[]).expect("task");
+    assert_ne!(
+        context.files.first().map(String::as_str),
+        Some("gamma.py"),
+        "{:?}",
+        context.files
+    );
+}

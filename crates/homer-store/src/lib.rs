@@ -42,7 +42,7 @@ pub use read::{
     DumpOptions, KindCount, NodeValues, PairEdge, RankCounts, StoredEdge, StoredMember, StoredNode,
     Summary,
 };
-pub use search::StoredChunk;
+pub use search::{Searched, StoredChunk};
 pub use writer::{
     Chunk, Embed, Member, TaskWriter, Value, chunk_text_hash, embed_hash, embedded_text,
 };
@@ -939,16 +939,16 @@ impl Store {
     }
 
     /// Chunks matching an FTS5 query, best first (BM25 with column
-    /// weights title, body, words), at most `limit`; commit messages only
-    /// when `commits`.
+    /// weights title, body, words), at most `limit`, of the code, the
+    /// commit messages or both.
     pub fn text_search(
         &self,
         query: &str,
         weights: [f64; 3],
         limit: usize,
-        commits: bool,
+        searched: Searched,
     ) -> Result<Vec<(i64, f64)>> {
-        search::text(&self.conn, query, weights, limit, commits)
+        search::text(&self.conn, query, weights, limit, searched)
     }
 
     /// The chunks with these ids, with the node each is about.

@@ -28,12 +28,20 @@ pub struct StoredChunk {
     pub text_hash: i64,
 }
 
+/// Which chunks a text search ranks: commit messages have negative ids.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Searched {
+    Code,
+    CodeAndCommits,
+    Commits,
+}
+
 pub(crate) fn text(
     conn: &Connection,
     query: &str,
     weights: [f64; 3],
     limit: usize,
-    commits: bool,
+    searched: Searched,
 ) -> Result<Vec<(i64, f64)>> {
     // bm25() is lower for better matches; the score returned is its
     // negation, higher better.
@@ -43,7 +51,11 @@ pub(crate) fn text(
         "SELECT t.rowid, -bm25(chunk_text, ?2, ?3, ?4) AS score
          FROM chunk_text t
          WHERE chunk_text MATCH ?1 {}",
-        if commits { "" } else { "AND t.rowid >= 0" }
+        match searched {
+            Searched::Code => "AND t.rowid >= 0",
+            Searched::CodeAndCommits => "",
+            Searched::Commits => "AND t.rowid < 0",
+        }
     );
     // Every match with its score, in one pass: chunks of equal score (the
     // same text in two places) are ordered by key, not by id (ids follow

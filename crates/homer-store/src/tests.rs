@@ -1504,7 +1504,16 @@ fn chunk_ids_are_small_and_ties_are_ordered_by_key() {
     };
     let keys = |store: &Store, limit: usize, commits: bool| -> Vec<i64> {
         let ids: Vec<i64> = store
-            .text_search("tied", [1.0, 1.0, 1.0], limit, commits)
+            .text_search(
+                "tied",
+                [1.0, 1.0, 1.0],
+                limit,
+                if commits {
+                    crate::Searched::CodeAndCommits
+                } else {
+                    crate::Searched::Code
+                },
+            )
             .expect("search")
             .into_iter()
             .map(|(id, _)| id)

@@ -100,16 +100,20 @@ pub fn answers(repo: &Path) -> String {
     let index = homer_read::Index::open(repo).expect("open");
     let mut out = String::new();
     for question in QUESTIONS {
-        for commits in [false, true] {
+        for searched in [
+            homer_store::Searched::Code,
+            homer_store::Searched::CodeAndCommits,
+            homer_store::Searched::Commits,
+        ] {
             let found = store
-                .text_search(question, [4.0, 1.0, 2.0], 20, commits)
+                .text_search(question, [4.0, 1.0, 2.0], 20, searched)
                 .expect("text search");
             let ids: Vec<i64> = found.iter().map(|(id, _)| *id).collect();
             let chunks = store.chunks(&ids).expect("chunks");
             for ((_, bm25), chunk) in found.iter().zip(&chunks) {
                 writeln!(
                     out,
-                    "{question:?} commits={commits} chunk {:016x} bm25={bm25:e}",
+                    "{question:?} {searched:?} chunk {:016x} bm25={bm25:e}",
                     chunk.key
                 )
                 .expect("a string takes it");
