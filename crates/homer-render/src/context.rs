@@ -689,7 +689,7 @@ fn heading(
     let _ = writeln!(h, "# Context for: {task}\n");
     let _ = writeln!(
         h,
-        "From `homer render --task` at commit {short}: the files most likely to be edited first (search and the call graph around its hits), their most related definitions with signatures and doc lines; bodies elided.\n"
+        "From `homer render --task` at commit {short}: the files most likely to be edited first (search, the call graph around its hits, and what like past commits changed), their most related definitions with signatures and doc lines; bodies elided.\n"
     );
     if !partners.is_empty() {
         let _ = writeln!(h, "Files that usually change with these:");
