@@ -26,8 +26,12 @@ use homer_benches::source_files;
 use homer_syntax::{Extractor, FileFacts, Manifests, Project, RefKind};
 
 fn main() {
-    let Some(repo) = std::env::args().nth(1).map(PathBuf::from) else {
-        eprintln!("usage: call_sites REPO");
+    let Some(repo) = std::env::args()
+        .nth(1)
+        .map(PathBuf::from)
+        .filter(|r| r.is_dir())
+    else {
+        eprintln!("usage: call_sites REPO (a git working tree)");
         std::process::exit(2);
     };
     let files = source_files(&repo);
