@@ -575,7 +575,9 @@ impl Store {
     /// much larger for good. A reader holding the file can keep it from
     /// running; the pages are then reused by later updates, so that is no
     /// error.
-    pub fn pack_if_mostly_free(&self) -> Result<Option<(u64, u64)>> {
+    /// `packing` is called before the copy starts (seconds on a large
+    /// index: a caller shows that something runs).
+    pub fn pack_if_mostly_free(&self, packing: &mut dyn FnMut()) -> Result<Option<(u64, u64)>> {
         let pragma = |name: &str| -> Result<u64> {
             self.conn
                 .query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0))
@@ -590,6 +592,7 @@ impl Store {
         if free * 4 <= pages {
             return Ok(None);
         }
+        packing();
         if self.conn.execute_batch("VACUUM").is_err() {
             return Ok(None);
         }

@@ -1386,7 +1386,7 @@ fn a_mostly_free_file_is_packed() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("homer.db");
     let mut store = Store::open(&path, OpenMode::ReadWrite).expect("open");
-    assert_eq!(store.pack_if_mostly_free().expect("pack"), None);
+    assert_eq!(store.pack_if_mostly_free(&mut || ()).expect("pack"), None);
     let tx = store.begin_write().expect("tx");
     let big = "x".repeat(3000);
     for i in 0..400 {
@@ -1399,7 +1399,7 @@ fn a_mostly_free_file_is_packed() {
     }
     tx.commit().expect("commit");
     assert_eq!(
-        store.pack_if_mostly_free().expect("pack"),
+        store.pack_if_mostly_free(&mut || ()).expect("pack"),
         None,
         "nothing free"
     );
@@ -1408,9 +1408,12 @@ fn a_mostly_free_file_is_packed() {
         .execute("DELETE FROM record_texts", [])
         .expect("delete");
     tx.commit().expect("commit");
-    let (before, after) = store.pack_if_mostly_free().expect("pack").expect("packed");
+    let (before, after) = store
+        .pack_if_mostly_free(&mut || ())
+        .expect("pack")
+        .expect("packed");
     assert!(after * 4 < before, "{before} -> {after}");
-    assert_eq!(store.pack_if_mostly_free().expect("pack"), None);
+    assert_eq!(store.pack_if_mostly_free(&mut || ()).expect("pack"), None);
 }
 
 #[test]

@@ -480,11 +480,9 @@ pub fn update(
         note(off.clone());
     }
     // A new index was packed when published.
-    (!building)
-        .then(|| packed(&store))
-        .transpose()?
-        .flatten()
-        .map(&mut note);
+    if !building && let Some(text) = packed(&store, progress)? {
+        note(text);
+    }
 
     let revision = homer_vocab::stored_revision(&store)?;
     let stored = stored_counts(&mut store, revision, kind.model_id(), embedded.coverage)?;
@@ -565,8 +563,17 @@ fn publish_timed(
 
 /// Packs the index when an update left most of its file free, and says
 /// so.
-fn packed(store: &Store) -> Result<Option<String>, UpdateError> {
-    Ok(store.pack_if_mostly_free()?.map(|(before, after)| {
+fn packed(store: &Store, progress: &dyn Progress) -> Result<Option<String>, UpdateError> {
+    let mut started = false;
+    let packed = store.pack_if_mostly_free(&mut || {
+        // A spinner: seconds on a large index, and nothing to count.
+        progress.start("packing the index", None);
+        started = true;
+    });
+    if started {
+        progress.finish();
+    }
+    Ok(packed?.map(|(before, after)| {
         format!(
             "packed the index: {:.1} -> {:.1} MB (this update rewrote much of it)",
             before as f64 / 1e6,
