@@ -151,6 +151,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0018_chunk_lines_from_the_file.sql"),
         effects: &[],
     },
+    Migration {
+        version: 19,
+        name: "0019_population_numbers_as_reals.sql",
+        sql: include_str!("../../../schema/0019_population_numbers_as_reals.sql"),
+        effects: &[],
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -392,6 +398,10 @@ mod tests {
             ("0016_values_found_by_their_task.sql", 0x5e90_0f73_df01_db38),
             ("0017_record_texts.sql", 0x5f64_c635_eb10_aee9),
             ("0018_chunk_lines_from_the_file.sql", 0xfb81_d1ae_9303_902b),
+            (
+                "0019_population_numbers_as_reals.sql",
+                0x87cf_a9bc_8528_ca0d,
+            ),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

@@ -707,9 +707,10 @@ pub(crate) fn members_with_attrs(
 /// The condition of the (name, value) index
 /// (`schema/0016_values_found_by_their_task.sql`), word for word: SQLite
 /// uses a partial index only for a query that states its condition. The
-/// index holds scores (reals: PageRank), the only numbers placed among
-/// their name's; counts (integers) are placed through marks of every
-/// value, which count nothing.
+/// index holds reals only: the numbers placed among their name's through
+/// stored marks (PageRank, and the salience population, whose counts and
+/// times are stored as reals for it, schema 19) are all reals; counts
+/// (integers) are placed nowhere else.
 macro_rules! scores_only {
     () => {
         "typeof(value) = 'real'"

@@ -613,6 +613,44 @@ fn a_version_17_chunk_reads_whole() {
     assert_eq!(chunks[0].text_hash, 9);
 }
 
+/// A version 18 index's salience population counts and times become the
+/// reals a reader counts in the (name, value) index; other integers stay.
+#[test]
+fn a_version_18_population_is_stored_as_reals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        for m in &crate::migrate::MIGRATIONS[..18] {
+            conn.execute_batch(m.sql).expect("the old schemas");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 18;
+             INSERT INTO value_names (code, name) VALUES
+                 (1, 'salience_population_commits'), (2, 'commits'),
+                 (3, 'salience_population_last_change');
+             INSERT INTO node_values (node, name, value, owner) VALUES
+                 (10, 1, 7, 5), (10, 2, 7, 6), (10, 3, 1600000000, 5), (11, 1, 2.5, 5);",
+        )
+        .expect("version 18 rows");
+    }
+    let store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.upgraded_from(), Some(18));
+    let rows = sorted_rows(
+        &store.conn,
+        "SELECT name || ' ' || node || ' ' || typeof(value) || ' ' || value FROM node_values",
+    );
+    assert_eq!(
+        rows,
+        [
+            r#"Text("1 10 real 7.0")"#,
+            r#"Text("1 11 real 2.5")"#,
+            r#"Text("2 10 integer 7")"#,
+            r#"Text("3 10 real 1600000000.0")"#,
+        ]
+    );
+}
+
 /// The texts commit records name by id are kept once; a second text under
 /// a kept id is refused, not taken for the first; those no record names
 /// go when asked.

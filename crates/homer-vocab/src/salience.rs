@@ -181,12 +181,21 @@ impl Population {
     ) -> StoreResult<()> {
         let mut numbers: [Vec<f64>; 5] = Default::default();
         for (node, s) in members {
-            put(w, node, keys::POPULATION_PAGERANK, &s.pagerank)?;
-            put(w, node, keys::POPULATION_IN_DEGREE, &s.in_degree)?;
-            put(w, node, keys::POPULATION_BETWEENNESS, &s.betweenness)?;
-            put(w, node, keys::POPULATION_COMMITS, &s.commits)?;
-            put(w, node, keys::POPULATION_LAST_CHANGE, &s.last_change)?;
-            for (all, n) in numbers.iter_mut().zip(s.numbers()) {
+            // As the reals they are ranked as (`Signals::numbers`): the
+            // `(name, value)` index, in which a reader counts between two
+            // marks, holds reals only.
+            let ranked = s.numbers();
+            let keys = [
+                keys::POPULATION_PAGERANK,
+                keys::POPULATION_IN_DEGREE,
+                keys::POPULATION_BETWEENNESS,
+                keys::POPULATION_COMMITS,
+                keys::POPULATION_LAST_CHANGE,
+            ];
+            for (key, n) in keys.into_iter().zip(ranked) {
+                put(w, node, key, &n)?;
+            }
+            for (all, n) in numbers.iter_mut().zip(ranked) {
                 all.push(n);
             }
         }
@@ -298,5 +307,49 @@ mod tests {
         // Alone: 1.
         let alone = Population::of(&files[..1]);
         assert!((alone.ranks(&files[0], true).pagerank - 1.0).abs() < 1e-15);
+    }
+
+    /// A reader ranks a file among the stored population as the update
+    /// ranked it in memory, however many files there are: past 1,024 the
+    /// stored marks skip values and the numbers between two marks are
+    /// counted in the index, integers (commits, times) as well as reals.
+    #[test]
+    fn a_stored_population_ranks_as_the_one_in_memory() {
+        use homer_store::{NodeId, NodeKind, Store, TaskId};
+        let files: Vec<Signals> = (0..3000_i64)
+            .map(|i| Signals {
+                pagerank: (i % 997) as f64 / 997.0,
+                in_degree: i % 37,
+                betweenness: (i % 101) as f64,
+                commits: (i * 7) % 1009,
+                last_change: 1_600_000_000 + i * 3_607,
+            })
+            .collect();
+        let mut store = Store::open_in_memory().expect("open");
+        let tx = store.begin_write().expect("tx");
+        let owner = TaskId::of("salience", "");
+        tx.ensure_task("salience", owner, "").expect("task row");
+        let mut w = tx.task_writer(owner, true);
+        let nodes: Vec<NodeId> = (0..files.len())
+            .map(|i| {
+                w.intern_node(NodeKind::File, &format!("f{i}.rs"))
+                    .expect("node")
+            })
+            .collect();
+        Population::write(&mut w, nodes.iter().copied().zip(&files)).expect("write");
+        w.finish(None).expect("finish");
+        tx.commit().expect("commit");
+        let memory = Population::of(&files);
+        let stored = Populations::read(&store).expect("read").expect("stored");
+        for i in [0, 1, 17, 1234, 2999] {
+            let want = memory.ranks(&files[i], true);
+            let got = stored.ranks(&store, &files[i], true).expect("ranks");
+            assert_eq!(got, want, "file {i}");
+        }
+        let outside = signals(0.5, 20, 500, 1_605_000_000);
+        assert_eq!(
+            stored.ranks(&store, &outside, false).expect("ranks"),
+            memory.ranks(&outside, false)
+        );
     }
 }

@@ -206,12 +206,13 @@ value_names! {
     /// Production files (every ranked file when none is): the numbers
     /// salience ranks, again under names of their own, so that a rank is
     /// counted among production files only on the `(name, value)` index
-    /// (`crate::salience`; the score is computed when read).
+    /// (`crate::salience`; the score is computed when read). All reals,
+    /// counts and times too: the index holds reals only (schema 16).
     PopulationPageRank = "salience_population_pagerank": f64 => POPULATION_PAGERANK;
-    PopulationInDegree = "salience_population_in_degree": i64 => POPULATION_IN_DEGREE;
+    PopulationInDegree = "salience_population_in_degree": f64 => POPULATION_IN_DEGREE;
     PopulationBetweenness = "salience_population_betweenness": f64 => POPULATION_BETWEENNESS;
-    PopulationCommits = "salience_population_commits": i64 => POPULATION_COMMITS;
-    PopulationLastChange = "salience_population_last_change": i64 => POPULATION_LAST_CHANGE;
+    PopulationCommits = "salience_population_commits": f64 => POPULATION_COMMITS;
+    PopulationLastChange = "salience_population_last_change": f64 => POPULATION_LAST_CHANGE;
 }
 
 impl fmt::Display for ValueName {
