@@ -10,7 +10,7 @@ use homer_embed::{Encoder, EncoderKind};
 use homer_git::{Head, ObjectId};
 use homer_store::{NodeKind, Store, StoredChunk, StoredVectors};
 use homer_vocab::attrs;
-use homer_vocab::history::{COMMIT_TASK, CommitSummary, StoredRecord};
+use homer_vocab::history::{COMMIT_TASK, CommitRecord, CommitSummary, StoredRecord};
 use homer_vocab::quote::{ChunkTexts, StoredText};
 use homer_vocab::salience::{self, Populations};
 use homer_vocab::values::ValueType;
@@ -444,19 +444,15 @@ impl Index {
     /// history did not mine: its record (the history stage's task value)
     /// and its subject (its message's chunk).
     pub fn commit(&self, id: &str) -> Result<Option<CommitSummary>, ReadError> {
-        let Some(bytes) = self.store.task_value(COMMIT_TASK, id)? else {
+        let Some(record) = self.record(id)? else {
             return Ok(None);
         };
-        let stored = StoredRecord::decode(id, &bytes)?;
-        let ids: Vec<i64> = stored.text_ids().collect();
-        let texts = self.store.record_texts(&ids)?;
-        let record = stored.resolve(id, &texts)?;
         let subject = self
             .store
             .message_title(COMMIT_TASK, id)?
             .unwrap_or_default();
         Ok(Some(CommitSummary {
-            author: record.name.to_owned(),
+            author: record.name,
             time: record.authored,
             committed: record.committed,
             subject,
@@ -487,17 +483,25 @@ impl Index {
             let Some(id) = chunk.commit else {
                 continue;
             };
-            let Some(bytes) = self.store.task_value(COMMIT_TASK, &id)? else {
+            let Some(record) = self.record(&id)? else {
                 continue;
             };
-            let stored = StoredRecord::decode(&id, &bytes)?;
-            let text_ids: Vec<i64> = stored.text_ids().collect();
-            let texts = self.store.record_texts(&text_ids)?;
-            let record = stored.resolve(&id, &texts)?;
-            let paths = record.changes.iter().map(|c| c.path.to_owned()).collect();
+            let paths = record.changes.into_iter().map(|c| c.path).collect();
             out.push((id, paths));
         }
         Ok(out)
+    }
+
+    /// A mined commit's record with its texts (the history stage's task
+    /// value), `None` for a commit the history did not mine.
+    fn record(&self, id: &str) -> Result<Option<CommitRecord>, ReadError> {
+        let Some(bytes) = self.store.task_value(COMMIT_TASK, id)? else {
+            return Ok(None);
+        };
+        let stored = StoredRecord::decode(id, &bytes)?;
+        let ids: Vec<i64> = stored.text_ids().collect();
+        let texts = self.store.record_texts(&ids)?;
+        Ok(Some(stored.resolve(id, &texts)?.to_owned_record()))
     }
 
     /// A mined commit's author and committer times, from its record alone
