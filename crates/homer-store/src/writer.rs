@@ -904,40 +904,28 @@ impl<'t> TaskWriter<'t> {
         };
         let conn = self.tx.conn();
         let what = "read a task's values";
+        // On one node each name's value is read by key; on many, in the
+        // name's run, skipping another task's values of it.
+        let (sql, which) = match set.node {
+            Spot::One(node) => (
+                "SELECT node, value FROM node_values WHERE name = ?1 AND node = ?2",
+                node,
+            ),
+            Spot::Many | Spot::None => (
+                "SELECT node, value FROM node_values WHERE name = ?1 AND +owner = ?2",
+                owner,
+            ),
+        };
+        let mut stmt = conn.prepare_cached(sql).map_err(StoreError::sqlite(what))?;
         let mut values = OldValues::default();
-        match set.node {
-            Spot::One(node) => {
-                let mut stmt = conn
-                    .prepare_cached("SELECT value FROM node_values WHERE name = ?1 AND node = ?2")
-                    .map_err(StoreError::sqlite(what))?;
-                for &name in &set.names {
-                    let mut rows = stmt
-                        .query(params![name, node])
-                        .map_err(StoreError::sqlite(what))?;
-                    if let Some(row) = rows.next().map_err(StoreError::sqlite(what))? {
-                        let value =
-                            crate::read::value_at(row, 0).map_err(StoreError::sqlite(what))?;
-                        values.insert((node, name), value);
-                    }
-                }
-            }
-            Spot::Many | Spot::None => {
-                let mut stmt = conn
-                    .prepare_cached(
-                        "SELECT node, value FROM node_values WHERE name = ?1 AND +owner = ?2",
-                    )
-                    .map_err(StoreError::sqlite(what))?;
-                for &name in &set.names {
-                    let mut rows = stmt
-                        .query(params![name, owner])
-                        .map_err(StoreError::sqlite(what))?;
-                    while let Some(row) = rows.next().map_err(StoreError::sqlite(what))? {
-                        let node: i64 = row.get(0).map_err(StoreError::sqlite(what))?;
-                        let value =
-                            crate::read::value_at(row, 1).map_err(StoreError::sqlite(what))?;
-                        values.insert((node, name), value);
-                    }
-                }
+        for &name in &set.names {
+            let mut rows = stmt
+                .query(params![name, which])
+                .map_err(StoreError::sqlite(what))?;
+            while let Some(row) = rows.next().map_err(StoreError::sqlite(what))? {
+                let node: i64 = row.get(0).map_err(StoreError::sqlite(what))?;
+                let value = crate::read::value_at(row, 1).map_err(StoreError::sqlite(what))?;
+                values.insert((node, name), value);
             }
         }
         Ok(values)
