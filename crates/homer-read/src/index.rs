@@ -391,6 +391,16 @@ impl Index {
         Ok(())
     }
 
+    /// The text of `path` at the indexed commit (see
+    /// [`homer_vocab::quote::indexed_text`]).
+    pub fn indexed_text(&self, path: &str) -> Result<Option<String>, ReadError> {
+        Ok(homer_vocab::quote::indexed_text(
+            &self.store,
+            self.workspace.repository(),
+            path,
+        )?)
+    }
+
     /// Whether the working tree's copy of `path` differs from the indexed
     /// blob (or is gone). False without a working tree (a bare repository).
     pub fn changed_in_worktree(&self, path: &str) -> Result<bool, ReadError> {

@@ -211,6 +211,15 @@ impl TaskSource for Around<'_> {
         Ok(by_pagerank(&self.rows))
     }
 
+    fn callers(&mut self, name: &str) -> Result<Vec<(String, f64)>, RenderError> {
+        Ok(self
+            .store
+            .pair_edges_to(EdgeKind::Calls, NodeKind::Symbol, name)?
+            .into_iter()
+            .map(|(_, e)| (e.source.1, e.confidence.unwrap_or(1.0)))
+            .collect())
+    }
+
     /// The co-change edges of each file, and its dependency edges to tell
     /// which pairs are hidden (no dependency either way).
     fn couplings_of(&mut self, files: &BTreeSet<&str>) -> Result<Vec<Coupling>, RenderError> {

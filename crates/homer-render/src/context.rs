@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::RenderError;
 use crate::around::Around;
 use crate::snapshot::{Coupling, Snapshot, SymbolRow};
+use crate::usage::{Usage, render_usages, usages_of};
 
 /// A task context, fitted to a token budget.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -69,6 +70,12 @@ const HISTORY_WEIGHT: f64 = 1.0;
 const NAMED_SHOWN: usize = 10;
 /// Co-change partners are listed for this many of the first files.
 const PARTNERS_OF: usize = 3;
+/// The first files whose leading definition (the one most likely edited)
+/// is shown in detail, before anything else is given budget: all its doc
+/// lines and where it is called.
+const DETAILED_FILES: usize = 3;
+/// Doc lines a detailed definition shows.
+const DOC_LINES: usize = 6;
 
 /// What planning a task's context reads of the index. A loaded
 /// [`Snapshot`] answers from memory (`homer serve` keeps one); [`Around`]
@@ -100,6 +107,10 @@ pub(crate) trait TaskSource {
     /// The co-change pairs with a file of `files`, in the order of
     /// [`Snapshot`]'s.
     fn couplings_of(&mut self, files: &BTreeSet<&str>) -> Result<Vec<Coupling>, RenderError>;
+    /// The callers of the symbol `name` (symbols, or files calling it from
+    /// their top level), each with the confidence of its call edge (1 when
+    /// certain), in edge order.
+    fn callers(&mut self, name: &str) -> Result<Vec<(String, f64)>, RenderError>;
 }
 
 /// A loaded snapshot as a task's source.
@@ -176,6 +187,16 @@ impl TaskSource for Loaded<'_> {
 
     fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError> {
         Ok(by_pagerank(&self.snapshot.symbols))
+    }
+
+    fn callers(&mut self, name: &str) -> Result<Vec<(String, f64)>, RenderError> {
+        Ok(self
+            .snapshot
+            .calls
+            .iter()
+            .filter(|e| e.target.0 == homer_store::NodeKind::Symbol && e.target.1 == name)
+            .map(|e| (e.source.1.clone(), e.confidence.unwrap_or(1.0)))
+            .collect())
     }
 
     fn couplings_of(&mut self, files: &BTreeSet<&str>) -> Result<Vec<Coupling>, RenderError> {
@@ -649,6 +670,42 @@ fn budget_order(source: &impl TaskSource, ranked: &[usize], files: &[String]) ->
     per_file.into_iter().flatten().chain(rest).collect()
 }
 
+/// The budget order with the leading definition of each of the first
+/// [`DETAILED_FILES`] files that have one moved to its head, in file
+/// order: the definitions most likely edited are shown in detail before
+/// anything else is. A file's leading definition is its search hit that
+/// seeds the walk most, or else its first in the budget order (the walk's
+/// best: what the hits call gathers rank, but the task is about the hit).
+fn detailed_first(
+    source: &impl TaskSource,
+    order: Vec<usize>,
+    files: &[String],
+    seeds: &[(usize, f64)],
+) -> (Vec<usize>, usize) {
+    let mut lead: Vec<usize> = Vec::new();
+    for file in files {
+        if lead.len() == DETAILED_FILES {
+            break;
+        }
+        let in_file = |i: usize| file_of(&source.row(i).name) == file;
+        let mut hit: Option<(usize, f64)> = None;
+        for &(i, weight) in seeds {
+            if in_file(i) && order.contains(&i) && hit.is_none_or(|(_, w)| weight > w) {
+                hit = Some((i, weight));
+            }
+        }
+        if let Some(i) = hit
+            .map(|(i, _)| i)
+            .or_else(|| order.iter().copied().find(|&i| in_file(i)))
+        {
+            lead.push(i);
+        }
+    }
+    let leading = lead.len();
+    let rest = order.into_iter().filter(|i| !lead.contains(i));
+    (lead.iter().copied().chain(rest).collect(), leading)
+}
+
 /// The files of the symbols named `names`, in the order of their first
 /// symbol.
 fn files_of<'n>(names: impl IntoIterator<Item = &'n str>) -> Vec<String> {
@@ -689,7 +746,7 @@ fn heading(
     let _ = writeln!(h, "# Context for: {task}\n");
     let _ = writeln!(
         h,
-        "From `homer render --task` at commit {short}: the files most likely to be edited first (search, the call graph around its hits, and what like past commits changed), their most related definitions with signatures and doc lines; bodies elided.\n"
+        "From `homer render --task` at commit {short}: the files most likely to be edited first (search, the call graph around its hits, and what like past commits changed), their most related definitions with signatures and doc lines, and where the leading ones are called; bodies elided.\n"
     );
     if !partners.is_empty() {
         let _ = writeln!(h, "Files that usually change with these:");
@@ -781,6 +838,7 @@ fn render_symbols(
     spelled: &[String],
     bare: &[String],
     chosen: &[SymbolRow],
+    usages: &BTreeMap<String, Vec<Usage>>,
 ) -> String {
     let order = listed(files, spelled, bare, chosen);
     let mut chosen: Vec<&SymbolRow> = chosen.iter().collect();
@@ -793,7 +851,7 @@ fn render_symbols(
             if file_of(&x.name) != file.as_str() {
                 continue;
             }
-            symbol_lines(&mut s, x);
+            symbol_lines(&mut s, x, usages);
             any = true;
         }
         // A file the task names is shown even with nothing of it to show
@@ -812,8 +870,9 @@ fn render_symbols(
 }
 
 /// A definition's lines in the context: line, signature (with the
-/// qualified name when the signature does not say it), first doc line.
-fn symbol_lines(s: &mut String, x: &SymbolRow) {
+/// qualified name when the signature does not say it), first doc line; a
+/// detailed definition (one `usages` has) its doc lines and its calls.
+fn symbol_lines(s: &mut String, x: &SymbolRow, usages: &BTreeMap<String, Vec<Usage>>) {
     let qualified = x.name.split_once("::").map_or(x.name.as_str(), |(_, q)| q);
     let sig = if x.signature.trim().is_empty() {
         qualified
@@ -825,8 +884,14 @@ fn symbol_lines(s: &mut String, x: &SymbolRow) {
     } else {
         let _ = writeln!(s, "{}: [{qualified}] {sig} …", x.line);
     }
-    if let Some(doc) = x.doc.as_deref().and_then(|d| d.lines().next()) {
-        let _ = writeln!(s, "    {}", doc.trim());
+    let detailed = usages.get(&x.name);
+    let doc_lines = if detailed.is_some() { DOC_LINES } else { 1 };
+    let doc = x.doc.as_deref().unwrap_or_default();
+    for line in doc.lines().filter(|l| !l.trim().is_empty()).take(doc_lines) {
+        let _ = writeln!(s, "    {}", line.trim());
+    }
+    if let Some(calls) = detailed {
+        render_usages(s, calls);
     }
 }
 
@@ -836,7 +901,13 @@ fn symbol_lines(s: &mut String, x: &SymbolRow) {
 /// merge with the next one's much, so the sum is close to the whole
 /// text's count and rarely below it. What the fit searches around instead
 /// of counting whole renderings from zero.
-fn estimate(order: &[SymbolRow], fixed: usize, budget: usize, wider: usize) -> (usize, usize) {
+fn estimate(
+    order: &[SymbolRow],
+    usages: &BTreeMap<String, Vec<Usage>>,
+    fixed: usize,
+    budget: usize,
+    wider: usize,
+) -> (usize, usize) {
     let mut used = fixed;
     let mut within = None;
     let mut files: BTreeSet<&str> = BTreeSet::new();
@@ -848,7 +919,7 @@ fn estimate(order: &[SymbolRow], fixed: usize, budget: usize, wider: usize) -> (
             let _ = writeln!(piece, "## {file}\n");
             piece.push('\n');
         }
-        symbol_lines(&mut piece, x);
+        symbol_lines(&mut piece, x, usages);
         used += count_tokens(&piece);
         if used > budget && within.is_none() {
             within = Some(k);
@@ -908,6 +979,9 @@ pub struct TaskPlan {
     bare: Vec<String>,
     /// The definitions in the order they are given budget.
     ranked: Vec<SymbolRow>,
+    /// The detailed definitions (the first files' leading ones, first in
+    /// `ranked`), by name, with where they are called.
+    usages: BTreeMap<String, Vec<Usage>>,
 }
 
 /// Plans the context of `task` (see [`TaskPlan`]) from a loaded snapshot.
@@ -1005,7 +1079,15 @@ fn plan(
         extra.extend(own.into_iter().take(PER_FILE));
     }
     let ranked: Vec<usize> = ranked.into_iter().chain(extra).collect();
-    let ranked = budget_order(source, &ranked, &files);
+    let order = budget_order(source, &ranked, &files);
+    let (ranked, leading) = detailed_first(source, order, &files, &seeds);
+    let mut usages = BTreeMap::new();
+    let mut texts = BTreeMap::new();
+    for &i in &ranked[..leading] {
+        let name = source.row(i).name.clone();
+        let calls = usages_of(opened, source, &name, &mut texts)?;
+        usages.insert(name, calls);
+    }
     let head = heading(source, task, &files, &asked)?;
     Ok(TaskPlan {
         head,
@@ -1013,6 +1095,7 @@ fn plan(
         spelled,
         bare,
         ranked: ranked.into_iter().map(|i| source.row(i).clone()).collect(),
+        usages,
     })
 }
 
@@ -1026,9 +1109,10 @@ impl TaskPlan {
             spelled,
             bare,
             ranked,
+            usages,
         } = self;
         let render_k = |k: usize| {
-            let mut text = render_symbols(head, files, spelled, bare, &ranked[..k]);
+            let mut text = render_symbols(head, files, spelled, bare, &ranked[..k], usages);
             text.push_str(&left_out(&ranked[..k], &ranked[k..]));
             text
         };
@@ -1045,7 +1129,7 @@ impl TaskPlan {
         // counts instead of nine), widened when an estimate is off.
         let fits = |k: usize| count_tokens(&render_k(k)) <= budget;
         let (mut lo, mut hi) = {
-            let (low, high) = estimate(ranked, head_tokens, budget, budget + budget / 10);
+            let (low, high) = estimate(ranked, usages, head_tokens, budget, budget + budget / 10);
             let high = high.max(low + 1).min(ranked.len());
             if !fits(low) {
                 (0, low.saturating_sub(1))

@@ -19,6 +19,7 @@ mod risk;
 mod snapshot;
 pub mod text;
 mod tokens;
+mod usage;
 
 use std::path::PathBuf;
 

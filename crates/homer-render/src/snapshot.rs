@@ -120,6 +120,8 @@ pub(crate) struct SymbolRow {
     pub signature: String,
     pub doc: Option<String>,
     pub line: u32,
+    /// The definition's last line.
+    pub end: u32,
     pub pagerank: f64,
     /// Definitions (or files) of production code calling it, resolved
     /// with certainty (guesses by name and test code not counted).
@@ -143,6 +145,7 @@ impl SymbolRow {
             signature: a.signature,
             doc: a.doc,
             line: a.line,
+            end: a.end,
             pagerank,
             certain_callers: 0,
             name: node.name,

@@ -162,3 +162,58 @@ fn files_that_like_past_commits_changed_come_first() {
         context.files
     );
 }
+
+/// The definitions most likely edited show all their doc lines and where
+/// production code calls them, the lines around each call quoted from the
+/// indexed file; a test's call comes after production code's.
+#[test]
+fn the_leading_definitions_show_where_they_are_called() {
+    use homer_fixtures::{commit_all, git};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::create_dir_all(root.join("tests")).expect("mkdir");
+    let files = [
+        (
+            "shapes.py",
+            "def area(w, h):\n    \"\"\"Area of a rectangle.\n\n    Width times height, both positive.\n    \"\"\"\n    return w * h\n",
+        ),
+        (
+            "report.py",
+            "from shapes import area\n\n\ndef summary(rooms):\n    total = 0\n    for w, h in rooms:\n        total += area(w, h)\n    return total\n",
+        ),
+        (
+            "tests/test_shapes.py",
+            "from shapes import area\n\n\ndef test_area():\n    assert area(2, 3) == 6\n",
+        ),
+    ];
+    for (path, text) in files {
+        std::fs::write(root.join(path), text).expect("write");
+    }
+    commit_all(root, "Start");
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(root, &options, &NoProgress).expect("update");
+    let index = Index::open(root).expect("open the index");
+    let context =
+        task_context(&index, "make area reject negative sizes", 4_000, &[]).expect("task");
+    let text = &context.text;
+    assert!(
+        text.contains("    Width times height, both positive.\n"),
+        "{text}"
+    );
+    let called = "    called by `summary` in report.py:\n      6: for w, h in rooms:\n      7:     total += area(w, h)\n      8: return total\n";
+    assert!(text.contains(called), "{text}");
+    let by_test = text.find("called by `test_area` in tests/test_shapes.py:");
+    assert!(
+        by_test.is_some_and(|t| t > text.find(called).unwrap_or(usize::MAX)),
+        "{text}"
+    );
+    // The snapshot `homer serve` keeps plans the same context.
+    let full = Snapshot::load(&index).expect("full snapshot");
+    let again = task_context_in(&index, &full, "make area reject negative sizes", 4_000, &[])
+        .expect("full");
+    assert_eq!(again.text, context.text);
+}

@@ -320,7 +320,7 @@ impl HomerServer {
     }
 
     #[tool(
-        description = "The context for a coding task within a token budget: the files it will most likely edit, first things first (text search, the call graph around the hits, and what like past commits changed), with their most related definitions' signatures and docs, and the files that usually change with the first ones. Call this first when starting a task."
+        description = "The context for a coding task within a token budget: the files it will most likely edit, first things first (text search, the call graph around the hits, and what like past commits changed), with their most related definitions' signatures and docs, where the leading ones are called, and the files that usually change with the first ones. Call this first when starting a task."
     )]
     async fn context(&self, Parameters(args): Parameters<ContextArgs>) -> CallToolResult {
         if let Some(e) = too_long("task", &args.task) {

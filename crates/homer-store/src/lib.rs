@@ -1022,7 +1022,19 @@ impl Store {
         node_kind: NodeKind,
         name: &str,
     ) -> Result<Vec<(i64, PairEdge)>> {
-        read::pair_edges_from(&self.conn, kind, node_kind, name)
+        read::pair_edges_at(&self.conn, kind, node_kind, name, Role::Source)
+    }
+
+    /// The edges of `kind` whose first target is the node `node_kind`/`name`,
+    /// each with its edge id and its first source (the callers of a
+    /// definition).
+    pub fn pair_edges_to(
+        &self,
+        kind: EdgeKind,
+        node_kind: NodeKind,
+        name: &str,
+    ) -> Result<Vec<(i64, PairEdge)>> {
+        read::pair_edges_at(&self.conn, kind, node_kind, name, Role::Target)
     }
 
     /// Every stored fact as sorted lines of text, for comparing two builds.

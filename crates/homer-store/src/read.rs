@@ -1138,15 +1138,22 @@ pub(crate) fn names_holding(conn: &Connection, kind: NodeKind, value: &str) -> R
     Ok(names)
 }
 
-/// The edges of `kind` whose first source is the node `node_kind`/`name`,
-/// in edge order, each with its edge id and its first target: the edges
-/// [`pair_edges`] reads that leave one node, through the member index.
-pub(crate) fn pair_edges_from(
+/// The edges of `kind` whose first member at `end` (source or target) is
+/// the node `node_kind`/`name`, in edge order, each with its edge id and
+/// its first member at the other end: the edges [`pair_edges`] reads that
+/// leave or reach one node, through the member index.
+pub(crate) fn pair_edges_at(
     conn: &Connection,
     kind: EdgeKind,
     node_kind: NodeKind,
     name: &str,
+    end: Role,
 ) -> Result<Vec<(i64, PairEdge)>> {
+    let other = if end == Role::Source {
+        Role::Target
+    } else {
+        Role::Source
+    };
     let rows = conn
         .prepare_cached(
             "SELECT e.id, e.weight, e.confidence, tn.kind, tn.name
@@ -1166,8 +1173,8 @@ pub(crate) fn pair_edges_from(
                     kind.code(),
                     node_kind.code(),
                     name,
-                    Role::Source.code(),
-                    Role::Target.code()
+                    end.code(),
+                    other.code()
                 ],
                 |r| {
                     Ok((
@@ -1183,20 +1190,26 @@ pub(crate) fn pair_edges_from(
         })
         .map_err(StoreError::sqlite("read a node's edges"))?;
     let mut out: Vec<(i64, PairEdge)> = Vec::with_capacity(rows.len());
-    for (id, weight, confidence, target_kind, target) in rows {
-        // The first target of each edge.
+    for (id, weight, confidence, other_kind, other_name) in rows {
+        // The first member at the other end of each edge.
         if out.last().is_some_and(|(last, _)| *last == id) {
             continue;
         }
-        let target_kind = NodeKind::from_code(target_kind).ok_or(StoreError::UnknownCode {
+        let other_kind = NodeKind::from_code(other_kind).ok_or(StoreError::UnknownCode {
             column: "nodes.kind",
-            code: target_kind,
+            code: other_kind,
         })?;
+        let (this, that) = ((node_kind, name.to_owned()), (other_kind, other_name));
+        let (source, target) = if end == Role::Source {
+            (this, that)
+        } else {
+            (that, this)
+        };
         out.push((
             id,
             PairEdge {
-                source: (node_kind, name.to_owned()),
-                target: (target_kind, target),
+                source,
+                target,
                 weight,
                 confidence,
             },

@@ -113,6 +113,22 @@ pub fn file_of(kind: NodeKind, name: &str) -> Option<&str> {
     }
 }
 
+/// The text of the file `path` as the index holds it: its blob at the
+/// indexed commit (the file node's content hash), decoded lossily. `None`
+/// when the index has no such file or the repository lacks the blob (a
+/// partial clone, history rewritten and collected).
+pub fn indexed_text(
+    store: &Store,
+    repo: &Repository,
+    path: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(store
+        .content_hash(NodeKind::File, path)?
+        .and_then(|id| <[u8; 20]>::try_from(id.as_slice()).ok())
+        .and_then(|id| repo.blob(ObjectId::from_bytes(id)))
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned()))
+}
+
 /// Makes stored chunks whole: reads each file's blob at the indexed commit
 /// once (its id is the file node's content hash) and quotes its lines.
 #[derive(Debug)]
@@ -171,11 +187,7 @@ impl<'a> ChunkTexts<'a> {
             if self.files.len() >= KEPT_FILES {
                 self.files.clear();
             }
-            let text = store
-                .content_hash(NodeKind::File, chunk.path)?
-                .and_then(|id| <[u8; 20]>::try_from(id.as_slice()).ok())
-                .and_then(|id| self.repo.blob(ObjectId::from_bytes(id)))
-                .map(|bytes| KeptFile::new(String::from_utf8_lossy(&bytes).into_owned()));
+            let text = indexed_text(store, self.repo, chunk.path)?.map(KeptFile::new);
             self.files.insert(chunk.path.to_owned(), text);
         }
         let Some(file) = &self.files[chunk.path] else {

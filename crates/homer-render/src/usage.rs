@@ -1,0 +1,290 @@
+//! Where a definition is called, as a task context shows it under the
+//! definitions most likely edited: the caller and the lines around the
+//! call, quoted from the caller's file as the index holds it. An edit to a
+//! definition's contract has to be carried to these lines; an agent sees
+//! them without asking again.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use homer_read::Index;
+use homer_vocab::outside_production;
+
+use crate::RenderError;
+use crate::context::TaskSource;
+
+/// Calls shown for one definition.
+pub(crate) const USAGES: usize = 2;
+/// Characters of a quoted line kept.
+const LINE_CHARS: usize = 160;
+/// Guessed calls below this confidence are not shown (several candidates
+/// of one name, a library's name): a usage shown should be one.
+const LEAST_CONFIDENCE: f64 = 0.5;
+
+/// One call of a definition: who calls it, where, and the lines around.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Usage {
+    /// The caller's qualified name; `None` for a file's top level.
+    pub caller: Option<String>,
+    /// Whether the call edge is a guess (resolved by name).
+    pub guessed: bool,
+    pub path: String,
+    /// (line, text), the call's line among them, indentation shared by
+    /// all of them removed.
+    pub lines: Vec<(u32, String)>,
+}
+
+/// The names a call of the definition `qualified` is written with, most
+/// telling first: its own last segment, then its parent's (a constructor,
+/// `__init__` or `__construct`, is called by its class's name).
+fn called_as(qualified: &str) -> Vec<&str> {
+    let bare = match qualified.rsplit_once('#') {
+        Some((name, n)) if n.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => qualified,
+    };
+    let segments: Vec<&str> = bare
+        .split("::")
+        .flat_map(|part| part.split('.'))
+        .filter(|s| !s.is_empty())
+        .collect();
+    segments.iter().rev().take(2).copied().collect()
+}
+
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
+}
+
+/// How `line` uses `name`: 2 for a whole word followed by `(`, 1 for a
+/// whole word, 0 for none.
+fn use_in(line: &str, name: &str) -> u8 {
+    let bytes = line.as_bytes();
+    let mut best = 0;
+    for (at, _) in line.match_indices(name) {
+        let end = at + name.len();
+        let before = at.checked_sub(1).map(|i| bytes[i]);
+        if before.is_some_and(is_word_byte) || bytes.get(end).copied().is_some_and(is_word_byte) {
+            continue;
+        }
+        let called = line[end..].trim_start().starts_with('(');
+        best = best.max(if called { 2 } else { 1 });
+    }
+    best
+}
+
+/// The 1-based line of `lines[first..=last]` that calls `names` (the first
+/// name that any line uses; a line using it with `(` before one that only
+/// names it), past the caller's own first line when it has more.
+fn call_line(lines: &[&str], first: u32, last: u32, names: &[&str]) -> Option<u32> {
+    let last = last.min(u32::try_from(lines.len()).unwrap_or(u32::MAX));
+    let first = if last > first { first + 1 } else { first };
+    for name in names {
+        let mut found: Option<(u8, u32)> = None;
+        for n in first.max(1)..=last {
+            let how = use_in(lines[n as usize - 1], name);
+            if how > found.map_or(0, |f| f.0) {
+                found = Some((how, n));
+                if how == 2 {
+                    break;
+                }
+            }
+        }
+        if let Some((_, n)) = found {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// The lines around `at` within `first..=last`: the one before and the one
+/// after when they hold code, without the indentation they share.
+fn around(lines: &[&str], at: u32, first: u32, last: u32) -> Vec<(u32, String)> {
+    let from = at.saturating_sub(1).max(first).max(1);
+    let to = (at + 1).min(last);
+    let mut picked: Vec<(u32, &str)> = (from..=to)
+        .filter_map(|n| lines.get(n as usize - 1).map(|l| (n, l.trim_end())))
+        .filter(|(n, l)| *n == at || !l.trim().is_empty())
+        .collect();
+    let indent = picked
+        .iter()
+        .map(|(_, l)| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    picked
+        .iter_mut()
+        .map(|(n, l)| {
+            let mut text = l.get(indent..).unwrap_or(l.trim_start()).to_owned();
+            if text.len() > LINE_CHARS {
+                let mut cut = LINE_CHARS;
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                text.truncate(cut);
+                text.push_str(" …");
+            }
+            (*n, text)
+        })
+        .collect()
+}
+
+/// Up to [`USAGES`] calls of the symbol `name` (`path::qualified`), from
+/// production code first, certain calls before guesses, then by caller;
+/// a caller calling itself is not one, nor a guess of less than
+/// [`LEAST_CONFIDENCE`]. Files are read from the index's
+/// blobs, each once (`texts`).
+pub(crate) fn usages_of(
+    opened: &Index,
+    source: &mut impl TaskSource,
+    name: &str,
+    texts: &mut BTreeMap<String, Option<String>>,
+) -> Result<Vec<Usage>, RenderError> {
+    let qualified = name.split_once("::").map_or(name, |(_, q)| q);
+    let names = called_as(qualified);
+    let mut callers = source.callers(name)?;
+    callers.sort_by(|a, b| {
+        let key = |c: &(String, f64)| (outside_production(&c.0), c.1 < 1.0);
+        key(a).cmp(&key(b)).then(a.0.cmp(&b.0))
+    });
+    callers.dedup_by(|a, b| a.0 == b.0);
+    let mut found = Vec::new();
+    for (caller, confidence) in callers {
+        if found.len() == USAGES {
+            break;
+        }
+        if caller == name || confidence < LEAST_CONFIDENCE {
+            continue;
+        }
+        let (path, range) = match caller.split_once("::") {
+            Some((path, _)) => match source.symbol(&caller)? {
+                Some(i) => {
+                    let row = source.row(i);
+                    (path.to_owned(), (row.line, row.end.max(row.line)))
+                }
+                None => continue,
+            },
+            None => (caller.clone(), (1, u32::MAX)),
+        };
+        if !texts.contains_key(&path) {
+            texts.insert(path.clone(), opened.indexed_text(&path)?);
+        }
+        let Some(text) = texts[&path].as_deref() else {
+            continue;
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        let Some(at) = call_line(&lines, range.0, range.1, &names) else {
+            continue;
+        };
+        let last = range.1.min(u32::try_from(lines.len()).unwrap_or(u32::MAX));
+        found.push(Usage {
+            caller: caller.split_once("::").map(|(_, q)| q.to_owned()),
+            guessed: confidence < 1.0,
+            path,
+            lines: around(&lines, at, range.0, last),
+        });
+    }
+    Ok(found)
+}
+
+/// A definition's calls as the context shows them, under its lines.
+pub(crate) fn render_usages(s: &mut String, usages: &[Usage]) {
+    for u in usages {
+        let how = if u.guessed {
+            "probably called (resolved by name)"
+        } else {
+            "called"
+        };
+        match &u.caller {
+            Some(caller) => {
+                let _ = writeln!(s, "    {how} by `{caller}` in {}:", u.path);
+            }
+            None => {
+                let _ = writeln!(s, "    {how} at the top level of {}:", u.path);
+            }
+        }
+        for (n, text) in &u.lines {
+            let _ = writeln!(s, "      {n}: {text}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_call_is_known_by_its_name_or_its_class_name() {
+        assert_eq!(
+            called_as("req.acceptsLanguages"),
+            ["acceptsLanguages", "req"]
+        );
+        assert_eq!(
+            called_as("Environment::__construct"),
+            ["__construct", "Environment"]
+        );
+        assert_eq!(called_as("Builder.add#2"), ["add", "Builder"]);
+        assert_eq!(called_as("main"), ["main"]);
+    }
+
+    #[test]
+    fn the_call_line_is_a_whole_word_called_past_the_callers_head() {
+        let lines = [
+            "function outer(a) {",
+            "  // acceptsLanguagesX is another",
+            "  var x = acceptsLanguages;",
+            "  return req.acceptsLanguages (a)",
+            "}",
+        ];
+        // A call with `(` wins over a mention; the head is skipped.
+        assert_eq!(call_line(&lines, 1, 5, &["acceptsLanguages"]), Some(4));
+        // The class's name when the method's is not written.
+        let lines = ["def f():", "    env = Environment(x)", "    return env"];
+        assert_eq!(
+            call_line(&lines, 1, 3, &["__init__", "Environment"]),
+            Some(2)
+        );
+        assert_eq!(call_line(&lines, 1, 3, &["absent"]), None);
+        // A one-line caller is its own call line; a range past the end
+        // stops at the end.
+        assert_eq!(call_line(&["f(g(1))"], 1, 1, &["g"]), Some(1));
+        assert_eq!(call_line(&lines, 1, 99, &["env"]), Some(2));
+    }
+
+    #[test]
+    fn a_guessed_call_says_so() {
+        let usage = |guessed| Usage {
+            caller: Some("Report.total".to_owned()),
+            guessed,
+            path: "report.py".to_owned(),
+            lines: vec![(7, "total += area(w, h)".to_owned())],
+        };
+        let mut s = String::new();
+        render_usages(&mut s, &[usage(false), usage(true)]);
+        assert_eq!(
+            s,
+            "    called by `Report.total` in report.py:\n      7: total += area(w, h)\n    \
+             probably called (resolved by name) by `Report.total` in report.py:\n      7: total += area(w, h)\n"
+        );
+        let top = Usage {
+            caller: None,
+            ..usage(false)
+        };
+        let mut s = String::new();
+        render_usages(&mut s, &[top]);
+        assert!(s.starts_with("    called at the top level of report.py:\n"));
+    }
+
+    #[test]
+    fn lines_around_a_call_keep_their_relative_indentation() {
+        let lines = ["fn a() {", "    if x {", "        b(1);", "    }", "}"];
+        assert_eq!(
+            around(&lines, 3, 1, 5),
+            [
+                (2, "if x {".to_owned()),
+                (3, "    b(1);".to_owned()),
+                (4, "}".to_owned())
+            ]
+        );
+        // Within the caller, blank neighbours left out.
+        let lines = ["", "b(1);", ""];
+        assert_eq!(around(&lines, 2, 2, 3), [(2, "b(1);".to_owned())]);
+    }
+}
