@@ -339,6 +339,19 @@ fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
             "{name}: a line over 80 columns"
         );
     }
+    // Each candidate of an ambiguous name is listed as `homer query` takes
+    // it back (its name whole, the line apart), even past 80 columns.
+    let listed = homer(repo.path(), &["query", "add"]);
+    let names: Vec<&str> = listed
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ")?.split_whitespace().next())
+        .collect();
+    assert_eq!(names.len(), 8, "{}", listed.stdout);
+    for name in names {
+        let again = homer(repo.path(), &["query", name]);
+        assert_eq!(again.code, 0, "{name}: {}", again.stdout);
+    }
     // Relative to the current directory, inside the repository.
     let inside = homer(&repo.path().join("py/calc"), &["query", "ops.py"]);
     assert_eq!(inside.code, 0, "{}", inside.stderr);

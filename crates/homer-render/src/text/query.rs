@@ -1,4 +1,5 @@
-//! `homer query` as text: one target's neighbourhood, in at most 80 columns.
+//! `homer query` as text: one target's neighbourhood, in at most 80 columns
+//! (but the names of an ambiguous name's candidates, which are never cut).
 
 use std::fmt::Write;
 
@@ -30,9 +31,11 @@ pub fn query(outcome: &QueryOutcome) -> String {
                 &mut s,
                 &format!("'{target}' names {} symbols:", candidates.len()),
             );
+            // Each name whole, as `homer query` takes it back: a name cut
+            // to the width, or with its line glued on, would not be found.
             for c in candidates {
-                let at = c.line.map_or(String::new(), |l| format!(":{l}"));
-                line(&mut s, &format!("  {}{at}  [{}]", c.symbol, c.kind));
+                let at = c.line.map_or(String::new(), |l| format!(", line {l}"));
+                let _ = writeln!(s, "  {}  [{}{at}]", c.symbol, c.kind);
             }
             line(&mut s, "query one of them by its full name");
         }
