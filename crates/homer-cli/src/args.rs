@@ -160,7 +160,8 @@ pub(crate) enum RenderFormat {
 #[derive(Debug, clap::Args)]
 pub(crate) struct QueryArgs {
     /// A path (relative to the repository root or the current directory),
-    /// or a symbol: `path::Name`, `Type::method`, or a bare name.
+    /// a place `path:LINE` (the definition holding that line), or a symbol:
+    /// `path::Name`, `Type::method`, or a bare name.
     pub target: String,
     /// Follow callers of callers (and the like) this many hops, up to 4.
     #[arg(long, default_value_t = 1)]

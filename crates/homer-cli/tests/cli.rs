@@ -352,6 +352,20 @@ fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
         let again = homer(repo.path(), &["query", name]);
         assert_eq!(again.code, 0, "{name}: {}", again.stdout);
     }
+    // A place as compilers write it: the definition holding the line, or
+    // the file where none does.
+    let place = homer(repo.path(), &["query", "src/main.rs:8"]);
+    assert!(
+        place.stdout.starts_with("main  [function]"),
+        "{}",
+        place.stdout
+    );
+    let place = homer(repo.path(), &["query", "src/main.rs:99"]);
+    assert!(
+        place.stdout.starts_with("src/main.rs  [file, Rust]"),
+        "{}",
+        place.stdout
+    );
     // Relative to the current directory, inside the repository.
     let inside = homer(&repo.path().join("py/calc"), &["query", "ops.py"]);
     assert_eq!(inside.code, 0, "{}", inside.stderr);

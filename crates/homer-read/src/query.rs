@@ -280,6 +280,28 @@ pub fn query(
             return Ok(QueryOutcome::Found { warnings, view });
         }
     }
+    // `PATH:LINE`, as compilers, grep and stack traces write a place: the
+    // innermost definition of that file holding the line, else the file.
+    let place = target
+        .rsplit_once(':')
+        .and_then(|(p, l)| Some((repo_relative(index.root(), cwd, p)?, l.parse::<u32>().ok()?)))
+        .filter(|(_, line)| *line > 0);
+    if let Some((path, line)) = place
+        && reader.is_current(NodeKind::File, &path)?
+    {
+        if stale(&path)? {
+            warnings.push(format!(
+                "{path} differs in the working tree from the indexed version"
+            ));
+        }
+        let view = if let Some(symbol) = reader.symbol_at(&path, line)? {
+            View::Symbol(Box::new(reader.symbol(&symbol)?))
+        } else {
+            warnings.extend(index.history_warnings()?);
+            View::File(Box::new(reader.file(&path)?))
+        };
+        return Ok(QueryOutcome::Found { warnings, view });
+    }
     let candidates = reader.symbols_named(target)?;
     match candidates.len() {
         0 => Ok(QueryOutcome::Unknown {
@@ -883,6 +905,36 @@ impl Reader<'_> {
             out
         };
         chosen.iter().map(|n| self.candidate(n)).collect()
+    }
+
+    /// The innermost current definition of the file `path` whose lines
+    /// hold `line` (the shortest; of two alike, the later one).
+    fn symbol_at(&self, path: &str, line: u32) -> Result<Option<String>, ReadError> {
+        let prefix = format!("{path}::");
+        let mut best: Option<(u32, std::cmp::Reverse<u32>, String)> = None;
+        let mut last = prefix.clone();
+        loop {
+            let names = self.store.names_from(NodeKind::Symbol, &last, 4096)?;
+            let done = names.len() < 4096;
+            for name in names {
+                if !name.starts_with(&prefix) {
+                    return Ok(best.map(|b| b.2));
+                }
+                if name != last {
+                    let a = self.symbol_attrs(&name)?;
+                    if a.line <= line && line <= a.end.max(a.line) {
+                        let key = (a.end.max(a.line) - a.line, std::cmp::Reverse(a.line));
+                        if best.as_ref().is_none_or(|b| key < (b.0, b.1)) {
+                            best = Some((key.0, key.1, name.clone()));
+                        }
+                    }
+                }
+                last = name;
+            }
+            if done {
+                return Ok(best.map(|b| b.2));
+            }
+        }
     }
 
     fn candidate(&self, symbol: &str) -> Result<Candidate, ReadError> {

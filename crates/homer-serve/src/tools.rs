@@ -64,8 +64,9 @@ pub enum Mode {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct QueryArgs {
-    /// A path relative to the repository root (file or directory), or a
-    /// symbol: `path::Name`, `Type::method` or a bare name.
+    /// A path relative to the repository root (file or directory), a
+    /// place `path:LINE` (the definition holding that line), or a symbol:
+    /// `path::Name`, `Type::method` or a bare name.
     pub target: String,
     /// Hops of callers/callees or dependents to follow (1 to 4).
     #[serde(default = "default_depth")]
