@@ -6,15 +6,20 @@ use homer_read::Index;
 use homer_render::{Snapshot, task_context, task_context_in};
 use homer_update::{NoProgress, UpdateOptions, update};
 
-/// A copy of the small fixture, indexed without vectors, and its index.
-fn indexed_small() -> (tempfile::TempDir, Index) {
-    let repo = homer_fixtures::copy("small");
+/// The repository at `root` indexed without vectors, and its index.
+fn indexed(root: &std::path::Path) -> Index {
     let options = UpdateOptions {
         no_embed: true,
         ..UpdateOptions::default()
     };
-    update(repo.path(), &options, &NoProgress).expect("update");
-    let index = Index::open(repo.path()).expect("open the index");
+    update(root, &options, &NoProgress).expect("update");
+    Index::open(root).expect("open the index")
+}
+
+/// A copy of the small fixture, indexed without vectors, and its index.
+fn indexed_small() -> (tempfile::TempDir, Index) {
+    let repo = homer_fixtures::copy("small");
+    let index = indexed(repo.path());
     (repo, index)
 }
 
@@ -139,12 +144,7 @@ fn files_that_like_past_commits_changed_come_first() {
     commit_all(root, "Loosen the retry backoff for flaky uploads");
     std::fs::write(root.join("alpha.py"), "def alpha(x):\n    return x + 2\n").expect("write");
     commit_all(root, "Count from two");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(root, &options, &NoProgress).expect("update");
-    let index = Index::open(root).expect("open the index");
+    let index = indexed(root);
     let context =
         task_context(&index, "retry backoff is too slow for uploads", 4_000, &[]).expect("task");
     assert_eq!(
@@ -191,12 +191,7 @@ fn the_leading_definitions_show_where_they_are_called() {
         std::fs::write(root.join(path), text).expect("write");
     }
     commit_all(root, "Start");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(root, &options, &NoProgress).expect("update");
-    let index = Index::open(root).expect("open the index");
+    let index = indexed(root);
     let context =
         task_context(&index, "make area reject negative sizes", 4_000, &[]).expect("task");
     let text = &context.text;
