@@ -35,9 +35,10 @@ pub(crate) struct Usage {
 }
 
 /// The names a call of the definition `qualified` is written with, most
-/// telling first: its own last segment, then its parent's (a constructor,
-/// `__init__` or `__construct`, is called by its class's name).
-fn called_as(qualified: &str) -> Vec<&str> {
+/// telling first: with its parent (`Foo::new`, `req.accepts`: another
+/// `new` in the caller is not it), its own last segment, then for a
+/// constructor (`__init__`, `__construct`) its class's name alone.
+fn called_as(qualified: &str) -> Vec<String> {
     let bare = match qualified.rsplit_once('#') {
         Some((name, n)) if n.bytes().all(|b| b.is_ascii_digit()) => name,
         _ => qualified,
@@ -47,8 +48,34 @@ fn called_as(qualified: &str) -> Vec<&str> {
         .flat_map(|part| part.split('.'))
         .filter(|s| !s.is_empty())
         .collect();
-    segments.iter().rev().take(2).copied().collect()
+    match segments[..] {
+        [] => Vec::new(),
+        [short] => vec![short.to_owned()],
+        [.., parent, short] => {
+            let mut names = vec![
+                format!("{parent}::{short}"),
+                format!("{parent}.{short}"),
+                short.to_owned(),
+            ];
+            if CONSTRUCTORS.contains(&short) {
+                names.push(parent.to_owned());
+            }
+            names
+        }
+    }
 }
+
+/// Names of constructors, which a call writes as their class's name
+/// (`Environment(...)`, `new Environment(...)`, `Environment.new`).
+const CONSTRUCTORS: [&str; 7] = [
+    "__init__",
+    "__new__",
+    "__construct",
+    "constructor",
+    "initialize",
+    "init",
+    "new",
+];
 
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b == b'$'
@@ -74,7 +101,7 @@ fn use_in(line: &str, name: &str) -> u8 {
 /// The 1-based line of `lines[first..=last]` that calls `names` (the first
 /// name that any line uses; a line using it with `(` before one that only
 /// names it), past the caller's own first line when it has more.
-fn call_line(lines: &[&str], first: u32, last: u32, names: &[&str]) -> Option<u32> {
+fn call_line(lines: &[&str], first: u32, last: u32, names: &[String]) -> Option<u32> {
     let last = last.min(u32::try_from(lines.len()).unwrap_or(u32::MAX));
     let first = if last > first { first + 1 } else { first };
     for name in names {
@@ -214,14 +241,22 @@ mod tests {
     fn a_call_is_known_by_its_name_or_its_class_name() {
         assert_eq!(
             called_as("req.acceptsLanguages"),
-            ["acceptsLanguages", "req"]
+            [
+                "req::acceptsLanguages",
+                "req.acceptsLanguages",
+                "acceptsLanguages"
+            ]
         );
         assert_eq!(
-            called_as("Environment::__construct"),
+            called_as("App::Environment::__construct")[2..],
             ["__construct", "Environment"]
         );
-        assert_eq!(called_as("Builder.add#2"), ["add", "Builder"]);
+        assert_eq!(called_as("Builder.add#2")[2..], ["add"]);
         assert_eq!(called_as("main"), ["main"]);
+    }
+
+    fn names(xs: &[&str]) -> Vec<String> {
+        xs.iter().map(|&x| x.to_owned()).collect()
     }
 
     #[test]
@@ -234,18 +269,29 @@ mod tests {
             "}",
         ];
         // A call with `(` wins over a mention; the head is skipped.
-        assert_eq!(call_line(&lines, 1, 5, &["acceptsLanguages"]), Some(4));
+        assert_eq!(
+            call_line(&lines, 1, 5, &names(&["acceptsLanguages"])),
+            Some(4)
+        );
         // The class's name when the method's is not written.
         let lines = ["def f():", "    env = Environment(x)", "    return env"];
         assert_eq!(
-            call_line(&lines, 1, 3, &["__init__", "Environment"]),
+            call_line(&lines, 1, 3, &names(&["__init__", "Environment"])),
             Some(2)
         );
-        assert_eq!(call_line(&lines, 1, 3, &["absent"]), None);
+        assert_eq!(call_line(&lines, 1, 3, &names(&["absent"])), None);
         // A one-line caller is its own call line; a range past the end
         // stops at the end.
-        assert_eq!(call_line(&["f(g(1))"], 1, 1, &["g"]), Some(1));
-        assert_eq!(call_line(&lines, 1, 99, &["env"]), Some(2));
+        assert_eq!(call_line(&["f(g(1))"], 1, 1, &names(&["g"])), Some(1));
+        assert_eq!(call_line(&lines, 1, 99, &names(&["env"])), Some(2));
+        // Another `new` in the caller is not the one called.
+        let lines = [
+            "fn f() {",
+            "    let v = Vec::new();",
+            "    let g = Graph::new();",
+            "}",
+        ];
+        assert_eq!(call_line(&lines, 1, 4, &called_as("Graph::new")), Some(3));
     }
 
     #[test]
