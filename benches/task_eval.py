@@ -259,6 +259,8 @@ def evaluate(homer_bin, source, work, wanted, budget, embed, aider, raw=False):
                 "keyword_files": keyword_files[:50],
                 # The co-change lines at the context's head.
                 "partners": re.findall(r"^- `([^`]+)` \(with `", context["text"], re.M),
+                # Each file's place in the rankings the order fuses.
+                "why": context.get("why"),
             }
         if peer:
             files = [f for f in git(repo, "ls-files").splitlines() if f]

@@ -30,6 +30,29 @@ pub struct TaskContext {
     /// index behind HEAD, shown files edited since the last update. Filled
     /// by [`task_context`]; `homer serve` stamps its answers itself.
     pub warnings: Vec<String>,
+    /// Why each file of `files` stands where it does, in the same order.
+    pub why: Vec<FileWhy>,
+}
+
+/// Where a file of a task context stands in each ranking the file order
+/// fuses (1-based places, `None` where a ranking does not hold it), and
+/// what puts a file ahead of every ranking.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FileWhy {
+    pub file: String,
+    /// The search's files (by their hits).
+    pub search: Option<usize>,
+    /// The call graph's walk from the hits (files by their best definition).
+    pub walk: Option<usize>,
+    /// The files like past commits changed.
+    pub history: Option<usize>,
+    /// The files whose paths name the task's words.
+    pub path_words: Option<usize>,
+    /// Spelled out by the task (`fix src/url.ts`), or under `--focus`.
+    pub focus: bool,
+    /// A test, example, benchmark, generated, vendored or documentation
+    /// file the task did not ask for: after production code.
+    pub outside_production: bool,
 }
 
 /// Tokens a task context may use unless asked otherwise.
@@ -344,12 +367,7 @@ fn file_order(
     asked: &[FileRole],
     focus: &[String],
 ) -> Vec<String> {
-    let focused = |f: &str| {
-        focus.iter().any(|d| {
-            let d = d.trim_end_matches('/');
-            f == d || f.strip_prefix(d).is_some_and(|rest| rest.starts_with('/'))
-        })
-    };
+    let focused = |f: &str| under_focus(f, focus);
     // Sorted by (not focused, outside production, score, path), each
     // told once.
     let sorted = |score: BTreeMap<&str, f64>| -> Vec<String> {
@@ -435,6 +453,14 @@ fn with_unwalkable(
         walked.insert(rank.min(walked.len()), f.clone());
     }
     Ok(walked)
+}
+
+/// Whether `f` is a focus path or under one.
+fn under_focus(f: &str, focus: &[String]) -> bool {
+    focus.iter().any(|d| {
+        let d = d.trim_end_matches('/');
+        f == d || f.strip_prefix(d).is_some_and(|rest| rest.starts_with('/'))
+    })
 }
 
 /// Whether `name` is outside production code in a role the task did not
@@ -982,6 +1008,8 @@ pub struct TaskPlan {
     /// The detailed definitions (the first files' leading ones, first in
     /// `ranked`), by name, with where they are called.
     usages: BTreeMap<String, Vec<Usage>>,
+    /// Why each file stands where it does, in the order of `files`.
+    why: Vec<FileWhy>,
 }
 
 /// Plans the context of `task` (see [`TaskPlan`]) from a loaded snapshot.
@@ -1051,6 +1079,19 @@ fn plan(
     // found (no definition, no hit).
     files.retain(|f| !spelled.contains(f));
     files.splice(0..0, spelled.iter().cloned());
+    let place = |list: &[String], f: &str| list.iter().position(|x| x == f).map(|i| i + 1);
+    let why: Vec<FileWhy> = files
+        .iter()
+        .map(|f| FileWhy {
+            file: f.clone(),
+            search: place(&searched, f),
+            walk: place(&walked_files, f),
+            history: place(&history, f),
+            path_words: place(&named.by_words, f),
+            focus: under_focus(f, focus),
+            outside_production: unasked(f, &asked),
+        })
+        .collect();
     // A file near the top that the walk ranked nothing of (its path named
     // the task) shows its most called definitions.
     let walked: BTreeSet<String> = ranked
@@ -1096,6 +1137,7 @@ fn plan(
         bare,
         ranked: ranked.into_iter().map(|i| source.row(i).clone()).collect(),
         usages,
+        why,
     })
 }
 
@@ -1110,6 +1152,7 @@ impl TaskPlan {
             bare,
             ranked,
             usages,
+            why,
         } = self;
         let render_k = |k: usize| {
             let mut text = render_symbols(head, files, spelled, bare, &ranked[..k], usages);
@@ -1149,17 +1192,19 @@ impl TaskPlan {
         }
         let text = render_k(lo);
         let tokens = count_tokens(&text);
+        let shown = listed(files, spelled, bare, &ranked[..lo]);
         Ok(TaskContext {
             text,
             tokens,
             budget,
             symbols: lo,
             ranked: ranked.len(),
-            files: listed(files, spelled, bare, &ranked[..lo])
-                .into_iter()
-                .cloned()
-                .collect(),
+            files: shown.iter().map(|f| (*f).clone()).collect(),
             warnings: Vec::new(),
+            why: shown
+                .iter()
+                .filter_map(|f| why.iter().find(|w| &w.file == *f).cloned())
+                .collect(),
         })
     }
 }

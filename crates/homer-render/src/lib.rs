@@ -25,7 +25,8 @@ use std::path::PathBuf;
 
 pub use agents::{AGENTS_BUDGET, BUILD_TOOLS, RenderOptions, Rendered, render};
 pub use context::{
-    TASK_BUDGET, TaskContext, TaskPlan, count_tokens, task_context, task_context_in, task_plan,
+    FileWhy, TASK_BUDGET, TaskContext, TaskPlan, count_tokens, task_context, task_context_in,
+    task_plan,
 };
 pub use report::{review_markdown, review_sarif, review_text};
 pub use review::{

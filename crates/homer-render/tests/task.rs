@@ -52,6 +52,9 @@ fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
         let b = task_context(&index, text, budget, focus).expect("task");
         assert_eq!(a.text, b.text, "{text}");
         assert_eq!(a.files, b.files, "{text}");
+        assert_eq!(a.why, b.why, "{text}");
+        let why: Vec<&String> = b.why.iter().map(|w| &w.file).collect();
+        assert_eq!(why, b.files.iter().collect::<Vec<_>>(), "{text}");
         compared += usize::from(!a.files.is_empty());
     }
     assert!(compared >= 3, "{compared} tasks found files");
@@ -153,6 +156,14 @@ fn files_that_like_past_commits_changed_come_first() {
         "{:?}",
         context.files
     );
+    // And says so: first by what like commits changed, not by the search.
+    let why = &context.why[0];
+    assert_eq!(
+        (why.file.as_str(), why.history),
+        ("gamma.py", Some(1)),
+        "{why:?}"
+    );
+    assert!(why.search.is_none_or(|p| p > 1), "{why:?}");
     // A task that no message is like keeps the order the code gives.
     let context = task_context(&index, "sum of everything", 4_000, &[]).expect("task");
     assert_ne!(
