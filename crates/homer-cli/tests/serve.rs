@@ -179,6 +179,38 @@ fn every_tool_answers_as_the_cli_does_and_says_what_it_stands_on() {
             ],
         );
         assert_eq!(c["result"]["text"], cli["text"]);
+        // A context fitted to a smaller budget says what it left out in its
+        // own words, not as lists cut to a number of entries.
+        let small = call(
+            &client,
+            "context",
+            json!({"task": "add a subtract function", "max_tokens": 350}),
+        )
+        .await;
+        let small_text = text(&small);
+        // (350 tokens start the context at (350 - 120) * 0.9 = 207 and
+        // lower it to fit the stamped answer.)
+        let lowered = structured(&small)["limit"].as_u64();
+        assert!(lowered.is_some_and(|l| l < 207), "{lowered:?}");
+        assert!(
+            small_text.contains("Left out for the budget"),
+            "{small_text}"
+        );
+        assert!(!small_text.contains("lists cut to"), "{small_text}");
+        // A max_tokens too small for the heading is an error in its own
+        // terms, not a budget the caller never gave.
+        let tiny = call(
+            &client,
+            "context",
+            json!({"task": "add a subtract function", "max_tokens": 120}),
+        )
+        .await;
+        let tiny_text = text(&tiny);
+        assert_eq!(tiny.is_error, Some(true), "{tiny_text}");
+        assert!(
+            tiny_text.contains("max_tokens=120 cannot hold"),
+            "{tiny_text}"
+        );
 
         let status = call(&client, "status", json!({})).await;
         assert_eq!(structured(&status)["result"], cli_json(root, &["status"]));

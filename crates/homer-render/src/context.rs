@@ -1142,25 +1142,44 @@ fn plan(
 }
 
 impl TaskPlan {
+    /// The rendering with the first `k` ranked definitions.
+    fn render(&self, k: usize) -> String {
+        let (shown, rest) = self.ranked.split_at(k);
+        let mut text = render_symbols(
+            &self.head,
+            &self.files,
+            &self.spelled,
+            &self.bare,
+            shown,
+            &self.usages,
+        );
+        text.push_str(&left_out(shown, rest));
+        text
+    }
+
+    /// The least budget a context of this plan fits in: its heading, the
+    /// files it names whatever the budget, and the line saying what was
+    /// left out.
+    #[must_use]
+    pub fn least_budget(&self) -> usize {
+        count_tokens(&self.render(0))
+    }
+
     /// The context within `budget` tokens: the largest prefix of the
     /// ranked definitions whose rendering fits.
     pub fn fit(&self, budget: usize) -> Result<TaskContext, RenderError> {
         let TaskPlan {
-            head,
             files,
             spelled,
             bare,
             ranked,
             usages,
             why,
+            ..
         } = self;
-        let render_k = |k: usize| {
-            let mut text = render_symbols(head, files, spelled, bare, &ranked[..k], usages);
-            text.push_str(&left_out(&ranked[..k], &ranked[k..]));
-            text
-        };
+        let render_k = |k: usize| self.render(k);
         // The largest number of ranked symbols whose rendering fits.
-        let head_tokens = count_tokens(&render_k(0));
+        let head_tokens = self.least_budget();
         if head_tokens > budget {
             return Err(RenderError::Budget {
                 budget,

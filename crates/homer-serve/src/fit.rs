@@ -137,6 +137,16 @@ fn tokens(text: &str, max: usize) -> usize {
     homer_render::count_tokens(text)
 }
 
+/// What the limit an answer is made with counts.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Limit {
+    /// Entries per list: an answer cut shorter than asked says so.
+    Entries(usize),
+    /// A token budget the answer fits itself to, saying itself what it
+    /// left out (a task context's last line).
+    Tokens(usize),
+}
+
 /// Computes an answer with `make(limit)`, lowering `limit` until both its
 /// text and its structured form fit in `max_tokens`; a text that does not
 /// fit even at limit 1 is cut by lines, saying so.
@@ -144,9 +154,13 @@ pub(crate) fn fit<T: Serialize>(
     index: &Index,
     note: &UpdateNote,
     max_tokens: usize,
-    limit: usize,
+    limit: Limit,
     mut make: impl FnMut(usize) -> Result<Answer<T>, String>,
 ) -> CallToolResult {
+    let (limit, entries) = match limit {
+        Limit::Entries(n) => (n, true),
+        Limit::Tokens(n) => (n, false),
+    };
     let mut limit = limit.max(1);
     let asked = limit;
     // The first (largest) answer mentions every path a shorter one can:
@@ -163,7 +177,7 @@ pub(crate) fn fit<T: Serialize>(
             .changed_in_worktree
             .retain(|p| answer.paths.contains(p));
         let mut text = format!("{}\n{}", stamp.line(), answer.text);
-        if limit < asked {
+        if entries && limit < asked {
             let _ = writeln!(
                 text,
                 "… lists cut to {limit} entries (of up to {asked} asked) to fit max_tokens={max_tokens}"

@@ -13,7 +13,7 @@ use rmcp::{ServerHandler, tool, tool_handler, tool_router};
 use serde::{Deserialize, Serialize};
 
 use crate::ServeOptions;
-use crate::fit::{Answer, MIN_TOKENS, fit, tool_error};
+use crate::fit::{Answer, Limit, MIN_TOKENS, fit, tool_error};
 use crate::state::{Shared, UpdateNote, error_chain};
 
 /// Tokens an answer may use unless the caller says otherwise.
@@ -272,25 +272,31 @@ impl HomerServer {
             return e;
         }
         self.answer(args.max_tokens, move |_, index, note, max_tokens| {
-            fit(index, note, max_tokens, args.limit, |limit| {
-                let options = SearchOptions {
-                    limit,
-                    mode: match args.mode.unwrap_or(Mode::Hybrid) {
-                        Mode::Hybrid => SearchMode::Hybrid,
-                        Mode::Text => SearchMode::Text,
-                        Mode::Semantic => SearchMode::Semantic,
-                    },
-                    commits: false,
-                };
-                let results = homer_read::search(index, &args.query, &options)
-                    .map_err(|e| error_chain(&e))?;
-                let paths = results.hits.iter().filter_map(|h| h.path.clone()).collect();
-                Ok(Answer {
-                    text: homer_render::text::search(&results),
-                    paths,
-                    value: results,
-                })
-            })
+            fit(
+                index,
+                note,
+                max_tokens,
+                Limit::Entries(args.limit),
+                |limit| {
+                    let options = SearchOptions {
+                        limit,
+                        mode: match args.mode.unwrap_or(Mode::Hybrid) {
+                            Mode::Hybrid => SearchMode::Hybrid,
+                            Mode::Text => SearchMode::Text,
+                            Mode::Semantic => SearchMode::Semantic,
+                        },
+                        commits: false,
+                    };
+                    let results = homer_read::search(index, &args.query, &options)
+                        .map_err(|e| error_chain(&e))?;
+                    let paths = results.hits.iter().filter_map(|h| h.path.clone()).collect();
+                    Ok(Answer {
+                        text: homer_render::text::search(&results),
+                        paths,
+                        value: results,
+                    })
+                },
+            )
         })
         .await
     }
@@ -303,19 +309,25 @@ impl HomerServer {
             return e;
         }
         self.answer(args.max_tokens, move |_, index, note, max_tokens| {
-            fit(index, note, max_tokens, args.limit, |limit| {
-                let options = QueryOptions {
-                    depth: args.depth,
-                    limit,
-                };
-                let outcome = homer_read::query(index, index.root(), &args.target, &options)
-                    .map_err(|e| error_chain(&e))?;
-                Ok(Answer {
-                    text: homer_render::text::query(&outcome),
-                    paths: query_paths(&outcome),
-                    value: outcome,
-                })
-            })
+            fit(
+                index,
+                note,
+                max_tokens,
+                Limit::Entries(args.limit),
+                |limit| {
+                    let options = QueryOptions {
+                        depth: args.depth,
+                        limit,
+                    };
+                    let outcome = homer_read::query(index, index.root(), &args.target, &options)
+                        .map_err(|e| error_chain(&e))?;
+                    Ok(Answer {
+                        text: homer_render::text::query(&outcome),
+                        paths: query_paths(&outcome),
+                        value: outcome,
+                    })
+                },
+            )
         })
         .await
     }
@@ -343,7 +355,15 @@ impl HomerServer {
                 Ok(plan) => plan,
                 Err(e) => return tool_error(&error_chain(&e)),
             };
-            fit(index, note, max_tokens, start.max(1), |budget| {
+            // Never below what the context needs at least: a smaller budget
+            // is an answer that cannot be given, said in the caller's terms.
+            let least = plan.least_budget();
+            fit(index, note, max_tokens, Limit::Tokens(start.max(least)), |budget| {
+                if budget < least {
+                    return Err(format!(
+                        "max_tokens={max_tokens} cannot hold this task's context: its heading alone is {least} tokens, and the answer carries it twice (as text and as structured content) with what it stands on; ask for more"
+                    ));
+                }
                 let context = plan.fit(budget).map_err(|e| error_chain(&e))?;
                 Ok(Answer {
                     text: context.text.clone(),
@@ -363,7 +383,7 @@ impl HomerServer {
             return e;
         }
         self.answer(args.max_tokens, move |_, index, note, max_tokens| {
-            fit(index, note, max_tokens, args.limit, |limit| {
+            fit(index, note, max_tokens, Limit::Entries(args.limit), |limit| {
                 let options = QueryOptions { depth: 1, limit };
                 let outcome = homer_read::query(index, index.root(), &args.path, &options)
                     .map_err(|e| error_chain(&e))?;
@@ -432,23 +452,29 @@ impl HomerServer {
                 Ok(c) => c,
                 Err(e) => return tool_error(&error_chain(&e)),
             };
-            fit(index, note, max_tokens, args.limit, |limit| {
-                let review =
-                    homer_render::review(index, &change, limit).map_err(|e| error_chain(&e))?;
-                let mentioned = review
-                    .changed
-                    .iter()
-                    .map(|c| c.path.clone())
-                    .chain(review.likely_forgotten.iter().map(|f| f.path.clone()))
-                    .chain(review.impact.iter().map(|d| d.path.clone()))
-                    .chain(review.tests.iter().map(|t| t.path.clone()))
-                    .collect();
-                Ok(Answer {
-                    text: homer_render::review_text(&review),
-                    paths: mentioned,
-                    value: review,
-                })
-            })
+            fit(
+                index,
+                note,
+                max_tokens,
+                Limit::Entries(args.limit),
+                |limit| {
+                    let review =
+                        homer_render::review(index, &change, limit).map_err(|e| error_chain(&e))?;
+                    let mentioned = review
+                        .changed
+                        .iter()
+                        .map(|c| c.path.clone())
+                        .chain(review.likely_forgotten.iter().map(|f| f.path.clone()))
+                        .chain(review.impact.iter().map(|d| d.path.clone()))
+                        .chain(review.tests.iter().map(|t| t.path.clone()))
+                        .collect();
+                    Ok(Answer {
+                        text: homer_render::review_text(&review),
+                        paths: mentioned,
+                        value: review,
+                    })
+                },
+            )
         })
         .await
     }
@@ -458,7 +484,7 @@ impl HomerServer {
     )]
     async fn status(&self, Parameters(args): Parameters<StatusArgs>) -> CallToolResult {
         self.answer(args.max_tokens, move |_, index, note, max_tokens| {
-            fit(index, note, max_tokens, 1, |_| {
+            fit(index, note, max_tokens, Limit::Entries(1), |_| {
                 let status = homer_read::status_of(index).map_err(|e| error_chain(&e))?;
                 Ok(Answer {
                     text: homer_render::text::status(&status),
