@@ -274,9 +274,14 @@ fn symbol(s: &mut String, v: &SymbolView) {
     }
     if let Some(doc) = &v.doc {
         let lines: Vec<&str> = doc.lines().filter(|l| !l.trim().is_empty()).collect();
-        for (i, l) in lines.iter().take(6).enumerate() {
-            let label = if i == 0 { "doc" } else { "" };
-            line(s, &format!("{label:<12}{l}"));
+        // Its first lines as one paragraph wrapped to the width: cut at the
+        // width, each source line read as if a word were missing.
+        let text: Vec<&str> = lines.iter().take(6).map(|l| l.trim()).collect();
+        let mut wrapped = String::new();
+        crate::report::wrap(&mut wrapped, &text.join(" "), "", WIDTH - 12);
+        for (j, part) in wrapped.lines().enumerate() {
+            let label = if j == 0 { "doc" } else { "" };
+            let _ = writeln!(s, "{label:<12}{part}");
         }
     }
     line(s, &format!("pagerank    {}", pct(v.pagerank_pct)));
@@ -297,5 +302,50 @@ fn symbol(s: &mut String, v: &SymbolView) {
         for n in &v.similar {
             line(s, &format!("  {:.2}  {}", n.cosine, n.name));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use homer_read::{FileBrief, SymbolView};
+
+    use super::*;
+
+    #[test]
+    fn a_long_doc_is_wrapped_whole_within_the_width() {
+        let doc = "Allows to start sending data to the client even though later parts of\n\
+                   the response body have not yet been generated.\n\n\
+                   The close parameter says whether the stream is closed after the block.";
+        let view = SymbolView {
+            symbol: "lib/base.rb::stream".to_owned(),
+            path: "lib/base.rb".to_owned(),
+            name: "stream".to_owned(),
+            kind: "function".to_owned(),
+            signature: Some("def stream(keep_open = false)".to_owned()),
+            doc: Some(doc.to_owned()),
+            lines: Some((513, 526)),
+            pagerank_pct: None,
+            callers: Vec::new(),
+            callers_total: 0,
+            callees: Vec::new(),
+            callees_total: 0,
+            file: FileBrief {
+                path: "lib/base.rb".to_owned(),
+                salience: None,
+                class: None,
+            },
+            similar: Vec::new(),
+        };
+        let mut s = String::new();
+        symbol(&mut s, &view);
+        assert!(s.lines().all(|l| l.chars().count() <= WIDTH), "{s}");
+        assert!(!s.contains('…'), "{s}");
+        let words: Vec<&str> = s
+            .lines()
+            .filter(|l| l.starts_with("doc ") || l.starts_with("            "))
+            .flat_map(|l| l.get(12..).unwrap_or("").split_whitespace())
+            .collect();
+        let expected: Vec<&str> = doc.split_whitespace().collect();
+        assert_eq!(words, expected, "{s}");
     }
 }
