@@ -48,7 +48,7 @@ pub fn review_text(review: &Review) -> String {
             "  {:.2} {:<6} {}  +{} -{}{}",
             c.risk,
             c.level.name(),
-            fit(&c.path, 60),
+            c.path,
             c.lines_added,
             c.lines_deleted,
             status_note(c)
@@ -83,11 +83,13 @@ pub fn review_text(review: &Review) -> String {
             } else {
                 "; no import or call explains it"
             };
+            // Broken at spaces, never inside a path (a path cut in its
+            // middle cannot be read back or opened).
             let line = format!(
-                "{}  with {} ({:.0}%, {}){why}",
+                "  {}  with {} ({:.0}%, {}){why}",
                 f.path, f.partner_of, f.degree, f.shared
             );
-            let _ = writeln!(s, "  {}", fit(&line, 98));
+            wrap(&mut s, &line, "      ", 100);
         }
         more(&mut s, "likely_forgotten");
     }
@@ -97,13 +99,13 @@ pub fn review_text(review: &Review) -> String {
             let how = call_kind(i);
             let at = i.line.map(|l| format!(":{l}")).unwrap_or_default();
             let line = format!(
-                "{}{at}  {} hop{} to {} ({how})",
+                "  {}{at}  {} hop{} to {} ({how})",
                 i.symbol,
                 i.hops,
                 if i.hops == 1 { "" } else { "s" },
                 short_symbol(&i.reaches)
             );
-            let _ = writeln!(s, "  {}", fit(&line, 98));
+            wrap(&mut s, &line, "      ", 100);
         }
         more(&mut s, "impact");
     }
@@ -112,16 +114,15 @@ pub fn review_text(review: &Review) -> String {
         for t in &review.tests {
             let what = t.symbol.as_deref().unwrap_or(&t.path);
             let at = t.line.map(|l| format!(":{l}")).unwrap_or_default();
-            let line = format!("{what}{at}  {}", t.why);
-            let _ = writeln!(s, "  {}", fit(&line, 98));
+            wrap(&mut s, &format!("  {what}{at}  {}", t.why), "      ", 100);
         }
         more(&mut s, "tests");
     }
     if !review.people.is_empty() {
         s.push_str("\npeople to ask (owner of N changed files, lines added)\n");
         for p in &review.people {
-            let line = format!("{}  ({}, {})", p.author, p.files, p.lines_added);
-            let _ = writeln!(s, "  {}", fit(&line, 98));
+            let line = format!("  {}  ({}, {})", p.author, p.files, p.lines_added);
+            wrap(&mut s, &line, "      ", 100);
         }
         more(&mut s, "people");
     }
@@ -151,8 +152,15 @@ fn short_symbol(symbol: &str) -> &str {
 
 /// Appends `text` as lines of at most `width` characters, broken at
 /// spaces: the first line keeps the text's own leading spaces, the others
-/// start with `indent` (a word longer than a line is cut with [`fit`]).
+/// start with `indent` (a word longer than a line is cut with [`fit`]); a
+/// text that fits is appended as it is.
 pub(crate) fn wrap(out: &mut String, text: &str, indent: &str, width: usize) {
+    // A text that fits is kept as it is, its spacing too.
+    if text.chars().count() <= width {
+        out.push_str(text);
+        out.push('\n');
+        return;
+    }
     let body = text.trim_start_matches(' ');
     let mut line = text[..text.len() - body.len()].to_owned();
     let mut start = line.chars().count();
@@ -462,6 +470,25 @@ mod tests {
         let mut s = String::new();
         wrap(&mut s, "         - short", "           ", 100);
         assert_eq!(s, "         - short\n");
+    }
+
+    #[test]
+    fn a_review_line_breaks_between_paths_and_keeps_its_spacing_when_it_fits() {
+        // A line that fits keeps its two-space column gap.
+        let mut s = String::new();
+        wrap(&mut s, "  a.rs  (2, 197)", "      ", 100);
+        assert_eq!(s, "  a.rs  (2, 197)\n");
+        // A longer one is broken at a space; no path is cut.
+        let (a, b) = (
+            "os/watch/test/src/WatchTests.scala",
+            "os/watch/src/package.scala",
+        );
+        let line = format!("  {a}  with {b} (38%, 5); no import or call explains it");
+        let mut s = String::new();
+        wrap(&mut s, &line, "      ", 60);
+        assert!(s.contains(a) && s.contains(b), "{s}");
+        assert!(!s.contains('…'), "{s}");
+        assert!(s.lines().all(|l| l.chars().count() <= 60), "{s}");
     }
 
     #[test]
