@@ -650,8 +650,7 @@ fn most_called(index: &Snapshot, prefix: &str) -> Section {
             .then(a.name.cmp(&b.name))
     });
     for x in symbols.iter().take(TOP) {
-        let sig = x.signature.trim();
-        let sig: String = sig.chars().take(100).collect();
+        let sig = shown_signature(&x.signature);
         section.entries.push(format!(
             "- `{}` ({}, {} caller{}): `{sig}`",
             x.name,
@@ -664,6 +663,18 @@ fn most_called(index: &Snapshot, prefix: &str) -> Section {
         section.intro = Some("Callers in production code, resolved with certainty:".to_owned());
     }
     section
+}
+
+/// A signature as AGENTS.md lists it: at most 100 characters, and said to
+/// be cut when it is (one that stops mid-word, `): Seriali`, reads as the
+/// real one).
+fn shown_signature(signature: &str) -> String {
+    let whole = signature.trim();
+    let mut sig: String = whole.chars().take(100).collect();
+    if sig.len() < whole.len() {
+        sig.push_str(" …");
+    }
+    sig
 }
 
 /// Central files changing now, and knowledge silos.
@@ -1175,6 +1186,17 @@ mod tests {
         assert_eq!(
             splice(Some("# Mine"), &region),
             format!("# Mine\n\n{region}")
+        );
+    }
+
+    #[test]
+    fn a_long_signature_says_it_is_cut() {
+        assert_eq!(shown_signature("  fn a(x: u8) -> u8 "), "fn a(x: u8) -> u8");
+        let long = format!("fn b({}) -> Serializer", "x: u8, ".repeat(20));
+        let shown = shown_signature(&long);
+        assert!(
+            shown.ends_with(" …") && shown.chars().count() == 102,
+            "{shown}"
         );
     }
 
