@@ -910,31 +910,28 @@ impl Reader<'_> {
     /// The innermost current definition of the file `path` whose lines
     /// hold `line` (the shortest; of two alike, the later one).
     fn symbol_at(&self, path: &str, line: u32) -> Result<Option<String>, ReadError> {
-        let prefix = format!("{path}::");
-        let mut best: Option<(u32, std::cmp::Reverse<u32>, String)> = None;
-        let mut last = prefix.clone();
-        loop {
-            let names = self.store.names_from(NodeKind::Symbol, &last, 4096)?;
-            let done = names.len() < 4096;
-            for name in names {
-                if !name.starts_with(&prefix) {
-                    return Ok(best.map(|b| b.2));
+        // The file's symbols with their attributes in one range of the name
+        // index (`path::` up to `path:;`, `;` following `:`), not one read
+        // a symbol.
+        let nodes = self.store.current_nodes_valued_between(
+            NodeKind::Symbol,
+            keys::CALL_PAGERANK.name().name(),
+            &format!("{path}::"),
+            &format!("{path}:;"),
+        )?;
+        let mut best: Option<((u32, std::cmp::Reverse<u32>), String)> = None;
+        for (node, _) in nodes {
+            let what = || format!("symbol '{}'", node.name);
+            let a: SymbolAttrs = attrs::decode(what, node.attrs.as_deref())?;
+            let end = a.end.max(a.line);
+            if a.line <= line && line <= end {
+                let key = (end - a.line, std::cmp::Reverse(a.line));
+                if best.as_ref().is_none_or(|b| key < b.0) {
+                    best = Some((key, node.name));
                 }
-                if name != last {
-                    let a = self.symbol_attrs(&name)?;
-                    if a.line <= line && line <= a.end.max(a.line) {
-                        let key = (a.end.max(a.line) - a.line, std::cmp::Reverse(a.line));
-                        if best.as_ref().is_none_or(|b| key < (b.0, b.1)) {
-                            best = Some((key.0, key.1, name.clone()));
-                        }
-                    }
-                }
-                last = name;
-            }
-            if done {
-                return Ok(best.map(|b| b.2));
             }
         }
+        Ok(best.map(|b| b.1))
     }
 
     fn candidate(&self, symbol: &str) -> Result<Candidate, ReadError> {
