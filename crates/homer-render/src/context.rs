@@ -32,6 +32,10 @@ pub struct TaskContext {
     pub warnings: Vec<String>,
     /// Why each file of `files` stands where it does, in the same order.
     pub why: Vec<FileWhy>,
+    /// The files whose lines the context quotes (where its leading
+    /// definitions are called), as the index holds them: a reader warns
+    /// when one differs in the working tree, as for `files`.
+    pub quoted: Vec<String>,
 }
 
 /// Where a file of a task context stands in each ranking the file order
@@ -453,6 +457,37 @@ fn with_unwalkable(
         walked.insert(rank.min(walked.len()), f.clone());
     }
     Ok(walked)
+}
+
+/// Why each of `files` stands where it does: its place in each of the
+/// rankings fused (`lists`: the search's, the walk's, the history's and
+/// the path words'), and the two overrides.
+fn file_whys(
+    files: &[String],
+    lists: [&[String]; 4],
+    focus: &[String],
+    asked: &[FileRole],
+) -> Vec<FileWhy> {
+    // Each list's places by file, once (a file order holds hundreds).
+    let [in_search, in_walk, in_history, in_paths] = lists.map(|list| {
+        let mut at: BTreeMap<&str, usize> = BTreeMap::new();
+        for (i, f) in list.iter().enumerate() {
+            at.entry(f.as_str()).or_insert(i + 1);
+        }
+        at
+    });
+    files
+        .iter()
+        .map(|f| FileWhy {
+            file: f.clone(),
+            search: in_search.get(f.as_str()).copied(),
+            walk: in_walk.get(f.as_str()).copied(),
+            history: in_history.get(f.as_str()).copied(),
+            path_words: in_paths.get(f.as_str()).copied(),
+            focus: under_focus(f, focus),
+            outside_production: unasked(f, asked),
+        })
+        .collect()
 }
 
 /// Whether `f` is a focus path or under one.
@@ -970,7 +1005,10 @@ pub fn task_context(
     let mut context = plan(opened, &mut Around::new(opened)?, task, focus)?.fit(budget)?;
     context.warnings.extend(opened.freshness_warning()?);
     context.warnings.extend(opened.history_warnings()?);
-    for file in &context.files {
+    // The files shown and those whose lines it quotes, each once.
+    let quoted_apart = context.quoted.iter().filter(|f| !context.files.contains(f));
+    let read: Vec<String> = context.files.iter().chain(quoted_apart).cloned().collect();
+    for file in &read {
         if opened.changed_in_worktree(file)? {
             context.warnings.push(format!(
                 "{file} differs in the working tree from the indexed version"
@@ -1079,19 +1117,12 @@ fn plan(
     // found (no definition, no hit).
     files.retain(|f| !spelled.contains(f));
     files.splice(0..0, spelled.iter().cloned());
-    let place = |list: &[String], f: &str| list.iter().position(|x| x == f).map(|i| i + 1);
-    let why: Vec<FileWhy> = files
-        .iter()
-        .map(|f| FileWhy {
-            file: f.clone(),
-            search: place(&searched, f),
-            walk: place(&walked_files, f),
-            history: place(&history, f),
-            path_words: place(&named.by_words, f),
-            focus: under_focus(f, focus),
-            outside_production: unasked(f, &asked),
-        })
-        .collect();
+    let why = file_whys(
+        &files,
+        [&searched, &walked_files, &history, &named.by_words],
+        focus,
+        &asked,
+    );
     // A file near the top that the walk ranked nothing of (its path named
     // the task) shows its most called definitions.
     let walked: BTreeSet<String> = ranked
@@ -1212,6 +1243,14 @@ impl TaskPlan {
         let text = render_k(lo);
         let tokens = count_tokens(&text);
         let shown = listed(files, spelled, bare, &ranked[..lo]);
+        let mut quoted: Vec<String> = Vec::new();
+        for x in &ranked[..lo] {
+            for u in usages.get(&x.name).into_iter().flatten() {
+                if !quoted.contains(&u.path) {
+                    quoted.push(u.path.clone());
+                }
+            }
+        }
         Ok(TaskContext {
             text,
             tokens,
@@ -1224,6 +1263,7 @@ impl TaskPlan {
                 .iter()
                 .filter_map(|f| why.iter().find(|w| &w.file == *f).cloned())
                 .collect(),
+            quoted,
         })
     }
 }

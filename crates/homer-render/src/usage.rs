@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 
 use homer_read::Index;
 use homer_vocab::outside_production;
+use homer_vocab::quote::KeptFile;
 
 use crate::RenderError;
 use crate::context::TaskSource;
@@ -156,13 +157,13 @@ fn around(lines: &[&str], at: u32, first: u32, last: u32) -> Vec<(u32, String)> 
 /// Up to [`USAGES`] calls of the symbol `name` (`path::qualified`), from
 /// production code first, certain calls before guesses, then by caller;
 /// a caller calling itself is not one, nor a guess of less than
-/// [`LEAST_CONFIDENCE`]. Files are read from the index's
-/// blobs, each once (`texts`).
+/// [`LEAST_CONFIDENCE`]. Files are read from the index's blobs and split
+/// into lines, each once (`texts`).
 pub(crate) fn usages_of(
     opened: &Index,
     source: &mut impl TaskSource,
     name: &str,
-    texts: &mut BTreeMap<String, Option<String>>,
+    texts: &mut BTreeMap<String, Option<KeptFile>>,
 ) -> Result<Vec<Usage>, RenderError> {
     let qualified = name.split_once("::").map_or(name, |(_, q)| q);
     let names = called_as(qualified);
@@ -191,12 +192,12 @@ pub(crate) fn usages_of(
             None => (caller.clone(), (1, u32::MAX)),
         };
         if !texts.contains_key(&path) {
-            texts.insert(path.clone(), opened.indexed_text(&path)?);
+            texts.insert(path.clone(), opened.indexed_text(&path)?.map(KeptFile::new));
         }
-        let Some(text) = texts[&path].as_deref() else {
+        let Some(file) = &texts[&path] else {
             continue;
         };
-        let lines: Vec<&str> = text.lines().collect();
+        let lines = file.lines();
         let Some(at) = call_line(&lines, range.0, range.1, &names) else {
             continue;
         };

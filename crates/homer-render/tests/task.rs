@@ -195,7 +195,7 @@ fn the_leading_definitions_show_where_they_are_called() {
         ),
         (
             "tests/test_shapes.py",
-            "from shapes import area\n\n\ndef test_area():\n    assert area(2, 3) == 6\n",
+            "from shapes import area\n\n\ndef test_area():\n    \"\"\"The area of a two by three rectangle.\n\n    Checked against the product the shapes module computes, with the\n    width first and the height second, as every caller passes them,\n    so that a change of the order shows up here before anywhere else.\n    \"\"\"\n    assert area(2, 3) == 6\n",
         ),
     ];
     for (path, text) in files {
@@ -217,6 +217,25 @@ fn the_leading_definitions_show_where_they_are_called() {
         by_test.is_some_and(|t| t > text.find(called).unwrap_or(usize::MAX)),
         "{text}"
     );
+    // The files it quotes are named; one edited since the index was built
+    // is said to differ even when the context does not show it (a budget
+    // that shows the file of `area` but not the test calling it).
+    assert_eq!(context.quoted, ["report.py", "tests/test_shapes.py"]);
+    let test_file = "tests/test_shapes.py";
+    let budget = (100..1_000)
+        .step_by(5)
+        .find(|&b| {
+            task_context(&index, "make area reject negative sizes", b, &[]).is_ok_and(|c| {
+                !c.files.iter().any(|f| f == test_file) && c.quoted.iter().any(|f| f == test_file)
+            })
+        })
+        .expect("a budget quoting the test without showing it");
+    std::fs::write(root.join(test_file), "# edited\n").expect("write");
+    let edited =
+        task_context(&index, "make area reject negative sizes", budget, &[]).expect("task");
+    let warning = format!("{test_file} differs in the working tree from the indexed version");
+    assert!(edited.warnings.contains(&warning), "{:?}", edited.warnings);
+    std::fs::write(root.join(test_file), files[2].1).expect("write");
     // The snapshot `homer serve` keeps plans the same context.
     let full = Snapshot::load(&index).expect("full snapshot");
     let again = task_context_in(&index, &full, "make area reject negative sizes", 4_000, &[])

@@ -367,7 +367,15 @@ impl HomerServer {
                 let context = plan.fit(budget).map_err(|e| error_chain(&e))?;
                 Ok(Answer {
                     text: context.text.clone(),
-                    paths: context.files.iter().chain(&args.focus).cloned().collect(),
+                    // The stamp names the shown and the quoted files that
+                    // differ in the working tree.
+                    paths: context
+                        .files
+                        .iter()
+                        .chain(&context.quoted)
+                        .chain(&args.focus)
+                        .cloned()
+                        .collect(),
                     value: context,
                 })
             })

@@ -71,16 +71,17 @@ fn quote_lines<'x>(lines: impl Iterator<Item = &'x str>) -> String {
 }
 
 /// A file's text kept with where each of its lines is (as
-/// [`FileLines::new`] splits them), so that quoting many chunks of it
-/// splits it once.
+/// [`FileLines::new`] splits them), so that quoting many chunks of it, or
+/// many calls in it, splits it once.
 #[derive(Debug)]
-struct KeptFile {
+pub struct KeptFile {
     text: String,
     lines: Vec<(usize, usize)>,
 }
 
 impl KeptFile {
-    fn new(text: String) -> Self {
+    #[must_use]
+    pub fn new(text: String) -> Self {
         let base = text.as_ptr() as usize;
         let lines = FileLines::new(&text)
             .lines()
@@ -91,6 +92,12 @@ impl KeptFile {
             })
             .collect();
         KeptFile { text, lines }
+    }
+
+    /// The lines, the first at index 0.
+    #[must_use]
+    pub fn lines(&self) -> Vec<&str> {
+        self.lines.iter().map(|&(a, b)| &self.text[a..b]).collect()
     }
 
     fn quote(&self, first: usize, last: usize) -> String {
