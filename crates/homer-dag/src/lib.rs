@@ -515,6 +515,12 @@ impl<'o> Engine<'o> {
         self.verify = on;
     }
 
+    /// Whether this run verifies.
+    #[must_use]
+    pub fn verifies(&self) -> bool {
+        self.verify
+    }
+
     /// The revision this run writes into the outputs it changes.
     #[must_use]
     pub fn revision(&self) -> u64 {

@@ -68,6 +68,22 @@ pub struct UpdateOptions {
     /// change anything: a check that no input is missing from a hash.
     /// Costs a build from scratch; for tests.
     pub verify: bool,
+    /// When history is mined ahead of its stage.
+    pub ahead: MineAhead,
+}
+
+/// When the history stage's commits are mined ahead of it, on one of the
+/// pool's threads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum MineAhead {
+    /// While the code stage runs, until the history stage begins.
+    #[default]
+    Beside,
+    /// Every commit the plan holds (up to the buffer's size) before the
+    /// history stage begins: for tests of what was mined ahead.
+    Before,
+    /// Never: every commit in its stage.
+    Never,
 }
 
 /// What `homer update` did. Everything except `kinds[*].millis` depends only
@@ -368,6 +384,7 @@ fn memo_stages(
     repo: &homer_git::Repository,
     head: Option<(homer_git::ObjectId, homer_git::ObjectId)>,
     config: &Config,
+    ahead: MineAhead,
     note: &mut dyn FnMut(String),
 ) -> Result<stages::graph::GraphOutcome, UpdateError> {
     let head_hex = head.map(|(id, _)| id.to_hex());
@@ -382,6 +399,19 @@ fn memo_stages(
         }
         stages::tree::run(engine, tx, repo, head.map(|(_, tree)| tree))
     })?;
+    // History is mined ahead while the code stage parses and writes; a
+    // verifying run computes everything in its stage.
+    let mining = if runner.engine.verifies() || ahead == MineAhead::Never {
+        None
+    } else {
+        stages::history::Ahead::start(
+            store,
+            repo,
+            head.map(|(id, _)| id),
+            config.history_bound(),
+            ahead == MineAhead::Beside,
+        )
+    };
     let (code, outcome) = runner.stage(store, "code", |engine, tx| {
         stages::code::run(engine, tx, repo, tree, &config.code)
     })?;
@@ -393,6 +423,7 @@ fn memo_stages(
             repo,
             head.map(|(id, _)| id),
             config.history_bound(),
+            mining,
         )
     })?;
     mined.notes().into_iter().for_each(&mut *note);
@@ -464,7 +495,15 @@ pub fn update(
         progress,
         times: Vec::new(),
     };
-    let analysis = memo_stages(&mut runner, &mut store, repo, head, &config, &mut note)?;
+    let analysis = memo_stages(
+        &mut runner,
+        &mut store,
+        repo,
+        head,
+        &config,
+        options.ahead,
+        &mut note,
+    )?;
     let Runner {
         engine, mut times, ..
     } = runner;

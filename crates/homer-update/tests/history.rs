@@ -18,7 +18,7 @@ use homer_fixtures::{
     NumstatRecord, assert_same_dump, commit_all, copy, git, git_numstat, git_stdout,
 };
 use homer_store::{DumpOptions, EdgeKind, NodeKind, Store};
-use homer_update::LogEvent;
+use homer_update::{LogEvent, MineAhead, NoProgress, UpdateOptions, update};
 
 /// Homer's stored file changes as numstat records.
 fn stored_records(repo: &Path) -> BTreeSet<NumstatRecord> {
@@ -117,6 +117,56 @@ fn stored_changes_equal_git_numstat_on_the_corpus() {
             report.stored.current.get("commit").copied().unwrap_or(0)
         );
     }
+}
+
+/// An update mining history ahead as `ahead` says.
+fn run_mining(repo: &Path, ahead: MineAhead, verify: bool) -> homer_update::UpdateReport {
+    let options = UpdateOptions {
+        no_embed: true,
+        ahead,
+        verify,
+        ..UpdateOptions::default()
+    };
+    update(repo, &options, &NoProgress).expect("update succeeds")
+}
+
+/// History mined ahead of its stage (while the code stage runs) is stored
+/// as history mined in its stage: a first build and an update after three
+/// commits that mined every commit ahead equal ones that mined none, both
+/// equal git's numstat, and a verifying update, which mines every commit
+/// again in its stage, finds nothing different.
+#[test]
+fn history_mined_ahead_equals_history_mined_in_its_stage() {
+    // Mining ahead holds one of the pool's threads; the code stage needs
+    // another.
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(2)
+        .build_global();
+    let ahead = copy("small");
+    let never = copy("small");
+    for (dir, mining) in [(&never, MineAhead::Never), (&ahead, MineAhead::Before)] {
+        // Past the commit that adds the mailmap: the three after it are
+        // all that is mined.
+        git(dir.path(), &["reset", "-q", "--hard", "HEAD~3"]);
+        run_mining(dir.path(), mining, false);
+        git(dir.path(), &["reset", "-q", "--hard", "ORIG_HEAD"]);
+        let report = run_mining(dir.path(), mining, false);
+        let new = git_lines(dir.path(), &["rev-list", "HEAD", "^HEAD~3"]).len();
+        assert_eq!(
+            report
+                .log
+                .iter()
+                .filter(|e| e.kind == "commit" && e.event == LogEvent::Executed)
+                .count(),
+            new
+        );
+    }
+    assert_same_dump(&dump(ahead.path()), &dump(never.path()));
+    assert_same_records(ahead.path());
+    run_mining(ahead.path(), MineAhead::Never, true);
+    let first_ahead = copy("small");
+    run_mining(first_ahead.path(), MineAhead::Before, false);
+    assert_same_dump(&dump(first_ahead.path()), &dump(never.path()));
 }
 
 /// git's output, a line each.

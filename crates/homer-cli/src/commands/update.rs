@@ -18,6 +18,7 @@ pub(crate) fn run(repo: &Path, args: &UpdateArgs, out: &Output) -> anyhow::Resul
         rebuild: args.rebuild,
         no_embed: args.no_embed,
         verify: args.verify,
+        ..homer_update::UpdateOptions::default()
     };
     let report = homer_update::update(repo, &options, &bars)
         .with_context(|| format!("cannot update the index of '{}'", repo.display()))?;

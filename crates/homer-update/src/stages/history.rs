@@ -21,12 +21,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, mpsc};
 
 use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, fingerprint};
 use homer_git::{
     Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, RenameSettings, Repository,
 };
-use homer_store::{Chunk, Embed, TaskId, TaskWriter, WriteTx};
+use homer_store::{Chunk, Embed, Store, TaskId, TaskWriter, WriteTx};
 use homer_vocab::{BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -119,21 +121,23 @@ impl Task for Commit {
     const SPARE_A_CORE: bool = true;
     type Input = CommitInput;
     type Output = Prepared;
-    type Shared = PathBuf;
+    type Shared = Mining;
     type Worker = Repository;
 
-    fn worker(git_dir: &PathBuf) -> Result<Repository, TaskError> {
-        Ok(Repository::open_git_dir(git_dir)?)
+    fn worker(mining: &Mining) -> Result<Repository, TaskError> {
+        Ok(Repository::open_git_dir(&mining.git_dir)?)
     }
 
     fn compute(
-        _: &PathBuf,
+        mining: &Mining,
         repo: &mut Repository,
         _: &str,
         input: &CommitInput,
     ) -> Result<Prepared, TaskError> {
-        let diff = repo.diff_commit(&input.info, input.parent_tree, input.renames)?;
-        Ok(prepare(input, &diff))
+        if let Some(done) = mining.take(input) {
+            return Ok(done);
+        }
+        mine(repo, input)
     }
 
     /// How many blobs the diff could not read, when any.
@@ -167,6 +171,7 @@ pub(crate) fn run(
     repo: &Repository,
     head: Option<ObjectId>,
     bound: Option<&HistoryBound>,
+    ahead: Option<Ahead>,
 ) -> Result<(Signature, Mined), UpdateError> {
     let mut mined = Mined::default();
     let base = match head {
@@ -198,7 +203,7 @@ pub(crate) fn run(
         return Ok((engine.end_stage(tx, stage)?, mined));
     }
     let (Some(head), Some(base_now)) = (head, &base) else {
-        engine.run::<Commit>(tx, &PathBuf::new(), &[], Sweep::Complete)?;
+        engine.run::<Commit>(tx, &Mining::default(), &[], Sweep::Complete)?;
         tx.clear_checkpoint(&mined_name())?;
         BoundedHistory::write(tx, None)?;
         ShallowHistory::write(tx, None)?;
@@ -214,57 +219,43 @@ pub(crate) fn run(
         return Ok((engine.end_stage(tx, stage)?, mined));
     };
     let base_print = fingerprint(base_now).to_string();
-    let last = tx.checkpoint(&mined_name())?.and_then(|text| {
-        let (head, print) = text.split_once(' ')?;
-        (print == base_print)
-            .then(|| ObjectId::from_hex(head))
-            .flatten()
-    });
-    // From the last mined HEAD (with the same base) to this one, whichever
-    // way HEAD moved (a pull, a reset, a checkout of an older commit or of
-    // another branch, a rebase whose old commits are still there), what
-    // changed is the commits reachable from one and not the other: those
-    // only HEAD reaches are declared, those only the last HEAD reached are
-    // deleted, and the rest stay as they are (a commit's task does not
-    // depend on HEAD). A bounded history is a window that slides as HEAD
-    // moves: what falls out of it is swept, so the whole window is
-    // declared.
-    let moved = match last {
-        Some(last) if !stage.verifying() && base_now.bound.is_none() => between(repo, last, head),
-        _ => None,
+    let last = last_mined(tx.checkpoint(&mined_name())?.as_deref(), &base_print);
+    // Verification declares every commit.
+    let from = PlanFrom {
+        head,
+        base: base_print,
+        last: last.filter(|_| !stage.verifying()),
+        fetched: fetched.clone(),
     };
-    let (mut ids, sweep, gone) = match moved {
-        Some((new, gone)) => (new, Sweep::Partial, gone),
-        None => (repo.walk(head, None)?, Sweep::Complete, Vec::new()),
+    // The plan and the first diffs made ahead are used when they were made
+    // from what this stage finds; otherwise they are dropped.
+    let early = ahead.and_then(Ahead::finish).filter(|e| e.from == from);
+    let (mut plan, done) = match early {
+        Some(early) => (early.plan, early.done),
+        None => (
+            plan(repo, &from, base_now, Declaring::Parallel)?,
+            Done::default(),
+        ),
     };
-    let reachable = ids.len();
-    if let Some(max) = base_now.bound.as_ref().and_then(|b| b.max_commits) {
-        ids.truncate(usize::try_from(max).unwrap_or(usize::MAX));
-    }
-    let gone: Vec<String> = gone.iter().map(ObjectId::to_hex).collect();
-    if sweep == Sweep::Partial {
-        // Commits run again for blobs fetched since, beside the new ones
-        // (not those HEAD no longer reaches: they were just deleted).
-        let new: BTreeSet<ObjectId> = ids.iter().copied().collect();
-        let gone: BTreeSet<&str> = gone.iter().map(String::as_str).collect();
-        ids.extend(
-            fetched
-                .iter()
-                .filter(|id| !gone.contains(id.as_str()))
-                .filter_map(|id| ObjectId::from_hex(id))
-                .filter(|id| !new.contains(id)),
-        );
-    }
-    let mut declared = declare(repo, &ids, base_now, &fetched)?;
-    mined.bounded = apply_bound(tx, base_now.bound.as_ref(), &mut declared, reachable)?;
-    let git_dir = repo.git_dir().to_path_buf();
-    let outputs = engine.run::<Commit>(tx, &git_dir, &declared, sweep)?;
+    mined.bounded = apply_bound(
+        tx,
+        base_now.bound.as_ref(),
+        &mut plan.declared,
+        plan.reachable,
+    )?;
+    let shared = Mining {
+        git_dir: repo.git_dir().to_path_buf(),
+        done,
+    };
+    let outputs = engine.run::<Commit>(tx, &shared, &plan.declared, plan.sweep)?;
+    drop(shared);
+    let (sweep, gone) = (plan.sweep, plan.gone);
     engine.delete(tx, &Commit::KIND, &gone)?;
     mined.commits = outputs.executed().len();
     let watch = settle(tx, repo, &watched, &outputs, sweep, &gone, &mut mined)?;
     watch.write(tx)?;
     mined.shallow = record_shallow(tx, &base_now.shallow)?;
-    tx.set_checkpoint(&mined_name(), &format!("{} {base_print}", head.to_hex()))?;
+    tx.set_checkpoint(&mined_name(), &format!("{} {}", head.to_hex(), from.base))?;
     stage.restate(
         &[Commit::KIND],
         &StageInputs {
@@ -409,6 +400,266 @@ fn mined_name() -> String {
     Checkpoint::Stage("history.mined").name()
 }
 
+/// The last mined HEAD, when it was mined with the base printed `print`.
+fn last_mined(checkpoint: Option<&str>, print: &str) -> Option<ObjectId> {
+    let (head, stored) = checkpoint?.split_once(' ')?;
+    (stored == print)
+        .then(|| ObjectId::from_hex(head))
+        .flatten()
+}
+
+/// What a plan is made from: two plans made from equal ones are equal.
+#[derive(Debug, PartialEq)]
+struct PlanFrom {
+    head: ObjectId,
+    /// The base's fingerprint.
+    base: String,
+    /// The last HEAD mined with this base, unless every commit is to be
+    /// declared (verification).
+    last: Option<ObjectId>,
+    /// Watched commits whose missing blobs are there now.
+    fetched: BTreeSet<String>,
+}
+
+/// The commits to mine: their tasks, whether they are the whole history,
+/// and those HEAD no longer reaches.
+struct Plan {
+    declared: Vec<Declared<CommitInput>>,
+    sweep: Sweep,
+    gone: Vec<String>,
+    /// How many commits HEAD reaches, before a bound's count.
+    reachable: usize,
+}
+
+/// Whether commits are read on the pool's threads or on the caller's.
+#[derive(Clone, Copy)]
+enum Declaring {
+    Parallel,
+    /// On the thread that mines ahead, beside a stage that has the pool.
+    Here,
+}
+
+/// From the last mined HEAD (with the same base) to this one, whichever
+/// way HEAD moved (a pull, a reset, a checkout of an older commit or of
+/// another branch, a rebase whose old commits are still there), what
+/// changed is the commits reachable from one and not the other: those
+/// only HEAD reaches are declared, those only the last HEAD reached are
+/// deleted, and the rest stay as they are (a commit's task does not
+/// depend on HEAD). A bounded history is a window that slides as HEAD
+/// moves: what falls out of it is swept, so the whole window is declared.
+fn plan(
+    repo: &Repository,
+    from: &PlanFrom,
+    base: &Base,
+    declaring: Declaring,
+) -> Result<Plan, UpdateError> {
+    let moved = match from.last {
+        Some(last) if base.bound.is_none() => between(repo, last, from.head),
+        _ => None,
+    };
+    let (mut ids, sweep, gone) = match moved {
+        Some((new, gone)) => (new, Sweep::Partial, gone),
+        None => (repo.walk(from.head, None)?, Sweep::Complete, Vec::new()),
+    };
+    let reachable = ids.len();
+    if let Some(max) = base.bound.as_ref().and_then(|b| b.max_commits) {
+        ids.truncate(usize::try_from(max).unwrap_or(usize::MAX));
+    }
+    let gone: Vec<String> = gone.iter().map(ObjectId::to_hex).collect();
+    if sweep == Sweep::Partial {
+        // Commits run again for blobs fetched since, beside the new ones
+        // (not those HEAD no longer reaches: they were just deleted).
+        let new: BTreeSet<ObjectId> = ids.iter().copied().collect();
+        let gone: BTreeSet<&str> = gone.iter().map(String::as_str).collect();
+        ids.extend(
+            from.fetched
+                .iter()
+                .filter(|id| !gone.contains(id.as_str()))
+                .filter_map(|id| ObjectId::from_hex(id))
+                .filter(|id| !new.contains(id)),
+        );
+    }
+    Ok(Plan {
+        declared: declare(repo, &ids, base, &from.fetched, declaring)?,
+        sweep,
+        gone,
+        reachable,
+    })
+}
+
+/// What the commit tasks share: where the repository is, and the diffs
+/// mined ahead of the stage.
+#[derive(Debug, Default)]
+pub(crate) struct Mining {
+    git_dir: PathBuf,
+    done: Done,
+}
+
+impl Mining {
+    /// The output mined ahead for this commit, if it was mined from this
+    /// very input.
+    fn take(&self, input: &CommitInput) -> Option<Prepared> {
+        let &(hash, start, end) = self.done.at.get(&input.info.id)?;
+        if hash != homer_dag::input_hash::<Commit>(input) {
+            return None;
+        }
+        postcard::from_bytes(self.done.bytes.get(start..end)?).ok()
+    }
+}
+
+/// Outputs mined ahead, encoded one after the other in one buffer of
+/// [`AHEAD_BYTES`], which is more than glibc's largest threshold for
+/// mapping an allocation apart: it is mapped when made and unmapped when
+/// dropped, whatever was allocated and freed meanwhile. The outputs
+/// themselves, small and many, were freed by the writer into the arena of
+/// the thread that made them, and that memory stayed resident at the
+/// later stages' peak (the synthetic repository's rose 243 -> 254 MB).
+#[derive(Debug, Default)]
+struct Done {
+    bytes: Vec<u8>,
+    /// By commit: the input hash each was mined from, and where it is.
+    at: HashMap<ObjectId, (u64, usize, usize)>,
+}
+
+fn mine(repo: &Repository, input: &CommitInput) -> Result<Prepared, TaskError> {
+    let diff = repo.diff_commit(&input.info, input.parent_tree, input.renames)?;
+    Ok(prepare(input, &diff))
+}
+
+/// How many bytes of outputs mining ahead holds at most (about 500 a
+/// commit on the synthetic repository).
+const AHEAD_BYTES: usize = 40 << 20;
+
+/// History mined ahead of its stage, on a thread of its own, while the
+/// code stage runs. The code stage keeps one core busy writing (its
+/// parsers take a fraction of the other), and mining is one worker's reads
+/// of the object database (a second contends for libgit2's pack lock): on
+/// two cores the stages in turn leave a core idle for most of the update.
+/// Ahead of its stage the thread plans as the stage would (the same
+/// function, from the same checkpoints) and diffs the first commits of the
+/// plan, up to [`AHEAD_BYTES`] of outputs; the stage stops it, takes the
+/// plan if it was made from what the stage finds, and each commit task
+/// takes its output if it was mined from the same input. It runs only when
+/// every planned commit is new: a first build, or the commits since the
+/// last mined HEAD.
+pub(crate) struct Ahead {
+    stop: Arc<AtomicBool>,
+    /// Whether the stage stops it (else it is waited for).
+    stopped_by_stage: bool,
+    made: Option<mpsc::Receiver<Option<Early>>>,
+}
+
+/// What the thread made.
+pub(crate) struct Early {
+    from: PlanFrom,
+    plan: Plan,
+    done: Done,
+}
+
+impl Ahead {
+    pub(crate) fn start(
+        store: &Store,
+        repo: &Repository,
+        head: Option<ObjectId>,
+        bound: Option<&HistoryBound>,
+        stopped_by_stage: bool,
+    ) -> Option<Ahead> {
+        let head = head?;
+        // It holds one of the pool's threads until the history stage:
+        // the code stage needs another.
+        if bound.is_some() || rayon::current_num_threads() < 2 {
+            return None;
+        }
+        let checkpoint = store.checkpoint(&mined_name()).ok()?;
+        let watched = Watch::parse(store.checkpoint(&Watch::name()).ok()?).ok()?;
+        let git_dir = repo.git_dir().to_path_buf();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let (sender, made) = mpsc::sync_channel(1);
+        // On the pool rather than a thread of its own: what it allocates
+        // is then in an arena the later stages' workers reuse (a thread of
+        // its own left 25-30 MB more resident at the synthetic
+        // repository's peak).
+        rayon::spawn(move || {
+            let early = early(&git_dir, head, checkpoint.as_deref(), &watched, &stopped);
+            let _ = sender.send(early);
+        });
+        Some(Ahead {
+            stop,
+            stopped_by_stage,
+            made: Some(made),
+        })
+    }
+
+    /// Stops the mining (or waits for its end); what it made.
+    fn finish(mut self) -> Option<Early> {
+        if self.stopped_by_stage {
+            self.stop.store(true, Ordering::Relaxed);
+        }
+        self.made.take()?.recv().ok().flatten()
+    }
+}
+
+impl Drop for Ahead {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(made) = self.made.take() {
+            let _ = made.recv();
+        }
+    }
+}
+
+/// The thread's work: the plan, then diffs in its order until stopped or
+/// full. Any error leaves the work to the stage, which reports it.
+fn early(
+    git_dir: &std::path::Path,
+    head: ObjectId,
+    checkpoint: Option<&str>,
+    watched: &Watch,
+    stop: &AtomicBool,
+) -> Option<Early> {
+    let repo = Repository::open_git_dir(git_dir).ok()?;
+    let base = base_of(&repo, None).ok()?;
+    let print = fingerprint(&base).to_string();
+    let last = last_mined(checkpoint, &print);
+    // Mined before with another base: most commits keep their outputs,
+    // which only the stage knows.
+    if checkpoint.is_some() && last.is_none() {
+        return None;
+    }
+    let from = PlanFrom {
+        head,
+        base: print,
+        last,
+        fetched: watched.fetched(&repo),
+    };
+    let plan = plan(&repo, &from, &base, Declaring::Here).ok()?;
+    let mut done = Done {
+        bytes: Vec::with_capacity(AHEAD_BYTES),
+        at: HashMap::new(),
+    };
+    for task in &plan.declared {
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
+        let Ok(prepared) = mine(&repo, &task.input) else {
+            break;
+        };
+        let Ok(encoded) = postcard::to_stdvec(&prepared) else {
+            break;
+        };
+        let start = done.bytes.len();
+        if start + encoded.len() > done.bytes.capacity() {
+            break;
+        }
+        done.bytes.extend_from_slice(&encoded);
+        let hash = homer_dag::input_hash::<Commit>(&task.input);
+        done.at
+            .insert(task.input.info.id, (hash, start, done.bytes.len()));
+    }
+    Some(Early { from, plan, done })
+}
+
 /// Reads the commits and declares their tasks. Reading is a large part of
 /// the stage: it runs on the worker threads too (each with its own
 /// repository handle and mailmap).
@@ -417,25 +668,35 @@ fn declare(
     ids: &[ObjectId],
     base: &Base,
     fetched: &BTreeSet<String>,
+    declaring: Declaring,
 ) -> Result<Vec<Declared<CommitInput>>, UpdateError> {
     let git_dir = repo.git_dir().to_path_buf();
-    let infos = ids
-        .par_iter()
-        .map_init(
-            || {
-                Repository::open_git_dir(&git_dir)
-                    .and_then(|r| Mailmap::from_text(&base.mailmap).map(|m| (r, m)))
-            },
-            |worker, &id| -> Result<(CommitInfo, Person), UpdateError> {
-                let (worker, mailmap) = worker
-                    .as_ref()
-                    .map_err(|e| UpdateError::Worker(e.to_string()))?;
-                let info = worker.commit_info(id)?;
-                let author = mailmap.resolve(&info.author);
-                Ok((info, author))
-            },
-        )
-        .collect::<Result<Vec<_>, UpdateError>>()?;
+    let read = |worker: &Result<(Repository, Mailmap), homer_git::GitError>,
+                id: ObjectId|
+     -> Result<(CommitInfo, Person), UpdateError> {
+        let (worker, mailmap) = worker
+            .as_ref()
+            .map_err(|e| UpdateError::Worker(e.to_string()))?;
+        let info = worker.commit_info(id)?;
+        let author = mailmap.resolve(&info.author);
+        Ok((info, author))
+    };
+    let open = || {
+        Repository::open_git_dir(&git_dir)
+            .and_then(|r| Mailmap::from_text(&base.mailmap).map(|m| (r, m)))
+    };
+    let infos = match declaring {
+        Declaring::Parallel => ids
+            .par_iter()
+            .map_init(open, |worker, &id| read(worker, id))
+            .collect::<Result<Vec<_>, UpdateError>>()?,
+        Declaring::Here => {
+            let worker = open();
+            ids.iter()
+                .map(|&id| read(&worker, id))
+                .collect::<Result<Vec<_>, UpdateError>>()?
+        }
+    };
     // Each commit's tree, so the parent's tree is looked up only for the
     // commits just past the last mined HEAD.
     let trees: HashMap<ObjectId, ObjectId> =
@@ -478,7 +739,11 @@ impl Watch {
     }
 
     fn read(tx: &WriteTx<'_>) -> Result<Watch, UpdateError> {
-        let Some(text) = tx.checkpoint(&Self::name())? else {
+        Self::parse(tx.checkpoint(&Self::name())?)
+    }
+
+    fn parse(text: Option<String>) -> Result<Watch, UpdateError> {
+        let Some(text) = text else {
             return Ok(Watch::default());
         };
         serde_json::from_str(&text)
@@ -581,6 +846,7 @@ fn status(change: &Change) -> char {
 
 /// One commit's rows, built on a worker thread so that the single writer
 /// only runs SQL.
+#[derive(Debug, PartialEq, Serialize, serde::Deserialize)]
 pub(crate) struct Prepared {
     /// The task's value: the commit record, the index's one copy of what
     /// the commit changed.
@@ -664,4 +930,65 @@ fn write_commit(
     })?;
     w.record_texts(prepared.texts.iter().map(|(id, text)| (*id, text.as_str())))?;
     Ok(Some(prepared.value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every commit mined ahead reads back as mining it in the stage
+    /// gives, and only for the input it was mined from.
+    #[test]
+    fn a_commit_mined_ahead_reads_back_as_mined_in_its_stage() {
+        let dir = homer_fixtures::copy("small");
+        let repo = Repository::discover(dir.path()).expect("repository");
+        let head = match repo.head().expect("head") {
+            homer_git::Head::Commit { id, .. } => id,
+            homer_git::Head::Unborn { .. } => panic!("the fixture has commits"),
+        };
+        let never = AtomicBool::new(false);
+        let mut made = early(repo.git_dir(), head, None, &Watch::default(), &never)
+            .expect("a first build plans every commit");
+        assert_eq!(made.plan.sweep, Sweep::Complete);
+        assert!(
+            made.plan.declared.len() > 20,
+            "{}",
+            made.plan.declared.len()
+        );
+        assert_eq!(made.done.at.len(), made.plan.declared.len());
+        let mining = Mining {
+            git_dir: repo.git_dir().to_path_buf(),
+            done: std::mem::take(&mut made.done),
+        };
+        for task in &made.plan.declared {
+            let ahead = mining.take(&task.input).expect("mined ahead");
+            assert_eq!(
+                ahead,
+                mine(&repo, &task.input).expect("mined"),
+                "{}",
+                task.key
+            );
+        }
+        // Another input for the same commit (other rename settings) is
+        // not the one mined.
+        let mut other = made.plan.declared.swap_remove(0).input;
+        other.renames.limit += 1;
+        assert_eq!(mining.take(&other), None);
+        // Stopped before it starts, it mines nothing but still plans.
+        let stopped = AtomicBool::new(true);
+        let made = early(repo.git_dir(), head, None, &Watch::default(), &stopped).expect("plan");
+        assert!(made.done.at.is_empty() && !made.plan.declared.is_empty());
+        // Mined before under another base: the stage decides.
+        let other_base = format!("{} 1", head.to_hex());
+        assert!(
+            early(
+                repo.git_dir(),
+                head,
+                Some(&other_base),
+                &Watch::default(),
+                &never
+            )
+            .is_none()
+        );
+    }
 }
