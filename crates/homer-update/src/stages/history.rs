@@ -433,10 +433,12 @@ struct Plan {
 
 /// Whether commits are read on the pool's threads or on the caller's.
 #[derive(Clone, Copy)]
-enum Declaring {
+enum Declaring<'s> {
     Parallel,
-    /// On the thread that mines ahead, beside a stage that has the pool.
-    Here,
+    /// On the thread that mines ahead, beside a stage that has the pool;
+    /// given up when the flag is set (the stage began first, and plans
+    /// faster on the whole pool).
+    Here(&'s AtomicBool),
 }
 
 /// From the last mined HEAD (with the same base) to this one, whichever
@@ -451,7 +453,7 @@ fn plan(
     repo: &Repository,
     from: &PlanFrom,
     base: &Base,
-    declaring: Declaring,
+    declaring: Declaring<'_>,
 ) -> Result<Plan, UpdateError> {
     let moved = match from.last {
         Some(last) if base.bound.is_none() => between(repo, last, from.head),
@@ -633,7 +635,7 @@ fn early(
         last,
         fetched: watched.fetched(&repo),
     };
-    let plan = plan(&repo, &from, &base, Declaring::Here).ok()?;
+    let plan = plan(&repo, &from, &base, Declaring::Here(stop)).ok()?;
     let mut done = Done {
         bytes: Vec::with_capacity(AHEAD_BYTES),
         at: HashMap::new(),
@@ -668,7 +670,7 @@ fn declare(
     ids: &[ObjectId],
     base: &Base,
     fetched: &BTreeSet<String>,
-    declaring: Declaring,
+    declaring: Declaring<'_>,
 ) -> Result<Vec<Declared<CommitInput>>, UpdateError> {
     let git_dir = repo.git_dir().to_path_buf();
     let read = |worker: &Result<(Repository, Mailmap), homer_git::GitError>,
@@ -690,10 +692,17 @@ fn declare(
             .par_iter()
             .map_init(open, |worker, &id| read(worker, id))
             .collect::<Result<Vec<_>, UpdateError>>()?,
-        Declaring::Here => {
+        Declaring::Here(stop) => {
             let worker = open();
             ids.iter()
-                .map(|&id| read(&worker, id))
+                .map(|&id| {
+                    if stop.load(Ordering::Relaxed) {
+                        return Err(UpdateError::Worker(
+                            "stopped before its plan was made".into(),
+                        ));
+                    }
+                    read(&worker, id)
+                })
                 .collect::<Result<Vec<_>, UpdateError>>()?
         }
     };
@@ -974,10 +983,9 @@ mod tests {
         let mut other = made.plan.declared.swap_remove(0).input;
         other.renames.limit += 1;
         assert_eq!(mining.take(&other), None);
-        // Stopped before it starts, it mines nothing but still plans.
+        // Stopped before its plan is made, it gives the plan up.
         let stopped = AtomicBool::new(true);
-        let made = early(repo.git_dir(), head, None, &Watch::default(), &stopped).expect("plan");
-        assert!(made.done.at.is_empty() && !made.plan.declared.is_empty());
+        assert!(early(repo.git_dir(), head, None, &Watch::default(), &stopped).is_none());
         // Mined before under another base: the stage decides.
         let other_base = format!("{} 1", head.to_hex());
         assert!(
