@@ -964,6 +964,20 @@ mod tests {
             "{}",
             made.plan.declared.len()
         );
+        // The plan is the one the stage makes.
+        let from = PlanFrom {
+            head,
+            base: made.from.base.clone(),
+            last: None,
+            fetched: BTreeSet::new(),
+        };
+        assert_eq!(made.from, from);
+        let base = base_of(&repo, None).expect("base");
+        let stage = plan(&repo, &from, &base, Declaring::Parallel).expect("plan");
+        assert_eq!(
+            keys_and_hashes(&made.plan.declared),
+            keys_and_hashes(&stage.declared)
+        );
         assert_eq!(made.done.at.len(), made.plan.declared.len());
         let mining = Mining {
             git_dir: repo.git_dir().to_path_buf(),
@@ -998,5 +1012,18 @@ mod tests {
             )
             .is_none()
         );
+    }
+
+    fn keys_and_hashes(declared: &[Declared<CommitInput>]) -> Vec<(String, u64, bool)> {
+        declared
+            .iter()
+            .map(|d| {
+                (
+                    d.key.clone(),
+                    homer_dag::input_hash::<Commit>(&d.input),
+                    d.force,
+                )
+            })
+            .collect()
     }
 }
