@@ -528,16 +528,17 @@ fn mine(repo: &Repository, input: &CommitInput) -> Result<Prepared, TaskError> {
     Ok(prepare(input, &diff))
 }
 
-/// How many bytes of outputs mining ahead holds at most (about 500 a
-/// commit on the synthetic repository).
+/// How many bytes of outputs mining ahead holds at most: some 120,000
+/// commits (about 350 bytes a commit encoded, on the synthetic and the
+/// kernel-sized repositories).
 const AHEAD_BYTES: usize = 40 << 20;
 
-/// History mined ahead of its stage, on a thread of its own, while the
+/// History mined ahead of its stage, on one of rayon's threads, while the
 /// code stage runs. The code stage keeps one core busy writing (its
 /// parsers take a fraction of the other), and mining is one worker's reads
 /// of the object database (a second contends for libgit2's pack lock): on
 /// two cores the stages in turn leave a core idle for most of the update.
-/// Ahead of its stage the thread plans as the stage would (the same
+/// Ahead of its stage the job plans as the stage would (the same
 /// function, from the same checkpoints) and diffs the first commits of the
 /// plan, up to [`AHEAD_BYTES`] of outputs; the stage stops it, takes the
 /// plan if it was made from what the stage finds, and each commit task
@@ -551,7 +552,7 @@ pub(crate) struct Ahead {
     made: Option<mpsc::Receiver<Option<Early>>>,
 }
 
-/// What the thread made.
+/// What mining ahead made.
 pub(crate) struct Early {
     from: PlanFrom,
     plan: Plan,
@@ -611,7 +612,7 @@ impl Drop for Ahead {
     }
 }
 
-/// The thread's work: the plan, then diffs in its order until stopped or
+/// The job's work: the plan, then diffs in its order until stopped or
 /// full. Any error leaves the work to the stage, which reports it.
 fn early(
     git_dir: &std::path::Path,
