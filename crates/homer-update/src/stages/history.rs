@@ -568,12 +568,25 @@ impl Ahead {
         stopped_by_stage: bool,
     ) -> Option<Ahead> {
         let head = head?;
-        // It holds one of the pool's threads until the history stage:
-        // the code stage needs another.
-        if bound.is_some() || rayon::current_num_threads() < 2 {
+        if bound.is_some() {
             return None;
         }
         let checkpoint = store.checkpoint(&mined_name()).ok()?;
+        // Mined up to this HEAD already (every no-op update): nothing new
+        // to mine, and a base changed since is the stage's to judge.
+        if checkpoint
+            .as_deref()
+            .and_then(|text| text.split_once(' '))
+            .is_some_and(|(mined, _)| mined == head.to_hex())
+        {
+            return None;
+        }
+        // It holds one of the pool's threads until the history stage: the
+        // code stage needs another. (Asked only here: asking starts the
+        // pool, which a no-op update never needs.)
+        if rayon::current_num_threads() < 2 {
+            return None;
+        }
         let watched = Watch::parse(store.checkpoint(&Watch::name()).ok()?).ok()?;
         let git_dir = repo.git_dir().to_path_buf();
         let stop = Arc::new(AtomicBool::new(false));
