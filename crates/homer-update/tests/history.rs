@@ -137,11 +137,6 @@ fn run_mining(repo: &Path, ahead: MineAhead, verify: bool) -> homer_update::Upda
 /// again in its stage, finds nothing different.
 #[test]
 fn history_mined_ahead_equals_history_mined_in_its_stage() {
-    // Mining ahead holds one of the pool's threads; the code stage needs
-    // another.
-    let _ = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build_global();
     let ahead = copy("small");
     let never = copy("small");
     for (dir, mining) in [(&never, MineAhead::Never), (&ahead, MineAhead::Before)] {

@@ -581,10 +581,11 @@ impl Ahead {
         {
             return None;
         }
-        // It holds one of the pool's threads until the history stage: the
-        // code stage needs another. (Asked only here: asking starts the
-        // pool, which a no-op update never needs.)
-        if rayon::current_num_threads() < 2 {
+        // Stopped by the stage, it holds one of the pool's threads until
+        // the history stage, and the code stage needs another (waited for,
+        // it ends on its own, and the code stage runs after it). Asked only
+        // here: asking starts the pool, which a no-op update never needs.
+        if stopped_by_stage && rayon::current_num_threads() < 2 {
             return None;
         }
         let watched = Watch::parse(store.checkpoint(&Watch::name()).ok()?).ok()?;
