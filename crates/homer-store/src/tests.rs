@@ -1866,6 +1866,108 @@ fn a_value_written_twice_is_refused() {
     );
 }
 
+/// A task that ran before has its values compared with those it stored,
+/// name by name in the table's order, however it writes them: an equal
+/// value is not written, a changed one is updated, a new one inserted, one
+/// not written again deleted (a node dropped, a name dropped), and what is
+/// stored equals what the same task stores fresh. A value it writes twice
+/// is refused when it finishes, named.
+#[test]
+fn a_task_that_ran_before_writes_only_the_values_that_moved() {
+    let run = |store: &mut Store, fresh: bool, values: &[(&str, &str, Value)]| {
+        let task = TaskId::of("graph", "files");
+        let tx = store.begin_write().expect("tx");
+        tx.ensure_task("graph", task, "files").expect("task row");
+        let mut w = tx.task_writer(task, fresh);
+        for (file, name, value) in values {
+            let node = w.intern_node(NodeKind::File, file).expect("node");
+            w.value(node, name, value).expect("value");
+        }
+        let finished = w.finish(None).map(drop);
+        tx.commit().expect("commit");
+        finished
+    };
+    let stored = |store: &Store| {
+        sorted_rows(
+            &store.conn,
+            "SELECT n.name, vn.name, quote(v.value) FROM node_values v
+             JOIN nodes n ON n.id = v.node JOIN value_names vn ON vn.code = v.name",
+        )
+    };
+    let files: Vec<String> = (0..40).map(|i| format!("f{i:02}.rs")).collect();
+    // Node-major, as a graph's analysis writes: every file's rank, degree
+    // and community.
+    let first: Vec<(&str, &str, Value)> = files
+        .iter()
+        .flat_map(|f| {
+            [
+                (f.as_str(), "pagerank", Value::Real(1.0)),
+                (f.as_str(), "in_degree", Value::Int(2)),
+                (f.as_str(), "community", Value::Text("core".into())),
+            ]
+        })
+        .collect();
+    let mut store = Store::open_in_memory().expect("open");
+    run(&mut store, true, &first).expect("first run");
+    // The second run: files 0-4 gone, 40-42 new, the rank of every third
+    // file moved, the communities dropped, a new name; written in reverse.
+    let more: Vec<String> = (40..43).map(|i| format!("f{i:02}.rs")).collect();
+    let mut second: Vec<(&str, &str, Value)> = files[5..]
+        .iter()
+        .chain(&more)
+        .enumerate()
+        .flat_map(|(i, f)| {
+            let rank = if i % 3 == 0 { 1.5 } else { 1.0 };
+            [
+                (f.as_str(), "pagerank", Value::Real(rank)),
+                (f.as_str(), "in_degree", Value::Int(2)),
+                (f.as_str(), "out_degree", Value::Int(1)),
+            ]
+        })
+        .collect();
+    second.reverse();
+    store
+        .conn
+        .execute_batch(
+            "CREATE TEMP TABLE touched (op TEXT);
+             CREATE TEMP TRIGGER counted_insert AFTER INSERT ON node_values
+                 BEGIN INSERT INTO touched VALUES ('insert'); END;
+             CREATE TEMP TRIGGER counted_update AFTER UPDATE ON node_values
+                 BEGIN INSERT INTO touched VALUES ('update'); END;
+             CREATE TEMP TRIGGER counted_delete AFTER DELETE ON node_values
+                 BEGIN INSERT INTO touched VALUES ('delete'); END;",
+        )
+        .expect("count the writes");
+    run(&mut store, false, &second).expect("second run");
+    // 35 files stay, the rank of every third moved (12); 3 new files × 2
+    // names and 38 out-degrees inserted; 5 files × 3 names and the 35
+    // communities of the files that stay deleted.
+    assert_eq!(
+        pairs(
+            &store.conn,
+            "SELECT op, count(*) FROM touched GROUP BY op ORDER BY op"
+        ),
+        [
+            ("delete".to_owned(), 50),
+            ("insert".to_owned(), 3 * 2 + 38),
+            ("update".to_owned(), 12)
+        ]
+    );
+    let compared = stored(&store);
+    let mut fresh = Store::open_in_memory().expect("open");
+    run(&mut fresh, true, &second).expect("fresh run");
+    assert_eq!(compared, stored(&fresh));
+    assert_eq!(compared.len(), 38 * 3);
+    // Written twice by a task that ran before: refused when it finishes.
+    let mut twice = second.clone();
+    twice.push(("f07.rs", "out_degree", Value::Int(9)));
+    let refused = run(&mut store, false, &twice);
+    assert!(
+        matches!(&refused, Err(StoreError::Duplicate { what: "value", detail }) if detail.contains("out_degree")),
+        "{refused:?}"
+    );
+}
+
 /// Values have no index by node (schema 12): a node's values are read by
 /// seeking each value name on the key, and a deleted node's values go with
 /// it through a trigger that does the same, never a scan of the table.

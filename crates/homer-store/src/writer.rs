@@ -178,9 +178,10 @@ pub struct TaskWriter<'t> {
     old_chunks: Option<std::collections::HashMap<i64, OldChunk>>,
     /// Edges the task owned before this execution; loaded on first use.
     old_edges: Option<HashSet<EdgeId>>,
-    /// Values the task owned before this execution and has not written
-    /// again yet, by node and name code; loaded on the first value written.
-    old_values: Option<OldValues>,
+    /// The values a task that ran before wrote, as (name code, node,
+    /// value) in the order written: compared with those it stored when it
+    /// finishes.
+    written_values: Vec<(i64, i64, Value)>,
     /// Value names (codes) whose marks this execution stored.
     written_marks: HashSet<i64>,
     /// New values not inserted yet, by (name code, node): the table's own
@@ -215,7 +216,7 @@ impl<'t> TaskWriter<'t> {
             chunks_per_node: std::collections::HashMap::new(),
             old_chunks: fresh.then(std::collections::HashMap::new),
             old_edges: fresh.then(HashSet::new),
-            old_values: fresh.then(OldValues::default),
+            written_values: Vec::new(),
             written_marks: HashSet::new(),
             new_values: std::collections::BTreeMap::new(),
             value_set: ValueSet::default(),
@@ -437,7 +438,9 @@ impl<'t> TaskWriter<'t> {
     /// Writes a per-node value. A value has one owner: the same (node, name)
     /// written by two tasks is an error. A value equal to the one the task
     /// stored before is not written again, so a re-executed analysis whose
-    /// results barely moved touches only the rows that did.
+    /// results barely moved touches only the rows that did. A task that ran
+    /// before has its values compared with those it stored when it
+    /// finishes ([`TaskWriter::store_compared_values`]).
     pub fn value(&mut self, node: NodeId, name: &str, value: &Value) -> Result<()> {
         self.hash.push_u64(3);
         self.hash.push_u64(node.raw() as u64);
@@ -461,33 +464,22 @@ impl<'t> TaskWriter<'t> {
         }
         let code = self.tx.value_code(name)?;
         self.value_set.add(node.raw(), code);
-        let key = (node.raw(), code);
-        match self.old_values()?.remove(&key) {
-            Some(old) if same_value(&old, value) => Ok(()),
-            Some(_) => self
-                .tx
-                .conn()
-                .prepare_cached("UPDATE node_values SET value = ?3 WHERE node = ?1 AND name = ?2")
-                .and_then(|mut s| s.execute(params![node.raw(), code, value]))
-                .map(drop)
-                .map_err(StoreError::sqlite("write a value")),
-            None => {
-                let duplicate = || StoreError::Duplicate {
-                    what: "value",
-                    detail: format!("{name} of {node:?}"),
-                };
-                match self.new_values.entry((code, node.raw())) {
-                    std::collections::btree_map::Entry::Occupied(_) => return Err(duplicate()),
-                    std::collections::btree_map::Entry::Vacant(slot) => {
-                        slot.insert(value.clone());
-                    }
-                }
-                if self.new_values.len() >= Self::NEW_VALUES_HELD {
-                    self.insert_new_values()?;
-                }
-                Ok(())
+        if !self.fresh {
+            self.written_values.push((code, node.raw(), value.clone()));
+            return Ok(());
+        }
+        match self.new_values.entry((code, node.raw())) {
+            std::collections::btree_map::Entry::Occupied(_) => {
+                return Err(duplicate_value(name, node));
+            }
+            std::collections::btree_map::Entry::Vacant(slot) => {
+                slot.insert(value.clone());
             }
         }
+        if self.new_values.len() >= Self::NEW_VALUES_HELD {
+            self.insert_new_values()?;
+        }
+        Ok(())
     }
 
     /// Keeps the texts a commit record names by id (`record_texts`,
@@ -520,33 +512,41 @@ impl<'t> TaskWriter<'t> {
             )
             .map_err(StoreError::sqlite("write a value"))?;
         for ((code, node), value) in values {
-            match insert.execute(params![node, code, value, self.owner.raw()]) {
-                Ok(_) => {}
-                // Written by another task.
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == rusqlite::ErrorCode::ConstraintViolation =>
-                {
-                    let name: String = conn
-                        .query_row(
-                            "SELECT name FROM value_names WHERE code = ?1",
-                            [code],
-                            |r| r.get(0),
-                        )
-                        .unwrap_or_else(|_| format!("value {code}"));
-                    return Err(StoreError::Duplicate {
-                        what: "value",
-                        detail: format!("{name} of {:?}", NodeId::from_raw(node)),
-                    });
-                }
-                Err(source) => {
-                    return Err(StoreError::Sqlite {
-                        what: "write a value",
-                        source,
-                    });
-                }
-            }
+            insert
+                .execute(params![node, code, value, self.owner.raw()])
+                .map_err(|e| self.insert_error(code, node, e))?;
         }
         Ok(())
+    }
+
+    /// The error of an insert into `node_values`: a value another task
+    /// wrote (a value has one owner) is a duplicate, named.
+    fn insert_error(&self, code: i64, node: i64, error: rusqlite::Error) -> StoreError {
+        match error {
+            rusqlite::Error::SqliteFailure(e, _)
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                self.duplicate_code(code, node)
+            }
+            source => StoreError::Sqlite {
+                what: "write a value",
+                source,
+            },
+        }
+    }
+
+    /// A value written twice, by its name code.
+    fn duplicate_code(&self, code: i64, node: i64) -> StoreError {
+        let name: String = self
+            .tx
+            .conn()
+            .query_row(
+                "SELECT name FROM value_names WHERE code = ?1",
+                [code],
+                |r| r.get(0),
+            )
+            .unwrap_or_else(|_| format!("value {code}"));
+        duplicate_value(&name, NodeId::from_raw(node))
     }
 
     /// Stores the marks of `values`, which must be every number this task
@@ -779,7 +779,7 @@ impl<'t> TaskWriter<'t> {
                 "delete a stale edge",
             )?;
             drop_owned_nodes(self.tx, self.owner, &self.claimed)?;
-            self.delete_stale_values()?;
+            self.store_compared_values()?;
             self.delete_stale_chunks()?;
             self.delete_stale_marks()?;
         }
@@ -855,15 +855,6 @@ impl<'t> TaskWriter<'t> {
         Ok(())
     }
 
-    /// The values the task stored before, not yet written again.
-    fn old_values(&mut self) -> Result<&mut OldValues> {
-        if self.old_values.is_none() {
-            let values = self.read_old_values()?;
-            self.old_values = Some(values);
-        }
-        Ok(self.old_values.get_or_insert_with(OldValues::default))
-    }
-
     /// The task's row of `value_sets`: where the values it stored before
     /// sit. Read once.
     fn old_value_set(&mut self) -> Result<Option<&ValueSet>> {
@@ -893,19 +884,12 @@ impl<'t> TaskWriter<'t> {
         })
     }
 
-    /// The values this task stored before, found through its row of
-    /// `value_sets`: on one node, each by key; on many, in each name's
-    /// run of the table (a graph task stores a name for every file or
-    /// symbol), skipping another task's values of the name.
-    fn read_old_values(&mut self) -> Result<OldValues> {
-        let owner = self.owner.raw();
-        let Some(set) = self.old_value_set()?.cloned() else {
-            return Ok(OldValues::default());
-        };
-        let conn = self.tx.conn();
+    /// The values this task stored before under the name `code`, by
+    /// node, found through its row of `value_sets`: on one node by key; on
+    /// many, in the name's run of the table, skipping another task's
+    /// values of the name.
+    fn read_old_values(&self, set: &ValueSet, code: i64) -> Result<Vec<(i64, Value)>> {
         let what = "read a task's values";
-        // On one node each name's value is read by key; on many, in the
-        // name's run, skipping another task's values of it.
         let (sql, which) = match set.node {
             Spot::One(node) => (
                 "SELECT node, value FROM node_values WHERE name = ?1 AND node = ?2",
@@ -913,56 +897,128 @@ impl<'t> TaskWriter<'t> {
             ),
             Spot::Many | Spot::None => (
                 "SELECT node, value FROM node_values WHERE name = ?1 AND +owner = ?2",
-                owner,
+                self.owner.raw(),
             ),
         };
-        let mut stmt = conn.prepare_cached(sql).map_err(StoreError::sqlite(what))?;
-        let mut values = OldValues::default();
-        for &name in &set.names {
-            let mut rows = stmt
-                .query(params![name, which])
-                .map_err(StoreError::sqlite(what))?;
-            while let Some(row) = rows.next().map_err(StoreError::sqlite(what))? {
-                let node: i64 = row.get(0).map_err(StoreError::sqlite(what))?;
-                let value = crate::read::value_at(row, 1).map_err(StoreError::sqlite(what))?;
-                values.insert((node, name), value);
-            }
+        let mut stmt = self
+            .tx
+            .conn()
+            .prepare_cached(sql)
+            .map_err(StoreError::sqlite(what))?;
+        let mut rows = stmt
+            .query(params![code, which])
+            .map_err(StoreError::sqlite(what))?;
+        let mut values = Vec::new();
+        while let Some(row) = rows.next().map_err(StoreError::sqlite(what))? {
+            let node: i64 = row.get(0).map_err(StoreError::sqlite(what))?;
+            let value = crate::read::value_at(row, 1).map_err(StoreError::sqlite(what))?;
+            values.push((node, value));
         }
+        // The table's key is (name, node): already in node order.
+        values.sort_unstable_by_key(|&(node, _)| node);
         Ok(values)
     }
 
-    /// Removes the values the task stored before and did not write again
-    /// (all of them, through its row of `value_sets`, when it wrote none).
-    fn delete_stale_values(&mut self) -> Result<()> {
-        match self.old_values.take() {
-            None => {
-                // Nothing written: the row goes, and its values with it
-                // (the triggers of schema 0016).
-                if self.old_value_set()?.is_some() {
-                    self.tx
-                        .conn()
-                        .prepare_cached("DELETE FROM value_sets WHERE owner = ?1")
-                        .and_then(|mut s| s.execute([self.owner.raw()]))
-                        .map_err(StoreError::sqlite("delete stale values"))?;
-                    self.old_value_set = OldSet::Absent;
-                }
-                Ok(())
-            }
-            Some(stale) => {
-                let mut stmt = self
-                    .tx
+    /// Stores the values a task that ran before wrote: name by name, in
+    /// the table's order, each compared with what the task stored under
+    /// the name before. An equal value is left alone, a changed one
+    /// updated, a new one inserted, and one the task did not write again
+    /// deleted; when it wrote none, its row of `value_sets` goes and the
+    /// values with it (the triggers of schema 0016). Comparing two sorted
+    /// runs, rather than looking each value up among all the old ones,
+    /// keeps a graph's re-executed analysis (four values of every file and
+    /// symbol) from hashing millions of keys at kernel size.
+    fn store_compared_values(&mut self) -> Result<()> {
+        let mut written = std::mem::take(&mut self.written_values);
+        let old_set = self.old_value_set()?.cloned();
+        if written.is_empty() {
+            if old_set.is_some() {
+                self.tx
                     .conn()
-                    .prepare_cached("DELETE FROM node_values WHERE node = ?1 AND name = ?2")
-                    .map_err(StoreError::sqlite("delete a stale value"))?;
-                let mut stale: Vec<(i64, i64)> = stale.into_keys().collect();
-                stale.sort_unstable();
-                for (node, name) in stale {
-                    stmt.execute(params![node, name])
-                        .map_err(StoreError::sqlite("delete a stale value"))?;
+                    .prepare_cached("DELETE FROM value_sets WHERE owner = ?1")
+                    .and_then(|mut s| s.execute([self.owner.raw()]))
+                    .map_err(StoreError::sqlite("delete stale values"))?;
+                self.old_value_set = OldSet::Absent;
+            }
+            return Ok(());
+        }
+        written.sort_unstable_by_key(|&(code, node, _)| (code, node));
+        if let Some(pair) = written
+            .windows(2)
+            .find(|p| (p[0].0, p[0].1) == (p[1].0, p[1].1))
+        {
+            return Err(self.duplicate_code(pair[0].0, pair[0].1));
+        }
+        let old_names = old_set.as_ref().map(|s| &s.names);
+        let names: std::collections::BTreeSet<i64> = self
+            .value_set
+            .names
+            .iter()
+            .chain(old_names.into_iter().flatten())
+            .copied()
+            .collect();
+        let conn = self.tx.conn();
+        let what = "write a value";
+        let mut update = conn
+            .prepare_cached("UPDATE node_values SET value = ?3 WHERE node = ?1 AND name = ?2")
+            .map_err(StoreError::sqlite(what))?;
+        let mut insert = conn
+            .prepare_cached(
+                "INSERT INTO node_values (node, name, value, owner) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .map_err(StoreError::sqlite(what))?;
+        let mut delete = conn
+            .prepare_cached("DELETE FROM node_values WHERE node = ?1 AND name = ?2")
+            .map_err(StoreError::sqlite("delete a stale value"))?;
+        let mut rest = written.as_slice();
+        for code in names {
+            // `names` holds every written code, both ascending: the runs
+            // of `written` come in this order.
+            let run = rest.iter().take_while(|w| w.0 == code).count();
+            let (new, after) = rest.split_at(run);
+            rest = after;
+            let old = match &old_set {
+                Some(set) if set.names.contains(&code) => self.read_old_values(set, code)?,
+                _ => Vec::new(),
+            };
+            let (mut i, mut j) = (0, 0);
+            loop {
+                // New values before old ones on the same node order: a
+                // node only written is new, one only stored is stale.
+                let order = match (new.get(i), old.get(j)) {
+                    (None, None) => break,
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (Some(n), Some(o)) => n.1.cmp(&o.0),
+                };
+                match order {
+                    std::cmp::Ordering::Equal => {
+                        let ((_, node, value), (_, stored)) = (&new[i], &old[j]);
+                        if !same_value(value, stored) {
+                            update
+                                .execute(params![node, code, value])
+                                .map_err(StoreError::sqlite(what))?;
+                        }
+                        i += 1;
+                        j += 1;
+                    }
+                    std::cmp::Ordering::Less => {
+                        let (_, node, value) = &new[i];
+                        insert
+                            .execute(params![node, code, value, self.owner.raw()])
+                            .map_err(|e| self.insert_error(code, *node, e))?;
+                        i += 1;
+                    }
+                    std::cmp::Ordering::Greater => {
+                        delete
+                            .execute(params![old[j].0, code])
+                            .map_err(StoreError::sqlite("delete a stale value"))?;
+                        j += 1;
+                    }
                 }
-                Ok(())
             }
         }
+        Ok(())
     }
 
     /// Writes where this execution's values sit, when that is not what
@@ -1014,8 +1070,6 @@ impl<'t> TaskWriter<'t> {
 /// Equal values, reals compared by their bits (what is stored).
 /// A task's stored values by (node, index of the value's name): integer
 /// keys, hashed with rustc's Fx hash (node ids are hashes already).
-type OldValues = rustc_hash::FxHashMap<(i64, i64), Value>;
-
 /// Where a task's values sit: the names (codes) it stored, and the node
 /// they all sit on, if one (a row of `value_sets`, schema 0016).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -1068,6 +1122,14 @@ impl ValueSet {
             node: node.map_or(Spot::Many, Spot::One),
             names,
         })
+    }
+}
+
+/// A value written twice: by one task, or by a second one.
+fn duplicate_value(name: &str, node: NodeId) -> StoreError {
+    StoreError::Duplicate {
+        what: "value",
+        detail: format!("{name} of {node:?}"),
     }
 }
 
