@@ -5,7 +5,7 @@
 //! touches of the files below a directory, a file's co-change counts)
 //! changed, so new commits cost work only where they landed.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;
 
 use homer_dag::{
@@ -16,6 +16,7 @@ use homer_vocab::values::put;
 use homer_vocab::{
     Checkpoint, HistoryCounts, Json, JsonCheckpoint, People, ShallowHistory, attrs, keys,
 };
+use rustc_hash::FxHashSet;
 use serde::Serialize;
 
 use crate::UpdateError;
@@ -71,7 +72,7 @@ pub(crate) fn run(
     let mut records = Vec::with_capacity(stored.len());
     // The texts some record names: the others were named by commits the
     // history no longer has (rewritten), and go.
-    let mut named = HashSet::with_capacity(texts.len());
+    let mut named = FxHashSet::with_capacity_and_hasher(texts.len(), Default::default());
     for (id, value) in stored.iter() {
         let record = StoredRecord::decode(id, value)?;
         named.extend(record.text_ids());
@@ -118,7 +119,9 @@ pub(crate) fn run(
 /// What `homer status` says of the history besides its people: the files
 /// its commits changed that HEAD no longer has (`files` is sorted).
 fn history_counts(records: &[(&str, CommitRecord<&str>)], files: &[String]) -> HistoryCounts {
-    let changed: BTreeSet<&str> = records
+    // Hashed, not ordered: at kernel size 800,000 changes name 75,000
+    // paths, and a B-tree of them took a tenth of the stage.
+    let changed: FxHashSet<&str> = records
         .iter()
         .flat_map(|(_, r)| r.changes.iter().map(|c| c.path))
         .collect();
