@@ -575,9 +575,11 @@ pub(crate) fn pair_edges(conn: &Connection, kind: EdgeKind) -> Result<Vec<PairEd
 fn node_names(
     conn: &Connection,
     ids: impl IntoIterator<Item = i64>,
-) -> Result<std::collections::HashMap<i64, (NodeKind, String)>> {
-    let mut wanted: std::collections::HashSet<i64> = ids.into_iter().collect();
-    let mut out = std::collections::HashMap::with_capacity(wanted.len());
+) -> Result<rustc_hash::FxHashMap<i64, (NodeKind, String)>> {
+    // Node ids are hashes already: Fx, not SipHash (a call graph's every
+    // edge end is looked up here).
+    let mut wanted: rustc_hash::FxHashSet<i64> = ids.into_iter().collect();
+    let mut out = rustc_hash::FxHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
     let mut order = NodeKind::ALL.to_vec();
     order.sort_by_key(|k| match k {
         NodeKind::File => 0,
