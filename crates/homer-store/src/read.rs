@@ -579,7 +579,8 @@ fn node_names(
     // Node ids are hashes already: Fx, not SipHash (a call graph's every
     // edge end is looked up here).
     let mut wanted: rustc_hash::FxHashSet<i64> = ids.into_iter().collect();
-    let mut out = rustc_hash::FxHashMap::with_capacity_and_hasher(wanted.len(), Default::default());
+    let mut out =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(wanted.len(), rustc_hash::FxBuildHasher);
     let mut order = NodeKind::ALL.to_vec();
     order.sort_by_key(|k| match k {
         NodeKind::File => 0,

@@ -72,7 +72,7 @@ pub(crate) fn run(
     let mut records = Vec::with_capacity(stored.len());
     // The texts some record names: the others were named by commits the
     // history no longer has (rewritten), and go.
-    let mut named = FxHashSet::with_capacity_and_hasher(texts.len(), Default::default());
+    let mut named = FxHashSet::with_capacity_and_hasher(texts.len(), rustc_hash::FxBuildHasher);
     for (id, value) in stored.iter() {
         let record = StoredRecord::decode(id, value)?;
         named.extend(record.text_ids());
