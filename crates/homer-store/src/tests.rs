@@ -1968,6 +1968,43 @@ fn a_task_that_ran_before_writes_only_the_values_that_moved() {
     );
 }
 
+/// A task that ran before and no longer claims a node it owned loses the
+/// node and every value on it, a value it wrote there this time too: no
+/// value is left on a node that is gone.
+#[test]
+fn a_value_on_a_node_its_task_dropped_goes_with_the_node() {
+    let mut store = Store::open_in_memory().expect("open");
+    let task = TaskId::of("symbols", "a.rs");
+    let run = |store: &mut Store, fresh: bool, claim: bool| {
+        let tx = store.begin_write().expect("tx");
+        tx.ensure_task("symbols", task, "a.rs").expect("task row");
+        let mut w = tx.task_writer(task, fresh);
+        let kept = w
+            .claim_node(NodeKind::Symbol, "a.rs::kept", None, None)
+            .expect("claim");
+        w.value(kept, "in_degree", &Value::Int(1)).expect("value");
+        let node = if claim {
+            w.claim_node(NodeKind::Symbol, "a.rs::gone", None, None)
+                .expect("claim")
+        } else {
+            NodeId::of(NodeKind::Symbol, "a.rs::gone")
+        };
+        w.value(node, "in_degree", &Value::Int(2)).expect("value");
+        w.finish(None).expect("finish");
+        tx.commit().expect("commit");
+    };
+    run(&mut store, true, true);
+    run(&mut store, false, false);
+    assert_eq!(
+        sorted_rows(
+            &store.conn,
+            "SELECT v.node = n.id, n.name, v.value FROM node_values v
+             LEFT JOIN nodes n ON n.id = v.node"
+        ),
+        ["Integer(1)|Text(\"a.rs::kept\")|Integer(1)"]
+    );
+}
+
 /// Values have no index by node (schema 12): a node's values are read by
 /// seeking each value name on the key, and a deleted node's values go with
 /// it through a trigger that does the same, never a scan of the table.

@@ -765,6 +765,10 @@ impl<'t> TaskWriter<'t> {
     pub fn finish(mut self, value: Option<&[u8]>) -> Result<u64> {
         self.insert_new_values()?;
         if !self.fresh && !self.dry {
+            // Before the nodes the task no longer owns go, as when each
+            // value was compared where it was written: a value on such a
+            // node then goes with it (the node's trigger).
+            self.store_compared_values()?;
             self.old_edges()?;
             let stale: Vec<i64> = self
                 .old_edges
@@ -779,7 +783,6 @@ impl<'t> TaskWriter<'t> {
                 "delete a stale edge",
             )?;
             drop_owned_nodes(self.tx, self.owner, &self.claimed)?;
-            self.store_compared_values()?;
             self.delete_stale_chunks()?;
             self.delete_stale_marks()?;
         }
