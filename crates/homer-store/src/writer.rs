@@ -986,8 +986,8 @@ impl<'t> TaskWriter<'t> {
             };
             let (mut i, mut j) = (0, 0);
             loop {
-                // New values before old ones on the same node order: a
-                // node only written is new, one only stored is stale.
+                // Both runs ascend by node: a node only written is new,
+                // one only stored is stale.
                 let order = match (new.get(i), old.get(j)) {
                     (None, None) => break,
                     (Some(_), None) => std::cmp::Ordering::Less,
@@ -1070,9 +1070,6 @@ impl<'t> TaskWriter<'t> {
     }
 }
 
-/// Equal values, reals compared by their bits (what is stored).
-/// A task's stored values by (node, index of the value's name): integer
-/// keys, hashed with rustc's Fx hash (node ids are hashes already).
 /// Where a task's values sit: the names (codes) it stored, and the node
 /// they all sit on, if one (a row of `value_sets`, schema 0016).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -1136,6 +1133,7 @@ fn duplicate_value(name: &str, node: NodeId) -> StoreError {
     }
 }
 
+/// Equal values, reals compared by their bits (what is stored).
 fn same_value(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Int(x), Value::Int(y)) => x == y,
