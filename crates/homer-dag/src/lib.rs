@@ -794,11 +794,16 @@ impl<'o> Engine<'o> {
         }
         let mut deleted = Vec::new();
         if sweep == Sweep::Complete {
-            for row in stored {
-                if !seen.contains(row.key.as_str()) {
-                    tx.delete_task(row.id)?;
-                    deleted.push(row.key.clone());
-                }
+            // Stored tasks come in id order: deleted in key order, as
+            // the log lists them.
+            let mut gone: Vec<&MemoRow> = stored
+                .iter()
+                .filter(|row| !seen.contains(row.key.as_str()))
+                .collect();
+            gone.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+            for row in gone {
+                tx.delete_task(row.id)?;
+                deleted.push(row.key.clone());
             }
         }
         if let Some(observer) = self.observer {

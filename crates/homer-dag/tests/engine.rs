@@ -421,7 +421,7 @@ fn many_tasks_are_each_written_once_with_their_output() {
     assert_eq!(log.len(), 3_000);
     let tx = store.begin_write().expect("begin");
     let values = tx.memo_values("square").expect("values");
-    let squares: Vec<(String, u64)> = values
+    let mut squares: Vec<(String, u64)> = values
         .iter()
         .map(|(k, v)| {
             (
@@ -430,6 +430,8 @@ fn many_tasks_are_each_written_once_with_their_output() {
             )
         })
         .collect();
+    // Kept by id, not by key.
+    squares.sort();
     let expected: Vec<(String, u64)> = (0..3_000u64).map(|i| (format!("k{i:04}"), i * i)).collect();
     assert_eq!(squares, expected);
 }

@@ -557,6 +557,7 @@ impl Store {
             building: self.building.as_deref(),
             known_nodes: RefCell::new(HashSet::new()),
             value_codes: RefCell::default(),
+            kind_codes: RefCell::default(),
             record_text_ids: RefCell::default(),
             chunk_ids: Cell::new(None),
         })
@@ -1106,8 +1107,9 @@ pub struct CurrentNode {
     pub attrs: Option<String>,
 }
 
-/// The values of one task kind, in key order: every key in one string and
-/// every value in one buffer ([`WriteTx::memo_values`]).
+/// The values of one task kind, in the order they are kept (by id, schema
+/// 20: the same for the same tasks, not by key): every key in one string
+/// and every value in one buffer ([`WriteTx::memo_values`]).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MemoValues {
     keys: String,
@@ -1117,7 +1119,7 @@ pub struct MemoValues {
 }
 
 impl MemoValues {
-    /// (key, value) pairs, sorted by key.
+    /// (key, value) pairs, in the order they are kept.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
         let mut start = (0, 0);
         self.ends.iter().map(move |&(k, v)| {
@@ -1161,6 +1163,9 @@ pub struct WriteTx<'c> {
     /// Value names by their code in `value_names`, as looked up or added
     /// in this transaction.
     value_codes: RefCell<rustc_hash::FxHashMap<String, i64>>,
+    /// Task kinds by their code in `task_kinds`, as looked up or added in
+    /// this transaction.
+    kind_codes: RefCell<rustc_hash::FxHashMap<String, i64>>,
     /// Ids of `record_texts` written in this transaction.
     record_text_ids: RefCell<rustc_hash::FxHashSet<i64>>,
     /// The next id a new chunk gets, and the next a new commit message's
@@ -1216,16 +1221,17 @@ impl WriteTx<'_> {
         Ok(())
     }
 
-    /// Every stored task of `kind`, sorted by key.
+    /// Every stored task of `kind`, in the order they are kept (by id,
+    /// schema 20): the same for the same tasks, but not by key.
     pub fn memo_rows(&self, kind: &str) -> Result<Vec<MemoRow>> {
         let mut stmt = self
             .tx
             .prepare_cached(
                 "SELECT id, key, input_hash, output_hash, revision FROM tasks
-                 WHERE kind = ?1 ORDER BY key",
+                 WHERE kind = (SELECT code FROM task_kinds WHERE name = ?1)",
             )
             .map_err(StoreError::sqlite("read the memo table"))?;
-        let rows = stmt
+        let rows: Vec<MemoRow> = stmt
             .query_map([kind], |row| {
                 Ok(MemoRow {
                     id: TaskId::from_raw(row.get(0)?),
@@ -1252,7 +1258,8 @@ impl WriteTx<'_> {
             .tx
             .prepare_cached(
                 "SELECT input_hash, output_hash, revision FROM tasks
-                 WHERE id = ?1 AND kind = ?2 AND key = ?3",
+                 WHERE kind = (SELECT code FROM task_kinds WHERE name = ?2) AND id = ?1
+                   AND key = ?3",
             )
             .map_err(StoreError::sqlite("read the memo table"))?;
         let mut rows = Vec::new();
@@ -1435,6 +1442,7 @@ impl WriteTx<'_> {
             .as_ref()
             .is_some_and(|v| v.len() + row.key.len() + kind.len() > SPILL_OVER);
         let sql = || StoreError::sqlite("write the memo table");
+        let code = self.kind_code(kind)?;
         self.tx
             .prepare_cached(
                 "INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value, packed,
@@ -1448,7 +1456,7 @@ impl WriteTx<'_> {
             .and_then(|mut s| {
                 s.execute(params![
                     row.id.raw(),
-                    kind,
+                    code,
                     row.key,
                     row.input_hash as i64,
                     row.output_hash as i64,
@@ -1476,12 +1484,13 @@ impl WriteTx<'_> {
     /// Creates the memo row of a task that is about to write its first rows,
     /// so the rows' owner exists. `put_memo` fills in the hashes afterwards.
     pub fn ensure_task(&self, kind: &str, id: TaskId, key: &str) -> Result<()> {
+        let code = self.kind_code(kind)?;
         self.tx
             .prepare_cached(
                 "INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision)
                  VALUES (?1, ?2, ?3, 0, 0, 0) ON CONFLICT (id) DO NOTHING",
             )
-            .and_then(|mut s| s.execute(params![id.raw(), kind, key]))
+            .and_then(|mut s| s.execute(params![id.raw(), code, key]))
             .map_err(StoreError::sqlite("create a task"))?;
         Ok(())
     }
@@ -1584,6 +1593,29 @@ impl WriteTx<'_> {
         Ok(code)
     }
 
+    /// The code of the task kind `kind`, added to `task_kinds` when new.
+    fn kind_code(&self, kind: &str) -> Result<i64> {
+        if let Some(code) = self.kind_codes.borrow().get(kind) {
+            return Ok(*code);
+        }
+        let known: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT code FROM task_kinds WHERE name = ?1")
+            .and_then(|mut s| s.query_row([kind], |r| r.get(0)).optional())
+            .map_err(StoreError::sqlite("read a task kind"))?;
+        let code = if let Some(code) = known {
+            code
+        } else {
+            self.tx
+                .prepare_cached("INSERT INTO task_kinds (name) VALUES (?1)")
+                .and_then(|mut s| s.execute([kind]))
+                .map_err(StoreError::sqlite("add a task kind"))?;
+            self.tx.last_insert_rowid()
+        };
+        self.kind_codes.borrow_mut().insert(kind.to_owned(), code);
+        Ok(code)
+    }
+
     /// An id for a new chunk: the next after the largest stored, or, for
     /// a commit message's, the next below the smallest (messages' ids are
     /// negative, every other chunk's is not). Small ids in the order chunks
@@ -1665,8 +1697,8 @@ fn read_record_texts(conn: &rusqlite::Connection, ids: Option<&[i64]>) -> Result
     Ok(out)
 }
 
-/// Every stored task of `kind` that has a value, as (key, value), sorted
-/// by key, read into two buffers: tens of thousands of values (a commit
+/// Every stored task of `kind` that has a value, as (key, value), in the
+/// order they are kept, read into two buffers: tens of thousands of values (a commit
 /// record each) cost two allocations rather than two each, and what is
 /// decoded from them can borrow their strings.
 fn read_memo_values(conn: &Connection, kind: &str) -> Result<MemoValues> {
@@ -1676,7 +1708,8 @@ fn read_memo_values(conn: &Connection, kind: &str) -> Result<MemoValues> {
             "SELECT key, ",
             stored_value!(),
             ", packed FROM tasks t
-                 WHERE kind = ?1 AND (value IS NOT NULL OR spilled) ORDER BY key"
+                 WHERE kind = (SELECT code FROM task_kinds WHERE name = ?1)
+                   AND (value IS NOT NULL OR spilled)"
         ))
         .map_err(StoreError::sqlite("read task values"))?;
     let mut rows = stmt

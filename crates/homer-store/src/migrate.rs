@@ -157,6 +157,12 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../schema/0019_population_numbers_as_reals.sql"),
         effects: &[],
     },
+    Migration {
+        version: 20,
+        name: "0020_tasks_by_kind_code.sql",
+        sql: include_str!("../../../schema/0020_tasks_by_kind_code.sql"),
+        effects: &[Effect::Rebuilds],
+    },
 ];
 
 /// Whether upgrading from `from` runs a migration that empties the index.
@@ -402,6 +408,7 @@ mod tests {
                 "0019_population_numbers_as_reals.sql",
                 0x87cf_a9bc_8528_ca0d,
             ),
+            ("0020_tasks_by_kind_code.sql", 0x86f1_6884_4367_00da),
         ];
         assert_eq!(pinned.len(), MIGRATIONS.len(), "pin every migration");
         for (m, (name, hash)) in MIGRATIONS.iter().zip(pinned) {

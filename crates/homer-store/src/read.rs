@@ -287,8 +287,8 @@ fn dump_text_index(lines: &mut Lines<'_>) -> Result<()> {
 }
 
 /// SQL naming the owner of row `x` as `kind(key)`, or `-`.
-const OWNER: &str =
-    "COALESCE((SELECT t.kind || '(' || t.key || ')' FROM tasks t WHERE t.id = x.owner), '-')";
+const OWNER: &str = "COALESCE((SELECT k.name || '(' || t.key || ')'
+               FROM tasks t JOIN task_kinds k ON k.code = t.kind WHERE t.id = x.owner), '-')";
 
 fn text(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<String> {
     row.get(i)
@@ -388,9 +388,9 @@ fn dump_marks(lines: &mut Lines<'_>) -> Result<()> {
 fn dump_tasks(lines: &mut Lines<'_>, options: DumpOptions) -> Result<()> {
     lines.collect(
         concat!(
-            "SELECT kind, key, input_hash, output_hash, revision, COALESCE(hex(",
+            "SELECT k.name, t.key, t.input_hash, t.output_hash, t.revision, COALESCE(hex(",
             crate::stored_value!(),
-            "), '-') FROM tasks t"
+            "), '-') FROM tasks t JOIN task_kinds k ON k.code = t.kind"
         ),
         |r| {
             let revision = if options.revisions {

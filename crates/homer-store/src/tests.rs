@@ -25,6 +25,16 @@ fn pairs(conn: &rusqlite::Connection, sql: &str) -> Vec<(String, i64)> {
         .expect("count query")
 }
 
+fn table_exists(conn: &rusqlite::Connection, name: &str) -> bool {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?1",
+        [name],
+        |r| r.get::<_, i64>(0),
+    )
+    .expect("schema")
+        > 0
+}
+
 /// The counts the triggers keep (schema 0008) equal SQLite's own count of
 /// the rows.
 fn assert_counts_kept(conn: &rusqlite::Connection) {
@@ -57,7 +67,14 @@ fn assert_counts_kept(conn: &rusqlite::Connection) {
         ),
         pairs(
             conn,
-            "SELECT kind, count(*) FROM tasks GROUP BY kind ORDER BY kind"
+            // Kinds are codes since schema 20; a test of an older upgrade
+            // stops before it.
+            if table_exists(conn, "task_kinds") {
+                "SELECT k.name, count(*) FROM tasks t JOIN task_kinds k ON k.code = t.kind
+                 GROUP BY k.name ORDER BY k.name"
+            } else {
+                "SELECT kind, count(*) FROM tasks GROUP BY kind ORDER BY kind"
+            }
         ),
         "tasks"
     );
@@ -464,7 +481,10 @@ fn a_version_14_index_keeps_each_commit_once() {
         ["Text(\"head\")", "Text(\"stage.code\")"]
     );
     // The commit goes whole, to be mined again.
-    assert_eq!(rows("SELECT kind FROM tasks"), [r#"Text("parse")"#]);
+    assert_eq!(
+        rows("SELECT k.name FROM tasks t JOIN task_kinds k ON k.code = t.kind"),
+        [r#"Text("parse")"#]
+    );
     assert_eq!(rows("SELECT id FROM chunks"), Vec::<String>::new());
     // The vocabularies name the codes in use, as a new index's do.
     let fresh = Store::open_in_memory().expect("open");
@@ -573,7 +593,10 @@ fn a_version_16_index_mines_its_history_again() {
     assert!(!store.upgrade_emptied());
     assert!(store.upgrade_remined());
     let rows = |sql: &str| sorted_rows(&store.conn, sql);
-    assert_eq!(rows("SELECT kind FROM tasks"), [r#"Text("parse")"#]);
+    assert_eq!(
+        rows("SELECT k.name FROM tasks t JOIN task_kinds k ON k.code = t.kind"),
+        [r#"Text("parse")"#]
+    );
     assert_eq!(rows("SELECT id FROM chunks"), Vec::<String>::new());
     assert_eq!(rows("SELECT id FROM nodes"), ["Integer(10)"]);
     assert_eq!(
@@ -582,6 +605,201 @@ fn a_version_16_index_mines_its_history_again() {
     );
     assert_eq!(rows("SELECT id FROM record_texts"), Vec::<String>::new());
     assert_counts_kept(&store.conn);
+}
+
+/// The columns index `name` holds, keys first, without the rowid.
+fn index_columns(store: &Store, name: &str) -> Vec<String> {
+    store
+        .conn
+        .prepare("SELECT name FROM pragma_index_xinfo(?1) WHERE name IS NOT NULL ORDER BY seqno")
+        .and_then(|mut s| s.query_map([name], |r| r.get(0))?.collect())
+        .expect("index columns")
+}
+
+/// Schema 20 keeps the memo table by (kind code, id): a version 19 index
+/// keeps every task with its hashes, value (in its row or aside) and
+/// kind's name, every owned row and its cascade, and its counts; the index
+/// that keeps ids unique no longer holds the keys; and a kind's tasks come
+/// back together, in id order.
+#[test]
+fn a_version_19_index_keeps_every_task_when_kinds_become_codes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("homer.db");
+    let tasks_before = "SELECT id, kind, key, input_hash, output_hash, revision, quote(value),
+                               packed, spilled FROM tasks";
+    let tasks_after = "SELECT t.id, k.name, t.key, t.input_hash, t.output_hash, t.revision,
+                              quote(t.value), t.packed, t.spilled
+                       FROM tasks t JOIN task_kinds k ON k.code = t.kind";
+    let owned = [
+        "SELECT * FROM nodes",
+        "SELECT * FROM edges",
+        "SELECT * FROM edge_members",
+        "SELECT node, name, quote(value), owner FROM node_values",
+        "SELECT id, quote(value) FROM task_values",
+        "SELECT kind, n FROM task_counts",
+    ];
+    let before: Vec<Vec<String>> = {
+        let conn = rusqlite::Connection::open(&path).expect("open");
+        conn.execute_batch("PRAGMA foreign_keys = ON")
+            .expect("foreign keys");
+        for m in &crate::migrate::MIGRATIONS[..19] {
+            conn.execute_batch(m.sql).expect("the old schemas");
+        }
+        conn.execute_batch(
+            "PRAGMA user_version = 19;
+             INSERT INTO tasks (id, kind, key, input_hash, output_hash, revision, value, spilled)
+                 VALUES (30, 'parse', 'b.rs', 1, 2, 1, x'0102', 0),
+                        (-10, 'parse', 'a.rs', 3, 4, 1, NULL, 1),
+                        (20, 'commit', 'c1', 5, 6, 2, x'07', 0),
+                        (40, 'graph', 'files', 7, 8, 2, NULL, 0);
+             INSERT INTO task_values VALUES (-10, x'0909');
+             INSERT INTO nodes VALUES (100, 1, 'a.rs', NULL, -10, NULL);
+             INSERT INTO nodes VALUES (101, 1, 'b.rs', NULL, 30, NULL);
+             INSERT INTO edges VALUES (200, 3, -10, NULL, NULL, NULL);
+             INSERT INTO edge_members VALUES (200, 0, 100, 1, NULL);
+             INSERT INTO edge_members VALUES (200, 1, 101, 2, NULL);
+             INSERT INTO value_names (code, name) VALUES (1, 'pagerank');
+             INSERT INTO node_values VALUES (100, 1, 0.25, 40);
+             INSERT INTO value_sets VALUES (40, NULL, '[1]');",
+        )
+        .expect("version 19 rows");
+        let mut rows = vec![sorted_rows(&conn, tasks_before)];
+        rows.extend(owned.iter().map(|sql| sorted_rows(&conn, sql)));
+        rows
+    };
+    let mut store = Store::open(&path, OpenMode::ReadWrite).expect("upgrade");
+    assert_eq!(store.upgraded_from(), Some(19));
+    assert!(!store.upgrade_emptied());
+    assert!(!store.upgrade_remined());
+    let mut after = vec![sorted_rows(&store.conn, tasks_after)];
+    after.extend(owned.iter().map(|sql| sorted_rows(&store.conn, sql)));
+    assert_eq!(after, before, "every row kept");
+    assert_counts_kept(&store.conn);
+    assert_eq!(
+        store.check_integrity().expect("integrity"),
+        Vec::<String>::new()
+    );
+    let sql = table_sql(&store, "tasks");
+    assert!(
+        sql.contains("WITHOUT ROWID") && sql.contains("PRIMARY KEY (kind, id)"),
+        "{sql}"
+    );
+    // The index keeping ids unique holds the id and the primary key: no
+    // key text.
+    assert_eq!(
+        index_columns(&store, "sqlite_autoindex_tasks_1"),
+        ["id", "kind"]
+    );
+    {
+        let tx = store.begin_write().expect("tx");
+        let keys: Vec<String> = tx
+            .memo_rows("parse")
+            .expect("rows")
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert_eq!(keys, ["a.rs", "b.rs"], "in id order (-10, 30)");
+        let values: Vec<(String, Vec<u8>)> = tx
+            .memo_values("parse")
+            .expect("values")
+            .iter()
+            .map(|(k, v)| (k.to_owned(), v.to_vec()))
+            .collect();
+        assert_eq!(
+            values,
+            [
+                ("a.rs".to_owned(), vec![9, 9]),
+                ("b.rs".to_owned(), vec![1, 2])
+            ]
+        );
+        // A task is deleted with what it owns, and counted out.
+        tx.delete_task(TaskId::from_raw(-10)).expect("delete");
+        assert_eq!(count(&tx, "SELECT count(*) FROM edges"), 0);
+        assert_eq!(count(&tx, "SELECT count(*) FROM task_values"), 0);
+        assert_counts_kept(tx.conn());
+        tx.commit().expect("commit");
+    }
+}
+
+/// Tasks of several kinds written in any order: each kind's come back
+/// alone, in id order whatever order they were written in, the values
+/// with them, and the kinds' names are kept once.
+#[test]
+fn memo_rows_come_back_by_kind_in_id_order() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let keys = ["m.rs", "a.rs", "z.rs", "b/c.rs", "b.rs", "0.rs"];
+    let mut store_b = Store::open_in_memory().expect("open");
+    let tx_b = store_b.begin_write().expect("tx");
+    for (i, key) in keys.iter().enumerate().rev() {
+        for kind in ["chunk", "parse"] {
+            let row = MemoRow {
+                id: TaskId::of(kind, key),
+                key: (*key).to_owned(),
+                input_hash: i as u64,
+                output_hash: 7,
+                revision: 1,
+            };
+            tx_b.put_memo(kind, &row, Some(key.as_bytes()))
+                .expect("put");
+        }
+    }
+    for (i, key) in keys.iter().enumerate() {
+        for kind in ["parse", "chunk"] {
+            let row = MemoRow {
+                id: TaskId::of(kind, key),
+                key: (*key).to_owned(),
+                input_hash: i as u64,
+                output_hash: 7,
+                revision: 1,
+            };
+            tx.put_memo(kind, &row, Some(key.as_bytes())).expect("put");
+        }
+    }
+    for kind in ["parse", "chunk"] {
+        let mut by_id: Vec<(i64, String)> = keys
+            .iter()
+            .map(|k| (TaskId::of(kind, k).raw(), (*k).to_owned()))
+            .collect();
+        by_id.sort();
+        let in_id_order: Vec<String> = by_id.into_iter().map(|(_, k)| k).collect();
+        let rows: Vec<String> = tx
+            .memo_rows(kind)
+            .expect("rows")
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert_eq!(rows, in_id_order, "{kind}");
+        let rows_b: Vec<String> = tx_b
+            .memo_rows(kind)
+            .expect("rows")
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert_eq!(rows_b, rows, "{kind} written in another order");
+        let values: Vec<(String, String)> = tx
+            .memo_values(kind)
+            .expect("values")
+            .iter()
+            .map(|(k, v)| (k.to_owned(), String::from_utf8(v.to_vec()).expect("utf-8")))
+            .collect();
+        assert_eq!(
+            values,
+            in_id_order
+                .iter()
+                .map(|k| (k.clone(), k.clone()))
+                .collect::<Vec<_>>()
+        );
+        let of: Vec<String> = tx
+            .memo_rows_of(kind, ["z.rs", "nope.rs", "a.rs"])
+            .expect("rows")
+            .into_iter()
+            .map(|r| r.key)
+            .collect();
+        assert_eq!(of, ["z.rs", "a.rs"]);
+    }
+    assert_eq!(count(&tx, "SELECT count(*) FROM task_kinds"), 2);
+    assert_counts_kept(tx.conn());
 }
 
 /// A version 17 index's chunks hold their whole bodies and read so after
@@ -852,13 +1070,14 @@ fn a_version_9_index_keeps_every_row_when_its_tasks_are_kept_by_kind_and_commits
 fn assert_owners_checked_and_cascading(store: &mut Store) {
     {
         let tx = store.begin_write().expect("tx");
-        // A kind's rows come back in key order, whatever their ids.
+        // A kind's rows are kept in key order, whatever their ids (schema
+        // 10, up to which this upgrade runs; schema 20 keeps them by id,
+        // `memo_rows_come_back_in_key_order_whatever_their_ids`).
         let keys: Vec<String> = tx
-            .memo_rows("parse")
-            .expect("rows")
-            .into_iter()
-            .map(|r| r.key)
-            .collect();
+            .conn()
+            .prepare("SELECT key FROM tasks WHERE kind = 'parse'")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("rows");
         assert_eq!(keys, ["a.rs", "b.rs"]);
         // An owner must exist, and a task's rows go with it.
         assert!(
@@ -2439,7 +2658,11 @@ fn a_long_task_value_spills_and_comes_back() {
     let spilled = |key: &str| -> i64 {
         count(
             &tx,
-            &format!("SELECT spilled FROM tasks WHERE kind = 'parse' AND key = '{key}'"),
+            &format!(
+                "SELECT spilled FROM tasks
+                 WHERE kind = (SELECT code FROM task_kinds WHERE name = 'parse')
+                   AND key = '{key}'"
+            ),
         )
     };
     assert_eq!(
@@ -2447,12 +2670,14 @@ fn a_long_task_value_spills_and_comes_back() {
         (1, 0, 0),
         "b.rs packs small"
     );
-    let read: Vec<(String, Vec<u8>)> = tx
+    let mut read: Vec<(String, Vec<u8>)> = tx
         .memo_values("parse")
         .expect("read")
         .iter()
         .map(|(k, v)| (k.to_owned(), v.to_vec()))
         .collect();
+    // Kept by id.
+    read.sort();
     assert_eq!(
         read,
         [
@@ -2484,8 +2709,10 @@ fn a_long_task_value_spills_and_comes_back() {
     tx.commit().expect("commit");
 }
 
+/// Every value comes back whole, packed or not, with its key, in the
+/// order the tasks are kept (by id), whatever the order of writing.
 #[test]
-fn memo_values_come_back_as_written_in_key_order() {
+fn memo_values_come_back_as_written_in_id_order() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("homer.db"), OpenMode::ReadWrite).expect("open");
     for count in [0usize, 1, 255, 256, 257, 1001] {
@@ -2519,9 +2746,15 @@ fn memo_values_come_back_as_written_in_key_order() {
             .iter()
             .map(|(k, v)| (k.to_owned(), v.to_vec()))
             .collect();
-        let expected: Vec<(String, Vec<u8>)> = (0..count)
-            .map(|i| (format!("key{i:05}"), value(i)))
+        let mut expected: Vec<(i64, String, Vec<u8>)> = (0..count)
+            .map(|i| {
+                let key = format!("key{i:05}");
+                (TaskId::of(&kind, &key).raw(), key, value(i))
+            })
             .collect();
+        expected.sort();
+        let expected: Vec<(String, Vec<u8>)> =
+            expected.into_iter().map(|(_, k, v)| (k, v)).collect();
         assert_eq!(read, expected, "{count} values");
         tx.commit().expect("commit");
     }
