@@ -1572,47 +1572,40 @@ impl WriteTx<'_> {
 
     /// The code of the value name `name`, added to `value_names` when new.
     pub(crate) fn value_code(&self, name: &str) -> Result<i64> {
-        if let Some(code) = self.value_codes.borrow().get(name) {
-            return Ok(*code);
-        }
-        let known: Option<i64> = self
-            .tx
-            .prepare_cached("SELECT code FROM value_names WHERE name = ?1")
-            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
-            .map_err(StoreError::sqlite("read a value name"))?;
-        let code = if let Some(code) = known {
-            code
-        } else {
-            self.tx
-                .prepare_cached("INSERT INTO value_names (name) VALUES (?1)")
-                .and_then(|mut s| s.execute([name]))
-                .map_err(StoreError::sqlite("add a value name"))?;
-            self.tx.last_insert_rowid()
-        };
-        self.value_codes.borrow_mut().insert(name.to_owned(), code);
-        Ok(code)
+        self.vocabulary_code(&self.value_codes, "value_names", name)
     }
 
     /// The code of the task kind `kind`, added to `task_kinds` when new.
     fn kind_code(&self, kind: &str) -> Result<i64> {
-        if let Some(code) = self.kind_codes.borrow().get(kind) {
+        self.vocabulary_code(&self.kind_codes, "task_kinds", kind)
+    }
+
+    /// The code of `name` in the vocabulary `table` (`code`, `name`),
+    /// added when new, through the transaction's `cache` of it.
+    fn vocabulary_code(
+        &self,
+        cache: &RefCell<rustc_hash::FxHashMap<String, i64>>,
+        table: &str,
+        name: &str,
+    ) -> Result<i64> {
+        if let Some(code) = cache.borrow().get(name) {
             return Ok(*code);
         }
         let known: Option<i64> = self
             .tx
-            .prepare_cached("SELECT code FROM task_kinds WHERE name = ?1")
-            .and_then(|mut s| s.query_row([kind], |r| r.get(0)).optional())
-            .map_err(StoreError::sqlite("read a task kind"))?;
+            .prepare_cached(&format!("SELECT code FROM {table} WHERE name = ?1"))
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+            .map_err(StoreError::sqlite("read a vocabulary"))?;
         let code = if let Some(code) = known {
             code
         } else {
             self.tx
-                .prepare_cached("INSERT INTO task_kinds (name) VALUES (?1)")
-                .and_then(|mut s| s.execute([kind]))
-                .map_err(StoreError::sqlite("add a task kind"))?;
+                .prepare_cached(&format!("INSERT INTO {table} (name) VALUES (?1)"))
+                .and_then(|mut s| s.execute([name]))
+                .map_err(StoreError::sqlite("add to a vocabulary"))?;
             self.tx.last_insert_rowid()
         };
-        self.kind_codes.borrow_mut().insert(kind.to_owned(), code);
+        cache.borrow_mut().insert(name.to_owned(), code);
         Ok(code)
     }
 

@@ -726,36 +726,29 @@ fn a_version_19_index_keeps_every_task_when_kinds_become_codes() {
 /// with them, and the kinds' names are kept once.
 #[test]
 fn memo_rows_come_back_by_kind_in_id_order() {
+    let keys = ["m.rs", "a.rs", "z.rs", "b/c.rs", "b.rs", "0.rs"];
+    let write = |tx: &WriteTx<'_>, keys: &[&str], kinds: [&str; 2]| {
+        for (i, key) in keys.iter().enumerate() {
+            for kind in kinds {
+                let row = MemoRow {
+                    id: TaskId::of(kind, key),
+                    key: (*key).to_owned(),
+                    input_hash: i as u64,
+                    output_hash: 7,
+                    revision: 1,
+                };
+                tx.put_memo(kind, &row, Some(key.as_bytes())).expect("put");
+            }
+        }
+    };
     let mut store = Store::open_in_memory().expect("open");
     let tx = store.begin_write().expect("tx");
-    let keys = ["m.rs", "a.rs", "z.rs", "b/c.rs", "b.rs", "0.rs"];
+    write(&tx, &keys, ["parse", "chunk"]);
+    // Another index, written in the reverse order.
     let mut store_b = Store::open_in_memory().expect("open");
     let tx_b = store_b.begin_write().expect("tx");
-    for (i, key) in keys.iter().enumerate().rev() {
-        for kind in ["chunk", "parse"] {
-            let row = MemoRow {
-                id: TaskId::of(kind, key),
-                key: (*key).to_owned(),
-                input_hash: i as u64,
-                output_hash: 7,
-                revision: 1,
-            };
-            tx_b.put_memo(kind, &row, Some(key.as_bytes()))
-                .expect("put");
-        }
-    }
-    for (i, key) in keys.iter().enumerate() {
-        for kind in ["parse", "chunk"] {
-            let row = MemoRow {
-                id: TaskId::of(kind, key),
-                key: (*key).to_owned(),
-                input_hash: i as u64,
-                output_hash: 7,
-                revision: 1,
-            };
-            tx.put_memo(kind, &row, Some(key.as_bytes())).expect("put");
-        }
-    }
+    let reversed: Vec<&str> = keys.iter().rev().copied().collect();
+    write(&tx_b, &reversed, ["chunk", "parse"]);
     for kind in ["parse", "chunk"] {
         let mut by_id: Vec<(i64, String)> = keys
             .iter()
