@@ -1691,9 +1691,9 @@ fn read_record_texts(conn: &rusqlite::Connection, ids: Option<&[i64]>) -> Result
 }
 
 /// Every stored task of `kind` that has a value, as (key, value), in the
-/// order they are kept, read into two buffers: tens of thousands of values (a commit
-/// record each) cost two allocations rather than two each, and what is
-/// decoded from them can borrow their strings.
+/// order they are kept, read into two buffers: tens of thousands of
+/// values (a commit record each) cost two allocations rather than two
+/// each, and what is decoded from them can borrow their strings.
 fn read_memo_values(conn: &Connection, kind: &str) -> Result<MemoValues> {
     let mut values = MemoValues::default();
     let mut stmt = conn
