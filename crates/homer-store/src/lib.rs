@@ -478,6 +478,16 @@ impl Store {
         Ok(done)
     }
 
+    /// Frees the pages SQLite's cache holds and no transaction needs
+    /// (`PRAGMA shrink_memory`): a stage that wrote much leaves up to the
+    /// cache's 64 MiB behind, which the next stage's own data would come on
+    /// top of.
+    pub fn release_cache(&self) -> Result<()> {
+        self.conn
+            .execute_batch("PRAGMA shrink_memory")
+            .map_err(StoreError::sqlite("release the page cache"))
+    }
+
     /// A fresh in-memory database at the latest schema, for tests.
     pub fn open_in_memory() -> Result<Self> {
         let path = PathBuf::from(":memory:");

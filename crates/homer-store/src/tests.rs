@@ -2752,3 +2752,39 @@ fn memo_values_come_back_as_written_in_id_order() {
         tx.commit().expect("commit");
     }
 }
+
+/// Releasing the page cache between transactions loses nothing: what was
+/// committed reads back, and the next transaction writes on.
+#[test]
+fn releasing_the_page_cache_keeps_every_row() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut store = Store::open(&dir.path().join("homer.db"), OpenMode::ReadWrite).expect("open");
+    let row = |key: &str| MemoRow {
+        id: TaskId::of("parse", key),
+        key: key.to_owned(),
+        input_hash: 1,
+        output_hash: 2,
+        revision: 1,
+    };
+    {
+        let tx = store.begin_write().expect("tx");
+        for i in 0..2_000 {
+            let key = format!("f{i:04}.rs");
+            tx.put_memo("parse", &row(&key), Some(key.as_bytes()))
+                .expect("put");
+        }
+        tx.commit().expect("commit");
+    }
+    store.release_cache().expect("release");
+    let tx = store.begin_write().expect("tx");
+    assert_eq!(tx.memo_rows("parse").expect("rows").len(), 2_000);
+    assert_eq!(
+        tx.memo_value(TaskId::of("parse", "f1234.rs"))
+            .expect("value"),
+        Some(b"f1234.rs".to_vec())
+    );
+    tx.put_memo("parse", &row("new.rs"), None).expect("put");
+    tx.commit().expect("commit");
+    store.release_cache().expect("release again");
+    assert_eq!(store.memo_values("parse").expect("values").len(), 2_000);
+}
