@@ -348,6 +348,38 @@ fn without_an_index_the_tools_say_what_to_do() {
     });
 }
 
+/// A newer Homer migrating the index under a running server: the server's
+/// open handle, whose reads were written for the schema it opened, is not
+/// used again, and the next answer says what happened instead of reading
+/// the new tables with the old queries.
+#[test]
+fn a_schema_changed_under_the_server_is_not_read_with_the_old_handle() {
+    let repo = copy("small");
+    let root = repo.path();
+    update(root);
+    runtime().block_on(async {
+        let client = connect(root, &["--no-auto-update"]).await;
+        let r = call(&client, "status", json!({})).await;
+        assert_ne!(r.is_error, Some(true), "{}", text(&r));
+        // What a future Homer's migration does: a schema change and a
+        // version this build does not know, in one transaction, while the
+        // server's handle stays open.
+        let conn = rusqlite::Connection::open(root.join(".homer/homer.db")).expect("open");
+        conn.execute_batch(
+            "BEGIN;
+             CREATE TABLE from_the_future (x INTEGER) STRICT;
+             PRAGMA user_version = 99;
+             COMMIT;",
+        )
+        .expect("migrate");
+        drop(conn);
+        let r = call(&client, "status", json!({})).await;
+        assert_eq!(r.is_error, Some(true), "{}", text(&r));
+        assert!(text(&r).contains("newer Homer (schema 99"), "{}", text(&r));
+        client.cancel().await.expect("close");
+    });
+}
+
 /// What rmcp's client never sends: lines that are not JSON-RPC, and a
 /// client that goes away in the middle of a call.
 #[test]

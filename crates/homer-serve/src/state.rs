@@ -48,6 +48,10 @@ fn file_id(path: &Path) -> Option<FileId> {
 struct Reader {
     index: Index,
     file: FileId,
+    /// The schema cookie the handle was opened under: a newer Homer's
+    /// migration of the same file moves it, and the handle, whose reads
+    /// were written for the old schema, is not used again.
+    schema: Option<i64>,
 }
 
 /// What happened to the update an answer may wait for.
@@ -222,17 +226,26 @@ impl Shared {
         {
             let mut pool = lock(&self.readers);
             while let Some(reader) = pool.pop() {
-                if Some(reader.file) == now {
+                if Some(reader.file) == now
+                    && reader.schema.is_some()
+                    && reader.index.store().schema_cookie().ok() == reader.schema
+                {
                     return Ok(reader);
                 }
             }
         }
+        // Opening checks the schema's version: a newer one is refused.
         let index = Index::open(self.repo())?.with_worktree_cache(Arc::clone(&self.worktree));
         let file = file_id(index.workspace().database()).unwrap_or(FileId {
             device: 0,
             inode: 0,
         });
-        Ok(Reader { index, file })
+        let schema = index.store().schema_cookie().ok();
+        Ok(Reader {
+            index,
+            file,
+            schema,
+        })
     }
 
     /// Starts an update unless one is running (or the last one failed at

@@ -478,6 +478,15 @@ impl Store {
         Ok(done)
     }
 
+    /// SQLite's schema cookie, which every change of the schema moves (a
+    /// migration above all): a long-lived reader compares it to the one it
+    /// opened with before it answers again.
+    pub fn schema_cookie(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA schema_version", [], |r| r.get(0))
+            .map_err(StoreError::sqlite("read the schema cookie"))
+    }
+
     /// Frees the pages SQLite's cache holds and no transaction needs
     /// (`PRAGMA shrink_memory`): a stage that wrote much leaves up to the
     /// cache's 64 MiB behind, which the next stage's own data would come on
