@@ -380,6 +380,73 @@ fn a_schema_changed_under_the_server_is_not_read_with_the_old_handle() {
     });
 }
 
+/// An index an older Homer wrote is upgraded by the update the server runs
+/// before it answers, as `homer update` upgrades it, rather than every
+/// answer telling the agent to run `homer update`.
+#[test]
+fn an_index_from_an_older_homer_is_upgraded_before_the_answer() {
+    let repo = copy("small");
+    let root = repo.path();
+    update(root);
+    let db = root.join(".homer/homer.db");
+    let version = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| c.query_row("PRAGMA user_version", [], |r| r.get(0)))
+            .expect("user_version")
+    };
+    let current = version(&db);
+    // Schema 20 undone: the memo table's kinds as names again, as schema
+    // 19 kept them.
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    conn.execute_batch(&format!(
+        "PRAGMA foreign_keys = OFF;
+         BEGIN;
+         CREATE TABLE tasks_19 (
+             id INTEGER NOT NULL UNIQUE, kind TEXT NOT NULL, key TEXT NOT NULL,
+             input_hash INTEGER NOT NULL, output_hash INTEGER NOT NULL,
+             revision INTEGER NOT NULL, value BLOB,
+             packed INTEGER NOT NULL DEFAULT 0, spilled INTEGER NOT NULL DEFAULT 0,
+             PRIMARY KEY (kind, key)
+         ) STRICT, WITHOUT ROWID;
+         INSERT INTO tasks_19
+             SELECT t.id, k.name, t.key, t.input_hash, t.output_hash, t.revision, t.value,
+                    t.packed, t.spilled
+             FROM tasks t JOIN task_kinds k ON k.code = t.kind;
+         DROP TABLE tasks;
+         ALTER TABLE tasks_19 RENAME TO tasks;
+         DROP TABLE task_kinds;
+         CREATE TRIGGER tasks_counted AFTER INSERT ON tasks BEGIN
+             INSERT INTO task_counts (kind, n) VALUES (NEW.kind, 1)
+                 ON CONFLICT (kind) DO UPDATE SET n = n + 1;
+         END;
+         CREATE TRIGGER tasks_uncounted AFTER DELETE ON tasks BEGIN
+             UPDATE task_counts SET n = n - 1 WHERE kind = OLD.kind;
+         END;
+         PRAGMA user_version = {};
+         COMMIT;",
+        current - 1
+    ))
+    .expect("schema 19");
+    drop(conn);
+    let older = command(root).arg("status").output().expect("run homer");
+    assert_eq!(older.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&older.stderr).contains("older than this build's"),
+        "{}",
+        String::from_utf8_lossy(&older.stderr)
+    );
+    runtime().block_on(async {
+        let client = connect(root, &[]).await;
+        let r = call(&client, "status", json!({})).await;
+        assert_ne!(r.is_error, Some(true), "{}", text(&r));
+        assert!(text(&r).contains("up to date"), "{}", text(&r));
+        let r = call(&client, "query", json!({"target": "src/calc.rs"})).await;
+        assert_ne!(r.is_error, Some(true), "{}", text(&r));
+        client.cancel().await.expect("close");
+    });
+    assert_eq!(version(&db), current, "upgraded");
+}
+
 /// What rmcp's client never sends: lines that are not JSON-RPC, and a
 /// client that goes away in the middle of a call.
 #[test]

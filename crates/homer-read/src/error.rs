@@ -23,6 +23,18 @@ impl ReadError {
         }
     }
 
+    /// Whether the error says the index has an older schema than this
+    /// build reads: `homer update` upgrades it.
+    #[must_use]
+    pub fn is_older_schema(&self) -> bool {
+        let older =
+            |e: &homer_store::StoreError| matches!(e, homer_store::StoreError::OlderSchema { .. });
+        match self {
+            ReadError::Store(e) | ReadError::Vocab(homer_vocab::VocabError::Store(e)) => older(e),
+            _ => false,
+        }
+    }
+
     /// Whether the error says there is no index yet (`homer update` has
     /// not published one).
     #[must_use]

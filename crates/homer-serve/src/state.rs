@@ -142,7 +142,9 @@ impl Shared {
                     ),
                     r.index.head().ok().flatten(),
                 ),
-                Err(e) => (e.is_not_indexed(), None),
+                // No index yet, or one an older Homer wrote (which the
+                // update upgrades): behind.
+                Err(e) => (e.is_not_indexed() || e.is_older_schema(), None),
             };
             if behind || self.update_running() {
                 note = self.refresh(head);
