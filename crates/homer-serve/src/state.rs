@@ -51,7 +51,7 @@ struct Reader {
     /// The schema cookie the handle was opened under: a newer Homer's
     /// migration of the same file moves it, and the handle, whose reads
     /// were written for the old schema, is not used again.
-    schema: Option<i64>,
+    schema: i64,
 }
 
 /// What happened to the update an answer may wait for.
@@ -229,8 +229,7 @@ impl Shared {
             let mut pool = lock(&self.readers);
             while let Some(reader) = pool.pop() {
                 if Some(reader.file) == now
-                    && reader.schema.is_some()
-                    && reader.index.store().schema_cookie().ok() == reader.schema
+                    && reader.index.store().schema_cookie().ok() == Some(reader.schema)
                 {
                     return Ok(reader);
                 }
@@ -242,7 +241,7 @@ impl Shared {
             device: 0,
             inode: 0,
         });
-        let schema = index.store().schema_cookie().ok();
+        let schema = index.store().schema_cookie()?;
         Ok(Reader {
             index,
             file,

@@ -898,8 +898,11 @@ impl<'t> TaskWriter<'t> {
                 "SELECT node, value FROM node_values WHERE name = ?1 AND node = ?2",
                 node,
             ),
+            // In node order: the table's key is (name, node), so SQLite
+            // walks the name's run and sorts nothing.
             Spot::Many | Spot::None => (
-                "SELECT node, value FROM node_values WHERE name = ?1 AND +owner = ?2",
+                "SELECT node, value FROM node_values WHERE name = ?1 AND +owner = ?2
+                 ORDER BY node",
                 self.owner.raw(),
             ),
         };
@@ -917,8 +920,6 @@ impl<'t> TaskWriter<'t> {
             let value = crate::read::value_at(row, 1).map_err(StoreError::sqlite(what))?;
             values.push((node, value));
         }
-        // The table's key is (name, node): already in node order.
-        values.sort_unstable_by_key(|&(node, _)| node);
         Ok(values)
     }
 

@@ -221,12 +221,12 @@ fn elapsed_millis(started: std::time::Instant) -> u64 {
     u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Runs the stages of one update, each in its own transaction, timing them.
 /// Rows a stage writes from which its cached pages are released after it
 /// ([`homer_store::Store::release_cache`]): a cold update's stages write
 /// hundreds of thousands, an incremental one's a few thousand at most.
 const RELEASE_CACHE_AFTER: u64 = 20_000;
 
+/// Runs the stages of one update, each in its own transaction, timing them.
 struct Runner<'o> {
     engine: Engine<'o>,
     progress: &'o dyn Progress,
