@@ -344,3 +344,83 @@ fn every_language_fixture_holds() {
     );
     assert!(precision >= 0.9);
 }
+
+/// A guess by a name the language's library does not use spreads what such
+/// a guess was measured to be worth in that language (docs/ACCURACY.md,
+/// the fifth round) over its candidates: one candidate gets all of it, two
+/// half each; a library's name (`get`) gets 0.25 where one definition is in
+/// sight.
+#[test]
+fn a_guess_by_name_spreads_what_its_language_measured() {
+    let sources = [
+        (
+            "a.py",
+            homer_syntax::Language::Python,
+            "class Jar:\n    def stow(self): pass\n    def get(self): pass\n\
+             class Box:\n    def keep(self): pass\n\
+             class Bag:\n    def keep(self): pass\n\
+             def f(x):\n    x.stow()\n    x.keep()\n    x.get()\n",
+            [0.9, 0.45, 0.25],
+        ),
+        (
+            "b.rs",
+            homer_syntax::Language::Rust,
+            "struct Jar;\nimpl Jar { fn stow(&self) {} fn unwrap(&self) {} }\n\
+             struct Tin;\nimpl Tin { fn keep(&self) {} }\n\
+             struct Bag;\nimpl Bag { fn keep(&self) {} }\n\
+             fn f() { let g = |x| { x.stow(); x.keep(); x.unwrap(); }; }\n",
+            [0.85, 0.425, 0.25],
+        ),
+        (
+            "c.ts",
+            homer_syntax::Language::TypeScript,
+            "class Jar { stow() {} get() {} }\nclass Box { keep() {} }\nclass Bag { keep() {} }\n\
+             function f(x: any) { x.stow(); x.keep(); x.get(); }\n",
+            [0.75, 0.375, 0.25],
+        ),
+        (
+            "d.js",
+            homer_syntax::Language::JavaScript,
+            "class Jar { stow() {} get() {} }\nclass Box { keep() {} }\nclass Bag { keep() {} }\n\
+             function f(x) { x.stow(); x.keep(); x.get(); }\n",
+            [0.8, 0.4, 0.25],
+        ),
+    ];
+    let mut extractor = Extractor::new();
+    for (path, language, text, [one, two, library]) in sources {
+        let facts = extractor.extract(language, text.as_bytes());
+        let manifests = Manifests::default();
+        let project = Project::new([(path, &facts)], &manifests);
+        let resolution = project.resolve(path);
+        let spread = |name: &str| -> Vec<f32> {
+            let i = facts
+                .references
+                .iter()
+                .position(|r| r.name == name && r.receiver.as_deref() == Some("x"))
+                .unwrap_or_else(|| panic!("{path}: x.{name}() is read"));
+            resolution.references[i]
+                .iter()
+                .map(|t| t.confidence)
+                .collect()
+        };
+        let close = |got: &[f32], want: &[f32]| {
+            got.len() == want.len() && got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-6)
+        };
+        let got = (
+            spread("stow"),
+            spread("keep"),
+            spread(if language == homer_syntax::Language::Rust {
+                "unwrap"
+            } else {
+                "get"
+            }),
+        );
+        assert!(close(&got.0, &[one]), "{path}: x.stow() {:?}", got.0);
+        assert!(close(&got.1, &[two, two]), "{path}: x.keep() {:?}", got.1);
+        assert!(
+            close(&got.2, &[library]),
+            "{path}: a library's name {:?}",
+            got.2
+        );
+    }
+}
