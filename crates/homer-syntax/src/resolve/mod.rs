@@ -1027,6 +1027,8 @@ impl<'p> Project<'p> {
             scope,
             sight,
             receivers: RefCell::default(),
+            inherited: RefCell::default(),
+            written_types: RefCell::default(),
             scopes: RefCell::default(),
             nesting: std::cell::Cell::new(0),
             bindings: {
@@ -1102,6 +1104,17 @@ struct FileCtx<'c, 'p> {
     /// look. A definition in a file this one has no connection to is not a
     /// plausible target, however well its name matches.
     sight: BTreeSet<&'p str>,
+    /// The members a type has or inherits under a name
+    /// ([`Self::inherited_members`]), found once per file: a file calls
+    /// the same methods on the same types again and again (a builder's
+    /// `add`), and walking a Java class's bases for its overloads parses
+    /// every candidate's parameters.
+    inherited: RefCell<InheritedMembers<'p>>,
+    /// The type a text names where it is written ([`Self::type_written_in`]),
+    /// by file, the definition it is written in and the text: each
+    /// overload's parameter types are read for every call that picks among
+    /// them.
+    written_types: RefCell<WrittenTypes<'p>>,
     /// What each receiver text resolved to: a file repeats its receivers
     /// (`self.x`, `Self::new`, `io::Error`), and resolving one walks module
     /// paths.
@@ -2025,6 +2038,25 @@ impl<'p> FileCtx<'_, 'p> {
         name: &str,
         depth: usize,
     ) -> (Vec<DefRef<'p>>, bool) {
+        if depth > 0 {
+            return self.inherited_members_walked(owner, name, depth);
+        }
+        let key = (OwnerKey::of(owner), name.to_owned());
+        if let Some(found) = self.inherited.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = self.inherited_members_walked(owner, name, 0);
+        self.inherited.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    /// [`Self::inherited_members`], walked.
+    fn inherited_members_walked(
+        &self,
+        owner: &TypeRef<'p>,
+        name: &str,
+        depth: usize,
+    ) -> (Vec<DefRef<'p>>, bool) {
         let mut own = self.members(owner, name);
         // Java overloads a name across a class and its bases: a call picks
         // among all of them (an override replaces its base's method).
@@ -2057,10 +2089,12 @@ impl<'p> FileCtx<'_, 'p> {
             }
             all_sure &= sure && certain;
             let parameters = |m: &DefRef<'p>| signature::java_parameters(m.definition());
+            let mut own_parameters: Vec<_> = own.iter().map(parameters).collect();
             for m in found {
-                let overridden = own.iter().any(|o| parameters(o) == parameters(&m));
-                if !overridden {
+                let those = parameters(&m);
+                if !own_parameters.contains(&those) {
                     own.push(m);
+                    own_parameters.push(those);
                 }
             }
         }
@@ -2261,6 +2295,23 @@ impl<'p> FileCtx<'_, 'p> {
     /// that file, the one nearest (`CodeBlock.Builder` from inside
     /// `CodeBlock`), else as this file would name it.
     fn type_written_in(
+        &self,
+        file: &'p str,
+        facts: &'p FileFacts,
+        near: Option<u32>,
+        written: &str,
+    ) -> Option<(TypeRef<'p>, bool)> {
+        let key = (file, near, written.to_owned());
+        if let Some(found) = self.written_types.borrow().get(&key) {
+            return found.clone();
+        }
+        let found = self.type_written_in_uncached(file, facts, near, written);
+        self.written_types.borrow_mut().insert(key, found.clone());
+        found
+    }
+
+    /// [`Self::type_written_in`], worked out.
+    fn type_written_in_uncached(
         &self,
         file: &'p str,
         facts: &'p FileFacts,
@@ -2634,6 +2685,28 @@ impl<'p> FileCtx<'_, 'p> {
 pub(crate) enum TypeRef<'p> {
     Def(DefRef<'p>),
     Name(String),
+}
+
+/// [`FileCtx::inherited`].
+type InheritedMembers<'p> = HashMap<(OwnerKey<'p>, String), (Vec<DefRef<'p>>, bool)>;
+
+/// [`FileCtx::written_types`].
+type WrittenTypes<'p> = HashMap<(&'p str, Option<u32>, String), Option<(TypeRef<'p>, bool)>>;
+
+/// A [`TypeRef`] as a key: a definition by its file and index.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum OwnerKey<'p> {
+    Def(&'p str, u32),
+    Name(String),
+}
+
+impl<'p> OwnerKey<'p> {
+    fn of(owner: &TypeRef<'p>) -> Self {
+        match owner {
+            TypeRef::Def(d) => OwnerKey::Def(d.file, d.index),
+            TypeRef::Name(n) => OwnerKey::Name(n.clone()),
+        }
+    }
 }
 
 /// What a receiver expression resolves to; a type with whether it was
