@@ -1029,6 +1029,8 @@ impl<'p> Project<'p> {
             receivers: RefCell::default(),
             inherited: RefCell::default(),
             written_types: RefCell::default(),
+            arities: RefCell::default(),
+            parameters: RefCell::default(),
             scopes: RefCell::default(),
             nesting: std::cell::Cell::new(0),
             bindings: {
@@ -1115,6 +1117,10 @@ struct FileCtx<'c, 'p> {
     /// overload's parameter types are read for every call that picks among
     /// them.
     written_types: RefCell<WrittenTypes<'p>>,
+    /// [`Self::arity_of`], by file and definition.
+    arities: RefCell<Arities<'p>>,
+    /// [`Self::parameters_of`], by file and definition.
+    parameters: RefCell<Parameters<'p>>,
     /// What each receiver text resolved to: a file repeats its receivers
     /// (`self.x`, `Self::new`, `io::Error`), and resolving one walks module
     /// paths.
@@ -1134,6 +1140,30 @@ struct FileCtx<'c, 'p> {
 }
 
 impl<'p> FileCtx<'_, 'p> {
+    /// A definition's arity ([`signature::arity`]), read from its header
+    /// once per file: the overloads of a name are weighed at each of its
+    /// calls.
+    fn arity_of(&self, d: DefRef<'p>) -> Option<(u16, Option<u16>)> {
+        *self
+            .arities
+            .borrow_mut()
+            .entry((d.file, d.index))
+            .or_insert_with(|| {
+                d.language()
+                    .and_then(|l| signature::arity(d.definition(), l))
+            })
+    }
+
+    /// A Java definition's parameters ([`signature::java_parameters`]),
+    /// read from its header once per file.
+    pub(super) fn parameters_of(&self, d: DefRef<'p>) -> Option<Vec<(&'p str, bool)>> {
+        self.parameters
+            .borrow_mut()
+            .entry((d.file, d.index))
+            .or_insert_with(|| signature::java_parameters(d.definition()))
+            .clone()
+    }
+
     fn certain(d: DefRef<'p>) -> Vec<Target> {
         vec![Target {
             file: d.file.to_owned(),
@@ -1216,10 +1246,7 @@ impl<'p> FileCtx<'_, 'p> {
         let Some(args) = r.args.filter(|_| candidates.len() > 1) else {
             return Self::among(candidates, certain_if_one, by_name);
         };
-        let arity = |d: &DefRef<'p>| {
-            d.language()
-                .and_then(|l| signature::arity(d.definition(), l))
-        };
+        let arity = |d: &DefRef<'p>| self.arity_of(*d);
         let fitting: Vec<DefRef<'p>> = candidates
             .iter()
             .copied()
@@ -2088,7 +2115,7 @@ impl<'p> FileCtx<'_, 'p> {
                 return (found, sure && certain);
             }
             all_sure &= sure && certain;
-            let parameters = |m: &DefRef<'p>| signature::java_parameters(m.definition());
+            let parameters = |m: &DefRef<'p>| self.parameters_of(*m);
             let mut own_parameters: Vec<_> = own.iter().map(parameters).collect();
             for m in found {
                 let those = parameters(&m);
@@ -2689,6 +2716,12 @@ pub(crate) enum TypeRef<'p> {
 
 /// [`FileCtx::inherited`].
 type InheritedMembers<'p> = HashMap<(OwnerKey<'p>, String), (Vec<DefRef<'p>>, bool)>;
+
+/// [`FileCtx::arities`].
+type Arities<'p> = HashMap<(&'p str, u32), Option<(u16, Option<u16>)>>;
+
+/// [`FileCtx::parameters`].
+type Parameters<'p> = HashMap<(&'p str, u32), Option<Vec<(&'p str, bool)>>>;
 
 /// [`FileCtx::written_types`].
 type WrittenTypes<'p> = HashMap<(&'p str, Option<u32>, String), Option<(TypeRef<'p>, bool)>>;

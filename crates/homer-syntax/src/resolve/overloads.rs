@@ -108,7 +108,7 @@ impl<'p> FileCtx<'_, 'p> {
         // Per candidate: fixed arity, how many fit exactly, excluded.
         let mut scored: Vec<(DefRef<'p>, bool, usize)> = Vec::new();
         for &d in candidates {
-            let Some(parameters) = signature::java_parameters(d.definition()) else {
+            let Some(parameters) = self.parameters_of(d) else {
                 scored.push((d, false, 0));
                 continue;
             };
