@@ -376,8 +376,10 @@ fn rankings(
     Ok(out)
 }
 
-const NO_VECTORS: &str =
-    "no chunk has a vector yet; run `homer update` with the model installed (`homer model fetch`)";
+/// Said both when the index was built with `--no-embed` and when the model
+/// was missing: `homer update` fills the vectors in either case, once the
+/// model is there.
+const NO_VECTORS: &str = "no chunk has a vector yet; `homer update` without `--no-embed` computes them (the model, if missing: `homer model fetch`)";
 
 /// Chunk ids by cosine similarity to the query, best first, and what
 /// `beside` gave, run while the query was encoded.
