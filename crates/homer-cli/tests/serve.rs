@@ -573,6 +573,15 @@ fn co_changes_in_a_shallow_clone_say_what_they_stand_on() {
             "{warnings}"
         );
         assert!(text(&r).contains("! a shallow clone"), "{}", text(&r));
+        // Five commits pair no file with another: the answer says where
+        // the thresholds that decide it are set.
+        let partners = &structured(&r)["result"]["partners"];
+        assert_eq!(partners.as_array().map(Vec::len), Some(0), "{partners}");
+        assert!(
+            text(&r).contains("the thresholds are `[coupling]` in .homer/config.toml"),
+            "{}",
+            text(&r)
+        );
         client.cancel().await.expect("close");
     });
 }

@@ -249,7 +249,10 @@ fn co_changes_text(path: &str, partners: &[Partner], warnings: &[String]) -> Str
     }
     let _ = writeln!(text, "{path} changes with (degree %, shared commits):");
     if partners.is_empty() {
-        text.push_str("  nothing: no file shares enough of its commits\n");
+        text.push_str(
+            "  nothing: no file shares enough of its commits \
+             (the thresholds are `[coupling]` in .homer/config.toml)\n",
+        );
     }
     for p in partners {
         let why = if p.explained {
