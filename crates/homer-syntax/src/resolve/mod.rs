@@ -1030,6 +1030,7 @@ impl<'p> Project<'p> {
             inherited: RefCell::default(),
             written_types: RefCell::default(),
             arities: RefCell::default(),
+            returns: RefCell::default(),
             parameters: RefCell::default(),
             scopes: RefCell::default(),
             nesting: std::cell::Cell::new(0),
@@ -1117,6 +1118,9 @@ struct FileCtx<'c, 'p> {
     /// overload's parameter types are read for every call that picks among
     /// them.
     written_types: RefCell<WrittenTypes<'p>>,
+    /// [`Self::call_returns_outside`], by the call's text, `last`, the
+    /// line and definition it is read at and the nesting.
+    returns: RefCell<Returns>,
     /// [`Self::arity_of`], by file and definition.
     arities: RefCell<Arities<'p>>,
     /// [`Self::parameters_of`], by file and definition.
@@ -1850,6 +1854,25 @@ impl<'p> FileCtx<'_, 'p> {
     /// [`Self::returns_outside`] for a call written as text (a binding
     /// given its value, or its `last` result).
     fn call_returns_outside(&self, r: &Reference, call: &str, last: bool) -> bool {
+        // What it reads of `r`: where it is (a binding in scope is the last
+        // one before its line) and how deep the resolution already is.
+        let key = (
+            call.to_owned(),
+            last,
+            r.line,
+            r.enclosing,
+            self.nesting.get(),
+        );
+        if let Some(&outside) = self.returns.borrow().get(&key) {
+            return outside;
+        }
+        let outside = self.call_returns_outside_uncached(r, call, last);
+        self.returns.borrow_mut().insert(key, outside);
+        outside
+    }
+
+    /// [`Self::call_returns_outside`], worked out.
+    fn call_returns_outside_uncached(&self, r: &Reference, call: &str, last: bool) -> bool {
         // Go's `new(bytes.Buffer)`.
         if self.language == Language::Go
             && let Some(made) = call.strip_prefix("new(").and_then(|c| c.strip_suffix(')'))
@@ -2716,6 +2739,9 @@ pub(crate) enum TypeRef<'p> {
 
 /// [`FileCtx::inherited`].
 type InheritedMembers<'p> = HashMap<(OwnerKey<'p>, String), (Vec<DefRef<'p>>, bool)>;
+
+/// [`FileCtx::returns`].
+type Returns = HashMap<(String, bool, u32, Option<u32>, usize), bool>;
 
 /// [`FileCtx::arities`].
 type Arities<'p> = HashMap<(&'p str, u32), Option<(u16, Option<u16>)>>;
