@@ -218,8 +218,9 @@ const GUESS_CONFIDENCE: f32 = 0.5;
 /// What a guess by a name the language's library does not use is worth,
 /// spread over its candidates: how often a lone such guess was right on
 /// the corpus repositories of the language (against its type checker),
-/// drawn toward 0.8 as if 20 more guesses had been right that often, and
-/// rounded to 0.05; 0.8 where the corpus holds fewer than 20 such guesses.
+/// drawn toward 0.8 as if 20 more guesses had been right 80% of the time,
+/// and rounded to 0.05; 0.8 where the corpus holds fewer than 20 such
+/// guesses.
 /// Python (requests: 22 of 23), TypeScript and TSX (hono: 53 of 73) and
 /// Rust (ripgrep and petgraph: 878 of 1,050); Go's was read off cobra the
 /// same way (83 of 83), kept below certainty. A Go method is looked for in
