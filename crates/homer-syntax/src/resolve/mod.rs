@@ -1121,7 +1121,7 @@ struct FileCtx<'c, 'p> {
     written_types: RefCell<WrittenTypes<'p>>,
     /// [`Self::call_returns_outside`], by the call's text, `last`, the
     /// line and definition it is read at and the nesting.
-    returns: RefCell<Returns>,
+    returns: RefCell<Returns<'p>>,
     /// [`Self::arity_of`], by file and definition.
     arities: RefCell<Arities<'p>>,
     /// [`Self::parameters_of`], by file and definition.
@@ -1149,24 +1149,18 @@ impl<'p> FileCtx<'_, 'p> {
     /// once per file: the overloads of a name are weighed at each of its
     /// calls.
     fn arity_of(&self, d: DefRef<'p>) -> Option<(u16, Option<u16>)> {
-        *self
-            .arities
-            .borrow_mut()
-            .entry((d.file, d.index))
-            .or_insert_with(|| {
-                d.language()
-                    .and_then(|l| signature::arity(d.definition(), l))
-            })
+        remembered(&self.arities, (d.file, d.index), || {
+            d.language()
+                .and_then(|l| signature::arity(d.definition(), l))
+        })
     }
 
     /// A Java definition's parameters ([`signature::java_parameters`]),
     /// read from its header once per file.
     pub(super) fn parameters_of(&self, d: DefRef<'p>) -> Option<Vec<(&'p str, bool)>> {
-        self.parameters
-            .borrow_mut()
-            .entry((d.file, d.index))
-            .or_insert_with(|| signature::java_parameters(d.definition()))
-            .clone()
+        remembered(&self.parameters, (d.file, d.index), || {
+            signature::java_parameters(d.definition())
+        })
     }
 
     fn certain(d: DefRef<'p>) -> Vec<Target> {
@@ -1854,22 +1848,13 @@ impl<'p> FileCtx<'_, 'p> {
 
     /// [`Self::returns_outside`] for a call written as text (a binding
     /// given its value, or its `last` result).
-    fn call_returns_outside(&self, r: &Reference, call: &str, last: bool) -> bool {
+    fn call_returns_outside(&self, r: &Reference, call: &'p str, last: bool) -> bool {
         // What it reads of `r`: where it is (a binding in scope is the last
         // one before its line) and how deep the resolution already is.
-        let key = (
-            call.to_owned(),
-            last,
-            r.line,
-            r.enclosing,
-            self.nesting.get(),
-        );
-        if let Some(&outside) = self.returns.borrow().get(&key) {
-            return outside;
-        }
-        let outside = self.call_returns_outside_uncached(r, call, last);
-        self.returns.borrow_mut().insert(key, outside);
-        outside
+        let key = (call, last, r.line, r.enclosing, self.nesting.get());
+        remembered(&self.returns, key, || {
+            self.call_returns_outside_uncached(r, call, last)
+        })
     }
 
     /// [`Self::call_returns_outside`], worked out.
@@ -2093,12 +2078,9 @@ impl<'p> FileCtx<'_, 'p> {
             return self.inherited_members_walked(owner, name, depth);
         }
         let key = (OwnerKey::of(owner), name.to_owned());
-        if let Some(found) = self.inherited.borrow().get(&key) {
-            return found.clone();
-        }
-        let found = self.inherited_members_walked(owner, name, 0);
-        self.inherited.borrow_mut().insert(key, found.clone());
-        found
+        remembered(&self.inherited, key, || {
+            self.inherited_members_walked(owner, name, 0)
+        })
     }
 
     /// [`Self::inherited_members`], walked.
@@ -2353,12 +2335,9 @@ impl<'p> FileCtx<'_, 'p> {
         written: &str,
     ) -> Option<(TypeRef<'p>, bool)> {
         let key = (file, near, written.to_owned());
-        if let Some(found) = self.written_types.borrow().get(&key) {
-            return found.clone();
-        }
-        let found = self.type_written_in_uncached(file, facts, near, written);
-        self.written_types.borrow_mut().insert(key, found.clone());
-        found
+        remembered(&self.written_types, key, || {
+            self.type_written_in_uncached(file, facts, near, written)
+        })
     }
 
     /// [`Self::type_written_in`], worked out.
@@ -2742,7 +2721,23 @@ pub(crate) enum TypeRef<'p> {
 type InheritedMembers<'p> = HashMap<(OwnerKey<'p>, String), (Vec<DefRef<'p>>, bool)>;
 
 /// [`FileCtx::returns`].
-type Returns = HashMap<(String, bool, u32, Option<u32>, usize), bool>;
+type Returns<'p> = HashMap<(&'p str, bool, u32, Option<u32>, usize), bool>;
+
+/// What `cache` holds for `key`, worked out by `work` the first time. The
+/// cache is not borrowed while `work` runs, which may ask it again (for
+/// other keys: a type's bases, a call inside a call).
+fn remembered<K: Eq + std::hash::Hash, V: Clone>(
+    cache: &RefCell<HashMap<K, V>>,
+    key: K,
+    work: impl FnOnce() -> V,
+) -> V {
+    if let Some(found) = cache.borrow().get(&key) {
+        return found.clone();
+    }
+    let found = work();
+    cache.borrow_mut().insert(key, found.clone());
+    found
+}
 
 /// [`FileCtx::arities`].
 type Arities<'p> = HashMap<(&'p str, u32), Option<(u16, Option<u16>)>>;
