@@ -88,6 +88,17 @@ fn assert_counts_kept(conn: &rusqlite::Connection) {
     );
 }
 
+/// A parse task's memo row for `key`, with fixed hashes.
+fn parse_row(key: &str) -> MemoRow {
+    MemoRow {
+        id: TaskId::of("parse", key),
+        key: key.to_owned(),
+        input_hash: 1,
+        output_hash: 2,
+        revision: 1,
+    }
+}
+
 fn vocabulary(store: &Store, table: &str) -> Vec<(i64, String)> {
     store
         .conn
@@ -2631,13 +2642,7 @@ fn a_long_task_value_spills_and_comes_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("homer.db"), OpenMode::ReadWrite).expect("open");
     let tx = store.begin_write().expect("tx");
-    let row = |key: &str| MemoRow {
-        id: TaskId::of("parse", key),
-        key: key.to_owned(),
-        input_hash: 1,
-        output_hash: 2,
-        revision: 1,
-    };
+    let row = parse_row;
     // Does not deflate (stored as it is), deflates (stored packed), short.
     let random = noise(3000, 2_654_435_761);
     let repeated = "abc ".repeat(2000).into_bytes();
@@ -2759,13 +2764,7 @@ fn memo_values_come_back_as_written_in_id_order() {
 fn releasing_the_page_cache_keeps_every_row() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut store = Store::open(&dir.path().join("homer.db"), OpenMode::ReadWrite).expect("open");
-    let row = |key: &str| MemoRow {
-        id: TaskId::of("parse", key),
-        key: key.to_owned(),
-        input_hash: 1,
-        output_hash: 2,
-        revision: 1,
-    };
+    let row = parse_row;
     {
         let tx = store.begin_write().expect("tx");
         for i in 0..2_000 {
