@@ -17,6 +17,16 @@ impl Output {
         self.json
     }
 
+    /// The line a text answer ends with: the commit the index stood at
+    /// when it answered (warnings above the answer say whether HEAD or
+    /// the working tree has moved since).
+    pub(crate) fn stands_on(indexed: Option<&str>) -> String {
+        match indexed {
+            Some(commit) => format!("\nindex at commit {}\n", &commit[..commit.len().min(12)]),
+            None => "\nthe index holds no commit yet\n".to_owned(),
+        }
+    }
+
     /// Prints `value` as pretty JSON followed by a newline.
     pub(crate) fn print_json<T: serde::Serialize>(&self, value: &T) -> anyhow::Result<()> {
         let mut text = serde_json::to_string_pretty(value)?;

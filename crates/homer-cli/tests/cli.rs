@@ -304,7 +304,11 @@ fn search_without_a_model_finds_text_and_says_so_once() {
 
     let nothing = homer(repo.path(), &["search", "--mode", "text", "zebra"]);
     assert_eq!(nothing.code, 1, "nothing found is exit 1");
-    assert_eq!(nothing.stdout, "nothing found\n");
+    // Nothing found says at which commit, as an answer with hits does.
+    assert_eq!(
+        nothing.stdout,
+        "nothing found\n\nindex at commit 7e0057ecddda\n"
+    );
 }
 
 #[test]

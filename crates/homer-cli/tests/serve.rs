@@ -141,10 +141,14 @@ fn every_tool_answers_as_the_cli_does_and_says_what_it_stands_on() {
         assert!(text(&search).starts_with(&format!("[index at {} = HEAD]", &commit[..7])));
 
         let query = call(&client, "query", json!({"target": "src/calc.rs"})).await;
-        assert_eq!(
-            structured(&query)["result"],
-            cli_json(root, &["query", "src/calc.rs"])
-        );
+        // The CLI's answer says what it stands on beside the answer; the
+        // server's in `stands_on`.
+        let mut cli_query = cli_json(root, &["query", "src/calc.rs"]);
+        let stamped = cli_query
+            .as_object_mut()
+            .and_then(|o| o.remove("indexed_commit"));
+        assert_eq!(stamped, Some(Value::from(commit.as_str())));
+        assert_eq!(structured(&query)["result"], cli_query);
 
         let co = call(&client, "co_changes", json!({"path": "src/calc.rs"})).await;
         let cli_file = cli_json(root, &["query", "src/calc.rs"]);

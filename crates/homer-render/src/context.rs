@@ -17,6 +17,9 @@ use crate::usage::{Usage, render_usages, usages_of};
 /// A task context, fitted to a token budget.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct TaskContext {
+    /// The commit the index stood at when the context was made (the one
+    /// the text names): what the answer stands on.
+    pub indexed_commit: String,
     pub text: String,
     /// `o200k_base` tokens of `text`.
     pub tokens: usize,
@@ -1035,6 +1038,8 @@ pub fn task_context_in(
 /// smaller budget when its stamped answer is too long).
 #[derive(Debug)]
 pub struct TaskPlan {
+    /// The commit the index described when the plan was made.
+    commit: String,
     head: String,
     files: Vec<String>,
     /// Files the task spells out, shown whatever the budget leaves of them.
@@ -1162,6 +1167,7 @@ fn plan(
     }
     let head = heading(source, task, &files, &asked)?;
     Ok(TaskPlan {
+        commit: source.commit().to_owned(),
         head,
         files,
         spelled,
@@ -1252,6 +1258,7 @@ impl TaskPlan {
             }
         }
         Ok(TaskContext {
+            indexed_commit: self.commit.clone(),
             text,
             tokens,
             budget,

@@ -34,6 +34,7 @@ pub(crate) fn run(repo: &Path, args: &SearchArgs, out: &Output) -> anyhow::Resul
         out.print_json(&results)?;
     } else {
         out.print(&homer_render::text::search(&results))?;
+        out.print(&Output::stands_on(results.indexed_commit.as_deref()))?;
     }
     Ok(if results.hits.is_empty() {
         Found::Nothing
