@@ -139,6 +139,18 @@ fn every_tool_answers_as_the_cli_does_and_says_what_it_stands_on() {
         let cli = cli_json(root, &["search", "multiply", "numbers", "--mode", "text"]);
         assert_eq!(s["result"]["hits"], cli["hits"]);
         assert!(text(&search).starts_with(&format!("[index at {} = HEAD]", &commit[..7])));
+        // A query with nothing to search for says so in the text an agent
+        // reads, not only in the structured content.
+        let nothing = call(&client, "search", json!({"query": "?!"})).await;
+        assert!(
+            text(&nothing)
+                .contains("note: the query has no letters or digits to search for\nnothing found"),
+            "{}",
+            text(&nothing)
+        );
+        let no_task = call(&client, "context", json!({"task": " "})).await;
+        assert_eq!(no_task.is_error, Some(true));
+        assert!(text(&no_task).contains("the task has no word to go on"));
 
         let query = call(&client, "query", json!({"target": "src/calc.rs"})).await;
         // The CLI's answer says what it stands on beside the answer; the

@@ -76,7 +76,8 @@ pub struct SearchResults {
     /// The rankings used (a semantic search without vectors falls back to
     /// text).
     pub mode: SearchMode,
-    /// Why semantic search was not used, when it was asked for.
+    /// Why semantic search was not used, when it was asked for, or why
+    /// nothing was searched (a query without a letter or a digit).
     pub note: Option<String>,
     pub hits: Vec<SearchHit>,
 }
@@ -142,6 +143,19 @@ pub fn search(
     options: &SearchOptions,
 ) -> Result<SearchResults, ReadError> {
     let store = index.store();
+    // A question without a letter or a digit (empty, blanks, `?!`) has
+    // nothing the text index can match, and the vectors of such a text
+    // sit near arbitrary code: an answer would be noise that looks found.
+    if !query.chars().any(char::is_alphanumeric) {
+        return Ok(SearchResults {
+            query: query.to_owned(),
+            indexed_commit: index.indexed_head()?,
+            warnings: index.freshness_warning()?.into_iter().collect(),
+            mode: options.mode,
+            note: Some("the query has no letters or digits to search for".to_owned()),
+            hits: Vec::new(),
+        });
+    }
     let fts = fts_query(query);
     let Rankings {
         mode,

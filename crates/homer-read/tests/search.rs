@@ -121,6 +121,36 @@ fn semantic_search_finds_meaning_and_marks_edited_files_stale() {
 }
 
 #[test]
+fn a_query_without_a_letter_or_a_digit_finds_nothing_and_says_why() {
+    if homer_fixtures::embedding_model().is_none() {
+        return;
+    }
+    let repo = copy("small");
+    let root = repo.path();
+    run_with_embeddings(root);
+    // The vectors of such a text lie near some code or other: before, a
+    // semantic or hybrid search of `?!` answered with arbitrary hits.
+    for query in ["", "   ", "?!", "-- ..."] {
+        for mode in [SearchMode::Hybrid, SearchMode::Semantic, SearchMode::Text] {
+            let found = find(root, query, mode);
+            assert!(
+                found.hits.is_empty(),
+                "{query:?} {mode:?}: {:?}",
+                names(&found)
+            );
+            assert_eq!(
+                found.note.as_deref(),
+                Some("the query has no letters or digits to search for"),
+                "{query:?} {mode:?}"
+            );
+            assert!(found.indexed_commit.is_some());
+        }
+    }
+    // One word is enough.
+    assert!(!find(root, "divide", SearchMode::Hybrid).hits.is_empty());
+}
+
+#[test]
 fn the_vectors_setting_chooses_the_encoder_and_search_follows_the_index() {
     if homer_fixtures::embedding_model().is_none() {
         return;

@@ -48,6 +48,10 @@ pub enum RenderError {
     Git(#[from] homer_git::GitError),
     #[error("the index describes no commit yet; commit something and run `homer update`")]
     NoCommit,
+    #[error(
+        "the task has no word to go on: say in words what the change is, or give the paths it is about"
+    )]
+    NoTask,
     #[error("a budget of {budget} tokens cannot hold even the heading ({needed} tokens)")]
     Budget { budget: usize, needed: usize },
     #[error("cannot read '{path}'")]

@@ -293,8 +293,15 @@ impl HomerServer {
                     let results = homer_read::search(index, &args.query, &options)
                         .map_err(|e| error_chain(&e))?;
                     let paths = results.hits.iter().filter_map(|h| h.path.clone()).collect();
+                    // The note (nothing searched, semantic search off)
+                    // is in the text too: an agent may read only that.
+                    let mut text = String::new();
+                    if let Some(note) = &results.note {
+                        text.push_str(&format!("note: {note}\n"));
+                    }
+                    text.push_str(&homer_render::text::search(&results));
                     Ok(Answer {
-                        text: homer_render::text::search(&results),
+                        text,
                         paths,
                         value: results,
                     })
