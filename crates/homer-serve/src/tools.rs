@@ -295,11 +295,11 @@ impl HomerServer {
                     let paths = results.hits.iter().filter_map(|h| h.path.clone()).collect();
                     // The note (nothing searched, semantic search off)
                     // is in the text too: an agent may read only that.
-                    let mut text = String::new();
-                    if let Some(note) = &results.note {
-                        text.push_str(&format!("note: {note}\n"));
-                    }
-                    text.push_str(&homer_render::text::search(&results));
+                    let note = results
+                        .note
+                        .as_ref()
+                        .map_or(String::new(), |n| format!("note: {n}\n"));
+                    let text = note + &homer_render::text::search(&results);
                     Ok(Answer {
                         text,
                         paths,
