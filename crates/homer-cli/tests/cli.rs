@@ -398,6 +398,42 @@ fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
 }
 
 #[test]
+fn a_task_without_a_word_is_an_error_unless_a_focus_says_what_it_is_about() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    // A task without a word is an error, not a context of whatever ranks
+    // first; with a focus, the focus is what it is about.
+    for empty in ["", "  ", "?!"] {
+        let none = homer(repo.path(), &["render", "--task", empty]);
+        assert_eq!(none.code, 2, "{empty:?}: {}", none.stdout);
+        assert!(
+            none.stderr.contains("the task has no word to go on"),
+            "{}",
+            none.stderr
+        );
+        assert!(none.stdout.is_empty());
+    }
+    let focused = homer(
+        repo.path(),
+        &[
+            "render",
+            "--task",
+            "?",
+            "--focus",
+            "src/calc.rs",
+            "--budget",
+            "300",
+        ],
+    );
+    assert_eq!(focused.code, 0, "{}", focused.stderr);
+    assert!(
+        focused.stdout.contains("## src/calc.rs"),
+        "{}",
+        focused.stdout
+    );
+}
+
+#[test]
 fn render_writes_agents_md_keeps_a_person_s_text_and_fits_a_task_in_its_budget() {
     let repo = copy("small");
     assert_eq!(homer(repo.path(), &["update"]).code, 0);
@@ -463,37 +499,6 @@ fn render_writes_agents_md_keeps_a_person_s_text_and_fits_a_task_in_its_budget()
     assert_eq!(context["text"].as_str(), Some(task.stdout.as_str()));
     let tiny = homer(repo.path(), &["render", "--task", "x", "--budget", "5"]);
     assert_eq!(tiny.code, 2, "{}", tiny.stderr);
-    // A task without a word is an error, not a context of whatever ranks
-    // first; with a focus, the focus is what it is about.
-    for empty in ["", "  ", "?!"] {
-        let none = homer(repo.path(), &["render", "--task", empty]);
-        assert_eq!(none.code, 2, "{empty:?}: {}", none.stdout);
-        assert!(
-            none.stderr.contains("the task has no word to go on"),
-            "{}",
-            none.stderr
-        );
-        assert!(none.stdout.is_empty());
-    }
-    let focused = homer(
-        repo.path(),
-        &[
-            "render",
-            "--task",
-            "?",
-            "--focus",
-            "src/calc.rs",
-            "--budget",
-            "300",
-        ],
-    );
-    assert_eq!(focused.code, 0, "{}", focused.stderr);
-    assert!(
-        focused.stdout.contains("## src/calc.rs"),
-        "{}",
-        focused.stdout
-    );
-
     let risk = homer(repo.path(), &["render", "--format", "json"]);
     snapshot!("render_risk", risk.transcript(repo.path()));
 
