@@ -462,12 +462,21 @@ impl Repository {
 
     /// The blob id the working tree's file at `path` (relative to the
     /// root) would have, `None` when it is missing or unreadable (a bare
-    /// repository has no working tree).
+    /// repository has no working tree). A symbolic link's blob is the
+    /// text of its target, as git stores it, not the file it points to:
+    /// hashing what it points to called every link changed.
     #[must_use]
     pub fn worktree_blob(&self, path: &str) -> Option<ObjectId> {
-        let root = self.repo.workdir()?;
+        let file = self.repo.workdir()?.join(path);
         // A file gone from the working tree has no id, as documented.
-        git2::Oid::hash_file(git2::ObjectType::Blob, root.join(path))
+        let meta = std::fs::symlink_metadata(&file).ok()?;
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(&file).ok()?;
+            return git2::Oid::hash_object(git2::ObjectType::Blob, &link_text(&target))
+                .ok()
+                .map(oid);
+        }
+        git2::Oid::hash_file(git2::ObjectType::Blob, file)
             .ok()
             .map(oid)
     }
@@ -539,4 +548,17 @@ impl Repository {
 
 fn short_branch(full: &str) -> String {
     full.strip_prefix("refs/heads/").unwrap_or(full).to_owned()
+}
+
+/// A symbolic link's target as git stores it in the link's blob: the
+/// path's bytes (on Unix as they are; elsewhere as UTF-8, with `/`).
+fn link_text(target: &std::path::Path) -> Vec<u8> {
+    #[cfg(unix)]
+    {
+        std::os::unix::ffi::OsStrExt::as_bytes(target.as_os_str()).to_vec()
+    }
+    #[cfg(not(unix))]
+    {
+        target.to_string_lossy().replace('\\', "/").into_bytes()
+    }
 }

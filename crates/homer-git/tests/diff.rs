@@ -192,3 +192,42 @@ fn the_merge_base_is_where_a_branch_left() {
     );
     assert_eq!(repo.first_parent(id(&base)).expect("parent"), None);
 }
+
+/// A symbolic link's working-tree blob is git's: the hash of its target's
+/// text (`git rev-parse HEAD:link`, `git hash-object` of the new target),
+/// not of the file it points to.
+#[cfg(unix)]
+#[test]
+fn a_symbolic_link_hashes_as_git_stores_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::write(root.join("a.py"), lines(4, "a")).expect("write");
+    std::fs::write(root.join("b.py"), lines(6, "b")).expect("write");
+    std::os::unix::fs::symlink("a.py", root.join("link.py")).expect("link");
+    std::os::unix::fs::symlink("/etc/hostname", root.join("outside.py")).expect("link");
+    commit_all(root, "Links");
+    let repo = Repository::discover(root).expect("open");
+    let stored = |path: &str| {
+        let id = git_stdout(root, &["rev-parse", &format!("HEAD:{path}")]);
+        String::from_utf8(id).expect("utf-8").trim().to_owned()
+    };
+    for path in ["link.py", "outside.py", "a.py"] {
+        let now = repo.worktree_blob(path).expect("a blob").to_hex();
+        assert_eq!(now, stored(path), "{path}");
+    }
+    // Pointed elsewhere: the blob of the new target's text.
+    std::fs::remove_file(root.join("link.py")).expect("remove");
+    std::os::unix::fs::symlink("b.py", root.join("link.py")).expect("link");
+    let hashed = {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("t"), "b.py").expect("write");
+        let out = git_stdout(root, &["hash-object", &dir.path().join("t").to_string_lossy()]);
+        String::from_utf8(out).expect("utf-8").trim().to_owned()
+    };
+    assert_eq!(repo.worktree_blob("link.py").expect("a blob").to_hex(), hashed);
+    // A link to nothing still has its blob; a missing path has none.
+    std::os::unix::fs::symlink("nowhere", root.join("dangling.py")).expect("link");
+    assert!(repo.worktree_blob("dangling.py").is_some());
+    assert!(repo.worktree_blob("missing.py").is_none());
+}

@@ -84,7 +84,8 @@ const RACY: Duration = Duration::from_secs(2);
 
 impl FileStat {
     fn of(path: &Path) -> Option<FileStat> {
-        let meta = std::fs::metadata(path).ok()?;
+        // The link itself, as its blob is (`Repository::worktree_blob`).
+        let meta = std::fs::symlink_metadata(path).ok()?;
         #[cfg(unix)]
         let inode = std::os::unix::fs::MetadataExt::ino(&meta);
         #[cfg(not(unix))]
