@@ -222,12 +222,50 @@ fn a_symbolic_link_hashes_as_git_stores_it() {
     let hashed = {
         let dir = tempfile::tempdir().expect("tempdir");
         std::fs::write(dir.path().join("t"), "b.py").expect("write");
-        let out = git_stdout(root, &["hash-object", &dir.path().join("t").to_string_lossy()]);
+        let out = git_stdout(
+            root,
+            &["hash-object", &dir.path().join("t").to_string_lossy()],
+        );
         String::from_utf8(out).expect("utf-8").trim().to_owned()
     };
-    assert_eq!(repo.worktree_blob("link.py").expect("a blob").to_hex(), hashed);
+    assert_eq!(
+        repo.worktree_blob("link.py").expect("a blob").to_hex(),
+        hashed
+    );
     // A link to nothing still has its blob; a missing path has none.
     std::os::unix::fs::symlink("nowhere", root.join("dangling.py")).expect("link");
     assert!(repo.worktree_blob("dangling.py").is_some());
     assert!(repo.worktree_blob("missing.py").is_none());
+}
+
+/// A file checked out through git's line-ending filter (here
+/// `eol=crlf`: CRLF in the working tree, LF in the blob) is the blob git
+/// says it is while `git status` calls it clean, and changed once edited.
+#[test]
+fn a_file_checked_out_with_crlf_is_the_blob_git_stored() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::write(root.join(".gitattributes"), "*.py text eol=crlf\n").expect("write");
+    std::fs::write(root.join("a.py"), "def f():\n    return 1\n").expect("write");
+    commit_all(root, "CRLF in the working tree");
+    std::fs::remove_file(root.join("a.py")).expect("remove");
+    git(root, &["checkout", "-q", "a.py"]);
+    let bytes = std::fs::read(root.join("a.py")).expect("read");
+    assert!(
+        bytes.windows(2).any(|w| w == b"\r\n"),
+        "checked out with CRLF"
+    );
+    assert!(git_stdout(root, &["status", "--porcelain"]).is_empty());
+    let stored = String::from_utf8(git_stdout(root, &["rev-parse", "HEAD:a.py"])).expect("utf-8");
+    let repo = Repository::discover(root).expect("open");
+    assert_eq!(
+        repo.worktree_blob("a.py").expect("a blob").to_hex(),
+        stored.trim()
+    );
+    std::fs::write(root.join("a.py"), "def f():\r\n    return 2\r\n").expect("write");
+    assert_ne!(
+        repo.worktree_blob("a.py").expect("a blob").to_hex(),
+        stored.trim()
+    );
 }

@@ -1107,7 +1107,11 @@ mod tests {
         ] {
             assert!(is_bot(app), "{app}");
         }
-        for person in ["abbot@example.com", "talbot.jones@example.org", "bot@example.com"] {
+        for person in [
+            "abbot@example.com",
+            "talbot.jones@example.org",
+            "bot@example.com",
+        ] {
             assert!(!is_bot(person), "{person}");
         }
     }
