@@ -864,7 +864,8 @@ impl Reader<'_> {
     }
 
     /// Symbols `target` may name: a full `path::qualified`, a qualified
-    /// name (`Type::method` or `Type.method`), or a bare name.
+    /// name (`Type::method`, `Type.method` or `Type#method`), or a bare
+    /// name.
     fn symbols_named(&self, target: &str) -> Result<Vec<Candidate>, ReadError> {
         if self.is_current(NodeKind::Symbol, target)? {
             return Ok(vec![self.candidate(target)?]);
@@ -1080,9 +1081,21 @@ fn split_symbol(name: &str) -> Option<(&str, &str)> {
     name.split_once("::")
 }
 
-/// `Type.method` and `Type::method` compare equal.
+/// `Type.method`, `Type#method` (Ruby's and JSDoc's instance methods) and
+/// `Type::method` compare equal. A `#` before a digit is Homer's own
+/// suffix of a repeated name (`format#4`) and stays.
 fn normalize(name: &str) -> String {
-    name.replace('.', "::")
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        let method = c == '#' && chars.peek().is_some_and(|n| !n.is_ascii_digit());
+        if c == '.' || method {
+            out.push_str("::");
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Levenshtein distance over characters.
@@ -1137,6 +1150,9 @@ mod tests {
     #[test]
     fn names_compare_across_separators() {
         assert_eq!(normalize("Calculator.add"), "Calculator::add");
+        assert_eq!(normalize("Sinatra::Base#get"), "Sinatra::Base::get");
+        assert_eq!(normalize("Router#handle_request"), "Router::handle_request");
+        assert_eq!(normalize("formatter::format#4"), "formatter::format#4");
         assert_eq!(split_symbol("src/a.rs::T::m"), Some(("src/a.rs", "T::m")));
     }
 }
