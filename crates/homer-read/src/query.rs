@@ -1081,7 +1081,7 @@ fn split_symbol(name: &str) -> Option<(&str, &str)> {
     name.split_once("::")
 }
 
-/// `Type.method`, `Type#method` (Ruby's and JSDoc's instance methods) and
+/// `Type.method`, `Type#method` (an instance method in Ruby's and `JSDoc`'s docs) and
 /// `Type::method` compare equal. A `#` before a digit is Homer's own
 /// suffix of a repeated name (`format#4`) and stays.
 fn normalize(name: &str) -> String {
