@@ -241,7 +241,7 @@ impl Config {
         };
         let mut config: Config = toml::from_str(&text).map_err(|e| UpdateError::Config {
             path: PathBuf::from(&path),
-            message: e.message().to_owned(),
+            message: located(&text, e.span(), e.message()),
         })?;
         config.history_bound = config
             .graph
@@ -253,6 +253,18 @@ impl Config {
             })?;
         Ok(config)
     }
+}
+
+/// A TOML error's message with where it is (`line 2, column 14: ...`),
+/// counted from 1, as an editor shows it.
+fn located(text: &str, span: Option<std::ops::Range<usize>>, message: &str) -> String {
+    let Some(at) = span.map(|s| s.start.min(text.len())) else {
+        return message.to_owned();
+    };
+    let before = text.get(..at).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("line {line}, column {column}: {message}")
 }
 
 #[cfg(test)]
@@ -277,6 +289,18 @@ mod tests {
         let err = Config::load(dir.path()).expect_err("typo");
         assert!(err.to_string().contains("config.toml"), "{err}");
         assert!(format!("{err}").contains("min_shard"), "{err}");
+        // Where the mistake is, counted as an editor counts.
+        assert!(err.to_string().contains("line 2, column 1: "), "{err}");
+        std::fs::write(
+            dir.path().join(CONFIG_FILE),
+            "# tuned\n[coupling]\nmin_shared = \"three\"\n",
+        )
+        .expect("write");
+        let err = Config::load(dir.path()).expect_err("not a number");
+        assert!(err.to_string().contains("line 3, column 14: "), "{err}");
+        std::fs::write(dir.path().join(CONFIG_FILE), "[coupling\n").expect("write");
+        let err = Config::load(dir.path()).expect_err("not TOML");
+        assert!(err.to_string().contains("line 1, column 10: "), "{err}");
     }
 
     #[test]
