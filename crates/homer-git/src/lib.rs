@@ -465,8 +465,8 @@ impl Repository {
     /// repository has no working tree). What git would store: a file git
     /// finds unchanged from its entry in git's index (its own check, with
     /// the entry's stat data and the checkout's filters: a file checked
-    /// out with CRLF line endings, an LFS file) has that entry's blob;
-    /// its bytes hashed as they are called every such file changed. A
+    /// out with CRLF line endings, an LFS file) has that entry's blob,
+    /// where hashing its bytes as they are would call it changed. A
     /// symbolic link's blob is the text of its target, not the file it
     /// points to.
     #[must_use]
