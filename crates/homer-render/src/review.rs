@@ -364,6 +364,22 @@ enum Side {
     New,
 }
 
+/// The commit counts of the current files, ascending: where a file's own
+/// count stands among them is its churn rank.
+fn commit_counts(store: &homer_store::Store) -> Result<Vec<i64>, RenderError> {
+    let mut counts: Vec<i64> = store
+        .node_values_grouped(NodeKind::File, &[keys::COMMITS.name().name()])?
+        .into_iter()
+        .flat_map(|(_, values)| values.into_iter().map(|(_, v)| v))
+        .filter_map(|v| match v {
+            Value::Int(n) => Some(n),
+            _ => None,
+        })
+        .collect();
+    counts.sort_unstable();
+    Ok(counts)
+}
+
 /// Whether an author is an automaton (`dependabot[bot]`,
 /// `github-actions[bot]`, `renovate[bot]`: GitHub marks apps so, in the
 /// name and in the no-reply address): it owns lines, but nobody can ask
@@ -429,6 +445,10 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
     let people = People::read(store)?.unwrap_or_default();
     let known_authors: Vec<&str> = change.authors.iter().map(|a| people.known_as(a)).collect();
 
+    // Every current file's commit count, sorted, read once when a changed
+    // file first needs its rank (a count of the values below its own per
+    // file was three quarters of a 50-file review at 75,000 files).
+    let mut churn: Option<Vec<i64>> = None;
     let mut changed = Vec::new();
     let mut forgotten: BTreeMap<String, Forgotten> = BTreeMap::new();
     // (not code, author): code owners first.
@@ -492,12 +512,15 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
         };
         let churn_rank = match commits {
             Some(n) => {
-                let (below, total) =
-                    store.count_below(NodeKind::File, "commits", &Value::Int(n))?;
-                if total == 0 {
+                let all = match &mut churn {
+                    Some(all) => all,
+                    None => churn.insert(commit_counts(store)?),
+                };
+                let below = all.partition_point(|&c| c < n);
+                if all.is_empty() {
                     0.0
                 } else {
-                    below as f64 / total as f64
+                    below as f64 / all.len() as f64
                 }
             }
             None => 0.0,

@@ -861,13 +861,6 @@ impl Store {
         read::members_with_attrs(&self.conn, kind, node_kind, name, role)
     }
 
-    /// Of the current nodes of `kind` that store the value `value`, how
-    /// many store less than `than`, and how many there are: a percentile
-    /// read from the value index.
-    pub fn count_below(&self, kind: NodeKind, value: &str, than: &Value) -> Result<(u64, u64)> {
-        read::count_below(&self.conn, kind, value, than)
-    }
-
     /// One node by kind and name.
     pub fn node(&self, kind: NodeKind, name: &str) -> Result<Option<StoredNode>> {
         read::node(&self.conn, kind, name)

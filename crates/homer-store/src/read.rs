@@ -790,37 +790,6 @@ pub(crate) fn count_scores(conn: &Connection, name: &str) -> Result<u64> {
     .map_err(StoreError::sqlite("count the values of a name"))
 }
 
-pub(crate) fn count_below(
-    conn: &Connection,
-    kind: NodeKind,
-    value: &str,
-    than: &crate::Value,
-) -> Result<(u64, u64)> {
-    let than: rusqlite::types::Value = match than {
-        crate::Value::Int(i) => rusqlite::types::Value::Integer(*i),
-        crate::Value::Real(r) => rusqlite::types::Value::Real(*r),
-        crate::Value::Text(t) => rusqlite::types::Value::Text(t.clone()),
-    };
-    conn.prepare_cached(concat!(
-        "SELECT count(*), coalesce(sum(v.value < ?3), 0)
-         FROM node_values v JOIN nodes n ON n.id = v.node
-         WHERE v.name = ",
-        code_of!("?2"),
-        " AND n.kind = ?1 AND n.owner IS NOT NULL"
-    ))
-    .and_then(|mut s| {
-        s.query_row(params![kind.code(), value, than], |row| {
-            let total: i64 = row.get(0)?;
-            let below: i64 = row.get(1)?;
-            Ok((
-                u64::try_from(below).unwrap_or(0),
-                u64::try_from(total).unwrap_or(0),
-            ))
-        })
-    })
-    .map_err(StoreError::sqlite("count the values below one"))
-}
-
 fn group_edges(rows: Vec<EdgeRow>) -> Result<Vec<StoredEdge>> {
     let mut out: Vec<StoredEdge> = Vec::new();
     let mut last: Option<i64> = None;
