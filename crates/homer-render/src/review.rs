@@ -368,9 +368,8 @@ enum Side {
 /// count stands among them is its churn rank.
 fn commit_counts(store: &homer_store::Store) -> Result<Vec<i64>, RenderError> {
     let mut counts: Vec<i64> = store
-        .node_values_grouped(NodeKind::File, &[keys::COMMITS.name().name()])?
+        .values_held(NodeKind::File, keys::COMMITS.name().name())?
         .into_iter()
-        .flat_map(|(_, values)| values.into_iter().map(|(_, v)| v))
         .filter_map(|v| match v {
             Value::Int(n) => Some(n),
             _ => None,

@@ -914,6 +914,13 @@ impl Store {
         read::names_from(&self.conn, kind, from, limit)
     }
 
+    /// The values named `value` of the current nodes of `kind`, in no
+    /// order (a population to rank one node's value among), read from
+    /// the value's run of its table without the nodes' names.
+    pub fn values_held(&self, kind: NodeKind, value: &str) -> Result<Vec<Value>> {
+        read::values_held(&self.conn, kind, value)
+    }
+
     /// The names of the current nodes of `kind` that hold the value
     /// `value`, in the order of the value's run of its table (by node id:
     /// the same for the same index, but not by name), read from that run,

@@ -1129,6 +1129,24 @@ pub(crate) fn current_nodes_valued(
     .map_err(StoreError::sqlite("read current nodes"))
 }
 
+pub(crate) fn values_held(
+    conn: &Connection,
+    kind: NodeKind,
+    value: &str,
+) -> Result<Vec<crate::Value>> {
+    conn.prepare_cached(concat!(
+        "SELECT v.value FROM node_values v JOIN nodes n ON n.id = v.node
+         WHERE v.name = ",
+        code_of!("?2"),
+        " AND n.kind = ?1 AND n.owner IS NOT NULL"
+    ))
+    .and_then(|mut s| {
+        s.query_map(params![kind.code(), value], |row| value_at(row, 0))?
+            .collect()
+    })
+    .map_err(StoreError::sqlite("read the values of a name"))
+}
+
 pub(crate) fn names_holding(conn: &Connection, kind: NodeKind, value: &str) -> Result<Vec<String>> {
     let names: Vec<String> = conn
         .prepare_cached(concat!(
