@@ -257,3 +257,69 @@ fn staged_changes_alone_are_reviewed_with_staged() {
     assert_eq!(review["changed"].as_array().map(Vec::len), Some(2));
     assert_eq!(homer(root, &["review", "--staged", "--worktree"]).code, 2);
 }
+
+/// A changed file's churn reason gives its commits and the share of the
+/// files at HEAD that changed less often, as `git log` counts them.
+#[test]
+fn the_churn_reason_counts_as_git_log_does() {
+    // Eight files, the k-th changed in k commits (no renames: git log's
+    // paths are the files' only names).
+    let repo = tempfile::tempdir().expect("tempdir");
+    let root = repo.path();
+    git(root, &["init", "-q"]);
+    for round in 1..=8 {
+        for k in round..=8 {
+            let file = root.join(format!("f{k}.py"));
+            let mut text = std::fs::read_to_string(&file).unwrap_or_default();
+            text += &["x", &round.to_string(), " = ", &round.to_string(), "\n"].concat();
+            std::fs::write(&file, text).expect("write");
+        }
+        commit_all(root, &format!("Round {round}"));
+    }
+    assert_eq!(homer(root, &["update"]).code, 0);
+    let at_head =
+        String::from_utf8(homer_fixtures::git_stdout(root, &["ls-files"])).expect("utf-8");
+    let log = String::from_utf8(homer_fixtures::git_stdout(
+        root,
+        &["log", "--no-merges", "-M", "--format=", "--name-only"],
+    ))
+    .expect("utf-8");
+    let mut commits: std::collections::BTreeMap<&str, i64> =
+        at_head.lines().map(|f| (f, 0)).collect();
+    for path in log.lines() {
+        if let Some(n) = commits.get_mut(path) {
+            *n += 1;
+        }
+    }
+    let (&busiest, &n) = commits
+        .iter()
+        .max_by_key(|&(path, n)| (*n, std::cmp::Reverse(*path)))
+        .expect("files");
+    let below = commits.values().filter(|&&c| c < n).count();
+    let share = 100 * below / commits.len();
+    assert!(
+        share >= 75,
+        "the fixture's busiest file ranks high: {share}%"
+    );
+    let file = root.join(busiest);
+    let mut text = std::fs::read_to_string(&file).expect("read");
+    text.push_str("y = 0\n");
+    std::fs::write(&file, text).expect("write");
+    let run = homer(root, &["review", "--json"]);
+    let review: Value = serde_json::from_str(&run.stdout).expect("json");
+    let entry = review["changed"]
+        .as_array()
+        .expect("changed")
+        .iter()
+        .find(|c| c["path"] == busiest)
+        .expect("the edited file");
+    let wanted = format!("changed in {n} commits, more often than {share}% of files");
+    assert!(
+        entry["reasons"]
+            .as_array()
+            .expect("reasons")
+            .iter()
+            .any(|r| r == wanted.as_str()),
+        "{wanted}: {entry}"
+    );
+}
