@@ -1055,6 +1055,17 @@ pub struct TaskPlan {
     why: Vec<FileWhy>,
 }
 
+/// Plans the context of `task` (see [`TaskPlan`]) reading only what the
+/// task reaches, as `homer render --task` does; the caller holds a read
+/// transaction for it ([`homer_store::Store::read_snapshot`]).
+pub fn task_plan_reading(
+    opened: &Index,
+    task: &str,
+    focus: &[String],
+) -> Result<TaskPlan, RenderError> {
+    plan(opened, &mut Around::new(opened)?, task, focus)
+}
+
 /// Plans the context of `task` (see [`TaskPlan`]) from a loaded snapshot.
 pub fn task_plan(
     opened: &Index,

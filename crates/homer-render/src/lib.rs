@@ -26,7 +26,7 @@ use std::path::PathBuf;
 pub use agents::{AGENTS_BUDGET, BUILD_TOOLS, RenderOptions, Rendered, render};
 pub use context::{
     FileWhy, TASK_BUDGET, TaskContext, TaskPlan, count_tokens, task_context, task_context_in,
-    task_plan,
+    task_plan, task_plan_reading,
 };
 pub use report::{review_markdown, review_sarif, review_text};
 pub use review::{

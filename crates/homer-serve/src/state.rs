@@ -1,12 +1,11 @@
-//! What the server keeps between calls: open read handles on the index,
-//! the render snapshot of the current revision, and the one update it may run.
+//! What the server keeps between calls: open read handles on the index
+//! and the one update it may run.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use homer_read::{Freshness, Index, ReadError, WorktreeCache};
-use homer_render::Snapshot;
 
 use crate::ServeOptions;
 
@@ -78,20 +77,10 @@ struct UpdateState {
 }
 
 #[derive(Debug)]
-struct Loaded {
-    file: FileId,
-    revision: u64,
-    snapshot: Arc<Snapshot>,
-}
-
-#[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) options: ServeOptions,
     database: OnceLock<PathBuf>,
     readers: Mutex<Vec<Reader>>,
-    /// What the documents are made of, for the index file and revision it
-    /// was read from.
-    loaded: Mutex<Option<Loaded>>,
     worktree: Arc<WorktreeCache>,
     update: Mutex<UpdateState>,
     update_done: Condvar,
@@ -109,7 +98,6 @@ impl Shared {
             options,
             database: OnceLock::new(),
             readers: Mutex::new(Vec::new()),
-            loaded: Mutex::new(None),
             worktree: Arc::new(WorktreeCache::default()),
             update: Mutex::new(UpdateState::default()),
             update_done: Condvar::new(),
@@ -188,37 +176,6 @@ impl Shared {
         }
         let path = homer_read::database_path(self.repo()).ok()?;
         Some(self.database.get_or_init(|| path).clone())
-    }
-
-    /// The snapshot of the index `index` reads, loaded once per revision
-    /// (held while loading: a second caller waits for this load rather
-    /// than doing it again).
-    pub(crate) fn snapshot(
-        &self,
-        index: &Index,
-    ) -> Result<Arc<Snapshot>, homer_render::RenderError> {
-        // A file whose identity cannot be read, or an index an update is
-        // part way through, is loaded each time.
-        let (Some(revision), Some(file)) = (
-            index.settled_revision()?,
-            file_id(index.workspace().database()),
-        ) else {
-            return Ok(Arc::new(Snapshot::load(index)?));
-        };
-        let mut guard = lock(&self.loaded);
-        if let Some(loaded) = guard.as_ref()
-            && loaded.file == file
-            && loaded.revision == revision
-        {
-            return Ok(Arc::clone(&loaded.snapshot));
-        }
-        let snapshot = Arc::new(Snapshot::load(index)?);
-        *guard = Some(Loaded {
-            file,
-            revision,
-            snapshot: Arc::clone(&snapshot),
-        });
-        Ok(snapshot)
     }
 
     /// A handle on the database file now in place: a pooled one when it

@@ -352,16 +352,12 @@ impl HomerServer {
         if args.focus.len() > MAX_FILES {
             return tool_error(&format!("at most {MAX_FILES} focus paths are read"));
         }
-        self.answer(args.max_tokens, move |shared, index, note, max_tokens| {
-            let snapshot = match shared.snapshot(index) {
-                Ok(s) => s,
-                Err(e) => return tool_error(&error_chain(&e)),
-            };
+        self.answer(args.max_tokens, move |_, index, note, max_tokens| {
             // The budget is the limit lowered until the stamped answer fits;
             // the structured form holds the text once more, escaped.
             let start = max_tokens.saturating_sub(120) * 9 / 10;
             // Searched and walked once; each attempt only renders.
-            let plan = match homer_render::task_plan(index, &snapshot, &args.task, &args.focus) {
+            let plan = match homer_render::task_plan_reading(index, &args.task, &args.focus) {
                 Ok(plan) => plan,
                 Err(e) => return tool_error(&error_chain(&e)),
             };
