@@ -312,6 +312,20 @@ fn search_without_a_model_finds_text_and_says_so_once() {
 }
 
 #[test]
+fn an_empty_query_target_is_an_error_and_dot_is_the_root() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    for blank in ["", "  "] {
+        let run = homer(repo.path(), &["query", blank]);
+        assert_eq!(run.code, 2, "{blank:?}: {}", run.stdout);
+        assert!(run.stderr.contains("`.` for the root"), "{}", run.stderr);
+    }
+    let root = homer(repo.path(), &["query", "."]);
+    assert_eq!(root.code, 0, "{}", root.stderr);
+    assert!(root.stdout.starts_with("./  [directory"), "{}", root.stdout);
+}
+
+#[test]
 fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
     let repo = copy("small");
     assert_eq!(homer(repo.path(), &["update"]).code, 0);

@@ -148,6 +148,9 @@ fn every_tool_answers_as_the_cli_does_and_says_what_it_stands_on() {
             "{}",
             text(&nothing)
         );
+        let no_target = call(&client, "query", json!({"target": ""})).await;
+        assert_eq!(no_target.is_error, Some(true));
+        assert!(text(&no_target).contains("target is empty"));
         let no_task = call(&client, "context", json!({"task": " "})).await;
         assert_eq!(no_task.is_error, Some(true));
         assert!(text(&no_task).contains("the task has no word to go on"));
