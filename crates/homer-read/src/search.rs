@@ -143,18 +143,9 @@ pub fn search(
     options: &SearchOptions,
 ) -> Result<SearchResults, ReadError> {
     let store = index.store();
-    // A question without a letter or a digit (empty, blanks, `?!`) has
-    // nothing the text index can match, and the vectors of such a text
-    // sit near arbitrary code: an answer would be noise that looks found.
-    if !query.chars().any(char::is_alphanumeric) {
-        return Ok(SearchResults {
-            query: query.to_owned(),
-            indexed_commit: index.indexed_head()?,
-            warnings: index.freshness_warning()?.into_iter().collect(),
-            mode: options.mode,
-            note: Some("the query has no letters or digits to search for".to_owned()),
-            hits: Vec::new(),
-        });
+    if !homer_vocab::text::has_a_word(query) {
+        let note = "the query has no letters or digits to search for".to_owned();
+        return answered(index, query, options.mode, Some(note), Vec::new());
     }
     let fts = fts_query(query);
     let Rankings {
@@ -236,6 +227,18 @@ pub fn search(
         };
         hits.push(hit(store, fts.as_deref(), relevance, chunk, changed)?);
     }
+    answered(index, query, mode, note, hits)
+}
+
+/// Hits with what they stand on: the index's commit and how far HEAD is
+/// from it.
+fn answered(
+    index: &Index,
+    query: &str,
+    mode: SearchMode,
+    note: Option<String>,
+    hits: Vec<SearchHit>,
+) -> Result<SearchResults, ReadError> {
     Ok(SearchResults {
         query: query.to_owned(),
         indexed_commit: index.indexed_head()?,

@@ -1083,9 +1083,9 @@ fn plan(
     task: &str,
     focus: &[String],
 ) -> Result<TaskPlan, RenderError> {
-    // Without a letter or a digit and without a focus, nothing says where
-    // to look: a context of whatever ranks first would look found.
-    if !task.chars().any(char::is_alphanumeric) && focus.is_empty() {
+    // Without a word and without a focus, nothing says where to look: a
+    // context of whatever ranks first would look found.
+    if !homer_vocab::text::has_a_word(task) && focus.is_empty() {
         return Err(RenderError::NoTask);
     }
     // A file the task spells out is a focus, as if given with `--focus`:

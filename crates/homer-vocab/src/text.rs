@@ -245,6 +245,15 @@ const STOPWORDS: &[&str] = &[
     "why", "will", "with", "would", "you",
 ];
 
+/// Whether a question or a task holds anything to look for: a letter or
+/// a digit. Empty text, blanks and punctuation (`?!`) hold nothing: the
+/// text index matches none of it, and the vectors of such a text lie near
+/// arbitrary code, so an answer to it would be noise that looks found.
+#[must_use]
+pub fn has_a_word(text: &str) -> bool {
+    text.chars().any(char::is_alphanumeric)
+}
+
 /// An FTS5 query for a question: every word that is not a stopword, any
 /// of them (BM25 ranks chunks with more and rarer ones first), and for a
 /// compound identifier either the whole or all of its parts. `None` when
