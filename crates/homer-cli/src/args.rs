@@ -163,7 +163,6 @@ pub(crate) struct QueryArgs {
     /// `.` for the root), a place `path:LINE` (the definition holding that
     /// line), or a symbol: `path::Name`, `Type::method` (or `Type.method`,
     /// `Type#method`), or a bare name.
-    #[arg(value_parser = non_blank)]
     pub target: String,
     /// Follow callers of callers (and the like) this many hops, up to 4.
     #[arg(long, default_value_t = 1)]
@@ -263,14 +262,4 @@ pub(crate) struct UpdateArgs {
     /// memo's hashes; costs a full build).
     #[arg(long, hide = true)]
     pub verify: bool,
-}
-
-/// A query target with something in it: an empty one read as the root
-/// directory, which is `.` when meant.
-fn non_blank(text: &str) -> Result<String, String> {
-    if text.trim().is_empty() {
-        Err("name a path (`.` for the root), a place `path:LINE` or a symbol".to_owned())
-    } else {
-        Ok(text.to_owned())
-    }
 }

@@ -9,6 +9,12 @@ pub enum ReadError {
     Store(#[from] homer_store::StoreError),
     #[error(transparent)]
     Vocab(#[from] homer_vocab::VocabError),
+    /// A query target with nothing in it (read as a path, it would name
+    /// the root, which `.` names when meant).
+    #[error(
+        "the query target is empty: name a path (`.` for the root), a place `path:LINE` or a symbol"
+    )]
+    EmptyTarget,
 }
 
 impl ReadError {
@@ -19,7 +25,7 @@ impl ReadError {
         match self {
             ReadError::Store(e) => e.is_damage(),
             ReadError::Vocab(v) => v.is_damage(),
-            ReadError::Git(_) => false,
+            ReadError::Git(_) | ReadError::EmptyTarget => false,
         }
     }
 

@@ -241,6 +241,9 @@ pub fn query(
     target: &str,
     options: &QueryOptions,
 ) -> Result<QueryOutcome, ReadError> {
+    if target.trim().is_empty() {
+        return Err(ReadError::EmptyTarget);
+    }
     let options = QueryOptions {
         depth: options.depth.clamp(1, MAX_DEPTH),
         limit: options.limit.max(1),

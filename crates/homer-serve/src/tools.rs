@@ -318,11 +318,6 @@ impl HomerServer {
         if let Some(e) = too_long("target", &args.target) {
             return e;
         }
-        if args.target.trim().is_empty() {
-            return tool_error(
-                "target is empty: name a path (`.` for the root), a place `path:LINE` or a symbol",
-            );
-        }
         self.answer(args.max_tokens, move |_, index, note, max_tokens| {
             fit(
                 index,
