@@ -379,14 +379,6 @@ fn commit_counts(store: &homer_store::Store) -> Result<Vec<i64>, RenderError> {
     Ok(counts)
 }
 
-/// Whether an author is an automaton (`dependabot[bot]`,
-/// `github-actions[bot]`, `renovate[bot]`: GitHub marks apps so, in the
-/// name and in the no-reply address): it owns lines, but nobody can ask
-/// it about them.
-fn is_bot(author: &str) -> bool {
-    author.to_ascii_lowercase().contains("[bot]")
-}
-
 /// Why a file's history adds to its risk: how often it changed, against
 /// the share of files that changed less (`rank`). Rounded down: the most
 /// changed of 300 files changed more often than 99.7% of them, not "100%".
@@ -627,7 +619,7 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
         // The people who know the changed code: owners of production
         // files Homer parses, else of whatever changed.
         let code = production && class.is_some();
-        for (author, added, _) in owners.iter().filter(|(a, ..)| !is_bot(a)) {
+        for (author, added, _) in owners.iter().filter(|(a, ..)| !People::is_app(a)) {
             let p = owners_of
                 .entry((!code, author.clone()))
                 .or_insert_with(|| Person {
@@ -1115,28 +1107,7 @@ fn callers(
 
 #[cfg(test)]
 mod tests {
-    use super::{churn_reason, is_bot};
-
-    /// GitHub's apps are not people to ask; people whose names or
-    /// addresses merely hold "bot" are.
-    #[test]
-    fn apps_are_not_people_to_ask() {
-        for app in [
-            "49699333+dependabot[bot]@users.noreply.github.com",
-            "41898282+github-actions[bot]@users.noreply.github.com",
-            "29139614+renovate[bot]@users.noreply.github.com",
-            "dependabot[bot]",
-        ] {
-            assert!(is_bot(app), "{app}");
-        }
-        for person in [
-            "abbot@example.com",
-            "talbot.jones@example.org",
-            "bot@example.com",
-        ] {
-            assert!(!is_bot(person), "{person}");
-        }
-    }
+    use super::churn_reason;
 
     /// The most changed file is not said to change more often than all
     /// files, itself among them.

@@ -411,7 +411,9 @@ fn full_name(name: &str) -> Option<String> {
     let words: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
     let person = words.len() >= 2
         && words.iter().all(|w| w.chars().any(char::is_alphabetic))
-        && !words.iter().any(|w| w == "bot" || w.contains("[bot]"));
+        && !words
+            .iter()
+            .any(|w| w == "bot" || homer_vocab::People::is_app(w));
     let name = words.join(" ");
     (person && !PLACEHOLDERS.contains(&name.as_str())).then_some(name)
 }

@@ -131,6 +131,16 @@ impl People {
     pub fn known_as<'a>(&'a self, author: &'a str) -> &'a str {
         self.aliases.get(author).map_or(author, String::as_str)
     }
+
+    /// Whether an author's name or e-mail is an automaton's
+    /// (`dependabot[bot]`, `github-actions[bot]`, `renovate[bot]`: GitHub
+    /// marks its apps so, in the name and in the no-reply address). It
+    /// owns the lines it wrote, but it is nobody to ask about them, nor a
+    /// name that says who someone is.
+    #[must_use]
+    pub fn is_app(author: &str) -> bool {
+        author.to_ascii_lowercase().contains("[bot]")
+    }
 }
 
 impl JsonCheckpoint for People {
@@ -264,6 +274,32 @@ impl Checkpoint {
             Checkpoint::People => "history.people".to_owned(),
             Checkpoint::HistoryCounts => "history.counts".to_owned(),
             Checkpoint::Updating => "updating".to_owned(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::People;
+
+    /// GitHub's apps are not people to ask; people whose names or
+    /// addresses merely hold "bot" are.
+    #[test]
+    fn apps_are_not_people_to_ask() {
+        for app in [
+            "49699333+dependabot[bot]@users.noreply.github.com",
+            "41898282+github-actions[bot]@users.noreply.github.com",
+            "29139614+renovate[bot]@users.noreply.github.com",
+            "dependabot[bot]",
+        ] {
+            assert!(People::is_app(app), "{app}");
+        }
+        for person in [
+            "abbot@example.com",
+            "talbot.jones@example.org",
+            "bot@example.com",
+        ] {
+            assert!(!People::is_app(person), "{person}");
         }
     }
 }
