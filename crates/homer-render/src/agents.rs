@@ -249,17 +249,10 @@ fn agents_region(
 
 fn what_it_is(index: &Snapshot, blobs: &Blobs<'_>) -> Section {
     let mut section = Section::new("What this repository is");
-    let readme = [
-        "README.md",
-        "README.rst",
-        "README",
-        "README.txt",
-        "readme.md",
-    ]
-    .iter()
-    .find_map(|p| blobs.text(p).map(|t| (p, t)));
-    if let Some((path, paragraph)) =
-        readme.and_then(|(path, text)| Some((path, first_paragraph(&text)?)))
+    if let Some((path, markup)) = crate::readme::find(index.files.keys().map(String::as_str))
+        && let Some(paragraph) = blobs
+            .text(path)
+            .and_then(|text| crate::readme::description(&text, markup))
     {
         section.intro = Some(format!("From {path}: {paragraph}"));
     }
@@ -303,65 +296,6 @@ fn what_it_is(index: &Snapshot, blobs: &Blobs<'_>) -> Section {
         languages.iter().map(|(_, (f, _))| f).sum::<u64>()
     ));
     section
-}
-
-/// The first prose paragraph of a README: no headings, badges, HTML or
-/// code; at most 400 characters, cut at a sentence when it can be.
-fn first_paragraph(text: &str) -> Option<String> {
-    let mut para: Vec<&str> = Vec::new();
-    let mut in_code = false;
-    for line in text.lines() {
-        let t = line.trim();
-        if t.starts_with("```") {
-            in_code = !in_code;
-            continue;
-        }
-        if in_code {
-            continue;
-        }
-        // A list (a table of contents, features) is not a description.
-        let list = t.starts_with("- ")
-            || t.starts_with("* ")
-            || t.starts_with("+ ")
-            || t.split_once(". ")
-                .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-        let skip = list
-            || t.starts_with('#')
-            || t.starts_with('<')
-            || t.starts_with("[![")
-            || t.starts_with("![")
-            || t.starts_with('=')
-            || t.starts_with("---")
-            || t.starts_with('|')
-            || t.starts_with('>')
-            || t.starts_with("..");
-        if t.is_empty() || skip {
-            if !para.is_empty() && t.is_empty() {
-                break;
-            }
-            continue;
-        }
-        para.push(t);
-    }
-    let mut joined = para.join(" ");
-    // "It is:" introduces the list that was left out: without the list,
-    // the sentence says nothing.
-    if joined.ends_with(':')
-        && let Some(i) = joined.rfind(". ")
-    {
-        joined.truncate(i + 1);
-    }
-    if joined.is_empty() {
-        return None;
-    }
-    if joined.chars().count() <= 400 {
-        return Some(joined);
-    }
-    let cut: String = joined.chars().take(400).collect();
-    Some(match cut.rfind(". ") {
-        Some(i) if i > 100 => cut[..=i].to_owned(),
-        _ => format!("{cut}…"),
-    })
 }
 
 /// Manifests at the root and what they say.
@@ -997,65 +931,14 @@ fn manifest_name(index: &Snapshot, blobs: &Blobs<'_>) -> Option<String> {
         .filter(|n| !n.trim().is_empty() && n.len() <= 80)
 }
 
-/// A README's title: its first heading, without links, images, markup.
-fn readme_title(text: &str) -> Option<String> {
-    let lines: Vec<&str> = text.lines().collect();
-    let raw = lines.iter().enumerate().find_map(|(i, l)| {
-        let t = l.trim();
-        if let Some(h) = t.strip_prefix("# ") {
-            return Some(h.to_owned());
-        }
-        // A setext heading: the line above `===`.
-        let under = lines.get(i + 1).map(|n| n.trim());
-        (!t.is_empty() && under.is_some_and(|u| u.len() >= 3 && u.chars().all(|c| c == '=')))
-            .then(|| t.to_owned())
-    })?;
-    let mut out = String::new();
-    let mut chars = raw.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            // `![alt](url)` goes; `[text](url)` keeps its text.
-            '!' if chars.peek() == Some(&'[') => {
-                for c in chars.by_ref() {
-                    if c == ')' {
-                        break;
-                    }
-                }
-            }
-            '(' if out.ends_with(']') => {
-                for c in chars.by_ref() {
-                    if c == ')' {
-                        break;
-                    }
-                }
-            }
-            '<' => {
-                for c in chars.by_ref() {
-                    if c == '>' {
-                        break;
-                    }
-                }
-            }
-            _ => out.push(c),
-        }
-    }
-    let title: String = out
-        .replace(['[', ']', '*', '`'], "")
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
-    (title.chars().any(char::is_alphanumeric) && title.chars().count() <= 60).then_some(title)
-}
-
 /// The project's name: from a manifest at the root, else the README's
 /// title, else the `origin` remote's last path part, else the folder.
 fn repo_name(index: &Snapshot, opened: &Index, blobs: &Blobs<'_>) -> String {
     let workspace = opened.workspace();
     manifest_name(index, blobs)
         .or_else(|| {
-            ["README.md", "README.rst", "README", "readme.md"]
-                .iter()
-                .find_map(|p| readme_title(&blobs.text(p)?))
+            let (path, markup) = crate::readme::find(index.files.keys().map(String::as_str))?;
+            crate::readme::title(&blobs.text(path)?, markup)
         })
         .or_else(|| {
             let url = workspace.repository().origin_url()?;
@@ -1209,31 +1092,6 @@ mod tests {
         assert_eq!(
             assigned("name := \"os-lib\"\n", "name").as_deref(),
             Some("os-lib")
-        );
-        assert_eq!(
-            readme_title("[![ci](x)](y)\n# [Slim](https://slimframework.com) <img src=x>\n")
-                .as_deref(),
-            Some("Slim")
-        );
-        assert_eq!(readme_title("Tool\n====\n\ntext").as_deref(), Some("Tool"));
-        assert_eq!(readme_title("<p>no heading</p>"), None);
-    }
-
-    #[test]
-    fn a_sentence_that_introduces_a_left_out_list_goes() {
-        let text = "# Tokio\n\nA runtime for async code. It is:\n\n* Fast\n* Reliable\n";
-        assert_eq!(
-            first_paragraph(text).as_deref(),
-            Some("A runtime for async code.")
-        );
-    }
-
-    #[test]
-    fn readme_paragraphs_skip_badges_and_headings() {
-        let text = "# Tool\n\n[![ci](x)](y)\n\n- [Intro](#intro)\n- [Usage](#usage)\n\nTool does\nthings well.\n\nMore.\n";
-        assert_eq!(
-            first_paragraph(text).as_deref(),
-            Some("Tool does things well.")
         );
     }
 }

@@ -13,6 +13,7 @@ mod agents;
 mod around;
 mod context;
 mod o200k_slot;
+mod readme;
 mod report;
 mod review;
 mod risk;
