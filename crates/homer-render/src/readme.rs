@@ -4,7 +4,7 @@
 //! READMEs are written for a renderer, and what comes first is often not
 //! the description: a logo in HTML, badges (a link's target sometimes on
 //! the next line), a heading underlined on the line below, a notice about
-//! the README itself, AsciiDoc attributes and listings. These are passed
+//! the README itself, `AsciiDoc` attributes and listings. These are passed
 //! over; inline markup (links, images, emphasis, HTML tags) is reduced to
 //! its text, so that an agent reads the sentence and not the markup.
 
@@ -220,7 +220,7 @@ fn is_prose(line: &str, markup: Markup) -> bool {
 }
 
 /// Inline markup reduced to its text: `![alt](url)` and HTML tags go,
-/// `[text](url)` and AsciiDoc's `url[text]` keep their text, emphasis
+/// `[text](url)` and the `url[text]` of `AsciiDoc` keep their text, emphasis
 /// markers go (not the underscores inside a `snake_case` name), and runs
 /// of blanks become one.
 fn plain(text: &str) -> String {
