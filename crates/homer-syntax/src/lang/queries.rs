@@ -250,6 +250,18 @@ const C: &str = r#"
 (call_expression function: (identifier) @call.name) @call
 (call_expression function: (field_expression argument: (_) @call.receiver field: (field_identifier) @call.name)) @call
 (type_identifier) @type.name
+; A function's parameter hides what is outside under its name: calling
+; it calls the function it points to. Only a definition's: a prototype
+; inside a class is no scope of the methods beside it.
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind)))])
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind)))])
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind)))])
 
 (preproc_include) @import
 "#;
@@ -289,6 +301,18 @@ const CPP: &str = r#"
 (call_expression function: (template_function name: (identifier) @call.name)) @call
 (new_expression type: (type_identifier) @construct.name) @construct
 (type_identifier) @type.name
+; A function's parameter hides what is outside under its name: calling
+; it calls the function it points to. Only a definition's: a prototype
+; inside a class is no scope of the methods beside it.
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind)))])
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind)))])
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind)))])
 
 (preproc_include) @import
 "#;
@@ -314,6 +338,11 @@ const CSHARP: &str = r#"
 (invocation_expression function: (member_access_expression expression: (_) @call.receiver name: (identifier) @call.name)) @call
 (invocation_expression function: (generic_name (identifier) @call.name)) @call
 (object_creation_expression type: (identifier) @construct.name) @construct
+; A method's parameter (a delegate) hides what is outside under its name
+; (not a lambda's: a lambda is no definition, its scope unknown here).
+(method_declaration parameters: (parameter_list (parameter name: (identifier) @bind.name) @bind))
+(constructor_declaration parameters: (parameter_list (parameter name: (identifier) @bind.name) @bind))
+(local_function_statement parameters: (parameter_list (parameter name: (identifier) @bind.name) @bind))
 
 (using_directive) @import
 (file_scoped_namespace_declaration name: (_) @package)
@@ -348,6 +377,8 @@ const KOTLIN: &str = r#"
 
 (call_expression . (identifier) @call.name) @call
 (call_expression . (navigation_expression . (_) @call.receiver (identifier) @call.name .)) @call
+; A parameter (a function value) hides what is outside under its name.
+(parameter . (identifier) @bind.name) @bind
 
 (import) @import
 (package_header (qualified_identifier) @package)
@@ -370,6 +401,9 @@ const SWIFT: &str = r#"
 
 (call_expression . (simple_identifier) @call.name) @call
 (call_expression . (navigation_expression target: (_) @call.receiver suffix: (navigation_suffix suffix: (simple_identifier) @call.name))) @call
+; A parameter (a closure: `completion`) hides what is outside under its
+; name.
+(parameter name: (simple_identifier) @bind.name) @bind
 
 (import_declaration) @import
 "#;
@@ -416,6 +450,8 @@ const SCALA: &str = r#"
 (call_expression function: (identifier) @call.name) @call
 (call_expression function: (field_expression value: (_) @call.receiver field: (identifier) @call.name)) @call
 (instance_expression (type_identifier) @construct.name) @construct
+; A parameter (a function value) hides what is outside under its name.
+(parameter name: (identifier) @bind.name) @bind
 
 (import_declaration) @import
 (package_clause name: (package_identifier) @package)
@@ -450,6 +486,10 @@ const LUA: &str = r#"
 (function_call name: (identifier) @call.name) @call
 (function_call name: (dot_index_expression table: (_) @call.receiver field: (identifier) @call.name)) @call
 (function_call name: (method_index_expression table: (_) @call.receiver method: (identifier) @call.name)) @call
+; A named function's parameter (a callback) hides what is outside under
+; its name (not an anonymous function's: it is no definition, its scope
+; unknown here).
+(function_declaration parameters: (parameters name: (identifier) @bind.name @bind))
 
 (assignment_statement
   (variable_list . name: (identifier) @require.alias .)
