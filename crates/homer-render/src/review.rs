@@ -389,6 +389,18 @@ fn churn_reason(commits: i64, rank: f64) -> String {
     )
 }
 
+/// The first two of a file's salience reasons, for a review that says
+/// how often the file changed itself (`churn_said`): then salience's own
+/// count of commits (ranked among production files, where the review
+/// ranks among all) is left out, not said twice with two percentages.
+fn salience_reasons_beside(stored: Vec<String>, churn_said: bool) -> Vec<String> {
+    stored
+        .into_iter()
+        .filter(|r| !(churn_said && r.starts_with("changed in ")))
+        .take(2)
+        .collect()
+}
+
 /// The file's risk for this change, 0..1: 0.45 × its salience + 0.2 ×
 /// the share of files changed less often + 0.2 × the size of the change
 /// (lines added and deleted, on a log scale that reaches 1 at 500) + 0.15
@@ -534,6 +546,9 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
                 * if production { 1.0 } else { OUTSIDE_PRODUCTION },
         );
         let mut reasons = Vec::new();
+        let churn = commits
+            .filter(|_| churn_rank >= 0.75)
+            .map(|n| churn_reason(n, churn_rank));
         if salience >= 0.5 {
             let stored = match &values {
                 Some(v) => v
@@ -549,13 +564,9 @@ pub fn review(index: &Index, change: &Change, limit: usize) -> Result<Review, Re
                     .map(|c| format!(" ({c})"))
                     .unwrap_or_default()
             ));
-            reasons.extend(stored.into_iter().take(2));
+            reasons.extend(salience_reasons_beside(stored, churn.is_some()));
         }
-        if churn_rank >= 0.75
-            && let Some(n) = commits
-        {
-            reasons.push(churn_reason(n, churn_rank));
-        }
+        reasons.extend(churn);
         if lines >= 50 {
             reasons.push(format!("{lines} lines changed"));
         }
@@ -1107,7 +1118,29 @@ fn callers(
 
 #[cfg(test)]
 mod tests {
-    use super::churn_reason;
+    use super::{churn_reason, salience_reasons_beside};
+
+    /// alamofire's Validation.swift said "changed in 75 commits (top 4%)"
+    /// and "changed in 75 commits, more often than 97% of files".
+    #[test]
+    fn a_file_s_commits_are_counted_once_among_its_reasons() {
+        let stored = vec![
+            "1 other file depends on it".to_owned(),
+            "changed in 75 commits (top 4%)".to_owned(),
+            "PageRank top 12% of the dependency graph".to_owned(),
+        ];
+        assert_eq!(
+            salience_reasons_beside(stored.clone(), true),
+            [
+                "1 other file depends on it",
+                "PageRank top 12% of the dependency graph"
+            ]
+        );
+        assert_eq!(
+            salience_reasons_beside(stored, false),
+            ["1 other file depends on it", "changed in 75 commits (top 4%)"]
+        );
+    }
 
     /// The most changed file is not said to change more often than all
     /// files, itself among them.
