@@ -320,6 +320,15 @@ fn bad_calls_get_errors_and_the_next_call_works() {
         assert_eq!(wrong.is_error, Some(true));
         let missing = call(&client, "search", json!({})).await;
         assert_eq!(missing.is_error, Some(true));
+        // An argument the tool does not have (the CLI's name for the
+        // budget): refused with the names it has, not dropped.
+        let misnamed = call(&client, "context", json!({"task": "add", "budget": 500})).await;
+        assert_eq!(misnamed.is_error, Some(true), "{}", text(&misnamed));
+        assert!(
+            text(&misnamed).contains("budget") && text(&misnamed).contains("max_tokens"),
+            "{}",
+            text(&misnamed)
+        );
         // A huge argument is refused, not searched.
         let huge = call(&client, "search", json!({"query": "x ".repeat(1_000_000)})).await;
         assert_eq!(huge.is_error, Some(true));

@@ -1138,7 +1138,10 @@ mod tests {
         );
         assert_eq!(
             salience_reasons_beside(stored, false),
-            ["1 other file depends on it", "changed in 75 commits (top 4%)"]
+            [
+                "1 other file depends on it",
+                "changed in 75 commits (top 4%)"
+            ]
         );
     }
 

@@ -39,7 +39,13 @@ fn default_depth() -> usize {
     1
 }
 
+// Every tool's arguments refuse a name they do not have: an argument
+// spelled as another tool or the CLI spells it (`budget` for
+// `max_tokens`) would otherwise be dropped without a word, and the answer
+// would look like one to what was asked. The schemas say so too
+// (`additionalProperties: false`).
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SearchArgs {
     /// What to look for: words, identifiers, or a pasted error message.
     pub query: String,
@@ -63,6 +69,7 @@ pub enum Mode {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct QueryArgs {
     /// A path relative to the repository root (file or directory), a
     /// place `path:LINE` (the definition holding that line), or a symbol:
@@ -80,6 +87,7 @@ pub struct QueryArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ContextArgs {
     /// The task in words ("add retries to the HTTP client").
     pub task: String,
@@ -92,6 +100,7 @@ pub struct ContextArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CoChangesArgs {
     /// A file path relative to the repository root.
     pub path: String,
@@ -104,6 +113,7 @@ pub struct CoChangesArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReviewArgs {
     /// The changed files (paths relative to the repository root). Without
     /// files or range: the working tree and staged changes against HEAD.
@@ -125,6 +135,7 @@ pub struct ReviewArgs {
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
 pub struct StatusArgs {
     /// The answer never uses more tokens than this (`o200k_base`).
     #[serde(default = "default_tokens")]
