@@ -552,4 +552,26 @@ fn render_writes_agents_md_keeps_a_person_s_text_and_fits_a_task_in_its_budget()
         "{}",
         stale.stdout
     );
+    // So do the risk map a CI gate reads and the exported graphs: in the
+    // JSON, and on stderr for whoever watches the run.
+    let behind_warning = "the index is 1 commit behind HEAD; run `homer update`";
+    let risk = homer(repo.path(), &["render", "--format", "json"]);
+    let risk: serde_json::Value = serde_json::from_str(&risk.stdout).expect("json");
+    assert_eq!(risk["warnings"], serde_json::json!([behind_warning]));
+    let export = homer(
+        repo.path(),
+        &["export", "--graph", "files", "--format", "jsonl"],
+    );
+    let header: serde_json::Value =
+        serde_json::from_str(export.stdout.lines().next().expect("a header")).expect("json");
+    assert_eq!(header["warnings"], serde_json::json!([behind_warning]));
+    let graphml = homer(
+        repo.path(),
+        &["export", "--graph", "files", "--format", "graphml"],
+    );
+    assert!(
+        graphml.stderr.contains(&format!("! {behind_warning}")),
+        "{}",
+        graphml.stderr
+    );
 }

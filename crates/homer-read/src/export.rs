@@ -58,6 +58,8 @@ pub struct GraphExport {
     pub graph: &'static str,
     /// The commit the index describes.
     pub head: Option<String>,
+    /// How far that is from HEAD when it is not HEAD.
+    pub warnings: Vec<String>,
     pub nodes: Vec<ExportNode>,
     pub edges: Vec<ExportEdge>,
 }
@@ -117,6 +119,7 @@ pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, R
     Ok(GraphExport {
         graph: choice.name(),
         head,
+        warnings: index.freshness_warning()?.into_iter().collect(),
         nodes,
         edges,
     })

@@ -19,13 +19,19 @@ pub struct FileRisk {
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct RiskMap {
+    /// The commit the map describes.
     pub commit: String,
+    /// How far that is from HEAD when it is not HEAD (a gate reading a
+    /// map of an older commit should know it).
+    pub warnings: Vec<String>,
     pub files: Vec<FileRisk>,
 }
 
 /// Per-file risk of the production files, riskiest first.
 pub fn risk_map(opened: &Index) -> Result<RiskMap, RenderError> {
-    Ok(risk_map_of(&Snapshot::load(opened)?))
+    let mut map = risk_map_of(&Snapshot::load(opened)?);
+    map.warnings.extend(opened.freshness_warning()?);
+    Ok(map)
 }
 
 /// [`risk_map`] from a loaded snapshot.
@@ -82,6 +88,7 @@ pub fn risk_map_of(index: &Snapshot) -> RiskMap {
     out.sort_by(|a, b| b.risk.total_cmp(&a.risk).then(a.path.cmp(&b.path)));
     RiskMap {
         commit: index.commit.clone(),
+        warnings: Vec::new(),
         files: out,
     }
 }

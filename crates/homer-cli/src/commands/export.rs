@@ -30,6 +30,11 @@ pub(crate) fn run(repo: &Path, args: &ExportArgs, out: &Output) -> anyhow::Resul
                 repo.display()
             )
         })?;
+    // Not in the GraphML or DOT text, which tools read: said where a
+    // person sees it, as every other command does.
+    for warning in &graph.warnings {
+        eprintln!("! {warning}");
+    }
     let text = match args.format {
         FormatArg::Jsonl => jsonl(&graph)?,
         FormatArg::Graphml => graphml(&graph),
@@ -54,6 +59,7 @@ fn jsonl(graph: &GraphExport) -> anyhow::Result<String> {
         "type": "graph",
         "graph": graph.graph,
         "head": graph.head,
+        "warnings": graph.warnings,
         "nodes": graph.nodes.len(),
         "edges": graph.edges.len(),
     });

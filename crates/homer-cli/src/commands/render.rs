@@ -44,6 +44,9 @@ pub(crate) fn run(repo: &Path, args: &RenderArgs, out: &Output) -> anyhow::Resul
                 homer_render::risk_map(&index)
             })
             .context("cannot compute the risk map")?;
+        for warning in &risk.warnings {
+            eprintln!("! {warning}");
+        }
         out.print_json(&risk)?;
         return Ok(Found::Something);
     }
