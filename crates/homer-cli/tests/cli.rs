@@ -552,8 +552,16 @@ fn render_writes_agents_md_keeps_a_person_s_text_and_fits_a_task_in_its_budget()
         "{}",
         stale.stdout
     );
-    // So do the risk map a CI gate reads and the exported graphs: in the
-    // JSON, and on stderr for whoever watches the run.
+}
+
+/// The risk map a CI gate reads and the exported graphs say when HEAD
+/// moved past the index: in the JSON, and on stderr for whoever watches.
+#[test]
+fn the_risk_map_and_the_exports_say_when_the_index_is_behind() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    std::fs::write(repo.path().join("NOTES.md"), "notes\n").expect("write");
+    homer_fixtures::commit_all(repo.path(), "Add notes");
     let behind_warning = "the index is 1 commit behind HEAD; run `homer update`";
     let risk = homer(repo.path(), &["render", "--format", "json"]);
     let risk: serde_json::Value = serde_json::from_str(&risk.stdout).expect("json");
