@@ -236,6 +236,23 @@ const JAVA: &str = r#"
 (package_declaration [(identifier) (scoped_identifier)] @package)
 "#;
 
+/// C's and C++'s parameters, the same in both grammars.
+const C_PARAMETERS: &str = r#"
+; A function's parameter hides what is outside under its name: calling
+; it calls the function it points to. Only a definition's: a prototype
+; inside a class is no scope of the methods beside it.
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind)))])
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind)))])
+(function_definition declarator: [
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind))
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind)))])
+
+"#;
+
 const C: &str = r#"
 (comment) @comment
 
@@ -250,19 +267,6 @@ const C: &str = r#"
 (call_expression function: (identifier) @call.name) @call
 (call_expression function: (field_expression argument: (_) @call.receiver field: (field_identifier) @call.name)) @call
 (type_identifier) @type.name
-; A function's parameter hides what is outside under its name: calling
-; it calls the function it points to. Only a definition's: a prototype
-; inside a class is no scope of the methods beside it.
-(function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind)))])
-(function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind)))])
-(function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind)))])
-
 (preproc_include) @import
 "#;
 
@@ -301,19 +305,6 @@ const CPP: &str = r#"
 (call_expression function: (template_function name: (identifier) @call.name)) @call
 (new_expression type: (type_identifier) @construct.name) @construct
 (type_identifier) @type.name
-; A function's parameter hides what is outside under its name: calling
-; it calls the function it points to. Only a definition's: a prototype
-; inside a class is no scope of the methods beside it.
-(function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind)))])
-(function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind)))])
-(function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind)))])
-
 (preproc_include) @import
 "#;
 
@@ -522,8 +513,8 @@ pub(crate) fn source(language: Language) -> String {
         Language::TypeScript | Language::Tsx => format!("{TYPESCRIPT}{JS_COMMON}"),
         Language::Go => GO.to_owned(),
         Language::Java => JAVA.to_owned(),
-        Language::C => C.to_owned(),
-        Language::Cpp => CPP.to_owned(),
+        Language::C => format!("{C}{C_PARAMETERS}"),
+        Language::Cpp => format!("{CPP}{C_PARAMETERS}"),
         Language::CSharp => CSHARP.to_owned(),
         Language::Ruby => RUBY.to_owned(),
         Language::Kotlin => KOTLIN.to_owned(),
