@@ -16,7 +16,7 @@ use crate::{
 
 /// Bumped whenever extraction changes what it produces, so stored facts
 /// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 21;
+pub const EXTRACTOR_VERSION: u32 = 22;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;

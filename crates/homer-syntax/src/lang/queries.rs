@@ -334,6 +334,8 @@ const CSHARP: &str = r#"
 (method_declaration parameters: (parameter_list (parameter name: (identifier) @bind.name) @bind))
 (constructor_declaration parameters: (parameter_list (parameter name: (identifier) @bind.name) @bind))
 (local_function_statement parameters: (parameter_list (parameter name: (identifier) @bind.name) @bind))
+; And a local variable (a delegate).
+(local_declaration_statement (variable_declaration (variable_declarator name: (identifier) @bind.name))) @bind
 
 (using_directive) @import
 (file_scoped_namespace_declaration name: (_) @package)
@@ -368,8 +370,10 @@ const KOTLIN: &str = r#"
 
 (call_expression . (identifier) @call.name) @call
 (call_expression . (navigation_expression . (_) @call.receiver (identifier) @call.name .)) @call
-; A parameter (a function value) hides what is outside under its name.
+; A parameter (a function value) hides what is outside under its name,
+; and so does a local value or variable.
 (parameter . (identifier) @bind.name) @bind
+(block (property_declaration (variable_declaration . (identifier) @bind.name)) @bind)
 
 (import) @import
 (package_header (qualified_identifier) @package)
@@ -390,11 +394,14 @@ const SWIFT: &str = r#"
 (init_declaration name: "init" @name) @def.method
 (property_declaration name: (pattern bound_identifier: (simple_identifier) @name) computed_value: (computed_property)) @def.method
 
-(call_expression . (simple_identifier) @call.name) @call
-(call_expression . (navigation_expression target: (_) @call.receiver suffix: (navigation_suffix suffix: (simple_identifier) @call.name))) @call
+; A call has arguments in parentheses or a trailing closure; `xs[i]`, a
+; subscript, has the same shape with brackets and calls nothing.
+(call_expression . (simple_identifier) @call.name . (call_suffix . [(value_arguments "(") (lambda_literal)])) @call
+(call_expression . (navigation_expression target: (_) @call.receiver suffix: (navigation_suffix suffix: (simple_identifier) @call.name)) . (call_suffix . [(value_arguments "(") (lambda_literal)])) @call
 ; A parameter (a closure: `completion`) hides what is outside under its
-; name.
+; name, and so does a local constant or variable.
 (parameter name: (simple_identifier) @bind.name) @bind
+(statements (property_declaration name: (pattern bound_identifier: (simple_identifier) @bind.name)) @bind)
 
 (import_declaration) @import
 "#;
@@ -441,8 +448,11 @@ const SCALA: &str = r#"
 (call_expression function: (identifier) @call.name) @call
 (call_expression function: (field_expression value: (_) @call.receiver field: (identifier) @call.name)) @call
 (instance_expression (type_identifier) @construct.name) @construct
-; A parameter (a function value) hides what is outside under its name.
+; A parameter (a function value) hides what is outside under its name,
+; and so does a local value or variable.
 (parameter name: (identifier) @bind.name) @bind
+(block (val_definition pattern: (identifier) @bind.name) @bind)
+(block (var_definition pattern: (identifier) @bind.name) @bind)
 
 (import_declaration) @import
 (package_clause name: (package_identifier) @package)
