@@ -203,9 +203,13 @@ pub fn code_line(stored: &homer_vocab::StoredCounts) -> String {
     }
     let calls = code.calls_certain + code.calls_guessed + code.calls_unresolved;
     if calls > 0 {
+        // What no definition of the repository answers is mostly a
+        // library's or a builtin (`printf`, `assert.equal`): measured
+        // against type checkers, 85-99% of the calls into the repository
+        // are found (docs/ACCURACY.md). "Unresolved" read as failure.
         let _ = write!(
             line,
-            "; {}: {} resolved, {} guessed, {} unresolved",
+            "; {}: {} resolved, {} guessed, {} to libraries or unknown",
             plural(calls, "call", "calls"),
             code.calls_certain,
             code.calls_guessed,
