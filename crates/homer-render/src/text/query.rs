@@ -144,8 +144,32 @@ fn links(s: &mut String, title: &str, list: &[Link]) {
     heading(s, title);
     for l in list {
         let indent = "  ".repeat(l.depth);
-        line(s, &format!("{indent}{}  ({})", l.path, number(l.weight)));
+        // An include of `net.h` imports `net.c` beside it too (its
+        // definitions are what the calls reach): said, so that the list
+        // does not seem to claim an `#include "net.c"`.
+        let header = implemented_header(&l.path, list);
+        let through = header.map_or_else(String::new, |h| format!("; implements {h}"));
+        line(
+            s,
+            &format!("{indent}{}  ({}{through})", l.path, number(l.weight)),
+        );
     }
+}
+
+/// For a C or C++ source file among a file's imports, the header beside
+/// it (same directory and stem) that is imported too.
+fn implemented_header<'a>(path: &str, list: &'a [Link]) -> Option<&'a str> {
+    const SOURCES: [&str; 7] = ["c", "cc", "cpp", "cxx", "c++", "m", "mm"];
+    const HEADERS: [&str; 5] = ["h", "hh", "hpp", "hxx", "h++"];
+    let (stem, ext) = path.rsplit_once('.')?;
+    if !SOURCES.contains(&ext) {
+        return None;
+    }
+    list.iter().map(|l| l.path.as_str()).find(|other| {
+        other
+            .rsplit_once('.')
+            .is_some_and(|(s, e)| s == stem && HEADERS.contains(&e))
+    })
 }
 
 fn commits(s: &mut String, list: &[CommitBrief]) {
@@ -310,6 +334,37 @@ mod tests {
     use homer_read::{FileBrief, SymbolView};
 
     use super::*;
+
+    /// hiredis.c's imports listed `net.c` as if it were included.
+    #[test]
+    fn an_implementation_imported_with_its_header_says_so() {
+        let link = |path: &str| Link {
+            path: path.to_owned(),
+            weight: 1.0,
+            depth: 1,
+        };
+        let list = [
+            link("net.c"),
+            link("net.h"),
+            link("sds.h"),
+            link("src/util.cpp"),
+            link("util.hpp"),
+        ];
+        let mut s = String::new();
+        links(&mut s, "imports", &list);
+        assert_eq!(
+            s.lines().collect::<Vec<_>>(),
+            [
+                "",
+                "imports",
+                "  net.c  (1; implements net.h)",
+                "  net.h  (1)",
+                "  sds.h  (1)",
+                "  src/util.cpp  (1)",
+                "  util.hpp  (1)"
+            ]
+        );
+    }
 
     #[test]
     fn a_long_doc_is_wrapped_whole_within_the_width() {
