@@ -325,6 +325,43 @@ fn an_empty_query_target_is_an_error_and_dot_is_the_root() {
     assert!(root.stdout.starts_with("./  [directory"), "{}", root.stdout);
 }
 
+/// `fmt::format` in fmt, whose namespace is opened by a macro the parser
+/// does not expand: its functions are indexed without `fmt::`.
+#[test]
+fn a_namespace_the_parser_did_not_see_is_read_from_the_path() {
+    let repo = copy("small");
+    let dir = repo.path().join("include/fmt");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(
+        dir.join("format.h"),
+        "FMT_BEGIN_NAMESPACE\nint format(const char* s) { return 0; }\nint vformat(int x) { return x; }\nFMT_END_NAMESPACE\n",
+    )
+    .expect("write");
+    std::fs::write(
+        dir.join("color.h"),
+        "FMT_BEGIN_NAMESPACE\nint format(int color) { return color; }\nFMT_END_NAMESPACE\n",
+    )
+    .expect("write");
+    homer_fixtures::commit_all(repo.path(), "Add fmt headers");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    let one = homer(repo.path(), &["query", "fmt::vformat"]);
+    assert_eq!(one.code, 0, "{}", one.stderr);
+    assert!(
+        one.stdout.starts_with("vformat  [function]"),
+        "{}",
+        one.stdout
+    );
+    let two = homer(repo.path(), &["query", "fmt::format"]);
+    assert!(
+        two.stdout.starts_with("'fmt::format' names 2 symbols:"),
+        "{}",
+        two.stdout
+    );
+    // A qualifier no path names still finds nothing.
+    let none = homer(repo.path(), &["query", "other::format"]);
+    assert_eq!(none.code, 1, "{}", none.stdout);
+}
+
 #[test]
 fn query_views_of_a_file_a_directory_a_symbol_and_ambiguous_names() {
     let repo = copy("small");

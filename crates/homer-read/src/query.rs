@@ -874,8 +874,30 @@ impl Reader<'_> {
             return Ok(vec![self.candidate(target)?]);
         }
         let wanted = normalize(target);
+        let out = self.symbols_ending_with(&wanted)?;
+        // A qualified name (`Type::method`) matching exactly beats the
+        // longer names ending with it; a bare name stays ambiguous.
+        let exact: Vec<&String> = out
+            .iter()
+            .filter(|n| split_symbol(n).is_some_and(|(_, q)| normalize(q) == wanted))
+            .collect();
+        let qualified = wanted.contains("::");
+        let chosen: Vec<String> = if qualified && exact.len() == 1 {
+            vec![exact[0].clone()]
+        } else if out.is_empty() && qualified {
+            self.under_unseen_namespace(&wanted)?
+        } else {
+            out
+        };
+        chosen.iter().map(|n| self.candidate(n)).collect()
+    }
+
+    /// Every current symbol whose qualified name is `wanted`, ends with
+    /// `::wanted`, or whose last part is `wanted`.
+    fn symbols_ending_with(&self, wanted: &str) -> Result<Vec<String>, ReadError> {
         let mut out = Vec::new();
         let mut last = String::new();
+        let suffix = format!("::{wanted}");
         loop {
             let names = self.store.names_from(NodeKind::Symbol, &last, 4096)?;
             let done = names.len() < 4096;
@@ -886,7 +908,7 @@ impl Reader<'_> {
                 if let Some((_, qualified)) = split_symbol(&name) {
                     let q = normalize(qualified);
                     let bare = q.rsplit("::").next().unwrap_or(&q);
-                    if q == wanted || bare == wanted || q.ends_with(&format!("::{wanted}")) {
+                    if q == wanted || bare == wanted || q.ends_with(&suffix) {
                         out.push(name.clone());
                     }
                 }
@@ -896,19 +918,42 @@ impl Reader<'_> {
                 break;
             }
         }
-        // A qualified name (`Type::method`) matching exactly beats the
-        // longer names ending with it; a bare name stays ambiguous.
-        let exact: Vec<&String> = out
-            .iter()
-            .filter(|n| split_symbol(n).is_some_and(|(_, q)| normalize(q) == wanted))
-            .collect();
-        let qualified = wanted.contains("::");
-        let chosen: Vec<String> = if qualified && exact.len() == 1 {
-            vec![exact[0].clone()]
-        } else {
-            out
-        };
-        chosen.iter().map(|n| self.candidate(n)).collect()
+        Ok(out)
+    }
+
+    /// `fmt::format` where no symbol is qualified so: a namespace opened
+    /// by a macro (`FMT_BEGIN_NAMESPACE`) is not seen by the parser, and
+    /// its definitions are indexed without it. The definitions named by
+    /// the rest (`format`, exactly) in a file whose path names each
+    /// qualifier left out (`include/fmt/format.h`), case aside.
+    fn under_unseen_namespace(&self, wanted: &str) -> Result<Vec<String>, ReadError> {
+        let mut qualifiers: Vec<&str> = Vec::new();
+        let mut rest = wanted;
+        while let Some((head, tail)) = rest.split_once("::") {
+            qualifiers.push(head);
+            rest = tail;
+            let found: Vec<String> = self
+                .symbols_ending_with(rest)?
+                .into_iter()
+                .filter(|n| {
+                    let Some((path, q)) = split_symbol(n) else {
+                        return false;
+                    };
+                    let parts: Vec<String> = path
+                        .split('/')
+                        .map(|p| p.split('.').next().unwrap_or(p).to_lowercase())
+                        .collect();
+                    normalize(q) == rest
+                        && qualifiers
+                            .iter()
+                            .all(|w| parts.iter().any(|p| *p == w.to_lowercase()))
+                })
+                .collect();
+            if !found.is_empty() {
+                return Ok(found);
+            }
+        }
+        Ok(Vec::new())
     }
 
     /// The innermost current definition of the file `path` whose lines
