@@ -47,13 +47,19 @@ pub struct Manifests {
     /// `[[bin]]` with a `path`, as ripgrep's `crates/core/main.rs`).
     #[serde(default)]
     pub rust_roots: Vec<String>,
+    /// Swift targets a `Package.swift` places under a `path:` of its own
+    /// (Alamofire's `.target(name: "Alamofire", path: "Source")`): (target
+    /// name, directory from the repository root), so that `import
+    /// Alamofire` reaches them. Targets under `Sources/<name>` need none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub swift_targets: Vec<(String, String)>,
 }
 
 impl Manifests {
     /// Is `path` a manifest this module reads?
     #[must_use]
     pub fn wants(path: &str) -> bool {
-        matches!(file_name(path), "Cargo.toml" | "go.mod")
+        matches!(file_name(path), "Cargo.toml" | "go.mod" | "Package.swift")
     }
 
     /// Reads what resolution needs from a manifest: a `Cargo.toml`'s
@@ -102,11 +108,65 @@ impl Manifests {
                         .push((dir, module.trim().trim_matches('"').to_owned()));
                 }
             }
+            "Package.swift" => {
+                for (name, target) in swift_targets(content) {
+                    let target = target.trim_matches('/');
+                    let under = if dir.is_empty() {
+                        target.to_owned()
+                    } else {
+                        format!("{dir}/{target}")
+                    };
+                    self.swift_targets.push((name, under));
+                }
+                self.swift_targets.sort();
+                self.swift_targets.dedup();
+            }
             _ => {}
         }
         self.rust_crates.sort();
         self.go_modules.sort();
     }
+}
+
+/// The targets of a `Package.swift` that name a `path:` (`.target`,
+/// `.testTarget`, `.executableTarget`): (name, path) as written. Read from
+/// the text: a manifest is Swift code, but its targets are written as
+/// these calls with string literals, and one that is not is passed over.
+fn swift_targets(content: &str) -> Vec<(String, String)> {
+    // The first string literal after `key:` within `call`.
+    fn argument(call: &str, key: &str) -> Option<String> {
+        let at = call.find(&format!("{key}:"))?;
+        let rest = &call[at + key.len() + 1..];
+        let rest = rest.trim_start().strip_prefix('"')?;
+        Some(rest[..rest.find('"')?].to_owned())
+    }
+    let mut out = Vec::new();
+    for kind in [".target(", ".testTarget(", ".executableTarget("] {
+        let mut from = 0;
+        while let Some(found) = content[from..].find(kind) {
+            let start = from + found + kind.len();
+            // The call's arguments, to its closing parenthesis.
+            let mut depth = 1;
+            let mut end = start;
+            for (i, c) in content[start..].char_indices() {
+                match c {
+                    '(' | '[' => depth += 1,
+                    ')' | ']' => depth -= 1,
+                    _ => {}
+                }
+                if depth == 0 {
+                    end = start + i;
+                    break;
+                }
+            }
+            let call = &content[start..end.max(start)];
+            if let (Some(name), Some(path)) = (argument(call, "name"), argument(call, "path")) {
+                out.push((name, path));
+            }
+            from = start;
+        }
+    }
+    out
 }
 
 /// A definition somewhere in the project: its file and index there.
@@ -717,6 +777,20 @@ impl<'p> Project<'p> {
                 }
                 _ => {}
             }
+        }
+        // `import Alamofire` where `Package.swift` puts that target under
+        // `Source/`: its Swift files under that module's name too.
+        for (name, dir) in &manifests.swift_targets {
+            let prefix = format!("{dir}/");
+            let under: Vec<&str> = files
+                .iter()
+                .filter(|(p, f)| p.starts_with(&prefix) && f.language == Some(Language::Swift))
+                .map(|(p, _)| *p)
+                .collect();
+            let module = packages.entry(format!("swift-module:{name}")).or_default();
+            module.extend(under);
+            module.sort_unstable();
+            module.dedup();
         }
         let rust_aliases = imports::rust_crate_aliases(&files, manifests);
         Project {
@@ -2770,4 +2844,40 @@ impl<'p> OwnerKey<'p> {
 pub(crate) enum Receiver<'p> {
     Files(Vec<&'p str>),
     Type(TypeRef<'p>, bool),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Alamofire's manifest: its targets' arguments hold calls and lists
+    /// of their own.
+    #[test]
+    fn swift_targets_with_a_path_of_their_own_are_read_from_package_swift() {
+        let manifest = r#"let package = Package(name: "Alamofire",
+                      products: [.library(name: "Alamofire", targets: ["Alamofire"])],
+                      targets: [.target(name: "Alamofire",
+                                        path: "Source",
+                                        resources: [.process("PrivacyInfo.xcprivacy")],
+                                        linkerSettings: [.linkedFramework("CFNetwork",
+                                                                          .when(platforms: [.iOS]))]),
+                                .target(name: "Plain", dependencies: [.product(name: "X", package: "Y")]),
+                                .testTarget(name: "AlamofireTests",
+                                            dependencies: ["Alamofire"],
+                                            path: "Tests/")])"#;
+        let mut manifests = Manifests::default();
+        manifests.add("Package.swift", manifest);
+        manifests.add(
+            "sub/Package.swift",
+            r#".executableTarget(name: "Tool", path: "Cli")"#,
+        );
+        assert_eq!(
+            manifests.swift_targets,
+            [
+                ("Alamofire".to_owned(), "Source".to_owned()),
+                ("AlamofireTests".to_owned(), "Tests".to_owned()),
+                ("Tool".to_owned(), "sub/Cli".to_owned()),
+            ]
+        );
+    }
 }
