@@ -255,7 +255,11 @@ fn plain(text: &str) -> String {
             '[' => {
                 // AsciiDoc's `https://host/path[text]`: the text stands
                 // for the address.
-                let word = out.rfind(char::is_whitespace).map_or(0, |p| p + 1);
+                let word = out
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| c.is_whitespace())
+                    .map_or(0, |(p, c)| p + c.len_utf8());
                 if out[word..].contains("://") {
                     out.truncate(word);
                 }
@@ -386,6 +390,37 @@ mod tests {
             )
         );
         assert_eq!(title(text, Markup::AsciiDoc).as_deref(), Some("OS-Lib"));
+    }
+
+    /// A blank of more than one byte (a no-break space) before a link.
+    #[test]
+    fn text_in_any_script_keeps_its_characters_whole() {
+        let text = "Ein Werkzeug für Männer\u{a0}[und Frauen](https://x) über alles hinaus.";
+        assert_eq!(
+            md(text).as_deref(),
+            Some("Ein Werkzeug für Männer und Frauen über alles hinaus.")
+        );
+    }
+
+    /// Markup cut anywhere, with characters of several bytes at every
+    /// place: an answer or none, never a panic.
+    #[test]
+    fn any_text_is_read_without_a_panic() {
+        let base = "# T\n\n**A** [b](c) ![d](e) <f g> x_y_z *h* `i` https://j[k] ](\nl ( [m] n.";
+        for wide in ["\u{a0}", "é", "🔥", "\u{3000}"] {
+            for (at, _) in base.char_indices() {
+                let text = format!("{}{wide}{}", &base[..at], &base[at..]);
+                for markup in [Markup::Markdown, Markup::ReStructuredText, Markup::AsciiDoc] {
+                    let _ = description(&text, markup);
+                    let _ = title(&text, markup);
+                    let _ = plain(&text);
+                }
+            }
+        }
+        for cut in 0..base.len() {
+            let _ = plain(&base[..cut]);
+            let _ = description(&base[..cut], Markup::Markdown);
+        }
     }
 
     #[test]

@@ -110,11 +110,11 @@ impl Manifests {
             }
             "Package.swift" => {
                 for (name, target) in swift_targets(content) {
-                    let target = target.trim_matches('/');
-                    let under = if dir.is_empty() {
-                        target.to_owned()
-                    } else {
-                        format!("{dir}/{target}")
+                    let under = match (target.trim_matches('/'), dir.is_empty()) {
+                        // The package's own directory.
+                        ("" | ".", _) => dir.clone(),
+                        (target, true) => target.to_owned(),
+                        (target, false) => format!("{dir}/{target}"),
                     };
                     self.swift_targets.push((name, under));
                 }
@@ -781,7 +781,11 @@ impl<'p> Project<'p> {
         // `import Alamofire` where `Package.swift` puts that target under
         // `Source/`: its Swift files under that module's name too.
         for (name, dir) in &manifests.swift_targets {
-            let prefix = format!("{dir}/");
+            let prefix = if dir.is_empty() {
+                String::new()
+            } else {
+                format!("{dir}/")
+            };
             let under: Vec<&str> = files
                 .iter()
                 .filter(|(p, f)| p.starts_with(&prefix) && f.language == Some(Language::Swift))
@@ -2869,13 +2873,14 @@ mod tests {
         manifests.add("Package.swift", manifest);
         manifests.add(
             "sub/Package.swift",
-            r#".executableTarget(name: "Tool", path: "Cli")"#,
+            r#".executableTarget(name: "Tool", path: "Cli"), .target(name: "Here", path: ".")"#,
         );
         assert_eq!(
             manifests.swift_targets,
             [
                 ("Alamofire".to_owned(), "Source".to_owned()),
                 ("AlamofireTests".to_owned(), "Tests".to_owned()),
+                ("Here".to_owned(), "sub".to_owned()),
                 ("Tool".to_owned(), "sub/Cli".to_owned()),
             ]
         );
