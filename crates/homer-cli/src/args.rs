@@ -82,7 +82,7 @@ pub(crate) struct ReviewArgs {
     #[arg(long, value_enum, default_value = "text")]
     pub format: ReviewFormat,
     /// Entries per list.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = at_least_one)]
     pub limit: usize,
     /// Exit 1 when the change's risk is at this level or above.
     #[arg(long, value_enum, value_name = "LEVEL")]
@@ -169,7 +169,7 @@ pub(crate) struct QueryArgs {
     #[arg(long, default_value_t = 1)]
     pub depth: usize,
     /// Entries per list (and per hop).
-    #[arg(long, short = 'n', default_value_t = 10)]
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = at_least_one)]
     pub limit: usize,
 }
 
@@ -179,7 +179,7 @@ pub(crate) struct SearchArgs {
     #[arg(required = true, num_args = 1..)]
     pub query: Vec<String>,
     /// Results to show.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = at_least_one)]
     pub limit: usize,
     /// Text index and embeddings fused, or either alone.
     #[arg(long, value_enum, default_value = "hybrid")]
@@ -263,4 +263,14 @@ pub(crate) struct UpdateArgs {
     /// memo's hashes; costs a full build).
     #[arg(long, hide = true)]
     pub verify: bool,
+}
+
+/// A count of one or more: `-n 0` is a mistake, refused (exit 2), not an
+/// answer of nothing that reads as nothing found.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_owned()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
 }

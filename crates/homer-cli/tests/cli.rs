@@ -312,13 +312,19 @@ fn search_without_a_model_finds_text_and_says_so_once() {
 }
 
 #[test]
-fn an_empty_query_target_is_an_error_and_dot_is_the_root() {
+fn an_empty_query_target_or_a_limit_of_none_is_an_error_and_dot_is_the_root() {
     let repo = copy("small");
     assert_eq!(homer(repo.path(), &["update"]).code, 0);
     for blank in ["", "  "] {
         let run = homer(repo.path(), &["query", blank]);
         assert_eq!(run.code, 2, "{blank:?}: {}", run.stdout);
         assert!(run.stderr.contains("`.` for the root"), "{}", run.stderr);
+    }
+    // `-n 0` asks for nothing: an error, not "nothing found".
+    for command in ["query", "search"] {
+        let run = homer(repo.path(), &[command, "add", "-n", "0"]);
+        assert_eq!(run.code, 2, "{command}: {}", run.stdout);
+        assert!(run.stderr.contains("at least 1"), "{}", run.stderr);
     }
     let root = homer(repo.path(), &["query", "."]);
     assert_eq!(root.code, 0, "{}", root.stderr);

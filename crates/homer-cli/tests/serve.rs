@@ -322,6 +322,10 @@ fn bad_calls_get_errors_and_the_next_call_works() {
         assert_eq!(missing.is_error, Some(true));
         // An argument the tool does not have (the CLI's name for the
         // budget): refused with the names it has, not dropped.
+        // None asked for is a mistake, not an answer of nothing.
+        let none = call(&client, "search", json!({"query": "add", "limit": 0})).await;
+        assert_eq!(none.is_error, Some(true), "{}", text(&none));
+        assert!(text(&none).contains("at least 1"), "{}", text(&none));
         let misnamed = call(&client, "context", json!({"task": "add", "budget": 500})).await;
         assert_eq!(misnamed.is_error, Some(true), "{}", text(&misnamed));
         assert!(

@@ -35,6 +35,15 @@ fn default_tokens() -> usize {
 fn default_limit() -> usize {
     10
 }
+/// A number of entries: none asked for is a mistake, refused (an empty
+/// answer would read as nothing found).
+fn at_least_one<'de, D: serde::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    let n = usize::deserialize(d)?;
+    if n == 0 {
+        return Err(serde::de::Error::custom("limit must be at least 1"));
+    }
+    Ok(n)
+}
 fn default_depth() -> usize {
     1
 }
@@ -53,7 +62,8 @@ pub struct SearchArgs {
     #[serde(default)]
     pub mode: Option<Mode>,
     /// Results wanted (fewer when they do not fit `max_tokens`).
-    #[serde(default = "default_limit")]
+    #[serde(default = "default_limit", deserialize_with = "at_least_one")]
+    #[schemars(range(min = 1))]
     pub limit: usize,
     /// The answer never uses more tokens than this (`o200k_base`).
     #[serde(default = "default_tokens")]
@@ -79,7 +89,8 @@ pub struct QueryArgs {
     #[serde(default = "default_depth")]
     pub depth: usize,
     /// Entries per list.
-    #[serde(default = "default_limit")]
+    #[serde(default = "default_limit", deserialize_with = "at_least_one")]
+    #[schemars(range(min = 1))]
     pub limit: usize,
     /// The answer never uses more tokens than this (`o200k_base`).
     #[serde(default = "default_tokens")]
@@ -105,7 +116,8 @@ pub struct CoChangesArgs {
     /// A file path relative to the repository root.
     pub path: String,
     /// Partners wanted.
-    #[serde(default = "default_limit")]
+    #[serde(default = "default_limit", deserialize_with = "at_least_one")]
+    #[schemars(range(min = 1))]
     pub limit: usize,
     /// The answer never uses more tokens than this (`o200k_base`).
     #[serde(default = "default_tokens")]
@@ -127,7 +139,8 @@ pub struct ReviewArgs {
     #[serde(default)]
     pub staged: bool,
     /// Entries per list.
-    #[serde(default = "default_limit")]
+    #[serde(default = "default_limit", deserialize_with = "at_least_one")]
+    #[schemars(range(min = 1))]
     pub limit: usize,
     /// The answer never uses more tokens than this (`o200k_base`).
     #[serde(default = "default_tokens")]
