@@ -162,8 +162,9 @@ pub(crate) struct QueryArgs {
     /// A path (relative to the repository root or the current directory;
     /// `.` for the root), a place `path:LINE` (the definition holding that
     /// line), or a symbol: `path::Name`, `Type::method` (or `Type.method`,
-    /// `Type#method`, or `ns::name` for a namespace opened by a macro,
-    /// read from the path), or a bare name.
+    /// `Type#method`, PHP's `Ns\Type::method`, or `ns::name` for a
+    /// namespace the index does not hold, read from the path), or a bare
+    /// name.
     pub target: String,
     /// Follow callers of callers (and the like) this many hops, up to 4.
     #[arg(long, default_value_t = 1)]

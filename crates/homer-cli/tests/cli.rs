@@ -348,6 +348,14 @@ fn a_namespace_the_parser_did_not_see_is_read_from_the_path() {
         "FMT_BEGIN_NAMESPACE\nint format(int color) { return color; }\nFMT_END_NAMESPACE\n",
     )
     .expect("write");
+    // PHP names a class from its namespace with backslashes.
+    let php = repo.path().join("Slim");
+    std::fs::create_dir_all(&php).expect("dir");
+    std::fs::write(
+        php.join("App.php"),
+        "<?php\nnamespace Slim;\n\nclass App\n{\n    public function handle($request)\n    {\n        return $request;\n    }\n}\n",
+    )
+    .expect("write");
     homer_fixtures::commit_all(repo.path(), "Add fmt headers");
     assert_eq!(homer(repo.path(), &["update"]).code, 0);
     let one = homer(repo.path(), &["query", "fmt::vformat"]);
@@ -363,6 +371,14 @@ fn a_namespace_the_parser_did_not_see_is_read_from_the_path() {
         "{}",
         two.stdout
     );
+    for fully in ["Slim\\App::handle", "\\Slim\\App::handle"] {
+        let php = homer(repo.path(), &["query", fully]);
+        assert!(
+            php.stdout.starts_with("App::handle  [method]"),
+            "{fully}: {}",
+            php.stdout
+        );
+    }
     // A qualifier no path names still finds nothing.
     let none = homer(repo.path(), &["query", "other::format"]);
     assert_eq!(none.code, 1, "{}", none.stdout);

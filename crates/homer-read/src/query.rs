@@ -1137,13 +1137,18 @@ fn normalize(name: &str) -> String {
     let mut chars = name.chars().peekable();
     while let Some(c) = chars.next() {
         let method = c == '#' && chars.peek().is_some_and(|n| !n.is_ascii_digit());
-        if c == '.' || method {
+        // PHP's namespace separator: `Slim\App::handle`.
+        if c == '.' || c == '\\' || method {
             out.push_str("::");
         } else {
             out.push(c);
         }
     }
-    out
+    // A fully qualified name from the root (`\Slim\App`, C++'s `::f`).
+    match out.strip_prefix("::") {
+        Some(rest) => rest.to_owned(),
+        None => out,
+    }
 }
 
 /// Levenshtein distance over characters.
@@ -1201,6 +1206,9 @@ mod tests {
         assert_eq!(normalize("Sinatra::Base#get"), "Sinatra::Base::get");
         assert_eq!(normalize("Router#handle_request"), "Router::handle_request");
         assert_eq!(normalize("formatter::format#4"), "formatter::format#4");
+        assert_eq!(normalize("Slim\\App::handle"), "Slim::App::handle");
+        assert_eq!(normalize("\\Slim\\App"), "Slim::App");
+        assert_eq!(normalize("::main"), "main");
         assert_eq!(split_symbol("src/a.rs::T::m"), Some(("src/a.rs", "T::m")));
     }
 }
