@@ -19,6 +19,7 @@ use homer_git::{DiffSide, FileDiff, FileStatus, Mailmap, ObjectId, Person as Git
 use homer_read::Index;
 use homer_store::{EdgeKind, NodeKind, Role, Value};
 use homer_vocab::attrs::{self, CoChangeAttrs, SymbolAttrs};
+use homer_vocab::salience::CHANGED_IN;
 use homer_vocab::{JsonCheckpoint, People, is_test, keys, outside_production};
 use serde::Serialize;
 
@@ -384,7 +385,7 @@ fn commit_counts(store: &homer_store::Store) -> Result<Vec<i64>, RenderError> {
 /// changed of 300 files changed more often than 99.7% of them, not "100%".
 fn churn_reason(commits: i64, rank: f64) -> String {
     format!(
-        "changed in {commits} commits, more often than {:.0}% of files",
+        "{CHANGED_IN}{commits} commits, more often than {:.0}% of files",
         (100.0 * rank).floor()
     )
 }
@@ -396,7 +397,7 @@ fn churn_reason(commits: i64, rank: f64) -> String {
 fn salience_reasons_beside(stored: Vec<String>, churn_said: bool) -> Vec<String> {
     stored
         .into_iter()
-        .filter(|r| !(churn_said && r.starts_with("changed in ")))
+        .filter(|r| !(churn_said && r.starts_with(CHANGED_IN)))
         .take(2)
         .collect()
 }

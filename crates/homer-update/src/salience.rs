@@ -23,7 +23,7 @@
 use homer_dag::TaskError;
 use homer_store::{NodeId, NodeKind, TaskWriter, Value, WriteTx};
 use homer_vocab::JsonCheckpoint as _;
-use homer_vocab::salience::{Population, Ranks};
+use homer_vocab::salience::{CHANGED_IN, Population, Ranks};
 use homer_vocab::values::put;
 use homer_vocab::{FileRole, Json, SalienceClass, ValueName, keys};
 
@@ -252,11 +252,11 @@ fn reasons(s: &Signals, rank: &Ranks, role: Option<FileRole>, authors: u64) -> V
         // a file.
         reasons.push("no commit of it in the mined history".to_owned());
     } else if rank.commits >= NOTABLE {
-        reasons.push(format!("changed in {commits} ({})", top(rank.commits)));
+        reasons.push(format!("{CHANGED_IN}{commits} ({})", top(rank.commits)));
     } else if rank.structure() >= HOTSPOT && rank.commits < QUIET {
-        reasons.push(format!("changed in only {commits}"));
+        reasons.push(format!("{CHANGED_IN}only {commits}"));
     } else {
-        reasons.push(format!("changed in {commits}"));
+        reasons.push(format!("{CHANGED_IN}{commits}"));
     }
     if rank.recency >= 0.9 {
         reasons.push(format!(

@@ -22,6 +22,12 @@ use crate::values::{ValueName, Values, keys, put};
 
 type StoreResult<T> = Result<T, StoreError>;
 
+/// How a reason about a file's commits begins (`changed in 12 commits`,
+/// `changed in only 2 commits`): salience's reasons say it, and a review
+/// that says how often a file changed itself leaves salience's out rather
+/// than saying it twice.
+pub const CHANGED_IN: &str = "changed in ";
+
 /// The values of a file a score is computed from (its population value
 /// says whether it is one of the population).
 pub const READS: [ValueName; 7] = [
