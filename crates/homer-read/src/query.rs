@@ -896,64 +896,74 @@ impl Reader<'_> {
     /// `::wanted`, or whose last part is `wanted`.
     fn symbols_ending_with(&self, wanted: &str) -> Result<Vec<String>, ReadError> {
         let mut out = Vec::new();
-        let mut last = String::new();
         let suffix = format!("::{wanted}");
-        loop {
-            let names = self.store.names_from(NodeKind::Symbol, &last, 4096)?;
-            let done = names.len() < 4096;
-            for name in names {
-                if name == last {
-                    continue;
+        self.each_name(NodeKind::Symbol, |name| {
+            if let Some((_, qualified)) = split_symbol(name) {
+                let q = normalize(qualified);
+                let bare = q.rsplit("::").next().unwrap_or(&q);
+                if q == wanted || bare == wanted || q.ends_with(&suffix) {
+                    out.push(name.to_owned());
                 }
-                if let Some((_, qualified)) = split_symbol(&name) {
-                    let q = normalize(qualified);
-                    let bare = q.rsplit("::").next().unwrap_or(&q);
-                    if q == wanted || bare == wanted || q.ends_with(&suffix) {
-                        out.push(name.clone());
-                    }
-                }
-                last = name;
             }
-            if done {
-                break;
-            }
-        }
+        })?;
         Ok(out)
     }
 
     /// `fmt::format` where no symbol is qualified so: a namespace opened
     /// by a macro (`FMT_BEGIN_NAMESPACE`) is not seen by the parser, and
-    /// its definitions are indexed without it. The definitions named by
-    /// the rest (`format`, exactly) in a file whose path names each
-    /// qualifier left out (`include/fmt/format.h`), case aside.
+    /// its definitions are indexed without it. The definitions named
+    /// exactly by what follows the leading parts (`format`) in a file
+    /// whose path names each part left out (`include/fmt/format.h`), case
+    /// aside; the fewest parts left out that find any. One pass over the
+    /// symbols for every way of cutting.
     fn under_unseen_namespace(&self, wanted: &str) -> Result<Vec<String>, ReadError> {
-        let mut qualifiers: Vec<&str> = Vec::new();
-        let mut rest = wanted;
-        while let Some((head, tail)) = rest.split_once("::") {
-            qualifiers.push(head);
-            rest = tail;
-            let found: Vec<String> = self
-                .symbols_ending_with(rest)?
-                .into_iter()
-                .filter(|n| {
-                    let Some((path, q)) = split_symbol(n) else {
-                        return false;
-                    };
-                    let parts: Vec<String> = path
-                        .split('/')
-                        .map(|p| p.split('.').next().unwrap_or(p).to_lowercase())
-                        .collect();
-                    normalize(q) == rest
-                        && qualifiers
-                            .iter()
-                            .all(|w| parts.iter().any(|p| *p == w.to_lowercase()))
-                })
+        let parts: Vec<&str> = wanted.split("::").collect();
+        // What is left after cutting 1, 2, ... leading parts.
+        let rests: HashMap<String, usize> = (1..parts.len())
+            .map(|cut| (parts[cut..].join("::"), cut))
+            .collect();
+        let mut found: Vec<Vec<String>> = vec![Vec::new(); parts.len()];
+        self.each_name(NodeKind::Symbol, |name| {
+            let Some((path, q)) = split_symbol(name) else {
+                return;
+            };
+            let Some(&cut) = rests.get(&normalize(q)) else {
+                return;
+            };
+            let named: Vec<String> = path
+                .split('/')
+                .map(|p| p.split('.').next().unwrap_or(p).to_lowercase())
                 .collect();
-            if !found.is_empty() {
-                return Ok(found);
+            if parts[..cut]
+                .iter()
+                .all(|w| named.iter().any(|p| *p == w.to_lowercase()))
+            {
+                found[cut].push(name.to_owned());
+            }
+        })?;
+        Ok(found
+            .into_iter()
+            .find(|f| !f.is_empty())
+            .unwrap_or_default())
+    }
+
+    /// Calls `f` with the name of every current node of `kind`, in name
+    /// order, read in batches.
+    fn each_name(&self, kind: NodeKind, mut f: impl FnMut(&str)) -> Result<(), ReadError> {
+        let mut last = String::new();
+        loop {
+            let names = self.store.names_from(kind, &last, 4096)?;
+            let done = names.len() < 4096;
+            for name in names {
+                if name != last {
+                    f(&name);
+                }
+                last = name;
+            }
+            if done {
+                return Ok(());
             }
         }
-        Ok(Vec::new())
     }
 
     /// The innermost current definition of the file `path` whose lines
@@ -1082,30 +1092,19 @@ impl Reader<'_> {
     fn suggestions(&self, target: &str, path: Option<&str>) -> Result<Vec<String>, ReadError> {
         let wanted = path.unwrap_or(target);
         let mut scored: Vec<(usize, String)> = Vec::new();
+        let limit = (target.chars().count() / 3).max(2);
         for kind in [NodeKind::File, NodeKind::Directory, NodeKind::Symbol] {
-            let mut last = String::new();
-            loop {
-                let names = self.store.names_from(kind, &last, 4096)?;
-                let done = names.len() < 4096;
-                for name in names {
-                    if name != last {
-                        let key = match kind {
-                            NodeKind::Symbol => split_symbol(&name).map_or(name.as_str(), |s| s.1),
-                            _ => name.as_str(),
-                        };
-                        let short = key.rsplit('/').next().unwrap_or(key);
-                        let d = distance(wanted, key).min(distance(target, short));
-                        let limit = (target.chars().count() / 3).max(2);
-                        if d <= limit {
-                            scored.push((d, name.clone()));
-                        }
-                    }
-                    last = name;
+            self.each_name(kind, |name| {
+                let key = match kind {
+                    NodeKind::Symbol => split_symbol(name).map_or(name, |s| s.1),
+                    _ => name,
+                };
+                let short = key.rsplit('/').next().unwrap_or(key);
+                let d = distance(wanted, key).min(distance(target, short));
+                if d <= limit {
+                    scored.push((d, name.to_owned()));
                 }
-                if done {
-                    break;
-                }
-            }
+            })?;
         }
         scored.sort();
         scored.dedup_by(|a, b| a.1 == b.1);
