@@ -242,14 +242,15 @@ const C_PARAMETERS: &str = r#"
 ; it calls the function it points to. Only a definition's: a prototype
 ; inside a class is no scope of the methods beside it.
 (function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (identifier) @bind.name) @bind)))])
-(function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (pointer_declarator declarator: (identifier) @bind.name)) @bind)))])
-(function_definition declarator: [
-  (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind))
-  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))) @bind)))])
+  (function_declarator parameters: (parameter_list (parameter_declaration declarator: [
+    (identifier) @bind.name
+    (pointer_declarator declarator: (identifier) @bind.name)
+    (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))]) @bind))
+  ; A function returning a pointer or a reference.
+  (_ (function_declarator parameters: (parameter_list (parameter_declaration declarator: [
+    (identifier) @bind.name
+    (pointer_declarator declarator: (identifier) @bind.name)
+    (function_declarator declarator: (parenthesized_declarator (pointer_declarator declarator: (identifier) @bind.name)))]) @bind)))])
 
 "#;
 
