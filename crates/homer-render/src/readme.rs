@@ -221,8 +221,8 @@ fn is_prose(line: &str, markup: Markup) -> bool {
 
 /// Inline markup reduced to its text: `![alt](url)` and HTML tags go,
 /// `[text](url)` and the `url[text]` of `AsciiDoc` keep their text, emphasis
-/// markers go (not the underscores inside a `snake_case` name), and runs
-/// of blanks become one.
+/// markers go (not the underscores inside a `snake_case` name), code spans
+/// stay as written, and runs of blanks become one.
 fn plain(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
@@ -243,8 +243,12 @@ fn plain(text: &str) -> String {
                     i = past(i, ')');
                 }
             }
-            '(' if out.ends_with(']') && chars.get(i + 1).is_some_and(|&c| c != ' ') => {
-                i = past(i, ')');
+            // A code span is the project's own text: kept as written,
+            // brackets and `<T>` too (`&[u8]`, `Vec<u8>`).
+            '`' => {
+                let end = past(i + 1, '`');
+                out.extend(&chars[i..end]);
+                i = end;
             }
             '<' if chars
                 .get(i + 1)
@@ -265,9 +269,12 @@ fn plain(text: &str) -> String {
                 }
                 i += 1;
             }
+            // The end of a link's text: its target goes.
             ']' => {
-                out.push(']');
                 i += 1;
+                if chars.get(i) == Some(&'(') && chars.get(i + 1).is_some_and(|&c| c != ' ') {
+                    i = past(i, ')');
+                }
             }
             '*' | '_' => {
                 let before = i.checked_sub(1).map(|j| chars[j]);
@@ -285,9 +292,6 @@ fn plain(text: &str) -> String {
             }
         }
     }
-    // A link's text was kept with its closing bracket, so that a target
-    // after it could be recognized; the bracket goes now.
-    let out = out.replace(']', "");
     let words: Vec<&str> = out.split_whitespace().collect();
     words.join(" ")
 }
@@ -421,6 +425,19 @@ mod tests {
             let _ = plain(&base[..cut]);
             let _ = description(&base[..cut], Markup::Markdown);
         }
+    }
+
+    /// bstr's README, held out of the READMEs the rules were written
+    /// from: `&[u8]` and `Vec<u8>` lost their brackets and their `<u8>`.
+    #[test]
+    fn code_spans_are_kept_as_written() {
+        let text = "bstr\n====\n\nThis crate provides extension traits for `&[u8]` and\n`Vec<u8>` that enable their use as [byte strings](https://x).\n";
+        assert_eq!(
+            md(text).as_deref(),
+            Some(
+                "This crate provides extension traits for `&[u8]` and `Vec<u8>` that enable their use as byte strings."
+            )
+        );
     }
 
     #[test]
