@@ -2,13 +2,13 @@
 //! ranking chunks, fused by reciprocal rank with a small prior for salient
 //! files; one result per definition or file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use homer_embed::{EncoderKind, ModelFiles};
 use homer_store::{NodeKind, Searched, Store, StoredChunk};
 use homer_vocab::attrs::{self, SymbolAttrs};
 use homer_vocab::text::{chunk_words, fts_query, identifiers, path_words};
-use homer_vocab::{FileRole, outside_production};
+use homer_vocab::{FileRole, SkipReason, keys, outside_production};
 use serde::Serialize;
 
 use crate::phrase::Phrase;
@@ -185,6 +185,7 @@ pub fn search(
         index.make_whole(&mut chunks)?;
     }
     let salience = file_salience(index, &chunks)?;
+    let foreign = marked_foreign(index, &chunks)?;
     // One result per definition or file: its best chunk.
     let mut best: BTreeMap<String, (f64, &StoredChunk)> = BTreeMap::new();
     for chunk in &chunks {
@@ -192,7 +193,8 @@ pub fn search(
             .and_then(|f| salience.get(f))
             .copied()
             .unwrap_or(0.0);
-        let relevance = rules.apply(fused[&chunk.id] + SALIENCE_PRIOR * prior, chunk);
+        let marked = chunk_path(chunk).is_some_and(|f| foreign.contains(f));
+        let relevance = rules.apply(fused[&chunk.id] + SALIENCE_PRIOR * prior, chunk, marked);
         let key = chunk
             .node
             .clone()
@@ -303,14 +305,17 @@ impl Rules {
         }
     }
 
-    fn apply(&self, mut relevance: f64, chunk: &StoredChunk) -> f64 {
+    /// `marked`: the chunk's file said it is generated or vendored (and
+    /// was not parsed), which its path may not say.
+    fn apply(&self, mut relevance: f64, chunk: &StoredChunk, marked: bool) -> f64 {
         let prose = !self.asks_prose && chunk_path(chunk).is_some_and(is_prose);
         if prose {
             relevance *= PROSE;
         }
         // By the chunk's node, not only its file: a Rust `mod tests` sits
         // in a production file.
-        let outside = !self.asks_outside && chunk.node.as_deref().is_some_and(outside_production);
+        let outside =
+            !self.asks_outside && (marked || chunk.node.as_deref().is_some_and(outside_production));
         if outside {
             relevance *= OUTSIDE_PRODUCTION;
         }
@@ -478,6 +483,34 @@ fn file_salience(index: &Index, chunks: &[StoredChunk]) -> Result<HashMap<String
         }
         if let Some(v) = index.file_salience(file)? {
             out.insert(file.to_owned(), v);
+        }
+    }
+    Ok(out)
+}
+
+/// The files of text chunks (a symbol's file was parsed) that were not
+/// parsed because their first lines say a generator wrote them or another
+/// project did (hiredis's vendored `ffc.h`): outside production code as
+/// much as a file under `vendor/`.
+fn marked_foreign<'c>(
+    index: &Index,
+    chunks: &'c [StoredChunk],
+) -> Result<HashSet<&'c str>, ReadError> {
+    let mut out = HashSet::new();
+    let mut seen = HashSet::new();
+    for chunk in chunks
+        .iter()
+        .filter(|c| c.node_kind == Some(NodeKind::File))
+    {
+        let Some(file) = chunk_path(chunk) else {
+            continue;
+        };
+        if !seen.insert(file) {
+            continue;
+        }
+        let skipped = index.value(NodeKind::File, file, keys::SKIPPED)?;
+        if skipped.is_some_and(SkipReason::is_marked_foreign) {
+            out.insert(file);
         }
     }
     Ok(out)

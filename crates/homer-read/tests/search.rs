@@ -202,6 +202,42 @@ fn the_vectors_setting_chooses_the_encoder_and_search_follows_the_index() {
     assert!(err.to_string().contains("config.toml"), "{err}");
 }
 
+/// A file whose first lines say it is another project's code is left
+/// unparsed, and its text ranks after the project's own, as a file under
+/// `vendor/` does (hiredis's `ffc.h`, a float parser, filled every place
+/// of a search for "parse reply"); asked for, it ranks as it is. Neither
+/// file here is parsed, so no salience tells them apart: the notes match
+/// the words less often, and come first only because the header is
+/// another's.
+#[test]
+fn a_file_marked_as_vendored_ranks_after_the_projects_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::write(
+        root.join("ffc.h"),
+        "// ffc: a single-header float parser.\n\
+         // Vendored into this project under the MIT License.\n\
+         // parse, parse, parse the reply number\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("NOTES"),
+        "How the reader works.\nWe parse the reply as it comes.\n",
+    )
+    .expect("write");
+    commit_all(root, "Reader");
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(root, &options, &NoProgress).expect("update");
+    let found = names(&find(root, "parse reply", SearchMode::Text));
+    assert_eq!(found, ["NOTES -", "ffc.h -"]);
+    let found = names(&find(root, "vendored parse reply", SearchMode::Text));
+    assert_eq!(found, ["ffc.h -", "NOTES -"]);
+}
+
 #[test]
 fn identifiers_match_whole_and_in_parts() {
     let dir = tempfile::tempdir().expect("tempdir");

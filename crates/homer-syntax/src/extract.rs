@@ -15,8 +15,9 @@ use crate::{
 };
 
 /// Bumped whenever extraction changes what it produces, so stored facts
-/// are recomputed.
-pub const EXTRACTOR_VERSION: u32 = 22;
+/// are recomputed (23: the parse task's screen skips a file marked as
+/// vendored).
+pub const EXTRACTOR_VERSION: u32 = 23;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;

@@ -119,6 +119,9 @@ named_enum! {
         Unreadable = "unreadable",
         /// Not a language Homer reads.
         NotALanguage = "not_a_language",
+        /// Its first lines say it is a copy of another project's code
+        /// (`Vendored into hiredis…`, `Copied from https://…`).
+        MarkedVendored = "marked_vendored",
     }
 }
 
@@ -133,7 +136,18 @@ impl SkipReason {
             SkipReason::MarkedGenerated => "generated (marked as such)",
             SkipReason::Unreadable => "unreadable (missing from the repository)",
             SkipReason::NotALanguage => "not a language Homer parses",
+            SkipReason::MarkedVendored => "vendored (marked as such)",
         }
+    }
+
+    /// Whether the file said it is not the project's own code: a
+    /// generator's output or a copy of another project's.
+    #[must_use]
+    pub fn is_marked_foreign(self) -> bool {
+        matches!(
+            self,
+            SkipReason::MarkedGenerated | SkipReason::MarkedVendored
+        )
     }
 
     /// Whether a person should hear about it: a file that looks like code
