@@ -6,13 +6,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 
 use homer_read::{Index, SearchMode, SearchOptions};
+use homer_vocab::quote::KeptFile;
 use homer_vocab::{FileRole, role_of_name};
 use serde::Serialize;
 
 use crate::RenderError;
 use crate::around::Around;
 use crate::snapshot::{Coupling, Snapshot, SymbolRow};
-use crate::usage::{Usage, render_usages, usages_of};
+use crate::usage::{Region, Usage, region, render_region, render_usages, usages_of};
 
 /// A task context, fitted to a token budget.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -106,6 +107,11 @@ const PARTNERS_OF: usize = 3;
 const DETAILED_FILES: usize = 3;
 /// Doc lines a detailed definition shows.
 const DOC_LINES: usize = 6;
+/// Search hits between definitions quoted, in all and in one file, and
+/// the lines each quotes.
+const REGIONS: usize = 4;
+const REGIONS_PER_FILE: usize = 2;
+const REGION_LINES: usize = 6;
 
 /// What planning a task's context reads of the index. A loaded
 /// [`Snapshot`] answers from memory (`homer serve` keeps one); [`Around`]
@@ -294,6 +300,9 @@ pub(crate) fn by_pagerank(rows: &[SymbolRow]) -> Vec<(usize, f64)> {
 struct Seeds {
     symbols: Vec<(usize, f64)>,
     searched: Vec<String>,
+    /// The hits among the seeding ones outside any definition: (file,
+    /// first line, last line), best first.
+    between: Vec<(String, u32, u32)>,
 }
 
 /// Seeds for the task's personalized PageRank: the first `SEED_HITS`
@@ -316,6 +325,7 @@ fn seeds(
         },
     )?;
     let mut seeds: Vec<(usize, f64)> = Vec::new();
+    let mut between = Vec::new();
     let mut by_file: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
     #[allow(clippy::cast_precision_loss, reason = "ranks are small")]
     for (rank, hit) in found.hits.iter().enumerate() {
@@ -340,6 +350,9 @@ fn seeds(
                 for i in source.symbols_under(&format!("{p}::"))? {
                     seeds.push((i, weight / 4.0));
                 }
+                if let Some((first, last)) = hit.lines {
+                    between.push((p.clone(), first, last));
+                }
             }
             _ => {}
         }
@@ -354,6 +367,7 @@ fn seeds(
     Ok(Seeds {
         symbols: seeds,
         searched,
+        between,
     })
 }
 
@@ -715,6 +729,77 @@ fn named_files(source: &impl TaskSource, task: &str) -> Result<Named, RenderErro
     })
 }
 
+/// The files near the top that the walk ranked nothing of (their paths
+/// named the task): their most called definitions, to be shown, and
+/// those of them with no definition at all (a script run top to bottom, a
+/// table of messages, a manifest), shown by name where they stand.
+fn unwalked(
+    source: &mut impl TaskSource,
+    files: &[String],
+    ranked: &[usize],
+    spelled: &[String],
+) -> Result<(Vec<usize>, Vec<String>), RenderError> {
+    let walked: BTreeSet<String> = ranked
+        .iter()
+        .map(|&i| file_of(&source.row(i).name).to_owned())
+        .collect();
+    let mut extra = Vec::new();
+    let mut bare = Vec::new();
+    for f in files
+        .iter()
+        .take(NAMED_SHOWN)
+        .filter(|f| !walked.contains(f.as_str()))
+    {
+        let mut own = source.symbols_under(&format!("{f}::"))?;
+        if own.is_empty() && !spelled.contains(f) && source.is_code(f)? {
+            bare.push(f.clone());
+        }
+        own.sort_by(|&a, &b| {
+            let (a, b) = (source.row(a), source.row(b));
+            b.pagerank.total_cmp(&a.pagerank).then(a.line.cmp(&b.line))
+        });
+        extra.extend(own.into_iter().take(PER_FILE));
+    }
+    Ok((extra, bare))
+}
+
+/// The lines between definitions that the seeding search hits found, in
+/// code files: at most [`REGIONS`] of them, [`REGIONS_PER_FILE`] in a file,
+/// each quoting its [`REGION_LINES`] lines that name the most of the task's
+/// words. Sinatra's sessions are switched on by `set :sessions, false` in
+/// `Sinatra::Base`'s body, outside any method: a definition's line would
+/// never show it.
+fn regions_of(
+    opened: &Index,
+    source: &impl TaskSource,
+    task: &str,
+    between: &[(String, u32, u32)],
+    texts: &mut BTreeMap<String, Option<KeptFile>>,
+) -> Result<BTreeMap<String, Vec<Region>>, RenderError> {
+    let words = homer_vocab::text::naming_words(&homer_vocab::text::without_task_verbs(task));
+    let mut out: BTreeMap<String, Vec<Region>> = BTreeMap::new();
+    let mut shown = 0;
+    for (path, first, last) in between {
+        if shown == REGIONS {
+            break;
+        }
+        if out.get(path).is_some_and(|r| r.len() == REGIONS_PER_FILE) || !source.is_code(path)? {
+            continue;
+        }
+        if !texts.contains_key(path) {
+            texts.insert(path.clone(), opened.indexed_text(path)?.map(KeptFile::new));
+        }
+        let Some(file) = &texts[path] else {
+            continue;
+        };
+        if let Some(r) = region(&file.lines(), *first, *last, &words, REGION_LINES) {
+            out.entry(path.clone()).or_default().push(r);
+            shown += 1;
+        }
+    }
+    Ok(out)
+}
+
 /// The ranked symbols in the order they are given budget: the first
 /// `PER_FILE` of each file in file order, then the rest in rank order.
 fn budget_order(source: &impl TaskSource, ranked: &[usize], files: &[String]) -> Vec<usize> {
@@ -903,6 +988,7 @@ fn render_symbols(
     bare: &[String],
     chosen: &[SymbolRow],
     usages: &BTreeMap<String, Vec<Usage>>,
+    regions: &BTreeMap<String, Vec<Region>>,
 ) -> String {
     let order = listed(files, spelled, bare, chosen);
     let mut chosen: Vec<&SymbolRow> = chosen.iter().collect();
@@ -911,6 +997,9 @@ fn render_symbols(
     for file in order {
         let _ = writeln!(s, "## {file}\n");
         let mut any = false;
+        for r in regions.get(file.as_str()).into_iter().flatten() {
+            render_region(&mut s, r);
+        }
         for x in &chosen {
             if file_of(&x.name) != file.as_str() {
                 continue;
@@ -968,6 +1057,7 @@ fn symbol_lines(s: &mut String, x: &SymbolRow, usages: &BTreeMap<String, Vec<Usa
 fn estimate(
     order: &[SymbolRow],
     usages: &BTreeMap<String, Vec<Usage>>,
+    regions: &BTreeMap<String, Vec<Region>>,
     fixed: usize,
     budget: usize,
     wider: usize,
@@ -981,6 +1071,9 @@ fn estimate(
         let file = file_of(&x.name);
         if files.insert(file) {
             let _ = writeln!(piece, "## {file}\n");
+            for r in regions.get(file).into_iter().flatten() {
+                render_region(&mut piece, r);
+            }
             piece.push('\n');
         }
         symbol_lines(&mut piece, x, usages);
@@ -1036,7 +1129,7 @@ pub fn task_context_in(
 /// the search and the call-graph walk run once, and [`TaskPlan::fit`]
 /// renders as much as a budget holds (`homer serve` fits one plan to a
 /// smaller budget when its stamped answer is too long).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct TaskPlan {
     /// The commit the index described when the plan was made.
     commit: String,
@@ -1051,6 +1144,8 @@ pub struct TaskPlan {
     /// The detailed definitions (the first files' leading ones, first in
     /// `ranked`), by name, with where they are called.
     usages: BTreeMap<String, Vec<Usage>>,
+    /// The lines between definitions that the search found, by file.
+    regions: BTreeMap<String, Vec<Region>>,
     /// Why each file stands where it does, in the order of `files`.
     why: Vec<FileWhy>,
 }
@@ -1102,6 +1197,7 @@ fn plan(
     let Seeds {
         symbols: seeds,
         searched,
+        between,
     } = seeds(opened, source, task, focus)?;
     // Personalized PageRank over the call graph from the seeds; nothing
     // matched: the most depended-on definitions overall.
@@ -1144,38 +1240,13 @@ fn plan(
         focus,
         &asked,
     );
-    // A file near the top that the walk ranked nothing of (its path named
-    // the task) shows its most called definitions.
-    let walked: BTreeSet<String> = ranked
-        .iter()
-        .map(|&i| file_of(&source.row(i).name).to_owned())
-        .collect();
-    let unwalked: Vec<&str> = files
-        .iter()
-        .take(NAMED_SHOWN)
-        .map(String::as_str)
-        .filter(|f| !walked.contains(*f))
-        .collect();
-    let mut extra = Vec::new();
-    // Those with no definition at all (a script run top to bottom, a
-    // table of messages, a manifest) are shown by name where they stand.
-    let mut bare = Vec::new();
-    for f in unwalked {
-        let mut own = source.symbols_under(&format!("{f}::"))?;
-        if own.is_empty() && !spelled.iter().any(|s| s == f) && source.is_code(f)? {
-            bare.push(f.to_owned());
-        }
-        own.sort_by(|&a, &b| {
-            let (a, b) = (source.row(a), source.row(b));
-            b.pagerank.total_cmp(&a.pagerank).then(a.line.cmp(&b.line))
-        });
-        extra.extend(own.into_iter().take(PER_FILE));
-    }
+    let (extra, bare) = unwalked(source, &files, &ranked, &spelled)?;
     let ranked: Vec<usize> = ranked.into_iter().chain(extra).collect();
     let order = budget_order(source, &ranked, &files);
     let (ranked, leading) = detailed_first(source, order, &files, &seeds);
-    let mut usages = BTreeMap::new();
     let mut texts = BTreeMap::new();
+    let regions = regions_of(opened, source, task, &between, &mut texts)?;
+    let mut usages = BTreeMap::new();
     for &i in &ranked[..leading] {
         let name = source.row(i).name.clone();
         let calls = usages_of(opened, source, &name, &mut texts)?;
@@ -1190,6 +1261,7 @@ fn plan(
         bare,
         ranked: ranked.into_iter().map(|i| source.row(i).clone()).collect(),
         usages,
+        regions,
         why,
     })
 }
@@ -1205,6 +1277,7 @@ impl TaskPlan {
             &self.bare,
             shown,
             &self.usages,
+            &self.regions,
         );
         text.push_str(&left_out(shown, rest));
         text
@@ -1227,12 +1300,20 @@ impl TaskPlan {
             bare,
             ranked,
             usages,
+            regions,
             why,
             ..
         } = self;
         let render_k = |k: usize| self.render(k);
         // The largest number of ranked symbols whose rendering fits.
         let head_tokens = self.least_budget();
+        // The lines between definitions yield first to a budget too small
+        // for the files the context must name.
+        if head_tokens > budget && !regions.is_empty() {
+            let mut lean = self.clone();
+            lean.regions.clear();
+            return lean.fit(budget);
+        }
         if head_tokens > budget {
             return Err(RenderError::Budget {
                 budget,
@@ -1244,7 +1325,14 @@ impl TaskPlan {
         // counts instead of nine), widened when an estimate is off.
         let fits = |k: usize| count_tokens(&render_k(k)) <= budget;
         let (mut lo, mut hi) = {
-            let (low, high) = estimate(ranked, usages, head_tokens, budget, budget + budget / 10);
+            let (low, high) = estimate(
+                ranked,
+                usages,
+                regions,
+                head_tokens,
+                budget,
+                budget + budget / 10,
+            );
             let high = high.max(low + 1).min(ranked.len());
             if !fits(low) {
                 (0, low.saturating_sub(1))

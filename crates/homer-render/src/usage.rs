@@ -128,10 +128,16 @@ fn call_line(lines: &[&str], first: u32, last: u32, names: &[String]) -> Option<
 fn around(lines: &[&str], at: u32, first: u32, last: u32) -> Vec<(u32, String)> {
     let from = at.saturating_sub(1).max(first).max(1);
     let to = (at + 1).min(last);
-    let mut picked: Vec<(u32, &str)> = (from..=to)
+    let picked: Vec<(u32, &str)> = (from..=to)
         .filter_map(|n| lines.get(n as usize - 1).map(|l| (n, l.trim_end())))
         .filter(|(n, l)| *n == at || !l.trim().is_empty())
         .collect();
+    quoted(picked)
+}
+
+/// Lines as a context quotes them: without the indentation they share,
+/// each cut at [`LINE_CHARS`].
+fn quoted(mut picked: Vec<(u32, &str)>) -> Vec<(u32, String)> {
     let indent = picked
         .iter()
         .map(|(_, l)| l.len() - l.trim_start().len())
@@ -152,6 +158,81 @@ fn around(lines: &[&str], at: u32, first: u32, last: u32) -> Vec<(u32, String)> 
             (*n, text)
         })
         .collect()
+}
+
+/// Lines of a search hit outside any definition (a Ruby class's
+/// settings, a module's top level): what the task names there, where no
+/// definition's line would show it.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Region {
+    pub first: u32,
+    pub last: u32,
+    /// (line, text), indentation shared by all of them removed.
+    pub lines: Vec<(u32, String)>,
+}
+
+/// Whether two naming words are one word (`session`, `sessions`): equal,
+/// or one starts with the other, which has four letters or more.
+fn same_word(a: &str, b: &str) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    short == long || (short.len() >= 4 && long.starts_with(short))
+}
+
+/// Up to `at_most` lines of `lines[first..=last]` (1-based) that name the
+/// most of `words` (naming words, lowercase), in file order; none when no
+/// line names one.
+pub(crate) fn region(
+    lines: &[&str],
+    first: u32,
+    last: u32,
+    words: &[String],
+    at_most: usize,
+) -> Option<Region> {
+    let last = last.min(u32::try_from(lines.len()).unwrap_or(u32::MAX));
+    let mut scored: Vec<(usize, u32)> = Vec::new();
+    for n in first.max(1)..=last {
+        let mut named: Vec<&str> = Vec::new();
+        homer_vocab::text::for_each_naming_word(lines[n as usize - 1], |w| {
+            let lower = w.to_lowercase();
+            if let Some(t) = words.iter().find(|t| same_word(t, &lower))
+                && !named.contains(&t.as_str())
+            {
+                named.push(t.as_str());
+            }
+        });
+        if !named.is_empty() {
+            scored.push((named.len(), n));
+        }
+    }
+    if scored.is_empty() {
+        return None;
+    }
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored.truncate(at_most);
+    scored.sort_by_key(|&(_, n)| n);
+    let picked = scored
+        .into_iter()
+        .map(|(_, n)| (n, lines[n as usize - 1].trim_end()))
+        .collect();
+    Some(Region {
+        first,
+        last,
+        lines: quoted(picked),
+    })
+}
+
+/// A region as a context shows it, under its file's heading.
+pub(crate) fn render_region(s: &mut String, r: &Region) {
+    let what = "code between definitions that the task's words match";
+    if r.first == r.last {
+        let _ = writeln!(s, "{}: {what}:", r.first);
+    } else {
+        let _ = writeln!(s, "{}-{}: {what}:", r.first, r.last);
+    }
+    for (n, text) in &r.lines {
+        let _ = writeln!(s, "      {n}: {text}");
+    }
+    s.push('\n');
 }
 
 /// Up to [`USAGES`] calls of the symbol `name` (`path::qualified`), from
@@ -317,6 +398,35 @@ mod tests {
         let mut s = String::new();
         render_usages(&mut s, &[top]);
         assert!(s.starts_with("    called at the top level of report.py:\n"));
+    }
+
+    /// The lines naming the most of the words, at most as many as asked,
+    /// in file order; a plural names its singular; none without a match.
+    #[test]
+    fn a_region_quotes_the_lines_naming_the_most_words() {
+        let lines = [
+            "  set :logging, false",
+            "  set :sessions, false",
+            "  set :session_store, CookieStore",
+            "  set :views, 'views'",
+        ];
+        let words = ["cookie".to_owned(), "session".to_owned()];
+        let r = region(&lines, 1, 4, &words, 1).expect("a match");
+        assert_eq!((r.first, r.last), (1, 4));
+        assert_eq!(r.lines, [(3, "set :session_store, CookieStore".to_owned())]);
+        let r = region(&lines, 1, 9, &words, 5).expect("a match");
+        assert_eq!(
+            r.lines,
+            [
+                (2, "set :sessions, false".to_owned()),
+                (3, "set :session_store, CookieStore".to_owned())
+            ]
+        );
+        assert_eq!(
+            region(&lines, 1, 4, &["view".to_owned()], 5).map(|r| r.lines.len()),
+            Some(1)
+        );
+        assert_eq!(region(&lines, 1, 4, &["route".to_owned()], 5), None);
     }
 
     #[test]

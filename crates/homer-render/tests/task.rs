@@ -107,9 +107,13 @@ fn a_code_file_that_defines_nothing_is_shown_by_name() {
         "{:?}",
         context.files
     );
+    // After the lines of it the search found (its doc line names the
+    // task's words).
     assert!(
         context.text.contains(
-            "## py/calc/__init__.py\n\n(no definition in it to show: `homer query py/calc/__init__.py`)"
+            "## py/calc/__init__.py\n\n1-2: code between definitions that the task's words match:\n      \
+             1: \"\"\"A tiny calculator package.\"\"\"\n\n\
+             (no definition in it to show: `homer query py/calc/__init__.py`)"
         ),
         "{}",
         context.text
@@ -241,4 +245,35 @@ fn the_leading_definitions_show_where_they_are_called() {
     let again = task_context_in(&index, &full, "make area reject negative sizes", 4_000, &[])
         .expect("full");
     assert_eq!(again.text, context.text);
+}
+
+/// What the search finds between definitions (a Ruby class's settings,
+/// outside any method) is quoted under its file's heading: the lines that
+/// name the most of the task's words, where no definition's line would
+/// show them.
+#[test]
+fn lines_between_definitions_that_the_task_names_are_quoted() {
+    use homer_fixtures::{commit_all, git};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::write(
+        root.join("app.rb"),
+        "class App\n  def call(env)\n    route(env)\n  end\n\n  def route(env)\n    env\n  end\n\n\
+         \x20 set :logging, false\n  set :sessions, false\n  set :session_store, CookieStore\n\
+         \x20 set :views, 'views'\nend\n",
+    )
+    .expect("write");
+    commit_all(root, "An app");
+    let index = indexed(root);
+    let context =
+        task_context(&index, "turn on cookie sessions by default", 4_000, &[]).expect("task");
+    assert!(
+        context.text.contains(
+            "## app.rb\n\n10-14: code between definitions that the task's words match:\n      \
+             11: set :sessions, false\n      12: set :session_store, CookieStore\n\n"
+        ),
+        "{}",
+        context.text
+    );
 }
