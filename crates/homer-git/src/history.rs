@@ -1,6 +1,6 @@
 //! Commits and their file changes, as `git log --numstat -M` reports them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::blobs::{Signature, is_binary};
@@ -165,6 +165,35 @@ impl Repository {
         }
         walk.map(|id| id.map(crate::oid).map_err(walk_err))
             .collect()
+    }
+
+    /// At most `limit` commits reachable from `head`, newest first by
+    /// committer time, as `git log` lists them: each read as it is
+    /// reached, so the cost follows `limit`, not the history behind it (a
+    /// revwalk sorted by time reads every commit first).
+    pub fn latest(&self, head: ObjectId, limit: usize) -> Result<Vec<ObjectId>> {
+        let mut out = Vec::with_capacity(limit);
+        let mut queue: std::collections::BinaryHeap<(i64, ObjectId)> =
+            std::collections::BinaryHeap::new();
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let time = |id: ObjectId| self.find_commit(id).map(|c| c.time().seconds());
+        queue.push((time(head)?, head));
+        seen.insert(head);
+        while let Some((_, id)) = queue.pop() {
+            if out.len() == limit {
+                break;
+            }
+            out.push(id);
+            // A parent a shallow clone lacks ends its line there.
+            for parent in self.find_commit(id)?.parent_ids().map(crate::oid) {
+                if seen.insert(parent)
+                    && let Ok(t) = time(parent)
+                {
+                    queue.push((t, parent));
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// A commit, or an error that names it.

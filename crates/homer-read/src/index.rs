@@ -503,6 +503,32 @@ impl Index {
         Ok(out)
     }
 
+    /// The paths each of the indexed commit's latest mined commits changed
+    /// (a rename's new path), newest first: at most `limit` of them, found
+    /// among twice as many commits (a merge is not mined). Empty before
+    /// the first update.
+    pub fn latest_commits(&self, limit: usize) -> Result<Vec<Vec<String>>, ReadError> {
+        let Some(head) = self.indexed_head()?.and_then(|h| ObjectId::from_hex(&h)) else {
+            return Ok(Vec::new());
+        };
+        // The indexed commit gone from the repository (history rewritten
+        // and collected): no latest commits to tell of, not an error for
+        // a reader that only weighs them.
+        let Ok(latest) = self.workspace.repository().latest(head, 2 * limit) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::with_capacity(limit);
+        for id in latest {
+            if out.len() == limit {
+                break;
+            }
+            if let Some(record) = self.record(&id.to_hex())? {
+                out.push(record.changes.into_iter().map(|c| c.path).collect());
+            }
+        }
+        Ok(out)
+    }
+
     /// A mined commit's record with its texts (the history stage's task
     /// value), `None` for a commit the history did not mine.
     fn record(&self, id: &str) -> Result<Option<CommitRecord>, ReadError> {

@@ -54,6 +54,8 @@ pub struct FileWhy {
     pub walk: Option<usize>,
     /// The files like past commits changed.
     pub history: Option<usize>,
+    /// The files the latest commits changed.
+    pub latest: Option<usize>,
     /// The files whose paths name the task's words.
     pub path_words: Option<usize>,
     /// Spelled out by the task (`fix src/url.ts`), or under `--focus`.
@@ -96,6 +98,19 @@ const SIMILAR_COMMITS: usize = 20;
 /// (0.5, 1 and 2 run: recall@5 0.867, 0.872, 0.857; MRR 0.770, 0.779,
 /// 0.762), then checked on the held-out half (docs/PERFORMANCE.md).
 const HISTORY_WEIGHT: f64 = 1.0;
+/// The latest commits, whose files say where work is going on: the next
+/// change is often made where the last ones were. Chosen on the tuning
+/// half of `benches/task_eval.py --commits 200` (1,308 commits; 10 and 20
+/// run at weight 0.5: recall@5 0.851 and 0.854, MRR 0.758 and 0.758,
+/// against 0.844 and 0.753 without), then checked on the held-out half
+/// (docs/PERFORMANCE.md).
+const LATEST_COMMITS: usize = 20;
+/// What the files those commits changed weigh in the file order, against
+/// 1 for the order of the search and the walk. Chosen on the tuning half
+/// of `benches/task_eval.py --commits 60` (0.5 and 1 run: recall@5 0.876
+/// and 0.881, MRR 0.782 and 0.767, against 0.869 and 0.779 without; a
+/// re-fusion of the 200-a-repository run's lists agreed).
+const LATEST_WEIGHT: f64 = 0.5;
 /// Files of the fused order, from the first, that show their definitions
 /// even when the walk ranked none of them (a file only its path named).
 const NAMED_SHOWN: usize = 10;
@@ -430,9 +445,27 @@ fn history_files(
         &homer_vocab::text::without_task_verbs(task),
         SIMILAR_COMMITS,
     )?;
+    by_commits(source, similar.iter().map(|(_, paths)| paths.as_slice()))
+}
+
+/// The code files the latest commits changed, most recently changed
+/// first: work in progress is where the next change is likely made.
+fn latest_files(opened: &Index, source: &impl TaskSource) -> Result<Vec<String>, RenderError> {
+    let latest = opened.latest_commits(LATEST_COMMITS)?;
+    by_commits(source, latest.iter().map(Vec::as_slice))
+}
+
+/// Code files scored by the reciprocal rank of the commits (best first)
+/// that changed them, a commit's share divided among its code files (by
+/// the root of their count: a commit that touched forty files says little
+/// of each), best first.
+fn by_commits<'p>(
+    source: &impl TaskSource,
+    commits: impl Iterator<Item = &'p [String]>,
+) -> Result<Vec<String>, RenderError> {
     let mut score: BTreeMap<String, f64> = BTreeMap::new();
     #[allow(clippy::cast_precision_loss, reason = "ranks and counts are small")]
-    for (rank, (_, paths)) in similar.iter().enumerate() {
+    for (rank, paths) in commits.enumerate() {
         let mut code = Vec::new();
         for p in paths {
             if source.is_code(p)? {
@@ -481,12 +514,12 @@ fn with_unwalkable(
 /// the path words'), and the two overrides.
 fn file_whys(
     files: &[String],
-    lists: [&[String]; 4],
+    lists: [&[String]; 5],
     focus: &[String],
     asked: &[FileRole],
 ) -> Vec<FileWhy> {
     // Each list's places by file, once (a file order holds hundreds).
-    let [in_search, in_walk, in_history, in_paths] = lists.map(|list| {
+    let [in_search, in_walk, in_history, in_latest, in_paths] = lists.map(|list| {
         let mut at: BTreeMap<&str, usize> = BTreeMap::new();
         for (i, f) in list.iter().enumerate() {
             at.entry(f.as_str()).or_insert(i + 1);
@@ -500,6 +533,7 @@ fn file_whys(
             search: in_search.get(f.as_str()).copied(),
             walk: in_walk.get(f.as_str()).copied(),
             history: in_history.get(f.as_str()).copied(),
+            latest: in_latest.get(f.as_str()).copied(),
             path_words: in_paths.get(f.as_str()).copied(),
             focus: under_focus(f, focus),
             outside_production: unasked(f, asked),
@@ -1220,11 +1254,13 @@ fn plan(
         &searched,
     )?;
     let history = history_files(opened, source, task)?;
+    let latest = latest_files(opened, source)?;
     let mut files = file_order(
         &[
             (&searched, 1.0),
             (&walked_files, 1.0),
             (&history, HISTORY_WEIGHT),
+            (&latest, LATEST_WEIGHT),
         ],
         &named.by_words,
         &asked,
@@ -1236,7 +1272,7 @@ fn plan(
     files.splice(0..0, spelled.iter().cloned());
     let why = file_whys(
         &files,
-        [&searched, &walked_files, &history, &named.by_words],
+        [&searched, &walked_files, &history, &latest, &named.by_words],
         focus,
         &asked,
     );

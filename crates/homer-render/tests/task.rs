@@ -94,11 +94,17 @@ fn a_code_file_that_defines_nothing_is_shown_by_name() {
     let context =
         task_context(&index, "describe the tiny calculator package", 4_000, &[]).expect("task");
     // The call graph cannot rank a file without definitions: it stands
-    // where the search put it (its chunk is the first hit; `api.ts`'s
-    // three definitions follow), not behind every file both ranked.
-    assert_eq!(
-        context.files[..2],
-        ["ts/src/api.ts", "py/calc/__init__.py"],
+    // in the walk's list where the search put it (its chunk is the first
+    // hit; `api.ts`'s three definitions follow), not behind every file
+    // both ranked; the latest commits' files (`mathx.go`) may pass it.
+    let why = context
+        .why
+        .iter()
+        .find(|w| w.file == "py/calc/__init__.py")
+        .expect("shown");
+    assert_eq!((why.search, why.walk), (Some(2), Some(2)), "{why:?}");
+    assert!(
+        context.files[..3].contains(&"py/calc/__init__.py".to_owned()),
         "{:?}",
         context.files
     );
@@ -275,5 +281,42 @@ fn lines_between_definitions_that_the_task_names_are_quoted() {
         ),
         "{}",
         context.text
+    );
+}
+
+/// The files the latest commits changed are a ranking of their own (work
+/// in progress is where the next change is likely made): the most
+/// recently changed first, a commit's share divided among its files, and
+/// `why` gives each file's place in it.
+#[test]
+fn the_latest_commits_rank_the_files_they_changed() {
+    use homer_fixtures::{commit_all, git};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let write = |path: &str, text: &str| std::fs::write(root.join(path), text).expect("write");
+    write("alpha.py", "def retry_count():\n    return 3\n");
+    write("beta.py", "def retry_limit():\n    return 3\n");
+    write("gamma.py", "def retry_delay():\n    return 3\n");
+    commit_all(root, "Start");
+    write("gamma.py", "def retry_delay():\n    return 4\n");
+    commit_all(root, "Wait longer");
+    write("beta.py", "def retry_limit():\n    return 4\n");
+    commit_all(root, "Try once more");
+    let index = indexed(root);
+    let context = task_context(&index, "retry settings", 4_000, &[]).expect("task");
+    let latest = |file: &str| {
+        context
+            .why
+            .iter()
+            .find(|w| w.file == file)
+            .map(|w| w.latest)
+            .expect("shown")
+    };
+    assert_eq!(
+        (latest("beta.py"), latest("gamma.py"), latest("alpha.py")),
+        (Some(1), Some(2), Some(3)),
+        "{:?}",
+        context.why
     );
 }
