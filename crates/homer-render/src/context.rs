@@ -1026,7 +1026,13 @@ fn render_symbols(
 ) -> String {
     let order = listed(files, spelled, bare, chosen);
     let mut chosen: Vec<&SymbolRow> = chosen.iter().collect();
-    chosen.sort_by(|a, b| a.line.cmp(&b.line).then(a.name.cmp(&b.name)));
+    // In a file, its detailed definition (the one most likely edited)
+    // first, then the others in file order: a large file's leading
+    // definition is read before a hundred lines of its neighbours.
+    chosen.sort_by(|a, b| {
+        let plain = |x: &SymbolRow| !usages.contains_key(&x.name);
+        (plain(a), a.line, &a.name).cmp(&(plain(b), b.line, &b.name))
+    });
     let mut s = head.to_owned();
     for file in order {
         let _ = writeln!(s, "## {file}\n");
@@ -1324,7 +1330,23 @@ impl TaskPlan {
     /// left out.
     #[must_use]
     pub fn least_budget(&self) -> usize {
-        count_tokens(&self.render(0))
+        match self.lean() {
+            Some(lean) => lean.least_budget(),
+            None => count_tokens(&self.render(0)),
+        }
+    }
+
+    /// The plan without what yields first to a budget too small for the
+    /// rest of the heading: the lines between definitions and the files
+    /// shown only by name. `None` when it has neither.
+    fn lean(&self) -> Option<TaskPlan> {
+        if self.regions.is_empty() && self.bare.is_empty() {
+            return None;
+        }
+        let mut lean = self.clone();
+        lean.regions.clear();
+        lean.bare.clear();
+        Some(lean)
     }
 
     /// The context within `budget` tokens: the largest prefix of the
@@ -1342,12 +1364,10 @@ impl TaskPlan {
         } = self;
         let render_k = |k: usize| self.render(k);
         // The largest number of ranked symbols whose rendering fits.
-        let head_tokens = self.least_budget();
-        // The lines between definitions yield first to a budget too small
-        // for the files the context must name.
-        if head_tokens > budget && !regions.is_empty() {
-            let mut lean = self.clone();
-            lean.regions.clear();
+        let head_tokens = count_tokens(&self.render(0));
+        if head_tokens > budget
+            && let Some(lean) = self.lean()
+        {
             return lean.fit(budget);
         }
         if head_tokens > budget {

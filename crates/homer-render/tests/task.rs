@@ -320,3 +320,62 @@ fn the_latest_commits_rank_the_files_they_changed() {
         context.why
     );
 }
+
+/// A budget too small for the files shown only by name (a code file
+/// without definitions) drops them, and the lines between definitions,
+/// before it refuses: the least budget is what is left.
+#[test]
+fn files_shown_by_name_yield_to_a_small_budget() {
+    let (_repo, index) = indexed_small();
+    let task = "add a subtract function";
+    let wide = task_context(&index, task, 4_000, &[]).expect("task");
+    assert!(
+        wide.text
+            .contains("## py/app.py\n\n(no definition in it to show"),
+        "{}",
+        wide.text
+    );
+    let plan = homer_render::task_plan_reading(&index, task, &[]).expect("plan");
+    let least = plan.least_budget();
+    let narrow = plan.fit(least).expect("the least budget fits");
+    assert!(!narrow.text.contains("## py/app.py"), "{}", narrow.text);
+    assert!(plan.fit(least - 1).is_err());
+}
+
+/// In a file's section its detailed definition (the one most likely
+/// edited, with where it is called) comes first, then the others in file
+/// order: in a large file it is read before its neighbours.
+#[test]
+fn a_files_detailed_definition_comes_first_in_its_section() {
+    use homer_fixtures::{commit_all, git};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    let mut utils = String::new();
+    for name in ["alpha", "beta", "gamma"] {
+        utils.push_str("def ");
+        utils.push_str(name);
+        utils.push_str("(x):\n    return parse_header(x)\n\n\n");
+    }
+    utils.push_str("def parse_header(line):\n    \"\"\"Parse one header line.\"\"\"\n    return line.split(':')\n");
+    std::fs::write(root.join("utils.py"), utils).expect("write");
+    std::fs::write(
+        root.join("main.py"),
+        "from utils import parse_header\n\n\ndef run(line):\n    return parse_header(line)\n",
+    )
+    .expect("write");
+    commit_all(root, "Start");
+    let index = indexed(root);
+    let context = task_context(&index, "parse the header strictly", 4_000, &[]).expect("task");
+    let text = &context.text;
+    let section = text
+        .split("## utils.py\n\n")
+        .nth(1)
+        .expect("utils.py is shown");
+    assert!(
+        section
+            .starts_with("13: def parse_header(line) …\n    Parse one header line.\n    called by"),
+        "{text}"
+    );
+    assert!(section.find("1: def alpha(x)").is_some(), "{text}");
+}
