@@ -30,6 +30,15 @@ fn find(repo: &Path, query: &str, mode: SearchMode) -> SearchResults {
     search(&Index::open(repo).expect("open"), query, &options).expect("search succeeds")
 }
 
+/// Indexes the repository at `root` without vectors.
+fn without_vectors(root: &Path) -> UpdateReport {
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    update(root, &options, &NoProgress).expect("update")
+}
+
 /// `path symbol` of each hit.
 fn names(results: &SearchResults) -> Vec<String> {
     results
@@ -227,11 +236,7 @@ fn a_file_marked_as_vendored_ranks_after_the_projects_own() {
     )
     .expect("write");
     commit_all(root, "Reader");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(root, &options, &NoProgress).expect("update");
+    without_vectors(root);
     let found = names(&find(root, "parse reply", SearchMode::Text));
     assert_eq!(found, ["NOTES -", "ffc.h -"]);
     let found = names(&find(root, "vendored parse reply", SearchMode::Text));
@@ -255,11 +260,7 @@ fn identifiers_match_whole_and_in_parts() {
     .expect("write");
     std::fs::write(root.join("README.md"), "# Sessions\n\nCookie sessions.\n").expect("write");
     commit_all(root, "Sessions");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    let report = update(root, &options, &NoProgress).expect("update");
+    let report = without_vectors(root);
     assert_eq!(report.not_embedded, 4, "three definitions and the README");
     for query in [
         "getSigningSerializer",
@@ -351,11 +352,7 @@ fn a_pasted_message_finds_the_code_that_emits_it_first() {
     )
     .expect("write");
     commit_all(root, "Sockets");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(root, &options, &NoProgress).expect("update");
+    without_vectors(root);
     let pasted = "Can't create socket: Too many open files";
     let results = find(root, pasted, SearchMode::Text);
     assert_eq!(
@@ -391,11 +388,7 @@ fn a_remembered_working_tree_hash_never_hides_an_edit() {
     let file = root.join("a.py");
     std::fs::write(&file, "def a():\n    return 1\n").expect("write");
     commit_all(root, "A");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(root, &options, &NoProgress).expect("update");
+    without_vectors(root);
     let cache = std::sync::Arc::new(homer_read::WorktreeCache::default());
     let index = Index::open(root)
         .expect("open")
@@ -437,11 +430,7 @@ fn a_handle_kept_open_sees_vectors_embedded_after_it_opened() {
     }
     let repo = copy("small");
     let root = repo.path();
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    let before = update(root, &options, &NoProgress).expect("update");
+    let before = without_vectors(root);
     // One handle for the whole test, as `homer serve` keeps one.
     let index = Index::open(root).expect("open");
     let semantic = SearchOptions {
@@ -498,11 +487,7 @@ fn a_chunk_of_code_stores_no_line_of_its_file_and_reads_them_from_the_blob() {
     )
     .expect("write");
     commit_all(root, "Sums");
-    let options = UpdateOptions {
-        no_embed: true,
-        ..UpdateOptions::default()
-    };
-    update(root, &options, &NoProgress).expect("update");
+    without_vectors(root);
 
     let rows = chunk_rows(root);
     assert!(rows.len() >= 3, "{rows:?}");

@@ -23,6 +23,19 @@ fn indexed_small() -> (tempfile::TempDir, Index) {
     (repo, index)
 }
 
+/// A new repository whose first commit holds `files` (path, text).
+fn committed(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    homer_fixtures::git(dir.path(), &["init", "-q"]);
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    homer_fixtures::commit_all(dir.path(), "Start");
+    dir
+}
+
 #[test]
 fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
     let (_repo, index) = indexed_small();
@@ -259,19 +272,13 @@ fn the_leading_definitions_show_where_they_are_called() {
 /// show them.
 #[test]
 fn lines_between_definitions_that_the_task_names_are_quoted() {
-    use homer_fixtures::{commit_all, git};
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path();
-    git(root, &["init", "-q"]);
-    std::fs::write(
-        root.join("app.rb"),
+    let dir = committed(&[(
+        "app.rb",
         "class App\n  def call(env)\n    route(env)\n  end\n\n  def route(env)\n    env\n  end\n\n\
          \x20 set :logging, false\n  set :sessions, false\n  set :session_store, CookieStore\n\
          \x20 set :views, 'views'\nend\n",
-    )
-    .expect("write");
-    commit_all(root, "An app");
-    let index = indexed(root);
+    )]);
+    let index = indexed(dir.path());
     let context =
         task_context(&index, "turn on cookie sessions by default", 4_000, &[]).expect("task");
     assert!(
@@ -290,15 +297,14 @@ fn lines_between_definitions_that_the_task_names_are_quoted() {
 /// `why` gives each file's place in it.
 #[test]
 fn the_latest_commits_rank_the_files_they_changed() {
-    use homer_fixtures::{commit_all, git};
-    let dir = tempfile::tempdir().expect("tempdir");
+    use homer_fixtures::commit_all;
+    let dir = committed(&[
+        ("alpha.py", "def retry_count():\n    return 3\n"),
+        ("beta.py", "def retry_limit():\n    return 3\n"),
+        ("gamma.py", "def retry_delay():\n    return 3\n"),
+    ]);
     let root = dir.path();
-    git(root, &["init", "-q"]);
     let write = |path: &str, text: &str| std::fs::write(root.join(path), text).expect("write");
-    write("alpha.py", "def retry_count():\n    return 3\n");
-    write("beta.py", "def retry_limit():\n    return 3\n");
-    write("gamma.py", "def retry_delay():\n    return 3\n");
-    commit_all(root, "Start");
     write("gamma.py", "def retry_delay():\n    return 4\n");
     commit_all(root, "Wait longer");
     write("beta.py", "def retry_limit():\n    return 4\n");
@@ -347,10 +353,6 @@ fn files_shown_by_name_yield_to_a_small_budget() {
 /// order: in a large file it is read before its neighbours.
 #[test]
 fn a_files_detailed_definition_comes_first_in_its_section() {
-    use homer_fixtures::{commit_all, git};
-    let dir = tempfile::tempdir().expect("tempdir");
-    let root = dir.path();
-    git(root, &["init", "-q"]);
     let mut utils = String::new();
     for name in ["alpha", "beta", "gamma"] {
         utils.push_str("def ");
@@ -358,14 +360,14 @@ fn a_files_detailed_definition_comes_first_in_its_section() {
         utils.push_str("(x):\n    return parse_header(x)\n\n\n");
     }
     utils.push_str("def parse_header(line):\n    \"\"\"Parse one header line.\"\"\"\n    return line.split(':')\n");
-    std::fs::write(root.join("utils.py"), utils).expect("write");
-    std::fs::write(
-        root.join("main.py"),
-        "from utils import parse_header\n\n\ndef run(line):\n    return parse_header(line)\n",
-    )
-    .expect("write");
-    commit_all(root, "Start");
-    let index = indexed(root);
+    let dir = committed(&[
+        ("utils.py", &utils),
+        (
+            "main.py",
+            "from utils import parse_header\n\n\ndef run(line):\n    return parse_header(line)\n",
+        ),
+    ]);
+    let index = indexed(dir.path());
     let context = task_context(&index, "parse the header strictly", 4_000, &[]).expect("task");
     let text = &context.text;
     let section = text
