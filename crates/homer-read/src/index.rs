@@ -503,6 +503,21 @@ impl Index {
         Ok(out)
     }
 
+    /// Whether a parsed test file is named a spec (`user_spec.rb`,
+    /// `spec/`, `parse.spec.ts`, `ParserSpec.scala`): where none is, "spec"
+    /// means a specification, not a test. Reads every code file's name,
+    /// so only a question with the word asks.
+    pub fn has_spec_tests(&self) -> Result<bool, ReadError> {
+        Ok(self
+            .store
+            .names_holding(NodeKind::File, homer_vocab::keys::LANGUAGE.name().name())?
+            .iter()
+            .any(|p| {
+                homer_vocab::FileRole::of_path(p) == Some(homer_vocab::FileRole::Test)
+                    && p.to_ascii_lowercase().contains("spec")
+            }))
+    }
+
     /// The paths each of the indexed commit's latest mined commits changed
     /// (a rename's new path), newest first: at most `limit` of them, found
     /// among twice as many commits (a merge is not mined). Empty before

@@ -176,7 +176,7 @@ pub fn search(
             *fused.entry(*id).or_default() += semantic_weight * scaled / (RRF_K + 1.0);
         }
     }
-    let rules = Rules::of(query);
+    let rules = Rules::of(index, query)?;
     let ids: Vec<i64> = fused.keys().copied().collect();
     // Their text is quoted from the files (`Index::make_whole`) where it
     // is read: by the phrase rule, and for the hits' snippets.
@@ -274,6 +274,31 @@ pub fn asks_outside_production(query: &str) -> bool {
     !asked_roles(query).is_empty()
 }
 
+/// [`asked_roles`] in this repository: "spec" and "specs" ask for tests
+/// only where a test file is named a spec (`user_spec.rb`, `spec/`,
+/// `parse.spec.ts`). In fmt, "support `std::optional` with a custom format
+/// spec" asked for tests, and its test files and vendored googletest
+/// outranked `include/fmt/std.h`.
+pub fn asked_roles_in(index: &Index, query: &str) -> Result<Vec<FileRole>, ReadError> {
+    let mut roles = asked_roles(query);
+    let only_spec = roles.contains(&FileRole::Test)
+        && identifiers(query).all(|w| {
+            let w = w.to_lowercase();
+            !TEST_WORDS.contains(&w.as_str()) || SPEC_WORDS.contains(&w.as_str())
+        });
+    if only_spec && !index.has_spec_tests()? {
+        roles.retain(|r| *r != FileRole::Test);
+    }
+    Ok(roles)
+}
+
+/// The words that ask for tests; of them, those that ask for tests only
+/// where tests are specs.
+const TEST_WORDS: &[&str] = &[
+    "test", "tests", "testing", "spec", "specs", "fixture", "fixtures", "mock", "mocks",
+];
+const SPEC_WORDS: &[&str] = &["spec", "specs"];
+
 /// Which of the roles outside production code a task's words ask for,
 /// each by its own words: "add tests for X" asks for tests, "fix the doc
 /// of X" for documentation and not for tests.
@@ -281,8 +306,7 @@ pub fn asks_outside_production(query: &str) -> bool {
 pub fn asked_roles(query: &str) -> Vec<FileRole> {
     let mut roles: Vec<FileRole> = identifiers(query)
         .filter_map(|w| match w.to_lowercase().as_str() {
-            "test" | "tests" | "testing" | "spec" | "specs" | "fixture" | "fixtures" | "mock"
-            | "mocks" => Some(FileRole::Test),
+            w if TEST_WORDS.contains(&w) => Some(FileRole::Test),
             "example" | "examples" => Some(FileRole::Example),
             "bench" | "benchmark" | "benchmarks" => Some(FileRole::Benchmark),
             "generated" => Some(FileRole::Generated),
@@ -297,12 +321,12 @@ pub fn asked_roles(query: &str) -> Vec<FileRole> {
 }
 
 impl Rules {
-    fn of(query: &str) -> Rules {
-        Rules {
+    fn of(index: &Index, query: &str) -> Result<Rules, ReadError> {
+        Ok(Rules {
             asks_prose: asks_for(query, ASKS_PROSE),
-            asks_outside: asks_outside_production(query),
+            asks_outside: !asked_roles_in(index, query)?.is_empty(),
             phrase: Phrase::new(query),
-        }
+        })
     }
 
     /// `marked`: the chunk's file said it is generated or vendored (and

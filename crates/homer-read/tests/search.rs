@@ -564,3 +564,42 @@ fn a_chunk_of_code_stores_no_line_of_its_file_and_reads_them_from_the_blob() {
         results.hits
     );
 }
+
+/// "spec" asks for tests only where tests are specs: in a repository
+/// whose tests are named `test_*.py`, "the format spec" is a format's
+/// specification; once a `spec/` holds tests, it asks for them. "tests"
+/// asks for them everywhere.
+#[test]
+fn spec_asks_for_tests_only_where_tests_are_specs() {
+    use homer_read::asked_roles_in;
+    use homer_vocab::FileRole;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    git(root, &["init", "-q"]);
+    std::fs::create_dir_all(root.join("tests")).expect("mkdir");
+    std::fs::write(root.join("fmt.py"), "def parse_spec(s):\n    return s\n").expect("write");
+    std::fs::write(
+        root.join("tests/test_fmt.py"),
+        "def test_parse_spec():\n    assert True\n",
+    )
+    .expect("write");
+    commit_all(root, "Start");
+    without_vectors(root);
+    let index = Index::open(root).expect("open");
+    let asked = |q: &str| asked_roles_in(&index, q).expect("roles");
+    assert_eq!(asked("fix the format spec parser"), Vec::<FileRole>::new());
+    assert_eq!(
+        asked("add specs for the format spec"),
+        Vec::<FileRole>::new()
+    );
+    assert_eq!(asked("tests for the format spec"), [FileRole::Test]);
+    std::fs::create_dir_all(root.join("spec")).expect("mkdir");
+    std::fs::write(root.join("spec/fmt_spec.rb"), "describe 'fmt' do\nend\n").expect("write");
+    commit_all(root, "Specs");
+    without_vectors(root);
+    let index = Index::open(root).expect("open");
+    assert_eq!(
+        asked_roles_in(&index, "add specs for the format spec").expect("roles"),
+        [FileRole::Test]
+    );
+}

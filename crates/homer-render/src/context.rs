@@ -1253,7 +1253,7 @@ fn plan(
     });
     ranked.truncate(400);
     let ranked: Vec<usize> = ranked.into_iter().map(|(i, _)| i).collect();
-    let asked = homer_read::asked_roles(task);
+    let asked = homer_read::asked_roles_in(opened, task)?;
     let walked_files = with_unwalkable(
         source,
         files_of(ranked.iter().map(|&i| source.row(i).name.as_str())),
