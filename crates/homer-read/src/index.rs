@@ -503,19 +503,16 @@ impl Index {
         Ok(out)
     }
 
-    /// Whether a parsed test file is named a spec (`user_spec.rb`,
+    /// Whether a test file at HEAD is named a spec (`user_spec.rb`,
     /// `spec/`, `parse.spec.ts`, `ParserSpec.scala`): where none is, "spec"
-    /// means a specification, not a test. Reads every code file's name,
-    /// so only a question with the word asks.
+    /// means a specification, not a test. Scans every file's name, so only
+    /// a question with the word asks.
     pub fn has_spec_tests(&self) -> Result<bool, ReadError> {
         Ok(self
             .store
-            .names_holding(NodeKind::File, homer_vocab::keys::LANGUAGE.name().name())?
+            .names_containing(NodeKind::File, "spec")?
             .iter()
-            .any(|p| {
-                homer_vocab::FileRole::of_path(p) == Some(homer_vocab::FileRole::Test)
-                    && p.to_ascii_lowercase().contains("spec")
-            }))
+            .any(|p| homer_vocab::FileRole::of_path(p) == Some(homer_vocab::FileRole::Test)))
     }
 
     /// The paths each of the indexed commit's latest mined commits changed

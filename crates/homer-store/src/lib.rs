@@ -929,6 +929,12 @@ impl Store {
         read::names_holding(&self.conn, kind, value)
     }
 
+    /// The names of the current nodes of `kind` that contain `needle`
+    /// (ASCII letters in either case), in name order.
+    pub fn names_containing(&self, kind: NodeKind, needle: &str) -> Result<Vec<String>> {
+        read::names_containing(&self.conn, kind, needle)
+    }
+
     /// Every vector of `model` keyed by the hash of its text.
     pub fn text_vectors(&self, model: &str, dim: usize) -> Result<StoredVectors> {
         embeddings::text_vectors(&self.conn, model, dim)

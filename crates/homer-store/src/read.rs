@@ -1163,6 +1163,39 @@ pub(crate) fn names_holding(conn: &Connection, kind: NodeKind, value: &str) -> R
     Ok(names)
 }
 
+/// The names of the current nodes of `kind` that contain `needle`, ASCII
+/// letters in either case (`LIKE`), in name order: the scan runs over the
+/// name index in SQLite, and no name that does not match is made into a
+/// string.
+pub(crate) fn names_containing(
+    conn: &Connection,
+    kind: NodeKind,
+    needle: &str,
+) -> Result<Vec<String>> {
+    let mut pattern = String::from("%");
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    let names: Vec<String> = conn
+        .prepare_cached(
+            "SELECT name FROM nodes
+             WHERE kind = ?1 AND name LIKE ?2 ESCAPE '\\' AND owner IS NOT NULL
+             ORDER BY name",
+        )
+        .and_then(|mut s| {
+            s.query_map(params![kind.code(), pattern], |row| row.get(0))?
+                .collect()
+        })
+        .map_err(StoreError::sqlite(
+            "read the nodes whose names contain a text",
+        ))?;
+    Ok(names)
+}
+
 /// The edges of `kind` whose first member at `end` (source or target) is
 /// the node `node_kind`/`name`, in edge order, each with its edge id and
 /// its first member at the other end: the edges [`pair_edges`] reads that

@@ -2787,3 +2787,36 @@ fn releasing_the_page_cache_keeps_every_row() {
     store.release_cache().expect("release again");
     assert_eq!(store.memo_values("parse").expect("values").len(), 2_000);
 }
+
+/// The current names containing a text, in either case of ASCII letters;
+/// `%` and `_` in the text are themselves, not patterns.
+#[test]
+fn current_names_are_found_by_a_part_of_the_name() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let owner = TaskId::of("symbols", "files");
+    tx.ensure_task("symbols", owner, "files").expect("task row");
+    let mut w = tx.task_writer(owner, false);
+    for path in [
+        "spec/a_spec.rb",
+        "SPECS.md",
+        "lib/a_b.rb",
+        "lib/axb.rb",
+        "lib/c.rb",
+    ] {
+        w.claim_node(NodeKind::File, path, None, None)
+            .expect("node");
+    }
+    // Not current (no owner), though its name matches.
+    w.intern_node(NodeKind::File, "spec/gone.rb").expect("node");
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+    let found = |needle: &str| {
+        store
+            .names_containing(NodeKind::File, needle)
+            .expect("names")
+    };
+    assert_eq!(found("spec"), ["SPECS.md", "spec/a_spec.rb"]);
+    assert_eq!(found("a_b"), ["lib/a_b.rb"]);
+    assert_eq!(found("%"), Vec::<String>::new());
+}
