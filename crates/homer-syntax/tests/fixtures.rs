@@ -395,6 +395,15 @@ fn a_guess_by_name_spreads_what_its_language_measured() {
              def f(x)\n  x.stow\n  x.keep\n  x.fetch\nend\n",
             [0.5, 0.25, 0.25],
         ),
+        // Nor for Swift.
+        (
+            "f.swift",
+            homer_syntax::Language::Swift,
+            "class Jar {\n  func stow() {}\n  func compactMap() {}\n}\n\
+             class Box {\n  func keep() {}\n}\nclass Bag {\n  func keep() {}\n}\n\
+             func f(x: Any) {\n  x.stow()\n  x.keep()\n  x.compactMap()\n}\n",
+            [0.5, 0.25, 0.25],
+        ),
     ];
     let mut extractor = Extractor::new();
     for (path, language, text, [one, two, library]) in sources {
@@ -422,6 +431,7 @@ fn a_guess_by_name_spreads_what_its_language_measured() {
             spread(match language {
                 homer_syntax::Language::Rust => "unwrap",
                 homer_syntax::Language::Ruby => "fetch",
+                homer_syntax::Language::Swift => "compactMap",
                 _ => "get",
             }),
         );

@@ -508,6 +508,57 @@ const RUBY: &[&str] = &[
     "zip",
 ];
 
+const SWIFT: &[&str] = &[
+    "allSatisfy",
+    "append",
+    "compactMap",
+    "components",
+    "contains",
+    "decode",
+    "dropFirst",
+    "dropLast",
+    "encode",
+    "enumerated",
+    "filter",
+    "first",
+    "firstIndex",
+    "flatMap",
+    "forEach",
+    "hasPrefix",
+    "hasSuffix",
+    "insert",
+    "joined",
+    "last",
+    "lastIndex",
+    "lowercased",
+    "makeIterator",
+    "map",
+    "max",
+    "merge",
+    "merging",
+    "min",
+    "popLast",
+    "prefix",
+    "reduce",
+    "remove",
+    "removeAll",
+    "removeFirst",
+    "removeLast",
+    "removeValue",
+    "replacingOccurrences",
+    "reversed",
+    "sort",
+    "sorted",
+    "split",
+    "starts",
+    "suffix",
+    "trimmingCharacters",
+    "updateValue",
+    "uppercased",
+    "withUnsafeBytes",
+    "zip",
+];
+
 const JAVASCRIPT: &[&str] = &[
     "add",
     "apply",
@@ -581,6 +632,7 @@ fn names(language: Language) -> &'static [&'static str] {
         Language::Rust => RUST,
         Language::JavaScript | Language::TypeScript | Language::Tsx => JAVASCRIPT,
         Language::Ruby => RUBY,
+        Language::Swift => SWIFT,
         _ => &[],
     }
 }
@@ -608,6 +660,7 @@ mod tests {
             Language::Rust,
             Language::TypeScript,
             Language::Ruby,
+            Language::Swift,
         ] {
             let list = names(language);
             assert!(list.windows(2).all(|w| w[0] < w[1]), "{language:?}");
@@ -619,6 +672,7 @@ mod tests {
         assert!(is_library_method(Language::Tsx, "then"));
         assert!(!is_library_method(Language::Rust, "add_edge"));
         assert!(is_library_method(Language::Ruby, "merge"));
+        assert!(is_library_method(Language::Swift, "compactMap"));
         assert!(!is_library_method(Language::Ruby, "get"));
         assert!(!known(Language::Kotlin));
     }

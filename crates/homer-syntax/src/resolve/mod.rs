@@ -258,8 +258,9 @@ pub struct ResolveStats {
 }
 
 /// Bumped whenever resolution changes what it produces, so stored
-/// resolutions are recomputed (8: Ruby's library method names).
-pub const RESOLVER_VERSION: u32 = 8;
+/// resolutions are recomputed (8: Ruby's library method names; 9:
+/// Swift's).
+pub const RESOLVER_VERSION: u32 = 9;
 
 /// The most candidates a guess is spread over; more means unresolved.
 const MAX_GUESSES: usize = 3;
@@ -292,9 +293,9 @@ fn own_name_confidence(language: Language) -> f32 {
         Language::Python => 0.9,
         Language::Rust => 0.85,
         Language::TypeScript | Language::Tsx => 0.75,
-        // No type checker for Ruby runs here to measure it: what a guess
-        // was worth before its library's names were listed.
-        Language::Ruby => GUESS_CONFIDENCE,
+        // No type checker for Ruby or Swift runs here to measure it: what
+        // a guess was worth before their libraries' names were listed.
+        Language::Ruby | Language::Swift => GUESS_CONFIDENCE,
         _ => 0.8,
     }
 }
