@@ -43,6 +43,7 @@ struct Warm {
     encoder: Option<(EncoderKind, Encoder)>,
     vectors: Option<(u64, EncoderKind, Arc<StoredVectors>)>,
     populations: Option<(u64, Option<Arc<Populations>>)>,
+    spec_tests: Option<(u64, bool)>,
 }
 
 impl std::fmt::Debug for Warm {
@@ -57,6 +58,7 @@ impl std::fmt::Debug for Warm {
                 "populations",
                 &self.populations.as_ref().map(|(r, p)| (r, p.is_some())),
             )
+            .field("spec_tests", &self.spec_tests)
             .finish()
     }
 }
@@ -506,13 +508,29 @@ impl Index {
     /// Whether a test file at HEAD is named a spec (`user_spec.rb`,
     /// `spec/`, `parse.spec.ts`, `ParserSpec.scala`): where none is, "spec"
     /// means a specification, not a test. Scans every file's name, so only
-    /// a question with the word asks.
+    /// a question with the word asks, once per revision of the index (a
+    /// task context asks for its search and for its file order).
     pub fn has_spec_tests(&self) -> Result<bool, ReadError> {
-        Ok(self
+        let revision = self.settled_revision()?;
+        if let Some((r, has)) = self
+            .warm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .spec_tests
+            && Some(r) == revision
+        {
+            return Ok(has);
+        }
+        let has = self
             .store
             .names_containing(NodeKind::File, "spec")?
             .iter()
-            .any(|p| homer_vocab::FileRole::of_path(p) == Some(homer_vocab::FileRole::Test)))
+            .any(|p| homer_vocab::FileRole::of_path(p) == Some(homer_vocab::FileRole::Test));
+        self.warm
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .spec_tests = revision.map(|r| (r, has));
+        Ok(has)
     }
 
     /// The paths each of the indexed commit's latest mined commits changed

@@ -1169,7 +1169,7 @@ pub fn task_context_in(
 /// the search and the call-graph walk run once, and [`TaskPlan::fit`]
 /// renders as much as a budget holds (`homer serve` fits one plan to a
 /// smaller budget when its stamped answer is too long).
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct TaskPlan {
     /// The commit the index described when the plan was made.
     commit: String,
@@ -1309,17 +1309,21 @@ fn plan(
 }
 
 impl TaskPlan {
-    /// The rendering with the first `k` ranked definitions.
-    fn render(&self, k: usize) -> String {
+    /// The rendering with the first `k` ranked definitions; `lean`, without
+    /// what yields first to a budget too small for the rest of the
+    /// heading: the lines between definitions and the files shown only by
+    /// name.
+    fn render(&self, k: usize, lean: bool) -> String {
         let (shown, rest) = self.ranked.split_at(k);
+        let none = BTreeMap::new();
         let mut text = render_symbols(
             &self.head,
             &self.files,
             &self.spelled,
-            &self.bare,
+            if lean { &[] } else { &self.bare },
             shown,
             &self.usages,
-            &self.regions,
+            if lean { &none } else { &self.regions },
         );
         text.push_str(&left_out(shown, rest));
         text
@@ -1330,23 +1334,7 @@ impl TaskPlan {
     /// left out.
     #[must_use]
     pub fn least_budget(&self) -> usize {
-        match self.lean() {
-            Some(lean) => lean.least_budget(),
-            None => count_tokens(&self.render(0)),
-        }
-    }
-
-    /// The plan without what yields first to a budget too small for the
-    /// rest of the heading: the lines between definitions and the files
-    /// shown only by name. `None` when it has neither.
-    fn lean(&self) -> Option<TaskPlan> {
-        if self.regions.is_empty() && self.bare.is_empty() {
-            return None;
-        }
-        let mut lean = self.clone();
-        lean.regions.clear();
-        lean.bare.clear();
-        Some(lean)
+        count_tokens(&self.render(0, true))
     }
 
     /// The context within `budget` tokens: the largest prefix of the
@@ -1362,14 +1350,20 @@ impl TaskPlan {
             why,
             ..
         } = self;
-        let render_k = |k: usize| self.render(k);
-        // The largest number of ranked symbols whose rendering fits.
-        let head_tokens = count_tokens(&self.render(0));
-        if head_tokens > budget
-            && let Some(lean) = self.lean()
-        {
-            return lean.fit(budget);
+        // The largest number of ranked symbols whose rendering fits,
+        // lean when the whole heading does not.
+        let mut lean = false;
+        let mut head_tokens = count_tokens(&self.render(0, false));
+        if head_tokens > budget {
+            lean = true;
+            head_tokens = count_tokens(&self.render(0, true));
         }
+        let render_k = |k: usize| self.render(k, lean);
+        let (bare, regions) = if lean {
+            (&[][..], &BTreeMap::new())
+        } else {
+            (&bare[..], regions)
+        };
         if head_tokens > budget {
             return Err(RenderError::Budget {
                 budget,
