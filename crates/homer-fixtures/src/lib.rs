@@ -118,6 +118,21 @@ pub fn git_stdout(dir: &Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// A new repository whose one commit holds `files` (path, text), in a
+/// temporary directory.
+#[must_use]
+pub fn repo_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("create a temporary directory");
+    git(dir.path(), &["init", "-q"]);
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+    commit_all(dir.path(), "Start");
+    dir
+}
+
 /// Stages everything in `dir` and commits it with a fixed identity and date,
 /// as the fixture scripts do. Returns the new commit id.
 #[allow(

@@ -220,22 +220,19 @@ fn the_vectors_setting_chooses_the_encoder_and_search_follows_the_index() {
 /// another's.
 #[test]
 fn a_file_marked_as_vendored_ranks_after_the_projects_own() {
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = homer_fixtures::repo_with(&[
+        (
+            "ffc.h",
+            "// ffc: a single-header float parser.\n\
+             // Vendored into this project under the MIT License.\n\
+             // parse, parse, parse the reply number\n",
+        ),
+        (
+            "NOTES",
+            "How the reader works.\nWe parse the reply as it comes.\n",
+        ),
+    ]);
     let root = dir.path();
-    git(root, &["init", "-q"]);
-    std::fs::write(
-        root.join("ffc.h"),
-        "// ffc: a single-header float parser.\n\
-         // Vendored into this project under the MIT License.\n\
-         // parse, parse, parse the reply number\n",
-    )
-    .expect("write");
-    std::fs::write(
-        root.join("NOTES"),
-        "How the reader works.\nWe parse the reply as it comes.\n",
-    )
-    .expect("write");
-    commit_all(root, "Reader");
     without_vectors(root);
     let found = names(&find(root, "parse reply", SearchMode::Text));
     assert_eq!(found, ["NOTES -", "ffc.h -"]);
@@ -573,17 +570,14 @@ fn a_chunk_of_code_stores_no_line_of_its_file_and_reads_them_from_the_blob() {
 fn spec_asks_for_tests_only_where_tests_are_specs() {
     use homer_read::asked_roles_in;
     use homer_vocab::FileRole;
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = homer_fixtures::repo_with(&[
+        ("fmt.py", "def parse_spec(s):\n    return s\n"),
+        (
+            "tests/test_fmt.py",
+            "def test_parse_spec():\n    assert True\n",
+        ),
+    ]);
     let root = dir.path();
-    git(root, &["init", "-q"]);
-    std::fs::create_dir_all(root.join("tests")).expect("mkdir");
-    std::fs::write(root.join("fmt.py"), "def parse_spec(s):\n    return s\n").expect("write");
-    std::fs::write(
-        root.join("tests/test_fmt.py"),
-        "def test_parse_spec():\n    assert True\n",
-    )
-    .expect("write");
-    commit_all(root, "Start");
     without_vectors(root);
     let index = Index::open(root).expect("open");
     let asked = |q: &str| asked_roles_in(&index, q).expect("roles");

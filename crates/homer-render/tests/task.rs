@@ -23,19 +23,6 @@ fn indexed_small() -> (tempfile::TempDir, Index) {
     (repo, index)
 }
 
-/// A new repository whose first commit holds `files` (path, text).
-fn committed(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("tempdir");
-    homer_fixtures::git(dir.path(), &["init", "-q"]);
-    for (path, text) in files {
-        let path = dir.path().join(path);
-        std::fs::create_dir_all(path.parent().expect("a parent")).expect("mkdir");
-        std::fs::write(path, text).expect("write");
-    }
-    homer_fixtures::commit_all(dir.path(), "Start");
-    dir
-}
-
 #[test]
 fn a_task_reads_the_same_from_the_database_as_from_the_snapshot() {
     let (_repo, index) = indexed_small();
@@ -272,7 +259,7 @@ fn the_leading_definitions_show_where_they_are_called() {
 /// show them.
 #[test]
 fn lines_between_definitions_that_the_task_names_are_quoted() {
-    let dir = committed(&[(
+    let dir = homer_fixtures::repo_with(&[(
         "app.rb",
         "class App\n  def call(env)\n    route(env)\n  end\n\n  def route(env)\n    env\n  end\n\n\
          \x20 set :logging, false\n  set :sessions, false\n  set :session_store, CookieStore\n\
@@ -298,7 +285,7 @@ fn lines_between_definitions_that_the_task_names_are_quoted() {
 #[test]
 fn the_latest_commits_rank_the_files_they_changed() {
     use homer_fixtures::commit_all;
-    let dir = committed(&[
+    let dir = homer_fixtures::repo_with(&[
         ("alpha.py", "def retry_count():\n    return 3\n"),
         ("beta.py", "def retry_limit():\n    return 3\n"),
         ("gamma.py", "def retry_delay():\n    return 3\n"),
@@ -360,7 +347,7 @@ fn a_files_detailed_definition_comes_first_in_its_section() {
         utils.push_str("(x):\n    return parse_header(x)\n\n\n");
     }
     utils.push_str("def parse_header(line):\n    \"\"\"Parse one header line.\"\"\"\n    return line.split(':')\n");
-    let dir = committed(&[
+    let dir = homer_fixtures::repo_with(&[
         ("utils.py", &utils),
         (
             "main.py",
