@@ -226,6 +226,54 @@ fn export_writes_each_format() {
     assert_eq!(text.matches("<node id=").count(), 16);
 }
 
+/// The symbol graph's degrees and betweenness, computed by the export
+/// (the index keeps them for files only), on a call graph worked by hand:
+/// `a` calls `b` and `d`, `b` calls `c`, `d` calls `c` and `e`. Between `a`
+/// and `c` two shortest paths, one through `b` and one through `d`;
+/// between `a` and `e` one, through `d`; no other pair has a node between.
+#[test]
+fn the_exported_call_graph_has_each_symbols_degrees_and_betweenness() {
+    let repo = homer_fixtures::repo_with(&[(
+        "calls.py",
+        "def c():\n    return 1\n\n\ndef e():\n    return 2\n\n\n\
+         def b():\n    return c()\n\n\ndef d():\n    return c() + e()\n\n\n\
+         def a():\n    return b() + d()\n",
+    )]);
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    let jsonl = homer(repo.path(), &["export", "--graph", "symbols"]);
+    assert_eq!(jsonl.code, 0, "{}", jsonl.stderr);
+    let mut got = std::collections::BTreeMap::new();
+    for line in jsonl.stdout.lines() {
+        let item: serde_json::Value = serde_json::from_str(line).expect("JSON");
+        if item["type"] == "node" {
+            let a = &item["attrs"];
+            got.insert(
+                item["id"].as_str().expect("an id").to_owned(),
+                (
+                    a["in_degree"].as_u64(),
+                    a["out_degree"].as_u64(),
+                    a["betweenness"].as_f64(),
+                ),
+            );
+        }
+    }
+    let expected = [
+        ("a", 0, 2, 0.0),
+        ("b", 1, 1, 0.5),
+        ("c", 2, 0, 0.0),
+        ("d", 1, 2, 1.5),
+        ("e", 1, 0, 0.0),
+    ];
+    for (name, ins, outs, between) in expected {
+        assert_eq!(
+            got.remove(&format!("calls.py::{name}")),
+            Some((Some(ins), Some(outs), Some(between))),
+            "{name}"
+        );
+    }
+    assert!(got.is_empty(), "no other node: {got:?}");
+}
+
 #[test]
 fn rebuild_starts_over_and_keeps_the_configuration() {
     let repo = copy("small");

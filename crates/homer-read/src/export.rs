@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use homer_graph::{BetweennessOptions, Graph};
 use homer_store::{EdgeKind, NodeKind, Role, Store, Value};
 use homer_vocab::attrs::{self, DependsAttrs, SymbolAttrs};
 use homer_vocab::salience::{self, Populations};
@@ -64,8 +65,15 @@ pub struct GraphExport {
     pub edges: Vec<ExportEdge>,
 }
 
-/// Reads a graph from an index. Never writes.
-pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, ReadError> {
+/// Reads a graph from an index. Never writes. The symbol graph's degrees
+/// and betweenness are computed here (`betweenness`: the `[graph]`
+/// settings), as the update computes the file graph's: the index does not
+/// keep them for symbols.
+pub fn export_graph(
+    index: &Index,
+    choice: GraphChoice,
+    betweenness: &BetweennessOptions,
+) -> Result<GraphExport, ReadError> {
     let store = index.store();
     let head = index.indexed_head()?;
     let (nodes, edges) = match choice {
@@ -113,6 +121,7 @@ pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, R
                 });
             }
             nodes.sort_by(|a, b| a.id.cmp(&b.id));
+            add_centrality(&mut nodes, &edges, betweenness);
             (nodes, edges)
         }
     };
@@ -123,6 +132,51 @@ pub fn export_graph(index: &Index, choice: GraphChoice) -> Result<GraphExport, R
         nodes,
         edges,
     })
+}
+
+/// Each symbol's `in_degree`, `out_degree` and `betweenness` in the call
+/// graph `edges` make: the graph the update ranks (the same nodes and
+/// edges, numbered in its order, files before symbols, each by name, so
+/// that a sampled betweenness starts from the sources the update's would).
+/// Files, callers only here, get none, as they got none before.
+fn add_centrality(nodes: &mut [ExportNode], edges: &[ExportEdge], options: &BetweennessOptions) {
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by(|&a, &b| {
+        let key = |i: usize| (nodes[i].kind != NodeKind::File.name(), nodes[i].id.as_str());
+        key(a).cmp(&key(b))
+    });
+    let place: std::collections::HashMap<&str, u32> = order
+        .iter()
+        .enumerate()
+        .map(|(at, &i)| (nodes[i].id.as_str(), u32::try_from(at).unwrap_or(u32::MAX)))
+        .collect();
+    let graph = Graph::new(
+        order.len(),
+        edges
+            .iter()
+            .filter(|e| e.weight.is_finite() && e.weight > 0.0)
+            .filter_map(|e| {
+                Some((
+                    *place.get(e.source.as_str())?,
+                    *place.get(e.target.as_str())?,
+                    e.weight,
+                ))
+            }),
+    );
+    let (ins, outs) = (graph.in_degrees(), graph.out_degrees());
+    let (between, _) = homer_graph::betweenness(&graph, options);
+    for (at, &i) in order.iter().enumerate() {
+        let node = &mut nodes[i];
+        if node.kind != NodeKind::Symbol.name() {
+            continue;
+        }
+        node.attrs
+            .insert(ValueName::InDegree.name().to_owned(), ins[at].into());
+        node.attrs
+            .insert(ValueName::OutDegree.name().to_owned(), outs[at].into());
+        node.attrs
+            .insert(ValueName::Betweenness.name().to_owned(), between[at].into());
+    }
 }
 
 /// Plain data as a JSON object's fields.

@@ -90,6 +90,20 @@ impl GraphConfig {
         Ok(())
     }
 
+    /// Betweenness as the index keeps it: raw sums (normalized ones move
+    /// for every node whenever the graph gains or loses one; salience
+    /// ranks them, nothing reads them as numbers), sampled above
+    /// `betweenness_exact_up_to` nodes.
+    #[must_use]
+    pub fn betweenness(&self) -> homer_graph::BetweennessOptions {
+        homer_graph::BetweennessOptions {
+            exact_up_to: self.betweenness_exact_up_to,
+            samples: self.betweenness_samples,
+            seed: self.seed,
+            normalized: false,
+        }
+    }
+
     pub(crate) fn pagerank(&self) -> homer_graph::PageRankOptions {
         homer_graph::PageRankOptions {
             damping: self.damping,

@@ -25,6 +25,16 @@ pub use homer_embed::{EncoderKind, ModelFiles};
 pub use homer_vocab::StoredCounts;
 pub use stages::graph::PageRankRun;
 
+/// The betweenness settings of `[graph]` in the index directory's
+/// `config.toml` (defaults without one), for a reader that computes
+/// betweenness when asked: `homer export --graph symbols` (the index keeps
+/// it for files only).
+pub fn betweenness_settings(
+    homer_dir: &std::path::Path,
+) -> Result<homer_graph::BetweennessOptions, UpdateError> {
+    Ok(Config::load(homer_dir)?.graph.betweenness())
+}
+
 use homer_dag::{Engine, Event, Observer, TaskKind};
 use homer_git::Head;
 use homer_store::{OpenMode, Store, WriteTx};

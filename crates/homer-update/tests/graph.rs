@@ -130,3 +130,27 @@ fn rankings_are_the_same_bytes_on_every_build() {
     assert_eq!(dump(root), first);
     assert_same_dump(&fresh_dump(root, run), &first);
 }
+
+/// A symbol keeps its PageRank and nothing else of the call graph: its
+/// degrees and betweenness are computed by the export when asked, and a
+/// graph task that runs again reads every value it stored.
+#[test]
+fn a_symbol_stores_its_rank_and_a_file_its_centrality() {
+    use homer_vocab::keys;
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let index = homer_read::Index::open(root).expect("open");
+    let symbol = index
+        .values(homer_store::NodeKind::Symbol, "src/calc.rs::add")
+        .expect("values");
+    assert!(symbol.get(keys::CALL_PAGERANK).expect("a real").is_some());
+    assert_eq!(symbol.get(keys::IN_DEGREE).expect("an integer"), None);
+    assert_eq!(symbol.get(keys::OUT_DEGREE).expect("an integer"), None);
+    assert_eq!(symbol.get(keys::BETWEENNESS).expect("a real"), None);
+    let file = index
+        .values(homer_store::NodeKind::File, "src/calc.rs")
+        .expect("values");
+    assert!(file.get(keys::IN_DEGREE).expect("an integer").is_some());
+    assert!(file.get(keys::BETWEENNESS).expect("a real").is_some());
+}

@@ -16,20 +16,27 @@ pub(crate) fn run(repo: &Path, args: &ExportArgs, out: &Output) -> anyhow::Resul
         GraphArg::Files => GraphChoice::Files,
         GraphArg::Symbols => GraphChoice::Symbols,
     };
-    let graph = Index::open(repo)
-        .and_then(|index| {
+    let cannot = || {
+        format!(
+            "cannot export the {} graph of '{}'",
+            choice.name(),
+            repo.display()
+        )
+    };
+    let index = Index::open(repo).with_context(cannot)?;
+    // The symbol graph's betweenness is computed now, with the settings
+    // an update would use.
+    let betweenness = homer_update::betweenness_settings(index.workspace().homer_dir())?;
+    let graph = index
+        .store()
+        .read_snapshot()
+        .map_err(homer_read::ReadError::from)
+        .and_then(|_state| {
             // One committed state: an update committing meanwhile is not
             // half seen.
-            let _state = index.store().read_snapshot()?;
-            homer_read::export_graph(&index, choice)
+            homer_read::export_graph(&index, choice, &betweenness)
         })
-        .with_context(|| {
-            format!(
-                "cannot export the {} graph of '{}'",
-                choice.name(),
-                repo.display()
-            )
-        })?;
+        .with_context(cannot)?;
     // Not in the GraphML or DOT text, which tools read: said where a
     // person sees it, as every other command does.
     for warning in &graph.warnings {

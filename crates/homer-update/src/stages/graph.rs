@@ -1,6 +1,13 @@
 //! Graph analysis (stage `graph`): PageRank, degrees, betweenness and
-//! communities on the file dependency graph and the symbol call graph,
-//! then the salience of every parsed file.
+//! communities on the file dependency graph, PageRank on the symbol call
+//! graph, then the salience of every parsed file.
+//!
+//! A symbol's degrees and betweenness are not stored: nothing Homer ranks
+//! or shows reads them, and they were three quarters of the values this
+//! stage kept (a graph task that runs again reads every value it stored to
+//! write only those that moved: at kernel size 1.6 million rows an update).
+//! `homer export --graph symbols` computes them from the call graph it
+//! exports (`homer_read::export_graph`).
 //!
 //! Two task kinds:
 //! - `graph(files)` and `graph(symbols)`: keyed by the graph, with the
@@ -18,7 +25,7 @@
 use std::collections::BTreeMap;
 
 use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind};
-use homer_graph::{BetweennessOptions, Graph, LouvainOptions};
+use homer_graph::{Graph, LouvainOptions};
 use homer_store::{EdgeKind, Member, NodeId, NodeKind, Role, TaskWriter, WriteTx};
 use homer_vocab::values::put;
 use homer_vocab::{Checkpoint, NAMED_BY, ValueName, attrs, community_key_files, keys};
@@ -96,16 +103,24 @@ struct AnalysisInput<'a> {
 /// Every value of one analysis, by node index.
 struct Analysed {
     scores: Vec<f64>,
-    in_degrees: Vec<usize>,
-    out_degrees: Vec<usize>,
-    betweenness: Vec<f64>,
+    /// Files only, as the communities: in-degree, out-degree and
+    /// betweenness of each node.
+    centrality: Option<Centrality>,
     /// Files only: each node's community label, and how many there are.
     communities: Option<(Vec<u32>, usize)>,
     run: PageRankRun,
 }
 
+/// A node's degrees and betweenness, by node index.
+struct Centrality {
+    in_degrees: Vec<usize>,
+    out_degrees: Vec<usize>,
+    betweenness: Vec<f64>,
+}
+
 impl<'a> Task for Analysis<'a> {
-    const KIND: TaskKind = TaskKind::new("graph", 8);
+    /// Version 9: a symbol's degrees and betweenness are no longer stored.
+    const KIND: TaskKind = TaskKind::new("graph", 9);
     type Input = AnalysisInput<'a>;
     type Output = Analysed;
     type Shared = ();
@@ -288,19 +303,13 @@ fn analyse(key: &str, input: &AnalysisInput<'_>) -> Analysed {
     let config = input.config;
     let graph = Graph::new(named.nodes.len(), named.edges.iter().copied());
     let pagerank = homer_graph::pagerank(&graph, &config.pagerank(), None);
-    let (betweenness, _) = homer_graph::betweenness(
-        &graph,
-        &BetweennessOptions {
-            exact_up_to: config.betweenness_exact_up_to,
-            samples: config.betweenness_samples,
-            seed: config.seed,
-            // Raw sums: normalized ones move for every node whenever the
-            // graph gains or loses one. Salience ranks them; nothing reads
-            // them as numbers.
-            normalized: false,
-        },
-    );
-    let communities = (key == "files").then(|| {
+    let files = key == "files";
+    let centrality = files.then(|| Centrality {
+        in_degrees: graph.in_degrees(),
+        out_degrees: graph.out_degrees(),
+        betweenness: homer_graph::betweenness(&graph, &config.betweenness()).0,
+    });
+    let communities = files.then(|| {
         homer_graph::louvain(
             &graph,
             &LouvainOptions {
@@ -318,9 +327,7 @@ fn analyse(key: &str, input: &AnalysisInput<'_>) -> Analysed {
             iterations: pagerank.iterations,
             converged: pagerank.converged,
         },
-        in_degrees: graph.in_degrees(),
-        out_degrees: graph.out_degrees(),
-        betweenness,
+        centrality,
         communities,
         scores: pagerank.scores,
     }
@@ -355,9 +362,11 @@ fn write_analysis(
         let score = a.scores[i] * n;
         ranked.push(score);
         put(w, node, rank, &score)?;
-        put(w, node, keys::IN_DEGREE, &(a.in_degrees[i] as i64))?;
-        put(w, node, keys::OUT_DEGREE, &(a.out_degrees[i] as i64))?;
-        put(w, node, keys::BETWEENNESS, &a.betweenness[i])?;
+        if let Some(c) = &a.centrality {
+            put(w, node, keys::IN_DEGREE, &(c.in_degrees[i] as i64))?;
+            put(w, node, keys::OUT_DEGREE, &(c.out_degrees[i] as i64))?;
+            put(w, node, keys::BETWEENNESS, &c.betweenness[i])?;
+        }
     }
     // So that a reader finds a score's percentile without counting every
     // score (schema 0009).
