@@ -178,9 +178,47 @@ fn same_word(a: &str, b: &str) -> bool {
     short == long || (short.len() >= 4 && long.starts_with(short))
 }
 
+/// Whether a line only says where names come from or what the file is
+/// part of: an import, an include, a `require`, a package or namespace
+/// line, a module declaration. Such lines name a file's subject in every
+/// file that uses it (slim's `use Slim\Handlers\ErrorHandler;` answered
+/// "make the error middleware log the exception"), and say nothing of
+/// what the task will change there, unless nothing else in the file names
+/// the word (busted's `require 'cjson'`, for "replace cjson with dkjson").
+fn only_names_a_source(line: &str) -> bool {
+    const STARTS: [&str; 10] = [
+        "use ",
+        "import ",
+        "#include",
+        "#import",
+        "namespace ",
+        "package ",
+        "extern crate ",
+        "require ",
+        "require(",
+        "require_relative",
+    ];
+    let mut t = line.trim_start();
+    for visibility in ["pub(crate) ", "pub ", "export "] {
+        if let Some(rest) = t.strip_prefix(visibility) {
+            t = rest.trim_start();
+        }
+    }
+    STARTS.iter().any(|s| t.starts_with(s))
+        // C#'s `using System.IO;`, not its `using (var f = ...)` block.
+        || t.strip_prefix("using ").is_some_and(|rest| !rest.starts_with('('))
+        || (t.starts_with("from ") && t.contains(" import "))
+        || (t.starts_with("mod ") && t.trim_end().ends_with(';'))
+        || (line.trim_start().starts_with("export ") && t.contains(" from "))
+        || ["= require(", "= require '", "= require \"", "=require("]
+            .iter()
+            .any(|r| t.contains(r))
+}
+
 /// Up to `at_most` lines of `lines[first..=last]` (1-based) that name the
 /// most of `words` (naming words, lowercase), in file order; none when no
-/// line names one.
+/// line names one. A line that only names a source (an import, an
+/// include) counts only the words no other line of the file names.
 pub(crate) fn region(
     lines: &[&str],
     first: u32,
@@ -188,11 +226,9 @@ pub(crate) fn region(
     words: &[String],
     at_most: usize,
 ) -> Option<Region> {
-    let last = last.min(u32::try_from(lines.len()).unwrap_or(u32::MAX));
-    let mut scored: Vec<(usize, u32)> = Vec::new();
-    for n in first.max(1)..=last {
+    let named_in = |line: &str| {
         let mut named: Vec<&str> = Vec::new();
-        homer_vocab::text::for_each_naming_word(lines[n as usize - 1], |w| {
+        homer_vocab::text::for_each_naming_word(line, |w| {
             let lower = w.to_lowercase();
             if let Some(t) = words.iter().find(|t| same_word(t, &lower))
                 && !named.contains(&t.as_str())
@@ -200,6 +236,28 @@ pub(crate) fn region(
                 named.push(t.as_str());
             }
         });
+        named
+    };
+    let sources: Vec<bool> = lines.iter().map(|l| only_names_a_source(l)).collect();
+    // The words some line other than a source line names: an import
+    // naming only those says nothing the file does not say better.
+    let mut elsewhere: Vec<&str> = Vec::new();
+    if sources.iter().any(|&s| s) {
+        for (line, _) in lines.iter().zip(&sources).filter(|(_, s)| !**s) {
+            for w in named_in(line) {
+                if !elsewhere.contains(&w) {
+                    elsewhere.push(w);
+                }
+            }
+        }
+    }
+    let last = last.min(u32::try_from(lines.len()).unwrap_or(u32::MAX));
+    let mut scored: Vec<(usize, u32)> = Vec::new();
+    for n in first.max(1)..=last {
+        let mut named = named_in(lines[n as usize - 1]);
+        if sources[n as usize - 1] {
+            named.retain(|w| !elsewhere.contains(w));
+        }
         if !named.is_empty() {
             scored.push((named.len(), n));
         }
@@ -427,6 +485,54 @@ mod tests {
             Some(1)
         );
         assert_eq!(region(&lines, 1, 4, &["route".to_owned()], 5), None);
+    }
+
+    /// Imports, includes and package lines name the task's words in every
+    /// file that uses its subject: quoted only for a word that nothing else
+    /// in the file names.
+    #[test]
+    fn a_region_quotes_an_import_only_for_a_word_nothing_else_names() {
+        let lines = [
+            "namespace Slim\\Middleware;",
+            "use Slim\\Handlers\\ErrorHandler;",
+            "from .errors import ErrorHandler",
+            "#include \"error_handler.h\"",
+            "using Error.Handlers;",
+            "const errorHandler = require('./error-handler')",
+            "local handler = require 'error.handler'",
+            "pub use crate::error::Handler;",
+            "export { ErrorHandler } from './error'",
+            "mod error;",
+            "ERROR_HANDLER = ErrorHandler(log=True)",
+            "using (var handler = new ErrorHandler())",
+        ];
+        let words = ["error".to_owned(), "handler".to_owned()];
+        let r = region(&lines, 1, 12, &words, 6).expect("a match");
+        assert_eq!(
+            r.lines,
+            [
+                (11, "ERROR_HANDLER = ErrorHandler(log=True)".to_owned()),
+                (12, "using (var handler = new ErrorHandler())".to_owned())
+            ]
+        );
+        assert_eq!(region(&lines, 1, 10, &words, 6), None);
+        let dependency = [
+            "local json = require 'cjson'",
+            "local say = require 'say'",
+            "local function encode(value)",
+            "  return json.encode(value)",
+            "end",
+        ];
+        let words = ["cjson".to_owned(), "dkjson".to_owned(), "encode".to_owned()];
+        let r = region(&dependency, 1, 5, &words, 6).expect("a match");
+        assert_eq!(
+            r.lines,
+            [
+                (1, "local json = require 'cjson'".to_owned()),
+                (3, "local function encode(value)".to_owned()),
+                (4, "  return json.encode(value)".to_owned())
+            ]
+        );
     }
 
     #[test]
