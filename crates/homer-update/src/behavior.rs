@@ -440,10 +440,12 @@ pub(crate) fn truck_factor<'a>(main_authors: impl IntoIterator<Item = &'a str>) 
     0
 }
 
-/// How two current files change together.
+/// How two current files change together. The other file's path is
+/// borrowed from the lineages: at kernel size a copy of it for every pair
+/// was a fifth of the coupling's time.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub(crate) struct Pair {
-    pub other: String,
+pub(crate) struct Pair<'a> {
+    pub other: &'a str,
     pub shared: u32,
     pub revisions: u32,
     pub other_revisions: u32,
@@ -453,7 +455,7 @@ pub(crate) struct Pair {
 
 /// Whether a pair is reported: the mean of the two files' commit counts,
 /// the shared commits and the degree all reach their thresholds.
-pub(crate) fn passes(pair: &Pair, config: &CouplingConfig) -> bool {
+pub(crate) fn passes(pair: &Pair<'_>, config: &CouplingConfig) -> bool {
     let mean = f64::from(pair.revisions + pair.other_revisions) / 2.0;
     mean >= f64::from(config.min_revisions)
         && pair.shared >= config.min_shared
@@ -465,12 +467,12 @@ pub(crate) fn passes(pair: &Pair, config: &CouplingConfig) -> bool {
 /// among those, and every file `b` after it (by path) that shares at least
 /// one such commit, with the numbers (the input of `a`'s coupling task;
 /// [`passes`] says which are reported).
-pub(crate) fn coupling<S>(
+pub(crate) fn coupling<'l, S>(
     history: &History<S>,
-    lineages: &BTreeMap<String, Vec<Touch>>,
+    lineages: &'l BTreeMap<String, Vec<Touch>>,
     config: &CouplingConfig,
-) -> BTreeMap<String, (u32, Vec<Pair>)> {
-    let files: Vec<&String> = lineages.keys().collect();
+) -> BTreeMap<&'l str, (u32, Vec<Pair<'l>>)> {
+    let files: Vec<&str> = lineages.keys().map(String::as_str).collect();
     // The current files each commit counted here touched (by their place
     // in path order), and the commits of each file: plain vectors, so
     // counting a file's partners below hashes nothing.
@@ -495,7 +497,7 @@ pub(crate) fn coupling<S>(
         .iter()
         .map(|c| u32::try_from(c.len()).unwrap_or(u32::MAX))
         .collect();
-    let mut out: BTreeMap<String, (u32, Vec<Pair>)> = BTreeMap::new();
+    let mut out: BTreeMap<&str, (u32, Vec<Pair<'_>>)> = BTreeMap::new();
     // Per file, how many of its commits each later file shares, counted in
     // one array and cleared through the list of those it touched.
     let mut count = vec![0u32; files.len()];
@@ -518,7 +520,7 @@ pub(crate) fn coupling<S>(
                 let n = std::mem::take(&mut count[b]);
                 let mean = f64::from(revisions[a] + revisions[b]) / 2.0;
                 Pair {
-                    other: files[b].clone(),
+                    other: files[b],
                     shared: n,
                     revisions: revisions[a],
                     other_revisions: revisions[b],
@@ -526,7 +528,7 @@ pub(crate) fn coupling<S>(
                 }
             })
             .collect();
-        out.insert((*name).clone(), (revisions[a], pairs));
+        out.insert(*name, (revisions[a], pairs));
     }
     out
 }
@@ -906,10 +908,7 @@ mod tests {
         assert_eq!(pairs.len(), 1);
         let pair = &pairs[0];
         let keep = passes(pair, &config);
-        assert_eq!(
-            (pair.other.as_str(), pair.shared, pair.other_revisions),
-            ("y", 5, 5)
-        );
+        assert_eq!((pair.other, pair.shared, pair.other_revisions), ("y", 5, 5));
         // 5 / mean(7, 5) × 100 = 83.33…
         assert!((pair.degree - 500.0 / 6.0).abs() < 1e-9);
         assert!(keep);

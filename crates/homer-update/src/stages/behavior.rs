@@ -335,20 +335,20 @@ fn run_dirs<'a>(
 }
 
 /// A file's co-change partners after it in path order.
-struct Coupling;
+struct Coupling<'a>(std::marker::PhantomData<&'a ()>);
 
 #[derive(Serialize)]
-struct CouplingInput {
-    config: CouplingConfig,
+struct CouplingInput<'a> {
+    config: &'a CouplingConfig,
     /// The file's commits, among those coupling counts.
     revisions: u32,
     /// Every file sharing a counted commit with it, with the numbers.
-    pairs: Vec<Pair>,
+    pairs: Vec<Pair<'a>>,
 }
 
-impl Task for Coupling {
+impl<'a> Task for Coupling<'a> {
     const KIND: TaskKind = TaskKind::new("coupling", 2);
-    type Input = CouplingInput;
+    type Input = CouplingInput<'a>;
     type Output = ();
     type Shared = ();
     type Worker = ();
@@ -357,27 +357,27 @@ impl Task for Coupling {
         Ok(())
     }
 
-    fn compute((): &(), (): &mut (), _: &str, _: &CouplingInput) -> Result<(), TaskError> {
+    fn compute((): &(), (): &mut (), _: &str, _: &CouplingInput<'a>) -> Result<(), TaskError> {
         Ok(())
     }
 
     fn write(
         w: &mut TaskWriter<'_>,
         path: &str,
-        input: &CouplingInput,
+        input: &CouplingInput<'a>,
         (): (),
     ) -> Result<Option<Vec<u8>>, TaskError> {
-        let kept: Vec<&Pair> = input
+        let kept: Vec<&Pair<'_>> = input
             .pairs
             .iter()
-            .filter(|p| behavior::passes(p, &input.config))
+            .filter(|p| behavior::passes(p, input.config))
             .collect();
         if kept.is_empty() {
             return Ok(None);
         }
         let a = w.intern_node(NodeKind::File, path)?;
         for p in kept {
-            let b = w.intern_node(NodeKind::File, &p.other)?;
+            let b = w.intern_node(NodeKind::File, p.other)?;
             let attrs = attrs::encode(&attrs::CoChangeAttrs {
                 shared: p.shared,
                 revisions: [p.revisions, p.other_revisions],
@@ -400,19 +400,19 @@ fn run_coupling(
     lineages: &BTreeMap<String, Vec<behavior::Touch>>,
     config: &CouplingConfig,
 ) -> Result<(), UpdateError> {
-    let declared: Vec<Declared<CouplingInput>> = behavior::coupling(history, lineages, config)
+    let declared: Vec<Declared<CouplingInput<'_>>> = behavior::coupling(history, lineages, config)
         .into_iter()
         .map(|(path, (revisions, pairs))| {
             Declared::new(
-                path,
+                path.to_owned(),
                 CouplingInput {
-                    config: config.clone(),
+                    config,
                     revisions,
                     pairs,
                 },
             )
         })
         .collect();
-    engine.run::<Coupling>(tx, &(), &declared, Sweep::Complete)?;
+    engine.run::<Coupling<'_>>(tx, &(), &declared, Sweep::Complete)?;
     Ok(())
 }
