@@ -1,5 +1,7 @@
 //! `homer query` as text: one target's neighbourhood, in at most 80 columns
-//! (but the names of an ambiguous name's candidates, which are never cut).
+//! (but the names of an ambiguous name's candidates, which are never cut);
+//! a listed name too long for its line loses its middle, never its end or
+//! the numbers after it.
 
 use std::fmt::Write;
 
@@ -63,6 +65,24 @@ fn line(s: &mut String, text: &str) {
     } else {
         let _ = writeln!(s, "{text}");
     }
+}
+
+/// Appends `before`, `name` and `after` as one line, within the width: a
+/// name too long for it loses its middle, not its end nor what follows
+/// it (a caller's `(3×)`, a file's weight, the symbol a long path ends
+/// in), which a cut at the width took.
+fn entry(s: &mut String, before: &str, name: &str, after: &str) {
+    let room = WIDTH.saturating_sub(before.chars().count() + after.chars().count());
+    let length = name.chars().count();
+    if length <= room || room < 16 {
+        line(s, &format!("{before}{name}{after}"));
+        return;
+    }
+    let head = room / 3;
+    let tail = room - head - 1;
+    let first: String = name.chars().take(head).collect();
+    let last: String = name.chars().skip(length - tail).collect();
+    line(s, &format!("{before}{first}…{last}{after}"));
 }
 
 fn heading(s: &mut String, title: &str) {
@@ -149,9 +169,11 @@ fn links(s: &mut String, title: &str, list: &[Link]) {
         // does not seem to claim an `#include "net.c"`.
         let header = implemented_header(&l.path, list);
         let through = header.map_or_else(String::new, |h| format!("; implements {h}"));
-        line(
+        entry(
             s,
-            &format!("{indent}{}  ({}{through})", l.path, number(l.weight)),
+            &indent,
+            &l.path,
+            &format!("  ({}{through})", number(l.weight)),
         );
     }
 }
@@ -229,9 +251,11 @@ fn file(s: &mut String, f: &FileView) {
         heading(s, "changes with (degree %, shared commits)");
         for c in &f.co_changes {
             let hidden = if c.hidden { "  hidden coupling" } else { "" };
-            line(
+            entry(
                 s,
-                &format!("  {}  ({:.0}%, {}){hidden}", c.path, c.degree, c.shared),
+                "  ",
+                &c.path,
+                &format!("  ({:.0}%, {}){hidden}", c.degree, c.shared),
             );
         }
     }
@@ -249,14 +273,11 @@ fn directory(s: &mut String, d: &DirView) {
     if !d.top_files.is_empty() {
         heading(s, "most salient files");
         for f in &d.top_files {
-            line(
+            entry(
                 s,
-                &format!(
-                    "  {:.2}  {}  ({})",
-                    f.salience.unwrap_or(0.0),
-                    f.path,
-                    f.class.as_deref().unwrap_or("-")
-                ),
+                &format!("  {:.2}  ", f.salience.unwrap_or(0.0)),
+                &f.path,
+                &format!("  ({})", f.class.as_deref().unwrap_or("-")),
             );
         }
     }
@@ -275,9 +296,11 @@ fn calls(s: &mut String, title: &str, list: &[Call], total: usize) {
         } else {
             String::new()
         };
-        line(
+        entry(
             s,
-            &format!("{indent}{}  ({}×{guess})", c.symbol, number(c.count)),
+            &indent,
+            &c.symbol,
+            &format!("  ({}×{guess})", number(c.count)),
         );
     }
     let shown = list.iter().filter(|c| c.depth == 1).count();
@@ -324,7 +347,7 @@ fn symbol(s: &mut String, v: &SymbolView) {
     if !v.similar.is_empty() {
         heading(s, "similar in meaning (cosine)");
         for n in &v.similar {
-            line(s, &format!("  {:.2}  {}", n.cosine, n.name));
+            entry(s, &format!("  {:.2}  ", n.cosine), &n.name, "");
         }
     }
 }
@@ -402,5 +425,31 @@ mod tests {
             .collect();
         let expected: Vec<&str> = doc.split_whitespace().collect();
         assert_eq!(words, expected, "{s}");
+    }
+
+    /// A name too long for the line loses its middle: the count after it
+    /// and the symbol it ends in stay (javapoet's callers were cut to
+    /// `MethodSpecTest.withP…` and `CodeBlock.Builder.add  (1…`).
+    #[test]
+    fn a_long_name_keeps_its_end_and_what_follows() {
+        let long = "src/test/java/com/squareup/javapoet/MethodSpecTest.java::MethodSpecTest.withParameterJavaDoc";
+        let list = [homer_read::Call {
+            symbol: long.to_owned(),
+            count: 12.0,
+            confidence: 0.5,
+            depth: 1,
+        }];
+        let mut s = String::new();
+        calls(&mut s, "callers", &list, 1);
+        let shown = s.lines().nth(2).expect("the caller's line");
+        assert!(shown.chars().count() <= WIDTH, "{shown}");
+        assert!(shown.starts_with("  src/test/java/"), "{shown}");
+        assert!(
+            shown.ends_with("…va::MethodSpecTest.withParameterJavaDoc  (12×, guess 0.50)"),
+            "{shown}"
+        );
+        let mut short = String::new();
+        entry(&mut short, "  ", "src/a.rs::f", "  (1×)");
+        assert_eq!(short, "  src/a.rs::f  (1×)\n");
     }
 }
