@@ -274,6 +274,29 @@ fn the_exported_call_graph_has_each_symbols_degrees_and_betweenness() {
     assert!(got.is_empty(), "no other node: {got:?}");
 }
 
+/// The symbol graph's export reads `[graph]` (it computes betweenness);
+/// a broken setting there is an error naming the file, and does not stop
+/// the file graph's export, which reads the index alone.
+#[test]
+fn only_the_symbol_graphs_export_reads_the_graph_settings() {
+    let repo = copy("small");
+    assert_eq!(homer(repo.path(), &["update"]).code, 0);
+    std::fs::write(
+        repo.path().join(".homer/config.toml"),
+        "[graph]\nbetweenness_samples = 'many'\n",
+    )
+    .expect("write");
+    let files = homer(repo.path(), &["export", "--graph", "files"]);
+    assert_eq!(files.code, 0, "{}", files.stderr);
+    let symbols = homer(repo.path(), &["export", "--graph", "symbols"]);
+    assert_eq!(symbols.code, 2);
+    assert!(
+        symbols.stderr.contains("config.toml") && symbols.stderr.contains("line 2"),
+        "{}",
+        symbols.stderr
+    );
+}
+
 #[test]
 fn rebuild_starts_over_and_keeps_the_configuration() {
     let repo = copy("small");

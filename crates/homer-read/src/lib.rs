@@ -21,6 +21,8 @@ mod vectors;
 
 pub use error::{ReadError, is_damaged_index};
 pub use export::{ExportEdge, ExportNode, GraphChoice, GraphExport, export_graph};
+/// The betweenness settings `export_graph` takes for the symbol graph.
+pub use homer_graph::BetweennessOptions;
 pub use index::{Index, WorktreeCache, database_path};
 pub use query::{
     Call, Candidate, CoChange, CommitBrief, DirView, FileBrief, FileView, HistoryView, Link, Owner,

@@ -25,8 +25,13 @@ pub(crate) fn run(repo: &Path, args: &ExportArgs, out: &Output) -> anyhow::Resul
     };
     let index = Index::open(repo).with_context(cannot)?;
     // The symbol graph's betweenness is computed now, with the settings
-    // an update would use.
-    let betweenness = homer_update::betweenness_settings(index.workspace().homer_dir())?;
+    // an update would use; the file graph's is in the index, and its
+    // export does not read the configuration.
+    let betweenness = if choice == GraphChoice::Symbols {
+        homer_update::betweenness_settings(index.workspace().homer_dir())?
+    } else {
+        homer_read::BetweennessOptions::default()
+    };
     let graph = index
         .store()
         .read_snapshot()
