@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use homer_embed::{EncoderKind, ModelFiles};
 use homer_store::{NodeKind, Searched, Store, StoredChunk};
 use homer_vocab::attrs::{self, SymbolAttrs};
-use homer_vocab::text::{chunk_words, fts_query, identifiers, path_words};
+use homer_vocab::text::{chunk_words, identifiers, path_words, search_query};
 use homer_vocab::{FileRole, SkipReason, keys, outside_production};
 use serde::Serialize;
 
@@ -147,7 +147,7 @@ pub fn search(
         let note = "the query has no letters or digits to search for".to_owned();
         return answered(index, query, options.mode, Some(note), Vec::new());
     }
-    let fts = fts_query(query);
+    let fts = search_query(query);
     let Rankings {
         mode,
         note,

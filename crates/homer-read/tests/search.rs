@@ -597,3 +597,22 @@ fn spec_asks_for_tests_only_where_tests_are_specs() {
         [FileRole::Test]
     );
 }
+
+/// A query of common words only searches for them: `get` is a stopword
+/// of questions and the name of the function it finds (requests'
+/// `homer search get` answered "nothing found").
+#[test]
+fn a_query_of_stopwords_only_searches_for_them() {
+    let dir = homer_fixtures::repo_with(&[(
+        "api.py",
+        "def get(url):\n    return fetch(url)\n\n\ndef fetch(url):\n    return url\n",
+    )]);
+    let root = dir.path();
+    without_vectors(root);
+    let found = find(root, "get", SearchMode::Text);
+    assert_eq!(found.note, None);
+    assert_eq!(
+        found.hits.first().and_then(|h| h.symbol.as_deref()),
+        Some("get")
+    );
+}

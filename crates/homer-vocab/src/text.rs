@@ -279,6 +279,22 @@ pub fn fts_query(question: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" OR "))
 }
 
+/// A search's FTS5 query: [`fts_query`], or, when every word of the
+/// question is a stopword, those words themselves. `homer search get`
+/// looks for `get` (requests' most called function answered "nothing
+/// found": every word dropped, nothing left to look for); a task context,
+/// which weighs a task's words, keeps to [`fts_query`].
+#[must_use]
+pub fn search_query(question: &str) -> Option<String> {
+    fts_query(question).or_else(|| {
+        let mut terms: Vec<String> = identifiers(question)
+            .map(|w| quote(&w.to_lowercase()))
+            .collect();
+        terms.dedup();
+        (!terms.is_empty()).then(|| terms.join(" OR "))
+    })
+}
+
 /// An FTS5 string: double quotes, inner ones doubled.
 fn quote(term: &str) -> String {
     format!("\"{}\"", term.replace('"', "\"\""))
@@ -386,6 +402,16 @@ mod tests {
             Some(r#"("getsigningserializer" OR ("get" AND "signing" AND "serializer"))"#)
         );
         assert_eq!(fts_query("how is it?"), None);
+        assert_eq!(
+            search_query("how is it?").as_deref(),
+            Some(r#""how" OR "is" OR "it""#)
+        );
+        assert_eq!(search_query("get").as_deref(), Some(r#""get""#));
+        assert_eq!(
+            search_query("where are cookies signed?"),
+            fts_query("where are cookies signed?")
+        );
+        assert_eq!(search_query("?!"), None);
         assert_eq!(
             fts_query(r#"say "hi" NOT x"#).as_deref(),
             Some(r#""say" OR "hi" OR "not" OR "x""#)
