@@ -72,6 +72,43 @@ fn a_body_edit_reparses_one_file_and_re_resolves_only_it() {
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
+/// An edit that moves no file's interface (what other files' resolution
+/// reads of it: its definitions' headers, its imports, its types' fields)
+/// declares the edited file's resolution alone: the other files' inputs,
+/// which read the definitions of every name they use, are not computed,
+/// and their tasks are kept (not counted as reused). An edit of an
+/// interface declares every file's again. Both end equal to a fresh build.
+#[test]
+fn a_body_edit_declares_only_the_edited_files_resolution() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let resolve = |report: &homer_update::UpdateReport| {
+        let k = &report.kinds["resolve"];
+        (k.executed, k.reused)
+    };
+    let path = root.join("src/calc.rs");
+    let text = std::fs::read_to_string(&path).expect("read");
+    // A longer body: the lines after it move, the file's facts change,
+    // its interface does not.
+    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&path, edited).expect("write");
+    commit_all(root, "Name the sum");
+    assert_eq!(resolve(&run(root)), (1, 0));
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(&path, text.replace("pub fn rem(", "pub fn remainder(")).expect("write");
+    commit_all(root, "Rename rem");
+    let (executed, reused) = resolve(&run(root));
+    assert!(
+        executed >= 2 && reused > 0,
+        "{executed} executed, {reused} reused"
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
 #[test]
 fn renaming_an_exported_function_re_resolves_its_importers() {
     let repo = copy("small");
