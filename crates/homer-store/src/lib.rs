@@ -1445,6 +1445,17 @@ impl WriteTx<'_> {
             .map_err(StoreError::sqlite("read current nodes"))
     }
 
+    /// How many tasks of `kind` are stored (the `task_counts` the
+    /// triggers keep, schema 8): one row read.
+    pub fn task_count(&self, kind: &str) -> Result<u64> {
+        let n: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT n FROM task_counts WHERE kind = ?1")
+            .and_then(|mut s| s.query_row([kind], |row| row.get(0)).optional())
+            .map_err(StoreError::sqlite("read the task counts"))?;
+        Ok(n.map_or(0, |n| u64::try_from(n).unwrap_or(0)))
+    }
+
     /// The stored output value of a task, if it has one.
     pub fn memo_value(&self, id: TaskId) -> Result<Option<Vec<u8>>> {
         read_task_value(&self.tx, id)

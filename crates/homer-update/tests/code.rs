@@ -107,6 +107,13 @@ fn a_body_edit_declares_only_the_edited_files_resolution() {
         "{executed} executed, {reused} reused"
     );
     assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    // A file renamed: as many files as before, not the same ones.
+    homer_fixtures::git(root, &["mv", "py/calc/ops.py", "py/calc/arith.py"]);
+    commit_all(root, "Rename ops");
+    let (_, reused) = resolve(&run(root));
+    assert!(reused > 0, "{reused} reused");
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
 #[test]

@@ -1062,35 +1062,40 @@ fn unchanged_interfaces(
     changed: &BTreeSet<&str>,
     manifests: u64,
 ) -> Result<Option<Vec<usize>>, UpdateError> {
-    if engine.verifies() {
+    if engine.verifies() || files.is_empty() {
         return Ok(None);
     }
-    let stored = tx.memo_values(Resolve::KIND.name)?;
-    if stored.len() != files.len() {
+    // The same number of files resolved, and each file whose facts
+    // changed among them (a file added has a new `symbols` task, so it is
+    // among those; one gone changes the count): the same files. One row
+    // read for each, and one other for the manifests, which every row
+    // holds alike (a change to them runs every task).
+    if tx.task_count(Resolve::KIND.name)? != files.len() as u64 {
         return Ok(None);
     }
-    let mut from: HashMap<&str, ResolvedFrom> = HashMap::with_capacity(stored.len());
-    for (path, value) in stored.iter() {
-        let Some(v) = ResolvedFrom::decode(value) else {
-            return Ok(None);
-        };
-        from.insert(path, v);
-    }
+    let stored = |path: &str| -> Result<Option<ResolvedFrom>, UpdateError> {
+        let value = tx.memo_value(homer_store::TaskId::of(Resolve::KIND.name, path))?;
+        Ok(value.as_deref().and_then(ResolvedFrom::decode))
+    };
     let mut chosen = Vec::new();
     for (i, &(path, facts)) in files.iter().enumerate() {
-        let Some(before) = from.get(path) else {
-            return Ok(None);
-        };
-        if before.manifests != manifests {
-            return Ok(None);
-        }
         if !changed.contains(path) {
             continue;
         }
-        if before.interface != interface_hash(facts) {
-            return Ok(None);
+        match stored(path)? {
+            Some(before)
+                if before.manifests == manifests && before.interface == interface_hash(facts) =>
+            {
+                chosen.push(i);
+            }
+            _ => return Ok(None),
         }
-        chosen.push(i);
+    }
+    let other = files.iter().map(|&(p, _)| p).find(|p| !changed.contains(p));
+    if let Some(path) = other
+        && stored(path)?.is_none_or(|before| before.manifests != manifests)
+    {
+        return Ok(None);
     }
     Ok(Some(chosen))
 }
