@@ -215,6 +215,42 @@ fn only_names_a_source(line: &str) -> bool {
             .any(|r| t.contains(r))
 }
 
+/// Which of a file's lines only name a source: those
+/// [`only_names_a_source`] says so of, and the lines of a group such a
+/// import line opens and leaves open (`from x import (`, Go's
+/// `import (`, `use a::{`, `import {`) down to the one that closes it.
+fn source_lines(lines: &[&str]) -> Vec<bool> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut open: Option<char> = None;
+    for line in lines {
+        if let Some(close) = open {
+            out.push(true);
+            if line.contains(close) {
+                open = None;
+            }
+            continue;
+        }
+        let source = only_names_a_source(line);
+        out.push(source);
+        // Not a namespace's or a package's block (C#'s `namespace X {`):
+        // what it opens is the file's code.
+        let t = line.trim();
+        let import = ["use ", "pub use ", "import ", "from ", "export "]
+            .iter()
+            .any(|s| t.starts_with(s));
+        if source && import {
+            open = if t.ends_with('(') {
+                Some(')')
+            } else if t.ends_with('{') {
+                Some('}')
+            } else {
+                None
+            };
+        }
+    }
+    out
+}
+
 /// Up to `at_most` lines of `lines[first..=last]` (1-based) that name the
 /// most of `words` (naming words, lowercase), in file order; none when no
 /// line names one. A line that only names a source (an import, an
@@ -238,7 +274,7 @@ pub(crate) fn region(
         });
         named
     };
-    let sources: Vec<bool> = lines.iter().map(|l| only_names_a_source(l)).collect();
+    let sources = source_lines(lines);
     // The words some line other than a source line names: an import
     // naming only those says nothing the file does not say better.
     let mut elsewhere: Vec<&str> = Vec::new();
@@ -523,6 +559,34 @@ mod tests {
             "  return json.encode(value)",
             "end",
         ];
+        let grouped = [
+            "from urllib3.exceptions import (",
+            "    MaxRetryError,",
+            "    ProxyError,",
+            ")",
+            "DEFAULT_RETRIES = 0",
+            "def send(retries=DEFAULT_RETRIES):",
+            "    raise MaxRetryError(retries)",
+        ];
+        let words = ["retry".to_owned(), "retries".to_owned()];
+        let r = region(&grouped, 1, 5, &words, 6).expect("a match");
+        assert_eq!(r.lines, [(5, "DEFAULT_RETRIES = 0".to_owned())]);
+        // A namespace's block is the file's code, not a group of imports.
+        let block = [
+            "namespace Retry {",
+            "    class RetryPolicy {",
+            "        int retries;",
+            "    }",
+            "}",
+        ];
+        let r = region(&block, 1, 5, &words, 6).expect("a match");
+        assert_eq!(
+            r.lines,
+            [
+                (2, "class RetryPolicy {".to_owned()),
+                (3, "    int retries;".to_owned())
+            ]
+        );
         let words = ["cjson".to_owned(), "dkjson".to_owned(), "encode".to_owned()];
         let r = region(&dependency, 1, 5, &words, 6).expect("a match");
         assert_eq!(
