@@ -135,47 +135,38 @@ pub fn export_graph(
 }
 
 /// Each symbol's `in_degree`, `out_degree` and `betweenness` in the call
-/// graph `edges` make: the graph the update ranks (the same nodes and
-/// edges, numbered in its order, files before symbols, each by name, so
-/// that a sampled betweenness starts from the sources the update's would).
-/// Files, callers only here, get none, as they got none before.
+/// graph `edges` make, its nodes numbered in their export order (which
+/// seeds a sampled betweenness). Files, callers only here, get none, as
+/// they got none when the index kept them.
 fn add_centrality(nodes: &mut [ExportNode], edges: &[ExportEdge], options: &BetweennessOptions) {
-    let mut order: Vec<usize> = (0..nodes.len()).collect();
-    order.sort_by(|&a, &b| {
-        let key = |i: usize| (nodes[i].kind != NodeKind::File.name(), nodes[i].id.as_str());
-        key(a).cmp(&key(b))
-    });
-    let place: std::collections::HashMap<&str, u32> = order
+    let place: std::collections::HashMap<&str, u32> = nodes
         .iter()
         .enumerate()
-        .map(|(at, &i)| (nodes[i].id.as_str(), u32::try_from(at).unwrap_or(u32::MAX)))
+        .map(|(i, n)| (n.id.as_str(), u32::try_from(i).unwrap_or(u32::MAX)))
         .collect();
+    // `Graph::new` leaves out what is no edge (a weight not positive).
     let graph = Graph::new(
-        order.len(),
-        edges
-            .iter()
-            .filter(|e| e.weight.is_finite() && e.weight > 0.0)
-            .filter_map(|e| {
-                Some((
-                    *place.get(e.source.as_str())?,
-                    *place.get(e.target.as_str())?,
-                    e.weight,
-                ))
-            }),
+        nodes.len(),
+        edges.iter().filter_map(|e| {
+            Some((
+                *place.get(e.source.as_str())?,
+                *place.get(e.target.as_str())?,
+                e.weight,
+            ))
+        }),
     );
     let (ins, outs) = (graph.in_degrees(), graph.out_degrees());
     let (between, _) = homer_graph::betweenness(&graph, options);
-    for (at, &i) in order.iter().enumerate() {
-        let node = &mut nodes[i];
+    for (i, node) in nodes.iter_mut().enumerate() {
         if node.kind != NodeKind::Symbol.name() {
             continue;
         }
         node.attrs
-            .insert(ValueName::InDegree.name().to_owned(), ins[at].into());
+            .insert(ValueName::InDegree.name().to_owned(), ins[i].into());
         node.attrs
-            .insert(ValueName::OutDegree.name().to_owned(), outs[at].into());
+            .insert(ValueName::OutDegree.name().to_owned(), outs[i].into());
         node.attrs
-            .insert(ValueName::Betweenness.name().to_owned(), between[at].into());
+            .insert(ValueName::Betweenness.name().to_owned(), between[i].into());
     }
 }
 

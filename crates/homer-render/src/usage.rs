@@ -275,27 +275,44 @@ pub(crate) fn region(
         named
     };
     let sources = source_lines(lines);
-    // The words some line other than a source line names: an import
-    // naming only those says nothing the file does not say better.
-    let mut elsewhere: Vec<&str> = Vec::new();
-    if sources.iter().any(|&s| s) {
-        for (line, _) in lines.iter().zip(&sources).filter(|(_, s)| !**s) {
-            for w in named_in(line) {
-                if !elsewhere.contains(&w) {
-                    elsewhere.push(w);
-                }
-            }
-        }
-    }
     let last = last.min(u32::try_from(lines.len()).unwrap_or(u32::MAX));
     let mut scored: Vec<(usize, u32)> = Vec::new();
+    // Source lines of the range with the words they name, weighed once
+    // every line has been read.
+    let mut imports: Vec<(Vec<&str>, u32)> = Vec::new();
     for n in first.max(1)..=last {
-        let mut named = named_in(lines[n as usize - 1]);
-        if sources[n as usize - 1] {
-            named.retain(|w| !elsewhere.contains(w));
+        let named = named_in(lines[n as usize - 1]);
+        if named.is_empty() {
+            continue;
         }
-        if !named.is_empty() {
+        if sources[n as usize - 1] {
+            imports.push((named, n));
+        } else {
             scored.push((named.len(), n));
+        }
+    }
+    if !imports.is_empty() {
+        // The words no line but a source line names: an import naming only
+        // others says nothing the file does not say better. Read until
+        // each word asked about is found elsewhere.
+        let mut unfound: Vec<&str> = imports
+            .iter()
+            .flat_map(|(w, _)| w.iter().copied())
+            .collect();
+        unfound.sort_unstable();
+        unfound.dedup();
+        for (line, _) in lines.iter().zip(&sources).filter(|(_, s)| !**s) {
+            if unfound.is_empty() {
+                break;
+            }
+            let named = named_in(line);
+            unfound.retain(|w| !named.contains(w));
+        }
+        for (named, n) in imports {
+            let only_here = named.iter().filter(|w| unfound.contains(w)).count();
+            if only_here > 0 {
+                scored.push((only_here, n));
+            }
         }
     }
     if scored.is_empty() {

@@ -887,9 +887,10 @@ struct Resolved {
 }
 
 impl<'p> Task for Resolve<'p> {
-    /// The resolver's version, plus 2 since the task keeps its file's
-    /// [`ResolvedFrom`] as its value.
-    const KIND: TaskKind = TaskKind::new("resolve", RESOLVER_VERSION + 2);
+    /// The resolver's version, plus 3 since the task keeps its file's
+    /// [`ResolvedFrom`] as its value (its interface built on
+    /// [`exports_hash`]).
+    const KIND: TaskKind = TaskKind::new("resolve", RESOLVER_VERSION + 3);
     type Input = ResolveInput<'p>;
     type Output = Resolved;
     type Shared = Project<'p>;
@@ -961,88 +962,35 @@ impl ResolvedFrom {
     }
 }
 
-/// What another file's resolution input can read of a file's facts: its
-/// language and package, its definitions (all but where they are and
-/// their doc comments: a header, a kind, a parent, whether exported), its
-/// imports (but their lines), and the bindings of its types and of its
-/// top level (fields and module variables; a function's locals are its
-/// own). What [`Project::reads`], [`Project::names_behind`],
+/// What another file's resolution input can read of a file's facts: what
+/// it exports to the files that read it whole ([`exports_hash`]: each
+/// definition's header, whether exported and its parent, its types'
+/// fields, its package and imports), and besides: its language, each
+/// definition's own name, each import's kind and the bindings of its top
+/// level. What [`Project::reads`], [`Project::names_behind`],
 /// `definitions_hash` and `exports_hash` read of a file other than the one
-/// resolved is in here; its calls, lines, doc comments and locals are not.
-/// An edit that moves none of this (a body, a comment, lines shifted)
-/// leaves every other file's resolution input as it was.
+/// resolved is in here; its calls, lines, doc comments and a function's
+/// locals are not. An edit that moves none of this (a body, a comment,
+/// lines shifted) leaves every other file's resolution input as it was.
+/// The resolve task's version moves with it: a stored hash made another
+/// way would never match.
 fn interface_hash(facts: &FileFacts) -> u64 {
-    /// A definition but where it is and its doc comment.
-    #[derive(Serialize)]
-    struct Definition<'f> {
-        name: &'f str,
-        qualified: &'f str,
-        kind: homer_syntax::DefKind,
-        signature: &'f str,
-        parent: Option<u32>,
-        exported: bool,
-        of_trait: Option<&'f str>,
-    }
-    /// An import but its line.
-    #[derive(Serialize)]
-    struct Import<'f> {
-        path: &'f str,
-        names: &'f [homer_syntax::ImportedName],
-        alias: Option<&'f str>,
-        wildcard: bool,
-        kind: homer_syntax::ImportKind,
-    }
-    #[derive(Serialize)]
-    struct Interface<'f> {
-        language: Option<homer_syntax::Language>,
-        package: Option<&'f str>,
-        definitions: Vec<Definition<'f>>,
-        imports: Vec<Import<'f>>,
-        /// (name, type as written, enclosing definition).
-        bindings: Vec<(&'f str, &'f str, Option<u32>)>,
-    }
-    let outside_functions = |enclosing: Option<u32>| {
-        enclosing.is_none_or(|e| {
-            facts
-                .definitions
-                .get(e as usize)
-                .is_some_and(|d| d.kind.holds_methods())
-        })
-    };
-    fingerprint(&Interface {
-        language: facts.language,
-        package: facts.package.as_deref(),
-        definitions: facts
-            .definitions
-            .iter()
-            .map(|d| Definition {
-                name: &d.name,
-                qualified: &d.qualified,
-                kind: d.kind,
-                signature: &d.signature,
-                parent: d.parent,
-                exported: d.exported,
-                of_trait: d.of_trait.as_deref(),
-            })
-            .collect(),
-        imports: facts
-            .imports
-            .iter()
-            .map(|i| Import {
-                path: &i.path,
-                names: &i.names,
-                alias: i.alias.as_deref(),
-                wildcard: i.wildcard,
-                kind: i.kind,
-            })
-            .collect(),
-        bindings: facts
-            .bindings
-            .iter()
-            .filter(|b| outside_functions(b.enclosing))
-            .map(|b| (b.name.as_str(), b.type_name.as_str(), b.enclosing))
-            .collect(),
-    })
+    let names: Vec<&str> = facts.definitions.iter().map(|d| d.name.as_str()).collect();
+    let import_kinds: Vec<homer_syntax::ImportKind> =
+        facts.imports.iter().map(|i| i.kind).collect();
+    let top_level: Vec<(&str, &str)> = facts
+        .bindings
+        .iter()
+        .filter(|b| b.enclosing.is_none())
+        .map(|b| (b.name.as_str(), b.type_name.as_str()))
+        .collect();
+    fingerprint(&(
+        exports_hash(facts),
+        facts.language,
+        names,
+        import_kinds,
+        top_level,
+    ))
 }
 
 /// When no file's interface moved since the last update (the same files
