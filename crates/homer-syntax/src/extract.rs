@@ -15,9 +15,9 @@ use crate::{
 };
 
 /// Bumped whenever extraction changes what it produces, so stored facts
-/// are recomputed (23: the parse task's screen skips a file marked as
-/// vendored).
-pub const EXTRACTOR_VERSION: u32 = 23;
+/// are recomputed (24: a signature laid out an item a line closes up its
+/// brackets).
+pub const EXTRACTOR_VERSION: u32 = 24;
 
 /// The longest signature, doc and receiver text kept, in bytes.
 const MAX_SIGNATURE: usize = 300;
@@ -240,6 +240,46 @@ fn one_line(s: &str, max: usize) -> String {
     for word in s.split_whitespace() {
         if !out.is_empty() {
             out.push(' ');
+        }
+        out.push_str(word);
+        if out.len() >= max {
+            let mut cut = max;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
+            break;
+        }
+    }
+    out
+}
+
+/// A header on one line: whitespace runs become one space, except where a
+/// line break follows an opening bracket or comes before a closing one (a
+/// list laid out an item a line), which closes up, the list's trailing
+/// comma dropped: `def f(\n    a,\n    b,\n)` reads `def f(a, b)`, as a
+/// formatter would print it on one line. Cut at `max` bytes on a character
+/// boundary.
+fn signature_line(s: &str, max: usize) -> String {
+    let mut out = String::with_capacity(s.len().min(max));
+    let mut rest = s;
+    loop {
+        let word_at = rest.trim_start();
+        if word_at.is_empty() {
+            break;
+        }
+        let broken = rest[..rest.len() - word_at.len()].contains('\n');
+        let end = word_at.find(char::is_whitespace).unwrap_or(word_at.len());
+        let word = &word_at[..end];
+        rest = &word_at[end..];
+        if !out.is_empty() {
+            if broken && word.starts_with([')', ']', '>']) {
+                if out.ends_with(',') {
+                    out.pop();
+                }
+            } else if !(broken && out.ends_with(['(', '[', '<'])) {
+                out.push(' ');
+            }
         }
         out.push_str(word);
         if out.len() >= max {
@@ -838,7 +878,7 @@ fn add_unread_functions(nested: &mut Nested, headers: Vec<crate::shell::Header>,
                     start_line: h.start_line,
                     end_line: h.end_line,
                 },
-                signature: one_line(&h.signature, MAX_SIGNATURE),
+                signature: signature_line(&h.signature, MAX_SIGNATURE),
                 doc: None,
                 parent: None,
                 // Shell functions are visible to whatever sources the file.
@@ -896,6 +936,38 @@ fn merge_clause(
     })
 }
 
+/// The header of a definition without a body (an overload, a type alias,
+/// a constant): its first line, and the lines after it while a bracket
+/// opened before any `=` is open (`type Options<\n  T,\n> = Base<T>`,
+/// an overload's parameters an item a line), but not the value after an
+/// `=` (a constant's array).
+fn header_lines(text: &str) -> &str {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut assigned = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        let before = if i > 0 { bytes[i - 1] } else { b' ' };
+        let after = bytes.get(i + 1).copied().unwrap_or(b' ');
+        match b {
+            b'(' | b'[' | b'<' if !(assigned || b == b'<' && after == b'=') => depth += 1,
+            b')' | b']' => depth = depth.saturating_sub(1),
+            b'>' if !matches!(before, b'=' | b'-') && after != b'=' => {
+                depth = depth.saturating_sub(1);
+            }
+            b'=' if depth == 0
+                && !matches!(before, b'=' | b'!' | b'<' | b'>')
+                && after != b'='
+                && after != b'>' =>
+            {
+                assigned = true;
+            }
+            b'\n' if depth == 0 || assigned => return &text[..i],
+            _ => {}
+        }
+    }
+    text
+}
+
 /// The same qualified name twice (overloads, two `impl` blocks with the
 /// same method): later ones get `#2`, `#3`, in source order.
 fn number_repeats(definitions: &mut [Definition]) {
@@ -940,14 +1012,14 @@ fn signature(node: Node<'_>, source: &[u8], docs: &Docs) -> String {
     let raw = if body.is_some() {
         raw.as_ref()
     } else {
-        raw.lines().next().unwrap_or("")
+        header_lines(&raw)
     };
-    let mut s = one_line(raw, MAX_SIGNATURE);
+    let mut s = signature_line(raw, MAX_SIGNATURE);
     loop {
         let trimmed = s
             .trim_end()
             .trim_end_matches("=>")
-            .trim_end_matches(['{', ':', '='])
+            .trim_end_matches(['{', ':', '=', ';'])
             .trim_end()
             .len();
         if trimmed == s.len() {

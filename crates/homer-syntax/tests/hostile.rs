@@ -587,7 +587,74 @@ fn comments_inside_a_header_are_left_out_of_the_signature() {
             Language::TypeScript,
             "export const handle = (\n  // eslint-disable-next-line\n  app: number\n) => { return app }\n",
             "handle",
-            "handle = ( app: number )",
+            "handle = (app: number)",
+        ),
+    ];
+    for (language, source, name, want) in cases {
+        let facts = extractor.extract(language, source.as_bytes());
+        let def = facts
+            .definitions
+            .iter()
+            .find(|d| d.name == name)
+            .unwrap_or_else(|| panic!("{name} in {}", language.name()));
+        assert_eq!(def.signature, want, "{}", language.name());
+    }
+}
+
+/// A header laid out an item a line reads as a formatter would print it on
+/// one line: no space inside the brackets, no trailing comma; brackets on
+/// one line keep the author's spaces.
+#[test]
+fn a_header_laid_out_an_item_a_line_closes_up_its_brackets() {
+    let mut extractor = Extractor::new();
+    let cases: [(Language, &str, &str, &str); 8] = [
+        (
+            Language::Python,
+            "def invoke(\n    __self,\n    *args: int,\n) -> None:\n    pass\n",
+            "invoke",
+            "def invoke(__self, *args: int) -> None",
+        ),
+        (
+            Language::TypeScript,
+            "export async function resolve<\n  TRouter extends AnyRouter,\n  TRequest,\n>(\n  opts: Options<TRouter>,\n): Promise<void> {\n  return;\n}\n",
+            "resolve",
+            "async function resolve<TRouter extends AnyRouter, TRequest>(opts: Options<TRouter>): Promise<void>",
+        ),
+        (
+            Language::Rust,
+            "pub fn open(\n    path: &Path,\n    options: [u8; 2],\n) -> Result<Self, Error> {\n    todo!()\n}\n",
+            "open",
+            "pub fn open(path: &Path, options: [u8; 2]) -> Result<Self, Error>",
+        ),
+        (
+            Language::Go,
+            "package p\n\nfunc (r *Repo) Open(\n\tpath string,\n\tmode int,\n) error {\n\treturn nil\n}\n",
+            "Open",
+            "func (r *Repo) Open(path string, mode int) error",
+        ),
+        (
+            Language::TypeScript,
+            "type Options<\n  TRouter,\n  TRequest,\n> = Base<TRouter> & {\n  a: string;\n};\n",
+            "Options",
+            "type Options<TRouter, TRequest> = Base<TRouter> &",
+        ),
+        (
+            Language::TypeScript,
+            "export function handle<\n  T extends Router,\n>(\n  opts: Options<T>,\n): Promise<void>;\nexport function handle(opts: unknown) { return opts; }\n",
+            "handle",
+            "function handle<T extends Router>(opts: Options<T>): Promise<void>",
+        ),
+        (
+            Language::Rust,
+            "pub type Callbacks = Vec<\n    Box<dyn Fn()>,\n>;\n",
+            "Callbacks",
+            "pub type Callbacks = Vec<",
+        ),
+        (
+            Language::Python,
+            "def spaced( a, b ):\n    pass\n",
+            "spaced",
+            "def spaced( a, b )",
         ),
     ];
     for (language, source, name, want) in cases {
