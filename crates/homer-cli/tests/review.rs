@@ -237,6 +237,58 @@ fn a_commit_not_indexed_yet_is_reviewed_from_its_parent_plus_the_diff() {
     );
 }
 
+/// A test reaches the edit through a helper of the tests (`conftest.py`):
+/// the test is one to run, the helper, which no test runner runs, is not.
+#[test]
+fn a_test_reached_through_a_helper_is_listed_and_the_helper_is_not() {
+    let repo = copy("review");
+    let root = repo.path();
+    std::fs::write(
+        root.join("tests/conftest.py"),
+        "from shop.prices import net_price\n\n\ndef priced(amount):\n    return net_price(amount)\n",
+    )
+    .expect("write");
+    std::fs::write(
+        root.join("tests/test_receipts.py"),
+        "from conftest import priced\n\n\ndef test_receipt_total():\n    assert priced(10) == 12\n",
+    )
+    .expect("write");
+    commit_all(root, "Receipts");
+    assert_eq!(homer(root, &["update"]).code, 0);
+    let prices = root.join("src/shop/prices.py");
+    let text = std::fs::read_to_string(&prices).expect("read");
+    std::fs::write(
+        &prices,
+        text.replace(
+            "    return amount * (1 + TAX)",
+            "    return round(amount * (1 + TAX), 2)",
+        ),
+    )
+    .expect("write");
+    let run = homer(root, &["review", "--json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let review: Value = serde_json::from_str(&run.stdout).expect("json");
+    let tests: Vec<(&str, &str)> = review["tests"]
+        .as_array()
+        .expect("tests")
+        .iter()
+        .map(|t| {
+            (
+                t["path"].as_str().unwrap_or_default(),
+                t["why"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        tests.contains(&("tests/test_receipts.py", "calls net_price (2 hops)")),
+        "{tests:?}"
+    );
+    assert!(
+        tests.iter().all(|(path, _)| *path != "tests/conftest.py"),
+        "{tests:?}"
+    );
+}
+
 #[test]
 fn staged_changes_alone_are_reviewed_with_staged() {
     let repo = edited();

@@ -20,7 +20,7 @@ use homer_read::Index;
 use homer_store::{EdgeKind, NodeKind, Role, Value};
 use homer_vocab::attrs::{self, CoChangeAttrs, SymbolAttrs};
 use homer_vocab::salience::CHANGED_IN;
-use homer_vocab::{JsonCheckpoint, People, is_test, keys, outside_production};
+use homer_vocab::{JsonCheckpoint, People, is_test, is_test_support, keys, outside_production};
 use serde::Serialize;
 
 use crate::RenderError;
@@ -1029,7 +1029,8 @@ fn changed_definitions(
 
 /// The callers of the changed definitions: production callers in other
 /// files one and two calls away (the impact), and test definitions up to
-/// `TEST_HOPS` calls away (the tests to run).
+/// `TEST_HOPS` calls away (the tests to run), through test fixtures and
+/// helpers, which are not tests to run themselves.
 fn callers(
     index: &Index,
     seeds: &[(String, String)],
@@ -1067,7 +1068,9 @@ fn callers(
                     .and_then(|n| n.attrs)
                     .and_then(|a| serde_json::from_str::<SymbolAttrs>(&a).ok())
                     .map(|a| a.line);
-                if is_test(caller) {
+                // A fixture or helper (`conftest.py`, `test/support/`) is
+                // walked through to the tests that call it.
+                if is_test(caller) && !is_test_support(file) {
                     if tests.len() < WALK {
                         tests.push(TestToRun {
                             path: file.to_owned(),

@@ -31,7 +31,7 @@ pub use checkpoint::{
 pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;
 pub use role::{
-    FileRole, NAMED_BY, SalienceClass, SkipReason, community_key_files, is_test,
+    FileRole, NAMED_BY, SalienceClass, SkipReason, community_key_files, is_test, is_test_support,
     outside_production, role_of_name, tested_name,
 };
 pub use values::{Json, Key, ValueName, Values, keys};

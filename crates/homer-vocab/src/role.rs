@@ -331,6 +331,66 @@ pub fn is_test(name: &str) -> bool {
         || qualified == "tests"
 }
 
+/// Whether a test file is one that tests use rather than one a test runner
+/// runs: a fixture, helper or mock (`conftest.py`, `testing.py`,
+/// `tests/utils.py`, `test/support/utils.js`, `spec_helper.rb`,
+/// `test_helper.rb`,
+/// `testutil.go`), by its name, its directory, or, in Python and Go, by
+/// not being named as the runner collects tests (`test_*.py`, `*_test.py`,
+/// `*_test.go`, `tests.py`). A call into it reaches the tests only
+/// through their calls to it.
+#[must_use]
+pub fn is_test_support(path: &str) -> bool {
+    if FileRole::of_path(path) != Some(FileRole::Test) {
+        return false;
+    }
+    let lower = path.to_ascii_lowercase();
+    let (dirs, file) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    let (stem, extension) = file.rsplit_once('.').unwrap_or((file, ""));
+    let stem = stem.split('.').next().unwrap_or(stem);
+    // `test_helper.rb` is minitest's; `test_helpers.py`, `test_utils.py`
+    // are tests of helpers.
+    if stem == "test_helper" && extension != "py" {
+        return true;
+    }
+    if matches!(
+        stem,
+        "conftest"
+            | "testing"
+            | "testutil"
+            | "testutils"
+            | "spec_helper"
+            | "helper"
+            | "helpers"
+            | "util"
+            | "utils"
+            | "mock"
+            | "mocks"
+            | "mocked"
+    ) {
+        return true;
+    }
+    if dirs.split('/').any(|d| {
+        matches!(
+            d,
+            "support" | "helpers" | "fixtures" | "testdata" | "mocks" | "__mocks__"
+        )
+    }) {
+        return true;
+    }
+    match extension {
+        // pytest's `test_*.py` and `*_test.py`; unittest's and Django's
+        // `tests.py`.
+        "py" => {
+            !(stem.starts_with("test_")
+                || stem.ends_with("_test")
+                || matches!(stem, "test" | "tests"))
+        }
+        "go" => !stem.ends_with("_test"),
+        _ => false,
+    }
+}
+
 /// The name of the file a test file is named for, lowercase, by the
 /// conventions of the languages: `test_parse.py`, `parse_test.go`,
 /// `parse.test.ts`, `parse_spec.rb`, `ParseTest.java`, `ParseTests.cs`,
@@ -451,6 +511,33 @@ mod tests {
             ("src/mockito.rs", None),
         ] {
             assert_eq!(FileRole::of_path(path), role, "{path}");
+        }
+    }
+
+    #[test]
+    fn fixtures_and_helpers_are_not_tests_to_run() {
+        for (path, support) in [
+            ("tests/conftest.py", true),
+            ("src/click/testing.py", true),
+            ("tests/utils.py", true),
+            ("tests/testserver/server.py", true),
+            ("test/support/utils.js", true),
+            ("spec/spec_helper.rb", true),
+            ("internal/testutil/testutil.go", true),
+            ("tests/fixtures/data.json", true),
+            ("tests/test_requests.py", false),
+            ("tests/test_utils.py", false),
+            ("test/test_helper.rb", true),
+            ("tests/requests_test.py", false),
+            ("app/tests.py", false),
+            ("cmd/root_test.go", false),
+            ("test/app.router.js", false),
+            ("src/context.test.ts", false),
+            ("spec/user_spec.rb", false),
+            ("tests/cli.rs", false),
+            ("src/utils.py", false),
+        ] {
+            assert_eq!(is_test_support(path), support, "{path}");
         }
     }
 
