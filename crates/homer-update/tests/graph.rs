@@ -35,6 +35,89 @@ fn a_body_only_edit_runs_no_pagerank() {
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
+/// Rows the graph stage read.
+fn graph_rows(report: &UpdateReport) -> u64 {
+    report
+        .stages
+        .iter()
+        .find(|s| s.stage == "graph")
+        .map_or(0, |s| s.rows_read)
+}
+
+/// Stops an update when the stage named starts (a panic the caller
+/// catches): the stages before it have committed.
+struct StopAt(&'static str);
+
+impl homer_update::Progress for StopAt {
+    fn start(&self, stage: &str, _: Option<u64>) {
+        assert_ne!(stage, self.0, "stopped when {stage} started");
+    }
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+    fn note(&self, _: &str) {}
+}
+
+/// A commit that changes no parsed file leaves the graphs as they were:
+/// the stage reads neither of them, only salience's inputs. A code
+/// stage that changed them marks the stored analyses stale in its own
+/// transaction, so an update stopped before its graph stage leaves the
+/// next one to analyse them.
+#[test]
+fn a_commit_that_changes_no_code_reads_no_graph() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let calc = root.join("src/calc.rs");
+    let text = std::fs::read_to_string(&calc).expect("read");
+    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&calc, edited).expect("write");
+    commit_all(root, "Commute the addition");
+    let body_edit = run(root);
+
+    let readme = root.join("README.md");
+    let text = std::fs::read_to_string(&readme).expect("read");
+    std::fs::write(&readme, format!("{text}\nMore words.\n")).expect("write");
+    commit_all(root, "Say more");
+    let report = run(root);
+    // The history moved (the stage runs); no ranked file's did.
+    let graph = report.stages.iter().find(|s| s.stage == "graph");
+    assert!(graph.is_some_and(|s| !s.skipped), "{:?}", report.stages);
+    assert!(graph_log(&report).is_empty(), "{:?}", graph_log(&report));
+    assert!(report.pagerank.is_empty(), "{:?}", report.pagerank);
+    assert!(
+        graph_rows(&report) * 2 < graph_rows(&body_edit),
+        "{} rows read without a code change, {} with one",
+        graph_rows(&report),
+        graph_rows(&body_edit)
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    // A new function and a call to it, stopped before the graph stage.
+    let text = std::fs::read_to_string(&calc).expect("read");
+    std::fs::write(
+        &calc,
+        format!("{text}\npub fn twice(a: i64) -> i64 {{\n    add(a, a)\n}}\n"),
+    )
+    .expect("write");
+    commit_all(root, "Twice");
+    let options = homer_update::UpdateOptions {
+        no_embed: true,
+        ..homer_update::UpdateOptions::default()
+    };
+    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        homer_update::update(root, &options, &StopAt("ranking"))
+    }));
+    assert!(stopped.is_err(), "the update ran past its graph stage");
+    let resumed = run(root);
+    assert!(
+        graph_log(&resumed).contains(&"executed graph(symbols)".to_owned()),
+        "{:?}",
+        graph_log(&resumed)
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
 /// The salience score of `path` as a reader computes it.
 fn score(root: &std::path::Path, path: &str) -> f64 {
     let index = homer_read::Index::open(root).expect("open");

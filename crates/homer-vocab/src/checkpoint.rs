@@ -49,6 +49,11 @@ pub enum Checkpoint {
     /// What the mined history holds besides its commits
     /// ([`HistoryCounts`]).
     HistoryCounts,
+    /// The settings the stored graph analyses were made with, set when the
+    /// graph stage analyses the graphs and cleared by a code stage that
+    /// changes their nodes or edges: while it holds the settings of now,
+    /// the stored analyses describe the graphs as they are.
+    GraphsAnalysed,
     /// The commit an update is moving the index to: set in the
     /// transaction of its first stage, cleared in the one that moves
     /// `Head`. While it is there (the update runs, or it was stopped) the
@@ -273,6 +278,7 @@ impl Checkpoint {
             Checkpoint::Shallow => "history.shallow".to_owned(),
             Checkpoint::People => "history.people".to_owned(),
             Checkpoint::HistoryCounts => "history.counts".to_owned(),
+            Checkpoint::GraphsAnalysed => "graph.analysed".to_owned(),
             Checkpoint::Updating => "updating".to_owned(),
         }
     }

@@ -135,6 +135,10 @@ pub(crate) struct StageInputs<'a> {
 
 pub(crate) const KINDS: [TaskKind; 4] = [Parse::KIND, Symbols::KIND, Chunks::KIND, Resolve::KIND];
 
+/// The kinds whose tasks write the graphs' nodes (a file's symbols, its
+/// language) and edges (dependencies, calls).
+const GRAPH_SHAPING: [TaskKind; 2] = [Symbols::KIND, Resolve::KIND];
+
 pub(crate) fn run(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
@@ -206,6 +210,18 @@ pub(crate) fn run(
                 .collect::<Vec<_>>(),
         )),
     )?;
+    // A task that writes the graphs ran or went: the stored analyses may
+    // describe graphs that are gone (cleared in this transaction, so an
+    // update stopped before its graph stage leaves them marked so).
+    let shaped = GRAPH_SHAPING.iter().any(|kind| {
+        engine
+            .stats()
+            .get(kind.name)
+            .is_some_and(|s| s.executed > 0 || s.deleted > 0)
+    });
+    if shaped {
+        tx.clear_checkpoint(&Checkpoint::GraphsAnalysed.name())?;
+    }
     let fetched_paths: BTreeSet<&str> = texts
         .iter()
         .filter(|(_, blob)| fetched.contains(blob))
