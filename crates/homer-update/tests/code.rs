@@ -116,6 +116,77 @@ fn a_body_edit_declares_only_the_edited_files_resolution() {
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }
 
+/// A commit that changes no source file (documentation added, changed
+/// and removed) parses, reads symbols of and resolves nothing: only the
+/// changed text files are chunked again (or their chunks deleted). Each
+/// step ends equal to a fresh build; a source edit after them takes the
+/// whole way again.
+#[test]
+fn a_commit_that_changes_no_source_parses_and_resolves_nothing() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let code_rows = |report: &UpdateReport| {
+        report
+            .stages
+            .iter()
+            .find(|s| s.stage == "code")
+            .map_or(0, |s| s.rows_read)
+    };
+    let untouched = |report: &UpdateReport| {
+        ["parse", "symbols", "resolve"].iter().all(|k| {
+            report
+                .kinds
+                .get(*k)
+                .is_none_or(|s| s.executed + s.reused == 0)
+        })
+    };
+    let chunk_log = |report: &UpdateReport| -> Vec<String> {
+        report
+            .log
+            .iter()
+            .filter(|e| e.kind == "chunk")
+            .map(ToString::to_string)
+            .collect()
+    };
+    std::fs::write(
+        root.join("NOTES.md"),
+        "# Notes\n\nHow the calculator rounds.\n",
+    )
+    .expect("write");
+    commit_all(root, "Notes");
+    let added = run(root);
+    assert!(untouched(&added), "{:?}", added.kinds);
+    assert_eq!(chunk_log(&added), ["executed chunk(NOTES.md)"]);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    git(root, &["rm", "-q", "NOTES.md"]);
+    commit_all(root, "No notes");
+    let removed = run(root);
+    assert!(untouched(&removed), "{:?}", removed.kinds);
+    assert_eq!(chunk_log(&removed), ["deleted chunk(NOTES.md)"]);
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+
+    let path = root.join("src/calc.rs");
+    let text = std::fs::read_to_string(&path).expect("read");
+    std::fs::write(
+        &path,
+        text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1),
+    )
+    .expect("write");
+    commit_all(root, "Name the sum");
+    let edited = run(root);
+    assert_eq!(edited.kinds["parse"].executed, 1, "{:?}", edited.kinds);
+    // The whole way reads every source's parse, symbols and resolution.
+    assert!(
+        code_rows(&added) * 2 < code_rows(&edited),
+        "{} rows read for the notes, {} for the edit",
+        code_rows(&added),
+        code_rows(&edited)
+    );
+    assert_same_dump(&dump(root), &fresh_dump(root, run));
+}
+
 #[test]
 fn renaming_an_exported_function_re_resolves_its_importers() {
     let repo = copy("small");

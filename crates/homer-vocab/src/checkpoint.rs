@@ -49,6 +49,11 @@ pub enum Checkpoint {
     /// What the mined history holds besides its commits
     /// ([`HistoryCounts`]).
     HistoryCounts,
+    /// What the stored parses and resolutions were made from (the source
+    /// files' paths, blobs and hints, the manifests' blobs, the `[code]`
+    /// settings and the kinds' versions), as a fingerprint: while it is
+    /// the fingerprint of now, a code stage parses and resolves nothing.
+    CodeSources,
     /// The settings the stored graph analyses were made with, set when the
     /// graph stage analyses the graphs and cleared by a code stage that
     /// changes their nodes or edges: while it holds the settings of now,
@@ -279,6 +284,7 @@ impl Checkpoint {
             Checkpoint::People => "history.people".to_owned(),
             Checkpoint::HistoryCounts => "history.counts".to_owned(),
             Checkpoint::GraphsAnalysed => "graph.analysed".to_owned(),
+            Checkpoint::CodeSources => "code.sources".to_owned(),
             Checkpoint::Updating => "updating".to_owned(),
         }
     }

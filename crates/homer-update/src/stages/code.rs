@@ -22,7 +22,7 @@
 //! A blob a partial clone lacks is parsed as unreadable and watched: when
 //! it has been fetched, the tasks that read it run again.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 use homer_dag::{
@@ -170,6 +170,30 @@ pub(crate) fn run(
     } = files_at_head(tx, repo)?;
     let git_dir = repo.git_dir().to_path_buf();
     let limits = Limits::from(config);
+    // What parsing and resolution read, as a fingerprint: when it is the
+    // one they last ran from (a commit that changes documentation or
+    // settings only), every parse, symbol and resolution stands, and only
+    // the other text files are chunked again. A partial clone's missing
+    // blobs and verification take the whole way.
+    let sources_print = fingerprint(&(
+        &KINDS,
+        config,
+        sources
+            .iter()
+            .map(|s| (s.path.as_str(), s.key.as_str()))
+            .collect::<Vec<_>>(),
+        &manifest_blobs,
+    ))
+    .to_string();
+    let sources_name = Checkpoint::CodeSources.name();
+    if !stage.verifying()
+        && watched.is_empty()
+        && !repo.is_partial()
+        && tx.checkpoint(&sources_name)?.as_deref() == Some(sources_print.as_str())
+    {
+        run_texts(engine, tx, &git_dir, &texts, &sources, limits)?;
+        return Ok((engine.end_stage(tx, stage)?, outcome));
+    }
     let parsed = run_parse(engine, tx, &git_dir, &sources, limits, &fetched)?;
     let facts: BTreeMap<&str, &FileFacts> = sources
         .iter()
@@ -250,6 +274,7 @@ pub(crate) fn run(
         BTreeSet::new()
     };
     watch(tx, &missing)?;
+    tx.set_checkpoint(&sources_name, &sources_print)?;
     stage.restate(
         &KINDS,
         &StageInputs {
@@ -860,6 +885,45 @@ fn run_chunks(
         })
         .collect();
     engine.run::<Chunks<'_>>(tx, git_dir, &declared, Sweep::Complete)?;
+    Ok(())
+}
+
+/// The chunks of the text files that are not sources, when no source
+/// changed: declared where their blob moved, deleted where the file went;
+/// the sources' chunks stand (the stored chunk tasks are read for their
+/// keys, the parses not at all).
+fn run_texts(
+    engine: &mut Engine<'_>,
+    tx: &WriteTx<'_>,
+    git_dir: &PathBuf,
+    texts: &[(String, ObjectId)],
+    sources: &[Source],
+    limits: Limits,
+) -> Result<(), UpdateError> {
+    let source_paths: HashSet<&str> = sources.iter().map(|s| s.path.as_str()).collect();
+    let declared: Vec<Declared<ChunkInput<'_>>> = texts
+        .iter()
+        .filter(|(path, _)| !source_paths.contains(path.as_str()))
+        .map(|(path, blob)| {
+            Declared::new(
+                path.clone(),
+                ChunkInput {
+                    blob: *blob,
+                    parsed: None,
+                    limits,
+                },
+            )
+        })
+        .collect();
+    engine.run::<Chunks<'_>>(tx, git_dir, &declared, Sweep::Partial)?;
+    let current: HashSet<&str> = texts.iter().map(|(path, _)| path.as_str()).collect();
+    let gone: Vec<String> = tx
+        .memo_rows(Chunks::KIND.name)?
+        .into_iter()
+        .map(|row| row.key)
+        .filter(|key| !current.contains(key.as_str()))
+        .collect();
+    engine.delete(tx, &Chunks::KIND, &gone)?;
     Ok(())
 }
 
