@@ -170,27 +170,8 @@ pub(crate) fn run(
     } = files_at_head(tx, repo)?;
     let git_dir = repo.git_dir().to_path_buf();
     let limits = Limits::from(config);
-    // What parsing and resolution read, as a fingerprint: when it is the
-    // one they last ran from (a commit that changes documentation or
-    // settings only), every parse, symbol and resolution stands, and only
-    // the other text files are chunked again. A partial clone's missing
-    // blobs and verification take the whole way.
-    let sources_print = fingerprint(&(
-        &KINDS,
-        config,
-        sources
-            .iter()
-            .map(|s| (s.path.as_str(), s.key.as_str()))
-            .collect::<Vec<_>>(),
-        &manifest_blobs,
-    ))
-    .to_string();
-    let sources_name = Checkpoint::CodeSources.name();
-    if !stage.verifying()
-        && watched.is_empty()
-        && !repo.is_partial()
-        && tx.checkpoint(&sources_name)?.as_deref() == Some(sources_print.as_str())
-    {
+    let sources_print = sources_print(config, &sources, &manifest_blobs);
+    if sources_stand(&stage, tx, repo, &watched, &sources_print)? {
         run_texts(engine, tx, &git_dir, &texts, &sources, limits)?;
         return Ok((engine.end_stage(tx, stage)?, outcome));
     }
@@ -234,18 +215,7 @@ pub(crate) fn run(
                 .collect::<Vec<_>>(),
         )),
     )?;
-    // A task that writes the graphs ran or went: the stored analyses may
-    // describe graphs that are gone (cleared in this transaction, so an
-    // update stopped before its graph stage leaves them marked so).
-    let shaped = GRAPH_SHAPING.iter().any(|kind| {
-        engine
-            .stats()
-            .get(kind.name)
-            .is_some_and(|s| s.executed > 0 || s.deleted > 0)
-    });
-    if shaped {
-        tx.clear_checkpoint(&Checkpoint::GraphsAnalysed.name())?;
-    }
+    graphs_moved(engine, tx)?;
     let fetched_paths: BTreeSet<&str> = texts
         .iter()
         .filter(|(_, blob)| fetched.contains(blob))
@@ -274,7 +244,7 @@ pub(crate) fn run(
         BTreeSet::new()
     };
     watch(tx, &missing)?;
-    tx.set_checkpoint(&sources_name, &sources_print)?;
+    tx.set_checkpoint(&Checkpoint::CodeSources.name(), &sources_print)?;
     stage.restate(
         &KINDS,
         &StageInputs {
@@ -885,6 +855,62 @@ fn run_chunks(
         })
         .collect();
     engine.run::<Chunks<'_>>(tx, git_dir, &declared, Sweep::Complete)?;
+    Ok(())
+}
+
+/// What the stored parses and resolutions are made from, as the
+/// `code.sources` checkpoint holds it: the kinds' versions, the settings,
+/// each source file's path and parse key, and the manifests' blobs.
+fn sources_print(
+    config: &CodeConfig,
+    sources: &[Source],
+    manifests: &[(String, ObjectId)],
+) -> String {
+    fingerprint(&(
+        &KINDS,
+        config,
+        sources
+            .iter()
+            .map(|s| (s.path.as_str(), s.key.as_str()))
+            .collect::<Vec<_>>(),
+        manifests,
+    ))
+    .to_string()
+}
+
+/// Whether the stored parses and resolutions were made from what parsing
+/// and resolution would read now (`print`, [`sources_print`]): a commit
+/// that changes documentation or settings only, after which every parse,
+/// symbol and resolution stands and only the other text files are chunked
+/// again. A partial clone's missing blobs and verification take the whole
+/// way.
+fn sources_stand(
+    stage: &homer_dag::Stage,
+    tx: &WriteTx<'_>,
+    repo: &Repository,
+    watched: &BTreeSet<ObjectId>,
+    print: &str,
+) -> Result<bool, UpdateError> {
+    Ok(!stage.verifying()
+        && watched.is_empty()
+        && !repo.is_partial()
+        && tx.checkpoint(&Checkpoint::CodeSources.name())?.as_deref() == Some(print))
+}
+
+/// When a task that writes the graphs ran or went, the stored analyses may
+/// describe graphs that are gone: `graph.analysed` is cleared in this
+/// transaction, so an update stopped before its graph stage leaves them
+/// marked so.
+fn graphs_moved(engine: &Engine<'_>, tx: &WriteTx<'_>) -> Result<(), UpdateError> {
+    let moved = GRAPH_SHAPING.iter().any(|kind| {
+        engine
+            .stats()
+            .get(kind.name)
+            .is_some_and(|s| s.executed > 0 || s.deleted > 0)
+    });
+    if moved {
+        tx.clear_checkpoint(&Checkpoint::GraphsAnalysed.name())?;
+    }
     Ok(())
 }
 
