@@ -167,6 +167,71 @@ impl Repository {
             .collect()
     }
 
+    /// The commits reachable from `head` without passing through one that
+    /// `known` says is known, children before parents (newest first among
+    /// those whose children are all listed), and whether `mark` is among
+    /// the known commits reached. Every ancestor of a known commit must be
+    /// known (the commits mined up to a HEAD): then these are exactly the
+    /// commits `walk(head, Some(mark))` lists when `mark` is reached, read
+    /// one by one as far as the known ones, where hiding `mark` from a
+    /// revwalk marks every ancestor it has (0.55-0.6 s at 200,000 commits
+    /// for one new commit). A parent the repository lacks (a shallow
+    /// clone's boundary) ends its line.
+    pub fn walk_to_known(
+        &self,
+        head: ObjectId,
+        mark: ObjectId,
+        mut known: impl FnMut(ObjectId) -> bool,
+    ) -> Result<(Vec<ObjectId>, bool)> {
+        let mut reached = false;
+        let mut found: HashMap<ObjectId, (i64, Vec<ObjectId>)> = HashMap::new();
+        let mut stack = vec![head];
+        let mut seen: HashSet<ObjectId> = HashSet::from([head]);
+        while let Some(id) = stack.pop() {
+            if known(id) {
+                reached |= id == mark;
+                continue;
+            }
+            if !self.has_object(id) {
+                continue;
+            }
+            let commit = self.find_commit(id)?;
+            let parents: Vec<ObjectId> = commit.parent_ids().map(crate::oid).collect();
+            for &parent in &parents {
+                if seen.insert(parent) {
+                    stack.push(parent);
+                }
+            }
+            found.insert(id, (commit.time().seconds(), parents));
+        }
+        // Children before parents: a commit is ready once every listed
+        // child is out; among the ready, the newest first (ties by id).
+        let mut children: HashMap<ObjectId, usize> = HashMap::new();
+        for (_, parents) in found.values() {
+            for parent in parents.iter().filter(|p| found.contains_key(p)) {
+                *children.entry(*parent).or_default() += 1;
+            }
+        }
+        let mut ready: std::collections::BinaryHeap<(i64, ObjectId)> = found
+            .iter()
+            .filter(|(id, _)| !children.contains_key(id))
+            .map(|(id, (time, _))| (*time, *id))
+            .collect();
+        let mut out = Vec::with_capacity(found.len());
+        while let Some((_, id)) = ready.pop() {
+            out.push(id);
+            for parent in &found[&id].1 {
+                if let Some(n) = children.get_mut(parent) {
+                    *n -= 1;
+                    if *n == 0 {
+                        ready.push((found[parent].0, *parent));
+                    }
+                }
+            }
+        }
+        Ok((out, reached))
+    }
+
     /// At most `limit` commits reachable from `head`, newest first by
     /// committer time, as `git log` lists them: each read as it is
     /// reached, so the cost follows `limit`, not the history behind it (a

@@ -28,7 +28,7 @@ use homer_dag::{Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, f
 use homer_git::{
     Change, CommitDiff, CommitInfo, Lines, Mailmap, ObjectId, Person, RenameSettings, Repository,
 };
-use homer_store::{Chunk, Embed, Store, TaskId, TaskWriter, WriteTx};
+use homer_store::{Chunk, Embed, OpenMode, Store, TaskId, TaskWriter, WriteTx};
 use homer_vocab::{BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -233,7 +233,10 @@ pub(crate) fn run(
     let (mut plan, done) = match early {
         Some(early) => (early.plan, early.done),
         None => (
-            plan(repo, &from, base_now, Declaring::Parallel)?,
+            plan(repo, &from, base_now, Declaring::Parallel, &|id| {
+                tx.task_exists(TaskId::of(Commit::KIND.name, &id.to_hex()))
+                    .unwrap_or(false)
+            })?,
             Done::default(),
         ),
     };
@@ -314,13 +317,23 @@ fn shallow_history(
 /// first; `None` when either walk fails (the last mined HEAD is gone from
 /// the repository after a rewrite, or a commit is missing), and then every
 /// commit is declared again.
+///
+/// When `last` is an ancestor of `head` (a pull, a commit), the new
+/// commits are read from `head` as far as the mined ones (`mined`: the
+/// commits a commit task was stored for, every ancestor of `last`), and
+/// none is gone; otherwise two revwalks each hide the other end, which
+/// marks every ancestor of the hidden commit.
 fn between(
     repo: &Repository,
     last: ObjectId,
     head: ObjectId,
+    mined: &dyn Fn(ObjectId) -> bool,
 ) -> Option<(Vec<ObjectId>, Vec<ObjectId>)> {
     if !repo.has_object(last) {
         return None;
+    }
+    if let Ok((new, true)) = repo.walk_to_known(head, last, mined) {
+        return Some((new, Vec::new()));
     }
     Some((
         repo.walk(head, Some(last)).ok()?,
@@ -454,9 +467,10 @@ fn plan(
     from: &PlanFrom,
     base: &Base,
     declaring: Declaring<'_>,
+    mined: &dyn Fn(ObjectId) -> bool,
 ) -> Result<Plan, UpdateError> {
     let moved = match from.last {
-        Some(last) if base.bound.is_none() => between(repo, last, from.head),
+        Some(last) if base.bound.is_none() => between(repo, last, from.head, mined),
         _ => None,
     };
     let (mut ids, sweep, gone) = match moved {
@@ -590,6 +604,7 @@ impl Ahead {
         }
         let watched = Watch::parse(store.checkpoint(&Watch::name()).ok()?).ok()?;
         let git_dir = repo.git_dir().to_path_buf();
+        let database = store.path().to_path_buf();
         let stop = Arc::new(AtomicBool::new(false));
         let stopped = Arc::clone(&stop);
         let (sender, made) = mpsc::sync_channel(1);
@@ -598,7 +613,14 @@ impl Ahead {
         // its own left 25-30 MB more resident at the synthetic
         // repository's peak).
         rayon::spawn(move || {
-            let early = early(&git_dir, head, checkpoint.as_deref(), &watched, &stopped);
+            let early = early(
+                &git_dir,
+                &database,
+                head,
+                checkpoint.as_deref(),
+                &watched,
+                &stopped,
+            );
             let _ = sender.send(early);
         });
         Some(Ahead {
@@ -630,6 +652,7 @@ impl Drop for Ahead {
 /// full. Any error leaves the work to the stage, which reports it.
 fn early(
     git_dir: &std::path::Path,
+    database: &std::path::Path,
     head: ObjectId,
     checkpoint: Option<&str>,
     watched: &Watch,
@@ -650,7 +673,20 @@ fn early(
         last,
         fetched: watched.fetched(&repo),
     };
-    let plan = plan(&repo, &from, &base, Declaring::Here(stop)).ok()?;
+    // The commits mined, as the last update stored them: read beside the
+    // code stage's transaction (the index is in WAL mode), only when there
+    // is a last mined HEAD to read up to.
+    let stored = match from.last {
+        Some(_) => Some(Store::open(database, OpenMode::ReadOnly).ok()?),
+        None => None,
+    };
+    let mined = |id: ObjectId| {
+        stored.as_ref().is_some_and(|s| {
+            s.task_value(Commit::KIND.name, &id.to_hex())
+                .is_ok_and(|v| v.is_some())
+        })
+    };
+    let plan = plan(&repo, &from, &base, Declaring::Here(stop), &mined).ok()?;
     let mut done = Done {
         bytes: Vec::with_capacity(AHEAD_BYTES),
         at: HashMap::new(),
@@ -988,7 +1024,7 @@ mod tests {
         };
         assert_eq!(made.from, from);
         let base = base_of(&repo, None).expect("base");
-        let stage = plan(&repo, &from, &base, Declaring::Parallel).expect("plan");
+        let stage = plan(&repo, &from, &base, Declaring::Parallel, &|_| false).expect("plan");
         assert_eq!(
             keys_and_hashes(&made.plan.declared),
             keys_and_hashes(&stage.declared)
