@@ -995,6 +995,7 @@ fn write_commit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     /// Every commit mined ahead reads back as mining it in the stage
     /// gives, and only for the input it was mined from.
@@ -1007,8 +1008,15 @@ mod tests {
             homer_git::Head::Unborn { .. } => panic!("the fixture has commits"),
         };
         let never = AtomicBool::new(false);
-        let mut made = early(repo.git_dir(), head, None, &Watch::default(), &never)
-            .expect("a first build plans every commit");
+        let mut made = early(
+            repo.git_dir(),
+            Path::new("none.db"),
+            head,
+            None,
+            &Watch::default(),
+            &never,
+        )
+        .expect("a first build plans every commit");
         assert_eq!(made.plan.sweep, Sweep::Complete);
         assert!(
             made.plan.declared.len() > 20,
@@ -1050,12 +1058,23 @@ mod tests {
         assert_eq!(mining.take(&other), None);
         // Stopped before its plan is made, it gives the plan up.
         let stopped = AtomicBool::new(true);
-        assert!(early(repo.git_dir(), head, None, &Watch::default(), &stopped).is_none());
+        assert!(
+            early(
+                repo.git_dir(),
+                Path::new("none.db"),
+                head,
+                None,
+                &Watch::default(),
+                &stopped
+            )
+            .is_none()
+        );
         // Mined before under another base: the stage decides.
         let other_base = format!("{} 1", head.to_hex());
         assert!(
             early(
                 repo.git_dir(),
+                Path::new("none.db"),
                 head,
                 Some(&other_base),
                 &Watch::default(),
