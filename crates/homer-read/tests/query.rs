@@ -6,7 +6,7 @@ use std::path::Path;
 
 #[path = "../../homer-update/tests/common/mod.rs"]
 mod common;
-use common::run;
+use common::{StopAt, run};
 
 use homer_fixtures::{copy, git_numstat, git_stdout};
 use homer_read::{Index, QueryOptions, QueryOutcome, View, query};
@@ -173,20 +173,6 @@ fn freshness_reads_heads_commit_through_a_tag_and_past_the_index() {
             at_least: false
         }
     );
-}
-
-/// Stops an update the way a kill or a crash would (a panic: the open
-/// transaction is rolled back, the lock released) when the progress of
-/// the stage called `at` starts.
-struct StopAt(&'static str);
-
-impl homer_update::Progress for StopAt {
-    fn start(&self, stage: &str, _: Option<u64>) {
-        assert_ne!(stage, self.0, "stopped when {stage} started");
-    }
-    fn advance(&self, _: u64) {}
-    fn finish(&self) {}
-    fn note(&self, _: &str) {}
 }
 
 /// An update stopped after some of its stages committed leaves an index

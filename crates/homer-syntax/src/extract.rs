@@ -243,15 +243,20 @@ fn one_line(s: &str, max: usize) -> String {
         }
         out.push_str(word);
         if out.len() >= max {
-            let mut cut = max;
-            while !out.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            out.truncate(cut);
+            cut_at(&mut out, max);
             break;
         }
     }
     out
+}
+
+/// Cuts `out` at `max` bytes, on a character boundary.
+fn cut_at(out: &mut String, max: usize) {
+    let mut cut = max.min(out.len());
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.truncate(cut);
 }
 
 /// A header on one line: whitespace runs become one space, except where a
@@ -283,11 +288,7 @@ fn signature_line(s: &str, max: usize) -> String {
         }
         out.push_str(word);
         if out.len() >= max {
-            let mut cut = max;
-            while !out.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            out.truncate(cut);
+            cut_at(&mut out, max);
             break;
         }
     }

@@ -2,7 +2,7 @@
 //! rankings are the same bytes however the index got there.
 
 mod common;
-use common::{dump, fresh_dump, run};
+use common::{StopAt, dump, fresh_dump, run};
 
 use homer_fixtures::{assert_same_dump, commit_all, copy};
 use homer_update::UpdateReport;
@@ -42,19 +42,6 @@ fn graph_rows(report: &UpdateReport) -> u64 {
         .iter()
         .find(|s| s.stage == "graph")
         .map_or(0, |s| s.rows_read)
-}
-
-/// Stops an update when the stage named starts (a panic the caller
-/// catches): the stages before it have committed.
-struct StopAt(&'static str);
-
-impl homer_update::Progress for StopAt {
-    fn start(&self, stage: &str, _: Option<u64>) {
-        assert_ne!(stage, self.0, "stopped when {stage} started");
-    }
-    fn advance(&self, _: u64) {}
-    fn finish(&self) {}
-    fn note(&self, _: &str) {}
 }
 
 /// A commit that changes no parsed file leaves the graphs as they were:

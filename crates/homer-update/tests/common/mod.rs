@@ -175,3 +175,16 @@ pub fn stored_records(store: &Store) -> BTreeSet<NumstatRecord> {
     }
     records
 }
+
+/// Stops an update when the stage named starts (a panic the caller
+/// catches): the stages before it have committed.
+pub struct StopAt(pub &'static str);
+
+impl homer_update::Progress for StopAt {
+    fn start(&self, stage: &str, _: Option<u64>) {
+        assert_ne!(stage, self.0, "stopped when {stage} started");
+    }
+    fn advance(&self, _: u64) {}
+    fn finish(&self) {}
+    fn note(&self, _: &str) {}
+}
