@@ -6,7 +6,7 @@ use std::path::Path;
 
 #[path = "../../homer-update/tests/common/mod.rs"]
 mod common;
-use common::{StopAt, run};
+use common::{run, run_stopped_before_ranking};
 
 use homer_fixtures::{copy, git_numstat, git_stdout};
 use homer_read::{Index, QueryOptions, QueryOutcome, View, query};
@@ -195,15 +195,8 @@ fn an_update_stopped_part_way_is_reported_as_partial_until_one_finishes() {
         .expect("indexed");
     homer_fixtures::git(root, &["checkout", "-q", "--detach", &head]);
 
-    let options = homer_update::UpdateOptions {
-        no_embed: true,
-        ..homer_update::UpdateOptions::default()
-    };
     // The graph stage ranks last: the code and history stages committed.
-    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        homer_update::update(root, &options, &StopAt("ranking"))
-    }));
-    assert!(stopped.is_err(), "the update ran past its graph stage");
+    run_stopped_before_ranking(root);
 
     let partial = Freshness::Partial {
         to: head.clone(),

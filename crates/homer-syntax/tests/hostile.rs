@@ -557,13 +557,27 @@ fn odd_receivers_and_bindings_resolve_without_a_panic_or_a_loop() {
     );
 }
 
+/// Each case's definition `name`, extracted from `source`, has the
+/// signature `want`.
+fn assert_signatures(cases: &[(Language, &str, &str, &str)]) {
+    let mut extractor = Extractor::new();
+    for &(language, source, name, want) in cases {
+        let facts = extractor.extract(language, source.as_bytes());
+        let def = facts
+            .definitions
+            .iter()
+            .find(|d| d.name == name)
+            .unwrap_or_else(|| panic!("{name} in {}", language.name()));
+        assert_eq!(def.signature, want, "{}", language.name());
+    }
+}
+
 /// A comment between a definition's first token and its body (Ruby's doc
 /// inside `module`, a Python comment after the colon, a C++ parameter's
 /// note, an eslint directive in an arrow's parameters) is not part of its
 /// signature; the code around it is.
 #[test]
 fn comments_inside_a_header_are_left_out_of_the_signature() {
-    let mut extractor = Extractor::new();
     let cases: [(Language, &str, &str, &str); 4] = [
         (
             Language::Ruby,
@@ -590,15 +604,7 @@ fn comments_inside_a_header_are_left_out_of_the_signature() {
             "handle = (app: number)",
         ),
     ];
-    for (language, source, name, want) in cases {
-        let facts = extractor.extract(language, source.as_bytes());
-        let def = facts
-            .definitions
-            .iter()
-            .find(|d| d.name == name)
-            .unwrap_or_else(|| panic!("{name} in {}", language.name()));
-        assert_eq!(def.signature, want, "{}", language.name());
-    }
+    assert_signatures(&cases);
 }
 
 /// A header laid out an item a line reads as a formatter would print it on
@@ -606,7 +612,6 @@ fn comments_inside_a_header_are_left_out_of_the_signature() {
 /// one line keep the author's spaces.
 #[test]
 fn a_header_laid_out_an_item_a_line_closes_up_its_brackets() {
-    let mut extractor = Extractor::new();
     let cases: [(Language, &str, &str, &str); 8] = [
         (
             Language::Python,
@@ -657,15 +662,7 @@ fn a_header_laid_out_an_item_a_line_closes_up_its_brackets() {
             "def spaced( a, b )",
         ),
     ];
-    for (language, source, name, want) in cases {
-        let facts = extractor.extract(language, source.as_bytes());
-        let def = facts
-            .definitions
-            .iter()
-            .find(|d| d.name == name)
-            .unwrap_or_else(|| panic!("{name} in {}", language.name()));
-        assert_eq!(def.signature, want, "{}", language.name());
-    }
+    assert_signatures(&cases);
 }
 
 /// A C# XML documentation comment reads as text: the first line says what

@@ -2,7 +2,7 @@
 //! rankings are the same bytes however the index got there.
 
 mod common;
-use common::{StopAt, dump, fresh_dump, run};
+use common::{dump, fresh_dump, run, run_stopped_before_ranking};
 
 use homer_fixtures::{assert_same_dump, commit_all, copy};
 use homer_update::UpdateReport;
@@ -88,14 +88,7 @@ fn a_commit_that_changes_no_code_reads_no_graph() {
     )
     .expect("write");
     commit_all(root, "Twice");
-    let options = homer_update::UpdateOptions {
-        no_embed: true,
-        ..homer_update::UpdateOptions::default()
-    };
-    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        homer_update::update(root, &options, &StopAt("ranking"))
-    }));
-    assert!(stopped.is_err(), "the update ran past its graph stage");
+    run_stopped_before_ranking(root);
     let resumed = run(root);
     assert!(
         graph_log(&resumed).contains(&"executed graph(symbols)".to_owned()),

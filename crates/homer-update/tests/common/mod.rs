@@ -176,6 +176,19 @@ pub fn stored_records(store: &Store) -> BTreeSet<NumstatRecord> {
     records
 }
 
+/// `homer update` without embeddings, stopped when its graph stage starts
+/// ranking: the code, history and behaviour stages have committed.
+pub fn run_stopped_before_ranking(repo: &Path) {
+    let options = UpdateOptions {
+        no_embed: true,
+        ..UpdateOptions::default()
+    };
+    let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        update(repo, &options, &StopAt("ranking"))
+    }));
+    assert!(stopped.is_err(), "the update ran past its graph stage");
+}
+
 /// Stops an update when the stage named starts (a panic the caller
 /// catches): the stages before it have committed.
 pub struct StopAt(pub &'static str);
