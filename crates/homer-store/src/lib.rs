@@ -872,6 +872,12 @@ impl Store {
         read_task_value(&self.conn, TaskId::of(kind, key))
     }
 
+    /// Whether a task of `kind` is stored under `key` (a commit was
+    /// mined), without reading its value.
+    pub fn task_exists(&self, kind: &str, key: &str) -> Result<bool> {
+        task_exists(&self.conn, TaskId::of(kind, key))
+    }
+
     /// The stored output values of the tasks of `kind`, by key (every
     /// commit's record), as [`WriteTx::memo_values`] reads them.
     pub fn memo_values(&self, kind: &str) -> Result<MemoValues> {
@@ -1462,10 +1468,7 @@ impl WriteTx<'_> {
     }
 
     pub fn task_exists(&self, id: TaskId) -> Result<bool> {
-        self.tx
-            .prepare_cached("SELECT 1 FROM tasks WHERE id = ?1")
-            .and_then(|mut s| s.exists([id.raw()]))
-            .map_err(StoreError::sqlite("read the memo table"))
+        task_exists(&self.tx, id)
     }
 
     /// Creates or replaces the memo row of a task. A value that would make
@@ -1767,6 +1770,12 @@ fn read_memo_values(conn: &Connection, kind: &str) -> Result<MemoValues> {
 }
 
 /// The stored output value of task `id`, if it has one.
+fn task_exists(conn: &Connection, id: TaskId) -> Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM tasks WHERE id = ?1")
+        .and_then(|mut s| s.exists([id.raw()]))
+        .map_err(StoreError::sqlite("read the memo table"))
+}
+
 fn read_task_value(conn: &Connection, id: TaskId) -> Result<Option<Vec<u8>>> {
     let stored: Option<(Option<Vec<u8>>, bool)> = conn
         .prepare_cached(concat!(

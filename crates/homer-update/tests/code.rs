@@ -2,7 +2,9 @@
 //! stored after it equals a fresh build.
 
 mod common;
-use common::{answers, dump, fresh_dump, fresh_dump_and_answers, open, run};
+use common::{
+    answers, dump, fresh_dump, fresh_dump_and_answers, lengthen_add, open, rows_read, run,
+};
 
 use std::path::Path;
 
@@ -43,13 +45,7 @@ fn a_body_edit_reparses_one_file_and_re_resolves_only_it() {
     let root = repo.path();
     run(root);
     let old = blob(root, "src/calc.rs");
-    let text = std::fs::read_to_string(root.join("src/calc.rs")).expect("read");
-    // Same functions, a longer body for `add` (which moves every line after
-    // it: the file's facts change, what it exports does not).
-    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
-    assert_ne!(edited, text);
-    std::fs::write(root.join("src/calc.rs"), edited).expect("write");
-    commit_all(root, "Commute the addition");
+    lengthen_add(root, "Commute the addition");
     let new = blob(root, "src/calc.rs");
     let report = run(root);
     let mut log: Vec<String> = report
@@ -88,13 +84,7 @@ fn a_body_edit_declares_only_the_edited_files_resolution() {
         (k.executed, k.reused)
     };
     let path = root.join("src/calc.rs");
-    let text = std::fs::read_to_string(&path).expect("read");
-    // A longer body: the lines after it move, the file's facts change,
-    // its interface does not.
-    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
-    assert_ne!(edited, text);
-    std::fs::write(&path, edited).expect("write");
-    commit_all(root, "Name the sum");
+    lengthen_add(root, "Name the sum");
     assert_eq!(resolve(&run(root)), (1, 0));
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 
@@ -126,13 +116,6 @@ fn a_commit_that_changes_no_source_parses_and_resolves_nothing() {
     let repo = copy("small");
     let root = repo.path();
     run(root);
-    let code_rows = |report: &UpdateReport| {
-        report
-            .stages
-            .iter()
-            .find(|s| s.stage == "code")
-            .map_or(0, |s| s.rows_read)
-    };
     let untouched = |report: &UpdateReport| {
         ["parse", "symbols", "resolve"].iter().all(|k| {
             report
@@ -167,22 +150,15 @@ fn a_commit_that_changes_no_source_parses_and_resolves_nothing() {
     assert_eq!(chunk_log(&removed), ["deleted chunk(NOTES.md)"]);
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 
-    let path = root.join("src/calc.rs");
-    let text = std::fs::read_to_string(&path).expect("read");
-    std::fs::write(
-        &path,
-        text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1),
-    )
-    .expect("write");
-    commit_all(root, "Name the sum");
+    lengthen_add(root, "Name the sum");
     let edited = run(root);
     assert_eq!(edited.kinds["parse"].executed, 1, "{:?}", edited.kinds);
     // The whole way reads every source's parse, symbols and resolution.
     assert!(
-        code_rows(&added) * 2 < code_rows(&edited),
+        rows_read(&added, "code") * 2 < rows_read(&edited, "code"),
         "{} rows read for the notes, {} for the edit",
-        code_rows(&added),
-        code_rows(&edited)
+        rows_read(&added, "code"),
+        rows_read(&edited, "code")
     );
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 }

@@ -2,7 +2,7 @@
 //! rankings are the same bytes however the index got there.
 
 mod common;
-use common::{dump, fresh_dump, run, run_stopped_before_ranking};
+use common::{dump, fresh_dump, lengthen_add, rows_read, run, run_stopped_before_ranking};
 
 use homer_fixtures::{assert_same_dump, commit_all, copy};
 use homer_update::UpdateReport;
@@ -22,26 +22,13 @@ fn a_body_only_edit_runs_no_pagerank() {
     let repo = copy("small");
     let root = repo.path();
     run(root);
-    let text = std::fs::read_to_string(root.join("src/calc.rs")).expect("read");
-    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
-    assert_ne!(edited, text);
-    std::fs::write(root.join("src/calc.rs"), edited).expect("write");
-    commit_all(root, "Commute the addition");
+    lengthen_add(root, "Commute the addition");
     let report = run(root);
     // The new commit changes the file's history (its commits, its last
     // change), so salience is computed again; the graphs did not change.
     assert_eq!(graph_log(&report), ["executed salience(files)"]);
     assert!(report.pagerank.is_empty(), "{:?}", report.pagerank);
     assert_same_dump(&dump(root), &fresh_dump(root, run));
-}
-
-/// Rows the graph stage read.
-fn graph_rows(report: &UpdateReport) -> u64 {
-    report
-        .stages
-        .iter()
-        .find(|s| s.stage == "graph")
-        .map_or(0, |s| s.rows_read)
 }
 
 /// A commit that changes no parsed file leaves the graphs as they were:
@@ -55,11 +42,7 @@ fn a_commit_that_changes_no_code_reads_no_graph() {
     let root = repo.path();
     run(root);
     let calc = root.join("src/calc.rs");
-    let text = std::fs::read_to_string(&calc).expect("read");
-    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
-    assert_ne!(edited, text);
-    std::fs::write(&calc, edited).expect("write");
-    commit_all(root, "Commute the addition");
+    lengthen_add(root, "Commute the addition");
     let body_edit = run(root);
 
     let readme = root.join("README.md");
@@ -73,10 +56,10 @@ fn a_commit_that_changes_no_code_reads_no_graph() {
     assert!(graph_log(&report).is_empty(), "{:?}", graph_log(&report));
     assert!(report.pagerank.is_empty(), "{:?}", report.pagerank);
     assert!(
-        graph_rows(&report) * 2 < graph_rows(&body_edit),
+        rows_read(&report, "graph") * 2 < rows_read(&body_edit, "graph"),
         "{} rows read without a code change, {} with one",
-        graph_rows(&report),
-        graph_rows(&body_edit)
+        rows_read(&report, "graph"),
+        rows_read(&body_edit, "graph")
     );
     assert_same_dump(&dump(root), &fresh_dump(root, run));
 

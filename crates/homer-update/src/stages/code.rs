@@ -842,20 +842,30 @@ fn run_chunks(
     let declared: Vec<Declared<ChunkInput<'_>>> = texts
         .iter()
         .map(|(path, blob)| {
-            let mut task = Declared::new(
-                path.clone(),
-                ChunkInput {
-                    blob: *blob,
-                    parsed: parsed_of.get(path.as_str()).copied(),
-                    limits,
-                },
-            );
+            let mut task = chunk_task(path, *blob, parsed_of.get(path.as_str()).copied(), limits);
             task.force = fetched.contains(path.as_str());
             task
         })
         .collect();
     engine.run::<Chunks<'_>>(tx, git_dir, &declared, Sweep::Complete)?;
     Ok(())
+}
+
+/// The chunk task of the text file at `path` (with its parse, for a source).
+fn chunk_task<'a>(
+    path: &str,
+    blob: ObjectId,
+    parsed: Option<Upstream<'a, Parsed>>,
+    limits: Limits,
+) -> Declared<ChunkInput<'a>> {
+    Declared::new(
+        path.to_owned(),
+        ChunkInput {
+            blob,
+            parsed,
+            limits,
+        },
+    )
 }
 
 /// What the stored parses and resolutions are made from, as the
@@ -915,9 +925,9 @@ fn graphs_moved(engine: &Engine<'_>, tx: &WriteTx<'_>) -> Result<(), UpdateError
 }
 
 /// The chunks of the text files that are not sources, when no source
-/// changed: declared where their blob moved, deleted where the file went;
-/// the sources' chunks stand (the stored chunk tasks are read for their
-/// keys, the parses not at all).
+/// changed: each declared (executed where its blob moved), deleted where
+/// the file went; the sources' chunks are not declared and stand (the
+/// stored chunk tasks are read for their keys, the parses not at all).
 fn run_texts(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
@@ -930,16 +940,7 @@ fn run_texts(
     let declared: Vec<Declared<ChunkInput<'_>>> = texts
         .iter()
         .filter(|(path, _)| !source_paths.contains(path.as_str()))
-        .map(|(path, blob)| {
-            Declared::new(
-                path.clone(),
-                ChunkInput {
-                    blob: *blob,
-                    parsed: None,
-                    limits,
-                },
-            )
-        })
+        .map(|(path, blob)| chunk_task(path, *blob, None, limits))
         .collect();
     engine.run::<Chunks<'_>>(tx, git_dir, &declared, Sweep::Partial)?;
     let current: HashSet<&str> = texts.iter().map(|(path, _)| path.as_str()).collect();

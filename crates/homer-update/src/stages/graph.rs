@@ -202,6 +202,10 @@ pub(crate) struct StageInputs<'a> {
 
 pub(crate) const KINDS: [TaskKind; 2] = [Analysis::KIND, Salience::KIND];
 
+/// The graphs analysed, by their task's key: the file graph and the call
+/// graph.
+const GRAPHS: [&str; 2] = ["files", "symbols"];
+
 pub(crate) fn run(
     engine: &mut Engine<'_>,
     tx: &WriteTx<'_>,
@@ -240,13 +244,14 @@ pub(crate) fn run(
     let settings = fingerprint(&(Analysis::KIND, config)).to_string();
     let kept = !stage.verifying()
         && tx.checkpoint(&analysed)?.as_deref() == Some(settings.as_str())
-        && tx.task_count(Analysis::KIND.name)? == 2;
+        && tx.task_count(Analysis::KIND.name)? == GRAPHS.len() as u64;
     let outputs = if kept {
         engine.run::<Analysis<'_>>(tx, &(), &[], Sweep::Partial)?
     } else {
-        let graphs = [("files", file_graph(tx)?), ("symbols", symbol_graph(tx)?)];
-        let declared: Vec<Declared<AnalysisInput<'_>>> = graphs
+        let graphs = [file_graph(tx)?, symbol_graph(tx)?];
+        let declared: Vec<Declared<AnalysisInput<'_>>> = GRAPHS
             .iter()
+            .zip(&graphs)
             .map(|(key, graph)| Declared::new((*key).to_owned(), AnalysisInput { graph, config }))
             .collect();
         let outputs = engine.run::<Analysis<'_>>(tx, &(), &declared, Sweep::Complete)?;

@@ -322,7 +322,9 @@ fn shallow_history(
 /// commits are read from `head` as far as the mined ones (`mined`: the
 /// commits a commit task was stored for, every ancestor of `last`), and
 /// none is gone; otherwise two revwalks each hide the other end, which
-/// marks every ancestor of the hidden commit.
+/// marks every ancestor of the hidden commit. A commit `mined` cannot
+/// answer for (the index unreadable) counts as not mined: the walk goes
+/// on past it, does not reach `last` as mined, and the revwalks decide.
 fn between(
     repo: &Repository,
     last: ObjectId,
@@ -682,8 +684,8 @@ fn early(
     };
     let mined = |id: ObjectId| {
         stored.as_ref().is_some_and(|s| {
-            s.task_value(Commit::KIND.name, &id.to_hex())
-                .is_ok_and(|v| v.is_some())
+            s.task_exists(Commit::KIND.name, &id.to_hex())
+                .unwrap_or(false)
         })
     };
     let plan = plan(&repo, &from, &base, Declaring::Here(stop), &mined).ok()?;

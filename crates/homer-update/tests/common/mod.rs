@@ -201,3 +201,24 @@ impl homer_update::Progress for StopAt {
     fn finish(&self) {}
     fn note(&self, _: &str) {}
 }
+
+/// Commits a longer body for the small fixture's `add` in `src/calc.rs`:
+/// the same functions, every line after it moved, so the file's facts
+/// change and what it exports does not.
+pub fn lengthen_add(repo: &Path, message: &str) {
+    let path = repo.join("src/calc.rs");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let edited = text.replacen("    a + b\n", "    let sum = a + b;\n    sum\n", 1);
+    assert_ne!(edited, text, "the fixture's add is `a + b`");
+    std::fs::write(&path, edited).expect("write");
+    homer_fixtures::commit_all(repo, message);
+}
+
+/// The rows the stage named read in an update (0 when it did not run).
+pub fn rows_read(report: &UpdateReport, stage: &str) -> u64 {
+    report
+        .stages
+        .iter()
+        .find(|s| s.stage == stage)
+        .map_or(0, |s| s.rows_read)
+}
