@@ -236,27 +236,7 @@ fn end_line_of(node: Node<'_>) -> u32 {
 /// Whitespace runs become one space; the result is cut at `max` bytes on a
 /// character boundary.
 fn one_line(s: &str, max: usize) -> String {
-    let mut out = String::with_capacity(s.len().min(max));
-    for word in s.split_whitespace() {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
-        if out.len() >= max {
-            cut_at(&mut out, max);
-            break;
-        }
-    }
-    out
-}
-
-/// Cuts `out` at `max` bytes, on a character boundary.
-fn cut_at(out: &mut String, max: usize) {
-    let mut cut = max.min(out.len());
-    while !out.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    out.truncate(cut);
+    joined(s, max, false)
 }
 
 /// A header on one line: whitespace runs become one space, except where a
@@ -266,6 +246,13 @@ fn cut_at(out: &mut String, max: usize) {
 /// formatter would print it on one line. Cut at `max` bytes on a character
 /// boundary.
 fn signature_line(s: &str, max: usize) -> String {
+    joined(s, max, true)
+}
+
+/// The words of `s` joined by single spaces, cut at `max` bytes on a
+/// character boundary; with `close_up`, as [`signature_line`] lays a list
+/// out.
+fn joined(s: &str, max: usize, close_up: bool) -> String {
     let mut out = String::with_capacity(s.len().min(max));
     let mut rest = s;
     loop {
@@ -273,7 +260,7 @@ fn signature_line(s: &str, max: usize) -> String {
         if word_at.is_empty() {
             break;
         }
-        let broken = rest[..rest.len() - word_at.len()].contains('\n');
+        let broken = close_up && rest[..rest.len() - word_at.len()].contains('\n');
         let end = word_at.find(char::is_whitespace).unwrap_or(word_at.len());
         let word = &word_at[..end];
         rest = &word_at[end..];
@@ -288,7 +275,11 @@ fn signature_line(s: &str, max: usize) -> String {
         }
         out.push_str(word);
         if out.len() >= max {
-            cut_at(&mut out, max);
+            let mut cut = max;
+            while !out.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.truncate(cut);
             break;
         }
     }
