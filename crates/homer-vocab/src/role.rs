@@ -334,8 +334,8 @@ pub fn is_test(name: &str) -> bool {
 /// Whether a test file is one that tests use rather than one a test runner
 /// runs: a fixture, helper or mock (`conftest.py`, `testing.py`,
 /// `tests/utils.py`, `test/support/utils.js`, `spec_helper.rb`,
-/// `test_helper.rb`,
-/// `testutil.go`), by its name, its directory, or, in Python and Go, by
+/// `test_helper.rb`, `testutil.go`), by its name, its directory, or, in
+/// Python and Go, by
 /// not being named as the runner collects tests (`test_*.py`, `*_test.py`,
 /// `*_test.go`, `tests.py`). A call into it reaches the tests only
 /// through their calls to it.
