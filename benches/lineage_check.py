@@ -31,6 +31,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from query_latency import history_counts
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -161,17 +163,10 @@ def stored(repo):
     """Homer's commits, lines_added, lines_deleted per file, by path bytes."""
     db = sqlite3.connect(f"file:{repo}/.homer/homer.db?mode=ro", uri=True)
     rows = db.execute(
-        "SELECT n.name, vn.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node "
-        "JOIN value_names vn ON vn.code = v.name "
-        "WHERE n.kind = 1 AND vn.name IN ('commits', 'lines_added', 'lines_deleted')"
+        "SELECT n.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node "
+        "JOIN value_names vn ON vn.code = v.name WHERE n.kind = 1 AND vn.name = 'history'"
     )
-    out = {}
-    for name, value_name, value in rows:
-        out.setdefault(name, {})[value_name] = value
-    return {
-        name.encode(): (v.get("commits"), v.get("lines_added"), v.get("lines_deleted"))
-        for name, v in out.items()
-    }
+    return {name.encode(): history_counts(value) for name, value in rows}
 
 
 def check(repo, homer, update):

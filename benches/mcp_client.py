@@ -50,16 +50,15 @@ def salient_files(homer, repo, n):
     db = os.path.join(repo, ".homer", "homer.db")
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     rows = con.execute(
-        """SELECT n.name FROM nodes n JOIN node_values v ON v.node = n.id
+        """SELECT n.name, v.value FROM nodes n JOIN node_values v ON v.node = n.id
            WHERE n.kind = 1 AND n.owner IS NOT NULL
-             AND v.name = (SELECT code FROM value_names WHERE name = 'commits')
+             AND v.name = (SELECT code FROM value_names WHERE name = 'history')
              AND NOT EXISTS (SELECT 1 FROM node_values r WHERE r.node = n.id
-                             AND r.name = (SELECT code FROM value_names WHERE name = 'role'))
-           ORDER BY v.value DESC, n.name LIMIT ?""",
-        (n,),
+                             AND r.name = (SELECT code FROM value_names WHERE name = 'role'))"""
     ).fetchall()
     if rows:
-        return [r[0] for r in rows]
+        ranked = sorted(rows, key=lambda r: (-query_latency.history_counts(r[1])[0], r[0]))
+        return [r[0] for r in ranked[:n]]
     raise SystemExit(f"{db}: no file has a salience or a commit count")
 
 

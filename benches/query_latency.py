@@ -49,6 +49,24 @@ def named(con, names):
     return f"(SELECT code FROM value_names WHERE name IN ({quoted}))" if coded else f"({quoted})"
 
 
+def history_counts(value):
+    """The commits, added and deleted lines of a stored `history` value
+    (`file_history` version 4: a file's history figures in one row, postcard, these three
+    first, each a zigzag varint)."""
+    out, i = [], 0
+    for _ in range(3):
+        n, shift = 0, 0
+        while True:
+            b = value[i]
+            i += 1
+            n |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                break
+        out.append((n >> 1) ^ -(n & 1))
+    return tuple(out)
+
+
 def salient(homer, repo, n):
     """The n most salient production files, as Homer reads them (`homer
     export`: the score is computed when read since schema 13, not stored),

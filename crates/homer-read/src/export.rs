@@ -205,6 +205,9 @@ fn grouped(
                     })?
                 }
                 (_, Value::Text(t)) => serde_json::Value::String(t.clone()),
+                // Packed figures reach `Values` unpacked, each under its
+                // own name: none is left to show.
+                (_, Value::Bytes(_)) => continue,
             };
             json.insert(name.name().to_owned(), v);
         }

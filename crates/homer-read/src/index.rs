@@ -432,11 +432,11 @@ impl Index {
         name: &str,
         key: Key<T>,
     ) -> Result<Option<T>, ReadError> {
-        match self.store.value_of(kind, name, key.name().name())? {
+        // A history figure is read from the row that holds them all.
+        let stored = key.name().stored_as().name();
+        match self.store.value_of(kind, name, stored)? {
             None => Ok(None),
-            Some(value) => {
-                Ok(Values::decode(name, [(key.name().name().to_owned(), value)])?.get(key)?)
-            }
+            Some(value) => Ok(Values::decode(name, [(stored, value)])?.get(key)?),
         }
     }
 

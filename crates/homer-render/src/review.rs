@@ -17,9 +17,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use homer_git::{DiffSide, FileDiff, FileStatus, Mailmap, ObjectId, Person as GitPerson};
 use homer_read::Index;
-use homer_store::{EdgeKind, NodeKind, Role, Value};
+use homer_store::{EdgeKind, NodeKind, Role};
 use homer_vocab::attrs::{self, CoChangeAttrs, SymbolAttrs};
 use homer_vocab::salience::CHANGED_IN;
+use homer_vocab::values::HistoryFigures;
 use homer_vocab::{JsonCheckpoint, People, is_test, is_test_support, keys, outside_production};
 use serde::Serialize;
 
@@ -369,12 +370,9 @@ enum Side {
 /// count stands among them is its churn rank.
 fn commit_counts(store: &homer_store::Store) -> Result<Vec<i64>, RenderError> {
     let mut counts: Vec<i64> = store
-        .values_held(NodeKind::File, keys::COMMITS.name().name())?
-        .into_iter()
-        .filter_map(|v| match v {
-            Value::Int(n) => Some(n),
-            _ => None,
-        })
+        .values_held(NodeKind::File, keys::HISTORY.name().name())?
+        .iter()
+        .filter_map(HistoryFigures::commits_of)
         .collect();
     counts.sort_unstable();
     Ok(counts)

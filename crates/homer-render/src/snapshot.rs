@@ -50,24 +50,19 @@ pub(crate) struct FileHistory {
 
 impl FileRow {
     /// The values [`FileRow::read`] reads: the only ones loaded (a file
-    /// has twice as many, its owners' list the largest).
-    const READS: [&'static str; 15] = [
+    /// has twice as many).
+    const READS: [&'static str; 8] = [
         keys::SALIENCE_CLASS.name().name(),
         keys::SALIENCE_REASONS.name().name(),
-        keys::COMMITS.name().name(),
-        keys::LINES_ADDED.name().name(),
-        keys::LINES_DELETED.name().name(),
-        keys::AUTHORS.name().name(),
-        keys::MAIN_AUTHOR.name().name(),
-        keys::MAIN_AUTHOR_SHARE.name().name(),
-        keys::RECENT_COMMITS.name().name(),
+        // The commits, lines, authors, main author, recent commits and
+        // last change, in one row.
+        keys::HISTORY.name().name(),
         keys::LANGUAGE.name().name(),
-        // With the class and the commits, what the salience score is
+        // With the class and the history, what the salience score is
         // computed from.
         keys::PAGERANK.name().name(),
         keys::IN_DEGREE.name().name(),
         keys::BETWEENNESS.name().name(),
-        keys::LAST_CHANGE.name().name(),
         keys::POPULATION_PAGERANK.name().name(),
     ];
 
@@ -444,7 +439,7 @@ impl<'a> Blobs<'a> {
 mod tests {
     use super::*;
     use homer_store::Value;
-    use homer_vocab::values::Storage;
+    use homer_vocab::values::{HistoryFigures, Storage, ValueType};
 
     /// A file row read from only the values it lists is the row read from
     /// all of them: a value `FileRow::read` reads but `FileRow::READS`
@@ -457,18 +452,27 @@ mod tests {
                 keys::SALIENCE_REASONS.name(),
                 Value::Text("[\"why\"]".into()),
             ),
-            (keys::COMMITS.name(), Value::Int(3)),
-            (keys::LINES_ADDED.name(), Value::Int(10)),
-            (keys::LINES_DELETED.name(), Value::Int(2)),
-            (keys::AUTHORS.name(), Value::Int(2)),
-            (keys::MAIN_AUTHOR.name(), Value::Text("ann".into())),
-            (keys::MAIN_AUTHOR_SHARE.name(), Value::Real(0.75)),
-            (keys::RECENT_COMMITS.name(), Value::Text("[\"c1\"]".into())),
+            (
+                keys::HISTORY.name(),
+                HistoryFigures {
+                    commits: 3,
+                    lines_added: 10,
+                    lines_deleted: 2,
+                    authors: 2,
+                    first_change: 1_600_000_000,
+                    last_change: 1_700_000_000,
+                    main_author: "ann".into(),
+                    main_author_share: 0.75,
+                    fragmentation: 0.5,
+                    owners: vec![("ann".into(), 10, 2), ("bob".into(), 0, 1)],
+                    recent_commits: vec!["c1".into()],
+                }
+                .to_value(),
+            ),
             (keys::LANGUAGE.name(), Value::Text("Rust".into())),
             (keys::PAGERANK.name(), Value::Real(1.5)),
             (keys::IN_DEGREE.name(), Value::Int(4)),
             (keys::BETWEENNESS.name(), Value::Real(0.5)),
-            (keys::LAST_CHANGE.name(), Value::Int(1_700_000_000)),
             (keys::POPULATION_PAGERANK.name(), Value::Real(1.5)),
         ]
         .into_iter()
@@ -479,19 +483,23 @@ mod tests {
             FileRow::READS.into_iter().collect::<BTreeSet<_>>(),
             "the test gives a value to each listed name"
         );
-        // Every other value a node may hold, of its type but of no meaning.
+        // Every other value a node may hold, of its type but of no meaning
+        // (the history figures are held by the `history` row).
         let all: Vec<(String, Value)> = ValueName::ALL
             .iter()
+            .filter(|name| name.stored_as() == **name)
             .map(|name| {
-                let value = valid
-                    .get(name.name())
-                    .cloned()
-                    .unwrap_or(match name.storage() {
-                        Storage::Int => Value::Int(7),
-                        Storage::Real => Value::Real(0.25),
-                        Storage::Text => Value::Text("unlisted".into()),
-                        Storage::Json => Value::Text("[]".into()),
-                    });
+                let value =
+                    valid
+                        .get(name.name())
+                        .cloned()
+                        .unwrap_or_else(|| match name.storage() {
+                            Storage::Int => Value::Int(7),
+                            Storage::Real => Value::Real(0.25),
+                            Storage::Text => Value::Text("unlisted".into()),
+                            Storage::Json => Value::Text("[]".into()),
+                            Storage::Bytes => unreachable!("every packed value is listed"),
+                        });
                 (name.name().to_owned(), value)
             })
             .collect();

@@ -83,6 +83,7 @@ pub(crate) fn value_counts(conn: &Connection, name: &str) -> Result<Vec<KindCoun
                         crate::Value::Text(t) => t,
                         crate::Value::Int(i) => i.to_string(),
                         crate::Value::Real(r) => r.to_string(),
+                        crate::Value::Bytes(b) => format!("{} bytes", b.len()),
                     },
                     count: row.get::<_, i64>(1)? as u64,
                 })
@@ -928,9 +929,8 @@ pub(crate) fn value_at(row: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<cr
         rusqlite::types::ValueRef::Text(t) => {
             crate::Value::Text(String::from_utf8_lossy(t).into_owned())
         }
-        rusqlite::types::ValueRef::Blob(_) | rusqlite::types::ValueRef::Null => {
-            crate::Value::Text(String::new())
-        }
+        rusqlite::types::ValueRef::Blob(b) => crate::Value::Bytes(b.to_vec()),
+        rusqlite::types::ValueRef::Null => crate::Value::Text(String::new()),
     })
 }
 

@@ -16,6 +16,8 @@ pub enum Value {
     Int(i64),
     Real(f64),
     Text(String),
+    /// Bytes: several figures of a node packed into one row.
+    Bytes(Vec<u8>),
 }
 
 impl Value {
@@ -44,6 +46,7 @@ impl rusqlite::ToSql for Value {
             Value::Int(v) => v.to_sql(),
             Value::Real(v) => v.to_sql(),
             Value::Text(v) => v.to_sql(),
+            Value::Bytes(v) => v.to_sql(),
         }
     }
 }
@@ -457,6 +460,10 @@ impl<'t> TaskWriter<'t> {
             Value::Text(v) => {
                 self.hash.push_u64(2);
                 self.hash.push_bytes(v.as_bytes());
+            }
+            Value::Bytes(v) => {
+                self.hash.push_u64(4);
+                self.hash.push_bytes(v);
             }
         }
         if self.dry {
@@ -1140,6 +1147,7 @@ fn same_value(a: &Value, b: &Value) -> bool {
         (Value::Int(x), Value::Int(y)) => x == y,
         (Value::Real(x), Value::Real(y)) => x.to_bits() == y.to_bits(),
         (Value::Text(x), Value::Text(y)) => x == y,
+        (Value::Bytes(x), Value::Bytes(y)) => x == y,
         _ => false,
     }
 }

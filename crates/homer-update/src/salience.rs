@@ -62,10 +62,8 @@ impl Inputs {
             ValueName::PageRank,
             ValueName::InDegree,
             ValueName::Betweenness,
-            ValueName::Commits,
-            ValueName::LastChange,
-            ValueName::MainAuthor,
-            ValueName::MainAuthorShare,
+            // Commits, last change, main author and their share.
+            ValueName::History,
         ]
         .map(ValueName::name);
         // Sorted by path; only the files the file graph ranked.
@@ -85,10 +83,13 @@ impl Inputs {
                     }
                     (Some(ValueName::InDegree), Value::Int(v)) => n.in_degree = v,
                     (Some(ValueName::Betweenness), Value::Real(v)) => n.betweenness = v,
-                    (Some(ValueName::Commits), Value::Int(v)) => n.commits = v,
-                    (Some(ValueName::LastChange), Value::Int(v)) => n.last_change = v,
-                    (Some(ValueName::MainAuthor), Value::Text(v)) => s.main_author = Some(v),
-                    (Some(ValueName::MainAuthorShare), Value::Real(v)) => s.main_share = v,
+                    (Some(ValueName::History), v) => {
+                        let h = keys::HISTORY.decode(&s.path, &v)?;
+                        n.commits = h.commits;
+                        n.last_change = h.last_change;
+                        s.main_author = Some(h.main_author);
+                        s.main_share = h.main_author_share;
+                    }
                     _ => {
                         return Err(UpdateError::Vocab(homer_vocab::VocabError::WrongValue {
                             node: s.path.clone(),

@@ -17,7 +17,7 @@ use std::path::Path;
 use homer_fixtures::{
     NumstatRecord, assert_same_dump, commit_all, copy, git, git_numstat, git_stdout,
 };
-use homer_store::{DumpOptions, EdgeKind, NodeKind, Store};
+use homer_store::{EdgeKind, NodeKind, Store};
 use homer_update::{LogEvent, MineAhead, NoProgress, UpdateOptions, update};
 
 /// Homer's stored file changes as numstat records.
@@ -374,21 +374,31 @@ fn git_follow(repo: &Path, path: &str) -> (u32, u64, u64) {
     (commits, added, deleted)
 }
 
+/// Every node's values of `kind` as a reader sees them (the history
+/// figures each under its own name), numbers as text.
 fn values(store: &Store, kind: NodeKind) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut out: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
-    let dump = store.dump(DumpOptions::default()).expect("dump");
-    let prefix = format!("value {}:", kind.name());
-    for line in dump.lines().filter(|l| l.starts_with(&prefix)) {
-        let rest = &line[prefix.len()..];
-        let (name, rest) = rest.split_once(' ').expect("name and value");
-        let name: String = serde_json::from_str(name).expect("quoted name");
-        let (pair, _) = rest.rsplit_once(" owner=").expect("owner");
-        let (key, value) = pair.split_once('=').expect("key=value");
-        out.entry(name)
-            .or_default()
-            .insert(key.to_owned(), value.to_owned());
+    let mut rows: BTreeMap<String, Vec<(String, homer_store::Value)>> = BTreeMap::new();
+    for (node, name, value) in store.node_values(kind).expect("values") {
+        rows.entry(node).or_default().push((name, value));
     }
-    out
+    rows.into_iter()
+        .map(|(node, rows)| {
+            let values = homer_vocab::Values::decode(&node, rows).expect("decodes");
+            let shown = values
+                .iter()
+                .map(|(name, value)| {
+                    let text = match value {
+                        homer_store::Value::Int(i) => i.to_string(),
+                        homer_store::Value::Real(r) => r.to_string(),
+                        homer_store::Value::Text(t) => t.clone(),
+                        homer_store::Value::Bytes(b) => format!("{b:?}"),
+                    };
+                    (name.name().to_owned(), text)
+                })
+                .collect();
+            (node, shown)
+        })
+        .collect()
 }
 
 #[test]
@@ -703,14 +713,9 @@ fn one_person_under_two_emails_is_one_owner() {
     let alice = u32::try_from(by_name.iter().filter(|n| *n == "Alice Archer").count())
         .expect("a few commits");
     assert!(alice >= 2, "{by_name:?}");
-    let owners = match store
-        .value_of(NodeKind::File, "Cargo.toml", "owners")
-        .expect("read")
-    {
-        Some(homer_store::Value::Text(json)) => json,
-        other => panic!("owners: {other:?}"),
-    };
-    let owners: Vec<(String, u64, u32)> = serde_json::from_str(&owners).expect("owners");
+    let owners: Vec<(String, u64, u32)> =
+        serde_json::from_str(&values(&store, NodeKind::File)["Cargo.toml"]["owners"])
+            .expect("owners");
     let of = |who: &str| owners.iter().find(|o| o.0 == who).map(|o| o.2);
     assert_eq!(of("alice@example.com"), Some(alice), "{owners:?}");
     assert_eq!(of("alice@work.example.net"), None, "{owners:?}");

@@ -152,10 +152,12 @@ fn a_shallow_clone_mines_what_exists_and_says_so() {
         .node_values(homer_store::NodeKind::File)
         .expect("values")
         .into_iter()
-        .filter(|(_, name, _)| name == "commits")
-        .map(|(file, _, value)| match value {
-            homer_store::Value::Int(n) => (file, n),
-            other => panic!("commits of {file}: {other:?}"),
+        .filter(|(_, name, _)| name == "history")
+        .map(|(file, _, value)| {
+            let figures = homer_vocab::keys::HISTORY
+                .decode(&file, &value)
+                .expect("history figures");
+            (file, figures.commits)
         })
         .collect();
     let files = current_files(&store);

@@ -12,10 +12,8 @@ use homer_dag::{
     Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, Upstream, fingerprint,
 };
 use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
-use homer_vocab::values::put;
-use homer_vocab::{
-    Checkpoint, HistoryCounts, Json, JsonCheckpoint, People, ShallowHistory, attrs, keys,
-};
+use homer_vocab::values::{HistoryFigures, put};
+use homer_vocab::{Checkpoint, HistoryCounts, JsonCheckpoint, People, ShallowHistory, attrs, keys};
 use rustc_hash::FxHashSet;
 use serde::Serialize;
 
@@ -156,7 +154,7 @@ struct FileInput<'a> {
 }
 
 impl<'a> Task for FileHistory<'a> {
-    const KIND: TaskKind = TaskKind::new("file_history", 3);
+    const KIND: TaskKind = TaskKind::new("file_history", 4);
     type Input = FileInput<'a>;
     type Output = Option<Metrics>;
     type Shared = ();
@@ -183,7 +181,7 @@ impl<'a> Task for FileHistory<'a> {
     ) -> Result<Option<Vec<u8>>, TaskError> {
         if let Some(m) = metrics {
             let node = w.intern_node(NodeKind::File, path)?;
-            write_metrics(w, node, &m)?;
+            write_metrics(w, node, m)?;
         }
         Ok(None)
     }
@@ -210,20 +208,23 @@ fn run_files(
 fn write_metrics(
     w: &mut TaskWriter<'_>,
     node: homer_store::NodeId,
-    m: &Metrics,
+    m: Metrics,
 ) -> Result<(), TaskError> {
     let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    put(w, node, keys::COMMITS, &int(u64::from(m.commits)))?;
-    put(w, node, keys::LINES_ADDED, &int(m.lines_added))?;
-    put(w, node, keys::LINES_DELETED, &int(m.lines_deleted))?;
-    put(w, node, keys::AUTHORS, &int(u64::from(m.authors)))?;
-    put(w, node, keys::FIRST_CHANGE, &m.first_change)?;
-    put(w, node, keys::LAST_CHANGE, &m.last_change)?;
-    put(w, node, keys::MAIN_AUTHOR, &m.main_author)?;
-    put(w, node, keys::MAIN_AUTHOR_SHARE, &m.main_author_share)?;
-    put(w, node, keys::FRAGMENTATION, &m.fragmentation)?;
-    put(w, node, keys::OWNERS, &Json(m.owners.clone()))?;
-    put(w, node, keys::RECENT_COMMITS, &Json(m.recent.clone()))?;
+    let figures = HistoryFigures {
+        commits: int(u64::from(m.commits)),
+        lines_added: int(m.lines_added),
+        lines_deleted: int(m.lines_deleted),
+        authors: int(u64::from(m.authors)),
+        first_change: m.first_change,
+        last_change: m.last_change,
+        main_author: m.main_author,
+        main_author_share: m.main_author_share,
+        fragmentation: m.fragmentation,
+        owners: m.owners,
+        recent_commits: m.recent,
+    };
+    put(w, node, keys::HISTORY, &figures)?;
     Ok(())
 }
 
@@ -252,7 +253,7 @@ struct DirInput<'a> {
 }
 
 impl<'a> Task for DirHistory<'a> {
-    const KIND: TaskKind = TaskKind::new("dir_history", 3);
+    const KIND: TaskKind = TaskKind::new("dir_history", 4);
     type Input = DirInput<'a>;
     type Output = (Option<Metrics>, usize, u32);
     type Shared = MainAuthors<'a>;
@@ -288,7 +289,7 @@ impl<'a> Task for DirHistory<'a> {
             &i64::try_from(files).unwrap_or(i64::MAX),
         )?;
         if let Some(m) = metrics {
-            write_metrics(w, node, &m)?;
+            write_metrics(w, node, m)?;
             put(w, node, keys::TRUCK_FACTOR, &i64::from(truck))?;
         }
         Ok(None)
