@@ -225,3 +225,29 @@ fn an_update_stopped_part_way_is_reported_as_partial_until_one_finishes() {
     assert_eq!(index.freshness().expect("freshness"), Freshness::UpToDate);
     assert!(index.settled_revision().expect("revision").is_some());
 }
+
+/// Search ranks files by a score read from only the values it is computed
+/// from (`Index::file_salience`); it must be the score computed from all
+/// of a file's values, as `homer query` shows it. (It read the commits and
+/// the last change by their own names after they moved into the `history`
+/// row, and ranked every file as if it had never changed.)
+#[test]
+fn a_files_salience_read_alone_is_the_one_its_values_give() {
+    let repo = copy("small");
+    let root = repo.path();
+    run(root);
+    let index = Index::open(root).expect("open");
+    let files = String::from_utf8(git_stdout(root, &["ls-files"])).expect("utf-8");
+    let mut scored = BTreeSet::new();
+    for path in files.lines() {
+        let values = index
+            .values(homer_store::NodeKind::File, path)
+            .expect("values");
+        let whole = index.salience(&values).expect("score");
+        assert_eq!(index.file_salience(path).expect("score"), whole, "{path}");
+        if let Some(score) = whole {
+            scored.insert(score.to_bits());
+        }
+    }
+    assert!(scored.len() > 3, "few scores: {scored:?}");
+}

@@ -28,14 +28,14 @@ type StoreResult<T> = Result<T, StoreError>;
 /// than saying it twice.
 pub const CHANGED_IN: &str = "changed in ";
 
-/// The values of a file a score is computed from (its population value
-/// says whether it is one of the population).
-pub const READS: [ValueName; 7] = [
+/// The stored values of a file a score is computed from (its population
+/// value says whether it is one of the population; its commits and last
+/// change are in its `history` row).
+pub const READS: [ValueName; 6] = [
     ValueName::PageRank,
     ValueName::InDegree,
     ValueName::Betweenness,
-    ValueName::Commits,
-    ValueName::LastChange,
+    ValueName::History,
     ValueName::SalienceClass,
     ValueName::PopulationPageRank,
 ];
