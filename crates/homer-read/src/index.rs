@@ -432,12 +432,18 @@ impl Index {
         name: &str,
         key: Key<T>,
     ) -> Result<Option<T>, ReadError> {
-        // A history figure is read from the row that holds them all.
-        let stored = key.name().stored_as().name();
-        match self.store.value_of(kind, name, stored)? {
-            None => Ok(None),
-            Some(value) => Ok(Values::decode(name, [(stored, value)])?.get(key)?),
+        // A history figure is read from the row that holds them all (or
+        // from its own, in an index written before that row).
+        let own = key.name().name();
+        for stored in [key.name().stored_as().name(), own] {
+            if let Some(value) = self.store.value_of(kind, name, stored)? {
+                return Ok(Values::decode(name, [(stored, value)])?.get(key)?);
+            }
+            if stored == own {
+                break;
+            }
         }
+        Ok(None)
     }
 
     /// The attributes of one node, `None` when there is no such node.

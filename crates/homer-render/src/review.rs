@@ -374,6 +374,15 @@ fn commit_counts(store: &homer_store::Store) -> Result<Vec<i64>, RenderError> {
         .iter()
         .filter_map(HistoryFigures::commits_of)
         .collect();
+    if counts.is_empty() {
+        // An index written before the history row holds the counts on
+        // their own until its next update.
+        counts = store
+            .values_held(NodeKind::File, keys::COMMITS.name().name())?
+            .iter()
+            .filter_map(homer_store::Value::as_int)
+            .collect();
+    }
     counts.sort_unstable();
     Ok(counts)
 }

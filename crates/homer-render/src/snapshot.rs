@@ -51,7 +51,7 @@ pub(crate) struct FileHistory {
 impl FileRow {
     /// The values [`FileRow::read`] reads: the only ones loaded (a file
     /// has twice as many).
-    const READS: [&'static str; 8] = [
+    const READS: [&'static str; 16] = [
         keys::SALIENCE_CLASS.name().name(),
         keys::SALIENCE_REASONS.name().name(),
         // The commits, lines, authors, main author, recent commits and
@@ -64,6 +64,16 @@ impl FileRow {
         keys::IN_DEGREE.name().name(),
         keys::BETWEENNESS.name().name(),
         keys::POPULATION_PAGERANK.name().name(),
+        // The history figures' own rows, in an index written before the
+        // history row (`HISTORY_FIGURES`), until its next update.
+        keys::COMMITS.name().name(),
+        keys::LINES_ADDED.name().name(),
+        keys::LINES_DELETED.name().name(),
+        keys::AUTHORS.name().name(),
+        keys::MAIN_AUTHOR.name().name(),
+        keys::MAIN_AUTHOR_SHARE.name().name(),
+        keys::RECENT_COMMITS.name().name(),
+        keys::LAST_CHANGE.name().name(),
     ];
 
     fn read(
@@ -439,7 +449,7 @@ impl<'a> Blobs<'a> {
 mod tests {
     use super::*;
     use homer_store::Value;
-    use homer_vocab::values::{HistoryFigures, Storage, ValueType};
+    use homer_vocab::values::{HISTORY_FIGURES, HistoryFigures, Storage, ValueType};
 
     /// A file row read from only the values it lists is the row read from
     /// all of them: a value `FileRow::read` reads but `FileRow::READS`
@@ -480,7 +490,10 @@ mod tests {
         .collect();
         assert_eq!(
             valid.keys().copied().collect::<BTreeSet<_>>(),
-            FileRow::READS.into_iter().collect::<BTreeSet<_>>(),
+            FileRow::READS
+                .into_iter()
+                .filter(|n| !HISTORY_FIGURES.iter().any(|f| f.name() == *n))
+                .collect::<BTreeSet<_>>(),
             "the test gives a value to each listed name"
         );
         // Every other value a node may hold, of its type but of no meaning
@@ -508,8 +521,42 @@ mod tests {
             .filter(|(name, _)| FileRow::READS.contains(&name.as_str()))
             .cloned()
             .collect();
-        // Ranked among three files, itself in the middle on every number:
-        // the score depends on each one it is computed from.
+        let (store, populations) = ranked_among_three();
+        let read = |rows: Vec<(String, Value)>| {
+            let values = Values::decode("a.rs", rows).expect("values of their types");
+            format!("{:?}", FileRow::read(&store, &values, Some(&populations)))
+        };
+        let from_listed = read(listed);
+        assert!(from_listed.contains("Hotspot"), "{from_listed}");
+        // 0.6·(0.6·0.5 + 0.2·0.5 + 0.2·0.5) + 0.25·0.5 + 0.15·0.5
+        assert!(from_listed.contains("salience: 0.5,"), "{from_listed}");
+        assert_eq!(read(all), from_listed);
+        // An index written before the history row holds its figures on
+        // their own rows: read from those the file row is the same.
+        let Value::Bytes(_) = &valid[keys::HISTORY.name().name()] else {
+            panic!("packed")
+        };
+        let unpacked = Values::decode("a.rs", listed_packed(&valid)).expect("values");
+        let old_rows: Vec<(String, Value)> = unpacked
+            .iter()
+            .filter(|(name, _)| HISTORY_FIGURES.contains(name))
+            .map(|(name, value)| (name.name().to_owned(), value.clone()))
+            .chain(
+                valid
+                    .iter()
+                    .filter(|(name, _)| **name != keys::HISTORY.name().name())
+                    .map(|(name, value)| ((*name).to_owned(), value.clone())),
+            )
+            .filter(|(name, _)| FileRow::READS.contains(&name.as_str()))
+            .collect();
+        assert!(old_rows.iter().any(|(n, _)| n == "recent_commits"));
+        assert_eq!(read(old_rows), from_listed);
+    }
+
+    /// Salience's population stored as an update stores it: three files,
+    /// the row read in the middle on every number (so the score depends on
+    /// each one it is computed from).
+    fn ranked_among_three() -> (Store, Populations) {
         let others = [
             salience::Signals::default(),
             salience::Signals {
@@ -543,14 +590,13 @@ mod tests {
         w.finish(None).expect("finish");
         tx.commit().expect("commit");
         let populations = Populations::read(&store).expect("read").expect("stored");
-        let read = |rows: Vec<(String, Value)>| {
-            let values = Values::decode("a.rs", rows).expect("values of their types");
-            format!("{:?}", FileRow::read(&store, &values, Some(&populations)))
-        };
-        let from_listed = read(listed);
-        assert!(from_listed.contains("Hotspot"), "{from_listed}");
-        // 0.6·(0.6·0.5 + 0.2·0.5 + 0.2·0.5) + 0.25·0.5 + 0.15·0.5
-        assert!(from_listed.contains("salience: 0.5,"), "{from_listed}");
-        assert_eq!(read(all), from_listed);
+        (store, populations)
+    }
+
+    fn listed_packed(valid: &BTreeMap<&str, Value>) -> Vec<(String, Value)> {
+        valid
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect()
     }
 }

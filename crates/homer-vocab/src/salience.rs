@@ -30,12 +30,15 @@ pub const CHANGED_IN: &str = "changed in ";
 
 /// The stored values of a file a score is computed from (its population
 /// value says whether it is one of the population; its commits and last
-/// change are in its `history` row).
-pub const READS: [ValueName; 6] = [
+/// change are in its `history` row, or on their own in an index written
+/// before it: see [`crate::values::HISTORY_FIGURES`]).
+pub const READS: [ValueName; 8] = [
     ValueName::PageRank,
     ValueName::InDegree,
     ValueName::Betweenness,
     ValueName::History,
+    ValueName::Commits,
+    ValueName::LastChange,
     ValueName::SalienceClass,
     ValueName::PopulationPageRank,
 ];

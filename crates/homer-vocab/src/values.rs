@@ -389,6 +389,24 @@ value_names! {
     PopulationLastChange = "salience_population_last_change": f64 => POPULATION_LAST_CHANGE;
 }
 
+/// The history figures' own names: the rows an index written before
+/// `file_history` version 4 holds them in, until its next update rewrites
+/// them as one `history` row. Readers that ask for `history` by name ask
+/// for these too, so that such an index reads as it did.
+pub const HISTORY_FIGURES: [ValueName; 11] = [
+    ValueName::Commits,
+    ValueName::LinesAdded,
+    ValueName::LinesDeleted,
+    ValueName::Authors,
+    ValueName::FirstChange,
+    ValueName::LastChange,
+    ValueName::MainAuthor,
+    ValueName::MainAuthorShare,
+    ValueName::Fragmentation,
+    ValueName::Owners,
+    ValueName::RecentCommits,
+];
+
 impl ValueName {
     /// The name of the row that holds this value: `history` for the
     /// figures packed in it ([`HistoryFigures`]), else the name itself. A
@@ -396,19 +414,10 @@ impl ValueName {
     /// and finds the value itself through [`Values::decode`].
     #[must_use]
     pub fn stored_as(self) -> ValueName {
-        match self {
-            ValueName::Commits
-            | ValueName::LinesAdded
-            | ValueName::LinesDeleted
-            | ValueName::Authors
-            | ValueName::FirstChange
-            | ValueName::LastChange
-            | ValueName::MainAuthor
-            | ValueName::MainAuthorShare
-            | ValueName::Fragmentation
-            | ValueName::Owners
-            | ValueName::RecentCommits => ValueName::History,
-            other => other,
+        if HISTORY_FIGURES.contains(&self) {
+            ValueName::History
+        } else {
+            self
         }
     }
 }
