@@ -143,28 +143,11 @@ impl<S: AsRef<str>> History<S> {
     }
 }
 
-/// Metrics of a file or a directory over its touches.
-#[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Metrics {
-    pub commits: u32,
-    pub lines_added: u64,
-    pub lines_deleted: u64,
-    pub authors: u32,
-    pub first_change: i64,
-    pub last_change: i64,
-    pub main_author: String,
-    /// The main author's share of added lines (of commits, when no line was
-    /// ever added: binary files).
-    pub main_author_share: f64,
-    /// 1 − Σ (author's commits / commits)².
-    pub fragmentation: f64,
-    /// The authors with the most added lines (then commits), at most
-    /// `OWNERS_KEPT`: (author, added lines, commits).
-    pub owners: Vec<(String, u64, u32)>,
-    /// The ids of the last [`homer_vocab::RECENT_KEPT`] commits, newest first (by commit
-    /// time, ties by id).
-    pub recent: Vec<String>,
-}
+/// Metrics of a file or a directory over its touches: the figures the
+/// `history` value stores (main author: most added lines, then commits;
+/// owners: at most `OWNERS_KEPT`; recent commits: the last
+/// [`homer_vocab::RECENT_KEPT`], newest first by commit time, ties by id).
+pub(crate) type Metrics = homer_vocab::values::HistoryFigures;
 
 /// How many owners and recent commits a file or directory keeps.
 pub(crate) const OWNERS_KEPT: usize = 5;
@@ -229,18 +212,19 @@ pub(crate) fn metrics<'a, 'h: 'a>(
         .take(homer_vocab::RECENT_KEPT)
         .map(|(_, id)| id.to_owned())
         .collect();
+    let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     Some(Metrics {
-        commits: u32::try_from(commits.len()).unwrap_or(u32::MAX),
-        lines_added: added,
-        lines_deleted: deleted,
-        authors: u32::try_from(commits_by.len()).unwrap_or(u32::MAX),
+        commits: int(commits.len() as u64),
+        lines_added: int(added),
+        lines_deleted: int(deleted),
+        authors: int(commits_by.len() as u64),
         first_change: first,
         last_change: last,
         main_author: main.to_owned(),
         main_author_share: share,
         fragmentation,
         owners,
-        recent,
+        recent_commits: recent,
     })
 }
 

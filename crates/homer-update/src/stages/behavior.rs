@@ -12,7 +12,7 @@ use homer_dag::{
     Declared, Engine, Signature, Sweep, Task, TaskError, TaskKind, Upstream, fingerprint,
 };
 use homer_store::{EdgeKind, Member, NodeKind, Role, TaskWriter, WriteTx};
-use homer_vocab::values::{HistoryFigures, put};
+use homer_vocab::values::put;
 use homer_vocab::{Checkpoint, HistoryCounts, JsonCheckpoint, People, ShallowHistory, attrs, keys};
 use rustc_hash::FxHashSet;
 use serde::Serialize;
@@ -181,7 +181,7 @@ impl<'a> Task for FileHistory<'a> {
     ) -> Result<Option<Vec<u8>>, TaskError> {
         if let Some(m) = metrics {
             let node = w.intern_node(NodeKind::File, path)?;
-            write_metrics(w, node, m)?;
+            put(w, node, keys::HISTORY, &m)?;
         }
         Ok(None)
     }
@@ -202,29 +202,6 @@ fn run_files(
     // places: node ids are hashes).
     declared.sort_by_cached_key(|d| homer_store::NodeId::of(NodeKind::File, &d.key));
     engine.run::<FileHistory<'_>>(tx, &(), &declared, Sweep::Complete)?;
-    Ok(())
-}
-
-fn write_metrics(
-    w: &mut TaskWriter<'_>,
-    node: homer_store::NodeId,
-    m: Metrics,
-) -> Result<(), TaskError> {
-    let int = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    let figures = HistoryFigures {
-        commits: int(u64::from(m.commits)),
-        lines_added: int(m.lines_added),
-        lines_deleted: int(m.lines_deleted),
-        authors: int(u64::from(m.authors)),
-        first_change: m.first_change,
-        last_change: m.last_change,
-        main_author: m.main_author,
-        main_author_share: m.main_author_share,
-        fragmentation: m.fragmentation,
-        owners: m.owners,
-        recent_commits: m.recent,
-    };
-    put(w, node, keys::HISTORY, &figures)?;
     Ok(())
 }
 
@@ -289,7 +266,7 @@ impl<'a> Task for DirHistory<'a> {
             &i64::try_from(files).unwrap_or(i64::MAX),
         )?;
         if let Some(m) = metrics {
-            write_metrics(w, node, m)?;
+            put(w, node, keys::HISTORY, &m)?;
             put(w, node, keys::TRUCK_FACTOR, &i64::from(truck))?;
         }
         Ok(None)
