@@ -224,6 +224,11 @@ pub struct SymbolView {
     /// The definitions and files whose text is nearest in meaning (cosine
     /// of their embeddings), when the index has embeddings.
     pub similar: Vec<Similar>,
+    /// The mean cosine between this definition and every text of the
+    /// index: the scale `similar`'s cosines are read on (static vectors of
+    /// one repository share a direction, and most pairs score above 0.7).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub typical_cosine: Option<f64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -1029,6 +1034,7 @@ impl Reader<'_> {
         let file_values = self.values(NodeKind::File, path)?;
         let incoming = self.calls(symbol, false)?;
         let outgoing = self.calls(symbol, true)?;
+        let (similar, typical_cosine) = self.similar(symbol)?;
         Ok(SymbolView {
             symbol: symbol.to_owned(),
             path: path.to_owned(),
@@ -1049,24 +1055,26 @@ impl Reader<'_> {
                     .get(keys::SALIENCE_CLASS)?
                     .map(|c| c.name().to_owned()),
             },
-            similar: self.similar(symbol)?,
+            similar,
+            typical_cosine,
         })
     }
 
-    /// The nearest other definitions and files by embedding, best first.
-    fn similar(&self, symbol: &str) -> Result<Vec<Similar>, ReadError> {
+    /// The nearest other definitions and files by embedding, best first,
+    /// and the mean cosine with every text of the index.
+    fn similar(&self, symbol: &str) -> Result<(Vec<Similar>, Option<f64>), ReadError> {
         let kind = crate::vectors_in(self.store)?;
         let Some(own) =
             self.store
                 .vector_of(kind.model_id(), kind.dimensions(), NodeKind::Symbol, symbol)?
         else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), None));
         };
         let vectors = self.index.vectors(kind)?;
         // Texts are shared by moved or copied definitions: a few more
         // than wanted leave room for this symbol's own text and for
         // duplicates.
-        let scored = crate::vectors::nearest(&vectors, &own, 64);
+        let (scored, mean) = crate::vectors::nearest_and_mean(&vectors, &own, 64);
         let wanted = self.options.limit.min(5);
         let mut out: Vec<Similar> = Vec::new();
         for (cosine, hash) in scored {
@@ -1084,7 +1092,12 @@ impl Reader<'_> {
             }
         }
         out.truncate(wanted);
-        Ok(out)
+        // Rounded as the cosines are shown, so that the JSON and the text
+        // say the same.
+        let typical = mean
+            .filter(|_| !out.is_empty())
+            .map(|m| (m * 100.0).round() / 100.0);
+        Ok((out, typical))
     }
 
     /// The nearest names to an unknown target: file and directory paths

@@ -9,20 +9,36 @@ use homer_store::StoredVectors;
 /// another length than `query` scores nothing.
 #[must_use]
 pub fn nearest(vectors: &StoredVectors, query: &[f32], k: usize) -> Vec<(f32, i64)> {
+    nearest_and_mean(vectors, query, k).0
+}
+
+/// [`nearest`], and the mean score over every vector: what a score of
+/// this query means here (static vectors of one repository share a
+/// direction, and most pairs score high). `None` without vectors of the
+/// query's dimensions.
+#[must_use]
+pub fn nearest_and_mean(
+    vectors: &StoredVectors,
+    query: &[f32],
+    k: usize,
+) -> (Vec<(f32, i64)>, Option<f64>) {
     if vectors.dim != query.len() {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     let mut scored: Vec<(f32, i64)> = vectors
         .iter()
         .map(|(key, scale, numbers)| (dot(numbers, query) * scale, key))
         .collect();
+    // Summed in f64: hundreds of thousands of terms.
+    let mean = (!scored.is_empty())
+        .then(|| scored.iter().map(|s| f64::from(s.0)).sum::<f64>() / scored.len() as f64);
     let order = |a: &(f32, i64), b: &(f32, i64)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
     if k < scored.len() {
         scored.select_nth_unstable_by(k, order);
         scored.truncate(k);
     }
     scored.sort_by(order);
-    scored
+    (scored, mean)
 }
 
 /// Dot product of int8 numbers with a query, in eight independent lanes
@@ -69,6 +85,12 @@ mod tests {
         assert_eq!(nearest(&vectors, &[0.0, 1.0], 10).len(), 3);
         // A query of another length matches nothing.
         assert!(nearest(&vectors, &[1.0, 0.0, 0.0], 10).is_empty());
+        // The mean is over every vector, not the k kept: (1 + 0 + 1) / 3
+        // along the first axis, (0.6 + 0.8 + 0.6) / 3 along (0.6, 0.8).
+        let mean = |q: &[f32]| nearest_and_mean(&vectors, q, 1).1.expect("vectors");
+        assert!((mean(&[1.0, 0.0]) - 2.0 / 3.0).abs() < 1e-6);
+        assert!((mean(&[0.6, 0.8]) - 2.0 / 3.0).abs() < 1e-6);
+        assert_eq!(nearest_and_mean(&vectors, &[1.0], 1).1, None);
     }
 
     #[test]

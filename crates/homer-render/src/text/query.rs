@@ -345,7 +345,17 @@ fn symbol(s: &mut String, v: &SymbolView) {
     calls(s, "callers", &v.callers, v.callers_total);
     calls(s, "callees", &v.callees, v.callees_total);
     if !v.similar.is_empty() {
-        heading(s, "similar in meaning (cosine)");
+        // The cosines of one repository's static vectors bunch high: the
+        // mean with every text says where "unrelated" lies on them.
+        heading(
+            s,
+            &match v.typical_cosine {
+                Some(t) => {
+                    format!("similar in meaning (cosine; {t:.2} with the average text here)")
+                }
+                None => "similar in meaning (cosine)".to_owned(),
+            },
+        );
         for n in &v.similar {
             entry(s, &format!("  {:.2}  ", n.cosine), &n.name, "");
         }
@@ -413,6 +423,7 @@ mod tests {
                 class: None,
             },
             similar: Vec::new(),
+            typical_cosine: None,
         };
         let mut s = String::new();
         symbol(&mut s, &view);
@@ -425,6 +436,48 @@ mod tests {
             .collect();
         let expected: Vec<&str> = doc.split_whitespace().collect();
         assert_eq!(words, expected, "{s}");
+    }
+
+    /// Similar definitions' cosines come with the mean over the index,
+    /// the scale they are read on (0.96 means little where 0.84 is usual).
+    #[test]
+    fn similar_definitions_say_what_a_usual_cosine_is() {
+        let mut view = SymbolView {
+            symbol: "s.py::send".to_owned(),
+            path: "s.py".to_owned(),
+            name: "send".to_owned(),
+            kind: "function".to_owned(),
+            signature: None,
+            doc: None,
+            lines: None,
+            pagerank_pct: None,
+            callers: Vec::new(),
+            callers_total: 0,
+            callees: Vec::new(),
+            callees_total: 0,
+            file: FileBrief {
+                path: "s.py".to_owned(),
+                salience: None,
+                class: None,
+            },
+            similar: vec![homer_read::Similar {
+                name: "a.py::retry".to_owned(),
+                cosine: 0.9622,
+            }],
+            typical_cosine: Some(0.84),
+        };
+        let mut s = String::new();
+        symbol(&mut s, &view);
+        assert!(
+            s.contains(
+                "similar in meaning (cosine; 0.84 with the average text here)\n  0.96  a.py::retry"
+            ),
+            "{s}"
+        );
+        view.typical_cosine = None;
+        let mut s = String::new();
+        symbol(&mut s, &view);
+        assert!(s.contains("similar in meaning (cosine)\n"), "{s}");
     }
 
     /// A name too long for the line loses its middle: the count after it
