@@ -24,7 +24,7 @@ use homer_dag::TaskError;
 use homer_store::{NodeId, NodeKind, TaskWriter, Value, WriteTx};
 use homer_vocab::JsonCheckpoint as _;
 use homer_vocab::salience::{CHANGED_IN, Population, Ranks};
-use homer_vocab::values::put;
+use homer_vocab::values::{HistoryHead, put};
 use homer_vocab::{FileRole, Json, SalienceClass, ValueName, keys};
 
 use crate::UpdateError;
@@ -84,7 +84,14 @@ impl Inputs {
                     (Some(ValueName::InDegree), Value::Int(v)) => n.in_degree = v,
                     (Some(ValueName::Betweenness), Value::Real(v)) => n.betweenness = v,
                     (Some(ValueName::History), v) => {
-                        let h = keys::HISTORY.decode(&s.path, &v)?;
+                        // The front of the row: not the recent commits.
+                        let h = HistoryHead::of(&v).ok_or_else(|| {
+                            UpdateError::Vocab(homer_vocab::VocabError::WrongValue {
+                                node: s.path.clone(),
+                                name: ValueName::History.name(),
+                                expected: "packed figures",
+                            })
+                        })?;
                         n.commits = h.commits;
                         n.last_change = h.last_change;
                         s.main_author = Some(h.main_author);
