@@ -434,16 +434,16 @@ impl Index {
     ) -> Result<Option<T>, ReadError> {
         // A history figure is read from the row that holds them all (or
         // from its own, in an index written before that row).
-        let own = key.name().name();
-        for stored in [key.name().stored_as().name(), own] {
-            if let Some(value) = self.store.value_of(kind, name, stored)? {
-                return Ok(Values::decode(name, [(stored, value)])?.get(key)?);
-            }
-            if stored == own {
-                break;
-            }
+        let (stored, own) = (key.name().stored_as().name(), key.name().name());
+        let found = match self.store.value_of(kind, name, stored)? {
+            Some(value) => Some((stored, value)),
+            None if stored != own => self.store.value_of(kind, name, own)?.map(|v| (own, v)),
+            None => None,
+        };
+        match found {
+            Some(row) => Ok(Values::decode(name, [row])?.get(key)?),
+            None => Ok(None),
         }
-        Ok(None)
     }
 
     /// The attributes of one node, `None` when there is no such node.

@@ -109,7 +109,7 @@ pub type Owner = (String, u64, u32);
 /// A file's or directory's history figures, which one task writes together
 /// and readers read together: kept in one row (`history`) rather than
 /// eleven, each of which cost some 28 bytes of key, owner and cell before
-/// its value (since `file_history` and `dir_history` version 4; 4.7 of the
+/// its value (since `file_history` and `dir_history` version 4; 5.5 of the
 /// synthetic repository's 75 MB). A reader never sees the row:
 /// [`Values::decode`] hands each figure on under its own name, as before.
 #[derive(Clone, Debug, PartialEq)]
@@ -129,7 +129,10 @@ pub struct HistoryFigures {
 
 /// [`HistoryFigures`] as stored (postcard): commit ids as their bytes, the
 /// main author left out when it is the first owner (it always is: both
-/// rank authors by added lines, then commits, then key).
+/// rank authors by added lines, then commits, then key). The fields' order
+/// is the stored format, and [`StoredHead`] and
+/// [`HistoryFigures::commits_of`] read its front: a change here is a new
+/// version of the tasks that write it, and of those two.
 #[derive(Serialize, Deserialize)]
 struct StoredFigures {
     commits: i64,
