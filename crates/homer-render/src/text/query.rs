@@ -399,31 +399,41 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_long_doc_is_wrapped_whole_within_the_width() {
-        let doc = "Allows to start sending data to the client even though later parts of\n\
-                   the response body have not yet been generated.\n\n\
-                   The close parameter says whether the stream is closed after the block.";
-        let view = SymbolView {
-            symbol: "lib/base.rb::stream".to_owned(),
-            path: "lib/base.rb".to_owned(),
-            name: "stream".to_owned(),
+    /// A function's view with nothing known of it but its place.
+    fn bare_symbol(path: &str, name: &str) -> SymbolView {
+        SymbolView {
+            symbol: format!("{path}::{name}"),
+            path: path.to_owned(),
+            name: name.to_owned(),
             kind: "function".to_owned(),
-            signature: Some("def stream(keep_open = false)".to_owned()),
-            doc: Some(doc.to_owned()),
-            lines: Some((513, 526)),
+            signature: None,
+            doc: None,
+            lines: None,
             pagerank_pct: None,
             callers: Vec::new(),
             callers_total: 0,
             callees: Vec::new(),
             callees_total: 0,
             file: FileBrief {
-                path: "lib/base.rb".to_owned(),
+                path: path.to_owned(),
                 salience: None,
                 class: None,
             },
             similar: Vec::new(),
             typical_cosine: None,
+        }
+    }
+
+    #[test]
+    fn a_long_doc_is_wrapped_whole_within_the_width() {
+        let doc = "Allows to start sending data to the client even though later parts of\n\
+                   the response body have not yet been generated.\n\n\
+                   The close parameter says whether the stream is closed after the block.";
+        let view = SymbolView {
+            signature: Some("def stream(keep_open = false)".to_owned()),
+            doc: Some(doc.to_owned()),
+            lines: Some((513, 526)),
+            ..bare_symbol("lib/base.rb", "stream")
         };
         let mut s = String::new();
         symbol(&mut s, &view);
@@ -443,28 +453,12 @@ mod tests {
     #[test]
     fn similar_definitions_say_what_a_usual_cosine_is() {
         let mut view = SymbolView {
-            symbol: "s.py::send".to_owned(),
-            path: "s.py".to_owned(),
-            name: "send".to_owned(),
-            kind: "function".to_owned(),
-            signature: None,
-            doc: None,
-            lines: None,
-            pagerank_pct: None,
-            callers: Vec::new(),
-            callers_total: 0,
-            callees: Vec::new(),
-            callees_total: 0,
-            file: FileBrief {
-                path: "s.py".to_owned(),
-                salience: None,
-                class: None,
-            },
             similar: vec![homer_read::Similar {
                 name: "a.py::retry".to_owned(),
                 cosine: 0.9622,
             }],
             typical_cosine: Some(0.84),
+            ..bare_symbol("s.py", "send")
         };
         let mut s = String::new();
         symbol(&mut s, &view);
