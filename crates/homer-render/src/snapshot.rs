@@ -328,12 +328,21 @@ impl Snapshot {
     fn read(index: &Index) -> Result<Snapshot, RenderError> {
         let store = index.store();
         let commit = index.indexed_head()?.ok_or(RenderError::NoCommit)?;
-        let mut file_values = grouped(store.node_values_grouped(NodeKind::File, &FileRow::READS)?)?;
+        // Kept as stored and decoded one file at a time: decoded, a file's
+        // history row holds its owners and commits as text, which all the
+        // files together would hold at once (23 MB more at kernel size).
+        let mut file_values: BTreeMap<String, _> = store
+            .node_values_grouped(NodeKind::File, &FileRow::READS)?
+            .into_iter()
+            .collect();
         let populations = index.salience_populations()?;
         let mut files = BTreeMap::new();
         for node in store.current_nodes(NodeKind::File)? {
             let mut row = match file_values.remove(&node.name) {
-                Some(values) => FileRow::read(store, &values, populations.as_deref())?,
+                Some(rows) => {
+                    let values = Values::decode(&node.name, rows)?;
+                    FileRow::read(store, &values, populations.as_deref())?
+                }
                 None => FileRow::default(),
             };
             row.blob = blob_of(&node)?;
