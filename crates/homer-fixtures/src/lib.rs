@@ -118,6 +118,16 @@ pub fn git_stdout(dir: &Path, args: &[&str]) -> Vec<u8> {
     out.stdout
 }
 
+/// Like [`git_stdout`], as lines of text (ids, paths).
+#[must_use]
+pub fn git_lines(dir: &Path, args: &[&str]) -> Vec<String> {
+    String::from_utf8(git_stdout(dir, args))
+        .expect("git printed UTF-8")
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// A new repository whose one commit holds `files` (path, text), in a
 /// temporary directory.
 #[must_use]

@@ -1,7 +1,7 @@
 //! The latest commits, as `git log --date-order` lists them, read one by
 //! one from the head however long the history behind them.
 
-use homer_fixtures::{cached, git, git_stdout};
+use homer_fixtures::{cached, git, git_lines};
 use homer_git::{Head, Repository};
 
 fn latest(path: &std::path::Path, limit: usize) -> Vec<String> {
@@ -17,15 +17,10 @@ fn latest(path: &std::path::Path, limit: usize) -> Vec<String> {
 }
 
 fn git_log(path: &std::path::Path, limit: usize) -> Vec<String> {
-    let out = git_stdout(
+    git_lines(
         path,
         &["log", "--date-order", "--format=%H", &format!("-{limit}")],
-    );
-    String::from_utf8(out)
-        .expect("hex ids")
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    )
 }
 
 /// The fixture's history has a branch and a merge: every prefix is the

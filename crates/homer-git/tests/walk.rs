@@ -3,17 +3,13 @@
 
 use std::collections::BTreeSet;
 
-use homer_fixtures::{cached, git_stdout};
+use homer_fixtures::{cached, git_lines};
 use homer_git::{Head, ObjectId, Repository};
 
 fn rev_list(path: &std::path::Path, args: &[&str]) -> Vec<String> {
     let mut all = vec!["rev-list"];
     all.extend_from_slice(args);
-    String::from_utf8(git_stdout(path, &all))
-        .expect("hex ids")
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    git_lines(path, &all)
 }
 
 /// From every commit of the fixture's history (a branch and a merge) as

@@ -237,9 +237,8 @@ fn a_files_salience_read_alone_is_the_one_its_values_give() {
     let root = repo.path();
     run(root);
     let index = Index::open(root).expect("open");
-    let files = String::from_utf8(git_stdout(root, &["ls-files"])).expect("utf-8");
     let mut scored = BTreeSet::new();
-    for path in files.lines() {
+    for path in &homer_fixtures::git_lines(root, &["ls-files"]) {
         let values = index
             .values(homer_store::NodeKind::File, path)
             .expect("values");
