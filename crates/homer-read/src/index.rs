@@ -244,9 +244,9 @@ impl Index {
             return Ok(None);
         };
         let mut rows = Vec::with_capacity(salience::READS.len());
-        for key in salience::READS {
-            if let Some(value) = self.store.value_of(NodeKind::File, path, key.name())? {
-                rows.push((key.name().to_owned(), value));
+        for name in homer_vocab::values::stored_rows(&salience::READS) {
+            if let Some(value) = self.store.value_of(NodeKind::File, path, name)? {
+                rows.push((name, value));
             }
         }
         let values = Values::decode(path, rows)?;

@@ -9,6 +9,7 @@ use homer_read::Index;
 use homer_store::{EdgeKind, NodeKind, NodeValues, PairEdge, Store, StoredEdge};
 use homer_vocab::attrs::{self, CoChangeAttrs, CommunityAttrs, SymbolAttrs, SymbolKind};
 use homer_vocab::salience::{self, Populations};
+use homer_vocab::values::stored_rows;
 use homer_vocab::{FileRole, SalienceClass, ValueName, Values, keys, outside_production};
 
 use crate::RenderError;
@@ -50,30 +51,25 @@ pub(crate) struct FileHistory {
 
 impl FileRow {
     /// The values [`FileRow::read`] reads: the only ones loaded (a file
-    /// has twice as many).
-    const READS: [&'static str; 16] = [
-        keys::SALIENCE_CLASS.name().name(),
-        keys::SALIENCE_REASONS.name().name(),
-        // The commits, lines, authors, main author, recent commits and
-        // last change, in one row.
-        keys::HISTORY.name().name(),
-        keys::LANGUAGE.name().name(),
-        // With the class and the history, what the salience score is
+    /// has twice as many), from the rows [`stored_rows`] names.
+    const READS: [ValueName; 15] = [
+        ValueName::SalienceClass,
+        ValueName::SalienceReasons,
+        ValueName::Commits,
+        ValueName::LinesAdded,
+        ValueName::LinesDeleted,
+        ValueName::Authors,
+        ValueName::MainAuthor,
+        ValueName::MainAuthorShare,
+        ValueName::RecentCommits,
+        ValueName::Language,
+        // With the class and the commits, what the salience score is
         // computed from.
-        keys::PAGERANK.name().name(),
-        keys::IN_DEGREE.name().name(),
-        keys::BETWEENNESS.name().name(),
-        keys::POPULATION_PAGERANK.name().name(),
-        // The history figures' own rows, in an index written before the
-        // history row (`HISTORY_FIGURES`), until its next update.
-        keys::COMMITS.name().name(),
-        keys::LINES_ADDED.name().name(),
-        keys::LINES_DELETED.name().name(),
-        keys::AUTHORS.name().name(),
-        keys::MAIN_AUTHOR.name().name(),
-        keys::MAIN_AUTHOR_SHARE.name().name(),
-        keys::RECENT_COMMITS.name().name(),
-        keys::LAST_CHANGE.name().name(),
+        ValueName::PageRank,
+        ValueName::InDegree,
+        ValueName::Betweenness,
+        ValueName::LastChange,
+        ValueName::PopulationPageRank,
     ];
 
     fn read(
@@ -332,7 +328,7 @@ impl Snapshot {
         // history row holds its owners and commits as text, which all the
         // files together would hold at once (23 MB more at kernel size).
         let mut file_values: BTreeMap<String, _> = store
-            .node_values_grouped(NodeKind::File, &FileRow::READS)?
+            .node_values_grouped(NodeKind::File, &stored_rows(&FileRow::READS))?
             .into_iter()
             .collect();
         let populations = index.salience_populations()?;
@@ -497,13 +493,14 @@ mod tests {
         .into_iter()
         .map(|(name, value)| (name.name(), value))
         .collect();
+        let rows = stored_rows(&FileRow::READS);
         assert_eq!(
             valid.keys().copied().collect::<BTreeSet<_>>(),
-            FileRow::READS
-                .into_iter()
+            rows.iter()
+                .copied()
                 .filter(|n| !HISTORY_FIGURES.iter().any(|f| f.name() == *n))
                 .collect::<BTreeSet<_>>(),
-            "the test gives a value to each listed name"
+            "the test gives a value to each row read"
         );
         // Every other value a node may hold, of its type but of no meaning
         // (the history figures are held by the `history` row).
@@ -527,7 +524,7 @@ mod tests {
             .collect();
         let listed: Vec<(String, Value)> = all
             .iter()
-            .filter(|(name, _)| FileRow::READS.contains(&name.as_str()))
+            .filter(|(name, _)| rows.contains(&name.as_str()))
             .cloned()
             .collect();
         let (store, populations) = ranked_among_three();
@@ -556,7 +553,7 @@ mod tests {
                     .filter(|(name, _)| **name != keys::HISTORY.name().name())
                     .map(|(name, value)| ((*name).to_owned(), value.clone())),
             )
-            .filter(|(name, _)| FileRow::READS.contains(&name.as_str()))
+            .filter(|(name, _)| rows.contains(&name.as_str()))
             .collect();
         assert!(old_rows.iter().any(|(n, _)| n == "recent_commits"));
         assert_eq!(read(old_rows), from_listed);

@@ -28,15 +28,13 @@ type StoreResult<T> = Result<T, StoreError>;
 /// than saying it twice.
 pub const CHANGED_IN: &str = "changed in ";
 
-/// The stored values of a file a score is computed from (its population
-/// value says whether it is one of the population; its commits and last
-/// change are in its `history` row, or on their own in an index written
-/// before it: see [`crate::values::HISTORY_FIGURES`]).
-pub const READS: [ValueName; 8] = [
+/// The values of a file a score is computed from (its population value
+/// says whether it is one of the population); a reader asks the store for
+/// their rows, [`crate::values::stored_rows`].
+pub const READS: [ValueName; 7] = [
     ValueName::PageRank,
     ValueName::InDegree,
     ValueName::Betweenness,
-    ValueName::History,
     ValueName::Commits,
     ValueName::LastChange,
     ValueName::SalienceClass,

@@ -477,6 +477,22 @@ impl ValueName {
     }
 }
 
+/// The rows a reader asks the store for to read the values `names`: each
+/// name's own, and for a history figure the `history` row that holds it
+/// (its own row being the one an index written before holds), each once.
+#[must_use]
+pub fn stored_rows(names: &[ValueName]) -> Vec<&'static str> {
+    let mut rows: Vec<&'static str> = Vec::with_capacity(names.len() + 1);
+    for name in names {
+        for row in [name.stored_as().name(), name.name()] {
+            if !rows.contains(&row) {
+                rows.push(row);
+            }
+        }
+    }
+    rows
+}
+
 impl fmt::Display for ValueName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
@@ -728,6 +744,16 @@ mod tests {
         assert_eq!(
             HistoryFigures::from_value(&other.to_value()).map(|f| f.main_author),
             Some("bob@y".to_owned())
+        );
+        // A reader of commits asks for the history row, and for the
+        // commits' own row of an index written before it; each row once.
+        assert_eq!(
+            stored_rows(&[
+                ValueName::Commits,
+                ValueName::PageRank,
+                ValueName::LastChange
+            ]),
+            ["history", "commits", "pagerank", "last_change"]
         );
         // Damaged bytes are an error naming the node, not a panic.
         let err = Values::decode("src/lib.rs", [("history", Value::Bytes(vec![0xff]))])
