@@ -125,6 +125,8 @@ const DOC_LINES: usize = 6;
 /// Search hits between definitions quoted, in all and in one file, and
 /// the lines each quotes.
 const REGIONS: usize = 4;
+/// The definitions a plan ranks, at most.
+const RANKED: usize = 400;
 const REGIONS_PER_FILE: usize = 2;
 const REGION_LINES: usize = 6;
 
@@ -153,8 +155,10 @@ pub(crate) trait TaskSource {
     /// Personalized PageRank over the call graph from `seeds` (not empty):
     /// each symbol with a positive score.
     fn walk(&mut self, seeds: &[(usize, f64)]) -> Result<Vec<(usize, f64)>, RenderError>;
-    /// Each symbol with a positive PageRank over the whole call graph.
-    fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError>;
+    /// The symbols with a positive PageRank over the whole call graph:
+    /// at least the `n` highest and every one tied with the `n`th (a plan
+    /// keeps the first `n` by score, then name).
+    fn ranked_overall(&mut self, n: usize) -> Result<Vec<(usize, f64)>, RenderError>;
     /// The co-change pairs with a file of `files`, in the order of
     /// [`Snapshot`]'s.
     fn couplings_of(&mut self, files: &BTreeSet<&str>) -> Result<Vec<Coupling>, RenderError>;
@@ -236,7 +240,7 @@ impl TaskSource for Loaded<'_> {
         Ok(walk_from(&places, &edges, seeds))
     }
 
-    fn ranked_overall(&mut self) -> Result<Vec<(usize, f64)>, RenderError> {
+    fn ranked_overall(&mut self, _: usize) -> Result<Vec<(usize, f64)>, RenderError> {
         Ok(by_pagerank(&self.snapshot.symbols))
     }
 
@@ -1242,7 +1246,7 @@ fn plan(
     // Personalized PageRank over the call graph from the seeds; nothing
     // matched: the most depended-on definitions overall.
     let scored = if seeds.is_empty() {
-        source.ranked_overall()?
+        source.ranked_overall(RANKED)?
     } else {
         source.walk(&seeds)?
     };
@@ -1251,7 +1255,7 @@ fn plan(
         y.total_cmp(&x)
             .then(source.row(a).name.cmp(&source.row(b).name))
     });
-    ranked.truncate(400);
+    ranked.truncate(RANKED);
     let ranked: Vec<usize> = ranked.into_iter().map(|(i, _)| i).collect();
     let asked = homer_read::asked_roles_in(opened, task)?;
     let walked_files = with_unwalkable(

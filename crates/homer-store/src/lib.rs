@@ -1035,6 +1035,19 @@ impl Store {
         read::current_nodes_valued(&self.conn, kind, value, None)
     }
 
+    /// The current nodes of `kind` with the highest real values named
+    /// `value`, by value (highest first), then name: the first `n` in that
+    /// order. Reads about that many rows of the `(name, value)` index, not
+    /// every node's value.
+    pub fn top_valued_nodes(
+        &self,
+        kind: NodeKind,
+        value: &str,
+        n: usize,
+    ) -> Result<Vec<(CurrentNode, f64)>> {
+        read::top_valued_nodes(&self.conn, kind, value, n)
+    }
+
     /// [`Store::current_nodes_valued`] of the names `from <= name < to`
     /// only (a range of the name index).
     pub fn current_nodes_valued_between(

@@ -1129,6 +1129,120 @@ pub(crate) fn current_nodes_valued(
     .map_err(StoreError::sqlite("read current nodes"))
 }
 
+/// The current nodes of `kind` by their real value `?2`, highest first.
+pub(crate) const BY_VALUE: &str = concat!(
+    "SELECT n.name, n.content_hash, n.attrs, v.value FROM node_values v
+     JOIN nodes n ON n.id = v.node
+     WHERE v.name = ",
+    code_of!("?2"),
+    " AND ",
+    scores_only!(),
+    " AND n.kind = ?1 AND n.owner IS NOT NULL
+     ORDER BY v.value DESC"
+);
+
+/// The first `?4` current nodes of `kind` by name whose real value `?2`
+/// is `?3`, found down the name index.
+pub(crate) const TIED_BY_NAMES: &str = concat!(
+    "SELECT n.name, n.content_hash, n.attrs FROM nodes n
+     CROSS JOIN node_values v
+     WHERE n.kind = ?1 AND n.owner IS NOT NULL AND v.name = ",
+    code_of!("?2"),
+    " AND v.node = n.id AND ",
+    scores_only!(),
+    " AND v.value = ?3
+     ORDER BY n.name LIMIT ?4"
+);
+
+/// [`TIED_BY_NAMES`] found in the value index, then sorted.
+pub(crate) const TIED_BY_VALUE: &str = concat!(
+    "SELECT n.name, n.content_hash, n.attrs FROM node_values v
+     CROSS JOIN nodes n
+     WHERE v.name = ",
+    code_of!("?2"),
+    " AND ",
+    scores_only!(),
+    " AND v.value = ?3 AND n.id = v.node AND n.kind = ?1 AND n.owner IS NOT NULL
+     ORDER BY n.name LIMIT ?4"
+);
+
+/// The current nodes of `kind` with the highest real values named
+/// `value`: the `n` highest, and of those tied with the `n`th the first
+/// by name, sorted by value (highest first), then name; read down the
+/// `(name, value)` index and no further.
+pub(crate) fn top_valued_nodes(
+    conn: &Connection,
+    kind: NodeKind,
+    value: &str,
+    n: usize,
+) -> Result<Vec<(crate::CurrentNode, f64)>> {
+    let sql = || StoreError::sqlite("read the nodes with the highest values");
+    let mut top: Vec<(crate::CurrentNode, f64)> = Vec::new();
+    {
+        let mut stmt = conn.prepare_cached(BY_VALUE).map_err(sql())?;
+        let mut rows = stmt.query(params![kind.code(), value]).map_err(sql())?;
+        while top.len() < n
+            && let Some(row) = rows.next().map_err(sql())?
+        {
+            top.push((
+                current_node(row).map_err(sql())?,
+                row.get(3).map_err(sql())?,
+            ));
+        }
+    }
+    let Some(&(_, cut)) = top.last().filter(|_| top.len() == n) else {
+        top.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
+        return Ok(top);
+    };
+    // The index holds ties in id order: those tied with the last are read
+    // again, the first by name.
+    top.retain(|&(_, score)| score > cut);
+    let wanted = n - top.len();
+    top.extend(tied_by_name(conn, kind, value, cut, wanted)?);
+    top.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
+    Ok(top)
+}
+
+/// The first `wanted` current nodes of `kind` by name whose real value
+/// `value` is `score`. Many ties (a plateau of leaf functions' PageRank,
+/// every other symbol of a generated repository) are met soonest down the
+/// name index; a few are read from the value index and sorted.
+fn tied_by_name(
+    conn: &Connection,
+    kind: NodeKind,
+    value: &str,
+    score: f64,
+    wanted: usize,
+) -> Result<Vec<(crate::CurrentNode, f64)>> {
+    let sql = || StoreError::sqlite("read the nodes tied at a value");
+    let tied: i64 = conn
+        .prepare_cached(concat!(
+            "SELECT count(*) FROM node_values WHERE name = ",
+            code_of!("?1"),
+            " AND ",
+            scores_only!(),
+            " AND value = ?2"
+        ))
+        .and_then(|mut s| s.query_row(params![value, score], |r| r.get(0)))
+        .map_err(sql())?;
+    let nodes: i64 = conn
+        .prepare_cached("SELECT coalesce(sum(n), 0) FROM node_counts WHERE kind = ?1 AND owned")
+        .and_then(|mut s| s.query_row(params![kind.code()], |r| r.get(0)))
+        .map_err(sql())?;
+    // Down the name index, a tie is met every `nodes / tied` names.
+    #[allow(clippy::cast_precision_loss, reason = "an estimate")]
+    let by_names = (wanted as f64) * (nodes as f64) / (tied.max(1) as f64) < tied as f64;
+    conn.prepare_cached(if by_names { TIED_BY_NAMES } else { TIED_BY_VALUE })
+        .and_then(|mut s| {
+            s.query_map(
+                params![kind.code(), value, score, wanted as i64],
+                |row| Ok((current_node(row)?, score)),
+            )?
+            .collect()
+        })
+        .map_err(sql())
+}
+
 pub(crate) fn values_held(
     conn: &Connection,
     kind: NodeKind,

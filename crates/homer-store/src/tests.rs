@@ -1976,6 +1976,74 @@ fn an_edge_member_in_a_role_its_kind_does_not_give_is_refused() {
     }
 }
 
+/// The nodes with the highest values are those a sort of every node by
+/// value, then name, puts first, for any count asked, whether the ties at
+/// the cut are many (found down the name index) or few (in the value
+/// index); each query reads the index it is written for, in its order.
+#[test]
+fn the_highest_values_are_the_first_of_every_node_sorted() {
+    let mut store = Store::open_in_memory().expect("open");
+    let tx = store.begin_write().expect("tx");
+    let owner = TaskId::of("doc", "x");
+    tx.ensure_task("doc", owner, "x").expect("task row");
+    let mut w = tx.task_writer(owner, true);
+    // A plateau of seven ties at 0.1, a pair at 0.5, a node with no score.
+    let scores = [0.1, 0.9, 0.1, 0.5, 0.1, 0.1, 0.7, 0.5, 0.1, 0.1, 0.1, 0.0];
+    let mut all: Vec<(String, f64)> = Vec::new();
+    for (i, score) in scores.into_iter().enumerate() {
+        // Names in another order than ids.
+        let name = format!("s{}", (i * 7) % scores.len());
+        let node = w
+            .claim_node(NodeKind::Symbol, &name, None, None)
+            .expect("claim");
+        w.value(node, "call_pagerank", &Value::Real(score))
+            .expect("value");
+        all.push((name, score));
+    }
+    let unscored = w
+        .claim_node(NodeKind::Symbol, "unscored", None, None)
+        .expect("claim");
+    w.value(unscored, "call_pagerank", &Value::Int(1))
+        .expect("value");
+    w.finish(None).expect("finish");
+    tx.commit().expect("commit");
+    all.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    for n in 1..=all.len() + 2 {
+        let top: Vec<(String, f64)> = store
+            .top_valued_nodes(NodeKind::Symbol, "call_pagerank", n)
+            .expect("top")
+            .into_iter()
+            .map(|(node, score)| (node.name, score))
+            .collect();
+        let expected = &all[..n.min(all.len())];
+        assert_eq!(top, expected, "n = {n}");
+    }
+    assert!(
+        store
+            .top_valued_nodes(NodeKind::File, "call_pagerank", 3)
+            .expect("top")
+            .is_empty()
+    );
+    for (sql, index) in [
+        (crate::read::BY_VALUE, "node_values_rank"),
+        (crate::read::TIED_BY_VALUE, "node_values_rank"),
+        (crate::read::TIED_BY_NAMES, "sqlite_autoindex_nodes_1"),
+    ] {
+        let plan: Vec<String> = store
+            .conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+            .and_then(|mut s| {
+                let unbound = vec![rusqlite::types::Null; s.parameter_count()];
+                s.query_map(rusqlite::params_from_iter(unbound), |r| r.get(3))?
+                    .collect()
+            })
+            .expect("plan");
+        assert!(plan[0].contains(index), "{sql}: {plan:?}");
+        let sorted = plan.iter().any(|step| step.contains("TEMP B-TREE"));
+        assert_eq!(sorted, sql == crate::read::TIED_BY_VALUE, "{sql}: {plan:?}");
+    }
+}
+
 /// A ranking counts the scores of one name through the (name, value)
 /// index, which holds scores (reals) only: counts and text values are not
 /// in it, and the counting query is one SQLite answers from it.
