@@ -481,11 +481,13 @@ impl Index {
     /// The commits whose messages the words of `text` match best (BM25
     /// over subjects and bodies, as `homer search --commits` ranks them),
     /// best first, at most `limit`, each with the paths it changed (a
-    /// rename's new path).
+    /// rename's new path): none for one that changed more than
+    /// `most_files`, which keeps its place.
     pub fn similar_commits(
         &self,
         text: &str,
         limit: usize,
+        most_files: usize,
     ) -> Result<Vec<(String, Vec<String>)>, ReadError> {
         let Some(query) = homer_vocab::text::fts_query(text) else {
             return Ok(Vec::new());
@@ -502,10 +504,9 @@ impl Index {
             let Some(id) = chunk.commit else {
                 continue;
             };
-            let Some(record) = self.record(&id)? else {
+            let Some(paths) = self.changed_paths(&id, most_files)? else {
                 continue;
             };
-            let paths = record.changes.into_iter().map(|c| c.path).collect();
             out.push((id, paths));
         }
         Ok(out)
@@ -541,9 +542,13 @@ impl Index {
 
     /// The paths each of the indexed commit's latest mined commits changed
     /// (a rename's new path), newest first: at most `limit` of them, found
-    /// among twice as many commits (a merge is not mined). Empty before
-    /// the first update.
-    pub fn latest_commits(&self, limit: usize) -> Result<Vec<Vec<String>>, ReadError> {
+    /// among twice as many commits (a merge is not mined); none for one
+    /// that changed more than `most_files`. Empty before the first update.
+    pub fn latest_commits(
+        &self,
+        limit: usize,
+        most_files: usize,
+    ) -> Result<Vec<Vec<String>>, ReadError> {
         let Some(head) = self.indexed_head()?.and_then(|h| ObjectId::from_hex(&h)) else {
             return Ok(Vec::new());
         };
@@ -558,11 +563,31 @@ impl Index {
             if out.len() == limit {
                 break;
             }
-            if let Some(record) = self.record(&id.to_hex())? {
-                out.push(record.changes.into_iter().map(|c| c.path).collect());
+            if let Some(paths) = self.changed_paths(&id.to_hex(), most_files)? {
+                out.push(paths);
             }
         }
         Ok(out)
+    }
+
+    /// The paths a mined commit changed (a rename's new path), none for a
+    /// commit that changed more than `most_files` (an import, a sweep
+    /// across the tree: not read, a kernel-sized repository's first commit
+    /// names 75,000 paths); `None` for a commit the history did not mine.
+    fn changed_paths(&self, id: &str, most_files: usize) -> Result<Option<Vec<String>>, ReadError> {
+        let Some(bytes) = self.store.task_value(COMMIT_TASK, id)? else {
+            return Ok(None);
+        };
+        let stored = StoredRecord::decode(id, &bytes)?;
+        if stored.change_count() > most_files {
+            return Ok(Some(Vec::new()));
+        }
+        let ids: Vec<i64> = stored.text_ids().collect();
+        let texts = self.store.record_texts(&ids)?;
+        let record = stored.resolve(id, &texts)?;
+        Ok(Some(
+            record.changes.iter().map(|c| c.path.to_owned()).collect(),
+        ))
     }
 
     /// A mined commit's record with its texts (the history stage's task

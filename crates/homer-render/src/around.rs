@@ -95,7 +95,6 @@ impl<'a> Around<'a> {
         self.rows.push(row);
         Ok(i)
     }
-
 }
 
 impl TaskSource for Around<'_> {
@@ -192,11 +191,10 @@ impl TaskSource for Around<'_> {
     /// of a task of no known word's 0.9 s).
     fn ranked_overall(&mut self, n: usize) -> Result<Vec<(usize, f64)>, RenderError> {
         let mut ranked = Vec::new();
-        for (node, score) in self.store.top_valued_nodes(
-            NodeKind::Symbol,
-            keys::CALL_PAGERANK.name().name(),
-            n,
-        )? {
+        for (node, score) in
+            self.store
+                .top_valued_nodes(NodeKind::Symbol, keys::CALL_PAGERANK.name().name(), n)?
+        {
             let i = self.keep(node, Some(&homer_store::Value::Real(score)))?;
             if self.rows[i].pagerank > 0.0 {
                 ranked.push((i, self.rows[i].pagerank));

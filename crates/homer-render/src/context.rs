@@ -105,6 +105,11 @@ const HISTORY_WEIGHT: f64 = 1.0;
 /// against 0.844 and 0.753 without), then checked on the held-out half
 /// (docs/PERFORMANCE.md).
 const LATEST_COMMITS: usize = 20;
+/// A commit that changed more files than this (an import, a sweep across
+/// the tree) says nothing of where a task's change is: its files are not
+/// weighed, and not read (a generated repository's first commit adds
+/// 75,000: looking each up was 0.2 s of a task context).
+const BULK_FILES: usize = 100;
 /// What the files those commits changed weigh in the file order, against
 /// 1 for the order of the search and the walk. Chosen on the tuning half
 /// of `benches/task_eval.py --commits 60` (0.5 and 1 run: recall@5 0.876
@@ -448,6 +453,7 @@ fn history_files(
     let similar = opened.similar_commits(
         &homer_vocab::text::without_task_verbs(task),
         SIMILAR_COMMITS,
+        BULK_FILES,
     )?;
     by_commits(source, similar.iter().map(|(_, paths)| paths.as_slice()))
 }
@@ -455,7 +461,7 @@ fn history_files(
 /// The code files the latest commits changed, most recently changed
 /// first: work in progress is where the next change is likely made.
 fn latest_files(opened: &Index, source: &impl TaskSource) -> Result<Vec<String>, RenderError> {
-    let latest = opened.latest_commits(LATEST_COMMITS)?;
+    let latest = opened.latest_commits(LATEST_COMMITS, BULK_FILES)?;
     by_commits(source, latest.iter().map(Vec::as_slice))
 }
 

@@ -314,6 +314,49 @@ fn the_latest_commits_rank_the_files_they_changed() {
     );
 }
 
+/// A commit that changed more than a hundred files (a sweep across the
+/// tree, an import) says nothing of where a task's change is: its files
+/// are not ranked by it, and it keeps its place among the latest.
+#[test]
+fn a_sweep_across_the_tree_ranks_none_of_its_files() {
+    use homer_fixtures::commit_all;
+    let files: Vec<(String, String)> = (0..101)
+        .map(|i| {
+            (
+                format!("m{i:03}.py"),
+                format!("def retry_{i}():\n    return 3\n"),
+            )
+        })
+        .collect();
+    let borrowed: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = homer_fixtures::repo_with(&borrowed);
+    let root = dir.path();
+    for (path, text) in &files {
+        std::fs::write(root.join(path), text.replace('3', "4")).expect("write");
+    }
+    commit_all(root, "Retry more everywhere");
+    std::fs::write(root.join("m007.py"), "def retry_7():\n    return 5\n").expect("write");
+    commit_all(root, "Retry once more");
+    let index = indexed(root);
+    let context = task_context(&index, "retry settings", 4_000, &[]).expect("task");
+    let latest: Vec<(&str, Option<usize>)> = context
+        .why
+        .iter()
+        .map(|w| (w.file.as_str(), w.latest))
+        .collect();
+    assert!(latest.contains(&("m007.py", Some(1))), "{latest:?}");
+    assert!(latest.len() > 1, "{latest:?}");
+    assert!(
+        latest
+            .iter()
+            .all(|&(file, rank)| file == "m007.py" || rank.is_none()),
+        "{latest:?}"
+    );
+}
+
 /// A budget too small for the files shown only by name (a code file
 /// without definitions) drops them, and the lines between definitions,
 /// before it refuses: the least budget is what is left.

@@ -1232,15 +1232,18 @@ fn tied_by_name(
     // Down the name index, a tie is met every `nodes / tied` names.
     #[allow(clippy::cast_precision_loss, reason = "an estimate")]
     let by_names = (wanted as f64) * (nodes as f64) / (tied.max(1) as f64) < tied as f64;
-    conn.prepare_cached(if by_names { TIED_BY_NAMES } else { TIED_BY_VALUE })
-        .and_then(|mut s| {
-            s.query_map(
-                params![kind.code(), value, score, wanted as i64],
-                |row| Ok((current_node(row)?, score)),
-            )?
-            .collect()
-        })
-        .map_err(sql())
+    conn.prepare_cached(if by_names {
+        TIED_BY_NAMES
+    } else {
+        TIED_BY_VALUE
+    })
+    .and_then(|mut s| {
+        s.query_map(params![kind.code(), value, score, wanted as i64], |row| {
+            Ok((current_node(row)?, score))
+        })?
+        .collect()
+    })
+    .map_err(sql())
 }
 
 pub(crate) fn values_held(

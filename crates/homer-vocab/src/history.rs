@@ -191,6 +191,12 @@ impl<'a> StoredRecord<'a> {
         (self.0.committed, self.0.authored)
     }
 
+    /// How many files the commit changed.
+    #[must_use]
+    pub fn change_count(&self) -> usize {
+        self.0.changes.len()
+    }
+
     /// Blobs the diff could not read, as hex ids.
     #[must_use]
     pub fn missing(&self) -> &[&'a str] {
