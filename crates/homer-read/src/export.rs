@@ -193,8 +193,12 @@ fn grouped(
     for (node, rows) in rows {
         let values = Values::decode(&node, rows)?;
         let mut json = BTreeMap::new();
-        // The population salience ranks in repeats a file's own numbers.
-        for (name, value) in values.iter().filter(|(n, _)| !salience::is_population(*n)) {
+        // The population salience ranks in repeats a file's own numbers;
+        // a path's word count is the task context's tally, not a fact.
+        for (name, value) in values
+            .iter()
+            .filter(|(n, _)| !salience::is_population(*n) && *n != ValueName::PathWords)
+        {
             let v = match (name.storage(), value) {
                 (_, Value::Int(i)) => serde_json::Value::from(*i),
                 (_, Value::Real(r)) => serde_json::Value::from(*r),

@@ -102,19 +102,37 @@ impl TaskSource for Around<'_> {
         &self.commit
     }
 
-    /// The production code files (those with a language) are read here,
-    /// when a task has words to look for, each split once and counted.
+    /// The production code files' paths, each with its stored count of
+    /// words: only a path whose letters may hold a wanted word is split
+    /// (a kernel-sized repository's 75,000 paths, each split and its role
+    /// found, were 0.06 s of a 0.19 s task context). An index written
+    /// before the counts has its code files (those with a language) read,
+    /// and each production path split.
     fn path_words(
         &self,
         wanted: &BTreeSet<String>,
         spelled: &[String],
     ) -> Result<PathWords, RenderError> {
         let mut counter = PathCounter::new(wanted, spelled);
-        let paths = self
+        let stored = self
             .store
-            .names_holding(NodeKind::File, keys::LANGUAGE.name().name())?;
-        for path in paths.iter().filter(|p| !outside_production(p)) {
-            counter.path(path, |f| homer_vocab::text::for_each_naming_word(path, f));
+            .names_with_ints(NodeKind::File, keys::PATH_WORDS.name().name())?;
+        if stored.is_empty() {
+            let paths = self
+                .store
+                .names_holding(NodeKind::File, keys::LANGUAGE.name().name())?;
+            for path in paths.iter().filter(|p| !outside_production(p)) {
+                counter.path(path, |f| homer_vocab::text::for_each_naming_word(path, f));
+            }
+            return Ok(counter.finish());
+        }
+        let mut lower = String::new();
+        for (path, words) in &stored {
+            if counter.may_name(path, &mut lower) {
+                counter.path(path, |f| homer_vocab::text::for_each_naming_word(path, f));
+            } else {
+                counter.counted(usize::try_from(*words).unwrap_or(0));
+            }
         }
         Ok(counter.finish())
     }

@@ -642,6 +642,27 @@ impl<'w> PathCounter<'w> {
         }
     }
 
+    /// One path known to hold no wanted word and to end with no spelled
+    /// name, of `words` words.
+    pub(crate) fn counted(&mut self, words: usize) {
+        self.made.files += 1;
+        self.made.words += words;
+    }
+
+    /// Whether `path` may hold a wanted word or end with a spelled name,
+    /// as far as its letters say: a path of ASCII only holds a word when
+    /// its lowercase holds the word's letters (`lower` is a buffer).
+    pub(crate) fn may_name(&self, path: &str, lower: &mut String) -> bool {
+        if !path.is_ascii() {
+            return true;
+        }
+        lower.clear();
+        lower.push_str(path);
+        lower.make_ascii_lowercase();
+        self.wanted.iter().any(|w| lower.contains(w))
+            || self.spelled.iter().any(|name| ends_with_name(path, name))
+    }
+
     pub(crate) fn finish(self) -> PathWords {
         self.made
     }

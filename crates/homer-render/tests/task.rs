@@ -314,6 +314,63 @@ fn the_latest_commits_rank_the_files_they_changed() {
     );
 }
 
+/// The words of production paths are weighed alike whether each path is
+/// split when the task is read (the snapshot `homer serve` keeps, an index
+/// written before the stored counts) or only those whose letters may hold
+/// a task's word are, the rest counted from what the update stored: paths
+/// with capitals outside ASCII (which SQLite does not fold) and files
+/// outside production among them.
+#[test]
+fn path_words_weigh_the_same_counted_or_split() {
+    let dir = homer_fixtures::repo_with(&[
+        ("src/Über/Straße.py", "def gehen():\n    return 1\n"),
+        ("src/ÜBERSICHT.py", "def zeigen():\n    return gehen()\n"),
+        ("src/uber_rides.py", "def ride():\n    return 2\n"),
+        ("src/RideShare.py", "def share():\n    return ride()\n"),
+        ("tests/test_über.py", "def test_gehen():\n    assert True\n"),
+        ("docs/conf.py", "project = 'x'\n"),
+    ]);
+    let index = indexed(dir.path());
+    let tasks = [
+        "fix über and straße handling",
+        "change the übersicht",
+        "make ride sharing faster",
+        "tidy up Straße.py and rideshare.py",
+    ];
+    let full = Snapshot::load(&index).expect("full snapshot");
+    let mut read = Vec::new();
+    for task in tasks {
+        let a = task_context_in(&index, &full, task, 4_000, &[]).expect("full");
+        let b = task_context(&index, task, 4_000, &[]).expect("task");
+        assert_eq!(a.text, b.text, "{task}");
+        assert_eq!(a.why, b.why, "{task}");
+        read.push(b.text);
+    }
+    assert!(
+        read[0].contains("src/Über/Straße.py") && read[1].contains("src/ÜBERSICHT.py"),
+        "{read:?}"
+    );
+    // The counts gone, as in an index written before them: every path is
+    // read and split, to the same contexts.
+    drop(index);
+    let db = dir.path().join(".homer/homer.db");
+    let conn = rusqlite::Connection::open(&db).expect("open");
+    let removed = conn
+        .execute(
+            "DELETE FROM node_values
+             WHERE name = (SELECT code FROM value_names WHERE name = 'path_words')",
+            [],
+        )
+        .expect("delete");
+    assert_eq!(removed, 4, "production code files");
+    drop(conn);
+    let index = Index::open(dir.path()).expect("open");
+    for (task, before) in tasks.iter().zip(&read) {
+        let again = task_context(&index, task, 4_000, &[]).expect("task");
+        assert_eq!(&again.text, before, "{task}");
+    }
+}
+
 /// A commit that changed more than a hundred files (a sweep across the
 /// tree, an import) says nothing of where a task's change is: its files
 /// are not ranked by it, and it keeps its place among the latest.

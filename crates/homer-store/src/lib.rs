@@ -935,6 +935,13 @@ impl Store {
         read::names_holding(&self.conn, kind, value)
     }
 
+    /// The names of the current nodes of `kind` that hold the integer
+    /// value `value`, each with it, in node id order (the value's run of
+    /// its table).
+    pub fn names_with_ints(&self, kind: NodeKind, value: &str) -> Result<Vec<(String, i64)>> {
+        read::names_with_ints(&self.conn, kind, value)
+    }
+
     /// The names of the current nodes of `kind` that contain `needle`
     /// (ASCII letters in either case), in name order.
     pub fn names_containing(&self, kind: NodeKind, needle: &str) -> Result<Vec<String>> {

@@ -1313,6 +1313,28 @@ pub(crate) fn names_containing(
     Ok(names)
 }
 
+/// The names of the current nodes of `kind` that hold the integer value
+/// `value`, each with it, in node id order.
+pub(crate) fn names_with_ints(
+    conn: &Connection,
+    kind: NodeKind,
+    value: &str,
+) -> Result<Vec<(String, i64)>> {
+    conn.prepare_cached(concat!(
+        "SELECT n.name, v.value FROM node_values v JOIN nodes n ON n.id = v.node
+         WHERE v.name = ",
+        code_of!("?2"),
+        " AND typeof(v.value) = 'integer' AND n.kind = ?1 AND n.owner IS NOT NULL"
+    ))
+    .and_then(|mut s| {
+        s.query_map(params![kind.code(), value], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })?
+        .collect()
+    })
+    .map_err(StoreError::sqlite("read the nodes holding a count"))
+}
+
 /// The edges of `kind` whose first member at `end` (source or target) is
 /// the node `node_kind`/`name`, in edge order, each with its edge id and
 /// its first member at the other end: the edges [`pair_edges`] reads that

@@ -157,7 +157,9 @@ fn for_each_char_part(word: &str, buf: &mut String, mut f: impl FnMut(&str)) {
 }
 
 /// Calls `f` with each of [`naming_words`]' words of `text`, in order,
-/// without making a string of each.
+/// without making a string of each. (The update stores how many words a
+/// production code file's path has, `path_words`: a change to what a
+/// word is here bumps the version of the task that writes them.)
 pub fn for_each_naming_word(text: &str, mut f: impl FnMut(&str)) {
     let mut buf = String::new();
     for word in identifiers(text) {

@@ -519,8 +519,9 @@ struct SymbolsInput<'a> {
 
 impl<'a> Task for Symbols<'a> {
     /// 3: a symbol's attributes stored as an array (`SymbolAttrs`), so
-    /// an index's symbols are written again in that form.
-    const KIND: TaskKind = TaskKind::new("symbols", 3);
+    /// an index's symbols are written again in that form. 4: a production
+    /// code file's path word count (`path_words`).
+    const KIND: TaskKind = TaskKind::new("symbols", 4);
     type Input = SymbolsInput<'a>;
     type Output = ();
     type Shared = ();
@@ -580,6 +581,11 @@ fn write_symbols(w: &mut TaskWriter<'_>, path: &str, parsed: &Parsed) -> Result<
     };
     if let Some(language) = facts.language {
         put(w, file, keys::LANGUAGE, &language.label().to_owned())?;
+        if !homer_vocab::outside_production(path) {
+            let mut words = 0i64;
+            homer_vocab::text::for_each_naming_word(path, |_| words += 1);
+            put(w, file, keys::PATH_WORDS, &words)?;
+        }
     }
     if !facts.diagnostics.is_empty() {
         put(
