@@ -243,18 +243,25 @@ impl Index {
         let Some(populations) = self.salience_populations()? else {
             return Ok(None);
         };
+        let values = self.salience_values(path)?;
+        Ok(salience::score_of(
+            &self.store,
+            Some(&populations),
+            &values,
+        )?)
+    }
+
+    /// The values of the file at `path` that its salience score and class
+    /// are read from, and no others (a node's values are found name by
+    /// name).
+    pub fn salience_values(&self, path: &str) -> Result<Values, ReadError> {
         let mut rows = Vec::with_capacity(salience::READS.len());
         for name in homer_vocab::values::stored_rows(&salience::READS) {
             if let Some(value) = self.store.value_of(NodeKind::File, path, name)? {
                 rows.push((name, value));
             }
         }
-        let values = Values::decode(path, rows)?;
-        Ok(salience::score_of(
-            &self.store,
-            Some(&populations),
-            &values,
-        )?)
+        Ok(Values::decode(path, rows)?)
     }
 
     #[must_use]

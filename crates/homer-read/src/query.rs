@@ -812,13 +812,18 @@ impl Reader<'_> {
 
     fn brief(&self, symbol: &str) -> Result<SymbolBrief, ReadError> {
         let a = self.symbol_attrs(symbol)?;
-        let values = self.values(NodeKind::Symbol, symbol)?;
+        // The one value a brief shows: a node's values are found name by
+        // name, and a symbol may hold a dozen (a large file's definitions
+        // were a quarter of `homer query` of it).
+        let pagerank = self
+            .index
+            .value(NodeKind::Symbol, symbol, keys::CALL_PAGERANK)?;
         Ok(SymbolBrief {
             symbol: symbol.to_owned(),
             kind: a.kind.name().to_owned(),
             signature: Some(a.signature),
             lines: Some((u64::from(a.line), u64::from(a.end))),
-            pagerank_pct: self.percentile(keys::CALL_PAGERANK, values.get(keys::CALL_PAGERANK)?)?,
+            pagerank_pct: self.percentile(keys::CALL_PAGERANK, pagerank)?,
         })
     }
 
@@ -836,7 +841,7 @@ impl Reader<'_> {
             if !file.starts_with(&prefix) {
                 break;
             }
-            let v = self.values(NodeKind::File, &file)?;
+            let v = self.index.salience_values(&file)?;
             if let Some(s) = self.index.salience(&v)? {
                 top.push(FileBrief {
                     path: file,
