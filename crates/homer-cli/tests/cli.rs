@@ -85,6 +85,52 @@ fn status_before_and_after_update() {
     assert_eq!(json["freshness"]["state"], "diverged");
 }
 
+/// An index made by another version of Homer (a task kind's version
+/// moved since) says so: status names the kinds the next update redoes,
+/// in text and JSON, and after that update names none.
+#[test]
+fn status_names_the_tasks_another_version_made() {
+    let repo = copy("small");
+    let root = repo.path();
+    assert_eq!(homer(root, &["update"]).code, 0);
+    let json =
+        |run: &Run| -> serde_json::Value { serde_json::from_str(&run.stdout).expect("json") };
+    let fresh = json(&homer(root, &["status", "--json"]));
+    assert_eq!(fresh["outdated_tasks"], serde_json::json!([]));
+    let versions = &fresh["task_versions"];
+    assert!(
+        versions["symbols"].as_u64().is_some_and(|v| v > 1),
+        "{versions}"
+    );
+    // As an older Homer left it: its symbols one version behind.
+    let mut older = versions.clone();
+    older["symbols"] = serde_json::json!(versions["symbols"].as_u64().expect("version") - 1);
+    let conn = rusqlite::Connection::open(root.join(".homer/homer.db")).expect("open");
+    let set = conn
+        .execute(
+            "UPDATE checkpoints SET value = ?1 WHERE name = 'task_versions'",
+            [older.to_string()],
+        )
+        .expect("set");
+    assert_eq!(set, 1);
+    drop(conn);
+    let text = homer(root, &["status"]).stdout;
+    assert!(
+        text.contains(
+            "made by another version of Homer: the next `homer update` redoes every symbols task"
+        ),
+        "{text}"
+    );
+    assert_eq!(
+        json(&homer(root, &["status", "--json"]))["outdated_tasks"],
+        serde_json::json!(["symbols"])
+    );
+    assert_eq!(homer(root, &["update"]).code, 0);
+    let after = json(&homer(root, &["status", "--json"]));
+    assert_eq!(after["outdated_tasks"], serde_json::json!([]));
+    assert_eq!(&after["task_versions"], versions);
+}
+
 #[test]
 fn a_path_outside_any_repository_is_an_error() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 use homer_git::{Head, ObjectId};
 use homer_store::{OpenMode, Store};
 use homer_vocab::{
-    BoundedHistory, Checkpoint, JsonCheckpoint, People, ShallowHistory, StoredCounts, Workspace,
+    BoundedHistory, Checkpoint, JsonCheckpoint, People, ShallowHistory, StoredCounts, TaskVersions,
+    Workspace,
 };
 
 use crate::index::freshness_in;
@@ -86,6 +87,26 @@ pub struct Status {
     /// A `homer update` is running: building the first index, or changing
     /// (or rebuilding beside) the one this status describes.
     pub update_running: bool,
+    /// The versions of the task kinds the index was made by; null for an
+    /// index written before Homer recorded them.
+    pub task_versions: Option<TaskVersions>,
+    /// The task kinds this Homer runs at another version than the index
+    /// was made by ([`Status::against`]): the next `homer update` redoes
+    /// every task of them, whether HEAD moved or not. Empty when the
+    /// versions are the same or not known.
+    pub outdated_tasks: Vec<String>,
+}
+
+impl Status {
+    /// The status with [`Status::outdated_tasks`] found against the
+    /// versions `current` of the Homer asking (`homer_update::task_versions`).
+    #[must_use]
+    pub fn against(mut self, current: &TaskVersions) -> Status {
+        if let Some(stored) = &self.task_versions {
+            self.outdated_tasks = stored.differing(current);
+        }
+        self
+    }
 }
 
 /// Reads the status of the repository containing `path`. Never writes.
@@ -132,6 +153,8 @@ fn unindexed(workspace: &Workspace) -> Result<Status, ReadError> {
         people: None,
         vectors: None,
         update_running: workspace.update_running(),
+        task_versions: None,
+        outdated_tasks: Vec::new(),
     })
 }
 
@@ -146,6 +169,7 @@ fn fill(status: &mut Status, workspace: &Workspace, store: &Store) -> Result<(),
     status.history_bound = BoundedHistory::read(store)?;
     status.shallow = ShallowHistory::read(store)?;
     status.people = People::read(store)?.map(|p| p.people);
+    status.task_versions = TaskVersions::read(store)?;
     let head = status.head.as_deref().and_then(ObjectId::from_hex);
     status.freshness = freshness_in(workspace, store, head)?;
     status.indexed_head = indexed;

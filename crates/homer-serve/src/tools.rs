@@ -523,7 +523,9 @@ impl HomerServer {
     async fn status(&self, Parameters(args): Parameters<StatusArgs>) -> CallToolResult {
         self.answer(args.max_tokens, move |_, index, note, max_tokens| {
             fit(index, note, max_tokens, Limit::Entries(1), |_| {
-                let status = homer_read::status_of(index).map_err(|e| error_chain(&e))?;
+                let status = homer_read::status_of(index)
+                    .map_err(|e| error_chain(&e))?
+                    .against(&homer_update::task_versions());
                 Ok(Answer {
                     text: homer_render::text::status(&status),
                     paths: Vec::new(),

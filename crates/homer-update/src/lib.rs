@@ -38,7 +38,7 @@ pub fn betweenness_settings(
 use homer_dag::{Engine, Event, Observer, TaskKind};
 use homer_git::Head;
 use homer_store::{OpenMode, Store, WriteTx};
-use homer_vocab::{Checkpoint, JsonCheckpoint, People, Workspace};
+use homer_vocab::{Checkpoint, JsonCheckpoint, People, TaskVersions, Workspace};
 
 /// Receives progress from long stages. Implementations must be cheap: they
 /// are called from worker threads.
@@ -462,15 +462,30 @@ fn memo_stages(
             behavior,
             &config.graph,
         )?;
-        // The commit the index describes moves with its last stage.
+        // The commit the index describes moves with its last stage, and
+        // the versions of the kinds that made it with it.
         match &head_hex {
             Some(id) => tx.set_checkpoint(&Checkpoint::Head.name(), id)?,
             None => tx.clear_checkpoint(&Checkpoint::Head.name())?,
         }
+        TaskVersions::write(tx, Some(&task_versions()))?;
         tx.clear_checkpoint(&Checkpoint::Updating.name())?;
         Ok(out)
     })?;
     Ok(analysis)
+}
+
+/// The version of every task kind an update runs, by name: what
+/// `homer status` compares with the versions an index was made by.
+#[must_use]
+pub fn task_versions() -> TaskVersions {
+    let kinds = stages::tree::KINDS
+        .iter()
+        .chain(&stages::code::KINDS)
+        .chain(&stages::history::KINDS)
+        .chain(&stages::behavior::KINDS)
+        .chain(&stages::graph::KINDS);
+    TaskVersions(kinds.map(|k| (k.name.to_owned(), k.version)).collect())
 }
 
 /// The engine, at the revision after the stored one, read in a

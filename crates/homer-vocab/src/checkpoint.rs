@@ -64,6 +64,10 @@ pub enum Checkpoint {
     /// `Head`. While it is there (the update runs, or it was stopped) the
     /// index is part the `Head` commit and part this one.
     Updating,
+    /// The versions of the task kinds the stored outputs were made by
+    /// ([`TaskVersions`]), set with `Head`: a newer Homer whose kinds
+    /// differ redoes those tasks on its next update.
+    TaskVersions,
 }
 
 /// A checkpoint holding one value as JSON, absent when there is none:
@@ -170,6 +174,37 @@ pub struct HistoryCounts {
 impl JsonCheckpoint for HistoryCounts {
     const CHECKPOINT: Checkpoint = Checkpoint::HistoryCounts;
     const WHAT: &'static str = "the history counts checkpoint";
+}
+
+/// The version of each task kind (by name) the stored outputs were made
+/// by. Absent in an index written before Homer recorded them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TaskVersions(pub std::collections::BTreeMap<String, u32>);
+
+impl TaskVersions {
+    /// The kinds whose stored version differs from `current`'s (or that
+    /// one of them lacks), by name: what the next update redoes whole.
+    #[must_use]
+    pub fn differing(&self, current: &TaskVersions) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for (name, version) in &current.0 {
+            if self.0.get(name) != Some(version) {
+                names.push(name.clone());
+            }
+        }
+        for name in self.0.keys() {
+            if !current.0.contains_key(name) {
+                names.push(name.clone());
+            }
+        }
+        names.sort();
+        names
+    }
+}
+
+impl JsonCheckpoint for TaskVersions {
+    const CHECKPOINT: Checkpoint = Checkpoint::TaskVersions;
+    const WHAT: &'static str = "the task versions checkpoint";
 }
 
 impl JsonCheckpoint for ShallowHistory {
@@ -286,13 +321,27 @@ impl Checkpoint {
             Checkpoint::GraphsAnalysed => "graph.analysed".to_owned(),
             Checkpoint::CodeSources => "code.sources".to_owned(),
             Checkpoint::Updating => "updating".to_owned(),
+            Checkpoint::TaskVersions => "task_versions".to_owned(),
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::People;
+    use super::{People, TaskVersions};
+
+    /// A kind whose version moved, one new and one gone are each named
+    /// once, in name order; the same versions name none.
+    #[test]
+    fn task_versions_name_the_kinds_that_differ() {
+        let of = |pairs: &[(&str, u32)]| {
+            TaskVersions(pairs.iter().map(|&(n, v)| (n.to_owned(), v)).collect())
+        };
+        let stored = of(&[("parse", 5), ("symbols", 3), ("tree", 1), ("old", 1)]);
+        let current = of(&[("parse", 5), ("symbols", 4), ("tree", 1), ("new", 1)]);
+        assert_eq!(stored.differing(&current), ["new", "old", "symbols"]);
+        assert!(current.differing(&current).is_empty());
+    }
 
     /// GitHub's apps are not people to ask; people whose names or
     /// addresses merely hold "bot" are.

@@ -26,7 +26,7 @@ mod workspace;
 
 pub use checkpoint::{
     BoundedHistory, Checkpoint, HistoryCounts, JsonCheckpoint, People, ShallowHistory,
-    parse_revision, stored_revision,
+    TaskVersions, parse_revision, stored_revision,
 };
 pub use counts::{CodeCounts, StoredCounts};
 pub use error::VocabError;

@@ -9,7 +9,8 @@ use crate::output::Output;
 
 pub(crate) fn run(repo: &Path, out: &Output) -> anyhow::Result<Found> {
     let status = homer_read::status(repo)
-        .with_context(|| format!("cannot read the status of '{}'", repo.display()))?;
+        .with_context(|| format!("cannot read the status of '{}'", repo.display()))?
+        .against(&homer_update::task_versions());
     let found = if status.stored.is_some() {
         Found::Something
     } else {

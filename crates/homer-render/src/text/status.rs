@@ -99,6 +99,13 @@ pub fn status(status: &Status) -> String {
         status.revision
     );
     let _ = writeln!(s, "indexed     {indexed}: {freshness}");
+    if !status.outdated_tasks.is_empty() {
+        let _ = writeln!(
+            s,
+            "            made by another version of Homer: the next `homer update` redoes every {} task",
+            status.outdated_tasks.join(", ")
+        );
+    }
     let _ = writeln!(
         s,
         "at HEAD     {} in {}",

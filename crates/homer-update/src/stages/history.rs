@@ -33,6 +33,9 @@ use homer_vocab::{BoundedHistory, Checkpoint, JsonCheckpoint, ShallowHistory};
 use rayon::prelude::*;
 use serde::Serialize;
 
+/// The task kinds the history stage runs.
+pub(crate) const KINDS: [TaskKind; 1] = [Commit::KIND];
+
 use crate::UpdateError;
 use crate::behavior::{ChangeRecord, CommitRecord};
 use crate::config::HistoryBound;
@@ -189,7 +192,7 @@ pub(crate) fn run(
     let mut stage = engine.begin_stage(
         tx,
         &Checkpoint::Stage("history").name(),
-        &[Commit::KIND],
+        &KINDS,
         &StageInputs {
             head,
             base: &base,
@@ -209,7 +212,7 @@ pub(crate) fn run(
         ShallowHistory::write(tx, None)?;
         Watch::default().write(tx)?;
         stage.restate(
-            &[Commit::KIND],
+            &KINDS,
             &StageInputs {
                 head,
                 base: &base,
@@ -260,7 +263,7 @@ pub(crate) fn run(
     mined.shallow = record_shallow(tx, &base_now.shallow)?;
     tx.set_checkpoint(&mined_name(), &format!("{} {}", head.to_hex(), from.base))?;
     stage.restate(
-        &[Commit::KIND],
+        &KINDS,
         &StageInputs {
             head: Some(head),
             base: &base,

@@ -24,6 +24,9 @@ use crate::UpdateError;
 /// One directory at HEAD.
 pub(crate) struct Tree;
 
+/// The task kinds the tree stage runs.
+pub(crate) const KINDS: [TaskKind; 1] = [Tree::KIND];
+
 #[derive(Debug, Serialize)]
 pub(crate) struct TreeInput {
     tree: ObjectId,
@@ -69,7 +72,7 @@ pub(crate) fn run(
     repo: &Repository,
     root: Option<ObjectId>,
 ) -> Result<Signature, UpdateError> {
-    let stage = engine.begin_stage(tx, &Checkpoint::Stage("tree").name(), &[Tree::KIND], &root)?;
+    let stage = engine.begin_stage(tx, &Checkpoint::Stage("tree").name(), &KINDS, &root)?;
     if stage.skip() {
         return Ok(engine.end_stage(tx, stage)?);
     }
