@@ -29,8 +29,9 @@ every measure alike:
 - whole-process `homer query` of the most salient file, the symbol with
   the highest PageRank, the largest parsed file and the symbol called
   from most places, `homer search --mode text`, `homer status` and
-  `homer render --task "change how <the most salient file's stem> works"`,
-  each 15 times;
+  `homer render --task "change how <the most salient file's stem> works"`
+  and a task whose words the index does not hold (`UNFOUND_TASK`: the
+  context then ranks the most called definitions overall), each 15 times;
 - the rows each stage of the incremental update read and wrote (its
   report's statistics);
 - the raw tree-sitter parse time of HEAD (one thread, the fastest of 15
@@ -72,6 +73,9 @@ COLD_MAX = 3.0
 INCREMENTAL_MAX = 0.2
 NOOP_MAX = 0.020
 RENDER_TASK_MAX = 0.200
+# A task of words no repository here holds: what a task context does
+# when its search finds nothing (at kernel size it read every symbol).
+UNFOUND_TASK = "quokka xylophone sturdier"
 STATUS_MAX = 0.020
 QUERY_MAX = 0.010
 SEARCH_MAX = 0.030
@@ -218,7 +222,7 @@ def readings(repo, name, homer, r):
     words = SEARCHES.get(name, "error handling")
     task = f"change how {Path(file).stem} works"
     keys = ("query_file", "query_symbol", "query_largest", "query_called", "search", "status",
-            "render_task", "query_rss")
+            "render_task", "render_unfound", "query_rss")
     for key in keys:
         r[key] = []
     for _ in range(QUERY_RUNS):
@@ -230,6 +234,7 @@ def readings(repo, name, homer, r):
             ("search", [str(homer), "search", "--mode", "text", words]),
             ("status", [str(homer), "status"]),
             ("render_task", [str(homer), "render", "--task", task]),
+            ("render_unfound", [str(homer), "render", "--task", UNFOUND_TASK]),
         ):
             t, rss, _ = run(cmd, cwd=repo, found_nothing_ok=True)
             r[key].append(t)
@@ -320,14 +325,15 @@ def report(results, runs, synthetic_runs):
     p("\n### Reading (whole process, 15 runs each)\n")
     p("| repository | `homer query` most salient file | top-PageRank symbol | largest file "
       "| most-called symbol | `homer search --mode text` | `homer status` "
-      "| `homer render --task` (4,000 tokens) | peak RSS |")
-    p("|---|---|---|---|---|---|---|---|---|")
+      "| `homer render --task` (4,000 tokens) | `render --task` finding nothing | peak RSS |")
+    p("|---|---|---|---|---|---|---|---|---|---|")
     for name, r in results.items():
         t = r["targets"]
         p(f"| {name} | {ms(r['query_file'])} `{t['file']}` | {ms(r['query_symbol'])} `{t['symbol']}` "
           f"| {ms(r['query_largest'])} `{t['largest']}` | {ms(r['query_called'])} `{t['called']}` "
           f"| {ms(r['search'])} \"{t['search']}\" | {ms(r['status'])} "
-          f"| {ms(r['render_task'])} \"{t['task']}\" | {mb(r['query_rss'])} |")
+          f"| {ms(r['render_task'])} \"{t['task']}\" | {ms(r['render_unfound'])} "
+          f"| {mb(r['query_rss'])} |")
     embedded = {n: r["embed"] for n, r in results.items() if "embed" in r}
     if embedded:
         p("\n### Cold update with embeddings (one run each)\n")
@@ -372,7 +378,8 @@ def report(results, runs, synthetic_runs):
         query_v = verdict(query <= QUERY_MAX)
         status_v = verdict(statistics.median(r["status"]) <= STATUS_MAX)
         search_v = "(none)" if synthetic else verdict(statistics.median(r["search"]) <= SEARCH_MAX)
-        task_v = verdict(statistics.median(r["render_task"]) <= RENDER_TASK_MAX)
+        task_v = verdict(max(statistics.median(r[k]) for k in ("render_task", "render_unfound"))
+                         <= RENDER_TASK_MAX)
         p(f"| {name} | {verdict(cold_ok)} {cold_t} | {verdict(inc_ok)} {inc_t} "
           f"| {noop_v} | {query_v} | {status_v} | {search_v} | {task_v} | {verdict(rss_ok)} {rss_t} | {db} |")
     return "\n".join(out)
