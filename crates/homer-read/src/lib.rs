@@ -29,8 +29,8 @@ pub use query::{
     QueryOptions, QueryOutcome, Salience, Similar, SymbolBrief, SymbolView, View, query, utc_date,
 };
 pub use search::{
-    SearchHit, SearchMode, SearchOptions, SearchResults, asked_roles, asked_roles_in,
-    asks_outside_production, search, vectors_in,
+    NO_WORD_FOUND, SearchHit, SearchMode, SearchOptions, SearchResults, asked_roles,
+    asked_roles_in, asks_outside_production, search, vectors_in,
 };
 pub use status::{Freshness, Status, status, status_of};
 pub use vectors::nearest;

@@ -76,11 +76,22 @@ pub struct SearchResults {
     /// The rankings used (a semantic search without vectors falls back to
     /// text).
     pub mode: SearchMode,
-    /// Why semantic search was not used, when it was asked for, or why
-    /// nothing was searched (a query without a letter or a digit).
+    /// Why semantic search was not used, when it was asked for, why
+    /// nothing was searched (a query without a letter or a digit), or
+    /// that no indexed text holds a word of the query, so that the hits
+    /// are only near it in meaning ([`NO_WORD_FOUND`]).
     pub note: Option<String>,
     pub hits: Vec<SearchHit>,
+    /// Whether the words of the query were searched and some indexed text
+    /// holds one (false too when only the vectors were searched).
+    #[serde(skip)]
+    pub words_found: bool,
 }
+
+/// The note of a hybrid search whose words no indexed text holds: its
+/// hits are the texts nearest in meaning, which any query has.
+pub const NO_WORD_FOUND: &str =
+    "no indexed text holds a word of the query: these hits are only nearest in meaning";
 
 /// Candidates taken from each ranking before fusing.
 const DEPTH: usize = 100;
@@ -155,6 +166,13 @@ pub fn search(
         semantic,
         cosines,
     } = rankings(index, query, fts.as_deref(), options)?;
+    let words_found = !text.is_empty();
+    let note = match note {
+        None if mode == SearchMode::Hybrid && !words_found && !semantic.is_empty() => {
+            Some(NO_WORD_FOUND.to_owned())
+        }
+        note => note,
+    };
     // Text by reciprocal rank; the vectors by their cosine, scaled so
     // that the best semantic candidate is worth SEMANTIC_WEIGHT of a first
     // place in the text ranking and the hundredth nothing. The semantic
@@ -229,7 +247,9 @@ pub fn search(
         };
         hits.push(hit(store, fts.as_deref(), relevance, chunk, changed)?);
     }
-    answered(index, query, mode, note, hits)
+    let mut results = answered(index, query, mode, note, hits)?;
+    results.words_found = words_found;
+    Ok(results)
 }
 
 /// Hits with what they stand on: the index's commit and how far HEAD is
@@ -248,6 +268,7 @@ fn answered(
         mode,
         note,
         hits,
+        words_found: false,
     })
 }
 

@@ -119,6 +119,13 @@ fn semantic_search_finds_meaning_and_marks_edited_files_stale() {
     let hybrid = find(root, "divide by zero", SearchMode::Hybrid);
     assert_eq!(names(&hybrid)[0], "src/calc.rs div");
     assert!(!hybrid.hits[0].stale);
+    assert_eq!(hybrid.note, None);
+    // Words no text holds: the vectors still put texts nearest them, and
+    // the answer says that is all they are.
+    let unfound = find(root, "quokka xylophone", SearchMode::Hybrid);
+    assert!(!unfound.hits.is_empty());
+    assert_eq!(unfound.note.as_deref(), Some(homer_read::NO_WORD_FOUND));
+    assert!(!unfound.words_found && hybrid.words_found);
     let lines = hybrid.hits[0].lines.expect("a line range");
     assert!(lines.0 <= lines.1);
 

@@ -327,6 +327,8 @@ struct Seeds {
     /// The hits among the seeding ones outside any definition: (file,
     /// first line, last line), best first.
     between: Vec<(String, u32, u32)>,
+    /// Whether some indexed text holds a word of the task.
+    words_found: bool,
 }
 
 /// Seeds for the task's personalized PageRank: the first `SEED_HITS`
@@ -392,6 +394,7 @@ fn seeds(
         symbols: seeds,
         searched,
         between,
+        words_found: found.words_found,
     })
 }
 
@@ -945,6 +948,7 @@ fn heading(
     task: &str,
     files: &[String],
     asked: &[FileRole],
+    words_found: bool,
 ) -> Result<String, RenderError> {
     // Co-change partners of the files most likely edited, where the
     // context does not show them already: what a change there usually
@@ -962,6 +966,14 @@ fn heading(
         h,
         "From `homer render --task` at commit {short}: the files most likely to be edited first (search, the call graph around its hits, and what like past commits changed), their most related definitions with signatures and doc lines, and where the leading ones are called; bodies elided.\n"
     );
+    if !words_found {
+        // Vectors put some texts nearest any words, and the walk has
+        // definitions to rank without a seed: say that nothing matched.
+        let _ = writeln!(
+            h,
+            "No indexed text holds a word of the task: the files below are only nearest to it in meaning, or hold the most called definitions.\n"
+        );
+    }
     if !partners.is_empty() {
         let _ = writeln!(h, "Files that usually change with these:");
         for (inside, other, c) in &partners {
@@ -1269,6 +1281,7 @@ fn plan(
         symbols: seeds,
         searched,
         between,
+        words_found,
     } = seeds(opened, source, task, focus)?;
     // Personalized PageRank over the call graph from the seeds; nothing
     // matched: the most depended-on definitions overall.
@@ -1325,7 +1338,7 @@ fn plan(
         let calls = usages_of(opened, source, &name, &mut texts)?;
         usages.insert(name, calls);
     }
-    let head = heading(source, task, &files, &asked)?;
+    let head = heading(source, task, &files, &asked, words_found)?;
     Ok(TaskPlan {
         commit: source.commit().to_owned(),
         head,

@@ -371,6 +371,21 @@ fn path_words_weigh_the_same_counted_or_split() {
     }
 }
 
+/// A task none of whose words any indexed text holds still gets the
+/// definitions a walk ranks without a seed (or, with vectors, those
+/// nearest in meaning), and its heading says that nothing matched; a task
+/// whose words are found does not.
+#[test]
+fn a_task_of_words_found_nowhere_says_so() {
+    let (_repo, index) = indexed_small();
+    let line = "No indexed text holds a word of the task";
+    let unfound = task_context(&index, "quokka xylophone sturdier", 4_000, &[]).expect("task");
+    assert!(unfound.text.contains(line), "{}", unfound.text);
+    assert!(!unfound.files.is_empty(), "{}", unfound.text);
+    let found = task_context(&index, "add two numbers", 4_000, &[]).expect("task");
+    assert!(!found.text.contains(line), "{}", found.text);
+}
+
 /// A commit that changed more than a hundred files (a sweep across the
 /// tree, an import) says nothing of where a task's change is: its files
 /// are not ranked by it, and it keeps its place among the latest.
