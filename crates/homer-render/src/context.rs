@@ -948,7 +948,7 @@ fn heading(
     task: &str,
     files: &[String],
     asked: &[FileRole],
-    words_found: bool,
+    unfound: bool,
 ) -> Result<String, RenderError> {
     // Co-change partners of the files most likely edited, where the
     // context does not show them already: what a change there usually
@@ -966,7 +966,7 @@ fn heading(
         h,
         "From `homer render --task` at commit {short}: the files most likely to be edited first (search, the call graph around its hits, and what like past commits changed), their most related definitions with signatures and doc lines, and where the leading ones are called; bodies elided.\n"
     );
-    if !words_found {
+    if unfound {
         // Vectors put some texts nearest any words, and the walk has
         // definitions to rank without a seed: say that nothing matched.
         let _ = writeln!(
@@ -1338,7 +1338,10 @@ fn plan(
         let calls = usages_of(opened, source, &name, &mut texts)?;
         usages.insert(name, calls);
     }
-    let head = heading(source, task, &files, &asked, words_found)?;
+    // Said of a task with words to look for and nothing else to go on (a
+    // focus, a file it spells out, says what it is about).
+    let unfound = !words_found && homer_vocab::text::has_a_word(task) && focus.is_empty();
+    let head = heading(source, task, &files, &asked, unfound)?;
     Ok(TaskPlan {
         commit: source.commit().to_owned(),
         head,

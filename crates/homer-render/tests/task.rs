@@ -384,6 +384,10 @@ fn a_task_of_words_found_nowhere_says_so() {
     assert!(!unfound.files.is_empty(), "{}", unfound.text);
     let found = task_context(&index, "add two numbers", 4_000, &[]).expect("task");
     assert!(!found.text.contains(line), "{}", found.text);
+    // A focus says what the task is about.
+    let focus = ["src/calc.rs".to_owned()];
+    let focused = task_context(&index, "quokka xylophone sturdier", 4_000, &focus).expect("task");
+    assert!(!focused.text.contains(line), "{}", focused.text);
 }
 
 /// A commit that changed more than a hundred files (a sweep across the
