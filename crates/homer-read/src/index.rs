@@ -589,12 +589,8 @@ impl Index {
         if stored.change_count() > most_files {
             return Ok(Some(Vec::new()));
         }
-        let ids: Vec<i64> = stored.text_ids().collect();
-        let texts = self.store.record_texts(&ids)?;
-        let record = stored.resolve(id, &texts)?;
-        Ok(Some(
-            record.changes.iter().map(|c| c.path.to_owned()).collect(),
-        ))
+        let record = self.resolved(id, stored)?;
+        Ok(Some(record.changes.into_iter().map(|c| c.path).collect()))
     }
 
     /// A mined commit's record with its texts (the history stage's task
@@ -603,10 +599,14 @@ impl Index {
         let Some(bytes) = self.store.task_value(COMMIT_TASK, id)? else {
             return Ok(None);
         };
-        let stored = StoredRecord::decode(id, &bytes)?;
+        Ok(Some(self.resolved(id, StoredRecord::decode(id, &bytes)?)?))
+    }
+
+    /// A stored record with the texts it names read.
+    fn resolved(&self, id: &str, stored: StoredRecord<'_>) -> Result<CommitRecord, ReadError> {
         let ids: Vec<i64> = stored.text_ids().collect();
         let texts = self.store.record_texts(&ids)?;
-        Ok(Some(stored.resolve(id, &texts)?.to_owned_record()))
+        Ok(stored.resolve(id, &texts)?.to_owned_record())
     }
 
     /// A mined commit's author and committer times, from its record alone

@@ -247,9 +247,10 @@ pub fn search(
         };
         hits.push(hit(store, fts.as_deref(), relevance, chunk, changed)?);
     }
-    let mut results = answered(index, query, mode, note, hits)?;
-    results.words_found = words_found;
-    Ok(results)
+    Ok(SearchResults {
+        words_found,
+        ..answered(index, query, mode, note, hits)?
+    })
 }
 
 /// Hits with what they stand on: the index's commit and how far HEAD is

@@ -1190,15 +1190,13 @@ pub(crate) fn top_valued_nodes(
             ));
         }
     }
-    let Some(&(_, cut)) = top.last().filter(|_| top.len() == n) else {
-        top.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
-        return Ok(top);
-    };
-    // The index holds ties in id order: those tied with the last are read
+    // The index holds ties in id order: those tied with the `n`th are read
     // again, the first by name.
-    top.retain(|&(_, score)| score > cut);
-    let wanted = n - top.len();
-    top.extend(tied_by_name(conn, kind, value, cut, wanted)?);
+    if let Some(&(_, cut)) = top.last().filter(|_| top.len() == n) {
+        top.retain(|&(_, score)| score > cut);
+        let wanted = n - top.len();
+        top.extend(tied_by_name(conn, kind, value, cut, wanted)?);
+    }
     top.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
     Ok(top)
 }

@@ -384,8 +384,9 @@ value_names! {
     ParseErrors = "parse_errors": i64 => PARSE_ERRORS;
     /// Files: how many words the path of a production code file names
     /// ([`crate::text::for_each_naming_word`]); none on other files. A
-    /// task context weighs its words against all paths' from these, summed
-    /// in the store, without reading every path.
+    /// task context weighs its words against all paths' words, and splits
+    /// only the paths that may hold one of them, counting the others' from
+    /// these.
     PathWords = "path_words": i64 => PATH_WORDS;
     /// Files: calls resolved to one definition.
     CallsCertain = "calls_certain": i64 => CALLS_CERTAIN;
